@@ -1,0 +1,1 @@
+return await Zarr.Cli.ZarrCommand.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,67 @@
+using System.Buffers;
+
+namespace Zarr.Storage.Buffers;
+
+/// <summary>
+/// A byte buffer rented from <see cref="ArrayPool{T}.Shared"/> with an exact logical length.
+/// Whoever receives one owns it and must dispose it exactly once; after that its memory must not be touched.
+/// </summary>
+public sealed class PooledBuffer : IMemoryOwner<byte>
+{
+    private byte[]? _array;
+    private int _length;
+
+    private PooledBuffer(byte[] array, int length)
+    {
+        _array = array;
+        _length = length;
+    }
+
+    /// <summary>Rents a buffer of exactly <paramref name="length"/> bytes (contents undefined).</summary>
+    public static PooledBuffer Rent(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new PooledBuffer(ArrayPool<byte>.Shared.Rent(length), length);
+    }
+
+    /// <summary>Rents a buffer holding a copy of <paramref name="source"/>.</summary>
+    public static PooledBuffer CopyOf(ReadOnlySpan<byte> source)
+    {
+        var buffer = Rent(source.Length);
+        source.CopyTo(buffer.Span);
+        return buffer;
+    }
+
+    /// <summary>The logical length in bytes.</summary>
+    public int Length => _length;
+
+    /// <summary>How many bytes the buffer can hold (at least <see cref="Length"/>).</summary>
+    public int Capacity => Array.Length;
+
+    /// <inheritdoc />
+    public Memory<byte> Memory => Array.AsMemory(0, _length);
+
+    /// <summary>The logical contents.</summary>
+    public Span<byte> Span => Array.AsSpan(0, _length);
+
+    /// <summary>The whole rented array, for APIs that need one (valid until disposed).</summary>
+    public byte[] Array => _array ?? throw new ObjectDisposedException(nameof(PooledBuffer));
+
+    /// <summary>Sets the logical length, at most <see cref="Capacity"/> (after compressing into a worst-case sized buffer).</summary>
+    public void SetLength(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Capacity);
+        _length = length;
+    }
+
+    /// <summary>Returns the array to the pool.</summary>
+    public void Dispose()
+    {
+        var array = Interlocked.Exchange(ref _array, null);
+        if (array is not null)
+        {
+            ArrayPool<byte>.Shared.Return(array);
+        }
+    }
+}

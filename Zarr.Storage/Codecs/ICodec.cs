@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using Zarr.Storage.Buffers;
+using Zarr.Storage.DataTypes;
+
+namespace Zarr.Storage.Codecs;
+
+/// <summary>
+/// What a codec is told about the chunk it works on: its shape, its element type and its fill value.
+/// The decoded representation of a chunk is always C order, little-endian, <c>Shape</c>'s product × item size bytes.
+/// </summary>
+/// <param name="Shape">The chunk's shape (the full chunk grid shape, also for edge chunks).</param>
+/// <param name="DataType">The element type.</param>
+/// <param name="FillValue">The fill value, one element, little-endian.</param>
+public readonly record struct ChunkSpec(int[] Shape, ZarrDataType DataType, byte[] FillValue)
+{
+    /// <summary>The number of elements.</summary>
+    public long ElementCount
+    {
+        get
+        {
+            long n = 1;
+            foreach (var s in Shape)
+            {
+                n = checked(n * s);
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>The size of the decoded chunk in bytes.</summary>
+    /// <exception cref="ZarrException">The chunk is larger than 2 GiB, which no codec can hold in one buffer.</exception>
+    public int ByteLength
+    {
+        get
+        {
+            var bytes = checked(ElementCount * DataType.ItemSize);
+            return bytes <= Array.MaxLength
+                ? (int)bytes
+                : throw new ZarrException($"a chunk of shape ({string.Join(", ", Shape)}) and type {DataType} is {bytes} bytes; chunks must be under 2 GiB");
+        }
+    }
+}
+
+/// <summary>A codec of the Zarr v3 codec chain. Implementations are immutable and thread-safe: one instance serves every chunk of an array at once.</summary>
+public interface ICodec
+{
+    /// <summary>The codec's registered v3 name (<c>bytes</c>, <c>blosc</c>, <c>gzip</c>, ...).</summary>
+    string Name { get; }
+
+    /// <summary>The codec's v3 metadata: <c>{"name": ..., "configuration": {...}}</c>.</summary>
+    JsonObject ToV3Json();
+}
+
+/// <summary>A codec that can also be written as a Zarr v2 compressor (numcodecs' <c>{"id": ...}</c> form).</summary>
+public interface IV2Compressor
+{
+    /// <summary>The numcodecs configuration: <c>{"id": "blosc", "cname": ..., ...}</c>.</summary>
+    JsonObject ToV2Json();
+}
+
+/// <summary>A codec that turns an array into another array (<c>transpose</c>).</summary>
+public interface IArrayToArrayCodec : ICodec
+{
+    /// <summary>The spec of the array this codec produces from one of <paramref name="decoded"/>.</summary>
+    ChunkSpec GetEncodedSpec(in ChunkSpec decoded);
+
+    /// <summary>Encodes <paramref name="decoded"/> (laid out as <paramref name="decodedSpec"/>) into <paramref name="encoded"/> (same length).</summary>
+    void Encode(ReadOnlySpan<byte> decoded, Span<byte> encoded, in ChunkSpec decodedSpec);
+
+    /// <summary>The inverse of <see cref="Encode"/>.</summary>
+    void Decode(ReadOnlySpan<byte> encoded, Span<byte> decoded, in ChunkSpec decodedSpec);
+}
+
+/// <summary>The one codec of a chain that turns an array into bytes (<c>bytes</c>, later <c>sharding_indexed</c>).</summary>
+public interface IArrayToBytesCodec : ICodec
+{
+    /// <summary>Encodes a chunk into a new buffer, which the caller owns.</summary>
+    PooledBuffer Encode(ReadOnlySpan<byte> chunk, in ChunkSpec spec);
+
+    /// <summary>Decodes <paramref name="encoded"/> into <paramref name="chunk"/>, which is exactly <c>spec.ByteLength</c> bytes.</summary>
+    /// <exception cref="ZarrCodecException">The encoded bytes are not a valid encoding of such a chunk.</exception>
+    void Decode(ReadOnlySpan<byte> encoded, Span<byte> chunk, in ChunkSpec spec);
+}
+
+/// <summary>A codec that turns bytes into bytes: compressors and checksums.</summary>
+public interface IBytesToBytesCodec : ICodec
+{
+    /// <summary>Encodes into a new buffer, which the caller owns.</summary>
+    PooledBuffer Encode(ReadOnlySpan<byte> decoded);
+
+    /// <summary>
+    /// Decodes into a new buffer, which the caller owns. <paramref name="expectedLength"/> is the exact decoded length
+    /// when the chain knows it (-1 otherwise); a codec whose framing declares another length refuses the data before
+    /// allocating for it.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">The data is corrupt, truncated or of an unexpected size.</exception>
+    PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength);
+}

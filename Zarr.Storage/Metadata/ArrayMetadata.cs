@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using Zarr.Storage.Codecs;
+using Zarr.Storage.DataTypes;
+
+namespace Zarr.Storage.Metadata;
+
+/// <summary>
+/// An array's metadata in one model for both formats. For v2 the codec chain is the equivalent v3 chain:
+/// <c>transpose</c> for order F, <c>bytes</c> with the type string's byte order, then the compressor.
+/// </summary>
+public sealed record ArrayMetadata
+{
+    /// <summary>The format the array is stored in.</summary>
+    public required ZarrFormat Format { get; init; }
+
+    /// <summary>The array's shape.</summary>
+    public required long[] Shape { get; init; }
+
+    /// <summary>The regular chunk grid's chunk shape (same rank as <see cref="Shape"/>).</summary>
+    public required int[] ChunkShape { get; init; }
+
+    /// <summary>The element type.</summary>
+    public required ZarrDataType DataType { get; init; }
+
+    /// <summary>The fill value: one element, little-endian, <c>DataType.ItemSize</c> bytes.</summary>
+    public required byte[] FillValue { get; init; }
+
+    /// <summary>v2 only: the fill value was JSON null (missing chunks read as zeros; written back as null).</summary>
+    public bool FillValueIsNull { get; init; }
+
+    /// <summary>The codec chain in encoding order (validated by <see cref="CodecPipeline.Create"/>).</summary>
+    public required IReadOnlyList<ICodec> Codecs { get; init; }
+
+    /// <summary>How chunk coordinates become keys.</summary>
+    public required ChunkKeyEncoding ChunkKeyEncoding { get; init; }
+
+    /// <summary>User attributes (v3: <c>attributes</c>; v2: <c>.zattrs</c>).</summary>
+    public JsonObject Attributes { get; init; } = [];
+
+    /// <summary>v3 <c>dimension_names</c>, or null.</summary>
+    public IReadOnlyList<string?>? DimensionNames { get; init; }
+
+    /// <summary>The number of dimensions.</summary>
+    public int Rank => Shape.Length;
+
+    /// <summary>The spec every chunk of this array is encoded with.</summary>
+    public ChunkSpec ChunkSpec => new(ChunkShape, DataType, FillValue);
+}

@@ -1,0 +1,13 @@
+using System.Text.Json.Nodes;
+
+namespace Zarr.Storage.Metadata;
+
+/// <summary>A group's metadata for both formats.</summary>
+public sealed record GroupMetadata
+{
+    /// <summary>The format the group is stored in.</summary>
+    public required ZarrFormat Format { get; init; }
+
+    /// <summary>User attributes (v3: <c>attributes</c>; v2: <c>.zattrs</c>).</summary>
+    public JsonObject Attributes { get; init; } = [];
+}

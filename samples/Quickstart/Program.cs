@@ -1,0 +1,1 @@
+Console.WriteLine("Quickstart: coming with the array API.");
