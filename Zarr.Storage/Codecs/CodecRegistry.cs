@@ -16,4 +16,7 @@ public static class CodecRegistry
     /// <summary>The bytes→bytes codec a v2 <c>compressor</c> object describes, or null for a JSON null.</summary>
     /// <exception cref="ZarrMetadataException">The id is unknown or the configuration is invalid.</exception>
     public static IBytesToBytesCodec? FromV2Compressor(JsonNode? compressor, ZarrDataType dataType, string document) => throw new NotImplementedException();
+
+    /// <summary>Default compressor.</summary>
+    public static IBytesToBytesCodec DefaultCompressor(ZarrDataType dataType) => throw new NotImplementedException();
 }

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Zarr.Storage.Codecs;
+using Zarr.Storage.Internal;
+using Zarr.Storage.Metadata;
+
+namespace Zarr.Storage;
+
+/// <summary>
+/// The summary of an array, as the seed's <c>repr</c> prints it: shape, type, chunks, codecs, nbytes, stored bytes,
+/// ratio, chunks initialized, store and path.
+/// </summary>
+public sealed class ArrayInfo
+{
+    internal ArrayInfo(ZarrArray array, ArrayMetadata metadata, long storedBytes, long chunksInitialized, long chunksTotal)
+    {
+        Metadata = metadata;
+        Store = array.Store.ToString() ?? "";
+        Path = array.Path;
+        NBytes = checked(Checked.Product(metadata.Shape) * metadata.DataType.ItemSize);
+        StoredBytes = storedBytes;
+        ChunksInitialized = chunksInitialized;
+        ChunksTotal = chunksTotal;
+        TypeName = array.GetType().IsGenericType ? $"ZarrArray<{metadata.DataType.ClrType.Name}>" : "ZarrArray";
+    }
+
+    /// <summary>The metadata the summary describes.</summary>
+    public ArrayMetadata Metadata { get; }
+
+    /// <summary>"array".</summary>
+#pragma warning disable CA1822 // an instance property, so that it serialises with the rest
+    public string Kind => "array";
+#pragma warning restore CA1822
+
+    /// <summary>The handle's type name, as the first word of the summary.</summary>
+    public string TypeName { get; }
+
+    /// <summary>The format.</summary>
+    public ZarrFormat Format => Metadata.Format;
+
+    /// <summary>The shape.</summary>
+    public IReadOnlyList<long> Shape => Metadata.Shape;
+
+    /// <summary>The data type's name.</summary>
+    public string DataType => Metadata.DataType.Name;
+
+    /// <summary>The chunk shape.</summary>
+    public IReadOnlyList<int> Chunks => Metadata.ChunkShape;
+
+    /// <summary>The codec chain as v3 JSON objects (for a v2 array: the equivalent v3 chain).</summary>
+    public IReadOnlyList<JsonObject> Codecs => [.. Metadata.Codecs.Select(c => c.ToV3Json())];
+
+    /// <summary>Uncompressed size in bytes.</summary>
+    public long NBytes { get; }
+
+    /// <summary>Bytes stored: the chunks and the array's metadata documents.</summary>
+    public long StoredBytes { get; }
+
+    /// <summary><see cref="NBytes"/> / <see cref="StoredBytes"/>, or null when nothing is stored.</summary>
+    public double? Ratio => StoredBytes == 0 ? null : (double)NBytes / StoredBytes;
+
+    /// <summary>Chunks present in the store.</summary>
+    public long ChunksInitialized { get; }
+
+    /// <summary>Chunks in the grid.</summary>
+    public long ChunksTotal { get; }
+
+    /// <summary>The store's description.</summary>
+    public string Store { get; }
+
+    /// <summary>The array's path inside the store.</summary>
+    public string Path { get; }
+
+    /// <summary>The summary in the seed's layout.</summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"{TypeName} ({Join(Metadata.Shape)}) {DataType}, chunks=({Join(Metadata.ChunkShape)}), zarr v{(int)Format}\n");
+        sb.Append("  ").Append(DescribeCodecs(Metadata.Codecs)).Append('\n');
+        sb.Append("  nbytes: ").Append(Sizes.Human(NBytes)).Append("; stored: ").Append(Sizes.Human(StoredBytes));
+        if (Ratio is { } ratio)
+        {
+            sb.Append("; ratio: ").Append(ratio.ToString("0.0", CultureInfo.InvariantCulture));
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"; initialized: {ChunksInitialized}/{ChunksTotal}\n");
+        sb.Append("  store: ").Append(Store).Append("; path: /").Append(Path);
+        return sb.ToString();
+    }
+
+    internal static string Header(ZarrArray array, ArrayMetadata metadata) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(array.GetType().IsGenericType ? $"ZarrArray<{metadata.DataType.ClrType.Name}>" : "ZarrArray")} ({Join(metadata.Shape)}) {metadata.DataType}, chunks=({Join(metadata.ChunkShape)}), zarr v{(int)metadata.Format}");
+
+    /// <summary>The codecs as one line: <c>codecs: bytes(endian=little) | blosc(cname=lz4, clevel=5, shuffle=shuffle, typesize=4, blocksize=0)</c>.</summary>
+    internal static string DescribeCodecs(IReadOnlyList<ICodec> codecs)
+    {
+        var parts = new List<string>(codecs.Count);
+        foreach (var codec in codecs)
+        {
+            var json = codec.ToV3Json();
+            var config = json["configuration"] as JsonObject;
+            var args = config is null ? "" : string.Join(", ", config.Select(kv => $"{kv.Key}={Render(kv.Value)}"));
+            parts.Add($"{codec.Name}({args})");
+        }
+
+        return "codecs: " + string.Join(" | ", parts);
+    }
+
+    private static string Render(JsonNode? value) => value switch
+    {
+        null => "null",
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        _ => value.ToJsonString(),
+    };
+
+    private static string Join<T>(IEnumerable<T> values) =>
+        string.Join(", ", values.Select(v => string.Format(CultureInfo.InvariantCulture, "{0}", v)));
+}

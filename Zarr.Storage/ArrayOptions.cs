@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+using Zarr.Storage.Codecs;
+using Zarr.Storage.Metadata;
+
+namespace Zarr.Storage;
+
+/// <summary>How a new array is laid out and encoded. Every property has zarr-python's default.</summary>
+public sealed record ArrayOptions
+{
+    /// <summary>The format; v3 unless asked.</summary>
+    public ZarrFormat Format { get; init; } = ZarrFormat.V3;
+
+    /// <summary>The chunk shape; null chooses one as zarr-python does (roughly 256 KiB to 64 MiB per chunk).</summary>
+    public int[]? Chunks { get; init; }
+
+    /// <summary>
+    /// The bytes→bytes codecs in order (v2: at most one, the compressor). Null means the default compressor,
+    /// blosc lz4 clevel 5 with byte shuffle; an empty list means no compression.
+    /// </summary>
+    public IReadOnlyList<IBytesToBytesCodec>? Compressors { get; init; }
+
+    /// <summary>The byte order of stored elements.</summary>
+    public Endian Endian { get; init; } = Endian.Little;
+
+    /// <summary>The element order inside a chunk: 'C' (row-major) or 'F' (v2's order F; v3 writes a <c>transpose</c> codec).</summary>
+    public char Order { get; init; } = 'C';
+
+    /// <summary>The chunk key separator; null for the format's default ('/' in v3 keys <c>c/0/1</c>, '.' in v2 keys <c>0.1</c>).</summary>
+    public char? ChunkKeySeparator { get; init; }
+
+    /// <summary>The fill value as JSON (<c>0</c>, <c>1.5</c>, <c>"NaN"</c>, <c>true</c>); null for the type's zero. Typed factories take it as a value instead.</summary>
+    public JsonNode? FillValue { get; init; }
+
+    /// <summary>Attributes to store with the array.</summary>
+    public JsonObject? Attributes { get; init; }
+
+    /// <summary>v3 dimension names.</summary>
+    public IReadOnlyList<string?>? DimensionNames { get; init; }
+
+    /// <summary>How many chunks a read or write works on at once; null for the processor count.</summary>
+    public int? MaxDegreeOfParallelism { get; init; }
+}

@@ -1,0 +1,74 @@
+namespace Zarr.Storage.Indexing;
+
+/// <summary>A regular chunk grid: an array shape cut into chunks of one shape, edge chunks hanging over the end.</summary>
+public sealed class ChunkGrid
+{
+    /// <summary>Creates the grid; all arithmetic is checked, so a grid whose chunk count overflows 64 bits is an error.</summary>
+    /// <exception cref="ZarrException">The ranks differ, a chunk size is not positive, or a dimension is negative.</exception>
+    public ChunkGrid(long[] shape, int[] chunkShape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(chunkShape);
+        if (shape.Length != chunkShape.Length)
+        {
+            throw new ZarrException($"the chunk shape ({string.Join(", ", chunkShape)}) has {chunkShape.Length} dimensions but the array shape ({string.Join(", ", shape)}) has {shape.Length}");
+        }
+
+        GridShape = new long[shape.Length];
+        long total = 1;
+        for (var d = 0; d < shape.Length; d++)
+        {
+            if (shape[d] < 0)
+            {
+                throw new ZarrException($"dimension {d} of the shape is negative ({shape[d]})");
+            }
+
+            if (chunkShape[d] <= 0)
+            {
+                throw new ZarrException($"dimension {d} of the chunk shape must be positive (got {chunkShape[d]})");
+            }
+
+            GridShape[d] = (shape[d] + chunkShape[d] - 1) / chunkShape[d];
+            total = checked(total * GridShape[d]);
+        }
+
+        Shape = shape;
+        ChunkShape = chunkShape;
+        ChunkCount = total;
+    }
+
+    /// <summary>The array's shape.</summary>
+    public long[] Shape { get; }
+
+    /// <summary>The chunk shape.</summary>
+    public int[] ChunkShape { get; }
+
+    /// <summary>The number of chunks along each dimension.</summary>
+    public long[] GridShape { get; }
+
+    /// <summary>The number of chunks in the grid.</summary>
+    public long ChunkCount { get; }
+
+    /// <summary>True when <paramref name="coordinates"/> name a chunk inside the grid.</summary>
+    public bool Contains(ReadOnlySpan<long> coordinates)
+    {
+        if (coordinates.Length != GridShape.Length)
+        {
+            return false;
+        }
+
+        for (var d = 0; d < coordinates.Length; d++)
+        {
+            if (coordinates[d] < 0 || coordinates[d] >= GridShape[d])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>How many elements of the chunk at <paramref name="coordinates"/> lie inside the array along dimension <paramref name="dimension"/>.</summary>
+    public int ValidLength(ReadOnlySpan<long> coordinates, int dimension) =>
+        (int)Math.Min(ChunkShape[dimension], Shape[dimension] - (coordinates[dimension] * ChunkShape[dimension]));
+}

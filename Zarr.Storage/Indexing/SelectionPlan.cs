@@ -1,0 +1,192 @@
+namespace Zarr.Storage.Indexing;
+
+/// <summary>The part of one chunk a selection touches along one dimension.</summary>
+/// <param name="ChunkIndex">The chunk's index along the dimension.</param>
+/// <param name="LocalStart">The first selected element inside the chunk.</param>
+/// <param name="Count">How many elements are selected inside the chunk.</param>
+/// <param name="OutputStart">Where the first of them goes in the selection's output along this dimension.</param>
+internal readonly record struct ChunkDimensionProjection(long ChunkIndex, int LocalStart, int Count, long OutputStart);
+
+/// <summary>One chunk a selection touches and, per dimension, which part of it.</summary>
+internal readonly record struct ChunkSelection(long[] Coordinates, ChunkDimensionProjection[] Projections);
+
+/// <summary>
+/// A selection resolved against an array and projected onto its chunk grid. The work it describes is proportional
+/// to the chunks the selection touches, never to the chunks in the array.
+/// </summary>
+internal sealed class SelectionPlan
+{
+    private readonly ChunkDimensionProjection[][] _perDimension;
+
+    private SelectionPlan(ChunkGrid grid, DimensionSelection[] dimensions, ChunkDimensionProjection[][] perDimension)
+    {
+        Grid = grid;
+        Dimensions = dimensions;
+        _perDimension = perDimension;
+        var outShape = new List<long>(dimensions.Length);
+        long count = 1;
+        long chunks = 1;
+        for (var d = 0; d < dimensions.Length; d++)
+        {
+            count = checked(count * dimensions[d].Count);
+            chunks = checked(chunks * perDimension[d].Length);
+            if (!dimensions[d].Dropped)
+            {
+                outShape.Add(dimensions[d].Count);
+            }
+        }
+
+        OutputShape = [.. outShape];
+        ElementCount = count;
+        ChunkCount = count == 0 ? 0 : chunks;
+    }
+
+    /// <summary>The grid the plan was made for.</summary>
+    public ChunkGrid Grid { get; }
+
+    /// <summary>The selection per dimension.</summary>
+    public DimensionSelection[] Dimensions { get; }
+
+    /// <summary>The shape of the result: the selected counts of the dimensions that were not dropped by an integer index.</summary>
+    public long[] OutputShape { get; }
+
+    /// <summary>The number of selected elements.</summary>
+    public long ElementCount { get; }
+
+    /// <summary>The number of chunks touched.</summary>
+    public long ChunkCount { get; }
+
+    /// <summary>Resolves <paramref name="selection"/> (fewer slices than dimensions select the remaining ones whole).</summary>
+    /// <exception cref="ZarrSelectionException">Too many slices, or an index out of bounds.</exception>
+    public static SelectionPlan Create(ChunkGrid grid, ReadOnlySpan<Slice> selection)
+    {
+        var rank = grid.Shape.Length;
+        if (selection.Length > rank)
+        {
+            throw new ZarrSelectionException($"the selection has {selection.Length} dimensions but the array has {rank}");
+        }
+
+        var dims = new DimensionSelection[rank];
+        var per = new ChunkDimensionProjection[rank][];
+        for (var d = 0; d < rank; d++)
+        {
+            dims[d] = (d < selection.Length ? selection[d] : Slice.All).Resolve(grid.Shape[d], d);
+            per[d] = Project(dims[d], grid.ChunkShape[d]);
+        }
+
+        return new SelectionPlan(grid, dims, per);
+    }
+
+    /// <summary>A plan for a box given by its start and its counts (step 1, no dimension dropped).</summary>
+    public static SelectionPlan CreateBox(ChunkGrid grid, ReadOnlySpan<long> start, ReadOnlySpan<long> count)
+    {
+        var rank = grid.Shape.Length;
+        var slices = new Slice[rank];
+        for (var d = 0; d < rank; d++)
+        {
+            if (start[d] < 0 || count[d] < 0 || start[d] + count[d] > grid.Shape[d])
+            {
+                throw new ZarrSelectionException($"the region {start[d]}..{start[d] + count[d]} is out of bounds for dimension {d} of length {grid.Shape[d]}");
+            }
+
+            slices[d] = Slice.Range(start[d], start[d] + count[d]);
+        }
+
+        return Create(grid, slices);
+    }
+
+    /// <summary>Every chunk touched, with what part of it.</summary>
+    public IEnumerable<ChunkSelection> Chunks()
+    {
+        if (ChunkCount == 0)
+        {
+            yield break;
+        }
+
+        var rank = Dimensions.Length;
+        var index = new int[rank];
+        while (true)
+        {
+            var coords = new long[rank];
+            var proj = new ChunkDimensionProjection[rank];
+            for (var d = 0; d < rank; d++)
+            {
+                proj[d] = _perDimension[d][index[d]];
+                coords[d] = proj[d].ChunkIndex;
+            }
+
+            yield return new ChunkSelection(coords, proj);
+
+            var k = rank - 1;
+            while (k >= 0)
+            {
+                if (++index[k] < _perDimension[k].Length)
+                {
+                    break;
+                }
+
+                index[k] = 0;
+                k--;
+            }
+
+            if (k < 0)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>True when the selection covers every element of the chunk that lies inside the array.</summary>
+    public bool CoversChunk(in ChunkSelection chunk)
+    {
+        for (var d = 0; d < Dimensions.Length; d++)
+        {
+            var p = chunk.Projections[d];
+            if (p.LocalStart != 0 || p.Count != Grid.ValidLength(chunk.Coordinates, d) || (Dimensions[d].Step != 1 && p.Count > 1))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static ChunkDimensionProjection[] Project(DimensionSelection sel, int chunkSize)
+    {
+        if (sel.Count == 0)
+        {
+            return [];
+        }
+
+        var result = new List<ChunkDimensionProjection>();
+        var last = sel.Start + ((sel.Count - 1) * sel.Step);
+        if (sel.Step >= chunkSize)
+        {
+            // Every selected element lies in a chunk of its own.
+            for (long i = 0; i < sel.Count; i++)
+            {
+                var e = sel.Start + (i * sel.Step);
+                result.Add(new ChunkDimensionProjection(e / chunkSize, (int)(e % chunkSize), 1, i));
+            }
+
+            return [.. result];
+        }
+
+        for (var c = sel.Start / chunkSize; c <= last / chunkSize; c++)
+        {
+            var chunkStart = c * chunkSize;
+            var chunkEnd = chunkStart + chunkSize; // exclusive
+            var first = chunkStart <= sel.Start ? 0 : (chunkStart - sel.Start + sel.Step - 1) / sel.Step;
+            var lastInChunk = Math.Min(sel.Count - 1, (chunkEnd - 1 - sel.Start) / sel.Step);
+            if (first > lastInChunk)
+            {
+                continue;
+            }
+
+            var localStart = sel.Start + (first * sel.Step) - chunkStart;
+            result.Add(new ChunkDimensionProjection(c, (int)localStart, (int)(lastInChunk - first + 1), first));
+        }
+
+        return [.. result];
+    }
+}

@@ -1,0 +1,24 @@
+namespace Zarr.Storage.Internal;
+
+/// <summary>64-bit shape arithmetic that fails instead of wrapping.</summary>
+internal static class Checked
+{
+    /// <summary>The product of <paramref name="values"/>; an overflow is a <see cref="ZarrException"/>.</summary>
+    public static long Product(ReadOnlySpan<long> values)
+    {
+        long n = 1;
+        try
+        {
+            foreach (var v in values)
+            {
+                n = checked(n * v);
+            }
+        }
+        catch (OverflowException e)
+        {
+            throw new ZarrException($"the shape ({string.Join(", ", values.ToArray())}) has more elements than a 64-bit count holds", e);
+        }
+
+        return n;
+    }
+}

@@ -1,0 +1,162 @@
+using Zarr.Storage.Buffers;
+using Zarr.Storage.Metadata;
+using Zarr.Storage.Stores;
+
+namespace Zarr.Storage.Internal;
+
+/// <summary>Reads and writes the metadata documents of nodes in a store, for both formats.</summary>
+internal static class NodeIO
+{
+    /// <summary>The kind of node at a path: "array", "group" or null, and its format.</summary>
+    public static async ValueTask<(string? Kind, ZarrFormat Format)> ProbeAsync(IStore store, string path, CancellationToken cancellationToken)
+    {
+        var key = NodePaths.Key(path, MetadataSerializer.ZarrJson);
+        using (var json = await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false))
+        {
+            if (json is not null)
+            {
+                return (MetadataSerializer.ReadNodeTypeV3(json.Span, key), ZarrFormat.V3);
+            }
+        }
+
+        if (await store.ExistsAsync(NodePaths.Key(path, MetadataSerializer.ZArray), cancellationToken).ConfigureAwait(false))
+        {
+            return ("array", ZarrFormat.V2);
+        }
+
+        if (await store.ExistsAsync(NodePaths.Key(path, MetadataSerializer.ZGroup), cancellationToken).ConfigureAwait(false))
+        {
+            return ("group", ZarrFormat.V2);
+        }
+
+        return (null, ZarrFormat.V3);
+    }
+
+    public static async ValueTask<bool> NodeExistsAsync(IStore store, string path, CancellationToken cancellationToken) =>
+        await store.ExistsAsync(NodePaths.Key(path, MetadataSerializer.ZarrJson), cancellationToken).ConfigureAwait(false)
+        || await store.ExistsAsync(NodePaths.Key(path, MetadataSerializer.ZArray), cancellationToken).ConfigureAwait(false)
+        || await store.ExistsAsync(NodePaths.Key(path, MetadataSerializer.ZGroup), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The array's metadata, or null when there is no node at the path.</summary>
+    /// <exception cref="ZarrNodeException">The node is a group.</exception>
+    public static async ValueTask<ArrayMetadata?> ReadArrayMetadataAsync(IStore store, string path, CancellationToken cancellationToken)
+    {
+        var key = NodePaths.Key(path, MetadataSerializer.ZarrJson);
+        using (var json = await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false))
+        {
+            if (json is not null)
+            {
+                if (MetadataSerializer.ReadNodeTypeV3(json.Span, key) != "array")
+                {
+                    throw new ZarrNodeException(path, "is a group, not an array");
+                }
+
+                return MetadataSerializer.ParseArrayV3(json.Span, key);
+            }
+        }
+
+        var zarrayKey = NodePaths.Key(path, MetadataSerializer.ZArray);
+        using var zarray = await store.GetAsync(zarrayKey, null, cancellationToken).ConfigureAwait(false);
+        if (zarray is null)
+        {
+            if (await store.ExistsAsync(NodePaths.Key(path, MetadataSerializer.ZGroup), cancellationToken).ConfigureAwait(false))
+            {
+                throw new ZarrNodeException(path, "is a group, not an array");
+            }
+
+            return null;
+        }
+
+        using var zattrs = await store.GetAsync(NodePaths.Key(path, MetadataSerializer.ZAttrs), null, cancellationToken).ConfigureAwait(false);
+        return MetadataSerializer.ParseArrayV2(zarray.Span, zattrs is null ? default : zattrs.Span, zarrayKey);
+    }
+
+    /// <summary>The group's metadata, or null when there is no node at the path.</summary>
+    /// <exception cref="ZarrNodeException">The node is an array.</exception>
+    public static async ValueTask<GroupMetadata?> ReadGroupMetadataAsync(IStore store, string path, CancellationToken cancellationToken)
+    {
+        var key = NodePaths.Key(path, MetadataSerializer.ZarrJson);
+        using (var json = await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false))
+        {
+            if (json is not null)
+            {
+                if (MetadataSerializer.ReadNodeTypeV3(json.Span, key) != "group")
+                {
+                    throw new ZarrNodeException(path, "is an array, not a group");
+                }
+
+                return MetadataSerializer.ParseGroupV3(json.Span, key);
+            }
+        }
+
+        var zgroupKey = NodePaths.Key(path, MetadataSerializer.ZGroup);
+        using var zgroup = await store.GetAsync(zgroupKey, null, cancellationToken).ConfigureAwait(false);
+        if (zgroup is null)
+        {
+            if (await store.ExistsAsync(NodePaths.Key(path, MetadataSerializer.ZArray), cancellationToken).ConfigureAwait(false))
+            {
+                throw new ZarrNodeException(path, "is an array, not a group");
+            }
+
+            return null;
+        }
+
+        using var zattrs = await store.GetAsync(NodePaths.Key(path, MetadataSerializer.ZAttrs), null, cancellationToken).ConfigureAwait(false);
+        return MetadataSerializer.ParseGroupV2(zgroup.Span, zattrs is null ? default : zattrs.Span, zgroupKey);
+    }
+
+    public static async ValueTask WriteArrayMetadataAsync(IStore store, string path, ArrayMetadata metadata, CancellationToken cancellationToken)
+    {
+        if (metadata.Format == ZarrFormat.V3)
+        {
+            await store.SetAsync(NodePaths.Key(path, MetadataSerializer.ZarrJson), MetadataSerializer.ToV3Json(metadata), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var (zarray, zattrs) = MetadataSerializer.ToV2Json(metadata);
+        await WriteV2AttributesAsync(store, path, zattrs, cancellationToken).ConfigureAwait(false);
+        await store.SetAsync(NodePaths.Key(path, MetadataSerializer.ZArray), zarray, cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async ValueTask WriteGroupMetadataAsync(IStore store, string path, GroupMetadata metadata, CancellationToken cancellationToken)
+    {
+        if (metadata.Format == ZarrFormat.V3)
+        {
+            await store.SetAsync(NodePaths.Key(path, MetadataSerializer.ZarrJson), MetadataSerializer.ToV3Json(metadata), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var (zgroup, zattrs) = MetadataSerializer.ToV2Json(metadata);
+        await WriteV2AttributesAsync(store, path, zattrs, cancellationToken).ConfigureAwait(false);
+        await store.SetAsync(NodePaths.Key(path, MetadataSerializer.ZGroup), zgroup, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes a node's own metadata documents (its children are under its prefix).</summary>
+    public static async ValueTask DeleteNodeDocumentsAsync(IStore store, string path, CancellationToken cancellationToken)
+    {
+        foreach (var name in new[] { MetadataSerializer.ZarrJson, MetadataSerializer.ZArray, MetadataSerializer.ZGroup, MetadataSerializer.ZAttrs })
+        {
+            await store.DeleteAsync(NodePaths.Key(path, name), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async ValueTask WriteV2AttributesAsync(IStore store, string path, byte[]? zattrs, CancellationToken cancellationToken)
+    {
+        var key = NodePaths.Key(path, MetadataSerializer.ZAttrs);
+        if (zattrs is null)
+        {
+            await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await store.SetAsync(key, zattrs, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads a whole value as a byte array (small documents only).</summary>
+    public static async ValueTask<byte[]?> ReadAllAsync(IStore store, string key, CancellationToken cancellationToken)
+    {
+        using PooledBuffer? buffer = await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
+        return buffer?.Span.ToArray();
+    }
+}

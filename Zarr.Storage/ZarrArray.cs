@@ -1,0 +1,739 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json.Nodes;
+using Zarr.Storage.Buffers;
+using Zarr.Storage.Codecs;
+using Zarr.Storage.Codecs.ArrayToArray;
+using Zarr.Storage.Codecs.ArrayToBytes;
+using Zarr.Storage.DataTypes;
+using Zarr.Storage.Indexing;
+using Zarr.Storage.Internal;
+using Zarr.Storage.Metadata;
+using Zarr.Storage.Stores;
+
+namespace Zarr.Storage;
+
+/// <summary>
+/// A Zarr array in a store, of any data type (use <see cref="ZarrArray{T}"/> for typed reads and writes).
+/// Every handle is thread-safe: any number of threads may read and write one array at once, and partial writes to
+/// the same chunk never lose an update. There is nothing to close or flush: each write is in the store when its
+/// task completes.
+/// </summary>
+public class ZarrArray
+{
+    private readonly ArrayState _state;
+
+    private protected ZarrArray(ArrayState state) => _state = state;
+
+    /// <summary>The store the array lives in.</summary>
+    public IStore Store => _state.Store;
+
+    /// <summary>The array's path inside the store ("" for the root), without leading or trailing '/'.</summary>
+    public string Path => _state.Path;
+
+    /// <summary>The array's current metadata (replaced, never mutated, by <see cref="ResizeAsync"/> and attribute changes).</summary>
+    public ArrayMetadata Metadata => _state.Current.Metadata;
+
+    /// <summary>The shape (a copy).</summary>
+    public long[] Shape => (long[])Metadata.Shape.Clone();
+
+    /// <summary>The chunk shape (a copy).</summary>
+    public int[] Chunks => (int[])Metadata.ChunkShape.Clone();
+
+    /// <summary>The number of dimensions.</summary>
+    public int Rank => Metadata.Rank;
+
+    /// <summary>The element type.</summary>
+    public ZarrDataType DataType => Metadata.DataType;
+
+    /// <summary>The storage format.</summary>
+    public ZarrFormat Format => Metadata.Format;
+
+    /// <summary>The array's attributes (a copy; change them with <see cref="SetAttributesAsync"/>).</summary>
+    public JsonObject Attributes => (JsonObject)Metadata.Attributes.DeepClone();
+
+    /// <summary>The number of elements.</summary>
+    public long Size => Checked.Product(Metadata.Shape);
+
+    /// <summary>The size of the data uncompressed, in bytes.</summary>
+    public long NBytes => checked(Size * DataType.ItemSize);
+
+    /// <summary>The chunk grid.</summary>
+    public ChunkGrid Grid => _state.Current.Grid;
+
+    /// <summary>True when the array was opened read-only (mode <c>r</c>).</summary>
+    public bool IsReadOnly => _state.ReadOnly;
+
+    /// <summary>How many chunks one read or write works on at once.</summary>
+    public int MaxDegreeOfParallelism => _state.Parallelism;
+
+    private protected ArrayState State => _state;
+
+    // ---------------------------------------------------------------- entry points
+
+    /// <summary>Opens an existing array (v3 <c>zarr.json</c> or v2 <c>.zarray</c>).</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="path">The array's path inside the store ("" for the root).</param>
+    /// <param name="mode"><see cref="AccessMode.Read"/> or <see cref="AccessMode.ReadWrite"/>.</param>
+    /// <param name="cancellationToken">Cancels the metadata read.</param>
+    /// <exception cref="ZarrNodeException">There is no array at <paramref name="path"/>.</exception>
+    /// <exception cref="ZarrMetadataException">The metadata is invalid.</exception>
+    public static async Task<ZarrArray> OpenAsync(IStore store, string path = "", AccessMode mode = AccessMode.Read, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (mode is not (AccessMode.Read or AccessMode.ReadWrite))
+        {
+            throw new ArgumentException($"OpenAsync takes mode r or r+; use OpenOrCreateAsync for {mode}", nameof(mode));
+        }
+
+        path = NodePaths.Normalize(path);
+        var metadata = await NodeIO.ReadArrayMetadataAsync(store, path, cancellationToken).ConfigureAwait(false)
+            ?? throw new ZarrNodeException(path, $"no array found in {store}");
+        return new ZarrArray(new ArrayState(store, path, metadata, mode == AccessMode.Read, null));
+    }
+
+    /// <summary>Opens an existing array as elements of <typeparamref name="T"/>.</summary>
+    /// <exception cref="ZarrTypeMismatchException">The array's data type is not <typeparamref name="T"/>.</exception>
+    public static async Task<ZarrArray<T>> OpenAsync<T>(IStore store, string path = "", AccessMode mode = AccessMode.Read, CancellationToken cancellationToken = default)
+        where T : unmanaged =>
+        (await OpenAsync(store, path, mode, cancellationToken).ConfigureAwait(false)).As<T>();
+
+    /// <summary>
+    /// Opens or creates an array with zarr-python's modes: <c>r</c>/<c>r+</c> open, <c>a</c> opens or creates,
+    /// <c>w</c> creates replacing what was there, <c>w-</c> creates and fails if something is there.
+    /// </summary>
+    public static async Task<ZarrArray<T>> OpenOrCreateAsync<T>(IStore store, string path, AccessMode mode, long[] shape, ArrayOptions? options = null, CancellationToken cancellationToken = default)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        path = NodePaths.Normalize(path);
+        switch (mode)
+        {
+            case AccessMode.Read or AccessMode.ReadWrite:
+                return await OpenAsync<T>(store, path, mode, cancellationToken).ConfigureAwait(false);
+            case AccessMode.Append:
+                var existing = await NodeIO.ReadArrayMetadataAsync(store, path, cancellationToken).ConfigureAwait(false);
+                if (existing is not null)
+                {
+                    return new ZarrArray(new ArrayState(store, path, existing, false, options?.MaxDegreeOfParallelism)).As<T>();
+                }
+
+                return await CreateAsync<T>(store, path, shape, options, overwrite: false, cancellationToken).ConfigureAwait(false);
+            default:
+                return await CreateAsync<T>(store, path, shape, options, overwrite: mode == AccessMode.Write, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Creates an array of <typeparamref name="T"/> filled (lazily) with <c>options.FillValue</c> or zero. Only the
+    /// metadata is written: a chunk costs nothing until it is written.
+    /// </summary>
+    /// <param name="store">The store.</param>
+    /// <param name="path">The array's path ("" for the root).</param>
+    /// <param name="shape">The shape.</param>
+    /// <param name="options">Chunks, format, codecs, ...; null for zarr-python's defaults.</param>
+    /// <param name="overwrite">Replace a node that is already there (mode <c>w</c>); otherwise that is an error (mode <c>w-</c>).</param>
+    /// <param name="cancellationToken">Cancels the metadata write.</param>
+    /// <exception cref="ZarrNodeException">A node exists at <paramref name="path"/> and <paramref name="overwrite"/> is false.</exception>
+    public static Task<ZarrArray<T>> CreateAsync<T>(IStore store, string path, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
+        where T : unmanaged =>
+        CreateTypedAsync<T>(store, path, shape, options, options?.FillValue is null ? default(T) : null, overwrite, cancellationToken);
+
+    /// <summary>Creates an array of zeros (lazily: nothing but metadata is written). Same as <see cref="CreateAsync{T}"/> with fill value 0.</summary>
+    public static Task<ZarrArray<T>> ZerosAsync<T>(IStore store, string path, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
+        where T : unmanaged =>
+        CreateTypedAsync<T>(store, path, shape, options, default(T), overwrite, cancellationToken);
+
+    /// <summary>Creates an array whose contents are unspecified until written (as zarr's <c>empty</c>, chunks read as zero).</summary>
+    public static Task<ZarrArray<T>> EmptyAsync<T>(IStore store, string path, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
+        where T : unmanaged =>
+        CreateTypedAsync<T>(store, path, shape, options, default(T), overwrite, cancellationToken);
+
+    /// <summary>Creates an array of ones (lazily: the fill value is 1).</summary>
+    public static Task<ZarrArray<T>> OnesAsync<T>(IStore store, string path, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
+        where T : unmanaged =>
+        CreateTypedAsync<T>(store, path, shape, options, ElementValues.One<T>(), overwrite, cancellationToken);
+
+    /// <summary>Creates an array whose every element is <paramref name="fillValue"/> (lazily: it is the fill value).</summary>
+    public static Task<ZarrArray<T>> FullAsync<T>(IStore store, string path, long[] shape, T fillValue, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
+        where T : unmanaged =>
+        CreateTypedAsync<T>(store, path, shape, options, fillValue, overwrite, cancellationToken);
+
+    /// <summary>Creates an array holding <paramref name="data"/> (C order, of <paramref name="shape"/>), as zarr's <c>array</c>.</summary>
+    /// <exception cref="ZarrSelectionException">The data's length is not the shape's element count.</exception>
+    public static async Task<ZarrArray<T>> FromDataAsync<T>(IStore store, string path, ReadOnlyMemory<T> data, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
+        where T : unmanaged
+    {
+        var array = await CreateTypedAsync<T>(store, path, shape, options, options?.FillValue is null ? default(T) : null, overwrite, cancellationToken).ConfigureAwait(false);
+        await array.WriteAsync([], data, cancellationToken).ConfigureAwait(false);
+        return array;
+    }
+
+    /// <summary>Creates an array holding a tensor's values and shape, as zarr's <c>array</c>.</summary>
+    public static Task<ZarrArray<T>> FromDataAsync<T>(IStore store, string path, System.Numerics.Tensors.Tensor<T> data, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var shape = new long[data.Rank];
+        for (var d = 0; d < shape.Length; d++)
+        {
+            shape[d] = data.Lengths[d];
+        }
+
+        return FromDataAsync<T>(store, path, TensorData.ToArray(data), shape, options, overwrite, cancellationToken);
+    }
+
+    /// <summary>Creates an array of a data type known at run time; <c>options.FillValue</c> is parsed as v3 JSON.</summary>
+    public static async Task<ZarrArray> CreateAsync(IStore store, string path, ZarrDataType dataType, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataType);
+        var fill = options?.FillValue is null ? new byte[dataType.ItemSize] : FillValueJson.ParseV3(options.FillValue, dataType, "fill value");
+        var metadata = BuildMetadata(shape, dataType, fill, options ?? new ArrayOptions());
+        return await CreateFromMetadataAsync(store, path, metadata, overwrite, options?.MaxDegreeOfParallelism, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates an array from complete metadata (as copied from another array).</summary>
+    public static async Task<ZarrArray> CreateFromMetadataAsync(IStore store, string path, ArrayMetadata metadata, bool overwrite = false, int? maxDegreeOfParallelism = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(metadata);
+        path = NodePaths.Normalize(path);
+        _ = new ChunkGrid(metadata.Shape, metadata.ChunkShape);
+        _ = CodecPipeline.Create(metadata.Codecs);
+        if (store.IsReadOnly)
+        {
+            throw new ZarrStoreException(null, $"cannot create array '/{path}': {store} is read-only");
+        }
+
+        if (await NodeIO.NodeExistsAsync(store, path, cancellationToken).ConfigureAwait(false))
+        {
+            if (!overwrite)
+            {
+                throw new ZarrNodeException(path, $"a node already exists in {store} (use overwrite / mode 'w' to replace it)");
+            }
+
+            await store.DeletePrefixAsync(NodePaths.Prefix(path), cancellationToken).ConfigureAwait(false);
+            await NodeIO.DeleteNodeDocumentsAsync(store, path, cancellationToken).ConfigureAwait(false);
+        }
+
+        await NodeIO.WriteArrayMetadataAsync(store, path, metadata, cancellationToken).ConfigureAwait(false);
+        return new ZarrArray(new ArrayState(store, path, metadata, false, maxDegreeOfParallelism));
+    }
+
+    private static async Task<ZarrArray<T>> CreateTypedAsync<T>(IStore store, string path, long[] shape, ArrayOptions? options, T? fillValue, bool overwrite, CancellationToken cancellationToken)
+        where T : unmanaged
+    {
+        var dataType = ZarrDataType.Of<T>();
+        options ??= new ArrayOptions();
+        byte[] fill;
+        if (fillValue is { } value)
+        {
+            fill = new byte[dataType.ItemSize];
+            MemoryMarshal.Write(fill, in value);
+        }
+        else
+        {
+            fill = FillValueJson.ParseV3(options.FillValue, dataType, "fill value");
+        }
+
+        var metadata = BuildMetadata(shape, dataType, fill, options);
+        var array = await CreateFromMetadataAsync(store, path, metadata, overwrite, options.MaxDegreeOfParallelism, cancellationToken).ConfigureAwait(false);
+        return array.As<T>();
+    }
+
+    internal static ArrayMetadata BuildMetadata(long[] shape, ZarrDataType dataType, byte[] fill, ArrayOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var chunks = options.Chunks ?? ChunkShapes.Guess(shape, dataType.ItemSize);
+        if (chunks.Length != shape.Length)
+        {
+            throw new ZarrException($"the chunk shape ({string.Join(", ", chunks)}) has {chunks.Length} dimensions but the shape ({string.Join(", ", shape)}) has {shape.Length}");
+        }
+
+        var codecs = new List<ICodec>();
+        if (options.Order is 'F' or 'f')
+        {
+            codecs.Add(new TransposeCodec([.. Enumerable.Range(0, shape.Length).Reverse()]));
+        }
+        else if (options.Order is not ('C' or 'c'))
+        {
+            throw new ZarrException($"order must be 'C' or 'F', not '{options.Order}'");
+        }
+
+        codecs.Add(new BytesCodec(dataType.ItemSize == 1 ? null : options.Endian));
+        codecs.AddRange(options.Compressors ?? [CodecRegistry.DefaultCompressor(dataType)]);
+        var separator = options.ChunkKeySeparator ?? (options.Format == ZarrFormat.V3 ? '/' : '.');
+        var encoding = ChunkKeyEncoding.Create(options.Format == ZarrFormat.V3 ? "default" : "v2", separator);
+        if (options.Format == ZarrFormat.V2 && options.DimensionNames is not null)
+        {
+            throw new ZarrException("dimension names are a Zarr v3 feature; v2 arrays cannot store them");
+        }
+
+        if (options.DimensionNames is not null && options.DimensionNames.Count != shape.Length)
+        {
+            throw new ZarrException($"{options.DimensionNames.Count} dimension names were given for {shape.Length} dimensions");
+        }
+
+        var metadata = new ArrayMetadata
+        {
+            Format = options.Format,
+            Shape = (long[])shape.Clone(),
+            ChunkShape = (int[])chunks.Clone(),
+            DataType = dataType,
+            FillValue = fill,
+            Codecs = codecs,
+            ChunkKeyEncoding = encoding,
+            Attributes = (JsonObject?)options.Attributes?.DeepClone() ?? [],
+            DimensionNames = options.DimensionNames,
+        };
+        MetadataSerializer.ValidateChain(metadata.Codecs, metadata.Format);
+        return metadata;
+    }
+
+    /// <summary>This array as elements of <typeparamref name="T"/>, sharing this handle's state.</summary>
+    /// <exception cref="ZarrTypeMismatchException">The array's data type is not <typeparamref name="T"/>.</exception>
+    public ZarrArray<T> As<T>() where T : unmanaged
+    {
+        if (this is ZarrArray<T> typed)
+        {
+            return typed;
+        }
+
+        return DataType.ClrType == typeof(T)
+            ? new ZarrArray<T>(_state)
+            : throw new ZarrTypeMismatchException(Path, DataType.Name, typeof(T));
+    }
+
+    // ---------------------------------------------------------------- the steps of a chunk's life
+
+    /// <summary>The store key of the chunk at <paramref name="coordinates"/>.</summary>
+    public string GetChunkKey(ReadOnlySpan<long> coordinates) =>
+        NodePaths.Prefix(Path) + Metadata.ChunkKeyEncoding.Encode(coordinates);
+
+    /// <summary>Fetch: the encoded bytes of a chunk, or null when it was never written (it reads as the fill value). The caller owns the buffer.</summary>
+    public ValueTask<PooledBuffer?> FetchChunkAsync(long[] coordinates, CancellationToken cancellationToken = default) =>
+        Store.GetAsync(GetChunkKey(coordinates), null, cancellationToken);
+
+    /// <summary>
+    /// Decode: fills <paramref name="chunk"/> (exactly the chunk's decoded size: C order, little-endian) from
+    /// <paramref name="encoded"/>, or with the fill value when it is null.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">The chunk is corrupt; the exception names the array, the chunk key and the codec.</exception>
+    public void DecodeChunk(ReadOnlySpan<byte> encoded, bool missing, ReadOnlySpan<long> coordinates, Span<byte> chunk)
+    {
+        var current = _state.Current;
+        if (missing)
+        {
+            StridedCopy.FillPattern(chunk, current.Metadata.FillValue);
+            return;
+        }
+
+        try
+        {
+            current.Pipeline.Decode(encoded, chunk, current.Spec);
+        }
+        catch (ZarrCodecException e)
+        {
+            throw e.WithChunk(Path, GetChunkKey(coordinates));
+        }
+    }
+
+    /// <summary>Encode: the encoded bytes of a decoded chunk, or null when every element is the fill value (such a chunk is not stored). The caller owns the buffer.</summary>
+    public PooledBuffer? EncodeChunk(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates)
+    {
+        var current = _state.Current;
+        if (FillValues.IsAllFill(chunk, current.Metadata.FillValue))
+        {
+            return null;
+        }
+
+        try
+        {
+            return current.Pipeline.Encode(chunk, current.Spec);
+        }
+        catch (ZarrCodecException e)
+        {
+            throw e.WithChunk(Path, GetChunkKey(coordinates));
+        }
+    }
+
+    /// <summary>Store: writes a chunk's encoded bytes, or deletes the chunk when <paramref name="encoded"/> is null (all fill value).</summary>
+    public async ValueTask StoreChunkAsync(long[] coordinates, ReadOnlyMemory<byte>? encoded, CancellationToken cancellationToken = default)
+    {
+        EnsureWritable();
+        var key = GetChunkKey(coordinates);
+        if (encoded is { } bytes)
+        {
+            await Store.SetAsync(key, bytes, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await Store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The decoded size of one chunk in bytes.</summary>
+    public int ChunkByteLength => _state.Current.Spec.ByteLength;
+
+    // ---------------------------------------------------------------- selections (element-size generic core)
+
+    private protected async Task ReadCoreAsync<TElement>(SelectionPlan plan, Memory<TElement> destination, CancellationToken cancellationToken)
+        where TElement : unmanaged
+    {
+        var itemSize = DataType.ItemSize;
+        var needed = checked(plan.ElementCount * itemSize);
+        if ((long)destination.Length * Unsafe.SizeOf<TElement>() != needed)
+        {
+            throw new ZarrSelectionException($"the destination holds {destination.Length} elements but the selection of shape ({string.Join(", ", plan.OutputShape)}) has {plan.ElementCount}");
+        }
+
+        var geometry = new OutputGeometry(plan, itemSize);
+        await ForEachChunkAsync(plan, async (chunk, ct) =>
+        {
+            var encoded = await FetchChunkAsync(chunk.Coordinates, ct).ConfigureAwait(false);
+            try
+            {
+                ReadChunkInto(plan, geometry, chunk, encoded, destination);
+            }
+            finally
+            {
+                encoded?.Dispose();
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void ReadChunkInto<TElement>(SelectionPlan plan, OutputGeometry geometry, ChunkSelection chunk, PooledBuffer? encoded, Memory<TElement> destination)
+        where TElement : unmanaged
+    {
+        var current = _state.Current;
+        var rank = plan.Dimensions.Length;
+        Span<nint> chunkSteps = stackalloc nint[rank];
+        Span<nint> outSteps = stackalloc nint[rank];
+        Span<long> counts = stackalloc long[rank];
+        nint srcOffset = 0, dstOffset = 0;
+        var chunkStrides = current.ChunkStrides;
+        for (var d = 0; d < rank; d++)
+        {
+            var p = chunk.Projections[d];
+            counts[d] = p.Count;
+            chunkSteps[d] = (nint)(chunkStrides[d] * plan.Dimensions[d].Step);
+            outSteps[d] = (nint)geometry.Strides[d];
+            srcOffset += (nint)(p.LocalStart * chunkStrides[d]);
+            dstOffset += (nint)(p.OutputStart * geometry.Strides[d]);
+        }
+
+        ref var dst = ref Unsafe.As<TElement, byte>(ref MemoryMarshal.GetReference(destination.Span));
+        if (encoded is null)
+        {
+            StridedCopy.Fill(ref dst, dstOffset, outSteps, counts, current.Metadata.FillValue);
+            return;
+        }
+
+        using var decoded = PooledBuffer.Rent(current.Spec.ByteLength);
+        DecodeChunk(encoded.Span, false, chunk.Coordinates, decoded.Span);
+        StridedCopy.Copy(ref MemoryMarshal.GetReference(decoded.Span), srcOffset, chunkSteps, ref dst, dstOffset, outSteps, counts, DataType.ItemSize);
+    }
+
+    /// <summary>Writes <paramref name="source"/> (the selection's shape in C order), or broadcasts <paramref name="scalar"/> when source is empty and scalar is given.</summary>
+    private protected async Task WriteCoreAsync<TElement>(SelectionPlan plan, ReadOnlyMemory<TElement> source, byte[]? scalar, CancellationToken cancellationToken)
+        where TElement : unmanaged
+    {
+        EnsureWritable();
+        var itemSize = DataType.ItemSize;
+        if (scalar is null && (long)source.Length * Unsafe.SizeOf<TElement>() != checked(plan.ElementCount * itemSize))
+        {
+            throw new ZarrSelectionException($"the data holds {source.Length} elements but the selection of shape ({string.Join(", ", plan.OutputShape)}) has {plan.ElementCount}");
+        }
+
+        var geometry = new OutputGeometry(plan, itemSize);
+        var locks = ChunkLocks.For(Store);
+        await ForEachChunkAsync(plan, async (chunk, ct) =>
+        {
+            var key = GetChunkKey(chunk.Coordinates);
+            using var held = await locks.AcquireAsync(key, ct).ConfigureAwait(false);
+            var current = _state.Current;
+            using var decoded = PooledBuffer.Rent(current.Spec.ByteLength);
+            if (plan.CoversChunk(chunk))
+            {
+                // Nothing of the old chunk survives; the part hanging over the array's edge holds the fill value.
+                StridedCopy.FillPattern(decoded.Span, current.Metadata.FillValue);
+            }
+            else
+            {
+                using var existing = await FetchChunkAsync(chunk.Coordinates, ct).ConfigureAwait(false);
+                DecodeChunk(existing is null ? default : existing.Span, existing is null, chunk.Coordinates, decoded.Span);
+            }
+
+            CopyIntoChunk(plan, geometry, chunk, source, scalar, decoded.Span);
+            using var encoded = EncodeChunk(decoded.Span, chunk.Coordinates);
+            await StoreChunkAsync(chunk.Coordinates, encoded?.Memory, ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void CopyIntoChunk<TElement>(SelectionPlan plan, OutputGeometry geometry, ChunkSelection chunk, ReadOnlyMemory<TElement> source, byte[]? scalar, Span<byte> decoded)
+        where TElement : unmanaged
+    {
+        var rank = plan.Dimensions.Length;
+        Span<nint> chunkSteps = stackalloc nint[rank];
+        Span<nint> inSteps = stackalloc nint[rank];
+        Span<long> counts = stackalloc long[rank];
+        nint chunkOffset = 0, inOffset = 0;
+        var chunkStrides = _state.Current.ChunkStrides;
+        for (var d = 0; d < rank; d++)
+        {
+            var p = chunk.Projections[d];
+            counts[d] = p.Count;
+            chunkSteps[d] = (nint)(chunkStrides[d] * plan.Dimensions[d].Step);
+            inSteps[d] = (nint)geometry.Strides[d];
+            chunkOffset += (nint)(p.LocalStart * chunkStrides[d]);
+            inOffset += (nint)(p.OutputStart * geometry.Strides[d]);
+        }
+
+        ref var chunkRef = ref MemoryMarshal.GetReference(decoded);
+        if (scalar is not null)
+        {
+            StridedCopy.Fill(ref chunkRef, chunkOffset, chunkSteps, counts, scalar);
+            return;
+        }
+
+        ref var src = ref Unsafe.As<TElement, byte>(ref MemoryMarshal.GetReference(source.Span));
+        StridedCopy.Copy(ref src, inOffset, inSteps, ref chunkRef, chunkOffset, chunkSteps, counts, DataType.ItemSize);
+    }
+
+    private async Task ForEachChunkAsync(SelectionPlan plan, Func<ChunkSelection, CancellationToken, ValueTask> body, CancellationToken cancellationToken)
+    {
+        if (plan.ChunkCount == 0)
+        {
+            return;
+        }
+
+        if (plan.ChunkCount == 1 || _state.Parallelism == 1)
+        {
+            foreach (var chunk in plan.Chunks())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await body(chunk, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _state.Parallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(plan.Chunks(), options, body).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a selection as raw little-endian bytes, C order, for arrays whose type is known only at run time.</summary>
+    /// <returns>The bytes and the selection's shape.</returns>
+    public async Task<(byte[] Data, long[] Shape)> ReadBytesAsync(Slice[] selection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        var plan = SelectionPlan.Create(Grid, selection);
+        var bytes = checked(plan.ElementCount * DataType.ItemSize);
+        if (bytes > Array.MaxLength)
+        {
+            throw new ZarrSelectionException($"a selection of {Sizes.Human(bytes)} does not fit in one buffer; read it in parts");
+        }
+
+        var data = GC.AllocateUninitializedArray<byte>((int)bytes);
+        await ReadCoreAsync<byte>(plan, data, cancellationToken).ConfigureAwait(false);
+        return (data, plan.OutputShape);
+    }
+
+    /// <summary>Writes raw little-endian bytes (C order, the selection's shape) into a selection.</summary>
+    public Task WriteBytesAsync(Slice[] selection, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        return WriteCoreAsync(SelectionPlan.Create(Grid, selection), data, null, cancellationToken);
+    }
+
+    // ---------------------------------------------------------------- resize, attributes, info
+
+    /// <summary>
+    /// Changes the shape. Growing writes only metadata. Shrinking deletes the chunks wholly outside the new shape and
+    /// resets, in the chunks that straddle the new edge, the elements outside it to the fill value, so that growing
+    /// again never brings back old data. Data inside the new shape is kept.
+    /// </summary>
+    /// <exception cref="ZarrException">The rank differs or a dimension is negative.</exception>
+    public async Task ResizeAsync(long[] shape, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        EnsureWritable();
+        var old = Metadata;
+        if (shape.Length != old.Rank)
+        {
+            throw new ZarrException($"cannot resize array '/{Path}' of {old.Rank} dimensions to ({string.Join(", ", shape)})");
+        }
+
+        var newMetadata = old with { Shape = (long[])shape.Clone() };
+        var newGrid = new ChunkGrid(newMetadata.Shape, newMetadata.ChunkShape);
+        var shrinks = false;
+        for (var d = 0; d < shape.Length; d++)
+        {
+            shrinks |= shape[d] < old.Shape[d];
+        }
+
+        if (shrinks)
+        {
+            await TrimChunksAsync(newGrid, cancellationToken).ConfigureAwait(false);
+        }
+
+        await NodeIO.WriteArrayMetadataAsync(Store, Path, newMetadata, cancellationToken).ConfigureAwait(false);
+        _state.Update(newMetadata);
+    }
+
+    private async Task TrimChunksAsync(ChunkGrid newGrid, CancellationToken cancellationToken)
+    {
+        var rank = Rank;
+        var straddling = new List<long[]>();
+        var prefix = NodePaths.Prefix(Path);
+        var coords = new long[rank];
+        var toDelete = new List<string>();
+        await foreach (var entry in Store.ListPrefixAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            if (!Metadata.ChunkKeyEncoding.TryDecode(entry.Key[prefix.Length..], rank, coords) || !Grid.Contains(coords))
+            {
+                continue;
+            }
+
+            if (!newGrid.Contains(coords))
+            {
+                toDelete.Add(entry.Key);
+                continue;
+            }
+
+            for (var d = 0; d < rank; d++)
+            {
+                if ((coords[d] + 1) * newGrid.ChunkShape[d] > newGrid.Shape[d] && newGrid.Shape[d] < Grid.Shape[d])
+                {
+                    straddling.Add((long[])coords.Clone());
+                    break;
+                }
+            }
+        }
+
+        foreach (var key in toDelete)
+        {
+            await Store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+
+        var locks = ChunkLocks.For(Store);
+        var spec = _state.Current.Spec;
+        foreach (var c in straddling)
+        {
+            var key = GetChunkKey(c);
+            using var held = await locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
+            using var existing = await FetchChunkAsync(c, cancellationToken).ConfigureAwait(false);
+            if (existing is null)
+            {
+                continue;
+            }
+
+            using var decoded = PooledBuffer.Rent(spec.ByteLength);
+            DecodeChunk(existing.Span, false, c, decoded.Span);
+            FillOutside(decoded.Span, c, newGrid);
+            using var encoded = EncodeChunk(decoded.Span, c);
+            await StoreChunkAsync(c, encoded?.Memory, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Sets every element of a decoded chunk that lies outside the grid's shape to the fill value.
+    private void FillOutside(Span<byte> decoded, long[] coords, ChunkGrid grid)
+    {
+        var rank = Rank;
+        var strides = _state.Current.ChunkStrides;
+        Span<nint> steps = stackalloc nint[rank];
+        Span<long> counts = stackalloc long[rank];
+        for (var d = 0; d < rank; d++)
+        {
+            var valid = Math.Clamp(grid.Shape[d] - (coords[d] * grid.ChunkShape[d]), 0, grid.ChunkShape[d]);
+            if (valid >= grid.ChunkShape[d])
+            {
+                continue;
+            }
+
+            // The slab beyond the edge along d, whole along every other dimension.
+            nint offset = (nint)(valid * strides[d]);
+            for (var k = 0; k < rank; k++)
+            {
+                steps[k] = (nint)strides[k];
+                counts[k] = k == d ? grid.ChunkShape[d] - valid : grid.ChunkShape[k];
+            }
+
+            StridedCopy.Fill(ref MemoryMarshal.GetReference(decoded), offset, steps, counts, Metadata.FillValue);
+        }
+    }
+
+    /// <summary>Replaces the array's attributes.</summary>
+    public async Task SetAttributesAsync(JsonObject attributes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        EnsureWritable();
+        var updated = Metadata with { Attributes = (JsonObject)attributes.DeepClone() };
+        await NodeIO.WriteArrayMetadataAsync(Store, Path, updated, cancellationToken).ConfigureAwait(false);
+        _state.Update(updated);
+    }
+
+    /// <summary>The summary of the array, with what is stored (this lists the array's keys in the store).</summary>
+    public async Task<ArrayInfo> GetInfoAsync(CancellationToken cancellationToken = default)
+    {
+        var metadata = Metadata;
+        var grid = Grid;
+        var prefix = NodePaths.Prefix(Path);
+        var coords = new long[metadata.Rank];
+        long initialized = 0, stored = 0;
+        await foreach (var entry in Store.ListPrefixAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            var relative = entry.Key[prefix.Length..];
+            if (metadata.ChunkKeyEncoding.TryDecode(relative, metadata.Rank, coords) && grid.Contains(coords))
+            {
+                initialized++;
+                stored += entry.Size;
+            }
+            else if (relative is MetadataSerializer.ZarrJson or MetadataSerializer.ZArray or MetadataSerializer.ZAttrs)
+            {
+                stored += entry.Size;
+            }
+        }
+
+        return new ArrayInfo(this, metadata, stored, initialized, grid.ChunkCount);
+    }
+
+    /// <summary>A one-line-per-aspect summary that needs no I/O (for stored bytes and initialized chunks use <see cref="GetInfoAsync"/>).</summary>
+    public override string ToString()
+    {
+        var m = Metadata;
+        var sb = new StringBuilder();
+        sb.Append(ArrayInfo.Header(this, m)).Append('\n');
+        sb.Append("  ").Append(ArrayInfo.DescribeCodecs(m.Codecs)).Append('\n');
+        sb.Append("  nbytes: ").Append(Sizes.Human(NBytes)).Append("; chunks: ").Append(Grid.ChunkCount).Append('\n');
+        sb.Append("  store: ").Append(Store).Append("; path: /").Append(Path);
+        return sb.ToString();
+    }
+
+    private protected void EnsureWritable()
+    {
+        if (_state.ReadOnly)
+        {
+            throw new ZarrException($"array '/{Path}' was opened read-only (mode 'r'); open it with mode r+ or a to write");
+        }
+    }
+
+    /// <summary>Byte strides of the selection's output, full rank (a dropped dimension has count 1).</summary>
+    private protected readonly struct OutputGeometry
+    {
+        public OutputGeometry(SelectionPlan plan, int itemSize)
+        {
+            var rank = plan.Dimensions.Length;
+            Strides = new long[rank];
+            long stride = itemSize;
+            for (var d = rank - 1; d >= 0; d--)
+            {
+                Strides[d] = stride;
+                stride = checked(stride * plan.Dimensions[d].Count);
+            }
+        }
+
+        public long[] Strides { get; }
+    }
+}

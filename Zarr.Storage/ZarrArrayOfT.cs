@@ -1,0 +1,178 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Zarr.Storage.Indexing;
+using Zarr.Storage.Internal;
+
+namespace Zarr.Storage;
+
+/// <summary>
+/// A Zarr array whose elements are <typeparamref name="T"/>. Select with C# ranges and read or write the selection:
+/// <code>
+/// Tensor&lt;int&gt; all = await z[..];
+/// Tensor&lt;int&gt; rows = await z[0..100];
+/// await z[10000.., ..].WriteAsync(values);
+/// await z[5, ..].FillAsync(42);
+/// </code>
+/// </summary>
+/// <typeparam name="T">The element type; it must be the array's data type's CLR type.</typeparam>
+public sealed class ZarrArray<T> : ZarrArray where T : unmanaged
+{
+    internal ZarrArray(ArrayState state) : base(state) { }
+
+    /// <summary>A selection: one <see cref="Slice"/> per dimension (ranges, indices, steps); missing trailing dimensions are selected whole.</summary>
+    public ArraySelection<T> this[params Slice[] selection] => new(this, selection);
+
+    /// <summary>Reads a selection into a new tensor.</summary>
+    /// <exception cref="ZarrSelectionException">The selection does not fit the array.</exception>
+    /// <exception cref="ZarrCodecException">A chunk is corrupt.</exception>
+    public async Task<Tensor<T>> ReadAsync(Slice[] selection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        var plan = SelectionPlan.Create(Grid, selection);
+        if (plan.ElementCount > Array.MaxLength)
+        {
+            throw new ZarrSelectionException($"a selection of {plan.ElementCount} elements does not fit in one tensor; read it in parts");
+        }
+
+        var values = GC.AllocateUninitializedArray<T>((int)plan.ElementCount);
+        await ReadCoreAsync<T>(plan, values, cancellationToken).ConfigureAwait(false);
+        return TensorData.Wrap(values, plan.OutputShape);
+    }
+
+    /// <summary>Reads a selection into <paramref name="destination"/>, which the caller owns (C order, exactly the selection's element count).</summary>
+    public Task ReadIntoAsync(Slice[] selection, Memory<T> destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        return ReadCoreAsync(SelectionPlan.Create(Grid, selection), destination, cancellationToken);
+    }
+
+    /// <summary>Writes <paramref name="data"/> (C order, exactly the selection's element count) into a selection.</summary>
+    public Task WriteAsync(Slice[] selection, ReadOnlyMemory<T> data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        return WriteCoreAsync(SelectionPlan.Create(Grid, selection), data, null, cancellationToken);
+    }
+
+    /// <summary>Sets every element of a selection to <paramref name="value"/>.</summary>
+    public Task FillAsync(Slice[] selection, T value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        var scalar = new byte[Unsafe.SizeOf<T>()];
+        MemoryMarshal.Write(scalar, in value);
+        return WriteCoreAsync<T>(SelectionPlan.Create(Grid, selection), default, scalar, cancellationToken);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="data"/> along <paramref name="axis"/>: grows that dimension by the data's length along it
+    /// and writes the data into the new part. The data's other dimensions must equal the array's.
+    /// </summary>
+    /// <exception cref="ZarrSelectionException">The data's shape does not fit.</exception>
+    public async Task AppendAsync(ReadOnlyMemory<T> data, long[] dataShape, int axis = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataShape);
+        var shape = Shape;
+        if (axis < 0 || axis >= shape.Length)
+        {
+            throw new ZarrSelectionException($"axis {axis} is out of range for an array of {shape.Length} dimensions");
+        }
+
+        if (dataShape.Length != shape.Length)
+        {
+            throw new ZarrSelectionException($"cannot append data of shape ({string.Join(", ", dataShape)}) to an array of shape ({string.Join(", ", shape)}): the number of dimensions differs");
+        }
+
+        for (var d = 0; d < shape.Length; d++)
+        {
+            if (d != axis && dataShape[d] != shape[d])
+            {
+                throw new ZarrSelectionException($"cannot append data of shape ({string.Join(", ", dataShape)}) to an array of shape ({string.Join(", ", shape)}) along axis {axis}: dimension {d} differs");
+            }
+        }
+
+        var oldLength = shape[axis];
+        shape[axis] = checked(oldLength + dataShape[axis]);
+        await ResizeAsync(shape, cancellationToken).ConfigureAwait(false);
+        var selection = new Slice[shape.Length];
+        for (var d = 0; d < shape.Length; d++)
+        {
+            selection[d] = d == axis ? Slice.Range(oldLength, shape[axis]) : Slice.All;
+        }
+
+        await WriteAsync(selection, data, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Appends a tensor along <paramref name="axis"/> (see <see cref="AppendAsync(ReadOnlyMemory{T}, long[], int, CancellationToken)"/>).</summary>
+    public Task AppendAsync(Tensor<T> data, int axis = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var shape = new long[data.Rank];
+        for (var d = 0; d < shape.Length; d++)
+        {
+            shape[d] = data.Lengths[d];
+        }
+
+        return AppendAsync(TensorData.ToArray(data), shape, axis, cancellationToken);
+    }
+}
+
+/// <summary>
+/// A selection of a typed array, made by its indexer. Awaiting it reads it (<c>Tensor&lt;T&gt; t = await z[..100];</c>);
+/// its methods read into a buffer, write, or fill.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+public readonly struct ArraySelection<T> : IEquatable<ArraySelection<T>> where T : unmanaged
+{
+    private readonly ZarrArray<T> _array;
+    private readonly Slice[] _selection;
+
+    internal ArraySelection(ZarrArray<T> array, Slice[] selection)
+    {
+        _array = array;
+        _selection = selection;
+    }
+
+    /// <summary>The shape the selection reads as (dimensions selected by an integer are dropped).</summary>
+    public long[] Shape => SelectionPlan.Create(_array.Grid, _selection).OutputShape;
+
+    /// <summary>Reads the selection into a new tensor.</summary>
+    public Task<Tensor<T>> ReadAsync(CancellationToken cancellationToken = default) => _array.ReadAsync(_selection, cancellationToken);
+
+    /// <summary>Reads the selection into memory the caller owns (C order, exactly the selection's element count).</summary>
+    public Task ReadIntoAsync(Memory<T> destination, CancellationToken cancellationToken = default) => _array.ReadIntoAsync(_selection, destination, cancellationToken);
+
+    /// <summary>Writes values (C order, exactly the selection's element count).</summary>
+    public Task WriteAsync(ReadOnlyMemory<T> data, CancellationToken cancellationToken = default) => _array.WriteAsync(_selection, data, cancellationToken);
+
+    /// <summary>Writes a tensor whose element count is the selection's.</summary>
+    public Task WriteAsync(Tensor<T> data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return _array.WriteAsync(_selection, TensorData.ToArray(data), cancellationToken);
+    }
+
+    /// <summary>Writes a tensor span (its values are copied before this method returns, so the span need not outlive the call).</summary>
+    public Task WriteAsync(in ReadOnlyTensorSpan<T> data, CancellationToken cancellationToken = default) =>
+        _array.WriteAsync(_selection, TensorData.ToArray(data), cancellationToken);
+
+    /// <summary>Sets every selected element to <paramref name="value"/> (a scalar broadcast over the selection).</summary>
+    public Task FillAsync(T value, CancellationToken cancellationToken = default) => _array.FillAsync(_selection, value, cancellationToken);
+
+    /// <summary>Lets <c>await z[..]</c> read the selection.</summary>
+    public TaskAwaiter<Tensor<T>> GetAwaiter() => ReadAsync().GetAwaiter();
+
+    /// <inheritdoc />
+    public bool Equals(ArraySelection<T> other) => ReferenceEquals(_array, other._array) && ReferenceEquals(_selection, other._selection);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is ArraySelection<T> other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(_array, _selection);
+
+    /// <summary>Equality.</summary>
+    public static bool operator ==(ArraySelection<T> left, ArraySelection<T> right) => left.Equals(right);
+
+    /// <summary>Inequality.</summary>
+    public static bool operator !=(ArraySelection<T> left, ArraySelection<T> right) => !left.Equals(right);
+}

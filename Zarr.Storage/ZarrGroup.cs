@@ -1,0 +1,225 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using Zarr.Storage.Internal;
+using Zarr.Storage.Metadata;
+using Zarr.Storage.Stores;
+
+namespace Zarr.Storage;
+
+/// <summary>The kind of a node in a hierarchy.</summary>
+public enum NodeKind
+{
+    /// <summary>An array.</summary>
+    Array,
+
+    /// <summary>A group.</summary>
+    Group,
+}
+
+/// <summary>A member of a group: its name (or path, when walking), its kind and its format.</summary>
+/// <param name="Path">The member's name relative to the group (with '/' when walking deeper).</param>
+/// <param name="Kind">Array or group.</param>
+/// <param name="Format">Its format.</param>
+public readonly record struct NodeEntry(string Path, NodeKind Kind, ZarrFormat Format);
+
+/// <summary>A Zarr group: a node with attributes that holds arrays and other groups.</summary>
+public sealed class ZarrGroup
+{
+    private GroupMetadata _metadata;
+
+    private ZarrGroup(IStore store, string path, GroupMetadata metadata, bool readOnly)
+    {
+        Store = store;
+        Path = path;
+        _metadata = metadata;
+        IsReadOnly = readOnly || store.IsReadOnly;
+    }
+
+    /// <summary>The store.</summary>
+    public IStore Store { get; }
+
+    /// <summary>The group's path ("" for the root).</summary>
+    public string Path { get; }
+
+    /// <summary>The group's format; arrays and groups created in it have the same.</summary>
+    public ZarrFormat Format => _metadata.Format;
+
+    /// <summary>The group's attributes (a copy).</summary>
+    public JsonObject Attributes => (JsonObject)_metadata.Attributes.DeepClone();
+
+    /// <summary>True when opened with mode <c>r</c>.</summary>
+    public bool IsReadOnly { get; }
+
+    /// <summary>Opens an existing group.</summary>
+    /// <exception cref="ZarrNodeException">There is no group at the path.</exception>
+    public static async Task<ZarrGroup> OpenAsync(IStore store, string path = "", AccessMode mode = AccessMode.Read, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        path = NodePaths.Normalize(path);
+        if (mode is not (AccessMode.Read or AccessMode.ReadWrite))
+        {
+            return await OpenOrCreateAsync(store, path, mode, ZarrFormat.V3, cancellationToken).ConfigureAwait(false);
+        }
+
+        var metadata = await NodeIO.ReadGroupMetadataAsync(store, path, cancellationToken).ConfigureAwait(false)
+            ?? throw new ZarrNodeException(path, $"no group found in {store}");
+        return new ZarrGroup(store, path, metadata, mode == AccessMode.Read);
+    }
+
+    /// <summary>Opens or creates a group with zarr-python's modes (<c>a</c> opens or creates; <c>w</c> replaces; <c>w-</c> creates only).</summary>
+    public static async Task<ZarrGroup> OpenOrCreateAsync(IStore store, string path, AccessMode mode, ZarrFormat format = ZarrFormat.V3, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        path = NodePaths.Normalize(path);
+        switch (mode)
+        {
+            case AccessMode.Read or AccessMode.ReadWrite:
+                return await OpenAsync(store, path, mode, cancellationToken).ConfigureAwait(false);
+            case AccessMode.Append:
+                var existing = await NodeIO.ReadGroupMetadataAsync(store, path, cancellationToken).ConfigureAwait(false);
+                return existing is null
+                    ? await CreateAsync(store, path, format, null, false, cancellationToken).ConfigureAwait(false)
+                    : new ZarrGroup(store, path, existing, false);
+            default:
+                return await CreateAsync(store, path, format, null, mode == AccessMode.Write, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Creates a group.</summary>
+    /// <exception cref="ZarrNodeException">A node exists at the path and <paramref name="overwrite"/> is false.</exception>
+    public static async Task<ZarrGroup> CreateAsync(IStore store, string path = "", ZarrFormat format = ZarrFormat.V3, JsonObject? attributes = null, bool overwrite = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        path = NodePaths.Normalize(path);
+        if (await NodeIO.NodeExistsAsync(store, path, cancellationToken).ConfigureAwait(false))
+        {
+            if (!overwrite)
+            {
+                throw new ZarrNodeException(path, $"a node already exists in {store} (use overwrite / mode 'w' to replace it)");
+            }
+
+            await store.DeletePrefixAsync(NodePaths.Prefix(path), cancellationToken).ConfigureAwait(false);
+            await NodeIO.DeleteNodeDocumentsAsync(store, path, cancellationToken).ConfigureAwait(false);
+        }
+
+        var metadata = new GroupMetadata { Format = format, Attributes = (JsonObject?)attributes?.DeepClone() ?? [] };
+        await NodeIO.WriteGroupMetadataAsync(store, path, metadata, cancellationToken).ConfigureAwait(false);
+        return new ZarrGroup(store, path, metadata, false);
+    }
+
+    /// <summary>Creates a child group (in this group's format).</summary>
+    public Task<ZarrGroup> CreateGroupAsync(string name, JsonObject? attributes = null, bool overwrite = false, CancellationToken cancellationToken = default)
+    {
+        EnsureWritable();
+        return CreateAsync(Store, ChildPath(name), Format, attributes, overwrite, cancellationToken);
+    }
+
+    /// <summary>Opens a child group, creating it if it does not exist (zarr's <c>require_group</c>).</summary>
+    public async Task<ZarrGroup> RequireGroupAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var path = ChildPath(name);
+        var existing = await NodeIO.ReadGroupMetadataAsync(Store, path, cancellationToken).ConfigureAwait(false);
+        return existing is not null
+            ? new ZarrGroup(Store, path, existing, IsReadOnly)
+            : await CreateGroupAsync(name, null, false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates a child array of <typeparamref name="T"/>; it takes this group's format whatever <c>options.Format</c> says.</summary>
+    public Task<ZarrArray<T>> CreateArrayAsync<T>(string name, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
+        where T : unmanaged
+    {
+        EnsureWritable();
+        options = (options ?? new ArrayOptions()) with { Format = Format };
+        return ZarrArray.CreateAsync<T>(Store, ChildPath(name), shape, options, overwrite, cancellationToken);
+    }
+
+    /// <summary>Opens a child array.</summary>
+    public Task<ZarrArray> OpenArrayAsync(string name, CancellationToken cancellationToken = default) =>
+        ZarrArray.OpenAsync(Store, ChildPath(name), IsReadOnly ? AccessMode.Read : AccessMode.ReadWrite, cancellationToken);
+
+    /// <summary>Opens a child array as elements of <typeparamref name="T"/>.</summary>
+    public Task<ZarrArray<T>> OpenArrayAsync<T>(string name, CancellationToken cancellationToken = default) where T : unmanaged =>
+        ZarrArray.OpenAsync<T>(Store, ChildPath(name), IsReadOnly ? AccessMode.Read : AccessMode.ReadWrite, cancellationToken);
+
+    /// <summary>Opens a child group.</summary>
+    public Task<ZarrGroup> OpenGroupAsync(string name, CancellationToken cancellationToken = default) =>
+        OpenAsync(Store, ChildPath(name), IsReadOnly ? AccessMode.Read : AccessMode.ReadWrite, cancellationToken);
+
+    /// <summary>The group's direct members, sorted by name.</summary>
+    public async IAsyncEnumerable<NodeEntry> MembersAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var names = new List<string>();
+        await foreach (var name in Store.ListDirectoryAsync(NodePaths.Prefix(Path), cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(name);
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            if (name.StartsWith('.') || name == MetadataSerializer.ZarrJson)
+            {
+                continue;
+            }
+
+            var (kind, format) = await NodeIO.ProbeAsync(Store, NodePaths.Child(Path, name), cancellationToken).ConfigureAwait(false);
+            if (kind is not null)
+            {
+                yield return new NodeEntry(name, kind == "array" ? NodeKind.Array : NodeKind.Group, format);
+            }
+        }
+    }
+
+    /// <summary>Every node below the group, depth first, with paths relative to it.</summary>
+    public async IAsyncEnumerable<NodeEntry> WalkAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var pending = new Stack<string>();
+        pending.Push("");
+        while (pending.Count > 0)
+        {
+            var relative = pending.Pop();
+            var group = relative.Length == 0 ? this : new ZarrGroup(Store, NodePaths.Child(Path, relative), _metadata, IsReadOnly);
+            var children = new List<NodeEntry>();
+            await foreach (var member in group.MembersAsync(cancellationToken).ConfigureAwait(false))
+            {
+                children.Add(member with { Path = relative.Length == 0 ? member.Path : relative + "/" + member.Path });
+            }
+
+            for (var i = children.Count - 1; i >= 0; i--)
+            {
+                if (children[i].Kind == NodeKind.Group)
+                {
+                    pending.Push(children[i].Path);
+                }
+            }
+
+            foreach (var child in children)
+            {
+                yield return child;
+            }
+        }
+    }
+
+    /// <summary>Replaces the group's attributes.</summary>
+    public async Task SetAttributesAsync(JsonObject attributes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        EnsureWritable();
+        var updated = _metadata with { Attributes = (JsonObject)attributes.DeepClone() };
+        await NodeIO.WriteGroupMetadataAsync(Store, Path, updated, cancellationToken).ConfigureAwait(false);
+        _metadata = updated;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"ZarrGroup '/{Path}' zarr v{(int)Format}; store: {Store}";
+
+    private string ChildPath(string name) => NodePaths.Child(Path, NodePaths.Normalize(name));
+
+    private void EnsureWritable()
+    {
+        if (IsReadOnly)
+        {
+            throw new ZarrException($"group '/{Path}' was opened read-only (mode 'r')");
+        }
+    }
+}
