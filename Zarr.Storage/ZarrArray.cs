@@ -188,7 +188,7 @@ public class ZarrArray
     public static async Task<ZarrArray> CreateAsync(IStore store, string path, ZarrDataType dataType, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataType);
-        var fill = options?.FillValue is null ? new byte[dataType.ItemSize] : FillValueJson.ParseV3(options.FillValue, dataType, "fill value");
+        var fill = options?.FillValue is null ? new byte[dataType.ItemSize] : ParseFillValue(options.FillValue, dataType);
         var metadata = BuildMetadata(shape, dataType, fill, options ?? new ArrayOptions());
         return await CreateFromMetadataAsync(store, path, metadata, overwrite, options?.MaxDegreeOfParallelism, cancellationToken).ConfigureAwait(false);
     }
@@ -234,12 +234,23 @@ public class ZarrArray
         }
         else
         {
-            fill = FillValueJson.ParseV3(options.FillValue, dataType, "fill value");
+            fill = ParseFillValue(options.FillValue, dataType);
         }
 
         var metadata = BuildMetadata(shape, dataType, fill, options);
         var array = await CreateFromMetadataAsync(store, path, metadata, overwrite, options.MaxDegreeOfParallelism, cancellationToken).ConfigureAwait(false);
         return array.As<T>();
+    }
+
+    private static byte[] ParseFillValue(System.Text.Json.Nodes.JsonNode? value, ZarrDataType dataType)
+    {
+        if (value is null)
+        {
+            return new byte[dataType.ItemSize];
+        }
+
+        using var document = System.Text.Json.JsonDocument.Parse(value.ToJsonString());
+        return FillValueJson.ParseV3(document.RootElement, dataType, "fill value");
     }
 
     internal static ArrayMetadata BuildMetadata(long[] shape, ZarrDataType dataType, byte[] fill, ArrayOptions options)

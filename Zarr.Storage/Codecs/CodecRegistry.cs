@@ -1,4 +1,9 @@
+using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Zarr.Storage.Codecs.ArrayToArray;
+using Zarr.Storage.Codecs.ArrayToBytes;
+using Zarr.Storage.Codecs.BytesToBytes;
 using Zarr.Storage.DataTypes;
 
 namespace Zarr.Storage.Codecs;
@@ -6,17 +11,322 @@ namespace Zarr.Storage.Codecs;
 /// <summary>Builds codecs from their metadata: the v3 <c>{"name", "configuration"}</c> form and the v2 numcodecs <c>{"id", ...}</c> form.</summary>
 public static class CodecRegistry
 {
+    /// <summary>The v3 codec names this registry knows.</summary>
+    public static IReadOnlyList<string> V3Names { get; } = ["bytes", "transpose", "blosc", "gzip", "zstd", "crc32c", "numcodecs.zlib", "numcodecs.lz4"];
+
+    /// <summary>The numcodecs compressor ids this registry knows.</summary>
+    public static IReadOnlyList<string> V2Ids { get; } = ["blosc", "zlib", "gzip", "zstd", "lz4"];
+
+    /// <summary>The compressor for new arrays: blosc with lz4 at level 5, byte shuffle, the type size of <paramref name="dataType"/>.</summary>
+    public static IBytesToBytesCodec DefaultCompressor(ZarrDataType dataType)
+    {
+        ArgumentNullException.ThrowIfNull(dataType);
+        return new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.Shuffle, dataType.ItemSize, 0);
+    }
+
     /// <summary>The codec a v3 codec object describes.</summary>
     /// <param name="codec">The codec object (or a bare name string, which the spec allows for codecs without configuration).</param>
     /// <param name="dataType">The array's data type (blosc's typesize defaults to its item size).</param>
     /// <param name="document">The metadata document's key, for error messages.</param>
     /// <exception cref="ZarrMetadataException">The name is unknown or the configuration is invalid.</exception>
-    public static ICodec FromV3Json(JsonNode codec, ZarrDataType dataType, string document) => throw new NotImplementedException();
+    public static ICodec FromV3Json(JsonNode codec, ZarrDataType dataType, string document)
+    {
+        ArgumentNullException.ThrowIfNull(dataType);
+        ArgumentNullException.ThrowIfNull(document);
+        string name;
+        JsonObject? configuration = null;
+        switch (codec)
+        {
+            case JsonValue value when value.TryGetValue<string>(out var bare):
+                name = bare;
+                break;
+            case JsonObject obj:
+                if (obj["name"] is not JsonValue nameValue || !nameValue.TryGetValue<string>(out var n))
+                {
+                    throw new ZarrMetadataException(document, "codecs", $"a codec object needs a string 'name'; got {Show(obj)}");
+                }
+
+                name = n;
+                switch (obj["configuration"])
+                {
+                    case null:
+                        break;
+                    case JsonObject c:
+                        configuration = c;
+                        break;
+                    default:
+                        throw new ZarrMetadataException(document, $"codecs.{name}.configuration", $"must be an object; got {Show(obj["configuration"])}");
+                }
+
+                break;
+            default:
+                throw new ZarrMetadataException(document, "codecs", $"a codec must be an object or a name; got {Show(codec)}");
+        }
+
+        var reader = new ConfigReader(configuration, document, $"codecs.{name}.");
+        switch (name)
+        {
+            case "bytes":
+            {
+                var endian = reader.OptionalString("endian");
+                Endian? parsed = endian switch
+                {
+                    null => null,
+                    "little" => Endian.Little,
+                    "big" => Endian.Big,
+                    _ => throw reader.Error("endian", $"must be \"little\" or \"big\"; got \"{endian}\""),
+                };
+                if (parsed is null && dataType.ItemSize > 1)
+                {
+                    throw reader.Error("endian", $"is required for the multi-byte data type {dataType}");
+                }
+
+                return new BytesCodec(parsed);
+            }
+
+            case "transpose":
+            {
+                var order = reader.RequiredIntArray("order");
+                return TransposeCodec.IsPermutation(order)
+                    ? new TransposeCodec(order)
+                    : throw reader.Error("order", $"[{string.Join(", ", order)}] is not a permutation of 0..{order.Length - 1}");
+            }
+
+            case "blosc":
+            {
+                var cname = reader.RequiredString("cname");
+                var compressor = ParseBloscCompressor(cname, reader);
+                var clevel = reader.RequiredInt("clevel", 0, 9);
+                var shuffleName = reader.OptionalString("shuffle") ?? "noshuffle";
+                var shuffle = shuffleName switch
+                {
+                    "noshuffle" => BloscShuffle.NoShuffle,
+                    "shuffle" => BloscShuffle.Shuffle,
+                    "bitshuffle" => BloscShuffle.BitShuffle,
+                    _ => throw reader.Error("shuffle", $"must be \"noshuffle\", \"shuffle\" or \"bitshuffle\"; got \"{shuffleName}\""),
+                };
+                int typesize;
+                if (reader.Has("typesize"))
+                {
+                    typesize = reader.RequiredInt("typesize", 1, 255);
+                }
+                else if (shuffle == BloscShuffle.NoShuffle)
+                {
+                    typesize = Math.Min(dataType.ItemSize, 255);
+                }
+                else
+                {
+                    throw reader.Error("typesize", $"is required when shuffle is \"{shuffleName}\"");
+                }
+
+                var blocksize = reader.OptionalInt("blocksize", 0, int.MaxValue) ?? 0;
+                return new BloscCodec(compressor, clevel, shuffle, typesize, blocksize);
+            }
+
+            case "gzip":
+                return new GzipCodec(reader.RequiredInt("level", 0, 9));
+
+            case "zstd":
+                return new ZstdCodec(reader.OptionalInt("level", -131072, 22) ?? 0, reader.OptionalBool("checksum") ?? false);
+
+            case "crc32c":
+                return new Crc32cCodec();
+
+            case "numcodecs.zlib":
+                return new ZlibCodec(reader.OptionalInt("level", 0, 9) ?? 1);
+
+            case "numcodecs.lz4":
+                return new Lz4Codec(reader.OptionalInt("acceleration", 1, int.MaxValue) ?? 1);
+
+            default:
+                throw new ZarrMetadataException(document, "codecs", $"unknown codec '{name}'; this library knows {string.Join(", ", V3Names)}");
+        }
+    }
 
     /// <summary>The bytes→bytes codec a v2 <c>compressor</c> object describes, or null for a JSON null.</summary>
     /// <exception cref="ZarrMetadataException">The id is unknown or the configuration is invalid.</exception>
-    public static IBytesToBytesCodec? FromV2Compressor(JsonNode? compressor, ZarrDataType dataType, string document) => throw new NotImplementedException();
+    public static IBytesToBytesCodec? FromV2Compressor(JsonNode? compressor, ZarrDataType dataType, string document)
+    {
+        ArgumentNullException.ThrowIfNull(dataType);
+        ArgumentNullException.ThrowIfNull(document);
+        if (compressor is null || compressor.GetValueKind() == JsonValueKind.Null)
+        {
+            return null;
+        }
 
-    /// <summary>Default compressor.</summary>
-    public static IBytesToBytesCodec DefaultCompressor(ZarrDataType dataType) => throw new NotImplementedException();
+        if (compressor is not JsonObject obj)
+        {
+            throw new ZarrMetadataException(document, "compressor", $"must be an object or null; got {Show(compressor)}");
+        }
+
+        if (obj["id"] is not JsonValue idValue || !idValue.TryGetValue<string>(out var id))
+        {
+            throw new ZarrMetadataException(document, "compressor.id", $"a compressor needs a string 'id'; got {Show(obj)}");
+        }
+
+        var reader = new ConfigReader(obj, document, "compressor.");
+        switch (id)
+        {
+            case "blosc":
+            {
+                var compressorKind = ParseBloscCompressor(reader.OptionalString("cname") ?? "lz4", reader);
+                var clevel = reader.OptionalInt("clevel", 0, 9) ?? 5;
+                var shuffleCode = reader.OptionalInt("shuffle", -1, 2) ?? 1;
+
+                // numcodecs' AUTOSHUFFLE (-1): bit shuffle for one-byte types, byte shuffle otherwise.
+                var shuffle = shuffleCode == -1
+                    ? (dataType.ItemSize == 1 ? BloscShuffle.BitShuffle : BloscShuffle.Shuffle)
+                    : (BloscShuffle)shuffleCode;
+                var blocksize = reader.OptionalInt("blocksize", 0, int.MaxValue) ?? 0;
+                var typesize = reader.OptionalInt("typesize", 1, 255) ?? Math.Min(dataType.ItemSize, 255);
+                return new BloscCodec(compressorKind, clevel, shuffle, typesize, blocksize);
+            }
+
+            case "zlib":
+                return new ZlibCodec(reader.OptionalInt("level", 0, 9) ?? 1);
+
+            case "gzip":
+                return new GzipCodec(reader.OptionalInt("level", 0, 9) ?? 1);
+
+            case "zstd":
+                return new ZstdCodec(reader.OptionalInt("level", -131072, 22) ?? 1, reader.OptionalBool("checksum") ?? false);
+
+            case "lz4":
+                return new Lz4Codec(reader.OptionalInt("acceleration", 1, int.MaxValue) ?? 1);
+
+            default:
+                throw new ZarrMetadataException(document, "compressor.id", $"unknown compressor '{id}'; this library knows {string.Join(", ", V2Ids)}");
+        }
+    }
+
+    private static BloscCompressor ParseBloscCompressor(string cname, ConfigReader reader)
+    {
+        if (BloscCodec.TryParseCompressor(cname, out var compressor))
+        {
+            return compressor;
+        }
+
+        throw cname == "snappy"
+            ? reader.Error("cname", "blosc's snappy compressor is not supported (c-blosc builds often lack it and other Zarr implementations cannot read it); use lz4, lz4hc, blosclz, zlib or zstd")
+            : reader.Error("cname", $"unknown blosc compressor \"{cname}\"; use lz4, lz4hc, blosclz, zlib or zstd");
+    }
+
+    private static string Show(JsonNode? node)
+    {
+        var text = node?.ToJsonString() ?? "null";
+        return text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");
+    }
+
+    /// <summary>Reads typed fields of a configuration object, naming the field in every error.</summary>
+    private readonly struct ConfigReader(JsonObject? configuration, string document, string prefix)
+    {
+        public ZarrMetadataException Error(string field, string message) => new(document, prefix + field, message);
+
+        public bool Has(string field) => configuration is not null && configuration.ContainsKey(field);
+
+        public string RequiredString(string field) =>
+            OptionalString(field) ?? throw Error(field, "is required");
+
+        public string? OptionalString(string field)
+        {
+            var node = Get(field);
+            if (node is null)
+            {
+                return null;
+            }
+
+            return node is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw Error(field, $"must be a string; got {Show(node)}");
+        }
+
+        public int RequiredInt(string field, int min, int max) =>
+            OptionalInt(field, min, max) ?? throw Error(field, "is required");
+
+        public int? OptionalInt(string field, int min, int max)
+        {
+            var node = Get(field);
+            if (node is null)
+            {
+                return null;
+            }
+
+            if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.Number || !TryGetInt(v, out var value))
+            {
+                throw Error(field, $"must be an integer; got {Show(node)}");
+            }
+
+            return value >= min && value <= max
+                ? value
+                : throw Error(field, string.Create(CultureInfo.InvariantCulture, $"must be between {min} and {max}; got {value}"));
+        }
+
+        public bool? OptionalBool(string field)
+        {
+            var node = Get(field);
+            if (node is null)
+            {
+                return null;
+            }
+
+            return node is JsonValue v && v.TryGetValue<bool>(out var b) ? b : throw Error(field, $"must be true or false; got {Show(node)}");
+        }
+
+        public int[] RequiredIntArray(string field)
+        {
+            var node = Get(field) ?? throw Error(field, "is required");
+            if (node is not JsonArray array)
+            {
+                throw Error(field, $"must be an array of integers; got {Show(node)}");
+            }
+
+            var result = new int[array.Count];
+            for (var i = 0; i < result.Length; i++)
+            {
+                if (array[i] is not JsonValue v || v.GetValueKind() != JsonValueKind.Number || !TryGetInt(v, out result[i]))
+                {
+                    throw Error(field, $"must be an array of integers; got {Show(node)}");
+                }
+            }
+
+            return result;
+        }
+
+        private JsonNode? Get(string field)
+        {
+            if (configuration is null || !configuration.TryGetPropertyValue(field, out var node))
+            {
+                return null;
+            }
+
+            return node is null || node.GetValueKind() == JsonValueKind.Null ? null : node;
+        }
+
+        private static bool TryGetInt(JsonValue value, out int result)
+        {
+            if (value.TryGetValue(out result))
+            {
+                return true;
+            }
+
+            if (value.TryGetValue<long>(out var l) && l >= int.MinValue && l <= int.MaxValue)
+            {
+                result = (int)l;
+                return true;
+            }
+
+            if (value.TryGetValue<double>(out var d) && d == Math.Floor(d) && d >= int.MinValue && d <= int.MaxValue)
+            {
+                result = (int)d;
+                return true;
+            }
+
+            // A JsonValue parsed from text holds a JsonElement.
+            if (value.TryGetValue<JsonElement>(out var element) && element.TryGetInt32(out result))
+            {
+                return true;
+            }
+
+            result = 0;
+            return false;
+        }
+    }
 }

@@ -21,8 +21,6 @@ internal static class Sizes
             unit++;
         }
 
-        // Truncate rather than round, as the seed does (40,000,000 bytes is 38.1M, not 38.2M).
-        var truncated = Math.Floor(value * 10) / 10;
-        return truncated.ToString("0.0", CultureInfo.InvariantCulture) + units[unit];
+        return value.ToString("0.0", CultureInfo.InvariantCulture) + units[unit];
     }
 }

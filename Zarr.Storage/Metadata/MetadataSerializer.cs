@@ -1,8 +1,18 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
+using Zarr.Storage.Codecs.ArrayToArray;
+using Zarr.Storage.Codecs.ArrayToBytes;
+using Zarr.Storage.DataTypes;
 
 namespace Zarr.Storage.Metadata;
 
 /// <summary>Reads and writes array and group metadata documents in the Zarr v2 and v3 JSON formats.</summary>
+/// <remarks>
+/// Output is byte for byte what the reference implementations write: v2 as zarr-python 2.13 (keys sorted, indent 4,
+/// non-ASCII escaped, no trailing newline), v3 as zarr-python 3 (its field order, indent 2). Every reading failure is a
+/// <see cref="ZarrMetadataException"/> naming the document and the field.
+/// </remarks>
 public static class MetadataSerializer
 {
     /// <summary>The v3 metadata document's name.</summary>
@@ -17,37 +27,906 @@ public static class MetadataSerializer
     /// <summary>The v2 attributes document's name.</summary>
     public const string ZAttrs = ".zattrs";
 
+    private const int V2Indent = 4;
+    private const int V3Indent = 2;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new()
+    {
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+        AllowDuplicateProperties = false,
+    };
+
+    private static readonly HashSet<string> V3ArrayFields =
+    [
+        "zarr_format", "node_type", "shape", "data_type", "chunk_grid", "chunk_key_encoding", "fill_value", "codecs",
+        "attributes", "dimension_names", "storage_transformers",
+    ];
+
+    private static readonly HashSet<string> V3GroupFields = ["zarr_format", "node_type", "attributes", "consolidated_metadata"];
+
     /// <summary>Parses a v3 <c>zarr.json</c> of an array.</summary>
     /// <param name="json">The document's bytes (UTF-8).</param>
     /// <param name="document">The document's store key, for error messages.</param>
     /// <exception cref="ZarrMetadataException">The document is not valid; the message names the field.</exception>
-    public static ArrayMetadata ParseArrayV3(ReadOnlySpan<byte> json, string document) => throw new NotImplementedException();
+    public static ArrayMetadata ParseArrayV3(ReadOnlySpan<byte> json, string document)
+    {
+        using var doc = ParseDocument(json, document);
+        var root = doc.RootElement;
+        RequireZarrFormat(root, 3, document);
+        RequireNodeType(root, "array", document);
+        CheckExtensionFields(root, V3ArrayFields, document);
+
+        var shape = ParseShape(Require(root, "shape", document), "shape", document);
+        var dataType = ParseDataTypeV3(Require(root, "data_type", document), document);
+        var chunkShape = ParseChunkGrid(Require(root, "chunk_grid", document), shape.Length, document);
+        var chunkKeyEncoding = ParseChunkKeyEncoding(Require(root, "chunk_key_encoding", document), document);
+        var fillValue = FillValueJson.ParseV3(Require(root, "fill_value", document), dataType, document);
+        var codecs = ParseCodecsV3(Require(root, "codecs", document), dataType, document);
+        var attributes = ParseAttributes(root, "attributes", document);
+        var dimensionNames = ParseDimensionNames(root, shape.Length, document);
+        ParseStorageTransformers(root, document);
+
+        return new ArrayMetadata
+        {
+            Format = ZarrFormat.V3,
+            Shape = shape,
+            ChunkShape = chunkShape,
+            DataType = dataType,
+            FillValue = fillValue,
+            Codecs = codecs,
+            ChunkKeyEncoding = chunkKeyEncoding,
+            Attributes = attributes,
+            DimensionNames = dimensionNames,
+        };
+    }
 
     /// <summary>Parses a v2 <c>.zarray</c> with its <c>.zattrs</c> (empty span when there is none).</summary>
-    public static ArrayMetadata ParseArrayV2(ReadOnlySpan<byte> zarray, ReadOnlySpan<byte> zattrs, string document) => throw new NotImplementedException();
+    /// <param name="zarray">The <c>.zarray</c> document's bytes (UTF-8).</param>
+    /// <param name="zattrs">The <c>.zattrs</c> document's bytes, or an empty span when there is none.</param>
+    /// <param name="document">The <c>.zarray</c> document's store key, for error messages.</param>
+    /// <exception cref="ZarrMetadataException">A document is not valid, or uses a feature not supported yet (filters;
+    /// string, date, structured or object data types); the message names the field.</exception>
+    public static ArrayMetadata ParseArrayV2(ReadOnlySpan<byte> zarray, ReadOnlySpan<byte> zattrs, string document)
+    {
+        JsonObject attributes;
+        ChunkKeyEncoding chunkKeyEncoding;
+        long[] shape;
+        int[] chunkShape;
+        ZarrDataType dataType;
+        byte[] fillValue;
+        bool fillIsNull;
+        var codecs = new List<ICodec>(3);
+        using (var doc = ParseDocument(zarray, document))
+        {
+            var root = doc.RootElement;
+            RequireZarrFormat(root, 2, document);
+            shape = ParseShape(Require(root, "shape", document), "shape", document);
+            chunkShape = ParseChunkShape(Require(root, "chunks", document), shape.Length, "chunks", document);
+            (dataType, var endian) = ParseDTypeV2(Require(root, "dtype", document), document);
+            fillValue = FillValueJson.ParseV2(Require(root, "fill_value", document), dataType, document, out fillIsNull);
+            var order = RequireString(root, "order", document);
+            if (order is not ("C" or "F"))
+            {
+                throw new ZarrMetadataException(document, "order", $"'{order}' is not a valid order (expected \"C\" or \"F\")");
+            }
+
+            CheckFiltersV2(root, document);
+            chunkKeyEncoding = ParseDimensionSeparator(root, document);
+
+            // The equivalent v3 chain: transpose (order F), bytes with the type string's byte order, the compressor.
+            if (order == "F" && shape.Length > 0)
+            {
+                codecs.Add(new TransposeCodec(ReversedOrder(shape.Length)));
+            }
+
+            codecs.Add(new BytesCodec(endian));
+            if (root.TryGetProperty("compressor", out var compressor) && compressor.ValueKind != JsonValueKind.Null)
+            {
+                if (compressor.ValueKind != JsonValueKind.Object)
+                {
+                    throw WrongKind(document, "compressor", "an object or null", compressor);
+                }
+
+                var codec = CodecRegistry.FromV2Compressor(ToNode(compressor), dataType, document);
+                if (codec is not null)
+                {
+                    codecs.Add(codec);
+                }
+            }
+
+            ValidatePipeline(codecs, document);
+        }
+
+        attributes = ParseZAttrs(zattrs, SiblingDocument(document, ZArray));
+        return new ArrayMetadata
+        {
+            Format = ZarrFormat.V2,
+            Shape = shape,
+            ChunkShape = chunkShape,
+            DataType = dataType,
+            FillValue = fillValue,
+            FillValueIsNull = fillIsNull,
+            Codecs = codecs,
+            ChunkKeyEncoding = chunkKeyEncoding,
+            Attributes = attributes,
+        };
+    }
 
     /// <summary>Parses a v3 <c>zarr.json</c> of a group.</summary>
-    public static GroupMetadata ParseGroupV3(ReadOnlySpan<byte> json, string document) => throw new NotImplementedException();
+    /// <param name="json">The document's bytes (UTF-8).</param>
+    /// <param name="document">The document's store key, for error messages.</param>
+    /// <exception cref="ZarrMetadataException">The document is not valid; the message names the field.</exception>
+    public static GroupMetadata ParseGroupV3(ReadOnlySpan<byte> json, string document)
+    {
+        using var doc = ParseDocument(json, document);
+        var root = doc.RootElement;
+        RequireZarrFormat(root, 3, document);
+        RequireNodeType(root, "group", document);
+        CheckExtensionFields(root, V3GroupFields, document);
+
+        // consolidated_metadata is read by a later issue; for now its presence is accepted and its content ignored.
+        if (root.TryGetProperty("consolidated_metadata", out var consolidated)
+            && consolidated.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+        {
+            throw WrongKind(document, "consolidated_metadata", "an object or null", consolidated);
+        }
+
+        return new GroupMetadata { Format = ZarrFormat.V3, Attributes = ParseAttributes(root, "attributes", document) };
+    }
 
     /// <summary>Parses a v2 <c>.zgroup</c> with its <c>.zattrs</c> (empty span when there is none).</summary>
-    public static GroupMetadata ParseGroupV2(ReadOnlySpan<byte> zgroup, ReadOnlySpan<byte> zattrs, string document) => throw new NotImplementedException();
+    /// <param name="zgroup">The <c>.zgroup</c> document's bytes (UTF-8).</param>
+    /// <param name="zattrs">The <c>.zattrs</c> document's bytes, or an empty span when there is none.</param>
+    /// <param name="document">The <c>.zgroup</c> document's store key, for error messages.</param>
+    /// <exception cref="ZarrMetadataException">A document is not valid; the message names the field.</exception>
+    public static GroupMetadata ParseGroupV2(ReadOnlySpan<byte> zgroup, ReadOnlySpan<byte> zattrs, string document)
+    {
+        using (var doc = ParseDocument(zgroup, document))
+        {
+            RequireZarrFormat(doc.RootElement, 2, document);
+        }
+
+        return new GroupMetadata { Format = ZarrFormat.V2, Attributes = ParseZAttrs(zattrs, SiblingDocument(document, ZGroup)) };
+    }
 
     /// <summary>The node type (<c>array</c> or <c>group</c>) a v3 <c>zarr.json</c> declares.</summary>
-    public static string ReadNodeTypeV3(ReadOnlySpan<byte> json, string document) => throw new NotImplementedException();
+    /// <param name="json">The document's bytes (UTF-8).</param>
+    /// <param name="document">The document's store key, for error messages.</param>
+    /// <exception cref="ZarrMetadataException">The document is not JSON, not v3, or has no valid <c>node_type</c>.</exception>
+    public static string ReadNodeTypeV3(ReadOnlySpan<byte> json, string document)
+    {
+        using var doc = ParseDocument(json, document);
+        RequireZarrFormat(doc.RootElement, 3, document);
+        var nodeType = RequireString(doc.RootElement, "node_type", document);
+        return nodeType is "array" or "group"
+            ? nodeType
+            : throw new ZarrMetadataException(document, "node_type", $"'{nodeType}' is not a node type (expected \"array\" or \"group\")");
+    }
 
     /// <summary>The v3 <c>zarr.json</c> of an array (UTF-8, indented).</summary>
-    public static byte[] ToV3Json(ArrayMetadata metadata) => throw new NotImplementedException();
+    /// <param name="metadata">The array's metadata (of either format: a v2 array's model is written as its v3 equivalent).</param>
+    /// <exception cref="ZarrException">The metadata is not consistent (ranks, codec chain, fill value size).</exception>
+    public static byte[] ToV3Json(ArrayMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        CheckModel(metadata);
+        ValidateChain(metadata.Codecs, ZarrFormat.V3);
+        CheckEndian(metadata.Codecs, metadata.DataType, () => new ZarrException(EndianMessage(metadata.DataType)));
+
+        var codecs = new JsonArray();
+        foreach (var codec in metadata.Codecs)
+        {
+            codecs.Add(codec.ToV3Json());
+        }
+
+        // zarr-python 3's field order (its ArrayV3Metadata dataclass order).
+        var root = new JsonObject
+        {
+            ["shape"] = ToArray(metadata.Shape),
+            ["data_type"] = metadata.DataType.Name,
+            ["chunk_grid"] = new JsonObject
+            {
+                ["name"] = "regular",
+                ["configuration"] = new JsonObject { ["chunk_shape"] = ToArray(metadata.ChunkShape) },
+            },
+            ["chunk_key_encoding"] = new JsonObject
+            {
+                ["name"] = metadata.ChunkKeyEncoding.Name,
+                ["configuration"] = new JsonObject { ["separator"] = metadata.ChunkKeyEncoding.Separator.ToString() },
+            },
+            ["fill_value"] = FillValueJson.ToV3Json(metadata.FillValue, metadata.DataType),
+            ["codecs"] = codecs,
+            ["attributes"] = metadata.Attributes.DeepClone(),
+        };
+
+        if (metadata.DimensionNames is { } names)
+        {
+            var array = new JsonArray();
+            foreach (var name in names)
+            {
+                array.Add(name is null ? null : JsonValue.Create(name));
+            }
+
+            root["dimension_names"] = array;
+        }
+
+        root["zarr_format"] = 3;
+        root["node_type"] = "array";
+        root["storage_transformers"] = new JsonArray();
+        return PythonJson.Serialize(root, V3Indent, sortKeys: false);
+    }
 
     /// <summary>The v2 <c>.zarray</c> and <c>.zattrs</c> of an array (<c>.zattrs</c> null when there are no attributes).</summary>
-    /// <exception cref="ZarrException">The codec chain cannot be expressed in v2.</exception>
-    public static (byte[] ZArray, byte[]? ZAttrs) ToV2Json(ArrayMetadata metadata) => throw new NotImplementedException();
+    /// <param name="metadata">The array's metadata (of either format).</param>
+    /// <exception cref="ZarrException">The codec chain, chunk key encoding or dimension names cannot be expressed in v2.</exception>
+    public static (byte[] ZArray, byte[]? ZAttrs) ToV2Json(ArrayMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        CheckModel(metadata);
+        var layout = GetV2Layout(metadata.Codecs);
+        CheckEndian(metadata.Codecs, metadata.DataType, () => new ZarrException(EndianMessage(metadata.DataType)));
+        if (metadata.ChunkKeyEncoding.IsDefault)
+        {
+            throw new ZarrException($"chunk key encoding {metadata.ChunkKeyEncoding} cannot be written as v2: v2 keys have no 'c' prefix (use the 'v2' encoding)");
+        }
+
+        if (metadata.DimensionNames is not null)
+        {
+            throw new ZarrException("dimension_names cannot be written as v2 (v2 has no such field; xarray keeps them in the '_ARRAY_DIMENSIONS' attribute)");
+        }
+
+        var order = "C";
+        if (layout.Transpose is { } transpose)
+        {
+            if (transpose.Order.SequenceEqual(ReversedOrder(metadata.Rank)))
+            {
+                order = "F";
+            }
+            else if (!transpose.Order.SequenceEqual(Enumerable.Range(0, metadata.Rank)))
+            {
+                throw new ZarrException($"the codec chain cannot be written as v2: transpose order [{string.Join(", ", transpose.Order)}] is neither C nor F order");
+            }
+        }
+
+        var root = new JsonObject
+        {
+            ["chunks"] = ToArray(metadata.ChunkShape),
+            ["compressor"] = layout.Compressor?.ToV2Json(),
+            ["dtype"] = metadata.DataType.ToNumpyTypeString(layout.Bytes.Endian == Endian.Big),
+            ["fill_value"] = FillValueJson.ToV2Json(metadata.FillValue, metadata.DataType, metadata.FillValueIsNull),
+            ["filters"] = null,
+            ["order"] = order,
+            ["shape"] = ToArray(metadata.Shape),
+            ["zarr_format"] = 2,
+        };
+
+        // zarr-python 2.13 writes dimension_separator only when it was given; '.' is the v2 default, so only '/' is written.
+        if (metadata.ChunkKeyEncoding.Separator == '/')
+        {
+            root["dimension_separator"] = "/";
+        }
+
+        var zattrs = metadata.Attributes.Count > 0 ? PythonJson.Serialize(metadata.Attributes, V2Indent, sortKeys: true) : null;
+        return (PythonJson.Serialize(root, V2Indent, sortKeys: true), zattrs);
+    }
 
     /// <summary>The v3 <c>zarr.json</c> of a group.</summary>
-    public static byte[] ToV3Json(GroupMetadata metadata) => throw new NotImplementedException();
+    /// <param name="metadata">The group's metadata.</param>
+    public static byte[] ToV3Json(GroupMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var root = new JsonObject
+        {
+            ["attributes"] = metadata.Attributes.DeepClone(),
+            ["zarr_format"] = 3,
+            ["node_type"] = "group",
+        };
+        return PythonJson.Serialize(root, V3Indent, sortKeys: false);
+    }
 
-    /// <summary>The v2 <c>.zgroup</c> and <c>.zattrs</c> of a group.</summary>
-    public static (byte[] ZGroup, byte[]? ZAttrs) ToV2Json(GroupMetadata metadata) => throw new NotImplementedException();
+    /// <summary>The v2 <c>.zgroup</c> and <c>.zattrs</c> of a group (<c>.zattrs</c> null when there are no attributes).</summary>
+    /// <param name="metadata">The group's metadata.</param>
+    public static (byte[] ZGroup, byte[]? ZAttrs) ToV2Json(GroupMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var zgroup = PythonJson.Serialize(new JsonObject { ["zarr_format"] = 2 }, V2Indent, sortKeys: true);
+        var zattrs = metadata.Attributes.Count > 0 ? PythonJson.Serialize(metadata.Attributes, V2Indent, sortKeys: true) : null;
+        return (zgroup, zattrs);
+    }
 
     /// <summary>Validates a codec chain for use with <paramref name="format"/>.</summary>
-    internal static void ValidateChain(IReadOnlyList<ICodec> codecs, ZarrFormat format) => throw new NotImplementedException();
+    /// <exception cref="ZarrException">The chain is not valid (v3: the order the specification requires; v2: it must be
+    /// an optional transpose, the bytes codec and at most one v2 compressor).</exception>
+    internal static void ValidateChain(IReadOnlyList<ICodec> codecs, ZarrFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(codecs);
+        if (format == ZarrFormat.V2)
+        {
+            GetV2Layout(codecs);
+        }
+        else
+        {
+            CodecPipeline.Create(codecs);
+        }
+    }
+
+    /// <summary>Splits a chain into the parts v2 can express, or says why it cannot.</summary>
+    internal static V2Layout GetV2Layout(IReadOnlyList<ICodec> codecs)
+    {
+        ArgumentNullException.ThrowIfNull(codecs);
+        const string Prefix = "the codec chain cannot be written as v2";
+        var i = 0;
+        TransposeCodec? transpose = null;
+        if (i < codecs.Count && codecs[i] is TransposeCodec t)
+        {
+            transpose = t;
+            i++;
+        }
+
+        if (i >= codecs.Count || codecs[i] is not BytesCodec bytes)
+        {
+            var found = i < codecs.Count ? $"'{codecs[i].Name}'" : "nothing";
+            throw new ZarrException($"{Prefix}: v2 needs [transpose (order F)] + bytes + [one compressor], and {found} stands where 'bytes' must");
+        }
+
+        i++;
+        IBytesToBytesCodec? compressor = null;
+        if (i < codecs.Count)
+        {
+            if (codecs[i] is not (IBytesToBytesCodec and IV2Compressor))
+            {
+                throw new ZarrException($"{Prefix}: '{codecs[i].Name}' has no v2 (numcodecs) form{(codecs[i].Name == "crc32c" ? " (crc32c is v3 only)" : string.Empty)}");
+            }
+
+            compressor = (IBytesToBytesCodec)codecs[i];
+            i++;
+        }
+
+        if (i < codecs.Count)
+        {
+            throw new ZarrException($"{Prefix}: v2 has one compressor, and the chain has more after '{codecs[i - 1].Name}': {string.Join(", ", codecs.Skip(i).Select(c => $"'{c.Name}'"))}");
+        }
+
+        return new V2Layout(transpose, bytes, (IV2Compressor?)compressor);
+    }
+
+    // ---- reading helpers -------------------------------------------------------------------------------------------
+
+    private static JsonDocument ParseDocument(ReadOnlySpan<byte> json, string document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        if (json.IsEmpty)
+        {
+            throw new ZarrMetadataException(document, null, "the document is empty");
+        }
+
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json.ToArray(), DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new ZarrMetadataException(document, null, $"not valid JSON: {ex.Message}", ex);
+        }
+
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            var kind = doc.RootElement.ValueKind;
+            doc.Dispose();
+            throw new ZarrMetadataException(document, null, $"expected a JSON object, found {KindName(kind)}");
+        }
+
+        return doc;
+    }
+
+    private static JsonElement Require(JsonElement root, string name, string document) =>
+        root.TryGetProperty(name, out var value)
+            ? value
+            : throw new ZarrMetadataException(document, name, "required field is missing");
+
+    private static string RequireString(JsonElement root, string name, string document)
+    {
+        var value = Require(root, name, document);
+        return value.ValueKind == JsonValueKind.String ? value.GetString()! : throw WrongKind(document, name, "a string", value);
+    }
+
+    private static void RequireZarrFormat(JsonElement root, int expected, string document)
+    {
+        var value = Require(root, "zarr_format", document);
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var format))
+        {
+            throw WrongKind(document, "zarr_format", "an integer", value);
+        }
+
+        if (format != expected)
+        {
+            throw new ZarrMetadataException(document, "zarr_format", $"expected {expected}, found {format}");
+        }
+    }
+
+    private static void RequireNodeType(JsonElement root, string expected, string document)
+    {
+        var nodeType = RequireString(root, "node_type", document);
+        if (nodeType != expected)
+        {
+            throw new ZarrMetadataException(document, "node_type", $"expected \"{expected}\", found \"{nodeType}\"");
+        }
+    }
+
+    private static void CheckExtensionFields(JsonElement root, HashSet<string> known, string document)
+    {
+        foreach (var property in root.EnumerateObject())
+        {
+            if (known.Contains(property.Name))
+            {
+                continue;
+            }
+
+            // The v3 spec: an unknown field is ignored only when it is an object declaring "must_understand": false.
+            if (property.Value.ValueKind == JsonValueKind.Object
+                && property.Value.TryGetProperty("must_understand", out var mu)
+                && mu.ValueKind == JsonValueKind.False)
+            {
+                continue;
+            }
+
+            throw new ZarrMetadataException(document, property.Name,
+                "unknown field: an extension this library does not understand (only objects with \"must_understand\": false may be ignored)");
+        }
+    }
+
+    private static long[] ParseShape(JsonElement value, string field, string document)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw WrongKind(document, field, "an array of integers", value);
+        }
+
+        var shape = new long[value.GetArrayLength()];
+        var i = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out var n))
+            {
+                throw new ZarrMetadataException(document, field, $"element {i} is {Describe(item)}, not an integer");
+            }
+
+            if (n < 0)
+            {
+                throw new ZarrMetadataException(document, field, $"element {i} is {n}; sizes cannot be negative");
+            }
+
+            shape[i++] = n;
+        }
+
+        return shape;
+    }
+
+    private static int[] ParseChunkShape(JsonElement value, int rank, string field, string document)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw WrongKind(document, field, "an array of integers", value);
+        }
+
+        var chunks = new int[value.GetArrayLength()];
+        var i = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out var n))
+            {
+                throw new ZarrMetadataException(document, field, $"element {i} is {Describe(item)}, not an integer");
+            }
+
+            if (n is <= 0 or > int.MaxValue)
+            {
+                throw new ZarrMetadataException(document, field, $"element {i} is {n}; chunk sizes must be between 1 and {int.MaxValue}");
+            }
+
+            chunks[i++] = (int)n;
+        }
+
+        if (chunks.Length != rank)
+        {
+            throw new ZarrMetadataException(document, field, $"has {chunks.Length} dimensions and the shape has {rank}");
+        }
+
+        return chunks;
+    }
+
+    private static ZarrDataType ParseDataTypeV3(JsonElement value, string document)
+    {
+        if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String)
+        {
+            throw new ZarrMetadataException(document, "data_type", $"data type '{n.GetString()}' is not supported yet");
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw WrongKind(document, "data_type", "a data type name", value);
+        }
+
+        var name = value.GetString()!;
+        foreach (var t in ZarrDataType.All)
+        {
+            if (t.Name == name)
+            {
+                return t;
+            }
+        }
+
+        var message = name is "string" or "bytes" || name.StartsWith('r') || name.StartsWith("numpy.", StringComparison.Ordinal)
+            ? $"data type '{name}' is not supported yet"
+            : $"'{name}' is not a Zarr v3 data type (expected one of {string.Join(", ", ZarrDataType.All.Select(t => t.Name))})";
+        throw new ZarrMetadataException(document, "data_type", message);
+    }
+
+    private static int[] ParseChunkGrid(JsonElement value, int rank, string document)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw WrongKind(document, "chunk_grid", "an object", value);
+        }
+
+        var name = value.TryGetProperty("name", out var n) ? n : default;
+        if (name.ValueKind != JsonValueKind.String)
+        {
+            throw WrongKind(document, "chunk_grid.name", "a string", name);
+        }
+
+        if (name.GetString() != "regular")
+        {
+            throw new ZarrMetadataException(document, "chunk_grid.name", $"chunk grid '{name.GetString()}' is not supported (only 'regular')");
+        }
+
+        if (!value.TryGetProperty("configuration", out var configuration) || configuration.ValueKind != JsonValueKind.Object)
+        {
+            throw WrongKind(document, "chunk_grid.configuration", "an object", configuration);
+        }
+
+        const string Field = "chunk_grid.configuration.chunk_shape";
+        if (!configuration.TryGetProperty("chunk_shape", out var chunkShape))
+        {
+            throw new ZarrMetadataException(document, Field, "required field is missing");
+        }
+
+        return ParseChunkShape(chunkShape, rank, Field, document);
+    }
+
+    private static ChunkKeyEncoding ParseChunkKeyEncoding(JsonElement value, string document)
+    {
+        string? name;
+        JsonElement configuration = default;
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            name = value.GetString();
+        }
+        else if (value.ValueKind == JsonValueKind.Object)
+        {
+            if (!value.TryGetProperty("name", out var n) || n.ValueKind != JsonValueKind.String)
+            {
+                throw WrongKind(document, "chunk_key_encoding.name", "a string", n);
+            }
+
+            name = n.GetString();
+            if (value.TryGetProperty("configuration", out configuration)
+                && configuration.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+            {
+                throw WrongKind(document, "chunk_key_encoding.configuration", "an object", configuration);
+            }
+        }
+        else
+        {
+            throw WrongKind(document, "chunk_key_encoding", "an object", value);
+        }
+
+        var separator = name switch
+        {
+            "default" => '/',
+            "v2" => '.',
+            _ => throw new ZarrMetadataException(document, "chunk_key_encoding.name", $"chunk key encoding '{name}' is not supported (expected 'default' or 'v2')"),
+        };
+
+        if (configuration.ValueKind == JsonValueKind.Object && configuration.TryGetProperty("separator", out var sep))
+        {
+            var s = sep.ValueKind == JsonValueKind.String ? sep.GetString() : null;
+            if (s is not ("/" or "."))
+            {
+                throw new ZarrMetadataException(document, "chunk_key_encoding.configuration.separator", $"{Describe(sep)} is not a separator (expected \"/\" or \".\")");
+            }
+
+            separator = s[0];
+        }
+
+        return ChunkKeyEncoding.Create(name, separator);
+    }
+
+    private static List<ICodec> ParseCodecsV3(JsonElement value, ZarrDataType dataType, string document)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw WrongKind(document, "codecs", "an array of codecs", value);
+        }
+
+        if (value.GetArrayLength() == 0)
+        {
+            throw new ZarrMetadataException(document, "codecs", "the chain is empty; it needs at least an array-to-bytes codec such as 'bytes'");
+        }
+
+        var codecs = new List<ICodec>(value.GetArrayLength());
+        foreach (var item in value.EnumerateArray())
+        {
+            codecs.Add(CodecRegistry.FromV3Json(ToNode(item)!, dataType, document));
+        }
+
+        ValidatePipeline(codecs, document);
+        CheckEndian(codecs, dataType, () => new ZarrMetadataException(document, "codecs", EndianMessage(dataType)));
+        return codecs;
+    }
+
+    private static void ValidatePipeline(List<ICodec> codecs, string document)
+    {
+        try
+        {
+            CodecPipeline.Create(codecs);
+        }
+        catch (ZarrMetadataException)
+        {
+            throw;
+        }
+        catch (ZarrException ex)
+        {
+            throw new ZarrMetadataException(document, "codecs", ex.Message, ex);
+        }
+    }
+
+    private static void CheckEndian(IReadOnlyList<ICodec> codecs, ZarrDataType dataType, Func<ZarrException> error)
+    {
+        foreach (var codec in codecs)
+        {
+            if (codec is BytesCodec { Endian: null } && dataType.ItemSize > 1)
+            {
+                throw error();
+            }
+        }
+    }
+
+    private static string EndianMessage(ZarrDataType dataType) =>
+        $"the bytes codec needs an endian (\"little\" or \"big\") for {dataType}, whose elements are {dataType.ItemSize} bytes";
+
+    private static JsonObject ParseAttributes(JsonElement root, string field, string document)
+    {
+        if (!root.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        return value.ValueKind == JsonValueKind.Object
+            ? (JsonObject)ToNode(value)!
+            : throw WrongKind(document, field, "an object", value);
+    }
+
+    private static List<string?>? ParseDimensionNames(JsonElement root, int rank, string document)
+    {
+        if (!root.TryGetProperty("dimension_names", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw WrongKind(document, "dimension_names", "an array of strings or nulls", value);
+        }
+
+        var names = new List<string?>(value.GetArrayLength());
+        foreach (var item in value.EnumerateArray())
+        {
+            names.Add(item.ValueKind switch
+            {
+                JsonValueKind.String => item.GetString(),
+                JsonValueKind.Null => null,
+                _ => throw new ZarrMetadataException(document, "dimension_names", $"element {names.Count} is {Describe(item)}, not a string or null"),
+            });
+        }
+
+        return names.Count == rank
+            ? names
+            : throw new ZarrMetadataException(document, "dimension_names", $"has {names.Count} names and the shape has {rank} dimensions");
+    }
+
+    private static void ParseStorageTransformers(JsonElement root, string document)
+    {
+        if (!root.TryGetProperty("storage_transformers", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw WrongKind(document, "storage_transformers", "an array", value);
+        }
+
+        if (value.GetArrayLength() > 0)
+        {
+            var names = value.EnumerateArray()
+                .Select(t => t.ValueKind == JsonValueKind.Object && t.TryGetProperty("name", out var n) ? n.ToString() : t.GetRawText());
+            throw new ZarrMetadataException(document, "storage_transformers", $"storage transformers are not supported: [{string.Join(", ", names)}]");
+        }
+    }
+
+    private static (ZarrDataType DataType, Endian? Endian) ParseDTypeV2(JsonElement value, string document)
+    {
+        if (value.ValueKind == JsonValueKind.Array)
+        {
+            throw new ZarrMetadataException(document, "dtype", $"structured data type {Describe(value)} is not supported yet");
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw WrongKind(document, "dtype", "a numpy type string such as \"<i4\"", value);
+        }
+
+        var s = value.GetString()!;
+        var byteOrder = s.Length > 0 && s[0] is '<' or '>' or '|' or '=' ? s[0] : '\0';
+        var code = byteOrder == '\0' ? s : s[1..];
+        if (code.Length > 0 && code[0] is 'M' or 'm' or 'S' or 'U' or 'V' or 'O' or 'a')
+        {
+            throw new ZarrMetadataException(document, "dtype", $"data type '{s}' is not supported yet");
+        }
+
+        var dataType = code == "?" ? ZarrDataType.Bool : ZarrDataType.All.FirstOrDefault(t => t.NumpyTypeCode == code);
+        if (dataType is null)
+        {
+            throw new ZarrMetadataException(document, "dtype", $"'{s}' is not a supported numpy type string (expected e.g. \"<i4\", \">f8\", \"|u1\", \"|b1\", \"<c16\")");
+        }
+
+        if (dataType.ItemSize == 1)
+        {
+            return (dataType, null);
+        }
+
+        return byteOrder switch
+        {
+            '>' => (dataType, Endian.Big),
+            '<' or '=' or '\0' => (dataType, Endian.Little),
+            _ => throw new ZarrMetadataException(document, "dtype", $"'{s}': byte order '|' is only for one-byte types; {dataType} needs '<' or '>'"),
+        };
+    }
+
+    private static void CheckFiltersV2(JsonElement root, string document)
+    {
+        if (!root.TryGetProperty("filters", out var filters) || filters.ValueKind == JsonValueKind.Null)
+        {
+            return;
+        }
+
+        if (filters.ValueKind != JsonValueKind.Array)
+        {
+            throw WrongKind(document, "filters", "an array or null", filters);
+        }
+
+        if (filters.GetArrayLength() > 0)
+        {
+            var ids = filters.EnumerateArray()
+                .Select(f => f.ValueKind == JsonValueKind.Object && f.TryGetProperty("id", out var id) ? id.ToString() : f.GetRawText());
+            throw new ZarrMetadataException(document, "filters", $"filters are not supported yet: [{string.Join(", ", ids)}]");
+        }
+    }
+
+    private static ChunkKeyEncoding ParseDimensionSeparator(JsonElement root, string document)
+    {
+        if (!root.TryGetProperty("dimension_separator", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return ChunkKeyEncoding.V2Dot;
+        }
+
+        return value.ValueKind == JsonValueKind.String && value.GetString() is "." or "/"
+            ? (value.GetString() == "/" ? ChunkKeyEncoding.V2Slash : ChunkKeyEncoding.V2Dot)
+            : throw new ZarrMetadataException(document, "dimension_separator", $"{Describe(value)} is not a separator (expected \".\" or \"/\")");
+    }
+
+    private static JsonObject ParseZAttrs(ReadOnlySpan<byte> zattrs, string document)
+    {
+        if (zattrs.IsEmpty)
+        {
+            return [];
+        }
+
+        using var doc = ParseDocument(zattrs, document);
+        return (JsonObject)ToNode(doc.RootElement)!;
+    }
+
+    /// <summary>The key of the <c>.zattrs</c> beside <paramref name="document"/> (for error messages).</summary>
+    private static string SiblingDocument(string document, string name) =>
+        document.EndsWith(name, StringComparison.Ordinal) ? document[..^name.Length] + ZAttrs : document + " (" + ZAttrs + ")";
+
+    private static JsonNode? ToNode(JsonElement element) => JsonNode.Parse(element.GetRawText());
+
+    private static ZarrMetadataException WrongKind(string document, string field, string expected, JsonElement value) =>
+        new(document, field, value.ValueKind == JsonValueKind.Undefined
+            ? $"required field is missing (expected {expected})"
+            : $"expected {expected}, found {KindName(value.ValueKind)} {Describe(value)}");
+
+    private static string KindName(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
+
+    private static string Describe(JsonElement value)
+    {
+        var text = value.ValueKind == JsonValueKind.Undefined ? "(missing)" : value.GetRawText();
+        return text.Length > 80 ? text[..77] + "..." : text;
+    }
+
+    // ---- writing helpers -------------------------------------------------------------------------------------------
+
+    private static void CheckModel(ArrayMetadata metadata)
+    {
+        if (metadata.ChunkShape.Length != metadata.Shape.Length)
+        {
+            throw new ZarrException($"the chunk shape has {metadata.ChunkShape.Length} dimensions and the shape has {metadata.Shape.Length}");
+        }
+
+        if (metadata.Shape.Any(s => s < 0) || metadata.ChunkShape.Any(c => c <= 0))
+        {
+            throw new ZarrException($"shape ({string.Join(", ", metadata.Shape)}) must be >= 0 and chunk shape ({string.Join(", ", metadata.ChunkShape)}) > 0");
+        }
+
+        if (metadata.FillValue.Length != metadata.DataType.ItemSize)
+        {
+            throw new ZarrException($"the fill value is {metadata.FillValue.Length} bytes; a {metadata.DataType} is {metadata.DataType.ItemSize}");
+        }
+
+        if (metadata.DimensionNames is { } names && names.Count != metadata.Rank)
+        {
+            throw new ZarrException($"there are {names.Count} dimension names for {metadata.Rank} dimensions");
+        }
+    }
+
+    private static JsonArray ToArray(long[] values)
+    {
+        var array = new JsonArray();
+        foreach (var v in values)
+        {
+            array.Add(v);
+        }
+
+        return array;
+    }
+
+    private static JsonArray ToArray(int[] values)
+    {
+        var array = new JsonArray();
+        foreach (var v in values)
+        {
+            array.Add(v);
+        }
+
+        return array;
+    }
+
+    private static int[] ReversedOrder(int rank)
+    {
+        var order = new int[rank];
+        for (var i = 0; i < rank; i++)
+        {
+            order[i] = rank - 1 - i;
+        }
+
+        return order;
+    }
+
+    /// <summary>A chain split into what a <c>.zarray</c> holds.</summary>
+    /// <param name="Transpose">The transpose codec (order F), or null.</param>
+    /// <param name="Bytes">The bytes codec.</param>
+    /// <param name="Compressor">The compressor, or null.</param>
+    internal readonly record struct V2Layout(TransposeCodec? Transpose, BytesCodec Bytes, IV2Compressor? Compressor);
 }

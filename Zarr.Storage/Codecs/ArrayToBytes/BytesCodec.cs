@@ -1,5 +1,9 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
+using Zarr.Storage.DataTypes;
 
 namespace Zarr.Storage.Codecs.ArrayToBytes;
 
@@ -15,12 +19,106 @@ public sealed class BytesCodec : IArrayToBytesCodec
     /// <inheritdoc />
     public string Name => "bytes";
 
-    /// <inheritdoc />
-    public JsonObject ToV3Json() => throw new NotImplementedException();
+    /// <summary>
+    /// The codec zarr-python 3 writes for a new array of <paramref name="dataType"/>: no byte order for one-byte types,
+    /// little-endian otherwise.
+    /// </summary>
+    public static BytesCodec For(ZarrDataType dataType)
+    {
+        ArgumentNullException.ThrowIfNull(dataType);
+        return new BytesCodec(dataType.ItemSize == 1 ? null : Codecs.Endian.Little);
+    }
 
     /// <inheritdoc />
-    public PooledBuffer Encode(ReadOnlySpan<byte> chunk, in ChunkSpec spec) => throw new NotImplementedException();
+    /// <remarks>Without a byte order the configuration is left out: <c>{"name": "bytes"}</c>, as zarr-python writes it.</remarks>
+    public JsonObject ToV3Json() => Endian is { } endian
+        ? new JsonObject
+        {
+            ["name"] = Name,
+            ["configuration"] = new JsonObject { ["endian"] = endian == Codecs.Endian.Big ? "big" : "little" },
+        }
+        : new JsonObject { ["name"] = Name };
 
     /// <inheritdoc />
-    public void Decode(ReadOnlySpan<byte> encoded, Span<byte> chunk, in ChunkSpec spec) => throw new NotImplementedException();
+    public PooledBuffer Encode(ReadOnlySpan<byte> chunk, in ChunkSpec spec)
+    {
+        var length = spec.ByteLength;
+        if (chunk.Length != length)
+        {
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the chunk is {chunk.Length} bytes; a chunk of shape ({string.Join(", ", spec.Shape)}) and type {spec.DataType} is {length}"));
+        }
+
+        var buffer = PooledBuffer.Rent(length);
+        try
+        {
+            CopyWithByteOrder(chunk, buffer.Span, spec.DataType);
+            return buffer;
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Decode(ReadOnlySpan<byte> encoded, Span<byte> chunk, in ChunkSpec spec)
+    {
+        var length = spec.ByteLength;
+        if (encoded.Length != length)
+        {
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the encoded chunk is {encoded.Length} bytes; a chunk of shape ({string.Join(", ", spec.Shape)}) and type {spec.DataType} is {length}"));
+        }
+
+        if (chunk.Length != length)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the destination is {chunk.Length} bytes; the chunk is {length}"), nameof(chunk));
+        }
+
+        CopyWithByteOrder(encoded, chunk, spec.DataType);
+    }
+
+    /// <summary>Copies elements, reversing the bytes of each scalar component when the stored order is big-endian.</summary>
+    private void CopyWithByteOrder(ReadOnlySpan<byte> source, Span<byte> destination, ZarrDataType dataType)
+    {
+        var componentSize = dataType.ComponentSize;
+        if (componentSize == 1)
+        {
+            source.CopyTo(destination);
+            return;
+        }
+
+        if (Endian is null)
+        {
+            throw new ZarrCodecException(Name, $"the 'endian' configuration is required for the multi-byte data type {dataType}");
+        }
+
+        // The decoded chunk is little-endian by contract, whatever the machine's order.
+        if (Endian == Codecs.Endian.Little)
+        {
+            source.CopyTo(destination);
+            return;
+        }
+
+        ReverseComponents(source, destination, componentSize);
+    }
+
+    /// <summary>Reverses the byte order of every <paramref name="componentSize"/>-byte component (2, 4 or 8), vectorized.</summary>
+    internal static void ReverseComponents(ReadOnlySpan<byte> source, Span<byte> destination, int componentSize)
+    {
+        switch (componentSize)
+        {
+            case 2:
+                BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, ushort>(source), MemoryMarshal.Cast<byte, ushort>(destination));
+                break;
+            case 4:
+                BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, uint>(source), MemoryMarshal.Cast<byte, uint>(destination));
+                break;
+            case 8:
+                BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, ulong>(source), MemoryMarshal.Cast<byte, ulong>(destination));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(componentSize), componentSize, "components are 2, 4 or 8 bytes");
+        }
+    }
 }

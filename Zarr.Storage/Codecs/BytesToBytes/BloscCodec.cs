@@ -1,0 +1,219 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Zarr.Storage.Buffers;
+using Zarr.Storage.Native;
+
+namespace Zarr.Storage.Codecs.BytesToBytes;
+
+/// <summary>The compressor c-blosc runs inside its blocks.</summary>
+public enum BloscCompressor
+{
+    /// <summary><c>blosclz</c>, c-blosc's own LZ77 variant.</summary>
+    BloscLz,
+
+    /// <summary><c>lz4</c>: fast (the default for new arrays).</summary>
+    Lz4,
+
+    /// <summary><c>lz4hc</c>: LZ4 high compression.</summary>
+    Lz4Hc,
+
+    /// <summary><c>zlib</c> (deflate).</summary>
+    Zlib,
+
+    /// <summary><c>zstd</c>.</summary>
+    Zstd,
+}
+
+/// <summary>The shuffle filter c-blosc applies before compressing.</summary>
+public enum BloscShuffle
+{
+    /// <summary>No shuffle (v2: 0).</summary>
+    NoShuffle = 0,
+
+    /// <summary>Byte shuffle by <see cref="BloscCodec.TypeSize"/> (v2: 1).</summary>
+    Shuffle = 1,
+
+    /// <summary>Bit shuffle (v2: 2).</summary>
+    BitShuffle = 2,
+}
+
+/// <summary>
+/// The <c>blosc</c> codec over the native c-blosc 1.x library, in its v3 form and as the numcodecs v2 compressor.
+/// Always called through c-blosc's contextual API with one internal thread: the parallelism comes from many chunks
+/// being compressed at once. Immutable and thread-safe.
+/// </summary>
+public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor
+{
+    private readonly byte[] _cnameNul;
+
+    /// <summary>Creates the codec.</summary>
+    /// <param name="compressor">The compressor inside blosc.</param>
+    /// <param name="level">The compression level, 0 (none) to 9.</param>
+    /// <param name="shuffle">The shuffle filter.</param>
+    /// <param name="typeSize">The element size the shuffle works on, 1 to 255 (the array's item size).</param>
+    /// <param name="blockSize">The block size in bytes, 0 for c-blosc's automatic choice.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A parameter is out of range.</exception>
+    public BloscCodec(BloscCompressor compressor = BloscCompressor.Lz4, int level = 5, BloscShuffle shuffle = BloscShuffle.Shuffle, int typeSize = 1, int blockSize = 0)
+    {
+        if (!Enum.IsDefined(compressor))
+        {
+            throw new ArgumentOutOfRangeException(nameof(compressor), compressor, "not a blosc compressor");
+        }
+
+        if (!Enum.IsDefined(shuffle))
+        {
+            throw new ArgumentOutOfRangeException(nameof(shuffle), shuffle, "not a blosc shuffle mode");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(level);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 9);
+        ArgumentOutOfRangeException.ThrowIfLessThan(typeSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(typeSize, 255);
+        ArgumentOutOfRangeException.ThrowIfNegative(blockSize);
+        Compressor = compressor;
+        Level = level;
+        Shuffle = shuffle;
+        TypeSize = typeSize;
+        BlockSize = blockSize;
+        _cnameNul = [.. System.Text.Encoding.ASCII.GetBytes(CompressorName(compressor)), 0];
+    }
+
+    /// <summary>The compressor inside blosc.</summary>
+    public BloscCompressor Compressor { get; }
+
+    /// <summary>The compression level, 0 to 9.</summary>
+    public int Level { get; }
+
+    /// <summary>The shuffle filter.</summary>
+    public BloscShuffle Shuffle { get; }
+
+    /// <summary>The element size the shuffle works on; written into each frame's header.</summary>
+    public int TypeSize { get; }
+
+    /// <summary>The block size in bytes; 0 lets c-blosc choose.</summary>
+    public int BlockSize { get; }
+
+    /// <inheritdoc />
+    public string Name => "blosc";
+
+    /// <summary>The name of a compressor as blosc and the metadata spell it (<c>lz4</c>, <c>blosclz</c>, ...).</summary>
+    public static string CompressorName(BloscCompressor compressor) => compressor switch
+    {
+        BloscCompressor.BloscLz => "blosclz",
+        BloscCompressor.Lz4 => "lz4",
+        BloscCompressor.Lz4Hc => "lz4hc",
+        BloscCompressor.Zlib => "zlib",
+        BloscCompressor.Zstd => "zstd",
+        _ => throw new ArgumentOutOfRangeException(nameof(compressor), compressor, "not a blosc compressor"),
+    };
+
+    /// <summary>Parses a compressor name; <c>snappy</c> and unknown names are refused.</summary>
+    public static bool TryParseCompressor(string name, out BloscCompressor compressor)
+    {
+        switch (name)
+        {
+            case "blosclz": compressor = BloscCompressor.BloscLz; return true;
+            case "lz4": compressor = BloscCompressor.Lz4; return true;
+            case "lz4hc": compressor = BloscCompressor.Lz4Hc; return true;
+            case "zlib": compressor = BloscCompressor.Zlib; return true;
+            case "zstd": compressor = BloscCompressor.Zstd; return true;
+            default: compressor = default; return false;
+        }
+    }
+
+    /// <summary>The v3 name of a shuffle mode (<c>noshuffle</c>, <c>shuffle</c>, <c>bitshuffle</c>).</summary>
+    public static string ShuffleName(BloscShuffle shuffle) => shuffle switch
+    {
+        BloscShuffle.NoShuffle => "noshuffle",
+        BloscShuffle.Shuffle => "shuffle",
+        BloscShuffle.BitShuffle => "bitshuffle",
+        _ => throw new ArgumentOutOfRangeException(nameof(shuffle), shuffle, "not a blosc shuffle mode"),
+    };
+
+    /// <inheritdoc />
+    /// <remarks>The fields in the order zarr-python 3 writes them.</remarks>
+    public JsonObject ToV3Json() => new()
+    {
+        ["name"] = Name,
+        ["configuration"] = new JsonObject
+        {
+            ["typesize"] = TypeSize,
+            ["cname"] = CompressorName(Compressor),
+            ["clevel"] = Level,
+            ["shuffle"] = ShuffleName(Shuffle),
+            ["blocksize"] = BlockSize,
+        },
+    };
+
+    /// <inheritdoc />
+    /// <remarks>numcodecs' form; the type size is not part of it (numcodecs takes it from the array's item size).</remarks>
+    public JsonObject ToV2Json() => new()
+    {
+        ["id"] = Name,
+        ["cname"] = CompressorName(Compressor),
+        ["clevel"] = Level,
+        ["shuffle"] = (int)Shuffle,
+        ["blocksize"] = BlockSize,
+    };
+
+    /// <inheritdoc />
+    public PooledBuffer Encode(ReadOnlySpan<byte> decoded)
+    {
+        if (decoded.Length > BloscNative.MaxBufferSize)
+        {
+            throw new ZarrCodecException(Name, $"c-blosc compresses at most {BloscNative.MaxBufferSize} bytes at once; got {decoded.Length}");
+        }
+
+        var buffer = PooledBuffer.Rent(decoded.Length + BloscNative.MaxOverhead);
+        try
+        {
+            var written = BloscNative.Compress(Level, (int)Shuffle, TypeSize, decoded, buffer.Span, _cnameNul, BlockSize);
+            if (written == 0)
+            {
+                throw new ZarrCodecException(Name, $"c-blosc could not compress {decoded.Length} bytes into {buffer.Length} bytes");
+            }
+
+            buffer.SetLength(written);
+            return buffer;
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength)
+    {
+        var nbytes = BloscNative.Validate(encoded);
+        if (expectedLength >= 0 && nbytes != expectedLength)
+        {
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the frame declares {nbytes} decompressed bytes; {expectedLength} were expected"));
+        }
+
+        var buffer = PooledBuffer.Rent(nbytes);
+        try
+        {
+            if (nbytes > 0)
+            {
+                var written = BloscNative.Decompress(encoded, buffer.Span);
+                if (written != nbytes)
+                {
+                    throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"c-blosc decompressed {written} bytes; the frame declares {nbytes}"));
+                }
+            }
+
+            return buffer;
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"Blosc(cname='{CompressorName(Compressor)}', clevel={Level}, shuffle={ShuffleName(Shuffle).ToUpperInvariant()}, blocksize={BlockSize})");
+}

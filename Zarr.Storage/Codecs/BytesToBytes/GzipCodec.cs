@@ -1,0 +1,49 @@
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+using Zarr.Storage.Buffers;
+
+namespace Zarr.Storage.Codecs.BytesToBytes;
+
+/// <summary>The <c>gzip</c> codec (v3 <c>{"level"}</c>, numcodecs <c>{"id": "gzip", "level"}</c>) over System.IO.Compression.</summary>
+public sealed class GzipCodec : IBytesToBytesCodec, IV2Compressor
+{
+    /// <summary>Creates the codec.</summary>
+    /// <param name="level">The compression level, 0 (stored) to 9 (smallest).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The level is not 0 to 9.</exception>
+    public GzipCodec(int level = 5)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(level);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 9);
+        Level = level;
+    }
+
+    /// <summary>The compression level, 0 to 9.</summary>
+    public int Level { get; }
+
+    /// <inheritdoc />
+    public string Name => "gzip";
+
+    /// <inheritdoc />
+    public JsonObject ToV3Json() => new() { ["name"] = Name, ["configuration"] = new JsonObject { ["level"] = Level } };
+
+    /// <inheritdoc />
+    public JsonObject ToV2Json() => new() { ["id"] = Name, ["level"] = Level };
+
+    /// <inheritdoc />
+    public PooledBuffer Encode(ReadOnlySpan<byte> decoded)
+    {
+        var options = new ZLibCompressionOptions { CompressionLevel = Level };
+        return StreamCodecHelper.WriteAll(decoded, (decoded.Length / 2) + 64, sink => new GZipStream(sink, options, leaveOpen: true));
+    }
+
+    /// <inheritdoc />
+    public unsafe PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength)
+    {
+        fixed (byte* data = encoded)
+        {
+            using var source = StreamCodecHelper.OpenPinned(data, encoded.Length);
+            using var gzip = new GZipStream(source, CompressionMode.Decompress);
+            return StreamCodecHelper.ReadAll(gzip, expectedLength, encoded.Length, Name);
+        }
+    }
+}

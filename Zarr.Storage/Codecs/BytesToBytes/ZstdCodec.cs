@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Zarr.Storage.Buffers;
+using ZstdSharp;
+using ZstdSharp.Unsafe;
+
+namespace Zarr.Storage.Codecs.BytesToBytes;
+
+/// <summary>
+/// The <c>zstd</c> codec (v3 <c>{"level", "checksum"}</c>, numcodecs <c>{"id": "zstd", "level"}</c>) over ZstdSharp.
+/// Frames are written with their content size, as numcodecs and zstandard need to read them; frames without one
+/// are read by streaming.
+/// </summary>
+public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
+{
+    /// <summary>Creates the codec.</summary>
+    /// <param name="level">The compression level: 0 is zstd's default (3), negative levels are faster, at most 22.</param>
+    /// <param name="checksum">Whether each frame carries a checksum of its content.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The level is outside zstd's range.</exception>
+    public ZstdCodec(int level = 0, bool checksum = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(level, -131072);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 22);
+        Level = level;
+        Checksum = checksum;
+    }
+
+    /// <summary>The compression level.</summary>
+    public int Level { get; }
+
+    /// <summary>Whether frames carry a checksum.</summary>
+    public bool Checksum { get; }
+
+    /// <inheritdoc />
+    public string Name => "zstd";
+
+    /// <inheritdoc />
+    public JsonObject ToV3Json() => new()
+    {
+        ["name"] = Name,
+        ["configuration"] = new JsonObject { ["level"] = Level, ["checksum"] = Checksum },
+    };
+
+    /// <inheritdoc />
+    /// <remarks>numcodecs' form; the checksum is written only when set (older numcodecs do not know the field).</remarks>
+    public JsonObject ToV2Json()
+    {
+        var json = new JsonObject { ["id"] = Name, ["level"] = Level };
+        if (Checksum)
+        {
+            json["checksum"] = true;
+        }
+
+        return json;
+    }
+
+    /// <inheritdoc />
+    public PooledBuffer Encode(ReadOnlySpan<byte> decoded)
+    {
+        var bound = (long)Compressor.GetCompressBound(decoded.Length);
+        if (bound > Array.MaxLength)
+        {
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"{decoded.Length} bytes are too many to compress into one buffer"));
+        }
+
+        var buffer = PooledBuffer.Rent((int)bound);
+        try
+        {
+            using var compressor = new Compressor(Level);
+            if (Checksum)
+            {
+                compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
+            }
+
+            var written = compressor.Wrap(decoded, buffer.Span);
+            buffer.SetLength(written);
+            return buffer;
+        }
+        catch (ZstdException ex)
+        {
+            buffer.Dispose();
+            throw new ZarrCodecException(Name, $"compression failed: {ex.Message}", ex);
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public unsafe PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength)
+    {
+        ulong contentSize;
+        fixed (byte* src = encoded)
+        {
+            contentSize = Methods.ZSTD_findDecompressedSize(src, (nuint)encoded.Length);
+        }
+
+        const ulong unknown = ulong.MaxValue;
+        const ulong error = ulong.MaxValue - 1;
+        if (contentSize == error)
+        {
+            throw new ZarrCodecException(Name, "the data is not a valid zstd frame or is truncated");
+        }
+
+        try
+        {
+            if (contentSize == unknown)
+            {
+                fixed (byte* src = encoded)
+                {
+                    using var source = StreamCodecHelper.OpenPinned(src, encoded.Length);
+                    using var zstd = new DecompressionStream(source);
+                    return StreamCodecHelper.ReadAll(zstd, expectedLength, encoded.Length, Name);
+                }
+            }
+
+            if (expectedLength >= 0 && contentSize != (ulong)expectedLength)
+            {
+                throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the frame declares {contentSize} decompressed bytes; {expectedLength} were expected"));
+            }
+
+            if (contentSize > (ulong)Array.MaxLength)
+            {
+                throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the frame declares {contentSize} decompressed bytes, more than one buffer can hold"));
+            }
+
+            var buffer = PooledBuffer.Rent((int)contentSize);
+            try
+            {
+                using var decompressor = new Decompressor();
+                var written = decompressor.Unwrap(encoded, buffer.Span);
+                if (written != (int)contentSize)
+                {
+                    throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the data decompresses to {written} bytes; the frame declares {contentSize}"));
+                }
+
+                return buffer;
+            }
+            catch
+            {
+                buffer.Dispose();
+                throw;
+            }
+        }
+        catch (ZstdException ex)
+        {
+            throw new ZarrCodecException(Name, $"the data is corrupt or truncated: {ex.Message}", ex);
+        }
+    }
+}
