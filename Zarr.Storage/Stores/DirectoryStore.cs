@@ -1,0 +1,507 @@
+using System.IO.Enumeration;
+using System.Runtime.CompilerServices;
+using Microsoft.Win32.SafeHandles;
+using Zarr.Storage.Buffers;
+
+namespace Zarr.Storage.Stores;
+
+/// <summary>
+/// A store kept in a folder on disk: the key <c>a/b/c</c> is the file <c>a/b/c</c> below <see cref="Root"/>.
+/// Thread-safe; the same layout zarr-python's <c>LocalStore</c>/<c>DirectoryStore</c> reads and writes.
+/// </summary>
+/// <remarks>
+/// <para>Writes are atomic: the value is written to a temporary file in the same folder (named
+/// <c>.{name}.{16 hex digits}.tmp</c>, which is never a valid key and never listed) and then renamed over the target,
+/// so a reader sees the old value or the new one, never a mix. If a write fails or is cancelled, the temporary file is
+/// deleted and the old value stays as it was. With <see cref="DirectoryStoreOptions.Fsync"/> the data and the rename
+/// are flushed to the disk.</para>
+/// <para>Nothing outside the root is touched: every key is checked by <see cref="StoreKey"/>, its full path must lie
+/// inside the root, and writes and deletes refuse to go through a symbolic link to a folder below the root. Reads follow
+/// such links (as zarr-python does); listings do not descend into them.</para>
+/// <para>The root folder is created by the first write, not by the constructor; a missing root reads as an empty store.</para>
+/// </remarks>
+public sealed class DirectoryStore : IStore
+{
+    private const int WriteBlockSize = 1 << 20;
+    private const int CreateAttempts = 4;
+
+    // On Unix, RandomAccess runs a file's async I/O on the thread pool whatever the options; on Windows,
+    // FileOptions.Asynchronous gives overlapped I/O, which is what the async calls below want.
+    private const FileOptions ReadOptions = FileOptions.Asynchronous;
+    private const FileOptions WriteOptions = FileOptions.Asynchronous;
+    private const FileShare ReadShare = FileShare.ReadWrite | FileShare.Delete;
+
+    private static readonly StringComparison PathComparison =
+        OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+    private readonly DirectoryStoreOptions _options;
+    private readonly string _rootWithSeparator;
+
+    /// <summary>Opens (without creating) the folder <paramref name="root"/> as a store.</summary>
+    /// <param name="root">The folder; relative paths are resolved against the current directory now.</param>
+    /// <param name="options">The options, copied; null for the defaults.</param>
+    /// <exception cref="ArgumentException"><paramref name="root"/> is null, empty or not a valid path.</exception>
+    public DirectoryStore(string root, DirectoryStoreOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        _options = options?.Clone() ?? new DirectoryStoreOptions();
+        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        _rootWithSeparator = Path.EndsInDirectorySeparator(Root) ? Root : Root + Path.DirectorySeparatorChar;
+    }
+
+    /// <summary>The full path of the store's folder.</summary>
+    public string Root { get; }
+
+    /// <inheritdoc />
+    public bool IsReadOnly => _options.ReadOnly;
+
+    /// <summary>True when writes are flushed to the disk (<see cref="DirectoryStoreOptions.Fsync"/>).</summary>
+    public bool Fsync => _options.Fsync;
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid, or the file could not be read.</exception>
+    public async ValueTask<PooledBuffer?> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        var path = GetPath(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var handle = OpenForRead(key, path);
+        if (handle is null)
+        {
+            return null;
+        }
+
+        PooledBuffer? buffer = null;
+        try
+        {
+            var length = RandomAccess.GetLength(handle);
+            var (start, count) = range is { } r ? r.Resolve(length) : (0, length);
+            if (count > Array.MaxLength)
+            {
+                throw new ZarrStoreException(key, $"{count} bytes are too many to read into one buffer (at most {Array.MaxLength})");
+            }
+
+            buffer = PooledBuffer.Rent((int)count);
+            var read = 0;
+            while (read < count)
+            {
+                var n = await RandomAccess.ReadAsync(handle, buffer.Memory[read..], start + read, cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
+
+            buffer.SetLength(read);
+            return buffer;
+        }
+        catch (Exception e)
+        {
+            buffer?.Dispose();
+            if (e is IOException or UnauthorizedAccessException)
+            {
+                throw Failure(key, "read", e);
+            }
+
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid.</exception>
+    public ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var path = GetPath(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(File.Exists(path));
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid.</exception>
+    public ValueTask<long?> GetSizeAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var path = GetPath(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        var info = new FileInfo(path);
+        return ValueTask.FromResult(info.Exists ? info.Length : (long?)null);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid, the store is read-only, or the file could not be written
+    /// (the message names the key; the inner exception is the system's). The old value, if any, is then unchanged.</exception>
+    /// <exception cref="OperationCanceledException">The write was cancelled before the rename; the old value is unchanged.</exception>
+    public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    {
+        var path = GetPath(key);
+        ThrowIfReadOnly(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureNoLinkedFolder(key, path);
+
+        var folder = Path.GetDirectoryName(path)!;
+        var temporary = Path.Join(folder, StoreKey.NewTemporaryName(Path.GetFileName(path)));
+        try
+        {
+            using (var handle = CreateTemporary(folder, temporary))
+            {
+                for (var offset = 0; offset < value.Length; offset += WriteBlockSize)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var block = value.Slice(offset, Math.Min(WriteBlockSize, value.Length - offset));
+                    await RandomAccess.WriteAsync(handle, block, offset, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (_options.Fsync)
+                {
+                    RandomAccess.FlushToDisk(handle);
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e)
+        {
+            TryDeleteFile(temporary);
+            if (e is IOException or UnauthorizedAccessException)
+            {
+                throw Failure(key, "write", e);
+            }
+
+            throw;
+        }
+
+        if (_options.Fsync)
+        {
+            try
+            {
+                DirectorySync.Flush(folder);
+            }
+            catch (IOException e)
+            {
+                throw Failure(key, "flush the folder holding", e);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid, the store is read-only, or the file could not be deleted.</exception>
+    public ValueTask DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var path = GetPath(key);
+        ThrowIfReadOnly(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureNoLinkedFolder(key, path);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Its folder does not exist, so neither does the key.
+        }
+        catch (UnauthorizedAccessException) when (Directory.Exists(path))
+        {
+            // A folder is not a value: there is no key to delete.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure(key, "delete", e);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Deletes the files below the prefix's folder, then every folder that is left empty (the prefix's folder
+    /// included, the root excepted). Temporary files of writes in progress are left alone.</remarks>
+    /// <exception cref="ZarrStoreException">The prefix is not valid, the store is read-only, or a file could not be deleted.</exception>
+    public ValueTask DeletePrefixAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        var folder = GetFolder(prefix);
+        ThrowIfReadOnly(prefix);
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureNoLinkedFolder(prefix, folder + Path.DirectorySeparatorChar);
+        if (!Directory.Exists(folder))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
+        string current = prefix;
+        try
+        {
+            var files = new FileSystemEnumerable<string>(folder, static (ref FileSystemEntry e) => e.ToFullPath(), options)
+            {
+                // Files and links (to files or folders: deleting a link deletes only the link), but not temporary files.
+                ShouldIncludePredicate = static (ref FileSystemEntry e) => (!e.IsDirectory || IsLink(ref e)) && !StoreKey.IsTemporaryName(e.FileName),
+                ShouldRecursePredicate = static (ref FileSystemEntry e) => !IsLink(ref e),
+            };
+            foreach (var file in files)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                current = file;
+                File.Delete(file);
+            }
+
+            var folders = new FileSystemEnumerable<string>(folder, static (ref FileSystemEntry e) => e.ToFullPath(), options)
+            {
+                ShouldIncludePredicate = static (ref FileSystemEntry e) => e.IsDirectory && !IsLink(ref e),
+                ShouldRecursePredicate = static (ref FileSystemEntry e) => !IsLink(ref e),
+            }.ToList();
+
+            // Deepest first, so that a folder is empty by the time it is removed.
+            folders.Sort(static (a, b) => b.Length.CompareTo(a.Length));
+            if (prefix.Length > 0)
+            {
+                folders.Add(folder);
+            }
+
+            foreach (var emptied in folders)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                TryDeleteEmptyFolder(emptied);
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Removed by someone else meanwhile: nothing left to delete.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure(ToKey(current, prefix), "delete", e);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Sizes come from the folder walk. Temporary files, names that are not valid key segments, and the
+    /// contents of linked folders are skipped.</remarks>
+    /// <exception cref="ZarrStoreException">The prefix is not valid, or a folder could not be read.</exception>
+    public IAsyncEnumerable<StoreEntry> ListPrefixAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        var folder = GetFolder(prefix);
+        var folderWithSeparator = folder + Path.DirectorySeparatorChar;
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
+        return Enumerate(
+            () => new FileSystemEnumerable<StoreEntry>(
+                folder,
+                (ref FileSystemEntry e) => new StoreEntry(MakeKey(prefix, folderWithSeparator, ref e), e.Length),
+                options)
+            {
+                ShouldIncludePredicate = static (ref FileSystemEntry e) => !e.IsDirectory && StoreKey.IsValidSegment(e.FileName),
+                ShouldRecursePredicate = static (ref FileSystemEntry e) => !IsLink(ref e) && StoreKey.IsValidSegment(e.FileName),
+            },
+            prefix,
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Lists files, folders and links alike; temporary files and names that are not valid key segments are skipped.</remarks>
+    /// <exception cref="ZarrStoreException">The prefix is not valid, or the folder could not be read.</exception>
+    public IAsyncEnumerable<string> ListDirectoryAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        var folder = GetFolder(prefix);
+        var options = new EnumerationOptions { RecurseSubdirectories = false, AttributesToSkip = 0, IgnoreInaccessible = false };
+        return Enumerate(
+            () => new FileSystemEnumerable<string>(folder, static (ref FileSystemEntry e) => e.FileName.ToString(), options)
+            {
+                ShouldIncludePredicate = static (ref FileSystemEntry e) => StoreKey.IsValidSegment(e.FileName),
+            },
+            prefix,
+            cancellationToken);
+    }
+
+    /// <summary>Returns "DirectoryStore(" + the full path of the root + ")".</summary>
+    public override string ToString() => $"DirectoryStore({Root})";
+
+    /// <summary>Runs a folder walk (made lazily: building one opens the folder) as an async sequence, a missing folder as empty.</summary>
+    private static async IAsyncEnumerable<T> Enumerate<T>(Func<IEnumerable<T>> source, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        IEnumerator<T>? enumerator = null;
+        try
+        {
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                T item;
+                try
+                {
+                    enumerator ??= source().GetEnumerator();
+                    if (!enumerator.MoveNext())
+                    {
+                        yield break;
+                    }
+
+                    item = enumerator.Current;
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    // A missing folder lists as empty.
+                    yield break;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw Failure(prefix, "list", e);
+                }
+
+                yield return item;
+            }
+        }
+        finally
+        {
+            enumerator?.Dispose();
+        }
+    }
+
+    private static string MakeKey(string prefix, string folderWithSeparator, ref FileSystemEntry entry)
+    {
+        var directory = entry.Directory;
+        if (directory.Length < folderWithSeparator.Length)
+        {
+            return string.Concat(prefix, entry.FileName);
+        }
+
+        var relative = directory[folderWithSeparator.Length..];
+        var key = string.Concat(prefix, relative, "/", entry.FileName);
+        return Path.DirectorySeparatorChar == '/' ? key : key.Replace(Path.DirectorySeparatorChar, '/');
+    }
+
+    private static bool IsLink(ref FileSystemEntry entry) => (entry.Attributes & FileAttributes.ReparsePoint) != 0;
+
+    /// <summary>The full path of <paramref name="key"/>, after checking the key and that the path lies inside the root.</summary>
+    private string GetPath(string key)
+    {
+        StoreKey.Validate(key);
+        var relative = Path.DirectorySeparatorChar == '/' ? key : key.Replace('/', Path.DirectorySeparatorChar);
+        var path = Path.GetFullPath(_rootWithSeparator + relative);
+        if (path.Length <= _rootWithSeparator.Length || !path.StartsWith(_rootWithSeparator, PathComparison))
+        {
+            throw new ZarrStoreException(key, $"resolves to '{path}', which is outside the store's root '{Root}'");
+        }
+
+        return path;
+    }
+
+    /// <summary>The full path of the folder a prefix names: the root for "".</summary>
+    private string GetFolder(string prefix)
+    {
+        StoreKey.ValidatePrefix(prefix);
+        return prefix.Length == 0 ? Root : GetPath(prefix[..^1]);
+    }
+
+    /// <summary>Refuses a path that goes through a symbolic link (or junction) to a folder between the root and its last segment.</summary>
+    private void EnsureNoLinkedFolder(string key, string path)
+    {
+        var index = _rootWithSeparator.Length;
+        while (true)
+        {
+            var next = path.IndexOf(Path.DirectorySeparatorChar, index);
+            if (next < 0)
+            {
+                return;
+            }
+
+            var folder = path[..next];
+            var info = new DirectoryInfo(folder);
+            if (!info.Exists)
+            {
+                // Nothing below a missing folder exists either; it will be created as a real folder.
+                return;
+            }
+
+            if (info.LinkTarget is not null)
+            {
+                throw new ZarrStoreException(key, $"'{folder}' is a symbolic link; this store does not write or delete through links");
+            }
+
+            index = next + 1;
+        }
+    }
+
+    private static SafeFileHandle? OpenForRead(string key, string path)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, ReadShare, ReadOptions);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException) when (Directory.Exists(path))
+        {
+            // A folder is not a value.
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure(key, "open", e);
+        }
+    }
+
+    private static SafeFileHandle CreateTemporary(string folder, string temporary)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, WriteOptions);
+            }
+            catch (DirectoryNotFoundException) when (attempt < CreateAttempts)
+            {
+                // The folder is missing (first write below it, or a concurrent DeletePrefixAsync removed it): create it.
+                Directory.CreateDirectory(folder);
+            }
+        }
+    }
+
+    private static void TryDeleteFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the write already failed with a better error than this one.
+        }
+    }
+
+    private static void TryDeleteEmptyFolder(string path)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: false);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Already gone.
+        }
+        catch (IOException)
+        {
+            // Not empty (a temporary file of a write in progress, or a new value): it stays.
+        }
+    }
+
+    private string ToKey(string path, string fallback) =>
+        path.StartsWith(_rootWithSeparator, PathComparison) && path.Length > _rootWithSeparator.Length
+            ? path[_rootWithSeparator.Length..].Replace(Path.DirectorySeparatorChar, '/')
+            : fallback;
+
+    private void ThrowIfReadOnly(string key)
+    {
+        if (_options.ReadOnly)
+        {
+            throw new ZarrStoreException(key, "store is read-only");
+        }
+    }
+
+    private static ZarrStoreException Failure(string key, string action, Exception inner) =>
+        new(key, $"could not {action}: {inner.Message}", inner);
+}

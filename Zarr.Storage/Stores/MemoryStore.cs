@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Zarr.Storage.Buffers;
+
+namespace Zarr.Storage.Stores;
+
+/// <summary>
+/// A store that keeps its values in memory. Thread-safe: any number of readers and writers may use it at once,
+/// and each write replaces a value whole, so a reader sees the old value or the new one.
+/// </summary>
+/// <remarks>Values are copied in on <see cref="SetAsync"/> and copied out on <see cref="GetAsync"/>, so neither
+/// side can change what the other holds.</remarks>
+public sealed class MemoryStore : IStore
+{
+    private readonly ConcurrentDictionary<string, byte[]> _values = new(StringComparer.Ordinal);
+
+    /// <summary>Creates an empty, writable store.</summary>
+    public MemoryStore()
+    {
+    }
+
+    /// <summary>Creates a store holding a copy of <paramref name="content"/>, read-only when <paramref name="readOnly"/> is true.</summary>
+    /// <exception cref="ZarrStoreException">A key of <paramref name="content"/> is not valid.</exception>
+    public MemoryStore(IEnumerable<KeyValuePair<string, byte[]>> content, bool readOnly = false)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        foreach (var (key, value) in content)
+        {
+            StoreKey.Validate(key);
+            ArgumentNullException.ThrowIfNull(value);
+            _values[key] = (byte[])value.Clone();
+        }
+
+        IsReadOnly = readOnly;
+    }
+
+    /// <inheritdoc />
+    public bool IsReadOnly { get; }
+
+    /// <summary>How many keys the store holds.</summary>
+    public int Count => _values.Count;
+
+    /// <inheritdoc />
+    public ValueTask<PooledBuffer?> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_values.TryGetValue(key, out var value))
+        {
+            return ValueTask.FromResult<PooledBuffer?>(null);
+        }
+
+        var (start, count) = range is { } r ? r.Resolve(value.Length) : (0, value.Length);
+        return ValueTask.FromResult<PooledBuffer?>(PooledBuffer.CopyOf(value.AsSpan((int)start, (int)count)));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_values.ContainsKey(key));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long?> GetSizeAsync(string key, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_values.TryGetValue(key, out var value) ? value.Length : (long?)null);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid, or the store is read-only.</exception>
+    public ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        ThrowIfReadOnly(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        _values[key] = value.ToArray();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid, or the store is read-only.</exception>
+    public ValueTask DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        ThrowIfReadOnly(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        _values.TryRemove(key, out _);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The prefix is not valid, or the store is read-only.</exception>
+    public ValueTask DeletePrefixAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        StoreKey.ValidatePrefix(prefix);
+        ThrowIfReadOnly(prefix);
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (var key in _values.Keys)
+        {
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                _values.TryRemove(key, out _);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The prefix is not valid.</exception>
+    public IAsyncEnumerable<StoreEntry> ListPrefixAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        StoreKey.ValidatePrefix(prefix);
+        return ListPrefixCore(prefix, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The prefix is not valid.</exception>
+    public IAsyncEnumerable<string> ListDirectoryAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        StoreKey.ValidatePrefix(prefix);
+        return ListDirectoryCore(prefix, cancellationToken);
+    }
+
+    /// <summary>Returns "MemoryStore".</summary>
+    public override string ToString() => "MemoryStore";
+
+    private async IAsyncEnumerable<StoreEntry> ListPrefixCore(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var (key, value) in _values)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                yield return new StoreEntry(key, value.Length);
+            }
+        }
+    }
+
+    private async IAsyncEnumerable<string> ListDirectoryCore(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in _values.Keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var rest = key.AsSpan(prefix.Length);
+            var slash = rest.IndexOf(StoreKey.Separator);
+            var name = (slash < 0 ? rest : rest[..slash]).ToString();
+            if (seen.Add(name))
+            {
+                yield return name;
+            }
+        }
+    }
+
+    private void ThrowIfReadOnly(string key)
+    {
+        if (IsReadOnly)
+        {
+            throw new ZarrStoreException(key, "store is read-only");
+        }
+    }
+}
