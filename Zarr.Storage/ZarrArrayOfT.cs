@@ -23,7 +23,7 @@ public sealed class ZarrArray<T> : ZarrArray where T : unmanaged
     /// <summary>A selection: one <see cref="Slice"/> per dimension (ranges, indices, steps); missing trailing dimensions are selected whole.</summary>
     public ArraySelection<T> this[params Slice[] selection] => new(this, selection);
 
-    /// <summary>Reads a selection into a new tensor.</summary>
+    /// <summary>Reads a selection into a new tensor (a selection with no dimensions left reads as shape [1]: <see cref="Tensor{T}"/> has no rank 0).</summary>
     /// <exception cref="ZarrSelectionException">The selection does not fit the array.</exception>
     /// <exception cref="ZarrCodecException">A chunk is corrupt.</exception>
     public async Task<Tensor<T>> ReadAsync(Slice[] selection, CancellationToken cancellationToken = default)
@@ -38,6 +38,20 @@ public sealed class ZarrArray<T> : ZarrArray where T : unmanaged
         var values = GC.AllocateUninitializedArray<T>((int)plan.ElementCount);
         await ReadCoreAsync<T>(plan, values, cancellationToken).ConfigureAwait(false);
         return TensorData.Wrap(values, plan.OutputShape);
+    }
+
+    /// <summary>Reads one element (negative indices count from the end).</summary>
+    public async Task<T> GetValueAsync(long[] index, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        if (index.Length != Rank)
+        {
+            throw new ZarrSelectionException($"an element of an array of {Rank} dimensions needs {Rank} indices, not {index.Length}");
+        }
+
+        var value = new T[1];
+        await ReadIntoAsync([.. index.Select(Slice.At)], value, cancellationToken).ConfigureAwait(false);
+        return value[0];
     }
 
     /// <summary>Reads a selection into <paramref name="destination"/>, which the caller owns (C order, exactly the selection's element count).</summary>
@@ -143,6 +157,9 @@ public readonly struct ArraySelection<T> : IEquatable<ArraySelection<T>> where T
 
     /// <summary>Writes values (C order, exactly the selection's element count).</summary>
     public Task WriteAsync(ReadOnlyMemory<T> data, CancellationToken cancellationToken = default) => _array.WriteAsync(_selection, data, cancellationToken);
+
+    /// <summary>Writes an array's values (C order, exactly the selection's element count).</summary>
+    public Task WriteAsync(T[] data, CancellationToken cancellationToken = default) => _array.WriteAsync(_selection, data, cancellationToken);
 
     /// <summary>Writes a tensor whose element count is the selection's.</summary>
     public Task WriteAsync(Tensor<T> data, CancellationToken cancellationToken = default)

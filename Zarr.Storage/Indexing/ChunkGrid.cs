@@ -29,7 +29,14 @@ public sealed class ChunkGrid
             }
 
             GridShape[d] = (shape[d] + chunkShape[d] - 1) / chunkShape[d];
-            total = checked(total * GridShape[d]);
+            try
+            {
+                total = checked(total * GridShape[d]);
+            }
+            catch (OverflowException e)
+            {
+                throw new ZarrException($"the shape ({string.Join(", ", shape)}) with chunks ({string.Join(", ", chunkShape)}) has more chunks than a 64-bit count holds", e);
+            }
         }
 
         Shape = shape;

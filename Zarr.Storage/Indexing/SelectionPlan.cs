@@ -61,6 +61,12 @@ internal sealed class SelectionPlan
     public static SelectionPlan Create(ChunkGrid grid, ReadOnlySpan<Slice> selection)
     {
         var rank = grid.Shape.Length;
+        if (rank == 0 && selection.Length == 1 && selection[0] == Slice.All)
+        {
+            // z[..] of a 0-d array reads its one element, like numpy's z[...].
+            selection = [];
+        }
+
         if (selection.Length > rank)
         {
             throw new ZarrSelectionException($"the selection has {selection.Length} dimensions but the array has {rank}");

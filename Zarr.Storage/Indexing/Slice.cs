@@ -64,7 +64,8 @@ public readonly record struct Slice
         }
 
         var end = range.End;
-        return new Slice(false, range.Start.Value, range.Start.IsFromEnd, end.IsFromEnd && end.Value == 0 ? null : end.Value, end.IsFromEnd, step);
+        var toEnd = end.IsFromEnd && end.Value == 0;
+        return new Slice(false, range.Start.Value, range.Start.IsFromEnd && range.Start.Value != 0, toEnd ? null : end.Value, end.IsFromEnd && !toEnd, step);
     }
 
     /// <summary>Converts an integer index.</summary>

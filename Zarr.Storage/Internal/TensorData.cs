@@ -21,9 +21,17 @@ internal static class TensorData
         return values;
     }
 
-    /// <summary>A tensor over <paramref name="values"/> (no copy) with the given shape.</summary>
+    /// <summary>
+    /// A tensor over <paramref name="values"/> (no copy) with the given shape. <see cref="Tensor{T}"/> has no rank 0,
+    /// so a 0-d result (a 0-d array, or every dimension selected by an integer) is a one-element tensor of shape [1].
+    /// </summary>
     public static Tensor<T> Wrap<T>(T[] values, ReadOnlySpan<long> shape)
     {
+        if (shape.Length == 0)
+        {
+            return Tensor.Create(values, [1]);
+        }
+
         Span<nint> lengths = stackalloc nint[shape.Length];
         for (var d = 0; d < shape.Length; d++)
         {
