@@ -62,7 +62,7 @@ public static class MetadataSerializer
         var chunkShape = ParseChunkGrid(Require(root, "chunk_grid", document), shape.Length, document);
         var chunkKeyEncoding = ParseChunkKeyEncoding(Require(root, "chunk_key_encoding", document), document);
         var fillValue = FillValueJson.ParseV3(Require(root, "fill_value", document), dataType, document);
-        var codecs = ParseCodecsV3(Require(root, "codecs", document), dataType, document);
+        var codecs = ParseCodecsV3(Require(root, "codecs", document), dataType, shape.Length, document);
         var attributes = ParseAttributes(root, "attributes", document);
         var dimensionNames = ParseDimensionNames(root, shape.Length, document);
         ParseStorageTransformers(root, document);
@@ -643,7 +643,7 @@ public static class MetadataSerializer
         return ChunkKeyEncoding.Create(name, separator);
     }
 
-    private static List<ICodec> ParseCodecsV3(JsonElement value, ZarrDataType dataType, string document)
+    private static List<ICodec> ParseCodecsV3(JsonElement value, ZarrDataType dataType, int rank, string document)
     {
         if (value.ValueKind != JsonValueKind.Array)
         {
@@ -663,6 +663,15 @@ public static class MetadataSerializer
 
         ValidatePipeline(codecs, document);
         CheckEndian(codecs, dataType, () => new ZarrMetadataException(document, "codecs", EndianMessage(dataType)));
+        foreach (var codec in codecs)
+        {
+            if (codec is TransposeCodec transpose && transpose.Order.Length != rank)
+            {
+                throw new ZarrMetadataException(document, "codecs",
+                    $"transpose order [{string.Join(", ", transpose.Order)}] has {transpose.Order.Length} axes and the array has {rank} dimensions");
+            }
+        }
+
         return codecs;
     }
 
