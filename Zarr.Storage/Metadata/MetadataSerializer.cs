@@ -356,6 +356,15 @@ public static class MetadataSerializer
     {
         ArgumentNullException.ThrowIfNull(codecs);
         const string Prefix = "the codec chain cannot be written as v2";
+        foreach (var codec in codecs)
+        {
+            if (codec is not (TransposeCodec or BytesCodec or (IBytesToBytesCodec and IV2Compressor)))
+            {
+                var why = codec.Name == "crc32c" ? " (crc32c is v3 only)" : string.Empty;
+                throw new ZarrException($"{Prefix}: '{codec.Name}' has no v2 form{why}; v2 holds [transpose (order F)] + bytes + [one numcodecs compressor]");
+            }
+        }
+
         var i = 0;
         TransposeCodec? transpose = null;
         if (i < codecs.Count && codecs[i] is TransposeCodec t)
@@ -376,7 +385,7 @@ public static class MetadataSerializer
         {
             if (codecs[i] is not (IBytesToBytesCodec and IV2Compressor))
             {
-                throw new ZarrException($"{Prefix}: '{codecs[i].Name}' has no v2 (numcodecs) form{(codecs[i].Name == "crc32c" ? " (crc32c is v3 only)" : string.Empty)}");
+                throw new ZarrException($"{Prefix}: '{codecs[i].Name}' stands after 'bytes', where v2 holds only one compressor");
             }
 
             compressor = (IBytesToBytesCodec)codecs[i];
