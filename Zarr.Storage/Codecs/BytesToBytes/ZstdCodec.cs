@@ -108,12 +108,7 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
         {
             if (contentSize == unknown)
             {
-                fixed (byte* src = encoded)
-                {
-                    using var source = StreamCodecHelper.OpenPinned(src, encoded.Length);
-                    using var zstd = new DecompressionStream(source);
-                    return StreamCodecHelper.ReadAll(zstd, expectedLength, encoded.Length, Name);
-                }
+                return StreamCodecHelper.Decompress(encoded, expectedLength, Name, static source => new DecompressionStream(source));
             }
 
             if (expectedLength >= 0 && contentSize != (ulong)expectedLength)
