@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zarr.Storage.DataTypes;
@@ -74,6 +75,52 @@ public static class FillValueJson
     /// <exception cref="ArgumentException"><paramref name="fillValue"/> is not <c>ItemSize</c> bytes long.</exception>
     public static JsonNode? ToV2Json(ReadOnlySpan<byte> fillValue, ZarrDataType dataType, bool isNull = false) =>
         isNull ? null : Format(fillValue, dataType, v3: false);
+
+    /// <summary>
+    /// The fill value bytes of a scalar (one element, little-endian), with every NaN made the canonical quiet NaN.
+    /// </summary>
+    /// <remarks>
+    /// .NET's <see cref="float.NaN"/> and <see cref="double.NaN"/> have the sign bit set (<c>0xFFC00000</c>); the NaN that
+    /// Zarr writes as <c>"NaN"</c>, and numpy's <c>np.nan</c>, is the positive one (<c>0x7FC00000</c>). Without this a
+    /// fill value of <c>float.NaN</c> would be written as the hex string <c>"0xffc00000"</c>. Build the bytes directly
+    /// to keep a particular NaN payload.
+    /// </remarks>
+    /// <exception cref="ZarrException"><typeparamref name="T"/> is not a Zarr data type.</exception>
+    public static byte[] FromScalar<T>(T value) where T : unmanaged
+    {
+        var dataType = ZarrDataType.Of<T>();
+        var bytes = new byte[dataType.ItemSize];
+        MemoryMarshal.Write(bytes, in value);
+        var part = dataType.ComponentSize;
+        if (!BitConverter.IsLittleEndian && part > 1)
+        {
+            for (var i = 0; i < bytes.Length; i += part)
+            {
+                bytes.AsSpan(i, part).Reverse();
+            }
+        }
+
+        if (dataType.IsFloatingPoint || dataType.IsComplex)
+        {
+            for (var i = 0; i < bytes.Length; i += part)
+            {
+                var span = bytes.AsSpan(i, part);
+                var bits = ReadBits(span, part);
+                var isNaN = part switch
+                {
+                    2 => Half.IsNaN(BitConverter.UInt16BitsToHalf((ushort)bits)),
+                    4 => float.IsNaN(BitConverter.UInt32BitsToSingle((uint)bits)),
+                    _ => double.IsNaN(BitConverter.UInt64BitsToDouble(bits)),
+                };
+                if (isNaN)
+                {
+                    WriteBits(span, part switch { 2 => CanonicalNaN16, 4 => CanonicalNaN32, _ => CanonicalNaN64 }, part);
+                }
+            }
+        }
+
+        return bytes;
+    }
 
     private static byte[] Parse(JsonElement value, ZarrDataType dataType, string document, string field, bool v3)
     {

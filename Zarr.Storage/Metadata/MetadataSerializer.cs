@@ -62,7 +62,7 @@ public static class MetadataSerializer
         var chunkShape = ParseChunkGrid(Require(root, "chunk_grid", document), shape.Length, document);
         var chunkKeyEncoding = ParseChunkKeyEncoding(Require(root, "chunk_key_encoding", document), document);
         var fillValue = FillValueJson.ParseV3(Require(root, "fill_value", document), dataType, document);
-        var codecs = ParseCodecsV3(Require(root, "codecs", document), dataType, document);
+        var codecs = ParseCodecsV3(Require(root, "codecs", document), dataType, shape.Length, document);
         var attributes = ParseAttributes(root, "attributes", document);
         var dimensionNames = ParseDimensionNames(root, shape.Length, document);
         ParseStorageTransformers(root, document);
@@ -356,6 +356,15 @@ public static class MetadataSerializer
     {
         ArgumentNullException.ThrowIfNull(codecs);
         const string Prefix = "the codec chain cannot be written as v2";
+        foreach (var codec in codecs)
+        {
+            if (codec is not (TransposeCodec or BytesCodec or (IBytesToBytesCodec and IV2Compressor)))
+            {
+                var why = codec.Name == "crc32c" ? " (crc32c is v3 only)" : string.Empty;
+                throw new ZarrException($"{Prefix}: '{codec.Name}' has no v2 form{why}; v2 holds [transpose (order F)] + bytes + [one numcodecs compressor]");
+            }
+        }
+
         var i = 0;
         TransposeCodec? transpose = null;
         if (i < codecs.Count && codecs[i] is TransposeCodec t)
@@ -376,7 +385,7 @@ public static class MetadataSerializer
         {
             if (codecs[i] is not (IBytesToBytesCodec and IV2Compressor))
             {
-                throw new ZarrException($"{Prefix}: '{codecs[i].Name}' has no v2 (numcodecs) form{(codecs[i].Name == "crc32c" ? " (crc32c is v3 only)" : string.Empty)}");
+                throw new ZarrException($"{Prefix}: '{codecs[i].Name}' stands after 'bytes', where v2 holds only one compressor");
             }
 
             compressor = (IBytesToBytesCodec)codecs[i];
@@ -643,7 +652,7 @@ public static class MetadataSerializer
         return ChunkKeyEncoding.Create(name, separator);
     }
 
-    private static List<ICodec> ParseCodecsV3(JsonElement value, ZarrDataType dataType, string document)
+    private static List<ICodec> ParseCodecsV3(JsonElement value, ZarrDataType dataType, int rank, string document)
     {
         if (value.ValueKind != JsonValueKind.Array)
         {
@@ -663,6 +672,15 @@ public static class MetadataSerializer
 
         ValidatePipeline(codecs, document);
         CheckEndian(codecs, dataType, () => new ZarrMetadataException(document, "codecs", EndianMessage(dataType)));
+        foreach (var codec in codecs)
+        {
+            if (codec is TransposeCodec transpose && transpose.Order.Length != rank)
+            {
+                throw new ZarrMetadataException(document, "codecs",
+                    $"transpose order [{string.Join(", ", transpose.Order)}] has {transpose.Order.Length} axes and the array has {rank} dimensions");
+            }
+        }
+
         return codecs;
     }
 

@@ -17,6 +17,8 @@ public sealed class GzipCodec : IBytesToBytesCodec, IV2Compressor
         Level = level;
     }
 
+    private static ReadOnlySpan<byte> EmptyStream => [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
+
     /// <summary>The compression level, 0 to 9.</summary>
     public int Level { get; }
 
@@ -32,18 +34,18 @@ public sealed class GzipCodec : IBytesToBytesCodec, IV2Compressor
     /// <inheritdoc />
     public PooledBuffer Encode(ReadOnlySpan<byte> decoded)
     {
+        if (decoded.IsEmpty)
+        {
+            // System.IO.Compression writes nothing at all for empty input, which other readers refuse; this is
+            // a gzip header (no name, mtime 0), an empty final block, CRC-32 0 and size 0, as zlib itself writes it.
+            return PooledBuffer.CopyOf(EmptyStream);
+        }
+
         var options = new ZLibCompressionOptions { CompressionLevel = Level };
         return StreamCodecHelper.WriteAll(decoded, (decoded.Length / 2) + 64, sink => new GZipStream(sink, options, leaveOpen: true));
     }
 
     /// <inheritdoc />
-    public unsafe PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength)
-    {
-        fixed (byte* data = encoded)
-        {
-            using var source = StreamCodecHelper.OpenPinned(data, encoded.Length);
-            using var gzip = new GZipStream(source, CompressionMode.Decompress);
-            return StreamCodecHelper.ReadAll(gzip, expectedLength, encoded.Length, Name);
-        }
-    }
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength) =>
+        StreamCodecHelper.Decompress(encoded, expectedLength, Name, static source => new GZipStream(source, CompressionMode.Decompress));
 }

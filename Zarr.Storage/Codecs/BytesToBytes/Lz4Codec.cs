@@ -52,8 +52,19 @@ public sealed class Lz4Codec : IBytesToBytesCodec, IV2Compressor
         try
         {
             BinaryPrimitives.WriteInt32LittleEndian(buffer.Span, decoded.Length);
-            var written = decoded.IsEmpty ? 0 : LZ4Codec.Encode(decoded, buffer.Span[HeaderSize..], LZ4Level.L00_FAST);
-            if (written < 0 || (written == 0 && !decoded.IsEmpty))
+            int written;
+            if (decoded.IsEmpty)
+            {
+                // The LZ4 block of nothing is one zero token, as liblz4 (and so numcodecs) writes it.
+                buffer.Span[HeaderSize] = 0;
+                written = 1;
+            }
+            else
+            {
+                written = LZ4Codec.Encode(decoded, buffer.Span[HeaderSize..], LZ4Level.L00_FAST);
+            }
+
+            if (written <= 0)
             {
                 throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"LZ4 could not compress {decoded.Length} bytes"));
             }
@@ -98,7 +109,8 @@ public sealed class Lz4Codec : IBytesToBytesCodec, IV2Compressor
         var buffer = PooledBuffer.Rent(declared);
         try
         {
-            if (declared > 0 || !block.IsEmpty)
+            // liblz4 writes nothing as one zero token; K4os refuses to decode into an empty target, so the empty case stops here.
+            if (declared > 0)
             {
                 var written = LZ4Codec.Decode(block, buffer.Span);
                 if (written != declared)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Zarr.Storage.Buffers;
 
 namespace Zarr.Storage.Codecs.BytesToBytes;
@@ -8,8 +9,34 @@ internal static class StreamCodecHelper
 {
     private const int MinimumGuess = 4096;
 
+    private static readonly byte[] Empty = GC.AllocateArray<byte>(1, pinned: true);
+
     /// <summary>A read-only stream over <paramref name="data"/>; the memory must stay pinned while it is used.</summary>
-    public static unsafe UnmanagedMemoryStream OpenPinned(byte* data, int length) => new(data, length, length, FileAccess.Read);
+    public static unsafe UnmanagedMemoryStream OpenPinned(byte* data, int length) =>
+        data is null || length == 0
+            ? new UnmanagedMemoryStream((byte*)Unsafe.AsPointer(ref Empty[0]), 0, 0, FileAccess.Read)
+            : new UnmanagedMemoryStream(data, length, length, FileAccess.Read);
+
+    /// <summary>
+    /// Decompresses with a stream-shaped decompressor, turning the exceptions streams throw for bad data
+    /// (<see cref="InvalidDataException"/>, <see cref="IOException"/>, ...) into a <see cref="ZarrCodecException"/>.
+    /// </summary>
+    public static unsafe PooledBuffer Decompress(ReadOnlySpan<byte> encoded, int expectedLength, string codec, Func<Stream, Stream> open)
+    {
+        try
+        {
+            fixed (byte* data = encoded)
+            {
+                using var source = OpenPinned(data, encoded.Length);
+                using var decompressor = open(source);
+                return ReadAll(decompressor, expectedLength, encoded.Length, codec);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or InvalidOperationException or NotSupportedException or ArgumentException or IndexOutOfRangeException)
+        {
+            throw new ZarrCodecException(codec, $"the data is corrupt or truncated: {ex.Message}", ex);
+        }
+    }
 
     /// <summary>
     /// Reads <paramref name="decompressor"/> to its end into a new pooled buffer. With <paramref name="expectedLength"/> &gt;= 0

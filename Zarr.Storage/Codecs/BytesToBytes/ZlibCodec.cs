@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
@@ -20,6 +22,8 @@ public sealed class ZlibCodec : IBytesToBytesCodec, IV2Compressor
         Level = level;
     }
 
+    private static ReadOnlySpan<byte> EmptyStream => [0x78, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01];
+
     /// <summary>The compression level, 0 to 9.</summary>
     public int Level { get; }
 
@@ -35,18 +39,56 @@ public sealed class ZlibCodec : IBytesToBytesCodec, IV2Compressor
     /// <inheritdoc />
     public PooledBuffer Encode(ReadOnlySpan<byte> decoded)
     {
+        if (decoded.IsEmpty)
+        {
+            // System.IO.Compression writes nothing at all for empty input, which other readers refuse; this is
+            // a zlib header, an empty final fixed-Huffman block and the Adler-32 of nothing (1), as zlib itself writes it.
+            return PooledBuffer.CopyOf(EmptyStream);
+        }
+
         var options = new ZLibCompressionOptions { CompressionLevel = Level };
         return StreamCodecHelper.WriteAll(decoded, (decoded.Length / 2) + 64, sink => new ZLibStream(sink, options, leaveOpen: true));
     }
 
     /// <inheritdoc />
-    public unsafe PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength)
+    /// <remarks>
+    /// The stream's Adler-32 trailer is checked here too: System.IO.Compression stops at the end of the deflate data,
+    /// so a stream cut inside its trailer would otherwise pass.
+    /// </remarks>
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength)
     {
-        fixed (byte* data = encoded)
+        var decoded = StreamCodecHelper.Decompress(encoded, expectedLength, Name, static source => new ZLibStream(source, CompressionMode.Decompress));
+        var stored = encoded.Length >= 6 ? BinaryPrimitives.ReadUInt32BigEndian(encoded[^4..]) : 0;
+        var computed = Adler32(decoded.Span);
+        if (stored != computed)
         {
-            using var source = StreamCodecHelper.OpenPinned(data, encoded.Length);
-            using var zlib = new ZLibStream(source, CompressionMode.Decompress);
-            return StreamCodecHelper.ReadAll(zlib, expectedLength, encoded.Length, Name);
+            decoded.Dispose();
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the stream is truncated or corrupt: Adler-32 mismatch (stored 0x{stored:X8}, computed 0x{computed:X8})"));
         }
+
+        return decoded;
+    }
+
+    /// <summary>The Adler-32 checksum (RFC 1950) of <paramref name="data"/>.</summary>
+    internal static uint Adler32(ReadOnlySpan<byte> data)
+    {
+        const uint modulus = 65521;
+        const int block = 5552; // the most bytes before the sums can overflow 32 bits
+        uint a = 1, b = 0;
+        while (!data.IsEmpty)
+        {
+            var chunk = data[..Math.Min(block, data.Length)];
+            foreach (var x in chunk)
+            {
+                a += x;
+                b += a;
+            }
+
+            a %= modulus;
+            b %= modulus;
+            data = data[chunk.Length..];
+        }
+
+        return (b << 16) | a;
     }
 }

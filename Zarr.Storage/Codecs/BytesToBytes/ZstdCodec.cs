@@ -42,17 +42,12 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
     };
 
     /// <inheritdoc />
-    /// <remarks>numcodecs' form; the checksum is written only when set (older numcodecs do not know the field).</remarks>
-    public JsonObject ToV2Json()
-    {
-        var json = new JsonObject { ["id"] = Name, ["level"] = Level };
-        if (Checksum)
-        {
-            json["checksum"] = true;
-        }
-
-        return json;
-    }
+    /// <remarks>
+    /// numcodecs' form, <c>{"id": "zstd", "level"}</c>. The checksum flag is left out: numcodecs before 0.13 (Debian's
+    /// zarr-python 2 stack) refuses the field, and it only matters when compressing, since every zstd reader verifies
+    /// a checksum a frame carries.
+    /// </remarks>
+    public JsonObject ToV2Json() => new() { ["id"] = Name, ["level"] = Level };
 
     /// <inheritdoc />
     public PooledBuffer Encode(ReadOnlySpan<byte> decoded)
@@ -108,12 +103,7 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
         {
             if (contentSize == unknown)
             {
-                fixed (byte* src = encoded)
-                {
-                    using var source = StreamCodecHelper.OpenPinned(src, encoded.Length);
-                    using var zstd = new DecompressionStream(source);
-                    return StreamCodecHelper.ReadAll(zstd, expectedLength, encoded.Length, Name);
-                }
+                return StreamCodecHelper.Decompress(encoded, expectedLength, Name, static source => new DecompressionStream(source));
             }
 
             if (expectedLength >= 0 && contentSize != (ulong)expectedLength)

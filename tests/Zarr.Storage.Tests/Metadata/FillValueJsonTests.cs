@@ -212,6 +212,21 @@ public class FillValueJsonTests
     }
 
     [Fact]
+    public void FromScalar_GivesLittleEndianBytesAndTheCanonicalNaN()
+    {
+        Assert.Equal(Convert.FromHexString("0000c07f"), FillValueJson.FromScalar(float.NaN));
+        Assert.Equal(Convert.FromHexString("000000000000f87f"), FillValueJson.FromScalar(double.NaN));
+        Assert.Equal(Convert.FromHexString("007e"), FillValueJson.FromScalar(Half.NaN));
+        Assert.Equal(Convert.FromHexString("0000c07f00000080"), FillValueJson.FromScalar(new Complex64(float.NaN, -0.0f)));
+        Assert.Equal(Convert.FromHexString("000000000000f87f000000000000f0ff"), FillValueJson.FromScalar(new System.Numerics.Complex(double.NaN, double.NegativeInfinity)));
+        Assert.Equal(Convert.FromHexString("0000000000000080"), FillValueJson.FromScalar(long.MinValue));
+        Assert.Equal(Convert.FromHexString("01"), FillValueJson.FromScalar(true));
+        Assert.Equal(Convert.FromHexString("feff"), FillValueJson.FromScalar((short)-2));
+        Assert.Equal("\"NaN\"", Text(FillValueJson.ToV3Json(FillValueJson.FromScalar(float.NaN), ZarrDataType.Float32)));
+        Assert.Throws<ZarrException>(() => FillValueJson.FromScalar('c'));
+    }
+
+    [Fact]
     public void Format_RejectsWrongLength() =>
         Assert.Throws<ArgumentException>(() => FillValueJson.ToV3Json(new byte[3], ZarrDataType.Int32));
 

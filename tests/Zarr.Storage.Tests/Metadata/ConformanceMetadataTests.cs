@@ -1,0 +1,376 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Zarr.Storage.Codecs;
+using Zarr.Storage.Codecs.ArrayToArray;
+using Zarr.Storage.Codecs.ArrayToBytes;
+using Zarr.Storage.DataTypes;
+using Zarr.Storage.Metadata;
+
+namespace Zarr.Storage.Tests.Metadata;
+
+/// <summary>Every metadata document of the shared conformance corpus (../shared/conformance), parsed and checked against its manifest.</summary>
+public class ConformanceMetadataTests
+{
+    /// <summary>v2 cases that use features not supported yet: each must fail with a clear "not supported yet" naming the field.</summary>
+    private static readonly Dictionary<string, string> V2NotSupportedYet = new()
+    {
+        ["dtype_M8ns"] = "dtype",
+        ["dtype_S8"] = "dtype",
+        ["dtype_U6"] = "dtype",
+        ["dtype_structured"] = "dtype",
+        ["fill_U6_str"] = "dtype",
+        ["filter_delta_i4"] = "filters",
+        ["filter_fixedscaleoffset"] = "filters",
+    };
+
+    /// <summary>
+    /// v2 cases whose .zarray our writer does not reproduce byte for byte, and why: zarr-python 2.13 writes an explicit
+    /// default separator that the model does not keep (the written document means the same).
+    /// </summary>
+    private static readonly Dictionary<string, string> V2NotByteExact = new()
+    {
+        ["sep_dot_explicit"] = "\"dimension_separator\": \".\" is the default and is not written back",
+    };
+
+    public static TheoryData<string> V2Arrays() => Entries(2, "array");
+
+    public static TheoryData<string> V3Arrays() => Entries(3, "array");
+
+    public static TheoryData<string> V2Groups() => Entries(2, "group");
+
+    public static TheoryData<string> V3Groups() => Entries(3, "group");
+
+    [Fact]
+    public void V2_TheUnsupportedCasesAreExactlyTheListedOnes()
+    {
+        var failing = new SortedSet<string>();
+        foreach (var entry in Manifest(2).Where(e => e.GetProperty("kind").GetString() == "array"))
+        {
+            var (zarray, zattrs, doc) = ReadV2(entry, ".zarray");
+            try
+            {
+                MetadataSerializer.ParseArrayV2(zarray, zattrs, doc);
+            }
+            catch (ZarrMetadataException ex) when (ex.Message.Contains("not supported yet", StringComparison.Ordinal))
+            {
+                failing.Add(entry.GetProperty("case").GetString()!);
+            }
+        }
+
+        Assert.Equal(new SortedSet<string>(V2NotSupportedYet.Keys), failing);
+    }
+
+    [Theory]
+    [MemberData(nameof(V2Arrays))]
+    public void V2_ArrayMetadataMatchesTheManifest(string path)
+    {
+        var entry = Manifest(2).Single(e => e.GetProperty("path").GetString() == path);
+        var name = entry.GetProperty("case").GetString()!;
+        var (zarray, zattrs, doc) = ReadV2(entry, ".zarray");
+        if (V2NotSupportedYet.TryGetValue(name, out var field))
+        {
+            var ex = Assert.Throws<ZarrMetadataException>(() => MetadataSerializer.ParseArrayV2(zarray, zattrs, doc));
+            Assert.Equal(doc, ex.Document);
+            Assert.Equal(field, ex.Field);
+            Assert.Contains("not supported yet", ex.Message, StringComparison.Ordinal);
+            if (field == "filters")
+            {
+                var ids = entry.GetProperty("zarray").GetProperty("filters").EnumerateArray().Select(f => f.GetProperty("id").GetString()!);
+                Assert.Contains($"[{string.Join(", ", ids)}]", ex.Message, StringComparison.Ordinal);
+            }
+
+            return;
+        }
+
+        var meta = MetadataSerializer.ParseArrayV2(zarray, zattrs, doc);
+        var expected = entry.GetProperty("zarray");
+        Assert.Equal(ZarrFormat.V2, meta.Format);
+        Assert.Equal(Longs(expected.GetProperty("shape")), meta.Shape);
+        Assert.Equal(Longs(expected.GetProperty("chunks")).Select(c => (int)c), meta.ChunkShape);
+
+        var dtype = expected.GetProperty("dtype").GetString()!;
+        var bytes = Assert.IsType<BytesCodec>(meta.Codecs.Single(c => c is BytesCodec));
+        Assert.Equal(dtype, meta.DataType.ToNumpyTypeString(bytes.Endian == Endian.Big));
+        Assert.Equal(dtype[0] switch { '>' => Endian.Big, '<' => Endian.Little, _ => (Endian?)null }, bytes.Endian);
+
+        var isF = expected.GetProperty("order").GetString() == "F";
+        Assert.Equal(isF && meta.Rank > 0, meta.Codecs[0] is TransposeCodec);
+        if (meta.Codecs[0] is TransposeCodec t)
+        {
+            Assert.Equal(Enumerable.Range(0, meta.Rank).Reverse(), t.Order);
+        }
+
+        var compressor = expected.GetProperty("compressor");
+        var last = meta.Codecs[^1];
+        if (compressor.ValueKind == JsonValueKind.Null)
+        {
+            Assert.IsType<BytesCodec>(last);
+        }
+        else
+        {
+            var v2 = Assert.IsAssignableFrom<IV2Compressor>(last).ToV2Json();
+            Assert.Equal(compressor.GetProperty("id").GetString(), v2["id"]!.GetValue<string>());
+        }
+
+        var fill = expected.GetProperty("fill_value");
+        Assert.Equal(fill.ValueKind == JsonValueKind.Null, meta.FillValueIsNull);
+        Assert.Equal(ExpectedFill(fill, meta.DataType), meta.FillValue);
+
+        var separator = expected.TryGetProperty("dimension_separator", out var s) && s.GetString() == "/" ? '/' : '.';
+        Assert.Equal(ChunkKeyEncoding.Create("v2", separator), meta.ChunkKeyEncoding);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(entry.GetProperty("attributes").GetRawText()), meta.Attributes));
+
+        // What we write back is what zarr-python 2.13 wrote, byte for byte (the corpus' writer; the one copied array
+        // from zarr_implementations is checked the same way).
+        var (writtenZArray, writtenZAttrs) = MetadataSerializer.ToV2Json(meta);
+        if (!V2NotByteExact.ContainsKey(name))
+        {
+            Assert.Equal(Encoding.UTF8.GetString(zarray), Encoding.UTF8.GetString(writtenZArray));
+        }
+
+        if (zattrs.Length > 0 && meta.Attributes.Count > 0)
+        {
+            Assert.Equal(Encoding.UTF8.GetString(zattrs), Encoding.UTF8.GetString(writtenZAttrs!));
+        }
+
+        var again = MetadataSerializer.ParseArrayV2(writtenZArray, writtenZAttrs ?? [], doc);
+        MetadataAssert.Equal(meta, again);
+    }
+
+    [Theory]
+    [MemberData(nameof(V3Arrays))]
+    public void V3_ArrayMetadataMatchesTheManifest(string path)
+    {
+        var entry = Manifest(3).Single(e => e.GetProperty("path").GetString() == path);
+        var (json, doc) = ReadV3(entry);
+        var expected = entry.GetProperty("zarr_json");
+        var codecNames = expected.GetProperty("codecs").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).ToList();
+        var unknown = codecNames.Where(n => !CodecRegistry.V3Names.Contains(n)).ToList();
+        if (unknown.Count > 0)
+        {
+            // Sharding comes with a later issue: until the registry knows the codec, the error names it.
+            var ex = Assert.Throws<ZarrMetadataException>(() => MetadataSerializer.ParseArrayV3(json, doc));
+            Assert.Equal(doc, ex.Document);
+            Assert.Contains(unknown[0], ex.Message, StringComparison.Ordinal);
+            return;
+        }
+
+        Assert.Equal("array", MetadataSerializer.ReadNodeTypeV3(json, doc));
+        var meta = MetadataSerializer.ParseArrayV3(json, doc);
+        Assert.Equal(ZarrFormat.V3, meta.Format);
+        Assert.Equal(Longs(expected.GetProperty("shape")), meta.Shape);
+        Assert.Equal(Longs(expected.GetProperty("chunk_grid").GetProperty("configuration").GetProperty("chunk_shape")).Select(c => (int)c), meta.ChunkShape);
+        Assert.Equal(expected.GetProperty("data_type").GetString(), meta.DataType.Name);
+        Assert.Equal(ExpectedFill(expected.GetProperty("fill_value"), meta.DataType), meta.FillValue);
+        Assert.False(meta.FillValueIsNull);
+        Assert.Equal(codecNames, meta.Codecs.Select(c => c.Name));
+
+        var cke = expected.GetProperty("chunk_key_encoding");
+        var cname = cke.GetProperty("name").GetString()!;
+        var sep = cke.TryGetProperty("configuration", out var conf) && conf.TryGetProperty("separator", out var sp)
+            ? sp.GetString()![0]
+            : cname == "v2" ? '.' : '/';
+        Assert.Equal(ChunkKeyEncoding.Create(cname, sep), meta.ChunkKeyEncoding);
+
+        if (expected.TryGetProperty("dimension_names", out var dn) && dn.ValueKind != JsonValueKind.Null)
+        {
+            Assert.Equal(dn.EnumerateArray().Select(d => d.ValueKind == JsonValueKind.Null ? null : d.GetString()), meta.DimensionNames!);
+        }
+        else
+        {
+            Assert.Null(meta.DimensionNames);
+        }
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(entry.GetProperty("attributes").GetRawText()), meta.Attributes));
+
+        // Our document means the same, and writing is stable.
+        var written = MetadataSerializer.ToV3Json(meta);
+        var again = MetadataSerializer.ParseArrayV3(written, doc);
+        MetadataAssert.Equal(meta, again);
+        Assert.Equal(written, MetadataSerializer.ToV3Json(again));
+    }
+
+    [Theory]
+    [MemberData(nameof(V2Groups))]
+    public void V2_GroupMetadataMatchesTheManifest(string path)
+    {
+        var entry = Manifest(2).Single(e => e.GetProperty("path").GetString() == path);
+        var (zgroup, zattrs, doc) = ReadV2(entry, ".zgroup");
+        var group = MetadataSerializer.ParseGroupV2(zgroup, zattrs, doc);
+        Assert.Equal(ZarrFormat.V2, group.Format);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(entry.GetProperty("attributes").GetRawText()), group.Attributes));
+
+        var (writtenZGroup, writtenZAttrs) = MetadataSerializer.ToV2Json(group);
+        Assert.Equal(Encoding.UTF8.GetString(zgroup), Encoding.UTF8.GetString(writtenZGroup));
+        if (group.Attributes.Count > 0)
+        {
+            Assert.Equal(Encoding.UTF8.GetString(zattrs), Encoding.UTF8.GetString(writtenZAttrs!));
+        }
+        else
+        {
+            Assert.Null(writtenZAttrs);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(V3Groups))]
+    public void V3_GroupMetadataMatchesTheManifest(string path)
+    {
+        var entry = Manifest(3).Single(e => e.GetProperty("path").GetString() == path);
+        var (json, doc) = ReadV3(entry);
+        Assert.Equal("group", MetadataSerializer.ReadNodeTypeV3(json, doc));
+        var group = MetadataSerializer.ParseGroupV3(json, doc);
+        Assert.Equal(ZarrFormat.V3, group.Format);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(entry.GetProperty("attributes").GetRawText()), group.Attributes));
+        var again = MetadataSerializer.ParseGroupV3(MetadataSerializer.ToV3Json(group), doc);
+        Assert.True(JsonNode.DeepEquals(group.Attributes, again.Attributes));
+    }
+
+    /// <summary>The fill value's bytes, worked out from the manifest independently of <see cref="FillValueJson"/>.</summary>
+    internal static byte[] ExpectedFill(JsonElement fill, ZarrDataType type)
+    {
+        var bytes = new byte[type.ItemSize];
+        if (fill.ValueKind == JsonValueKind.Null)
+        {
+            return bytes;
+        }
+
+        if (type.IsComplex)
+        {
+            var part = type.ItemSize / 2;
+            ExpectedFloat(fill[0], part).CopyTo(bytes, 0);
+            ExpectedFloat(fill[1], part).CopyTo(bytes, part);
+            return bytes;
+        }
+
+        if (type.IsFloatingPoint)
+        {
+            return ExpectedFloat(fill, type.ItemSize);
+        }
+
+        if (type == ZarrDataType.Bool)
+        {
+            bytes[0] = fill.GetBoolean() ? (byte)1 : (byte)0;
+            return bytes;
+        }
+
+        var raw = fill.GetRawText();
+        var value = raw.StartsWith('-')
+            ? (ulong)long.Parse(raw, CultureInfo.InvariantCulture)
+            : ulong.Parse(raw, CultureInfo.InvariantCulture);
+        return BitConverter.GetBytes(value)[..type.ItemSize];
+    }
+
+    private static byte[] ExpectedFloat(JsonElement fill, int size)
+    {
+        var d = fill.ValueKind == JsonValueKind.String
+            ? fill.GetString() switch
+            {
+                "NaN" => double.NaN,
+                "Infinity" => double.PositiveInfinity,
+                "-Infinity" => double.NegativeInfinity,
+                var s => throw new InvalidOperationException($"fill value {s} not handled by the test"),
+            }
+            : double.Parse(fill.GetRawText(), CultureInfo.InvariantCulture);
+        return size switch
+        {
+            2 => BitConverter.GetBytes((Half)d),
+            4 => BitConverter.GetBytes((float)d),
+            _ => BitConverter.GetBytes(d),
+        };
+    }
+
+    private static TheoryData<string> Entries(int format, string kind)
+    {
+        var data = new TheoryData<string>();
+        foreach (var e in Manifest(format).Where(e => e.GetProperty("kind").GetString() == kind))
+        {
+            data.Add(e.GetProperty("path").GetString()!);
+        }
+
+        return data;
+    }
+
+    private static readonly Dictionary<int, List<JsonElement>> Manifests = [];
+
+    private static List<JsonElement> Manifest(int format)
+    {
+        lock (Manifests)
+        {
+            if (!Manifests.TryGetValue(format, out var list))
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(MetadataTestPaths.Conformance, $"v{format}", "manifest.json")));
+                list = doc.RootElement.GetProperty("entries").EnumerateArray().Select(e => e.Clone()).ToList();
+                Manifests[format] = list;
+            }
+
+            return list;
+        }
+    }
+
+    private static (byte[] Document, byte[] ZAttrs, string Key) ReadV2(JsonElement entry, string name)
+    {
+        var store = entry.GetProperty("store").GetString()!;
+        var node = entry.GetProperty("node").GetString()!;
+        var key = node.Length == 0 ? name : $"{node}/{name}";
+        var attrsKey = node.Length == 0 ? ".zattrs" : $"{node}/.zattrs";
+        var root = Path.Combine(MetadataTestPaths.Conformance, "v2", store);
+        if (store.EndsWith(".zip", StringComparison.Ordinal))
+        {
+            using var zip = ZipFile.OpenRead(root);
+            return (ReadZip(zip, key)!, ReadZip(zip, attrsKey) ?? [], $"{store}/{key}");
+        }
+
+        var attrsPath = Path.Combine(root, attrsKey);
+        return (File.ReadAllBytes(Path.Combine(root, key)), File.Exists(attrsPath) ? File.ReadAllBytes(attrsPath) : [], $"{store}/{key}");
+    }
+
+    private static byte[]? ReadZip(ZipArchive zip, string key)
+    {
+        var e = zip.GetEntry(key);
+        if (e is null)
+        {
+            return null;
+        }
+
+        using var s = e.Open();
+        using var ms = new MemoryStream();
+        s.CopyTo(ms);
+        return ms.ToArray();
+    }
+
+    private static (byte[] Json, string Key) ReadV3(JsonElement entry)
+    {
+        var path = entry.GetProperty("path").GetString()!;
+        return (File.ReadAllBytes(Path.Combine(MetadataTestPaths.Conformance, "v3", path, "zarr.json")), $"{path}/zarr.json");
+    }
+
+    private static long[] Longs(JsonElement array) => array.EnumerateArray().Select(e => e.GetInt64()).ToArray();
+}
+
+/// <summary>Compares two metadata models field by field (codecs by their JSON).</summary>
+internal static class MetadataAssert
+{
+    public static void Equal(ArrayMetadata expected, ArrayMetadata actual)
+    {
+        Assert.Equal(expected.Format, actual.Format);
+        Assert.Equal(expected.Shape, actual.Shape);
+        Assert.Equal(expected.ChunkShape, actual.ChunkShape);
+        Assert.Same(expected.DataType, actual.DataType);
+        Assert.Equal(expected.FillValue, actual.FillValue);
+        Assert.Equal(expected.FillValueIsNull, actual.FillValueIsNull);
+        Assert.Equal(expected.ChunkKeyEncoding, actual.ChunkKeyEncoding);
+        Assert.Equal(expected.Codecs.Count, actual.Codecs.Count);
+        for (var i = 0; i < expected.Codecs.Count; i++)
+        {
+            Assert.True(JsonNode.DeepEquals(expected.Codecs[i].ToV3Json(), actual.Codecs[i].ToV3Json()),
+                $"codec {i}: {expected.Codecs[i].ToV3Json().ToJsonString()} != {actual.Codecs[i].ToV3Json().ToJsonString()}");
+        }
+
+        Assert.True(JsonNode.DeepEquals(expected.Attributes, actual.Attributes));
+        Assert.Equal(expected.DimensionNames, actual.DimensionNames);
+    }
+}
