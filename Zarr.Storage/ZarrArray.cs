@@ -229,8 +229,8 @@ public class ZarrArray
         byte[] fill;
         if (fillValue is { } value)
         {
-            fill = new byte[dataType.ItemSize];
-            MemoryMarshal.Write(fill, in value);
+            // .NET's NaN constants carry the sign bit; the fill value is stored as the canonical NaN.
+            fill = FillValueJson.FromScalar(value);
         }
         else
         {
@@ -354,7 +354,7 @@ public class ZarrArray
     public PooledBuffer? EncodeChunk(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates)
     {
         var current = _state.Current;
-        if (FillValues.IsAllFill(chunk, current.Metadata.FillValue))
+        if (FillValues.IsAllFill(chunk, current.Metadata.FillValue, current.Metadata.DataType))
         {
             return null;
         }

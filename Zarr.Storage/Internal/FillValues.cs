@@ -7,8 +7,67 @@ namespace Zarr.Storage.Internal;
 /// <summary>Fill-value helpers on raw element bytes.</summary>
 internal static class FillValues
 {
+    /// <summary>
+    /// True when every element of <paramref name="chunk"/> equals the fill value: the same bytes, or for a NaN fill of a
+    /// float type any NaN (as numpy's <c>array_equal(..., equal_nan=True)</c>, which zarr-python uses).
+    /// </summary>
+    public static bool IsAllFill(ReadOnlySpan<byte> chunk, ReadOnlySpan<byte> fill, ZarrDataType dataType)
+    {
+        if (dataType.IsFloatingPoint && IsNaN(fill, dataType.ItemSize))
+        {
+            return AllNaN(chunk, dataType.ItemSize);
+        }
+
+        return IsAllSameBytes(chunk, fill);
+    }
+
+    private static bool IsNaN(ReadOnlySpan<byte> value, int size) => size switch
+    {
+        2 => Half.IsNaN(MemoryMarshal.Read<Half>(value)),
+        4 => float.IsNaN(MemoryMarshal.Read<float>(value)),
+        _ => double.IsNaN(MemoryMarshal.Read<double>(value)),
+    };
+
+    private static bool AllNaN(ReadOnlySpan<byte> chunk, int size)
+    {
+        // A NaN has every exponent bit set and a non-zero mantissa: |bits| > the bits of infinity.
+        switch (size)
+        {
+            case 2:
+                foreach (var bits in MemoryMarshal.Cast<byte, ushort>(chunk))
+                {
+                    if ((bits & 0x7FFF) <= 0x7C00)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            case 4:
+                foreach (var bits in MemoryMarshal.Cast<byte, uint>(chunk))
+                {
+                    if ((bits & 0x7FFF_FFFF) <= 0x7F80_0000)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            default:
+                foreach (var bits in MemoryMarshal.Cast<byte, ulong>(chunk))
+                {
+                    if ((bits & 0x7FFF_FFFF_FFFF_FFFF) <= 0x7FF0_0000_0000_0000)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+        }
+    }
+
     /// <summary>True when every element of <paramref name="chunk"/> has exactly the bytes of <paramref name="fill"/> (vectorised).</summary>
-    public static bool IsAllFill(ReadOnlySpan<byte> chunk, ReadOnlySpan<byte> fill)
+    public static bool IsAllSameBytes(ReadOnlySpan<byte> chunk, ReadOnlySpan<byte> fill)
     {
         switch (fill.Length)
         {

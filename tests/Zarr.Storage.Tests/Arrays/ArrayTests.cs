@@ -106,6 +106,10 @@ public class ArrayTests
         var z = await ZarrArray.FullAsync<float>(store, "f", [10, 10], float.NaN, new ArrayOptions { Chunks = [5, 5] });
         Assert.All(ToArray(await z[..]), v => Assert.True(float.IsNaN(v)));
         Assert.Equal(0, (await z.GetInfoAsync()).ChunksInitialized);
+        using (var json = await store.GetAsync("f/zarr.json"))
+        {
+            Assert.Contains("\"fill_value\": \"NaN\"", System.Text.Encoding.UTF8.GetString(json!.Span));
+        }
 
         await z[0..5, 0..5].FillAsync(1f);
         await z[5..10, 5..10].FillAsync(float.NaN);
