@@ -453,9 +453,11 @@ public sealed class DirectoryStore : IStore
             {
                 return File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, WriteOptions);
             }
-            catch (DirectoryNotFoundException) when (attempt < CreateAttempts)
+            catch (IOException e) when (e is DirectoryNotFoundException or FileNotFoundException && attempt < CreateAttempts)
             {
                 // The folder is missing (first write below it, or a concurrent DeletePrefixAsync removed it): create it.
+                // .NET reports ENOENT as FileNotFoundException when another writer created the folder between the
+                // failed open and its own check, so both mean "try again with the folder there".
                 Directory.CreateDirectory(folder);
             }
         }

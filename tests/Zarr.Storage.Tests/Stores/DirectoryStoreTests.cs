@@ -355,3 +355,23 @@ public sealed class DirectoryStoreTests : StoreContractTests
         }
     }
 }
+
+public class DirectoryStoreFolderRaceTests
+{
+    /// <summary>Many writers creating the same new folders at once: every write lands (a regression test for ENOENT races).</summary>
+    [Fact]
+    public async Task Concurrent_first_writes_into_new_folders_all_succeed()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            using var tmp = new TempDirectory();
+            var store = new DirectoryStore(tmp.Path);
+            var keys = Enumerable.Range(0, 64).Select(i => $"a/c/{i % 4}/{i}").ToArray();
+            await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, ct) => await store.SetAsync(key, new byte[] { 1, 2, 3 }, ct));
+            foreach (var key in keys)
+            {
+                Assert.True(await store.ExistsAsync(key), key);
+            }
+        }
+    }
+}
