@@ -13,6 +13,17 @@ namespace Zarr.Storage.Codecs.BytesToBytes;
 /// </summary>
 public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
 {
+    // zstd contexts are large and costly to create, and not thread-safe: each thread keeps one of each and reuses it
+    // for every chunk (a compressor is recreated only when a codec with other settings runs on the thread).
+    [ThreadStatic]
+    private static Compressor? _threadCompressor;
+
+    [ThreadStatic]
+    private static (int Level, bool Checksum) _threadCompressorSettings;
+
+    [ThreadStatic]
+    private static Decompressor? _threadDecompressor;
+
     /// <summary>Creates the codec.</summary>
     /// <param name="level">The compression level: 0 is zstd's default (3), negative levels are faster, at most 22.</param>
     /// <param name="checksum">Whether each frame carries a checksum of its content.</param>
@@ -61,13 +72,7 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
         var buffer = PooledBuffer.Rent((int)bound);
         try
         {
-            using var compressor = new Compressor(Level);
-            if (Checksum)
-            {
-                compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
-            }
-
-            var written = compressor.Wrap(decoded, buffer.Span);
+            var written = RentCompressor().Wrap(decoded, buffer.Span);
             buffer.SetLength(written);
             return buffer;
         }
@@ -81,6 +86,22 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
             buffer.Dispose();
             throw;
         }
+    }
+
+    private Compressor RentCompressor()
+    {
+        if (_threadCompressor is { } cached && _threadCompressorSettings == (Level, Checksum))
+        {
+            return cached;
+        }
+
+        _threadCompressor?.Dispose();
+        _threadCompressor = null;
+        var compressor = new Compressor(Level);
+        compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, Checksum ? 1 : 0);
+        _threadCompressor = compressor;
+        _threadCompressorSettings = (Level, Checksum);
+        return compressor;
     }
 
     /// <inheritdoc />
@@ -119,8 +140,7 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
             var buffer = PooledBuffer.Rent((int)contentSize);
             try
             {
-                using var decompressor = new Decompressor();
-                var written = decompressor.Unwrap(encoded, buffer.Span);
+                var written = (_threadDecompressor ??= new Decompressor()).Unwrap(encoded, buffer.Span);
                 if (written != (int)contentSize)
                 {
                     throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the data decompresses to {written} bytes; the frame declares {contentSize}"));

@@ -174,6 +174,42 @@ public class BytesToBytesCodecTests
     }
 
     [Fact]
+    public void Zstd_codecs_with_different_settings_on_one_thread_keep_their_own_settings()
+    {
+        var data = Make(ZarrDataType.Int32, 5000);
+        var with = new ZstdCodec(3, checksum: true);
+        var without = new ZstdCodec(3);
+        foreach (var codec in new[] { with, without, with, new ZstdCodec(19), without })
+        {
+            using var encoded = codec.Encode(data);
+
+            // Frame header descriptor (byte 4): bit 2 is the content checksum flag.
+            Assert.Equal(codec.Checksum, (encoded.Span[4] & 0b100) != 0);
+            using var decoded = codec.Decode(encoded.Span, data.Length);
+            Assert.True(data.AsSpan().SequenceEqual(decoded.Span));
+        }
+    }
+
+    [Fact]
+    public void Every_codec_is_safe_to_share_between_threads()
+    {
+        var codecs = BytesCodecs(ZarrDataType.Float32).ToArray();
+        var failures = 0;
+        Parallel.For(0, 400, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var codec = codecs[i % codecs.Length];
+            var data = Make(ZarrDataType.Float32, 100 + (i * 37 % 3000), seed: i);
+            using var encoded = codec.Encode(data);
+            using var decoded = codec.Decode(encoded.Span, data.Length);
+            if (!decoded.Span.SequenceEqual(data))
+            {
+                Interlocked.Increment(ref failures);
+            }
+        });
+        Assert.Equal(0, failures);
+    }
+
+    [Fact]
     public void Gzip_bomb_is_stopped_at_the_expected_length()
     {
         var zeros = new byte[4 << 20];
