@@ -57,8 +57,8 @@ public sealed class ArrayInfo
     /// <summary>Bytes stored: the chunks and the array's metadata documents.</summary>
     public long StoredBytes { get; }
 
-    /// <summary><see cref="NBytes"/> / <see cref="StoredBytes"/>, or null when nothing is stored.</summary>
-    public double? Ratio => StoredBytes == 0 ? null : (double)NBytes / StoredBytes;
+    /// <summary><see cref="NBytes"/> / <see cref="StoredBytes"/>, or null while no chunk is stored (the seed prints none then).</summary>
+    public double? Ratio => ChunksInitialized == 0 || StoredBytes == 0 ? null : (double)NBytes / StoredBytes;
 
     /// <summary>Chunks present in the store.</summary>
     public long ChunksInitialized { get; }
