@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian machine with the .NET 10 SDK:
+#   ./build.sh quickstart [FOLDER]   installs the native c-blosc library and runs samples/Quickstart on a local directory store
+#   ./build.sh test                  installs everything the tests need (c-blosc, zarr-python & co, node) and runs every test
+# Packages are installed with apt-get only when missing (as root, or through sudo).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+RUNTIME_PACKAGES=(libblosc1)
+# The interop tests run the real peers: zarr-python 2 (Debian's python3-zarr) and, through the shared checker, zarrita.js.
+TEST_PACKAGES=(libblosc1 python3-zarr python3-numcodecs python3-numpy python3-zstandard python3-blosc python3-crc32c)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "build.sh: need root (or sudo) to run: $*" >&2; exit 1; fi
+}
+
+install_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  # node and npm may come from Debian or from elsewhere (nodesource ships npm inside nodejs): install only if absent.
+  if [ "${NEED_NODE:-0}" = 1 ]; then
+    command -v node >/dev/null || missing+=(nodejs)
+    command -v npm >/dev/null || missing+=(npm)
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "build.sh: installing ${missing[*]}" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+require_dotnet() {
+  if ! command -v dotnet >/dev/null; then
+    echo "build.sh: the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)" >&2
+    exit 1
+  fi
+}
+
+case "${1:-}" in
+  quickstart)
+    require_dotnet
+    install_packages "${RUNTIME_PACKAGES[@]}"
+    shift
+    exec dotnet run -c Release --project samples/Quickstart -- "$@"
+    ;;
+  test)
+    require_dotnet
+    NEED_NODE=1 install_packages "${TEST_PACKAGES[@]}"
+    log="$(mktemp)"
+    status=0
+    dotnet test Zarr.Dataflow.sln -c Release 2>&1 | tee "$log" || status=$?
+    # One closing line for the whole run, summed over the test projects.
+    awk '/(Passed|Failed)! +- +Failed:/ {
+           for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v);
+             if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v }
+         }
+         END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+    rm -f "$log"
+    exit "$status"
+    ;;
+  *)
+    echo "usage: ./build.sh quickstart [FOLDER] | ./build.sh test" >&2
+    exit 2
+    ;;
+esac
