@@ -9,6 +9,9 @@ public static class InteropEnvironment
     /// <summary>The environment variable that names the conformance folder (the one holding v2/, v3/ and check_foreign.sh).</summary>
     public const string ConformanceVariable = "ZARR_CONFORMANCE";
 
+    /// <summary>The name Zarr.Storage.Tests' codec corpus tests read; accepted here too when <see cref="ConformanceVariable"/> is not set.</summary>
+    public const string ConformanceVariableAlias = "ZARR_CONFORMANCE_DIR";
+
     public const string DebianPackages = "python3-zarr python3-numcodecs python3-numpy python3-zstandard python3-blosc python3-crc32c nodejs npm";
 
     public const string PythonPath = "/usr/bin/python3";
@@ -41,12 +44,15 @@ public static class InteropEnvironment
     private static (string? Path, string Searched) FindCorpus()
     {
         var searched = new List<string>();
-        var fromEnv = Environment.GetEnvironmentVariable(ConformanceVariable);
-        if (!string.IsNullOrWhiteSpace(fromEnv))
+        foreach (var variable in new[] { ConformanceVariable, ConformanceVariableAlias })
         {
-            var full = Path.GetFullPath(fromEnv);
-            searched.Add($"{ConformanceVariable}={full}");
-            return (IsCorpus(full) ? full : null, string.Join("; ", searched) + $" ({ConformanceVariable} is set, so nothing else was tried)");
+            var fromEnv = Environment.GetEnvironmentVariable(variable);
+            if (!string.IsNullOrWhiteSpace(fromEnv))
+            {
+                var full = Path.GetFullPath(fromEnv);
+                searched.Add($"{variable}={full}");
+                return (IsCorpus(full) ? full : null, string.Join("; ", searched) + $" ({variable} is set, so nothing else was tried)");
+            }
         }
 
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
