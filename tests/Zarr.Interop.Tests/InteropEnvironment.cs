@@ -6,30 +6,20 @@ namespace Zarr.Interop.Tests;
 /// <summary>Where the conformance corpus and the foreign tools (python3 with zarr, node, npm) are, and how to run them.</summary>
 public static class InteropEnvironment
 {
-    /// <summary>The environment variable that names the conformance folder (the one holding v2/, v3/ and check_foreign.sh).</summary>
-    public const string ConformanceVariable = "ZARR_CONFORMANCE";
-
-    /// <summary>The name Zarr.Storage.Tests' codec corpus tests read; accepted here too when <see cref="ConformanceVariable"/> is not set.</summary>
-    public const string ConformanceVariableAlias = "ZARR_CONFORMANCE_DIR";
 
     public const string DebianPackages = "python3-zarr python3-numcodecs python3-numpy python3-zstandard python3-blosc python3-crc32c nodejs npm";
 
     public const string PythonPath = "/usr/bin/python3";
 
-    private static readonly Lazy<(string? Path, string Searched)> Corpus = new(FindCorpus);
-
     private static readonly Lazy<string?> ToolProblem = new(FindToolProblem);
 
     /// <summary>The conformance folder, or null; <see cref="CorpusSearchDescription"/> says where it was looked for.</summary>
-    public static string? ConformancePath => Corpus.Value.Path;
+    public static string? ConformancePath => Zarr.Tests.Shared.ConformanceCorpus.Path;
 
-    public static string CorpusSearchDescription => Corpus.Value.Searched;
+    public static string CorpusSearchDescription => Zarr.Tests.Shared.ConformanceCorpus.Searched;
 
     /// <summary>The conformance folder; fails the calling test (never passes it silently) when it cannot be found.</summary>
-    public static string RequireCorpus() =>
-        Corpus.Value.Path ?? throw new InvalidOperationException(
-            $"the Zarr conformance corpus was not found. Looked in: {Corpus.Value.Searched}. " +
-            $"Set {ConformanceVariable} to the folder that holds v2/manifest.json, v3/manifest.json and check_foreign.sh.");
+    public static string RequireCorpus() => Zarr.Tests.Shared.ConformanceCorpus.Require();
 
     /// <summary>Fails the calling test with the Debian packages to install when python3, its zarr module, node or npm is missing.</summary>
     public static void RequireForeignTools()
@@ -40,47 +30,6 @@ public static class InteropEnvironment
                 $"{problem}. The interop tests need zarr-python 2 and node: apt-get install -y {DebianPackages}");
         }
     }
-
-    private static (string? Path, string Searched) FindCorpus()
-    {
-        var searched = new List<string>();
-        foreach (var variable in new[] { ConformanceVariable, ConformanceVariableAlias })
-        {
-            var fromEnv = Environment.GetEnvironmentVariable(variable);
-            if (!string.IsNullOrWhiteSpace(fromEnv))
-            {
-                var full = Path.GetFullPath(fromEnv);
-                searched.Add($"{variable}={full}");
-                return (IsCorpus(full) ? full : null, string.Join("; ", searched) + $" ({variable} is set, so nothing else was tried)");
-            }
-        }
-
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        string? repoRoot = null;
-        for (var d = dir; d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "Zarr.Dataflow.sln")))
-            {
-                repoRoot = d.FullName;
-                break;
-            }
-        }
-
-        if (repoRoot is null)
-        {
-            searched.Add($"no folder holding Zarr.Dataflow.sln above {AppContext.BaseDirectory}");
-            return (null, string.Join("; ", searched));
-        }
-
-        var candidate = Path.GetFullPath(Path.Combine(repoRoot, "..", "shared", "conformance"));
-        searched.Add(candidate + " (the repository root's ../shared/conformance)");
-        return (IsCorpus(candidate) ? candidate : null, string.Join("; ", searched));
-    }
-
-    private static bool IsCorpus(string path) =>
-        File.Exists(Path.Combine(path, "v2", "manifest.json"))
-        && File.Exists(Path.Combine(path, "v3", "manifest.json"))
-        && File.Exists(Path.Combine(path, "check_foreign.sh"));
 
     private static string? FindToolProblem()
     {

@@ -95,24 +95,5 @@ public class ConformanceCorpusTests
         }
     }
 
-    private static string CorpusDirectory([CallerFilePath] string source = "")
-    {
-        // ZARR_CONFORMANCE_DIR (the folder holding v2/ and v3/) wins; otherwise ../shared/conformance above the checkout.
-        if (Environment.GetEnvironmentVariable("ZARR_CONFORMANCE_DIR") is { Length: > 0 } configured)
-        {
-            return Path.Combine(configured, "v2");
-        }
-
-        for (var directory = Path.GetDirectoryName(source); directory is not null; directory = Path.GetDirectoryName(directory))
-        {
-            var candidate = Path.Combine(directory, "shared", "conformance", "v2");
-            if (File.Exists(Path.Combine(candidate, "manifest.json")))
-            {
-                return candidate;
-            }
-        }
-
-        Assert.Fail("the shared conformance corpus (../shared/conformance/v2/manifest.json) was not found above " + source + "; set ZARR_CONFORMANCE_DIR to its folder");
-        return null!;
-    }
+    private static string CorpusDirectory() => Path.Combine(Zarr.Tests.Shared.ConformanceCorpus.Require(), "v2");
 }
