@@ -402,6 +402,13 @@ public class ZarrArray
         var geometry = new OutputGeometry(plan, itemSize);
         await ForEachChunkAsync(plan, async (chunk, ct) =>
         {
+            var partial = _state.Current.PartialDecoder;
+            if (partial is not null && !plan.CoversChunk(chunk))
+            {
+                await ReadChunkPartAsync(partial, plan, geometry, chunk, destination, ct).ConfigureAwait(false);
+                return;
+            }
+
             var encoded = await FetchChunkAsync(chunk.Coordinates, ct).ConfigureAwait(false);
             try
             {
@@ -414,7 +421,51 @@ public class ZarrArray
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    // Decodes only what the selection needs of one chunk (ranged reads through the codec), then copies it out.
+    private async ValueTask ReadChunkPartAsync<TElement>(IPartialDecodingCodec codec, SelectionPlan plan, OutputGeometry geometry, ChunkSelection chunk, Memory<TElement> destination, CancellationToken cancellationToken)
+        where TElement : unmanaged
+    {
+        var current = _state.Current;
+        var rank = plan.Dimensions.Length;
+        var region = new ChunkRegion(new int[rank], new int[rank], new int[rank]);
+        for (var d = 0; d < rank; d++)
+        {
+            region.Start[d] = chunk.Projections[d].LocalStart;
+            region.Step[d] = (int)Math.Min(plan.Dimensions[d].Step, int.MaxValue);
+            region.Count[d] = chunk.Projections[d].Count;
+        }
+
+        using var decoded = PooledBuffer.Rent(current.Spec.ByteLength);
+        var key = GetChunkKey(chunk.Coordinates);
+        bool found;
+        try
+        {
+            found = await codec.TryDecodePartialAsync(Store, key, region, decoded.Memory, current.Spec, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ZarrCodecException e)
+        {
+            throw e.WithChunk(Path, key);
+        }
+
+        CopyOut(plan, geometry, chunk, found ? decoded : null, destination);
+    }
+
     private void ReadChunkInto<TElement>(SelectionPlan plan, OutputGeometry geometry, ChunkSelection chunk, PooledBuffer? encoded, Memory<TElement> destination)
+        where TElement : unmanaged
+    {
+        if (encoded is null)
+        {
+            CopyOut(plan, geometry, chunk, null, destination);
+            return;
+        }
+
+        using var decoded = PooledBuffer.Rent(_state.Current.Spec.ByteLength);
+        DecodeChunk(encoded.Span, false, chunk.Coordinates, decoded.Span);
+        CopyOut(plan, geometry, chunk, decoded, destination);
+    }
+
+    // Copies the selected part of a decoded chunk into the output, or the fill value where the chunk is missing (null).
+    private void CopyOut<TElement>(SelectionPlan plan, OutputGeometry geometry, ChunkSelection chunk, PooledBuffer? decoded, Memory<TElement> destination)
         where TElement : unmanaged
     {
         var current = _state.Current;
@@ -435,14 +486,12 @@ public class ZarrArray
         }
 
         ref var dst = ref Unsafe.As<TElement, byte>(ref MemoryMarshal.GetReference(destination.Span));
-        if (encoded is null)
+        if (decoded is null)
         {
             StridedCopy.Fill(ref dst, dstOffset, outSteps, counts, current.Metadata.FillValue);
             return;
         }
 
-        using var decoded = PooledBuffer.Rent(current.Spec.ByteLength);
-        DecodeChunk(encoded.Span, false, chunk.Coordinates, decoded.Span);
         StridedCopy.Copy(ref MemoryMarshal.GetReference(decoded.Span), srcOffset, chunkSteps, ref dst, dstOffset, outSteps, counts, DataType.ItemSize);
     }
 

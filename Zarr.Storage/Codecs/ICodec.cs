@@ -97,3 +97,28 @@ public interface IBytesToBytesCodec : ICodec
     /// <exception cref="ZarrCodecException">The data is corrupt, truncated or of an unexpected size.</exception>
     PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength);
 }
+
+/// <summary>
+/// The part of a chunk a read needs, in chunk-local element coordinates: per dimension, <c>Count</c> elements from
+/// <c>Start</c> every <c>Step</c>.
+/// </summary>
+/// <param name="Start">The first element per dimension.</param>
+/// <param name="Step">The step per dimension (at least 1).</param>
+/// <param name="Count">The number of elements per dimension.</param>
+public readonly record struct ChunkRegion(int[] Start, int[] Step, int[] Count);
+
+/// <summary>
+/// An array→bytes codec that can decode part of a chunk by reading only parts of the stored value (ranged reads), as
+/// <c>sharding_indexed</c> reads only a shard's index and the inner chunks a selection needs. The array uses it for
+/// reads that do not cover a whole chunk when the chain has no other codec around it.
+/// </summary>
+public interface IPartialDecodingCodec : IArrayToBytesCodec
+{
+    /// <summary>
+    /// Decodes at least the elements of <paramref name="region"/> into <paramref name="chunk"/> (the whole decoded chunk's
+    /// layout: C order, little-endian, <c>spec.ByteLength</c> bytes); elements outside the region may be left untouched.
+    /// Returns false, touching nothing, when the store has no value at <paramref name="key"/>.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">What was read is corrupt.</exception>
+    ValueTask<bool> TryDecodePartialAsync(Stores.IReadableStore store, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken = default);
+}

@@ -58,7 +58,13 @@ internal sealed class ArraySnapshot
         }
 
         _ = Spec.ByteLength; // refuses chunks over 2 GiB up front
+        PartialDecoder = Pipeline.ArrayToArrayCodecs.Count == 0 && Pipeline.BytesToBytesCodecs.Count == 0
+            ? Pipeline.ArrayToBytesCodec as IPartialDecodingCodec
+            : null;
     }
+
+    /// <summary>The codec that can decode part of a chunk from ranged reads, when the chain allows it (sharding alone).</summary>
+    public IPartialDecodingCodec? PartialDecoder { get; }
 
     public ArrayMetadata Metadata { get; }
 
