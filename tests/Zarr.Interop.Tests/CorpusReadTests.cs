@@ -315,34 +315,8 @@ public sealed class CorpusReadTests
 
     private static IEnumerable<long[]> ChunkRegion(long[] coords, int[] chunks, long[] shape)
     {
-        var rank = shape.Length;
-        var start = new long[rank];
-        var stop = new long[rank];
-        for (var d = 0; d < rank; d++)
-        {
-            start[d] = coords[d] * chunks[d];
-            stop[d] = Math.Min(start[d] + chunks[d], shape[d]);
-            if (start[d] >= stop[d])
-            {
-                yield break;
-            }
-        }
-
-        var index = (long[])start.Clone();
-        while (true)
-        {
-            yield return (long[])index.Clone();
-            var d = rank - 1;
-            while (d >= 0 && ++index[d] == stop[d])
-            {
-                index[d] = start[d];
-                d--;
-            }
-
-            if (d < 0)
-            {
-                yield break;
-            }
-        }
+        var start = coords.Select((c, d) => c * chunks[d]).ToArray();
+        var stop = start.Select((s, d) => Math.Min(s + chunks[d], shape[d])).ToArray();
+        return TestValues.Region(shape, start, stop);
     }
 }
