@@ -99,8 +99,9 @@ public sealed class CodecPipeline
         {
             foreach (var codec in _arrayToArray)
             {
+                // A filter may change the element type (and so the size): each stage is as long as its own spec says.
                 var encodedSpec = Run(codec, currentSpec, static (c, s) => c.GetEncodedSpec(s));
-                var next = PooledBuffer.Rent(length);
+                var next = PooledBuffer.Rent(encodedSpec.ByteLength);
                 try
                 {
                     EncodeArray(codec, current, next.Span, currentSpec);
@@ -194,7 +195,7 @@ public sealed class CodecPipeline
                 return;
             }
 
-            var array = PooledBuffer.Rent(length);
+            var array = PooledBuffer.Rent(bytesSpec.ByteLength);
             try
             {
                 DecodeArray(_arrayToBytes, current, array.Span, bytesSpec);
@@ -209,7 +210,7 @@ public sealed class CodecPipeline
                     }
                     else
                     {
-                        var next = PooledBuffer.Rent(length);
+                        var next = PooledBuffer.Rent(specs[i].ByteLength);
                         try
                         {
                             DecodeArray(codec, array.Span, next.Span, specs[i]);

@@ -12,10 +12,17 @@ namespace Zarr.Storage.Codecs;
 public static class CodecRegistry
 {
     /// <summary>The v3 codec names this registry knows.</summary>
-    public static IReadOnlyList<string> V3Names { get; } = ["bytes", "transpose", "blosc", "gzip", "zstd", "crc32c", "numcodecs.zlib", "numcodecs.lz4"];
+    public static IReadOnlyList<string> V3Names { get; } =
+    [
+        "bytes", "transpose", "blosc", "gzip", "zstd", "crc32c", "numcodecs.zlib", "numcodecs.lz4", "numcodecs.bz2",
+        "numcodecs.delta", "numcodecs.fixedscaleoffset", "numcodecs.astype", "numcodecs.quantize",
+    ];
 
     /// <summary>The numcodecs compressor ids this registry knows.</summary>
-    public static IReadOnlyList<string> V2Ids { get; } = ["blosc", "zlib", "gzip", "zstd", "lz4"];
+    public static IReadOnlyList<string> V2Ids { get; } = ["blosc", "zlib", "gzip", "zstd", "lz4", "bz2"];
+
+    /// <summary>The numcodecs filter ids this registry knows (v2 <c>filters</c> entries).</summary>
+    public static IReadOnlyList<string> V2FilterIds { get; } = ["delta", "fixedscaleoffset", "astype", "quantize"];
 
     /// <summary>The compressor for new arrays: blosc with lz4 at level 5, byte shuffle, the type size of <paramref name="dataType"/>.</summary>
     public static IBytesToBytesCodec DefaultCompressor(ZarrDataType dataType)
@@ -26,7 +33,8 @@ public static class CodecRegistry
 
     /// <summary>The codec a v3 codec object describes.</summary>
     /// <param name="codec">The codec object (or a bare name string, which the spec allows for codecs without configuration).</param>
-    /// <param name="dataType">The array's data type (blosc's typesize defaults to its item size).</param>
+    /// <param name="dataType">The data type the codec receives: the array's, or the last numcodecs filter's encoded type
+    /// (blosc's typesize defaults to its item size; a filter's dtype defaults to it).</param>
     /// <param name="document">The metadata document's key, for error messages.</param>
     /// <exception cref="ZarrMetadataException">The name is unknown or the configuration is invalid.</exception>
     public static ICodec FromV3Json(JsonNode codec, ZarrDataType dataType, string document)
@@ -138,6 +146,14 @@ public static class CodecRegistry
             case "numcodecs.lz4":
                 return new Lz4Codec(reader.OptionalInt("acceleration", 1, int.MaxValue) ?? 1);
 
+            case "numcodecs.bz2":
+                return new Bz2Codec(reader.OptionalInt("level", 1, 9) ?? 1);
+
+            case "numcodecs.delta" or "numcodecs.fixedscaleoffset" or "numcodecs.astype" or "numcodecs.quantize":
+                // zarr-python 3 writes a numcodecs filter's configuration as numcodecs' get_config() without the id,
+                // after filling in a missing dtype from the array's.
+                return Filter(name["numcodecs.".Length..], reader, new NumpyDType(dataType));
+
             default:
                 throw new ZarrMetadataException(document, "codecs", $"unknown codec '{name}'; this library knows {string.Join(", ", V3Names)}");
         }
@@ -194,8 +210,81 @@ public static class CodecRegistry
             case "lz4":
                 return new Lz4Codec(reader.OptionalInt("acceleration", 1, int.MaxValue) ?? 1);
 
+            case "bz2":
+                return new Bz2Codec(reader.OptionalInt("level", 1, 9) ?? 1);
+
             default:
                 throw new ZarrMetadataException(document, "compressor.id", $"unknown compressor '{id}'; this library knows {string.Join(", ", V2Ids)}");
+        }
+    }
+
+    /// <summary>The filter one entry of a v2 <c>filters</c> list describes (numcodecs' <c>{"id": "delta", ...}</c> form).</summary>
+    /// <param name="filter">The entry.</param>
+    /// <param name="index">Its position in the list, for error messages (<c>filters[0].dtype</c>).</param>
+    /// <param name="document">The metadata document's key, for error messages.</param>
+    /// <exception cref="ZarrMetadataException">The entry is not an object, its id is unknown (the message names it and the field is
+    /// <c>filters</c>) or its configuration is invalid.</exception>
+    public static IV2Filter FromV2Filter(JsonNode? filter, int index, string document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        if (filter is not JsonObject obj)
+        {
+            throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"entry {index} must be an object with an 'id'; got {Show(filter)}"));
+        }
+
+        if (obj["id"] is not JsonValue idValue || !idValue.TryGetValue<string>(out var id))
+        {
+            throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"entry {index} needs a string 'id'; got {Show(obj)}"));
+        }
+
+        if (!V2FilterIds.Contains(id))
+        {
+            throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"unknown filter '{id}' (entry {index}); this library knows {string.Join(", ", V2FilterIds)}"));
+        }
+
+        return Filter(id, new ConfigReader(obj, document, string.Create(CultureInfo.InvariantCulture, $"filters[{index}].")), null);
+    }
+
+    private static IV2Filter Filter(string id, ConfigReader reader, NumpyDType? defaultType)
+    {
+        try
+        {
+            switch (id)
+            {
+                case "delta":
+                {
+                    var dtype = reader.DType("dtype", defaultType);
+                    return new DeltaCodec(dtype, reader.DType("astype", dtype));
+                }
+
+                case "fixedscaleoffset":
+                {
+                    var (offset, offsetJson) = reader.RequiredNumber("offset");
+                    var (scale, scaleJson) = reader.RequiredNumber("scale");
+                    var dtype = reader.DType("dtype", defaultType);
+                    return new FixedScaleOffsetCodec(offset, scale, dtype, reader.DType("astype", dtype), offsetJson, scaleJson);
+                }
+
+                case "astype":
+                {
+                    var decode = reader.DType("decode_dtype", defaultType);
+                    return new AsTypeCodec(reader.DType("encode_dtype", null), decode);
+                }
+
+                case "quantize":
+                {
+                    var digits = reader.RequiredInt("digits", -300, 300);
+                    var dtype = reader.DType("dtype", defaultType);
+                    return new QuantizeCodec(digits, dtype, reader.DType("astype", dtype));
+                }
+
+                default:
+                    throw new InvalidOperationException($"filter '{id}' has no case");
+            }
+        }
+        catch (ArgumentException ex)
+        {
+            throw reader.Error(string.Empty, $"{id}: {ex.Message}");
         }
     }
 
@@ -220,7 +309,8 @@ public static class CodecRegistry
     /// <summary>Reads typed fields of a configuration object, naming the field in every error.</summary>
     private readonly struct ConfigReader(JsonObject? configuration, string document, string prefix)
     {
-        public ZarrMetadataException Error(string field, string message) => new(document, prefix + field, message);
+        public ZarrMetadataException Error(string field, string message) =>
+            new(document, field.Length == 0 ? prefix.TrimEnd('.') : prefix + field, message);
 
         public bool Has(string field) => configuration is not null && configuration.ContainsKey(field);
 
@@ -257,6 +347,37 @@ public static class CodecRegistry
             return value >= min && value <= max
                 ? value
                 : throw Error(field, string.Create(CultureInfo.InvariantCulture, $"must be between {min} and {max}; got {value}"));
+        }
+
+        /// <summary>A numpy type string; <paramref name="fallback"/> when the field is absent (required when that is null).</summary>
+        public NumpyDType DType(string field, NumpyDType? fallback)
+        {
+            var text = OptionalString(field);
+            if (text is null)
+            {
+                return fallback ?? throw Error(field, "is required");
+            }
+
+            return NumpyDType.TryParse(text, out var dtype)
+                ? dtype
+                : throw Error(field, $"\"{text}\" is not a supported numpy type string (expected e.g. \"<i4\", \"<f8\", \"|u1\")");
+        }
+
+        /// <summary>A finite JSON number, with the node it was read from (so an integer is written back as one).</summary>
+        public (double Value, JsonNode Json) RequiredNumber(string field)
+        {
+            var node = Get(field) ?? throw Error(field, "is required");
+            if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var d) && double.IsFinite(d))
+            {
+                return (d, node.DeepClone());
+            }
+
+            if (node is JsonValue e && e.TryGetValue<JsonElement>(out var element) && element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out d) && double.IsFinite(d))
+            {
+                return (d, node.DeepClone());
+            }
+
+            throw Error(field, $"must be a finite number; got {Show(node)}");
         }
 
         public bool? OptionalBool(string field)

@@ -59,13 +59,19 @@ public interface IV2Compressor
     JsonObject ToV2Json();
 }
 
-/// <summary>A codec that turns an array into another array (<c>transpose</c>).</summary>
+/// <summary>
+/// A codec that turns an array into another array (<c>transpose</c>; the numcodecs filters <c>delta</c>,
+/// <c>fixedscaleoffset</c>, <c>astype</c>, <c>quantize</c>, which may change the element type and so the size).
+/// </summary>
 public interface IArrayToArrayCodec : ICodec
 {
     /// <summary>The spec of the array this codec produces from one of <paramref name="decoded"/>.</summary>
     ChunkSpec GetEncodedSpec(in ChunkSpec decoded);
 
-    /// <summary>Encodes <paramref name="decoded"/> (laid out as <paramref name="decodedSpec"/>) into <paramref name="encoded"/> (same length).</summary>
+    /// <summary>
+    /// Encodes <paramref name="decoded"/> (laid out as <paramref name="decodedSpec"/>) into <paramref name="encoded"/>
+    /// (laid out as <c>GetEncodedSpec(decodedSpec)</c>: the same length unless the codec changes the element type).
+    /// </summary>
     void Encode(ReadOnlySpan<byte> decoded, Span<byte> encoded, in ChunkSpec decodedSpec);
 
     /// <summary>The inverse of <see cref="Encode"/>.</summary>

@@ -85,8 +85,9 @@ public static class MetadataSerializer
     /// <param name="zarray">The <c>.zarray</c> document's bytes (UTF-8).</param>
     /// <param name="zattrs">The <c>.zattrs</c> document's bytes, or an empty span when there is none.</param>
     /// <param name="document">The <c>.zarray</c> document's store key, for error messages.</param>
-    /// <exception cref="ZarrMetadataException">A document is not valid, or uses a feature not supported yet (filters;
-    /// string, date, structured or object data types); the message names the field.</exception>
+    /// <exception cref="ZarrMetadataException">A document is not valid, or uses a feature not supported yet (string, date,
+    /// structured or object data types; filters other than delta, fixedscaleoffset, astype and quantize); the message
+    /// names the field.</exception>
     public static ArrayMetadata ParseArrayV2(ReadOnlySpan<byte> zarray, ReadOnlySpan<byte> zattrs, string document)
     {
         JsonObject attributes;
@@ -96,7 +97,7 @@ public static class MetadataSerializer
         ZarrDataType dataType;
         byte[] fillValue;
         bool fillIsNull;
-        var codecs = new List<ICodec>(3);
+        var codecs = new List<ICodec>(4);
         using (var doc = ParseDocument(zarray, document))
         {
             var root = doc.RootElement;
@@ -111,16 +112,25 @@ public static class MetadataSerializer
                 throw new ZarrMetadataException(document, "order", $"'{order}' is not a valid order (expected \"C\" or \"F\")");
             }
 
-            CheckFiltersV2(root, document);
+            var filters = ParseFiltersV2(root, new NumpyDType(dataType, endian == Endian.Big), document);
             chunkKeyEncoding = ParseDimensionSeparator(root, document);
 
-            // The equivalent v3 chain: transpose (order F), bytes with the type string's byte order, the compressor.
+            // The equivalent v3 chain: transpose (order F), the filters (zarr-python 2 runs them over the chunk's memory,
+            // in its order, before compressing), bytes with the byte order of the last type (the dtype's, or the last
+            // filter's astype), the compressor (which sees elements of that type).
             if (order == "F" && shape.Length > 0)
             {
                 codecs.Add(new TransposeCodec(ReversedOrder(shape.Length)));
             }
 
-            codecs.Add(new BytesCodec(endian));
+            var stored = new NumpyDType(dataType, endian == Endian.Big);
+            foreach (var filter in filters)
+            {
+                codecs.Add(filter);
+                stored = filter.EncodedType;
+            }
+
+            codecs.Add(new BytesCodec(filters.Count == 0 ? endian : stored.Endian));
             if (root.TryGetProperty("compressor", out var compressor) && compressor.ValueKind != JsonValueKind.Null)
             {
                 if (compressor.ValueKind != JsonValueKind.Object)
@@ -128,7 +138,7 @@ public static class MetadataSerializer
                     throw WrongKind(document, "compressor", "an object or null", compressor);
                 }
 
-                var codec = CodecRegistry.FromV2Compressor(ToNode(compressor), dataType, document);
+                var codec = CodecRegistry.FromV2Compressor(ToNode(compressor), stored.DataType, document);
                 if (codec is not null)
                 {
                     codecs.Add(codec);
@@ -212,7 +222,15 @@ public static class MetadataSerializer
         ArgumentNullException.ThrowIfNull(metadata);
         CheckModel(metadata);
         ValidateChain(metadata.Codecs, ZarrFormat.V3);
-        CheckEndian(metadata.Codecs, metadata.DataType, () => new ZarrException(EndianMessage(metadata.DataType)));
+        CheckEndian(metadata.Codecs, metadata.DataType, t => new ZarrException(EndianMessage(t)));
+        CheckFilterTypes(metadata.Codecs, metadata.DataType, message => new ZarrException(message));
+        foreach (var filter in metadata.Codecs.OfType<IV2Filter>())
+        {
+            if (filter.DecodedType.BigEndian || filter.EncodedType.BigEndian)
+            {
+                throw new ZarrException($"the codec chain cannot be written as v3: the filter '{filter.Name}' has a big-endian type ({filter.DecodedType} → {filter.EncodedType}); in v3 a filter works on elements in memory and the 'bytes' codec alone sets the byte order, so give the filter little-endian types");
+            }
+        }
 
         var codecs = new JsonArray();
         foreach (var codec in metadata.Codecs)
@@ -265,7 +283,8 @@ public static class MetadataSerializer
         ArgumentNullException.ThrowIfNull(metadata);
         CheckModel(metadata);
         var layout = GetV2Layout(metadata.Codecs);
-        CheckEndian(metadata.Codecs, metadata.DataType, () => new ZarrException(EndianMessage(metadata.DataType)));
+        CheckEndian(metadata.Codecs, metadata.DataType, t => new ZarrException(EndianMessage(t)));
+        CheckFilterTypes(metadata.Codecs, metadata.DataType, message => new ZarrException("the codec chain cannot be written as v2: " + message));
         if (metadata.ChunkKeyEncoding.IsDefault)
         {
             throw new ZarrException($"chunk key encoding {metadata.ChunkKeyEncoding} cannot be written as v2: v2 keys have no 'c' prefix (use the 'v2' encoding)");
@@ -289,13 +308,25 @@ public static class MetadataSerializer
             }
         }
 
+        // With filters, the dtype's byte order is the first filter's (zarr-python 2 views the chunk's memory as its dtype).
+        JsonArray? filters = null;
+        if (layout.Filters.Count > 0)
+        {
+            filters = [];
+            foreach (var filter in layout.Filters)
+            {
+                filters.Add(filter.ToV2Json());
+            }
+        }
+
+        var bigEndian = layout.Filters.Count > 0 ? layout.Filters[0].DecodedType.BigEndian : layout.Bytes.Endian == Endian.Big;
         var root = new JsonObject
         {
             ["chunks"] = ToArray(metadata.ChunkShape),
             ["compressor"] = layout.Compressor?.ToV2Json(),
-            ["dtype"] = metadata.DataType.ToNumpyTypeString(layout.Bytes.Endian == Endian.Big),
+            ["dtype"] = metadata.DataType.ToNumpyTypeString(bigEndian),
             ["fill_value"] = FillValueJson.ToV2Json(metadata.FillValue, metadata.DataType, metadata.FillValueIsNull),
-            ["filters"] = null,
+            ["filters"] = filters,
             ["order"] = order,
             ["shape"] = ToArray(metadata.Shape),
             ["zarr_format"] = 2,
@@ -337,7 +368,7 @@ public static class MetadataSerializer
 
     /// <summary>Validates a codec chain for use with <paramref name="format"/>.</summary>
     /// <exception cref="ZarrException">The chain is not valid (v3: the order the specification requires; v2: it must be
-    /// an optional transpose, the bytes codec and at most one v2 compressor).</exception>
+    /// an optional transpose, numcodecs filters, the bytes codec and at most one v2 compressor).</exception>
     internal static void ValidateChain(IReadOnlyList<ICodec> codecs, ZarrFormat format)
     {
         ArgumentNullException.ThrowIfNull(codecs);
@@ -358,10 +389,10 @@ public static class MetadataSerializer
         const string Prefix = "the codec chain cannot be written as v2";
         foreach (var codec in codecs)
         {
-            if (codec is not (TransposeCodec or BytesCodec or (IBytesToBytesCodec and IV2Compressor)))
+            if (codec is not (TransposeCodec or IV2Filter or BytesCodec or (IBytesToBytesCodec and IV2Compressor)))
             {
                 var why = codec.Name == "crc32c" ? " (crc32c is v3 only)" : string.Empty;
-                throw new ZarrException($"{Prefix}: '{codec.Name}' has no v2 form{why}; v2 holds [transpose (order F)] + bytes + [one numcodecs compressor]");
+                throw new ZarrException($"{Prefix}: '{codec.Name}' has no v2 form{why}; v2 holds [transpose (order F)] + [numcodecs filters] + bytes + [one numcodecs compressor]");
             }
         }
 
@@ -373,10 +404,27 @@ public static class MetadataSerializer
             i++;
         }
 
+        var filters = new List<IV2Filter>();
+        while (i < codecs.Count && codecs[i] is IV2Filter filter)
+        {
+            if (filters.Count > 0 && !SameStoredType(filters[^1].EncodedType, filter.DecodedType))
+            {
+                throw new ZarrException($"{Prefix}: the filter '{filter.Name}' decodes to {filter.DecodedType} and the filter before it encodes to {filters[^1].EncodedType}; zarr-python 2 would reinterpret the bytes");
+            }
+
+            filters.Add(filter);
+            i++;
+        }
+
         if (i >= codecs.Count || codecs[i] is not BytesCodec bytes)
         {
             var found = i < codecs.Count ? $"'{codecs[i].Name}'" : "nothing";
-            throw new ZarrException($"{Prefix}: v2 needs [transpose (order F)] + bytes + [one compressor], and {found} stands where 'bytes' must");
+            throw new ZarrException($"{Prefix}: v2 needs [transpose (order F)] + [filters] + bytes + [one compressor], and {found} stands where 'bytes' must");
+        }
+
+        if (filters.Count > 0 && filters[^1].EncodedType is { DataType.ItemSize: > 1 } last && bytes.Endian != last.Endian)
+        {
+            throw new ZarrException($"{Prefix}: the last filter stores {last} and the bytes codec's byte order is {bytes.Endian?.ToString() ?? "none"}; in v2 the stored byte order is the filter's astype");
         }
 
         i++;
@@ -397,7 +445,7 @@ public static class MetadataSerializer
             throw new ZarrException($"{Prefix}: v2 has one compressor, and the chain has more after '{codecs[i - 1].Name}': {string.Join(", ", codecs.Skip(i).Select(c => $"'{c.Name}'"))}");
         }
 
-        return new V2Layout(transpose, bytes, (IV2Compressor?)compressor);
+        return new V2Layout(transpose, filters, bytes, (IV2Compressor?)compressor);
     }
 
     // ---- reading helpers -------------------------------------------------------------------------------------------
@@ -664,14 +712,22 @@ public static class MetadataSerializer
             throw new ZarrMetadataException(document, "codecs", "the chain is empty; it needs at least an array-to-bytes codec such as 'bytes'");
         }
 
+        // Each codec is told the type it receives: a numcodecs filter may change it (fixedscaleoffset float64 → uint8).
         var codecs = new List<ICodec>(value.GetArrayLength());
+        var current = dataType;
         foreach (var item in value.EnumerateArray())
         {
-            codecs.Add(CodecRegistry.FromV3Json(ToNode(item)!, dataType, document));
+            var codec = CodecRegistry.FromV3Json(ToNode(item)!, current, document);
+            codecs.Add(codec);
+            if (codec is IV2Filter filter)
+            {
+                current = filter.EncodedType.DataType;
+            }
         }
 
         ValidatePipeline(codecs, document);
-        CheckEndian(codecs, dataType, () => new ZarrMetadataException(document, "codecs", EndianMessage(dataType)));
+        CheckEndian(codecs, dataType, t => new ZarrMetadataException(document, "codecs", EndianMessage(t)));
+        CheckFilterTypes(codecs, dataType, message => new ZarrMetadataException(document, "codecs", message));
         foreach (var codec in codecs)
         {
             if (codec is TransposeCodec transpose && transpose.Order.Length != rank)
@@ -700,16 +756,42 @@ public static class MetadataSerializer
         }
     }
 
-    private static void CheckEndian(IReadOnlyList<ICodec> codecs, ZarrDataType dataType, Func<ZarrException> error)
+    /// <summary>The bytes codec needs a byte order for the type it receives (the last filter's encoded type, if any).</summary>
+    private static void CheckEndian(IReadOnlyList<ICodec> codecs, ZarrDataType dataType, Func<ZarrDataType, ZarrException> error)
     {
+        var type = dataType;
         foreach (var codec in codecs)
         {
-            if (codec is BytesCodec { Endian: null } && dataType.ItemSize > 1)
+            if (codec is IV2Filter filter)
             {
-                throw error();
+                type = filter.EncodedType.DataType;
+            }
+            else if (codec is BytesCodec { Endian: null } && type.ItemSize > 1)
+            {
+                throw error(type);
             }
         }
     }
+
+    /// <summary>Each numcodecs filter must decode to the type that reaches it: the array's, or the previous filter's output.</summary>
+    private static void CheckFilterTypes(IReadOnlyList<ICodec> codecs, ZarrDataType dataType, Func<string, ZarrException> error)
+    {
+        var type = dataType;
+        var from = "the array's data type";
+        foreach (var filter in codecs.OfType<IV2Filter>())
+        {
+            if (filter.DecodedType.DataType != type)
+            {
+                throw error($"the filter '{filter.Name}' decodes to {filter.DecodedType} ({filter.DecodedType.DataType}), but {from} is {type}");
+            }
+
+            type = filter.EncodedType.DataType;
+            from = $"the filter before it ('{filter.Name}') encodes to {filter.EncodedType} and so the type reaching it";
+        }
+    }
+
+    /// <summary>Two numpy types name the same stored layout (the same type; the same byte order unless one byte wide).</summary>
+    private static bool SameStoredType(NumpyDType a, NumpyDType b) => a.DataType == b.DataType && a.BigEndian == b.BigEndian;
 
     private static string EndianMessage(ZarrDataType dataType) =>
         $"the bytes codec needs an endian (\"little\" or \"big\") for {dataType}, whose elements are {dataType.ItemSize} bytes";
@@ -813,11 +895,17 @@ public static class MetadataSerializer
         };
     }
 
-    private static void CheckFiltersV2(JsonElement root, string document)
+    /// <summary>
+    /// The v2 <c>filters</c> list as codecs, in numcodecs' order (encoding runs them first to last). The first must
+    /// decode to the array's dtype and each next one to the previous one's astype, byte order included: zarr-python 2
+    /// would otherwise reinterpret the chunk's bytes, which this library does not model.
+    /// </summary>
+    private static List<IV2Filter> ParseFiltersV2(JsonElement root, NumpyDType arrayType, string document)
     {
+        var result = new List<IV2Filter>();
         if (!root.TryGetProperty("filters", out var filters) || filters.ValueKind == JsonValueKind.Null)
         {
-            return;
+            return result;
         }
 
         if (filters.ValueKind != JsonValueKind.Array)
@@ -825,12 +913,24 @@ public static class MetadataSerializer
             throw WrongKind(document, "filters", "an array or null", filters);
         }
 
-        if (filters.GetArrayLength() > 0)
+        var expected = arrayType;
+        var from = "the array's dtype is";
+        foreach (var entry in filters.EnumerateArray())
         {
-            var ids = filters.EnumerateArray()
-                .Select(f => f.ValueKind == JsonValueKind.Object && f.TryGetProperty("id", out var id) ? id.ToString() : f.GetRawText());
-            throw new ZarrMetadataException(document, "filters", $"filters are not supported yet: [{string.Join(", ", ids)}]");
+            var filter = CodecRegistry.FromV2Filter(ToNode(entry), result.Count, document);
+            if (!SameStoredType(filter.DecodedType, expected))
+            {
+                var field = $"filters[{result.Count}].{(filter is AsTypeCodec ? "decode_dtype" : "dtype")}";
+                throw new ZarrMetadataException(document, field,
+                    $"the filter '{filter.V2Id}' decodes to '{filter.DecodedType}' but {from} '{expected}'; filters whose type differs from the data they receive (a reinterpretation of its bytes) are not supported");
+            }
+
+            result.Add(filter);
+            expected = filter.EncodedType;
+            from = $"the filter before it ('{filter.V2Id}') encodes to";
         }
+
+        return result;
     }
 
     private static ChunkKeyEncoding ParseDimensionSeparator(JsonElement root, string document)
@@ -944,7 +1044,8 @@ public static class MetadataSerializer
 
     /// <summary>A chain split into what a <c>.zarray</c> holds.</summary>
     /// <param name="Transpose">The transpose codec (order F), or null.</param>
+    /// <param name="Filters">The numcodecs filters in encoding order (the <c>filters</c> list), possibly none.</param>
     /// <param name="Bytes">The bytes codec.</param>
     /// <param name="Compressor">The compressor, or null.</param>
-    internal readonly record struct V2Layout(TransposeCodec? Transpose, BytesCodec Bytes, IV2Compressor? Compressor);
+    internal readonly record struct V2Layout(TransposeCodec? Transpose, IReadOnlyList<IV2Filter> Filters, BytesCodec Bytes, IV2Compressor? Compressor);
 }

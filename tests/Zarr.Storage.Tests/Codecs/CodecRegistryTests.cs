@@ -136,7 +136,8 @@ public class CodecRegistryTests
     }
 
     [Theory]
-    [InlineData("""{"id":"bz2","level":1}""", "compressor.id", "unknown compressor 'bz2'")]
+    [InlineData("""{"id":"lzma","preset":1}""", "compressor.id", "unknown compressor 'lzma'")]
+    [InlineData("""{"id":"bz2","level":0}""", "compressor.level", "between 1 and 9")]
     [InlineData("""{"level":1}""", "compressor.id", "'id'")]
     [InlineData("[]", "compressor", "object or null")]
     [InlineData("""{"id":"blosc","cname":"snappy","clevel":5,"shuffle":1}""", "compressor.cname", "snappy")]

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ICSharpCode.SharpZipLib;
+using ICSharpCode.SharpZipLib.BZip2;
+using Zarr.Storage.Buffers;
+
+namespace Zarr.Storage.Codecs.BytesToBytes;
+
+/// <summary>
+/// numcodecs' <c>bz2</c> compressor (<c>{"id": "bz2", "level": 9}</c>): one bzip2 stream (<c>BZh</c> and the block size),
+/// as Python's <c>bz2.compress</c> writes it, over SharpZipLib. A v2 codec; in a v3 chain it is written as zarr-python 3
+/// writes numcodecs codecs, <c>numcodecs.bz2</c>.
+/// </summary>
+public sealed class Bz2Codec : IBytesToBytesCodec, IV2Compressor
+{
+    /// <summary>Creates the codec.</summary>
+    /// <param name="level">The compression level, 1 to 9: the block size in units of 100 kB (numcodecs' default is 1).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The level is not 1 to 9.</exception>
+    public Bz2Codec(int level = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(level, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 9);
+        Level = level;
+    }
+
+    /// <summary>The compression level (block size in 100 kB units), 1 to 9.</summary>
+    public int Level { get; }
+
+    /// <inheritdoc />
+    public string Name => "numcodecs.bz2";
+
+    /// <inheritdoc />
+    public JsonObject ToV3Json() => new() { ["name"] = Name, ["configuration"] = new JsonObject { ["level"] = Level } };
+
+    /// <inheritdoc />
+    public JsonObject ToV2Json() => new() { ["id"] = "bz2", ["level"] = Level };
+
+    /// <inheritdoc />
+    public PooledBuffer Encode(ReadOnlySpan<byte> decoded)
+    {
+        try
+        {
+            return StreamCodecHelper.WriteAll(decoded, (decoded.Length / 4) + 64, sink => new BZip2OutputStream(sink, Level) { IsStreamOwner = false });
+        }
+        catch (SharpZipBaseException ex)
+        {
+            throw new ZarrCodecException(Name, $"bzip2 compression failed: {ex.Message}", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The stream's header is checked before anything is allocated, and its CRCs as it is read.</remarks>
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength)
+    {
+        if (encoded.Length < 14 || encoded[0] != 'B' || encoded[1] != 'Z' || encoded[2] != 'h' || encoded[3] is < (byte)'1' or > (byte)'9')
+        {
+            var head = Convert.ToHexString(encoded[..Math.Min(encoded.Length, 4)]);
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"not a bzip2 stream: {encoded.Length} bytes starting 0x{head}; a bzip2 stream starts \"BZh1\" to \"BZh9\" and is at least 14 bytes"));
+        }
+
+        try
+        {
+            return StreamCodecHelper.Decompress(encoded, expectedLength, Name, static source => new BZip2InputStream(source) { IsStreamOwner = false });
+        }
+        catch (SharpZipBaseException ex)
+        {
+            throw new ZarrCodecException(Name, $"the bzip2 data is corrupt or truncated: {ex.Message}", ex);
+        }
+    }
+}
