@@ -19,6 +19,12 @@ public sealed record ArrayOptions
     /// </summary>
     public IReadOnlyList<IBytesToBytesCodec>? Compressors { get; init; }
 
+    /// <summary>
+    /// Array→array codecs applied before the elements are laid out as bytes: numcodecs' v2 filters (<c>DeltaCodec</c>,
+    /// <c>FixedScaleOffsetCodec</c>, <c>AsTypeCodec</c>, <c>QuantizeCodec</c>) in the order numcodecs applies them on encode.
+    /// </summary>
+    public IReadOnlyList<IArrayToArrayCodec>? Filters { get; init; }
+
     /// <summary>The byte order of stored elements.</summary>
     public Endian Endian { get; init; } = Endian.Little;
 

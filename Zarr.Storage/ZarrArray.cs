@@ -272,8 +272,16 @@ public class ZarrArray
             throw new ZarrException($"order must be 'C' or 'F', not '{options.Order}'");
         }
 
-        codecs.Add(new BytesCodec(dataType.ItemSize == 1 ? null : options.Endian));
-        codecs.AddRange(options.Compressors ?? [CodecRegistry.DefaultCompressor(dataType)]);
+        // Filters may change the element type: the bytes codec and the default compressor see what they produce.
+        var stored = new ChunkSpec(chunks, dataType, fill);
+        foreach (var filter in options.Filters ?? [])
+        {
+            codecs.Add(filter);
+            stored = filter.GetEncodedSpec(stored);
+        }
+
+        codecs.Add(new BytesCodec(stored.DataType.ItemSize == 1 ? null : options.Endian));
+        codecs.AddRange(options.Compressors ?? [CodecRegistry.DefaultCompressor(stored.DataType)]);
         var separator = options.ChunkKeySeparator ?? (options.Format == ZarrFormat.V3 ? '/' : '.');
         var encoding = ChunkKeyEncoding.Create(options.Format == ZarrFormat.V3 ? "default" : "v2", separator);
         if (options.Format == ZarrFormat.V2 && options.DimensionNames is not null)

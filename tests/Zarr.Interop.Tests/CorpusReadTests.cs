@@ -27,8 +27,6 @@ public sealed class CorpusReadTests
             ["v2/dtype_U6.zarr"] = ("later issue: fixed-length unicode dtypes (<U)", "U6"),
             ["v2/fill_U6_str.zarr"] = ("later issue: fixed-length unicode dtypes (<U)", "U6"),
             ["v2/dtype_structured.zarr"] = ("later issue: structured dtypes", "structured data type"),
-            ["v2/filter_delta_i4.zarr"] = ("later issue: v2 filters (delta)", "delta"),
-            ["v2/filter_fixedscaleoffset.zarr"] = ("later issue: v2 filters (fixedscaleoffset)", "fixedscaleoffset"),
             ["v2/zipstore.zip"] = ("later issue: zip store", "found in DirectoryStore"),
             ["v2/zipstore.zip/g"] = ("later issue: zip store", "found in DirectoryStore"),
             ["v2/zipstore.zip/a"] = ("later issue: zip store", "found in DirectoryStore"),

@@ -322,3 +322,33 @@ public class ArrayTests
         Assert.All(ToArray(await untyped.As<float>()[..]), v => Assert.True(float.IsNaN(v)));
     }
 }
+
+public class FilterOptionTests
+{
+    [Theory]
+    [InlineData(ZarrFormat.V2)]
+    [InlineData(ZarrFormat.V3)]
+    public async Task Arrays_with_filters_are_created_through_options(ZarrFormat format)
+    {
+        var store = new MemoryStore();
+        var f8 = new Zarr.Storage.Codecs.ArrayToArray.NumpyDType(ZarrDataType.Float64);
+        var u2 = new Zarr.Storage.Codecs.ArrayToArray.NumpyDType(ZarrDataType.UInt16);
+        var options = new ArrayOptions
+        {
+            Format = format,
+            Chunks = [10],
+            Filters = [new Zarr.Storage.Codecs.ArrayToArray.FixedScaleOffsetCodec(1000, 10, f8, u2)],
+        };
+        var values = Enumerable.Range(0, 25).Select(i => 1000 + (i * 0.1)).ToArray();
+        await ZarrArray.FromDataAsync<double>(store, "f", values, [25], options);
+        var reopened = await ZarrArray.OpenAsync<double>(store, "f");
+        var read = ToArray(await reopened[..]);
+        for (var i = 0; i < values.Length; i++)
+        {
+            Assert.Equal(values[i], read[i], 9);
+        }
+
+        // The stored elements are the filter's 2-byte output: blosc's typesize follows it.
+        Assert.Contains(reopened.Metadata.Codecs, c => c is BloscCodec { TypeSize: 2 });
+    }
+}
