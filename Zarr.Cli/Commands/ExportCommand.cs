@@ -93,11 +93,17 @@ internal static class ExportCommand
             rowBytes = checked(rowBytes * (dimensions[d].Dropped ? 1 : dimensions[d].Count));
         }
 
+        if (rowBytes > Array.MaxLength)
+        {
+            throw new CliException($"one row of the selection is {rowBytes} bytes, more than one buffer holds; export it in parts with --region");
+        }
+
         var along = dimensions[axis];
         var chunk = array.Chunks[axis];
         var rows = Math.Max(1, slabBytes / rowBytes);
         var aligned = along.Step == 1 && rows >= chunk;
         var selection = dimensions.Select(d => d.ToSlice()).ToArray();
+        var buffer = new byte[checked(Math.Min(rows, along.Count) * rowBytes)];
         for (long first = 0; first < along.Count;)
         {
             var last = Math.Min(along.Count, first + rows);
@@ -112,8 +118,9 @@ internal static class ExportCommand
             }
 
             selection[axis] = along.ToSlice(first, last);
-            var (data, _) = await array.ReadBytesAsync(selection, cancellationToken).ConfigureAwait(false);
-            await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            var slab = buffer.AsMemory(0, checked((int)((last - first) * rowBytes)));
+            await SlabReader.ReadAsync(array, selection, slab, cancellationToken).ConfigureAwait(false);
+            await stream.WriteAsync(slab, cancellationToken).ConfigureAwait(false);
             first = last;
         }
     }
