@@ -1,8 +1,104 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Zarr.Cli.Commands;
+using Zarr.Storage;
+
 namespace Zarr.Cli;
 
 /// <summary>The <c>zarr</c> command's entry point.</summary>
 internal static class ZarrCommand
 {
+    /// <summary>Exit status of a successful run.</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit status when the work failed.</summary>
+    public const int Failure = 1;
+
+    /// <summary>Exit status when the command line was wrong.</summary>
+    public const int Usage = 2;
+
     /// <summary>Runs the command line and returns the exit status (0 success, 1 failure, 2 usage).</summary>
-    public static Task<int> RunAsync(string[] args) => Task.FromResult(args.Length == 0 ? 2 : 1);
+    /// <param name="args">The arguments, without the program name.</param>
+    /// <param name="stdout">Where results go; the console's stdout when null.</param>
+    /// <param name="stderr">Where failures go; the console's stderr when null.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var console = new CliConsole(stdout ?? Console.Out, stderr ?? Console.Error);
+        var verbose = new Option<bool>("--verbose", "-v")
+        {
+            Description = "Print the full stack trace of a failure.",
+            Recursive = true,
+        };
+
+        var root = new RootCommand("Inspect, export and import Zarr v2/v3 arrays and groups.");
+        root.Options.Add(verbose);
+        root.Subcommands.Add(InfoCommand.Create(console, verbose));
+        root.Subcommands.Add(ExportCommand.Create(console, verbose));
+        root.Subcommands.Add(ImportCommand.Create(console, verbose));
+
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            var verb = parseResult.CommandResult.Command == root ? "zarr" : "zarr " + parseResult.CommandResult.Command.Name;
+            var messages = string.Join("; ", parseResult.Errors.Select(e => OneLine(e.Message)).Distinct());
+            await console.Error.WriteLineAsync($"zarr: {messages} (see '{verb} --help')").ConfigureAwait(false);
+            return Usage;
+        }
+
+        var invocation = new InvocationConfiguration
+        {
+            Output = console.Out,
+            Error = console.Error,
+            EnableDefaultExceptionHandler = false,
+        };
+        return await parseResult.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a verb's work and turns its exceptions into an exit status and one line on stderr
+    /// (plus the stack trace with <c>--verbose</c>).
+    /// </summary>
+    internal static async Task<int> GuardAsync(CliConsole console, bool verbose, Func<Task> work)
+    {
+        try
+        {
+            await work().ConfigureAwait(false);
+            return Success;
+        }
+        catch (UsageException ex)
+        {
+            await ReportAsync(console, ex, verbose).ConfigureAwait(false);
+            return Usage;
+        }
+        catch (OperationCanceledException ex)
+        {
+            await ReportAsync(console, ex, verbose, "cancelled").ConfigureAwait(false);
+            return Failure;
+        }
+#pragma warning disable CA1031 // the command's boundary: every failure becomes one line and exit status 1
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            var known = ex is CliException or ZarrException or IOException or UnauthorizedAccessException or InvalidDataException;
+            await ReportAsync(console, ex, verbose, known ? null : $"unexpected {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            return Failure;
+        }
+    }
+
+    private static async Task ReportAsync(CliConsole console, Exception ex, bool verbose, string? message = null)
+    {
+        await console.Out.FlushAsync().ConfigureAwait(false);
+        await console.Error.WriteLineAsync("zarr: " + OneLine(message ?? ex.Message)).ConfigureAwait(false);
+        if (verbose)
+        {
+            await console.Error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+        }
+
+        await console.Error.FlushAsync().ConfigureAwait(false);
+    }
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

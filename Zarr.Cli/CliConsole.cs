@@ -1,0 +1,36 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Zarr.Cli;
+
+/// <summary>Where a run writes: stdout carries only the result, stderr the one-line failures.</summary>
+internal sealed class CliConsole(TextWriter output, TextWriter error)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        // Scripts read this: "<i4" stays "<i4", not "\u003Ci4".
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>The result stream (stdout).</summary>
+    public TextWriter Out { get; } = output;
+
+    /// <summary>The diagnostics stream (stderr).</summary>
+    public TextWriter Error { get; } = error;
+
+    /// <summary>Writes a JSON document to stdout, indented, with a final newline.</summary>
+    public async Task WriteJsonAsync(JsonNode node)
+    {
+        await Out.WriteLineAsync(node.ToJsonString(JsonOptions)).ConfigureAwait(false);
+        await Out.FlushAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Writes text to stdout with a final newline.</summary>
+    public async Task WriteLineAsync(string text)
+    {
+        await Out.WriteLineAsync(text).ConfigureAwait(false);
+        await Out.FlushAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,227 @@
+using System.Globalization;
+using System.Text;
+
+namespace Zarr.Cli.Npy;
+
+/// <summary>The three fields of a .npy header dict.</summary>
+internal sealed record NpyHeaderDict(string Descr, bool FortranOrder, long[] Shape);
+
+/// <summary>
+/// A parser for the small subset of Python literals a .npy header holds: a dict of strings, booleans, integers,
+/// tuples and lists (as <c>ast.literal_eval</c> would read them; nothing is evaluated).
+/// </summary>
+internal sealed class PythonLiteral
+{
+    private readonly string _text;
+    private readonly string _name;
+    private int _position;
+
+    private PythonLiteral(string text, string name)
+    {
+        _text = text;
+        _name = name;
+    }
+
+    /// <summary>Parses the header text into its <c>descr</c>, <c>fortran_order</c> and <c>shape</c>.</summary>
+    /// <exception cref="InvalidDataException">The text is not such a dict.</exception>
+    /// <exception cref="CliException">The descr is a structured type (a list), which import does not hold yet.</exception>
+    public static NpyHeaderDict ParseHeaderDict(string text, string name)
+    {
+        var parser = new PythonLiteral(text, name);
+        var value = parser.ParseValue();
+        parser.SkipWhitespace();
+        if (parser._position != text.Length)
+        {
+            throw parser.Error("text after the header dict");
+        }
+
+        if (value is not Dictionary<string, object?> dict)
+        {
+            throw parser.Error("the header is not a dict");
+        }
+
+        foreach (var required in new[] { "descr", "fortran_order", "shape" })
+        {
+            if (!dict.ContainsKey(required))
+            {
+                throw parser.Error($"the header has no '{required}'");
+            }
+        }
+
+        var descr = dict["descr"] switch
+        {
+            string s => s,
+            List<object?> => throw new CliException($"{name}: structured numpy data types are not supported"),
+            _ => throw parser.Error("'descr' is not a string"),
+        };
+        var fortran = dict["fortran_order"] as bool? ?? throw parser.Error("'fortran_order' is not True or False");
+        if (dict["shape"] is not List<object?> shapeItems || shapeItems.Any(i => i is not long n || n < 0))
+        {
+            throw parser.Error("'shape' is not a tuple of non-negative integers");
+        }
+
+        return new NpyHeaderDict(descr, fortran, [.. shapeItems.Cast<long>()]);
+    }
+
+    private object? ParseValue()
+    {
+        SkipWhitespace();
+        if (_position >= _text.Length)
+        {
+            throw Error("the header ends early");
+        }
+
+        var c = _text[_position];
+        switch (c)
+        {
+            case '{':
+                return ParseDict();
+            case '(':
+                return ParseSequence(')');
+            case '[':
+                return ParseSequence(']');
+            case '\'' or '"':
+                return ParseString();
+        }
+
+        if (c is '-' or '+' || char.IsAsciiDigit(c))
+        {
+            return ParseInteger();
+        }
+
+        foreach (var (word, value) in new (string, object?)[] { ("True", true), ("False", false), ("None", null) })
+        {
+            if (string.CompareOrdinal(_text, _position, word, 0, word.Length) == 0)
+            {
+                _position += word.Length;
+                return value;
+            }
+        }
+
+        throw Error($"unexpected '{c}'");
+    }
+
+    private Dictionary<string, object?> ParseDict()
+    {
+        _position++;
+        var dict = new Dictionary<string, object?>(StringComparer.Ordinal);
+        while (true)
+        {
+            SkipWhitespace();
+            if (Peek() == '}')
+            {
+                _position++;
+                return dict;
+            }
+
+            if (ParseValue() is not string key)
+            {
+                throw Error("a dict key is not a string");
+            }
+
+            SkipWhitespace();
+            Expect(':');
+            dict[key] = ParseValue();
+            SkipWhitespace();
+            if (Peek() == ',')
+            {
+                _position++;
+            }
+            else if (Peek() != '}')
+            {
+                throw Error("expected ',' or '}' in the dict");
+            }
+        }
+    }
+
+    private List<object?> ParseSequence(char close)
+    {
+        _position++;
+        var items = new List<object?>();
+        while (true)
+        {
+            SkipWhitespace();
+            if (Peek() == close)
+            {
+                _position++;
+                return items;
+            }
+
+            items.Add(ParseValue());
+            SkipWhitespace();
+            if (Peek() == ',')
+            {
+                _position++;
+            }
+            else if (Peek() != close)
+            {
+                throw Error($"expected ',' or '{close}'");
+            }
+        }
+    }
+
+    private string ParseString()
+    {
+        var quote = _text[_position++];
+        var sb = new StringBuilder();
+        while (_position < _text.Length && _text[_position] != quote)
+        {
+            if (_text[_position] == '\\' && _position + 1 < _text.Length)
+            {
+                _position++;
+            }
+
+            sb.Append(_text[_position++]);
+        }
+
+        Expect(quote);
+        return sb.ToString();
+    }
+
+    private long ParseInteger()
+    {
+        var start = _position;
+        if (_text[_position] is '-' or '+')
+        {
+            _position++;
+        }
+
+        while (_position < _text.Length && char.IsAsciiDigit(_text[_position]))
+        {
+            _position++;
+        }
+
+        var digits = _text[start.._position];
+        if (Peek() is 'L' or 'l')
+        {
+            _position++; // Python 2 long literals, as old numpy wrote them
+        }
+
+        return long.TryParse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw Error($"'{digits}' is not an integer");
+    }
+
+    private char Peek() => _position < _text.Length ? _text[_position] : '\0';
+
+    private void Expect(char c)
+    {
+        if (Peek() != c)
+        {
+            throw Error($"expected '{c}'");
+        }
+
+        _position++;
+    }
+
+    private void SkipWhitespace()
+    {
+        while (_position < _text.Length && char.IsWhiteSpace(_text[_position]))
+        {
+            _position++;
+        }
+    }
+
+    private InvalidDataException Error(string message) =>
+        new($"{_name}: the .npy header is not valid ({message} at character {_position}): {_text.TrimEnd()}");
+}

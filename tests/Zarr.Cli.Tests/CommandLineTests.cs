@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using Zarr.Storage;
+using Zarr.Storage.Stores;
+
+namespace Zarr.Cli.Tests;
+
+/// <summary>Exit status, stderr and stdout discipline common to every verb, in-process and as the built executable.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("bogus")]
+    [InlineData("info")]
+    [InlineData("info a b")]
+    [InlineData("info a --nope")]
+    [InlineData("export a")]
+    [InlineData("import a.npy")]
+    [InlineData("import a.npy b --format")]
+    public async Task ParseErrorsExitTwoWithOneLine(string commandLine)
+    {
+        var args = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var result = await Cli.RunExpectingAsync(2, args);
+        Assert.Empty(result.Stdout);
+        Assert.Contains("--help", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HelpGoesToStdout()
+    {
+        var result = await Cli.RunExpectingAsync(0, "--help");
+        Assert.Contains("info", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("export", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("import", result.Stdout, StringComparison.Ordinal);
+
+        result = await Cli.RunExpectingAsync(0, "import", "--help");
+        Assert.Contains("--codec", result.Stdout, StringComparison.Ordinal);
+        Assert.Empty(result.Stderr);
+    }
+
+    [Fact]
+    public async Task MissingPathsFailWithOneLineAndNoStackTrace()
+    {
+        var missing = _temp.Combine("nowhere");
+        foreach (var args in new[]
+        {
+            new[] { "info", missing },
+            new[] { "info", missing, "--json" },
+            new[] { "export", missing, _temp.Combine("out.npy") },
+            new[] { "import", _temp.Combine("missing.npy"), _temp.Combine("a.zarr") },
+        })
+        {
+            var result = await Cli.RunExpectingAsync(1, args);
+            Assert.Empty(result.Stdout);
+            Assert.Contains("nowhere", result.Stderr.Replace("missing.npy", "nowhere", StringComparison.Ordinal), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task VerboseShowsTheStackTrace()
+    {
+        var result = await Cli.RunAsync("info", _temp.Combine("nowhere"), "--verbose");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith($"zarr: no array or group at {_temp.Combine("nowhere")}", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("   at Zarr.Cli.", result.Stderr, StringComparison.Ordinal);
+        Assert.True(result.StderrLines.Length > 2);
+
+        result = await Cli.RunAsync("--verbose", "import", _temp.Combine("none.npy"), _temp.Combine("a.zarr"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("FileNotFoundException", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PathsThroughZipFilesAreRefusedForNow()
+    {
+        await File.WriteAllBytesAsync(_temp.Combine("data.zip"), [0x50, 0x4b, 0x05, 0x06, .. new byte[18]]);
+        await Python.RunAsync(_temp.Path, "np.save('in.npy', np.ones(3))");
+
+        foreach (var args in new[]
+        {
+            new[] { "info", _temp.Combine("data.zip", "group", "array") },
+            new[] { "info", _temp.Combine("data.zip") },
+            new[] { "export", _temp.Combine("data.zip", "a"), _temp.Combine("out.npy") },
+            new[] { "import", _temp.Combine("in.npy"), _temp.Combine("new.zip") },
+            new[] { "import", _temp.Combine("in.npy"), _temp.Combine("new.zip", "a") },
+        })
+        {
+            var result = await Cli.RunExpectingAsync(1, args);
+            Assert.Contains("zip stores are not supported yet", result.Stderr, StringComparison.Ordinal);
+        }
+
+        Assert.False(Directory.Exists(_temp.Combine("new.zip")));
+        Assert.False(File.Exists(_temp.Combine("out.npy")));
+    }
+
+    [Fact]
+    public async Task AFolderNamedLikeAZipIsAFolder()
+    {
+        var path = _temp.Combine("odd.zip");
+        await ZarrArray.CreateAsync<int>(new DirectoryStore(path), "", [4]);
+
+        var json = (await Cli.RunExpectingAsync(0, "info", path, "--json")).Json;
+
+        Assert.Equal("[4]", json["shape"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task TheBuiltExecutableRunsAsAProcess()
+    {
+        await Python.RunAsync(_temp.Path, "np.save('in.npy', np.arange(6, dtype='<u2').reshape(2, 3))");
+        var zarrDll = Path.Combine(AppContext.BaseDirectory, "zarr.dll");
+        Assert.True(File.Exists(zarrDll), $"{zarrDll} is missing");
+
+        var imported = await RunProcessAsync(zarrDll, "import", _temp.Combine("in.npy"), _temp.Combine("a.zarr"), "--format", "2");
+        Assert.Equal((0, "", ""), imported);
+
+        var (code, stdout, stderr) = await RunProcessAsync(zarrDll, "info", _temp.Combine("a.zarr"), "--json");
+        Assert.Equal(0, code);
+        Assert.Empty(stderr);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(stdout)!;
+        Assert.Equal("<u2", (string)json["data_type"]!);
+        Assert.Equal("[2,3]", json["shape"]!.ToJsonString());
+
+        var exported = await RunProcessAsync(zarrDll, "export", _temp.Combine("a.zarr"), _temp.Combine("out.npy"), "--region", "1");
+        Assert.Equal((0, "", ""), exported);
+        Assert.Equal("[3 4 5] uint16", await Python.RunAsync(_temp.Path, "b = np.load('out.npy'); print(b, b.dtype)"));
+
+        (code, stdout, stderr) = await RunProcessAsync(zarrDll, "info", _temp.Combine("nothing"));
+        Assert.Equal(1, code);
+        Assert.Empty(stdout);
+        Assert.Equal($"zarr: no array or group at {_temp.Combine("nothing")}\n", stderr);
+
+        (code, stdout, stderr) = await RunProcessAsync(zarrDll, "import", _temp.Combine("in.npy"), _temp.Combine("b.zarr"), "--codec", "crc32c", "--format", "2");
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunProcessAsync(string dll, params string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
