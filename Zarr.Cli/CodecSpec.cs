@@ -101,8 +101,8 @@ internal sealed class CodecSpec
                 return new CodecSpec(name, text, _ => new Lz4Codec(acceleration));
             case "bz2":
                 NoMoreThan(text, args, 1);
-                _ = args.Length > 0 ? Integer(text, args[0], "LEVEL", 1, 9) : 1;
-                return new CodecSpec(name, text, null);
+                var bz2Level = args.Length > 0 ? Integer(text, args[0], "LEVEL", 1, 9) : 1;
+                return new CodecSpec(name, text, _ => new Bz2Codec(bz2Level));
             default:
                 throw Error(text, $"'{name}' is not a codec (none, blosc, zstd, gzip, zlib, lz4, bz2, crc32c)");
         }
@@ -113,7 +113,7 @@ internal sealed class CodecSpec
     /// default, blosc lz4 5 shuffle); an empty list for <c>none</c>.
     /// </summary>
     /// <exception cref="UsageException">A spec is wrong, the format cannot hold it, or the combination is not one chain.</exception>
-    /// <exception cref="CliException">A valid spec whose codec does not exist here yet (bz2).</exception>
+    /// <exception cref="CliException">A valid spec whose codec does not exist here yet.</exception>
     public static IReadOnlyList<CodecSpec>? ParseAll(IReadOnlyList<string>? texts, ZarrFormat format)
     {
         if (texts is null || texts.Count == 0)
