@@ -16,7 +16,17 @@ public sealed class ZipStoreTests : StoreContractTests
     private readonly TempDirectory _tmp = new();
     private readonly List<ZipStore> _stores = [];
 
-    protected override IStore CreateStore() => Track(new ZipStore(_tmp.Combine("store.zip"), new ZipStoreOptions { Mode = ZipStoreMode.Create }));
+    private ZipStore? _store;
+
+    // The base class builds its store lazily without a lock, so the first calls of a concurrent test may race to build it:
+    // a second ZipStore on the same file would (rightly) be refused as a second writer, so build it once.
+    protected override IStore CreateStore()
+    {
+        lock (_stores)
+        {
+            return _store ??= Track(new ZipStore(_tmp.Combine("store.zip"), new ZipStoreOptions { Mode = ZipStoreMode.Create }));
+        }
+    }
 
     /// <summary>The read-only store reads a zip written by System.IO.Compression (an independent writer), stored and deflated.</summary>
     protected override IStore CreateReadOnlyStore(IReadOnlyDictionary<string, byte[]> content)
@@ -50,7 +60,17 @@ public sealed class ZipStoreDeflateTests : StoreContractTests
     private readonly TempDirectory _tmp = new();
     private readonly List<ZipStore> _stores = [];
 
-    protected override IStore CreateStore() => Track(new ZipStore(_tmp.Combine("store.zip"), new ZipStoreOptions { Mode = ZipStoreMode.Create, Compression = ZipCompression.Deflate, CompressionLevel = CompressionLevel.Fastest }));
+    private ZipStore? _store;
+
+    // The base class builds its store lazily without a lock, so the first calls of a concurrent test may race to build it:
+    // a second ZipStore on the same file would (rightly) be refused as a second writer, so build it once.
+    protected override IStore CreateStore()
+    {
+        lock (_stores)
+        {
+            return _store ??= Track(new ZipStore(_tmp.Combine("store.zip"), new ZipStoreOptions { Mode = ZipStoreMode.Create, Compression = ZipCompression.Deflate, CompressionLevel = CompressionLevel.Fastest }));
+        }
+    }
 
     protected override IStore CreateReadOnlyStore(IReadOnlyDictionary<string, byte[]> content)
     {
