@@ -35,8 +35,14 @@ public sealed class ZarrGroup
         IsReadOnly = readOnly || store.IsReadOnly;
     }
 
-    /// <summary>The store.</summary>
+    /// <summary>
+    /// The store the group reads through: the store it was opened on, or, for a group opened read-only that has consolidated
+    /// metadata, a <see cref="ConsolidatedStore"/> over it that answers every metadata read below the group from that snapshot.
+    /// </summary>
     public IStore Store { get; }
+
+    /// <summary>True when the group reads its hierarchy's metadata from consolidated metadata (see <see cref="ConsolidatedMetadata"/>).</summary>
+    public bool UsesConsolidatedMetadata => Store is ConsolidatedStore;
 
     /// <summary>The group's path ("" for the root).</summary>
     public string Path { get; }
@@ -61,9 +67,16 @@ public sealed class ZarrGroup
             return await OpenOrCreateAsync(store, path, mode, ZarrFormat.V3, cancellationToken).ConfigureAwait(false);
         }
 
+        if (mode == AccessMode.Read)
+        {
+            // Read-only opens use the group's consolidated metadata when it has some (then Store is a ConsolidatedStore).
+            var (view, consolidated) = await ConsolidatedMetadata.OpenGroupAsync(store, path, cancellationToken).ConfigureAwait(false);
+            return new ZarrGroup(view, path, consolidated ?? throw new ZarrNodeException(path, $"no group found in {store}"), true);
+        }
+
         var metadata = await NodeIO.ReadGroupMetadataAsync(store, path, cancellationToken).ConfigureAwait(false)
             ?? throw new ZarrNodeException(path, $"no group found in {store}");
-        return new ZarrGroup(store, path, metadata, mode == AccessMode.Read);
+        return new ZarrGroup(store, path, metadata, false);
     }
 
     /// <summary>Opens or creates a group with zarr-python's modes (<c>a</c> opens or creates; <c>w</c> replaces; <c>w-</c> creates only).</summary>
@@ -198,6 +211,18 @@ public sealed class ZarrGroup
                 yield return child;
             }
         }
+    }
+
+    /// <summary>
+    /// Writes (or refreshes) the consolidated metadata of this group and everything below it, in the group's format: v2
+    /// <c>.zmetadata</c> as zarr-python 2 writes it, v3 <c>consolidated_metadata</c> in <c>zarr.json</c> as zarr-python 3
+    /// writes it. It is a snapshot: call this again after changing the hierarchy (see <see cref="ConsolidatedMetadata"/>).
+    /// </summary>
+    /// <exception cref="ZarrException">The group was opened read-only.</exception>
+    public Task ConsolidateMetadataAsync(CancellationToken cancellationToken = default)
+    {
+        EnsureWritable();
+        return ConsolidatedMetadata.WriteAsync(Store, Path, cancellationToken);
     }
 
     /// <summary>Replaces the group's attributes.</summary>

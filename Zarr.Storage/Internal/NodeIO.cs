@@ -89,6 +89,13 @@ internal static class NodeIO
             }
         }
 
+        return await ReadGroupMetadataV2Async(store, path, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The v2 group's metadata (<c>.zgroup</c> and <c>.zattrs</c>), or null when there is none at the path.</summary>
+    /// <exception cref="ZarrNodeException">The node is a v2 array.</exception>
+    public static async ValueTask<GroupMetadata?> ReadGroupMetadataV2Async(IStore store, string path, CancellationToken cancellationToken)
+    {
         var zgroupKey = NodePaths.Key(path, MetadataSerializer.ZGroup);
         using var zgroup = await store.GetAsync(zgroupKey, null, cancellationToken).ConfigureAwait(false);
         if (zgroup is null)

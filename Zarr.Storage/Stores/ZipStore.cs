@@ -1,0 +1,782 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using Microsoft.Win32.SafeHandles;
+using Zarr.Storage.Buffers;
+
+namespace Zarr.Storage.Stores;
+
+/// <summary>
+/// A store kept in one zip file, laid out as zarr-python's <c>ZipStore</c> lays it out: one entry per key, named by the
+/// key, stored uncompressed by default. Thread-safe. <b>A writable ZipStore must be disposed</b> (preferably with
+/// <c>await using</c>): the archive is only written when it is.
+/// </summary>
+/// <remarks>
+/// <para><b>Reading</b> (<see cref="ZipStoreMode.Read"/>): the central directory is read when the store is built; after that
+/// any number of threads read at once. A ranged read of a stored entry reads only that range; a deflated entry is inflated
+/// from its start up to the end of the range. Whole reads check the entry's CRC-32. Zip64 archives (more than 65,535
+/// entries or more than 4 GiB) are read; encrypted entries and compression methods other than stored and deflate are
+/// refused when read. When an archive holds the same name twice (zarr-python appends a duplicate when a key is
+/// overwritten) the last one wins, as Python's zipfile reads it.</para>
+/// <para><b>Writing</b> (<see cref="ZipStoreMode.Create"/> and <see cref="ZipStoreMode.Append"/>): a zip file is written
+/// front to back, so the store keeps an index in memory and appends each value to a temporary file beside the target
+/// (<c>.{name}.{16 hex digits}.tmp</c>), where it can be read back at once. Overwriting a key writes a new entry and
+/// forgets the old one; deleting a key forgets it. When the store is disposed, the entries of the file it started from that
+/// are still wanted are copied over (as they are, without recompressing), the dead space left by overwrites and deletes is
+/// compacted away, the central directory is written, and the temporary file is renamed over the target. So the target is
+/// always either the old file or the complete new one: a crash or an exception at any point never leaves it half written,
+/// and <see cref="Abort"/> discards the session. The archive holds each key once.</para>
+/// <para><b>One writer</b>: a writable store holds the lock file <c>.{name}.lock</c> beside the target from construction to
+/// disposal; a second writable store on the same file, in this process or another, is refused with a
+/// <see cref="ZarrStoreException"/>. Readers are never blocked: they see the file as it was when they opened it.</para>
+/// </remarks>
+public sealed class ZipStore : IStore, IAsyncDisposable, IDisposable
+{
+    private const int CopyBlockSize = 1 << 20;
+    private const FileShare ReadShare = FileShare.Read | FileShare.Delete;
+
+    private readonly ZipStoreOptions _options;
+    private readonly ConcurrentDictionary<string, ZipEntry> _entries = new(StringComparer.Ordinal);
+    private readonly List<ZipEntry> _unlisted = [];
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ZipWriterLock? _lock;
+    private SafeFileHandle? _source;
+    private SafeFileHandle? _session;
+    private string? _sessionPath;
+    private long _end;
+    private long _dead;
+    private bool _changed;
+    private int _disposed;
+
+    /// <summary>Opens the zip file <paramref name="path"/> as a store, in the mode <paramref name="options"/> gives (read-only by default).</summary>
+    /// <param name="path">The zip file; relative paths are resolved against the current directory now.</param>
+    /// <param name="options">The options, copied; null for the defaults (read-only, stored entries).</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null, empty or not a valid path.</exception>
+    /// <exception cref="ZarrStoreException">In read mode the file does not exist; the file is not a zip file or is damaged; or,
+    /// in a writable mode, another writer holds the file.</exception>
+    public ZipStore(string path, ZipStoreOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _options = options?.Clone() ?? new ZipStoreOptions();
+        Path = System.IO.Path.GetFullPath(path);
+        if (_options.Mode == ZipStoreMode.Read)
+        {
+            _source = OpenSource(mustExist: true);
+            Index(_source!);
+            return;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ZarrStoreException(null, $"could not create the folder of the zip file '{Path}': {e.Message}", e);
+        }
+
+        _lock = ZipWriterLock.Acquire(Path);
+        try
+        {
+            if (_options.Mode == ZipStoreMode.Append)
+            {
+                _source = OpenSource(mustExist: false);
+            }
+
+            if (_source is null)
+            {
+                _changed = true;
+            }
+            else
+            {
+                Index(_source);
+            }
+        }
+        catch
+        {
+            _source?.Dispose();
+            _lock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The full path of the zip file.</summary>
+    public string Path { get; }
+
+    /// <summary>How the file was opened.</summary>
+    public ZipStoreMode Mode => _options.Mode;
+
+    /// <summary>How values are compressed when written.</summary>
+    public ZipCompression Compression => _options.Compression;
+
+    /// <inheritdoc />
+    public bool IsReadOnly => _options.Mode == ZipStoreMode.Read;
+
+    /// <summary>How many keys the store holds.</summary>
+    public int Count => _entries.Count;
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid, the entry is encrypted, compressed with a method other than
+    /// stored or deflate, or damaged (a wrong CRC-32, a truncated file).</exception>
+    /// <exception cref="ObjectDisposedException">The store was disposed.</exception>
+    public async ValueTask<PooledBuffer?> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_entries.TryGetValue(key, out var entry))
+        {
+            return null;
+        }
+
+        var file = FileOf(entry);
+        var (start, count) = range is { } r ? r.Resolve(entry.Size) : (0, entry.Size);
+        var whole = start == 0 && count == entry.Size;
+        CheckReadable(entry, count);
+        var dataOffset = await GetDataOffsetAsync(file, entry, cancellationToken).ConfigureAwait(false);
+        if (entry.Method == ZipFormat.Stored)
+        {
+            var buffer = PooledBuffer.Rent((int)count);
+            try
+            {
+                await ReadExactlyAsync(file, buffer.Memory, dataOffset + start, entry, cancellationToken).ConfigureAwait(false);
+                if (whole && Crc32.Compute(buffer.Span) != entry.Crc)
+                {
+                    throw new ZarrStoreException(key, $"the entry's CRC-32 in '{Path}' does not match its data: the zip file is damaged");
+                }
+
+                return buffer;
+            }
+            catch
+            {
+                buffer.Dispose();
+                throw;
+            }
+        }
+
+        return await InflateAsync(file, entry, dataOffset, start, count, whole, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid.</exception>
+    /// <exception cref="ObjectDisposedException">The store was disposed.</exception>
+    public ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_entries.ContainsKey(key));
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid.</exception>
+    /// <exception cref="ObjectDisposedException">The store was disposed.</exception>
+    public ValueTask<long?> GetSizeAsync(string key, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_entries.TryGetValue(key, out var entry) ? entry.Size : (long?)null);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The value is compressed (when so configured) and checksummed before the store's lock is taken; appends
+    /// are serialized. The new value is visible to readers once the call completes; it reaches the target file when the
+    /// store is disposed.</remarks>
+    /// <exception cref="ZarrStoreException">The key is not valid, the store is read-only, or the temporary file could not be written.</exception>
+    /// <exception cref="ObjectDisposedException">The store was disposed.</exception>
+    public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        ThrowIfReadOnly(key);
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var crc = Crc32.Compute(value.Span);
+        PooledBuffer? deflated = null;
+        try
+        {
+            var data = value;
+            var method = ZipFormat.Stored;
+            if (_options.Compression == ZipCompression.Deflate)
+            {
+                deflated = Deflate(value.Span, _options.CompressionLevel);
+                data = deflated.Memory;
+                method = ZipFormat.Deflate;
+            }
+
+            var (time, date) = ZipFormat.DosDateTime(DateTime.Now);
+            var name = ZipFormat.EncodeName(key);
+            if (name.Length > ushort.MaxValue)
+            {
+                throw new ZarrStoreException(key, $"the key is {name.Length} bytes long in UTF-8; a zip entry name holds at most {ushort.MaxValue}");
+            }
+
+            var flags = ZipFormat.NameFlags(key);
+            var header = ZipFormat.LocalHeader(name, flags, method, time, date, crc, data.Length, value.Length);
+
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                ThrowIfDisposed();
+                var session = EnsureSession();
+                var offset = _end;
+                try
+                {
+                    await RandomAccess.WriteAsync(session, header, offset, cancellationToken).ConfigureAwait(false);
+                    await RandomAccess.WriteAsync(session, data, offset + header.Length, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // _end did not move: the next write overwrites whatever part of this one was written.
+                    throw new ZarrStoreException(key, $"could not write to the temporary file '{_sessionPath}' of '{Path}': {e.Message}", e);
+                }
+
+                _end = offset + header.Length + data.Length;
+                var entry = new ZipEntry(key, flags, method, time, date, crc, data.Length, value.Length, offset, offset + header.Length, inSession: true);
+                if (_entries.TryGetValue(key, out var old) && old.InSession)
+                {
+                    _dead += old.SessionLength;
+                }
+
+                _entries[key] = entry;
+                _changed = true;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+        finally
+        {
+            deflated?.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The key is forgotten at once; its bytes leave the file when the store is disposed.</remarks>
+    /// <exception cref="ZarrStoreException">The key is not valid, or the store is read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The store was disposed.</exception>
+    public async ValueTask DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        ThrowIfReadOnly(key);
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfDisposed();
+            Forget(key);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The prefix is not valid, or the store is read-only.</exception>
+    /// <exception cref="ObjectDisposedException">The store was disposed.</exception>
+    public async ValueTask DeletePrefixAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        StoreKey.ValidatePrefix(prefix);
+        ThrowIfReadOnly(prefix);
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfDisposed();
+            foreach (var key in _entries.Keys)
+            {
+                if (key.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    Forget(key);
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Sizes are the values' (uncompressed) sizes, from the index.</remarks>
+    /// <exception cref="ZarrStoreException">The prefix is not valid.</exception>
+    public IAsyncEnumerable<StoreEntry> ListPrefixAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        StoreKey.ValidatePrefix(prefix);
+        ThrowIfDisposed();
+        return ListPrefixCore(prefix, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The prefix is not valid.</exception>
+    public IAsyncEnumerable<string> ListDirectoryAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        StoreKey.ValidatePrefix(prefix);
+        ThrowIfDisposed();
+        return ListDirectoryCore(prefix, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the archive (in a writable mode) and closes the store. Call it once no other call on the store is running.
+    /// </summary>
+    /// <exception cref="ZarrStoreException">The archive could not be written; the target file is then unchanged, the temporary
+    /// file is removed and the store is closed all the same.</exception>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!IsReadOnly && _changed)
+            {
+                await CommitAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Close();
+            _gate.Release();
+        }
+    }
+
+    /// <summary>As <see cref="DisposeAsync"/>, blocking the calling thread while the archive is written.</summary>
+    /// <exception cref="ZarrStoreException">The archive could not be written; the target file is then unchanged.</exception>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Closes the store without writing anything: every write of this session is discarded, the target file stays as it
+    /// was, the temporary file is removed and the lock released.
+    /// </summary>
+    public void Abort()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _gate.Wait();
+        try
+        {
+            Close();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Returns "ZipStore(" + the full path + ")".</summary>
+    public override string ToString() => $"ZipStore({Path})";
+
+    private async IAsyncEnumerable<StoreEntry> ListPrefixCore(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var (key, entry) in _entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                yield return new StoreEntry(key, entry.Size);
+            }
+        }
+    }
+
+    private async IAsyncEnumerable<string> ListDirectoryCore(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in _entries.Keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var rest = key.AsSpan(prefix.Length);
+            var slash = rest.IndexOf(StoreKey.Separator);
+            var name = (slash < 0 ? rest : rest[..slash]).ToString();
+            if (seen.Add(name))
+            {
+                yield return name;
+            }
+        }
+    }
+
+    /// <summary>Opens the target for reading; null when it does not exist and need not.</summary>
+    private SafeFileHandle? OpenSource(bool mustExist)
+    {
+        try
+        {
+            return File.OpenHandle(Path, FileMode.Open, FileAccess.Read, ReadShare, FileOptions.Asynchronous);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return mustExist ? throw new ZarrStoreException(null, $"the zip file '{Path}' does not exist", e) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ZarrStoreException(null, $"could not open the zip file '{Path}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>Indexes the entries of the file the store opened: valid keys become keys (the last of a repeated name wins); others are kept aside.</summary>
+    private void Index(SafeFileHandle source)
+    {
+        List<ZipEntry> entries;
+        try
+        {
+            entries = ZipFormat.ReadCentralDirectory(source, Path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            source.Dispose();
+            throw new ZarrStoreException(null, $"could not read the zip file '{Path}': {e.Message}", e);
+        }
+        catch
+        {
+            source.Dispose();
+            throw;
+        }
+
+        foreach (var entry in entries)
+        {
+            if (StoreKey.IsValid(entry.Name))
+            {
+                _entries[entry.Name] = entry;
+            }
+            else if (!entry.Name.EndsWith('/'))
+            {
+                // Not a key (an absolute path, '..', ...): never listed nor readable, but kept when the archive is rewritten.
+                _unlisted.Add(entry);
+            }
+        }
+    }
+
+    private SafeFileHandle FileOf(ZipEntry entry) =>
+        (entry.InSession ? _session : _source) ?? throw new ObjectDisposedException(nameof(ZipStore));
+
+    private void CheckReadable(ZipEntry entry, long count)
+    {
+        if (entry.IsEncrypted)
+        {
+            throw new ZarrStoreException(entry.Name, $"the entry in '{Path}' is encrypted; encrypted zip entries are not supported");
+        }
+
+        if (entry.Method is not (ZipFormat.Stored or ZipFormat.Deflate))
+        {
+            throw new ZarrStoreException(entry.Name, $"the entry in '{Path}' uses zip compression method {entry.Method}; only stored (0) and deflate (8) are supported");
+        }
+
+        if (entry.Method == ZipFormat.Stored && entry.CompressedSize != entry.Size)
+        {
+            throw new ZarrStoreException(entry.Name, $"the stored entry in '{Path}' has a compressed size ({entry.CompressedSize}) unlike its size ({entry.Size}): the zip file is damaged");
+        }
+
+        if (count > Array.MaxLength || entry.CompressedSize > Array.MaxLength && entry.Method == ZipFormat.Deflate)
+        {
+            throw new ZarrStoreException(entry.Name, $"{Math.Max(count, entry.CompressedSize)} bytes are too many to read into one buffer (at most {Array.MaxLength})");
+        }
+    }
+
+    private async ValueTask<long> GetDataOffsetAsync(SafeFileHandle file, ZipEntry entry, CancellationToken cancellationToken)
+    {
+        var offset = entry.DataOffset;
+        if (offset < 0)
+        {
+            offset = await ZipFormat.ReadDataOffsetAsync(file, entry, Path, cancellationToken).ConfigureAwait(false);
+            entry.DataOffset = offset;
+        }
+
+        return offset;
+    }
+
+    private async ValueTask<PooledBuffer> InflateAsync(SafeFileHandle file, ZipEntry entry, long dataOffset, long start, long count, bool whole, CancellationToken cancellationToken)
+    {
+        using var compressed = PooledBuffer.Rent((int)entry.CompressedSize);
+        await ReadExactlyAsync(file, compressed.Memory, dataOffset, entry, cancellationToken).ConfigureAwait(false);
+        var needed = (int)(start + count);
+        var inflated = PooledBuffer.Rent(needed);
+        try
+        {
+            int read;
+            try
+            {
+                using var input = new MemoryStream(compressed.Array, 0, compressed.Length, writable: false);
+                using var deflate = new DeflateStream(input, CompressionMode.Decompress);
+                read = deflate.ReadAtLeast(inflated.Span, needed, throwOnEndOfStream: false);
+                if (whole && (read != entry.Size || deflate.Read(stackalloc byte[1]) != 0))
+                {
+                    throw new InvalidDataException($"it inflates to a size other than its recorded size {entry.Size}");
+                }
+            }
+            catch (InvalidDataException e)
+            {
+                throw new ZarrStoreException(entry.Name, $"the deflated entry in '{Path}' is damaged: {e.Message}", e);
+            }
+
+            if (read < needed)
+            {
+                throw new ZarrStoreException(entry.Name, $"the deflated entry in '{Path}' inflates to {read} bytes, fewer than its recorded size {entry.Size}");
+            }
+
+            if (whole && Crc32.Compute(inflated.Span) != entry.Crc)
+            {
+                throw new ZarrStoreException(entry.Name, $"the entry's CRC-32 in '{Path}' does not match its data: the zip file is damaged");
+            }
+
+            if (start == 0)
+            {
+                return inflated;
+            }
+
+            var part = PooledBuffer.CopyOf(inflated.Span.Slice((int)start, (int)count));
+            inflated.Dispose();
+            return part;
+        }
+        catch
+        {
+            inflated.Dispose();
+            throw;
+        }
+    }
+
+    private async ValueTask ReadExactlyAsync(SafeFileHandle file, Memory<byte> buffer, long offset, ZipEntry entry, CancellationToken cancellationToken)
+    {
+        var read = 0;
+        try
+        {
+            while (read < buffer.Length)
+            {
+                var n = await RandomAccess.ReadAsync(file, buffer[read..], offset + read, cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    throw new ZarrStoreException(entry.Name, $"the zip file '{Path}' ends inside this entry's data: it is truncated");
+                }
+
+                read += n;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ZarrStoreException(entry.Name, $"could not read '{Path}': {e.Message}", e);
+        }
+    }
+
+    private static PooledBuffer Deflate(ReadOnlySpan<byte> value, CompressionLevel level)
+    {
+        using var output = new MemoryStream(Math.Max(64, value.Length / 2));
+        using (var deflate = new DeflateStream(output, level, leaveOpen: true))
+        {
+            deflate.Write(value);
+        }
+
+        return PooledBuffer.CopyOf(output.GetBuffer().AsSpan(0, (int)output.Length));
+    }
+
+    /// <summary>Forgets a key (under the gate); its session bytes become dead space.</summary>
+    private void Forget(string key)
+    {
+        if (_entries.TryRemove(key, out var old))
+        {
+            if (old.InSession)
+            {
+                _dead += old.SessionLength;
+            }
+
+            _changed = true;
+        }
+    }
+
+    /// <summary>The session's temporary file, created on first use (under the gate).</summary>
+    private SafeFileHandle EnsureSession()
+    {
+        if (_session is not null)
+        {
+            return _session;
+        }
+
+        var (path, handle) = CreateTemporary();
+        _sessionPath = path;
+        _session = handle;
+        _end = 0;
+        return handle;
+    }
+
+    private (string Path, SafeFileHandle Handle) CreateTemporary()
+    {
+        var folder = System.IO.Path.GetDirectoryName(Path)!;
+        var path = System.IO.Path.Join(folder, StoreKey.NewTemporaryName(System.IO.Path.GetFileName(Path)));
+        try
+        {
+            return (path, File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.Asynchronous));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ZarrStoreException(null, $"could not create a temporary file beside the zip file '{Path}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>Writes the archive to a temporary file and renames it over the target (under the gate).</summary>
+    private async ValueTask CommitAsync()
+    {
+        string? compactPath = null;
+        SafeFileHandle? compact = null;
+        try
+        {
+            var session = EnsureSession();
+            var live = _entries.Values.ToList();
+            var kept = new List<(ZipEntry Entry, long Offset)>(live.Count + _unlisted.Count);
+            SafeFileHandle output;
+            long end;
+            if (_dead > 0 || RandomAccess.GetLength(session) > _end)
+            {
+                // Overwrites, deletes or failed writes left dead space: copy what lives into a fresh file.
+                (compactPath, compact) = CreateTemporary();
+                output = compact;
+                end = 0;
+                foreach (var entry in live.Where(e => e.InSession).OrderBy(e => e.HeaderOffset))
+                {
+                    kept.Add((entry, end));
+                    end = await CopyEntryAsync(session, entry, output, end).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                output = session;
+                end = _end;
+                kept.AddRange(live.Where(e => e.InSession).Select(e => (e, e.HeaderOffset)));
+            }
+
+            foreach (var entry in live.Where(e => !e.InSession).Concat(_unlisted).OrderBy(e => e.HeaderOffset))
+            {
+                kept.Add((entry, end));
+                end = await CopyEntryAsync(_source!, entry, output, end).ConfigureAwait(false);
+            }
+
+            kept.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
+            using var directory = new MemoryStream();
+            foreach (var (entry, offset) in kept)
+            {
+                ZipFormat.WriteCentralHeader(directory, entry, offset);
+            }
+
+            var directoryLength = directory.Length;
+            ZipFormat.WriteEnd(directory, kept.Count, end, directoryLength);
+            await RandomAccess.WriteAsync(output, directory.GetBuffer().AsMemory(0, (int)directory.Length), end).ConfigureAwait(false);
+            RandomAccess.SetLength(output, end + directory.Length);
+            if (_options.Fsync)
+            {
+                RandomAccess.FlushToDisk(output);
+            }
+
+            // Close every handle on the old and new files before the rename (Windows needs it; it costs nothing elsewhere).
+            _session!.Dispose();
+            compact?.Dispose();
+            _source?.Dispose();
+            File.Move(compactPath ?? _sessionPath!, Path, overwrite: true);
+            if (compactPath is not null)
+            {
+                compactPath = null;
+            }
+            else
+            {
+                _sessionPath = null;
+            }
+
+            if (_options.Fsync)
+            {
+                DirectorySync.Flush(System.IO.Path.GetDirectoryName(Path)!);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ZarrStoreException(null, $"could not write the zip file '{Path}' (it is unchanged): {e.Message}", e);
+        }
+        finally
+        {
+            compact?.Dispose();
+            if (compactPath is not null)
+            {
+                TryDelete(compactPath);
+            }
+        }
+    }
+
+    /// <summary>Copies an entry (a fresh local header, then its data as it is) to <paramref name="output"/> at <paramref name="offset"/>; returns the new end.</summary>
+    private async ValueTask<long> CopyEntryAsync(SafeFileHandle input, ZipEntry entry, SafeFileHandle output, long offset)
+    {
+        var dataOffset = await GetDataOffsetAsync(input, entry, CancellationToken.None).ConfigureAwait(false);
+        var header = ZipFormat.LocalHeader(ZipFormat.EncodeName(entry.Name), ZipFormat.NameFlags(entry.Name), entry.Method, entry.DosTime, entry.DosDate, entry.Crc, entry.CompressedSize, entry.Size);
+        await RandomAccess.WriteAsync(output, header, offset).ConfigureAwait(false);
+        offset += header.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(CopyBlockSize, Math.Max(1, entry.CompressedSize)));
+        try
+        {
+            for (long copied = 0; copied < entry.CompressedSize;)
+            {
+                var want = (int)Math.Min(buffer.Length, entry.CompressedSize - copied);
+                var n = await RandomAccess.ReadAsync(input, buffer.AsMemory(0, want), dataOffset + copied).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    throw new ZarrStoreException(entry.Name, $"the zip file '{Path}' ends inside this entry's data: it is truncated");
+                }
+
+                await RandomAccess.WriteAsync(output, buffer.AsMemory(0, n), offset + copied).ConfigureAwait(false);
+                copied += n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return offset + entry.CompressedSize;
+    }
+
+    /// <summary>Closes every handle, removes the session's temporary file if it is still there, and releases the lock (under the gate).</summary>
+    private void Close()
+    {
+        _session?.Dispose();
+        _source?.Dispose();
+        _session = null;
+        _source = null;
+        if (_sessionPath is not null)
+        {
+            TryDelete(_sessionPath);
+            _sessionPath = null;
+        }
+
+        _lock?.Dispose();
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a stray temporary file is never a key and never read.
+        }
+    }
+
+    private void ThrowIfReadOnly(string key)
+    {
+        if (IsReadOnly)
+        {
+            throw new ZarrStoreException(key, "store is read-only");
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+}
