@@ -155,6 +155,15 @@ public static class ChunkBlocks
                 }
 
                 var data = array.EncodeChunk(chunk.Buffer.Span, chunk.Coordinates);
+                if (data is not null && data.Capacity > 2 * (long)data.Length + 4096)
+                {
+                    // Codecs encode into a worst-case buffer; a well-compressed chunk would hold it while it waits to be
+                    // stored. Keep only what is used, so queued encoded chunks cost their encoded size.
+                    var compact = PooledBuffer.CopyOf(data.Span);
+                    data.Dispose();
+                    data = compact;
+                }
+
                 return ValueTask.FromResult(new EncodedChunk(chunk.CoordinatesArray, chunk.Region, array.GetChunkKey(chunk.Coordinates), data, context.Tracker));
             },
             c => (c.CoordinatesArray, array.GetChunkKey(c.CoordinatesArray)));
@@ -220,7 +229,7 @@ public sealed class ReduceBlock<TPartial> : ITargetBlock<DecodedChunk>
         Result = FinishAsync(empty);
     }
 
-    /// <summary>The combined result; faults or is cancelled as the block does.</summary>
+    /// <summary>The combined result; faults (with the failure itself, unwrapped from the aggregates that completion propagation nests) or is cancelled as the block does.</summary>
     public Task<TPartial> Result { get; }
 
     /// <inheritdoc />
@@ -238,7 +247,15 @@ public sealed class ReduceBlock<TPartial> : ITargetBlock<DecodedChunk>
 
     private async Task<TPartial> FinishAsync(TPartial empty)
     {
-        await _action.Completion.ConfigureAwait(false);
+        try
+        {
+            await _action.Completion.ConfigureAwait(false);
+        }
+        catch (Exception) when (_action.Completion.Exception is { } error)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(StageBlock.Unwrap(error));
+        }
+
         return _combiner.Finish(empty);
     }
 }

@@ -71,7 +71,7 @@ internal static class StageBlock
             {
                 if (t.IsFaulted)
                 {
-                    ((IDataflowBlock)output).Fault(t.Exception!.InnerExceptions.Count == 1 ? t.Exception.InnerException! : t.Exception);
+                    ((IDataflowBlock)output).Fault(Unwrap(t.Exception!));
                 }
                 else if (t.IsCanceled)
                 {
@@ -114,6 +114,13 @@ internal static class StageBlock
                 context.Metrics.Record(Stopwatch.GetTimestamp() - start, 0);
             },
             ExecutionOptions(context.Options, context.Token));
+
+    /// <summary>The one exception inside the aggregates that completion propagation nests, or the aggregate when there are several.</summary>
+    public static Exception Unwrap(AggregateException error)
+    {
+        var inner = error.Flatten().InnerExceptions;
+        return inner.Count == 1 ? inner[0] : error;
+    }
 
     private static ExecutionDataflowBlockOptions ExecutionOptions(StageOptions options, CancellationToken token) => new()
     {

@@ -13,7 +13,7 @@ public sealed class BoundedMemoryTests(ITestOutputHelper output)
     public async Task Reduces_and_stores_an_array_100_times_the_heap_limit()
     {
         using var dir = new TempDir();
-        const long rows = 80_000, cols = 84_000; // 6.72e9 float32 = 25 GiB
+        const long rows = 81_920, cols = 81_920; // 6.7e9 float32 = 25 GiB, in 6400 chunks of 4 MiB
         var dll = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -21,7 +21,7 @@ public sealed class BoundedMemoryTests(ITestOutputHelper output)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { dll, "bounded-memory", dir.Path, $"{rows}", $"{cols}", "1000", "1050" })
+        foreach (var a in new[] { dll, "bounded-memory", dir.Path, $"{rows}", $"{cols}", "1024", "1024" })
         {
             start.ArgumentList.Add(a);
         }
