@@ -1,0 +1,261 @@
+using System.Threading.Tasks.Dataflow;
+using Zarr.Dataflow.Pipelines;
+using Zarr.Storage;
+using Zarr.Storage.Buffers;
+using Zarr.Storage.Indexing;
+
+namespace Zarr.Dataflow.Blocks;
+
+/// <summary>
+/// Factories for the stages of a chunk's life, each an ordinary dataflow block that wires exactly one step of
+/// <see cref="ZarrArray"/> (fetch, decode, encode, store) or a user function (compute, reduce). Link them with
+/// <c>LinkTo</c>
+/// and <see cref="DataflowLinkOptions.PropagateCompletion"/>, as with any block.
+/// </summary>
+/// <remarks>
+/// <b>Ownership:</b> a block disposes each input message after producing its output (a compute block works in place
+/// and hands the same message on); the terminal blocks (store, reduce) dispose
+/// what they consume. A block that faults disposes the message it failed on. Messages still queued in a faulted or
+/// cancelled block are dropped unless the block belongs to a pipeline run (<c>LazyArray</c>), which disposes them;
+/// a dropped message's buffer is collected by the GC rather than returned to the pool.
+/// A failure faults the block with a <see cref="ZarrPipelineException"/> that names the stage and the chunk.
+/// </remarks>
+public static class ChunkBlocks
+{
+    /// <summary>Every chunk of <paramref name="grid"/>, in C order, as requests.</summary>
+    public static IEnumerable<ChunkRequest> Requests(ChunkGrid grid)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        return RequestsIterator(grid);
+    }
+
+    private static IEnumerable<ChunkRequest> RequestsIterator(ChunkGrid grid)
+    {
+        var rank = grid.GridShape.Length;
+        if (grid.ChunkCount == 0)
+        {
+            yield break;
+        }
+
+        var coords = new long[rank];
+        while (true)
+        {
+            yield return new ChunkRequest(coords, ChunkRegion.OfChunk(grid, coords));
+            var d = rank - 1;
+            while (d >= 0 && ++coords[d] == grid.GridShape[d])
+            {
+                coords[d] = 0;
+                d--;
+            }
+
+            if (d < 0)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>Fetch: the encoded bytes of each requested chunk (<see cref="ZarrArray.FetchChunkAsync"/>). I/O-bound.</summary>
+    /// <param name="array">The array to read.</param>
+    /// <param name="options">The stage's options; null for <see cref="StageOptions.ForIO"/>.</param>
+    public static IPropagatorBlock<ChunkRequest, EncodedChunk> Fetch(ZarrArray array, StageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        return Fetch(array, new StageContext("Fetch", options ?? StageOptions.ForIO(), null));
+    }
+
+    internal static IPropagatorBlock<ChunkRequest, EncodedChunk> Fetch(ZarrArray array, StageContext context) =>
+        StageBlock.Create<ChunkRequest, EncodedChunk>(
+            context,
+            async (request, ct) =>
+            {
+                var coords = request.CoordinatesArray;
+                var data = await array.FetchChunkAsync(coords, ct).ConfigureAwait(false);
+                context.Run?.AddRead(data?.Length ?? 0);
+                return new EncodedChunk(coords, request.Region, array.GetChunkKey(coords), data, context.Tracker);
+            },
+            r => (r.CoordinatesArray, array.GetChunkKey(r.CoordinatesArray)));
+
+    /// <summary>Decode: each encoded chunk decoded into a full chunk (<see cref="ZarrArray.DecodeChunk"/>); a missing chunk becomes the fill value. CPU-bound.</summary>
+    /// <param name="array">The array the chunks belong to.</param>
+    /// <param name="options">The stage's options; null for the defaults (processor count).</param>
+    public static IPropagatorBlock<EncodedChunk, DecodedChunk> Decode(ZarrArray array, StageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        return Decode(array, new StageContext("Decode", options ?? new StageOptions(), null));
+    }
+
+    internal static IPropagatorBlock<EncodedChunk, DecodedChunk> Decode(ZarrArray array, StageContext context) =>
+        StageBlock.Create<EncodedChunk, DecodedChunk>(
+            context,
+            (encoded, _) =>
+            {
+                var buffer = PooledBuffer.Rent(array.ChunkByteLength);
+                try
+                {
+                    array.DecodeChunk(encoded.Data is null ? default : encoded.Data.Span, encoded.IsMissing, encoded.Coordinates, buffer.Span);
+                }
+                catch
+                {
+                    buffer.Dispose();
+                    throw;
+                }
+
+                return ValueTask.FromResult(new DecodedChunk(encoded.CoordinatesArray, encoded.Region, array.Grid.ChunkShape, array.DataType.ItemSize, buffer, context.Tracker));
+            },
+            e => (e.CoordinatesArray, e.Key));
+
+    /// <summary>Compute: runs <paramref name="compute"/> over each chunk in place and hands the same message on. CPU-bound.</summary>
+    /// <param name="compute">The function; it may change the chunk's elements but must not dispose it.</param>
+    /// <param name="options">The stage's options; null for the defaults (processor count).</param>
+    public static IPropagatorBlock<DecodedChunk, DecodedChunk> Compute(Action<DecodedChunk> compute, StageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(compute);
+        return Compute((chunk, _) =>
+        {
+            compute(chunk);
+            return ValueTask.CompletedTask;
+        }, new StageContext("Compute", options ?? new StageOptions(), null));
+    }
+
+    /// <summary>Compute with an asynchronous function (for a function that reads other arrays).</summary>
+    public static IPropagatorBlock<DecodedChunk, DecodedChunk> Compute(Func<DecodedChunk, CancellationToken, ValueTask> compute, StageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(compute);
+        return Compute(compute, new StageContext("Compute", options ?? new StageOptions(), null));
+    }
+
+    internal static IPropagatorBlock<DecodedChunk, DecodedChunk> Compute(Func<DecodedChunk, CancellationToken, ValueTask> compute, StageContext context) =>
+        StageBlock.Create<DecodedChunk, DecodedChunk>(
+            context,
+            async (chunk, ct) =>
+            {
+                await compute(chunk, ct).ConfigureAwait(false);
+                return chunk;
+            },
+            c => (c.CoordinatesArray, null));
+
+    /// <summary>Encode: each decoded chunk encoded for <paramref name="array"/> (<see cref="ZarrArray.EncodeChunk"/>); a chunk that is all fill value becomes a missing chunk (deleted when stored). CPU-bound.</summary>
+    /// <param name="array">The array the chunks will be stored in (its codecs and fill value apply).</param>
+    /// <param name="options">The stage's options; null for the defaults (processor count).</param>
+    public static IPropagatorBlock<DecodedChunk, EncodedChunk> Encode(ZarrArray array, StageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        return Encode(array, new StageContext("Encode", options ?? new StageOptions(), null));
+    }
+
+    internal static IPropagatorBlock<DecodedChunk, EncodedChunk> Encode(ZarrArray array, StageContext context) =>
+        StageBlock.Create<DecodedChunk, EncodedChunk>(
+            context,
+            (chunk, _) =>
+            {
+                if (chunk.Buffer.Length != array.ChunkByteLength)
+                {
+                    throw new ZarrException($"a decoded chunk of {chunk.Buffer.Length} bytes cannot be encoded for array '/{array.Path}', whose chunks are {array.ChunkByteLength} bytes");
+                }
+
+                var data = array.EncodeChunk(chunk.Buffer.Span, chunk.Coordinates);
+                if (data is not null && data.Capacity > 2 * (long)data.Length + 4096)
+                {
+                    // Codecs encode into a worst-case buffer; a well-compressed chunk would hold it while it waits to be
+                    // stored. Keep only what is used, so queued encoded chunks cost their encoded size.
+                    var compact = PooledBuffer.CopyOf(data.Span);
+                    data.Dispose();
+                    data = compact;
+                }
+
+                return ValueTask.FromResult(new EncodedChunk(chunk.CoordinatesArray, chunk.Region, array.GetChunkKey(chunk.Coordinates), data, context.Tracker));
+            },
+            c => (c.CoordinatesArray, array.GetChunkKey(c.CoordinatesArray)));
+
+    /// <summary>Store: writes each encoded chunk (<see cref="ZarrArray.StoreChunkAsync"/>), or deletes it when it is missing (all fill value). Each chunk write is atomic in the store. I/O-bound.</summary>
+    /// <param name="array">The array to write.</param>
+    /// <param name="options">The stage's options; null for <see cref="StageOptions.ForIO"/>.</param>
+    public static ITargetBlock<EncodedChunk> Store(ZarrArray array, StageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        return Store(array, new StageContext("Store", options ?? StageOptions.ForIO(), null));
+    }
+
+    internal static ActionBlock<EncodedChunk> Store(ZarrArray array, StageContext context) =>
+        StageBlock.CreateTarget<EncodedChunk>(
+            context,
+            async (chunk, ct) =>
+            {
+                await array.StoreChunkAsync(chunk.CoordinatesArray, chunk.Data?.Memory, ct).ConfigureAwait(false);
+                context.Run?.AddWritten(chunk.Data?.Length ?? 0);
+                context.Run?.ChunkDone();
+            },
+            c => (c.CoordinatesArray, c.Key));
+
+    /// <summary>
+    /// Reduce: computes one partial per chunk with <paramref name="partial"/> (in parallel) and combines the partials in a
+    /// tree of fan-in <paramref name="fanIn"/> with <paramref name="combine"/>; <see cref="ReduceBlock{TPartial}.Result"/>
+    /// completes when the block does.
+    /// </summary>
+    /// <param name="partial">The partial of one chunk (it must not dispose the chunk; the block does).</param>
+    /// <param name="combine">Combines two partials; must be associative (the order of chunks is not fixed).</param>
+    /// <param name="empty">The result when no chunk arrives.</param>
+    /// <param name="fanIn">How many partials are combined at once; at least 2.</param>
+    /// <param name="options">The stage's options; null for the defaults (processor count).</param>
+    public static ReduceBlock<TPartial> Reduce<TPartial>(Func<DecodedChunk, TPartial> partial, Func<TPartial, TPartial, TPartial> combine, TPartial empty, int fanIn = 8, StageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(partial);
+        ArgumentNullException.ThrowIfNull(combine);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fanIn, 2);
+        return new ReduceBlock<TPartial>(partial, combine, empty, fanIn, new StageContext("Reduce", options ?? new StageOptions(), null));
+    }
+}
+
+/// <summary>The terminal block of a reduction: consumes decoded chunks, produces one combined result.</summary>
+/// <typeparam name="TPartial">The partial (and result) type.</typeparam>
+public sealed class ReduceBlock<TPartial> : ITargetBlock<DecodedChunk>
+{
+    private readonly ActionBlock<DecodedChunk> _action;
+    private readonly TreeCombiner<TPartial> _combiner;
+
+    internal ReduceBlock(Func<DecodedChunk, TPartial> partial, Func<TPartial, TPartial, TPartial> combine, TPartial empty, int fanIn, StageContext context)
+    {
+        _combiner = new TreeCombiner<TPartial>(combine, fanIn);
+        _action = StageBlock.CreateTarget<DecodedChunk>(
+            context,
+            (chunk, _) =>
+            {
+                _combiner.Add(partial(chunk));
+                context.Run?.ChunkDone();
+                return ValueTask.CompletedTask;
+            },
+            c => (c.CoordinatesArray, null));
+        Result = FinishAsync(empty);
+    }
+
+    /// <summary>The combined result; faults (with the failure itself, unwrapped from the aggregates that completion propagation nests) or is cancelled as the block does.</summary>
+    public Task<TPartial> Result { get; }
+
+    /// <inheritdoc />
+    public Task Completion => _action.Completion;
+
+    /// <inheritdoc />
+    public void Complete() => _action.Complete();
+
+    /// <inheritdoc />
+    public void Fault(Exception exception) => ((IDataflowBlock)_action).Fault(exception);
+
+    /// <inheritdoc />
+    public DataflowMessageStatus OfferMessage(DataflowMessageHeader messageHeader, DecodedChunk messageValue, ISourceBlock<DecodedChunk>? source, bool consumeToAccept) =>
+        ((ITargetBlock<DecodedChunk>)_action).OfferMessage(messageHeader, messageValue, source, consumeToAccept);
+
+    private async Task<TPartial> FinishAsync(TPartial empty)
+    {
+        try
+        {
+            await _action.Completion.ConfigureAwait(false);
+        }
+        catch (Exception) when (_action.Completion.Exception is { } error)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(StageBlock.Unwrap(error));
+        }
+
+        return _combiner.Finish(empty);
+    }
+}

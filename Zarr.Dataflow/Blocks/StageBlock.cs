@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Threading.Tasks.Dataflow;
+using Zarr.Dataflow.Pipelines;
+
+namespace Zarr.Dataflow.Blocks;
+
+/// <summary>
+/// The one way a stage is built: an <see cref="ActionBlock{TInput}"/> of the stage's parallelism and capacity that
+/// sends each result into a bounded <see cref="BufferBlock{T}"/> (so time blocked on the next stage is measured),
+/// encapsulated as one propagator. The stage disposes its input after producing its output (unless the body hands
+/// the same object on), its output when the next stage declines it, and its input when the body fails.
+/// </summary>
+internal static class StageBlock
+{
+    public static IPropagatorBlock<TIn, TOut> Create<TIn, TOut>(StageContext context, Func<TIn, CancellationToken, ValueTask<TOut>> body, Func<TIn, (long[]? Coordinates, string? Key)> describe)
+        where TIn : class
+        where TOut : class
+    {
+        var options = context.Options;
+        var output = new BufferBlock<TOut>(new DataflowBlockOptions
+        {
+            BoundedCapacity = options.BoundedCapacity,
+            EnsureOrdered = options.EnsureOrdered,
+        });
+
+        var action = new ActionBlock<TIn>(
+            async input =>
+            {
+                var token = context.Token;
+                var start = Stopwatch.GetTimestamp();
+                TOut result;
+                try
+                {
+                    result = await body(input, token).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    (input as IDisposable)?.Dispose();
+                    var (coordinates, key) = describe(input);
+                    throw context.Fail(e, coordinates, key);
+                }
+
+                if (!ReferenceEquals(input, result))
+                {
+                    (input as IDisposable)?.Dispose();
+                }
+
+                var worked = Stopwatch.GetTimestamp();
+                bool accepted;
+                try
+                {
+                    accepted = await output.SendAsync(result, token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    (result as IDisposable)?.Dispose();
+                    throw;
+                }
+
+                if (!accepted)
+                {
+                    (result as IDisposable)?.Dispose();
+                }
+
+                context.Metrics.Record(worked - start, Stopwatch.GetTimestamp() - worked);
+            },
+            ExecutionOptions(options, context.Token));
+
+        _ = action.Completion.ContinueWith(
+            t =>
+            {
+                if (t.IsFaulted)
+                {
+                    ((IDataflowBlock)output).Fault(Unwrap(t.Exception!));
+                }
+                else if (t.IsCanceled)
+                {
+                    ((IDataflowBlock)output).Fault(new OperationCanceledException(context.Token));
+                }
+                else
+                {
+                    output.Complete();
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
+        return DataflowBlock.Encapsulate(action, output);
+    }
+
+    public static ActionBlock<TIn> CreateTarget<TIn>(StageContext context, Func<TIn, CancellationToken, ValueTask> body, Func<TIn, (long[]? Coordinates, string? Key)> describe, bool disposeInput = true)
+        where TIn : class =>
+        new(
+            async input =>
+            {
+                var start = Stopwatch.GetTimestamp();
+                try
+                {
+                    await body(input, context.Token).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    (input as IDisposable)?.Dispose();
+                    var (coordinates, key) = describe(input);
+                    throw context.Fail(e, coordinates, key);
+                }
+
+                if (disposeInput)
+                {
+                    (input as IDisposable)?.Dispose();
+                }
+
+                context.Metrics.Record(Stopwatch.GetTimestamp() - start, 0);
+            },
+            ExecutionOptions(context.Options, context.Token));
+
+    /// <summary>The one exception inside the aggregates that completion propagation nests, or the aggregate when there are several.</summary>
+    public static Exception Unwrap(AggregateException error)
+    {
+        var inner = error.Flatten().InnerExceptions;
+        return inner.Count == 1 ? inner[0] : error;
+    }
+
+    private static ExecutionDataflowBlockOptions ExecutionOptions(StageOptions options, CancellationToken token) => new()
+    {
+        MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
+        BoundedCapacity = options.BoundedCapacity,
+        EnsureOrdered = options.EnsureOrdered,
+        CancellationToken = token,
+        SingleProducerConstrained = false,
+    };
+}

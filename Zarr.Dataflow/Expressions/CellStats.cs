@@ -1,0 +1,408 @@
+using System.Buffers;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Zarr.Dataflow.Expressions;
+
+[Flags]
+internal enum StatFlags
+{
+    None = 0,
+    Sum = 1,
+    Moments = 2,
+    Min = 4,
+    Max = 8,
+}
+
+/// <summary>What the engine knows about an element type: floating point (NaN exists) and signedness.</summary>
+internal static class NumericTraits<T> where T : unmanaged, INumber<T>
+{
+    public static readonly bool IsFloat = typeof(T) == typeof(float) || typeof(T) == typeof(double) || typeof(T) == typeof(Half);
+
+    public static readonly bool IsSigned = T.IsNegative(T.Zero - T.One);
+}
+
+/// <summary>
+/// Per-cell statistics of a reduction: the count, the integer (64-bit, wrapping as numpy) or floating (double) sum,
+/// the mean and sum of squared deviations (M2), the minimum and maximum. A chunk's partial is computed in one pass
+/// over the chunk, SIMD through <see cref="TensorPrimitives"/>; partials combine with Chan et al.'s exact formulas.
+/// </summary>
+internal sealed class CellStats<T> where T : unmanaged, INumber<T>
+{
+    private const int Block = 4096;
+
+    public CellStats(int cells, StatFlags flags)
+    {
+        Flags = flags;
+        Count = new long[cells];
+        if ((flags & StatFlags.Sum) != 0)
+        {
+            if (NumericTraits<T>.IsFloat)
+            {
+                FSum = new double[cells];
+            }
+            else
+            {
+                ISum = new long[cells];
+            }
+        }
+
+        if ((flags & StatFlags.Moments) != 0)
+        {
+            Mean = new double[cells];
+            M2 = new double[cells];
+        }
+
+        Min = (flags & StatFlags.Min) != 0 ? new T[cells] : null;
+        Max = (flags & StatFlags.Max) != 0 ? new T[cells] : null;
+    }
+
+    public StatFlags Flags { get; }
+
+    public long[] Count { get; }
+
+    public double[]? FSum { get; }
+
+    public long[]? ISum { get; }
+
+    public double[]? Mean { get; }
+
+    public double[]? M2 { get; }
+
+    public T[]? Min { get; }
+
+    public T[]? Max { get; }
+
+    public int Cells => Count.Length;
+
+    /// <summary>Adds a dense region of <paramref name="shape"/>; the cells are the region's kept axes in C order.</summary>
+    public void Accumulate(ReadOnlySpan<T> data, ReadOnlySpan<int> shape, ReadOnlySpan<bool> reduced, bool skipNaN)
+    {
+        var rank = shape.Length;
+        skipNaN &= NumericTraits<T>.IsFloat;
+        if (data.IsEmpty)
+        {
+            return;
+        }
+
+        // The trailing run of axes that are all reduced or all kept forms a "row".
+        var trailingReduced = rank == 0 || reduced[rank - 1];
+        var split = rank;
+        long rowLength = 1;
+        while (split > 0 && reduced[split - 1] == trailingReduced)
+        {
+            split--;
+            rowLength *= shape[split];
+        }
+
+        var rows = data.Length / rowLength;
+        Span<int> index = stackalloc int[Math.Max(split, 1)];
+        index.Clear();
+        var doubles = ArrayPool<double>.Shared.Rent(Block * 3);
+        var longs = ArrayPool<long>.Shared.Rent(Block);
+        var scratch = ArrayPool<T>.Shared.Rent(Block);
+        try
+        {
+            for (long r = 0; r < rows; r++)
+            {
+                // The cell index of the leading kept axes.
+                long cell = 0;
+                for (var d = 0; d < split; d++)
+                {
+                    if (!reduced[d])
+                    {
+                        cell = (cell * shape[d]) + index[d];
+                    }
+                }
+
+                var row = data.Slice((int)(r * rowLength), (int)rowLength);
+                for (var offset = 0; offset < row.Length; offset += Block)
+                {
+                    var segment = row.Slice(offset, Math.Min(Block, row.Length - offset));
+                    if (trailingReduced)
+                    {
+                        AddToCell((int)cell, segment, skipNaN, doubles, longs, scratch);
+                    }
+                    else if (skipNaN)
+                    {
+                        AddRowSkippingNaN((int)((cell * rowLength) + offset), segment);
+                    }
+                    else
+                    {
+                        AddRow((int)((cell * rowLength) + offset), segment, doubles, longs);
+                    }
+                }
+
+                for (var d = split - 1; d >= 0; d--)
+                {
+                    if (++index[d] < shape[d])
+                    {
+                        break;
+                    }
+
+                    index[d] = 0;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(doubles);
+            ArrayPool<long>.Shared.Return(longs);
+            ArrayPool<T>.Shared.Return(scratch);
+        }
+    }
+
+    // A run of elements that all reduce into one cell: one SIMD pass, then Chan's combination into the cell.
+    private void AddToCell(int c, ReadOnlySpan<T> segment, bool skipNaN, double[] doubles, long[] longs, T[] scratch)
+    {
+        if (skipNaN && TensorPrimitives.IsNaNAny(segment))
+        {
+            var m = 0;
+            foreach (var v in segment)
+            {
+                if (!T.IsNaN(v))
+                {
+                    scratch[m++] = v;
+                }
+            }
+
+            segment = scratch.AsSpan(0, m);
+        }
+
+        var n = segment.Length;
+        if (n == 0)
+        {
+            return;
+        }
+
+        var x = doubles.AsSpan(0, n);
+        if (ISum is not null)
+        {
+            var l = longs.AsSpan(0, n);
+            TensorPrimitives.ConvertTruncating<T, long>(segment, l);
+            ISum[c] = unchecked(ISum[c] + TensorPrimitives.Sum<long>(l));
+        }
+
+        if (FSum is not null || Mean is not null)
+        {
+            TensorPrimitives.ConvertTruncating<T, double>(segment, x);
+            var sum = TensorPrimitives.Sum<double>(x);
+            if (FSum is not null)
+            {
+                FSum[c] += sum;
+            }
+
+            if (Mean is not null)
+            {
+                var mean = sum / n;
+                var deviations = doubles.AsSpan(Block, n);
+                TensorPrimitives.Subtract(x, mean, deviations);
+                var m2 = TensorPrimitives.SumOfSquares<double>(deviations);
+                Moments.Combine(ref Count[c], ref Mean[c], ref M2![c], n, mean, m2, updateCount: false);
+            }
+        }
+
+        if (Min is not null)
+        {
+            var v = skipNaN ? TensorPrimitives.MinNumber(segment) : TensorPrimitives.Min(segment);
+            Min[c] = Count[c] == 0 ? v : skipNaN ? T.MinNumber(Min[c], v) : MinPropagating(Min[c], v);
+        }
+
+        if (Max is not null)
+        {
+            var v = skipNaN ? TensorPrimitives.MaxNumber(segment) : TensorPrimitives.Max(segment);
+            Max[c] = Count[c] == 0 ? v : skipNaN ? T.MaxNumber(Max[c], v) : MaxPropagating(Max[c], v);
+        }
+
+        Count[c] += n;
+    }
+
+    // A run of elements each into its own cell (c0, c0 + 1, ...): every cell of the run has the same count.
+    private void AddRow(int c0, ReadOnlySpan<T> segment, double[] doubles, long[] longs)
+    {
+        var len = segment.Length;
+        var n = Count[c0] + 1;
+        if (ISum is not null)
+        {
+            var l = longs.AsSpan(0, len);
+            TensorPrimitives.ConvertTruncating<T, long>(segment, l);
+            var s = ISum.AsSpan(c0, len);
+            TensorPrimitives.Add<long>(s, l, s);
+        }
+
+        if (FSum is not null || Mean is not null)
+        {
+            var x = doubles.AsSpan(0, len);
+            TensorPrimitives.ConvertTruncating<T, double>(segment, x);
+            if (FSum is not null)
+            {
+                var s = FSum.AsSpan(c0, len);
+                TensorPrimitives.Add<double>(s, x, s);
+            }
+
+            if (Mean is not null)
+            {
+                // Welford, vectorised across cells: delta = x - mean; mean += delta / n; M2 += delta * (x - mean).
+                var mean = Mean.AsSpan(c0, len);
+                var m2 = M2.AsSpan(c0, len);
+                var delta = doubles.AsSpan(Block, len);
+                var step = doubles.AsSpan(2 * Block, len);
+                TensorPrimitives.Subtract<double>(x, mean, delta);
+                TensorPrimitives.Divide(delta, (double)n, step);
+                TensorPrimitives.Add<double>(mean, step, mean);
+                TensorPrimitives.Subtract<double>(x, mean, x);
+                TensorPrimitives.MultiplyAdd<double>(delta, x, m2, m2);
+            }
+        }
+
+        if (Min is not null)
+        {
+            var s = Min.AsSpan(c0, len);
+            if (n == 1)
+            {
+                segment.CopyTo(s);
+            }
+            else
+            {
+                TensorPrimitives.Min(s, segment, s);
+            }
+        }
+
+        if (Max is not null)
+        {
+            var s = Max.AsSpan(c0, len);
+            if (n == 1)
+            {
+                segment.CopyTo(s);
+            }
+            else
+            {
+                TensorPrimitives.Max(s, segment, s);
+            }
+        }
+
+        TensorPrimitives.Add<long>(Count.AsSpan(c0, len), 1L, Count.AsSpan(c0, len));
+    }
+
+    // The NaN-skipping row: counts differ per cell, so this one is scalar.
+    private void AddRowSkippingNaN(int c0, ReadOnlySpan<T> segment)
+    {
+        for (var i = 0; i < segment.Length; i++)
+        {
+            var v = segment[i];
+            if (T.IsNaN(v))
+            {
+                continue;
+            }
+
+            var c = c0 + i;
+            var n = ++Count[c];
+            var d = double.CreateTruncating(v);
+            if (FSum is not null)
+            {
+                FSum[c] += d;
+            }
+
+            if (Mean is not null)
+            {
+                var delta = d - Mean[c];
+                Mean[c] += delta / n;
+                M2![c] += delta * (d - Mean[c]);
+            }
+
+            if (Min is not null)
+            {
+                Min[c] = n == 1 ? v : T.MinNumber(Min[c], v);
+            }
+
+            if (Max is not null)
+            {
+                Max[c] = n == 1 ? v : T.MaxNumber(Max[c], v);
+            }
+        }
+    }
+
+    /// <summary>Combines <paramref name="other"/> (same cells) into this.</summary>
+    public CellStats<T> Combine(CellStats<T> other)
+    {
+        for (var c = 0; c < Count.Length; c++)
+        {
+            var nb = other.Count[c];
+            if (nb == 0)
+            {
+                continue;
+            }
+
+            var na = Count[c];
+            if (Min is not null)
+            {
+                Min[c] = na == 0 ? other.Min![c] : MinOf(Min[c], other.Min![c]);
+            }
+
+            if (Max is not null)
+            {
+                Max[c] = na == 0 ? other.Max![c] : MaxOf(Max[c], other.Max![c]);
+            }
+
+            if (ISum is not null)
+            {
+                ISum[c] = unchecked(ISum[c] + other.ISum![c]);
+            }
+
+            if (FSum is not null)
+            {
+                FSum[c] += other.FSum![c];
+            }
+
+            if (Mean is not null)
+            {
+                Moments.Combine(ref Count[c], ref Mean[c], ref M2![c], nb, other.Mean![c], other.M2![c], updateCount: false);
+            }
+
+            Count[c] = na + nb;
+        }
+
+        return this;
+    }
+
+    // NaN-skipping partials never hold NaN unless the cell is all NaN (count 0), so the propagating form serves both.
+    private static T MinOf(T a, T b) => MinPropagating(a, b);
+
+    private static T MaxOf(T a, T b) => MaxPropagating(a, b);
+
+    private static T MinPropagating(T a, T b) => T.IsNaN(a) || T.IsNaN(b) ? (T.IsNaN(a) ? a : b) : T.Min(a, b);
+
+    private static T MaxPropagating(T a, T b) => T.IsNaN(a) || T.IsNaN(b) ? (T.IsNaN(a) ? a : b) : T.Max(a, b);
+}
+
+/// <summary>Chan, Golub and LeVeque's parallel update of (count, mean, M2).</summary>
+internal static class Moments
+{
+    public static void Combine(ref long countA, ref double meanA, ref double m2A, long countB, double meanB, double m2B, bool updateCount)
+    {
+        var na = (double)countA;
+        var nb = (double)countB;
+        var n = na + nb;
+        if (countB == 0)
+        {
+            return;
+        }
+
+        if (countA == 0)
+        {
+            meanA = meanB;
+            m2A = m2B;
+        }
+        else
+        {
+            var delta = meanB - meanA;
+            meanA += delta * (nb / n);
+            m2A += m2B + (delta * delta * (na * nb / n));
+        }
+
+        if (updateCount)
+        {
+            countA += countB;
+        }
+    }
+}

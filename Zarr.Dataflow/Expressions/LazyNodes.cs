@@ -1,0 +1,187 @@
+using System.Buffers;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using Zarr.Dataflow.Blocks;
+using Zarr.Storage;
+using Zarr.Storage.Buffers;
+using Zarr.Storage.Indexing;
+
+namespace Zarr.Dataflow.Expressions;
+
+/// <summary>
+/// One node of a lazy expression. Evaluating a node fills a region's elements (dense, C order) into a byte buffer.
+/// Element-wise nodes evaluate their first operand into the same buffer and then work in place, so a chain of them
+/// over a stored array needs no buffer but the decoded chunk's (<see cref="Primary"/>).
+/// </summary>
+internal abstract class LazyNode<T>(long[] shape, int[] chunks) where T : unmanaged
+{
+    public long[] Shape { get; } = shape;
+
+    public int[] Chunks { get; } = chunks;
+
+    public ChunkGrid Grid { get; } = new(shape, chunks);
+
+    /// <summary>The stored array whose region, placed in the destination first, this node then works on in place; null if none.</summary>
+    public abstract ZarrArray<T>? Primary { get; }
+
+    /// <summary>Fills <paramref name="destination"/> with the region's elements. When <paramref name="primaryLoaded"/>, it already holds <see cref="Primary"/>'s region.</summary>
+    public abstract ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken);
+
+    protected static Span<T> Elements(Memory<byte> bytes) => MemoryMarshal.Cast<byte, T>(bytes.Span);
+}
+
+internal sealed class SourceNode<T>(ZarrArray<T> array, int[]? chunks = null) : LazyNode<T>(array.Shape, chunks ?? array.Chunks) where T : unmanaged
+{
+    public ZarrArray<T> Array { get; } = array;
+
+    public override ZarrArray<T>? Primary => Array;
+
+    public override ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken) =>
+        primaryLoaded ? ValueTask.CompletedTask : new(Array.ReadIntoAsync(region.ToSlices(), ByteMemoryManager<T>.Create(destination), cancellationToken));
+}
+
+internal sealed class GenerateNode<T>(long[] shape, int[] chunks, RegionGenerator<T> generator) : LazyNode<T>(shape, chunks) where T : unmanaged
+{
+    public override ZarrArray<T>? Primary => null;
+
+    public override ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken)
+    {
+        generator(region, Elements(destination));
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>Nodes that evaluate one operand into the destination and then transform it in place.</summary>
+internal abstract class InPlaceNode<T>(LazyNode<T> operand, int[]? chunks = null) : LazyNode<T>(operand.Shape, chunks ?? operand.Chunks) where T : unmanaged
+{
+    public LazyNode<T> Operand { get; } = operand;
+
+    public override ZarrArray<T>? Primary => Operand.Primary;
+
+    public override async ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken)
+    {
+        await Operand.EvaluateAsync(region, destination, primaryLoaded, cancellationToken).ConfigureAwait(false);
+        await TransformAsync(region, destination, cancellationToken).ConfigureAwait(false);
+    }
+
+    protected abstract ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken);
+}
+
+internal sealed class RechunkNode<T>(LazyNode<T> operand, int[] chunks) : InPlaceNode<T>(operand, chunks) where T : unmanaged
+{
+    protected override ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}
+
+/// <summary>A span function (usually one <see cref="TensorPrimitives"/> call): one delegate call per chunk, SIMD inside.</summary>
+internal sealed class SpanMapNode<T>(LazyNode<T> operand, SpanAction<T> action) : InPlaceNode<T>(operand) where T : unmanaged
+{
+    protected override ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
+    {
+        action(Elements(values));
+        return ValueTask.CompletedTask;
+    }
+}
+
+internal delegate void SpanAction<T>(Span<T> values);
+
+internal sealed class OperatorNode<T, TOp>(LazyNode<T> operand, TOp op) : InPlaceNode<T>(operand)
+    where T : unmanaged
+    where TOp : struct, IElementOperator<T>
+{
+    private readonly TOp _op = op;
+
+    protected override ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
+    {
+        OperatorKernel.Apply(Elements(values), in _op);
+        return ValueTask.CompletedTask;
+    }
+}
+
+internal sealed class ChunkFunctionNode<T>(LazyNode<T> operand, ChunkFunction<T> function) : InPlaceNode<T>(operand) where T : unmanaged
+{
+    protected override ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
+    {
+        function(region, Elements(values));
+        return ValueTask.CompletedTask;
+    }
+}
+
+internal enum BinaryOp
+{
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+}
+
+/// <summary>Left operand in place, right operand evaluated for the same region into a pooled buffer (read with its own grid).</summary>
+internal sealed class BinaryNode<T>(LazyNode<T> left, LazyNode<T> right, BinaryOp op) : InPlaceNode<T>(left) where T : unmanaged, INumber<T>
+{
+    protected override async ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
+    {
+        using var other = PooledBuffer.Rent(values.Length);
+        await right.EvaluateAsync(region, other.Memory, false, cancellationToken).ConfigureAwait(false);
+        var x = Elements(values);
+        ReadOnlySpan<T> y = MemoryMarshal.Cast<byte, T>(other.Span);
+        switch (op)
+        {
+            case BinaryOp.Add: TensorPrimitives.Add(x, y, x); break;
+            case BinaryOp.Subtract: TensorPrimitives.Subtract(x, y, x); break;
+            case BinaryOp.Multiply: TensorPrimitives.Multiply(x, y, x); break;
+            default: TensorPrimitives.Divide(x, y, x); break;
+        }
+    }
+}
+
+/// <summary>Keeps elements where the condition is non-zero, else <c>fill</c>.</summary>
+internal sealed class WhereNode<T, TMask>(LazyNode<T> operand, LazyNode<TMask> condition, T fill) : InPlaceNode<T>(operand)
+    where T : unmanaged
+    where TMask : unmanaged, INumber<TMask>
+{
+    protected override async ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
+    {
+        using var mask = PooledBuffer.Rent(checked((int)region.ElementCount * System.Runtime.CompilerServices.Unsafe.SizeOf<TMask>()));
+        await condition.EvaluateAsync(region, mask.Memory, false, cancellationToken).ConfigureAwait(false);
+        var x = Elements(values);
+        ReadOnlySpan<TMask> m = MemoryMarshal.Cast<byte, TMask>(mask.Span);
+        for (var i = 0; i < x.Length; i++)
+        {
+            if (TMask.IsZero(m[i]))
+            {
+                x[i] = fill;
+            }
+        }
+    }
+}
+
+internal sealed class WherePredicateNode<T>(LazyNode<T> operand, Func<T, bool> predicate, T fill) : InPlaceNode<T>(operand) where T : unmanaged
+{
+    protected override ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
+    {
+        var x = Elements(values);
+        for (var i = 0; i < x.Length; i++)
+        {
+            if (!predicate(x[i]))
+            {
+                x[i] = fill;
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
+
+internal sealed class CastNode<TIn, T>(LazyNode<TIn> operand) : LazyNode<T>(operand.Shape, operand.Chunks)
+    where TIn : unmanaged, INumber<TIn>
+    where T : unmanaged, INumber<T>
+{
+    public override ZarrArray<T>? Primary => null;
+
+    public override async ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken)
+    {
+        using var input = PooledBuffer.Rent(checked((int)region.ElementCount * System.Runtime.CompilerServices.Unsafe.SizeOf<TIn>()));
+        await operand.EvaluateAsync(region, input.Memory, false, cancellationToken).ConfigureAwait(false);
+        TensorPrimitives.ConvertTruncating<TIn, T>(MemoryMarshal.Cast<byte, TIn>(input.Span), Elements(destination));
+    }
+}

@@ -1,0 +1,55 @@
+using System.Numerics;
+using Zarr.Dataflow.Blocks;
+
+namespace Zarr.Dataflow.Expressions;
+
+/// <summary>
+/// An element-wise operator with a scalar and a vector path, passed to <see cref="LazyArray{T}.Map{TOp}(in TOp)"/> as a
+/// struct so the JIT specialises the loop for it: no delegate call per element.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+public interface IElementOperator<T> where T : unmanaged
+{
+    /// <summary>The operator applied to one element (the tail, and types without SIMD support).</summary>
+    T Invoke(T value);
+
+    /// <summary>The operator applied to a vector of elements.</summary>
+    Vector<T> Invoke(Vector<T> values);
+}
+
+/// <summary>Generates the elements of a region of a generated array (see <see cref="Lazy.Generate{T}"/>).</summary>
+/// <typeparam name="T">The element type.</typeparam>
+/// <param name="region">The region, which may be any box inside the array (not only a chunk).</param>
+/// <param name="destination">The region's elements, C order, dense.</param>
+public delegate void RegionGenerator<T>(ChunkRegion region, Span<T> destination);
+
+/// <summary>A function over a whole chunk's elements (dense region layout) with the region it covers, changing them in place.</summary>
+/// <typeparam name="T">The element type.</typeparam>
+/// <param name="region">The region.</param>
+/// <param name="values">The region's elements, C order, dense.</param>
+public delegate void ChunkFunction<T>(ChunkRegion region, Span<T> values);
+
+/// <summary>Runs struct operators over spans: vector loop, then scalar tail.</summary>
+internal static class OperatorKernel
+{
+    public static void Apply<T, TOp>(Span<T> values, in TOp op)
+        where T : unmanaged
+        where TOp : struct, IElementOperator<T>
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && values.Length >= Vector<T>.Count)
+        {
+            var last = values.Length - Vector<T>.Count;
+            for (; i <= last; i += Vector<T>.Count)
+            {
+                var v = new Vector<T>(values[i..]);
+                op.Invoke(v).CopyTo(values[i..]);
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            values[i] = op.Invoke(values[i]);
+        }
+    }
+}

@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Threading.Tasks.Dataflow;
+using Zarr.Dataflow.Blocks;
+using Zarr.Dataflow.Expressions;
+using Zarr.Dataflow.Pipelines;
+using Zarr.Storage;
+using Zarr.Storage.Stores;
+
+namespace Zarr.Dataflow.Tests;
+
+public sealed class PipelineTests
+{
+    [Fact]
+    public void Stage_options_have_documented_defaults_validate_and_clone()
+    {
+        var o = new StageOptions();
+        Assert.Equal(Environment.ProcessorCount, o.MaxDegreeOfParallelism);
+        Assert.Equal(2 * Environment.ProcessorCount, o.BoundedCapacity);
+        Assert.False(o.EnsureOrdered);
+        Assert.Equal(4 * Environment.ProcessorCount, StageOptions.ForIO().BoundedCapacity);
+        Assert.Throws<ArgumentOutOfRangeException>(() => o.MaxDegreeOfParallelism = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => o.BoundedCapacity = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => o.BoundedCapacity = -2);
+        o.BoundedCapacity = StageOptions.Unbounded;
+        Assert.Equal(StageOptions.Unbounded, o.BoundedCapacity);
+        var p = new PipelineOptions();
+        Assert.Equal(2 * Environment.ProcessorCount, p.Fetch.MaxDegreeOfParallelism);
+        Assert.Equal(Environment.ProcessorCount, p.Decode.MaxDegreeOfParallelism);
+        Assert.Throws<ArgumentOutOfRangeException>(() => p.FanIn = 1);
+        Assert.Throws<ArgumentNullException>(() => p.Compute = null!);
+        var clone = p.Clone();
+        p.Compute.MaxDegreeOfParallelism = 17;
+        Assert.Equal(Environment.ProcessorCount, clone.Compute.MaxDegreeOfParallelism);
+    }
+
+    [Fact]
+    public async Task Blocks_linked_by_a_user_copy_an_array_through_their_own_compute()
+    {
+        var store = new MemoryStore();
+        var data = Support.RandomData<int>(10 * 11, 2);
+        var source = await Support.ArrayAsync(store, "s", [10, 11], [3, 4], data);
+        var target = await Support.ArrayAsync<int>(store, "t", [10, 11], [3, 4]);
+        var link = new DataflowLinkOptions { PropagateCompletion = true };
+        var fetch = ChunkBlocks.Fetch(source, new StageOptions { MaxDegreeOfParallelism = 2, BoundedCapacity = 1 });
+        var decode = ChunkBlocks.Decode(source);
+        var compute = ChunkBlocks.Compute(chunk =>
+        {
+            foreach (ref var v in chunk.GetSpan<int>())
+            {
+                v *= 10;
+            }
+        });
+        var encode = ChunkBlocks.Encode(target);
+        var seen = 0;
+        var spy = new TransformBlock<EncodedChunk, EncodedChunk>(e =>
+        {
+            Interlocked.Increment(ref seen);
+            return e;
+        });
+        var storeBlock = ChunkBlocks.Store(target);
+        fetch.LinkTo(decode, link);
+        decode.LinkTo(compute, link);
+        compute.LinkTo(encode, link);
+        encode.LinkTo(spy, link);
+        spy.LinkTo(storeBlock, link);
+        foreach (var request in ChunkBlocks.Requests(source.Grid))
+        {
+            await fetch.SendAsync(request);
+        }
+
+        fetch.Complete();
+        await storeBlock.Completion;
+        Assert.Equal(source.Grid.ChunkCount, seen);
+        Assert.Equal(data.Select(v => v * 10), await Support.ReadAllAsync(target));
+
+        // A reduce block at the end of the user's own chain.
+        var fetch2 = ChunkBlocks.Fetch(source);
+        var decode2 = ChunkBlocks.Decode(source);
+        var reduce = ChunkBlocks.Reduce(c => c.Region.ElementCount, (a, b) => a + b, 0L, fanIn: 3);
+        fetch2.LinkTo(decode2, link);
+        decode2.LinkTo(reduce, link);
+        foreach (var request in ChunkBlocks.Requests(source.Grid))
+        {
+            await fetch2.SendAsync(request);
+        }
+
+        fetch2.Complete();
+        Assert.Equal(110, await reduce.Result);
+    }
+
+    [Fact]
+    public async Task A_failing_block_faults_with_the_stage_and_chunk_and_completion_propagates()
+    {
+        var store = new MemoryStore();
+        var source = await Support.ArrayAsync(store, "s", [10, 10], [5, 5], Support.RandomData<int>(100, 3));
+        var link = new DataflowLinkOptions { PropagateCompletion = true };
+        var fetch = ChunkBlocks.Fetch(source);
+        var decode = ChunkBlocks.Decode(source);
+        var compute = ChunkBlocks.Compute(chunk =>
+        {
+            if (chunk.Coordinates[0] == 1 && chunk.Coordinates[1] == 0)
+            {
+                throw new InvalidOperationException("boom");
+            }
+        }, new StageOptions { MaxDegreeOfParallelism = 1 });
+        var reduce = ChunkBlocks.Reduce(c => 1, (a, b) => a + b, 0);
+        fetch.LinkTo(decode, link);
+        decode.LinkTo(compute, link);
+        compute.LinkTo(reduce, link);
+        foreach (var request in ChunkBlocks.Requests(source.Grid))
+        {
+            await fetch.SendAsync(request);
+        }
+
+        fetch.Complete();
+        await Assert.ThrowsAnyAsync<Exception>(() => reduce.Completion);
+        var error = await Assert.ThrowsAsync<ZarrPipelineException>(() => reduce.Result);
+        Assert.Equal("Compute", error.Stage);
+        Assert.Equal([1L, 0L], error.Coordinates);
+        Assert.IsType<InvalidOperationException>(error.InnerException);
+    }
+
+    [Fact]
+    public async Task The_first_failure_stops_the_pipeline_promptly_as_one_exception_and_leaves_no_torn_chunk()
+    {
+        using var dir = new TempDir();
+        var store = new DirectoryStore(dir.Path);
+        var data = Support.RandomData<double>(200 * 200, 4);
+        var source = await Support.ArrayAsync(store, "s", [200, 200], [10, 10], data);
+        var target = await Support.ArrayAsync<double>(store, "t", [200, 200], [10, 10]);
+        var computed = 0;
+        var failing = Lazy.From(source).MapBlocks((region, values) =>
+        {
+            Interlocked.Increment(ref computed);
+            if (region.Start[0] == 30 && region.Start[1] == 40)
+            {
+                throw new InvalidOperationException("bad chunk");
+            }
+
+            foreach (ref var v in values)
+            {
+                v += 1;
+            }
+        });
+        PipelineReport? report = null;
+        var options = PipelineOptions.Uniform(2, 2);
+        options.Report = r => report = r;
+        var error = await Assert.ThrowsAsync<ZarrPipelineException>(() => failing.StoreAsync(target, options));
+        Assert.Equal("Compute", error.Stage);
+        Assert.Equal([3L, 4L], error.Coordinates);
+        Assert.Contains("bad chunk", error.Message);
+        Assert.IsType<InvalidOperationException>(error.InnerException);
+        Assert.NotNull(report);
+        Assert.False(report!.Succeeded);
+
+        // Prompt: chunks are fed in C order, so the failing chunk is the 35th; few beyond the stages' capacities ran.
+        Assert.InRange(computed, 1, 35 + 30);
+
+        // Nothing torn: every chunk that exists decodes and holds either nothing or the whole new chunk.
+        var result = await Support.ReadAllAsync(target);
+        for (var cr = 0; cr < 20; cr++)
+        {
+            for (var cc = 0; cc < 20; cc++)
+            {
+                var first = result[(cr * 10 * 200) + (cc * 10)];
+                var written = first != 0;
+                for (var r = 0; r < 10; r++)
+                {
+                    for (var c = 0; c < 10; c++)
+                    {
+                        var k = (((cr * 10) + r) * 200) + (cc * 10) + c;
+                        Assert.Equal(written ? data[k] + 1 : 0, result[k]);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_corrupt_chunk_names_the_decode_stage_and_key()
+    {
+        using var dir = new TempDir();
+        var store = new DirectoryStore(dir.Path);
+        var source = await Support.ArrayAsync(store, "s", [20, 20], [10, 10], Support.RandomData<float>(400, 5));
+        await store.SetAsync(source.GetChunkKey([1, 0]), new byte[] { 1, 2, 3, 4, 5, 6, 7 });
+        var error = await Assert.ThrowsAsync<ZarrPipelineException>(() => Lazy.From(source).SumAsync());
+        Assert.Equal("Decode", error.Stage);
+        Assert.Equal(source.GetChunkKey([1, 0]), error.ChunkKey);
+        Assert.IsAssignableFrom<ZarrException>(error.InnerException);
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_every_worker_quickly_with_OperationCanceledException()
+    {
+        using var dir = new TempDir();
+        var store = new DirectoryStore(dir.Path);
+        var target = await Support.ArrayAsync<float>(store, "t", [2000, 2000], [50, 50]);
+        using var cts = new CancellationTokenSource();
+        var started = 0;
+        var afterCancel = 0;
+        var x = Lazy.Generate<float>([2000, 2000], [50, 50], (_, d) =>
+        {
+            if (Interlocked.Increment(ref started) == 40)
+            {
+                cts.Cancel();
+            }
+            else if (cts.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref afterCancel);
+            }
+
+            d.Fill(3);
+        });
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => x.StoreAsync(target, PipelineOptions.Uniform(2, 2), cts.Token));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        Assert.InRange(afterCancel, 0, 4);
+
+        // Every stored chunk is whole.
+        var result = await Support.ReadAllAsync(target);
+        Assert.All(result, v => Assert.True(v is 0 or 3));
+        Assert.True(result.Count(v => v == 3) % 2500 == 0);
+
+        // A reduction too.
+        using var cts2 = new CancellationTokenSource();
+        var y = Lazy.Generate<double>([4000, 1000], [100, 100], (_, d) =>
+        {
+            cts2.Cancel();
+            d.Fill(1);
+        });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => y.SumAsync(cancellationToken: cts2.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => y.SumAsync(cancellationToken: new CancellationToken(true)));
+    }
+
+    [Fact]
+    public async Task Progress_and_report_show_every_chunk_and_each_stage()
+    {
+        var store = new MemoryStore();
+        var source = await Support.ArrayAsync(store, "s", [100, 100], [10, 10], Support.RandomData<double>(10000, 6));
+        var target = await Support.ArrayAsync<double>(store, "t", [100, 100], [10, 10]);
+        var snapshots = new List<PipelineProgress>();
+        var options = new PipelineOptions { Progress = new SyncProgress<PipelineProgress>(p => { lock (snapshots) { snapshots.Add(p); } }), ProgressInterval = TimeSpan.Zero };
+        var report = await (Lazy.From(source) + 1).StoreAsync(target, options);
+        Assert.Equal(100, report.Chunks);
+        Assert.Equal(["Fetch", "Decode", "Compute", "Encode", "Store"], report.Stages.Select(s => s.Name));
+        Assert.All(report.Stages, s => Assert.Equal(100, s.Items));
+        Assert.True(report.BytesRead > 0);
+        Assert.True(report.BytesWritten > 0);
+        Assert.NotNull(report.Bottleneck);
+        Assert.Contains("Encode", report.ToString());
+        var last = snapshots[^1];
+        Assert.Equal(100, last.ChunksDone);
+        Assert.Equal(100, last.ChunksTotal);
+        Assert.Equal(1.0, last.Fraction);
+        Assert.Equal(TimeSpan.Zero, last.EstimatedRemaining);
+        Assert.True(snapshots.Count > 1);
+        Assert.Equal(report.BytesWritten, last.BytesWritten);
+    }
+
+    [Fact]
+    public async Task Arguments_are_validated_before_anything_runs()
+    {
+        var x = Lazy.Generate<int>([4, 4], [2, 2], (_, d) => d.Fill(1));
+        Assert.Throws<ArgumentException>(() => Lazy.Generate<int>([4, 4], [0, 2], (_, _) => { }));
+        Assert.Throws<ArgumentException>(() => Lazy.Generate<int>([4], [2, 2], (_, _) => { }));
+        Assert.Throws<ArgumentNullException>(() => Lazy.From<int>(null!));
+        Assert.Throws<ArgumentNullException>(() => ChunkBlocks.Fetch(null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ChunkBlocks.Reduce(c => 1, (a, b) => a + b, 0, fanIn: 1));
+        var store = new MemoryStore();
+        var wrong = await Support.ArrayAsync<int>(store, "w", [4, 5], [2, 2]);
+        Assert.Throws<ArgumentException>(() => { _ = x.StoreAsync(wrong); });
+        Assert.Throws<ArgumentException>(() => { _ = x.StoreAsync(wrong, [1, 2]); });
+        await x.StoreAsync(wrong, [0, 1]);
+        Assert.Equal([0, 1, 1, 1, 1], (await Support.ReadAllAsync(wrong)).Take(5));
+    }
+}

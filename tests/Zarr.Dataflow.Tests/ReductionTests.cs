@@ -1,0 +1,328 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Zarr.Dataflow.Expressions;
+using Zarr.Dataflow.Pipelines;
+using Zarr.Storage.Stores;
+
+namespace Zarr.Dataflow.Tests;
+
+public sealed class ReductionTests
+{
+    /// <summary>Two-pass double reference over the cells of the kept axes.</summary>
+    private sealed record Reference(double[] Sum, double[] Mean, double[] Var, double[] Min, double[] Max, long[] Count, long[] Kept);
+
+    private static Reference Compute(double[] data, long[] shape, int[]? axes, bool skipNaN, int ddof = 0)
+    {
+        var rank = shape.Length;
+        var reduced = new bool[rank];
+        foreach (var a in axes ?? Enumerable.Range(0, rank).ToArray())
+        {
+            reduced[a] = true;
+        }
+
+        var kept = shape.Where((_, d) => !reduced[d]).ToArray();
+        var cells = (int)Math.Max(1, kept.Aggregate(1L, (a, b) => a * b));
+        var groups = Enumerable.Range(0, cells).Select(_ => new List<double>()).ToArray();
+        for (long i = 0; i < data.Length; i++)
+        {
+            long rest = i, cell = 0, mult = 1;
+            for (var d = rank - 1; d >= 0; d--)
+            {
+                var idx = rest % shape[d];
+                rest /= shape[d];
+                if (!reduced[d])
+                {
+                    cell += idx * mult;
+                    mult *= shape[d];
+                }
+            }
+
+            if (!(skipNaN && double.IsNaN(data[i])))
+            {
+                groups[cell].Add(data[i]);
+            }
+        }
+
+        double[] sum = new double[cells], mean = new double[cells], var = new double[cells], min = new double[cells], max = new double[cells];
+        var count = new long[cells];
+        for (var c = 0; c < cells; c++)
+        {
+            var g = groups[c];
+            count[c] = g.Count;
+            sum[c] = g.Sum();
+            // Shifted by the first value, so the reference mean itself is accurate on ill-conditioned data.
+            var shift = g.Count == 0 ? 0 : g[0];
+            mean[c] = g.Count == 0 ? double.NaN : shift + (g.Sum(v => v - shift) / g.Count);
+            var m = mean[c];
+            var m2 = g.Sum(v => (v - m) * (v - m));
+            var.SetValue(g.Count - ddof <= 0 ? double.NaN : m2 / (g.Count - ddof), c);
+            min[c] = g.Count == 0 ? double.NaN : g.Any(double.IsNaN) ? double.NaN : g.Min();
+            max[c] = g.Count == 0 ? double.NaN : g.Any(double.IsNaN) ? double.NaN : g.Max();
+        }
+
+        return new Reference(sum, mean, var, min, max, count, kept);
+    }
+
+    private static void Close(double expected, double actual, double relative = 1e-12)
+    {
+        if (double.IsNaN(expected))
+        {
+            Assert.True(double.IsNaN(actual), $"expected NaN, got {actual}");
+            return;
+        }
+
+        Assert.True(Math.Abs(expected - actual) <= (relative * Math.Max(1, Math.Abs(expected))), $"expected {expected:R}, got {actual:R}");
+    }
+
+    private static void Close(double[] expected, Tensor<double> actual, long[] kept)
+    {
+        Assert.Equal(kept.Length == 0 ? [1] : kept.Select(k => (nint)k).ToArray(), actual.Lengths.ToArray());
+        var values = actual.ToArray();
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Close(expected[i], values[i]);
+        }
+    }
+
+    private static IEnumerable<int[]> AxisSubsets(int rank)
+    {
+        for (var mask = 1; mask < 1 << rank; mask++)
+        {
+            yield return Enumerable.Range(0, rank).Where(d => (mask & (1 << d)) != 0).ToArray();
+        }
+    }
+
+    private static async Task CheckAllAsync<T>(bool withNaN) where T : unmanaged, INumber<T>
+    {
+        var store = new MemoryStore();
+        var n = 0;
+        foreach (var (shape, chunks) in new (long[], int[])[] { ([5, 6, 7], [2, 4, 3]), ([5, 6, 7], [5, 6, 7]), ([4, 9], [1, 4]), ([13], [5]) })
+        {
+            var size = shape.Aggregate(1L, (a, b) => a * b);
+            var data = Support.RandomData<T>(size, ++n);
+            if (withNaN)
+            {
+                for (var i = 0; i < data.Length; i += 5)
+                {
+                    data[i] = T.CreateTruncating(double.NaN);
+                }
+            }
+
+            var doubles = data.Select(double.CreateTruncating).ToArray();
+            var x = Lazy.From(await Support.ArrayAsync(store, $"a{n}", shape, chunks, data));
+            foreach (var options in Support.OptionCombinations())
+            {
+                // All axes.
+                var all = Compute(doubles, shape, null, false);
+                var nan = Compute(doubles, shape, null, true);
+                Close(all.Sum[0], await x.SumAsync(options));
+                Close(all.Mean[0], await x.MeanAsync(options));
+                Close(all.Var[0], await x.VarAsync(0, options));
+                Close(Compute(doubles, shape, null, false, 1).Var[0], await x.VarAsync(1, options));
+                Close(Math.Sqrt(all.Var[0]), await x.StdAsync(0, options));
+                Close(all.Min[0], double.CreateTruncating(await x.MinAsync(options)));
+                Close(all.Max[0], double.CreateTruncating(await x.MaxAsync(options)));
+                Close(nan.Sum[0], await x.NanSumAsync(options));
+                Close(nan.Mean[0], await x.NanMeanAsync(options));
+                Close(nan.Var[0], await x.NanVarAsync(0, options));
+                Close(Math.Sqrt(nan.Var[0]), await x.NanStdAsync(0, options));
+                Close(nan.Min[0], double.CreateTruncating(await x.NanMinAsync(options)));
+                Close(nan.Max[0], double.CreateTruncating(await x.NanMaxAsync(options)));
+                Assert.Equal(nan.Count[0], await x.CountNonNaNAsync(options));
+                Assert.Equal(size, await x.CountAsync());
+
+                foreach (var axes in AxisSubsets(shape.Length))
+                {
+                    var r = Compute(doubles, shape, axes, false);
+                    var rn = Compute(doubles, shape, axes, true);
+                    Close(r.Sum, await x.SumAsync(axes, options), r.Kept);
+                    Close(r.Mean, await x.MeanAsync(axes, options), r.Kept);
+                    Close(r.Var, await x.VarAsync(axes, 0, options), r.Kept);
+                    Close(r.Var.Select(Math.Sqrt).ToArray(), await x.StdAsync(axes, 0, options), r.Kept);
+                    Close(r.Min, AsDoubles(await x.MinAsync(axes, options)), r.Kept);
+                    Close(r.Max, AsDoubles(await x.MaxAsync(axes, options)), r.Kept);
+                    Close(rn.Sum, await x.NanSumAsync(axes, options), r.Kept);
+                    Close(rn.Mean, await x.NanMeanAsync(axes, options), r.Kept);
+                    Close(rn.Var, await x.NanVarAsync(axes, 0, options), r.Kept);
+                    Close(rn.Var.Select(Math.Sqrt).ToArray(), await x.NanStdAsync(axes, 0, options), r.Kept);
+                    Close(rn.Min, AsDoubles(await x.NanMinAsync(axes, options)), r.Kept);
+                    Close(rn.Max, AsDoubles(await x.NanMaxAsync(axes, options)), r.Kept);
+                    Assert.Equal(rn.Count, (await x.CountNonNaNAsync(axes, options)).ToArray());
+                    Assert.Equal(r.Count.Select(c => withNaN ? (long)(size / Math.Max(1, r.Kept.Aggregate(1L, (a, b) => a * b))) : c), (await x.CountAsync(axes)).ToArray());
+                }
+            }
+        }
+    }
+
+    private static Tensor<double> AsDoubles<T>(Tensor<T> t) where T : unmanaged, INumber<T> =>
+        Tensor.Create(t.ToArray().Select(double.CreateTruncating).ToArray(), t.Lengths);
+
+    [Fact]
+    public Task Float_reductions_over_every_axis_subset() => CheckAllAsync<float>(false);
+
+    [Fact]
+    public Task Double_reductions_with_NaN_over_every_axis_subset() => CheckAllAsync<double>(true);
+
+    [Fact]
+    public Task Float_reductions_with_NaN() => CheckAllAsync<float>(true);
+
+    [Fact]
+    public async Task Integer_reductions_over_every_axis_subset()
+    {
+        await CheckAllAsync<int>(false);
+        await CheckAllAsync<short>(false);
+        await CheckAllAsync<byte>(false);
+        await CheckAllAsync<ulong>(false);
+        await CheckAllAsync<long>(false);
+    }
+
+    [Fact]
+    public async Task Integer_sums_are_64_bit_and_wrap_as_numpy()
+    {
+        var big = Lazy.Generate<long>([10], [3], (_, d) => d.Fill(long.MaxValue / 4));
+        Assert.Equal(unchecked((long.MaxValue / 4) * 10), await big.SumInt64Async());
+        var ints = Lazy.Generate<int>([1000, 1000], [300, 300], (_, d) => d.Fill(int.MaxValue));
+        Assert.Equal((long)int.MaxValue * 1_000_000, await ints.SumInt64Async());
+        Assert.Equal(Enumerable.Repeat((long)int.MaxValue * 1000, 1000), (await ints.SumInt64Async([0])).ToArray());
+        var bytes = Lazy.Generate<byte>([100000], [777], (_, d) => d.Fill(255));
+        Assert.Equal(25_500_000UL, await bytes.SumUInt64Async());
+        var huge = Lazy.Generate<ulong>([4], [1], (_, d) => d.Fill(ulong.MaxValue / 2));
+        Assert.Equal(unchecked((ulong.MaxValue / 2) * 4), await huge.SumUInt64Async());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => bytes.SumInt64Async());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Lazy.Generate<float>([3], [1], (_, _) => { }).SumInt64Async());
+    }
+
+    [Fact]
+    public async Task Moments_agree_with_two_pass_double_on_ill_conditioned_data()
+    {
+        // Mean 1e6, spread 1e-3: naive sum-of-squares loses every digit here.
+        var shape = new long[] { 1000, 997 };
+        RegionGenerator<double> gen = (region, d) =>
+        {
+            for (var k = 0; k < d.Length; k++)
+            {
+                var i = ((region.Start[0] + (k / region.Shape[1])) * 997) + region.Start[1] + (k % region.Shape[1]);
+                d[k] = 1e6 + (((i * 7919) % 1000) * 1e-6);
+            }
+        };
+        var x = Lazy.Generate([.. shape], [128, 100], gen);
+        var data = await x.ToArrayAsync();
+        var mean = data[0] + data.Average(v => v - data[0]);
+        var var = data.Sum(v => (v - mean) * (v - mean)) / data.Length;
+        Close(mean, await x.MeanAsync(), 1e-15);
+        Close(var, await x.VarAsync(), 1e-9);
+        var r = Compute(data, shape, [0], false);
+        Close(r.Var, await x.VarAsync([0]), r.Kept);
+        var f = Lazy.Generate<float>([1000, 1000], [300, 256], (region, d) =>
+        {
+            for (var k = 0; k < d.Length; k++)
+            {
+                d[k] = 10000f + ((k % 13) * 0.25f);
+            }
+        });
+        var fd = (await f.ToArrayAsync()).Select(v => (double)v).ToArray();
+        var fm = fd[0] + fd.Average(v => v - fd[0]);
+        Close(fm, await f.MeanAsync(), 1e-14);
+        Close(fd.Sum(v => (v - fm) * (v - fm)) / fd.Length, await f.VarAsync(), 1e-10);
+        Close(fd.Sum(), await f.SumAsync(), 1e-15);
+    }
+
+    [Fact]
+    public async Task ArgMin_and_ArgMax_give_the_first_flat_index_as_numpy()
+    {
+        var store = new MemoryStore();
+        var data = Support.RandomData<double>(9 * 11, 4);
+        data[57] = -1000;
+        data[80] = -1000;
+        data[12] = 1000;
+        data[90] = 1000;
+        var x = Lazy.From(await Support.ArrayAsync(store, "x", [9, 11], [4, 3], data));
+        foreach (var options in Support.OptionCombinations())
+        {
+            Assert.Equal(57, await x.ArgMinAsync(options));
+            Assert.Equal(12, await x.ArgMaxAsync(options));
+        }
+
+        data[70] = double.NaN;
+        data[33] = double.NaN;
+        var y = Lazy.From(await Support.ArrayAsync(store, "y", [9, 11], [2, 5], data));
+        Assert.Equal(33, await y.ArgMinAsync());
+        Assert.Equal(33, await y.ArgMaxAsync());
+        var ints = Lazy.Generate<int>([50], [7], (region, d) =>
+        {
+            for (var k = 0; k < d.Length; k++)
+            {
+                d[k] = (int)((region.Start[0] + k) % 10);
+            }
+        });
+        Assert.Equal(0, await ints.ArgMinAsync());
+        Assert.Equal(9, await ints.ArgMaxAsync());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Lazy.Generate<int>([0], [1], (_, _) => { }).ArgMinAsync());
+    }
+
+    [Fact]
+    public async Task Histogram_matches_numpy_semantics()
+    {
+        var data = Support.RandomData<float>(40 * 30, 8);
+        data[3] = float.NaN;
+        data[4] = 50;  // exactly the last edge: counted in the last bin
+        data[5] = -50; // exactly the first edge
+        data[6] = 60;  // outside
+        var store = new MemoryStore();
+        var x = Lazy.From(await Support.ArrayAsync(store, "x", [40, 30], [7, 8], data));
+        double[][] edgeSets = [[-50, -25, 0, 25, 50], [-50, -49.5, -10, 0.01, 3, 50], [0, 1]];
+        foreach (var edges in edgeSets)
+        {
+            var expected = new long[edges.Length - 1];
+            foreach (var v in data)
+            {
+                if (float.IsNaN(v) || v < edges[0] || v > edges[^1])
+                {
+                    continue;
+                }
+
+                var bin = v == edges[^1] ? edges.Length - 2 : Array.FindLastIndex(edges, e => e <= v);
+                expected[bin]++;
+            }
+
+            Assert.Equal(expected, await x.HistogramAsync(edges, PipelineOptions.Uniform(2, 3)));
+        }
+
+        await Assert.ThrowsAsync<ArgumentException>(() => x.HistogramAsync([1, 1]));
+        await Assert.ThrowsAsync<ArgumentException>(() => x.HistogramAsync([1]));
+    }
+
+    [Fact]
+    public async Task Reductions_of_a_rechunked_or_computed_expression_and_argument_checks()
+    {
+        var store = new MemoryStore();
+        var data = Support.RandomData<double>(12 * 10, 12);
+        var x = Lazy.From(await Support.ArrayAsync(store, "x", [12, 10], [5, 5], data));
+        Close(data.Sum() * 2, await (x * 2).Rechunk([3, 7]).SumAsync());
+        Close(data.Select(v => v - 1).Average(), await (x - 1).MeanAsync());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => x.SumAsync([2]));
+        await Assert.ThrowsAsync<ArgumentException>(() => x.SumAsync([0, -2]));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => x.VarAsync(-1));
+        Close(data.Sum(), (await x.SumAsync([-1, 0])).ToArray()[0]);
+        var empty = Lazy.Generate<double>([0, 4], [2, 2], (_, _) => { });
+        Assert.Equal(0, await empty.SumAsync());
+        Assert.True(double.IsNaN(await empty.MeanAsync()));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => empty.MaxAsync());
+        var allNaN = Lazy.Generate<double>([3, 4], [2, 2], (_, d) => d.Fill(double.NaN));
+        Assert.True(double.IsNaN(await allNaN.NanMinAsync()));
+        Assert.True(double.IsNaN(await allNaN.NanMeanAsync()));
+        Assert.Equal(0, await allNaN.NanSumAsync());
+    }
+
+    [Fact]
+    public async Task Many_jobs_run_at_once_each_with_its_own_parallelism()
+    {
+        var jobs = Enumerable.Range(1, 6).Select(k =>
+        {
+            var x = Lazy.Generate<double>([300, 200], [37, 41], (_, d) => d.Fill(k));
+            return x.SumAsync(PipelineOptions.Uniform(k, k));
+        }).ToArray();
+        var sums = await Task.WhenAll(jobs);
+        Assert.Equal(Enumerable.Range(1, 6).Select(k => k * 60000.0), sums);
+    }
+}

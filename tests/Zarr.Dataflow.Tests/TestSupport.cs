@@ -1,0 +1,89 @@
+namespace Zarr.Dataflow.Tests;
+
+/// <summary>A temporary folder, deleted on dispose.</summary>
+public sealed class TempDir : IDisposable
+{
+    public TempDir()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "zarr-dataflow-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>Shared helpers: random data of any numeric type, arrays in real stores, the option combinations.</summary>
+public static class Support
+{
+    public static T[] RandomData<T>(long count, int seed) where T : unmanaged, System.Numerics.INumber<T>
+    {
+        var rng = new Random(seed);
+        var data = new T[count];
+        var isFloat = typeof(T) == typeof(float) || typeof(T) == typeof(double) || typeof(T) == typeof(Half);
+        var signed = T.IsNegative(T.Zero - T.One);
+        for (var i = 0; i < data.Length; i++)
+        {
+            data[i] = isFloat ? T.CreateTruncating(Math.Round((rng.NextDouble() * 100) - 50, 2))
+                : signed ? T.CreateTruncating(rng.Next(-50, 50))
+                : T.CreateTruncating(rng.Next(0, 100));
+        }
+
+        return data;
+    }
+
+    public static async Task<Zarr.Storage.ZarrArray<T>> ArrayAsync<T>(Zarr.Storage.Stores.IStore store, string path, long[] shape, int[] chunks, T[]? data = null)
+        where T : unmanaged
+    {
+        var array = await Zarr.Storage.ZarrArray.CreateAsync<T>(store, path, shape, new Zarr.Storage.ArrayOptions { Chunks = chunks });
+        if (data is not null)
+        {
+            await array.WriteAsync([], data);
+        }
+
+        return array;
+    }
+
+    public static async Task<T[]> ReadAllAsync<T>(Zarr.Storage.ZarrArray<T> array) where T : unmanaged
+    {
+        var result = new T[array.Size];
+        await array.ReadIntoAsync([], result);
+        return result;
+    }
+
+    /// <summary>Parallelism 1 and many, capacity 1 and many.</summary>
+    public static IEnumerable<Zarr.Dataflow.Pipelines.PipelineOptions> OptionCombinations()
+    {
+        yield return Zarr.Dataflow.Pipelines.PipelineOptions.Uniform(1, 1);
+        yield return Zarr.Dataflow.Pipelines.PipelineOptions.Uniform(1, 8);
+        yield return Zarr.Dataflow.Pipelines.PipelineOptions.Uniform(4, 1);
+        yield return new Zarr.Dataflow.Pipelines.PipelineOptions { FanIn = 2 };
+    }
+
+    /// <summary>(shape, chunks) pairs: edge chunks, single chunk, 1-D, 3-D.</summary>
+    public static IEnumerable<(long[] Shape, int[] Chunks)> Grids()
+    {
+        yield return ([7, 5], [3, 2]);
+        yield return ([6, 6], [6, 6]);
+        yield return ([10], [4]);
+        yield return ([4, 5, 6], [3, 2, 4]);
+        yield return ([5, 9], [8, 4]);
+    }
+
+    public static string Show(long[] a) => string.Join(",", a);
+}
+
+public sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}
