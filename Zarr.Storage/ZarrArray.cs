@@ -392,6 +392,15 @@ public class ZarrArray
         }
     }
 
+    /// <summary>
+    /// Waits for the lock that serialises every write of one chunk (the same lock this library's partial writes take,
+    /// shared by all handles on the same store object). Whoever stores whole chunks beside concurrent partial writers
+    /// holds it around <see cref="StoreChunkAsync"/>, so no read-modify-write rebuilds the chunk from stale data.
+    /// Dispose the result to release it.
+    /// </summary>
+    public async ValueTask<IDisposable> AcquireChunkLockAsync(long[] coordinates, CancellationToken cancellationToken = default) =>
+        await ChunkLocks.For(Store).AcquireAsync(GetChunkKey(coordinates), cancellationToken).ConfigureAwait(false);
+
     /// <summary>The decoded size of one chunk in bytes.</summary>
     public int ChunkByteLength => _state.Current.Spec.ByteLength;
 

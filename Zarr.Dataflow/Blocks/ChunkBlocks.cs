@@ -168,7 +168,7 @@ public static class ChunkBlocks
             },
             c => (c.CoordinatesArray, array.GetChunkKey(c.CoordinatesArray)));
 
-    /// <summary>Store: writes each encoded chunk (<see cref="ZarrArray.StoreChunkAsync"/>), or deletes it when it is missing (all fill value). Each chunk write is atomic in the store. I/O-bound.</summary>
+    /// <summary>Store: writes each encoded chunk (<see cref="ZarrArray.StoreChunkAsync"/>), or deletes it when it is missing (all fill value). Each chunk write is atomic in the store and holds the chunk's write lock, so it serialises with concurrent partial writes of the same chunk. I/O-bound.</summary>
     /// <param name="array">The array to write.</param>
     /// <param name="options">The stage's options; null for <see cref="StageOptions.ForIO"/>.</param>
     public static ITargetBlock<EncodedChunk> Store(ZarrArray array, StageOptions? options = null)
@@ -182,7 +182,12 @@ public static class ChunkBlocks
             context,
             async (chunk, ct) =>
             {
-                await array.StoreChunkAsync(chunk.CoordinatesArray, chunk.Data?.Memory, ct).ConfigureAwait(false);
+                // The chunk's write lock serialises this whole-chunk write with partial writers of the same chunk.
+                using (await array.AcquireChunkLockAsync(chunk.CoordinatesArray, ct).ConfigureAwait(false))
+                {
+                    await array.StoreChunkAsync(chunk.CoordinatesArray, chunk.Data?.Memory, ct).ConfigureAwait(false);
+                }
+
                 context.Run?.AddWritten(chunk.Data?.Length ?? 0);
                 context.Run?.ChunkDone();
             },
