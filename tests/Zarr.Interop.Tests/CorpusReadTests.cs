@@ -33,9 +33,6 @@ public sealed class CorpusReadTests
             ["v2/zipstore.zip/g"] = ("later issue: zip store", "found in DirectoryStore"),
             ["v2/zipstore.zip/a"] = ("later issue: zip store", "found in DirectoryStore"),
             ["v2/zipstore.zip/g/b"] = ("later issue: zip store", "found in DirectoryStore"),
-            ["v3/hc_shard_basic.zarr"] = ("later issue: sharding_indexed codec", "sharding_indexed"),
-            ["v3/hc_shard_gzip_inner.zarr"] = ("later issue: sharding_indexed codec", "sharding_indexed"),
-            ["v3/hc_shard_blosc_inner.zarr"] = ("later issue: sharding_indexed codec", "sharding_indexed"),
         };
 
     public const string CorpusNotFound = "corpus-not-found";
