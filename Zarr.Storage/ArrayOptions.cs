@@ -14,6 +14,15 @@ public sealed record ArrayOptions
     public int[]? Chunks { get; init; }
 
     /// <summary>
+    /// The shard shape (v3 only), or null for no sharding. With shards, the array's chunk grid is the shard shape, each
+    /// shard is one stored value, and <see cref="Chunks"/> is the shape of the inner chunks inside it (null guesses one
+    /// that divides the shard shape): the chain becomes one <c>sharding_indexed</c> codec whose inner codecs are
+    /// <c>bytes</c> and the <see cref="Compressors"/> and whose index codecs are <c>bytes</c> + <c>crc32c</c> at the end,
+    /// as zarr-python 3's <c>create_array(shards=...)</c> writes it.
+    /// </summary>
+    public int[]? Shards { get; init; }
+
+    /// <summary>
     /// The bytes→bytes codecs in order (v2: at most one, the compressor). Null means the default compressor,
     /// blosc lz4 clevel 5 with byte shuffle; an empty list means no compression.
     /// </summary>

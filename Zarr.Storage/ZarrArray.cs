@@ -200,7 +200,7 @@ public class ZarrArray
         ArgumentNullException.ThrowIfNull(metadata);
         path = NodePaths.Normalize(path);
         _ = new ChunkGrid(metadata.Shape, metadata.ChunkShape);
-        _ = CodecPipeline.Create(metadata.Codecs);
+        CodecPipeline.Create(metadata.Codecs).Validate(metadata.ChunkSpec);
         if (store.IsReadOnly)
         {
             throw new ZarrStoreException(null, $"cannot create array '/{path}': {store} is read-only");
@@ -257,6 +257,11 @@ public class ZarrArray
     {
         ArgumentNullException.ThrowIfNull(shape);
         var chunks = options.Chunks ?? ChunkShapes.Guess(shape, dataType.ItemSize);
+        if (options.Shards is not null)
+        {
+            chunks = ShardChunks(shape, dataType, options);
+        }
+
         if (chunks.Length != shape.Length)
         {
             throw new ZarrException($"the chunk shape ({string.Join(", ", chunks)}) has {chunks.Length} dimensions but the shape ({string.Join(", ", shape)}) has {shape.Length}");
@@ -282,6 +287,13 @@ public class ZarrArray
 
         codecs.Add(new BytesCodec(stored.DataType.ItemSize == 1 ? null : options.Endian));
         codecs.AddRange(options.Compressors ?? [CodecRegistry.DefaultCompressor(stored.DataType)]);
+        if (options.Shards is { } shards)
+        {
+            // The chunk grid is the shard grid; the chunks are the inner chunks of each shard.
+            codecs = [new ShardingCodec(chunks, codecs)];
+            chunks = shards;
+        }
+
         var separator = options.ChunkKeySeparator ?? (options.Format == ZarrFormat.V3 ? '/' : '.');
         var encoding = ChunkKeyEncoding.Create(options.Format == ZarrFormat.V3 ? "default" : "v2", separator);
         if (options.Format == ZarrFormat.V2 && options.DimensionNames is not null)
@@ -308,6 +320,51 @@ public class ZarrArray
         };
         MetadataSerializer.ValidateChain(metadata.Codecs, metadata.Format);
         return metadata;
+    }
+
+    // The inner chunk shape of a sharded array: the given chunks, which must divide the shards, or a guess that does.
+    private static int[] ShardChunks(long[] shape, ZarrDataType dataType, ArrayOptions options)
+    {
+        var shards = options.Shards!;
+        if (options.Format != ZarrFormat.V3)
+        {
+            throw new ZarrException("shards are a Zarr v3 feature (the sharding_indexed codec); v2 arrays cannot be sharded");
+        }
+
+        if (shards.Length != shape.Length)
+        {
+            throw new ZarrException($"the shard shape ({string.Join(", ", shards)}) has {shards.Length} dimensions but the shape ({string.Join(", ", shape)}) has {shape.Length}");
+        }
+
+        if (options.Chunks is { } given)
+        {
+            if (given.Length != shards.Length || given.Where((c, d) => c <= 0 || shards[d] % c != 0).Any())
+            {
+                throw new ZarrException($"the shard shape ({string.Join(", ", shards)}) must be divisible by the chunk shape ({string.Join(", ", given)}) in every dimension");
+            }
+
+            return (int[])given.Clone();
+        }
+
+        if (shards.Any(s => s <= 0))
+        {
+            throw new ZarrException($"the shard shape ({string.Join(", ", shards)}) must be positive in every dimension");
+        }
+
+        // zarr-python guesses the inner chunks from the shard shape; each is lowered to a divisor of its shard dimension.
+        var guess = ChunkShapes.Guess([.. shards.Select(s => (long)s)], dataType.ItemSize);
+        for (var d = 0; d < guess.Length; d++)
+        {
+            var c = Math.Clamp(guess[d], 1, shards[d]);
+            while (shards[d] % c != 0)
+            {
+                c--;
+            }
+
+            guess[d] = c;
+        }
+
+        return guess;
     }
 
     /// <summary>This array as elements of <typeparamref name="T"/>, sharing this handle's state.</summary>

@@ -237,6 +237,25 @@ public sealed class CodecPipeline
         }
     }
 
+    /// <summary>
+    /// Checks that the chain can encode chunks of <paramref name="spec"/>: the array→array codecs accept it, and a
+    /// <c>sharding_indexed</c> codec's inner chunk shape divides the shape it receives (nested sharding included).
+    /// </summary>
+    /// <exception cref="ZarrCodecException">It cannot; the exception names the codec and the shapes.</exception>
+    public void Validate(in ChunkSpec spec)
+    {
+        var current = spec;
+        foreach (var codec in _arrayToArray)
+        {
+            current = Run(codec, current, static (c, s) => c.GetEncodedSpec(s));
+        }
+
+        if (_arrayToBytes is ShardingCodec sharding)
+        {
+            sharding.Validate(current);
+        }
+    }
+
     /// <summary>The exact encoded length of the array→bytes codec's output, where it is fixed (-1 otherwise).</summary>
     private static int EncodedLength(IArrayToBytesCodec codec, in ChunkSpec spec) => codec is BytesCodec ? spec.ByteLength : -1;
 

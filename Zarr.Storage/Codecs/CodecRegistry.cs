@@ -15,7 +15,7 @@ public static class CodecRegistry
     public static IReadOnlyList<string> V3Names { get; } =
     [
         "bytes", "transpose", "blosc", "gzip", "zstd", "crc32c", "numcodecs.zlib", "numcodecs.lz4", "numcodecs.bz2",
-        "numcodecs.delta", "numcodecs.fixedscaleoffset", "numcodecs.astype", "numcodecs.quantize",
+        "numcodecs.delta", "numcodecs.fixedscaleoffset", "numcodecs.astype", "numcodecs.quantize", "sharding_indexed",
     ];
 
     /// <summary>The numcodecs compressor ids this registry knows.</summary>
@@ -154,6 +154,9 @@ public static class CodecRegistry
                 // after filling in a missing dtype from the array's.
                 return Filter(name["numcodecs.".Length..], reader, new NumpyDType(dataType));
 
+            case ShardingCodec.CodecName:
+                return ParseSharding(configuration, reader, dataType, document);
+
             default:
                 throw new ZarrMetadataException(document, "codecs", $"unknown codec '{name}'; this library knows {string.Join(", ", V3Names)}");
         }
@@ -286,6 +289,53 @@ public static class CodecRegistry
         {
             throw reader.Error(string.Empty, $"{id}: {ex.Message}");
         }
+    }
+
+    // sharding_indexed: the inner chain is parsed for the array's type (it may hold sharding again), the index chain
+    // for the index's uint64; index_codecs and index_location default as zarr-python does (bytes + crc32c, "end").
+    private static ShardingCodec ParseSharding(JsonObject? configuration, ConfigReader reader, ZarrDataType dataType, string document)
+    {
+        var chunkShape = reader.RequiredIntArray("chunk_shape");
+        var codecs = ParseChain(configuration, "codecs", reader, dataType, document)
+            ?? throw reader.Error("codecs", "is required");
+        var indexCodecs = ParseChain(configuration, "index_codecs", reader, ZarrDataType.UInt64, document);
+        var locationName = reader.OptionalString("index_location") ?? "end";
+        var location = locationName switch
+        {
+            "end" => ShardIndexLocation.End,
+            "start" => ShardIndexLocation.Start,
+            _ => throw reader.Error("index_location", $"must be \"start\" or \"end\"; got \"{locationName}\""),
+        };
+
+        try
+        {
+            return new ShardingCodec(chunkShape, codecs, indexCodecs, location);
+        }
+        catch (ZarrException ex) when (ex is not ZarrMetadataException)
+        {
+            throw new ZarrMetadataException(document, $"codecs.{ShardingCodec.CodecName}.configuration", ex.Message, ex);
+        }
+    }
+
+    private static List<ICodec>? ParseChain(JsonObject? configuration, string field, ConfigReader reader, ZarrDataType dataType, string document)
+    {
+        if (configuration is null || !configuration.TryGetPropertyValue(field, out var node) || node is null)
+        {
+            return null;
+        }
+
+        if (node is not JsonArray array || array.Count == 0)
+        {
+            throw reader.Error(field, $"must be a non-empty array of codecs; got {Show(node)}");
+        }
+
+        var codecs = new List<ICodec>(array.Count);
+        foreach (var item in array)
+        {
+            codecs.Add(FromV3Json(item ?? throw reader.Error(field, "holds a null codec"), dataType, document));
+        }
+
+        return codecs;
     }
 
     private static BloscCompressor ParseBloscCompressor(string cname, ConfigReader reader)

@@ -58,6 +58,7 @@ internal sealed class ArraySnapshot
         }
 
         _ = Spec.ByteLength; // refuses chunks over 2 GiB up front
+        Pipeline.Validate(Spec); // sharding: the inner chunk shape divides the shard shape
         PartialDecoder = Pipeline.ArrayToArrayCodecs.Count == 0 && Pipeline.BytesToBytesCodecs.Count == 0
             ? Pipeline.ArrayToBytesCodec as IPartialDecodingCodec
             : null;

@@ -27,9 +27,6 @@ public sealed class CorpusReadTests
             ["v2/dtype_U6.zarr"] = ("later issue: fixed-length unicode dtypes (<U)", "U6"),
             ["v2/fill_U6_str.zarr"] = ("later issue: fixed-length unicode dtypes (<U)", "U6"),
             ["v2/dtype_structured.zarr"] = ("later issue: structured dtypes", "structured data type"),
-            ["v3/hc_shard_basic.zarr"] = ("later issue: sharding_indexed codec", "sharding_indexed"),
-            ["v3/hc_shard_gzip_inner.zarr"] = ("later issue: sharding_indexed codec", "sharding_indexed"),
-            ["v3/hc_shard_blosc_inner.zarr"] = ("later issue: sharding_indexed codec", "sharding_indexed"),
         };
 
     public const string CorpusNotFound = "corpus-not-found";
