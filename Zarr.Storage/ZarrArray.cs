@@ -582,27 +582,43 @@ public class ZarrArray
 
         var geometry = new OutputGeometry(plan, itemSize);
         var locks = ChunkLocks.For(Store);
-        await ForEachChunkAsync(plan, async (chunk, ct) =>
-        {
-            var key = GetChunkKey(chunk.Coordinates);
-            using var held = await locks.AcquireAsync(key, ct).ConfigureAwait(false);
-            var current = _state.Current;
-            using var decoded = PooledBuffer.Rent(current.Spec.ByteLength);
-            if (plan.CoversChunk(chunk))
-            {
-                // Nothing of the old chunk survives; the part hanging over the array's edge holds the fill value.
-                StridedCopy.FillPattern(decoded.Span, current.Metadata.FillValue);
-            }
-            else
-            {
-                using var existing = await FetchChunkAsync(chunk.Coordinates, ct).ConfigureAwait(false);
-                DecodeChunk(existing is null ? default : existing.Span, existing is null, chunk.Coordinates, decoded.Span);
-            }
+        await ForEachChunkAsync(plan, (chunk, ct) => ModifyChunkAsync(
+            locks,
+            chunk.Coordinates,
+            plan.CoversChunk(chunk),
+            (Plan: plan, Geometry: geometry, Chunk: chunk, Source: source, Scalar: scalar),
+            static (array, state, decoded) => array.CopyIntoChunk(state.Plan, state.Geometry, state.Chunk, state.Source, state.Scalar, decoded),
+            ct), cancellationToken).ConfigureAwait(false);
+    }
 
-            CopyIntoChunk(plan, geometry, chunk, source, scalar, decoded.Span);
-            using var encoded = EncodeChunk(decoded.Span, chunk.Coordinates);
-            await StoreChunkAsync(chunk.Coordinates, encoded?.Memory, ct).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
+    /// <summary>Changes a decoded chunk in place (the copy-in step of a write).</summary>
+    private delegate void ChunkUpdate<TState>(ZarrArray array, TState state, Span<byte> decoded);
+
+    /// <summary>
+    /// The read-modify-write of one chunk, shared by every kind of write: under the chunk's lock, fetch and decode it
+    /// (or, when the write covers it, start from the fill value), let <paramref name="update"/> copy the new values in,
+    /// then encode and store it (a chunk left all fill value is deleted).
+    /// </summary>
+    private async ValueTask ModifyChunkAsync<TState>(ChunkLocks locks, long[] coordinates, bool coversChunk, TState state, ChunkUpdate<TState> update, CancellationToken cancellationToken)
+    {
+        var key = GetChunkKey(coordinates);
+        using var held = await locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
+        var current = _state.Current;
+        using var decoded = PooledBuffer.Rent(current.Spec.ByteLength);
+        if (coversChunk)
+        {
+            // Nothing of the old chunk survives; the part hanging over the array's edge holds the fill value.
+            StridedCopy.FillPattern(decoded.Span, current.Metadata.FillValue);
+        }
+        else
+        {
+            using var existing = await FetchChunkAsync(coordinates, cancellationToken).ConfigureAwait(false);
+            DecodeChunk(existing is null ? default : existing.Span, existing is null, coordinates, decoded.Span);
+        }
+
+        update(this, state, decoded.Span);
+        using var encoded = EncodeChunk(decoded.Span, coordinates);
+        await StoreChunkAsync(coordinates, encoded?.Memory, cancellationToken).ConfigureAwait(false);
     }
 
     private void CopyIntoChunk<TElement>(SelectionPlan plan, OutputGeometry geometry, ChunkSelection chunk, ReadOnlyMemory<TElement> source, byte[]? scalar, Span<byte> decoded)
@@ -635,16 +651,20 @@ public class ZarrArray
         StridedCopy.Copy(ref src, inOffset, inSteps, ref chunkRef, chunkOffset, chunkSteps, counts, DataType.ItemSize);
     }
 
-    private async Task ForEachChunkAsync(SelectionPlan plan, Func<ChunkSelection, CancellationToken, ValueTask> body, CancellationToken cancellationToken)
+    private Task ForEachChunkAsync(SelectionPlan plan, Func<ChunkSelection, CancellationToken, ValueTask> body, CancellationToken cancellationToken) =>
+        ForEachAsync(plan.Chunks(), plan.ChunkCount, body, cancellationToken);
+
+    // Runs body for each chunk, in parallel across chunks up to the array's degree of parallelism.
+    private async Task ForEachAsync<TChunk>(IEnumerable<TChunk> chunks, long count, Func<TChunk, CancellationToken, ValueTask> body, CancellationToken cancellationToken)
     {
-        if (plan.ChunkCount == 0)
+        if (count == 0)
         {
             return;
         }
 
-        if (plan.ChunkCount == 1 || _state.Parallelism == 1)
+        if (count == 1 || _state.Parallelism == 1)
         {
-            foreach (var chunk in plan.Chunks())
+            foreach (var chunk in chunks)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 await body(chunk, cancellationToken).ConfigureAwait(false);
@@ -654,7 +674,94 @@ public class ZarrArray
         }
 
         var options = new ParallelOptions { MaxDegreeOfParallelism = _state.Parallelism, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(plan.Chunks(), options, body).ConfigureAwait(false);
+        await Parallel.ForEachAsync(chunks, options, body).ConfigureAwait(false);
+    }
+
+    // ---------------------------------------------------------------- advanced selections (orthogonal, coordinate, mask, block)
+
+    /// <summary>Reads an advanced selection into <paramref name="destination"/> (C order, exactly the plan's element count).</summary>
+    private protected async Task ReadPlanAsync<TElement>(IndexPlan plan, Memory<TElement> destination, CancellationToken cancellationToken)
+        where TElement : unmanaged
+    {
+        var itemSize = DataType.ItemSize;
+        if ((long)destination.Length * Unsafe.SizeOf<TElement>() != checked(plan.ElementCount * itemSize))
+        {
+            throw new ZarrSelectionException($"the destination holds {destination.Length} elements but the selection of shape ({string.Join(", ", plan.OutputShape)}) has {plan.ElementCount}");
+        }
+
+        await ForEachAsync(plan.Chunks(), plan.ChunkCount, async (chunk, ct) =>
+        {
+            var current = _state.Current;
+            var partial = current.PartialDecoder;
+            if (partial is not null && !plan.Covers(chunk))
+            {
+                // Decode only the chunk's region that holds the selected elements (for sharding: only those inner chunks).
+                using var part = PooledBuffer.Rent(current.Spec.ByteLength);
+                var key = GetChunkKey(chunk.Coordinates);
+                bool found;
+                try
+                {
+                    found = await partial.TryDecodePartialAsync(Store, key, plan.Region(chunk), part.Memory, current.Spec, ct).ConfigureAwait(false);
+                }
+                catch (ZarrCodecException e)
+                {
+                    throw e.WithChunk(Path, key);
+                }
+
+                TransferOut(plan, chunk, found ? part : null, destination);
+                return;
+            }
+
+            using var encoded = await FetchChunkAsync(chunk.Coordinates, ct).ConfigureAwait(false);
+            if (encoded is null)
+            {
+                TransferOut(plan, chunk, null, destination);
+                return;
+            }
+
+            using var decoded = PooledBuffer.Rent(current.Spec.ByteLength);
+            DecodeChunk(encoded.Span, false, chunk.Coordinates, decoded.Span);
+            TransferOut(plan, chunk, decoded, destination);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Copies a chunk's selected elements out, or the fill value where the chunk is missing (null).
+    private void TransferOut<TElement>(IndexPlan plan, PlannedChunk chunk, PooledBuffer? decoded, Memory<TElement> destination)
+        where TElement : unmanaged
+    {
+        var current = _state.Current;
+        ref var output = ref Unsafe.As<TElement, byte>(ref MemoryMarshal.GetReference(destination.Span));
+        ref var source = ref decoded is null
+            ? ref MemoryMarshal.GetArrayDataReference(current.Metadata.FillValue)
+            : ref MemoryMarshal.GetReference(decoded.Span);
+        plan.Transfer(chunk, ref source, decoded is null, current.ChunkStrides, ref output, false, false, DataType.ItemSize);
+    }
+
+    /// <summary>Writes <paramref name="source"/> (the plan's element count, C order) into an advanced selection, or broadcasts <paramref name="scalar"/> when it is given.</summary>
+    private protected async Task WritePlanAsync<TElement>(IndexPlan plan, ReadOnlyMemory<TElement> source, byte[]? scalar, CancellationToken cancellationToken)
+        where TElement : unmanaged
+    {
+        EnsureWritable();
+        var itemSize = DataType.ItemSize;
+        if (scalar is null && (long)source.Length * Unsafe.SizeOf<TElement>() != checked(plan.ElementCount * itemSize))
+        {
+            throw new ZarrSelectionException($"the data holds {source.Length} elements but the selection of shape ({string.Join(", ", plan.OutputShape)}) has {plan.ElementCount}");
+        }
+
+        var locks = ChunkLocks.For(Store);
+        await ForEachAsync(plan.Chunks(), plan.ChunkCount, (chunk, ct) => ModifyChunkAsync(
+            locks,
+            chunk.Coordinates,
+            plan.Covers(chunk),
+            (Plan: plan, Chunk: chunk, Source: source, Scalar: scalar),
+            static (array, state, decoded) =>
+            {
+                ref var input = ref state.Scalar is { } item
+                    ? ref MemoryMarshal.GetArrayDataReference(item)
+                    : ref Unsafe.As<TElement, byte>(ref MemoryMarshal.GetReference(state.Source.Span));
+                state.Plan.Transfer(state.Chunk, ref MemoryMarshal.GetReference(decoded), false, array._state.Current.ChunkStrides, ref input, state.Scalar is not null, true, array.DataType.ItemSize);
+            },
+            ct), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads a selection as raw little-endian bytes, C order, for arrays whose type is known only at run time.</summary>

@@ -18,10 +18,114 @@ namespace Zarr.Storage;
 /// <typeparam name="T">The element type; it must be the array's data type's CLR type.</typeparam>
 public sealed class ZarrArray<T> : ZarrArray where T : unmanaged
 {
+    private OrthogonalIndexer<T>? _oindex;
+    private CoordinateIndexer<T>? _vindex;
+    private BlockIndexer<T>? _blocks;
+
     internal ZarrArray(ArrayState state) : base(state) { }
 
     /// <summary>A selection: one <see cref="Slice"/> per dimension (ranges, indices, steps); missing trailing dimensions are selected whole.</summary>
     public ArraySelection<T> this[params Slice[] selection] => new(this, selection);
+
+    /// <summary>
+    /// Orthogonal indexing, zarr's <c>z.oindex</c>: per dimension a slice, an integer, an index list or a Boolean mask;
+    /// the result takes the selected indices of each dimension in the order given (numpy's <c>np.ix_</c>).
+    /// <code>
+    /// Tensor&lt;int&gt; t = await z.Oindex[new[] { 4, 0, 0, -1 }, 2..5];          // shape (4, 3)
+    /// await z.Oindex[new[] { true, false, true }, new long[] { 1 }].FillAsync(9);
+    /// </code>
+    /// </summary>
+    public OrthogonalIndexer<T> Oindex => _oindex ??= new OrthogonalIndexer<T>(this);
+
+    /// <summary>
+    /// Vectorised indexing, zarr's <c>z.vindex</c>: one index array per dimension picks points (the result is 1-D, in
+    /// the order given), or a Boolean mask of the array's shape picks the elements where it is true, in C order.
+    /// <code>
+    /// Tensor&lt;int&gt; p = await z.Vindex[new[] { 0, 3, 3 }, new[] { 2, 2, -1 }];  // z[0,2], z[3,2], z[3,^1]
+    /// await z.Vindex[mask].WriteAsync(values);
+    /// </code>
+    /// </summary>
+    public CoordinateIndexer<T> Vindex => _vindex ??= new CoordinateIndexer<T>(this);
+
+    /// <summary>
+    /// Block indexing, zarr's <c>z.blocks</c>: whole chunks by chunk index per dimension (an integer keeps its
+    /// dimension; ranges have step 1); edge chunks are cut to the array.
+    /// <code>
+    /// Tensor&lt;int&gt; b = await z.Blocks[1, 0..2];   // chunk row 1, chunk columns 0 and 1
+    /// </code>
+    /// </summary>
+    public BlockIndexer<T> Blocks => _blocks ??= new BlockIndexer<T>(this);
+
+    /// <summary>An orthogonal selection (the same as <see cref="Oindex"/>; zarr's <c>get/set_orthogonal_selection</c>).</summary>
+    /// <example><c>var t = await z.Orthogonal(new[] { 2, 0 }, ..);</c></example>
+    public AdvancedSelection<T> Orthogonal(params OrthogonalIndex[] selection)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        return new(this, new OrthogonalSpec((OrthogonalIndex[])selection.Clone()));
+    }
+
+    /// <summary>
+    /// A coordinate selection (the same as <see cref="Vindex"/>; zarr's <c>get/set_coordinate_selection</c>): one index
+    /// array per dimension, all of one length (copied); point <c>i</c> is <c>(coordinates[0][i], coordinates[1][i], ...)</c>.
+    /// </summary>
+    /// <example><c>var t = await z.Points(new long[] { 0, 9 }, new long[] { 5, 5 });</c></example>
+    public AdvancedSelection<T> Points(params long[][] coordinates)
+    {
+        ArgumentNullException.ThrowIfNull(coordinates);
+        return new(this, CoordinateSpec.Copy(coordinates));
+    }
+
+    /// <summary>A coordinate selection from 32-bit indices (see <see cref="Points(long[][])"/>).</summary>
+    public AdvancedSelection<T> Points(params int[][] coordinates)
+    {
+        ArgumentNullException.ThrowIfNull(coordinates);
+        return new(this, CoordinateSpec.Copy(coordinates));
+    }
+
+    /// <summary>A mask selection (zarr's <c>get/set_mask_selection</c>): the elements where <paramref name="mask"/>, of the array's shape, is true, in C order.</summary>
+    /// <example><c>var t = await z.Mask(mask);</c></example>
+    public AdvancedSelection<T> Mask(Tensor<bool> mask) => new(this, MaskSpec.Copy(mask));
+
+    /// <summary>A mask selection from the mask's values in C order over the array's shape (copied; its length must be the array's element count).</summary>
+    public AdvancedSelection<T> Mask(bool[] mask)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        return new(this, new MaskSpec((bool[])mask.Clone(), null));
+    }
+
+    /// <summary>A block selection (the same as <see cref="Blocks"/>; zarr's <c>get/set_block_selection</c>).</summary>
+    /// <example><c>var t = await z.Block(^1, ..);</c></example>
+    public AdvancedSelection<T> Block(params Slice[] blocks)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        return new(this, new BlockSpec((Slice[])blocks.Clone()));
+    }
+
+    internal async Task<Tensor<T>> ReadSelectionAsync(SelectionSpec spec, CancellationToken cancellationToken)
+    {
+        var plan = spec.Plan(Grid);
+        if (plan.ElementCount > Array.MaxLength)
+        {
+            throw new ZarrSelectionException($"a selection of {plan.ElementCount} elements does not fit in one tensor; read it in parts");
+        }
+
+        var values = GC.AllocateUninitializedArray<T>((int)plan.ElementCount);
+        await ReadPlanAsync<T>(plan, values, cancellationToken).ConfigureAwait(false);
+        return TensorData.Wrap(values, plan.OutputShape);
+    }
+
+    internal Task ReadSelectionIntoAsync(SelectionSpec spec, Memory<T> destination, CancellationToken cancellationToken) =>
+        ReadPlanAsync(spec.Plan(Grid), destination, cancellationToken);
+
+    internal Task WriteSelectionAsync(SelectionSpec spec, ReadOnlyMemory<T> data, CancellationToken cancellationToken) =>
+        WritePlanAsync(spec.Plan(Grid), data, null, cancellationToken);
+
+    internal Task FillSelectionAsync(SelectionSpec spec, T value, CancellationToken cancellationToken)
+    {
+        var scalar = new byte[Unsafe.SizeOf<T>()];
+        MemoryMarshal.Write(scalar, in value);
+        return WritePlanAsync<T>(spec.Plan(Grid), default, scalar, cancellationToken);
+    }
 
     /// <summary>Reads a selection into a new tensor (a selection with no dimensions left reads as shape [1]: <see cref="Tensor{T}"/> has no rank 0).</summary>
     /// <exception cref="ZarrSelectionException">The selection does not fit the array.</exception>

@@ -157,7 +157,8 @@ internal sealed class SelectionPlan
         return true;
     }
 
-    private static ChunkDimensionProjection[] Project(DimensionSelection sel, int chunkSize)
+    /// <summary>The chunks a resolved range touches along one dimension, with the part of each.</summary>
+    internal static ChunkDimensionProjection[] Project(DimensionSelection sel, int chunkSize)
     {
         if (sel.Count == 0)
         {
