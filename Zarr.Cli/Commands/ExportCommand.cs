@@ -14,7 +14,7 @@ internal static class ExportCommand
     /// <summary>Builds the verb.</summary>
     public static Command Create(CliConsole console, Option<bool> verbose)
     {
-        var path = new Argument<string>("PATH") { Description = "The folder of the array." };
+        var path = new Argument<string>("PATH") { Description = "The folder of the array, or a path inside a .zip file (data.zip/group/array)." };
         var output = new Argument<string>("OUT.npy") { Description = "The .npy file to write (replaced if it exists)." };
         var region = new Option<string>("--region")
         {
@@ -31,7 +31,9 @@ internal static class ExportCommand
     private static async Task RunAsync(string path, string output, string? regionText, CancellationToken cancellationToken)
     {
         var region = RegionParser.Parse(regionText ?? "");
-        var store = NodeLocation.OpenForRead(path);
+        var node = NodeLocation.OpenForRead(path);
+        await using var nodeScope = node.ConfigureAwait(false);
+        var store = node.Store;
         var temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output)) ?? ".", $".{Path.GetFileName(output)}.{Guid.NewGuid():N}.tmp");
         try
         {

@@ -14,7 +14,7 @@ internal static class ImportCommand
     public static Command Create(CliConsole console, Option<bool> verbose)
     {
         var input = new Argument<string>("IN.npy") { Description = "The .npy file to read (format 1.0, 2.0 or 3.0)." };
-        var path = new Argument<string>("PATH") { Description = "The folder of the new array." };
+        var path = new Argument<string>("PATH") { Description = "The folder of the new array, or a path inside a .zip file (data.zip/group/array; the zip file is created or added to)." };
         var options = new CreateOptions();
         var command = new Command("import", "Create an array from a NumPy .npy file.") { input, path };
         options.AddTo(command);
@@ -27,9 +27,25 @@ internal static class ImportCommand
 
     private static async Task RunAsync(string input, string path, CreateRequest request, CancellationToken cancellationToken)
     {
-        var store = NodeLocation.OpenForWrite(path);
-        await CheckDestinationAsync(store, path, request.Overwrite, cancellationToken).ConfigureAwait(false);
+        // Inside a zip file nothing is written until the commit; without it (any failure) the zip file stays as it was.
+        var node = NodeLocation.OpenForWrite(path);
+        await using (node.ConfigureAwait(false))
+        {
+            await CheckDestinationAsync(node, path, request.Overwrite, cancellationToken).ConfigureAwait(false);
+            await ImportAsync(input, path, node.Store, request, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await node.CommitAsync().ConfigureAwait(false);
+            }
+            catch (ZarrException ex)
+            {
+                throw new CliException($"{path}: {ex.Message}", ex);
+            }
+        }
+    }
 
+    private static async Task ImportAsync(string input, string path, IStore store, CreateRequest request, CancellationToken cancellationToken)
+    {
         var file = new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await using (file.ConfigureAwait(false))
         {
@@ -54,19 +70,37 @@ internal static class ImportCommand
     }
 
     /// <summary>
-    /// Refuses an existing destination unless <paramref name="overwrite"/>; even then, refuses a folder that holds files
-    /// but no Zarr node, so that <c>--overwrite</c> never deletes something that is not an array or group.
+    /// Refuses an existing destination unless <paramref name="overwrite"/>; even then, refuses a folder (or a path inside
+    /// a zip file) that holds something but no Zarr node, so that <c>--overwrite</c> never deletes something that is not
+    /// an array or group.
     /// </summary>
-    private static async Task CheckDestinationAsync(DirectoryStore store, string path, bool overwrite, CancellationToken cancellationToken)
+    private static async Task CheckDestinationAsync(OpenedNode node, string path, bool overwrite, CancellationToken cancellationToken)
     {
-        if (File.Exists(store.Root))
+        var store = node.Store;
+        if (node.Folder is { } folder)
         {
-            throw new CliException($"{path} is a file; the destination must be a folder");
-        }
+            if (File.Exists(folder))
+            {
+                throw new CliException($"{path} is a file; the destination must be a folder");
+            }
 
-        if (!Directory.Exists(store.Root) || !Directory.EnumerateFileSystemEntries(store.Root).Any())
+            if (!Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any())
+            {
+                return;
+            }
+        }
+        else
         {
-            return;
+            var zip = node.Zip!;
+            if (node.InnerPath.Length > 0 && await zip.ExistsAsync(node.InnerPath, cancellationToken).ConfigureAwait(false))
+            {
+                throw new CliException($"{path} is a file in {zip.Path}; the destination must be a folder");
+            }
+
+            if (!await HoldsAnythingAsync(store, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
         }
 
         var (type, _) = await NodeLocation.ProbeAsync(store, cancellationToken).ConfigureAwait(false);
@@ -79,6 +113,16 @@ internal static class ImportCommand
         {
             throw new CliException($"{path} already holds a Zarr {(type == NodeType.Array ? "array" : "group")} (use --overwrite to replace it)");
         }
+    }
+
+    private static async Task<bool> HoldsAnythingAsync(IStore store, CancellationToken cancellationToken)
+    {
+        await foreach (var _ in store.ListPrefixAsync("", cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ internal static class InfoCommand
     /// <summary>Builds the verb.</summary>
     public static Command Create(CliConsole console, Option<bool> verbose)
     {
-        var path = new Argument<string>("PATH") { Description = "The folder of an array or group." };
+        var path = new Argument<string>("PATH") { Description = "The folder of an array or group, or a path inside a .zip file (data.zip/group)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the text summary." };
         var command = new Command("info", "Show the summary of an array, or the members of a group.") { path, json };
         command.SetAction((result, cancellationToken) => ZarrCommand.GuardAsync(
@@ -27,7 +27,9 @@ internal static class InfoCommand
 
     private static async Task RunAsync(CliConsole console, string path, bool json, CancellationToken cancellationToken)
     {
-        var store = NodeLocation.OpenForRead(path);
+        var node = NodeLocation.OpenForRead(path);
+        await using var nodeScope = node.ConfigureAwait(false);
+        var store = node.Store;
         try
         {
             var (type, format) = await NodeLocation.ProbeAsync(store, cancellationToken).ConfigureAwait(false);

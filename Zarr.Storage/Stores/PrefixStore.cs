@@ -1,0 +1,130 @@
+using System.Runtime.CompilerServices;
+using Zarr.Storage.Buffers;
+
+namespace Zarr.Storage.Stores;
+
+/// <summary>
+/// A view of another store below a key prefix, as zarr-python's store opened at a path: the key <c>k</c> of this store is
+/// the key <c>prefix/k</c> of the inner one. Keys outside the prefix are never seen, listed, written or deleted through
+/// the view. Thread-safe when the inner store is.
+/// </summary>
+/// <remarks>
+/// <para>The prefix "" makes the view the inner store itself. Listings strip the prefix, so a node stored at
+/// <c>prefix</c> in the inner store is at the root of the view. Ranged reads pass through unchanged, so a view over a
+/// store that reads ranges cheaply reads them as cheaply.</para>
+/// <para>The view owns nothing: disposing the inner store (a <see cref="ZipStore"/>, say) is the caller's business.</para>
+/// </remarks>
+public sealed class PrefixStore : IStore
+{
+    private readonly string _prefix;
+
+    /// <summary>Creates a view of <paramref name="inner"/> below <paramref name="prefix"/>.</summary>
+    /// <param name="inner">The store that holds the values.</param>
+    /// <param name="prefix">"" for the whole store, else a valid key (a trailing '/' is allowed), such as <c>group/array</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="inner"/> or <paramref name="prefix"/> is null.</exception>
+    /// <exception cref="ZarrStoreException"><paramref name="prefix"/> is not "" or a valid key.</exception>
+    public PrefixStore(IStore inner, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentNullException.ThrowIfNull(prefix);
+        Inner = inner;
+        _prefix = StoreKey.ToPrefix(prefix);
+        Prefix = _prefix.Length == 0 ? string.Empty : _prefix[..^1];
+    }
+
+    /// <summary>The store that holds the values.</summary>
+    public IStore Inner { get; }
+
+    /// <summary>The path of the view in the inner store, without a trailing '/': "" when the view is the whole store.</summary>
+    public string Prefix { get; }
+
+    /// <inheritdoc />
+    public bool IsReadOnly => Inner.IsReadOnly;
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid.</exception>
+    public ValueTask<PooledBuffer?> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default) =>
+        Inner.GetAsync(ToInner(key), range, cancellationToken);
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid.</exception>
+    public ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) =>
+        Inner.ExistsAsync(ToInner(key), cancellationToken);
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid.</exception>
+    public ValueTask<long?> GetSizeAsync(string key, CancellationToken cancellationToken = default) =>
+        Inner.GetSizeAsync(ToInner(key), cancellationToken);
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid, or the store is read-only.</exception>
+    public ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    {
+        var inner = ToInner(key);
+        ThrowIfReadOnly(key);
+        return Inner.SetAsync(inner, value, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid, or the store is read-only.</exception>
+    public ValueTask DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var inner = ToInner(key);
+        ThrowIfReadOnly(key);
+        return Inner.DeleteAsync(inner, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>"" deletes every key of the view, and nothing outside it.</remarks>
+    /// <exception cref="ZarrStoreException">The prefix is not valid, or the store is read-only.</exception>
+    public ValueTask DeletePrefixAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        var inner = ToInnerPrefix(prefix);
+        ThrowIfReadOnly(prefix);
+        return Inner.DeletePrefixAsync(inner, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The prefix is not valid.</exception>
+    public IAsyncEnumerable<StoreEntry> ListPrefixAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        var inner = ToInnerPrefix(prefix);
+        return _prefix.Length == 0 ? Inner.ListPrefixAsync(inner, cancellationToken) : ListPrefixCore(inner, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The prefix is not valid.</exception>
+    public IAsyncEnumerable<string> ListDirectoryAsync(string prefix, CancellationToken cancellationToken = default) =>
+        Inner.ListDirectoryAsync(ToInnerPrefix(prefix), cancellationToken); // children's names are relative already
+
+    /// <summary>The inner store's text, then '/' and the prefix (just the inner store's text when the prefix is "").</summary>
+    public override string ToString() => Prefix.Length == 0 ? Inner.ToString() ?? string.Empty : $"{Inner}/{Prefix}";
+
+    private async IAsyncEnumerable<StoreEntry> ListPrefixCore(string innerPrefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var entry in Inner.ListPrefixAsync(innerPrefix, cancellationToken).ConfigureAwait(false))
+        {
+            yield return entry with { Key = entry.Key[_prefix.Length..] };
+        }
+    }
+
+    private string ToInner(string key)
+    {
+        StoreKey.Validate(key);
+        return _prefix + key;
+    }
+
+    private string ToInnerPrefix(string prefix)
+    {
+        StoreKey.ValidatePrefix(prefix);
+        return _prefix + prefix;
+    }
+
+    private void ThrowIfReadOnly(string key)
+    {
+        if (Inner.IsReadOnly)
+        {
+            throw new ZarrStoreException(key, "store is read-only");
+        }
+    }
+}
