@@ -217,6 +217,7 @@ public class ZarrArray
             await NodeIO.DeleteNodeDocumentsAsync(store, path, cancellationToken).ConfigureAwait(false);
         }
 
+        await NodeIO.EnsureParentGroupsAsync(store, path, metadata.Format, cancellationToken).ConfigureAwait(false);
         await NodeIO.WriteArrayMetadataAsync(store, path, metadata, cancellationToken).ConfigureAwait(false);
         return new ZarrArray(new ArrayState(store, path, metadata, false, maxDegreeOfParallelism));
     }

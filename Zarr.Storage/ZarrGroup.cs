@@ -116,6 +116,7 @@ public sealed class ZarrGroup
         }
 
         var metadata = new GroupMetadata { Format = format, Attributes = (JsonObject?)attributes?.DeepClone() ?? [] };
+        await NodeIO.EnsureParentGroupsAsync(store, path, metadata.Format, cancellationToken).ConfigureAwait(false);
         await NodeIO.WriteGroupMetadataAsync(store, path, metadata, cancellationToken).ConfigureAwait(false);
         return new ZarrGroup(store, path, metadata, false);
     }

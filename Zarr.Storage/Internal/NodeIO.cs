@@ -138,6 +138,37 @@ internal static class NodeIO
         await store.SetAsync(NodePaths.Key(path, MetadataSerializer.ZGroup), zgroup, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Creates the groups above <paramref name="path"/> that do not exist yet, root first, as zarr-python does when it
+    /// creates a nested node, so that every node is reachable from the root.
+    /// </summary>
+    /// <exception cref="ZarrNodeException">An array stands where a parent group should.</exception>
+    public static async ValueTask EnsureParentGroupsAsync(IStore store, string path, ZarrFormat format, CancellationToken cancellationToken)
+    {
+        if (path.Length == 0)
+        {
+            return;
+        }
+
+        var segments = path.Split('/');
+        var parent = "";
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var (kind, _) = await ProbeAsync(store, parent, cancellationToken).ConfigureAwait(false);
+            if (kind == "array")
+            {
+                throw new ZarrNodeException(parent, $"is an array, so '/{path}' cannot be created below it");
+            }
+
+            if (kind is null)
+            {
+                await WriteGroupMetadataAsync(store, parent, new GroupMetadata { Format = format }, cancellationToken).ConfigureAwait(false);
+            }
+
+            parent = NodePaths.Child(parent, segments[i]);
+        }
+    }
+
     /// <summary>Deletes a node's own metadata documents (its children are under its prefix).</summary>
     public static async ValueTask DeleteNodeDocumentsAsync(IStore store, string path, CancellationToken cancellationToken)
     {

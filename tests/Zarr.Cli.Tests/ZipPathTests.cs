@@ -184,7 +184,6 @@ public sealed class ZipPathTests : IDisposable
         {
             new[] { "info", Path.Combine(zip, "nope") },
             new[] { "info", Path.Combine(zip, "nope", "deeper"), "--json" },
-            new[] { "info", zip },
             new[] { "export", Path.Combine(zip, "nope"), _temp.Combine("out.npy") },
         })
         {

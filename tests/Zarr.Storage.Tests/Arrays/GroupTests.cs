@@ -59,4 +59,24 @@ public class GroupTests
         var g = await ZarrGroup.OpenAsync(store, "", AccessMode.Read);
         await Assert.ThrowsAsync<ZarrException>(() => g.CreateGroupAsync("x"));
     }
+
+    [Theory]
+    [InlineData(ZarrFormat.V3)]
+    [InlineData(ZarrFormat.V2)]
+    public async Task Creating_a_nested_node_creates_its_missing_parent_groups(ZarrFormat format)
+    {
+        var store = new MemoryStore();
+        await ZarrArray.CreateAsync<int>(store, "a/b/c", [4], new ArrayOptions { Format = format });
+        var root = await ZarrGroup.OpenAsync(store);
+        var walked = new List<string>();
+        await foreach (var m in root.WalkAsync())
+        {
+            walked.Add($"{m.Path}:{m.Kind}:{m.Format}");
+        }
+
+        Assert.Equal(new[] { $"a:Group:{format}", $"a/b:Group:{format}", $"a/b/c:Array:{format}" }, walked);
+
+        // An array cannot hold children.
+        await Assert.ThrowsAsync<ZarrNodeException>(() => ZarrGroup.CreateAsync(store, "a/b/c/d"));
+    }
 }
