@@ -519,8 +519,9 @@ public sealed class ZarrDataType : IEquatable<ZarrDataType>
 
 /// <summary>
 /// One field of a structured type: a name, a fixed-size type, an optional sub-array shape (numpy's
-/// <c>('x', '&lt;f4', (2, 3))</c>) and, for types read from v2 whose fields differ in byte order, the field's own
-/// stored byte order. Fields compare by value (offset included).
+/// <c>('x', '&lt;f4', (2, 3))</c>) and, for v2 types whose fields differ in byte order, the field's own stored byte
+/// order (a v2 type read so has its big-endian fields marked, the others following a little-endian bytes codec).
+/// Fields compare by value (offset included).
 /// </summary>
 public sealed class StructField : IEquatable<StructField>
 {

@@ -174,7 +174,7 @@ internal static class DataTypeJson
     /// <summary>
     /// Parses a v2 <c>dtype</c>: a numpy type string, or a structured <c>descr</c> list. The byte order is null for
     /// types without multi-byte components; a structured type whose fields share one order gives it here (and its
-    /// fields none), one whose fields differ keeps each field's order in the type.
+    /// fields none); one whose fields differ gives little-endian here and marks its big-endian fields.
     /// </summary>
     public static (ZarrDataType DataType, Endian? Endian) ParseV2(JsonElement value, string document, string field = "dtype")
     {
@@ -185,10 +185,11 @@ internal static class DataTypeJson
             CollectOrders(explicitType, orders);
             if (orders.Count <= 1)
             {
-                return (StripOrders(explicitType), orders.Count == 0 ? null : orders.First());
+                return (StripOrders(explicitType, null), orders.Count == 0 ? null : orders.First());
             }
 
-            return (explicitType, Endian.Little);
+            // Mixed: the bytes codec is little-endian and only the big-endian fields say so themselves.
+            return (StripOrders(explicitType, Endian.Little), Endian.Little);
         }
 
         if (value.ValueKind != JsonValueKind.String)
@@ -339,10 +340,12 @@ internal static class DataTypeJson
         }
     }
 
-    private static ZarrDataType StripOrders(ZarrDataType type) =>
+    /// <summary>Drops the fields' own byte orders (every one, or only those equal to <paramref name="only"/>), nested fields included.</summary>
+    private static ZarrDataType StripOrders(ZarrDataType type, Endian? only) =>
         type.Kind != DataTypeKind.Structured
             ? type
-            : ZarrDataType.Structured(type.Fields.Select(f => new StructField(f.Name, StripOrders(f.DataType), f.Shape, null)));
+            : ZarrDataType.Structured(type.Fields.Select(f => new StructField(
+                f.Name, StripOrders(f.DataType, only), f.Shape, only is null || f.ByteOrder == only ? null : f.ByteOrder)));
 
     /// <summary>The v2 <c>dtype</c> of <paramref name="dataType"/> stored in <paramref name="bigEndian"/> order: a type string, or a <c>descr</c> list.</summary>
     public static JsonNode ToV2(ZarrDataType dataType, bool bigEndian)
