@@ -399,6 +399,7 @@ public class ZarrArray
     /// <exception cref="ZarrCodecException">The chunk is corrupt; the exception names the array, the chunk key and the codec.</exception>
     public void DecodeChunk(ReadOnlySpan<byte> encoded, bool missing, ReadOnlySpan<long> coordinates, Span<byte> chunk)
     {
+        ZarrStringArray.ThrowIfVariableLength(this); // dtypes: strings have no byte form (see ZarrStringArray)
         var current = _state.Current;
         if (missing)
         {
@@ -419,6 +420,7 @@ public class ZarrArray
     /// <summary>Encode: the encoded bytes of a decoded chunk, or null when every element is the fill value (such a chunk is not stored). The caller owns the buffer.</summary>
     public PooledBuffer? EncodeChunk(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates)
     {
+        ZarrStringArray.ThrowIfVariableLength(this); // dtypes: strings have no byte form (see ZarrStringArray)
         var current = _state.Current;
         if (FillValues.IsAllFill(chunk, current.Metadata.FillValue, current.Metadata.DataType))
         {
@@ -770,6 +772,7 @@ public class ZarrArray
     public async Task<(byte[] Data, long[] Shape)> ReadBytesAsync(Slice[] selection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(selection);
+        ZarrStringArray.ThrowIfVariableLength(this); // dtypes: strings have no byte form (see ZarrStringArray)
         var plan = SelectionPlan.Create(Grid, selection);
         var bytes = checked(plan.ElementCount * DataType.ItemSize);
         if (bytes > Array.MaxLength)
@@ -786,6 +789,7 @@ public class ZarrArray
     public Task WriteBytesAsync(Slice[] selection, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(selection);
+        ZarrStringArray.ThrowIfVariableLength(this); // dtypes: strings have no byte form (see ZarrStringArray)
         return WriteCoreAsync(SelectionPlan.Create(Grid, selection), data, null, cancellationToken);
     }
 

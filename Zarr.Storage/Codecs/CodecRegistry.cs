@@ -84,7 +84,7 @@ public static class CodecRegistry
                     "big" => Endian.Big,
                     _ => throw reader.Error("endian", $"must be \"little\" or \"big\"; got \"{endian}\""),
                 };
-                if (parsed is null && dataType.ItemSize > 1)
+                if (parsed is null && dataType.NeedsByteOrder)
                 {
                     throw reader.Error("endian", $"is required for the multi-byte data type {dataType}");
                 }

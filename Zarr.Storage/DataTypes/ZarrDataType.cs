@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Numerics;
+using System.Text;
+using Zarr.Storage.Codecs;
 
 namespace Zarr.Storage.DataTypes;
 
@@ -33,22 +36,44 @@ public enum DataTypeKind
     Complex64,
     /// <summary>complex128: two float64.</summary>
     Complex128,
+    /// <summary>numpy datetime64: a signed 64-bit count of a unit (with a scale) since the Unix epoch; −2^63 is NaT.</summary>
+    DateTime64,
+    /// <summary>numpy timedelta64: a signed 64-bit count of a unit (with a scale); −2^63 is NaT.</summary>
+    TimeDelta64,
+    /// <summary>Fixed-length byte strings (numpy <c>|S n</c>): n raw bytes, NUL padded.</summary>
+    FixedBytes,
+    /// <summary>Fixed-length unicode strings (numpy <c>&lt;U n</c>): n UTF-32 code units, NUL padded.</summary>
+    FixedUnicode,
+    /// <summary>A structured (record) type: named fields packed in order, each of any fixed-size type, possibly a sub-array.</summary>
+    Structured,
+    /// <summary>Variable-length UTF-8 strings (v3 <c>string</c>; v2 object arrays with the <c>vlen-utf8</c> filter).</summary>
+    String,
 }
 
 /// <summary>
-/// An element type: its Zarr v3 name, its size, its CLR type and numpy's type code. Instances are singletons,
-/// so they compare by reference. In memory, elements are always little-endian; byte order on disk is the
-/// <c>bytes</c> codec's business.
+/// An element type: its Zarr v3 name, its size, its CLR type and numpy's type code. The core types (bool, integers,
+/// floats, complex) are singletons; the parameterised ones (<see cref="DateTime64(TimeUnit, int)"/>,
+/// <see cref="TimeDelta64(TimeUnit, int)"/>, <see cref="FixedBytes"/>, <see cref="FixedUnicode"/>,
+/// <see cref="Structured(IEnumerable{StructField})"/>) and <see cref="String"/> compare by value. In memory, elements are always little-endian
+/// (every scalar component; a structured type field by field); byte order on disk is the <c>bytes</c> codec's
+/// business (and, for a structured type read from v2, a field's own <see cref="StructField.ByteOrder"/>).
 /// </summary>
-public sealed class ZarrDataType
+public sealed class ZarrDataType : IEquatable<ZarrDataType>
 {
-    private ZarrDataType(DataTypeKind kind, string name, int itemSize, Type clrType, char numpyKind)
+    private readonly StructField[] _fields;
+
+    private ZarrDataType(DataTypeKind kind, string name, int itemSize, Type clrType, char numpyKind,
+        TimeUnit unit = TimeUnit.Generic, int scale = 1, int length = 0, StructField[]? fields = null)
     {
         Kind = kind;
         Name = name;
         ItemSize = itemSize;
         ClrType = clrType;
         NumpyKind = numpyKind;
+        TimeUnit = unit;
+        TimeScale = scale;
+        Length = length;
+        _fields = fields ?? [];
     }
 
     /// <summary>bool.</summary>
@@ -80,7 +105,14 @@ public sealed class ZarrDataType
     /// <summary>complex128.</summary>
     public static ZarrDataType Complex128 { get; } = new(DataTypeKind.Complex128, "complex128", 16, typeof(Complex), 'c');
 
-    /// <summary>Every data type, in the order of <see cref="DataTypeKind"/>.</summary>
+    /// <summary>
+    /// Variable-length UTF-8 strings (v3 <c>string</c> with the <c>vlen-utf8</c> codec; v2 <c>|O</c> with the
+    /// <c>vlen-utf8</c> filter). Not fixed-size: <see cref="ItemSize"/> is 0 and the array's values are read and
+    /// written through <see cref="ZarrStringArray"/>, never as bytes.
+    /// </summary>
+    public static ZarrDataType String { get; } = new(DataTypeKind.String, "string", 0, typeof(string), 'O');
+
+    /// <summary>Every core data type (the fixed, parameterless ones), in the order of <see cref="DataTypeKind"/>.</summary>
     public static IReadOnlyList<ZarrDataType> All { get; } =
     [
         Bool, Int8, Int16, Int32, Int64, UInt8, UInt16, UInt32, UInt64, Float16, Float32, Float64, Complex64, Complex128,
@@ -89,17 +121,37 @@ public sealed class ZarrDataType
     /// <summary>The kind.</summary>
     public DataTypeKind Kind { get; }
 
-    /// <summary>The Zarr v3 name, which is also numpy's name (<c>int32</c>, <c>float64</c>, ...).</summary>
+    /// <summary>
+    /// The Zarr v3 name (<c>int32</c>, <c>float64</c>, ...; for the extension types the registered name:
+    /// <c>numpy.datetime64</c>, <c>numpy.timedelta64</c>, <c>null_terminated_bytes</c>, <c>fixed_length_utf32</c>,
+    /// <c>struct</c>, <c>string</c>). A parameterised type's full v3 form also has a configuration.
+    /// </summary>
     public string Name { get; }
 
-    /// <summary>Bytes per element.</summary>
+    /// <summary>Bytes per element (0 for the variable-length <see cref="String"/>).</summary>
     public int ItemSize { get; }
 
-    /// <summary>The CLR element type (<see cref="Complex64"/> for complex64, <see cref="Complex"/> for complex128).</summary>
+    /// <summary>
+    /// The CLR element type: <see cref="DataTypes.DateTime64"/> / <see cref="DataTypes.TimeDelta64"/> for dates
+    /// (whatever the unit), <c>byte[]</c> for fixed bytes and structured types (read them as bytes or field by field),
+    /// <c>string</c> for fixed unicode and variable-length strings.
+    /// </summary>
     public Type ClrType { get; }
 
-    /// <summary>numpy's kind character: b, i, u, f or c.</summary>
+    /// <summary>numpy's kind character: b, i, u, f, c, M, m, S, U, V (structured) or O (object, for strings).</summary>
     public char NumpyKind { get; }
+
+    /// <summary>The time unit of a datetime64/timedelta64 (<see cref="TimeUnit.Generic"/> for other types).</summary>
+    public TimeUnit TimeUnit { get; }
+
+    /// <summary>The scale factor of a datetime64/timedelta64 unit (10 for <c>M8[10s]</c>; 1 for other types).</summary>
+    public int TimeScale { get; }
+
+    /// <summary>The length of a fixed-length string: bytes for <see cref="FixedBytes"/>, code points for <see cref="FixedUnicode"/>; 0 otherwise.</summary>
+    public int Length { get; }
+
+    /// <summary>The fields of a structured type, in order, with their offsets; empty otherwise.</summary>
+    public IReadOnlyList<StructField> Fields => _fields;
 
     /// <summary>True for float16/32/64.</summary>
     public bool IsFloatingPoint => NumpyKind == 'f';
@@ -107,11 +159,127 @@ public sealed class ZarrDataType
     /// <summary>True for complex64/128.</summary>
     public bool IsComplex => NumpyKind == 'c';
 
-    /// <summary>The data type whose CLR type is <typeparamref name="T"/>.</summary>
-    /// <exception cref="ZarrException">No data type has that CLR type.</exception>
-    public static ZarrDataType Of<T>() where T : unmanaged => TypeCache<T>.Value ?? throw new ZarrException($"{typeof(T).Name} is not a Zarr data type; use one of {string.Join(", ", All.Select(t => t.ClrType.Name))}");
+    /// <summary>False only for the variable-length <see cref="String"/>.</summary>
+    public bool IsFixedSize => Kind != DataTypeKind.String;
 
-    /// <summary>Finds a data type by its v3 name or a numpy name or type string (<c>int32</c>, <c>i4</c>, <c>&lt;f8</c>, <c>bool</c>); the byte order of a type string is ignored here.</summary>
+    /// <summary>True when storing the type needs a byte order: it has a component wider than one byte whose order is not fixed by the type itself.</summary>
+    public bool NeedsByteOrder => Kind == DataTypeKind.Structured
+        ? _fields.Any(f => f.ByteOrder is null && f.DataType.NeedsByteOrder)
+        : ComponentSize > 1;
+
+    /// <summary>
+    /// The size of one scalar component in bytes, which is what byte-swapping works on (complex: the part's size;
+    /// datetime/timedelta: 8; fixed unicode: 4, a code unit; fixed bytes and strings: 1). A structured type is swapped
+    /// field by field: 1 when every field is one byte wide, 0 otherwise.
+    /// </summary>
+    public int ComponentSize => Kind switch
+    {
+        DataTypeKind.Complex64 or DataTypeKind.Complex128 => ItemSize / 2,
+        DataTypeKind.FixedBytes or DataTypeKind.String => 1,
+        DataTypeKind.FixedUnicode => 4,
+        DataTypeKind.Structured => HasMultiByteComponent ? 0 : 1,
+        _ => ItemSize,
+    };
+
+    private bool HasMultiByteComponent => Kind == DataTypeKind.Structured
+        ? _fields.Any(f => f.DataType.HasMultiByteComponent)
+        : ComponentSize > 1;
+
+    /// <summary>numpy's <c>datetime64</c> of <paramref name="unit"/> × <paramref name="scale"/> (<c>&lt;M8[ns]</c>, <c>&lt;M8[10s]</c>); elements are <see cref="DataTypes.DateTime64"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The scale is not in [1, 2^31 − 1] or the unit is not a unit.</exception>
+    public static ZarrDataType DateTime64(TimeUnit unit, int scale = 1)
+    {
+        CheckTime(unit, scale);
+        return new ZarrDataType(DataTypeKind.DateTime64, "numpy.datetime64", 8, typeof(DataTypes.DateTime64), 'M', unit, scale);
+    }
+
+    /// <summary>numpy's <c>timedelta64</c> of <paramref name="unit"/> × <paramref name="scale"/> (<c>&lt;m8[s]</c>); elements are <see cref="DataTypes.TimeDelta64"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The scale is not in [1, 2^31 − 1] or the unit is not a unit.</exception>
+    public static ZarrDataType TimeDelta64(TimeUnit unit, int scale = 1)
+    {
+        CheckTime(unit, scale);
+        return new ZarrDataType(DataTypeKind.TimeDelta64, "numpy.timedelta64", 8, typeof(DataTypes.TimeDelta64), 'm', unit, scale);
+    }
+
+    /// <summary>Fixed-length byte strings of <paramref name="length"/> bytes (numpy <c>|S n</c>, v3 <c>null_terminated_bytes</c>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The length is below 1.</exception>
+    public static ZarrDataType FixedBytes(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
+        return new ZarrDataType(DataTypeKind.FixedBytes, "null_terminated_bytes", length, typeof(byte[]), 'S', length: length);
+    }
+
+    /// <summary>Fixed-length unicode strings of <paramref name="length"/> code points, UTF-32 (numpy <c>&lt;U n</c>, v3 <c>fixed_length_utf32</c>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The length is below 1 or above 536870911 (numpy's limit).</exception>
+    public static ZarrDataType FixedUnicode(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, int.MaxValue / 4);
+        return new ZarrDataType(DataTypeKind.FixedUnicode, "fixed_length_utf32", length * 4, typeof(string), 'U', length: length);
+    }
+
+    /// <summary>A structured type whose fields are packed in the order given (numpy's default layout, as zarr writes it).</summary>
+    /// <exception cref="ArgumentException">No fields, a repeated or empty name, or a field of variable size.</exception>
+    public static ZarrDataType Structured(IEnumerable<StructField> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var list = new List<StructField>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var offset = 0;
+        foreach (var f in fields)
+        {
+            ArgumentNullException.ThrowIfNull(f, nameof(fields));
+            if (!names.Add(f.Name))
+            {
+                throw new ArgumentException($"the field name '{f.Name}' appears twice", nameof(fields));
+            }
+
+            list.Add(f.At(offset));
+            offset = checked(offset + f.Size);
+        }
+
+        if (list.Count == 0)
+        {
+            throw new ArgumentException("a structured type needs at least one field", nameof(fields));
+        }
+
+        return new ZarrDataType(DataTypeKind.Structured, "struct", offset, typeof(byte[]), 'V', fields: [.. list]);
+    }
+
+    /// <summary>A structured type of the fields given (see <see cref="Structured(IEnumerable{StructField})"/>).</summary>
+    public static ZarrDataType Structured(params StructField[] fields) => Structured((IEnumerable<StructField>)fields);
+
+    /// <summary>The field named <paramref name="name"/> of a structured type.</summary>
+    /// <exception cref="ZarrException">The type is not structured or has no such field.</exception>
+    public StructField GetField(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        foreach (var f in _fields)
+        {
+            if (f.Name == name)
+            {
+                return f;
+            }
+        }
+
+        throw new ZarrException(Kind == DataTypeKind.Structured
+            ? $"the structured type {this} has no field '{name}' (fields: {string.Join(", ", _fields.Select(f => f.Name))})"
+            : $"{this} is not a structured type; it has no field '{name}'");
+    }
+
+    /// <summary>
+    /// The data type whose CLR type is <typeparamref name="T"/>; <see cref="DataTypes.DateTime64"/> and
+    /// <see cref="DataTypes.TimeDelta64"/> give nanosecond units (choose another unit with
+    /// <see cref="DateTime64(TimeUnit, int)"/>).
+    /// </summary>
+    /// <exception cref="ZarrException">No data type has that CLR type.</exception>
+    public static ZarrDataType Of<T>() where T : unmanaged => TypeCache<T>.Value ?? throw new ZarrException($"{typeof(T).Name} is not a Zarr data type; use one of {string.Join(", ", All.Select(t => t.ClrType.Name))}, DateTime64 or TimeDelta64");
+
+    /// <summary>
+    /// Finds a data type by its v3 name or a numpy name or type string (<c>int32</c>, <c>i4</c>, <c>&lt;f8</c>,
+    /// <c>bool</c>, <c>&lt;M8[ns]</c>, <c>m8[10s]</c>, <c>datetime64[ms]</c>, <c>|S8</c>, <c>&lt;U6</c>, <c>string</c>);
+    /// the byte order of a type string is ignored here.
+    /// </summary>
     public static bool TryParse(string name, out ZarrDataType dataType)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -131,6 +299,18 @@ public sealed class ZarrDataType
             return true;
         }
 
+        if (n == "string")
+        {
+            dataType = String;
+            return true;
+        }
+
+        if (TryParseParameterised(n, out var parsed))
+        {
+            dataType = parsed;
+            return true;
+        }
+
         dataType = null!;
         return false;
     }
@@ -138,23 +318,299 @@ public sealed class ZarrDataType
     /// <summary>Finds a data type by name (see <see cref="TryParse"/>).</summary>
     /// <exception cref="ZarrException">The name is not a supported data type.</exception>
     public static ZarrDataType Parse(string name) =>
-        TryParse(name, out var t) ? t : throw new ZarrException($"'{name}' is not a supported data type; use one of {string.Join(", ", All.Select(d => d.Name))}");
+        TryParse(name, out var t) ? t : throw new ZarrException($"'{name}' is not a supported data type; use one of {string.Join(", ", All.Select(d => d.Name))}, or a numpy type string such as <M8[ns], |S8, <U6");
 
-    /// <summary>numpy's type code without byte order: <c>b1</c>, <c>i4</c>, <c>f8</c>, <c>c16</c>, ...</summary>
-    public string NumpyTypeCode => $"{NumpyKind}{ItemSize}";
+    /// <summary>
+    /// numpy's type code without byte order: <c>b1</c>, <c>i4</c>, <c>f8</c>, <c>c16</c>, <c>M8[ns]</c>,
+    /// <c>m8[10s]</c>, <c>S8</c>, <c>U6</c>, <c>V13</c> (structured: see its fields), <c>O</c>.
+    /// </summary>
+    public string NumpyTypeCode => Kind switch
+    {
+        DataTypeKind.DateTime64 or DataTypeKind.TimeDelta64 => TimeUnit == TimeUnit.Generic && TimeScale == 1
+            ? $"{NumpyKind}8"
+            : string.Create(CultureInfo.InvariantCulture, $"{NumpyKind}8[{(TimeScale == 1 ? "" : TimeScale.ToString(CultureInfo.InvariantCulture))}{TimeUnits.Code(TimeUnit)}]"),
+        DataTypeKind.FixedBytes or DataTypeKind.FixedUnicode => string.Create(CultureInfo.InvariantCulture, $"{NumpyKind}{Length}"),
+        DataTypeKind.String => "O",
+        _ => string.Create(CultureInfo.InvariantCulture, $"{NumpyKind}{ItemSize}"),
+    };
 
-    /// <summary>The numpy type string with a byte order (<c>&lt;i4</c>, <c>&gt;f8</c>, <c>|u1</c>, <c>|b1</c>).</summary>
+    /// <summary>
+    /// The numpy type string with a byte order (<c>&lt;i4</c>, <c>&gt;f8</c>, <c>|u1</c>, <c>|b1</c>, <c>&lt;M8[ns]</c>,
+    /// <c>|S8</c>, <c>&gt;U6</c>, <c>|O</c>; a structured type gives numpy's <c>|V13</c>, its fields are written as a list).
+    /// </summary>
     public string ToNumpyTypeString(bool bigEndian = false) =>
-        ItemSize == 1 ? $"|{NumpyTypeCode}" : $"{(bigEndian ? '>' : '<')}{NumpyTypeCode}";
+        ComponentSize == 1 || Kind is DataTypeKind.Structured or DataTypeKind.String
+            ? $"|{NumpyTypeCode}"
+            : $"{(bigEndian ? '>' : '<')}{NumpyTypeCode}";
 
-    /// <summary>The size of one scalar component in bytes, which is what byte-swapping works on (complex: the part's size).</summary>
-    public int ComponentSize => IsComplex ? ItemSize / 2 : ItemSize;
+    /// <summary>
+    /// The components to byte-swap in each element when the stored order differs from little-endian: pairs of
+    /// (offset, size) in one element. <paramref name="bigEndian"/> is the bytes codec's order; a structured field with
+    /// its own <see cref="StructField.ByteOrder"/> keeps it.
+    /// </summary>
+    internal List<(int Offset, int Size)> SwapSegments(bool bigEndian)
+    {
+        var segments = new List<(int, int)>();
+        AddSwapSegments(segments, 0, bigEndian);
+        return segments;
+    }
+
+    private void AddSwapSegments(List<(int, int)> segments, int baseOffset, bool bigEndian)
+    {
+        if (Kind == DataTypeKind.Structured)
+        {
+            foreach (var f in _fields)
+            {
+                var big = f.ByteOrder is { } order ? order == Endian.Big : bigEndian;
+                for (var i = 0; i < f.ElementCount; i++)
+                {
+                    f.DataType.AddSwapSegments(segments, baseOffset + f.Offset + (i * f.DataType.ItemSize), big);
+                }
+            }
+
+            return;
+        }
+
+        var part = ComponentSize;
+        if (!bigEndian || part <= 1)
+        {
+            return;
+        }
+
+        for (var o = 0; o < ItemSize; o += part)
+        {
+            segments.Add((baseOffset + o, part));
+        }
+    }
 
     /// <inheritdoc />
-    public override string ToString() => Name;
+    public bool Equals(ZarrDataType? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        return other is not null && Kind == other.Kind && TimeUnit == other.TimeUnit && TimeScale == other.TimeScale
+            && Length == other.Length && _fields.AsSpan().SequenceEqual(other._fields);
+    }
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as ZarrDataType);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Kind);
+        hash.Add(TimeUnit);
+        hash.Add(TimeScale);
+        hash.Add(Length);
+        foreach (var f in _fields)
+        {
+            hash.Add(f);
+        }
+
+        return hash.ToHashCode();
+    }
+
+    /// <summary>Value equality.</summary>
+    public static bool operator ==(ZarrDataType? left, ZarrDataType? right) => left is null ? right is null : left.Equals(right);
+
+    /// <summary>Value inequality.</summary>
+    public static bool operator !=(ZarrDataType? left, ZarrDataType? right) => !(left == right);
+
+    /// <summary>The v3 name for core types; a numpy-like description for the others (<c>datetime64[ns]</c>, <c>S8</c>, <c>U6</c>, <c>struct{x: int32, y: float64}</c>).</summary>
+    public override string ToString() => Kind switch
+    {
+        DataTypeKind.DateTime64 => "datetime64" + TimeSuffix(),
+        DataTypeKind.TimeDelta64 => "timedelta64" + TimeSuffix(),
+        DataTypeKind.FixedBytes or DataTypeKind.FixedUnicode => NumpyTypeCode,
+        DataTypeKind.Structured => "struct{" + string.Join(", ", _fields.Select(f => f.ToString())) + "}",
+        _ => Name,
+    };
+
+    private string TimeSuffix() => TimeUnit == TimeUnit.Generic && TimeScale == 1
+        ? string.Empty
+        : string.Create(CultureInfo.InvariantCulture, $"[{(TimeScale == 1 ? "" : TimeScale.ToString(CultureInfo.InvariantCulture))}{TimeUnits.Code(TimeUnit)}]");
+
+    private static void CheckTime(TimeUnit unit, int scale)
+    {
+        if (unit is < TimeUnit.Generic or > TimeUnit.Attosecond)
+        {
+            throw new ArgumentOutOfRangeException(nameof(unit), unit, "not a time unit");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(scale, 1);
+    }
+
+    /// <summary>Parses <c>M8[ns]</c>, <c>m8</c>, <c>datetime64[10s]</c>, <c>S8</c>, <c>a8</c>, <c>U6</c> (no byte order).</summary>
+    internal static bool TryParseParameterised(string code, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ZarrDataType? dataType)
+    {
+        dataType = null;
+        ReadOnlySpan<char> rest;
+        bool date;
+        if (code.StartsWith("M8", StringComparison.Ordinal) || code.StartsWith("m8", StringComparison.Ordinal))
+        {
+            date = code[0] == 'M';
+            rest = code.AsSpan(2);
+        }
+        else if (code.StartsWith("datetime64", StringComparison.Ordinal) || code.StartsWith("timedelta64", StringComparison.Ordinal))
+        {
+            date = code[0] == 'd';
+            rest = code.AsSpan(date ? 10 : 11);
+        }
+        else
+        {
+            if (code.Length >= 2 && code[0] is 'S' or 'a' or 'U'
+                && int.TryParse(code.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1)
+            {
+                if (code[0] == 'U' && n > int.MaxValue / 4)
+                {
+                    return false;
+                }
+
+                dataType = code[0] == 'U' ? FixedUnicode(n) : FixedBytes(n);
+                return true;
+            }
+
+            return false;
+        }
+
+        var unit = TimeUnit.Generic;
+        var scale = 1;
+        if (rest.Length > 0)
+        {
+            if (rest.Length < 3 || rest[0] != '[' || rest[^1] != ']')
+            {
+                return false;
+            }
+
+            var inner = rest[1..^1];
+            var digits = 0;
+            while (digits < inner.Length && char.IsAsciiDigit(inner[digits]))
+            {
+                digits++;
+            }
+
+            if (digits > 0 && (!int.TryParse(inner[..digits], NumberStyles.None, CultureInfo.InvariantCulture, out scale) || scale < 1))
+            {
+                return false;
+            }
+
+            if (!TimeUnits.TryParse(inner[digits..], out unit) || (unit == TimeUnit.Generic && digits > 0))
+            {
+                return false;
+            }
+        }
+
+        dataType = date ? DateTime64(unit, scale) : TimeDelta64(unit, scale);
+        return true;
+    }
 
     private static class TypeCache<T>
     {
-        public static readonly ZarrDataType? Value = All.FirstOrDefault(t => t.ClrType == typeof(T));
+        public static readonly ZarrDataType? Value =
+            typeof(T) == typeof(DataTypes.DateTime64) ? DateTime64(TimeUnit.Nanosecond)
+            : typeof(T) == typeof(DataTypes.TimeDelta64) ? TimeDelta64(TimeUnit.Nanosecond)
+            : All.FirstOrDefault(t => t.ClrType == typeof(T));
+    }
+}
+
+/// <summary>
+/// One field of a structured type: a name, a fixed-size type, an optional sub-array shape (numpy's
+/// <c>('x', '&lt;f4', (2, 3))</c>) and, for v2 types whose fields differ in byte order, the field's own stored byte
+/// order (a v2 type read so has its big-endian fields marked, the others following a little-endian bytes codec).
+/// Fields compare by value (offset included).
+/// </summary>
+public sealed class StructField : IEquatable<StructField>
+{
+    private readonly int[] _shape;
+
+    /// <summary>Creates a field.</summary>
+    /// <param name="name">The field's name.</param>
+    /// <param name="dataType">Its element type: any fixed-size type, including another structured type.</param>
+    /// <param name="shape">The sub-array shape, or null (or empty) for a scalar field.</param>
+    /// <param name="byteOrder">The stored byte order of this field, or null to follow the bytes codec (the usual case).</param>
+    /// <exception cref="ArgumentException">The name is empty, the type is variable-length, or a dimension is below 1.</exception>
+    public StructField(string name, ZarrDataType dataType, int[]? shape = null, Endian? byteOrder = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(dataType);
+        if (!dataType.IsFixedSize)
+        {
+            throw new ArgumentException($"the field '{name}' has the variable-length type {dataType}; structured fields are fixed-size", nameof(dataType));
+        }
+
+        _shape = shape is null ? [] : (int[])shape.Clone();
+        var count = 1L;
+        foreach (var s in _shape)
+        {
+            if (s < 1)
+            {
+                throw new ArgumentException($"the field '{name}' has sub-array shape ({string.Join(", ", _shape)}); dimensions are at least 1", nameof(shape));
+            }
+
+            count = checked(count * s);
+        }
+
+        Name = name;
+        DataType = dataType;
+        ElementCount = checked((int)count);
+        Size = checked(ElementCount * dataType.ItemSize);
+        ByteOrder = dataType.NeedsByteOrder ? byteOrder : null;
+    }
+
+    /// <summary>The field's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The field's element type.</summary>
+    public ZarrDataType DataType { get; }
+
+    /// <summary>The sub-array shape (a copy; empty for a scalar field).</summary>
+    public int[] Shape => (int[])_shape.Clone();
+
+    /// <summary>Elements in the field (the product of <see cref="Shape"/>; 1 for a scalar field).</summary>
+    public int ElementCount { get; }
+
+    /// <summary>The field's size in bytes.</summary>
+    public int Size { get; }
+
+    /// <summary>The field's byte offset in the element (set when the structured type is made).</summary>
+    public int Offset { get; private init; }
+
+    /// <summary>The field's own stored byte order, or null when it follows the bytes codec.</summary>
+    public Endian? ByteOrder { get; }
+
+    internal ReadOnlySpan<int> ShapeSpan => _shape;
+
+    internal StructField At(int offset) => offset == Offset ? this : new StructField(Name, DataType, _shape, ByteOrder) { Offset = offset };
+
+    /// <inheritdoc />
+    public bool Equals(StructField? other) =>
+        other is not null && Name == other.Name && DataType == other.DataType && Offset == other.Offset
+        && ByteOrder == other.ByteOrder && _shape.AsSpan().SequenceEqual(other._shape);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as StructField);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Name, DataType, Offset, ByteOrder, _shape.Length);
+
+    /// <inheritdoc />
+    public override string ToString()
+    {
+        var sb = new StringBuilder().Append(Name).Append(": ").Append(DataType);
+        if (_shape.Length > 0)
+        {
+            sb.Append('[').Append(string.Join(", ", _shape)).Append(']');
+        }
+
+        if (ByteOrder is { } order)
+        {
+            sb.Append(order == Endian.Big ? " (big-endian)" : " (little-endian)");
+        }
+
+        return sb.ToString();
     }
 }

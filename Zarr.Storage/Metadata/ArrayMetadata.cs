@@ -22,7 +22,7 @@ public sealed record ArrayMetadata
     /// <summary>The element type.</summary>
     public required ZarrDataType DataType { get; init; }
 
-    /// <summary>The fill value: one element, little-endian, <c>DataType.ItemSize</c> bytes.</summary>
+    /// <summary>The fill value: one element, little-endian, <c>DataType.ItemSize</c> bytes (variable-length strings: its UTF-8 bytes).</summary>
     public required byte[] FillValue { get; init; }
 
     /// <summary>v2 only: the fill value was JSON null (missing chunks read as zeros; written back as null).</summary>

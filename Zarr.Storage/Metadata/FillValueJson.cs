@@ -1,8 +1,10 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Zarr.Storage.Codecs;
 using Zarr.Storage.DataTypes;
 
 namespace Zarr.Storage.Metadata;
@@ -20,11 +22,18 @@ namespace Zarr.Storage.Metadata;
 /// <c>repr</c> of the value as a double (what zarr-python writes), which parses back to the same bits; the canonical
 /// NaN is written <c>"NaN"</c>, any other NaN as hex in v3 (v2 has no way to keep a NaN payload).</item>
 /// <item>complex: a two-element array of float encodings, real part first.</item>
+/// <item>datetime64/timedelta64: the int64 count (written so, NaT included); <c>"NaT"</c> is read too.</item>
+/// <item>fixed bytes (<c>|S n</c>): base64 of the bytes without trailing NULs (v2: zarr-python 2 also wrote 0).</item>
+/// <item>fixed unicode (<c>&lt;U n</c>): the string (at most n code points).</item>
+/// <item>structured: v2 base64 of numpy's raw element bytes in the stored byte order; v3 an object of field values
+/// (zarr-python 3's <c>struct</c>), or base64 of the little-endian element (its legacy form).</item>
+/// <item>variable-length strings: the string (the fill value's bytes are its UTF-8).</item>
 /// <item>v2 only: <c>null</c>, meaning "no fill value" (missing chunks read as zeros).</item>
 /// </list>
 /// </remarks>
 public static class FillValueJson
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private const ushort CanonicalNaN16 = 0x7E00;
     private const uint CanonicalNaN32 = 0x7FC00000;
     private const ulong CanonicalNaN64 = 0x7FF8000000000000;
@@ -44,7 +53,7 @@ public static class FillValueJson
             throw Error(document, field, dataType, value, "a v3 array must have a fill value");
         }
 
-        return Parse(value, dataType, document, field, v3: true);
+        return Parse(value, dataType, document, field, v3: true, bigEndian: false);
     }
 
     /// <summary>Parses a v2 <c>fill_value</c>; JSON null gives zero bytes and <paramref name="isNull"/> true.</summary>
@@ -53,28 +62,30 @@ public static class FillValueJson
     /// <param name="document">The document's key, for error messages.</param>
     /// <param name="isNull">True when the value is JSON null.</param>
     /// <param name="field">The field's name, for error messages.</param>
-    /// <returns>One element, little-endian.</returns>
+    /// <param name="byteOrder">The dtype's stored byte order: a structured fill value is numpy's raw bytes in it.</param>
+    /// <returns>One element, little-endian (variable-length strings: the UTF-8 bytes).</returns>
     /// <exception cref="ZarrMetadataException">The value is not a valid fill value of <paramref name="dataType"/>.</exception>
-    public static byte[] ParseV2(JsonElement value, ZarrDataType dataType, string document, out bool isNull, string field = "fill_value")
+    public static byte[] ParseV2(JsonElement value, ZarrDataType dataType, string document, out bool isNull, string field = "fill_value", Endian byteOrder = Endian.Little)
     {
         ArgumentNullException.ThrowIfNull(dataType);
         isNull = value.ValueKind == JsonValueKind.Null;
-        return isNull ? new byte[dataType.ItemSize] : Parse(value, dataType, document, field, v3: false);
+        return isNull ? new byte[dataType.ItemSize] : Parse(value, dataType, document, field, v3: false, bigEndian: byteOrder == Endian.Big);
     }
 
     /// <summary>The v3 JSON form of a fill value.</summary>
     /// <param name="fillValue">One element, little-endian.</param>
     /// <param name="dataType">The array's data type.</param>
     /// <exception cref="ArgumentException"><paramref name="fillValue"/> is not <c>ItemSize</c> bytes long.</exception>
-    public static JsonNode ToV3Json(ReadOnlySpan<byte> fillValue, ZarrDataType dataType) => Format(fillValue, dataType, v3: true);
+    public static JsonNode ToV3Json(ReadOnlySpan<byte> fillValue, ZarrDataType dataType) => Format(fillValue, dataType, v3: true, bigEndian: false);
 
     /// <summary>The v2 JSON form of a fill value (null when <paramref name="isNull"/>).</summary>
     /// <param name="fillValue">One element, little-endian.</param>
     /// <param name="dataType">The array's data type.</param>
     /// <param name="isNull">Write JSON null (v2's "no fill value").</param>
+    /// <param name="byteOrder">The dtype's stored byte order: a structured fill value is written as numpy's raw bytes in it.</param>
     /// <exception cref="ArgumentException"><paramref name="fillValue"/> is not <c>ItemSize</c> bytes long.</exception>
-    public static JsonNode? ToV2Json(ReadOnlySpan<byte> fillValue, ZarrDataType dataType, bool isNull = false) =>
-        isNull ? null : Format(fillValue, dataType, v3: false);
+    public static JsonNode? ToV2Json(ReadOnlySpan<byte> fillValue, ZarrDataType dataType, bool isNull = false, Endian byteOrder = Endian.Little) =>
+        isNull ? null : Format(fillValue, dataType, v3: false, bigEndian: byteOrder == Endian.Big);
 
     /// <summary>
     /// The fill value bytes of a scalar (one element, little-endian), with every NaN made the canonical quiet NaN.
@@ -122,11 +133,26 @@ public static class FillValueJson
         return bytes;
     }
 
-    private static byte[] Parse(JsonElement value, ZarrDataType dataType, string document, string field, bool v3)
+    private static byte[] Parse(JsonElement value, ZarrDataType dataType, string document, string field, bool v3, bool bigEndian)
     {
         var bytes = new byte[dataType.ItemSize];
         switch (dataType.NumpyKind)
         {
+            case 'M':
+            case 'm':
+                WriteBits(bytes, (ulong)ParseTime(value, dataType, document, field), 8);
+                break;
+            case 'S':
+                ParseFixedBytes(value, bytes, dataType, document, field, v3);
+                break;
+            case 'U':
+                ParseFixedUnicode(value, bytes, dataType, document, field);
+                break;
+            case 'V':
+                ParseStructured(value, bytes, dataType, document, field, v3, bigEndian);
+                break;
+            case 'O':
+                return ParseString(value, dataType, document, field);
             case 'b':
                 bytes[0] = ParseBool(value, dataType, document, field, v3) ? (byte)1 : (byte)0;
                 break;
@@ -277,9 +303,14 @@ public static class FillValueJson
         }
     }
 
-    private static JsonNode Format(ReadOnlySpan<byte> fillValue, ZarrDataType dataType, bool v3)
+    private static JsonNode Format(ReadOnlySpan<byte> fillValue, ZarrDataType dataType, bool v3, bool bigEndian)
     {
         ArgumentNullException.ThrowIfNull(dataType);
+        if (dataType.Kind == DataTypeKind.String)
+        {
+            return JsonValue.Create(StrictUtf8.GetString(fillValue));
+        }
+
         if (fillValue.Length != dataType.ItemSize)
         {
             throw new ArgumentException($"a fill value of {dataType} is {dataType.ItemSize} bytes, not {fillValue.Length}", nameof(fillValue));
@@ -315,6 +346,17 @@ public static class FillValueJson
                 return new JsonArray(
                     FormatFloat(ReadBits(fillValue[..part], part), part, v3),
                     FormatFloat(ReadBits(fillValue[part..], part), part, v3));
+            case DataTypeKind.DateTime64:
+            case DataTypeKind.TimeDelta64:
+                // zarr-python writes the int64 count, NaT included (-9223372036854775808).
+                return PythonJson.NumberNode(BinaryPrimitives.ReadInt64LittleEndian(fillValue).ToString(CultureInfo.InvariantCulture));
+            case DataTypeKind.FixedBytes:
+                // numpy's bytes_ scalar drops trailing NULs; zarr-python writes it base64-encoded.
+                return JsonValue.Create(Convert.ToBase64String(fillValue.TrimEnd((byte)0)));
+            case DataTypeKind.FixedUnicode:
+                return JsonValue.Create(FixedStrings.DecodeUtf32(fillValue));
+            case DataTypeKind.Structured:
+                return v3 ? FormatStructV3(fillValue, dataType) : JsonValue.Create(Convert.ToBase64String(StoredStructBytes(fillValue, dataType, bigEndian)));
             default:
                 throw new ArgumentException($"data type {dataType} has no fill value encoding", nameof(dataType));
         }
@@ -343,6 +385,160 @@ public static class FillValueJson
         // Python's repr of the value widened to double: what zarr-python writes (float32 0.1 is 0.10000000149011612),
         // and it narrows back to the same bits.
         return PythonJson.NumberNode(PythonJson.FormatDouble(value));
+    }
+
+    private static long ParseTime(JsonElement value, ZarrDataType dataType, string document, string field)
+    {
+        if (value.ValueKind == JsonValueKind.String && value.GetString() == "NaT")
+        {
+            return long.MinValue;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var count))
+        {
+            return count;
+        }
+
+        throw Error(document, field, dataType, value, "expected an integer count (int64) or \"NaT\"");
+    }
+
+    private static void ParseFixedBytes(JsonElement value, Span<byte> bytes, ZarrDataType dataType, string document, string field, bool v3)
+    {
+        if (!v3 && value.ValueKind == JsonValueKind.Number && value.GetRawText() == "0")
+        {
+            return; // zarr-python 2 takes 0 as "all zero bytes"
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw Error(document, field, dataType, value, "expected a base64 string");
+        }
+
+        byte[] decoded;
+        try
+        {
+            decoded = Convert.FromBase64String(value.GetString()!);
+        }
+        catch (FormatException e)
+        {
+            throw new ZarrMetadataException(document, field, $"{Describe(value)} is not a valid fill value for {dataType}: not base64 ({e.Message})", e);
+        }
+
+        if (decoded.Length > bytes.Length)
+        {
+            throw Error(document, field, dataType, value, $"it is {decoded.Length} bytes; the type holds {bytes.Length}");
+        }
+
+        decoded.CopyTo(bytes);
+    }
+
+    private static void ParseFixedUnicode(JsonElement value, Span<byte> bytes, ZarrDataType dataType, string document, string field)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw Error(document, field, dataType, value, "expected a string");
+        }
+
+        try
+        {
+            FixedStrings.EncodeUtf32(value.GetString()!, bytes, dataType);
+        }
+        catch (ZarrException e)
+        {
+            throw new ZarrMetadataException(document, field, $"{Describe(value)} is not a valid fill value for {dataType}: {e.Message}", e);
+        }
+    }
+
+    private static byte[] ParseString(JsonElement value, ZarrDataType dataType, string document, string field) => value.ValueKind switch
+    {
+        JsonValueKind.String => StrictUtf8.GetBytes(value.GetString()!),
+
+        // zarr-python 3 reads a number as its text (zarr-python 2 wrote 0 for object arrays).
+        JsonValueKind.Number => StrictUtf8.GetBytes(value.GetRawText()),
+        _ => throw Error(document, field, dataType, value, "expected a string"),
+    };
+
+    private static void ParseStructured(JsonElement value, Span<byte> bytes, ZarrDataType dataType, string document, string field, bool v3, bool bigEndian)
+    {
+        if (value.ValueKind == JsonValueKind.Number && value.GetRawText() == "0")
+        {
+            return; // all fields zero, as numpy casts 0
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            // v2: numpy's raw bytes in the stored byte order, base64; v3 (zarr-python's legacy form): native (little-endian) bytes.
+            byte[] raw;
+            try
+            {
+                raw = Convert.FromBase64String(value.GetString()!);
+            }
+            catch (FormatException e)
+            {
+                throw new ZarrMetadataException(document, field, $"{Describe(value)} is not a valid fill value for {dataType}: not base64 ({e.Message})", e);
+            }
+
+            if (raw.Length != bytes.Length)
+            {
+                throw Error(document, field, dataType, value, $"it is {raw.Length} bytes; the type is {bytes.Length}");
+            }
+
+            raw.CopyTo(bytes);
+            SwapStruct(bytes, dataType, v3 ? false : bigEndian);
+            return;
+        }
+
+        if (v3 && value.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in value.EnumerateObject())
+            {
+                var f = dataType.Fields.FirstOrDefault(x => x.Name == property.Name)
+                    ?? throw Error(document, field, dataType, value, $"the type has no field '{property.Name}'");
+                if (f.ElementCount != 1)
+                {
+                    throw Error(document, field, dataType, value, $"the field '{f.Name}' is a sub-array");
+                }
+
+                var part = Parse(property.Value, f.DataType, document, $"{field}.{f.Name}", v3: true, bigEndian: false);
+                part.CopyTo(bytes.Slice(f.Offset, f.Size));
+            }
+
+            return;
+        }
+
+        throw Error(document, field, dataType, value, v3 ? "expected an object of field values or a base64 string" : "expected a base64 string of the raw element");
+    }
+
+    private static JsonObject FormatStructV3(ReadOnlySpan<byte> fillValue, ZarrDataType dataType)
+    {
+        var result = new JsonObject();
+        foreach (var f in dataType.Fields)
+        {
+            if (f.ElementCount != 1)
+            {
+                throw new ZarrException($"the fill value of {dataType} cannot be written as v3: the field '{f.Name}' is a sub-array");
+            }
+
+            result[f.Name] = Format(fillValue.Slice(f.Offset, f.Size), f.DataType, v3: true, bigEndian: false);
+        }
+
+        return result;
+    }
+
+    /// <summary>A structured element's bytes in the stored order (numpy's raw bytes, as v2 writes the fill value).</summary>
+    private static byte[] StoredStructBytes(ReadOnlySpan<byte> fillValue, ZarrDataType dataType, bool bigEndian)
+    {
+        var copy = fillValue.ToArray();
+        SwapStruct(copy, dataType, bigEndian);
+        return copy;
+    }
+
+    private static void SwapStruct(Span<byte> element, ZarrDataType dataType, bool bigEndian)
+    {
+        foreach (var (offset, size) in dataType.SwapSegments(bigEndian))
+        {
+            element.Slice(offset, size).Reverse();
+        }
     }
 
     private static ulong ReadBits(ReadOnlySpan<byte> bytes, int size) => size switch

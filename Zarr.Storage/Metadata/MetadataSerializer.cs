@@ -58,7 +58,7 @@ public static class MetadataSerializer
         CheckExtensionFields(root, V3ArrayFields, document);
 
         var shape = ParseShape(Require(root, "shape", document), "shape", document);
-        var dataType = ParseDataTypeV3(Require(root, "data_type", document), document);
+        var dataType = DataTypeJson.ParseV3(Require(root, "data_type", document), document);
         var chunkShape = ParseChunkGrid(Require(root, "chunk_grid", document), shape.Length, document);
         var chunkKeyEncoding = ParseChunkKeyEncoding(Require(root, "chunk_key_encoding", document), document);
         var fillValue = FillValueJson.ParseV3(Require(root, "fill_value", document), dataType, document);
@@ -104,15 +104,17 @@ public static class MetadataSerializer
             RequireZarrFormat(root, 2, document);
             shape = ParseShape(Require(root, "shape", document), "shape", document);
             chunkShape = ParseChunkShape(Require(root, "chunks", document), shape.Length, "chunks", document);
-            (dataType, var endian) = ParseDTypeV2(Require(root, "dtype", document), document);
-            fillValue = FillValueJson.ParseV2(Require(root, "fill_value", document), dataType, document, out fillIsNull);
+            (dataType, var endian) = DataTypeJson.ParseV2(Require(root, "dtype", document), document);
+            fillValue = FillValueJson.ParseV2(Require(root, "fill_value", document), dataType, document, out fillIsNull, byteOrder: endian ?? Endian.Little);
             var order = RequireString(root, "order", document);
             if (order is not ("C" or "F"))
             {
                 throw new ZarrMetadataException(document, "order", $"'{order}' is not a valid order (expected \"C\" or \"F\")");
             }
 
-            var filters = ParseFiltersV2(root, new NumpyDType(dataType, endian == Endian.Big), document);
+            // An object array's object codec (its first filter, vlen-utf8) stands where 'bytes' stands for other types,
+            // and the compressor sees bytes.
+            var filters = dataType.IsFixedSize ? ParseFiltersV2(root, new NumpyDType(dataType, endian == Endian.Big), document) : ParseObjectCodecV2(root, document);
             chunkKeyEncoding = ParseDimensionSeparator(root, document);
 
             // The equivalent v3 chain: transpose (order F), the filters (zarr-python 2 runs them over the chunk's memory,
@@ -123,14 +125,14 @@ public static class MetadataSerializer
                 codecs.Add(new TransposeCodec(ReversedOrder(shape.Length)));
             }
 
-            var stored = new NumpyDType(dataType, endian == Endian.Big);
+            var stored = new NumpyDType(dataType.IsFixedSize ? dataType : ZarrDataType.UInt8, endian == Endian.Big);
             foreach (var filter in filters)
             {
                 codecs.Add(filter);
                 stored = filter.EncodedType;
             }
 
-            codecs.Add(new BytesCodec(filters.Count == 0 ? endian : stored.Endian));
+            codecs.Add(dataType.IsFixedSize ? new BytesCodec(filters.Count == 0 ? endian : stored.Endian) : (ICodec)VlenUtf8Codec.Instance);
             if (root.TryGetProperty("compressor", out var compressor) && compressor.ValueKind != JsonValueKind.Null)
             {
                 if (compressor.ValueKind != JsonValueKind.Object)
@@ -242,7 +244,7 @@ public static class MetadataSerializer
         var root = new JsonObject
         {
             ["shape"] = ToArray(metadata.Shape),
-            ["data_type"] = metadata.DataType.Name,
+            ["data_type"] = DataTypeJson.ToV3(metadata.DataType),
             ["chunk_grid"] = new JsonObject
             {
                 ["name"] = "regular",
@@ -310,7 +312,11 @@ public static class MetadataSerializer
 
         // With filters, the dtype's byte order is the first filter's (zarr-python 2 views the chunk's memory as its dtype).
         JsonArray? filters = null;
-        if (layout.Filters.Count > 0)
+        if (layout.Bytes is null)
+        {
+            filters = [VlenUtf8Codec.Instance.ToV2Json()]; // the object codec of a string array
+        }
+        else if (layout.Filters.Count > 0)
         {
             filters = [];
             foreach (var filter in layout.Filters)
@@ -319,13 +325,13 @@ public static class MetadataSerializer
             }
         }
 
-        var bigEndian = layout.Filters.Count > 0 ? layout.Filters[0].DecodedType.BigEndian : layout.Bytes.Endian == Endian.Big;
+        var bigEndian = layout.Filters.Count > 0 ? layout.Filters[0].DecodedType.BigEndian : layout.Bytes?.Endian == Endian.Big;
         var root = new JsonObject
         {
             ["chunks"] = ToArray(metadata.ChunkShape),
             ["compressor"] = layout.Compressor?.ToV2Json(),
-            ["dtype"] = metadata.DataType.ToNumpyTypeString(bigEndian),
-            ["fill_value"] = FillValueJson.ToV2Json(metadata.FillValue, metadata.DataType, metadata.FillValueIsNull),
+            ["dtype"] = DataTypeJson.ToV2(metadata.DataType, bigEndian),
+            ["fill_value"] = FillValueJson.ToV2Json(metadata.FillValue, metadata.DataType, metadata.FillValueIsNull, bigEndian ? Endian.Big : Endian.Little),
             ["filters"] = filters,
             ["order"] = order,
             ["shape"] = ToArray(metadata.Shape),
@@ -389,7 +395,7 @@ public static class MetadataSerializer
         const string Prefix = "the codec chain cannot be written as v2";
         foreach (var codec in codecs)
         {
-            if (codec is not (TransposeCodec or IV2Filter or BytesCodec or (IBytesToBytesCodec and IV2Compressor)))
+            if (codec is not (TransposeCodec or IV2Filter or BytesCodec or VlenUtf8Codec or (IBytesToBytesCodec and IV2Compressor)))
             {
                 var why = codec.Name == "crc32c" ? " (crc32c is v3 only)" : string.Empty;
                 throw new ZarrException($"{Prefix}: '{codec.Name}' has no v2 form{why}; v2 holds [transpose (order F)] + [numcodecs filters] + bytes + [one numcodecs compressor]");
@@ -414,6 +420,25 @@ public static class MetadataSerializer
 
             filters.Add(filter);
             i++;
+        }
+
+        if (i < codecs.Count && codecs[i] is VlenUtf8Codec && filters.Count == 0)
+        {
+            // A string array: numcodecs' object codec stands in the filters, and produces the bytes.
+            i++;
+            IBytesToBytesCodec? objectCompressor = null;
+            if (i < codecs.Count && codecs[i] is IBytesToBytesCodec and IV2Compressor)
+            {
+                objectCompressor = (IBytesToBytesCodec)codecs[i];
+                i++;
+            }
+
+            if (i < codecs.Count)
+            {
+                throw new ZarrException($"{Prefix}: v2 has one compressor, and the chain has more after 'vlen-utf8': {string.Join(", ", codecs.Skip(i).Select(c => $"'{c.Name}'"))}");
+            }
+
+            return new V2Layout(transpose, filters, null, (IV2Compressor?)objectCompressor);
         }
 
         if (i >= codecs.Count || codecs[i] is not BytesCodec bytes)
@@ -593,33 +618,6 @@ public static class MetadataSerializer
         return chunks;
     }
 
-    private static ZarrDataType ParseDataTypeV3(JsonElement value, string document)
-    {
-        if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String)
-        {
-            throw new ZarrMetadataException(document, "data_type", $"data type '{n.GetString()}' is not supported yet");
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            throw WrongKind(document, "data_type", "a data type name", value);
-        }
-
-        var name = value.GetString()!;
-        foreach (var t in ZarrDataType.All)
-        {
-            if (t.Name == name)
-            {
-                return t;
-            }
-        }
-
-        var message = name is "string" or "bytes" || name.StartsWith('r') || name.StartsWith("numpy.", StringComparison.Ordinal)
-            ? $"data type '{name}' is not supported yet"
-            : $"'{name}' is not a Zarr v3 data type (expected one of {string.Join(", ", ZarrDataType.All.Select(t => t.Name))})";
-        throw new ZarrMetadataException(document, "data_type", message);
-    }
-
     private static int[] ParseChunkGrid(JsonElement value, int rank, string document)
     {
         if (value.ValueKind != JsonValueKind.Object)
@@ -717,6 +715,19 @@ public static class MetadataSerializer
         var current = dataType;
         foreach (var item in value.EnumerateArray())
         {
+            // vlen-utf8 (a string array's array→bytes codec) is read here; what follows it sees bytes.
+            if (IsVlenUtf8(item))
+            {
+                if (dataType.IsFixedSize)
+                {
+                    throw new ZarrMetadataException(document, "codecs", $"the 'vlen-utf8' codec encodes variable-length strings; the data type is {dataType}");
+                }
+
+                codecs.Add(VlenUtf8Codec.Instance);
+                current = ZarrDataType.UInt8;
+                continue;
+            }
+
             var codec = CodecRegistry.FromV3Json(ToNode(item)!, current, document);
             codecs.Add(codec);
             if (codec is IV2Filter filter)
@@ -726,6 +737,11 @@ public static class MetadataSerializer
         }
 
         ValidatePipeline(codecs, document);
+        if (!dataType.IsFixedSize && codecs.Find(c => c is IArrayToBytesCodec) is { } arrayToBytes && arrayToBytes is not VlenUtf8Codec)
+        {
+            throw new ZarrMetadataException(document, "codecs", $"a {dataType} array needs the 'vlen-utf8' codec as its array→bytes codec, not '{arrayToBytes.Name}'");
+        }
+
         CheckEndian(codecs, dataType, t => new ZarrMetadataException(document, "codecs", EndianMessage(t)));
         CheckFilterTypes(codecs, dataType, message => new ZarrMetadataException(document, "codecs", message));
         foreach (var codec in codecs)
@@ -739,6 +755,10 @@ public static class MetadataSerializer
 
         return codecs;
     }
+
+    private static bool IsVlenUtf8(JsonElement codec) =>
+        (codec.ValueKind == JsonValueKind.String && codec.GetString() == "vlen-utf8")
+        || (codec.ValueKind == JsonValueKind.Object && codec.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.GetString() == "vlen-utf8");
 
     private static void ValidatePipeline(List<ICodec> codecs, string document)
     {
@@ -766,7 +786,7 @@ public static class MetadataSerializer
             {
                 type = filter.EncodedType.DataType;
             }
-            else if (codec is BytesCodec { Endian: null } && type.ItemSize > 1)
+            else if (codec is BytesCodec { Endian: null } && type.NeedsByteOrder)
             {
                 throw error(type);
             }
@@ -856,45 +876,6 @@ public static class MetadataSerializer
         }
     }
 
-    private static (ZarrDataType DataType, Endian? Endian) ParseDTypeV2(JsonElement value, string document)
-    {
-        if (value.ValueKind == JsonValueKind.Array)
-        {
-            throw new ZarrMetadataException(document, "dtype", $"structured data type {Describe(value)} is not supported yet");
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            throw WrongKind(document, "dtype", "a numpy type string such as \"<i4\"", value);
-        }
-
-        var s = value.GetString()!;
-        var byteOrder = s.Length > 0 && s[0] is '<' or '>' or '|' or '=' ? s[0] : '\0';
-        var code = byteOrder == '\0' ? s : s[1..];
-        if (code.Length > 0 && code[0] is 'M' or 'm' or 'S' or 'U' or 'V' or 'O' or 'a')
-        {
-            throw new ZarrMetadataException(document, "dtype", $"data type '{s}' is not supported yet");
-        }
-
-        var dataType = code == "?" ? ZarrDataType.Bool : ZarrDataType.All.FirstOrDefault(t => t.NumpyTypeCode == code);
-        if (dataType is null)
-        {
-            throw new ZarrMetadataException(document, "dtype", $"'{s}' is not a supported numpy type string (expected e.g. \"<i4\", \">f8\", \"|u1\", \"|b1\", \"<c16\")");
-        }
-
-        if (dataType.ItemSize == 1)
-        {
-            return (dataType, null);
-        }
-
-        return byteOrder switch
-        {
-            '>' => (dataType, Endian.Big),
-            '<' or '=' or '\0' => (dataType, Endian.Little),
-            _ => throw new ZarrMetadataException(document, "dtype", $"'{s}': byte order '|' is only for one-byte types; {dataType} needs '<' or '>'"),
-        };
-    }
-
     /// <summary>
     /// The v2 <c>filters</c> list as codecs, in numcodecs' order (encoding runs them first to last). The first must
     /// decode to the array's dtype and each next one to the previous one's astype, byte order included: zarr-python 2
@@ -931,6 +912,32 @@ public static class MetadataSerializer
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The <c>filters</c> of an object (<c>|O</c>) array: numcodecs' object codec first, which must be <c>vlen-utf8</c>
+    /// (variable-length strings); filters after it are not supported. Returns no array filters.
+    /// </summary>
+    private static List<IV2Filter> ParseObjectCodecV2(JsonElement root, string document)
+    {
+        if (!root.TryGetProperty("filters", out var filters) || filters.ValueKind != JsonValueKind.Array || filters.GetArrayLength() == 0)
+        {
+            throw new ZarrMetadataException(document, "filters", "an object ('|O') array needs its object codec as the first filter; only 'vlen-utf8' (variable-length strings) is supported");
+        }
+
+        var first = filters[0];
+        var id = first.ValueKind == JsonValueKind.Object && first.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+        if (id != "vlen-utf8")
+        {
+            throw new ZarrMetadataException(document, "filters[0]", $"object codec {Describe(first)} is not supported yet; only 'vlen-utf8' (variable-length strings) is");
+        }
+
+        if (filters.GetArrayLength() > 1)
+        {
+            throw new ZarrMetadataException(document, "filters[1]", $"filters after the object codec ({Describe(filters[1])}) are not supported yet");
+        }
+
+        return [];
     }
 
     private static ChunkKeyEncoding ParseDimensionSeparator(JsonElement root, string document)
@@ -998,7 +1005,7 @@ public static class MetadataSerializer
             throw new ZarrException($"shape ({string.Join(", ", metadata.Shape)}) must be >= 0 and chunk shape ({string.Join(", ", metadata.ChunkShape)}) > 0");
         }
 
-        if (metadata.FillValue.Length != metadata.DataType.ItemSize)
+        if (metadata.DataType.IsFixedSize && metadata.FillValue.Length != metadata.DataType.ItemSize)
         {
             throw new ZarrException($"the fill value is {metadata.FillValue.Length} bytes; a {metadata.DataType} is {metadata.DataType.ItemSize}");
         }
@@ -1045,7 +1052,7 @@ public static class MetadataSerializer
     /// <summary>A chain split into what a <c>.zarray</c> holds.</summary>
     /// <param name="Transpose">The transpose codec (order F), or null.</param>
     /// <param name="Filters">The numcodecs filters in encoding order (the <c>filters</c> list), possibly none.</param>
-    /// <param name="Bytes">The bytes codec.</param>
+    /// <param name="Bytes">The bytes codec, or null for a string array (whose array→bytes codec is vlen-utf8, written as its object codec).</param>
     /// <param name="Compressor">The compressor, or null.</param>
-    internal readonly record struct V2Layout(TransposeCodec? Transpose, IReadOnlyList<IV2Filter> Filters, BytesCodec Bytes, IV2Compressor? Compressor);
+    internal readonly record struct V2Layout(TransposeCodec? Transpose, IReadOnlyList<IV2Filter> Filters, BytesCodec? Bytes, IV2Compressor? Compressor);
 }

@@ -14,6 +14,7 @@ namespace Zarr.Interop.Tests;
 /// must find exactly the values that were meant to be written. Both tests are in one class so that they never run
 /// at once (the checker's first run installs zarrita.js with npm).
 /// </summary>
+[Collection(ForeignCheckerCollection.Name)]
 public sealed partial class ForeignReadTests
 {
     private static readonly long[] Shape2D = [37, 23];

@@ -20,13 +20,13 @@ public sealed class BytesCodec : IArrayToBytesCodec
     public string Name => "bytes";
 
     /// <summary>
-    /// The codec zarr-python 3 writes for a new array of <paramref name="dataType"/>: no byte order for one-byte types,
-    /// little-endian otherwise.
+    /// The codec zarr-python 3 writes for a new array of <paramref name="dataType"/>: no byte order for types without
+    /// multi-byte components (one-byte types, fixed-length bytes), little-endian otherwise.
     /// </summary>
     public static BytesCodec For(ZarrDataType dataType)
     {
         ArgumentNullException.ThrowIfNull(dataType);
-        return new BytesCodec(dataType.ItemSize == 1 ? null : Codecs.Endian.Little);
+        return new BytesCodec(dataType.NeedsByteOrder ? Codecs.Endian.Little : null);
     }
 
     /// <inheritdoc />
@@ -78,9 +78,19 @@ public sealed class BytesCodec : IArrayToBytesCodec
         CopyWithByteOrder(encoded, chunk, spec.DataType);
     }
 
-    /// <summary>Copies elements, reversing the bytes of each scalar component when the stored order is big-endian.</summary>
+    /// <summary>
+    /// Copies elements, reversing the bytes of each scalar component when the stored order is big-endian: per component
+    /// for plain types (a complex number's two parts, a unicode string's code units), per field for structured types
+    /// (a field with its own byte order keeps it).
+    /// </summary>
     private void CopyWithByteOrder(ReadOnlySpan<byte> source, Span<byte> destination, ZarrDataType dataType)
     {
+        if (dataType.Kind == DataTypeKind.Structured)
+        {
+            CopyStructured(source, destination, dataType);
+            return;
+        }
+
         var componentSize = dataType.ComponentSize;
         if (componentSize == 1)
         {
@@ -101,6 +111,31 @@ public sealed class BytesCodec : IArrayToBytesCodec
         }
 
         ReverseComponents(source, destination, componentSize);
+    }
+
+    private void CopyStructured(ReadOnlySpan<byte> source, Span<byte> destination, ZarrDataType dataType)
+    {
+        if (Endian is null && dataType.NeedsByteOrder)
+        {
+            throw new ZarrCodecException(Name, $"the 'endian' configuration is required for the structured data type {dataType}, which has multi-byte fields");
+        }
+
+        source.CopyTo(destination);
+        var segments = dataType.SwapSegments(Endian == Codecs.Endian.Big);
+        if (segments.Count == 0)
+        {
+            return;
+        }
+
+        var itemSize = dataType.ItemSize;
+        for (var e = 0; e + itemSize <= destination.Length; e += itemSize)
+        {
+            var element = destination.Slice(e, itemSize);
+            foreach (var (offset, size) in segments)
+            {
+                element.Slice(offset, size).Reverse();
+            }
+        }
     }
 
     /// <summary>Reverses the byte order of every <paramref name="componentSize"/>-byte component (2, 4 or 8), vectorized.</summary>

@@ -1,0 +1,577 @@
+using System.Globalization;
+using System.Text;
+using Zarr.Storage.Buffers;
+using Zarr.Storage.Codecs;
+using Zarr.Storage.Codecs.ArrayToArray;
+using Zarr.Storage.Codecs.ArrayToBytes;
+using Zarr.Storage.Codecs.BytesToBytes;
+using Zarr.Storage.DataTypes;
+using Zarr.Storage.Indexing;
+using Zarr.Storage.Internal;
+using Zarr.Storage.Metadata;
+using Zarr.Storage.Stores;
+
+namespace Zarr.Storage;
+
+/// <summary>
+/// String access to an array of strings: variable-length UTF-8 (<see cref="ZarrDataType.String"/>: v3 <c>string</c>,
+/// v2 <c>|O</c> with <c>vlen-utf8</c>), fixed-length unicode (<c>&lt;U n</c>) and fixed-length bytes (<c>|S n</c>).
+/// Values are read and written as <c>string</c> (bytes also as <c>byte[]</c>), in C order over the selection.
+/// </summary>
+/// <remarks>
+/// <para>Fixed-length types go through the array's byte-level reads and writes: a unicode value is NUL padded UTF-32,
+/// a value longer than the type is refused, and reading drops trailing NULs (as numpy does, so a value ending in NUL
+/// does not round-trip). Fixed bytes read as strings decode each byte as one character (Latin-1, lossless).</para>
+/// <para>Variable-length strings have a read and write path of their own: each chunk decodes into strings through
+/// the bytes→bytes codecs and <see cref="VlenUtf8Codec"/>, and a partial write is a read-modify-write of the chunk
+/// under the same per-chunk locks as every other write, so concurrent writers lose nothing. A chunk whose every value
+/// is the fill value is not stored.</para>
+/// </remarks>
+public sealed class ZarrStringArray
+{
+    private static readonly Encoding Latin1 = Encoding.Latin1;
+    private readonly ZarrArray _array;
+    private PipelineCache? _cache;
+
+    /// <summary>String access to <paramref name="array"/>.</summary>
+    /// <exception cref="ZarrTypeMismatchException">The array's data type is not a string or fixed-length bytes type.</exception>
+    public ZarrStringArray(ZarrArray array)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        if (array.DataType.Kind is not (DataTypeKind.String or DataTypeKind.FixedUnicode or DataTypeKind.FixedBytes))
+        {
+            throw new ZarrTypeMismatchException(array.Path, array.DataType.ToString(), typeof(string));
+        }
+
+        _array = array;
+    }
+
+    /// <summary>The array.</summary>
+    public ZarrArray Array => _array;
+
+    /// <summary>The array's data type.</summary>
+    public ZarrDataType DataType => _array.DataType;
+
+    /// <summary>The array's shape (a copy).</summary>
+    public long[] Shape => _array.Shape;
+
+    /// <summary>Opens an existing string array.</summary>
+    /// <exception cref="ZarrNodeException">There is no array at <paramref name="path"/>.</exception>
+    /// <exception cref="ZarrTypeMismatchException">The array does not hold strings.</exception>
+    public static async Task<ZarrStringArray> OpenAsync(IStore store, string path = "", AccessMode mode = AccessMode.Read, CancellationToken cancellationToken = default) =>
+        new(await ZarrArray.OpenAsync(store, path, mode, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// Creates a string array (nothing but metadata is written). <paramref name="dataType"/> is
+    /// <see cref="ZarrDataType.String"/> when null, or a fixed-length type (<see cref="ZarrDataType.FixedUnicode"/>,
+    /// <see cref="ZarrDataType.FixedBytes"/>). <c>options.FillValue</c> is a JSON string (bytes: base64), "" by default.
+    /// A variable-length array's codecs are <c>vlen-utf8</c> and, unless <c>options.Compressors</c> says otherwise,
+    /// zarr-python's default compressor for strings (v3 zstd level 0; v2 blosc lz4).
+    /// </summary>
+    /// <exception cref="ZarrNodeException">A node exists at <paramref name="path"/> and <paramref name="overwrite"/> is false.</exception>
+    /// <exception cref="ZarrException">The type is not a string type, or options do not fit it (filters on strings).</exception>
+    public static async Task<ZarrStringArray> CreateAsync(IStore store, string path, long[] shape, ZarrDataType? dataType = null, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        dataType ??= ZarrDataType.String;
+        if (dataType.Kind is not (DataTypeKind.String or DataTypeKind.FixedUnicode or DataTypeKind.FixedBytes))
+        {
+            throw new ZarrException($"{dataType} is not a string type; ZarrStringArray holds string, fixed-length unicode or fixed-length bytes");
+        }
+
+        if (dataType.IsFixedSize)
+        {
+            return new(await ZarrArray.CreateAsync(store, path, dataType, shape, options, overwrite, cancellationToken).ConfigureAwait(false));
+        }
+
+        options ??= new ArrayOptions();
+        if (options.Filters is { Count: > 0 })
+        {
+            throw new ZarrException("numcodecs filters work on numbers; a variable-length string array takes none");
+        }
+
+        byte[] fill = [];
+        if (options.FillValue is { } fillJson)
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(fillJson.ToJsonString());
+            fill = FillValueJson.ParseV3(document.RootElement, dataType, "fill value");
+        }
+
+        IReadOnlyList<IBytesToBytesCodec> compressors = options.Compressors
+            ?? (options.Format == ZarrFormat.V3 ? [new ZstdCodec(0, false)] : [new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.Shuffle, 1, 0)]);
+        var built = ZarrArray.BuildMetadata(shape, dataType, fill, options with
+        {
+            Chunks = options.Chunks ?? ChunkShapes.Guess(shape, 16),
+            Compressors = compressors,
+        });
+
+        // The chain is built as for bytes; vlen-utf8 takes the place of 'bytes'.
+        var metadata = built with { Codecs = [.. built.Codecs.Select(c => c is BytesCodec ? VlenUtf8Codec.Instance : c)] };
+        MetadataSerializer.ValidateChain(metadata.Codecs, metadata.Format);
+        return new(await ZarrArray.CreateFromMetadataAsync(store, path, metadata, overwrite, options.MaxDegreeOfParallelism, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Reads a selection as strings (C order) with the selection's shape.</summary>
+    /// <remarks>A v2 array whose fill value is null reads missing chunks as null elements.</remarks>
+    /// <exception cref="ZarrSelectionException">The selection does not fit the array.</exception>
+    /// <exception cref="ZarrCodecException">A chunk is corrupt.</exception>
+    public async Task<(string?[] Values, long[] Shape)> ReadAsync(Slice[] selection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        var dataType = DataType;
+        if (dataType.IsFixedSize)
+        {
+            var (bytes, shape) = await _array.ReadBytesAsync(selection, cancellationToken).ConfigureAwait(false);
+            var size = dataType.ItemSize;
+            var values = new string?[bytes.Length / size];
+            for (var i = 0; i < values.Length; i++)
+            {
+                var element = bytes.AsSpan(i * size, size);
+                values[i] = dataType.Kind == DataTypeKind.FixedUnicode
+                    ? FixedStrings.DecodeUtf32(element)
+                    : Latin1.GetString(element.TrimEnd((byte)0));
+            }
+
+            return (values, shape);
+        }
+
+        return await ReadVariableAsync(selection, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a selection of a fixed-length bytes (<c>|S n</c>) array: each value's bytes without trailing NULs.</summary>
+    /// <exception cref="ZarrTypeMismatchException">The array is not of fixed-length bytes.</exception>
+    public async Task<(byte[][] Values, long[] Shape)> ReadByteStringsAsync(Slice[] selection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        RequireFixedBytes();
+        var (bytes, shape) = await _array.ReadBytesAsync(selection, cancellationToken).ConfigureAwait(false);
+        var size = DataType.ItemSize;
+        var values = new byte[bytes.Length / size][];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = FixedStrings.DecodeBytes(bytes.AsSpan(i * size, size));
+        }
+
+        return (values, shape);
+    }
+
+    /// <summary>Writes strings (C order, exactly the selection's element count) into a selection.</summary>
+    /// <exception cref="ZarrSelectionException">The count differs from the selection's.</exception>
+    /// <exception cref="ZarrException">A value is null, not valid UTF-16, longer than a fixed-length type, or (fixed bytes) has a character above U+00FF.</exception>
+    public async Task WriteAsync(Slice[] selection, ReadOnlyMemory<string?> values, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        var dataType = DataType;
+        var span = values.Span;
+        for (var i = 0; i < span.Length; i++)
+        {
+            if (span[i] is null)
+            {
+                throw new ZarrException(string.Create(CultureInfo.InvariantCulture, $"value {i} is null; write \"\" for an empty string"));
+            }
+        }
+
+        if (!dataType.IsFixedSize)
+        {
+            await WriteVariableAsync(SelectionPlan.Create(_array.Grid, selection), values, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var size = dataType.ItemSize;
+        var bytes = new byte[checked(span.Length * size)];
+        for (var i = 0; i < span.Length; i++)
+        {
+            EncodeFixed(span[i]!, bytes.AsSpan(i * size, size), i);
+        }
+
+        await _array.WriteBytesAsync(selection, bytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes byte strings (C order) into a fixed-length bytes (<c>|S n</c>) array, each NUL padded.</summary>
+    /// <exception cref="ZarrException">A value is longer than the type.</exception>
+    public Task WriteByteStringsAsync(Slice[] selection, ReadOnlyMemory<byte[]> values, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        RequireFixedBytes();
+        var size = DataType.ItemSize;
+        var span = values.Span;
+        var bytes = new byte[checked(span.Length * size)];
+        for (var i = 0; i < span.Length; i++)
+        {
+            FixedStrings.EncodeBytes(span[i] ?? throw new ZarrException(string.Create(CultureInfo.InvariantCulture, $"value {i} is null")), bytes.AsSpan(i * size, size), DataType);
+        }
+
+        return _array.WriteBytesAsync(selection, bytes, cancellationToken);
+    }
+
+    /// <summary>Sets every element of a selection to <paramref name="value"/>.</summary>
+    public async Task FillAsync(Slice[] selection, string value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        ArgumentNullException.ThrowIfNull(value);
+        var plan = SelectionPlan.Create(_array.Grid, selection);
+        if (!DataType.IsFixedSize)
+        {
+            await WriteVariableAsync(plan, default, value, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var size = DataType.ItemSize;
+        var one = new byte[size];
+        EncodeFixed(value, one, 0);
+        var bytes = new byte[checked(plan.ElementCount * size)];
+        StridedCopy.FillPattern(bytes, one);
+        await _array.WriteBytesAsync(selection, bytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Refuses byte-level access to a variable-length string array (called by <see cref="ZarrArray"/>'s byte entry points).</summary>
+    internal static void ThrowIfVariableLength(ZarrArray array)
+    {
+        if (!array.DataType.IsFixedSize)
+        {
+            throw new ZarrException($"array '/{array.Path}' holds variable-length strings ({array.DataType}), which have no fixed-size byte form; read and write it with ZarrStringArray");
+        }
+    }
+
+    private void EncodeFixed(string value, Span<byte> element, int index)
+    {
+        if (DataType.Kind == DataTypeKind.FixedUnicode)
+        {
+            FixedStrings.EncodeUtf32(value, element, DataType);
+            return;
+        }
+
+        foreach (var c in value)
+        {
+            if (c > '\u00FF')
+            {
+                throw new ZarrException(string.Create(CultureInfo.InvariantCulture, $"value {index} has the character U+{(int)c:X4}; {DataType} holds bytes (write characters up to U+00FF, or use WriteByteStringsAsync)"));
+            }
+        }
+
+        FixedStrings.EncodeBytes(Latin1.GetBytes(value), element, DataType);
+    }
+
+    private void RequireFixedBytes()
+    {
+        if (DataType.Kind != DataTypeKind.FixedBytes)
+        {
+            throw new ZarrTypeMismatchException(_array.Path, DataType.ToString(), typeof(byte[]));
+        }
+    }
+
+    // ---------------------------------------------------------------- variable-length strings
+
+    private async Task<(string?[] Values, long[] Shape)> ReadVariableAsync(Slice[] selection, CancellationToken cancellationToken)
+    {
+        var plan = SelectionPlan.Create(_array.Grid, selection);
+        if (plan.ElementCount > System.Array.MaxLength)
+        {
+            throw new ZarrSelectionException($"a selection of {plan.ElementCount} strings does not fit in one array; read it in parts");
+        }
+
+        var output = new string?[plan.ElementCount];
+        var outStrides = OutputStrides(plan);
+        await ForEachChunkAsync(plan, async (chunk, ct) =>
+        {
+            var cache = GetPipeline();
+            using var encoded = await _array.FetchChunkAsync(chunk.Coordinates, ct).ConfigureAwait(false);
+            var values = encoded is null ? null : DecodeChunk(cache, encoded.Span, chunk.Coordinates);
+            var fill = cache.Fill;
+            Walk(plan, chunk, cache.ChunkStrides, outStrides, (chunkIndex, outIndex) => output[outIndex] = values is null ? fill : values[chunkIndex]);
+        }, cancellationToken).ConfigureAwait(false);
+        return (output, plan.OutputShape);
+    }
+
+    private async Task WriteVariableAsync(SelectionPlan plan, ReadOnlyMemory<string?> values, string? scalar, CancellationToken cancellationToken)
+    {
+        if (_array.IsReadOnly)
+        {
+            throw new ZarrException($"array '/{_array.Path}' was opened read-only (mode 'r'); open it with mode r+ or a to write");
+        }
+
+        if (scalar is null && values.Length != plan.ElementCount)
+        {
+            throw new ZarrSelectionException($"the data holds {values.Length} strings but the selection of shape ({string.Join(", ", plan.OutputShape)}) has {plan.ElementCount}");
+        }
+
+        var outStrides = OutputStrides(plan);
+        var locks = ChunkLocks.For(_array.Store);
+        await ForEachChunkAsync(plan, async (chunk, ct) =>
+        {
+            var key = _array.GetChunkKey(chunk.Coordinates);
+            using var held = await locks.AcquireAsync(key, ct).ConfigureAwait(false);
+            var cache = GetPipeline();
+            string?[]? current = null;
+            if (!plan.CoversChunk(chunk))
+            {
+                using var existing = await _array.FetchChunkAsync(chunk.Coordinates, ct).ConfigureAwait(false);
+                current = existing is null ? null : DecodeChunk(cache, existing.Span, chunk.Coordinates);
+            }
+
+            if (current is null)
+            {
+                // A new chunk: the fill value everywhere, also over the array's edge ("" where the fill is v2's null).
+                current = new string?[cache.ChunkElements];
+                System.Array.Fill(current, cache.Fill ?? string.Empty);
+            }
+
+            var source = values;
+            Walk(plan, chunk, cache.ChunkStrides, outStrides, (chunkIndex, inIndex) => current[chunkIndex] = scalar ?? source.Span[(int)inIndex]);
+            if (cache.Fill is { } fill && System.Array.TrueForAll(current, v => v == fill))
+            {
+                await _array.StoreChunkAsync(chunk.Coordinates, null, ct).ConfigureAwait(false);
+                return;
+            }
+
+            using var encoded = EncodeChunk(cache, current, chunk.Coordinates);
+            await _array.StoreChunkAsync(chunk.Coordinates, encoded.Memory, ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ForEachChunkAsync(SelectionPlan plan, Func<ChunkSelection, CancellationToken, ValueTask> body, CancellationToken cancellationToken)
+    {
+        if (plan.ChunkCount == 0)
+        {
+            return;
+        }
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _array.MaxDegreeOfParallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(plan.Chunks(), options, body).ConfigureAwait(false);
+    }
+
+    /// <summary>Visits every selected element of one chunk: its index in the chunk (C order) and in the selection's output.</summary>
+    private static void Walk(SelectionPlan plan, ChunkSelection chunk, long[] chunkStrides, long[] outStrides, Action<long, long> visit)
+    {
+        var rank = plan.Dimensions.Length;
+        if (rank == 0)
+        {
+            visit(0, 0);
+            return;
+        }
+
+        var counts = new int[rank];
+        long chunkBase = 0, outBase = 0;
+        for (var d = 0; d < rank; d++)
+        {
+            var p = chunk.Projections[d];
+            counts[d] = p.Count;
+            chunkBase += p.LocalStart * chunkStrides[d];
+            outBase += p.OutputStart * outStrides[d];
+        }
+
+        var index = new int[rank];
+        while (true)
+        {
+            long c = chunkBase, o = outBase;
+            for (var d = 0; d < rank; d++)
+            {
+                c += index[d] * plan.Dimensions[d].Step * chunkStrides[d];
+                o += index[d] * outStrides[d];
+            }
+
+            visit(c, o);
+            var k = rank - 1;
+            while (k >= 0 && ++index[k] == counts[k])
+            {
+                index[k] = 0;
+                k--;
+            }
+
+            if (k < 0)
+            {
+                return;
+            }
+        }
+    }
+
+    private static long[] OutputStrides(SelectionPlan plan)
+    {
+        var rank = plan.Dimensions.Length;
+        var strides = new long[rank];
+        long stride = 1;
+        for (var d = rank - 1; d >= 0; d--)
+        {
+            strides[d] = stride;
+            stride = checked(stride * plan.Dimensions[d].Count);
+        }
+
+        return strides;
+    }
+
+    private string[] DecodeChunk(PipelineCache cache, ReadOnlySpan<byte> encoded, long[] coordinates)
+    {
+        PooledBuffer? owned = null;
+        try
+        {
+            var bytes = encoded;
+            for (var i = cache.Pipeline.BytesToBytesCodecs.Count - 1; i >= 0; i--)
+            {
+                var next = cache.Pipeline.BytesToBytesCodecs[i].Decode(bytes, -1);
+                owned?.Dispose();
+                owned = next;
+                bytes = next.Span;
+            }
+
+            var values = VlenUtf8Codec.Instance.DecodeStrings(bytes, cache.ChunkElements);
+            for (var i = cache.Transposes.Length - 1; i >= 0; i--)
+            {
+                values = Permute(values, cache.TransposedShapes[i], cache.Transposes[i], inverse: true);
+            }
+
+            return values;
+        }
+        catch (ZarrCodecException e)
+        {
+            throw e.WithChunk(_array.Path, _array.GetChunkKey(coordinates));
+        }
+        finally
+        {
+            owned?.Dispose();
+        }
+    }
+
+    private PooledBuffer EncodeChunk(PipelineCache cache, string?[] values, long[] coordinates)
+    {
+        try
+        {
+            for (var i = 0; i < cache.Transposes.Length; i++)
+            {
+                values = Permute(values, cache.TransposedShapes[i], cache.Transposes[i], inverse: false);
+            }
+
+            var buffer = VlenUtf8Codec.Instance.EncodeStrings(values);
+            foreach (var codec in cache.Pipeline.BytesToBytesCodecs)
+            {
+                using var previous = buffer;
+                buffer = codec.Encode(previous.Span);
+            }
+
+            return buffer;
+        }
+        catch (ZarrCodecException e)
+        {
+            throw e.WithChunk(_array.Path, _array.GetChunkKey(coordinates));
+        }
+    }
+
+    /// <summary>
+    /// The transpose codec over strings: the encoded array (of <paramref name="decodedShape"/> permuted by
+    /// <paramref name="order"/>) holds at index e the decoded element at d, where d[order[i]] = e[i].
+    /// </summary>
+    private static T[] Permute<T>(T[] values, int[] decodedShape, int[] order, bool inverse)
+    {
+        var rank = decodedShape.Length;
+        var decodedStrides = new long[rank];
+        long stride = 1;
+        for (var d = rank - 1; d >= 0; d--)
+        {
+            decodedStrides[d] = stride;
+            stride *= decodedShape[d];
+        }
+
+        var result = new T[values.Length];
+        var encodedShape = new int[rank];
+        for (var i = 0; i < rank; i++)
+        {
+            encodedShape[i] = decodedShape[order[i]];
+        }
+
+        var index = new int[rank];
+        for (long e = 0; e < values.Length; e++)
+        {
+            long d = 0;
+            for (var i = 0; i < rank; i++)
+            {
+                d += index[i] * decodedStrides[order[i]];
+            }
+
+            if (inverse)
+            {
+                result[d] = values[e];
+            }
+            else
+            {
+                result[e] = values[d];
+            }
+
+            for (var k = rank - 1; k >= 0 && ++index[k] == encodedShape[k]; k--)
+            {
+                index[k] = 0;
+            }
+        }
+
+        return result;
+    }
+
+    private PipelineCache GetPipeline()
+    {
+        var metadata = _array.Metadata;
+        var cache = _cache;
+        if (cache is not null && ReferenceEquals(cache.Metadata, metadata))
+        {
+            return cache;
+        }
+
+        cache = new PipelineCache(metadata);
+        _cache = cache;
+        return cache;
+    }
+
+    /// <summary>What the variable-length path derives from one version of the metadata.</summary>
+    private sealed class PipelineCache
+    {
+        public PipelineCache(ArrayMetadata metadata)
+        {
+            Metadata = metadata;
+            Pipeline = CodecPipeline.Create(metadata.Codecs);
+            var rank = metadata.Rank;
+            ChunkStrides = new long[rank];
+            long stride = 1;
+            for (var d = rank - 1; d >= 0; d--)
+            {
+                ChunkStrides[d] = stride;
+                stride = checked(stride * metadata.ChunkShape[d]);
+            }
+
+            ChunkElements = checked((int)stride);
+            Fill = metadata.FillValueIsNull ? null : Encoding.UTF8.GetString(metadata.FillValue);
+
+            var transposes = new List<int[]>();
+            var shapes = new List<int[]>();
+            var shape = (int[])metadata.ChunkShape.Clone();
+            foreach (var codec in Pipeline.ArrayToArrayCodecs)
+            {
+                if (codec is not TransposeCodec transpose)
+                {
+                    throw new ZarrException($"the codec '{codec.Name}' works on numbers; a variable-length string array can only be transposed before 'vlen-utf8'");
+                }
+
+                var order = transpose.Order;
+                transposes.Add(order);
+                shapes.Add(shape);
+                shape = [.. order.Select(o => shape[o])];
+            }
+
+            Transposes = [.. transposes];
+            TransposedShapes = [.. shapes];
+        }
+
+        public ArrayMetadata Metadata { get; }
+
+        public CodecPipeline Pipeline { get; }
+
+        public long[] ChunkStrides { get; }
+
+        public int ChunkElements { get; }
+
+        /// <summary>The fill value, or null for a v2 fill value of null.</summary>
+        public string? Fill { get; }
+
+        /// <summary>The transpose orders, in encoding order.</summary>
+        public int[][] Transposes { get; }
+
+        /// <summary>The shape each transpose receives.</summary>
+        public int[][] TransposedShapes { get; }
+    }
+}

@@ -1,0 +1,19 @@
+using System.Text.Json;
+using Zarr.Storage.DataTypes;
+
+namespace Zarr.Storage.Tests.DataTypes;
+
+/// <summary>
+/// An independent reading of a numpy descr list whose multi-byte fields all share one byte order (the expected type
+/// a test compares the library's parse with): leaves by <see cref="ZarrDataType.Parse"/>, nested lists recursively.
+/// </summary>
+internal static class Descr
+{
+    public static ZarrDataType Parse(JsonElement list) =>
+        ZarrDataType.Structured(list.EnumerateArray().Select(item =>
+        {
+            var type = item[1].ValueKind == JsonValueKind.Array ? Parse(item[1]) : ZarrDataType.Parse(item[1].GetString()!);
+            int[]? shape = item.GetArrayLength() == 3 ? [.. item[2].EnumerateArray().Select(e => e.GetInt32())] : null;
+            return new StructField(item[0].GetString()!, type, shape);
+        }));
+}
