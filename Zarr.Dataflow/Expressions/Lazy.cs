@@ -1,4 +1,3 @@
-using System.Numerics;
 using Zarr.Storage;
 
 namespace Zarr.Dataflow.Expressions;
@@ -8,7 +7,7 @@ public static class Lazy
 {
     /// <summary>A lazy view of a stored array, on the array's own chunk grid. Nothing is read until a result is asked for.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="array"/> is null.</exception>
-    public static LazyArray<T> From<T>(ZarrArray<T> array) where T : unmanaged, INumber<T>
+    public static LazyArray<T> From<T>(ZarrArray<T> array) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(array);
         return new LazyArray<T>(new SourceNode<T>(array));
@@ -20,7 +19,7 @@ public static class Lazy
     /// called concurrently from several threads.
     /// </summary>
     /// <exception cref="ArgumentException">The shape and chunks do not form a grid, or a chunk exceeds 2 GiB.</exception>
-    public static LazyArray<T> Generate<T>(long[] shape, int[] chunks, RegionGenerator<T> generator) where T : unmanaged, INumber<T>
+    public static LazyArray<T> Generate<T>(long[] shape, int[] chunks, RegionGenerator<T> generator) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(chunks);

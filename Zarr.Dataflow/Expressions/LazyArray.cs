@@ -17,7 +17,7 @@ namespace Zarr.Dataflow.Expressions;
 /// the chunks in flight. Instances are immutable and safe to use from many threads and in many runs at once.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
-public sealed partial class LazyArray<T> where T : unmanaged, INumber<T>
+public sealed class LazyArray<T> where T : unmanaged
 {
     internal LazyArray(LazyNode<T> node) => Node = node;
 
@@ -40,10 +40,10 @@ public sealed partial class LazyArray<T> where T : unmanaged, INumber<T>
 
     // ---------------------------------------------------------------- element-wise
 
-    /// <summary>Applies a struct operator to every element: SIMD through its vector path, specialised by the JIT.</summary>
+    /// <summary>Applies a struct operator to every element: SIMD through its vector path, specialised by the JIT (no delegate call per element). Types without <see cref="Vector{T}"/> support (bool, complex) take the scalar path.</summary>
     public LazyArray<T> Map<TOp>(in TOp op) where TOp : struct, IElementOperator<T> => new(new OperatorNode<T, TOp>(Node, op));
 
-    /// <summary>Applies a function to every element: the slow general path (one delegate call per element); prefer the arithmetic methods or <see cref="Map{TOp}(in TOp)"/>.</summary>
+    /// <summary>Applies a function to every element: the slow general path (one delegate call per element); prefer the arithmetic operators or <see cref="Map{TOp}(in TOp)"/>.</summary>
     public LazyArray<T> Map(Func<T, T> function)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -52,6 +52,19 @@ public sealed partial class LazyArray<T> where T : unmanaged, INumber<T>
             for (var i = 0; i < values.Length; i++)
             {
                 values[i] = function(values[i]);
+            }
+        }));
+    }
+
+    /// <summary>Applies a function to every element, giving an array of another element type (one delegate call per element), for example a mask: <c>x.Map(v =&gt; v &gt; 0)</c>.</summary>
+    public LazyArray<TOut> Map<TOut>(Func<T, TOut> function) where TOut : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return new(new ConvertNode<T, TOut>(Node, (source, destination) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                destination[i] = function(source[i]);
             }
         }));
     }
@@ -65,23 +78,16 @@ public sealed partial class LazyArray<T> where T : unmanaged, INumber<T>
 
     internal LazyArray<T> MapSpan(SpanAction<T> action) => new(new SpanMapNode<T>(Node, action));
 
-    /// <summary>x + <paramref name="value"/> (SIMD).</summary>
-    public LazyArray<T> Add(T value) => MapSpan(x => TensorPrimitives.Add<T>(x, value, x));
-
-    /// <summary>x − <paramref name="value"/> (SIMD).</summary>
-    public LazyArray<T> Subtract(T value) => MapSpan(x => TensorPrimitives.Subtract<T>(x, value, x));
-
-    /// <summary>x × <paramref name="value"/> (SIMD).</summary>
-    public LazyArray<T> Multiply(T value) => MapSpan(x => TensorPrimitives.Multiply<T>(x, value, x));
-
-    /// <summary>x ÷ <paramref name="value"/> (SIMD).</summary>
-    public LazyArray<T> Divide(T value) => MapSpan(x => TensorPrimitives.Divide<T>(x, value, x));
-
-    /// <summary>−x (SIMD).</summary>
-    public LazyArray<T> Negate() => MapSpan(x => TensorPrimitives.Negate<T>(x, x));
-
-    /// <summary>|x| (SIMD).</summary>
-    public LazyArray<T> Abs() => MapSpan(x => TensorPrimitives.Abs<T>(x, x));
+    internal LazyArray<TOut> MapTo<TOp, TOut>(TOp op)
+        where TOp : struct, IConvertOperator<T, TOut>
+        where TOut : unmanaged =>
+        new(new ConvertNode<T, TOut>(Node, (source, destination) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                destination[i] = op.Invoke(source[i]);
+            }
+        }));
 
     /// <summary>Keeps the elements for which <paramref name="predicate"/> holds and replaces the others by <paramref name="fill"/>.</summary>
     public LazyArray<T> Where(Func<T, bool> predicate, T fill)
@@ -90,18 +96,43 @@ public sealed partial class LazyArray<T> where T : unmanaged, INumber<T>
         return new(new WherePredicateNode<T>(Node, predicate, fill));
     }
 
-    /// <summary>Keeps the elements where <paramref name="condition"/> is non-zero and replaces the others by <paramref name="fill"/> (numpy's <c>where(cond, x, fill)</c>).</summary>
+    /// <summary>Keeps the elements where <paramref name="condition"/> is true and replaces the others by <paramref name="fill"/> (numpy's <c>where(cond, x, fill)</c>). The mask's region is read whatever its chunk grid.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
-    public LazyArray<T> Where<TMask>(LazyArray<TMask> condition, T fill) where TMask : unmanaged, INumber<TMask>
+    public LazyArray<T> Where(LazyArray<bool> condition, T fill)
     {
         ArgumentNullException.ThrowIfNull(condition);
         RequireSameShape(condition.Node.Shape, nameof(condition));
-        return new(new WhereNode<T, TMask>(Node, condition.Node, fill));
+        return new(new WhereNode<T>(Node, condition.Node, fill, null));
     }
 
-    /// <summary>The elements converted to <typeparamref name="TOut"/> (truncating, as numpy's <c>astype</c>).</summary>
-    public LazyArray<TOut> Cast<TOut>() where TOut : unmanaged, INumber<TOut> =>
-        typeof(TOut) == typeof(T) ? (LazyArray<TOut>)(object)this : new(new CastNode<T, TOut>(Node));
+    /// <summary>Takes the elements where <paramref name="condition"/> is true from this array and the others from <paramref name="otherwise"/> (numpy's <c>where(cond, x, y)</c>).</summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public LazyArray<T> Where(LazyArray<bool> condition, LazyArray<T> otherwise)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(otherwise);
+        RequireSameShape(condition.Node.Shape, nameof(condition));
+        RequireSameShape(otherwise.Node.Shape, nameof(otherwise));
+        return new(new WhereNode<T>(Node, condition.Node, default, otherwise.Node));
+    }
+
+    /// <summary>Keeps the elements where <paramref name="condition"/> is non-zero (NaN counts as non-zero, as numpy's truth value) and replaces the others by <paramref name="fill"/>.</summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public LazyArray<T> Where<TMask>(LazyArray<TMask> condition, T fill) where TMask : unmanaged, INumberBase<TMask>
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        return Where(condition.Cast<bool>(), fill);
+    }
+
+    /// <summary>
+    /// The elements converted to <typeparamref name="TOut"/>, as numpy's <c>astype</c>, between any two Zarr element
+    /// types: numbers convert truncating toward zero (out-of-range values saturate, where numpy's C casts wrap or are
+    /// undefined); to bool, non-zero (and NaN) is true; from bool, true is 1; complex to real keeps the real part (numpy
+    /// warns and does the same); real to complex has a zero imaginary part. SIMD where <see cref="TensorPrimitives"/> has it.
+    /// </summary>
+    /// <exception cref="NotSupportedException">An element type is not a Zarr data type.</exception>
+    public LazyArray<TOut> Cast<TOut>() where TOut : unmanaged =>
+        typeof(TOut) == typeof(T) ? (LazyArray<TOut>)(object)this : new(new ConvertNode<T, TOut>(Node, Conversions.Get<T, TOut>()));
 
     /// <summary>The same array on another chunk grid (the unit of work of later reductions and streams).</summary>
     public LazyArray<T> Rechunk(int[] chunks)
@@ -111,51 +142,34 @@ public sealed partial class LazyArray<T> where T : unmanaged, INumber<T>
         return new(new RechunkNode<T>(Node, (int[])chunks.Clone()));
     }
 
-    private LazyArray<T> Binary(LazyArray<T> other, BinaryOp op)
+    internal LazyArray<T> Binary(LazyArray<T> other, SpanBinary<T> op)
     {
         ArgumentNullException.ThrowIfNull(other);
         RequireSameShape(other.Node.Shape, nameof(other));
         return new(new BinaryNode<T>(Node, other.Node, op));
     }
 
-    /// <summary>Element-wise sum; the right operand's matching region is read whatever its chunk grid.</summary>
-    public static LazyArray<T> operator +(LazyArray<T> left, LazyArray<T> right) => Checked(left).Binary(right, BinaryOp.Add);
+    /// <summary>Combines this array with <paramref name="other"/> element by element: <paramref name="function"/> gets a chunk of each (dense, the same region) and writes its result over the first. The other array's region is read whatever its chunk grid.</summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public LazyArray<T> Zip(LazyArray<T> other, ZipFunction<T> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return Binary(other, (x, y) => function(x, y));
+    }
 
-    /// <summary>Element-wise difference.</summary>
-    public static LazyArray<T> operator -(LazyArray<T> left, LazyArray<T> right) => Checked(left).Binary(right, BinaryOp.Subtract);
+    // ---------------------------------------------------------------- counts (independent of the element type)
 
-    /// <summary>Element-wise product.</summary>
-    public static LazyArray<T> operator *(LazyArray<T> left, LazyArray<T> right) => Checked(left).Binary(right, BinaryOp.Multiply);
+    /// <summary>The number of elements.</summary>
+    public Task<long> CountAsync() => Task.FromResult(Size);
 
-    /// <summary>Element-wise quotient.</summary>
-    public static LazyArray<T> operator /(LazyArray<T> left, LazyArray<T> right) => Checked(left).Binary(right, BinaryOp.Divide);
-
-    /// <summary>Adds a scalar.</summary>
-    public static LazyArray<T> operator +(LazyArray<T> left, T right) => Checked(left).Add(right);
-
-    /// <summary>Subtracts a scalar.</summary>
-    public static LazyArray<T> operator -(LazyArray<T> left, T right) => Checked(left).Subtract(right);
-
-    /// <summary>Multiplies by a scalar.</summary>
-    public static LazyArray<T> operator *(LazyArray<T> left, T right) => Checked(left).Multiply(right);
-
-    /// <summary>Divides by a scalar.</summary>
-    public static LazyArray<T> operator /(LazyArray<T> left, T right) => Checked(left).Divide(right);
-
-    /// <summary>A scalar plus each element.</summary>
-    public static LazyArray<T> operator +(T left, LazyArray<T> right) => Checked(right).Add(left);
-
-    /// <summary>A scalar minus each element.</summary>
-    public static LazyArray<T> operator -(T left, LazyArray<T> right) => Checked(right).MapSpan(x => TensorPrimitives.Subtract<T>(left, x, x));
-
-    /// <summary>A scalar times each element.</summary>
-    public static LazyArray<T> operator *(T left, LazyArray<T> right) => Checked(right).Multiply(left);
-
-    /// <summary>A scalar divided by each element.</summary>
-    public static LazyArray<T> operator /(T left, LazyArray<T> right) => Checked(right).MapSpan(x => TensorPrimitives.Divide<T>(left, x, x));
-
-    /// <summary>Negation.</summary>
-    public static LazyArray<T> operator -(LazyArray<T> operand) => Checked(operand).Negate();
+    /// <summary>The number of elements along <paramref name="axes"/>, for each cell of the other axes.</summary>
+    public Task<Tensor<long>> CountAsync(int[] axes)
+    {
+        var plan = new AxisPlan(Node.Shape, Node.Chunks, axes);
+        var values = new long[Math.Max(1, plan.Kept.Aggregate(1L, (a, b) => a * b))];
+        Array.Fill(values, plan.ReducedCount);
+        return Task.FromResult(Tensor.Create(values, Lengths(plan.Kept)));
+    }
 
     // ---------------------------------------------------------------- results
 
@@ -287,43 +301,12 @@ public sealed partial class LazyArray<T> where T : unmanaged, INumber<T>
         }
     }
 
-    private static LazyArray<T> Checked(LazyArray<T> array)
-    {
-        ArgumentNullException.ThrowIfNull(array);
-        return array;
-    }
-
-    private void RequireSameShape(long[] other, string name)
+    internal void RequireSameShape(long[] other, string name)
     {
         if (!other.AsSpan().SequenceEqual(Node.Shape))
         {
             throw new ArgumentException($"shapes differ: ({string.Join(", ", Node.Shape)}) and ({string.Join(", ", other)})", name);
         }
-    }
-}
-
-/// <summary>Element-wise functions that need more than <see cref="INumber{TSelf}"/> (SIMD through TensorPrimitives).</summary>
-public static class LazyArrayExtensions
-{
-    /// <summary>√x.</summary>
-    public static LazyArray<T> Sqrt<T>(this LazyArray<T> array) where T : unmanaged, INumber<T>, IRootFunctions<T>
-    {
-        ArgumentNullException.ThrowIfNull(array);
-        return array.MapSpan(x => TensorPrimitives.Sqrt<T>(x, x));
-    }
-
-    /// <summary>eˣ.</summary>
-    public static LazyArray<T> Exp<T>(this LazyArray<T> array) where T : unmanaged, INumber<T>, IExponentialFunctions<T>
-    {
-        ArgumentNullException.ThrowIfNull(array);
-        return array.MapSpan(x => TensorPrimitives.Exp<T>(x, x));
-    }
-
-    /// <summary>ln x.</summary>
-    public static LazyArray<T> Log<T>(this LazyArray<T> array) where T : unmanaged, INumber<T>, ILogarithmicFunctions<T>
-    {
-        ArgumentNullException.ThrowIfNull(array);
-        return array.MapSpan(x => TensorPrimitives.Log<T>(x, x));
     }
 }
 

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Zarr.Dataflow.Blocks;
 using Zarr.Storage;
@@ -73,7 +71,7 @@ internal sealed class RechunkNode<T>(LazyNode<T> operand, int[] chunks) : InPlac
     protected override ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
 
-/// <summary>A span function (usually one <see cref="TensorPrimitives"/> call): one delegate call per chunk, SIMD inside.</summary>
+/// <summary>A span function (usually one <see cref="System.Numerics.Tensors.TensorPrimitives"/> call): one delegate call per chunk, SIMD inside.</summary>
 internal sealed class SpanMapNode<T>(LazyNode<T> operand, SpanAction<T> action) : InPlaceNode<T>(operand) where T : unmanaged
 {
     protected override ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
@@ -107,54 +105,76 @@ internal sealed class ChunkFunctionNode<T>(LazyNode<T> operand, ChunkFunction<T>
     }
 }
 
-internal enum BinaryOp
-{
-    Add,
-    Subtract,
-    Multiply,
-    Divide,
-}
-
 /// <summary>Left operand in place, right operand evaluated for the same region into a pooled buffer (read with its own grid).</summary>
-internal sealed class BinaryNode<T>(LazyNode<T> left, LazyNode<T> right, BinaryOp op) : InPlaceNode<T>(left) where T : unmanaged, INumber<T>
+internal sealed class BinaryNode<T>(LazyNode<T> left, LazyNode<T> right, SpanBinary<T> op) : InPlaceNode<T>(left) where T : unmanaged
 {
     protected override async ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
     {
         using var other = PooledBuffer.Rent(values.Length);
-        await right.EvaluateAsync(region, other.Memory, false, cancellationToken).ConfigureAwait(false);
-        var x = Elements(values);
-        ReadOnlySpan<T> y = MemoryMarshal.Cast<byte, T>(other.Span);
-        switch (op)
-        {
-            case BinaryOp.Add: TensorPrimitives.Add(x, y, x); break;
-            case BinaryOp.Subtract: TensorPrimitives.Subtract(x, y, x); break;
-            case BinaryOp.Multiply: TensorPrimitives.Multiply(x, y, x); break;
-            default: TensorPrimitives.Divide(x, y, x); break;
-        }
+        await right.EvaluateAsync(region, other.Memory[..values.Length], false, cancellationToken).ConfigureAwait(false);
+        op(Elements(values), MemoryMarshal.Cast<byte, T>(other.Span[..values.Length]));
     }
 }
 
-/// <summary>Keeps elements where the condition is non-zero, else <c>fill</c>.</summary>
-internal sealed class WhereNode<T, TMask>(LazyNode<T> operand, LazyNode<TMask> condition, T fill) : InPlaceNode<T>(operand)
-    where T : unmanaged
-    where TMask : unmanaged, INumber<TMask>
+/// <summary>Keeps elements where the mask is true; elsewhere <c>fill</c>, or the other array's element when there is one.</summary>
+internal sealed class WhereNode<T>(LazyNode<T> operand, LazyNode<bool> condition, T fill, LazyNode<T>? otherwise) : InPlaceNode<T>(operand) where T : unmanaged
 {
     protected override async ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
     {
-        using var mask = PooledBuffer.Rent(checked((int)region.ElementCount * System.Runtime.CompilerServices.Unsafe.SizeOf<TMask>()));
-        await condition.EvaluateAsync(region, mask.Memory, false, cancellationToken).ConfigureAwait(false);
-        var x = Elements(values);
-        ReadOnlySpan<TMask> m = MemoryMarshal.Cast<byte, TMask>(mask.Span);
-        for (var i = 0; i < x.Length; i++)
+        var count = (int)region.ElementCount;
+        using var mask = PooledBuffer.Rent(count);
+        await condition.EvaluateAsync(region, mask.Memory[..count], false, cancellationToken).ConfigureAwait(false);
+        PooledBuffer? other = null;
+        try
         {
-            if (TMask.IsZero(m[i]))
+            if (otherwise is not null)
             {
-                x[i] = fill;
+                other = PooledBuffer.Rent(values.Length);
+                await otherwise.EvaluateAsync(region, other.Memory[..values.Length], false, cancellationToken).ConfigureAwait(false);
             }
+
+            Select(Elements(values), mask.Span[..count], other is null ? default : MemoryMarshal.Cast<byte, T>(other.Span[..values.Length]));
+        }
+        finally
+        {
+            other?.Dispose();
+        }
+    }
+
+    private void Select(Span<T> x, ReadOnlySpan<byte> mask, ReadOnlySpan<T> y)
+    {
+        // Runs of true are skipped a vector at a time; bool is stored as one byte, 0 or 1.
+        var i = 0;
+        while (i < x.Length)
+        {
+            var next = mask[i..].IndexOf((byte)0);
+            if (next < 0)
+            {
+                return;
+            }
+
+            i += next;
+            x[i] = y.IsEmpty ? fill : y[i];
+            i++;
         }
     }
 }
 
+/// <summary>An element-type change: the operand is evaluated into a pooled buffer and converted (one call per chunk) into the destination.</summary>
+internal sealed class ConvertNode<TIn, T>(LazyNode<TIn> operand, SpanConverter<TIn, T> convert) : LazyNode<T>(operand.Shape, operand.Chunks)
+    where TIn : unmanaged
+    where T : unmanaged
+{
+    public override ZarrArray<T>? Primary => null;
+
+    public override async ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken)
+    {
+        var bytes = checked((int)region.ElementCount * System.Runtime.CompilerServices.Unsafe.SizeOf<TIn>());
+        using var input = PooledBuffer.Rent(bytes);
+        await operand.EvaluateAsync(region, input.Memory[..bytes], false, cancellationToken).ConfigureAwait(false);
+        convert(MemoryMarshal.Cast<byte, TIn>(input.Span[..bytes]), Elements(destination));
+    }
+}
 internal sealed class WherePredicateNode<T>(LazyNode<T> operand, Func<T, bool> predicate, T fill) : InPlaceNode<T>(operand) where T : unmanaged
 {
     protected override ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
@@ -169,19 +189,5 @@ internal sealed class WherePredicateNode<T>(LazyNode<T> operand, Func<T, bool> p
         }
 
         return ValueTask.CompletedTask;
-    }
-}
-
-internal sealed class CastNode<TIn, T>(LazyNode<TIn> operand) : LazyNode<T>(operand.Shape, operand.Chunks)
-    where TIn : unmanaged, INumber<TIn>
-    where T : unmanaged, INumber<T>
-{
-    public override ZarrArray<T>? Primary => null;
-
-    public override async ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken)
-    {
-        using var input = PooledBuffer.Rent(checked((int)region.ElementCount * System.Runtime.CompilerServices.Unsafe.SizeOf<TIn>()));
-        await operand.EvaluateAsync(region, input.Memory, false, cancellationToken).ConfigureAwait(false);
-        TensorPrimitives.ConvertTruncating<TIn, T>(MemoryMarshal.Cast<byte, TIn>(input.Span), Elements(destination));
     }
 }

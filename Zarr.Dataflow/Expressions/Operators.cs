@@ -29,6 +29,16 @@ public delegate void RegionGenerator<T>(ChunkRegion region, Span<T> destination)
 /// <param name="values">The region's elements, C order, dense.</param>
 public delegate void ChunkFunction<T>(ChunkRegion region, Span<T> values);
 
+/// <summary>Combines two chunks of the same region element by element, writing the result over <paramref name="left"/>.</summary>
+/// <typeparam name="T">The element type.</typeparam>
+/// <param name="left">The first array's elements (C order, dense), overwritten by the result.</param>
+/// <param name="right">The second array's elements for the same region.</param>
+public delegate void ZipFunction<T>(Span<T> left, ReadOnlySpan<T> right);
+
+internal delegate void SpanBinary<T>(Span<T> left, ReadOnlySpan<T> right);
+
+internal delegate void SpanConverter<TIn, TOut>(ReadOnlySpan<TIn> source, Span<TOut> destination);
+
 /// <summary>Runs struct operators over spans: vector loop, then scalar tail.</summary>
 internal static class OperatorKernel
 {
@@ -52,4 +62,38 @@ internal static class OperatorKernel
             values[i] = op.Invoke(values[i]);
         }
     }
+}
+
+/// <summary>A type-changing element operator, specialised by the JIT (no delegate call per element).</summary>
+internal interface IConvertOperator<TIn, TOut>
+{
+    TOut Invoke(TIn value);
+}
+
+internal enum Comparison
+{
+    Greater,
+    GreaterOrEqual,
+    Less,
+    LessOrEqual,
+    Equal,
+    NotEqual,
+}
+
+internal readonly struct CompareOp<T>(T value, Comparison comparison) : IConvertOperator<T, bool> where T : INumber<T>
+{
+    public bool Invoke(T x) => comparison switch
+    {
+        Comparison.Greater => x > value,
+        Comparison.GreaterOrEqual => x >= value,
+        Comparison.Less => x < value,
+        Comparison.LessOrEqual => x <= value,
+        Comparison.Equal => x == value,
+        _ => x != value,
+    };
+}
+
+internal readonly struct IsNaNOp<T> : IConvertOperator<T, bool> where T : INumberBase<T>
+{
+    public bool Invoke(T x) => T.IsNaN(x);
 }

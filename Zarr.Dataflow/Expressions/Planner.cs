@@ -20,6 +20,9 @@ namespace Zarr.Dataflow.Expressions;
 /// </summary>
 internal static class Planner
 {
+    /// <summary>The name of the terminal stage of reductions.</summary>
+    public const string ReduceStage = "Reduce";
+
     private static readonly DataflowLinkOptions Propagate = new() { PropagateCompletion = true };
 
     public static bool SameGrid(ChunkGrid a, ChunkGrid b) => a.Shape.AsSpan().SequenceEqual(b.Shape) && a.ChunkShape.AsSpan().SequenceEqual(b.ChunkShape);
@@ -141,33 +144,60 @@ internal static class Planner
     }
 
     /// <summary>
-    /// A keyed tree reduction: each chunk gives a partial; partials with the same key (the chunk's coordinates on the
-    /// kept axes) combine in a tree of the options' fan-in. Returns, per key, the combined partial and a chunk region of that key.
+    /// A keyed tree reduction: each chunk gives a partial; partials with the same key (the chunk's block of the result)
+    /// combine in a tree of the options' fan-in. <paramref name="requests"/> come grouped by key, so a key completes
+    /// (its <paramref name="chunksPerKey"/>-th partial is in) soon after it starts; then <paramref name="complete"/>
+    /// gets the combined partial and a region of that key, inside the reduce stage, and the key's partials are dropped.
+    /// Memory holds only the partials of keys with chunks in flight.
     /// </summary>
-    public static async Task<Dictionary<long, (TPartial Partial, ChunkRegion Region)>> ReduceAsync<T, TPartial>(
-        LazyNode<T> node, Func<DecodedChunk, TPartial> partial, Func<TPartial, TPartial, TPartial> combine, Func<ReadOnlySpan<long>, long> keyOf, PipelineOptions options, CancellationToken cancellationToken)
+    public static async Task<PipelineReport> ReduceByKeyAsync<T, TPartial>(
+        LazyNode<T> node,
+        IEnumerable<ChunkRequest> requests,
+        Func<ReadOnlySpan<long>, long> keyOf,
+        long chunksPerKey,
+        Func<DecodedChunk, TPartial> partial,
+        Func<TPartial, TPartial, TPartial> combine,
+        Func<TPartial, ChunkRegion, CancellationToken, ValueTask<long>> complete,
+        PipelineOptions options,
+        CancellationToken cancellationToken)
         where T : unmanaged
     {
-        var combiners = new ConcurrentDictionary<long, (TreeCombiner<TPartial> Combiner, ChunkRegion Region)>();
-        var fanIn = options.FanIn;
-        await ForEachChunkAsync(
-            node,
-            "Reduce",
-            chunk =>
+        var work = node.Grid;
+        using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
+        var (head, tail, completions) = BuildProducer(run, node, work, null);
+        var open = new ConcurrentDictionary<long, KeyState<TPartial>>();
+        var fanIn = run.Options.FanIn;
+        var sink = StageBlock.CreateTarget<DecodedChunk>(
+            run.Stage(ReduceStage, run.Options.Reduce),
+            async (chunk, ct) =>
             {
                 var p = partial(chunk);
-                var entry = combiners.GetOrAdd(keyOf(chunk.Coordinates), static (_, a) => (new TreeCombiner<TPartial>(a.combine, a.fanIn), a.Region), (combine, fanIn, chunk.Region));
-                entry.Combiner.Add(p);
-            },
-            options,
-            cancellationToken).ConfigureAwait(false);
-        var results = new Dictionary<long, (TPartial, ChunkRegion)>();
-        foreach (var (key, entry) in combiners)
-        {
-            results[key] = (entry.Combiner.Finish(default!), entry.Region);
-        }
+                var key = keyOf(chunk.Coordinates);
+                var state = open.GetOrAdd(key, static (_, a) => new KeyState<TPartial>(new TreeCombiner<TPartial>(a.combine, a.fanIn), a.Region), (combine, fanIn, chunk.Region));
+                state.Combiner.Add(p);
 
-        return results;
+                // Each worker counts its partial after adding it, so the last count sees every partial of the key.
+                if (Interlocked.Increment(ref state.Count) == chunksPerKey)
+                {
+                    open.TryRemove(key, out _);
+                    run.AddWritten(await complete(state.Combiner.Finish(default!), state.Region, ct).ConfigureAwait(false));
+                }
+
+                run.ChunkDone();
+            },
+            c => (c.CoordinatesArray, null));
+        tail.LinkTo(sink, Propagate);
+        completions.Add(sink.Completion);
+        return await run.RunAsync(head, requests, completions).ConfigureAwait(false);
+    }
+
+    private sealed class KeyState<TPartial>(TreeCombiner<TPartial> combiner, ChunkRegion region)
+    {
+        public long Count;
+
+        public TreeCombiner<TPartial> Combiner { get; } = combiner;
+
+        public ChunkRegion Region { get; } = region;
     }
 
     /// <summary>Streams the chunks through a bounded channel; the consumer owns each result.</summary>

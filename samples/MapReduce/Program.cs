@@ -63,6 +63,10 @@ var x = Lazy.From(data);
 Tensor<double>? mean = null, std = null;
 await Run("column mean", async o => mean = await x.MeanAsync([0], o));
 await Run("column std", async o => std = await x.StdAsync([0], options: o));
+
+// A reduction's result can be stored instead of held in memory (the kept axes of a huge array can be huge too):
+// each block of columns is written as soon as its chunks are in.
+await Run("column std → array", o => x.Std([0]).StoreAsync(store, "column_std", options: o, overwrite: true));
 long[]? histogram = null;
 double[] edges = [.. Enumerable.Range(0, 11).Select(k => k * 10.0)];
 await Run("histogram", async o => histogram = await x.HistogramAsync(edges, o));
