@@ -53,6 +53,9 @@ public class ZarrArray
     /// <summary>The array's attributes (a copy; change them with <see cref="SetAttributesAsync"/>).</summary>
     public JsonObject Attributes => (JsonObject)Metadata.Attributes.DeepClone();
 
+    /// <summary>The v3 dimension names (<c>dimension_names</c>; an entry may be null), or null when the array has none.</summary>
+    public IReadOnlyList<string?>? DimensionNames => Metadata.DimensionNames;
+
     /// <summary>The number of elements.</summary>
     public long Size => Checked.Product(Metadata.Shape);
 

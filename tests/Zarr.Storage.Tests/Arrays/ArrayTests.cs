@@ -309,6 +309,16 @@ public class ArrayTests
     }
 
     [Fact]
+    public async Task Dimension_names_are_exposed_and_persist()
+    {
+        var store = new MemoryStore();
+        await ZarrArray.CreateAsync<float>(store, "t", [4, 5], new ArrayOptions { DimensionNames = ["time", null] });
+        var reopened = await ZarrArray.OpenAsync(store, "t");
+        Assert.Equal(new[] { "time", null }, reopened.DimensionNames);
+        Assert.Null((await ZarrArray.CreateAsync<float>(store, "u", [4])).DimensionNames);
+    }
+
+    [Fact]
     public async Task Untyped_handle_reads_and_writes_bytes()
     {
         var store = new MemoryStore();
