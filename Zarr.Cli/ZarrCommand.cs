@@ -39,6 +39,7 @@ internal static class ZarrCommand
         root.Subcommands.Add(ImportCommand.Create(console, verbose));
         root.Subcommands.Add(TreeCommand.Create(console, verbose));
         root.Subcommands.Add(CreateCommand.Create(console, verbose));
+        root.Subcommands.Add(CopyCommand.Create(console, verbose));
         root.Subcommands.Add(ResizeCommand.Create(console, verbose));
         root.Subcommands.Add(AttrsCommand.Create(console, verbose));
 
