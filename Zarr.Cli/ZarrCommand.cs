@@ -40,6 +40,8 @@ internal static class ZarrCommand
         root.Subcommands.Add(TreeCommand.Create(console, verbose));
         root.Subcommands.Add(CreateCommand.Create(console, verbose));
         root.Subcommands.Add(CopyCommand.Create(console, verbose));
+        root.Subcommands.Add(StatsCommand.Create(console, verbose));
+        root.Subcommands.Add(VerifyCommand.Create(console, verbose));
         root.Subcommands.Add(ResizeCommand.Create(console, verbose));
         root.Subcommands.Add(AttrsCommand.Create(console, verbose));
 
