@@ -35,9 +35,9 @@ internal static class ZarrCommand
         var root = new RootCommand("Inspect, create, copy, check and summarise Zarr v2/v3 arrays and groups.");
         root.Options.Add(verbose);
         root.Subcommands.Add(InfoCommand.Create(console, verbose));
+        root.Subcommands.Add(TreeCommand.Create(console, verbose));
         root.Subcommands.Add(ExportCommand.Create(console, verbose));
         root.Subcommands.Add(ImportCommand.Create(console, verbose));
-        root.Subcommands.Add(TreeCommand.Create(console, verbose));
         root.Subcommands.Add(CreateCommand.Create(console, verbose));
         root.Subcommands.Add(CopyCommand.Create(console, verbose));
         root.Subcommands.Add(StatsCommand.Create(console, verbose));
