@@ -52,7 +52,7 @@ internal static class CliProgress
             task.Value = value.ChunksDone;
             task.Description = string.Create(
                 CultureInfo.InvariantCulture,
-                $"{_name} [grey]{value.ChunksDone}/{value.ChunksTotal} chunks, read {Human(value.BytesRead)}, wrote {Human(value.BytesWritten)}, {Human((long)(value.BytesRead / seconds))}/s[/]");
+                $"{_name} [grey]{value.ChunksDone}/{value.ChunksTotal} chunks ({value.ChunksDone / seconds:0} chunks/s), read {Human(value.BytesRead)} ({Human((long)(value.BytesRead / seconds))}/s), wrote {Human(value.BytesWritten)}[/]");
         }
     }
 

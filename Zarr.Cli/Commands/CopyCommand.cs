@@ -65,25 +65,33 @@ internal static class CopyCommand
             await using (target.ConfigureAwait(false))
             {
                 await Destination.CheckAsync(target, destination, request.Overwrite, cancellationToken).ConfigureAwait(false);
+
+                // Open every source array and settle its options first, so that a wrong option fails before anything is written.
+                var plan = type == NodeType.Array
+                    ? await PlanArrayAsync(sourceNode.Store, source, request, cancellationToken).ConfigureAwait(false)
+                    : await PlanGroupAsync(sourceNode.Store, source, request, cancellationToken).ConfigureAwait(false);
+                // A destination folder that did not exist, was empty or is overwritten is ours to clean up if the copy fails.
+                var createdFolder = target.Folder is { } folder && !Directory.Exists(folder);
+                var ours = createdFolder || request.Overwrite || (target.Folder is { } f && !Directory.EnumerateFileSystemEntries(f).Any());
                 if (request.Overwrite)
                 {
                     await target.Store.DeletePrefixAsync("", cancellationToken).ConfigureAwait(false);
                 }
 
-                await CliProgress.RunAsync(console, async progress =>
+                try
                 {
-                    if (type == NodeType.Array)
+                    await CliProgress.RunAsync(console, async progress =>
                     {
-                        var array = await Open(source, () => ZarrArray.OpenAsync(sourceNode.Store, "", AccessMode.Read, cancellationToken)).ConfigureAwait(false);
-                        await CopyArrayAsync(array, target.Store, "", request, request.Attributes, progress(Path.GetFileName(Path.TrimEndingDirectorySeparator(source))), totals, source, cancellationToken).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await CopyGroupAsync(sourceNode.Store, source, target.Store, request, progress, totals, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    return true;
-                }).ConfigureAwait(false);
+                        await CopyAsync(plan, target.Store, request.Format, progress, totals, cancellationToken).ConfigureAwait(false);
+                        return true;
+                    }).ConfigureAwait(false);
+                }
+                catch (Exception) when (target.Folder is { } written && ours)
+                {
+                    // Leave no half-copied hierarchy behind (a zip file is simply not committed).
+                    TryDelete(written, keepFolder: !createdFolder);
+                    throw;
+                }
 
                 try
                 {
@@ -128,46 +136,110 @@ internal static class CopyCommand
         }
     }
 
-    private static async Task CopyGroupAsync(
-        Zarr.Storage.Stores.IStore sourceStore,
-        string source,
-        Zarr.Storage.Stores.IStore targetStore,
-        CreateRequest request,
-        Func<string, IProgress<PipelineProgress>?> progress,
-        CopyTotals totals,
-        CancellationToken cancellationToken)
+    /// <summary>What a copy will do: the groups to create (with their attributes) and the arrays with their target options.</summary>
+    private sealed record CopyPlan(ZarrGroup? Root, JsonObject? RootAttributes, List<(string Path, JsonObject Attributes)> Groups, List<(ZarrArray Source, string Path, ArrayOptions Options, string Where)> Arrays);
+
+    private static async Task<CopyPlan> PlanArrayAsync(Zarr.Storage.Stores.IStore store, string source, CreateRequest request, CancellationToken cancellationToken)
     {
-        var group = await Open(source, () => ZarrGroup.OpenAsync(sourceStore, "", AccessMode.Read, cancellationToken)).ConfigureAwait(false);
+        var array = await Open(source, () => ZarrArray.OpenAsync(store, "", AccessMode.Read, cancellationToken)).ConfigureAwait(false);
+        return new CopyPlan(null, null, [], [(array, "", TargetOptions(array, request, request.Attributes), source)]);
+    }
+
+    private static async Task<CopyPlan> PlanGroupAsync(Zarr.Storage.Stores.IStore store, string source, CreateRequest request, CancellationToken cancellationToken)
+    {
+        var group = await Open(source, () => ZarrGroup.OpenAsync(store, "", AccessMode.Read, cancellationToken)).ConfigureAwait(false);
         var attributes = group.Attributes;
         foreach (var (key, value) in request.Attributes ?? [])
         {
             attributes[key] = value?.DeepClone();
         }
 
-        var root = await ZarrGroup.CreateAsync(targetStore, "", request.Format, attributes, false, cancellationToken).ConfigureAwait(false);
+        var groups = new List<(string, JsonObject)>();
+        var arrays = new List<(ZarrArray, string, ArrayOptions, string)>();
         var entries = new List<NodeEntry>();
         await foreach (var entry in group.WalkAsync(cancellationToken).ConfigureAwait(false))
         {
             entries.Add(entry);
         }
 
-        // Groups first (a parent before its children), then the arrays.
-        foreach (var entry in entries.Where(e => e.Kind == NodeKind.Group))
-        {
-            var child = await group.OpenGroupAsync(entry.Path, cancellationToken).ConfigureAwait(false);
-            await ZarrGroup.CreateAsync(targetStore, entry.Path, request.Format, child.Attributes, false, cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (var entry in entries.Where(e => e.Kind == NodeKind.Array))
+        foreach (var entry in entries)
         {
             var where = $"{source}/{entry.Path}";
+            if (entry.Kind == NodeKind.Group)
+            {
+                var child = await Open(where, () => group.OpenGroupAsync(entry.Path, cancellationToken)).ConfigureAwait(false);
+                groups.Add((entry.Path, child.Attributes));
+                continue;
+            }
+
             var array = await Open(where, () => group.OpenArrayAsync(entry.Path, cancellationToken)).ConfigureAwait(false);
-            await CopyArrayAsync(array, targetStore, entry.Path, request, null, progress(entry.Path), totals, where, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // --attr is for the group being copied, not for every array in it.
+                arrays.Add((array, entry.Path, TargetOptions(array, request, null), where));
+            }
+            catch (UsageException ex)
+            {
+                throw new UsageException($"{where}: {ex.Message} (copy the arrays one by one to give each its own options)", ex);
+            }
         }
 
-        if (group.UsesConsolidatedMetadata)
+        // A parent group before its children.
+        groups.Sort((x, y) => x.Item1.Count(c => c == '/').CompareTo(y.Item1.Count(c => c == '/')));
+        return new CopyPlan(group, attributes, groups, arrays);
+    }
+
+    private static async Task CopyAsync(CopyPlan plan, Zarr.Storage.Stores.IStore targetStore, ZarrFormat format, Func<string, IProgress<PipelineProgress>?> progress, CopyTotals totals, CancellationToken cancellationToken)
+    {
+        ZarrGroup? root = null;
+        if (plan.Root is not null)
+        {
+            root = await ZarrGroup.CreateAsync(targetStore, "", format, plan.RootAttributes, false, cancellationToken).ConfigureAwait(false);
+            foreach (var (path, attributes) in plan.Groups)
+            {
+                await ZarrGroup.CreateAsync(targetStore, path, format, attributes, false, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var (source, path, options, where) in plan.Arrays)
+        {
+            var name = path.Length == 0 ? Path.GetFileName(Path.TrimEndingDirectorySeparator(where)) : path;
+            await CopyArrayAsync(source, targetStore, path, options, progress(name), totals, where, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (root is not null && plan.Root!.UsesConsolidatedMetadata)
         {
             await root.ConsolidateMetadataAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static void TryDelete(string folder, bool keepFolder)
+    {
+        try
+        {
+            if (!keepFolder)
+            {
+                Directory.Delete(folder, recursive: true);
+                return;
+            }
+
+            foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
+            {
+                if (entry is DirectoryInfo directory)
+                {
+                    directory.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
         }
     }
 
@@ -215,14 +287,12 @@ internal static class CopyCommand
         ZarrArray source,
         Zarr.Storage.Stores.IStore targetStore,
         string targetPath,
-        CreateRequest request,
-        JsonObject? extraAttributes,
+        ArrayOptions options,
         IProgress<PipelineProgress>? progress,
         CopyTotals totals,
         string where,
         CancellationToken cancellationToken)
     {
-        var options = TargetOptions(source, request, extraAttributes);
         ZarrArray target;
         try
         {

@@ -149,6 +149,18 @@ public sealed class CopyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task GroupOptionsThatDoNotFitAnArrayFailBeforeAnythingIsWritten()
+    {
+        var src = _temp.Combine("g.zarr");
+        var root = await ZarrGroup.CreateAsync(new DirectoryStore(src));
+        await root.CreateArrayAsync<int>("two", [10, 10], new ArrayOptions { Chunks = [5, 5] });
+        await root.CreateArrayAsync<int>("one", [10], new ArrayOptions { Chunks = [5] });
+        var result = await Cli.RunExpectingAsync(2, "copy", src, _temp.Combine("out.zarr"), "--chunks", "2,2");
+        Assert.Contains("/one: --chunks 2,2 has 2 dimensions but the data has 1", result.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_temp.Combine("out.zarr")));
+    }
+
+    [Fact]
     public async Task CopyIntoAndOutOfAZipFile()
     {
         await SourceAsync("src.zarr");
@@ -177,9 +189,13 @@ public sealed class CopyCommandTests : IDisposable
         Assert.Contains("--fill", (await Cli.RunExpectingAsync(2, "copy", src, _temp.Combine("y"), "--fill", "true")).Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_temp.Combine("y")));
 
-        // A corrupt chunk fails the copy with one line naming the chunk.
+        // A corrupt chunk fails the copy with one line naming the chunk, and leaves no half-written copy behind.
         File.WriteAllBytes(Path.Combine(src, "c", "3", "1"), [1, 2, 3, 4, 5]);
         var failed = await Cli.RunExpectingAsync(1, "copy", src, _temp.Combine("z"));
         Assert.Contains("c/3/1", failed.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_temp.Combine("z")));
+        Directory.CreateDirectory(_temp.Combine("empty"));
+        await Cli.RunExpectingAsync(1, "copy", src, _temp.Combine("empty"));
+        Assert.Empty(Directory.GetFileSystemEntries(_temp.Combine("empty")));
     }
 }
