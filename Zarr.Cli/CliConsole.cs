@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Zarr.Cli;
 
 /// <summary>Where a run writes: stdout carries only the result, stderr the one-line failures.</summary>
-internal sealed class CliConsole(TextWriter output, TextWriter error)
+internal sealed class CliConsole(TextWriter output, TextWriter error, bool errorIsTerminal = false)
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -19,6 +19,12 @@ internal sealed class CliConsole(TextWriter output, TextWriter error)
 
     /// <summary>The diagnostics stream (stderr).</summary>
     public TextWriter Error { get; } = error;
+
+    /// <summary>True when stderr is a terminal: only then are progress bars drawn (on stderr).</summary>
+    public bool ErrorIsTerminal { get; } = errorIsTerminal;
+
+    /// <summary>The options of the JSON printed on stdout.</summary>
+    public static JsonSerializerOptions SerializerOptions => JsonOptions;
 
     /// <summary>Writes a JSON document to stdout, indented, with a final newline.</summary>
     public async Task WriteJsonAsync(JsonNode node)

@@ -9,7 +9,7 @@ using Zarr.Storage.Metadata;
 namespace Zarr.Cli;
 
 /// <summary>
-/// The options shared by the verbs that create (<c>import</c> now; <c>create</c> and <c>copy</c> later):
+/// The options shared by the verbs that create (<c>import</c>, <c>create</c> and <c>copy</c>):
 /// <c>--format</c>, <c>--chunks</c>, <c>--shards</c>, <c>--codec</c>, <c>--fill</c>, <c>--attr</c>,
 /// <c>--dimension-names</c>, <c>--overwrite</c>.
 /// </summary>
@@ -51,7 +51,6 @@ internal sealed class CreateOptions
 
     /// <summary>Reads and checks what does not depend on the data: grammar and format compatibility.</summary>
     /// <exception cref="UsageException">A value is wrong or the format cannot hold it.</exception>
-    /// <exception cref="CliException">A valid request this version cannot do yet (sharding, bz2).</exception>
     public CreateRequest Read(ParseResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -105,16 +104,28 @@ internal sealed class CreateOptions
             throw new UsageException("--shards needs --format 3: Zarr v2 has no sharding");
         }
 
-        var codecs = CodecSpec.ParseAll(result.GetValue(_codecs), format);
-        if (shards is not null)
+        if (shards is not null && chunks is not null)
         {
-            throw new CliException("--shards: sharding is not supported yet");
+            if (shards.Length != chunks.Length)
+            {
+                throw new UsageException($"--shards {string.Join(',', shards)} has {shards.Length} dimensions but --chunks {string.Join(',', chunks)} has {chunks.Length}");
+            }
+
+            for (var d = 0; d < shards.Length; d++)
+            {
+                if (shards[d] % chunks[d] != 0)
+                {
+                    throw new UsageException($"--shards {string.Join(',', shards)} must be a multiple of --chunks {string.Join(',', chunks)} in every dimension (dimension {d}: {shards[d]} is not a multiple of {chunks[d]})");
+                }
+            }
         }
 
-        return new CreateRequest(format, chunks, codecs, fill, fillText, attributes, dimensionNames, result.GetValue(_overwrite));
+        var codecs = CodecSpec.ParseAll(result.GetValue(_codecs), format);
+        return new CreateRequest(format, chunks, shards, codecs, fill, fillText, attributes, dimensionNames, result.GetValue(_overwrite));
     }
 
-    private static JsonNode? ParseAttributeValue(string text)
+    /// <summary>An attribute value as given on the command line: JSON when it parses, else the text as a string.</summary>
+    internal static JsonNode? ParseAttributeValue(string text)
     {
         try
         {
@@ -124,6 +135,38 @@ internal sealed class CreateOptions
         {
             return JsonValue.Create(text);
         }
+    }
+
+    /// <summary>
+    /// An array shape (<c>--shape</c>): non-negative integers, comma-separated; an empty text (or <c>()</c>) is the shape of
+    /// a 0-d array.
+    /// </summary>
+    /// <exception cref="UsageException">A dimension is not a non-negative integer.</exception>
+    internal static long[] ParseArrayShape(string text, string option)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim();
+        if (trimmed.StartsWith('(') && trimmed.EndsWith(')'))
+        {
+            trimmed = trimmed[1..^1].Trim();
+        }
+
+        if (trimmed.Length == 0)
+        {
+            return [];
+        }
+
+        var parts = trimmed.TrimEnd(',').Split(',');
+        var shape = new long[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!long.TryParse(parts[i].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out shape[i]))
+            {
+                throw new UsageException($"{option} '{text}': '{parts[i].Trim()}' is not a non-negative integer");
+            }
+        }
+
+        return shape;
     }
 
     private static int[] ParseShape(string text, string option)
@@ -146,6 +189,7 @@ internal sealed class CreateOptions
 internal sealed record CreateRequest(
     ZarrFormat Format,
     int[]? Chunks,
+    int[]? Shards,
     IReadOnlyList<CodecSpec>? Codecs,
     JsonNode? Fill,
     string? FillText,
@@ -161,6 +205,11 @@ internal sealed record CreateRequest(
         if (Chunks is not null && Chunks.Length != rank)
         {
             throw new UsageException($"--chunks {string.Join(',', Chunks)} has {Chunks.Length} dimensions but the data has {rank}");
+        }
+
+        if (Shards is not null && Shards.Length != rank)
+        {
+            throw new UsageException($"--shards {string.Join(',', Shards)} has {Shards.Length} dimensions but the data has {rank}");
         }
 
         if (DimensionNames is not null && DimensionNames.Length != rank)
@@ -189,6 +238,7 @@ internal sealed record CreateRequest(
         {
             Format = Format,
             Chunks = Chunks,
+            Shards = Shards,
             Compressors = Codecs?.Select(c => c.Build(dataType)).ToList(),
             FillValue = Fill?.DeepClone(),
             Attributes = (JsonObject?)Attributes?.DeepClone(),

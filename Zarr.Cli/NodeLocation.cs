@@ -69,6 +69,26 @@ internal static class NodeLocation
     }
 
     /// <summary>
+    /// A writable store over an existing node (for verbs that change a node in place: <c>resize</c>, <c>attrs</c>): a
+    /// folder, or a node inside an existing zip file, opened to append to it. Call <see cref="OpenedNode.CommitAsync"/>
+    /// when the work is done.
+    /// </summary>
+    /// <exception cref="CliException">Nothing is at the path.</exception>
+    /// <exception cref="ZarrStoreException">The zip file is not a zip file or is damaged, or another writer holds it.</exception>
+    public static OpenedNode OpenExistingForWrite(string path)
+    {
+        var (zipFile, inner) = Split(path, forWrite: false);
+        if (zipFile is null)
+        {
+            return Directory.Exists(path)
+                ? new OpenedNode(new DirectoryStore(path), Path.GetFullPath(path))
+                : throw new CliException($"no array or group at {path}");
+        }
+
+        return new OpenedNode(new ZipStore(zipFile, new ZipStoreOptions { Mode = ZipStoreMode.Append }), inner);
+    }
+
+    /// <summary>
     /// Splits <paramref name="path"/> into the zip file it runs through and the '/'-separated path inside it; the zip
     /// file is null when the path is a plain folder.
     /// </summary>

@@ -25,18 +25,25 @@ internal static class ZarrCommand
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var console = new CliConsole(stdout ?? Console.Out, stderr ?? Console.Error);
+        var console = new CliConsole(stdout ?? Console.Out, stderr ?? Console.Error, stderr is null && !Console.IsErrorRedirected);
         var verbose = new Option<bool>("--verbose", "-v")
         {
             Description = "Print the full stack trace of a failure.",
             Recursive = true,
         };
 
-        var root = new RootCommand("Inspect, export and import Zarr v2/v3 arrays and groups.");
+        var root = new RootCommand("Inspect, create, copy, check and summarise Zarr v2/v3 arrays and groups.");
         root.Options.Add(verbose);
         root.Subcommands.Add(InfoCommand.Create(console, verbose));
+        root.Subcommands.Add(TreeCommand.Create(console, verbose));
         root.Subcommands.Add(ExportCommand.Create(console, verbose));
         root.Subcommands.Add(ImportCommand.Create(console, verbose));
+        root.Subcommands.Add(CreateCommand.Create(console, verbose));
+        root.Subcommands.Add(CopyCommand.Create(console, verbose));
+        root.Subcommands.Add(StatsCommand.Create(console, verbose));
+        root.Subcommands.Add(VerifyCommand.Create(console, verbose));
+        root.Subcommands.Add(ResizeCommand.Create(console, verbose));
+        root.Subcommands.Add(AttrsCommand.Create(console, verbose));
 
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)

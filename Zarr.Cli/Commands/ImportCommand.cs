@@ -31,7 +31,7 @@ internal static class ImportCommand
         var node = NodeLocation.OpenForWrite(path);
         await using (node.ConfigureAwait(false))
         {
-            await CheckDestinationAsync(node, path, request.Overwrite, cancellationToken).ConfigureAwait(false);
+            await Destination.CheckAsync(node, path, request.Overwrite, cancellationToken).ConfigureAwait(false);
             await ImportAsync(input, path, node.Store, request, cancellationToken).ConfigureAwait(false);
             try
             {
@@ -67,62 +67,6 @@ internal static class ImportCommand
                 throw new CliException($"{path}: {ex.Message}", ex);
             }
         }
-    }
-
-    /// <summary>
-    /// Refuses an existing destination unless <paramref name="overwrite"/>; even then, refuses a folder (or a path inside
-    /// a zip file) that holds something but no Zarr node, so that <c>--overwrite</c> never deletes something that is not
-    /// an array or group.
-    /// </summary>
-    private static async Task CheckDestinationAsync(OpenedNode node, string path, bool overwrite, CancellationToken cancellationToken)
-    {
-        var store = node.Store;
-        if (node.Folder is { } folder)
-        {
-            if (File.Exists(folder))
-            {
-                throw new CliException($"{path} is a file; the destination must be a folder");
-            }
-
-            if (!Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any())
-            {
-                return;
-            }
-        }
-        else
-        {
-            var zip = node.Zip!;
-            if (node.InnerPath.Length > 0 && await zip.ExistsAsync(node.InnerPath, cancellationToken).ConfigureAwait(false))
-            {
-                throw new CliException($"{path} is a file in {zip.Path}; the destination must be a folder");
-            }
-
-            if (!await HoldsAnythingAsync(store, cancellationToken).ConfigureAwait(false))
-            {
-                return;
-            }
-        }
-
-        var (type, _) = await NodeLocation.ProbeAsync(store, cancellationToken).ConfigureAwait(false);
-        if (type == NodeType.None)
-        {
-            throw new CliException($"{path} exists and is not a Zarr array or group; refusing to write into it");
-        }
-
-        if (!overwrite)
-        {
-            throw new CliException($"{path} already holds a Zarr {(type == NodeType.Array ? "array" : "group")} (use --overwrite to replace it)");
-        }
-    }
-
-    private static async Task<bool> HoldsAnythingAsync(IStore store, CancellationToken cancellationToken)
-    {
-        await foreach (var _ in store.ListPrefixAsync("", cancellationToken).ConfigureAwait(false))
-        {
-            return true;
-        }
-
-        return false;
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ internal static class InfoCommand
                     var info = await array.GetInfoAsync(cancellationToken).ConfigureAwait(false);
                     if (json)
                     {
-                        await console.WriteJsonAsync(await ArrayJsonAsync(store, info, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                        await console.WriteJsonAsync(await NodeJson.ArrayAsync(store, info, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                     }
                     else
                     {
@@ -52,7 +52,7 @@ internal static class InfoCommand
                     var group = await ZarrGroup.OpenAsync(store, "", AccessMode.Read, cancellationToken).ConfigureAwait(false);
                     if (json)
                     {
-                        await console.WriteJsonAsync(await GroupJsonAsync(group, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                        await console.WriteJsonAsync(await NodeJson.GroupAsync(group, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                     }
                     else
                     {
@@ -68,61 +68,6 @@ internal static class InfoCommand
         {
             throw new CliException($"{path}: {ex.Message}", ex);
         }
-    }
-
-    /// <summary>
-    /// The array's <c>--json</c> object, with the fields of CLI.md in its order. <c>data_type</c>, <c>codecs</c> and
-    /// <c>fill_value</c> are "as in the metadata": copied from the stored document of the array's own format, so that a
-    /// script sees what zarr-python would. For v3 that is <c>zarr.json</c>'s <c>data_type</c>, <c>codecs</c> array and
-    /// <c>fill_value</c>. For v2 it is <c>.zarray</c>'s <c>dtype</c> (the numpy type string, e.g. <c>"&lt;i4"</c>),
-    /// its <c>compressor</c> object (or null) — the v2 representation, not the library's equivalent v3 chain — and its
-    /// <c>fill_value</c>.
-    /// </summary>
-    private static async Task<JsonObject> ArrayJsonAsync(IStore store, ArrayInfo info, CancellationToken cancellationToken)
-    {
-        var metadata = info.Metadata;
-        var v3 = metadata.Format == ZarrFormat.V3;
-        var key = v3 ? MetadataSerializer.ZarrJson : MetadataSerializer.ZArray;
-        var document = await ReadDocumentAsync(store, key, cancellationToken).ConfigureAwait(false);
-        return new JsonObject
-        {
-            ["zarr_format"] = (int)metadata.Format,
-            ["node_type"] = "array",
-            ["shape"] = new JsonArray([.. metadata.Shape.Select(s => (JsonNode)s)]),
-            ["data_type"] = document[v3 ? "data_type" : "dtype"]?.DeepClone(),
-            ["chunks"] = new JsonArray([.. metadata.ChunkShape.Select(c => (JsonNode)c)]),
-            ["shards"] = null, // sharding arrives in a later issue; no array here is sharded yet
-            ["codecs"] = document[v3 ? "codecs" : "compressor"]?.DeepClone(),
-            ["fill_value"] = document["fill_value"]?.DeepClone(),
-            ["dimension_names"] = metadata.DimensionNames is { } names
-                ? new JsonArray([.. names.Select(n => n is null ? null : (JsonNode)n)])
-                : null,
-            ["attributes"] = metadata.Attributes.DeepClone(),
-            ["nbytes"] = info.NBytes,
-            ["nbytes_stored"] = info.StoredBytes,
-            ["ratio"] = info.Ratio,
-            ["chunks_initialized"] = info.ChunksInitialized,
-            ["chunks_total"] = info.ChunksTotal,
-            ["store"] = info.Store,
-            ["path"] = info.Path,
-        };
-    }
-
-    private static async Task<JsonObject> GroupJsonAsync(ZarrGroup group, CancellationToken cancellationToken)
-    {
-        var members = new JsonObject();
-        await foreach (var member in group.MembersAsync(cancellationToken).ConfigureAwait(false))
-        {
-            members[member.Path] = member.Kind == NodeKind.Array ? "array" : "group";
-        }
-
-        return new JsonObject
-        {
-            ["zarr_format"] = (int)group.Format,
-            ["node_type"] = "group",
-            ["attributes"] = group.Attributes,
-            ["members"] = members,
-        };
     }
 
     private static async Task<string> GroupTextAsync(ZarrGroup group, CancellationToken cancellationToken)
@@ -158,16 +103,5 @@ internal static class InfoCommand
         }
 
         return sb.ToString();
-    }
-
-    private static async Task<JsonObject> ReadDocumentAsync(IStore store, string key, CancellationToken cancellationToken)
-    {
-        using PooledBuffer? buffer = await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
-        if (buffer is null || JsonNode.Parse(buffer.Span) is not JsonObject document)
-        {
-            throw new CliException($"{key} vanished or is not a JSON object");
-        }
-
-        return document;
     }
 }

@@ -109,13 +109,15 @@ public sealed class CodecSpecTests : IDisposable
     }
 
     [Fact]
-    public async Task ShardsAreNotSupportedYetAndAreV3Only()
+    public async Task ShardsAreV3Only()
     {
         await WriteInputAsync();
-        var result = await Cli.RunExpectingAsync(1, "import", _temp.Combine("in.npy"), _temp.Combine("a.zarr"), "--shards", "10,10");
-        Assert.Contains("sharding is not supported yet", result.Stderr, StringComparison.Ordinal);
+        await Cli.RunExpectingAsync(0, "import", _temp.Combine("in.npy"), _temp.Combine("s.zarr"), "--shards", "10,10", "--chunks", "5,5");
+        await Cli.RunExpectingAsync(0, "export", _temp.Combine("s.zarr"), _temp.Combine("out.npy"));
+        Assert.Equal(await File.ReadAllBytesAsync(_temp.Combine("in.npy")), await File.ReadAllBytesAsync(_temp.Combine("out.npy")));
+        Assert.Equal("[10,10]", (await Cli.RunExpectingAsync(0, "info", _temp.Combine("s.zarr"), "--json")).Json["shards"]!.ToJsonString());
 
-        result = await Cli.RunExpectingAsync(2, "import", _temp.Combine("in.npy"), _temp.Combine("a.zarr"), "--shards", "10,10", "--format", "2");
+        var result = await Cli.RunExpectingAsync(2, "import", _temp.Combine("in.npy"), _temp.Combine("a.zarr"), "--shards", "10,10", "--format", "2");
         Assert.Contains("--format 3", result.Stderr, StringComparison.Ordinal);
 
         await Cli.RunExpectingAsync(2, "import", _temp.Combine("in.npy"), _temp.Combine("a.zarr"), "--shards", "10,x");

@@ -20,6 +20,17 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("export a")]
     [InlineData("import a.npy")]
     [InlineData("import a.npy b --format")]
+    [InlineData("tree")]
+    [InlineData("create a")]
+    [InlineData("create a --shape 3")]
+    [InlineData("create a --shape 3 --dtype int8 --format 4")]
+    [InlineData("copy a")]
+    [InlineData("stats")]
+    [InlineData("stats a --axis")]
+    [InlineData("verify")]
+    [InlineData("resize a")]
+    [InlineData("attrs")]
+    [InlineData("attrs a --set")]
     public async Task ParseErrorsExitTwoWithOneLine(string commandLine)
     {
         var args = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -51,6 +62,13 @@ public sealed class CommandLineTests : IDisposable
             new[] { "info", missing, "--json" },
             new[] { "export", missing, _temp.Combine("out.npy") },
             new[] { "import", _temp.Combine("missing.npy"), _temp.Combine("a.zarr") },
+            new[] { "tree", missing, "--json" },
+            new[] { "copy", missing, _temp.Combine("copy.zarr"), "--json" },
+            new[] { "stats", missing, "--json" },
+            new[] { "verify", missing, "--json" },
+            new[] { "resize", missing, "--shape", "3" },
+            new[] { "attrs", missing, "--json" },
+            new[] { "attrs", missing, "--set", "a=1" },
         })
         {
             var result = await Cli.RunExpectingAsync(1, args);

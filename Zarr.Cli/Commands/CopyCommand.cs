@@ -1,0 +1,462 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json.Nodes;
+using Zarr.Dataflow.Expressions;
+using Zarr.Dataflow.Pipelines;
+using Zarr.Storage;
+using Zarr.Storage.Buffers;
+using Zarr.Storage.Indexing;
+using Zarr.Storage.Metadata;
+
+namespace Zarr.Cli.Commands;
+
+/// <summary>
+/// <c>zarr copy SRC DST [create options] [--json]</c>: an array or a whole group, converting format, rechunking,
+/// recompressing, sharding. Real numeric arrays go through the engine (<see cref="LazyArray{T}.StoreAsync(ZarrArray{T}, PipelineOptions?, CancellationToken)"/>,
+/// which rechunks when the grids differ); other types (bool, complex, ...) chunk by chunk through the storage steps. Either
+/// way memory stays bounded by a few chunks per worker.
+/// </summary>
+/// <remarks>
+/// What the options leave unsaid follows the source where CLI.md has no default of its own: the chunk shape (the
+/// stored grid; a sharded source copied to v3 without <c>--chunks</c>/<c>--shards</c> keeps its shards and inner chunks),
+/// the fill value, the attributes (<c>--attr</c> adds to them), and the dimension names (v3 targets). The format (3) and
+/// the codecs (<c>blosc:lz4:5:shuffle</c>) take CLI.md's defaults; filters, order F and big-endian storage are not kept
+/// (the values are, exactly).
+/// </remarks>
+internal static class CopyCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create(CliConsole console, Option<bool> verbose)
+    {
+        var source = new Argument<string>("SRC") { Description = "The array or group to copy (a folder, or a path inside a .zip file)." };
+        var destination = new Argument<string>("DST") { Description = "The new array or group (a folder, or a path inside a .zip file, which is created or added to)." };
+        var json = new Option<bool>("--json") { Description = "Print {\"arrays\", \"chunks_written\", \"bytes_read\", \"bytes_written\", \"seconds\"}." };
+        var options = new CreateOptions();
+        var command = new Command("copy", "Copy an array or a group: convert the format, rechunk, recompress, shard.") { source, destination, json };
+        options.AddTo(command);
+        command.SetAction((result, cancellationToken) => ZarrCommand.GuardAsync(
+            console,
+            result.GetValue(verbose),
+            () => RunAsync(console, result.GetRequiredValue(source), result.GetRequiredValue(destination), options.Read(result), result.GetValue(json), cancellationToken)));
+        return command;
+    }
+
+    private static async Task RunAsync(CliConsole console, string source, string destination, CreateRequest request, bool json, CancellationToken cancellationToken)
+    {
+        if (string.Equals(Path.GetFullPath(source).TrimEnd('/'), Path.GetFullPath(destination).TrimEnd('/'), StringComparison.Ordinal))
+        {
+            throw new UsageException($"SRC and DST are the same path ({source})");
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var totals = new CopyTotals();
+        var sourceNode = NodeLocation.OpenForRead(source);
+        await using (sourceNode.ConfigureAwait(false))
+        {
+            var (type, _) = await NodeLocation.ProbeAsync(sourceNode.Store, cancellationToken).ConfigureAwait(false);
+            if (type == NodeType.None)
+            {
+                throw new CliException($"no array or group at {source}");
+            }
+
+            var target = NodeLocation.OpenForWrite(destination);
+            await using (target.ConfigureAwait(false))
+            {
+                await Destination.CheckAsync(target, destination, request.Overwrite, cancellationToken).ConfigureAwait(false);
+
+                // Open every source array and settle its options first, so that a wrong option fails before anything is written.
+                var plan = type == NodeType.Array
+                    ? await PlanArrayAsync(sourceNode.Store, source, request, cancellationToken).ConfigureAwait(false)
+                    : await PlanGroupAsync(sourceNode.Store, source, request, cancellationToken).ConfigureAwait(false);
+                // A destination folder that did not exist, was empty or is overwritten is ours to clean up if the copy fails.
+                var createdFolder = target.Folder is { } folder && !Directory.Exists(folder);
+                var ours = createdFolder || request.Overwrite || (target.Folder is { } f && !Directory.EnumerateFileSystemEntries(f).Any());
+                if (request.Overwrite)
+                {
+                    await target.Store.DeletePrefixAsync("", cancellationToken).ConfigureAwait(false);
+                }
+
+                try
+                {
+                    await CliProgress.RunAsync(console, async progress =>
+                    {
+                        await CopyAsync(plan, target.Store, request.Format, progress, totals, cancellationToken).ConfigureAwait(false);
+                        return true;
+                    }).ConfigureAwait(false);
+                }
+                catch (Exception) when (target.Folder is { } written && ours)
+                {
+                    // Leave no half-copied hierarchy behind (a zip file is simply not committed).
+                    TryDelete(written, keepFolder: !createdFolder);
+                    throw;
+                }
+
+                try
+                {
+                    await target.CommitAsync().ConfigureAwait(false);
+                }
+                catch (ZarrException ex)
+                {
+                    throw new CliException($"{destination}: {ex.Message}", ex);
+                }
+            }
+        }
+
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+        if (json)
+        {
+            await console.WriteJsonAsync(new JsonObject
+            {
+                ["arrays"] = totals.Arrays,
+                ["chunks_written"] = totals.ChunksWritten,
+                ["bytes_read"] = totals.BytesRead,
+                ["bytes_written"] = totals.BytesWritten,
+                ["seconds"] = Math.Round(seconds, 3),
+            }).ConfigureAwait(false);
+        }
+        else
+        {
+            await console.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"copied {totals.Arrays} array{(totals.Arrays == 1 ? "" : "s")}: {totals.ChunksWritten} chunks written; read {CliProgress.Human(totals.BytesRead)}, wrote {CliProgress.Human(totals.BytesWritten)} in {seconds:0.00} s")).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<T> Open<T>(string where, Func<Task<T>> open)
+    {
+        try
+        {
+            return await open().ConfigureAwait(false);
+        }
+        catch (ZarrException ex)
+        {
+            throw new CliException($"{where}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>What a copy will do: the groups to create (with their attributes) and the arrays with their target options.</summary>
+    private sealed record CopyPlan(ZarrGroup? Root, JsonObject? RootAttributes, List<(string Path, JsonObject Attributes)> Groups, List<(ZarrArray Source, string Path, ArrayOptions Options, string Where)> Arrays);
+
+    private static async Task<CopyPlan> PlanArrayAsync(Zarr.Storage.Stores.IStore store, string source, CreateRequest request, CancellationToken cancellationToken)
+    {
+        var array = await Open(source, () => ZarrArray.OpenAsync(store, "", AccessMode.Read, cancellationToken)).ConfigureAwait(false);
+        return new CopyPlan(null, null, [], [(array, "", TargetOptions(array, request, request.Attributes), source)]);
+    }
+
+    private static async Task<CopyPlan> PlanGroupAsync(Zarr.Storage.Stores.IStore store, string source, CreateRequest request, CancellationToken cancellationToken)
+    {
+        var group = await Open(source, () => ZarrGroup.OpenAsync(store, "", AccessMode.Read, cancellationToken)).ConfigureAwait(false);
+        var attributes = group.Attributes;
+        foreach (var (key, value) in request.Attributes ?? [])
+        {
+            attributes[key] = value?.DeepClone();
+        }
+
+        var groups = new List<(string, JsonObject)>();
+        var arrays = new List<(ZarrArray, string, ArrayOptions, string)>();
+        var entries = new List<NodeEntry>();
+        await foreach (var entry in group.WalkAsync(cancellationToken).ConfigureAwait(false))
+        {
+            entries.Add(entry);
+        }
+
+        foreach (var entry in entries)
+        {
+            var where = $"{source}/{entry.Path}";
+            if (entry.Kind == NodeKind.Group)
+            {
+                var child = await Open(where, () => group.OpenGroupAsync(entry.Path, cancellationToken)).ConfigureAwait(false);
+                groups.Add((entry.Path, child.Attributes));
+                continue;
+            }
+
+            var array = await Open(where, () => group.OpenArrayAsync(entry.Path, cancellationToken)).ConfigureAwait(false);
+            try
+            {
+                // --attr is for the group being copied, not for every array in it.
+                arrays.Add((array, entry.Path, TargetOptions(array, request, null), where));
+            }
+            catch (UsageException ex)
+            {
+                throw new UsageException($"{where}: {ex.Message} (copy the arrays one by one to give each its own options)", ex);
+            }
+        }
+
+        // A parent group before its children.
+        groups.Sort((x, y) => x.Item1.Count(c => c == '/').CompareTo(y.Item1.Count(c => c == '/')));
+        return new CopyPlan(group, attributes, groups, arrays);
+    }
+
+    private static async Task CopyAsync(CopyPlan plan, Zarr.Storage.Stores.IStore targetStore, ZarrFormat format, Func<string, IProgress<PipelineProgress>?> progress, CopyTotals totals, CancellationToken cancellationToken)
+    {
+        ZarrGroup? root = null;
+        if (plan.Root is not null)
+        {
+            root = await ZarrGroup.CreateAsync(targetStore, "", format, plan.RootAttributes, false, cancellationToken).ConfigureAwait(false);
+            foreach (var (path, attributes) in plan.Groups)
+            {
+                await ZarrGroup.CreateAsync(targetStore, path, format, attributes, false, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var (source, path, options, where) in plan.Arrays)
+        {
+            var name = path.Length == 0 ? Path.GetFileName(Path.TrimEndingDirectorySeparator(where)) : path;
+            await CopyArrayAsync(source, targetStore, path, options, progress(name), totals, where, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (root is not null && plan.Root!.UsesConsolidatedMetadata)
+        {
+            await root.ConsolidateMetadataAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static void TryDelete(string folder, bool keepFolder)
+    {
+        try
+        {
+            if (!keepFolder)
+            {
+                Directory.Delete(folder, recursive: true);
+                return;
+            }
+
+            foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
+            {
+                if (entry is DirectoryInfo directory)
+                {
+                    directory.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>The options of the copy of <paramref name="source"/>: the request, with what it leaves unsaid taken from the source.</summary>
+    internal static ArrayOptions TargetOptions(ZarrArray source, CreateRequest request, JsonObject? extraAttributes)
+    {
+        var metadata = source.Metadata;
+        var options = request.ToArrayOptions(metadata.DataType, metadata.Rank);
+        var innerChunks = NodeJson.ShardShape(metadata);
+        if (request.Chunks is null && request.Shards is null)
+        {
+            if (innerChunks is not null && request.Format == ZarrFormat.V3)
+            {
+                options = options with { Chunks = innerChunks, Shards = metadata.ChunkShape };
+            }
+            else
+            {
+                options = options with { Chunks = metadata.ChunkShape };
+            }
+        }
+        else if (request.Chunks is null && request.Shards is { } shards)
+        {
+            var keep = innerChunks ?? metadata.ChunkShape;
+            if (keep.Length == shards.Length && keep.Select((c, d) => shards[d] % c == 0).All(x => x))
+            {
+                options = options with { Chunks = keep };
+            }
+        }
+
+        var attributes = source.Attributes;
+        foreach (var (key, value) in extraAttributes ?? [])
+        {
+            attributes[key] = value?.DeepClone();
+        }
+
+        return options with
+        {
+            FillValue = request.Fill?.DeepClone() ?? FillValueJson.ToV3Json(metadata.FillValue, metadata.DataType),
+            Attributes = attributes,
+            DimensionNames = request.DimensionNames ?? (request.Format == ZarrFormat.V3 ? metadata.DimensionNames : null),
+        };
+    }
+
+    private static async Task CopyArrayAsync(
+        ZarrArray source,
+        Zarr.Storage.Stores.IStore targetStore,
+        string targetPath,
+        ArrayOptions options,
+        IProgress<PipelineProgress>? progress,
+        CopyTotals totals,
+        string where,
+        CancellationToken cancellationToken)
+    {
+        ZarrArray target;
+        try
+        {
+            target = await ZarrArray.CreateAsync(targetStore, targetPath, source.DataType, source.Shape, options, false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ZarrException ex)
+        {
+            throw new CliException($"{where}: {ex.Message}", ex);
+        }
+
+        try
+        {
+            var pipeline = new PipelineOptions { Progress = progress };
+            var bytesRead = await (NumericDispatch.TryRun(source, new EngineCopy(target, pipeline, cancellationToken))
+                ?? ChunkCopy.CopyAsync(source, target, progress, cancellationToken)).ConfigureAwait(false);
+            var (chunks, bytes) = await StoredChunks.MeasureAsync(target, cancellationToken).ConfigureAwait(false);
+            totals.Add(chunks, bytesRead, bytes);
+        }
+        catch (ZarrException ex)
+        {
+            throw new CliException($"{where}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The whole array through the engine: fetch → decode → encode → store, or region reads when the grids differ.</summary>
+    private sealed class EngineCopy(ZarrArray target, PipelineOptions options, CancellationToken cancellationToken) : INumericWork<long>
+    {
+        public async Task<long> RunAsync<T>(ZarrArray<T> array) where T : unmanaged, INumber<T>
+        {
+            var report = await Lazy.From(array).StoreAsync(target.As<T>(), options, cancellationToken).ConfigureAwait(false);
+            return report.BytesRead;
+        }
+    }
+
+    private sealed class CopyTotals
+    {
+        public long Arrays { get; private set; }
+
+        public long ChunksWritten { get; private set; }
+
+        public long BytesRead { get; private set; }
+
+        public long BytesWritten { get; private set; }
+
+        public void Add(long chunks, long bytesRead, long bytesWritten)
+        {
+            Arrays++;
+            ChunksWritten += chunks;
+            BytesRead += bytesRead;
+            BytesWritten += bytesWritten;
+        }
+    }
+}
+
+/// <summary>
+/// Copies an array of any data type chunk by chunk through the storage steps, for the types the engine cannot compute on
+/// (bool, complex, ...). On the same grid each chunk is fetched, decoded, encoded for the target and stored; on another
+/// grid each target chunk's region is read and written. Memory: one chunk per worker.
+/// </summary>
+internal static class ChunkCopy
+{
+    /// <summary>Copies every element of <paramref name="source"/> into <paramref name="target"/> (the same shape and type) and returns the bytes read.</summary>
+    public static async Task<long> CopyAsync(ZarrArray source, ZarrArray target, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        var sameGrid = source.Chunks.AsSpan().SequenceEqual(target.Chunks);
+        var grid = target.Grid;
+        var total = grid.ChunkCount;
+        long done = 0, read = 0, written = 0;
+        var stopwatch = Stopwatch.StartNew();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(ChunkCoordinates(grid), parallel, async (coordinates, token) =>
+        {
+            if (sameGrid)
+            {
+                using var encoded = await source.FetchChunkAsync(coordinates, token).ConfigureAwait(false);
+                Interlocked.Add(ref read, encoded?.Length ?? 0);
+                using var decoded = PooledBuffer.Rent(source.ChunkByteLength);
+                source.DecodeChunk(encoded is null ? default : encoded.Span, encoded is null, coordinates, decoded.Span);
+                using var output = target.EncodeChunk(decoded.Span, coordinates);
+                if (output is not null)
+                {
+                    await target.StoreChunkAsync(coordinates, output.Memory, token).ConfigureAwait(false);
+                    Interlocked.Add(ref written, output.Length);
+                }
+            }
+            else
+            {
+                var selection = new Slice[coordinates.Length];
+                for (var d = 0; d < coordinates.Length; d++)
+                {
+                    var start = coordinates[d] * grid.ChunkShape[d];
+                    selection[d] = Slice.Range(start, Math.Min(start + grid.ChunkShape[d], grid.Shape[d]));
+                }
+
+                var (data, _) = await source.ReadBytesAsync(selection, token).ConfigureAwait(false);
+                Interlocked.Add(ref read, data.Length);
+                await target.WriteBytesAsync(selection, data, token).ConfigureAwait(false);
+            }
+
+            var finished = Interlocked.Increment(ref done);
+            progress?.Report(new PipelineProgress(finished, total, Interlocked.Read(ref read), Interlocked.Read(ref written), stopwatch.Elapsed));
+        }).ConfigureAwait(false);
+        return read;
+    }
+
+    /// <summary>Every chunk's coordinates in C order (a new array each).</summary>
+    internal static IEnumerable<long[]> ChunkCoordinates(ChunkGrid grid)
+    {
+        var rank = grid.GridShape.Length;
+        if (grid.ChunkCount == 0)
+        {
+            yield break;
+        }
+
+        var coords = new long[rank];
+        while (true)
+        {
+            yield return (long[])coords.Clone();
+            var d = rank - 1;
+            while (d >= 0 && ++coords[d] == grid.GridShape[d])
+            {
+                coords[d] = 0;
+                d--;
+            }
+
+            if (d < 0)
+            {
+                yield break;
+            }
+        }
+    }
+}
+
+/// <summary>The chunks an array has in its store, found by listing it.</summary>
+internal static class StoredChunks
+{
+    /// <summary>Every stored chunk of the array: its coordinates, key (relative to the store) and size.</summary>
+    public static async IAsyncEnumerable<(long[] Coordinates, string Key, long Size)> ListAsync(ZarrArray array, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        var metadata = array.Metadata;
+        var prefix = array.Path.Length == 0 ? "" : array.Path + "/";
+        await foreach (var entry in array.Store.ListPrefixAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            var coordinates = new long[metadata.Rank];
+            if (metadata.ChunkKeyEncoding.TryDecode(entry.Key[prefix.Length..], metadata.Rank, coordinates) && array.Grid.Contains(coordinates))
+            {
+                yield return (coordinates, entry.Key, entry.Size);
+            }
+        }
+    }
+
+    /// <summary>How many chunks the array has stored, and their bytes.</summary>
+    public static async Task<(long Chunks, long Bytes)> MeasureAsync(ZarrArray array, CancellationToken cancellationToken)
+    {
+        long chunks = 0, bytes = 0;
+        await foreach (var (_, _, size) in ListAsync(array, cancellationToken).ConfigureAwait(false))
+        {
+            chunks++;
+            bytes += size;
+        }
+
+        return (chunks, bytes);
+    }
+}

@@ -1,0 +1,250 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json.Nodes;
+using Zarr.Dataflow.Expressions;
+using Zarr.Dataflow.Pipelines;
+using Zarr.Storage;
+using Zarr.Storage.DataTypes;
+using Zarr.Storage.Indexing;
+using Zarr.Storage.Metadata;
+using Zarr.Storage.Stores;
+
+namespace Zarr.AnalyticsService;
+
+/// <summary>Turns a request into work: statistics over a region of an array, or a copy/rechunk, both through the engine.</summary>
+internal sealed class JobRunner(ServiceOptions options)
+{
+    private const int StatsPhases = 6;
+
+    /// <summary>Checks the request and returns the work to run.</summary>
+    /// <exception cref="ArgumentException">The request is invalid.</exception>
+    public Func<Job, PipelineOptions, CancellationToken, Task<JsonObject>> Prepare(JobRequest request) => request.Kind switch
+    {
+        "stats" => PrepareStats(request),
+        "copy" => PrepareCopy(request),
+        _ => throw new ArgumentException($"kind must be 'stats' or 'copy', not '{request.Kind}'"),
+    };
+
+    private Func<Job, PipelineOptions, CancellationToken, Task<JsonObject>> PrepareStats(JobRequest request)
+    {
+        var path = Resolve(request.Path, "path");
+        var region = ParseRegion(request.Region);
+        return async (job, pipeline, cancellationToken) =>
+        {
+            var array = await ZarrArray.OpenAsync(new DirectoryStore(path, new DirectoryStoreOptions { ReadOnly = true }), "", AccessMode.Read, cancellationToken).ConfigureAwait(false);
+            return await (array.DataType.Kind switch
+            {
+                DataTypeKind.Int8 => StatsAsync(array.As<sbyte>(), region, job, pipeline, cancellationToken),
+                DataTypeKind.Int16 => StatsAsync(array.As<short>(), region, job, pipeline, cancellationToken),
+                DataTypeKind.Int32 => StatsAsync(array.As<int>(), region, job, pipeline, cancellationToken),
+                DataTypeKind.Int64 => StatsAsync(array.As<long>(), region, job, pipeline, cancellationToken),
+                DataTypeKind.UInt8 => StatsAsync(array.As<byte>(), region, job, pipeline, cancellationToken),
+                DataTypeKind.UInt16 => StatsAsync(array.As<ushort>(), region, job, pipeline, cancellationToken),
+                DataTypeKind.UInt32 => StatsAsync(array.As<uint>(), region, job, pipeline, cancellationToken),
+                DataTypeKind.UInt64 => StatsAsync(array.As<ulong>(), region, job, pipeline, cancellationToken),
+                DataTypeKind.Float16 => StatsAsync(array.As<Half>(), region, job, pipeline, cancellationToken),
+                DataTypeKind.Float32 => StatsAsync(array.As<float>(), region, job, pipeline, cancellationToken),
+                DataTypeKind.Float64 => StatsAsync(array.As<double>(), region, job, pipeline, cancellationToken),
+                _ => throw new InvalidOperationException($"statistics need a real number type, not {array.DataType}"),
+            }).ConfigureAwait(false);
+        };
+    }
+
+    /// <summary>count, sum, mean, std, var (ddof 0), min, max and nan_count, as numpy computes them (in float64).</summary>
+    private static async Task<JsonObject> StatsAsync<T>(ZarrArray<T> array, (long Start, long? Stop, long Step)[] region, Job job, PipelineOptions pipeline, CancellationToken cancellationToken)
+        where T : unmanaged, INumber<T>
+    {
+        var lazy = View(array, region, cancellationToken);
+        PipelineOptions Phase(string name, int index)
+        {
+            var o = pipeline.Clone();
+            o.Progress = job.Phase(name, index, StatsPhases);
+            return o;
+        }
+
+        var size = lazy.Size;
+        var sum = await lazy.SumAsync(Phase("sum", 0), cancellationToken).ConfigureAwait(false);
+        var mean = await lazy.MeanAsync(Phase("mean", 1), cancellationToken).ConfigureAwait(false);
+        var variance = await lazy.VarAsync(0, Phase("var", 2), cancellationToken).ConfigureAwait(false);
+        double? min = size == 0 ? null : double.CreateTruncating(await lazy.MinAsync(Phase("min", 3), cancellationToken).ConfigureAwait(false));
+        double? max = size == 0 ? null : double.CreateTruncating(await lazy.MaxAsync(Phase("max", 4), cancellationToken).ConfigureAwait(false));
+        var nonNaN = await lazy.CountNonNaNAsync(Phase("nan_count", 5), cancellationToken).ConfigureAwait(false);
+        return new JsonObject
+        {
+            ["shape"] = new JsonArray([.. lazy.Shape.Select(s => (JsonNode)s)]),
+            ["count"] = size,
+            ["sum"] = Number(sum),
+            ["mean"] = Number(mean),
+            ["std"] = Number(Math.Sqrt(variance)),
+            ["var"] = Number(variance),
+            ["min"] = min is { } a ? Number(a) : null,
+            ["max"] = max is { } b ? Number(b) : null,
+            ["nan_count"] = size - nonNaN,
+        };
+    }
+
+    private static JsonNode Number(double value) =>
+        double.IsNaN(value) ? "NaN" : double.IsPositiveInfinity(value) ? "Infinity" : double.IsNegativeInfinity(value) ? "-Infinity" : JsonValue.Create(value);
+
+    /// <summary>
+    /// The region as a lazy array: the array itself when the region is everything, else a generated array whose chunks
+    /// are read from the stored one (the engine has no slicing of its own yet).
+    /// </summary>
+    private static LazyArray<T> View<T>(ZarrArray<T> array, (long Start, long? Stop, long Step)[] region, CancellationToken cancellationToken)
+        where T : unmanaged, INumber<T>
+    {
+        var shape = array.Shape;
+        if (region.Length > shape.Length)
+        {
+            throw new ArgumentException($"the region has {region.Length} dimensions but the array has {shape.Length}");
+        }
+
+        var starts = new long[shape.Length];
+        var counts = new long[shape.Length];
+        var steps = new long[shape.Length];
+        for (var d = 0; d < shape.Length; d++)
+        {
+            var (start, stop, step) = d < region.Length ? region[d] : (0, null, 1);
+            var first = Math.Clamp(start < 0 ? start + shape[d] : start, 0, shape[d]);
+            var end = stop is { } s ? Math.Clamp(s < 0 ? s + shape[d] : s, 0, shape[d]) : shape[d];
+            starts[d] = first;
+            steps[d] = step;
+            counts[d] = end <= first ? 0 : ((end - first - 1) / step) + 1;
+        }
+
+        if (Enumerable.Range(0, shape.Length).All(d => starts[d] == 0 && steps[d] == 1 && counts[d] == shape[d]))
+        {
+            return Lazy.From(array);
+        }
+
+        var chunks = Enumerable.Range(0, shape.Length).Select(d => (int)Math.Max(1, Math.Min(array.Chunks[d] / steps[d], Math.Max(1, counts[d])))).ToArray();
+        return Lazy.Generate<T>(counts, chunks, (box, destination) =>
+        {
+            var selection = new Slice[shape.Length];
+            for (var d = 0; d < shape.Length; d++)
+            {
+                var from = starts[d] + (box.Start[d] * steps[d]);
+                selection[d] = Slice.Range(from, from + ((box.Shape[d] - 1) * steps[d]) + 1, steps[d]);
+            }
+
+            var count = checked((int)box.ElementCount);
+            var buffer = ArrayPool<T>.Shared.Rent(count);
+            try
+            {
+                // The generator is synchronous, so the read blocks this worker until the chunks arrive.
+                array.ReadIntoAsync(selection, buffer.AsMemory(0, count), cancellationToken).GetAwaiter().GetResult();
+                buffer.AsSpan(0, count).CopyTo(destination);
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(buffer);
+            }
+        });
+    }
+
+    private Func<Job, PipelineOptions, CancellationToken, Task<JsonObject>> PrepareCopy(JobRequest request)
+    {
+        var source = Resolve(request.Source, "source");
+        var destination = Resolve(request.Destination, "destination");
+        if (string.Equals(source, destination, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("source and destination are the same array");
+        }
+
+        if (request.Format is not (null or 2 or 3))
+        {
+            throw new ArgumentException($"format must be 2 or 3, not {request.Format}");
+        }
+
+        return async (job, pipeline, cancellationToken) =>
+        {
+            var array = await ZarrArray.OpenAsync(new DirectoryStore(source, new DirectoryStoreOptions { ReadOnly = true }), "", AccessMode.Read, cancellationToken).ConfigureAwait(false);
+            var arrayOptions = new ArrayOptions
+            {
+                Format = request.Format == 2 ? ZarrFormat.V2 : ZarrFormat.V3,
+                Chunks = request.Chunks ?? (request.Shards is null ? array.Chunks : null),
+                Shards = request.Shards,
+                FillValue = FillValueJson.ToV3Json(array.Metadata.FillValue, array.DataType),
+                Attributes = array.Attributes,
+            };
+            var target = await ZarrArray.CreateAsync(new DirectoryStore(destination), "", array.DataType, array.Shape, arrayOptions, request.Overwrite, cancellationToken).ConfigureAwait(false);
+            pipeline.Progress = job.Phase("copy", 0, 1);
+            var stopwatch = Stopwatch.StartNew();
+            var report = await (array.DataType.Kind switch
+            {
+                DataTypeKind.Int8 => CopyAsync(array.As<sbyte>(), target, pipeline, cancellationToken),
+                DataTypeKind.Int16 => CopyAsync(array.As<short>(), target, pipeline, cancellationToken),
+                DataTypeKind.Int32 => CopyAsync(array.As<int>(), target, pipeline, cancellationToken),
+                DataTypeKind.Int64 => CopyAsync(array.As<long>(), target, pipeline, cancellationToken),
+                DataTypeKind.UInt8 => CopyAsync(array.As<byte>(), target, pipeline, cancellationToken),
+                DataTypeKind.UInt16 => CopyAsync(array.As<ushort>(), target, pipeline, cancellationToken),
+                DataTypeKind.UInt32 => CopyAsync(array.As<uint>(), target, pipeline, cancellationToken),
+                DataTypeKind.UInt64 => CopyAsync(array.As<ulong>(), target, pipeline, cancellationToken),
+                DataTypeKind.Float16 => CopyAsync(array.As<Half>(), target, pipeline, cancellationToken),
+                DataTypeKind.Float32 => CopyAsync(array.As<float>(), target, pipeline, cancellationToken),
+                DataTypeKind.Float64 => CopyAsync(array.As<double>(), target, pipeline, cancellationToken),
+                _ => throw new InvalidOperationException($"the engine copies real number types, not {array.DataType}"),
+            }).ConfigureAwait(false);
+            return new JsonObject
+            {
+                ["chunks"] = report.Chunks,
+                ["bytes_read"] = report.BytesRead,
+                ["bytes_written"] = report.BytesWritten,
+                ["seconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
+            };
+        };
+    }
+
+    private static Task<PipelineReport> CopyAsync<T>(ZarrArray<T> source, ZarrArray target, PipelineOptions pipeline, CancellationToken cancellationToken)
+        where T : unmanaged, INumber<T> =>
+        Lazy.From(source).StoreAsync(target.As<T>(), pipeline, cancellationToken);
+
+    /// <summary>A path relative to the data root, which it may not leave.</summary>
+    private string Resolve(string? relative, string field)
+    {
+        if (string.IsNullOrWhiteSpace(relative))
+        {
+            throw new ArgumentException($"'{field}' is required");
+        }
+
+        var root = Path.GetFullPath(options.DataRoot);
+        var full = Path.GetFullPath(Path.Combine(root, relative));
+        if (Path.IsPathRooted(relative) || !(full + Path.DirectorySeparatorChar).StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{field}' must be a path inside the data folder: {relative}");
+        }
+
+        return full;
+    }
+
+    /// <summary>numpy slices per dimension, comma-separated: <c>start:stop[:step]</c> (each part optional).</summary>
+    private static (long Start, long? Stop, long Step)[] ParseRegion(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        return [.. text.Split(',').Select(part =>
+        {
+            var fields = part.Trim().Split(':');
+            if (fields.Length is < 2 or > 3)
+            {
+                throw new ArgumentException($"region '{text}': '{part}' is not start:stop[:step]");
+            }
+
+            long? Field(string f) => f.Trim().Length == 0 ? null
+                : long.TryParse(f.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v
+                : throw new ArgumentException($"region '{text}': '{f}' is not an integer");
+            var step = fields.Length == 3 ? Field(fields[2]) ?? 1 : 1;
+            if (step <= 0)
+            {
+                throw new ArgumentException($"region '{text}': steps must be positive");
+            }
+
+            return (Field(fields[0]) ?? 0, Field(fields[1]), step);
+        })];
+    }
+}

@@ -1,0 +1,246 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Zarr.Storage;
+using Zarr.Storage.Indexing;
+using Zarr.Storage.Stores;
+
+namespace Zarr.AnalyticsService.Tests;
+
+/// <summary>
+/// The service end to end over HTTP on loopback: the real Kestrel bound to 127.0.0.1 on a free port, an HttpClient, real
+/// arrays in a temporary data folder.
+/// </summary>
+public sealed class ServiceTests : IAsyncLifetime
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "zarr-analytics-tests-" + Guid.NewGuid().ToString("N"));
+    private WebApplication? _app;
+    private HttpClient? _http;
+
+    private HttpClient Http => _http!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_root);
+        _app = AnalyticsApp.Create(new ServiceOptions { DataRoot = _root, MaxConcurrentJobs = 2, PerJobParallelism = 1 });
+        _app.Urls.Add("http://127.0.0.1:0");
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        Assert.StartsWith("http://127.0.0.1:", address, StringComparison.Ordinal);
+        _http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private async Task<double[]> WriteAsync(string name, long rows, long columns)
+    {
+        var array = await ZarrArray.CreateAsync<double>(new DirectoryStore(Path.Combine(_root, name)), "", [rows, columns], new ArrayOptions { Chunks = [16, 16] });
+        var random = new Random(7);
+        var values = Enumerable.Range(0, (int)(rows * columns)).Select(_ => (random.NextDouble() * 100) - 20).ToArray();
+        await array.WriteAsync([Slice.All, Slice.All], values);
+        return values;
+    }
+
+    private async Task<JsonObject> SubmitAsync(object request)
+    {
+        using var response = await Http.PostAsJsonAsync("/jobs", request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{response.StatusCode}: {body}");
+        var job = JsonNode.Parse(body)!.AsObject();
+        Assert.Equal($"/jobs/{(string)job["id"]!}", response.Headers.Location!.OriginalString);
+        return job;
+    }
+
+    private async Task<JsonObject> GetAsync(string path)
+    {
+        using var response = await Http.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!.AsObject();
+    }
+
+    private async Task<JsonObject> WaitAsync(string id, params string[] states)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var job = await GetAsync($"/jobs/{id}");
+            if (states.Contains((string)job["state"]!))
+            {
+                return job;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"job {id} is still {job.ToJsonString()}");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task StatsJobOverARegionMatchesADirectComputation()
+    {
+        var values = await WriteAsync("t.zarr", 100, 40);
+        var job = await SubmitAsync(new { kind = "stats", path = "t.zarr", region = "10:90:3,5:" });
+        Assert.Equal("stats", (string)job["kind"]!);
+
+        var done = await WaitAsync((string)job["id"]!, "succeeded", "failed");
+        Assert.True((string)done["state"]! == "succeeded", done.ToJsonString());
+        Assert.Equal(1.0, (double)done["progress"]!["fraction"]!);
+        var result = await GetAsync($"/jobs/{(string)job["id"]!}/result");
+
+        var selected = new List<double>();
+        for (var r = 10; r < 90; r += 3)
+        {
+            for (var c = 5; c < 40; c++)
+            {
+                selected.Add(values[(r * 40) + c]);
+            }
+        }
+
+        var mean = selected.Average();
+        var variance = selected.Sum(v => (v - mean) * (v - mean)) / selected.Count;
+        Assert.Equal("[27,35]", result["shape"]!.ToJsonString());
+        Assert.Equal(selected.Count, (long)result["count"]!);
+        Assert.Equal(selected.Sum(), (double)result["sum"]!, 9);
+        Assert.Equal(mean, (double)result["mean"]!, 9);
+        Assert.Equal(variance, (double)result["var"]!, 9);
+        Assert.Equal(Math.Sqrt(variance), (double)result["std"]!, 9);
+        Assert.Equal(selected.Min(), (double)result["min"]!);
+        Assert.Equal(selected.Max(), (double)result["max"]!);
+        Assert.Equal(0, (long)result["nan_count"]!);
+    }
+
+    [Fact]
+    public async Task CopyJobRechunksAndTheCopyHoldsTheSameValues()
+    {
+        var values = await WriteAsync("src.zarr", 50, 30);
+        var job = await SubmitAsync(new { kind = "copy", source = "src.zarr", destination = "out/dst.zarr", chunks = new[] { 10, 10 }, shards = new[] { 20, 30 } });
+        var done = await WaitAsync((string)job["id"]!, "succeeded", "failed");
+        Assert.True((string)done["state"]! == "succeeded", done.ToJsonString());
+        var result = await GetAsync($"/jobs/{(string)job["id"]!}/result");
+        Assert.Equal(3, (long)result["chunks"]!);
+        Assert.True((long)result["bytes_written"]! > 0);
+
+        var copy = await ZarrArray.OpenAsync<double>(new DirectoryStore(Path.Combine(_root, "out", "dst.zarr")));
+        Assert.Equal([20, 30], copy.Chunks);
+        Assert.Equal(values, (await copy.ReadAsync([Slice.All, Slice.All])).ToArray());
+    }
+
+    [Fact]
+    public async Task ALongJobIsCancelledWhileASecondRunsBesideIt()
+    {
+        // 40 000 chunks that were never written: every one is still decoded (as fill) and reduced, which takes a while.
+        await ZarrArray.CreateAsync<double>(new DirectoryStore(Path.Combine(_root, "big.zarr")), "", [20_000, 20_000], new ArrayOptions { Chunks = [100, 100] });
+        var values = await WriteAsync("small.zarr", 64, 64);
+
+        var longJob = await SubmitAsync(new { kind = "stats", path = "big.zarr" });
+        var longId = (string)longJob["id"]!;
+        var running = await WaitAsync(longId, "running");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((long)running["progress"]!["chunks_done"]! == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no progress: " + running.ToJsonString());
+            await Task.Delay(20);
+            running = await GetAsync($"/jobs/{longId}");
+        }
+
+        Assert.Equal(40_000, (long)running["progress"]!["chunks_total"]!);
+
+        // A second job runs at the same time (two slots) and finishes while the long one is still running.
+        var shortJob = await SubmitAsync(new { kind = "stats", path = "small.zarr" });
+        var shortDone = await WaitAsync((string)shortJob["id"]!, "succeeded", "failed");
+        Assert.Equal("succeeded", (string)shortDone["state"]!);
+        Assert.Equal(values.Average(), (double)(await GetAsync($"/jobs/{(string)shortJob["id"]!}/result"))["mean"]!, 9);
+        Assert.Equal("running", (string)(await GetAsync($"/jobs/{longId}"))["state"]!);
+
+        using (var pending = await Http.GetAsync($"/jobs/{longId}/result"))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, pending.StatusCode);
+        }
+
+        using (var cancel = await Http.DeleteAsync($"/jobs/{longId}"))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        }
+
+        var cancelled = await WaitAsync(longId, "cancelled", "succeeded", "failed");
+        Assert.Equal("cancelled", (string)cancelled["state"]!);
+        Assert.True((double)cancelled["progress"]!["fraction"]! < 1);
+        using var result = await Http.GetAsync($"/jobs/{longId}/result");
+        Assert.Equal(HttpStatusCode.Conflict, result.StatusCode);
+
+        var list = JsonNode.Parse(await Http.GetStringAsync("/jobs"))!.AsArray();
+        Assert.Equal(2, list.Count);
+    }
+
+    [Fact]
+    public async Task AQueuedJobWaitsForASlotAndCanBeCancelledWithPost()
+    {
+        await ZarrArray.CreateAsync<float>(new DirectoryStore(Path.Combine(_root, "big.zarr")), "", [20_000, 20_000], new ArrayOptions { Chunks = [100, 100] });
+        var first = (string)(await SubmitAsync(new { kind = "stats", path = "big.zarr" }))["id"]!;
+        var second = (string)(await SubmitAsync(new { kind = "stats", path = "big.zarr" }))["id"]!;
+        var third = (string)(await SubmitAsync(new { kind = "stats", path = "big.zarr" }))["id"]!;
+        await WaitAsync(first, "running");
+        await WaitAsync(second, "running");
+        Assert.Equal("queued", (string)(await GetAsync($"/jobs/{third}"))["state"]!);
+
+        foreach (var id in new[] { third, first, second })
+        {
+            using var response = await Http.PostAsync($"/jobs/{id}/cancel", null);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        Assert.Equal("cancelled while queued", (string)(await WaitAsync(third, "cancelled"))["error"]!);
+        await WaitAsync(first, "cancelled");
+        await WaitAsync(second, "cancelled");
+    }
+
+    [Fact]
+    public async Task BadRequestsAndUnknownJobs()
+    {
+        foreach (var request in new object[]
+        {
+            new { kind = "nope" },
+            new { kind = "stats" },
+            new { kind = "stats", path = "../outside.zarr" },
+            new { kind = "stats", path = "/etc" },
+            new { kind = "stats", path = "a.zarr", region = "1:2:0" },
+            new { kind = "copy", source = "a.zarr", destination = "a.zarr" },
+        })
+        {
+            using var response = await Http.PostAsJsonAsync("/jobs", request);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]);
+        }
+
+        foreach (var path in new[] { "/jobs/zzz", "/jobs/zzz/result" })
+        {
+            using var response = await Http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        using (var response = await Http.DeleteAsync("/jobs/zzz"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        // A job on a missing array fails with the library's message.
+        var job = await SubmitAsync(new { kind = "stats", path = "missing.zarr" });
+        var failed = await WaitAsync((string)job["id"]!, "failed", "succeeded");
+        Assert.Equal("failed", (string)failed["state"]!);
+        Assert.False(string.IsNullOrEmpty((string?)failed["error"]));
+    }
+}

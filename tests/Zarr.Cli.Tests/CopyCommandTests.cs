@@ -1,0 +1,201 @@
+using System.Text.Json.Nodes;
+using Zarr.Storage;
+using Zarr.Storage.Codecs.BytesToBytes;
+using Zarr.Storage.Indexing;
+using Zarr.Storage.Metadata;
+using Zarr.Storage.Stores;
+
+namespace Zarr.Cli.Tests;
+
+/// <summary><c>zarr copy</c> on arrays and groups made here: formats, rechunking, codecs, sharding, the --json totals.</summary>
+public sealed class CopyCommandTests : IDisposable
+{
+    private static readonly string[] JsonFields = ["arrays", "chunks_written", "bytes_read", "bytes_written", "seconds"];
+
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private async Task<ZarrArray<double>> SourceAsync(string name, ZarrFormat format = ZarrFormat.V3)
+    {
+        var array = await ZarrArray.CreateAsync<double>(new DirectoryStore(_temp.Combine(name)), "", [100, 60], new ArrayOptions
+        {
+            Format = format,
+            Chunks = [10, 20],
+            Compressors = [new ZstdCodec(1)],
+            FillValue = -1.0,
+            Attributes = new JsonObject { ["units"] = "m" },
+        });
+        var values = Enumerable.Range(0, 6000).Select(i => i % 7 == 0 ? double.NaN : i * 0.5).ToArray();
+        await array.WriteAsync([Slice.All, Slice.All], values);
+        return array;
+    }
+
+    private static async Task<double[]> ReadAllAsync(string path)
+    {
+        var array = (await ZarrArray.OpenAsync(new DirectoryStore(path))).As<double>();
+        var tensor = await array.ReadAsync([Slice.All, Slice.All]);
+        return tensor.ToArray();
+    }
+
+    [Fact]
+    public async Task RechunkRecompressAndConvertToV2()
+    {
+        await SourceAsync("src.zarr");
+        var dst = _temp.Combine("dst.zarr");
+        var result = await Cli.RunExpectingAsync(0, "copy", _temp.Combine("src.zarr"), dst, "--format", "2", "--chunks", "33,7", "--codec", "gzip:6", "--json");
+
+        var json = result.Json;
+        Assert.Equal(JsonFields, json.Select(kv => kv.Key));
+        Assert.Equal(1, (long)json["arrays"]!);
+        Assert.Equal(4 * 9, (long)json["chunks_written"]!);
+        Assert.True((long)json["bytes_read"]! > 0);
+        var chunkBytes = Directory.GetFiles(dst).Where(f => !Path.GetFileName(f).StartsWith('.')).Sum(f => new FileInfo(f).Length);
+        Assert.Equal(chunkBytes, (long)json["bytes_written"]!);
+        Assert.True((double)json["seconds"]! >= 0);
+
+        var zarray = JsonNode.Parse(File.ReadAllText(Path.Combine(dst, ".zarray")))!;
+        Assert.Equal("[33,7]", zarray["chunks"]!.ToJsonString());
+        Assert.Equal("""{"id":"gzip","level":6}""", zarray["compressor"]!.ToJsonString());
+        Assert.Equal(-1.0, (double)zarray["fill_value"]!);
+        Assert.Equal("""{"units":"m"}""", File.ReadAllText(Path.Combine(dst, ".zattrs")).Replace(" ", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal));
+        Assert.Equal(
+            (await ReadAllAsync(_temp.Combine("src.zarr"))).Select(BitConverter.DoubleToInt64Bits),
+            (await ReadAllAsync(dst)).Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Fact]
+    public async Task DefaultsKeepTheChunksAndUseBloscAndShardsOnRequest()
+    {
+        await SourceAsync("src.zarr", ZarrFormat.V2);
+        var dst = _temp.Combine("dst.zarr");
+        var text = await Cli.RunExpectingAsync(0, "copy", _temp.Combine("src.zarr"), dst);
+        Assert.Matches(@"^copied 1 array: 30 chunks written; read [0-9.]+K, wrote [0-9.]+K in [0-9.]+ s\n$", text.Stdout.ReplaceLineEndings("\n"));
+        var info = (await Cli.RunExpectingAsync(0, "info", dst, "--json")).Json;
+        Assert.Equal(3, (int)info["zarr_format"]!);
+        Assert.Equal("[10,20]", info["chunks"]!.ToJsonString());
+        Assert.Equal("blosc", (string)info["codecs"]![1]!["name"]!);
+        Assert.Equal("lz4", (string)info["codecs"]![1]!["configuration"]!["cname"]!);
+
+        var sharded = _temp.Combine("sharded.zarr");
+        var json = (await Cli.RunExpectingAsync(0, "copy", dst, sharded, "--shards", "50,60", "--json", "--attr", "extra=1")).Json;
+        Assert.Equal(2, (long)json["chunks_written"]!);
+        info = (await Cli.RunExpectingAsync(0, "info", sharded, "--json")).Json;
+        Assert.Equal("[10,20]", info["chunks"]!.ToJsonString());
+        Assert.Equal("[50,60]", info["shards"]!.ToJsonString());
+        Assert.Equal("""{"units":"m","extra":1}""", info["attributes"]!.ToJsonString());
+        Assert.Equal(
+            (await ReadAllAsync(_temp.Combine("src.zarr"))).Select(BitConverter.DoubleToInt64Bits),
+            (await ReadAllAsync(sharded)).Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Fact]
+    public async Task BoolAndComplexAreCopiedChunkByChunkAlsoWhenRechunked()
+    {
+        var store = new DirectoryStore(_temp.Combine("b.zarr"));
+        var flags = await ZarrArray.CreateAsync<bool>(store, "", [25, 9], new ArrayOptions { Chunks = [4, 4], FillValue = true });
+        var values = Enumerable.Range(0, 225).Select(i => i % 3 == 0).ToArray();
+        await flags.WriteAsync([Slice.All, Slice.All], values);
+
+        foreach (var chunks in new[] { "4,4", "10,3" })
+        {
+            var dst = _temp.Combine($"b-{chunks.Replace(',', '-')}.zarr");
+            await Cli.RunExpectingAsync(0, "copy", _temp.Combine("b.zarr"), dst, "--chunks", chunks, "--format", "2");
+            var copy = (await ZarrArray.OpenAsync(new DirectoryStore(dst))).As<bool>();
+            Assert.Equal(values, (await copy.ReadAsync([Slice.All, Slice.All])).ToArray());
+            Assert.True(await copy.GetValueAsync([0, 0]));
+        }
+
+        var complex = await ZarrArray.CreateAsync<System.Numerics.Complex>(new DirectoryStore(_temp.Combine("c.zarr")), "", [5], new ArrayOptions { Chunks = [2] });
+        var numbers = Enumerable.Range(0, 5).Select(i => new System.Numerics.Complex(i, -i)).ToArray();
+        await complex.WriteAsync([Slice.All], numbers);
+        await Cli.RunExpectingAsync(0, "copy", _temp.Combine("c.zarr"), _temp.Combine("c2.zarr"), "--chunks", "3");
+        var copied = (await ZarrArray.OpenAsync(new DirectoryStore(_temp.Combine("c2.zarr")))).As<System.Numerics.Complex>();
+        Assert.Equal(numbers, (await copied.ReadAsync([Slice.All])).ToArray());
+    }
+
+    [Fact]
+    public async Task GroupCopyKeepsTheHierarchyAttributesAndConsolidation()
+    {
+        var src = _temp.Combine("g.zarr");
+        var root = await ZarrGroup.CreateAsync(new DirectoryStore(src), "", ZarrFormat.V2, new JsonObject { ["title"] = "g" });
+        var sub = await root.CreateGroupAsync("sub", new JsonObject { ["level"] = 1 });
+        var a = await sub.CreateArrayAsync<int>("a", [10], new ArrayOptions { Chunks = [3] });
+        await a.WriteAsync([Slice.All], Enumerable.Range(0, 10).ToArray());
+        var b = await root.CreateArrayAsync<float>("b", [4, 4], new ArrayOptions { Chunks = [2, 2] });
+        await b.WriteAsync([Slice.All, Slice.All], Enumerable.Range(0, 16).Select(i => (float)i).ToArray());
+        await root.CreateGroupAsync("empty");
+        await root.ConsolidateMetadataAsync();
+
+        var dst = _temp.Combine("copy.zarr");
+        var json = (await Cli.RunExpectingAsync(0, "copy", src, dst, "--json")).Json;
+        Assert.Equal(2, (long)json["arrays"]!);
+        Assert.Equal(4 + 4, (long)json["chunks_written"]!);
+
+        var copy = await ZarrGroup.OpenAsync(new DirectoryStore(dst));
+        Assert.Equal(ZarrFormat.V3, copy.Format);
+        Assert.True(copy.UsesConsolidatedMetadata);
+        Assert.Equal("""{"title":"g"}""", copy.Attributes.ToJsonString());
+        Assert.Equal("""{"level":1}""", (await copy.OpenGroupAsync("sub")).Attributes.ToJsonString());
+        var members = new List<string>();
+        await foreach (var m in copy.WalkAsync())
+        {
+            members.Add($"{m.Path}:{m.Kind}");
+        }
+
+        Assert.Equal(["b:Array", "empty:Group", "sub:Group", "sub/a:Array"], members);
+        var copiedA = await copy.OpenArrayAsync<int>("sub/a");
+        Assert.Equal(Enumerable.Range(0, 10).ToArray(), (await copiedA.ReadAsync([Slice.All])).ToArray());
+    }
+
+    [Fact]
+    public async Task GroupOptionsThatDoNotFitAnArrayFailBeforeAnythingIsWritten()
+    {
+        var src = _temp.Combine("g.zarr");
+        var root = await ZarrGroup.CreateAsync(new DirectoryStore(src));
+        await root.CreateArrayAsync<int>("two", [10, 10], new ArrayOptions { Chunks = [5, 5] });
+        await root.CreateArrayAsync<int>("one", [10], new ArrayOptions { Chunks = [5] });
+        var result = await Cli.RunExpectingAsync(2, "copy", src, _temp.Combine("out.zarr"), "--chunks", "2,2");
+        Assert.Contains("/one: --chunks 2,2 has 2 dimensions but the data has 1", result.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_temp.Combine("out.zarr")));
+    }
+
+    [Fact]
+    public async Task CopyIntoAndOutOfAZipFile()
+    {
+        await SourceAsync("src.zarr");
+        var zip = _temp.Combine("out.zip");
+        await Cli.RunExpectingAsync(0, "copy", _temp.Combine("src.zarr"), zip + "/arrays/x", "--chunks", "50,60");
+        await Cli.RunExpectingAsync(0, "copy", zip + "/arrays/x", _temp.Combine("back.zarr"), "--chunks", "10,20");
+        Assert.Equal(
+            (await ReadAllAsync(_temp.Combine("src.zarr"))).Select(BitConverter.DoubleToInt64Bits),
+            (await ReadAllAsync(_temp.Combine("back.zarr"))).Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Fact]
+    public async Task DestinationRulesAndErrors()
+    {
+        await SourceAsync("src.zarr");
+        var src = _temp.Combine("src.zarr");
+        var dst = _temp.Combine("dst.zarr");
+        await Cli.RunExpectingAsync(0, "copy", src, dst);
+        Assert.Contains("use --overwrite", (await Cli.RunExpectingAsync(1, "copy", src, dst)).Stderr, StringComparison.Ordinal);
+        await Cli.RunExpectingAsync(0, "copy", src, dst, "--overwrite", "--chunks", "100,60");
+        Assert.Single(Directory.GetDirectories(Path.Combine(dst, "c")));
+
+        Assert.Contains("same path", (await Cli.RunExpectingAsync(2, "copy", src, src + "/")).Stderr, StringComparison.Ordinal);
+        Assert.Contains("no array or group", (await Cli.RunExpectingAsync(1, "copy", _temp.Combine("none"), _temp.Combine("x"))).Stderr, StringComparison.Ordinal);
+        Assert.Contains("--chunks 5 has 1 dimensions", (await Cli.RunExpectingAsync(2, "copy", src, _temp.Combine("y"), "--chunks", "5")).Stderr, StringComparison.Ordinal);
+        Assert.Contains("--fill", (await Cli.RunExpectingAsync(2, "copy", src, _temp.Combine("y"), "--fill", "true")).Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_temp.Combine("y")));
+
+        // A corrupt chunk fails the copy with one line naming the chunk, and leaves no half-written copy behind.
+        File.WriteAllBytes(Path.Combine(src, "c", "3", "1"), [1, 2, 3, 4, 5]);
+        var failed = await Cli.RunExpectingAsync(1, "copy", src, _temp.Combine("z"));
+        Assert.Contains("c/3/1", failed.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_temp.Combine("z")));
+        Directory.CreateDirectory(_temp.Combine("empty"));
+        await Cli.RunExpectingAsync(1, "copy", src, _temp.Combine("empty"));
+        Assert.Empty(Directory.GetFileSystemEntries(_temp.Combine("empty")));
+    }
+}

@@ -1,0 +1,293 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Zarr.Storage;
+using Zarr.Storage.Indexing;
+using Zarr.Storage.Metadata;
+using Zarr.Storage.Stores;
+using Zarr.Tests.Shared;
+
+namespace Zarr.Cli.Tests;
+
+/// <summary>
+/// <c>zarr copy</c> of every array of the public conformance corpus (v2 and v3 manifests) to v2, to v3 and to v3 with
+/// sharding. Every copy must hold exactly the source's values through our own reader; every copy of a type the foreign
+/// checker reads (v2: all; v3: numeric, bool, complex) must also pass <c>check_foreign.sh</c> against the source
+/// manifest's sha256. A source this library cannot open at all is the only copy allowed to fail, and then with one line
+/// naming the same reason the library gives.
+/// </summary>
+public sealed class CopyConformanceTests : IDisposable
+{
+    private static readonly HashSet<string> CheckerV3Types =
+    [
+        "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+        "float16", "float32", "float64", "complex64", "complex128",
+    ];
+
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    /// <summary>The targets: a folder name and the options of <c>copy</c>.</summary>
+    public static TheoryData<string> Targets() => new() { "v2", "v3", "v3-sharded" };
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task EveryCorpusArrayCopiesExactly(string target)
+    {
+        var corpus = ConformanceCorpus.Require();
+        var folder = _temp.Combine(target);
+        Directory.CreateDirectory(folder);
+        var manifest = new List<JsonObject>();
+        var problems = new List<string>();
+        var refused = new List<string>();
+        var copied = 0;
+        foreach (var (format, entry) in ArrayEntries(corpus))
+        {
+            var id = $"{format}/{(string)entry["path"]!}";
+            var source = Path.Combine(corpus, format, (string)entry["store"]!, ((string?)entry["node"] ?? "").Replace('/', Path.DirectorySeparatorChar));
+            var name = id.Replace('/', '_').Replace(".zip", "_zip", StringComparison.Ordinal) + ".zarr";
+            var destination = Path.Combine(folder, name);
+            var shape = entry["shape"]!.AsArray().Select(s => (long)s!).ToArray();
+            var args = new List<string> { "copy", source, destination, "--json" };
+            args.AddRange(target switch
+            {
+                "v2" => ["--format", "2"],
+                "v3" => ["--format", "3", "--codec", "gzip:5"],
+                _ => ShardOptions(entry),
+            });
+
+            var result = await Cli.RunAsync([.. args]);
+            if (result.ExitCode != 0)
+            {
+                var reason = await LibraryRefusalAsync(source);
+                if (reason is null || result.ExitCode != 1 || result.StderrLines.Length != 1 || !OneLine(result.Stderr).Contains(OneLine(reason), StringComparison.Ordinal))
+                {
+                    problems.Add($"{id}: copy failed: {result}");
+                }
+                else
+                {
+                    refused.Add(id);
+                }
+
+                continue;
+            }
+
+            copied++;
+            var json = result.Json;
+            if ((long)json["arrays"]! != 1)
+            {
+                problems.Add($"{id}: --json says {json["arrays"]} arrays");
+            }
+
+            problems.AddRange((await CompareAsync(source, destination, target)).Select(p => $"{id}: {p}"));
+            var dataType = (string?)entry["data_type"];
+            if (target == "v2" || (dataType is not null && CheckerV3Types.Contains(dataType)) || (dataType is null && IsPlainV2Numeric(entry)))
+            {
+                var line = new JsonObject { ["path"] = name, ["sha256"] = (string)entry["sha256"]!, ["shape"] = new JsonArray([.. shape.Select(s => (JsonNode)s)]) };
+                manifest.Add(line);
+            }
+        }
+
+        Assert.True(copied >= 85, $"only {copied} corpus arrays were copied to {target}; refused: {string.Join(", ", refused)}");
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        Assert.True(refused.Count <= 5, $"refused: {string.Join(", ", refused)}");
+        RunChecker(folder, manifest);
+    }
+
+    /// <summary>--chunks as the source's (inner) chunks and --shards twice that, capped to the shape; a 0-d array gets no sharding.</summary>
+    private static string[] ShardOptions(JsonObject entry)
+    {
+        var shape = entry["shape"]!.AsArray().Select(s => (long)s!).ToArray();
+        if (shape.Length == 0)
+        {
+            return ["--format", "3", "--codec", "zstd:3", "--codec", "crc32c"];
+        }
+
+        var chunks = InnerChunks(entry);
+        var shards = chunks.Select((c, d) => c * (int)Math.Clamp((shape[d] + c - 1) / c, 1, 2)).ToArray();
+        return ["--format", "3", "--chunks", string.Join(',', chunks), "--shards", string.Join(',', shards), "--codec", "zstd:3", "--codec", "crc32c"];
+    }
+
+    private static int[] InnerChunks(JsonObject entry)
+    {
+        if (entry["zarr_json"]?["codecs"] is JsonArray codecs && codecs.FirstOrDefault(c => (string?)c!["name"] == "sharding_indexed") is { } sharding)
+        {
+            return sharding["configuration"]!["chunk_shape"]!.AsArray().Select(c => (int)c!).ToArray();
+        }
+
+        return entry["chunks"]!.AsArray().Select(c => (int)c!).ToArray();
+    }
+
+    // The v2 corpus types that a v3 copy holds as core types (the others are extension types the checker does not read).
+    private static bool IsPlainV2Numeric(JsonObject entry) =>
+        entry["dtype"] is JsonValue v && v.TryGetValue<string>(out var dtype) && dtype.Length >= 2 && "biufc".Contains(dtype[1], StringComparison.Ordinal) && !dtype.Contains('[', StringComparison.Ordinal);
+
+    private static IEnumerable<(string Format, JsonObject Entry)> ArrayEntries(string corpus)
+    {
+        foreach (var format in new[] { "v2", "v3" })
+        {
+            var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(corpus, format, "manifest.json")))!;
+            foreach (var e in manifest["entries"]!.AsArray())
+            {
+                if (((string?)e!["kind"] ?? "array") == "array")
+                {
+                    yield return (format, e.AsObject());
+                }
+            }
+        }
+    }
+
+    private static string OneLine(string text) => string.Join(' ', text.Split((char[])[' ', '\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>The library's own message when it cannot open the source, or null when it can.</summary>
+    private static async Task<string?> LibraryRefusalAsync(string source)
+    {
+        var zip = source.IndexOf(".zip" + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        IStore store = zip < 0
+            ? new DirectoryStore(source, new DirectoryStoreOptions { ReadOnly = true })
+            : new PrefixStore(new ZipStore(source[..(zip + 4)], new ZipStoreOptions { Mode = ZipStoreMode.Read }), source[(zip + 5)..]);
+        try
+        {
+            await ZarrArray.OpenAsync(store);
+            return null;
+        }
+        catch (ZarrException ex)
+        {
+            return ex.Message.Split(": ").Last();
+        }
+    }
+
+    /// <summary>Shape, type, values (through our reader), fill value, attributes and the target's format and sharding.</summary>
+    private static async Task<List<string>> CompareAsync(string source, string destination, string target)
+    {
+        var problems = new List<string>();
+        var src = await OpenAsync(source);
+        var dst = await ZarrArray.OpenAsync(new DirectoryStore(destination, new DirectoryStoreOptions { ReadOnly = true }));
+        if (!src.Shape.SequenceEqual(dst.Shape) || src.DataType != dst.DataType)
+        {
+            problems.Add($"shape/type ({string.Join(',', dst.Shape)}) {dst.DataType} != ({string.Join(',', src.Shape)}) {src.DataType}");
+            return problems;
+        }
+
+        var all = Enumerable.Repeat(Slice.All, src.Rank).ToArray();
+        var (a, _) = await src.ReadBytesAsync(all);
+        var (b, _) = await dst.ReadBytesAsync(all);
+        if (!a.AsSpan().SequenceEqual(b))
+        {
+            problems.Add("values differ");
+        }
+
+        if (!src.Metadata.FillValue.AsSpan().SequenceEqual(dst.Metadata.FillValue))
+        {
+            problems.Add("fill value differs");
+        }
+
+        if (!JsonNode.DeepEquals(src.Attributes, dst.Attributes))
+        {
+            problems.Add($"attributes {dst.Attributes.ToJsonString()} != {src.Attributes.ToJsonString()}");
+        }
+
+        var expectedFormat = target == "v2" ? ZarrFormat.V2 : ZarrFormat.V3;
+        if (dst.Format != expectedFormat)
+        {
+            problems.Add($"format {dst.Format}");
+        }
+
+        // A sharded source copied to v3 with no --chunks/--shards keeps its shards.
+        var sharded = dst.Metadata.Codecs.Any(c => c.Name == "sharding_indexed");
+        var sourceSharded = src.Metadata.Codecs.Any(c => c.Name == "sharding_indexed");
+        if (sharded != ((target == "v3-sharded" && src.Rank > 0) || (target == "v3" && sourceSharded)))
+        {
+            problems.Add($"sharded: {sharded}");
+        }
+
+        return problems;
+    }
+
+    private static async Task<ZarrArray> OpenAsync(string path)
+    {
+        var zip = path.IndexOf(".zip" + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        if (zip < 0)
+        {
+            return await ZarrArray.OpenAsync(new DirectoryStore(path, new DirectoryStoreOptions { ReadOnly = true }));
+        }
+
+        var store = new ZipStore(path[..(zip + 4)], new ZipStoreOptions { Mode = ZipStoreMode.Read });
+        return await ZarrArray.OpenAsync(new PrefixStore(store, path[(zip + 5)..]));
+    }
+
+    private static void RunChecker(string folder, List<JsonObject> entries)
+    {
+        var corpus = ConformanceCorpus.Require();
+        ForeignTools.Require();
+        var manifestPath = Path.Combine(folder, "manifest.json");
+        File.WriteAllText(manifestPath, new JsonObject { ["entries"] = new JsonArray([.. entries]) }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var (exit, stdout, stderr) = ForeignTools.Run("bash", [Path.Combine(corpus, "check_foreign.sh"), folder, "--manifest", manifestPath, "--json"], TimeSpan.FromMinutes(5));
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var passed = lines.Count(l => l.StartsWith("PASS ", StringComparison.Ordinal));
+        Assert.True(
+            exit == 0 && passed == entries.Count && lines.Contains($"{entries.Count} passed, 0 failed"),
+            $"check_foreign.sh exit {exit}, {passed}/{entries.Count} PASS\n{stdout}\n{stderr}");
+    }
+}
+
+/// <summary>The foreign readers (zarr-python 2 on /usr/bin/python3, node and npm for zarrita.js); their absence fails the test with the install line.</summary>
+public static class ForeignTools
+{
+    private const string Packages = "python3-zarr python3-numcodecs python3-numpy python3-zstandard python3-blosc python3-crc32c nodejs npm";
+
+    private static readonly Lazy<string?> Problem = new(FindProblem);
+
+    public static void Require()
+    {
+        if (Problem.Value is { } problem)
+        {
+            Assert.Fail($"{problem}: apt-get install -y {Packages}");
+        }
+    }
+
+    public static (int ExitCode, string Stdout, string Stderr) Run(string program, IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in arguments)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, stdout.Result, "timed out after " + timeout + "\n" + stderr.Result);
+        }
+
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static string? FindProblem()
+    {
+        if (!File.Exists("/usr/bin/python3"))
+        {
+            return "/usr/bin/python3 is missing";
+        }
+
+        var (exit, _, stderr) = Run("/usr/bin/python3", ["-c", "import zarr, numcodecs, numpy, zstandard, blosc, crc32c"], TimeSpan.FromMinutes(1));
+        if (exit != 0)
+        {
+            return $"/usr/bin/python3 cannot import zarr, numcodecs, numpy, zstandard, blosc, crc32c ({stderr.Trim()})";
+        }
+
+        foreach (var tool in new[] { "node", "npm" })
+        {
+            if (!(Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, tool))))
+            {
+                return $"'{tool}' is not on PATH";
+            }
+        }
+
+        return null;
+    }
+}
