@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 using Zarr.Storage.Buffers;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Stores;
 

@@ -1,6 +1,9 @@
+using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Codecs.BytesToBytes;
 
@@ -46,6 +49,29 @@ public sealed class GzipCodec : IBytesToBytesCodec, IV2Compressor
     }
 
     /// <inheritdoc />
-    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength) =>
-        StreamCodecHelper.Decompress(encoded, expectedLength, Name, static source => new GZipStream(source, CompressionMode.Decompress));
+    /// <remarks>
+    /// The member's trailer (CRC-32 and length of the data, RFC 1952) is checked here: System.IO.Compression stops at
+    /// the end of the deflate data, so a stream cut before or inside its trailer would otherwise pass. Zarr writers
+    /// produce one gzip member per chunk; a multi-member stream fails this check.
+    /// </remarks>
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength)
+    {
+        var decoded = StreamCodecHelper.Decompress(encoded, expectedLength, Name, static source => new GZipStream(source, CompressionMode.Decompress));
+        if (encoded.Length < 18)
+        {
+            decoded.Dispose();
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"{encoded.Length} bytes cannot hold a gzip header and trailer; the chunk is truncated"));
+        }
+
+        var storedCrc = BinaryPrimitives.ReadUInt32LittleEndian(encoded[^8..]);
+        var storedLength = BinaryPrimitives.ReadUInt32LittleEndian(encoded[^4..]);
+        var crc = Crc32.Compute(decoded.Span);
+        if (storedCrc != crc || storedLength != (uint)decoded.Length)
+        {
+            decoded.Dispose();
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the gzip trailer does not match the data (stored CRC-32 0x{storedCrc:X8} and length {storedLength}, computed 0x{crc:X8} and {(uint)decoded.Length}): the chunk is truncated or corrupt"));
+        }
+
+        return decoded;
+    }
 }

@@ -1,3 +1,4 @@
+using Zarr.Storage.Internal;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
