@@ -482,30 +482,68 @@ public class ZarrArray
         var geometry = new OutputGeometry(plan, itemSize);
         await ForEachChunkAsync(plan, async (chunk, ct) =>
         {
-            var partial = _state.Current.PartialDecoder;
-            if (partial is not null && !plan.CoversChunk(chunk))
-            {
-                await ReadChunkPartAsync(partial, plan, geometry, chunk, destination, ct).ConfigureAwait(false);
-                return;
-            }
-
-            var encoded = await FetchChunkAsync(chunk.Coordinates, ct).ConfigureAwait(false);
-            try
-            {
-                ReadChunkInto(plan, geometry, chunk, encoded, destination);
-            }
-            finally
-            {
-                encoded?.Dispose();
-            }
+            var region = _state.Current.PartialDecoder is not null && !plan.CoversChunk(chunk) ? RegionOf(plan, chunk) : (ChunkRegion?)null;
+            using var decoded = await FetchDecodedAsync(chunk.Coordinates, region, ct).ConfigureAwait(false);
+            CopyOut(plan, geometry, chunk, decoded, destination);
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    // Decodes only what the selection needs of one chunk (ranged reads through the codec), then copies it out.
-    private async ValueTask ReadChunkPartAsync<TElement>(IPartialDecodingCodec codec, SelectionPlan plan, OutputGeometry geometry, ChunkSelection chunk, Memory<TElement> destination, CancellationToken cancellationToken)
-        where TElement : unmanaged
+    /// <summary>
+    /// Fetch and decode of one chunk for a read: the whole chunk, or, when <paramref name="region"/> is given and the
+    /// chain can (sharding), only what the region needs, through ranged reads. Null when the chunk was never written.
+    /// The caller owns the buffer (the whole decoded chunk's layout; outside a partial region, contents are undefined).
+    /// </summary>
+    private async ValueTask<PooledBuffer?> FetchDecodedAsync(long[] coordinates, ChunkRegion? region, CancellationToken cancellationToken)
     {
         var current = _state.Current;
+        if (region is { } part && current.PartialDecoder is { } partial)
+        {
+            var key = GetChunkKey(coordinates);
+            var buffer = PooledBuffer.Rent(current.Spec.ByteLength);
+            try
+            {
+                if (await partial.TryDecodePartialAsync(Store, key, part, buffer.Memory, current.Spec, cancellationToken).ConfigureAwait(false))
+                {
+                    return buffer;
+                }
+            }
+            catch (ZarrCodecException e)
+            {
+                buffer.Dispose();
+                throw e.WithChunk(Path, key);
+            }
+            catch
+            {
+                buffer.Dispose();
+                throw;
+            }
+
+            buffer.Dispose();
+            return null;
+        }
+
+        using var encoded = await FetchChunkAsync(coordinates, cancellationToken).ConfigureAwait(false);
+        if (encoded is null)
+        {
+            return null;
+        }
+
+        var decoded = PooledBuffer.Rent(current.Spec.ByteLength);
+        try
+        {
+            DecodeChunk(encoded.Span, false, coordinates, decoded.Span);
+            return decoded;
+        }
+        catch
+        {
+            decoded.Dispose();
+            throw;
+        }
+    }
+
+    // The part of one chunk a basic selection needs, in chunk-local coordinates.
+    private static ChunkRegion RegionOf(SelectionPlan plan, ChunkSelection chunk)
+    {
         var rank = plan.Dimensions.Length;
         var region = new ChunkRegion(new int[rank], new int[rank], new int[rank]);
         for (var d = 0; d < rank; d++)
@@ -515,33 +553,7 @@ public class ZarrArray
             region.Count[d] = chunk.Projections[d].Count;
         }
 
-        using var decoded = PooledBuffer.Rent(current.Spec.ByteLength);
-        var key = GetChunkKey(chunk.Coordinates);
-        bool found;
-        try
-        {
-            found = await codec.TryDecodePartialAsync(Store, key, region, decoded.Memory, current.Spec, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ZarrCodecException e)
-        {
-            throw e.WithChunk(Path, key);
-        }
-
-        CopyOut(plan, geometry, chunk, found ? decoded : null, destination);
-    }
-
-    private void ReadChunkInto<TElement>(SelectionPlan plan, OutputGeometry geometry, ChunkSelection chunk, PooledBuffer? encoded, Memory<TElement> destination)
-        where TElement : unmanaged
-    {
-        if (encoded is null)
-        {
-            CopyOut(plan, geometry, chunk, null, destination);
-            return;
-        }
-
-        using var decoded = PooledBuffer.Rent(_state.Current.Spec.ByteLength);
-        DecodeChunk(encoded.Span, false, chunk.Coordinates, decoded.Span);
-        CopyOut(plan, geometry, chunk, decoded, destination);
+        return region;
     }
 
     // Copies the selected part of a decoded chunk into the output, or the fill value where the chunk is missing (null).
@@ -697,36 +709,9 @@ public class ZarrArray
 
         await ForEachAsync(plan.Chunks(), plan.ChunkCount, async (chunk, ct) =>
         {
-            var current = _state.Current;
-            var partial = current.PartialDecoder;
-            if (partial is not null && !plan.Covers(chunk))
-            {
-                // Decode only the chunk's region that holds the selected elements (for sharding: only those inner chunks).
-                using var part = PooledBuffer.Rent(current.Spec.ByteLength);
-                var key = GetChunkKey(chunk.Coordinates);
-                bool found;
-                try
-                {
-                    found = await partial.TryDecodePartialAsync(Store, key, plan.Region(chunk), part.Memory, current.Spec, ct).ConfigureAwait(false);
-                }
-                catch (ZarrCodecException e)
-                {
-                    throw e.WithChunk(Path, key);
-                }
-
-                TransferOut(plan, chunk, found ? part : null, destination);
-                return;
-            }
-
-            using var encoded = await FetchChunkAsync(chunk.Coordinates, ct).ConfigureAwait(false);
-            if (encoded is null)
-            {
-                TransferOut(plan, chunk, null, destination);
-                return;
-            }
-
-            using var decoded = PooledBuffer.Rent(current.Spec.ByteLength);
-            DecodeChunk(encoded.Span, false, chunk.Coordinates, decoded.Span);
+            // For sharding: only the chunk's region that holds the selected elements (those inner chunks).
+            var region = _state.Current.PartialDecoder is not null && !plan.Covers(chunk) ? plan.Region(chunk) : (ChunkRegion?)null;
+            using var decoded = await FetchDecodedAsync(chunk.Coordinates, region, ct).ConfigureAwait(false);
             TransferOut(plan, chunk, decoded, destination);
         }, cancellationToken).ConfigureAwait(false);
     }
