@@ -155,7 +155,7 @@ internal static class StatsCommand
     {
         public async Task<JsonObject> RunAsync<T>(ZarrArray<T> array) where T : unmanaged, INumber<T>
         {
-            var lazy = RegionView.Create(array, region, cancellationToken);
+            var lazy = RegionView.Create(array, region);
             var isFloat = typeof(T) == typeof(double) || typeof(T) == typeof(float) || typeof(T) == typeof(Half);
             var signed = typeof(T) == typeof(sbyte) || typeof(T) == typeof(short) || typeof(T) == typeof(int) || typeof(T) == typeof(long);
             PipelineOptions Options(string name) => new() { Progress = progress(name) };
@@ -165,41 +165,32 @@ internal static class StatsCommand
             var size = lazy.Size;
             var reducedCount = all.Aggregate(1L, (n, d) => n * shape[d]);
 
+            // One pass: every statistic from one reduction (the region is read asynchronously inside its pipeline).
+            var stats = await lazy.StatisticsAsync(axes, 0, Options("stats"), cancellationToken).ConfigureAwait(false);
             JsonNode? count, sum, mean, var, std, min, max, nanCount;
             if (axes is null || all.Length == shape.Length)
             {
                 count = size;
-                sum = signed ? await lazy.SumInt64Async(Options("sum"), cancellationToken).ConfigureAwait(false)
-                    : isFloat ? Number(await lazy.SumAsync(Options("sum"), cancellationToken).ConfigureAwait(false))
-                    : await lazy.SumUInt64Async(Options("sum"), cancellationToken).ConfigureAwait(false);
-                var m = await lazy.MeanAsync(Options("mean"), cancellationToken).ConfigureAwait(false);
-                var v = await lazy.VarAsync(0, Options("var"), cancellationToken).ConfigureAwait(false);
-                mean = Number(m);
-                var = Number(v);
-                std = Number(Math.Sqrt(v));
-                min = size == 0 ? null : Element(await lazy.MinAsync(Options("min"), cancellationToken).ConfigureAwait(false));
-                max = size == 0 ? null : Element(await lazy.MaxAsync(Options("max"), cancellationToken).ConfigureAwait(false));
-                nanCount = isFloat ? size - await lazy.CountNonNaNAsync(Options("nan_count"), cancellationToken).ConfigureAwait(false) : 0;
+                sum = signed ? stats.SumInt64![0] : isFloat ? Number(stats.Sum[0]) : stats.SumUInt64![0];
+                mean = Number(stats.Mean[0]);
+                var = Number(stats.Variance[0]);
+                std = Number(stats.StandardDeviation[0]);
+                min = size == 0 ? null : Element(stats.Min[0]);
+                max = size == 0 ? null : Element(stats.Max[0]);
+                nanCount = stats.NaNCount[0];
             }
             else
             {
-                var counts = Enumerable.Repeat(reducedCount, (int)kept.Aggregate(1L, (a, b) => a * b)).ToArray();
-                count = Nest(counts, kept, c => c);
-                sum = signed
-                    ? Nest((await lazy.SumInt64Async(all, Options("sum"), cancellationToken).ConfigureAwait(false)).ToArray(), kept, s => s)
-                    : isFloat
-                        ? Nest((await lazy.SumAsync(all, Options("sum"), cancellationToken).ConfigureAwait(false)).ToArray(), kept, Number)
-                        // The engine has no unsigned sums over axes: double sums, exact below 2^53.
-                        : Nest((await lazy.SumAsync(all, Options("sum"), cancellationToken).ConfigureAwait(false)).ToArray(), kept, s => (JsonNode)(ulong)s);
-                var m = (await lazy.MeanAsync(all, Options("mean"), cancellationToken).ConfigureAwait(false)).ToArray();
-                var v = (await lazy.VarAsync(all, 0, Options("var"), cancellationToken).ConfigureAwait(false)).ToArray();
-                mean = Nest(m, kept, Number);
-                var = Nest(v, kept, Number);
-                std = Nest(v.Select(Math.Sqrt).ToArray(), kept, Number);
-                min = reducedCount == 0 ? null : Nest((await lazy.MinAsync(all, Options("min"), cancellationToken).ConfigureAwait(false)).ToArray(), kept, Element);
-                max = reducedCount == 0 ? null : Nest((await lazy.MaxAsync(all, Options("max"), cancellationToken).ConfigureAwait(false)).ToArray(), kept, Element);
-                var nonNaN = isFloat ? (await lazy.CountNonNaNAsync(all, Options("nan_count"), cancellationToken).ConfigureAwait(false)).ToArray() : counts;
-                nanCount = Nest(nonNaN.Select(n => reducedCount - n).ToArray(), kept, c => c);
+                count = Nest(stats.Count, kept, c => c);
+                sum = signed ? Nest(stats.SumInt64!, kept, s => s)
+                    : isFloat ? Nest(stats.Sum, kept, Number)
+                    : Nest(stats.SumUInt64!, kept, s => s);
+                mean = Nest(stats.Mean, kept, Number);
+                var = Nest(stats.Variance, kept, Number);
+                std = Nest(stats.StandardDeviation, kept, Number);
+                min = reducedCount == 0 ? null : Nest(stats.Min, kept, Element);
+                max = reducedCount == 0 ? null : Nest(stats.Max, kept, Element);
+                nanCount = Nest(stats.NaNCount, kept, c => c);
             }
 
             return new JsonObject
@@ -253,56 +244,16 @@ internal static class StatsCommand
     }
 }
 
-/// <summary>
-/// A region of a stored array as a lazy array. A whole array is <see cref="Lazy.From{T}"/> itself; a region (ranges,
-/// steps, dropped dimensions) is a generated array whose chunks are read from the stored one (the engine has no
-/// slicing of its own yet), on a grid that follows the stored chunks so each generated chunk reads few of them.
-/// </summary>
+/// <summary>A region of a stored array as a lazy array: the engine's view of the selection, read asynchronously inside its pipelines.</summary>
 internal static class RegionView
 {
     /// <summary>The region of <paramref name="array"/> as a lazy array (the region's shape, dropped dimensions removed).</summary>
-    public static LazyArray<T> Create<T>(ZarrArray<T> array, ResolvedDimension[] region, CancellationToken cancellationToken)
+    public static LazyArray<T> Create<T>(ZarrArray<T> array, ResolvedDimension[] region)
         where T : unmanaged, INumber<T>
     {
         ArgumentNullException.ThrowIfNull(array);
         ArgumentNullException.ThrowIfNull(region);
-        var shape = array.Shape;
-        if (region.Select((r, d) => !r.Dropped && r.Start == 0 && r.Step == 1 && r.Count == shape[d]).All(x => x))
-        {
-            return Lazy.From(array);
-        }
-
-        var kept = Enumerable.Range(0, region.Length).Where(d => !region[d].Dropped).ToArray();
-        var outputShape = kept.Select(d => region[d].Count).ToArray();
-        var chunks = kept.Select(d => (int)Math.Max(1, Math.Min(array.Chunks[d] / region[d].Step, Math.Max(1, region[d].Count)))).ToArray();
-        return Lazy.Generate<T>(outputShape, chunks, (box, destination) =>
-        {
-            var selection = new Slice[region.Length];
-            var k = 0;
-            for (var d = 0; d < region.Length; d++)
-            {
-                if (region[d].Dropped)
-                {
-                    selection[d] = region[d].ToSlice();
-                    continue;
-                }
-
-                selection[d] = region[d].ToSlice(box.Start[k], box.Start[k] + box.Shape[k]);
-                k++;
-            }
-
-            var count = checked((int)box.ElementCount);
-            var buffer = ArrayPool<T>.Shared.Rent(count);
-            try
-            {
-                // The generator is synchronous: the read blocks this worker (the thread pool adds threads for blocked waits).
-                array.ReadIntoAsync(selection, buffer.AsMemory(0, count), cancellationToken).GetAwaiter().GetResult();
-                buffer.AsSpan(0, count).CopyTo(destination);
-            }
-            finally
-            {
-                ArrayPool<T>.Shared.Return(buffer);
-            }
-        });
+        // A zero-length range stays empty (its stop must not turn negative, which would count from the end).
+        return Lazy.From(array, [.. region.Select(r => r.Dropped ? Slice.At(r.Start) : Slice.Range(r.Start, r.Start + (r.Count == 0 ? 0 : ((r.Count - 1) * r.Step) + 1), r.Step))]);
     }
 }

@@ -12,6 +12,7 @@ internal enum StatFlags
     Moments = 2,
     Min = 4,
     Max = 8,
+    NaNCount = 16,
 }
 
 /// <summary>What the engine knows about an element type: floating point (NaN exists) and signedness.</summary>
@@ -55,6 +56,7 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
 
         Min = (flags & StatFlags.Min) != 0 ? new T[cells] : null;
         Max = (flags & StatFlags.Max) != 0 ? new T[cells] : null;
+        NaNs = (flags & StatFlags.NaNCount) != 0 && NumericTraits<T>.IsFloat ? new long[cells] : null;
     }
 
     public StatFlags Flags { get; }
@@ -72,6 +74,9 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
     public T[]? Min { get; }
 
     public T[]? Max { get; }
+
+    /// <summary>The NaNs seen per cell (floating-point types, when asked; they are also in <see cref="Count"/>).</summary>
+    public long[]? NaNs { get; }
 
     public int Cells => Count.Length;
 
@@ -175,6 +180,11 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
             return;
         }
 
+        if (NaNs is not null && TensorPrimitives.IsNaNAny(segment))
+        {
+            NaNs[c] += CountNaN(segment);
+        }
+
         var x = doubles.AsSpan(0, n);
         if (ISum is not null)
         {
@@ -222,6 +232,13 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
     {
         var len = segment.Length;
         var n = Count[c0] + 1;
+        if (NaNs is not null && TensorPrimitives.IsNaNAny(segment))
+        {
+            for (var i = 0; i < len; i++)
+            {
+                NaNs[c0 + i] += T.IsNaN(segment[i]) ? 1 : 0;
+            }
+        }
         if (ISum is not null)
         {
             var l = longs.AsSpan(0, len);
@@ -349,6 +366,11 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
                 ISum[c] = unchecked(ISum[c] + other.ISum![c]);
             }
 
+            if (NaNs is not null)
+            {
+                NaNs[c] += other.NaNs![c];
+            }
+
             if (FSum is not null)
             {
                 FSum[c] += other.FSum![c];
@@ -363,6 +385,17 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
         }
 
         return this;
+    }
+
+    private static long CountNaN(ReadOnlySpan<T> segment)
+    {
+        long count = 0;
+        foreach (var v in segment)
+        {
+            count += T.IsNaN(v) ? 1 : 0;
+        }
+
+        return count;
     }
 
     // NaN-skipping partials never hold NaN unless the cell is all NaN (count 0), so the propagating form serves both.

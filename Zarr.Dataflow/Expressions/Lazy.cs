@@ -1,4 +1,5 @@
 using Zarr.Storage;
+using Zarr.Storage.Indexing;
 
 namespace Zarr.Dataflow.Expressions;
 
@@ -11,6 +12,19 @@ public static class Lazy
     {
         ArgumentNullException.ThrowIfNull(array);
         return new LazyArray<T>(new SourceNode<T>(array));
+    }
+
+    /// <summary>
+    /// A lazy view of a region of a stored array: numpy's <c>array[selection]</c> for a basic selection (ranges with
+    /// positive steps, negative bounds from the end, indices that drop their dimension; see <see cref="LazyArray{T}.Slice"/>).
+    /// The region is read inside the pipeline, asynchronously; nothing is read until a result is asked for.
+    /// </summary>
+    /// <exception cref="ArgumentException">More slices than the array has dimensions.</exception>
+    /// <exception cref="ZarrSelectionException">An index is out of bounds.</exception>
+    public static LazyArray<T> From<T>(ZarrArray<T> array, params Slice[] selection) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        return From(array).Slice(selection);
     }
 
     /// <summary>

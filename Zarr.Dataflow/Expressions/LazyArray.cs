@@ -142,6 +142,24 @@ public sealed class LazyArray<T> where T : unmanaged
         return new(new RechunkNode<T>(Node, (int[])chunks.Clone()));
     }
 
+    /// <summary>
+    /// A lazy view of a basic selection, as numpy's <c>x[a:b:s, i, ...]</c> (<see cref="Slice"/> semantics): per
+    /// dimension a range (negative bounds count from the end, bounds clamp, steps positive) or an index, which drops the
+    /// dimension; dimensions left out are whole. The view's chunks are this array's projected onto the selection, so a
+    /// view chunk reads about one chunk per dimension; a step-1 view of a stored array starting on chunk boundaries keeps
+    /// the stored chunks and the fused fetch → decode path. Any other region is read asynchronously inside the pipeline
+    /// (a stored array's strided region read; for other expressions, the box spanning the region, then every step-th
+    /// element). Selecting everything returns this array.
+    /// </summary>
+    /// <exception cref="ArgumentException">More slices than dimensions.</exception>
+    /// <exception cref="ZarrSelectionException">An index is out of bounds.</exception>
+    public LazyArray<T> Slice(params Slice[] selection)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        var node = SliceNode<T>.Create(Node, selection);
+        return ReferenceEquals(node, Node) ? this : new(node);
+    }
+
     internal LazyArray<T> Binary(LazyArray<T> other, SpanBinary<T> op)
     {
         ArgumentNullException.ThrowIfNull(other);

@@ -64,6 +64,21 @@ public static class LazyArrayReductions
         public async Task<ulong> SumUInt64Async(PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
             (ulong)await ScalarAsync(array.IntegerSum(null, false), options, cancellationToken).ConfigureAwait(false);
 
+        /// <summary>Unsigned integer sums over <paramref name="axes"/> in 64 bits, exact (wrapping as numpy), where double sums lose digits above 2^53.</summary>
+        /// <exception cref="InvalidOperationException">The element type is not an unsigned integer.</exception>
+        public async Task<Tensor<ulong>> SumUInt64Async(int[] axes, PipelineOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var reduction = array.IntegerSum(CheckAxes(axes), false);
+            var sums = await reduction.ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
+            var values = new ulong[sums.Length];
+            for (var i = 0; i < sums.Length; i++)
+            {
+                values[i] = unchecked((ulong)sums[i]);
+            }
+
+            return Tensor.Create(values, LazyArray<ulong>.Lengths(reduction.Shape));
+        }
+
         /// <summary>Integer sums in 64 bits over <paramref name="axes"/> (null: every axis), lazily; unsigned sums are the same bits read as <see cref="ulong"/>.</summary>
         /// <exception cref="InvalidOperationException">The element type is not an integer.</exception>
         public LazyReduction<long> SumInt64(int[]? axes)
@@ -141,6 +156,58 @@ public static class LazyArrayReductions
 
         /// <summary>The standard deviations skipping NaN over <paramref name="axes"/> (null: every axis), lazily.</summary>
         public LazyReduction<double> NanStd(int[]? axes, int ddof = 0) => Reductions.Create(Checked(array), axes, new MomentKernel<T>(true, CheckDdof(ddof), true));
+
+        // ---------------------------------------------------------------- all at once
+
+        /// <summary>
+        /// count, NaN count, sum, mean, M2, variance (M2 / (n − <paramref name="ddof"/>)), standard deviation, minimum and
+        /// maximum over <paramref name="axes"/> (null: every axis) in one pass over the array: one partial per chunk,
+        /// partials combined in a tree with Chan et al.'s exact formulas. numpy's semantics of the plain reductions:
+        /// integer sums exact in 64 bits, means and variances in double, NaN propagating through sum, mean, variance,
+        /// minimum and maximum, and counted in <see cref="ArrayStatistics{T}.NaNCount"/>.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException">An axis is out of range, or <paramref name="ddof"/> is negative.</exception>
+        /// <exception cref="ArgumentException">An axis is repeated.</exception>
+        public async Task<ArrayStatistics<T>> StatisticsAsync(int[]? axes = null, int ddof = 0, PipelineOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            CheckDdof(ddof);
+            var source = Checked(array);
+            var plan = new AxisPlan(source.Node.Shape, source.Node.Chunks, axes);
+            var cells = await Reductions.Create(source, plan, new StatisticsKernel<T>()).ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
+            var n = cells.Length;
+            var count = new long[n];
+            var nanCount = new long[n];
+            var sum = new double[n];
+            var mean = new double[n];
+            var m2 = new double[n];
+            var min = new T[n];
+            var max = new T[n];
+            var integer = !NumericTraits<T>.IsFloat;
+            var sumInt64 = integer && NumericTraits<T>.IsSigned ? new long[n] : null;
+            var sumUInt64 = integer && !NumericTraits<T>.IsSigned ? new ulong[n] : null;
+            for (var c = 0; c < n; c++)
+            {
+                ref readonly var cell = ref cells[c];
+                count[c] = cell.Count;
+                nanCount[c] = cell.NaNCount;
+                sum[c] = cell.Sum;
+                mean[c] = cell.Mean;
+                m2[c] = cell.M2;
+                min[c] = cell.Min;
+                max[c] = cell.Max;
+                if (sumInt64 is not null)
+                {
+                    sumInt64[c] = cell.IntegerSum;
+                }
+
+                if (sumUInt64 is not null)
+                {
+                    sumUInt64[c] = unchecked((ulong)cell.IntegerSum);
+                }
+            }
+
+            return new ArrayStatistics<T>((long[])plan.Kept.Clone(), ddof, count, nanCount, sum, sumInt64, sumUInt64, mean, m2, min, max);
+        }
 
         // ---------------------------------------------------------------- min, max
 

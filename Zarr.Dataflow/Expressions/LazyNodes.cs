@@ -23,6 +23,13 @@ internal abstract class LazyNode<T>(long[] shape, int[] chunks) where T : unmana
     /// <summary>The stored array whose region, placed in the destination first, this node then works on in place; null if none.</summary>
     public abstract ZarrArray<T>? Primary { get; }
 
+    /// <summary>
+    /// Where this node's chunk (0, 0, …) lies in <see cref="Primary"/>'s chunk grid: null when the node has the primary's
+    /// own grid; for a chunk-aligned view, the view's chunk k is the primary's chunk k + offset, and the view chunk's
+    /// region is the top-left corner of that stored chunk.
+    /// </summary>
+    public virtual long[]? PrimaryChunkOffset => null;
+
     /// <summary>Fills <paramref name="destination"/> with the region's elements. When <paramref name="primaryLoaded"/>, it already holds <see cref="Primary"/>'s region.</summary>
     public abstract ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken);
 
@@ -56,6 +63,8 @@ internal abstract class InPlaceNode<T>(LazyNode<T> operand, int[]? chunks = null
     public LazyNode<T> Operand { get; } = operand;
 
     public override ZarrArray<T>? Primary => Operand.Primary;
+
+    public override long[]? PrimaryChunkOffset => Operand.PrimaryChunkOffset;
 
     public override async ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken)
     {

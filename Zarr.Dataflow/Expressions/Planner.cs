@@ -33,10 +33,20 @@ internal static class Planner
     {
         var o = run.Options;
         var itemSize = Unsafe.SizeOf<T>();
-        if (node.Primary is { } primary && SameGrid(primary.Grid, work))
+        if (node.Primary is { } primary && FusedOffset(node, primary, work) is { } offset)
         {
-            var fetch = ChunkBlocks.Fetch(primary, run.Stage("Fetch", o.Fetch));
-            var decode = ChunkBlocks.Decode(primary, run.Stage("Decode", o.Decode));
+            IPropagatorBlock<ChunkRequest, EncodedChunk> fetch;
+            IPropagatorBlock<EncodedChunk, DecodedChunk> decode;
+            if (offset.All(c => c == 0))
+            {
+                fetch = ChunkBlocks.Fetch(primary, run.Stage("Fetch", o.Fetch));
+                decode = ChunkBlocks.Decode(primary, run.Stage("Decode", o.Decode));
+            }
+            else
+            {
+                (fetch, decode) = ShiftedFetchDecode(run, primary, offset);
+            }
+
             var compute = ChunkBlocks.Compute(
                 async (chunk, ct) =>
                 {
@@ -81,6 +91,83 @@ internal static class Planner
             },
             r => (r.CoordinatesArray, null));
         return (evaluate, evaluate, [evaluate.Completion]);
+    }
+
+    /// <summary>
+    /// The offset of the work grid's chunks in the primary's grid when the fused fetch → decode path applies: the
+    /// expression on the primary's own grid (offset zero), or a chunk-aligned view of it whose chunks are the stored
+    /// ones (each work chunk's region is the top-left corner of its stored chunk); null otherwise.
+    /// </summary>
+    private static long[]? FusedOffset<T>(LazyNode<T> node, ZarrArray<T> primary, ChunkGrid work) where T : unmanaged
+    {
+        var stored = primary.Grid;
+        if (node.PrimaryChunkOffset is not { } offset)
+        {
+            return SameGrid(stored, work) ? new long[work.Shape.Length] : null;
+        }
+
+        if (!SameGrid(node.Grid, work) || !work.ChunkShape.AsSpan().SequenceEqual(stored.ChunkShape) || offset.Length != stored.Shape.Length)
+        {
+            return null;
+        }
+
+        for (var d = 0; d < offset.Length; d++)
+        {
+            if (offset[d] + work.GridShape[d] > stored.GridShape[d])
+            {
+                return null;
+            }
+        }
+
+        return offset;
+    }
+
+    /// <summary>Fetch and decode of stored chunk <c>k + offset</c> for work chunk <c>k</c>: the messages keep the work chunk's coordinates and region.</summary>
+    private static (IPropagatorBlock<ChunkRequest, EncodedChunk> Fetch, IPropagatorBlock<EncodedChunk, DecodedChunk> Decode) ShiftedFetchDecode<T>(PipelineRun run, ZarrArray<T> primary, long[] offset)
+        where T : unmanaged
+    {
+        long[] Stored(long[] coordinates)
+        {
+            var c = new long[coordinates.Length];
+            for (var d = 0; d < c.Length; d++)
+            {
+                c[d] = coordinates[d] + offset[d];
+            }
+
+            return c;
+        }
+
+        var fetchContext = run.Stage("Fetch", run.Options.Fetch);
+        var fetch = StageBlock.Create<ChunkRequest, EncodedChunk>(
+            fetchContext,
+            async (request, ct) =>
+            {
+                var stored = Stored(request.CoordinatesArray);
+                var data = await primary.FetchChunkAsync(stored, ct).ConfigureAwait(false);
+                run.AddRead(data?.Length ?? 0);
+                return new EncodedChunk(request.CoordinatesArray, request.Region, primary.GetChunkKey(stored), data, fetchContext.Tracker);
+            },
+            r => (r.CoordinatesArray, primary.GetChunkKey(Stored(r.CoordinatesArray))));
+        var decodeContext = run.Stage("Decode", run.Options.Decode);
+        var decode = StageBlock.Create<EncodedChunk, DecodedChunk>(
+            decodeContext,
+            (encoded, _) =>
+            {
+                var buffer = PooledBuffer.Rent(primary.ChunkByteLength);
+                try
+                {
+                    primary.DecodeChunk(encoded.Data is null ? default : encoded.Data.Span, encoded.IsMissing, Stored(encoded.CoordinatesArray), buffer.Span);
+                }
+                catch
+                {
+                    buffer.Dispose();
+                    throw;
+                }
+
+                return ValueTask.FromResult(new DecodedChunk(encoded.CoordinatesArray, encoded.Region, primary.Grid.ChunkShape, primary.DataType.ItemSize, buffer, decodeContext.Tracker));
+            },
+            e => (e.CoordinatesArray, e.Key));
+        return (fetch, decode);
     }
 
     /// <summary>Stores the whole expression into <paramref name="target"/> (same shape; any grid, format and codecs).</summary>

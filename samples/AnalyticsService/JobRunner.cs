@@ -16,7 +16,7 @@ namespace Zarr.AnalyticsService;
 /// <summary>Turns a request into work: statistics over a region of an array, or a copy/rechunk, both through the engine.</summary>
 internal sealed class JobRunner(ServiceOptions options)
 {
-    private const int StatsPhases = 6;
+    private const int StatsPhases = 1;
 
     /// <summary>Checks the request and returns the work to run.</summary>
     /// <exception cref="ArgumentException">The request is invalid.</exception>
@@ -56,7 +56,7 @@ internal sealed class JobRunner(ServiceOptions options)
     private static async Task<JsonObject> StatsAsync<T>(ZarrArray<T> array, (long Start, long? Stop, long Step)[] region, Job job, PipelineOptions pipeline, CancellationToken cancellationToken)
         where T : unmanaged, INumber<T>
     {
-        var lazy = View(array, region, cancellationToken);
+        var lazy = View(array, region);
         PipelineOptions Phase(string name, int index)
         {
             var o = pipeline.Clone();
@@ -64,13 +64,15 @@ internal sealed class JobRunner(ServiceOptions options)
             return o;
         }
 
+        // One pass over the region: every statistic from one reduction.
         var size = lazy.Size;
-        var sum = await lazy.SumAsync(Phase("sum", 0), cancellationToken).ConfigureAwait(false);
-        var mean = await lazy.MeanAsync(Phase("mean", 1), cancellationToken).ConfigureAwait(false);
-        var variance = await lazy.VarAsync(0, Phase("var", 2), cancellationToken).ConfigureAwait(false);
-        double? min = size == 0 ? null : double.CreateTruncating(await lazy.MinAsync(Phase("min", 3), cancellationToken).ConfigureAwait(false));
-        double? max = size == 0 ? null : double.CreateTruncating(await lazy.MaxAsync(Phase("max", 4), cancellationToken).ConfigureAwait(false));
-        var nonNaN = await lazy.CountNonNaNAsync(Phase("nan_count", 5), cancellationToken).ConfigureAwait(false);
+        var stats = await lazy.StatisticsAsync(null, 0, Phase("stats", 0), cancellationToken).ConfigureAwait(false);
+        var sum = stats.Sum[0];
+        var mean = stats.Mean[0];
+        var variance = stats.Variance[0];
+        double? min = size == 0 ? null : double.CreateTruncating(stats.Min[0]);
+        double? max = size == 0 ? null : double.CreateTruncating(stats.Max[0]);
+        var nonNaN = size - stats.NaNCount[0];
         return new JsonObject
         {
             ["shape"] = new JsonArray([.. lazy.Shape.Select(s => (JsonNode)s)]),
@@ -88,60 +90,17 @@ internal sealed class JobRunner(ServiceOptions options)
     private static JsonNode Number(double value) =>
         double.IsNaN(value) ? "NaN" : double.IsPositiveInfinity(value) ? "Infinity" : double.IsNegativeInfinity(value) ? "-Infinity" : JsonValue.Create(value);
 
-    /// <summary>
-    /// The region as a lazy array: the array itself when the region is everything, else a generated array whose chunks
-    /// are read from the stored one (the engine has no slicing of its own yet).
-    /// </summary>
-    private static LazyArray<T> View<T>(ZarrArray<T> array, (long Start, long? Stop, long Step)[] region, CancellationToken cancellationToken)
+    /// <summary>The region as a lazy array: the engine's view of the selection (the array itself when the region is everything), read asynchronously inside its pipelines.</summary>
+    /// <exception cref="ArgumentException">The region has more dimensions than the array.</exception>
+    private static LazyArray<T> View<T>(ZarrArray<T> array, (long Start, long? Stop, long Step)[] region)
         where T : unmanaged, INumber<T>
     {
-        var shape = array.Shape;
-        if (region.Length > shape.Length)
+        if (region.Length > array.Rank)
         {
-            throw new ArgumentException($"the region has {region.Length} dimensions but the array has {shape.Length}");
+            throw new ArgumentException($"the region has {region.Length} dimensions but the array has {array.Rank}");
         }
 
-        var starts = new long[shape.Length];
-        var counts = new long[shape.Length];
-        var steps = new long[shape.Length];
-        for (var d = 0; d < shape.Length; d++)
-        {
-            var (start, stop, step) = d < region.Length ? region[d] : (0, null, 1);
-            var first = Math.Clamp(start < 0 ? start + shape[d] : start, 0, shape[d]);
-            var end = stop is { } s ? Math.Clamp(s < 0 ? s + shape[d] : s, 0, shape[d]) : shape[d];
-            starts[d] = first;
-            steps[d] = step;
-            counts[d] = end <= first ? 0 : ((end - first - 1) / step) + 1;
-        }
-
-        if (Enumerable.Range(0, shape.Length).All(d => starts[d] == 0 && steps[d] == 1 && counts[d] == shape[d]))
-        {
-            return Lazy.From(array);
-        }
-
-        var chunks = Enumerable.Range(0, shape.Length).Select(d => (int)Math.Max(1, Math.Min(array.Chunks[d] / steps[d], Math.Max(1, counts[d])))).ToArray();
-        return Lazy.Generate<T>(counts, chunks, (box, destination) =>
-        {
-            var selection = new Slice[shape.Length];
-            for (var d = 0; d < shape.Length; d++)
-            {
-                var from = starts[d] + (box.Start[d] * steps[d]);
-                selection[d] = Slice.Range(from, from + ((box.Shape[d] - 1) * steps[d]) + 1, steps[d]);
-            }
-
-            var count = checked((int)box.ElementCount);
-            var buffer = ArrayPool<T>.Shared.Rent(count);
-            try
-            {
-                // The generator is synchronous, so the read blocks this worker until the chunks arrive.
-                array.ReadIntoAsync(selection, buffer.AsMemory(0, count), cancellationToken).GetAwaiter().GetResult();
-                buffer.AsSpan(0, count).CopyTo(destination);
-            }
-            finally
-            {
-                ArrayPool<T>.Shared.Return(buffer);
-            }
-        });
+        return Lazy.From(array, [.. region.Select(r => Slice.Range(r.Start, r.Stop, r.Step))]);
     }
 
     private Func<Job, PipelineOptions, CancellationToken, Task<JsonObject>> PrepareCopy(JobRequest request)

@@ -1,0 +1,113 @@
+using System.Numerics;
+
+namespace Zarr.Dataflow.Expressions;
+
+/// <summary>
+/// Summary statistics of a lazy array over some axes, computed in one pass (<see cref="LazyArrayReductions"/>'s
+/// <c>StatisticsAsync</c>), with numpy's semantics of the plain reductions: NaN propagates through the sum, mean,
+/// variance, minimum and maximum of a cell that holds one; <see cref="Count"/> counts every element and
+/// <see cref="NaNCount"/> the NaNs. Every statistic is an array over the cells of the kept axes in C order (one cell
+/// when every axis is reduced), of shape <see cref="Shape"/>.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+public sealed class ArrayStatistics<T> where T : unmanaged, INumber<T>
+{
+    internal ArrayStatistics(long[] shape, int ddof, long[] count, long[] nanCount, double[] sum, long[]? sumInt64, ulong[]? sumUInt64, double[] mean, double[] m2, T[] min, T[] max)
+    {
+        Shape = shape;
+        Ddof = ddof;
+        Count = count;
+        NaNCount = nanCount;
+        Sum = sum;
+        SumInt64 = sumInt64;
+        SumUInt64 = sumUInt64;
+        Mean = mean;
+        M2 = m2;
+        Min = min;
+        Max = max;
+        Variance = new double[count.Length];
+        StandardDeviation = new double[count.Length];
+        for (var c = 0; c < count.Length; c++)
+        {
+            Variance[c] = count[c] - ddof <= 0 ? double.NaN : m2[c] / (count[c] - ddof);
+            StandardDeviation[c] = Math.Sqrt(Variance[c]);
+        }
+    }
+
+    /// <summary>The shape of the kept axes (<c>[]</c> when every axis is reduced).</summary>
+    public long[] Shape { get; }
+
+    /// <summary>The delta degrees of freedom of <see cref="Variance"/>: it is <see cref="M2"/> / (n − ddof).</summary>
+    public int Ddof { get; }
+
+    /// <summary>The number of elements per cell (NaN included).</summary>
+    public long[] Count { get; }
+
+    /// <summary>The number of NaN elements per cell (0 for integer types).</summary>
+    public long[] NaNCount { get; }
+
+    /// <summary>The sums in double (for integer types, the exact 64-bit sums converted).</summary>
+    public double[] Sum { get; }
+
+    /// <summary>The exact sums of a signed integer array in 64 bits, wrapping as numpy; null for other types.</summary>
+    public long[]? SumInt64 { get; }
+
+    /// <summary>The exact sums of an unsigned integer array in 64 bits, wrapping as numpy; null for other types.</summary>
+    public ulong[]? SumUInt64 { get; }
+
+    /// <summary>The means in double (NaN for an empty cell).</summary>
+    public double[] Mean { get; }
+
+    /// <summary>The sums of squared deviations from the mean.</summary>
+    public double[] M2 { get; }
+
+    /// <summary>The variances, M2 / (n − ddof) (NaN when n ≤ ddof).</summary>
+    public double[] Variance { get; }
+
+    /// <summary>The standard deviations (√ of the variances).</summary>
+    public double[] StandardDeviation { get; }
+
+    /// <summary>The minima (meaningless where <see cref="Count"/> is 0: numpy raises there).</summary>
+    public T[] Min { get; }
+
+    /// <summary>The maxima (meaningless where <see cref="Count"/> is 0: numpy raises there).</summary>
+    public T[] Max { get; }
+}
+
+/// <summary>One cell of a one-pass statistics reduction.</summary>
+internal struct StatisticsCell<T> where T : unmanaged
+{
+    public long Count;
+    public long NaNCount;
+    public long IntegerSum;
+    public double Sum;
+    public double Mean;
+    public double M2;
+    public T Min;
+    public T Max;
+}
+
+/// <summary>count, NaN count, sum, mean, M2, min and max in one <see cref="CellStats{T}"/> pass per chunk, tree-combined with Chan's formulas.</summary>
+internal sealed class StatisticsKernel<T>() : StatsKernel<T, StatisticsCell<T>>(StatFlags.Sum | StatFlags.Moments | StatFlags.Min | StatFlags.Max | StatFlags.NaNCount, false)
+    where T : unmanaged, INumber<T>
+{
+    public override void Finish(CellStats<T> partial, Span<StatisticsCell<T>> output)
+    {
+        for (var c = 0; c < output.Length; c++)
+        {
+            var n = partial.Count[c];
+            long isum = partial.ISum?[c] ?? 0;
+            output[c] = new StatisticsCell<T>
+            {
+                Count = n,
+                NaNCount = partial.NaNs?[c] ?? 0,
+                IntegerSum = isum,
+                Sum = partial.FSum?[c] ?? (NumericTraits<T>.IsSigned ? isum : (double)(ulong)isum),
+                Mean = n == 0 ? double.NaN : partial.Mean![c],
+                M2 = n == 0 ? double.NaN : partial.M2![c],
+                Min = partial.Min![c],
+                Max = partial.Max![c],
+            };
+        }
+    }
+}
