@@ -10,7 +10,7 @@ namespace Zarr.Storage.Stores;
 
 /// <summary>
 /// A store kept in one zip file, laid out as zarr-python's <c>ZipStore</c> lays it out: one entry per key, named by the
-/// key, stored uncompressed by default. Thread-safe. <b>A writable ZipStore must be disposed</b> (preferably with
+/// key, stored uncompressed by default. Thread-safe. <b>A writable ZipStore must be disposed</b> (with
 /// <c>await using</c>): the archive is only written when it is.
 /// </summary>
 /// <remarks>
@@ -32,7 +32,7 @@ namespace Zarr.Storage.Stores;
 /// disposal; a second writable store on the same file, in this process or another, is refused with a
 /// <see cref="ZarrStoreException"/>. Readers are never blocked: they see the file as it was when they opened it.</para>
 /// </remarks>
-public sealed class ZipStore : IStore, IAsyncDisposable, IDisposable
+public sealed class ZipStore : IStore, IAsyncDisposable
 {
     private const int CopyBlockSize = 1 << 20;
     private const FileShare ReadShare = FileShare.Read | FileShare.Delete;
@@ -349,10 +349,6 @@ public sealed class ZipStore : IStore, IAsyncDisposable, IDisposable
             _gate.Release();
         }
     }
-
-    /// <summary>As <see cref="DisposeAsync"/>, blocking the calling thread while the archive is written.</summary>
-    /// <exception cref="ZarrStoreException">The archive could not be written; the target file is then unchanged.</exception>
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>
     /// Closes the store without writing anything: every write of this session is discarded, the target file stays as it

@@ -322,7 +322,7 @@ public sealed class ZipStoreFileTests : IDisposable
         }
 
         // The holder is gone (as if it had crashed): its lock went with it, and its lock file is taken over.
-        using var store = new ZipStore(ZipPath, Create);
+        var store = new ZipStore(ZipPath, Create);
         store.Abort();
         Assert.False(File.Exists(lockPath));
     }
