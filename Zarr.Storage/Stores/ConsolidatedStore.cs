@@ -126,33 +126,12 @@ public sealed class ConsolidatedStore : IStore
         StoreKey.ValidatePrefix(prefix);
         var node = prefix.Length == 0 ? "" : prefix[..^1];
         return prefix.StartsWith(_prefix, StringComparison.Ordinal) && _groups.Contains(node)
-            ? ListSnapshot(prefix, cancellationToken)
+            ? KeyListing.ToAsync(KeyListing.ChildNames(_documents.Keys, prefix), cancellationToken)
             : Inner.ListDirectoryAsync(prefix, cancellationToken);
     }
 
     /// <summary>Returns "ConsolidatedStore(" + the store below + ")".</summary>
     public override string ToString() => $"ConsolidatedStore({Inner})";
-
-    private async IAsyncEnumerable<string> ListSnapshot(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var key in _documents.Keys)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!key.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var rest = key.AsSpan(prefix.Length);
-            var slash = rest.IndexOf(StoreKey.Separator);
-            var name = (slash < 0 ? rest : rest[..slash]).ToString();
-            if (seen.Add(name))
-            {
-                yield return name;
-            }
-        }
-    }
 
     private bool IsMetadataKey(string key)
     {

@@ -115,7 +115,7 @@ public sealed class MemoryStore : IStore
     public IAsyncEnumerable<StoreEntry> ListPrefixAsync(string prefix, CancellationToken cancellationToken = default)
     {
         StoreKey.ValidatePrefix(prefix);
-        return ListPrefixCore(prefix, cancellationToken);
+        return KeyListing.ToAsync(KeyListing.WithPrefix(_values, prefix, static v => v.Length), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -123,44 +123,11 @@ public sealed class MemoryStore : IStore
     public IAsyncEnumerable<string> ListDirectoryAsync(string prefix, CancellationToken cancellationToken = default)
     {
         StoreKey.ValidatePrefix(prefix);
-        return ListDirectoryCore(prefix, cancellationToken);
+        return KeyListing.ToAsync(KeyListing.ChildNames(_values.Keys, prefix), cancellationToken);
     }
 
     /// <summary>Returns "MemoryStore".</summary>
     public override string ToString() => "MemoryStore";
-
-    private async IAsyncEnumerable<StoreEntry> ListPrefixCore(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        foreach (var (key, value) in _values)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (key.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                yield return new StoreEntry(key, value.Length);
-            }
-        }
-    }
-
-    private async IAsyncEnumerable<string> ListDirectoryCore(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var key in _values.Keys)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!key.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var rest = key.AsSpan(prefix.Length);
-            var slash = rest.IndexOf(StoreKey.Separator);
-            var name = (slash < 0 ? rest : rest[..slash]).ToString();
-            if (seen.Add(name))
-            {
-                yield return name;
-            }
-        }
-    }
 
     private void ThrowIfReadOnly(string key)
     {

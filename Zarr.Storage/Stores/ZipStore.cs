@@ -311,7 +311,7 @@ public sealed class ZipStore : IStore, IAsyncDisposable
     {
         StoreKey.ValidatePrefix(prefix);
         ThrowIfDisposed();
-        return ListPrefixCore(prefix, cancellationToken);
+        return KeyListing.ToAsync(KeyListing.WithPrefix(_entries, prefix, static e => e.Size), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -320,7 +320,7 @@ public sealed class ZipStore : IStore, IAsyncDisposable
     {
         StoreKey.ValidatePrefix(prefix);
         ThrowIfDisposed();
-        return ListDirectoryCore(prefix, cancellationToken);
+        return KeyListing.ToAsync(KeyListing.ChildNames(_entries.Keys, prefix), cancellationToken);
     }
 
     /// <summary>
@@ -374,39 +374,6 @@ public sealed class ZipStore : IStore, IAsyncDisposable
 
     /// <summary>Returns "ZipStore(" + the full path + ")".</summary>
     public override string ToString() => $"ZipStore({Path})";
-
-    private async IAsyncEnumerable<StoreEntry> ListPrefixCore(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        foreach (var (key, entry) in _entries)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (key.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                yield return new StoreEntry(key, entry.Size);
-            }
-        }
-    }
-
-    private async IAsyncEnumerable<string> ListDirectoryCore(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var key in _entries.Keys)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!key.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var rest = key.AsSpan(prefix.Length);
-            var slash = rest.IndexOf(StoreKey.Separator);
-            var name = (slash < 0 ? rest : rest[..slash]).ToString();
-            if (seen.Add(name))
-            {
-                yield return name;
-            }
-        }
-    }
 
     /// <summary>Opens the target for reading; null when it does not exist and need not.</summary>
     private SafeFileHandle? OpenSource(bool mustExist)
