@@ -67,6 +67,21 @@ internal static class ZarrCommand
     /// Runs a verb's work and turns its exceptions into an exit status and one line on stderr
     /// (plus the stack trace with <c>--verbose</c>).
     /// </summary>
+    /// <summary>A verb of the shape <c>NAME PATH [--json]</c> that reads the node at PATH; <paramref name="run"/> does the work.</summary>
+    internal static Command ReadingVerb(
+        string name, string description, string pathDescription, string jsonDescription,
+        CliConsole console, Option<bool> verbose, Func<CliConsole, string, bool, CancellationToken, Task> run)
+    {
+        var path = new Argument<string>("PATH") { Description = pathDescription };
+        var json = new Option<bool>("--json") { Description = jsonDescription };
+        var command = new Command(name, description) { path, json };
+        command.SetAction((result, cancellationToken) => GuardAsync(
+            console,
+            result.GetValue(verbose),
+            () => run(console, result.GetRequiredValue(path), result.GetValue(json), cancellationToken)));
+        return command;
+    }
+
     internal static async Task<int> GuardAsync(CliConsole console, bool verbose, Func<Task> work)
     {
         try

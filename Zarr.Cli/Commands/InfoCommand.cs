@@ -13,17 +13,14 @@ namespace Zarr.Cli.Commands;
 internal static class InfoCommand
 {
     /// <summary>Builds the verb.</summary>
-    public static Command Create(CliConsole console, Option<bool> verbose)
-    {
-        var path = new Argument<string>("PATH") { Description = "The folder of an array or group, or a path inside a .zip file (data.zip/group)." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the text summary." };
-        var command = new Command("info", "Show the summary of an array, or the members of a group.") { path, json };
-        command.SetAction((result, cancellationToken) => ZarrCommand.GuardAsync(
-            console,
-            result.GetValue(verbose),
-            () => RunAsync(console, result.GetRequiredValue(path), result.GetValue(json), cancellationToken)));
-        return command;
-    }
+    public static Command Create(CliConsole console, Option<bool> verbose) => ZarrCommand.ReadingVerb(
+        "info",
+        "Show the summary of an array, or the members of a group.",
+        "The folder of an array or group, or a path inside a .zip file (data.zip/group).",
+        "Print one JSON object instead of the text summary.",
+        console,
+        verbose,
+        RunAsync);
 
     private static async Task RunAsync(CliConsole console, string path, bool json, CancellationToken cancellationToken)
     {

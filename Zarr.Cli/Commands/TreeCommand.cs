@@ -10,17 +10,14 @@ namespace Zarr.Cli.Commands;
 internal static class TreeCommand
 {
     /// <summary>Builds the verb.</summary>
-    public static Command Create(CliConsole console, Option<bool> verbose)
-    {
-        var path = new Argument<string>("PATH") { Description = "The folder of a group or array, or a path inside a .zip file (data.zip/group)." };
-        var json = new Option<bool>("--json") { Description = "Print nested JSON objects (each as 'info --json' gives it; a group's members map names to their objects)." };
-        var command = new Command("tree", "Show the hierarchy below a group with shapes, types, chunks and sizes.") { path, json };
-        command.SetAction((result, cancellationToken) => ZarrCommand.GuardAsync(
-            console,
-            result.GetValue(verbose),
-            () => RunAsync(console, result.GetRequiredValue(path), result.GetValue(json), cancellationToken)));
-        return command;
-    }
+    public static Command Create(CliConsole console, Option<bool> verbose) => ZarrCommand.ReadingVerb(
+        "tree",
+        "Show the hierarchy below a group with shapes, types, chunks and sizes.",
+        "The folder of a group or array, or a path inside a .zip file (data.zip/group).",
+        "Print nested JSON objects (each as 'info --json' gives it; a group's members map names to their objects).",
+        console,
+        verbose,
+        RunAsync);
 
     private static async Task RunAsync(CliConsole console, string path, bool json, CancellationToken cancellationToken)
     {

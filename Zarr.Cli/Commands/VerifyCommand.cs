@@ -18,17 +18,14 @@ namespace Zarr.Cli.Commands;
 internal static class VerifyCommand
 {
     /// <summary>Builds the verb.</summary>
-    public static Command Create(CliConsole console, Option<bool> verbose)
-    {
-        var path = new Argument<string>("PATH") { Description = "The folder of an array or group, or a path inside a .zip file." };
-        var json = new Option<bool>("--json") { Description = "Print {\"chunks\": n, \"bad\": [{\"key\", \"reason\"}]}." };
-        var command = new Command("verify", "Decode every chunk of every array and check every checksum; name every bad chunk (exit 1 if any).") { path, json };
-        command.SetAction((result, cancellationToken) => ZarrCommand.GuardAsync(
-            console,
-            result.GetValue(verbose),
-            () => RunAsync(console, result.GetRequiredValue(path), result.GetValue(json), cancellationToken)));
-        return command;
-    }
+    public static Command Create(CliConsole console, Option<bool> verbose) => ZarrCommand.ReadingVerb(
+        "verify",
+        "Decode every chunk of every array and check every checksum; name every bad chunk (exit 1 if any).",
+        "The folder of an array or group, or a path inside a .zip file.",
+        "Print {\"chunks\": n, \"bad\": [{\"key\", \"reason\"}]}.",
+        console,
+        verbose,
+        RunAsync);
 
     private static async Task RunAsync(CliConsole console, string path, bool json, CancellationToken cancellationToken)
     {
