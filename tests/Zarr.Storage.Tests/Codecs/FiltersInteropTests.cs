@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -22,8 +21,6 @@ namespace Zarr.Storage.Tests.Codecs;
 /// </summary>
 public class FiltersInteropTests
 {
-    private const string Python = "/usr/bin/python3";
-    private const string Install = "apt-get install -y python3-zarr python3-numcodecs python3-numpy";
 
     private static readonly NumpyDType I2 = new(ZarrDataType.Int16);
     private static readonly NumpyDType I4 = new(ZarrDataType.Int32);
@@ -199,29 +196,8 @@ public class FiltersInteropTests
         return copy;
     }
 
-    private static string RunPython(string script, string argument)
-    {
-        if (!File.Exists(Python))
-        {
-            Assert.Fail($"{Python} is missing; the filter interop test needs Debian's python with zarr 2: {Install}");
-        }
-
-        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(180_000), "python timed out");
-        var text = stdout.Result + stderr.Result;
-        if (text.Contains("ModuleNotFoundError", StringComparison.Ordinal))
-        {
-            Assert.Fail($"zarr or numcodecs is missing from {Python}: {Install}\n{text}");
-        }
-
-        Assert.True(process.ExitCode == 0, $"zarr-python 2 did not read our arrays exactly:\n{text}");
-        return text;
-    }
+    private static string RunPython(string script, string argument) =>
+        PythonPeer.Run("zarr-python 2 did not read our arrays exactly", script, argument);
 
     private static string FixturesDirectory([CallerFilePath] string source = "") =>
         Path.Combine(Path.GetDirectoryName(source)!, "Fixtures", "filters");

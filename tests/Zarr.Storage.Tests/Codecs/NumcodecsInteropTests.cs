@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
@@ -11,8 +10,6 @@ namespace Zarr.Storage.Tests.Codecs;
 /// <summary>Both directions against numcodecs: its output decoded here, and ours decoded by it.</summary>
 public class NumcodecsInteropTests
 {
-    private const string Python = "/usr/bin/python3";
-    private const string Install = "apt-get install -y python3-numcodecs python3-zstandard python3-blosc";
 
     public static IEnumerable<object[]> FixtureCases()
     {
@@ -90,34 +87,8 @@ public class NumcodecsInteropTests
         }
     }
 
-    private static string RunPython(string script, string argument)
-    {
-        if (!File.Exists(Python))
-        {
-            Assert.Fail($"{Python} is missing; the numcodecs interop test needs Debian's python with numcodecs: {Install}");
-        }
-
-        var start = new ProcessStartInfo(Python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(120_000), "python timed out");
-        var text = stdout.Result + stderr.Result;
-        if (text.Contains("ModuleNotFoundError", StringComparison.Ordinal))
-        {
-            Assert.Fail($"numcodecs, zstandard or blosc is missing from {Python}: {Install}\n{text}");
-        }
-
-        Assert.True(process.ExitCode == 0, $"numcodecs could not decode our output:\n{text}");
-        return text;
-    }
+    private static string RunPython(string script, string argument) =>
+        PythonPeer.Run("numcodecs could not decode our output", script, argument);
 
     internal static string FixturesDirectory([CallerFilePath] string source = "") =>
         Path.Combine(Path.GetDirectoryName(source)!, "Fixtures");

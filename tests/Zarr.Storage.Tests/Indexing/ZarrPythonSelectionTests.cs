@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Indexing;
@@ -14,8 +13,6 @@ namespace Zarr.Storage.Tests.Indexing;
 /// </summary>
 public class ZarrPythonSelectionTests
 {
-    private const string Python = "/usr/bin/python3";
-    private const string Install = "apt-get install -y python3-zarr python3-numpy";
 
     [Fact]
     public async Task Selections_read_and_write_what_zarr_python_does()
@@ -108,33 +105,8 @@ public class ZarrPythonSelectionTests
         return Slice.Range(At(0), At(1), At(2) ?? 1);
     }
 
-    private static string RunPython(string script, string argument)
-    {
-        if (!File.Exists(Python))
-        {
-            Assert.Fail($"{Python} is missing; this test needs Debian's python with zarr-python 2.13: {Install}");
-        }
-
-        var start = new ProcessStartInfo(Python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(120_000), "python timed out");
-        if (stderr.Result.Contains("ModuleNotFoundError", StringComparison.Ordinal))
-        {
-            Assert.Fail($"zarr or numpy is missing from {Python}: {Install}\n{stderr.Result}");
-        }
-
-        Assert.True(process.ExitCode == 0, $"zarr-python failed:\n{stdout.Result}{stderr.Result}");
-        return stdout.Result;
-    }
+    private static string RunPython(string script, string argument) =>
+        PythonPeer.Run("zarr-python failed", script, argument);
 
     private static string FixturesDirectory([CallerFilePath] string source = "") =>
         Path.Combine(Path.GetDirectoryName(source)!, "Fixtures");

@@ -659,42 +659,8 @@ internal static class ZipTestFiles
     }
 
     /// <summary>Runs a Python script with Debian's python3 (and its zarr 2.13) and returns what it printed; fails the test saying what to install when it cannot.</summary>
-    public static string RunPython(string script, params string[] arguments)
-    {
-        if (!File.Exists(Python))
-        {
-            Assert.Fail($"{Python} is missing; the zarr-python interop tests need Debian's python3 with zarr 2: {Install}");
-        }
-
-        var start = new ProcessStartInfo(Python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            if (error.Contains("No module named", StringComparison.Ordinal))
-            {
-                Assert.Fail($"a Python module the interop test needs is missing from {Python}: {Install}\n{error}");
-            }
-
-            Assert.Fail($"python exited with {process.ExitCode}:\n{error}");
-        }
-
-        return output.Result;
-    }
+    public static string RunPython(string script, params string[] arguments) =>
+        PythonPeer.Run("the zarr-python script failed", ["-c", script, .. arguments]);
 
     /// <summary>The sha256 of an array's values in the conformance corpus's canonical serialization (C order, little-endian, canonical NaN).</summary>
     public static async Task<string> CanonicalSha256Async(ZarrArray array)
