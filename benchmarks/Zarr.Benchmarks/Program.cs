@@ -114,6 +114,7 @@ internal static class Child
         Dictionary<string, object?> extra;
         List<double> walls;
         var cpus = new List<double>();
+        var cpuSeconds = new List<double>();
         var foreign = new List<double>();
         var noisy = 0;
         void Log(string s) => Console.Error.WriteLine($"{name}{s}");
@@ -154,6 +155,7 @@ internal static class Child
                 rep.Stop();
                 walls.Add(rep.Wall);
                 cpus.Add(rep.OwnCpu / rep.Wall);
+                cpuSeconds.Add(rep.OwnCpu);
                 foreign.Add(Math.Round(rep.ForeignCpu, 4));
                 noisy += rep.Noisy ? 1 : 0;
                 Log($"  rep {r}: {rep.Wall:F4}s cpu={rep.OwnCpu / rep.Wall:F2} foreign={rep.ForeignCpu:F3}s");
@@ -181,6 +183,7 @@ internal static class Child
         if (cpus.Count > 0)
         {
             result["cpu_util_median"] = Stats.Median(cpus);
+            result["cpu_s_median"] = Stats.Median(cpuSeconds);
             result["foreign_cpu_s"] = new JsonArray([.. foreign.Select(x => (JsonNode?)JsonValue.Create(x))]);
         }
 
