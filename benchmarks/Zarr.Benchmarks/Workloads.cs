@@ -126,7 +126,17 @@ internal static class Workloads
 
     public static Workload Get(string name)
     {
+        if (name == "W4")
+        {
+            return MapStore();
+        }
+
         var dash = name.IndexOf('-', StringComparison.Ordinal);
+        if (dash < 0)
+        {
+            throw new ArgumentException("unknown workload " + name);
+        }
+
         var kind = name[..dash];
         var variant = name[(dash + 1)..];
         return kind switch
@@ -136,7 +146,6 @@ internal static class Workloads
             "W2" or "W2c" when variant == "real" => Read<float>(variant, kind == "W2c", t => t[N - 1, N - 1] > 0),
             "W2" or "W2c" => Read<int>(variant, kind == "W2c", t => t[N - 1, N - 1] == (N * N) - 1),
             "W3" => Reduce(variant),
-            _ when name == "W4" => MapStore(),
             _ => throw new ArgumentException("unknown workload " + name),
         };
     }
