@@ -140,6 +140,8 @@ internal static class Child
             for (var k = 1; k < 2 || (warmTotal < 0.5 && k < 20); k++)
             {
                 await w.Setup();
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
                 var more = new Rep();
                 more.Start();
                 await w.Run();
