@@ -625,8 +625,12 @@ public class ZarrArray
         using var decoded = PooledBuffer.Rent(current.Spec.ByteLength);
         if (coversChunk)
         {
-            // Nothing of the old chunk survives; the part hanging over the array's edge holds the fill value.
-            StridedCopy.FillPattern(decoded.Span, current.Metadata.FillValue);
+            // Nothing of the old chunk survives; the part hanging over the array's edge holds the fill value. A chunk
+            // inside the array is overwritten element by element, so it needs no fill first.
+            if (!IsInterior(current.Grid, coordinates))
+            {
+                StridedCopy.FillPattern(decoded.Span, current.Metadata.FillValue);
+            }
         }
         else
         {
@@ -637,6 +641,20 @@ public class ZarrArray
         update(this, state, decoded.Span);
         using var encoded = EncodeChunk(decoded.Span, coordinates);
         await StoreChunkAsync(coordinates, encoded?.Memory, cancellationToken).ConfigureAwait(false);
+    }
+
+    // True when the chunk lies wholly inside the array (no part of it hangs over an edge).
+    private static bool IsInterior(ChunkGrid grid, long[] coordinates)
+    {
+        for (var d = 0; d < coordinates.Length; d++)
+        {
+            if ((coordinates[d] + 1) * grid.ChunkShape[d] > grid.Shape[d])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void CopyIntoChunk<TElement>(SelectionPlan plan, OutputGeometry geometry, ChunkSelection chunk, ReadOnlyMemory<TElement> source, byte[]? scalar, Span<byte> decoded)

@@ -17,9 +17,11 @@ internal static class StageBlock
         where TOut : class
     {
         var options = context.Options;
+        // The hand-off to the next stage holds one result: a worker whose result is not taken waits holding it, so a
+        // stage holds at most its capacity (queued and in work) plus one chunk, not twice its capacity.
         var output = new BufferBlock<TOut>(new DataflowBlockOptions
         {
-            BoundedCapacity = options.BoundedCapacity,
+            BoundedCapacity = options.BoundedCapacity == StageOptions.Unbounded ? StageOptions.Unbounded : 1,
             EnsureOrdered = options.EnsureOrdered,
         });
 

@@ -118,11 +118,13 @@ public sealed class CodecPipeline
                 currentSpec = encodedSpec;
             }
 
-            var bytes = EncodeBytes(_arrayToBytes, current, currentSpec);
+            // When the bytes codec leaves the chunk as it is (little-endian), the first compressor reads the chunk itself.
+            var skipBytesCodec = array is null && _bytesToBytes.Length > 0 && IsIdentity(_arrayToBytes, currentSpec);
+            var bytes = skipBytesCodec ? EncodeBytes(_bytesToBytes[0], current) : EncodeBytes(_arrayToBytes, current, currentSpec);
             array?.Dispose();
             array = null;
 
-            foreach (var codec in _bytesToBytes)
+            foreach (var codec in _bytesToBytes.AsSpan(skipBytesCodec ? 1 : 0))
             {
                 PooledBuffer next;
                 try
@@ -169,11 +171,15 @@ public sealed class CodecPipeline
             bytesSpec = specs[^1];
         }
 
+        // When the bytes codec leaves the chunk as it is and the last codec to undo can write anywhere, it writes the chunk.
+        var direct = specs is null && _bytesToBytes.Length > 0 && _bytesToBytes[0] is IDecodesInto && IsIdentity(_arrayToBytes, bytesSpec)
+            ? (IDecodesInto)_bytesToBytes[0]
+            : null;
         PooledBuffer? bytes = null;
         try
         {
             var current = encoded;
-            for (var i = _bytesToBytes.Length - 1; i >= 0; i--)
+            for (var i = _bytesToBytes.Length - 1; i >= (direct is null ? 0 : 1); i--)
             {
                 var codec = _bytesToBytes[i];
                 var expected = i == 0 ? EncodedLength(_arrayToBytes, bytesSpec) : -1;
@@ -187,6 +193,12 @@ public sealed class CodecPipeline
                 bytes?.Dispose();
                 bytes = next;
                 current = next.Span;
+            }
+
+            if (direct is not null)
+            {
+                DecodeInto(direct, current, chunk);
+                return;
             }
 
             if (specs is null)
@@ -253,6 +265,22 @@ public sealed class CodecPipeline
         if (_arrayToBytes is ShardingCodec sharding)
         {
             sharding.Validate(current);
+        }
+    }
+
+    /// <summary>True when the array→bytes codec's output is the chunk's bytes unchanged (see <see cref="BytesCodec.IsIdentityFor"/>).</summary>
+    private static bool IsIdentity(IArrayToBytesCodec codec, in ChunkSpec spec) =>
+        codec is BytesCodec bytes && bytes.IsIdentityFor(spec.DataType);
+
+    private static void DecodeInto(IDecodesInto codec, ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        try
+        {
+            codec.DecodeInto(source, destination);
+        }
+        catch (Exception ex) when (ex is not ZarrException)
+        {
+            throw Wrap((ICodec)codec, ex);
         }
     }
 

@@ -113,6 +113,15 @@ public sealed class BytesCodec : IArrayToBytesCodec
         ReverseComponents(source, destination, componentSize);
     }
 
+    /// <summary>
+    /// True when this codec leaves a chunk of <paramref name="dataType"/> byte for byte as it is (little-endian, or no
+    /// multi-byte component; for a structured type, no field that swaps), so a pipeline may skip it.
+    /// </summary>
+    internal bool IsIdentityFor(ZarrDataType dataType) =>
+        dataType.Kind == DataTypeKind.Structured
+            ? dataType.SwapSegments(Endian == Codecs.Endian.Big).Count == 0
+            : dataType.ComponentSize <= 1 || Endian == Codecs.Endian.Little;
+
     private void CopyStructured(ReadOnlySpan<byte> source, Span<byte> destination, ZarrDataType dataType)
     {
         if (Endian is null && dataType.NeedsByteOrder)

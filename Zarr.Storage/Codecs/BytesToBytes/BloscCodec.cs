@@ -42,7 +42,7 @@ public enum BloscShuffle
 /// Always called through c-blosc's contextual API with one internal thread: the parallelism comes from many chunks
 /// being compressed at once. Immutable and thread-safe.
 /// </summary>
-public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor
+public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor, IDecodesInto
 {
     private readonly byte[] _cnameNul;
 
@@ -210,6 +210,25 @@ public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor
         {
             buffer.Dispose();
             throw;
+        }
+    }
+
+    /// <inheritdoc />
+    void IDecodesInto.DecodeInto(ReadOnlySpan<byte> encoded, Span<byte> destination)
+    {
+        var nbytes = BloscNative.Validate(encoded);
+        if (nbytes != destination.Length)
+        {
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the frame declares {nbytes} decompressed bytes; {destination.Length} were expected"));
+        }
+
+        if (nbytes > 0)
+        {
+            var written = BloscNative.Decompress(encoded, destination);
+            if (written != nbytes)
+            {
+                throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"c-blosc decompressed {written} bytes; the frame declares {nbytes}"));
+            }
         }
     }
 

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Zarr.Benchmarks;
+
+/// <summary>
+/// The machine rules of ../shared/bench/benchutil.py, in C#: wait for a quiet machine before each repetition and
+/// record the CPU that other processes burnt while it ran; read this process's resident set from /proc.
+/// </summary>
+internal static class Machine
+{
+    private static readonly double QuietBusy = EnvDouble("QUIET_BUSY", 0.10);
+    private static readonly double QuietTimeout = EnvDouble("QUIET_TIMEOUT", 180);
+    private static readonly long Hz = 100; // USER_HZ on Linux
+
+    public static int Cpus => Environment.ProcessorCount;
+
+    /// <summary>System-wide busy and total CPU time, in seconds.</summary>
+    public static (double Busy, double Total) CpuTimes()
+    {
+        var line = File.ReadLines("/proc/stat").First();
+        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8).Select(long.Parse).ToArray();
+        var idle = parts[3] + parts[4];
+        var total = parts.Sum();
+        return ((total - idle) / (double)Hz, total / (double)Hz);
+    }
+
+    /// <summary>This process's CPU time in seconds.</summary>
+    public static double OwnCpu()
+    {
+        using var p = Process.GetCurrentProcess();
+        return p.TotalProcessorTime.TotalSeconds;
+    }
+
+    /// <summary>Blocks until other processes use less than QUIET_BUSY of the machine (or QUIET_TIMEOUT passes).</summary>
+    public static (double Waited, double Busy) WaitQuiet()
+    {
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            var (b0, t0) = CpuTimes();
+            var o0 = OwnCpu();
+            Thread.Sleep(1000);
+            var (b1, t1) = CpuTimes();
+            var o1 = OwnCpu();
+            var frac = Math.Max(0, (b1 - b0) - (o1 - o0)) / Math.Max(t1 - t0, 1e-9);
+            if (frac < QuietBusy || sw.Elapsed.TotalSeconds > QuietTimeout)
+            {
+                return (sw.Elapsed.TotalSeconds, frac);
+            }
+        }
+    }
+
+    /// <summary>A field of /proc/self/status in MiB (VmRSS, VmHWM).</summary>
+    public static double StatusMiB(string field)
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+            {
+                var kb = long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                return kb / 1024.0;
+            }
+        }
+
+        return double.NaN;
+    }
+
+    public static void Sync() => Process.Start("sync")!.WaitForExit();
+
+    /// <summary>Drops the page cache (needs root), as the peer's W2c workloads do.</summary>
+    public static void DropCaches()
+    {
+        Sync();
+        File.WriteAllText("/proc/sys/vm/drop_caches", "3\n");
+    }
+
+    private static double EnvDouble(string name, double fallback) =>
+        double.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : fallback;
+}
+
+/// <summary>Times one repetition and the CPU others used meanwhile (benchutil.Rep).</summary>
+internal sealed class Rep
+{
+    private double _busy0;
+    private double _own0;
+    private long _t0;
+
+    public double Wall { get; private set; }
+
+    public double OwnCpu { get; private set; }
+
+    public double ForeignCpu { get; private set; }
+
+    public bool Noisy => ForeignCpu > 0.10 * Wall * Machine.Cpus;
+
+    public void Start()
+    {
+        _busy0 = Machine.CpuTimes().Busy;
+        _own0 = Machine.OwnCpu();
+        _t0 = Stopwatch.GetTimestamp();
+    }
+
+    public void Stop()
+    {
+        Wall = Stopwatch.GetElapsedTime(_t0).TotalSeconds;
+        var busy1 = Machine.CpuTimes().Busy;
+        OwnCpu = Machine.OwnCpu() - _own0;
+        ForeignCpu = Math.Max(0, busy1 - _busy0 - OwnCpu);
+    }
+}

@@ -1,0 +1,454 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+using System.Threading.Tasks.Dataflow;
+using Zarr.Dataflow.Blocks;
+using Zarr.Dataflow.Expressions;
+using Zarr.Dataflow.Pipelines;
+using Zarr.Storage;
+using Zarr.Storage.Buffers;
+using Zarr.Storage.Codecs.BytesToBytes;
+using Zarr.Storage.Metadata;
+using Zarr.Storage.Native;
+using Zarr.Storage.Stores;
+
+namespace Zarr.Benchmarks;
+
+/// <summary>One workload: untimed setup before every repetition, the timed run, and an untimed check at the end.</summary>
+internal sealed record Workload(Func<Task> Setup, Func<Task> Run, Func<Task<Dictionary<string, object?>>> Post);
+
+/// <summary>
+/// The workloads of ../shared/bench/peer_zarr.py under the same names, on the same data, chunks and codecs (Zarr v2,
+/// '.' keys), plus the realistic ones (benchmarks/peer_real.py), the c-blosc ceilings and the engine's stage scaling.
+/// </summary>
+internal static class Workloads
+{
+    public const int N = 8192;
+    public const long NBytes = (long)N * N * 4;
+
+    public static readonly string[] All =
+    [
+        "ceiling-lz4", "ceiling-zstd3", "ceiling-real",
+        "W1-lz4", "W2-lz4", "W2c-lz4", "W1-c128", "W2-c128", "W2c-c128",
+        "W1-zstd3", "W2-zstd3", "W1-raw", "W2-raw", "W2c-raw",
+        "W3-sum", "W3-mean0", "W3-sum-c128", "W4",
+        "W1-real", "W2-real", "W3-real-sum",
+        "stage-decode", "stage-encode",
+    ];
+
+    private static int _sequence;
+    private static int[]? _data;
+    private static float[]? _real;
+
+    public static string Root { get; } = Environment.GetEnvironmentVariable("BENCH_ROOT") ?? "/tmp/zarrbench/dotnet";
+
+    /// <summary>arange(8192²) as int32, built once per process and touched (untimed, as the peer's data()).</summary>
+    public static int[] Data()
+    {
+        if (_data is null)
+        {
+            var d = GC.AllocateUninitializedArray<int>(N * N);
+            Parallel.For(0, N, i =>
+            {
+                var row = d.AsSpan(i * N, N);
+                for (var j = 0; j < N; j++)
+                {
+                    row[j] = (i * N) + j;
+                }
+            });
+            _data = d;
+        }
+
+        return _data;
+    }
+
+    public static float[] Real() => _real ??= RealData.Create(N);
+
+    public static ArrayOptions Options(string variant) => variant switch
+    {
+        "lz4" or "real" => new ArrayOptions { Format = ZarrFormat.V2, Chunks = [1024, 1024], Compressors = [Lz4()] },
+        "c128" => new ArrayOptions { Format = ZarrFormat.V2, Chunks = [128, 128], Compressors = [Lz4()] },
+        "zstd3" => new ArrayOptions { Format = ZarrFormat.V2, Chunks = [1024, 1024], Compressors = [new BloscCodec(BloscCompressor.Zstd, 3, BloscShuffle.Shuffle, 4)] },
+        "raw" => new ArrayOptions { Format = ZarrFormat.V2, Chunks = [1024, 1024], Compressors = [] },
+        _ => throw new ArgumentException("unknown variant " + variant),
+    };
+
+    private static BloscCodec Lz4() => new(BloscCompressor.Lz4, 5, BloscShuffle.Shuffle, 4);
+
+    public static string PathOf(string name) => System.IO.Path.Combine(Root, name + ".zarr");
+
+    /// <summary>A directory that does not exist yet (pid + counter): no deletes during a run.</summary>
+    public static string NewPath(string name)
+    {
+        while (true)
+        {
+            var p = PathOf(string.Create(CultureInfo.InvariantCulture, $"{name}-{Environment.ProcessId}-{_sequence++}"));
+            if (!Directory.Exists(p))
+            {
+                return p;
+            }
+        }
+    }
+
+    /// <summary>The source array of a variant (built once, by whichever workload needs it first).</summary>
+    public static async Task<string> EnsureSourceAsync(string variant)
+    {
+        var p = PathOf("src-" + variant);
+        if (!File.Exists(System.IO.Path.Combine(p, ".zarray")))
+        {
+            Console.Error.WriteLine($"building {p}");
+            var store = new DirectoryStore(p);
+            if (variant == "real")
+            {
+                var z = await ZarrArray.CreateAsync<float>(store, "", [N, N], Options(variant), overwrite: true);
+                await z[.., ..].WriteAsync(Real());
+            }
+            else
+            {
+                var z = await ZarrArray.CreateAsync<int>(store, "", [N, N], Options(variant), overwrite: true);
+                await z[.., ..].WriteAsync(Data());
+            }
+        }
+
+        return p;
+    }
+
+    /// <summary>Uncompressed bytes over stored bytes (every file of the array, as zarr's nbytes_stored).</summary>
+    public static double RatioOf(string path)
+    {
+        long stored = 0;
+        foreach (var f in Directory.EnumerateFiles(path))
+        {
+            stored += new FileInfo(f).Length;
+        }
+
+        return NBytes / (double)stored;
+    }
+
+    public static Workload Get(string name)
+    {
+        if (name == "W4")
+        {
+            return MapStore();
+        }
+
+        var dash = name.IndexOf('-', StringComparison.Ordinal);
+        if (dash < 0)
+        {
+            throw new ArgumentException("unknown workload " + name);
+        }
+
+        var kind = name[..dash];
+        var variant = name[(dash + 1)..];
+        return kind switch
+        {
+            "W1" when variant == "real" => Write<float>(variant, Real),
+            "W1" => Write<int>(variant, Data),
+            "W2" or "W2c" when variant == "real" => Read<float>(variant, kind == "W2c", t => t[N - 1, N - 1] > 0),
+            "W2" or "W2c" => Read<int>(variant, kind == "W2c", t => t[N - 1, N - 1] == (N * N) - 1),
+            "W3" => Reduce(variant),
+            _ => throw new ArgumentException("unknown workload " + name),
+        };
+    }
+
+    private static Workload Write<T>(string variant, Func<T[]> data)
+        where T : unmanaged
+    {
+        ZarrArray<T>? z = null;
+        string? path = null;
+        return new Workload(
+            async () =>
+            {
+                path = NewPath("w1-" + variant);
+                z = await ZarrArray.CreateAsync<T>(new DirectoryStore(path), "", [N, N], Options(variant));
+                _ = data();
+                Machine.Sync();
+            },
+            () => z![.., ..].WriteAsync(data()),
+            () => Task.FromResult(new Dictionary<string, object?> { ["ratio"] = RatioOf(path!) }));
+    }
+
+    private static Workload Read<T>(string variant, bool cold, Func<Tensor<T>, bool> check)
+        where T : unmanaged
+    {
+        ZarrArray<T>? z = null;
+        string? path = null;
+        return new Workload(
+            async () =>
+            {
+                path = await EnsureSourceAsync(variant);
+                if (cold)
+                {
+                    Machine.DropCaches();
+                }
+
+                z = await ZarrArray.OpenAsync<T>(new DirectoryStore(path), "");
+            },
+            async () =>
+            {
+                var a = await z![.., ..].ReadAsync();
+                if (!check(a))
+                {
+                    throw new InvalidOperationException("wrong value read");
+                }
+            },
+            () => Task.FromResult(new Dictionary<string, object?> { ["ratio"] = RatioOf(path!) }));
+    }
+
+    private static Workload Reduce(string variant)
+    {
+        var parts = variant.Split('-');
+        var op = parts[0];
+        var source = parts.Length > 1 ? parts[1] : "lz4";
+        string? path = null;
+        if (variant == "real-sum")
+        {
+            ZarrArray<float>? f = null;
+            return new Workload(
+                async () =>
+                {
+                    path = await EnsureSourceAsync("real");
+                    f = await ZarrArray.OpenAsync<float>(new DirectoryStore(path), "");
+                },
+                async () =>
+                {
+                    var s = await Lazy.From(f!).SumAsync();
+                    if (Math.Abs((s / ((double)N * N)) - 20) > 1)
+                    {
+                        throw new InvalidOperationException($"wrong sum {s}");
+                    }
+                },
+                () => Task.FromResult(new Dictionary<string, object?> { ["ratio"] = RatioOf(path!) }));
+        }
+
+        ZarrArray<int>? z = null;
+        return new Workload(
+            async () =>
+            {
+                path = await EnsureSourceAsync(source);
+                z = await ZarrArray.OpenAsync<int>(new DirectoryStore(path), "");
+            },
+            async () =>
+            {
+                if (op == "sum")
+                {
+                    var s = await Lazy.From(z!).SumInt64Async();
+                    if (s != ((long)N * N - 1) * N * N / 2)
+                    {
+                        throw new InvalidOperationException($"wrong sum {s}");
+                    }
+                }
+                else if (op == "mean0")
+                {
+                    var m = await Lazy.From(z!).MeanAsync([0]);
+                    if (m.Lengths[0] != N || m[0] != (N - 1) * (double)N / 2)
+                    {
+                        throw new InvalidOperationException($"wrong mean {m[0]}");
+                    }
+                }
+                else
+                {
+                    throw new ArgumentException("unknown W3 operation " + op);
+                }
+            },
+            () => Task.FromResult(new Dictionary<string, object?> { ["ratio"] = RatioOf(path!) }));
+    }
+
+    private static Workload MapStore()
+    {
+        ZarrArray<int>? z = null;
+        string? output = null;
+        return new Workload(
+            async () =>
+            {
+                z = await ZarrArray.OpenAsync<int>(new DirectoryStore(await EnsureSourceAsync("lz4")), "");
+                output = NewPath("w4-out");
+                Machine.Sync();
+            },
+            async () =>
+            {
+                // As dask's to_zarr: the new array (default blosc lz4-5 shuffle, the source's chunks) is created in the timed part.
+                await (Lazy.From(z!) * 2 + 1).StoreAsync(new DirectoryStore(output!), "", Options("lz4"));
+            },
+            async () =>
+            {
+                var r = await ZarrArray.OpenAsync<int>(new DirectoryStore(output!), "");
+                var last = await r.GetValueAsync([N - 1, N - 1]);
+                if (last != ((N * N) - 1) * 2 + 1)
+                {
+                    throw new InvalidOperationException($"wrong value {last}");
+                }
+
+                return new Dictionary<string, object?> { ["ratio"] = RatioOf(output!) };
+            });
+    }
+
+    // ---------------------------------------------------------------- the ceiling: c-blosc through our P/Invoke, chunk-parallel
+
+    /// <summary>The 64 chunks of 1024² of the array as contiguous buffers (what a decoded chunk is).</summary>
+    private static byte[][] Chunks<T>(T[] data)
+        where T : unmanaged
+    {
+        const int c = 1024;
+        var chunks = new byte[(N / c) * (N / c)][];
+        Parallel.For(0, chunks.Length, k =>
+        {
+            var (ci, cj) = (k / (N / c), k % (N / c));
+            var chunk = new byte[c * c * 4];
+            var dst = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(chunk.AsSpan());
+            for (var r = 0; r < c; r++)
+            {
+                new ReadOnlySpan<T>(data, (((ci * c) + r) * N) + (cj * c), c).CopyTo(dst.Slice(r * c, c));
+            }
+
+            chunks[k] = chunk;
+        });
+        return chunks;
+    }
+
+    /// <summary>
+    /// Compresses and decompresses the chunks with c-blosc (one single-threaded contextual call per chunk, chunks in
+    /// parallel on every core), into buffers allocated once: no store, no indexing. Decompression is the median.
+    /// </summary>
+    public static async Task<Dictionary<string, object?>> CeilingAsync(string variant, int reps, Action<string> log)
+    {
+        var chunks = variant == "real" ? Chunks(Real()) : Chunks(Data());
+        var cname = System.Text.Encoding.ASCII.GetBytes((variant == "zstd3" ? "zstd" : "lz4") + "\0");
+        var level = variant == "zstd3" ? 3 : 5;
+        var encoded = chunks.Select(c => new byte[c.Length + BloscNative.MaxOverhead]).ToArray();
+        var lengths = new int[chunks.Length];
+        var decoded = chunks.Select(c => new byte[c.Length]).ToArray();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        void Compress() => Parallel.For(0, chunks.Length, options, k => lengths[k] = BloscNative.Compress(level, 1, 4, chunks[k], encoded[k], cname, 0));
+        void Decompress() => Parallel.For(0, chunks.Length, options, k => BloscNative.Decompress(encoded[k].AsSpan(0, lengths[k]), decoded[k]));
+        Compress();
+        Decompress();
+        var c = new List<double>();
+        var d = new List<double>();
+        for (var r = 0; r < reps; r++)
+        {
+            Machine.WaitQuiet();
+            c.Add(Time(Compress));
+            d.Add(Time(Decompress));
+            log($"  rep {r}: compress {c[^1]:F4}s decompress {d[^1]:F4}s");
+        }
+
+        for (var k = 0; k < chunks.Length; k++)
+        {
+            if (!decoded[k].AsSpan().SequenceEqual(chunks[k]))
+            {
+                throw new InvalidOperationException("the ceiling's round trip is wrong");
+            }
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+        var cm = Stats.Median(c);
+        return new Dictionary<string, object?>
+        {
+            ["walls"] = d,
+            ["ratio"] = NBytes / (double)lengths.Sum(),
+            ["compress_median_s"] = cm,
+            ["compress_GBps_median"] = NBytes / cm / 1e9,
+            ["compress_walls"] = c,
+        };
+    }
+
+    // ---------------------------------------------------------------- issue 3: the engine's decode and encode stages, 1 vs 2 workers
+
+    /// <summary>
+    /// Pushes the 64 chunks of 4 MiB of the lz4 array through one engine stage (decode: the encoded chunks, read
+    /// beforehand; encode: the decoded chunks) with 1 worker and with 2, alternately. The messages are built before
+    /// the clock starts; the clock stops when the stage's last output has been disposed.
+    /// </summary>
+    public static async Task<Dictionary<string, object?>> StageScalingAsync(string stage, int reps, Action<string> log)
+    {
+        var z = await ZarrArray.OpenAsync<int>(new DirectoryStore(await EnsureSourceAsync("lz4")), "");
+        var requests = ChunkBlocks.Requests(z.Grid).ToArray();
+        var encodedBytes = new byte[requests.Length][];
+        for (var k = 0; k < requests.Length; k++)
+        {
+            using var e = await z.FetchChunkAsync(requests[k].Coordinates.ToArray());
+            encodedBytes[k] = e!.Span.ToArray();
+        }
+
+        var decodedBytes = Chunks(Data());
+        var target = await ZarrArray.CreateAsync<int>(new DirectoryStore(NewPath("stage-encode")), "", [N, N], Options("lz4"));
+
+        async Task<double> RunOnce(int workers)
+        {
+            var options = new StageOptions { MaxDegreeOfParallelism = workers };
+            var drain = new ActionBlock<IDisposable>(m => m.Dispose(), new ExecutionDataflowBlockOptions { BoundedCapacity = 4 * workers });
+            Rep rep = new();
+            if (stage == "decode")
+            {
+                var messages = requests.Select((r, k) => new EncodedChunk(r.Coordinates.ToArray(), r.Region, z.GetChunkKey(r.Coordinates), PooledBuffer.CopyOf(encodedBytes[k]))).ToArray();
+                var block = ChunkBlocks.Decode(z, options);
+                block.LinkTo(drain, new DataflowLinkOptions { PropagateCompletion = true });
+                rep.Start();
+                foreach (var m in messages)
+                {
+                    await block.SendAsync(m);
+                }
+
+                block.Complete();
+            }
+            else
+            {
+                var messages = requests.Select((r, k) => new DecodedChunk(r.Coordinates.ToArray(), r.Region, [1024, 1024], 4, PooledBuffer.CopyOf(decodedBytes[k]))).ToArray();
+                var block = ChunkBlocks.Encode(target, options);
+                block.LinkTo(drain, new DataflowLinkOptions { PropagateCompletion = true });
+                rep.Start();
+                foreach (var m in messages)
+                {
+                    await block.SendAsync(m);
+                }
+
+                block.Complete();
+            }
+
+            await drain.Completion;
+            rep.Stop();
+            return rep.Wall;
+        }
+
+        await RunOnce(1);
+        await RunOnce(2);
+        var one = new List<double>();
+        var two = new List<double>();
+        for (var r = 0; r < reps; r++)
+        {
+            Machine.WaitQuiet();
+            one.Add(await RunOnce(1));
+            Machine.WaitQuiet();
+            two.Add(await RunOnce(2));
+            log($"  rep {r}: 1 worker {one[^1]:F4}s, 2 workers {two[^1]:F4}s");
+        }
+
+        var m1 = Stats.Median(one);
+        var m2 = Stats.Median(two);
+        return new Dictionary<string, object?>
+        {
+            ["walls"] = two,
+            ["ratio"] = RatioOf(PathOf("src-lz4")),
+            ["median_1w_s"] = m1,
+            ["median_2w_s"] = m2,
+            ["walls_1w"] = one,
+            ["scaling_2w_over_1w"] = m1 / m2,
+        };
+    }
+
+    private static double Time(Action action)
+    {
+        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        action();
+        return System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+    }
+}
+
+internal static class Stats
+{
+    public static double Median(IReadOnlyList<double> values)
+    {
+        var s = values.Order().ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[(s.Length / 2) - 1] + s[s.Length / 2]) / 2;
+    }
+}
