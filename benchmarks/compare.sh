@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
 done
 peer_names=(W1-lz4 W2-lz4 W2c-lz4 W1-c128 W2-c128 W2c-c128 W1-zstd3 W2-zstd3 W1-raw W2-raw W2c-raw W3-sum W3-mean0 W3-sum-c128 W4)
 real_names=(W1-real W2-real W3-real-sum)
-ours_only=(ceiling-lz4 ceiling-zstd3 ceiling-real stage-decode stage-encode)
+ours_only=(ceiling-lz4 ceiling-zstd3 ceiling-real stage-decode stage-encode stage-decode-real stage-encode-real)
 if [ ${#names[@]} -eq 0 ]; then names=("${peer_names[@]}" "${real_names[@]}" "${ours_only[@]}"); fi
 sel_peer=(); sel_real=()
 for n in "${names[@]}"; do
@@ -93,9 +93,12 @@ if "W2-lz4" in ours and "ceiling-lz4" in ours:
 if "W1-lz4" in ours and "ceiling-lz4" in ours:
     f = ours["W1-lz4"]["GBps_median"] / ours["ceiling-lz4"]["compress_GBps_median"]
     notes.append(f"W1-lz4 reaches {f:.0%} of ceiling-lz4's compression throughput (target >= 70%)")
-for s in ("stage-decode", "stage-encode"):
+for s in ("stage-decode", "stage-encode", "stage-decode-real", "stage-encode-real"):
     if s in ours:
         notes.append(f"{s}: 2 workers = {ours[s]['scaling_2w_over_1w']:.2f}x 1 worker (target >= 1.7x)")
+for s in ("ceiling-lz4", "ceiling-real"):
+    if s in ours and "decompress_scaling_2t_over_1t" in ours[s]:
+        notes.append(f"{s}: c-blosc decompression alone, 2 threads = {ours[s]['decompress_scaling_2t_over_1t']:.2f}x 1 thread")
 if "W3-sum-c128" in ours and "W3-sum-c128" in peer:
     notes.append(f"W3-sum-c128: {ours['W3-sum-c128']['median_s'] / 4096 * 1e6:.1f} us per chunk ours, "
                  f"{peer['W3-sum-c128']['median_s'] / 4096 * 1e6:.1f} us per dask task")

@@ -66,6 +66,14 @@ internal static class Machine
         return double.NaN;
     }
 
+    /// <summary>This process's minor page faults so far (/proc/self/stat field 10).</summary>
+    public static long MinorFaults()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[7], CultureInfo.InvariantCulture);
+    }
+
     public static void Sync() => Process.Start("sync")!.WaitForExit();
 
     /// <summary>Drops the page cache (needs root), as the peer's W2c workloads do.</summary>
@@ -85,6 +93,7 @@ internal sealed class Rep
     private double _busy0;
     private double _own0;
     private long _t0;
+    private long _faults0;
 
     public double Wall { get; private set; }
 
@@ -92,18 +101,22 @@ internal sealed class Rep
 
     public double ForeignCpu { get; private set; }
 
+    public long MinorFaults { get; private set; }
+
     public bool Noisy => ForeignCpu > 0.10 * Wall * Machine.Cpus;
 
     public void Start()
     {
         _busy0 = Machine.CpuTimes().Busy;
         _own0 = Machine.OwnCpu();
+        _faults0 = Machine.MinorFaults();
         _t0 = Stopwatch.GetTimestamp();
     }
 
     public void Stop()
     {
         Wall = Stopwatch.GetElapsedTime(_t0).TotalSeconds;
+        MinorFaults = Machine.MinorFaults() - _faults0;
         var busy1 = Machine.CpuTimes().Busy;
         OwnCpu = Machine.OwnCpu() - _own0;
         ForeignCpu = Math.Max(0, busy1 - _busy0 - OwnCpu);

@@ -115,6 +115,7 @@ internal static class Child
         List<double> walls;
         var cpus = new List<double>();
         var cpuSeconds = new List<double>();
+        var faults = new List<double>();
         var foreign = new List<double>();
         var noisy = 0;
         void Log(string s) => Console.Error.WriteLine($"{name}{s}");
@@ -130,6 +131,10 @@ internal static class Child
         {
             var w = Workloads.Get(name);
             await w.Setup();
+            if (Environment.GetEnvironmentVariable("BENCH_DEBUG_MEMORY") == "1")
+            {
+                Log($"  before warm-up: heap={GC.GetTotalMemory(true) / 1048576.0:F0}MiB rss={Machine.StatusMiB("VmRSS"):F0}MiB");
+            }
             // Warm-up: at least two runs and half a second, so that the hot methods reach their final JIT tier (the
             // peer's numpy is compiled ahead of time); the first run's time decides between --reps and --reps-short.
             var warm = new Rep();
@@ -164,6 +169,11 @@ internal static class Child
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 Machine.WaitQuiet();
+                if (Environment.GetEnvironmentVariable("BENCH_DEBUG_MEMORY") == "1")
+                {
+                    Log($"  before rep {r}: heap={GC.GetTotalMemory(false) / 1048576.0:F0}MiB committed={GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:F0}MiB rss={Machine.StatusMiB("VmRSS"):F0}MiB");
+                }
+
                 var rep = new Rep();
                 rep.Start();
                 await w.Run();
@@ -173,7 +183,8 @@ internal static class Child
                 cpuSeconds.Add(rep.OwnCpu);
                 foreign.Add(Math.Round(rep.ForeignCpu, 4));
                 noisy += rep.Noisy ? 1 : 0;
-                Log($"  rep {r}: {rep.Wall:F4}s cpu={rep.OwnCpu / rep.Wall:F2} foreign={rep.ForeignCpu:F3}s");
+                faults.Add(rep.MinorFaults);
+                Log($"  rep {r}: {rep.Wall:F4}s cpu={rep.OwnCpu / rep.Wall:F2} foreign={rep.ForeignCpu:F3}s minflt={rep.MinorFaults}");
             }
 
             extra = await w.Post();
@@ -199,6 +210,7 @@ internal static class Child
         {
             result["cpu_util_median"] = Stats.Median(cpus);
             result["cpu_s_median"] = Stats.Median(cpuSeconds);
+            result["minor_faults_median"] = Stats.Median(faults);
             result["foreign_cpu_s"] = new JsonArray([.. foreign.Select(x => (JsonNode?)JsonValue.Create(x))]);
         }
 
