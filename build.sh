@@ -59,6 +59,15 @@ case "${1:-}" in
          }
          END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
     rm -f "$log"
+    # The README's first command must keep working: run the Quickstart too, into a throw-away folder.
+    sample_dir="$(mktemp -d)"
+    if ! dotnet run -c Release --project samples/Quickstart -- "$sample_dir" >/dev/null; then
+      echo "build.sh: samples/Quickstart failed" >&2
+      status=1
+    else
+      echo "samples/Quickstart: ok"
+    fi
+    rm -rf "$sample_dir"
     exit "$status"
     ;;
   *)

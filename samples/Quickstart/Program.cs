@@ -33,7 +33,7 @@ await z[10000.., ..].WriteAsync(a);
 Console.WriteLine(await z.GetInfoAsync());
 
 // Append along any axis.
-var appended = await ZarrArray.FromDataAsync<int>(store, "appended", a, [10000, 1000], new ArrayOptions { Chunks = [1000, 100] });
+var appended = await ZarrArray.FromDataAsync<int>(new MemoryStore(), "", a, [10000, 1000], new ArrayOptions { Chunks = [1000, 100] });
 await appended.AppendAsync(a.Select(v => v + v).ToArray(), [10000, 1000]);
 Console.WriteLine(await appended.GetInfoAsync());
 var vstack = a.Concat(a).ToArray();
