@@ -52,12 +52,12 @@ case "${1:-}" in
     log="$(mktemp)"
     status=0
     dotnet test Zarr.Dataflow.sln -c Release 2>&1 | tee "$log" || status=$?
-    # One closing line for the whole run, summed over the test projects.
-    awk '/(Passed|Failed)! +- +Failed:/ {
+    # One closing line for the whole run, summed over the test projects: the last line printed.
+    summary=$(awk '/(Passed|Failed)! +- +Failed:/ {
            for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v);
              if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v }
          }
-         END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+         END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log")
     rm -f "$log"
     # The README's first command must keep working: run the Quickstart too, into a throw-away folder.
     sample_dir="$(mktemp -d)"
@@ -68,6 +68,7 @@ case "${1:-}" in
       echo "samples/Quickstart: ok"
     fi
     rm -rf "$sample_dir"
+    echo "$summary"
     exit "$status"
     ;;
   *)
