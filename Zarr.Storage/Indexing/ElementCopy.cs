@@ -19,45 +19,14 @@ internal static class ElementCopy
             return;
         }
 
+        // The same kernels as the strided block copies of basic selections.
         if (srcStep == itemSize && dstStep == itemSize)
         {
-            var bytes = count * itemSize;
-            while (bytes > 0)
-            {
-                var part = (uint)Math.Min(bytes, 1L << 30);
-                Unsafe.CopyBlockUnaligned(ref dst, ref src, part);
-                src = ref Unsafe.AddByteOffset(ref src, (nint)part);
-                dst = ref Unsafe.AddByteOffset(ref dst, (nint)part);
-                bytes -= part;
-            }
-
-            return;
+            StridedCopy.CopyBlock(ref dst, ref src, count * itemSize);
         }
-
-        switch (itemSize)
+        else
         {
-            case 1:
-                Strided<byte>(ref src, srcStep, ref dst, dstStep, count);
-                return;
-            case 2:
-                Strided<ushort>(ref src, srcStep, ref dst, dstStep, count);
-                return;
-            case 4:
-                Strided<uint>(ref src, srcStep, ref dst, dstStep, count);
-                return;
-            case 8:
-                Strided<ulong>(ref src, srcStep, ref dst, dstStep, count);
-                return;
-            case 16:
-                Strided<UInt128>(ref src, srcStep, ref dst, dstStep, count);
-                return;
-            default:
-                for (long i = 0; i < count; i++)
-                {
-                    Unsafe.CopyBlockUnaligned(ref Unsafe.AddByteOffset(ref dst, (nint)i * dstStep), ref Unsafe.AddByteOffset(ref src, (nint)i * srcStep), (uint)itemSize);
-                }
-
-                return;
+            StridedCopy.CopyElements(ref src, srcStep, ref dst, dstStep, count, itemSize);
         }
     }
 
@@ -114,15 +83,6 @@ internal static class ElementCopy
 
     /// <summary>A span of one element at <paramref name="item"/>, for fills.</summary>
     public static ReadOnlySpan<byte> Item(ref byte item, int itemSize) => MemoryMarshal.CreateReadOnlySpan(ref item, itemSize);
-
-    private static void Strided<TItem>(ref byte src, nint srcStep, ref byte dst, nint dstStep, long count)
-        where TItem : unmanaged
-    {
-        for (long i = 0; i < count; i++)
-        {
-            Unsafe.WriteUnaligned(ref Unsafe.AddByteOffset(ref dst, (nint)i * dstStep), Unsafe.ReadUnaligned<TItem>(ref Unsafe.AddByteOffset(ref src, (nint)i * srcStep)));
-        }
-    }
 
     private static void Indexed<TItem>(ref byte chunk, nint chunkStride, ReadOnlySpan<int> chunkIndex, ref byte selection, nint selectionStride, ReadOnlySpan<long> selectionIndex, bool toChunk)
         where TItem : unmanaged

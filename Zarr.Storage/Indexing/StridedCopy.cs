@@ -208,7 +208,8 @@ internal static class StridedCopy
         return rank;
     }
 
-    private static void CopyBlock(ref byte dst, ref byte src, long bytes)
+    /// <summary>Copies <paramref name="bytes"/> contiguous bytes (any length, in parts under 4 GiB).</summary>
+    internal static void CopyBlock(ref byte dst, ref byte src, long bytes)
     {
         while (bytes > 0)
         {
@@ -220,7 +221,8 @@ internal static class StridedCopy
         }
     }
 
-    private static void CopyElements(ref byte src, nint srcStep, ref byte dst, nint dstStep, long count, int itemSize)
+    /// <summary>Copies <paramref name="count"/> elements of <paramref name="itemSize"/> bytes between byte steps (a step of 0 repeats one element).</summary>
+    internal static void CopyElements(ref byte src, nint srcStep, ref byte dst, nint dstStep, long count, int itemSize)
     {
         switch (itemSize)
         {
