@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Zarr.Dataflow.Expressions;
 
@@ -13,6 +15,12 @@ internal enum StatFlags
     Min = 4,
     Max = 8,
     NaNCount = 16,
+
+    /// <summary>
+    /// The sum a mean needs: in double across chunks (numpy accumulates means in float64, so huge integer arrays never
+    /// wrap); integers of up to 32 bits are first summed exactly in 64 bits within the chunk. Not with <see cref="Sum"/>.
+    /// </summary>
+    MeanSum = 32,
 }
 
 /// <summary>What the engine knows about an element type: floating point (NaN exists) and signedness.</summary>
@@ -32,11 +40,24 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
 {
     private const int Block = 4096;
 
+    // Integers summed exactly per chunk in ISum, then folded into FSum (see StatFlags.MeanSum).
+    private readonly bool _foldIntegers;
+
     public CellStats(int cells, StatFlags flags)
     {
+        Debug.Assert((flags & (StatFlags.Sum | StatFlags.MeanSum)) != (StatFlags.Sum | StatFlags.MeanSum), "Sum and MeanSum share ISum");
         Flags = flags;
         Count = new long[cells];
-        if ((flags & StatFlags.Sum) != 0)
+        if ((flags & StatFlags.MeanSum) != 0)
+        {
+            FSum = new double[cells];
+            if (!NumericTraits<T>.IsFloat && Unsafe.SizeOf<T>() <= 4)
+            {
+                ISum = new long[cells];
+                _foldIntegers = true;
+            }
+        }
+        else if ((flags & StatFlags.Sum) != 0)
         {
             if (NumericTraits<T>.IsFloat)
             {
@@ -101,6 +122,12 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
         }
 
         var rows = data.Length / rowLength;
+
+        // Rows of kept elements each give every cell of the row one element, so every cell of the region gets the same
+        // count: it is added once at the end, and a row's running count is the cell's count before this call plus the
+        // row's visit number (its position among the rows of the same cells: the leading reduced axes' index).
+        var rowsDeferCount = !trailingReduced && !skipNaN;
+        var countBefore = rowsDeferCount ? Count.AsSpan().ToArray() : null;
         Span<int> index = stackalloc int[Math.Max(split, 1)];
         index.Clear();
         var doubles = ArrayPool<double>.Shared.Rent(Block * 3);
@@ -110,11 +137,16 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
         {
             for (long r = 0; r < rows; r++)
             {
-                // The cell index of the leading kept axes.
+                // The cell index of the leading kept axes, and the visit number of the leading reduced ones.
                 long cell = 0;
+                long visit = 0;
                 for (var d = 0; d < split; d++)
                 {
-                    if (!reduced[d])
+                    if (reduced[d])
+                    {
+                        visit = (visit * shape[d]) + index[d];
+                    }
+                    else
                     {
                         cell = (cell * shape[d]) + index[d];
                     }
@@ -134,7 +166,8 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
                     }
                     else
                     {
-                        AddRow((int)((cell * rowLength) + offset), segment, doubles, longs);
+                        var c0 = (int)((cell * rowLength) + offset);
+                        AddRow(c0, segment, countBefore![c0] + visit + 1, doubles, longs);
                     }
                 }
 
@@ -147,6 +180,21 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
 
                     index[d] = 0;
                 }
+            }
+
+            if (rowsDeferCount)
+            {
+                TensorPrimitives.Add<long>(Count, data.Length / Count.Length, Count);
+            }
+
+            if (_foldIntegers)
+            {
+                for (var c = 0; c < ISum!.Length; c++)
+                {
+                    FSum![c] += ISum[c];
+                }
+
+                ISum.AsSpan().Clear();
             }
         }
         finally
@@ -188,18 +236,17 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
         var x = doubles.AsSpan(0, n);
         if (ISum is not null)
         {
-            var l = longs.AsSpan(0, n);
-            TensorPrimitives.ConvertTruncating<T, long>(segment, l);
-            ISum[c] = unchecked(ISum[c] + TensorPrimitives.Sum<long>(l));
+            ISum[c] = unchecked(ISum[c] + WideningSum.Sum(segment, longs));
         }
 
-        if (FSum is not null || Mean is not null)
+        var doubleSum = FSum is not null && !_foldIntegers;
+        if (doubleSum || Mean is not null)
         {
             TensorPrimitives.ConvertTruncating<T, double>(segment, x);
             var sum = TensorPrimitives.Sum<double>(x);
-            if (FSum is not null)
+            if (doubleSum)
             {
-                FSum[c] += sum;
+                FSum![c] += sum;
             }
 
             if (Mean is not null)
@@ -227,11 +274,11 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
         Count[c] += n;
     }
 
-    // A run of elements each into its own cell (c0, c0 + 1, ...): every cell of the run has the same count.
-    private void AddRow(int c0, ReadOnlySpan<T> segment, double[] doubles, long[] longs)
+    // A run of elements each into its own cell (c0, c0 + 1, ...): every cell of the run has the same count, n once
+    // this row is in (the caller adds the counts).
+    private void AddRow(int c0, ReadOnlySpan<T> segment, long n, double[] doubles, long[] longs)
     {
         var len = segment.Length;
-        var n = Count[c0] + 1;
         if (NaNs is not null && TensorPrimitives.IsNaNAny(segment))
         {
             for (var i = 0; i < len; i++)
@@ -241,17 +288,15 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
         }
         if (ISum is not null)
         {
-            var l = longs.AsSpan(0, len);
-            TensorPrimitives.ConvertTruncating<T, long>(segment, l);
-            var s = ISum.AsSpan(c0, len);
-            TensorPrimitives.Add<long>(s, l, s);
+            WideningSum.AddTo(segment, ISum.AsSpan(c0, len), longs);
         }
 
-        if (FSum is not null || Mean is not null)
+        var doubleSum = FSum is not null && !_foldIntegers;
+        if (doubleSum || Mean is not null)
         {
             var x = doubles.AsSpan(0, len);
             TensorPrimitives.ConvertTruncating<T, double>(segment, x);
-            if (FSum is not null)
+            if (doubleSum)
             {
                 var s = FSum.AsSpan(c0, len);
                 TensorPrimitives.Add<double>(s, x, s);
@@ -297,8 +342,6 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
                 TensorPrimitives.Max(s, segment, s);
             }
         }
-
-        TensorPrimitives.Add<long>(Count.AsSpan(c0, len), 1L, Count.AsSpan(c0, len));
     }
 
     // The NaN-skipping row: counts differ per cell, so this one is scalar.

@@ -110,7 +110,7 @@ public static class LazyArrayReductions
         public Task<Tensor<double>> MeanAsync(int[] axes, PipelineOptions? options = null, CancellationToken cancellationToken = default) => array.Mean(CheckAxes(axes)).ToTensorAsync(options, cancellationToken);
 
         /// <summary>The means over <paramref name="axes"/> (null: every axis), lazily.</summary>
-        public LazyReduction<double> Mean(int[]? axes) => Reductions.Create(Checked(array), axes, new MomentKernel<T>(false, -1, false));
+        public LazyReduction<double> Mean(int[]? axes) => Reductions.Create(Checked(array), axes, new MeanKernel<T>(false));
 
         /// <summary>The mean skipping NaN (numpy's <c>nanmean</c>).</summary>
         public Task<double> NanMeanAsync(PipelineOptions? options = null, CancellationToken cancellationToken = default) => ScalarAsync(array.NanMean(null), options, cancellationToken);
@@ -119,7 +119,7 @@ public static class LazyArrayReductions
         public Task<Tensor<double>> NanMeanAsync(int[] axes, PipelineOptions? options = null, CancellationToken cancellationToken = default) => array.NanMean(CheckAxes(axes)).ToTensorAsync(options, cancellationToken);
 
         /// <summary>The means skipping NaN over <paramref name="axes"/> (null: every axis), lazily.</summary>
-        public LazyReduction<double> NanMean(int[]? axes) => Reductions.Create(Checked(array), axes, new MomentKernel<T>(true, -1, false));
+        public LazyReduction<double> NanMean(int[]? axes) => Reductions.Create(Checked(array), axes, new MeanKernel<T>(true));
 
         /// <summary>The variance: M2 / (n − <paramref name="ddof"/>), population variance by default (NaN when n ≤ ddof).</summary>
         public Task<double> VarAsync(int ddof = 0, PipelineOptions? options = null, CancellationToken cancellationToken = default) => ScalarAsync(array.Var(null, ddof), options, cancellationToken);

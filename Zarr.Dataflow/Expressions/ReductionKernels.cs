@@ -47,6 +47,19 @@ internal sealed class IntegerSumKernel<T>() : StatsKernel<T, long>(StatFlags.Sum
     public override void Finish(CellStats<T> partial, Span<long> output) => partial.ISum.AsSpan().CopyTo(output);
 }
 
+/// <summary>Means as numpy computes them: the sum in double over the count (NaN for an empty cell).</summary>
+internal sealed class MeanKernel<T>(bool skipNaN) : StatsKernel<T, double>(StatFlags.MeanSum, skipNaN) where T : unmanaged, INumber<T>
+{
+    public override void Finish(CellStats<T> partial, Span<double> output)
+    {
+        for (var c = 0; c < output.Length; c++)
+        {
+            var n = partial.Count[c];
+            output[c] = n == 0 ? double.NaN : partial.FSum![c] / n;
+        }
+    }
+}
+
 /// <summary>Means (ddof &lt; 0), variances and standard deviations.</summary>
 internal sealed class MomentKernel<T>(bool skipNaN, int ddof, bool sqrt) : StatsKernel<T, double>(StatFlags.Moments, skipNaN) where T : unmanaged, INumber<T>
 {
