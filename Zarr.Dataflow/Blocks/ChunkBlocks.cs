@@ -1,7 +1,6 @@
 using System.Threading.Tasks.Dataflow;
 using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
-using Zarr.Storage.Buffers;
 using Zarr.Storage.Indexing;
 
 namespace Zarr.Dataflow.Blocks;
@@ -67,13 +66,7 @@ public static class ChunkBlocks
     internal static IPropagatorBlock<ChunkRequest, EncodedChunk> Fetch(ZarrArray array, StageContext context) =>
         StageBlock.Create<ChunkRequest, EncodedChunk>(
             context,
-            async (request, ct) =>
-            {
-                var coords = request.CoordinatesArray;
-                var data = await array.FetchChunkAsync(coords, ct).ConfigureAwait(false);
-                context.Run?.AddRead(data?.Length ?? 0);
-                return new EncodedChunk(coords, request.Region, array.GetChunkKey(coords), data, context.Tracker);
-            },
+            (request, ct) => ChunkSteps.FetchAsync(array, request, null, context.Run, context.Tracker, ct),
             r => (r.CoordinatesArray, array.GetChunkKey(r.CoordinatesArray)));
 
     /// <summary>Decode: each encoded chunk decoded into a full chunk (<see cref="ZarrArray.DecodeChunk"/>); a missing chunk becomes the fill value. CPU-bound.</summary>
@@ -88,21 +81,7 @@ public static class ChunkBlocks
     internal static IPropagatorBlock<EncodedChunk, DecodedChunk> Decode(ZarrArray array, StageContext context) =>
         StageBlock.Create<EncodedChunk, DecodedChunk>(
             context,
-            (encoded, _) =>
-            {
-                var buffer = PooledBuffer.Rent(array.ChunkByteLength);
-                try
-                {
-                    array.DecodeChunk(encoded.Data is null ? default : encoded.Data.Span, encoded.IsMissing, encoded.Coordinates, buffer.Span);
-                }
-                catch
-                {
-                    buffer.Dispose();
-                    throw;
-                }
-
-                return ValueTask.FromResult(new DecodedChunk(encoded.CoordinatesArray, encoded.Region, array.Grid.ChunkShape, array.DataType.ItemSize, buffer, context.Tracker));
-            },
+            (encoded, _) => ValueTask.FromResult(ChunkSteps.Decode(array, encoded, null, context.Tracker)),
             e => (e.CoordinatesArray, e.Key));
 
     /// <summary>Compute: runs <paramref name="compute"/> over each chunk in place and hands the same message on. CPU-bound.</summary>
@@ -147,25 +126,7 @@ public static class ChunkBlocks
     internal static IPropagatorBlock<DecodedChunk, EncodedChunk> Encode(ZarrArray array, StageContext context) =>
         StageBlock.Create<DecodedChunk, EncodedChunk>(
             context,
-            (chunk, _) =>
-            {
-                if (chunk.Buffer.Length != array.ChunkByteLength)
-                {
-                    throw new ZarrException($"a decoded chunk of {chunk.Buffer.Length} bytes cannot be encoded for array '/{array.Path}', whose chunks are {array.ChunkByteLength} bytes");
-                }
-
-                var data = array.EncodeChunk(chunk.Buffer.Span, chunk.Coordinates);
-                if (data is not null && data.Capacity > 2 * (long)data.Length + 4096)
-                {
-                    // Codecs encode into a worst-case buffer; a well-compressed chunk would hold it while it waits to be
-                    // stored. Keep only what is used, so queued encoded chunks cost their encoded size.
-                    var compact = PooledBuffer.CopyOf(data.Span);
-                    data.Dispose();
-                    data = compact;
-                }
-
-                return ValueTask.FromResult(new EncodedChunk(chunk.CoordinatesArray, chunk.Region, array.GetChunkKey(chunk.Coordinates), data, context.Tracker));
-            },
+            (chunk, _) => ValueTask.FromResult(ChunkSteps.Encode(array, chunk, context.Tracker)),
             c => (c.CoordinatesArray, array.GetChunkKey(c.CoordinatesArray)));
 
     /// <summary>Store: writes each encoded chunk (<see cref="ZarrArray.StoreChunkAsync"/>), or deletes it when it is missing (all fill value). Each chunk write is atomic in the store and holds the chunk's write lock, so it serialises with concurrent partial writes of the same chunk. I/O-bound.</summary>
@@ -180,17 +141,7 @@ public static class ChunkBlocks
     internal static ActionBlock<EncodedChunk> Store(ZarrArray array, StageContext context) =>
         StageBlock.CreateTarget<EncodedChunk>(
             context,
-            async (chunk, ct) =>
-            {
-                // The chunk's write lock serialises this whole-chunk write with partial writers of the same chunk.
-                using (await array.AcquireChunkLockAsync(chunk.CoordinatesArray, ct).ConfigureAwait(false))
-                {
-                    await array.StoreChunkAsync(chunk.CoordinatesArray, chunk.Data?.Memory, ct).ConfigureAwait(false);
-                }
-
-                context.Run?.AddWritten(chunk.Data?.Length ?? 0);
-                context.Run?.ChunkDone();
-            },
+            (chunk, ct) => ChunkSteps.StoreAsync(array, chunk, context.Run, ct),
             c => (c.CoordinatesArray, c.Key));
 
     /// <summary>

@@ -14,91 +14,122 @@ namespace Zarr.Dataflow.Expressions;
 /// <summary>
 /// Turns an expression and a sink into a pipeline. The unit of work is a chunk of the "work grid" (the target's for a
 /// store, the expression's for a reduction). When the expression's primary source is stored on the work grid, each
-/// chunk runs fetch → decode → compute in the blocks of <see cref="ChunkBlocks"/>; otherwise one stage evaluates the
-/// chunk's region, reading the sources' matching regions (decoding inside the region read). Memory stays bounded by
-/// the stages' capacities, in chunks.
+/// chunk runs fetch → decode → compute (the steps of <see cref="ChunkSteps"/>); otherwise one step evaluates the
+/// chunk's region, reading the sources' matching regions (decoding inside the region read). The sink's steps follow
+/// (encode → store, write, or reduce), and <see cref="StageChain"/> wires them into stages, fusing neighbouring CPU
+/// steps. Memory stays bounded by the stages' capacities, in chunks.
 /// </summary>
 internal static class Planner
 {
-    /// <summary>The name of the terminal stage of reductions.</summary>
+    /// <summary>The name of the terminal step of reductions (the stage a failure of a reduction kernel names).</summary>
     public const string ReduceStage = "Reduce";
-
-    private static readonly DataflowLinkOptions Propagate = new() { PropagateCompletion = true };
 
     public static bool SameGrid(ChunkGrid a, ChunkGrid b) => a.Shape.AsSpan().SequenceEqual(b.Shape) && a.ChunkShape.AsSpan().SequenceEqual(b.ChunkShape);
 
-    /// <summary>The producing front: decoded chunks in dense region layout, or, given <paramref name="expandFill"/>, in the full chunk layout with the fill value outside the region.</summary>
-    private static (ITargetBlock<ChunkRequest> Head, ISourceBlock<DecodedChunk> Tail, List<Task> Completions) BuildProducer<T>(PipelineRun run, LazyNode<T> node, ChunkGrid work, byte[]? expandFill)
+    /// <summary>
+    /// The producing steps: each work chunk's elements, in dense region layout, or, given <paramref name="expandFill"/>,
+    /// in the full chunk layout with the fill value outside the region. On the stored path they are fetch → decode →
+    /// compute (the expression in place on the decoded chunk); otherwise one evaluate step reads the sources' regions.
+    /// </summary>
+    private static List<ChainStep> Producer<T>(PipelineRun run, LazyNode<T> node, ChunkGrid work, byte[]? expandFill)
         where T : unmanaged
     {
         var o = run.Options;
         var itemSize = Unsafe.SizeOf<T>();
-        if (node.Primary is { } primary && FusedOffset(node, primary, work) is { } offset)
+        if (node.Primary is { } primary && StoredOffset(node, primary, work) is { } offset)
         {
-            IPropagatorBlock<ChunkRequest, EncodedChunk> fetch;
-            IPropagatorBlock<EncodedChunk, DecodedChunk> decode;
-            if (offset.All(c => c == 0))
-            {
-                fetch = ChunkBlocks.Fetch(primary, run.Stage("Fetch", o.Fetch));
-                decode = ChunkBlocks.Decode(primary, run.Stage("Decode", o.Decode));
-            }
-            else
-            {
-                (fetch, decode) = ShiftedFetchDecode(run, primary, offset);
-            }
-
-            var compute = ChunkBlocks.Compute(
-                async (chunk, ct) =>
-                {
-                    var region = chunk.Region;
-                    ChunkLayout.Compact(chunk.Buffer.Span, chunk.ChunkShape, region.Shape, itemSize);
-                    await node.EvaluateAsync(region, chunk.Buffer.Memory[..(int)(region.ElementCount * itemSize)], true, ct).ConfigureAwait(false);
-                    if (expandFill is not null)
+            var shift = offset.All(c => c == 0) ? null : offset;
+            return
+            [
+                new ChainStep(
+                    "Fetch",
+                    o.Fetch,
+                    false,
+                    async (m, ct) => await ChunkSteps.FetchAsync(primary, (ChunkRequest)m, shift, run, run.Tracker, ct).ConfigureAwait(false),
+                    m => (((ChunkRequest)m).CoordinatesArray, primary.GetChunkKey(ChunkSteps.Stored(((ChunkRequest)m).CoordinatesArray, shift)))),
+                new ChainStep(
+                    "Decode",
+                    o.Decode,
+                    true,
+                    (m, _) => ValueTask.FromResult<object?>(ChunkSteps.Decode(primary, (EncodedChunk)m, shift, run.Tracker)),
+                    m => (((EncodedChunk)m).CoordinatesArray, ((EncodedChunk)m).Key)),
+                new ChainStep(
+                    "Compute",
+                    o.Compute,
+                    true,
+                    async (m, ct) =>
                     {
-                        ChunkLayout.Expand(chunk.Buffer.Span, chunk.ChunkShape, region.Shape, itemSize, expandFill);
-                    }
-                },
-                run.Stage("Compute", o.Compute));
-            fetch.LinkTo(decode, Propagate);
-            decode.LinkTo(compute, Propagate);
-            return (fetch, compute, [fetch.Completion, decode.Completion, compute.Completion]);
+                        var chunk = (DecodedChunk)m;
+                        var region = chunk.Region;
+                        ChunkLayout.Compact(chunk.Buffer.Span, chunk.ChunkShape, region.Shape, itemSize);
+                        await node.EvaluateAsync(region, chunk.Buffer.Memory[..(int)(region.ElementCount * itemSize)], true, ct).ConfigureAwait(false);
+                        if (expandFill is not null)
+                        {
+                            ChunkLayout.Expand(chunk.Buffer.Span, chunk.ChunkShape, region.Shape, itemSize, expandFill);
+                        }
+
+                        return chunk;
+                    },
+                    DescribeDecoded),
+            ];
         }
 
         var chunkBytes = checked((int)(work.ChunkShape.Aggregate(1L, (a, b) => a * b) * itemSize));
-        var evaluate = StageBlock.Create<ChunkRequest, DecodedChunk>(
-            run.Stage("Evaluate", o.Decode),
-            async (request, ct) =>
-            {
-                var region = request.Region;
-                var bytes = (int)(region.ElementCount * itemSize);
-                var buffer = PooledBuffer.Rent(chunkBytes);
-                try
+        return
+        [
+            new ChainStep(
+                "Evaluate",
+                o.Decode,
+                true,
+                async (m, ct) =>
                 {
-                    await node.EvaluateAsync(region, buffer.Memory[..bytes], false, ct).ConfigureAwait(false);
-                    run.AddRead(bytes);
-                    if (expandFill is not null)
+                    var request = (ChunkRequest)m;
+                    var region = request.Region;
+                    var bytes = (int)(region.ElementCount * itemSize);
+                    var buffer = PooledBuffer.Rent(chunkBytes);
+                    try
                     {
-                        ChunkLayout.Expand(buffer.Span, work.ChunkShape, region.Shape, itemSize, expandFill);
-                    }
+                        await node.EvaluateAsync(region, buffer.Memory[..bytes], false, ct).ConfigureAwait(false);
+                        run.AddRead(bytes);
+                        if (expandFill is not null)
+                        {
+                            ChunkLayout.Expand(buffer.Span, work.ChunkShape, region.Shape, itemSize, expandFill);
+                        }
 
-                    return new DecodedChunk(request.CoordinatesArray, region, work.ChunkShape, itemSize, buffer, run.Tracker);
-                }
-                catch
-                {
-                    buffer.Dispose();
-                    throw;
-                }
-            },
-            r => (r.CoordinatesArray, null));
-        return (evaluate, evaluate, [evaluate.Completion]);
+                        return new DecodedChunk(request.CoordinatesArray, region, work.ChunkShape, itemSize, buffer, run.Tracker);
+                    }
+                    catch
+                    {
+                        buffer.Dispose();
+                        throw;
+                    }
+                },
+                m => (((ChunkRequest)m).CoordinatesArray, null)),
+        ];
     }
 
+    private static (long[]? Coordinates, string? Key) DescribeDecoded(object message) => (((DecodedChunk)message).CoordinatesArray, null);
+
+    /// <summary>A terminal step over decoded chunks (it returns nothing).</summary>
+    private static ChainStep Terminal(string name, StageOptions options, bool cpu, Func<DecodedChunk, CancellationToken, ValueTask> body, bool disposesInput = true) =>
+        new(
+            name,
+            options,
+            cpu,
+            async (m, ct) =>
+            {
+                await body((DecodedChunk)m, ct).ConfigureAwait(false);
+                return null;
+            },
+            DescribeDecoded,
+            disposesInput);
+
     /// <summary>
-    /// The offset of the work grid's chunks in the primary's grid when the fused fetch → decode path applies: the
+    /// The offset of the work grid's chunks in the primary's grid when the stored fetch → decode path applies: the
     /// expression on the primary's own grid (offset zero), or a chunk-aligned view of it whose chunks are the stored
     /// ones (each work chunk's region is the top-left corner of its stored chunk); null otherwise.
     /// </summary>
-    private static long[]? FusedOffset<T>(LazyNode<T> node, ZarrArray<T> primary, ChunkGrid work) where T : unmanaged
+    private static long[]? StoredOffset<T>(LazyNode<T> node, ZarrArray<T> primary, ChunkGrid work) where T : unmanaged
     {
         var stored = primary.Grid;
         if (node.PrimaryChunkOffset is not { } offset)
@@ -122,67 +153,30 @@ internal static class Planner
         return offset;
     }
 
-    /// <summary>Fetch and decode of stored chunk <c>k + offset</c> for work chunk <c>k</c>: the messages keep the work chunk's coordinates and region.</summary>
-    private static (IPropagatorBlock<ChunkRequest, EncodedChunk> Fetch, IPropagatorBlock<EncodedChunk, DecodedChunk> Decode) ShiftedFetchDecode<T>(PipelineRun run, ZarrArray<T> primary, long[] offset)
-        where T : unmanaged
-    {
-        long[] Stored(long[] coordinates)
-        {
-            var c = new long[coordinates.Length];
-            for (var d = 0; d < c.Length; d++)
-            {
-                c[d] = coordinates[d] + offset[d];
-            }
-
-            return c;
-        }
-
-        var fetchContext = run.Stage("Fetch", run.Options.Fetch);
-        var fetch = StageBlock.Create<ChunkRequest, EncodedChunk>(
-            fetchContext,
-            async (request, ct) =>
-            {
-                var stored = Stored(request.CoordinatesArray);
-                var data = await primary.FetchChunkAsync(stored, ct).ConfigureAwait(false);
-                run.AddRead(data?.Length ?? 0);
-                return new EncodedChunk(request.CoordinatesArray, request.Region, primary.GetChunkKey(stored), data, fetchContext.Tracker);
-            },
-            r => (r.CoordinatesArray, primary.GetChunkKey(Stored(r.CoordinatesArray))));
-        var decodeContext = run.Stage("Decode", run.Options.Decode);
-        var decode = StageBlock.Create<EncodedChunk, DecodedChunk>(
-            decodeContext,
-            (encoded, _) =>
-            {
-                var buffer = PooledBuffer.Rent(primary.ChunkByteLength);
-                try
-                {
-                    primary.DecodeChunk(encoded.Data is null ? default : encoded.Data.Span, encoded.IsMissing, Stored(encoded.CoordinatesArray), buffer.Span);
-                }
-                catch
-                {
-                    buffer.Dispose();
-                    throw;
-                }
-
-                return ValueTask.FromResult(new DecodedChunk(encoded.CoordinatesArray, encoded.Region, primary.Grid.ChunkShape, primary.DataType.ItemSize, buffer, decodeContext.Tracker));
-            },
-            e => (e.CoordinatesArray, e.Key));
-        return (fetch, decode);
-    }
-
     /// <summary>Stores the whole expression into <paramref name="target"/> (same shape; any grid, format and codecs).</summary>
     public static async Task<PipelineReport> StoreAsync<T>(LazyNode<T> node, ZarrArray<T> target, PipelineOptions options, CancellationToken cancellationToken)
         where T : unmanaged
     {
         var work = target.Grid;
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
-        var (head, tail, completions) = BuildProducer(run, node, work, target.Metadata.FillValue);
-        var encode = ChunkBlocks.Encode(target, run.Stage("Encode", run.Options.Encode));
-        var store = ChunkBlocks.Store(target, run.Stage("Store", run.Options.Store));
-        tail.LinkTo(encode, Propagate);
-        encode.LinkTo(store, Propagate);
-        completions.Add(encode.Completion);
-        completions.Add(store.Completion);
+        var steps = Producer(run, node, work, target.Metadata.FillValue);
+        steps.Add(new ChainStep(
+            "Encode",
+            run.Options.Encode,
+            true,
+            (m, _) => ValueTask.FromResult<object?>(ChunkSteps.Encode(target, (DecodedChunk)m, run.Tracker)),
+            m => (((DecodedChunk)m).CoordinatesArray, target.GetChunkKey(((DecodedChunk)m).CoordinatesArray))));
+        steps.Add(new ChainStep(
+            "Store",
+            run.Options.Store,
+            false,
+            async (m, ct) =>
+            {
+                await ChunkSteps.StoreAsync(target, (EncodedChunk)m, run, ct).ConfigureAwait(false);
+                return null;
+            },
+            m => (((EncodedChunk)m).CoordinatesArray, ((EncodedChunk)m).Key)));
+        var (head, completions) = StageChain.Build(run, steps);
         return await run.RunAsync(head, ChunkBlocks.Requests(work), completions).ConfigureAwait(false);
     }
 
@@ -193,19 +187,15 @@ internal static class Planner
         var work = node.Grid;
         var itemSize = Unsafe.SizeOf<T>();
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
-        var (head, tail, completions) = BuildProducer(run, node, work, null);
-        var write = StageBlock.CreateTarget<DecodedChunk>(
-            run.Stage("Write", run.Options.Store),
-            async (chunk, ct) =>
-            {
-                var bytes = (int)(chunk.Region.ElementCount * itemSize);
-                await target.WriteAsync(chunk.Region.Offset(offset).ToSlices(), ByteMemoryManager<T>.Create(chunk.Buffer.Memory[..bytes]), ct).ConfigureAwait(false);
-                run.AddWritten(bytes);
-                run.ChunkDone();
-            },
-            c => (c.CoordinatesArray, null));
-        tail.LinkTo(write, Propagate);
-        completions.Add(write.Completion);
+        var steps = Producer(run, node, work, null);
+        steps.Add(Terminal("Write", run.Options.Store, false, async (chunk, ct) =>
+        {
+            var bytes = (int)(chunk.Region.ElementCount * itemSize);
+            await target.WriteAsync(chunk.Region.Offset(offset).ToSlices(), ByteMemoryManager<T>.Create(chunk.Buffer.Memory[..bytes]), ct).ConfigureAwait(false);
+            run.AddWritten(bytes);
+            run.ChunkDone();
+        }));
+        var (head, completions) = StageChain.Build(run, steps);
         return await run.RunAsync(head, ChunkBlocks.Requests(work), completions).ConfigureAwait(false);
     }
 
@@ -215,18 +205,14 @@ internal static class Planner
     {
         var work = node.Grid;
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
-        var (head, tail, completions) = BuildProducer(run, node, work, null);
-        var sink = StageBlock.CreateTarget<DecodedChunk>(
-            run.Stage(stage, run.Options.Reduce),
-            (chunk, _) =>
-            {
-                consume(chunk);
-                run.ChunkDone();
-                return ValueTask.CompletedTask;
-            },
-            c => (c.CoordinatesArray, null));
-        tail.LinkTo(sink, Propagate);
-        completions.Add(sink.Completion);
+        var steps = Producer(run, node, work, null);
+        steps.Add(Terminal(stage, run.Options.Reduce, true, (chunk, _) =>
+        {
+            consume(chunk);
+            run.ChunkDone();
+            return ValueTask.CompletedTask;
+        }));
+        var (head, completions) = StageChain.Build(run, steps);
         return await run.RunAsync(head, ChunkBlocks.Requests(work), completions).ConfigureAwait(false);
     }
 
@@ -251,30 +237,26 @@ internal static class Planner
     {
         var work = node.Grid;
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
-        var (head, tail, completions) = BuildProducer(run, node, work, null);
         var open = new ConcurrentDictionary<long, KeyState<TPartial>>();
         var fanIn = run.Options.FanIn;
-        var sink = StageBlock.CreateTarget<DecodedChunk>(
-            run.Stage(ReduceStage, run.Options.Reduce),
-            async (chunk, ct) =>
+        var steps = Producer(run, node, work, null);
+        steps.Add(Terminal(ReduceStage, run.Options.Reduce, true, async (chunk, ct) =>
+        {
+            var p = partial(chunk);
+            var key = keyOf(chunk.Coordinates);
+            var state = open.GetOrAdd(key, static (_, a) => new KeyState<TPartial>(new TreeCombiner<TPartial>(a.combine, a.fanIn), a.Region), (combine, fanIn, chunk.Region));
+            state.Combiner.Add(p);
+
+            // Each worker counts its partial after adding it, so the last count sees every partial of the key.
+            if (Interlocked.Increment(ref state.Count) == chunksPerKey)
             {
-                var p = partial(chunk);
-                var key = keyOf(chunk.Coordinates);
-                var state = open.GetOrAdd(key, static (_, a) => new KeyState<TPartial>(new TreeCombiner<TPartial>(a.combine, a.fanIn), a.Region), (combine, fanIn, chunk.Region));
-                state.Combiner.Add(p);
+                open.TryRemove(key, out _);
+                run.AddWritten(await complete(state.Combiner.Finish(default!), state.Region, ct).ConfigureAwait(false));
+            }
 
-                // Each worker counts its partial after adding it, so the last count sees every partial of the key.
-                if (Interlocked.Increment(ref state.Count) == chunksPerKey)
-                {
-                    open.TryRemove(key, out _);
-                    run.AddWritten(await complete(state.Combiner.Finish(default!), state.Region, ct).ConfigureAwait(false));
-                }
-
-                run.ChunkDone();
-            },
-            c => (c.CoordinatesArray, null));
-        tail.LinkTo(sink, Propagate);
-        completions.Add(sink.Completion);
+            run.ChunkDone();
+        }));
+        var (head, completions) = StageChain.Build(run, steps);
         return await run.RunAsync(head, requests, completions).ConfigureAwait(false);
     }
 
@@ -294,9 +276,13 @@ internal static class Planner
         var work = node.Grid;
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
         var channel = Channel.CreateBounded<ChunkResult<T>>(new BoundedChannelOptions(Math.Max(1, run.Options.Compute.BoundedCapacity)) { SingleReader = true });
-        var (head, tail, completions) = BuildProducer(run, node, work, null);
-        var sink = StageBlock.CreateTarget<DecodedChunk>(
-            run.Stage("Stream", run.Options.Reduce),
+        var steps = Producer(run, node, work, null);
+
+        // Not CPU work: a worker waits here for the consumer, so this stage is never fused with decoding.
+        steps.Add(Terminal(
+            "Stream",
+            run.Options.Reduce,
+            false,
             async (chunk, ct) =>
             {
                 // Ownership passes to the consumer: the run no longer tracks the chunk, and the stage must not dispose it.
@@ -305,10 +291,8 @@ internal static class Planner
                 await channel.Writer.WriteAsync(result, ct).ConfigureAwait(false);
                 run.ChunkDone();
             },
-            c => (c.CoordinatesArray, null),
-            disposeInput: false);
-        tail.LinkTo(sink, Propagate);
-        completions.Add(sink.Completion);
+            disposesInput: false));
+        var (head, completions) = StageChain.Build(run, steps);
         var running = RunIntoChannelAsync(run, head, work, completions, channel.Writer);
         try
         {
@@ -330,7 +314,7 @@ internal static class Planner
         }
     }
 
-    private static async Task RunIntoChannelAsync<T>(PipelineRun run, ITargetBlock<ChunkRequest> head, ChunkGrid work, List<Task> completions, ChannelWriter<ChunkResult<T>> writer)
+    private static async Task RunIntoChannelAsync<T>(PipelineRun run, ITargetBlock<object> head, ChunkGrid work, List<Task> completions, ChannelWriter<ChunkResult<T>> writer)
         where T : unmanaged
     {
         await Task.Yield();

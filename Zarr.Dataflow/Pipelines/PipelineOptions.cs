@@ -50,6 +50,16 @@ public sealed class PipelineOptions
     /// <summary>The reduce stage (one partial per chunk). Default: cores.</summary>
     public StageOptions Reduce { get => _reduce; set => _reduce = value ?? throw new ArgumentNullException(nameof(value)); }
 
+    /// <summary>
+    /// Whether the CPU steps of a chunk (decode, compute, and encode or reduce) run one after another on one worker of
+    /// one stage, with the first step's options (usually <see cref="Decode"/>): the chunk is still in cache for the next
+    /// step, nothing is handed between threads, and only as many chunks are decoded at once as that stage has workers.
+    /// The report names such a stage after its steps ("Decode+Compute+Reduce"); a failure still names the step.
+    /// False gives every step its own stage and line in the report, to see which step bounds a pipeline.
+    /// Default true. Fetch and store (I/O) always have their own stages.
+    /// </summary>
+    public bool FuseStages { get; set; } = true;
+
     /// <summary>How many partials are combined at once in a reduction's combine tree (dask's <c>split_every</c>). Default 8; at least 2.</summary>
     public int FanIn
     {
@@ -89,6 +99,7 @@ public sealed class PipelineOptions
         _store = _store.Clone(),
         _reduce = _reduce.Clone(),
         FanIn = FanIn,
+        FuseStages = FuseStages,
         Progress = Progress,
         ProgressInterval = ProgressInterval,
         Report = Report,

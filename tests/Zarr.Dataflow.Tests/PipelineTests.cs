@@ -253,6 +253,12 @@ public sealed class PipelineTests
         var options = new PipelineOptions { Progress = new SyncProgress<PipelineProgress>(p => { lock (snapshots) { snapshots.Add(p); } }), ProgressInterval = TimeSpan.Zero };
         var report = await (Lazy.From(source) + 1).StoreAsync(target, options);
         Assert.Equal(100, report.Chunks);
+        Assert.Equal(["Fetch", "Decode+Compute+Encode", "Store"], report.Stages.Select(s => s.Name));
+        Assert.All(report.Stages, s => Assert.Equal(100, s.Items));
+
+        // Each CPU step in its own stage, to see which one bounds the pipeline.
+        options.FuseStages = false;
+        report = await (Lazy.From(source) + 1).StoreAsync(target, options);
         Assert.Equal(["Fetch", "Decode", "Compute", "Encode", "Store"], report.Stages.Select(s => s.Name));
         Assert.All(report.Stages, s => Assert.Equal(100, s.Items));
         Assert.True(report.BytesRead > 0);

@@ -61,13 +61,15 @@ public static class Support
         return result;
     }
 
-    /// <summary>Parallelism 1 and many, capacity 1 and many.</summary>
+    /// <summary>Parallelism 1 and many, capacity 1 and many, CPU steps fused into one stage and each in its own.</summary>
     public static IEnumerable<Zarr.Dataflow.Pipelines.PipelineOptions> OptionCombinations()
     {
         yield return Zarr.Dataflow.Pipelines.PipelineOptions.Uniform(1, 1);
-        yield return Zarr.Dataflow.Pipelines.PipelineOptions.Uniform(1, 8);
+        var separate = Zarr.Dataflow.Pipelines.PipelineOptions.Uniform(1, 8);
+        separate.FuseStages = false;
+        yield return separate;
         yield return Zarr.Dataflow.Pipelines.PipelineOptions.Uniform(4, 1);
-        yield return new Zarr.Dataflow.Pipelines.PipelineOptions { FanIn = 2 };
+        yield return new Zarr.Dataflow.Pipelines.PipelineOptions { FanIn = 2, FuseStages = false };
     }
 
     /// <summary>(shape, chunks) pairs: edge chunks, single chunk, 1-D, 3-D.</summary>
