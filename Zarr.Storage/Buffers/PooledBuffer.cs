@@ -3,7 +3,8 @@ using System.Buffers;
 namespace Zarr.Storage.Buffers;
 
 /// <summary>
-/// A byte buffer rented from <see cref="ArrayPool{T}.Shared"/> with an exact logical length.
+/// A pooled byte buffer with an exact logical length: from <see cref="ArrayPool{T}.Shared"/>, or for chunk-sized
+/// buffers (1 MiB and more) from a pool without per-thread caches (chunks are rented and returned on different threads).
 /// Whoever receives one owns it and must dispose it exactly once; after that its memory must not be touched.
 /// </summary>
 public sealed class PooledBuffer : IMemoryOwner<byte>
@@ -21,7 +22,7 @@ public sealed class PooledBuffer : IMemoryOwner<byte>
     public static PooledBuffer Rent(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        return new PooledBuffer(ArrayPool<byte>.Shared.Rent(length), length);
+        return new PooledBuffer(length >= ChunkBufferPool.MinimumLength ? ChunkBufferPool.Rent(length) : ArrayPool<byte>.Shared.Rent(length), length);
     }
 
     /// <summary>Rents a buffer holding a copy of <paramref name="source"/>.</summary>
@@ -61,7 +62,14 @@ public sealed class PooledBuffer : IMemoryOwner<byte>
         var array = Interlocked.Exchange(ref _array, null);
         if (array is not null)
         {
-            ArrayPool<byte>.Shared.Return(array);
+            if (array.Length >= ChunkBufferPool.MinimumLength)
+            {
+                ChunkBufferPool.Return(array);
+            }
+            else
+            {
+                ArrayPool<byte>.Shared.Return(array);
+            }
         }
     }
 }

@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Numerics;
+
+namespace Zarr.Storage.Buffers;
+
+/// <summary>
+/// The pool of large buffers (1 MiB and more: decoded chunks). <see cref="System.Buffers.ArrayPool{T}.Shared"/> keeps
+/// the last array each thread returned in a slot of that thread, where no other thread can rent it; in a pipeline a
+/// chunk is rented on one worker and returned on another, so every thread-pool thread that ever returned a chunk
+/// strands one, and the pool keeps allocating (and the OS keeps faulting in) fresh chunk-sized arrays. Here every
+/// returned array is available to every thread. What the pool retains is bounded in bytes (an eighth of the memory the
+/// GC may use, at most 512 MiB); beyond that, returned arrays are left to the collector.
+/// </summary>
+internal static class ChunkBufferPool
+{
+    /// <summary>Shorter buffers come from <see cref="System.Buffers.ArrayPool{T}.Shared"/>.</summary>
+    public const int MinimumLength = 1 << 20;
+
+    private const int MinimumBucket = 20;
+    private const int MaximumBucket = 30;
+
+    private static readonly ConcurrentStack<byte[]>[] Buckets = [.. Enumerable.Range(0, MaximumBucket - MinimumBucket + 1).Select(_ => new ConcurrentStack<byte[]>())];
+    private static readonly long MaximumRetained = Math.Clamp(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8, 16L << 20, 512L << 20);
+    private static long _retained;
+
+    /// <summary>An array of at least <paramref name="length"/> bytes (contents undefined).</summary>
+    public static byte[] Rent(int length)
+    {
+        var bucket = BucketOf(length);
+        if (bucket > MaximumBucket)
+        {
+            return GC.AllocateUninitializedArray<byte>(length);
+        }
+
+        if (Buckets[bucket - MinimumBucket].TryPop(out var array))
+        {
+            Interlocked.Add(ref _retained, -array.Length);
+            return array;
+        }
+
+        return GC.AllocateUninitializedArray<byte>(1 << bucket);
+    }
+
+    /// <summary>Takes back an array from <see cref="Rent"/> (others are ignored).</summary>
+    public static void Return(byte[] array)
+    {
+        if (!BitOperations.IsPow2(array.Length) || array.Length < MinimumLength || BucketOf(array.Length) > MaximumBucket)
+        {
+            return;
+        }
+
+        if (Interlocked.Add(ref _retained, array.Length) > MaximumRetained)
+        {
+            Interlocked.Add(ref _retained, -array.Length);
+            return;
+        }
+
+        Buckets[BucketOf(array.Length) - MinimumBucket].Push(array);
+    }
+
+    private static int BucketOf(int length) => Math.Max(MinimumBucket, BitOperations.Log2((uint)length - 1) + 1);
+}
