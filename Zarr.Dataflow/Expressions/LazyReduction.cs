@@ -197,7 +197,7 @@ internal static class Reductions
             return await Planner.ReduceByKeyAsync(
                 node,
                 plan.Requests(grid),
-                c => plan.KeyOf(c, grid),
+                c => (plan.KeyOf(c, grid), plan.PositionInKey(c, grid)),
                 plan.ChunksPerKey(grid),
                 chunk => kernel.Partial(MemoryMarshal.Cast<byte, T>(chunk.Buffer.Span)[..(int)chunk.Region.ElementCount], chunk.Region, plan),
                 kernel.Combine,
@@ -299,6 +299,21 @@ internal sealed class AxisPlan
         }
 
         return key;
+    }
+
+    /// <summary>A chunk's position among the chunks of its block: its coordinates on the reduced axes, flattened.</summary>
+    public long PositionInKey(ReadOnlySpan<long> coordinates, Zarr.Storage.Indexing.ChunkGrid grid)
+    {
+        long position = 0;
+        for (var d = 0; d < Reduced.Length; d++)
+        {
+            if (Reduced[d])
+            {
+                position = (position * grid.GridShape[d]) + coordinates[d];
+            }
+        }
+
+        return position;
     }
 
     public long ChunksPerKey(Zarr.Storage.Indexing.ChunkGrid grid)

@@ -218,15 +218,16 @@ internal static class Planner
 
     /// <summary>
     /// A keyed tree reduction: each chunk gives a partial; partials with the same key (the chunk's block of the result)
-    /// combine in a tree of the options' fan-in. <paramref name="requests"/> come grouped by key, so a key completes
-    /// (its <paramref name="chunksPerKey"/>-th partial is in) soon after it starts; then <paramref name="complete"/>
-    /// gets the combined partial and a region of that key, inside the reduce stage, and the key's partials are dropped.
-    /// Memory holds only the partials of keys with chunks in flight.
+    /// combine in a fixed tree of the options' fan-in over their positions within the key (<paramref name="place"/>), so
+    /// the result's bits do not depend on parallelism or scheduling. <paramref name="requests"/> come grouped by key, so
+    /// a key completes (its <paramref name="chunksPerKey"/>-th partial is in) soon after it starts; then
+    /// <paramref name="complete"/> gets the combined partial and a region of that key, inside the reduce stage, and the
+    /// key's partials are dropped. Memory holds only the partials of keys with chunks in flight.
     /// </summary>
     public static async Task<PipelineReport> ReduceByKeyAsync<T, TPartial>(
         LazyNode<T> node,
         IEnumerable<ChunkRequest> requests,
-        Func<ReadOnlySpan<long>, long> keyOf,
+        Func<ReadOnlySpan<long>, (long Key, long Position)> place,
         long chunksPerKey,
         Func<DecodedChunk, TPartial> partial,
         Func<TPartial, TPartial, TPartial> combine,
@@ -243,15 +244,15 @@ internal static class Planner
         steps.Add(Terminal(ReduceStage, run.Options.Reduce, true, async (chunk, ct) =>
         {
             var p = partial(chunk);
-            var key = keyOf(chunk.Coordinates);
-            var state = open.GetOrAdd(key, static (_, a) => new KeyState<TPartial>(new TreeCombiner<TPartial>(a.combine, a.fanIn), a.Region), (combine, fanIn, chunk.Region));
-            state.Combiner.Add(p);
+            var (key, position) = place(chunk.Coordinates);
+            var state = open.GetOrAdd(key, static (_, a) => new KeyState<TPartial>(new OrderedTreeCombiner<TPartial>(a.combine, a.fanIn, a.chunksPerKey), a.Region), (combine, fanIn, chunksPerKey, chunk.Region));
+            state.Combiner.Add(position, p);
 
             // Each worker counts its partial after adding it, so the last count sees every partial of the key.
             if (Interlocked.Increment(ref state.Count) == chunksPerKey)
             {
                 open.TryRemove(key, out _);
-                run.AddWritten(await complete(state.Combiner.Finish(default!), state.Region, ct).ConfigureAwait(false));
+                run.AddWritten(await complete(state.Combiner.Finish(), state.Region, ct).ConfigureAwait(false));
             }
 
             run.ChunkDone();
@@ -260,11 +261,11 @@ internal static class Planner
         return await run.RunAsync(head, requests, completions).ConfigureAwait(false);
     }
 
-    private sealed class KeyState<TPartial>(TreeCombiner<TPartial> combiner, ChunkRegion region)
+    private sealed class KeyState<TPartial>(OrderedTreeCombiner<TPartial> combiner, ChunkRegion region)
     {
         public long Count;
 
-        public TreeCombiner<TPartial> Combiner { get; } = combiner;
+        public OrderedTreeCombiner<TPartial> Combiner { get; } = combiner;
 
         public ChunkRegion Region { get; } = region;
     }

@@ -234,6 +234,73 @@ public sealed class ReductionTests
     }
 
     [Fact]
+    public async Task Floating_point_reductions_give_the_same_bits_whatever_the_parallelism_and_scheduling()
+    {
+        // Values over many magnitudes, so that any change in the order of additions changes the last bits.
+        var random = new Random(11);
+        var data = Enumerable.Range(0, 300 * 70).Select(_ => Math.Pow(10, random.Next(-8, 9)) * (random.NextDouble() - 0.5)).ToArray();
+        var x = Lazy.Generate<double>([300, 70], [7, 9], (region, d) =>
+        {
+            for (var r = 0; r < region.Shape[0]; r++)
+            {
+                data.AsSpan((int)(((region.Start[0] + r) * 70) + region.Start[1]), region.Shape[1]).CopyTo(d.Slice(r * region.Shape[1], region.Shape[1]));
+            }
+        });
+        var one = PipelineOptions.Uniform(1, 1);
+        var sum = await x.SumAsync(one);
+        var columns = (await x.MeanAsync([0], one)).ToArray();
+        var rows = (await x.VarAsync([1], 1, one)).ToArray();
+        var statistics = await x.StatisticsAsync([0], 0, one);
+        var separate = PipelineOptions.Uniform(3, 2);
+        separate.FuseStages = false;
+        for (var repeat = 0; repeat < 4; repeat++)
+        {
+            foreach (var options in new[] { new PipelineOptions(), PipelineOptions.Uniform(4, 1), PipelineOptions.Uniform(2, 16), separate })
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(sum), BitConverter.DoubleToInt64Bits(await x.SumAsync(options)));
+                Assert.Equal(columns, (await x.MeanAsync([0], options)).ToArray());
+                Assert.Equal(rows, (await x.VarAsync([1], 1, options)).ToArray());
+                Assert.Equal(statistics.Sum, (await x.StatisticsAsync([0], 0, options)).Sum);
+            }
+        }
+    }
+
+    [Fact]
+    public void The_ordered_tree_combines_by_position_whatever_the_arrival_order()
+    {
+        foreach (var (count, fanIn) in new[] { (1L, 2), (10L, 3), (64L, 8), (65L, 8), (7L, 2) })
+        {
+            for (var seed = 0; seed < 5; seed++)
+            {
+                var combiner = new Zarr.Dataflow.Blocks.OrderedTreeCombiner<string>((a, b) => $"({a} {b})", fanIn, count);
+                var order = Enumerable.Range(0, (int)count).ToArray();
+                new Random(seed).Shuffle(order);
+                Assert.Throws<InvalidOperationException>(() => combiner.Finish().Length);
+                Parallel.ForEach(order, p => combiner.Add(p, p.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                var result = combiner.Finish();
+                Assert.Equal(Tree(0, count, fanIn), result);
+            }
+        }
+
+        var c = new Zarr.Dataflow.Blocks.OrderedTreeCombiner<int>((a, b) => a + b, 2, 4);
+        c.Add(1, 1);
+        Assert.Throws<InvalidOperationException>(() => c.Add(1, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => c.Add(4, 1));
+
+        // The reference: levels of groups of fanIn, left to right.
+        static string Tree(long start, long count, int fanIn)
+        {
+            var level = Enumerable.Range((int)start, (int)count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            while (level.Count > 1)
+            {
+                level = [.. level.Chunk(fanIn).Select(g => g.Skip(1).Aggregate(g[0], (a, b) => $"({a} {b})"))];
+            }
+
+            return level[0];
+        }
+    }
+
+    [Fact]
     public async Task Moments_agree_with_two_pass_double_on_ill_conditioned_data()
     {
         // Mean 1e6, spread 1e-3: naive sum-of-squares loses every digit here.
