@@ -75,7 +75,7 @@ public static class ChunkBlocks
     public static IPropagatorBlock<EncodedChunk, DecodedChunk> Decode(ZarrArray array, StageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(array);
-        return Decode(array, new StageContext("Decode", options ?? new StageOptions(), null, cpu: true));
+        return Decode(array, new StageContext("Decode", options ?? new StageOptions(), null));
     }
 
     internal static IPropagatorBlock<EncodedChunk, DecodedChunk> Decode(ZarrArray array, StageContext context) =>
@@ -94,14 +94,14 @@ public static class ChunkBlocks
         {
             compute(chunk);
             return ValueTask.CompletedTask;
-        }, new StageContext("Compute", options ?? new StageOptions(), null, cpu: true));
+        }, new StageContext("Compute", options ?? new StageOptions(), null));
     }
 
     /// <summary>Compute with an asynchronous function (for a function that reads other arrays).</summary>
     public static IPropagatorBlock<DecodedChunk, DecodedChunk> Compute(Func<DecodedChunk, CancellationToken, ValueTask> compute, StageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(compute);
-        return Compute(compute, new StageContext("Compute", options ?? new StageOptions(), null, cpu: true));
+        return Compute(compute, new StageContext("Compute", options ?? new StageOptions(), null));
     }
 
     internal static IPropagatorBlock<DecodedChunk, DecodedChunk> Compute(Func<DecodedChunk, CancellationToken, ValueTask> compute, StageContext context) =>
@@ -120,7 +120,7 @@ public static class ChunkBlocks
     public static IPropagatorBlock<DecodedChunk, EncodedChunk> Encode(ZarrArray array, StageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(array);
-        return Encode(array, new StageContext("Encode", options ?? new StageOptions(), null, cpu: true));
+        return Encode(array, new StageContext("Encode", options ?? new StageOptions(), null));
     }
 
     internal static IPropagatorBlock<DecodedChunk, EncodedChunk> Encode(ZarrArray array, StageContext context) =>
@@ -159,7 +159,7 @@ public static class ChunkBlocks
         ArgumentNullException.ThrowIfNull(partial);
         ArgumentNullException.ThrowIfNull(combine);
         ArgumentOutOfRangeException.ThrowIfLessThan(fanIn, 2);
-        return new ReduceBlock<TPartial>(partial, combine, empty, fanIn, new StageContext("Reduce", options ?? new StageOptions(), null, cpu: true));
+        return new ReduceBlock<TPartial>(partial, combine, empty, fanIn, new StageContext("Reduce", options ?? new StageOptions(), null));
     }
 }
 

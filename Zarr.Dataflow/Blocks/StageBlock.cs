@@ -66,7 +66,7 @@ internal static class StageBlock
 
                 context.Metrics.Record(worked - start, Stopwatch.GetTimestamp() - worked);
             },
-            ExecutionOptions(context));
+            ExecutionOptions(options, context.Token));
 
         _ = action.Completion.ContinueWith(
             t =>
@@ -115,7 +115,7 @@ internal static class StageBlock
 
                 context.Metrics.Record(Stopwatch.GetTimestamp() - start, 0);
             },
-            ExecutionOptions(context));
+            ExecutionOptions(context.Options, context.Token));
 
     /// <summary>The one exception inside the aggregates that completion propagation nests, or the aggregate when there are several.</summary>
     public static Exception Unwrap(AggregateException error)
@@ -124,13 +124,12 @@ internal static class StageBlock
         return inner.Count == 1 ? inner[0] : error;
     }
 
-    private static ExecutionDataflowBlockOptions ExecutionOptions(StageContext context) => new()
+    private static ExecutionDataflowBlockOptions ExecutionOptions(StageOptions options, CancellationToken token) => new()
     {
-        MaxDegreeOfParallelism = context.Options.MaxDegreeOfParallelism,
-        BoundedCapacity = context.Options.BoundedCapacity,
-        EnsureOrdered = context.Options.EnsureOrdered,
-        CancellationToken = context.Token,
+        MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
+        BoundedCapacity = options.BoundedCapacity,
+        EnsureOrdered = options.EnsureOrdered,
+        CancellationToken = token,
         SingleProducerConstrained = false,
-        TaskScheduler = context.Scheduler,
     };
 }

@@ -54,7 +54,7 @@ internal static class StageChain
         {
             var group = groups[g];
             var first = group[0];
-            var context = run.Stage(string.Join("+", group.Select(s => s.Name)), first.Options, first.Cpu);
+            var context = run.Stage(string.Join("+", group.Select(s => s.Name)), first.Options);
             var body = group.Count == 1 ? first.Body : Fused(group);
             ITargetBlock<object> block;
             if (g == groups.Count - 1)

@@ -34,11 +34,10 @@ internal sealed class StageMetrics(string name, int parallelism)
 /// <summary>The stage a block belongs to: its name, options, metrics and (inside a pipeline) the run.</summary>
 internal sealed class StageContext
 {
-    public StageContext(string name, StageOptions options, PipelineRun? run, bool cpu = false)
+    public StageContext(string name, StageOptions options, PipelineRun? run)
     {
         Name = name;
         Options = options.Clone();
-        Scheduler = Options.TaskScheduler ?? (cpu ? CpuTaskScheduler.Shared : TaskScheduler.Default);
         Run = run;
         Metrics = new StageMetrics(name, Options.MaxDegreeOfParallelism);
     }
@@ -46,9 +45,6 @@ internal sealed class StageContext
     public string Name { get; }
 
     public StageOptions Options { get; }
-
-    /// <summary>Where the workers run: the options' scheduler, or by default the CPU threads for CPU stages and the thread pool for I/O.</summary>
-    public TaskScheduler Scheduler { get; }
 
     public PipelineRun? Run { get; }
 
@@ -115,9 +111,9 @@ internal sealed class PipelineRun : IDisposable
 
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_startTicks);
 
-    public StageContext Stage(string name, StageOptions options, bool cpu = false)
+    public StageContext Stage(string name, StageOptions options)
     {
-        var context = new StageContext(name, options, this, cpu);
+        var context = new StageContext(name, options, this);
         lock (_stages)
         {
             _stages.Add(context.Metrics);

@@ -31,7 +31,6 @@ public sealed class StageOptions
         _boundedCapacity = other._boundedCapacity;
         EnsureOrdered = other.EnsureOrdered;
         CancellationToken = other.CancellationToken;
-        TaskScheduler = other.TaskScheduler;
     }
 
     /// <summary>Options for an I/O stage (fetch, store): parallelism is twice the processor count, since such workers mostly wait.</summary>
@@ -67,13 +66,6 @@ public sealed class StageOptions
             _boundedCapacity = value;
         }
     }
-
-    /// <summary>
-    /// Where the stage's workers run. Null (the default): CPU stages (decode, compute, encode, reduce) on the engine's
-    /// dedicated threads, one per core, shared by all pipelines, so they never take every thread-pool thread from the
-    /// I/O stages and the hand-offs between stages; I/O stages on the thread pool.
-    /// </summary>
-    public TaskScheduler? TaskScheduler { get; set; }
 
     /// <summary>Whether the stage hands chunks on in the order it received them; that costs waiting behind slow chunks.</summary>
     public bool EnsureOrdered { get; set; }

@@ -11,42 +11,6 @@ namespace Zarr.Dataflow.Tests;
 public sealed class PipelineTests
 {
     [Fact]
-    public async Task CPU_steps_run_on_the_engine_threads_or_on_the_scheduler_the_options_name()
-    {
-        var store = new MemoryStore();
-        var source = await Support.ArrayAsync(store, "s", [64, 64], [8, 8], Support.RandomData<float>(64 * 64, 3));
-        var names = new System.Collections.Concurrent.ConcurrentBag<string?>();
-        var x = Lazy.From(source).MapBlocks((_, values) => names.Add(Thread.CurrentThread.Name));
-        Assert.Equal(await Lazy.From(source).SumAsync(), await x.SumAsync());
-        Assert.Equal(64, names.Count);
-        Assert.All(names, n => Assert.StartsWith("Zarr.Dataflow CPU", n));
-
-        // A scheduler of the caller's: the CPU stages run there (the fused one takes the decode stage's options).
-        var counting = new CountingScheduler();
-        var options = new PipelineOptions();
-        options.Decode.TaskScheduler = counting;
-        names.Clear();
-        Assert.Equal(await Lazy.From(source).SumAsync(), await x.SumAsync(options));
-        Assert.True(counting.Executed > 0);
-        Assert.DoesNotContain(names, n => n?.StartsWith("Zarr.Dataflow CPU", StringComparison.Ordinal) == true);
-    }
-
-    private sealed class CountingScheduler : TaskScheduler
-    {
-        public int Executed;
-
-        protected override IEnumerable<Task> GetScheduledTasks() => [];
-
-        protected override void QueueTask(Task task) => ThreadPool.UnsafeQueueUserWorkItem(_ =>
-        {
-            Interlocked.Increment(ref Executed);
-            TryExecuteTask(task);
-        }, null);
-
-        protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => false;
-    }
-
-    [Fact]
     public void Stage_options_have_documented_defaults_validate_and_clone()
     {
         var o = new StageOptions();
