@@ -464,6 +464,9 @@ public class ZarrArray
     public async ValueTask<IDisposable> AcquireChunkLockAsync(long[] coordinates, CancellationToken cancellationToken = default) =>
         await ChunkLocks.For(Store).AcquireAsync(GetChunkKey(coordinates), cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Reads of at least this many bytes (more than a server's last-level cache) write their result with streaming stores.</summary>
+    private const long StreamingReadBytes = 64L << 20;
+
     /// <summary>The decoded size of one chunk in bytes.</summary>
     public int ChunkByteLength => _state.Current.Spec.ByteLength;
 
@@ -480,11 +483,14 @@ public class ZarrArray
         }
 
         var geometry = new OutputGeometry(plan, itemSize);
+
+        // A result larger than any cache is written with streaming stores (see StridedCopy.Copy).
+        var streaming = needed >= StreamingReadBytes;
         await ForEachChunkAsync(plan, async (chunk, ct) =>
         {
             var region = _state.Current.PartialDecoder is not null && !plan.CoversChunk(chunk) ? RegionOf(plan, chunk) : (ChunkRegion?)null;
             using var decoded = await FetchDecodedAsync(chunk.Coordinates, region, ct).ConfigureAwait(false);
-            CopyOut(plan, geometry, chunk, decoded, destination);
+            CopyOut(plan, geometry, chunk, decoded, destination, streaming);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -557,7 +563,7 @@ public class ZarrArray
     }
 
     // Copies the selected part of a decoded chunk into the output, or the fill value where the chunk is missing (null).
-    private void CopyOut<TElement>(SelectionPlan plan, OutputGeometry geometry, ChunkSelection chunk, PooledBuffer? decoded, Memory<TElement> destination)
+    private void CopyOut<TElement>(SelectionPlan plan, OutputGeometry geometry, ChunkSelection chunk, PooledBuffer? decoded, Memory<TElement> destination, bool streaming)
         where TElement : unmanaged
     {
         var current = _state.Current;
@@ -584,7 +590,7 @@ public class ZarrArray
             return;
         }
 
-        StridedCopy.Copy(ref MemoryMarshal.GetReference(decoded.Span), srcOffset, chunkSteps, ref dst, dstOffset, outSteps, counts, DataType.ItemSize);
+        StridedCopy.Copy(ref MemoryMarshal.GetReference(decoded.Span), srcOffset, chunkSteps, ref dst, dstOffset, outSteps, counts, DataType.ItemSize, streaming);
     }
 
     /// <summary>Writes <paramref name="source"/> (the selection's shape in C order), or broadcasts <paramref name="scalar"/> when source is empty and scalar is given.</summary>
