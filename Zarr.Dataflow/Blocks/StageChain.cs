@@ -12,7 +12,7 @@ namespace Zarr.Dataflow.Blocks;
 /// <param name="Cpu">Whether the step only computes, so it can run on the worker that ran the step before it.</param>
 /// <param name="Body">The step; it must not dispose its input.</param>
 /// <param name="Describe">The coordinates and key of an input, for errors.</param>
-/// <param name="DisposesInput">Whether the input is disposed once the step is done with it (false: the step hands its ownership on).</param>
+/// <param name="DisposesInput">Whether the input is disposed once the step is done with it (false: the step hands its ownership on; only the last step may, and it then has a stage of its own).</param>
 internal sealed record ChainStep(
     string Name,
     StageOptions Options,
@@ -35,9 +35,18 @@ internal static class StageChain
     public static (ITargetBlock<object> Head, List<Task> Completions) Build(PipelineRun run, IReadOnlyList<ChainStep> steps)
     {
         var groups = new List<List<ChainStep>>();
-        foreach (var step in steps)
+        for (var i = 0; i < steps.Count; i++)
         {
-            if (run.Options.FuseStages && step.Cpu && groups.Count > 0 && groups[^1][^1].Cpu)
+            var step = steps[i];
+
+            // A step that hands its input on (a stream to a consumer) must end the chain in a stage of its own: only
+            // a terminal stage can leave its input undisposed.
+            if (!step.DisposesInput && i != steps.Count - 1)
+            {
+                throw new InvalidOperationException($"step '{step.Name}' hands its input on, so it must be the last step");
+            }
+
+            if (run.Options.FuseStages && step.Cpu && step.DisposesInput && groups.Count > 0 && groups[^1][^1].Cpu)
             {
                 groups[^1].Add(step);
             }

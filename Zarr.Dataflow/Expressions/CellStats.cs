@@ -124,10 +124,10 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
         var rows = data.Length / rowLength;
 
         // Rows of kept elements each give every cell of the row one element, so every cell of the region gets the same
-        // count: it is added once at the end, and a row's running count is the cell's count before this call plus the
-        // row's visit number (its position among the rows of the same cells: the leading reduced axes' index).
+        // count: it is added once at the end (Count does not change during the loop), and a row's running count is the
+        // cell's count before this call plus the row's visit number (its position among the rows of the same cells:
+        // the leading reduced axes' index).
         var rowsDeferCount = !trailingReduced && !skipNaN;
-        var countBefore = rowsDeferCount ? Count.AsSpan().ToArray() : null;
         Span<int> index = stackalloc int[Math.Max(split, 1)];
         index.Clear();
         var doubles = ArrayPool<double>.Shared.Rent(Block * 3);
@@ -167,7 +167,7 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
                     else
                     {
                         var c0 = (int)((cell * rowLength) + offset);
-                        AddRow(c0, segment, countBefore![c0] + visit + 1, doubles, longs);
+                        AddRow(c0, segment, Count[c0] + visit + 1, doubles, longs);
                     }
                 }
 

@@ -6,8 +6,9 @@ using System.Runtime.Intrinsics;
 namespace Zarr.Dataflow.Expressions;
 
 /// <summary>
-/// Integer sums into 64-bit accumulators without a converted copy: 32-bit elements are widened in registers
-/// (the common case, one pass); other types convert through the caller's scratch (two passes, both in L1).
+/// Integer sums into 64-bit accumulators without a converted copy: 32-bit elements are widened in 256-bit registers
+/// where those are accelerated (the common case, one pass); otherwise elements convert through the caller's scratch
+/// with <see cref="TensorPrimitives"/> (two passes, both in L1, vectorised at whatever width the machine has).
 /// Segments are at most a few thousand elements, so no 64-bit accumulator can overflow inside one call.
 /// </summary>
 internal static class WideningSum
@@ -15,12 +16,12 @@ internal static class WideningSum
     /// <summary>The sum of <paramref name="x"/> in 64 bits (wrapping, as numpy's int64 accumulation).</summary>
     public static long Sum<T>(ReadOnlySpan<T> x, Span<long> scratch) where T : unmanaged, INumber<T>
     {
-        if (typeof(T) == typeof(int))
+        if (typeof(T) == typeof(int) && Vector256.IsHardwareAccelerated)
         {
             return SumInt32(MemoryMarshal.Cast<T, int>(x));
         }
 
-        if (typeof(T) == typeof(uint))
+        if (typeof(T) == typeof(uint) && Vector256.IsHardwareAccelerated)
         {
             return SumUInt32(MemoryMarshal.Cast<T, uint>(x));
         }
@@ -33,7 +34,7 @@ internal static class WideningSum
     /// <summary><c>accumulator[i] += x[i]</c> in 64 bits.</summary>
     public static void AddTo<T>(ReadOnlySpan<T> x, Span<long> accumulator, Span<long> scratch) where T : unmanaged, INumber<T>
     {
-        if (typeof(T) == typeof(int))
+        if (typeof(T) == typeof(int) && Vector256.IsHardwareAccelerated)
         {
             AddInt32(MemoryMarshal.Cast<T, int>(x), accumulator);
             return;

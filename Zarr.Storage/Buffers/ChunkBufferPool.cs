@@ -9,7 +9,8 @@ namespace Zarr.Storage.Buffers;
 /// chunk is rented on one worker and returned on another, so every thread-pool thread that ever returned a chunk
 /// strands one, and the pool keeps allocating (and the OS keeps faulting in) fresh chunk-sized arrays. Here every
 /// returned array is available to every thread. What the pool retains is bounded in bytes (an eighth of the memory the
-/// GC may use, at most 512 MiB); beyond that, returned arrays are left to the collector.
+/// GC may use, at most 512 MiB); beyond that, returned arrays are left to the collector. As ArrayPool.Shared does, it
+/// lets go after full collections: of every size not rented for a minute, and of everything when memory is short.
 /// </summary>
 internal static class ChunkBufferPool
 {
@@ -21,7 +22,16 @@ internal static class ChunkBufferPool
 
     private static readonly ConcurrentStack<byte[]>[] Buckets = [.. Enumerable.Range(0, MaximumBucket - MinimumBucket + 1).Select(_ => new ConcurrentStack<byte[]>())];
     private static readonly long MaximumRetained = Math.Clamp(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8, 16L << 20, 512L << 20);
+    private static readonly long[] LastRent = new long[MaximumBucket - MinimumBucket + 1];
     private static long _retained;
+
+    static ChunkBufferPool() => _ = new TrimAfterFullCollections();
+
+    /// <summary>A size not rented for this long is let go at the next full collection.</summary>
+    internal const long StaleMilliseconds = 60_000;
+
+    /// <summary>The bytes held now (for tests).</summary>
+    internal static long Retained => Interlocked.Read(ref _retained);
 
     /// <summary>An array of at least <paramref name="length"/> bytes (contents undefined).</summary>
     public static byte[] Rent(int length)
@@ -32,6 +42,7 @@ internal static class ChunkBufferPool
             return GC.AllocateUninitializedArray<byte>(length);
         }
 
+        Volatile.Write(ref LastRent[bucket - MinimumBucket], Environment.TickCount64);
         if (Buckets[bucket - MinimumBucket].TryPop(out var array))
         {
             Interlocked.Add(ref _retained, -array.Length);
@@ -58,5 +69,39 @@ internal static class ChunkBufferPool
         Buckets[BucketOf(array.Length) - MinimumBucket].Push(array);
     }
 
+    /// <summary>Lets go of every size not rented since <paramref name="now"/> − <see cref="StaleMilliseconds"/>, or of everything.</summary>
+    internal static void Trim(bool everything, long now)
+    {
+        for (var b = 0; b < Buckets.Length; b++)
+        {
+            if (!everything && now - Volatile.Read(ref LastRent[b]) < StaleMilliseconds)
+            {
+                continue;
+            }
+
+            while (Buckets[b].TryPop(out var array))
+            {
+                Interlocked.Add(ref _retained, -array.Length);
+            }
+        }
+    }
+
     private static int BucketOf(int length) => Math.Max(MinimumBucket, BitOperations.Log2((uint)length - 1) + 1);
+
+    // Its finalizer runs after each collection that finds it unreachable, which, once it lives in the oldest
+    // generation, is each full collection; it then asks to be finalized again.
+    private sealed class TrimAfterFullCollections
+    {
+        ~TrimAfterFullCollections()
+        {
+            if (Environment.HasShutdownStarted)
+            {
+                return;
+            }
+
+            var memory = GC.GetGCMemoryInfo();
+            Trim(memory.MemoryLoadBytes >= memory.HighMemoryLoadThresholdBytes * 0.9, Environment.TickCount64);
+            GC.ReRegisterForFinalize(this);
+        }
+    }
 }

@@ -11,6 +11,21 @@ namespace Zarr.Dataflow.Tests;
 public sealed class PipelineTests
 {
     [Fact]
+    public void Only_the_last_step_may_hand_its_input_on()
+    {
+        using var run = new PipelineRun(new PipelineOptions(), 1, CancellationToken.None);
+        static ValueTask<object?> Pass(object m, CancellationToken _) => ValueTask.FromResult<object?>(m);
+        static (long[]?, string?) Describe(object _) => (null, null);
+        var handsOn = new ChainStep("Stream", new StageOptions(), true, Pass, Describe, DisposesInput: false);
+        var last = new ChainStep("Reduce", new StageOptions(), true, Pass, Describe);
+        Assert.Throws<InvalidOperationException>(() => StageChain.Build(run, [handsOn, last]));
+
+        // Last, it gets a stage of its own even among CPU steps.
+        var (_, completions) = StageChain.Build(run, [last with { Name = "Decode" }, handsOn]);
+        Assert.Equal(2, completions.Count);
+    }
+
+    [Fact]
     public void Stage_options_have_documented_defaults_validate_and_clone()
     {
         var o = new StageOptions();

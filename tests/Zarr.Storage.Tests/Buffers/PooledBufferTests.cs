@@ -57,4 +57,30 @@ public sealed class PooledBufferTests
         Assert.InRange(reused, 1, 16); // 512 MiB at most, in 32 MiB arrays
         Assert.Throws<ArgumentOutOfRangeException>(() => PooledBuffer.Rent(-1));
     }
+
+    [Fact]
+    public void The_pool_lets_go_of_sizes_not_rented_for_a_minute_and_of_everything_when_memory_is_short()
+    {
+        // A size no other test uses (the 128 MiB bucket); arrays are compared by identity, since other tests share the pool.
+        const int length = 100 << 20;
+        var array = ChunkBufferPool.Rent(length);
+        ChunkBufferPool.Return(array);
+        var now = Environment.TickCount64;
+
+        // Rented just now: kept by an ordinary trim.
+        ChunkBufferPool.Trim(everything: false, now);
+        var again = ChunkBufferPool.Rent(length);
+        Assert.Same(array, again);
+        ChunkBufferPool.Return(again);
+
+        // Not rented for longer than a minute: let go.
+        ChunkBufferPool.Trim(everything: false, Environment.TickCount64 + ChunkBufferPool.StaleMilliseconds + 1);
+        var fresh = ChunkBufferPool.Rent(length);
+        Assert.NotSame(array, fresh);
+        ChunkBufferPool.Return(fresh);
+
+        // Memory short: everything goes, however recent.
+        ChunkBufferPool.Trim(everything: true, Environment.TickCount64);
+        Assert.NotSame(fresh, ChunkBufferPool.Rent(length));
+    }
 }
