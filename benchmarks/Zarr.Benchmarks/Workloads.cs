@@ -416,7 +416,7 @@ internal static class Workloads
             : await ZarrArray.CreateAsync<int>(new DirectoryStore(NewPath("stage-encode")), "", [N, N], Options(variant));
 
         // The stage's queue takes every message at once (the feeding is not measured), and a block on the thread pool
-        // disposes the outputs (the engine's CPU stages run on threads of their own, so it is never starved).
+        // disposes the outputs.
         static async Task<double> Drive<TIn, TOut>(IPropagatorBlock<TIn, TOut> block, TIn[] messages)
             where TOut : IDisposable
         {
