@@ -208,7 +208,7 @@ internal sealed class OpenedNode : IAsyncDisposable
 
     /// <summary>
     /// Closes the node. Without a <see cref="CommitAsync"/> before, the writes of this command to a zip file are
-    /// discarded (<see cref="ZipStore.Abort"/>) and the file stays as it was.
+    /// discarded (<see cref="ZipStore.AbortAsync"/>) and the file stays as it was.
     /// </summary>
     public ValueTask DisposeAsync()
     {
@@ -228,7 +228,6 @@ internal sealed class OpenedNode : IAsyncDisposable
             return _zip.DisposeAsync();
         }
 
-        _zip.Abort();
-        return ValueTask.CompletedTask;
+        return _zip.AbortAsync();
     }
 }

@@ -27,7 +27,7 @@ namespace Zarr.Storage.Stores;
 /// are still wanted are copied over (as they are, without recompressing), the dead space left by overwrites and deletes is
 /// compacted away, the central directory is written, and the temporary file is renamed over the target. So the target is
 /// always either the old file or the complete new one: a crash or an exception at any point never leaves it half written,
-/// and <see cref="Abort"/> discards the session. The archive holds each key once.</para>
+/// and <see cref="AbortAsync"/> discards the session. The archive holds each key once.</para>
 /// <para><b>One writer</b>: a writable store holds the lock file <c>.{name}.lock</c> beside the target from construction to
 /// disposal; a second writable store on the same file, in this process or another, is refused with a
 /// <see cref="ZarrStoreException"/>. Readers are never blocked: they see the file as it was when they opened it.</para>
@@ -354,14 +354,15 @@ public sealed class ZipStore : IStore, IAsyncDisposable
     /// Closes the store without writing anything: every write of this session is discarded, the target file stays as it
     /// was, the temporary file is removed and the lock released.
     /// </summary>
-    public void Abort()
+    /// <returns>A task that completes once the session is discarded (after any operation in progress).</returns>
+    public async ValueTask AbortAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
 
-        _gate.Wait();
+        await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
             Close();

@@ -12,7 +12,7 @@ using Zarr.Storage.Tests.Metadata;
 namespace Zarr.Storage.Tests.Stores;
 
 /// <summary>The store contract, for a zip store written in this session (every operation applies: deletes rewrite on dispose).</summary>
-public sealed class ZipStoreTests : StoreContractTests
+public sealed class ZipStoreTests : StoreContractTests, IAsyncLifetime
 {
     private readonly TempDirectory _tmp = new();
     private readonly List<ZipStore> _stores = [];
@@ -37,15 +37,16 @@ public sealed class ZipStoreTests : StoreContractTests
         return Track(new ZipStore(path));
     }
 
-    public override void Dispose()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         foreach (var store in _stores)
         {
-            store.Abort();
+            await store.AbortAsync();
         }
 
         _tmp.Dispose();
-        base.Dispose();
     }
 
     private ZipStore Track(ZipStore store)
@@ -56,7 +57,7 @@ public sealed class ZipStoreTests : StoreContractTests
 }
 
 /// <summary>The same contract with deflate compression.</summary>
-public sealed class ZipStoreDeflateTests : StoreContractTests
+public sealed class ZipStoreDeflateTests : StoreContractTests, IAsyncLifetime
 {
     private readonly TempDirectory _tmp = new();
     private readonly List<ZipStore> _stores = [];
@@ -80,15 +81,16 @@ public sealed class ZipStoreDeflateTests : StoreContractTests
         return Track(new ZipStore(path));
     }
 
-    public override void Dispose()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         foreach (var store in _stores)
         {
-            store.Abort();
+            await store.AbortAsync();
         }
 
         _tmp.Dispose();
-        base.Dispose();
     }
 
     private ZipStore Track(ZipStore store)
@@ -293,7 +295,7 @@ public sealed class ZipStoreFileTests : IDisposable
     }
 
     [Fact]
-    public void AWriterInAnotherProcess_IsRefused()
+    public async Task AWriterInAnotherProcess_IsRefused()
     {
         // Another process holds the lock file exclusively, as a ZipStore there would (flock on Unix).
         if (OperatingSystem.IsWindows())
@@ -323,7 +325,7 @@ public sealed class ZipStoreFileTests : IDisposable
 
         // The holder is gone (as if it had crashed): its lock went with it, and its lock file is taken over.
         var store = new ZipStore(ZipPath, Create);
-        store.Abort();
+        await store.AbortAsync();
         Assert.False(File.Exists(lockPath));
     }
 
@@ -349,7 +351,7 @@ public sealed class ZipStoreFileTests : IDisposable
         }
 
         // Abort stands in for the crash's end: nothing of the session remains.
-        crashed.Abort();
+        await crashed.AbortAsync();
         Assert.Equal(old, File.ReadAllBytes(ZipPath));
         Assert.Equal(new[] { "data.zip" }, Directory.EnumerateFileSystemEntries(_tmp.Path).Select(Path.GetFileName));
     }
