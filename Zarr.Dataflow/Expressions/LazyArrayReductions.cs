@@ -406,7 +406,7 @@ public static class LazyArrayReductions
     }
 }
 
-/// <summary>Sums and means of complex lazy arrays (numpy allows them), per cell in double precision.</summary>
+/// <summary>Sums, means, variances and standard deviations of complex lazy arrays (as numpy), per cell in double precision.</summary>
 public static class LazyArrayComplexReductions
 {
     /// <summary>The complex sum of all elements.</summary>
@@ -423,6 +423,40 @@ public static class LazyArrayComplexReductions
     /// <summary>Complex means over <paramref name="axes"/> (null: every axis), lazily.</summary>
     public static LazyReduction<Complex> Mean(this LazyArray<Complex> array, int[]? axes) => ComplexSumKernel.Create(LazyArrayReductions.Checked(array), axes, true);
 
+    /// <summary>The variance of all elements: the mean of |x − mean|² over n − <paramref name="ddof"/> (real, as numpy; NaN when n ≤ ddof).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ddof"/> is negative.</exception>
+    public static Task<double> VarAsync(this LazyArray<Complex> array, int ddof = 0, PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
+        LazyArrayReductions.ScalarAsync(array.Var(null, ddof), options, cancellationToken);
+
+    /// <summary>Variances over <paramref name="axes"/> (null: every axis), lazily.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ddof"/> is negative, or an axis is out of range.</exception>
+    public static LazyReduction<double> Var(this LazyArray<Complex> array, int[]? axes, int ddof = 0) =>
+        Reductions.Create(LazyArrayReductions.Checked(array), axes, new ComplexMomentKernel(NonNegative(ddof), false));
+
+    /// <summary>The standard deviation of all elements (the square root of <see cref="VarAsync(LazyArray{Complex}, int, PipelineOptions?, CancellationToken)"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ddof"/> is negative.</exception>
+    public static Task<double> StdAsync(this LazyArray<Complex> array, int ddof = 0, PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
+        LazyArrayReductions.ScalarAsync(array.Std(null, ddof), options, cancellationToken);
+
+    /// <summary>Standard deviations over <paramref name="axes"/> (null: every axis), lazily.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ddof"/> is negative, or an axis is out of range.</exception>
+    public static LazyReduction<double> Std(this LazyArray<Complex> array, int[]? axes, int ddof = 0) =>
+        Reductions.Create(LazyArrayReductions.Checked(array), axes, new ComplexMomentKernel(NonNegative(ddof), true));
+
+    /// <summary>The variance of all elements, in double precision.</summary>
+    public static Task<double> VarAsync(this LazyArray<Complex64> array, int ddof = 0, PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
+        LazyArrayReductions.Checked(array).Cast<Complex>().VarAsync(ddof, options, cancellationToken);
+
+    /// <summary>Variances over <paramref name="axes"/> (null: every axis), lazily, in double precision.</summary>
+    public static LazyReduction<double> Var(this LazyArray<Complex64> array, int[]? axes, int ddof = 0) => LazyArrayReductions.Checked(array).Cast<Complex>().Var(axes, ddof);
+
+    /// <summary>The standard deviation of all elements, in double precision.</summary>
+    public static Task<double> StdAsync(this LazyArray<Complex64> array, int ddof = 0, PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
+        LazyArrayReductions.Checked(array).Cast<Complex>().StdAsync(ddof, options, cancellationToken);
+
+    /// <summary>Standard deviations over <paramref name="axes"/> (null: every axis), lazily, in double precision.</summary>
+    public static LazyReduction<double> Std(this LazyArray<Complex64> array, int[]? axes, int ddof = 0) => LazyArrayReductions.Checked(array).Cast<Complex>().Std(axes, ddof);
+
     /// <summary>The complex sum of all elements, accumulated in double precision (numpy returns complex64; convert the result to get it).</summary>
     public static Task<Complex> SumAsync(this LazyArray<Complex64> array, PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
         LazyArrayReductions.Checked(array).Cast<Complex>().SumAsync(options, cancellationToken);
@@ -436,4 +470,10 @@ public static class LazyArrayComplexReductions
 
     /// <summary>Complex means over <paramref name="axes"/> (null: every axis), lazily, in double precision.</summary>
     public static LazyReduction<Complex> Mean(this LazyArray<Complex64> array, int[]? axes) => LazyArrayReductions.Checked(array).Cast<Complex>().Mean(axes);
+
+    private static int NonNegative(int ddof)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(ddof);
+        return ddof;
+    }
 }

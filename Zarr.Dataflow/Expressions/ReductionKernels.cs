@@ -447,6 +447,92 @@ internal sealed class ComplexSumKernel(bool mean, long count) : ReductionKernel<
 internal delegate void RowVisitor<T>(int cell, ReadOnlySpan<T> segment, bool oneCell);
 
 /// <summary>Walks a dense region row by row, mapping rows to the cells (kept-axes elements, C order) they reduce into.</summary>
+/// <summary>Per-cell count, complex mean and the sum of squared distances from it (|x − mean|², real), as numpy's complex var.</summary>
+internal sealed class ComplexMoments(int cells)
+{
+    public long[] Count { get; } = new long[cells];
+
+    public Complex[] Mean { get; } = new Complex[cells];
+
+    public double[] M2 { get; } = new double[cells];
+
+    /// <summary>Chan et al.'s update with a part of <paramref name="n"/> elements, mean <paramref name="mean"/> and M2 <paramref name="m2"/>.</summary>
+    public void Add(int c, long n, Complex mean, double m2)
+    {
+        if (n == 0)
+        {
+            return;
+        }
+
+        var na = Count[c];
+        if (na == 0)
+        {
+            (Count[c], Mean[c], M2[c]) = (n, mean, m2);
+            return;
+        }
+
+        var total = (double)(na + n);
+        var delta = mean - Mean[c];
+        Mean[c] += delta * (n / total);
+        M2[c] += m2 + ((delta.Real * delta.Real) + (delta.Imaginary * delta.Imaginary)) * (na * (double)n / total);
+        Count[c] = na + n;
+    }
+}
+
+/// <summary>Variances and standard deviations of complex values (real results: the mean of |x − mean|², as numpy).</summary>
+internal sealed class ComplexMomentKernel(int ddof, bool sqrt) : ReductionKernel<Complex, ComplexMoments, double>
+{
+    public override ComplexMoments Partial(ReadOnlySpan<Complex> data, ChunkRegion region, AxisPlan plan)
+    {
+        var moments = new ComplexMoments(plan.CellsOf(region));
+        CellWalk.Walk(data, region.Shape, plan.Reduced, (cell, segment, oneCell) =>
+        {
+            if (oneCell)
+            {
+                var mean = TensorPrimitives.Sum(segment) / segment.Length;
+                double m2 = 0;
+                foreach (var x in segment)
+                {
+                    var d = x - mean;
+                    m2 += (d.Real * d.Real) + (d.Imaginary * d.Imaginary);
+                }
+
+                moments.Add(cell, segment.Length, mean, m2);
+            }
+            else
+            {
+                for (var i = 0; i < segment.Length; i++)
+                {
+                    moments.Add(cell + i, 1, segment[i], 0);
+                }
+            }
+        });
+        return moments;
+    }
+
+    public override ComplexMoments Combine(ComplexMoments a, ComplexMoments b)
+    {
+        for (var c = 0; c < a.Count.Length; c++)
+        {
+            a.Add(c, b.Count[c], b.Mean[c], b.M2[c]);
+        }
+
+        return a;
+    }
+
+    public override ComplexMoments Empty(int cells) => new(cells);
+
+    public override void Finish(ComplexMoments partial, Span<double> output)
+    {
+        for (var c = 0; c < output.Length; c++)
+        {
+            var n = partial.Count[c];
+            var v = n - ddof <= 0 ? double.NaN : partial.M2[c] / (n - ddof);
+            output[c] = sqrt ? Math.Sqrt(v) : v;
+        }
+    }
+}
+
 internal static class CellWalk
 {
     public static void Walk<T>(ReadOnlySpan<T> data, ReadOnlySpan<int> shape, ReadOnlySpan<bool> reduced, RowVisitor<T> visit)

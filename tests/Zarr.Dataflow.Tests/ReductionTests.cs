@@ -301,6 +301,68 @@ public sealed class ReductionTests
     }
 
     [Fact]
+    public async Task Complex_variances_are_the_mean_squared_distance_from_the_mean_as_numpy()
+    {
+        // numpy: np.var([1+1j, 3+3j]) == 2.0, np.std(...) == sqrt(2), real.
+        var pair = Lazy.From(await Support.ArrayAsync(new MemoryStore(), "pair", [2], [1], new[] { new Complex(1, 1), new Complex(3, 3) }));
+        Assert.Equal(2.0, await pair.VarAsync());
+        Assert.Equal(Math.Sqrt(2), await pair.StdAsync());
+        Assert.Equal(4.0, await pair.VarAsync(ddof: 1));
+        Assert.True(double.IsNaN(await pair.VarAsync(ddof: 2)));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => pair.VarAsync(ddof: -1));
+
+        long[] shape = [6, 5, 7];
+        var random = new Random(3);
+        var data = Enumerable.Range(0, 6 * 5 * 7).Select(_ => new Complex((random.NextDouble() * 100) - 50, (random.NextDouble() * 10) + 1000)).ToArray();
+        var store = new MemoryStore();
+        var x = Lazy.From(await Support.ArrayAsync(store, "c", shape, [4, 2, 3], data));
+        var x64 = Lazy.From(await Support.ArrayAsync(store, "c64", shape, [3, 5, 2], data.Select(c => new Zarr.Storage.DataTypes.Complex64((float)c.Real, (float)c.Imaginary)).ToArray()));
+        foreach (var axes in AxisSubsets(3))
+        {
+            var reduced = shape.Select((_, d) => axes.Contains(d)).ToArray();
+            var cells = new Dictionary<long, List<Complex>>();
+            for (var i = 0; i < data.Length; i++)
+            {
+                long cell = 0;
+                var rest = (long)i;
+                var index = new long[3];
+                for (var d = 2; d >= 0; d--)
+                {
+                    index[d] = rest % shape[d];
+                    rest /= shape[d];
+                }
+
+                for (var d = 0; d < 3; d++)
+                {
+                    cell = reduced[d] ? cell : (cell * shape[d]) + index[d];
+                }
+
+                (cells.TryGetValue(cell, out var list) ? list : cells[cell] = []).Add(data[i]);
+            }
+
+            var expected = cells.OrderBy(kv => kv.Key).Select(kv =>
+            {
+                var mean = kv.Value.Aggregate(Complex.Zero, (a, b) => a + b) / kv.Value.Count;
+                return kv.Value.Sum(v => Math.Pow((v - mean).Magnitude, 2)) / (kv.Value.Count - 1);
+            }).ToArray();
+            foreach (var options in Support.OptionCombinations())
+            {
+                var variances = await x.Var(axes, 1).ToArrayAsync(options);
+                var deviations = await x.Std(axes, 1).ToArrayAsync(options);
+                Assert.Equal(expected.Length, variances.Length);
+                for (var c = 0; c < expected.Length; c++)
+                {
+                    Close(expected[c], variances[c]);
+                    Close(Math.Sqrt(expected[c]), deviations[c]);
+                }
+            }
+
+            var single = await x64.Var(axes, 1).ToArrayAsync();
+            Assert.All(expected.Zip(single), p => Assert.Equal(p.First, p.Second, p.First * 1e-5));
+        }
+    }
+
+    [Fact]
     public async Task Moments_agree_with_two_pass_double_on_ill_conditioned_data()
     {
         // Mean 1e6, spread 1e-3: naive sum-of-squares loses every digit here.
