@@ -443,6 +443,40 @@ public static class LazyArrayComplexReductions
     public static LazyReduction<double> Std(this LazyArray<Complex> array, int[]? axes, int ddof = 0) =>
         Reductions.Create(LazyArrayReductions.Checked(array), axes, new ComplexMomentKernel(NonNegative(ddof), true));
 
+    /// <summary>The smallest element in numpy's order (by real part, then imaginary part; NaN propagates).</summary>
+    /// <exception cref="InvalidOperationException">The array is empty (numpy raises too).</exception>
+    public static Task<Complex> MinAsync(this LazyArray<Complex> array, PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
+        NonEmptyAsync(array, array.Min(null), options, cancellationToken);
+
+    /// <summary>Minima over <paramref name="axes"/> (null: every axis), lazily.</summary>
+    public static LazyReduction<Complex> Min(this LazyArray<Complex> array, int[]? axes) =>
+        Reductions.Create(LazyArrayReductions.Checked(array), axes, new ComplexExtremaKernel(true));
+
+    /// <summary>The largest element in numpy's order (by real part, then imaginary part; NaN propagates).</summary>
+    /// <exception cref="InvalidOperationException">The array is empty (numpy raises too).</exception>
+    public static Task<Complex> MaxAsync(this LazyArray<Complex> array, PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
+        NonEmptyAsync(array, array.Max(null), options, cancellationToken);
+
+    /// <summary>Maxima over <paramref name="axes"/> (null: every axis), lazily.</summary>
+    public static LazyReduction<Complex> Max(this LazyArray<Complex> array, int[]? axes) =>
+        Reductions.Create(LazyArrayReductions.Checked(array), axes, new ComplexExtremaKernel(false));
+
+    /// <summary>The smallest element in numpy's order, as a double-precision complex.</summary>
+    /// <exception cref="InvalidOperationException">The array is empty.</exception>
+    public static Task<Complex> MinAsync(this LazyArray<Complex64> array, PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
+        LazyArrayReductions.Checked(array).Cast<Complex>().MinAsync(options, cancellationToken);
+
+    /// <summary>Minima over <paramref name="axes"/> (null: every axis), lazily, as double-precision complex.</summary>
+    public static LazyReduction<Complex> Min(this LazyArray<Complex64> array, int[]? axes) => LazyArrayReductions.Checked(array).Cast<Complex>().Min(axes);
+
+    /// <summary>The largest element in numpy's order, as a double-precision complex.</summary>
+    /// <exception cref="InvalidOperationException">The array is empty.</exception>
+    public static Task<Complex> MaxAsync(this LazyArray<Complex64> array, PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
+        LazyArrayReductions.Checked(array).Cast<Complex>().MaxAsync(options, cancellationToken);
+
+    /// <summary>Maxima over <paramref name="axes"/> (null: every axis), lazily, as double-precision complex.</summary>
+    public static LazyReduction<Complex> Max(this LazyArray<Complex64> array, int[]? axes) => LazyArrayReductions.Checked(array).Cast<Complex>().Max(axes);
+
     /// <summary>The variance of all elements, in double precision.</summary>
     public static Task<double> VarAsync(this LazyArray<Complex64> array, int ddof = 0, PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
         LazyArrayReductions.Checked(array).Cast<Complex>().VarAsync(ddof, options, cancellationToken);
@@ -470,6 +504,11 @@ public static class LazyArrayComplexReductions
 
     /// <summary>Complex means over <paramref name="axes"/> (null: every axis), lazily, in double precision.</summary>
     public static LazyReduction<Complex> Mean(this LazyArray<Complex64> array, int[]? axes) => LazyArrayReductions.Checked(array).Cast<Complex>().Mean(axes);
+
+    private static Task<Complex> NonEmptyAsync(LazyArray<Complex> array, LazyReduction<Complex> reduction, PipelineOptions? options, CancellationToken cancellationToken) =>
+        array.Shape.Any(n => n == 0)
+            ? throw new InvalidOperationException("zero-size array to reduction operation, which has no identity")
+            : LazyArrayReductions.ScalarAsync(reduction, options, cancellationToken);
 
     private static int NonNegative(int ddof)
     {

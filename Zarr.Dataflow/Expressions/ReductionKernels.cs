@@ -533,6 +533,87 @@ internal sealed class ComplexMomentKernel(int ddof, bool sqrt) : ReductionKernel
     }
 }
 
+/// <summary>The extreme value seen per cell, if any.</summary>
+internal sealed class ComplexExtremes(int cells)
+{
+    public Complex[] Value { get; } = new Complex[cells];
+
+    public bool[] Seen { get; } = new bool[cells];
+}
+
+/// <summary>
+/// Minima or maxima of complex values in numpy's order: by real part, then by imaginary part; a value with a NaN part
+/// wins (numpy propagates NaN), the first such one.
+/// </summary>
+internal sealed class ComplexExtremaKernel(bool min) : ReductionKernel<Complex, ComplexExtremes, Complex>
+{
+    public override ComplexExtremes Partial(ReadOnlySpan<Complex> data, ChunkRegion region, AxisPlan plan)
+    {
+        var partial = new ComplexExtremes(plan.CellsOf(region));
+        CellWalk.Walk(data, region.Shape, plan.Reduced, (cell, segment, oneCell) =>
+        {
+            for (var i = 0; i < segment.Length; i++)
+            {
+                Offer(partial, oneCell ? cell : cell + i, segment[i]);
+            }
+        });
+        return partial;
+    }
+
+    public override ComplexExtremes Combine(ComplexExtremes a, ComplexExtremes b)
+    {
+        for (var c = 0; c < a.Value.Length; c++)
+        {
+            if (b.Seen[c])
+            {
+                Offer(a, c, b.Value[c]);
+            }
+        }
+
+        return a;
+    }
+
+    public override ComplexExtremes Empty(int cells) => new(cells);
+
+    public override void Finish(ComplexExtremes partial, Span<Complex> output)
+    {
+        for (var c = 0; c < output.Length; c++)
+        {
+            output[c] = partial.Seen[c] ? partial.Value[c] : new Complex(double.NaN, double.NaN);
+        }
+    }
+
+    private static bool IsNaN(Complex v) => double.IsNaN(v.Real) || double.IsNaN(v.Imaginary);
+
+    private void Offer(ComplexExtremes partial, int c, Complex v)
+    {
+        if (!partial.Seen[c])
+        {
+            (partial.Value[c], partial.Seen[c]) = (v, true);
+            return;
+        }
+
+        var current = partial.Value[c];
+        if (IsNaN(current))
+        {
+            return;
+        }
+
+        if (IsNaN(v))
+        {
+            partial.Value[c] = v;
+            return;
+        }
+
+        var less = v.Real < current.Real || (v.Real == current.Real && v.Imaginary < current.Imaginary);
+        var greater = v.Real > current.Real || (v.Real == current.Real && v.Imaginary > current.Imaginary);
+        if (min ? less : greater)
+        {
+            partial.Value[c] = v;
+        }
+    }
+}
+
 internal static class CellWalk
 {
     public static void Walk<T>(ReadOnlySpan<T> data, ReadOnlySpan<int> shape, ReadOnlySpan<bool> reduced, RowVisitor<T> visit)

@@ -363,6 +363,34 @@ public sealed class ReductionTests
     }
 
     [Fact]
+    public async Task Complex_minima_and_maxima_order_by_real_then_imaginary_part_as_numpy()
+    {
+        // np.min([1+5j, 1+2j, 0+9j, 3-1j]) == 9j, np.max(...) == 3-1j; along axis 0 of [[1+5j, 2], [1+2j, 2-1j]]:
+        // min [1+2j, 2-1j], max [1+5j, 2+0j]; a NaN part propagates.
+        var store = new MemoryStore();
+        var flat = Lazy.From(await Support.ArrayAsync(store, "flat", [4], [3], new[] { new Complex(1, 5), new Complex(1, 2), new Complex(0, 9), new Complex(3, -1) }));
+        var square = Lazy.From(await Support.ArrayAsync(store, "square", [2, 2], [1, 1], new[] { new Complex(1, 5), new Complex(2, 0), new Complex(1, 2), new Complex(2, -1) }));
+        foreach (var options in Support.OptionCombinations())
+        {
+            Assert.Equal(new Complex(0, 9), await flat.MinAsync(options));
+            Assert.Equal(new Complex(3, -1), await flat.MaxAsync(options));
+            Assert.Equal([new Complex(1, 2), new Complex(2, -1)], await square.Min([0]).ToArrayAsync(options));
+            Assert.Equal([new Complex(1, 5), new Complex(2, 0)], await square.Max([0]).ToArrayAsync(options));
+            Assert.Equal([new Complex(2, 0), new Complex(2, -1)], await square.Max([1]).ToArrayAsync(options));
+        }
+
+        var single = Lazy.From(await Support.ArrayAsync(store, "single", [3], [2], new[] { new Zarr.Storage.DataTypes.Complex64(1, 5), new Zarr.Storage.DataTypes.Complex64(1, 2), new Zarr.Storage.DataTypes.Complex64(3, -1) }));
+        Assert.Equal(new Complex(1, 2), await single.MinAsync());
+        Assert.Equal(new Complex(3, -1), await single.MaxAsync());
+
+        var withNaN = Lazy.From(await Support.ArrayAsync(store, "nan", [3], [1], new[] { new Complex(1, 1), new Complex(double.NaN, 0), new Complex(-5, 0) }));
+        Assert.True(double.IsNaN((await withNaN.MinAsync()).Real));
+        Assert.True(double.IsNaN((await withNaN.MaxAsync()).Real));
+        var empty = Lazy.Generate<Complex>([0, 3], [1, 1], (_, _) => { });
+        await Assert.ThrowsAsync<InvalidOperationException>(() => empty.MinAsync());
+    }
+
+    [Fact]
     public async Task Moments_agree_with_two_pass_double_on_ill_conditioned_data()
     {
         // Mean 1e6, spread 1e-3: naive sum-of-squares loses every digit here.
