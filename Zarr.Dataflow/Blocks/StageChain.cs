@@ -31,6 +31,13 @@ internal static class StageChain
 {
     private static readonly DataflowLinkOptions Propagate = new() { PropagateCompletion = true };
 
+    /// <summary>Wires <paramref name="steps"/> and runs <paramref name="requests"/> through them (see <see cref="PipelineRun.RunAsync"/>).</summary>
+    public static Task<PipelineReport> RunAsync(PipelineRun run, IReadOnlyList<ChainStep> steps, IEnumerable<ChunkRequest> requests)
+    {
+        var (head, completions) = Build(run, steps);
+        return run.RunAsync(head, requests, completions);
+    }
+
     /// <summary>The head block (send the first step's inputs to it) and every stage's completion.</summary>
     public static (ITargetBlock<object> Head, List<Task> Completions) Build(PipelineRun run, IReadOnlyList<ChainStep> steps)
     {
@@ -68,22 +75,16 @@ internal static class StageChain
             ITargetBlock<object> block;
             if (g == groups.Count - 1)
             {
-                var target = StageBlock.CreateTarget<object>(context, async (m, ct) => await body(m, ct).ConfigureAwait(false), first.Describe, group.Count > 1 || first.DisposesInput);
-                completions.Add(target.Completion);
-                block = target;
+                block = StageBlock.CreateTarget<object>(context, async (m, ct) => await body(m, ct).ConfigureAwait(false), first.Describe, group.Count > 1 || first.DisposesInput);
             }
             else
             {
-                var propagator = StageBlock.Create<object, object>(context, async (m, ct) => (await body(m, ct).ConfigureAwait(false))!, first.Describe);
-                completions.Add(propagator.Completion);
-                block = propagator;
-                previous?.LinkTo(propagator, Propagate);
-                previous = propagator;
-                head ??= propagator;
-                continue;
+                block = StageBlock.Create<object, object>(context, async (m, ct) => (await body(m, ct).ConfigureAwait(false))!, first.Describe);
             }
 
+            completions.Add(block.Completion);
             previous?.LinkTo(block, Propagate);
+            previous = block as ISourceBlock<object>;
             head ??= block;
         }
 
@@ -124,7 +125,7 @@ internal static class StageChain
                 current = next!;
             }
 
-            return ReferenceEquals(current, input) ? input : current;
+            return current;
         };
 
     private static void DisposeIntermediate(object message, object input)

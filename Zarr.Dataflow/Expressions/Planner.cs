@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using System.Threading.Tasks.Dataflow;
 using Zarr.Dataflow.Blocks;
 using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
@@ -176,8 +174,7 @@ internal static class Planner
                 return null;
             },
             m => (((EncodedChunk)m).CoordinatesArray, ((EncodedChunk)m).Key)));
-        var (head, completions) = StageChain.Build(run, steps);
-        return await run.RunAsync(head, ChunkBlocks.Requests(work), completions).ConfigureAwait(false);
+        return await StageChain.RunAsync(run, steps, ChunkBlocks.Requests(work)).ConfigureAwait(false);
     }
 
     /// <summary>Writes the expression into the region of <paramref name="target"/> at <paramref name="offset"/>, chunk by chunk, through the array's locked partial writes.</summary>
@@ -195,8 +192,7 @@ internal static class Planner
             run.AddWritten(bytes);
             run.ChunkDone();
         }));
-        var (head, completions) = StageChain.Build(run, steps);
-        return await run.RunAsync(head, ChunkBlocks.Requests(work), completions).ConfigureAwait(false);
+        return await StageChain.RunAsync(run, steps, ChunkBlocks.Requests(work)).ConfigureAwait(false);
     }
 
     /// <summary>Runs <paramref name="consume"/> over every chunk of the expression (dense region layout) as the terminal stage.</summary>
@@ -212,8 +208,7 @@ internal static class Planner
             run.ChunkDone();
             return ValueTask.CompletedTask;
         }));
-        var (head, completions) = StageChain.Build(run, steps);
-        return await run.RunAsync(head, ChunkBlocks.Requests(work), completions).ConfigureAwait(false);
+        return await StageChain.RunAsync(run, steps, ChunkBlocks.Requests(work)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -257,8 +252,7 @@ internal static class Planner
 
             run.ChunkDone();
         }));
-        var (head, completions) = StageChain.Build(run, steps);
-        return await run.RunAsync(head, requests, completions).ConfigureAwait(false);
+        return await StageChain.RunAsync(run, steps, requests).ConfigureAwait(false);
     }
 
     private sealed class KeyState<TPartial>(OrderedTreeCombiner<TPartial> combiner, ChunkRegion region)
@@ -293,8 +287,7 @@ internal static class Planner
                 run.ChunkDone();
             },
             disposesInput: false));
-        var (head, completions) = StageChain.Build(run, steps);
-        var running = RunIntoChannelAsync(run, head, work, completions, channel.Writer);
+        var running = RunIntoChannelAsync(run, steps, work, channel.Writer);
         try
         {
             await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -315,13 +308,13 @@ internal static class Planner
         }
     }
 
-    private static async Task RunIntoChannelAsync<T>(PipelineRun run, ITargetBlock<object> head, ChunkGrid work, List<Task> completions, ChannelWriter<ChunkResult<T>> writer)
+    private static async Task RunIntoChannelAsync<T>(PipelineRun run, List<ChainStep> steps, ChunkGrid work, ChannelWriter<ChunkResult<T>> writer)
         where T : unmanaged
     {
         await Task.Yield();
         try
         {
-            await run.RunAsync(head, ChunkBlocks.Requests(work), completions).ConfigureAwait(false);
+            await StageChain.RunAsync(run, steps, ChunkBlocks.Requests(work)).ConfigureAwait(false);
             writer.TryComplete();
         }
         catch (Exception e)
