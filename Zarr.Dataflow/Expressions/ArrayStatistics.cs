@@ -29,7 +29,7 @@ public sealed class ArrayStatistics<T> where T : unmanaged, INumber<T>
         StandardDeviation = new double[count.Length];
         for (var c = 0; c < count.Length; c++)
         {
-            Variance[c] = count[c] - ddof <= 0 ? double.NaN : m2[c] / (count[c] - ddof);
+            Variance[c] = Moments.Variance(count[c], m2[c], ddof, sqrt: false);
             StandardDeviation[c] = Math.Sqrt(Variance[c]);
         }
     }

@@ -253,16 +253,8 @@ public static class LazyArrayReductions
         /// <summary>The maxima skipping NaN over <paramref name="axes"/> (null: every axis), lazily.</summary>
         public LazyReduction<T> NanMax(int[]? axes) => array.Extrema(axes, false, true);
 
-        private LazyReduction<T> Extrema(int[]? axes, bool min, bool skipNaN)
-        {
-            var plan = new AxisPlan(Checked(array).Node.Shape, array.Node.Chunks, axes);
-            if (plan.ReducedCount == 0)
-            {
-                throw new InvalidOperationException($"{(min ? "minimum" : "maximum")} of an empty selection: a zero-size reduction has no identity");
-            }
-
-            return Reductions.Create(array, plan, new ExtremaKernel<T>(min, skipNaN));
-        }
+        private LazyReduction<T> Extrema(int[]? axes, bool min, bool skipNaN) =>
+            Reductions.Create(array, ExtremaPlan(array, axes, min), new ExtremaKernel<T>(min, skipNaN));
 
         // ---------------------------------------------------------------- counts
 
@@ -399,7 +391,17 @@ public static class LazyArrayReductions
         return axes;
     }
 
-    private static int CheckDdof(int ddof)
+    /// <summary>The plan of a minimum or maximum, which has no value over zero elements (numpy raises).</summary>
+    /// <exception cref="InvalidOperationException">A reduced axis has length zero.</exception>
+    internal static AxisPlan ExtremaPlan<TX>(LazyArray<TX> array, int[]? axes, bool min) where TX : unmanaged
+    {
+        var plan = new AxisPlan(Checked(array).Node.Shape, array.Node.Chunks, axes);
+        return plan.ReducedCount == 0
+            ? throw new InvalidOperationException($"{(min ? "minimum" : "maximum")} of an empty selection: a zero-size reduction has no identity")
+            : plan;
+    }
+
+    internal static int CheckDdof(int ddof)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(ddof);
         return ddof;
@@ -431,7 +433,7 @@ public static class LazyArrayComplexReductions
     /// <summary>Variances over <paramref name="axes"/> (null: every axis), lazily.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="ddof"/> is negative, or an axis is out of range.</exception>
     public static LazyReduction<double> Var(this LazyArray<Complex> array, int[]? axes, int ddof = 0) =>
-        Reductions.Create(LazyArrayReductions.Checked(array), axes, new ComplexMomentKernel(NonNegative(ddof), false));
+        Reductions.Create(LazyArrayReductions.Checked(array), axes, new ComplexMomentKernel(LazyArrayReductions.CheckDdof(ddof), false));
 
     /// <summary>The standard deviation of all elements (the square root of <see cref="VarAsync(LazyArray{Complex}, int, PipelineOptions?, CancellationToken)"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="ddof"/> is negative.</exception>
@@ -441,25 +443,27 @@ public static class LazyArrayComplexReductions
     /// <summary>Standard deviations over <paramref name="axes"/> (null: every axis), lazily.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="ddof"/> is negative, or an axis is out of range.</exception>
     public static LazyReduction<double> Std(this LazyArray<Complex> array, int[]? axes, int ddof = 0) =>
-        Reductions.Create(LazyArrayReductions.Checked(array), axes, new ComplexMomentKernel(NonNegative(ddof), true));
+        Reductions.Create(LazyArrayReductions.Checked(array), axes, new ComplexMomentKernel(LazyArrayReductions.CheckDdof(ddof), true));
 
     /// <summary>The smallest element in numpy's order (by real part, then imaginary part; NaN propagates).</summary>
     /// <exception cref="InvalidOperationException">The array is empty (numpy raises too).</exception>
     public static Task<Complex> MinAsync(this LazyArray<Complex> array, PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
-        NonEmptyAsync(array, array.Min(null), options, cancellationToken);
+        LazyArrayReductions.ScalarAsync(array.Min(null), options, cancellationToken);
 
     /// <summary>Minima over <paramref name="axes"/> (null: every axis), lazily.</summary>
+    /// <exception cref="InvalidOperationException">A reduced axis has length zero.</exception>
     public static LazyReduction<Complex> Min(this LazyArray<Complex> array, int[]? axes) =>
-        Reductions.Create(LazyArrayReductions.Checked(array), axes, new ComplexExtremaKernel(true));
+        Reductions.Create(array, LazyArrayReductions.ExtremaPlan(array, axes, true), new ComplexExtremaKernel(true));
 
     /// <summary>The largest element in numpy's order (by real part, then imaginary part; NaN propagates).</summary>
     /// <exception cref="InvalidOperationException">The array is empty (numpy raises too).</exception>
     public static Task<Complex> MaxAsync(this LazyArray<Complex> array, PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
-        NonEmptyAsync(array, array.Max(null), options, cancellationToken);
+        LazyArrayReductions.ScalarAsync(array.Max(null), options, cancellationToken);
 
     /// <summary>Maxima over <paramref name="axes"/> (null: every axis), lazily.</summary>
+    /// <exception cref="InvalidOperationException">A reduced axis has length zero.</exception>
     public static LazyReduction<Complex> Max(this LazyArray<Complex> array, int[]? axes) =>
-        Reductions.Create(LazyArrayReductions.Checked(array), axes, new ComplexExtremaKernel(false));
+        Reductions.Create(array, LazyArrayReductions.ExtremaPlan(array, axes, false), new ComplexExtremaKernel(false));
 
     /// <summary>The smallest element in numpy's order, as a double-precision complex.</summary>
     /// <exception cref="InvalidOperationException">The array is empty.</exception>
@@ -504,15 +508,4 @@ public static class LazyArrayComplexReductions
 
     /// <summary>Complex means over <paramref name="axes"/> (null: every axis), lazily, in double precision.</summary>
     public static LazyReduction<Complex> Mean(this LazyArray<Complex64> array, int[]? axes) => LazyArrayReductions.Checked(array).Cast<Complex>().Mean(axes);
-
-    private static Task<Complex> NonEmptyAsync(LazyArray<Complex> array, LazyReduction<Complex> reduction, PipelineOptions? options, CancellationToken cancellationToken) =>
-        array.Shape.Any(n => n == 0)
-            ? throw new InvalidOperationException("zero-size array to reduction operation, which has no identity")
-            : LazyArrayReductions.ScalarAsync(reduction, options, cancellationToken);
-
-    private static int NonNegative(int ddof)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(ddof);
-        return ddof;
-    }
 }

@@ -60,26 +60,14 @@ internal sealed class MeanKernel<T>(bool skipNaN) : StatsKernel<T, double>(StatF
     }
 }
 
-/// <summary>Means (ddof &lt; 0), variances and standard deviations.</summary>
+/// <summary>Variances and standard deviations.</summary>
 internal sealed class MomentKernel<T>(bool skipNaN, int ddof, bool sqrt) : StatsKernel<T, double>(StatFlags.Moments, skipNaN) where T : unmanaged, INumber<T>
 {
     public override void Finish(CellStats<T> partial, Span<double> output)
     {
         for (var c = 0; c < output.Length; c++)
         {
-            var n = partial.Count[c];
-            double v;
-            if (ddof < 0)
-            {
-                v = n == 0 ? double.NaN : partial.Mean![c];
-            }
-            else
-            {
-                v = n - ddof <= 0 ? double.NaN : partial.M2![c] / (n - ddof);
-                v = sqrt ? Math.Sqrt(v) : v;
-            }
-
-            output[c] = v;
+            output[c] = Moments.Variance(partial.Count[c], partial.M2![c], ddof, sqrt);
         }
     }
 }
@@ -526,9 +514,7 @@ internal sealed class ComplexMomentKernel(int ddof, bool sqrt) : ReductionKernel
     {
         for (var c = 0; c < output.Length; c++)
         {
-            var n = partial.Count[c];
-            var v = n - ddof <= 0 ? double.NaN : partial.M2[c] / (n - ddof);
-            output[c] = sqrt ? Math.Sqrt(v) : v;
+            output[c] = Moments.Variance(partial.Count[c], partial.M2[c], ddof, sqrt);
         }
     }
 }

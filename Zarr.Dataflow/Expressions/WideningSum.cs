@@ -49,7 +49,7 @@ internal static class WideningSum
     {
         var i = 0;
         long sum = 0;
-        if (Vector256.IsHardwareAccelerated && x.Length >= 16)
+        if (x.Length >= 16)
         {
             ref var start = ref MemoryMarshal.GetReference(x);
             var a0 = Vector256<long>.Zero;
@@ -81,7 +81,7 @@ internal static class WideningSum
     {
         var i = 0;
         ulong sum = 0;
-        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
+        if (x.Length >= 8)
         {
             ref var start = ref MemoryMarshal.GetReference(x);
             var a0 = Vector256<ulong>.Zero;
@@ -108,7 +108,7 @@ internal static class WideningSum
     {
         accumulator = accumulator[..x.Length];
         var i = 0;
-        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
+        if (x.Length >= 8)
         {
             ref var source = ref MemoryMarshal.GetReference(x);
             ref var target = ref MemoryMarshal.GetReference(accumulator);
