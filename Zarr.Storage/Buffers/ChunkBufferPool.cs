@@ -30,9 +30,6 @@ internal static class ChunkBufferPool
     /// <summary>A size not rented for this long is let go at the next full collection.</summary>
     internal const long StaleMilliseconds = 60_000;
 
-    /// <summary>The bytes held now (for tests).</summary>
-    internal static long Retained => Interlocked.Read(ref _retained);
-
     /// <summary>An array of at least <paramref name="length"/> bytes (contents undefined).</summary>
     public static byte[] Rent(int length)
     {
@@ -55,7 +52,8 @@ internal static class ChunkBufferPool
     /// <summary>Takes back an array from <see cref="Rent"/> (others are ignored).</summary>
     public static void Return(byte[] array)
     {
-        if (!BitOperations.IsPow2(array.Length) || array.Length < MinimumLength || BucketOf(array.Length) > MaximumBucket)
+        var bucket = BucketOf(array.Length);
+        if (!BitOperations.IsPow2(array.Length) || array.Length < MinimumLength || bucket > MaximumBucket)
         {
             return;
         }
@@ -66,7 +64,7 @@ internal static class ChunkBufferPool
             return;
         }
 
-        Buckets[BucketOf(array.Length) - MinimumBucket].Push(array);
+        Buckets[bucket - MinimumBucket].Push(array);
     }
 
     /// <summary>Lets go of every size not rented since <paramref name="now"/> − <see cref="StaleMilliseconds"/>, or of everything.</summary>
