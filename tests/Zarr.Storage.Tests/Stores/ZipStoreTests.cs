@@ -12,12 +12,32 @@ using Zarr.Storage.Tests.Metadata;
 namespace Zarr.Storage.Tests.Stores;
 
 /// <summary>The store contract, for a zip store written in this session (every operation applies: deletes rewrite on dispose).</summary>
-public sealed class ZipStoreTests : StoreContractTests, IAsyncLifetime
+public sealed class ZipStoreTests() : ZipStoreContractTests(new ZipStoreOptions { Mode = ZipStoreMode.Create }, readOnlyDeflateEvery: 2);
+
+/// <summary>The same contract with deflate compression.</summary>
+public sealed class ZipStoreDeflateTests() : ZipStoreContractTests(
+    new ZipStoreOptions { Mode = ZipStoreMode.Create, Compression = ZipCompression.Deflate, CompressionLevel = CompressionLevel.Fastest },
+    readOnlyDeflateEvery: 1);
+
+/// <summary>The store contract for zip stores written with <paramref name="options"/>; every store a test opens is aborted after it.</summary>
+public abstract class ZipStoreContractTests(ZipStoreOptions options, int readOnlyDeflateEvery) : StoreContractTests, IAsyncLifetime
 {
     private readonly TempDirectory _tmp = new();
     private readonly List<ZipStore> _stores = [];
 
     private ZipStore? _store;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await store.AbortAsync();
+        }
+
+        _tmp.Dispose();
+    }
 
     // The base class builds its store lazily without a lock, so the first calls of a concurrent test may race to build it:
     // a second ZipStore on the same file would (rightly) be refused as a second writer, so build it once.
@@ -25,7 +45,7 @@ public sealed class ZipStoreTests : StoreContractTests, IAsyncLifetime
     {
         lock (_stores)
         {
-            return _store ??= Track(new ZipStore(_tmp.Combine("store.zip"), new ZipStoreOptions { Mode = ZipStoreMode.Create }));
+            return _store ??= Track(new ZipStore(_tmp.Combine("store.zip"), options));
         }
     }
 
@@ -33,64 +53,8 @@ public sealed class ZipStoreTests : StoreContractTests, IAsyncLifetime
     protected override IStore CreateReadOnlyStore(IReadOnlyDictionary<string, byte[]> content)
     {
         var path = _tmp.Combine("readonly.zip");
-        ZipTestFiles.WriteWithZipArchive(path, content, deflateEvery: 2);
+        ZipTestFiles.WriteWithZipArchive(path, content, deflateEvery: readOnlyDeflateEvery);
         return Track(new ZipStore(path));
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.AbortAsync();
-        }
-
-        _tmp.Dispose();
-    }
-
-    private ZipStore Track(ZipStore store)
-    {
-        _stores.Add(store);
-        return store;
-    }
-}
-
-/// <summary>The same contract with deflate compression.</summary>
-public sealed class ZipStoreDeflateTests : StoreContractTests, IAsyncLifetime
-{
-    private readonly TempDirectory _tmp = new();
-    private readonly List<ZipStore> _stores = [];
-
-    private ZipStore? _store;
-
-    // The base class builds its store lazily without a lock, so the first calls of a concurrent test may race to build it:
-    // a second ZipStore on the same file would (rightly) be refused as a second writer, so build it once.
-    protected override IStore CreateStore()
-    {
-        lock (_stores)
-        {
-            return _store ??= Track(new ZipStore(_tmp.Combine("store.zip"), new ZipStoreOptions { Mode = ZipStoreMode.Create, Compression = ZipCompression.Deflate, CompressionLevel = CompressionLevel.Fastest }));
-        }
-    }
-
-    protected override IStore CreateReadOnlyStore(IReadOnlyDictionary<string, byte[]> content)
-    {
-        var path = _tmp.Combine("readonly.zip");
-        ZipTestFiles.WriteWithZipArchive(path, content, deflateEvery: 1);
-        return Track(new ZipStore(path));
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.AbortAsync();
-        }
-
-        _tmp.Dispose();
     }
 
     private ZipStore Track(ZipStore store)
