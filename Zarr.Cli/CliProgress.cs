@@ -56,23 +56,6 @@ internal static class CliProgress
         }
     }
 
-    /// <summary>Bytes as the seed prints them: binary units, one decimal (<c>38.1M</c>).</summary>
-    public static string Human(long bytes)
-    {
-        if (bytes < 1024)
-        {
-            return bytes.ToString(CultureInfo.InvariantCulture);
-        }
-
-        ReadOnlySpan<char> units = ['K', 'M', 'G', 'T', 'P', 'E'];
-        double value = bytes;
-        var unit = -1;
-        while (value >= 1024 && unit < units.Length - 1)
-        {
-            value /= 1024;
-            unit++;
-        }
-
-        return value.ToString("0.0", CultureInfo.InvariantCulture) + units[unit];
-    }
+    /// <summary>Bytes as the seed prints them: binary units, one decimal (<c>38.1M</c>), as the array summary does.</summary>
+    public static string Human(long bytes) => Zarr.Storage.Internal.Sizes.Human(bytes);
 }
