@@ -200,7 +200,7 @@ internal static class Child
             ["median_s"] = median,
             ["min_s"] = walls.Min(),
             ["max_s"] = walls.Max(),
-            ["GBps_median"] = Workloads.NBytes / median / 1e9,
+            ["GBps_median"] = (extra.Remove("nbytes", out var nbytes) ? (long)nbytes! : Workloads.NBytes) / median / 1e9,
             ["ratio"] = extra.Remove("ratio", out var ratio) ? JsonValue.Create((double?)ratio) : null,
             ["peak_rss_mib"] = Math.Round(Machine.StatusMiB("VmHWM"), 1),
             ["baseline_rss_mib"] = Math.Round(baseline, 1),
