@@ -9,8 +9,10 @@ namespace Zarr.Storage.Buffers;
 /// chunk is rented on one worker and returned on another, so every thread-pool thread that ever returned a chunk
 /// strands one, and the pool keeps allocating (and the OS keeps faulting in) fresh chunk-sized arrays. Here every
 /// returned array is available to every thread. What the pool retains is bounded in bytes (an eighth of the memory the
-/// GC may use, at most 512 MiB); beyond that, returned arrays are left to the collector. As ArrayPool.Shared does, it
-/// lets go after full collections: of every size not rented for a minute, and of everything when memory is short.
+/// GC may use, at most 512 MiB). When it is full, a returned array takes the place of arrays of a size that holds more
+/// of the pool than its own (so the pool follows the sizes in use: a job with other chunks after a job that filled it
+/// is not left allocating every chunk), and is otherwise left to the collector. As ArrayPool.Shared does, it lets go
+/// after full collections: of every size not rented for a minute, and of everything when memory is short.
 /// </summary>
 internal static class ChunkBufferPool
 {
@@ -21,11 +23,14 @@ internal static class ChunkBufferPool
     private const int MaximumBucket = 30;
 
     private static readonly ConcurrentStack<byte[]>[] Buckets = [.. Enumerable.Range(0, MaximumBucket - MinimumBucket + 1).Select(_ => new ConcurrentStack<byte[]>())];
-    private static readonly long MaximumRetained = Math.Clamp(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8, 16L << 20, 512L << 20);
     private static readonly long[] LastRent = new long[MaximumBucket - MinimumBucket + 1];
+    private static readonly long[] BucketBytes = new long[MaximumBucket - MinimumBucket + 1];
     private static long _retained;
 
     static ChunkBufferPool() => _ = new TrimAfterFullCollections();
+
+    /// <summary>The most bytes the pool keeps.</summary>
+    internal static readonly long MaximumRetained = Math.Clamp(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8, 16L << 20, 512L << 20);
 
     /// <summary>A size not rented for this long is let go at the next full collection.</summary>
     internal const long StaleMilliseconds = 60_000;
@@ -42,7 +47,7 @@ internal static class ChunkBufferPool
         Volatile.Write(ref LastRent[bucket - MinimumBucket], Environment.TickCount64);
         if (Buckets[bucket - MinimumBucket].TryPop(out var array))
         {
-            Interlocked.Add(ref _retained, -array.Length);
+            Taken(bucket - MinimumBucket, array.Length);
             return array;
         }
 
@@ -58,13 +63,58 @@ internal static class ChunkBufferPool
             return;
         }
 
-        if (Interlocked.Add(ref _retained, array.Length) > MaximumRetained)
+        var index = bucket - MinimumBucket;
+        if (Interlocked.Add(ref _retained, array.Length) > MaximumRetained && !MakeRoom(index, array.Length))
         {
             Interlocked.Add(ref _retained, -array.Length);
             return;
         }
 
-        Buckets[bucket - MinimumBucket].Push(array);
+        Interlocked.Add(ref BucketBytes[index], array.Length);
+        Buckets[index].Push(array);
+    }
+
+    /// <summary>
+    /// Lets go of arrays of the size holding the most bytes, while the pool is over its bound and that size holds more
+    /// than <paramref name="index"/>'s will with the <paramref name="length"/> bytes being returned. The counts are read
+    /// without a lock: a race costs at most an array kept or let go that need not have been.
+    /// </summary>
+    private static bool MakeRoom(int index, int length)
+    {
+        while (Volatile.Read(ref _retained) > MaximumRetained)
+        {
+            var victim = -1;
+            var most = Volatile.Read(ref BucketBytes[index]) + length;
+            for (var b = 0; b < BucketBytes.Length; b++)
+            {
+                var bytes = Volatile.Read(ref BucketBytes[b]);
+                if (b != index && bytes > most)
+                {
+                    victim = b;
+                    most = bytes;
+                }
+            }
+
+            if (victim < 0)
+            {
+                return false;
+            }
+
+            if (!Buckets[victim].TryPop(out var evicted))
+            {
+                return false;
+            }
+
+            Taken(victim, evicted.Length);
+        }
+
+        return true;
+    }
+
+    private static void Taken(int index, int length)
+    {
+        Interlocked.Add(ref BucketBytes[index], -length);
+        Interlocked.Add(ref _retained, -length);
     }
 
     /// <summary>Lets go of every size not rented since <paramref name="now"/> − <see cref="StaleMilliseconds"/>, or of everything.</summary>
@@ -79,7 +129,7 @@ internal static class ChunkBufferPool
 
             while (Buckets[b].TryPop(out var array))
             {
-                Interlocked.Add(ref _retained, -array.Length);
+                Taken(b, array.Length);
             }
         }
     }

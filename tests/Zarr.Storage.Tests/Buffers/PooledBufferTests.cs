@@ -1,3 +1,4 @@
+using System.Numerics;
 using Zarr.Storage.Buffers;
 
 namespace Zarr.Storage.Tests.Buffers;
@@ -56,6 +57,43 @@ public sealed class PooledBufferTests
         var reused = back.Count(b => arrays.Any(a => ReferenceEquals(a, b)));
         Assert.InRange(reused, 1, 16); // 512 MiB at most, in 32 MiB arrays
         Assert.Throws<ArgumentOutOfRangeException>(() => PooledBuffer.Rent(-1));
+    }
+
+    [Fact]
+    public void A_full_pool_makes_room_for_a_size_in_use_by_letting_go_of_one_that_holds_more()
+    {
+        // The pool filled with arrays of one size (half the pool: 256 MiB here, a bucket no other test uses; never
+        // written, so they cost address space, not memory), as a finished job with big chunks leaves it.
+        var bucket = 1 << BitOperations.Log2((ulong)ChunkBufferPool.MaximumRetained / 2);
+        var big = bucket - 1000;
+        var bigs = Enumerable.Range(0, (int)(ChunkBufferPool.MaximumRetained / bucket) + 1).Select(_ => ChunkBufferPool.Rent(big)).ToList();
+        foreach (var array in bigs)
+        {
+            ChunkBufferPool.Return(array);
+        }
+
+        // A job with other chunks (16 MiB here, also a bucket of this test alone) returns one: it is kept, in place of
+        // a big one.
+        var small = (bucket >> 4) - 1000;
+        var chunk = ChunkBufferPool.Rent(small);
+        ChunkBufferPool.Return(chunk);
+        Assert.Same(chunk, ChunkBufferPool.Rent(small));
+        ChunkBufferPool.Return(chunk);
+
+        var bigsBack = bigs.Select(_ => ChunkBufferPool.Rent(big)).ToList();
+        var kept = bigsBack.Count(b => bigs.Any(a => ReferenceEquals(a, b)));
+        Assert.InRange(kept, 1, bigs.Count - 2); // one let go when the pool filled, one for the small chunk
+
+        // A size never takes the place of one that holds less than it would: with the big ones back in the pool, a
+        // second big array returned while the pool is full is let go, not kept in place of the small one.
+        foreach (var array in bigsBack)
+        {
+            ChunkBufferPool.Return(array);
+        }
+
+        Assert.Same(chunk, ChunkBufferPool.Rent(small));
+        ChunkBufferPool.Return(chunk);
+        ChunkBufferPool.Trim(everything: true, Environment.TickCount64);
     }
 
     [Fact]
