@@ -505,7 +505,7 @@ public class ZarrArray
         if (region is { } part && current.PartialDecoder is { } partial)
         {
             var key = GetChunkKey(coordinates);
-            var buffer = PooledBuffer.Rent(current.Spec.ByteLength);
+            var buffer = PooledBuffer.RentDecoded(current.Spec.ByteLength);
             try
             {
                 if (await partial.TryDecodePartialAsync(Store, key, part, buffer.Memory, current.Spec, cancellationToken).ConfigureAwait(false))
@@ -534,7 +534,7 @@ public class ZarrArray
             return null;
         }
 
-        var decoded = PooledBuffer.Rent(current.Spec.ByteLength);
+        var decoded = PooledBuffer.RentDecoded(current.Spec.ByteLength);
         try
         {
             DecodeChunk(encoded.Span, false, coordinates, decoded.Span);
@@ -628,7 +628,7 @@ public class ZarrArray
         var key = GetChunkKey(coordinates);
         using var held = await locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
         var current = _state.Current;
-        using var decoded = PooledBuffer.Rent(current.Spec.ByteLength);
+        using var decoded = PooledBuffer.RentDecoded(current.Spec.ByteLength);
         if (coversChunk)
         {
             // Nothing of the old chunk survives; the part hanging over the array's edge holds the fill value. A chunk
@@ -887,7 +887,7 @@ public class ZarrArray
                 continue;
             }
 
-            using var decoded = PooledBuffer.Rent(spec.ByteLength);
+            using var decoded = PooledBuffer.RentDecoded(spec.ByteLength);
             DecodeChunk(existing.Span, false, c, decoded.Span);
             FillOutside(decoded.Span, c, newGrid);
             using var encoded = EncodeChunk(decoded.Span, c);

@@ -371,7 +371,7 @@ internal static class ChunkCopy
             {
                 using var encoded = await source.FetchChunkAsync(coordinates, token).ConfigureAwait(false);
                 Interlocked.Add(ref read, encoded?.Length ?? 0);
-                using var decoded = PooledBuffer.Rent(source.ChunkByteLength);
+                using var decoded = PooledBuffer.RentDecoded(source.ChunkByteLength);
                 source.DecodeChunk(encoded is null ? default : encoded.Span, encoded is null, coordinates, decoded.Span);
                 using var output = target.EncodeChunk(decoded.Span, coordinates);
                 if (output is not null)

@@ -135,7 +135,7 @@ internal static class VerifyCommand
                 else
                 {
                     Interlocked.Add(ref read, encoded.Length);
-                    using var decoded = PooledBuffer.Rent(array.ChunkByteLength);
+                    using var decoded = PooledBuffer.RentDecoded(array.ChunkByteLength);
                     array.DecodeChunk(encoded.Span, false, chunk.Coordinates, decoded.Span);
                 }
             }

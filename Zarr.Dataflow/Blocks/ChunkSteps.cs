@@ -44,7 +44,7 @@ internal static class ChunkSteps
     /// <summary>Decode: the whole chunk, in a pooled buffer of the array's chunk size (the fill value for a missing chunk).</summary>
     public static DecodedChunk Decode(ZarrArray array, EncodedChunk encoded, long[]? offset, ChunkTracker? tracker)
     {
-        var buffer = PooledBuffer.Rent(array.ChunkByteLength);
+        var buffer = PooledBuffer.RentDecoded(array.ChunkByteLength);
         try
         {
             array.DecodeChunk(encoded.Data is null ? default : encoded.Data.Span, encoded.IsMissing, Stored(encoded.CoordinatesArray, offset), buffer.Span);

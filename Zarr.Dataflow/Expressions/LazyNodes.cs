@@ -119,7 +119,7 @@ internal sealed class BinaryNode<T>(LazyNode<T> left, LazyNode<T> right, SpanBin
 {
     protected override async ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
     {
-        using var other = PooledBuffer.Rent(values.Length);
+        using var other = PooledBuffer.RentDecoded(values.Length);
         await right.EvaluateAsync(region, other.Memory[..values.Length], false, cancellationToken).ConfigureAwait(false);
         op(Elements(values), MemoryMarshal.Cast<byte, T>(other.Span[..values.Length]));
     }
@@ -131,14 +131,14 @@ internal sealed class WhereNode<T>(LazyNode<T> operand, LazyNode<bool> condition
     protected override async ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
     {
         var count = (int)region.ElementCount;
-        using var mask = PooledBuffer.Rent(count);
+        using var mask = PooledBuffer.RentDecoded(count);
         await condition.EvaluateAsync(region, mask.Memory[..count], false, cancellationToken).ConfigureAwait(false);
         PooledBuffer? other = null;
         try
         {
             if (otherwise is not null)
             {
-                other = PooledBuffer.Rent(values.Length);
+                other = PooledBuffer.RentDecoded(values.Length);
                 await otherwise.EvaluateAsync(region, other.Memory[..values.Length], false, cancellationToken).ConfigureAwait(false);
             }
 
@@ -179,7 +179,7 @@ internal sealed class ConvertNode<TIn, T>(LazyNode<TIn> operand, SpanConverter<T
     public override async ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken)
     {
         var bytes = checked((int)region.ElementCount * System.Runtime.CompilerServices.Unsafe.SizeOf<TIn>());
-        using var input = PooledBuffer.Rent(bytes);
+        using var input = PooledBuffer.RentDecoded(bytes);
         await operand.EvaluateAsync(region, input.Memory[..bytes], false, cancellationToken).ConfigureAwait(false);
         convert(MemoryMarshal.Cast<byte, TIn>(input.Span[..bytes]), Elements(destination));
     }

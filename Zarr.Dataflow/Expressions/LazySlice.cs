@@ -152,7 +152,7 @@ internal sealed class SliceNode<T> : LazyNode<T> where T : unmanaged
         }
 
         var bytes = checked((int)(box.ElementCount * Unsafe.SizeOf<T>()));
-        using var buffer = PooledBuffer.Rent(bytes);
+        using var buffer = PooledBuffer.RentDecoded(bytes);
         await _operand.EvaluateAsync(box, buffer.Memory[..bytes], false, cancellationToken).ConfigureAwait(false);
         Gather(MemoryMarshal.Cast<byte, T>(buffer.Span[..bytes]), span, steps, counts, Elements(destination));
     }

@@ -84,7 +84,7 @@ internal static class Planner
                     var request = (ChunkRequest)m;
                     var region = request.Region;
                     var bytes = (int)(region.ElementCount * itemSize);
-                    var buffer = PooledBuffer.Rent(chunkBytes);
+                    var buffer = PooledBuffer.RentDecoded(chunkBytes);
                     try
                     {
                         await node.EvaluateAsync(region, buffer.Memory[..bytes], false, ct).ConfigureAwait(false);

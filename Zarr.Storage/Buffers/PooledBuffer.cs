@@ -5,24 +5,38 @@ namespace Zarr.Storage.Buffers;
 /// <summary>
 /// A pooled byte buffer with an exact logical length: from <see cref="ArrayPool{T}.Shared"/>, or for chunk-sized
 /// buffers (1 MiB and more) from a pool without per-thread caches (chunks are rented and returned on different threads).
+/// Decoded chunks have a pool of their own (<see cref="RentDecoded"/>), so that the few a pipeline decodes into take
+/// turns in cache rather than with every buffer of encoded bytes.
 /// Whoever receives one owns it and must dispose it exactly once; after that its memory must not be touched.
 /// </summary>
 public sealed class PooledBuffer : IMemoryOwner<byte>
 {
+    private readonly ChunkBufferPool? _pool;
     private byte[]? _array;
     private int _length;
 
-    private PooledBuffer(byte[] array, int length)
+    private PooledBuffer(byte[] array, int length, ChunkBufferPool? pool)
     {
         _array = array;
         _length = length;
+        _pool = pool;
     }
 
     /// <summary>Rents a buffer of exactly <paramref name="length"/> bytes (contents undefined).</summary>
-    public static PooledBuffer Rent(int length)
+    public static PooledBuffer Rent(int length) => Rent(length, ChunkBufferPool.Shared);
+
+    /// <summary>
+    /// Rents a buffer of exactly <paramref name="length"/> bytes (contents undefined) for a decoded chunk: one that code
+    /// decodes into, computes over and lets go of, chunk after chunk.
+    /// </summary>
+    public static PooledBuffer RentDecoded(int length) => Rent(length, ChunkBufferPool.Decoded);
+
+    private static PooledBuffer Rent(int length, ChunkBufferPool pool)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        return new PooledBuffer(length >= ChunkBufferPool.MinimumLength ? ChunkBufferPool.Rent(length) : ArrayPool<byte>.Shared.Rent(length), length);
+        return length >= ChunkBufferPool.MinimumLength
+            ? new PooledBuffer(pool.Rent(length), length, pool)
+            : new PooledBuffer(ArrayPool<byte>.Shared.Rent(length), length, null);
     }
 
     /// <summary>Rents a buffer holding a copy of <paramref name="source"/>.</summary>
@@ -62,9 +76,9 @@ public sealed class PooledBuffer : IMemoryOwner<byte>
         var array = Interlocked.Exchange(ref _array, null);
         if (array is not null)
         {
-            if (array.Length >= ChunkBufferPool.MinimumLength)
+            if (_pool is not null)
             {
-                ChunkBufferPool.Return(array);
+                _pool.Return(array);
             }
             else
             {

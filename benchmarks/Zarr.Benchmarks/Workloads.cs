@@ -432,11 +432,10 @@ internal static class Workloads
             var drain = new ActionBlock<TOut>(m => m.Dispose(), new ExecutionDataflowBlockOptions { BoundedCapacity = 2 });
             block.LinkTo(drain, new DataflowLinkOptions { PropagateCompletion = true });
 
-            // The previous run's 1 GiB of messages goes now, not while the clock runs. Building the messages took every
-            // chunk buffer the pool held (the realistic array's encoded chunks are 3 MiB); a running pipeline's pool
-            // holds the buffers its stages cycle through, so the pool gets a few (written, so mapped) back.
+            // The previous run's 1 GiB of messages goes now, not while the clock runs; a running pipeline's pool of
+            // decoded chunks holds the buffers it cycles through, so that pool gets a few (written, so mapped).
             GC.Collect();
-            foreach (var b in Enumerable.Range(0, 8).Select(_ => PooledBuffer.Rent(1024 * 1024 * 4)).ToArray())
+            foreach (var b in Enumerable.Range(0, 8).Select(_ => PooledBuffer.RentDecoded(1024 * 1024 * 4)).ToArray())
             {
                 b.Span.Clear();
                 b.Dispose();

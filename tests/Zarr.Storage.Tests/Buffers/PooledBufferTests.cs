@@ -29,7 +29,7 @@ public sealed class PooledBufferTests
     }
 
     [Fact]
-    public void Small_and_huge_buffers_work_and_the_pool_retains_a_bounded_amount()
+    public void Small_and_huge_buffers_work_and_a_pool_retains_a_bounded_amount()
     {
         using (var small = PooledBuffer.Rent(100))
         {
@@ -41,84 +41,114 @@ public sealed class PooledBufferTests
             Assert.True(empty.Span.IsEmpty);
         }
 
+        Assert.Throws<ArgumentOutOfRangeException>(() => PooledBuffer.Rent(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PooledBuffer.RentDecoded(-1));
+
+        // A pool of its own, so that other tests' buffers do not come and go in it.
+        var pool = new ChunkBufferPool(64 << 20);
+
         // Beyond the largest bucket: allocated exactly, never pooled.
-        var huge = ChunkBufferPool.Rent((1 << 30) + 1);
+        var huge = pool.Rent((1 << 30) + 1);
         Assert.Equal((1 << 30) + 1, huge.Length);
-        ChunkBufferPool.Return(huge);
+        pool.Return(huge);
 
         // Returning far more than the bound keeps at most the bound: renting them back allocates the rest anew.
-        var arrays = Enumerable.Range(0, 40).Select(_ => ChunkBufferPool.Rent(32 << 20)).ToList();
+        var arrays = Enumerable.Range(0, 20).Select(_ => pool.Rent(8 << 20)).ToList();
         foreach (var array in arrays)
         {
-            ChunkBufferPool.Return(array);
+            pool.Return(array);
         }
 
-        var back = Enumerable.Range(0, 40).Select(_ => ChunkBufferPool.Rent(32 << 20)).ToList();
-        var reused = back.Count(b => arrays.Any(a => ReferenceEquals(a, b)));
-        Assert.InRange(reused, 1, 16); // 512 MiB at most, in 32 MiB arrays
-        Assert.Throws<ArgumentOutOfRangeException>(() => PooledBuffer.Rent(-1));
+        var back = Enumerable.Range(0, 20).Select(_ => pool.Rent(8 << 20)).ToList();
+        Assert.Equal(8, back.Count(b => arrays.Any(a => ReferenceEquals(a, b)))); // 64 MiB in 8 MiB arrays
+    }
+
+    [Fact]
+    public void Decoded_chunks_take_turns_in_a_pool_of_their_own()
+    {
+        // A size no other test uses (the 8 MiB bucket of the process's pools).
+        const int length = (6 << 20) + 5;
+        var decoded = PooledBuffer.RentDecoded(length);
+        var encoded = PooledBuffer.Rent(length);
+        Assert.Equal(length, decoded.Length);
+        var decodedArray = decoded.Array;
+        var encodedArray = encoded.Array;
+        decoded.Dispose();
+        encoded.Dispose();
+
+        // Each comes back from its own pool: the decoded one, though the encoded one was returned after it.
+        var decodedAgain = PooledBuffer.RentDecoded(length);
+        var encodedAgain = PooledBuffer.Rent(length);
+        Assert.Same(decodedArray, decodedAgain.Array);
+        Assert.Same(encodedArray, encodedAgain.Array);
+        encodedAgain.Dispose();
+        decodedAgain.Dispose();
+
+        // Small decoded buffers come from ArrayPool.Shared, as small ones always do.
+        using var small = PooledBuffer.RentDecoded(1000);
+        Assert.Equal(1000, small.Span.Length);
     }
 
     [Fact]
     public void A_full_pool_makes_room_for_a_size_in_use_by_letting_go_of_one_that_holds_more()
     {
-        // The pool filled with arrays of one size (half the pool: 256 MiB here, a bucket no other test uses; never
-        // written, so they cost address space, not memory), as a finished job with big chunks leaves it.
-        var bucket = 1 << BitOperations.Log2((ulong)ChunkBufferPool.MaximumRetained / 2);
-        var big = bucket - 1000;
-        var bigs = Enumerable.Range(0, (int)(ChunkBufferPool.MaximumRetained / bucket) + 1).Select(_ => ChunkBufferPool.Rent(big)).ToList();
+        // A pool filled with arrays of one size (32 MiB; never written, so they cost address space, not memory), as a
+        // finished job with big chunks leaves it: it keeps two of the three.
+        var pool = new ChunkBufferPool(64 << 20);
+        const int big = 30 << 20;
+        var bigs = Enumerable.Range(0, 3).Select(_ => pool.Rent(big)).ToList();
         foreach (var array in bigs)
         {
-            ChunkBufferPool.Return(array);
+            pool.Return(array);
         }
 
-        // A job with other chunks (16 MiB here, also a bucket of this test alone) returns one: it is kept, in place of
-        // a big one.
-        var small = (bucket >> 4) - 1000;
-        var chunk = ChunkBufferPool.Rent(small);
-        ChunkBufferPool.Return(chunk);
-        Assert.Same(chunk, ChunkBufferPool.Rent(small));
-        ChunkBufferPool.Return(chunk);
+        // A job with other chunks (4 MiB) returns one: it is kept, in place of a big one.
+        const int small = 3 << 20;
+        var chunk = pool.Rent(small);
+        pool.Return(chunk);
+        Assert.Same(chunk, pool.Rent(small));
+        pool.Return(chunk);
 
-        var bigsBack = bigs.Select(_ => ChunkBufferPool.Rent(big)).ToList();
-        var kept = bigsBack.Count(b => bigs.Any(a => ReferenceEquals(a, b)));
-        Assert.InRange(kept, 1, bigs.Count - 2); // one let go when the pool filled, one for the small chunk
+        var bigsBack = bigs.Select(_ => pool.Rent(big)).ToList();
+        Assert.Equal(1, bigsBack.Count(b => bigs.Any(a => ReferenceEquals(a, b))));
 
-        // A size never takes the place of one that holds less than it would: with the big ones back in the pool, a
-        // second big array returned while the pool is full is let go, not kept in place of the small one.
+        // A size never takes the place of one that holds less than it would: with the pool full of big ones again, a
+        // returned big one is let go, not kept in place of the small one.
         foreach (var array in bigsBack)
         {
-            ChunkBufferPool.Return(array);
+            pool.Return(array);
         }
 
-        Assert.Same(chunk, ChunkBufferPool.Rent(small));
-        ChunkBufferPool.Return(chunk);
-        ChunkBufferPool.Trim(everything: true, Environment.TickCount64);
+        Assert.Same(chunk, pool.Rent(small));
+        var first = pool.Rent(big);
+        var second = pool.Rent(big);
+        Assert.Contains(bigsBack, b => ReferenceEquals(b, first));
+        Assert.DoesNotContain(bigsBack, b => ReferenceEquals(b, second));
     }
 
     [Fact]
-    public void The_pool_lets_go_of_sizes_not_rented_for_a_minute_and_of_everything_when_memory_is_short()
+    public void A_pool_lets_go_of_sizes_not_rented_for_a_minute_and_of_everything_when_memory_is_short()
     {
-        // A size no other test uses (the 128 MiB bucket); arrays are compared by identity, since other tests share the pool.
+        var pool = new ChunkBufferPool(256 << 20);
         const int length = 100 << 20;
-        var array = ChunkBufferPool.Rent(length);
-        ChunkBufferPool.Return(array);
+        var array = pool.Rent(length);
+        pool.Return(array);
         var now = Environment.TickCount64;
 
         // Rented just now: kept by an ordinary trim.
-        ChunkBufferPool.Trim(everything: false, now);
-        var again = ChunkBufferPool.Rent(length);
+        pool.TrimPool(everything: false, now);
+        var again = pool.Rent(length);
         Assert.Same(array, again);
-        ChunkBufferPool.Return(again);
+        pool.Return(again);
 
         // Not rented for longer than a minute: let go.
-        ChunkBufferPool.Trim(everything: false, Environment.TickCount64 + ChunkBufferPool.StaleMilliseconds + 1);
-        var fresh = ChunkBufferPool.Rent(length);
+        pool.TrimPool(everything: false, Environment.TickCount64 + ChunkBufferPool.StaleMilliseconds + 1);
+        var fresh = pool.Rent(length);
         Assert.NotSame(array, fresh);
-        ChunkBufferPool.Return(fresh);
+        pool.Return(fresh);
 
         // Memory short: everything goes, however recent.
-        ChunkBufferPool.Trim(everything: true, Environment.TickCount64);
-        Assert.NotSame(fresh, ChunkBufferPool.Rent(length));
+        pool.TrimPool(everything: true, Environment.TickCount64);
+        Assert.NotSame(fresh, pool.Rent(length));
     }
 }
