@@ -95,7 +95,8 @@ internal sealed class ChunkBufferPool
     /// <summary>
     /// Lets go of arrays of the size holding the most bytes, while the pool is over its bound and that size holds more
     /// than <paramref name="index"/>'s will with the <paramref name="length"/> bytes being returned. The counts are read
-    /// without a lock: a race costs at most an array kept or let go that need not have been.
+    /// without a lock: returners racing may together let go of more arrays than they needed (one each at most), never
+    /// keep more than the bound.
     /// </summary>
     private bool MakeRoom(int index, int length)
     {
