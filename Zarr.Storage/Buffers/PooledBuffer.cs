@@ -27,7 +27,9 @@ public sealed class PooledBuffer : IMemoryOwner<byte>
 
     /// <summary>
     /// Rents a buffer of exactly <paramref name="length"/> bytes (contents undefined) for a decoded chunk: one that code
-    /// decodes into, computes over and lets go of, chunk after chunk.
+    /// decodes into, computes over and lets go of, chunk after chunk. It behaves as <see cref="Rent(int)"/> in every other
+    /// way (buffers under 1 MiB come from <see cref="ArrayPool{T}.Shared"/> alike); renting from the other pool costs
+    /// only speed, never correctness.
     /// </summary>
     public static PooledBuffer RentDecoded(int length) => Rent(length, ChunkBufferPool.Decoded);
 

@@ -121,8 +121,8 @@ internal static class Child
         void Log(string s) => Console.Error.WriteLine($"{name}{s}");
         if (name.StartsWith("ceiling-", StringComparison.Ordinal) || name.StartsWith("stage-", StringComparison.Ordinal))
         {
-            // Every repetition of these is far below 0.25 s: they get the short runs' count. A stage's claim is a ratio
-            // of two medians on a shared machine, so it gets twice that.
+            // Every repetition of these lasts at most about a quarter of a second: they get the short runs' count. A
+            // stage's claim is a ratio of two medians on a shared machine, so it gets twice that.
             extra = name.StartsWith("ceiling-", StringComparison.Ordinal)
                 ? await Workloads.CeilingAsync(name["ceiling-".Length..], Math.Max(reps, repsShort), Log)
                 : await Workloads.StageScalingAsync(name["stage-".Length..], Math.Max(reps, 2 * repsShort - 1), Log);
