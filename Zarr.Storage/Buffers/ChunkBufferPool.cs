@@ -9,10 +9,11 @@ namespace Zarr.Storage.Buffers;
 /// chunk is rented on one worker and returned on another, so every thread-pool thread that ever returned a chunk
 /// strands one, and the pool keeps allocating (and the OS keeps faulting in) fresh chunk-sized arrays. Here every
 /// returned array is available to every thread. What a pool retains is bounded in bytes (the two below together an
-/// eighth of the memory the GC may use, at most 512 MiB). When it is full, a returned array takes the place of arrays of a size that holds more
-/// of the pool than its own (so the pool follows the sizes in use: a job with other chunks after a job that filled it
-/// is not left allocating every chunk), and is otherwise left to the collector. As ArrayPool.Shared does, it lets go
-/// after full collections: of every size not rented for a minute, and of everything when memory is short.
+/// eighth of the memory the GC may use, at most 512 MiB). When it is full, a returned array takes the place of arrays
+/// of a size that holds more of the pool than its own (so the pool follows the sizes in use: a job with other chunks
+/// after a job that filled it is not left allocating every chunk), and is otherwise left to the collector. As
+/// ArrayPool.Shared does, it lets go after full collections: of every size not rented for a minute, and of everything
+/// when memory is short.
 /// <para>There are two: <see cref="Decoded"/> for decoded chunks and <see cref="Shared"/> for everything else (encoded
 /// bytes above all). A pipeline decodes into the few buffers it has in flight, which stay in cache while they take
 /// turns; in one pool with the encoded bytes, a chunk would often be decoded into the buffer its encoded bytes had just
@@ -114,12 +115,7 @@ internal sealed class ChunkBufferPool
                 }
             }
 
-            if (victim < 0)
-            {
-                return false;
-            }
-
-            if (!_buckets[victim].TryPop(out var evicted))
+            if (victim < 0 || !_buckets[victim].TryPop(out var evicted))
             {
                 return false;
             }

@@ -478,9 +478,8 @@ internal static class Workloads
         // 4 MiB buffers, and a fresh buffer's untouched last pages would fault when the decoder reuses it for a chunk.
         static PooledBuffer Touched(byte[] bytes)
         {
-            var buffer = PooledBuffer.Rent(bytes.Length);
-            buffer.Array.AsSpan().Clear();
-            bytes.CopyTo(buffer.Array, 0);
+            var buffer = PooledBuffer.CopyOf(bytes);
+            buffer.Array.AsSpan(bytes.Length).Clear();
             return buffer;
         }
 
