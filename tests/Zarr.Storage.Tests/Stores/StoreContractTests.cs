@@ -7,7 +7,11 @@ namespace Zarr.Storage.Tests.Stores;
 /// </summary>
 public abstract class StoreContractTests : IDisposable
 {
-    private IStore? _store;
+    // Built on first use, once: tests that start many writers at once touch it first from several threads, and a lazy
+    // field without a lock let them build several stores (a write to one was missing from another's listing).
+    private readonly Lazy<IStore> _store;
+
+    protected StoreContractTests() => _store = new Lazy<IStore>(CreateStore, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>A new, empty, writable store.</summary>
     protected abstract IStore CreateStore();
@@ -15,7 +19,8 @@ public abstract class StoreContractTests : IDisposable
     /// <summary>A new read-only store that holds <paramref name="content"/>.</summary>
     protected abstract IStore CreateReadOnlyStore(IReadOnlyDictionary<string, byte[]> content);
 
-    protected IStore Store => _store ??= CreateStore();
+    /// <summary>The store under test: built by <see cref="CreateStore"/> once, whichever thread asks first.</summary>
+    protected IStore Store => _store.Value;
 
     public virtual void Dispose() => GC.SuppressFinalize(this);
 

@@ -25,8 +25,6 @@ public abstract class ZipStoreContractTests(ZipStoreOptions options, int readOnl
     private readonly TempDirectory _tmp = new();
     private readonly List<ZipStore> _stores = [];
 
-    private ZipStore? _store;
-
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
@@ -39,15 +37,7 @@ public abstract class ZipStoreContractTests(ZipStoreOptions options, int readOnl
         _tmp.Dispose();
     }
 
-    // The base class builds its store lazily without a lock, so the first calls of a concurrent test may race to build it:
-    // a second ZipStore on the same file would (rightly) be refused as a second writer, so build it once.
-    protected override IStore CreateStore()
-    {
-        lock (_stores)
-        {
-            return _store ??= Track(new ZipStore(_tmp.Combine("store.zip"), options));
-        }
-    }
+    protected override IStore CreateStore() => Track(new ZipStore(_tmp.Combine("store.zip"), options));
 
     /// <summary>The read-only store reads a zip written by System.IO.Compression (an independent writer), stored and deflated.</summary>
     protected override IStore CreateReadOnlyStore(IReadOnlyDictionary<string, byte[]> content)
