@@ -7,8 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 RUNTIME_PACKAGES=(libblosc1)
-# The interop tests run the real peers: zarr-python 2 (Debian's python3-zarr) and, through the shared checker, zarrita.js.
-TEST_PACKAGES=(libblosc1 python3-zarr python3-numcodecs python3-numpy python3-zstandard python3-blosc python3-crc32c)
+# The tests run the real peers: zarr-python 2 (Debian's python3-zarr) and xarray, and zarrita.js (pinned in
+# tests/fixtures/js/package-lock.json, installed by the fixture scripts with npm ci). The fixtures are generated from
+# them by tests/fixtures/python/generate.py on the first test run.
+TEST_PACKAGES=(libblosc1 python3-zarr python3-numcodecs python3-numpy python3-zstandard python3-blosc python3-crc32c
+  python3-xarray python3-pandas)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -49,6 +52,11 @@ case "${1:-}" in
   test)
     require_dotnet
     NEED_NODE=1 install_packages "${TEST_PACKAGES[@]}"
+    if [ -f ../shared/conformance/v2/manifest.json ] || [ -n "${ZARR_CONFORMANCE:-}" ]; then
+      echo "build.sh: the extra conformance corpus (${ZARR_CONFORMANCE:-../shared/conformance}) is read too, beside the generated fixtures"
+    else
+      echo "build.sh: no extra conformance corpus beside the repository (../shared/conformance); the generated fixtures cover every feature"
+    fi
     log="$(mktemp)"
     status=0
     dotnet test Zarr.Dataflow.sln -c Release 2>&1 | tee "$log" || status=$?

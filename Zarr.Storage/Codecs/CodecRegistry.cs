@@ -157,6 +157,10 @@ public static class CodecRegistry
             case ShardingCodec.CodecName:
                 return ParseSharding(configuration, reader, dataType, document);
 
+            case "vlen-utf8":
+                // A top-level vlen-utf8 is read with the array's chain; here it stands inside a sharding codec.
+                throw new ZarrMetadataException(document, "codecs", "'vlen-utf8' inside 'sharding_indexed' (variable-length strings in shards) is not supported yet");
+
             default:
                 throw new ZarrMetadataException(document, "codecs", $"unknown codec '{name}'; this library knows {string.Join(", ", V3Names)}");
         }

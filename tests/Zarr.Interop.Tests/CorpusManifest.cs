@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
+using Zarr.Tests.Shared;
 
 namespace Zarr.Interop.Tests;
 
 /// <summary>One entry of a corpus manifest (v2/manifest.json or v3/manifest.json).</summary>
-/// <param name="Id">The case's name in the tests: the format folder and the entry's path, e.g. <c>v2/dtype_b1.zarr</c>.</param>
+/// <param name="Id">The case's name in the tests: the corpus, the format folder and the entry's path, e.g. <c>fixtures/v2/dtype_b1.zarr</c>.</param>
 /// <param name="FormatFolder">The folder holding the manifest (…/conformance/v2 or …/v3).</param>
 /// <param name="Json">The entry as written in the manifest.</param>
 public sealed record CorpusEntry(string Id, string FormatFolder, JsonObject Json)
@@ -27,7 +28,7 @@ public sealed record CorpusEntry(string Id, string FormatFolder, JsonObject Json
     public override string ToString() => Id;
 }
 
-/// <summary>Both manifests of the corpus, loaded once.</summary>
+/// <summary>Both manifests of every corpus (the generated fixtures, and the extra corpus when present), loaded once.</summary>
 public static class CorpusManifest
 {
     private static readonly Lazy<IReadOnlyList<CorpusEntry>> All = new(Load);
@@ -39,16 +40,15 @@ public static class CorpusManifest
 
     private static IReadOnlyList<CorpusEntry> Load()
     {
-        var root = InteropEnvironment.RequireCorpus();
         var entries = new List<CorpusEntry>();
-        foreach (var format in new[] { "v2", "v3" })
+        foreach (var corpus in TestCorpora.All)
         {
-            var folder = System.IO.Path.Combine(root, format);
-            var manifest = JsonNode.Parse(File.ReadAllText(System.IO.Path.Combine(folder, "manifest.json")))!.AsObject();
-            foreach (var e in manifest["entries"]!.AsArray())
+            foreach (var format in new[] { "v2", "v3" })
             {
-                var obj = e!.AsObject();
-                entries.Add(new CorpusEntry($"{format}/{(string)obj["path"]!}", folder, obj));
+                foreach (var obj in TestCorpora.Manifest(corpus, format))
+                {
+                    entries.Add(new CorpusEntry(TestCorpora.CaseId(corpus, $"{format}/{(string)obj["path"]!}"), corpus.Format(format), obj));
+                }
             }
         }
 

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
+using Zarr.Tests.Shared;
 
 namespace Zarr.Interop.Tests;
 
-/// <summary>Runs the corpus's check_foreign.sh (zarr-python 2 for v2; zarrita.js and the small v3 reader for v3) on a folder.</summary>
+/// <summary>Runs the repository's check_foreign.sh (zarr-python 2 for v2; zarrita.js and a small numpy v3 reader for v3) on a folder.</summary>
 public static class ForeignChecker
 {
     /// <summary>
@@ -15,7 +16,6 @@ public static class ForeignChecker
     /// <param name="ownProblems">Problems found before the checker ran, reported together with its verdict.</param>
     public static void RequireAllPass(string folder, IReadOnlyList<JsonObject> entries, IReadOnlyList<string> ownProblems)
     {
-        var corpus = InteropEnvironment.RequireCorpus();
         InteropEnvironment.RequireForeignTools();
         var manifestPath = Path.Combine(folder, "manifest.json");
         var manifest = new JsonObject { ["entries"] = new JsonArray([.. entries.Select(e => (JsonNode)e.DeepClone())]) };
@@ -23,7 +23,7 @@ public static class ForeignChecker
 
         var result = InteropEnvironment.Run(
             "bash",
-            [Path.Combine(corpus, "check_foreign.sh"), folder, "--manifest", manifestPath, "--json"],
+            [TestCorpora.Checker, folder, "--manifest", manifestPath, "--json"],
             null,
             TimeSpan.FromMinutes(5));
         var output = result.Describe("check_foreign.sh " + folder);
@@ -87,9 +87,8 @@ public static class ForeignChecker
     /// <summary>Runs the checker on <paramref name="folder"/> without a manifest and returns its per-array JSON lines.</summary>
     public static (IReadOnlyList<JsonNode> Results, string Output) Inspect(string folder)
     {
-        var corpus = InteropEnvironment.RequireCorpus();
         InteropEnvironment.RequireForeignTools();
-        var result = InteropEnvironment.Run("bash", [Path.Combine(corpus, "check_foreign.sh"), folder, "--json"], null, TimeSpan.FromMinutes(5));
+        var result = InteropEnvironment.Run("bash", [TestCorpora.Checker, folder, "--json"], null, TimeSpan.FromMinutes(5));
         var lines = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Where(l => l.StartsWith('{'))
             .Select(l => JsonNode.Parse(l)!)

@@ -3,23 +3,14 @@ using System.Text;
 
 namespace Zarr.Interop.Tests;
 
-/// <summary>Where the conformance corpus and the foreign tools (python3 with zarr, node, npm) are, and how to run them.</summary>
+/// <summary>Where the foreign tools (python3 with zarr, node, npm) are, and how to run them.</summary>
 public static class InteropEnvironment
 {
+    public const string DebianPackages = Zarr.Tests.Shared.TestCorpora.DebianPackages;
 
-    public const string DebianPackages = "python3-zarr python3-numcodecs python3-numpy python3-zstandard python3-blosc python3-crc32c nodejs npm";
-
-    public const string PythonPath = "/usr/bin/python3";
+    public const string PythonPath = Zarr.Tests.Shared.TestCorpora.PythonPath;
 
     private static readonly Lazy<string?> ToolProblem = new(FindToolProblem);
-
-    /// <summary>The conformance folder, or null; <see cref="CorpusSearchDescription"/> says where it was looked for.</summary>
-    public static string? ConformancePath => Zarr.Tests.Shared.ConformanceCorpus.Path;
-
-    public static string CorpusSearchDescription => Zarr.Tests.Shared.ConformanceCorpus.Searched;
-
-    /// <summary>The conformance folder; fails the calling test (never passes it silently) when it cannot be found.</summary>
-    public static string RequireCorpus() => Zarr.Tests.Shared.ConformanceCorpus.Require();
 
     /// <summary>Fails the calling test with the Debian packages to install when python3, its zarr module, node or npm is missing.</summary>
     public static void RequireForeignTools()

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """Writes Zarr v2 arrays with zarr-python 2.13 for Zarr.Interop.Tests (PythonRoundTripTests).
 
-  write_v2.py OUT_FOLDER CONFORMANCE_FOLDER
+  write_v2.py OUT_FOLDER FIXTURE_SCRIPTS_FOLDER
 
 Prints one JSON object: {"entries": [{"path", "dtype", "shape", "chunks", "order", "sha256", "missing_chunks",
-"attributes"}...]} where sha256 is the canonical hash (conformance/zc_common.py) of the values written.
+"attributes"}...]} where sha256 is the canonical hash (tests/fixtures/python/canonical.py) of the values written.
 """
 
 import json
@@ -15,9 +15,9 @@ import numpy as np
 import zarr
 from numcodecs import GZip, LZ4, Blosc, Zlib, Zstd
 
-out, conformance = sys.argv[1], sys.argv[2]
-sys.path.insert(0, conformance)
-import zc_common as zc  # noqa: E402
+out, scripts = sys.argv[1], sys.argv[2]
+sys.path.insert(0, scripts)
+import canonical as zc  # noqa: E402
 
 entries = []
 

@@ -12,6 +12,8 @@ using Zarr.Storage.Metadata;
 using Zarr.Storage.Stores;
 using Zarr.Storage.Tests.Metadata;
 
+using Zarr.Tests.Shared;
+
 namespace Zarr.Storage.Tests.Codecs;
 
 /// <summary>
@@ -28,14 +30,37 @@ public class FiltersInteropTests
     private static readonly NumpyDType F4 = new(ZarrDataType.Float32);
     private static readonly NumpyDType F8 = new(ZarrDataType.Float64);
 
-    [Theory]
-    [InlineData("filter_delta_i4.zarr")]
-    [InlineData("filter_fixedscaleoffset.zarr")]
-    public async Task Corpus_filter_arrays_read_exactly(string path)
+    /// <summary>Every v2 array with filters in the corpora (zarr-python 2.13 wrote them): delta, fixedscaleoffset, ...</summary>
+    public static TheoryData<string> CorpusFilterArrays()
     {
-        var entry = JsonNode.Parse(File.ReadAllText(Path.Combine(MetadataTestPaths.Conformance, "v2", "manifest.json")))!["entries"]!
-            .AsArray().Single(e => e!["path"]!.GetValue<string>() == path)!;
-        var store = new DirectoryStore(Path.Combine(MetadataTestPaths.Conformance, "v2", path), new DirectoryStoreOptions { ReadOnly = true });
+        var data = new TheoryData<string>();
+        foreach (var corpus in TestCorpora.All)
+        {
+            // numcodecs filters on numbers; an object codec (vlen-utf8 of a string array) is not one.
+            foreach (var e in TestCorpora.Manifest(corpus, "v2").Where(e => e["filters"] is JsonArray { Count: > 0 } filters
+                && filters.All(f => (string?)f!["id"] != "vlen-utf8") && !((string)e["store"]!).EndsWith(".zip", StringComparison.Ordinal)))
+            {
+                data.Add(TestCorpora.CaseId(corpus, (string)e["path"]!));
+            }
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void The_fixtures_hold_delta_and_fixedscaleoffset_arrays()
+    {
+        var ids = TestCorpora.Manifest(TestCorpora.Fixtures, "v2").SelectMany(e => e["filters"] as JsonArray ?? []).Select(f => (string)f!["id"]!).ToHashSet();
+        Assert.Superset(new HashSet<string> { "delta", "fixedscaleoffset" }, ids);
+    }
+
+    [Theory]
+    [MemberData(nameof(CorpusFilterArrays))]
+    public async Task Corpus_filter_arrays_read_exactly(string id)
+    {
+        var (corpus, path) = TestCorpora.ParseCaseId(id);
+        var entry = TestCorpora.Manifest(corpus, "v2").Single(e => (string)e["path"]! == path);
+        var store = new DirectoryStore(Path.Combine(corpus.Format("v2"), path), new DirectoryStoreOptions { ReadOnly = true });
         var array = await ZarrArray.OpenAsync(store);
         Assert.Equal(entry["shape"]!.AsArray().Select(n => n!.GetValue<long>()), array.Shape);
         Assert.NotEmpty(array.Metadata.Codecs.OfType<IV2Filter>());
@@ -43,13 +68,13 @@ public class FiltersInteropTests
         var (data, shape) = await array.ReadBytesAsync([.. array.Shape.Select(_ => Slice.All)]);
         Assert.Equal(array.Shape, shape);
         Assert.Equal(entry["nbytes_canonical"]!.GetValue<long>(), data.Length);
-        Assert.Equal(entry["sha256"]!.GetValue<string>(), Convert.ToHexStringLower(SHA256.HashData(Canonical(data, array.DataType))));
+        Assert.Equal(entry["sha256"]!.GetValue<string>(), Convert.ToHexStringLower(SHA256.HashData(CanonicalValues.Of(data, array.DataType))));
 
         var size = array.DataType.ItemSize;
         foreach (var spot in entry["spot_values"]!.AsArray())
         {
             var index = spot!["index"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray();
-            var offset = (index[0] * shape[1]) + index[1];
+            var offset = index.Select((i, d) => (i, d)).Aggregate(0L, (flat, x) => (flat * shape[x.d]) + x.i);
             Assert.Equal(spot["hex"]!.GetValue<string>(), Convert.ToHexStringLower(data, (int)(offset * size), size));
         }
     }
@@ -121,12 +146,12 @@ public class FiltersInteropTests
             var expected = await File.ReadAllBytesAsync(tmp.Combine(name + ".expected.bin"));
             var ours = await ZarrArray.OpenAsync(store, name);
             var (mine, _) = await ours.ReadBytesAsync([Slice.All, Slice.All]);
-            Assert.Equal(Canonical(expected, dataType), Canonical(mine, dataType));
+            Assert.Equal(CanonicalValues.Of(expected, dataType), CanonicalValues.Of(mine, dataType));
 
             var theirs = await ZarrArray.OpenAsync(store, name + ".py.zarr");
             Assert.Equal(filters.Select(f => f.ToV2Json().ToJsonString()), theirs.Metadata.Codecs.OfType<IV2Filter>().Select(f => f.ToV2Json().ToJsonString()));
             var (read, _) = await theirs.ReadBytesAsync([Slice.All, Slice.All]);
-            Assert.Equal(Canonical(expected, dataType), Canonical(read, dataType));
+            Assert.Equal(CanonicalValues.Of(expected, dataType), CanonicalValues.Of(read, dataType));
 
             // Our .zarray is what zarr-python writes for the same array.
             var (zarray, _) = MetadataSerializer.ToV2Json(ours.Metadata);
@@ -175,27 +200,6 @@ public class FiltersInteropTests
     }
 
     /// <summary>The corpus' canonical serialization of little-endian C-order values: every float NaN made the quiet NaN.</summary>
-    private static byte[] Canonical(byte[] data, ZarrDataType type)
-    {
-        var copy = (byte[])data.Clone();
-        if (type == ZarrDataType.Float64)
-        {
-            foreach (ref var d in MemoryMarshal.Cast<byte, double>(copy.AsSpan()))
-            {
-                d = double.IsNaN(d) ? BitConverter.Int64BitsToDouble(0x7FF8000000000000) : d;
-            }
-        }
-        else if (type == ZarrDataType.Float32)
-        {
-            foreach (ref var f in MemoryMarshal.Cast<byte, float>(copy.AsSpan()))
-            {
-                f = float.IsNaN(f) ? BitConverter.Int32BitsToSingle(0x7FC00000) : f;
-            }
-        }
-
-        return copy;
-    }
-
     private static string RunPython(string script, string argument) =>
         PythonPeer.Run("zarr-python 2 did not read our arrays exactly", script, argument);
 

@@ -25,6 +25,14 @@ public class ConformanceMetadataTests
     private static readonly Dictionary<string, string> V2NotByteExact = new()
     {
         ["sep_dot_explicit"] = "\"dimension_separator\": \".\" is the default and is not written back",
+        ["blosc_autoshuffle_f4"] = "blosc \"shuffle\": -1 (AUTOSHUFFLE) is written back as the shuffle it means for the type (1)",
+        ["blosc_autoshuffle_u1"] = "blosc \"shuffle\": -1 (AUTOSHUFFLE) is written back as the shuffle it means for the type (2)",
+    };
+
+    /// <summary>v3 cases that use what the library does not read yet, each with the clear error it must give until it does.</summary>
+    private static readonly Dictionary<string, string> V3NotSupportedYet = new()
+    {
+        ["hc_string_sharded"] = "'vlen-utf8' inside 'sharding_indexed' (variable-length strings in shards) is not supported yet",
     };
 
     public static TheoryData<string> V2Arrays() => Entries(2, "array");
@@ -39,9 +47,9 @@ public class ConformanceMetadataTests
     public void V2_TheUnsupportedCasesAreExactlyTheListedOnes()
     {
         var failing = new SortedSet<string>();
-        foreach (var entry in Manifest(2).Where(e => e.GetProperty("kind").GetString() == "array"))
+        foreach (var (folder, entry) in Manifest(2).Where(e => e.Entry.GetProperty("kind").GetString() == "array"))
         {
-            var (zarray, zattrs, doc) = ReadV2(entry, ".zarray");
+            var (zarray, zattrs, doc) = ReadV2(folder, entry, ".zarray");
             try
             {
                 MetadataSerializer.ParseArrayV2(zarray, zattrs, doc);
@@ -59,9 +67,9 @@ public class ConformanceMetadataTests
     [MemberData(nameof(V2Arrays))]
     public void V2_ArrayMetadataMatchesTheManifest(string path)
     {
-        var entry = Manifest(2).Single(e => e.GetProperty("path").GetString() == path);
+        var (folder, entry) = Find(2, path);
         var name = entry.GetProperty("case").GetString()!;
-        var (zarray, zattrs, doc) = ReadV2(entry, ".zarray");
+        var (zarray, zattrs, doc) = ReadV2(folder, entry, ".zarray");
         if (V2NotSupportedYet.TryGetValue(name, out var field))
         {
             var ex = Assert.Throws<ZarrMetadataException>(() => MetadataSerializer.ParseArrayV2(zarray, zattrs, doc));
@@ -90,6 +98,15 @@ public class ConformanceMetadataTests
         var dtype = dtypeElement.ValueKind == JsonValueKind.Array ? "<" + dtypeElement.GetRawText() : dtypeElement.GetString()!;
         var filters = meta.Codecs.OfType<IV2Filter>().ToList();
         var expectedFilters = expected.TryGetProperty("filters", out var f) && f.ValueKind == JsonValueKind.Array ? f.EnumerateArray().ToList() : [];
+        if (dtype == "|O")
+        {
+            // A string array's object codec is its first filter in v2; the model holds it as the array→bytes codec.
+            Assert.Equal("vlen-utf8", expectedFilters[0].GetProperty("id").GetString());
+            Assert.Contains(meta.Codecs, c => c is VlenUtf8Codec);
+            Assert.Equal(ZarrDataType.String, meta.DataType);
+            expectedFilters.RemoveAt(0);
+        }
+
         Assert.Equal(expectedFilters.Count, filters.Count);
         for (var i = 0; i < filters.Count; i++)
         {
@@ -97,8 +114,12 @@ public class ConformanceMetadataTests
         }
 
         var stored = filters.Count > 0 ? filters[^1].EncodedType.ToString() : dtype;
-        var bytes = Assert.IsType<BytesCodec>(meta.Codecs.Single(c => c is BytesCodec));
-        if (dtypeElement.ValueKind == JsonValueKind.Array)
+        var bytes = meta.DataType.IsFixedSize ? Assert.IsType<BytesCodec>(meta.Codecs.Single(c => c is BytesCodec)) : null;
+        if (bytes is null)
+        {
+            // variable-length strings: no bytes codec, no byte order
+        }
+        else if (dtypeElement.ValueKind == JsonValueKind.Array)
         {
             Assert.Equal(Descr.Parse(dtypeElement), meta.DataType);
         }
@@ -107,7 +128,10 @@ public class ConformanceMetadataTests
             Assert.Equal(dtype, meta.DataType.ToNumpyTypeString(dtype[0] == '>'));
         }
 
-        Assert.Equal(stored[0] switch { '>' => Endian.Big, '<' => Endian.Little, _ => (Endian?)null }, bytes.Endian);
+        if (bytes is not null)
+        {
+            Assert.Equal(stored[0] switch { '>' => Endian.Big, '<' => Endian.Little, _ => (Endian?)null }, bytes.Endian);
+        }
 
         var isF = expected.GetProperty("order").GetString() == "F";
         Assert.Equal(isF && meta.Rank > 0, meta.Codecs[0] is TransposeCodec);
@@ -157,11 +181,18 @@ public class ConformanceMetadataTests
     [MemberData(nameof(V3Arrays))]
     public void V3_ArrayMetadataMatchesTheManifest(string path)
     {
-        var entry = Manifest(3).Single(e => e.GetProperty("path").GetString() == path);
-        var (json, doc) = ReadV3(entry);
+        var (folder, entry) = Find(3, path);
+        var (json, doc) = ReadV3(folder, entry);
         var expected = entry.GetProperty("zarr_json");
+        if (V3NotSupportedYet.TryGetValue(entry.GetProperty("case").GetString()!, out var message))
+        {
+            var ex = Assert.Throws<ZarrMetadataException>(() => MetadataSerializer.ParseArrayV3(json, doc));
+            Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+            return;
+        }
+
         var codecNames = expected.GetProperty("codecs").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).ToList();
-        var unknown = codecNames.Where(n => !CodecRegistry.V3Names.Contains(n)).ToList();
+        var unknown = codecNames.Where(n => !CodecRegistry.V3Names.Contains(n) && n != "vlen-utf8").ToList();
         Assert.True(unknown.Count == 0, $"the corpus uses codecs the registry does not know: {string.Join(", ", unknown)}");
 
         Assert.Equal("array", MetadataSerializer.ReadNodeTypeV3(json, doc));
@@ -169,7 +200,9 @@ public class ConformanceMetadataTests
         Assert.Equal(ZarrFormat.V3, meta.Format);
         Assert.Equal(Longs(expected.GetProperty("shape")), meta.Shape);
         Assert.Equal(Longs(expected.GetProperty("chunk_grid").GetProperty("configuration").GetProperty("chunk_shape")).Select(c => (int)c), meta.ChunkShape);
-        Assert.Equal(expected.GetProperty("data_type").GetString(), meta.DataType.Name);
+        var dataType = expected.GetProperty("data_type");
+        var dataTypeName = dataType.ValueKind == JsonValueKind.Object ? dataType.GetProperty("name").GetString() : dataType.GetString();
+        Assert.Equal(dataTypeName == "structured" ? "struct" : dataTypeName, meta.DataType.Name); // the older name is read as struct
         Assert.Equal(ExpectedFill(expected.GetProperty("fill_value"), meta.DataType), meta.FillValue);
         Assert.False(meta.FillValueIsNull);
         Assert.Equal(codecNames, meta.Codecs.Select(c => c.Name));
@@ -203,8 +236,8 @@ public class ConformanceMetadataTests
     [MemberData(nameof(V2Groups))]
     public void V2_GroupMetadataMatchesTheManifest(string path)
     {
-        var entry = Manifest(2).Single(e => e.GetProperty("path").GetString() == path);
-        var (zgroup, zattrs, doc) = ReadV2(entry, ".zgroup");
+        var (folder, entry) = Find(2, path);
+        var (zgroup, zattrs, doc) = ReadV2(folder, entry, ".zgroup");
         var group = MetadataSerializer.ParseGroupV2(zgroup, zattrs, doc);
         Assert.Equal(ZarrFormat.V2, group.Format);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(entry.GetProperty("attributes").GetRawText()), group.Attributes));
@@ -225,8 +258,8 @@ public class ConformanceMetadataTests
     [MemberData(nameof(V3Groups))]
     public void V3_GroupMetadataMatchesTheManifest(string path)
     {
-        var entry = Manifest(3).Single(e => e.GetProperty("path").GetString() == path);
-        var (json, doc) = ReadV3(entry);
+        var (folder, entry) = Find(3, path);
+        var (json, doc) = ReadV3(folder, entry);
         Assert.Equal("group", MetadataSerializer.ReadNodeTypeV3(json, doc));
         var group = MetadataSerializer.ParseGroupV3(json, doc);
         Assert.Equal(ZarrFormat.V3, group.Format);
@@ -269,10 +302,50 @@ public class ConformanceMetadataTests
             return bytes;
         }
 
+        if (type.Kind == DataTypeKind.String)
+        {
+            return Encoding.UTF8.GetBytes(fill.GetString()!);
+        }
+
         if (type.Kind == DataTypeKind.FixedBytes)
         {
             Convert.FromBase64String(fill.GetString()!).CopyTo(bytes, 0);
             return bytes;
+        }
+
+        if (type.Kind == DataTypeKind.Structured && fill.ValueKind == JsonValueKind.String)
+        {
+            // numpy's bytes of one element, in each field's stored byte order; the model holds little-endian values.
+            Convert.FromBase64String(fill.GetString()!).CopyTo(bytes, 0);
+            foreach (var field in type.Fields.Where(f => f.ByteOrder == Endian.Big && f.DataType.Kind <= DataTypeKind.Float64))
+            {
+                for (var i = 0; i < field.ElementCount; i++)
+                {
+                    bytes.AsSpan(field.Offset + (i * field.DataType.ItemSize), field.DataType.ItemSize).Reverse();
+                }
+            }
+
+            return bytes;
+        }
+
+        if (type.Kind == DataTypeKind.Structured)
+        {
+            // v3 "struct": an object with a fill value per field, each by its field's type.
+            foreach (var field in type.Fields)
+            {
+                for (var i = 0; i < field.ElementCount; i++)
+                {
+                    ExpectedFill(fill.GetProperty(field.Name), field.DataType).CopyTo(bytes, field.Offset + (i * field.DataType.ItemSize));
+                }
+            }
+
+            return bytes;
+        }
+
+        if (type.Kind is DataTypeKind.DateTime64 or DataTypeKind.TimeDelta64 && fill.ValueKind == JsonValueKind.String)
+        {
+            Assert.Equal("NaT", fill.GetString());
+            return BitConverter.GetBytes(long.MinValue);
         }
 
         var raw = fill.GetRawText();
@@ -284,10 +357,27 @@ public class ConformanceMetadataTests
 
     private static byte[] ExpectedFloat(JsonElement fill, int size)
     {
+        if (fill.ValueKind == JsonValueKind.String && fill.GetString()!.StartsWith("0x", StringComparison.Ordinal))
+        {
+            // The bits as given, big-endian hex (zarr v3), stored little-endian.
+            var bits = ulong.Parse(fill.GetString()![2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            return BitConverter.GetBytes(bits)[..size];
+        }
+
+        if (fill.ValueKind == JsonValueKind.String && fill.GetString() == "NaN")
+        {
+            // numpy's NaN, which zarr-python writes and reads: the quiet NaN with sign 0 (.NET's double.NaN has sign 1).
+            return size switch
+            {
+                2 => BitConverter.GetBytes((ushort)0x7E00),
+                4 => BitConverter.GetBytes(0x7FC00000),
+                _ => BitConverter.GetBytes(0x7FF8000000000000),
+            };
+        }
+
         var d = fill.ValueKind == JsonValueKind.String
             ? fill.GetString() switch
             {
-                "NaN" => double.NaN,
                 "Infinity" => double.PositiveInfinity,
                 "-Infinity" => double.NegativeInfinity,
                 var s => throw new InvalidOperationException($"fill value {s} not handled by the test"),
@@ -304,24 +394,37 @@ public class ConformanceMetadataTests
     private static TheoryData<string> Entries(int format, string kind)
     {
         var data = new TheoryData<string>();
-        foreach (var e in Manifest(format).Where(e => e.GetProperty("kind").GetString() == kind))
+        foreach (var (folder, e) in Manifest(format).Where(e => e.Entry.GetProperty("kind").GetString() == kind))
         {
-            data.Add(e.GetProperty("path").GetString()!);
+            data.Add(folder.Id(e.GetProperty("path").GetString()!));
         }
 
         return data;
     }
 
-    private static readonly Dictionary<int, List<JsonElement>> Manifests = [];
+    /// <summary>One corpus's folder of one format (…/v2 or …/v3), and how its cases are named.</summary>
+    private sealed record FormatFolder(Zarr.Tests.Shared.Corpus Corpus, string Path)
+    {
+        public string Id(string entryPath) => Zarr.Tests.Shared.TestCorpora.CaseId(Corpus, entryPath);
+    }
 
-    private static List<JsonElement> Manifest(int format)
+    private static readonly Dictionary<int, List<(FormatFolder Folder, JsonElement Entry)>> Manifests = [];
+
+    /// <summary>Every corpus's entries of <paramref name="format"/>: the generated fixtures, and the extra corpus when present.</summary>
+    private static List<(FormatFolder Folder, JsonElement Entry)> Manifest(int format)
     {
         lock (Manifests)
         {
             if (!Manifests.TryGetValue(format, out var list))
             {
-                using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(MetadataTestPaths.Conformance, $"v{format}", "manifest.json")));
-                list = doc.RootElement.GetProperty("entries").EnumerateArray().Select(e => e.Clone()).ToList();
+                list = [];
+                foreach (var corpus in Zarr.Tests.Shared.TestCorpora.All)
+                {
+                    var folder = new FormatFolder(corpus, corpus.Format($"v{format}"));
+                    using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder.Path, "manifest.json")));
+                    list.AddRange(doc.RootElement.GetProperty("entries").EnumerateArray().Select(e => (folder, e.Clone())));
+                }
+
                 Manifests[format] = list;
             }
 
@@ -329,13 +432,16 @@ public class ConformanceMetadataTests
         }
     }
 
-    private static (byte[] Document, byte[] ZAttrs, string Key) ReadV2(JsonElement entry, string name)
+    private static (FormatFolder Folder, JsonElement Entry) Find(int format, string id) =>
+        Manifest(format).Single(e => e.Folder.Id(e.Entry.GetProperty("path").GetString()!) == id);
+
+    private static (byte[] Document, byte[] ZAttrs, string Key) ReadV2(FormatFolder folder, JsonElement entry, string name)
     {
         var store = entry.GetProperty("store").GetString()!;
         var node = entry.GetProperty("node").GetString()!;
         var key = node.Length == 0 ? name : $"{node}/{name}";
         var attrsKey = node.Length == 0 ? ".zattrs" : $"{node}/.zattrs";
-        var root = Path.Combine(MetadataTestPaths.Conformance, "v2", store);
+        var root = Path.Combine(folder.Path, store);
         if (store.EndsWith(".zip", StringComparison.Ordinal))
         {
             using var zip = ZipFile.OpenRead(root);
@@ -360,10 +466,10 @@ public class ConformanceMetadataTests
         return ms.ToArray();
     }
 
-    private static (byte[] Json, string Key) ReadV3(JsonElement entry)
+    private static (byte[] Json, string Key) ReadV3(FormatFolder folder, JsonElement entry)
     {
         var path = entry.GetProperty("path").GetString()!;
-        return (File.ReadAllBytes(Path.Combine(MetadataTestPaths.Conformance, "v3", path, "zarr.json")), $"{path}/zarr.json");
+        return (File.ReadAllBytes(Path.Combine(folder.Path, path, "zarr.json")), $"{path}/zarr.json");
     }
 
     private static long[] Longs(JsonElement array) => array.EnumerateArray().Select(e => e.GetInt64()).ToArray();

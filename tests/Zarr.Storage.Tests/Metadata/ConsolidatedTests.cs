@@ -15,7 +15,7 @@ public sealed class ConsolidatedTests : IDisposable
 
     public void Dispose() => _tmp.Dispose();
 
-    private static string CorpusV2 => Path.Combine(MetadataTestPaths.Conformance, "v2");
+    private static string CorpusV2 => Path.Combine(MetadataTestPaths.Corpus, "v2");
 
     [Fact]
     public async Task ZarrPython2Consolidated_OpensWithOneRead_AndReadsExactly()

@@ -172,7 +172,7 @@ public sealed class ZipStoreFileTests : IDisposable
     [Fact]
     public async Task Append_KeepsTheOldEntries_AddsAndDeletes()
     {
-        File.Copy(Path.Combine(MetadataTestPaths.Conformance, "v2", "zipstore.zip"), ZipPath);
+        File.Copy(Path.Combine(MetadataTestPaths.Corpus, "v2", "zipstore.zip"), ZipPath);
         var before = new Dictionary<string, byte[]>();
         await using (var original = new ZipStore(ZipPath))
         {
@@ -205,7 +205,7 @@ public sealed class ZipStoreFileTests : IDisposable
     [Fact]
     public async Task AppendWithoutChanges_LeavesTheFileUntouched()
     {
-        File.Copy(Path.Combine(MetadataTestPaths.Conformance, "v2", "zipstore.zip"), ZipPath);
+        File.Copy(Path.Combine(MetadataTestPaths.Corpus, "v2", "zipstore.zip"), ZipPath);
         var bytes = File.ReadAllBytes(ZipPath);
         var written = File.GetLastWriteTimeUtc(ZipPath);
         await using (var store = new ZipStore(ZipPath, Append))
@@ -407,7 +407,7 @@ public sealed class ZipStoreFileTests : IDisposable
     [Fact]
     public async Task ConformanceZip_WrittenByZarrPython2_ReadsExactly()
     {
-        var corpus = Path.Combine(MetadataTestPaths.Conformance, "v2");
+        var corpus = Path.Combine(MetadataTestPaths.Corpus, "v2");
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(corpus, "manifest.json")))!;
         var cases = manifest["entries"]!.AsArray().Where(e => (string?)e!["store"] == "zipstore.zip").ToList();
         Assert.NotEmpty(cases);
@@ -421,7 +421,7 @@ public sealed class ZipStoreFileTests : IDisposable
             if ((string?)entry["kind"] == "group")
             {
                 var group = await ZarrGroup.OpenAsync(store, node);
-                Assert.Equal(entry["attributes"]!.ToJsonString(), group.Attributes.ToJsonString());
+                Assert.True(JsonNode.DeepEquals(entry["attributes"], group.Attributes), group.Attributes.ToJsonString());
                 continue;
             }
 
@@ -431,14 +431,16 @@ public sealed class ZipStoreFileTests : IDisposable
             arrays++;
         }
 
-        Assert.Equal(2, arrays);
+        Assert.Equal(cases.Count(e => (string?)e!["kind"] == "array"), arrays);
         var members = new List<string>();
         await foreach (var member in root.WalkAsync())
         {
             members.Add($"{member.Path}:{member.Kind}");
         }
 
-        Assert.Equal(new[] { "a:Array", "g:Group", "g/b:Array" }, members);
+        var expected = cases.Where(e => (string)e!["node"]! != "")
+            .Select(e => $"{(string)e!["node"]!}:{((string?)e["kind"] == "group" ? NodeKind.Group : NodeKind.Array)}");
+        Assert.Equal(expected.Order(StringComparer.Ordinal), members.Order(StringComparer.Ordinal));
     }
 
     [Theory]
