@@ -8,8 +8,8 @@ using Zarr.Storage.Metadata;
 namespace Zarr.Storage;
 
 /// <summary>
-/// The summary of an array, as the seed's <c>repr</c> prints it: shape, type, chunks, codecs, nbytes, stored bytes,
-/// ratio, chunks initialized, store and path.
+/// The summary of an array, as the seed's <c>repr</c> prints it: shape, type, chunks, codecs, fill value, nbytes, stored
+/// bytes, ratio, chunks initialized, store and path.
 /// </summary>
 public sealed class ArrayInfo
 {
@@ -51,6 +51,12 @@ public sealed class ArrayInfo
     /// <summary>The codec chain as v3 JSON objects (for a v2 array: the equivalent v3 chain).</summary>
     public IReadOnlyList<JsonObject> Codecs => [.. Metadata.Codecs.Select(c => c.ToV3Json())];
 
+    /// <summary>
+    /// The fill value as JSON, as the array's metadata document writes it (v3 <c>zarr.json</c>, v2 <c>.zarray</c>):
+    /// <c>0</c>, <c>"NaN"</c>, <c>true</c>, ..., or null for a v2 array without one (<see cref="ArrayMetadata.FillValueIsNull"/>).
+    /// </summary>
+    public JsonNode? FillValue => MetadataSerializer.FillValueJsonOf(Metadata);
+
     /// <summary>Uncompressed size in bytes.</summary>
     public long NBytes { get; }
 
@@ -78,6 +84,7 @@ public sealed class ArrayInfo
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"{TypeName} ({Join(Metadata.Shape)}) {DataType}, chunks=({Join(Metadata.ChunkShape)}), zarr v{(int)Format}\n");
         sb.Append("  ").Append(DescribeCodecs(Metadata.Codecs)).Append('\n');
+        sb.Append("  fill_value: ").Append(FillValue?.ToJsonString() ?? "null").Append('\n');
         sb.Append("  nbytes: ").Append(Sizes.Human(NBytes)).Append("; stored: ").Append(Sizes.Human(StoredBytes));
         if (Ratio is { } ratio)
         {

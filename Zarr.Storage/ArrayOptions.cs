@@ -43,8 +43,25 @@ public sealed record ArrayOptions
     /// <summary>The chunk key separator; null for the format's default ('/' in v3 keys <c>c/0/1</c>, '.' in v2 keys <c>0.1</c>).</summary>
     public char? ChunkKeySeparator { get; init; }
 
-    /// <summary>The fill value as JSON (<c>0</c>, <c>1.5</c>, <c>"NaN"</c>, <c>true</c>); null for the type's zero. Typed factories take it as a value instead.</summary>
+    /// <summary>
+    /// The fill value as JSON (<c>0</c>, <c>1.5</c>, <c>"NaN"</c>, <c>true</c>); null for the type's zero. Typed factories
+    /// take it as a value instead. A C# null here is not JSON null: for a v2 array without a fill value set
+    /// <see cref="FillValueIsNull"/>.
+    /// </summary>
     public JsonNode? FillValue { get; init; }
+
+    /// <summary>
+    /// No fill value: zarr-python's <c>fill_value=None</c>, which a v2 <c>.zarray</c> stores as <c>"fill_value": null</c>
+    /// (what zarr-python 2 and xarray write for many arrays, xarray's CF-encoded times among them). Missing chunks read as
+    /// zeros, and the array's <see cref="ArrayMetadata.FillValueIsNull"/> is true, so that copies keep the null.
+    /// </summary>
+    /// <remarks>
+    /// A v3 array always has a fill value: there this takes the type's default (zero, false, the empty string), as
+    /// zarr-python 3 does, and the array's <see cref="ArrayMetadata.FillValueIsNull"/> is false. Setting it together with
+    /// <see cref="FillValue"/>, or with a factory that takes the fill value itself (<c>ZerosAsync</c>, <c>OnesAsync</c>,
+    /// <c>FullAsync</c>), is a <see cref="ZarrException"/> when the array is created.
+    /// </remarks>
+    public bool FillValueIsNull { get; init; }
 
     /// <summary>Attributes to store with the array.</summary>
     public JsonObject? Attributes { get; init; }

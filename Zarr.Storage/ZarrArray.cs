@@ -141,24 +141,30 @@ public class ZarrArray
     /// <exception cref="ZarrNodeException">A node exists at <paramref name="path"/> and <paramref name="overwrite"/> is false.</exception>
     public static Task<ZarrArray<T>> CreateAsync<T>(IStore store, string path, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
         where T : unmanaged =>
-        CreateTypedAsync<T>(store, path, shape, options, options?.FillValue is null ? default(T) : null, overwrite, cancellationToken);
+        CreateTypedAsync<T>(store, path, shape, options, null, overwrite, cancellationToken);
 
     /// <summary>Creates an array of zeros (lazily: nothing but metadata is written). Same as <see cref="CreateAsync{T}"/> with fill value 0.</summary>
+    /// <exception cref="ZarrException"><c>options.FillValueIsNull</c> is set: this factory sets the fill value.</exception>
     public static Task<ZarrArray<T>> ZerosAsync<T>(IStore store, string path, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
         where T : unmanaged =>
         CreateTypedAsync<T>(store, path, shape, options, default(T), overwrite, cancellationToken);
 
-    /// <summary>Creates an array whose contents are unspecified until written (as zarr's <c>empty</c>, chunks read as zero).</summary>
+    /// <summary>
+    /// Creates an array whose contents are unspecified until written (as zarr's <c>empty</c>, chunks read as zero). The fill
+    /// value is 0, or none with <c>options.FillValueIsNull</c>.
+    /// </summary>
     public static Task<ZarrArray<T>> EmptyAsync<T>(IStore store, string path, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
         where T : unmanaged =>
-        CreateTypedAsync<T>(store, path, shape, options, default(T), overwrite, cancellationToken);
+        CreateTypedAsync<T>(store, path, shape, options, options?.FillValueIsNull == true ? null : default(T), overwrite, cancellationToken);
 
     /// <summary>Creates an array of ones (lazily: the fill value is 1).</summary>
+    /// <exception cref="ZarrException"><c>options.FillValueIsNull</c> is set: this factory sets the fill value.</exception>
     public static Task<ZarrArray<T>> OnesAsync<T>(IStore store, string path, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
         where T : unmanaged =>
         CreateTypedAsync<T>(store, path, shape, options, ElementValues.One<T>(), overwrite, cancellationToken);
 
     /// <summary>Creates an array whose every element is <paramref name="fillValue"/> (lazily: it is the fill value).</summary>
+    /// <exception cref="ZarrException"><c>options.FillValueIsNull</c> is set: this factory sets the fill value.</exception>
     public static Task<ZarrArray<T>> FullAsync<T>(IStore store, string path, long[] shape, T fillValue, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
         where T : unmanaged =>
         CreateTypedAsync<T>(store, path, shape, options, fillValue, overwrite, cancellationToken);
@@ -168,7 +174,7 @@ public class ZarrArray
     public static async Task<ZarrArray<T>> FromDataAsync<T>(IStore store, string path, ReadOnlyMemory<T> data, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
         where T : unmanaged
     {
-        var array = await CreateTypedAsync<T>(store, path, shape, options, options?.FillValue is null ? default(T) : null, overwrite, cancellationToken).ConfigureAwait(false);
+        var array = await CreateTypedAsync<T>(store, path, shape, options, null, overwrite, cancellationToken).ConfigureAwait(false);
         await array.WriteAsync([], data, cancellationToken).ConfigureAwait(false);
         return array;
     }
@@ -187,7 +193,7 @@ public class ZarrArray
         return FromDataAsync<T>(store, path, TensorData.ToArray(data), shape, options, overwrite, cancellationToken);
     }
 
-    /// <summary>Creates an array of a data type known at run time; <c>options.FillValue</c> is parsed as v3 JSON.</summary>
+    /// <summary>Creates an array of a data type known at run time; <c>options.FillValue</c> is parsed as v3 JSON (<c>options.FillValueIsNull</c>: none).</summary>
     public static async Task<ZarrArray> CreateAsync(IStore store, string path, ZarrDataType dataType, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataType);
@@ -197,6 +203,13 @@ public class ZarrArray
     }
 
     /// <summary>Creates an array from complete metadata (as copied from another array).</summary>
+    /// <remarks>
+    /// A v2 array's <see cref="ArrayMetadata.FillValueIsNull"/> is kept (<c>"fill_value": null</c>). v3 has no null fill
+    /// value: a v3 array made from such metadata has the zeros of <see cref="ArrayMetadata.FillValue"/> as its fill value,
+    /// and the returned array's metadata says <see cref="ArrayMetadata.FillValueIsNull"/> false, as reopening it would.
+    /// </remarks>
+    /// <exception cref="ZarrException">The metadata is not consistent: the chunk grid or codec chain is invalid, or
+    /// <see cref="ArrayMetadata.FillValueIsNull"/> is set with a <see cref="ArrayMetadata.FillValue"/> that is not zero.</exception>
     public static async Task<ZarrArray> CreateFromMetadataAsync(IStore store, string path, ArrayMetadata metadata, bool overwrite = false, int? maxDegreeOfParallelism = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -204,6 +217,12 @@ public class ZarrArray
         path = NodePaths.Normalize(path);
         _ = new ChunkGrid(metadata.Shape, metadata.ChunkShape);
         CodecPipeline.Create(metadata.Codecs).Validate(metadata.ChunkSpec);
+        MetadataSerializer.CheckNullFillValue(metadata);
+        if (metadata.FillValueIsNull && metadata.Format == ZarrFormat.V3)
+        {
+            metadata = metadata with { FillValueIsNull = false };
+        }
+
         if (store.IsReadOnly)
         {
             throw new ZarrStoreException(null, $"cannot create array '/{path}': {store} is read-only");
@@ -233,6 +252,11 @@ public class ZarrArray
         byte[] fill;
         if (fillValue is { } value)
         {
+            if (options.FillValueIsNull)
+            {
+                throw new ZarrException("ZerosAsync, OnesAsync and FullAsync set the fill value, and the options' FillValueIsNull asks for none; create the array with CreateAsync or EmptyAsync to have no fill value");
+            }
+
             // .NET's NaN constants carry the sign bit; the fill value is stored as the canonical NaN.
             fill = FillValueJson.FromScalar(value);
         }
@@ -257,9 +281,15 @@ public class ZarrArray
         return FillValueJson.ParseV3(document.RootElement, dataType, "fill value");
     }
 
+    /// <summary>The metadata of a new array; <paramref name="fill"/> is the fill value's bytes (zeros when <c>options.FillValueIsNull</c>).</summary>
     internal static ArrayMetadata BuildMetadata(long[] shape, ZarrDataType dataType, byte[] fill, ArrayOptions options)
     {
         ArgumentNullException.ThrowIfNull(shape);
+        if (options.FillValueIsNull && options.FillValue is not null)
+        {
+            throw new ZarrException($"the options give a fill value ({options.FillValue.ToJsonString()}) and FillValueIsNull (no fill value); set one or the other");
+        }
+
         var chunks = options.Chunks ?? ChunkShapes.Guess(shape, dataType.ItemSize);
         if (options.Shards is not null)
         {
@@ -317,6 +347,9 @@ public class ZarrArray
             ChunkShape = (int[])chunks.Clone(),
             DataType = dataType,
             FillValue = fill,
+
+            // v3 has no null fill value: there the type's zero stands in, as zarr-python 3 writes it.
+            FillValueIsNull = options.FillValueIsNull && options.Format == ZarrFormat.V2,
             Codecs = codecs,
             ChunkKeyEncoding = encoding,
             Attributes = (JsonObject?)options.Attributes?.DeepClone() ?? [],

@@ -138,7 +138,10 @@ public sealed class ZarrGroup
             : await CreateGroupAsync(name, null, false, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Creates a child array of <typeparamref name="T"/>; it takes this group's format whatever <c>options.Format</c> says.</summary>
+    /// <summary>
+    /// Creates a child array of <typeparamref name="T"/>; it takes this group's format whatever <c>options.Format</c> says
+    /// (so <c>options.FillValueIsNull</c> gives no fill value in a v2 group and the type's zero in a v3 one).
+    /// </summary>
     public Task<ZarrArray<T>> CreateArrayAsync<T>(string name, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
         where T : unmanaged
     {

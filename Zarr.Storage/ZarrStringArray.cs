@@ -64,7 +64,8 @@ public sealed class ZarrStringArray
     /// <summary>
     /// Creates a string array (nothing but metadata is written). <paramref name="dataType"/> is
     /// <see cref="ZarrDataType.String"/> when null, or a fixed-length type (<see cref="ZarrDataType.FixedUnicode"/>,
-    /// <see cref="ZarrDataType.FixedBytes"/>). <c>options.FillValue</c> is a JSON string (bytes: base64), "" by default.
+    /// <see cref="ZarrDataType.FixedBytes"/>). <c>options.FillValue</c> is a JSON string (bytes: base64), "" by default;
+    /// with <c>options.FillValueIsNull</c> a v2 array has none, and a variable-length one reads missing elements as null.
     /// A variable-length array's codecs are <c>vlen-utf8</c> and, unless <c>options.Compressors</c> says otherwise,
     /// zarr-python's default compressor for strings (v3 zstd level 0; v2 blosc lz4).
     /// </summary>

@@ -21,9 +21,10 @@ namespace Zarr.Cli.Commands;
 /// <remarks>
 /// What the options leave unsaid follows the source where CLI.md has no default of its own: the chunk shape (the
 /// stored grid; a sharded source copied to v3 without <c>--chunks</c>/<c>--shards</c> keeps its shards and inner chunks),
-/// the fill value, the attributes (<c>--attr</c> adds to them), and the dimension names (v3 targets). The format (3) and
-/// the codecs (<c>blosc:lz4:5:shuffle</c>) take CLI.md's defaults; filters, order F and big-endian storage are not kept
-/// (the values are, exactly).
+/// the fill value (a v2 source without one, <c>"fill_value": null</c>, has none in a v2 copy and the type's zero in a v3
+/// one), the attributes (<c>--attr</c> adds to them), and the dimension names (v3 targets). The format (3) and the codecs
+/// (<c>blosc:lz4:5:shuffle</c>) take CLI.md's defaults; filters, order F and big-endian storage are not kept (the values
+/// are, exactly).
 /// </remarks>
 internal static class CopyCommand
 {
@@ -275,9 +276,13 @@ internal static class CopyCommand
             attributes[key] = value?.DeepClone();
         }
 
+        // A v2 source without a fill value ("fill_value": null, as xarray writes its CF-encoded times) keeps none: a 0 would
+        // become xarray's missing-value marker. A v3 target, which must have one, gets the type's zero.
+        var keepNull = request.Fill is null && metadata.FillValueIsNull;
         return options with
         {
-            FillValue = request.Fill?.DeepClone() ?? FillValueJson.ToV3Json(metadata.FillValue, metadata.DataType),
+            FillValue = request.Fill?.DeepClone() ?? (keepNull ? null : FillValueJson.ToV3Json(metadata.FillValue, metadata.DataType)),
+            FillValueIsNull = keepNull,
             Attributes = attributes,
             DimensionNames = request.DimensionNames ?? (request.Format == ZarrFormat.V3 ? metadata.DimensionNames : null),
         };

@@ -25,7 +25,12 @@ public sealed record ArrayMetadata
     /// <summary>The fill value: one element, little-endian, <c>DataType.ItemSize</c> bytes (variable-length strings: its UTF-8 bytes).</summary>
     public required byte[] FillValue { get; init; }
 
-    /// <summary>v2 only: the fill value was JSON null (missing chunks read as zeros; written back as null).</summary>
+    /// <summary>
+    /// v2 only: there is no fill value, <c>"fill_value": null</c> in <c>.zarray</c> (missing chunks read as zeros, which
+    /// <see cref="FillValue"/> then holds; written back as null). A v3 array always has one, so this is false for the
+    /// metadata of a v3 array read or created, and <see cref="MetadataSerializer.ToV3Json(ArrayMetadata)"/> writes the
+    /// zeros of <see cref="FillValue"/>.
+    /// </summary>
     public bool FillValueIsNull { get; init; }
 
     /// <summary>The codec chain in encoding order (validated by <see cref="CodecPipeline.Create"/>).</summary>

@@ -217,8 +217,10 @@ public static class MetadataSerializer
     }
 
     /// <summary>The v3 <c>zarr.json</c> of an array (UTF-8, indented).</summary>
-    /// <param name="metadata">The array's metadata (of either format: a v2 array's model is written as its v3 equivalent).</param>
-    /// <exception cref="ZarrException">The metadata is not consistent (ranks, codec chain, fill value size).</exception>
+    /// <param name="metadata">The array's metadata (of either format: a v2 array's model is written as its v3 equivalent,
+    /// a null fill value as the zeros it reads as).</param>
+    /// <exception cref="ZarrException">The metadata is not consistent (ranks, codec chain, fill value size, a null fill
+    /// value whose bytes are not zero).</exception>
     public static byte[] ToV3Json(ArrayMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
@@ -279,7 +281,8 @@ public static class MetadataSerializer
 
     /// <summary>The v2 <c>.zarray</c> and <c>.zattrs</c> of an array (<c>.zattrs</c> null when there are no attributes).</summary>
     /// <param name="metadata">The array's metadata (of either format).</param>
-    /// <exception cref="ZarrException">The codec chain, chunk key encoding or dimension names cannot be expressed in v2.</exception>
+    /// <exception cref="ZarrException">The codec chain, chunk key encoding or dimension names cannot be expressed in v2, or
+    /// the metadata is not consistent (ranks, fill value size, a null fill value whose bytes are not zero).</exception>
     public static (byte[] ZArray, byte[]? ZAttrs) ToV2Json(ArrayMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
@@ -325,7 +328,7 @@ public static class MetadataSerializer
             }
         }
 
-        var bigEndian = layout.Filters.Count > 0 ? layout.Filters[0].DecodedType.BigEndian : layout.Bytes?.Endian == Endian.Big;
+        var bigEndian = V2BigEndian(layout);
         var root = new JsonObject
         {
             ["chunks"] = ToArray(metadata.ChunkShape),
@@ -370,6 +373,44 @@ public static class MetadataSerializer
         var zgroup = PythonJson.Serialize(new JsonObject { ["zarr_format"] = 2 }, V2Indent, sortKeys: true);
         var zattrs = metadata.Attributes.Count > 0 ? PythonJson.Serialize(metadata.Attributes, V2Indent, sortKeys: true) : null;
         return (zgroup, zattrs);
+    }
+
+    /// <summary>
+    /// The fill value as the array's own metadata document writes it: v3 <c>zarr.json</c>'s <c>fill_value</c>, or v2
+    /// <c>.zarray</c>'s, which is null when <see cref="ArrayMetadata.FillValueIsNull"/>.
+    /// </summary>
+    internal static JsonNode? FillValueJsonOf(ArrayMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.Format == ZarrFormat.V2)
+        {
+            var bigEndian = V2BigEndian(GetV2Layout(metadata.Codecs));
+            return FillValueJson.ToV2Json(metadata.FillValue, metadata.DataType, metadata.FillValueIsNull, bigEndian ? Endian.Big : Endian.Little);
+        }
+
+        try
+        {
+            return FillValueJson.ToV3Json(metadata.FillValue, metadata.DataType);
+        }
+        catch (ZarrException) when (metadata.DataType.Kind == DataTypeKind.Structured)
+        {
+            // A sub-array field has no v3 object form; zarr-python 3's legacy form is base64 of the element.
+            return JsonValue.Create(Convert.ToBase64String(metadata.FillValue));
+        }
+    }
+
+    /// <summary>
+    /// A null fill value (<see cref="ArrayMetadata.FillValueIsNull"/>) reads as zeros, so <see cref="ArrayMetadata.FillValue"/>
+    /// must be zeros with it: anything else would read differently once written and read back.
+    /// </summary>
+    /// <exception cref="ZarrException">The flag is set and the fill value's bytes are not all zero.</exception>
+    internal static void CheckNullFillValue(ArrayMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.FillValueIsNull && metadata.FillValue.AsSpan().ContainsAnyExcept((byte)0))
+        {
+            throw new ZarrException($"FillValueIsNull says the array has no fill value (missing chunks read as zeros), but FillValue is not zero ({Convert.ToHexString(metadata.FillValue)}); clear one of them");
+        }
     }
 
     /// <summary>Validates a codec chain for use with <paramref name="format"/>.</summary>
@@ -1010,6 +1051,8 @@ public static class MetadataSerializer
             throw new ZarrException($"the fill value is {metadata.FillValue.Length} bytes; a {metadata.DataType} is {metadata.DataType.ItemSize}");
         }
 
+        CheckNullFillValue(metadata);
+
         if (metadata.DimensionNames is { } names && names.Count != metadata.Rank)
         {
             throw new ZarrException($"there are {names.Count} dimension names for {metadata.Rank} dimensions");
@@ -1048,6 +1091,10 @@ public static class MetadataSerializer
 
         return order;
     }
+
+    /// <summary>Whether a v2 chain's dtype is big-endian: with filters the first filter's type (zarr-python 2 views the chunk's memory as the dtype), else the bytes codec's.</summary>
+    private static bool V2BigEndian(V2Layout layout) =>
+        layout.Filters.Count > 0 ? layout.Filters[0].DecodedType.BigEndian : layout.Bytes?.Endian == Endian.Big;
 
     /// <summary>A chain split into what a <c>.zarray</c> holds.</summary>
     /// <param name="Transpose">The transpose codec (order F), or null.</param>

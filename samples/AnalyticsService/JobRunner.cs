@@ -125,7 +125,9 @@ internal sealed class JobRunner(ServiceOptions options)
                 Format = request.Format == 2 ? ZarrFormat.V2 : ZarrFormat.V3,
                 Chunks = request.Chunks ?? (request.Shards is null ? array.Chunks : null),
                 Shards = request.Shards,
-                FillValue = FillValueJson.ToV3Json(array.Metadata.FillValue, array.DataType),
+                // A v2 source without a fill value keeps none (a v3 copy gets the type's zero).
+                FillValue = array.Metadata.FillValueIsNull ? null : FillValueJson.ToV3Json(array.Metadata.FillValue, array.DataType),
+                FillValueIsNull = array.Metadata.FillValueIsNull,
                 Attributes = array.Attributes,
             };
             var target = await ZarrArray.CreateAsync(new DirectoryStore(destination), "", array.DataType, array.Shape, arrayOptions, request.Overwrite, cancellationToken).ConfigureAwait(false);

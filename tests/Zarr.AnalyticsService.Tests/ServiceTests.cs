@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Zarr.Storage;
 using Zarr.Storage.Indexing;
+using Zarr.Storage.Metadata;
 using Zarr.Storage.Stores;
 
 namespace Zarr.AnalyticsService.Tests;
@@ -137,6 +138,28 @@ public sealed class ServiceTests : IAsyncLifetime
         var copy = await ZarrArray.OpenAsync<double>(new DirectoryStore(Path.Combine(_root, "out", "dst.zarr")));
         Assert.Equal([20, 30], copy.Chunks);
         Assert.Equal(values, (await copy.ReadAsync([Slice.All, Slice.All])).ToArray());
+    }
+
+    [Fact]
+    public async Task CopyJobKeepsAV2ArrayWithoutAFillValueWithoutOne()
+    {
+        var days = Enumerable.Range(0, 40).Select(i => (long)i).ToArray();
+        await ZarrArray.FromDataAsync<long>(new DirectoryStore(Path.Combine(_root, "times.zarr")), "", days, [40], new ArrayOptions
+        {
+            Format = ZarrFormat.V2,
+            Chunks = [16],
+            FillValueIsNull = true,
+        });
+        var job = await SubmitAsync(new { kind = "copy", source = "times.zarr", destination = "out/times.zarr", format = 2, chunks = new[] { 10 } });
+        var done = await WaitAsync((string)job["id"]!, "succeeded", "failed");
+        Assert.True((string)done["state"]! == "succeeded", done.ToJsonString());
+
+        var zarray = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_root, "out", "times.zarr", ".zarray")))!.AsObject();
+        Assert.True(zarray.ContainsKey("fill_value"));
+        Assert.Null(zarray["fill_value"]);
+        var copy = await ZarrArray.OpenAsync<long>(new DirectoryStore(Path.Combine(_root, "out", "times.zarr")));
+        Assert.True(copy.Metadata.FillValueIsNull);
+        Assert.Equal(days, (await copy.ReadAsync([Slice.All])).ToArray());
     }
 
     [Fact]

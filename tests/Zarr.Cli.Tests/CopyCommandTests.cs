@@ -148,6 +148,97 @@ public sealed class CopyCommandTests : IDisposable
         Assert.Equal(Enumerable.Range(0, 10).ToArray(), (await copiedA.ReadAsync([Slice.All])).ToArray());
     }
 
+    /// <summary>A v2 source as xarray writes a CF-encoded time: int64 days since the first one, with "fill_value": null.</summary>
+    private async Task<long[]> NullFillTimesAsync(string name)
+    {
+        var days = Enumerable.Range(0, 30).Select(i => (long)i).ToArray();
+        await ZarrArray.FromDataAsync<long>(new DirectoryStore(_temp.Combine(name)), "", days, [30], new ArrayOptions
+        {
+            Format = ZarrFormat.V2,
+            Chunks = [10],
+            FillValueIsNull = true,
+            Attributes = new JsonObject { ["units"] = "days since 2020-01-01", ["calendar"] = "proleptic_gregorian" },
+        });
+        return days;
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("--chunks 7")]
+    [InlineData("--codec zstd:3")]
+    [InlineData("--codec none")]
+    public async Task AV2NullFillValueStaysNullWhenCopiedRechunkedOrRecompressed(string options)
+    {
+        var days = await NullFillTimesAsync("times.zarr");
+        var dst = _temp.Combine("copy.zarr");
+        await Cli.RunExpectingAsync(0, ["copy", _temp.Combine("times.zarr"), dst, "--format", "2", .. options.Split(' ', StringSplitOptions.RemoveEmptyEntries)]);
+
+        // Not 0: xarray would read 0 as its missing-value marker and the first day (0 days since) as NaT.
+        var zarray = JsonNode.Parse(File.ReadAllText(Path.Combine(dst, ".zarray")))!.AsObject();
+        Assert.True(zarray.ContainsKey("fill_value"));
+        Assert.Null(zarray["fill_value"]);
+        var copy = await ZarrArray.OpenAsync<long>(new DirectoryStore(dst));
+        Assert.True(copy.Metadata.FillValueIsNull);
+        Assert.Equal(days, (await copy.ReadAsync([Slice.All])).ToArray());
+        Assert.Equal("days since 2020-01-01", (string)copy.Attributes["units"]!);
+
+        var info = (await Cli.RunExpectingAsync(0, "info", dst, "--json")).Json;
+        Assert.True(info.ContainsKey("fill_value"));
+        Assert.Null(info["fill_value"]);
+        Assert.Contains("\n  fill_value: null\n", (await Cli.RunExpectingAsync(0, "info", dst)).Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AV2NullFillValueBecomesTheTypesZeroInV3AndGivesWayToFill()
+    {
+        var days = await NullFillTimesAsync("times.zarr");
+        var v3 = _temp.Combine("v3.zarr");
+        await Cli.RunExpectingAsync(0, "copy", _temp.Combine("times.zarr"), v3);
+        var zarrJson = JsonNode.Parse(File.ReadAllText(Path.Combine(v3, "zarr.json")))!;
+        Assert.Equal("0", zarrJson["fill_value"]!.ToJsonString());
+        var copy = await ZarrArray.OpenAsync<long>(new DirectoryStore(v3));
+        Assert.False(copy.Metadata.FillValueIsNull);
+        Assert.Equal(days, (await copy.ReadAsync([Slice.All])).ToArray());
+
+        // Back to v2 from v3 the zero is a fill value like any other; --fill replaces the null.
+        await Cli.RunExpectingAsync(0, "copy", v3, _temp.Combine("back.zarr"), "--format", "2");
+        Assert.Equal("0", JsonNode.Parse(File.ReadAllText(_temp.Combine("back.zarr", ".zarray")))!["fill_value"]!.ToJsonString());
+        await Cli.RunExpectingAsync(0, "copy", _temp.Combine("times.zarr"), _temp.Combine("filled.zarr"), "--format", "2", "--fill", "-1");
+        Assert.Equal("-1", JsonNode.Parse(File.ReadAllText(_temp.Combine("filled.zarr", ".zarray")))!["fill_value"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task AGroupCopyKeepsEachArraysNullFillValueAlsoInTheConsolidatedMetadata()
+    {
+        // xarray's layout: a consolidated v2 group; times and flags (bool, copied chunk by chunk) without a fill value, floats with NaN.
+        var src = _temp.Combine("ds.zarr");
+        var root = await ZarrGroup.CreateAsync(new DirectoryStore(src), "", ZarrFormat.V2, new JsonObject { ["title"] = "xarray-like" });
+        var noFill = new ArrayOptions { Chunks = [5], FillValueIsNull = true };
+        var time = await root.CreateArrayAsync<long>("time", [12], noFill);
+        await time.WriteAsync([Slice.All], Enumerable.Range(0, 12).Select(i => (long)i).ToArray());
+        var flag = await root.CreateArrayAsync<bool>("flag", [12], noFill);
+        var flags = Enumerable.Range(0, 12).Select(i => i % 2 == 1).ToArray();
+        await flag.WriteAsync([Slice.All], flags);
+        await root.CreateArrayAsync<double>("temp", [12], new ArrayOptions { Chunks = [5], FillValue = "NaN" });
+        await root.ConsolidateMetadataAsync();
+
+        var dst = _temp.Combine("copy.zarr");
+        await Cli.RunExpectingAsync(0, "copy", src, dst, "--format", "2", "--chunks", "4");
+
+        var zmetadata = JsonNode.Parse(File.ReadAllText(Path.Combine(dst, ".zmetadata")))!["metadata"]!;
+        foreach (var (name, fill) in new[] { ("time", "null"), ("flag", "null"), ("temp", "\"NaN\"") })
+        {
+            Assert.Equal(fill, JsonNode.Parse(File.ReadAllText(Path.Combine(dst, name, ".zarray")))!["fill_value"]?.ToJsonString() ?? "null");
+            Assert.Equal(fill, zmetadata[$"{name}/.zarray"]!["fill_value"]?.ToJsonString() ?? "null");
+        }
+
+        var copy = await ZarrGroup.OpenAsync(new DirectoryStore(dst));
+        Assert.True(copy.UsesConsolidatedMetadata);
+        var copiedFlag = await copy.OpenArrayAsync<bool>("flag");
+        Assert.True(copiedFlag.Metadata.FillValueIsNull);
+        Assert.Equal(flags, (await copiedFlag.ReadAsync([Slice.All])).ToArray());
+    }
+
     [Fact]
     public async Task GroupOptionsThatDoNotFitAnArrayFailBeforeAnythingIsWritten()
     {
