@@ -26,11 +26,43 @@ internal sealed record NpyHeader(ZarrDataType DataType, bool BigEndian, bool For
     /// <summary>The number of data bytes.</summary>
     public long DataLength => checked(ElementCount * DataType.ItemSize);
 
-    /// <summary>numpy's <c>descr</c> for a data type, little-endian (<c>&lt;i4</c>, <c>|b1</c>, <c>&lt;c16</c>).</summary>
+    /// <summary>
+    /// numpy's <c>descr</c> for a data type, little-endian, as the Python literal <c>numpy.save</c> writes: a quoted
+    /// type string (<c>'&lt;i4'</c>, <c>'|b1'</c>, <c>'&lt;M8[ns]'</c>, <c>'|S8'</c>, <c>'&lt;U6'</c>) or, for a structured
+    /// type, its list of fields (<c>[('x', '&lt;i4'), ('y', '&lt;f8', (2,))]</c>).
+    /// </summary>
     public static string Descr(ZarrDataType dataType)
     {
         ArgumentNullException.ThrowIfNull(dataType);
-        return dataType.ToNumpyTypeString(bigEndian: false);
+        var text = new StringBuilder();
+        AppendDescr(text, dataType);
+        return text.ToString();
+    }
+
+    private static void AppendDescr(StringBuilder text, ZarrDataType dataType)
+    {
+        if (dataType.Kind != DataTypeKind.Structured)
+        {
+            text.Append(PythonLiteral.Quote(dataType.ToNumpyTypeString(bigEndian: false)));
+            return;
+        }
+
+        text.Append('[');
+        for (var i = 0; i < dataType.Fields.Count; i++)
+        {
+            var field = dataType.Fields[i];
+            text.Append(i == 0 ? "(" : ", (").Append(PythonLiteral.Quote(field.Name)).Append(", ");
+            AppendDescr(text, field.DataType);
+            var shape = field.Shape;
+            if (shape.Length > 0)
+            {
+                text.Append(", (").AppendJoin(", ", shape.Select(s => s.ToString(CultureInfo.InvariantCulture))).Append(shape.Length == 1 ? ",)" : ")");
+            }
+
+            text.Append(')');
+        }
+
+        text.Append(']');
     }
 
     /// <summary>The complete header (magic, version, length, dict, padding) for C-order little-endian data.</summary>
@@ -43,7 +75,7 @@ internal sealed record NpyHeader(ZarrDataType DataType, bool BigEndian, bool For
             1 => string.Create(CultureInfo.InvariantCulture, $"({shape[0]},)"),
             _ => "(" + string.Join(", ", shape.Select(s => s.ToString(CultureInfo.InvariantCulture))) + ")",
         };
-        var dict = $"{{'descr': '{Descr(dataType)}', 'fortran_order': False, 'shape': {shapeText}, }}";
+        var dict = $"{{'descr': {Descr(dataType)}, 'fortran_order': False, 'shape': {shapeText}, }}";
         if (shape.Count > 0)
         {
             dict += new string(' ', Math.Max(0, GrowthAxisMaxDigits - shape[0].ToString(CultureInfo.InvariantCulture).Length));

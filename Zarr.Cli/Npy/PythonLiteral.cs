@@ -8,7 +8,7 @@ internal sealed record NpyHeaderDict(string Descr, bool FortranOrder, long[] Sha
 
 /// <summary>
 /// A parser for the small subset of Python literals a .npy header holds: a dict of strings, booleans, integers,
-/// tuples and lists (as <c>ast.literal_eval</c> would read them; nothing is evaluated).
+/// tuples and lists (as <c>ast.literal_eval</c> would read them; nothing is evaluated); and the writer of its strings.
 /// </summary>
 internal sealed class PythonLiteral
 {
@@ -61,6 +61,48 @@ internal sealed class PythonLiteral
         }
 
         return new NpyHeaderDict(descr, fortran, [.. shapeItems.Cast<long>()]);
+    }
+
+    /// <summary>
+    /// A string as Python's <c>repr</c> writes it (the quote it picks; <c>\\</c>, <c>\n</c>, <c>\x..</c> escapes), except
+    /// that every character above U+00FF is escaped too (<c>\u....</c>, <c>\U........</c>), so that the text is Latin-1
+    /// and a header holding it stays in format 1.0 (numpy reads the escapes back to the same string).
+    /// </summary>
+    public static string Quote(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var quote = value.Contains('\'', StringComparison.Ordinal) && !value.Contains('"', StringComparison.Ordinal) ? '"' : '\'';
+        var sb = new StringBuilder(value.Length + 2).Append(quote);
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c == quote || c == '\\')
+            {
+                sb.Append('\\').Append(c);
+            }
+            else if (c is '\t' or '\n' or '\r')
+            {
+                sb.Append(c switch { '\t' => "\\t", '\n' => "\\n", _ => "\\r" });
+            }
+            else if (c is >= ' ' and < '\u007F' || (c is >= '\u00A1' and <= '\u00FF' && c != '\u00AD'))
+            {
+                sb.Append(c); // printable ASCII and printable Latin-1, as repr leaves them
+            }
+            else if (c <= '\u00FF')
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
+            }
+            else if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"\\U{char.ConvertToUtf32(c, value[++i]):x8}");
+            }
+            else
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            }
+        }
+
+        return sb.Append(quote).ToString();
     }
 
     private object? ParseValue()

@@ -78,6 +78,23 @@ public sealed class NpyHeaderTests
     }
 
     [Fact]
+    public async Task QuotedStringsAreWhatPythonsReprWrites()
+    {
+        // Python's repr for Latin-1 text; above U+00FF, escapes (numpy would switch to format 3.0 for the raw text).
+        string[] values = ["plain", "it's", "say \"hi\"", "both ' and \"", "back\\slash", "tab\tnew\nline\r", "\u0000\u0001\u001F\u007F", "\u0080\u009F\u00A0\u00A1\u00AD\u00E9\u00FF"];
+        using var temp = new TempDirectory();
+        await File.WriteAllTextAsync(temp.Combine("values.json"), System.Text.Json.JsonSerializer.Serialize(values));
+
+        var repr = await Python.RunAsync(temp.Path, """
+            import json
+            for v in json.load(open('values.json', encoding='utf-8')): print(repr(v))
+            """);
+
+        Assert.Equal(repr.Split('\n'), values.Select(PythonLiteral.Quote));
+        Assert.Equal("'\\u4e2d\\U0001f600\\ud800'", PythonLiteral.Quote("中😀\ud800"));
+    }
+
+    [Fact]
     public async Task BadMagicAndVersionsAreInvalidData()
     {
         using var notNpy = new MemoryStream("PK\x03\x04 not a numpy file"u8.ToArray());
