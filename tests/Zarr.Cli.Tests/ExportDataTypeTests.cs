@@ -169,7 +169,7 @@ public sealed class ExportDataTypeTests : IDisposable
     }
 
     [Fact]
-    public async Task FieldNamesOfAnyTextExportAsNumpyReadsThem()
+    public async Task FieldNamesOfAnyTextSurviveExportAndImport()
     {
         string[] names = ["it's", "say \"hi\"", "both ' and \"", "back\\slash", "é", "中文", "😀", "tab\tnew\nline", "\u0001\u007F\u00A0\u00AD"];
         var type = ZarrDataType.Structured(names.Select((n, i) => new StructField(n, i % 2 == 0 ? ZarrDataType.Int16 : ZarrDataType.FixedBytes(1))));
@@ -178,6 +178,7 @@ public sealed class ExportDataTypeTests : IDisposable
         await File.WriteAllTextAsync(_temp.Combine("names.json"), JsonSerializer.Serialize(names));
 
         await Cli.RunExpectingAsync(0, "export", path, _temp.Combine("out.npy"));
+        await Cli.RunExpectingAsync(0, "import", _temp.Combine("out.npy"), _temp.Combine("b.zarr"));
 
         var bytes = await File.ReadAllBytesAsync(_temp.Combine("out.npy"));
         Assert.Equal(1, bytes[6]); // format 1.0: names beyond Latin-1 are written as escapes
@@ -186,6 +187,8 @@ public sealed class ExportDataTypeTests : IDisposable
             print(np.load('out.npy').dtype.names == tuple(json.load(open('names.json', encoding='utf-8'))))
             """);
         Assert.Equal("True", check);
+        var back = await ZarrArray.OpenAsync(new DirectoryStore(_temp.Combine("b.zarr")));
+        Assert.Equal(type, back.DataType);
     }
 
 }
