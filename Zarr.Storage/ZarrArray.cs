@@ -830,6 +830,18 @@ public class ZarrArray
         return (data, plan.OutputShape);
     }
 
+    /// <summary>
+    /// Reads a selection as raw little-endian bytes, C order, into <paramref name="destination"/> (exactly the
+    /// selection's size in bytes), which the caller owns: the byte form of <see cref="ZarrArray{T}.ReadIntoAsync(Slice[], Memory{T}, CancellationToken)"/>
+    /// for every fixed-size type, those without an unmanaged CLR type (fixed strings, structured types) included.
+    /// </summary>
+    internal Task ReadBytesIntoAsync(Slice[] selection, Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        ZarrStringArray.ThrowIfVariableLength(this); // dtypes: strings have no byte form (see ZarrStringArray)
+        return ReadCoreAsync(SelectionPlan.Create(Grid, selection), destination, cancellationToken);
+    }
+
     /// <summary>Writes raw little-endian bytes (C order, the selection's shape) into a selection.</summary>
     public Task WriteBytesAsync(Slice[] selection, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {

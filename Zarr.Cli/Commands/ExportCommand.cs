@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Zarr.Cli.Npy;
 using Zarr.Storage;
+using Zarr.Storage.DataTypes;
 using Zarr.Storage.Indexing;
 
 namespace Zarr.Cli.Commands;
@@ -10,6 +11,9 @@ internal static class ExportCommand
 {
     /// <summary>How many bytes one read covers at most, so that memory stays bounded whatever the array's size.</summary>
     internal const long SlabBytes = 64L << 20;
+
+    /// <summary>About what one string read costs in memory, for sizing the slabs of the pass that finds the longest string.</summary>
+    private const int StringBytes = 64;
 
     /// <summary>Builds the verb.</summary>
     public static Command Create(CliConsole console, Option<bool> verbose)
@@ -51,7 +55,14 @@ internal static class ExportCommand
             var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
             await using (stream.ConfigureAwait(false))
             {
-                await WriteAsync(array, dimensions, stream, SlabBytes, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await WriteAsync(array, dimensions, stream, SlabBytes, cancellationToken).ConfigureAwait(false);
+                }
+                catch (CliException ex)
+                {
+                    throw new CliException($"{path} ({array.DataType}): {ex.Message}", ex);
+                }
             }
 
             File.Move(temporary, output, overwrite: true);
@@ -69,61 +80,177 @@ internal static class ExportCommand
     /// <summary>
     /// Writes the header, then the selection in slabs along its first kept dimension: each slab is one read of at most
     /// about <paramref name="slabBytes"/> (one row at least), its edges on chunk boundaries where the step allows, so
-    /// no chunk is decoded twice.
+    /// no chunk is decoded twice. Every fixed-size type is written as the library holds it in memory (little-endian,
+    /// a structured type field by field); variable-length strings as numpy's <c>astype(str)</c> makes them,
+    /// <c>&lt;U</c> of the longest value's code points (at least 1), which takes one more pass to find.
     /// </summary>
     internal static async Task WriteAsync(ZarrArray array, ResolvedDimension[] dimensions, Stream stream, long slabBytes, CancellationToken cancellationToken)
     {
         var outputShape = dimensions.Where(d => !d.Dropped).Select(d => d.Count).ToArray();
-        await stream.WriteAsync(NpyHeader.Write(array.DataType, outputShape), cancellationToken).ConfigureAwait(false);
-        if (outputShape.Any(n => n == 0))
+        var empty = outputShape.Any(n => n == 0);
+        var strings = array.DataType.IsFixedSize ? null : new ZarrStringArray(array);
+        var type = array.DataType;
+        if (strings is not null)
         {
-            return;
-        }
-
-        var axis = Array.FindIndex(dimensions, d => !d.Dropped);
-        if (axis < 0)
-        {
-            // A 0-d array, or integers in every dimension: one element.
-            var (single, _) = await array.ReadBytesAsync([.. dimensions.Select(d => d.ToSlice())], cancellationToken).ConfigureAwait(false);
-            await stream.WriteAsync(single, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        long rowBytes = array.DataType.ItemSize;
-        for (var d = axis + 1; d < dimensions.Length; d++)
-        {
-            rowBytes = checked(rowBytes * (dimensions[d].Dropped ? 1 : dimensions[d].Count));
-        }
-
-        if (rowBytes > Array.MaxLength)
-        {
-            throw new CliException($"one row of the selection is {rowBytes} bytes, more than one buffer holds; export it in parts with --region");
-        }
-
-        var along = dimensions[axis];
-        var chunk = array.Chunks[axis];
-        var rows = Math.Max(1, slabBytes / rowBytes);
-        var aligned = along.Step == 1 && rows >= chunk;
-        var selection = dimensions.Select(d => d.ToSlice()).ToArray();
-        var buffer = new byte[checked(Math.Min(rows, along.Count) * rowBytes)];
-        for (long first = 0; first < along.Count;)
-        {
-            var last = Math.Min(along.Count, first + rows);
-            if (aligned)
+            var longest = empty ? 0 : await LongestAsync(strings, dimensions, slabBytes, cancellationToken).ConfigureAwait(false);
+            if (longest > int.MaxValue / 4)
             {
-                // End the slab on a chunk boundary of the array (absolute coordinates), if that leaves it non-empty.
-                var end = (along.Start + last) / chunk * chunk - along.Start;
-                if (end > first && last < along.Count)
-                {
-                    last = end;
-                }
+                throw new CliException($"the longest string has {longest} code points, more than numpy's <U type holds");
             }
 
-            selection[axis] = along.ToSlice(first, last);
-            var slab = buffer.AsMemory(0, checked((int)((last - first) * rowBytes)));
-            await SlabReader.ReadAsync(array, selection, slab, cancellationToken).ConfigureAwait(false);
+            type = ZarrDataType.FixedUnicode((int)Math.Max(1, longest));
+        }
+
+        await stream.WriteAsync(NpyHeader.Write(type, outputShape), cancellationToken).ConfigureAwait(false);
+        if (empty)
+        {
+            return;
+        }
+
+        var plan = new SlabPlan(dimensions, array.Chunks, type.ItemSize, slabBytes);
+        var itemSize = type.ItemSize;
+        var buffer = new byte[checked((int)(plan.MaxElements * itemSize))];
+        foreach (var (selection, elements) in plan.Slabs())
+        {
+            var slab = buffer.AsMemory(0, (int)(elements * itemSize));
+            if (strings is null)
+            {
+                await array.ReadBytesIntoAsync(selection, slab, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var (values, _) = await strings.ReadAsync(selection, cancellationToken).ConfigureAwait(false);
+                EncodeUtf32(values, slab.Span, type);
+            }
+
             await stream.WriteAsync(slab, cancellationToken).ConfigureAwait(false);
-            first = last;
+        }
+    }
+
+    /// <summary>The most code points of any string in the selection (a missing v2 value, null, counts as "").</summary>
+    private static async Task<long> LongestAsync(ZarrStringArray strings, ResolvedDimension[] dimensions, long slabBytes, CancellationToken cancellationToken)
+    {
+        var longest = 0L;
+        foreach (var (selection, _) in new SlabPlan(dimensions, strings.Array.Chunks, StringBytes, slabBytes).Slabs())
+        {
+            var (values, _) = await strings.ReadAsync(selection, cancellationToken).ConfigureAwait(false);
+            foreach (var value in values)
+            {
+                longest = Math.Max(longest, CodePoints(value));
+            }
+        }
+
+        return longest;
+    }
+
+    private static int CodePoints(string? value)
+    {
+        if (value is null)
+        {
+            return 0;
+        }
+
+        var count = value.Length;
+        for (var i = 0; i + 1 < value.Length; i++)
+        {
+            if (char.IsSurrogatePair(value[i], value[i + 1]))
+            {
+                count--;
+                i++;
+            }
+        }
+
+        return count;
+    }
+
+    private static void EncodeUtf32(string?[] values, Span<byte> destination, ZarrDataType type)
+    {
+        var size = type.ItemSize;
+        try
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                FixedStrings.EncodeUtf32(values[i] ?? "", destination.Slice(i * size, size), type);
+            }
+        }
+        catch (ZarrException ex)
+        {
+            throw new CliException($"a value cannot be written as numpy's {type.ToNumpyTypeString()}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>How a selection is cut into slabs along its first kept dimension.</summary>
+    private sealed class SlabPlan
+    {
+        private readonly ResolvedDimension[] _dimensions;
+        private readonly int _axis;
+        private readonly long _rowElements;
+        private readonly long _rows;
+        private readonly bool _aligned;
+        private readonly int _chunk;
+
+        /// <exception cref="CliException">One row of the selection does not fit in one buffer.</exception>
+        public SlabPlan(ResolvedDimension[] dimensions, int[] chunks, long elementBytes, long slabBytes)
+        {
+            _dimensions = dimensions;
+            _axis = Array.FindIndex(dimensions, d => !d.Dropped);
+            if (_axis < 0)
+            {
+                // A 0-d array, or integers in every dimension: one element.
+                MaxElements = 1;
+                return;
+            }
+
+            _rowElements = 1;
+            for (var d = _axis + 1; d < dimensions.Length; d++)
+            {
+                _rowElements = checked(_rowElements * (dimensions[d].Dropped ? 1 : dimensions[d].Count));
+            }
+
+            var rowBytes = checked(_rowElements * elementBytes);
+            if (rowBytes > Array.MaxLength)
+            {
+                throw new CliException($"one row of the selection is {rowBytes} bytes, more than one buffer holds; export it in parts with --region");
+            }
+
+            var along = dimensions[_axis];
+            _chunk = chunks[_axis];
+            _rows = Math.Max(1, slabBytes / rowBytes);
+            _aligned = along.Step == 1 && _rows >= _chunk;
+            MaxElements = Math.Min(_rows, along.Count) * _rowElements;
+        }
+
+        /// <summary>The most elements one slab holds.</summary>
+        public long MaxElements { get; }
+
+        /// <summary>Each slab's selection (one array, changed in place from one slab to the next) and its element count.</summary>
+        public IEnumerable<(Slice[] Selection, long Elements)> Slabs()
+        {
+            var selection = _dimensions.Select(d => d.ToSlice()).ToArray();
+            if (_axis < 0)
+            {
+                yield return (selection, 1);
+                yield break;
+            }
+
+            var along = _dimensions[_axis];
+            for (long first = 0; first < along.Count;)
+            {
+                var last = Math.Min(along.Count, first + _rows);
+                if (_aligned)
+                {
+                    // End the slab on a chunk boundary of the array (absolute coordinates), if that leaves it non-empty.
+                    var end = (along.Start + last) / _chunk * _chunk - along.Start;
+                    if (end > first && last < along.Count)
+                    {
+                        last = end;
+                    }
+                }
+
+                selection[_axis] = along.ToSlice(first, last);
+                yield return (selection, (last - first) * _rowElements);
+                first = last;
+            }
         }
     }
 }

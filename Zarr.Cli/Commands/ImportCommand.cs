@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Zarr.Cli.Npy;
 using Zarr.Storage;
+using Zarr.Storage.DataTypes;
 using Zarr.Storage.Indexing;
 using Zarr.Storage.Metadata;
 using Zarr.Storage.Stores;
@@ -54,6 +55,11 @@ internal static class ImportCommand
             if (available < header.DataLength)
             {
                 throw new InvalidDataException($"{input}: the header promises {header.DataLength} bytes of data but the file holds {available}; it is truncated");
+            }
+
+            if (request.Format == ZarrFormat.V3 && SubArrayField(header.DataType, "") is { } field)
+            {
+                throw new UsageException($"{input}: the data type {header.DataType} has the sub-array field '{field}', which Zarr v3's struct data type cannot describe; import it with --format 2");
             }
 
             var options = request.ToArrayOptions(header.DataType, header.Shape.Length);
@@ -129,11 +135,26 @@ internal static class ImportCommand
         }
     }
 
-    private static void Normalize(NpyHeader header, Span<byte> data)
+    /// <summary>The path of the first sub-array field of a structured type (nested ones included), or null.</summary>
+    private static string? SubArrayField(ZarrDataType dataType, string prefix)
     {
-        if (header.BigEndian)
+        foreach (var field in dataType.Fields)
         {
-            ElementLayout.SwapBytes(data, header.DataType.ComponentSize);
+            var path = prefix + field.Name;
+            if (field.Shape.Length > 0)
+            {
+                return path;
+            }
+
+            if (SubArrayField(field.DataType, path + ".") is { } nested)
+            {
+                return nested;
+            }
         }
+
+        return null;
     }
+
+    private static void Normalize(NpyHeader header, Span<byte> data) =>
+        ElementLayout.Swap(data, header.DataType.ItemSize, header.Swaps);
 }

@@ -33,6 +33,33 @@ internal static class ElementLayout
     }
 
     /// <summary>
+    /// Reverses, in every element of <paramref name="data"/>, the bytes of the components that <paramref name="runs"/>
+    /// name (a .npy file's big-endian ones); the rest stays as it is. One run over the whole element (any type but a
+    /// structured one of mixed orders) is swapped over the whole block at once.
+    /// </summary>
+    public static void Swap(Span<byte> data, int itemSize, ReadOnlySpan<SwapRun> runs)
+    {
+        if (runs.IsEmpty)
+        {
+            return;
+        }
+
+        if (runs.Length == 1 && runs[0].Offset == 0 && runs[0].Size * runs[0].Count == itemSize)
+        {
+            SwapBytes(data, runs[0].Size);
+            return;
+        }
+
+        for (var element = 0; element + itemSize <= data.Length; element += itemSize)
+        {
+            foreach (var run in runs)
+            {
+                SwapBytes(data.Slice(element + run.Offset, run.Size * run.Count), run.Size);
+            }
+        }
+    }
+
+    /// <summary>
     /// Copies a block stored in Fortran (column-major) order into C (row-major) order. Both hold the same elements of
     /// <paramref name="shape"/>; only the order of the elements differs.
     /// </summary>

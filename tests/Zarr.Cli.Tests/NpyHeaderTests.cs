@@ -61,9 +61,11 @@ public sealed class NpyHeaderTests
     }
 
     [Theory]
-    [InlineData("<U3")]
-    [InlineData("|S4")]
-    [InlineData("<M8[ns]")]
+    [InlineData("<U0")]
+    [InlineData("|S0")]
+    [InlineData("<M8[xs]")]
+    [InlineData("<datetime64[ns]")]
+    [InlineData("<int32")]
     [InlineData("|O")]
     [InlineData("<f16")]
     [InlineData("b")]
@@ -75,6 +77,58 @@ public sealed class NpyHeaderTests
         var ex = await Assert.ThrowsAsync<CliException>(() => NpyHeader.ReadAsync(stream, "x.npy", default));
 
         Assert.Contains($"'{descr}' is not supported", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("'<M8[ns]'", "datetime64[ns]", "")]
+    [InlineData("'>m8[10s]'", "timedelta64[10s]", "0:8x1")]
+    [InlineData("'|S8'", "S8", "")]
+    [InlineData("'>U6'", "U6", "0:4x6")]
+    [InlineData("'>c16'", "complex128", "0:8x2")]
+    [InlineData("[('x', '<i4'), ('y', '>f8', (2,)), ('ok', '|b1')]", "struct{x: int32, y: float64[2], ok: bool}", "4:8x2")]
+    [InlineData("[('x', '>i4'), ('y', '>i4', (2, 3)), ('z', '>i2')]", "struct{x: int32, y: int32[2, 3], z: int16}", "0:4x7 28:2x1")]
+    [InlineData("[('n', [('a', '>i2'), ('b', '<i2'), ('c', '>U1')], (2,)), ('t', '=M8[D]', 3)]", "struct{n: struct{a: int16, b: int16, c: U1}[2], t: datetime64[D][3]}", "0:2x1 4:4x1 8:2x1 12:4x1")]
+    [InlineData("[(\"it's\", '|u1'), ('\\u4e2d\\x00\\'', '|b1')]", "struct{it's: uint8, 中\0': bool}", "")]
+    public async Task DescrsOfEveryTypeAreRead(string descr, string type, string swaps)
+    {
+        using var stream = new MemoryStream(Build(1, $"{{'descr': {descr}, 'fortran_order': False, 'shape': (2,), }}"));
+
+        var header = await NpyHeader.ReadAsync(stream, "x.npy", default);
+
+        Assert.Equal(type, header.DataType.ToString());
+        Assert.Equal(swaps, string.Join(' ', header.Swaps.Select(s => $"{s.Offset}:{s.Size}x{s.Count}")));
+        Assert.Equal(swaps.Length > 0, header.BigEndian);
+    }
+
+    [Theory]
+    [InlineData("'<i4'")]
+    [InlineData("'|S8'")]
+    [InlineData("'<M8[10s]'")]
+    [InlineData("[('x', '<i4'), ('y', '<f8', (2,)), ('ok', '|b1')]")]
+    [InlineData("[('n', [('a', '<i2'), ('s', '|S2')], (2, 3)), ('u', '<U3')]")]
+    public async Task DescrsAreWrittenAsNumpyWritesThem(string descr)
+    {
+        using var stream = new MemoryStream(Build(1, $"{{'descr': {descr}, 'fortran_order': False, 'shape': (2,), }}"));
+        var type = (await NpyHeader.ReadAsync(stream, "x.npy", default)).DataType;
+
+        Assert.Equal(descr, NpyHeader.Descr(type));
+    }
+
+    [Fact]
+    public async Task QuotedStringsAreWhatPythonsReprWrites()
+    {
+        // Python's repr for Latin-1 text; above U+00FF, escapes (numpy would switch to format 3.0 for the raw text).
+        string[] values = ["plain", "it's", "say \"hi\"", "both ' and \"", "back\\slash", "tab\tnew\nline\r", "\u0000\u0001\u001F\u007F", "\u0080\u009F\u00A0\u00A1\u00AD\u00E9\u00FF"];
+        using var temp = new TempDirectory();
+        await File.WriteAllTextAsync(temp.Combine("values.json"), System.Text.Json.JsonSerializer.Serialize(values));
+
+        var repr = await Python.RunAsync(temp.Path, """
+            import json
+            for v in json.load(open('values.json', encoding='utf-8')): print(repr(v))
+            """);
+
+        Assert.Equal(repr.Split('\n'), values.Select(PythonLiteral.Quote));
+        Assert.Equal("'\\u4e2d\\U0001f600\\ud800'", PythonLiteral.Quote("中😀\ud800"));
     }
 
     [Fact]

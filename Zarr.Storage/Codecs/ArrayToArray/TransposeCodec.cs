@@ -156,7 +156,53 @@ public sealed class TransposeCodec : IArrayToArrayCodec
             case 4: Run<uint>(source, destination, encodedShape, strides, encode); break;
             case 8: Run<ulong>(source, destination, encodedShape, strides, encode); break;
             case 16: Run<Int128>(source, destination, encodedShape, strides, encode); break;
-            default: throw new ZarrCodecException(Name, $"item size {decodedSpec.DataType.ItemSize} is not supported");
+            default: RunBlocks(source, destination, encodedShape, strides, encode, decodedSpec.DataType.ItemSize); break;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Run{T}"/> for elements of any other size (fixed strings, structured types: 3, 24, 48 bytes...),
+    /// each copied as a block of <paramref name="itemSize"/> bytes.
+    /// </summary>
+    private static void RunBlocks(ReadOnlySpan<byte> source, Span<byte> destination, ReadOnlySpan<int> encodedShape, ReadOnlySpan<long> strides, bool encode, int itemSize)
+    {
+        var rank = encodedShape.Length;
+        Span<int> index = rank <= MaxStackRank ? stackalloc int[rank] : new int[rank];
+        index.Clear();
+        var inner = encodedShape[rank - 1];
+        var innerStride = strides[rank - 1];
+        long total = destination.Length / itemSize;
+        long linear = 0;
+        long offset = 0;
+        while (linear < total)
+        {
+            var o = offset;
+            for (var k = 0; k < inner; k++, o += innerStride)
+            {
+                var encoded = (int)((linear + k) * itemSize);
+                var decoded = (int)(o * itemSize);
+                if (encode)
+                {
+                    source.Slice(decoded, itemSize).CopyTo(destination.Slice(encoded, itemSize));
+                }
+                else
+                {
+                    source.Slice(encoded, itemSize).CopyTo(destination.Slice(decoded, itemSize));
+                }
+            }
+
+            linear += inner;
+            for (var d = rank - 2; d >= 0; d--)
+            {
+                offset += strides[d];
+                if (++index[d] < encodedShape[d])
+                {
+                    break;
+                }
+
+                offset -= strides[d] * encodedShape[d];
+                index[d] = 0;
+            }
         }
     }
 

@@ -106,7 +106,9 @@ public class TransposeCodecTests
             _ => [[2, 3, 4, 5], [3, 1, 2, 7], [4, 4, 4, 4]],
         };
         var codec = new TransposeCodec(order);
-        foreach (var type in ZarrDataType.All)
+        // Beyond the core types, elements of sizes no scalar has: fixed strings and a structured type (3, 24, 48 bytes).
+        var structured = ZarrDataType.Structured(new StructField("x", ZarrDataType.Int32), new StructField("y", ZarrDataType.Float64, [5]), new StructField("s", ZarrDataType.FixedBytes(4)));
+        foreach (var type in ZarrDataType.All.Concat([ZarrDataType.FixedBytes(3), ZarrDataType.FixedUnicode(6), structured]))
         {
             foreach (var shape in shapes)
             {

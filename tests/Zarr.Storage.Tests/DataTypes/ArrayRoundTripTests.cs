@@ -92,6 +92,23 @@ public class ArrayRoundTripTests
 
     private static string Latin(string s) => new(s.Where(c => c <= '\u00FF').ToArray());
 
+    [Theory]
+    [InlineData(ZarrFormat.V2)]
+    [InlineData(ZarrFormat.V3)]
+    public async Task Types_wider_than_blosc_typesizes_take_the_default_compressor(ZarrFormat format)
+    {
+        var store = new MemoryStore();
+        var wide = ZarrDataType.Structured([.. Enumerable.Range(0, 40).Select(i => new StructField($"f{i}", ZarrDataType.Float64)), new StructField("s", ZarrDataType.FixedBytes(3))]);
+        foreach (var (name, type) in new[] { ("u", ZarrDataType.FixedUnicode(100)), ("s", ZarrDataType.FixedBytes(300)), ("r", wide) })
+        {
+            var array = await ZarrArray.CreateAsync(store, name, type, [5], new ArrayOptions { Format = format, Chunks = [2] });
+            Assert.Equal(255, array.Metadata.Codecs.OfType<BloscCodec>().Single().TypeSize); // blosc's largest; c-blosc reads it from each frame
+            var values = Enumerable.Range(0, 5 * type.ItemSize).Select(i => (byte)(i % 7 == 0 ? i / 7 : 0)).ToArray();
+            await array.WriteBytesAsync([], values);
+            Assert.Equal(values, (await (await ZarrArray.OpenAsync(store, name)).ReadBytesAsync([])).Data);
+        }
+    }
+
     [Fact]
     public async Task Fixed_strings_refuse_values_that_do_not_fit()
     {
