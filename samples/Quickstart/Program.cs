@@ -1,8 +1,8 @@
 // The tour of the first zarr's README, in C#: create, fill, slice, resize, append, persist, and go big lazily.
 // Usage: dotnet run --project samples/Quickstart [-- FOLDER]   (FOLDER defaults to ./quickstart-data)
-using System.Globalization;
 using System.Numerics.Tensors;
 using Zarr.Storage;
+using Zarr.Storage.Indexing;
 using Zarr.Storage.Stores;
 
 var folder = Path.GetFullPath(args.Length > 0 ? args[0] : "quickstart-data");
@@ -18,13 +18,13 @@ var a = Enumerable.Range(0, 10_000_000).ToArray();
 await z[..].WriteAsync(a);
 Console.WriteLine(await z.GetInfoAsync());
 
-// Obtain a tensor by slicing.
-Console.WriteLine("\nz[..]");
-Show(await z[..]);
-Console.WriteLine("z[..100]");
-Show(await z[..100]);
-Console.WriteLine("z[.., ..100]");
-Show(await z[.., ..100]);
+// Obtain a tensor by slicing (awaiting a selection reads it); ToNumpyString prints it as numpy does.
+Tensor<int> all = await z[..];
+Tensor<int> rows = await z[..100];
+Tensor<int> cols = await z[.., ..100];
+Tensor<int> every3rd = await z[(..).WithStep(3), 5];     // numpy's z[::3, 5]
+Console.WriteLine(cols.ToNumpyString());
+Console.WriteLine($"all {Shape(all)}, rows {Shape(rows)}, every3rd {Shape(every3rd)}\n");
 
 // Resize the array and add more data.
 await z.ResizeAsync([20000, 1000]);
@@ -52,20 +52,4 @@ Console.WriteLine($"reopened: z[9999, 999] = {await reopened.GetValueAsync([9999
 var big = await ZarrArray.OpenOrCreateAsync<int>(new DirectoryStore(Path.Combine(folder, "big.zarr")), "", AccessMode.Write, [100_000_000, 10_000_000], new ArrayOptions { Chunks = [1000, 1000] });
 Console.WriteLine(await big.GetInfoAsync());
 
-// Prints a 2-D tensor as numpy summarises a large array: the first and last three rows and columns.
-static void Show(Tensor<int> t)
-{
-    var rows = (long)t.Lengths[0];
-    var cols = (long)t.Lengths[1];
-    var values = new int[t.FlattenedLength];
-    t.FlattenTo(values);
-    var width = values.Max().ToString(CultureInfo.InvariantCulture).Length;
-    IEnumerable<long> Pick(long n) => n <= 6 ? Enumerable.Range(0, (int)n).Select(i => (long)i) : [0, 1, 2, -1, n - 3, n - 2, n - 1];
-    var lines = new List<string>();
-    foreach (var r in Pick(rows))
-    {
-        lines.Add(r < 0 ? " ...," : " [" + string.Join(", ", Pick(cols).Select(c => c < 0 ? "..." : values[(r * cols) + c].ToString(CultureInfo.InvariantCulture).PadLeft(width))) + "]");
-    }
-
-    Console.WriteLine("[" + string.Join("\n", lines).TrimStart() + "]\n");
-}
+static string Shape(Tensor<int> t) => t.Rank == 1 ? $"({t.Lengths[0]},)" : "(" + string.Join(", ", t.Lengths.ToArray()) + ")";
