@@ -17,7 +17,10 @@ internal static class ZarrCommand
     /// <summary>Exit status when the command line was wrong.</summary>
     public const int Usage = 2;
 
-    /// <summary>Runs the command line and returns the exit status (0 success, 1 failure, 2 usage).</summary>
+    /// <summary>Exit status when the user interrupted the work (Ctrl-C, SIGINT/SIGTERM): 128 + SIGINT, the shell's convention.</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>Runs the command line and returns the exit status (0 success, 1 failure, 2 usage, 130 interrupted).</summary>
     /// <param name="args">The arguments, without the program name.</param>
     /// <param name="stdout">Where results go; the console's stdout when null.</param>
     /// <param name="stderr">Where failures go; the console's stderr when null.</param>
@@ -96,8 +99,9 @@ internal static class ZarrCommand
         }
         catch (OperationCanceledException ex)
         {
-            await ReportAsync(console, ex, verbose, "cancelled").ConfigureAwait(false);
-            return Failure;
+            // The token System.CommandLine cancels on Ctrl-C (or the caller's): what was being written was cleaned up.
+            await ReportAsync(console, ex, verbose, "interrupted").ConfigureAwait(false);
+            return Interrupted;
         }
 #pragma warning disable CA1031 // the command's boundary: every failure becomes one line and exit status 1
         catch (Exception ex)

@@ -42,8 +42,8 @@ public sealed class ArrayInfo
     /// <summary>The shape.</summary>
     public IReadOnlyList<long> Shape => Metadata.Shape;
 
-    /// <summary>The data type's name.</summary>
-    public string DataType => Metadata.DataType.Name;
+    /// <summary>The data type as numpy names it (<see cref="DataTypes.ZarrDataType.NumpyName"/>): <c>int32</c>, <c>datetime64[s]</c>, <c>&lt;U5</c>.</summary>
+    public string DataType => Metadata.DataType.NumpyName;
 
     /// <summary>The chunk shape.</summary>
     public IReadOnlyList<int> Chunks => Metadata.ChunkShape;
@@ -97,7 +97,7 @@ public sealed class ArrayInfo
     }
 
     internal static string Header(ZarrArray array, ArrayMetadata metadata) =>
-        string.Create(CultureInfo.InvariantCulture, $"{(array.GetType().IsGenericType ? $"ZarrArray<{metadata.DataType.ClrType.Name}>" : "ZarrArray")} ({Join(metadata.Shape)}) {metadata.DataType}, chunks=({Join(metadata.ChunkShape)}), zarr v{(int)metadata.Format}");
+        string.Create(CultureInfo.InvariantCulture, $"{(array.GetType().IsGenericType ? $"ZarrArray<{metadata.DataType.ClrType.Name}>" : "ZarrArray")} ({Join(metadata.Shape)}) {metadata.DataType.NumpyName}, chunks=({Join(metadata.ChunkShape)}), zarr v{(int)metadata.Format}");
 
     /// <summary>The codecs as one line: <c>codecs: bytes(endian=little) | blosc(cname=lz4, clevel=5, shuffle=shuffle, typesize=4, blocksize=0)</c>.</summary>
     internal static string DescribeCodecs(IReadOnlyList<ICodec> codecs)

@@ -81,7 +81,7 @@ internal static class InfoCommand
             var array = await group.OpenArrayAsync(member.Path, cancellationToken).ConfigureAwait(false);
             lines.Add((member.Path, string.Create(
                 CultureInfo.InvariantCulture,
-                $"array ({string.Join(", ", array.Shape)}) {array.DataType}, chunks=({string.Join(", ", array.Chunks)}), zarr v{(int)array.Format}")));
+                $"array ({string.Join(", ", array.Shape)}) {array.DataType.NumpyName}, chunks=({string.Join(", ", array.Chunks)}), zarr v{(int)array.Format}")));
         }
 
         var sb = new StringBuilder();

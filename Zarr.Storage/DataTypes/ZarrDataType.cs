@@ -420,6 +420,13 @@ public sealed class ZarrDataType : IEquatable<ZarrDataType>
     /// <summary>Value inequality.</summary>
     public static bool operator !=(ZarrDataType? left, ZarrDataType? right) => !(left == right);
 
+    /// <summary>
+    /// The name a numpy user knows the type by, as <c>zarr info</c> and <c>zarr tree</c> print it: the v3 name of a core
+    /// type (<c>int32</c>, <c>float64</c>), <c>datetime64[s]</c>, <c>timedelta64[10ms]</c>, <c>&lt;U5</c>, <c>|S3</c>,
+    /// <c>struct{...}</c>, <c>string</c>.
+    /// </summary>
+    public string NumpyName => Kind is DataTypeKind.FixedBytes or DataTypeKind.FixedUnicode ? ToNumpyTypeString() : ToString();
+
     /// <summary>The v3 name for core types; a numpy-like description for the others (<c>datetime64[ns]</c>, <c>S8</c>, <c>U6</c>, <c>struct{x: int32, y: float64}</c>).</summary>
     public override string ToString() => Kind switch
     {

@@ -165,6 +165,24 @@ public sealed class CommandLineTests : IDisposable
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
+    /// <summary>
+    /// An interrupted run (Ctrl-C: System.CommandLine cancels the token on SIGINT/SIGTERM) exits 130 as shells expect,
+    /// with one line and no partial destination.
+    /// </summary>
+    [Fact]
+    public async Task ACancelledRunExits130()
+    {
+        var source = _temp.Combine("a.zarr");
+        await ZarrArray.FromDataAsync<int>(new DirectoryStore(source), "", Enumerable.Range(0, 10_000).ToArray(), [100, 100], new ArrayOptions { Chunks = [10, 10] });
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(130, await ZarrCommand.RunAsync(["copy", source, _temp.Combine("b.zarr")], stdout, stderr, cancelled.Token));
+        Assert.Equal("zarr: interrupted", stderr.ToString().TrimEnd());
+        Assert.False(Directory.Exists(_temp.Combine("b.zarr")));
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RunProcessAsync(string dll, params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")

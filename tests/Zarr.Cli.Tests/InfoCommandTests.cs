@@ -205,4 +205,27 @@ public sealed class InfoCommandTests : IDisposable
         Assert.Contains("zarr.json", result.Stderr, StringComparison.Ordinal);
         Assert.Contains(path, result.Stderr, StringComparison.Ordinal);
     }
+
+    /// <summary>info and tree name data types as numpy users know them, the same way (not the v3 extension names).</summary>
+    [Theory]
+    [InlineData("<M8[s]", "3", "datetime64[s]")]
+    [InlineData("<m8[10ms]", "2", "timedelta64[10ms]")]
+    [InlineData("<U5", "3", "<U5")]
+    [InlineData("|S3", "2", "|S3")]
+    [InlineData("int16", "3", "int16")]
+    public async Task InfoAndTreeNameDataTypesAsNumpyDoes(string dtype, string format, string expected)
+    {
+        var group = _temp.Combine("g.zarr");
+        Directory.CreateDirectory(group);
+        await File.WriteAllTextAsync(Path.Combine(group, format == "3" ? "zarr.json" : ".zgroup"),
+            format == "3" ? """{"zarr_format": 3, "node_type": "group", "attributes": {}}""" : """{"zarr_format": 2}""");
+        await Cli.RunExpectingAsync(0, "create", Path.Combine(group, "a"), "--shape", "4", "--dtype", dtype, "--format", format);
+
+        var info = (await Cli.RunExpectingAsync(0, "info", Path.Combine(group, "a"))).Stdout;
+        Assert.StartsWith($"ZarrArray (4) {expected}, chunks=", info, StringComparison.Ordinal);
+        var tree = (await Cli.RunExpectingAsync(0, "tree", group)).Stdout;
+        Assert.Contains($"a (4,) {expected} chunks=", tree, StringComparison.Ordinal);
+        var members = (await Cli.RunExpectingAsync(0, "info", group)).Stdout;
+        Assert.Contains($"array (4) {expected}, chunks=", members, StringComparison.Ordinal);
+    }
 }
