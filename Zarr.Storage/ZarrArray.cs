@@ -490,7 +490,7 @@ public class ZarrArray
 
     /// <summary>
     /// Waits for the lock that serialises every write of one chunk (the same lock this library's partial writes take,
-    /// shared by all handles on the same store object). Whoever stores whole chunks beside concurrent partial writers
+    /// shared by all handles on the same <see cref="IStore.Location"/>, through any store object). Whoever stores whole chunks beside concurrent partial writers
     /// holds it around <see cref="StoreChunkAsync"/>, so no read-modify-write rebuilds the chunk from stale data.
     /// Dispose the result to release it.
     /// </summary>

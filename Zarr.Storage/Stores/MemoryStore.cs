@@ -37,6 +37,10 @@ public sealed class MemoryStore : IStore
     /// <inheritdoc />
     public bool IsReadOnly { get; }
 
+    /// <inheritdoc />
+    /// <remarks>The store object itself: no other store holds its values.</remarks>
+    public StoreLocation Location => StoreLocation.OfObject(this);
+
     /// <summary>How many keys the store holds.</summary>
     public int Count => _values.Count;
 
