@@ -91,9 +91,11 @@ public class ZarrArray
         }
 
         path = NodePaths.Normalize(path);
+        var node = NodeState.For(store, path);
+        var version = node.Version;
         var metadata = await NodeIO.ReadArrayMetadataAsync(store, path, cancellationToken).ConfigureAwait(false)
             ?? throw new ZarrNodeException(path, $"no array found in {store}");
-        return new ZarrArray(new ArrayState(store, path, metadata, mode == AccessMode.Read, null));
+        return new ZarrArray(new ArrayState(store, path, metadata, mode == AccessMode.Read, null, node, version));
     }
 
     /// <summary>Opens an existing array as elements of <typeparamref name="T"/>.</summary>
@@ -116,10 +118,12 @@ public class ZarrArray
             case AccessMode.Read or AccessMode.ReadWrite:
                 return await OpenAsync<T>(store, path, mode, cancellationToken).ConfigureAwait(false);
             case AccessMode.Append:
+                var node = NodeState.For(store, path);
+                var version = node.Version;
                 var existing = await NodeIO.ReadArrayMetadataAsync(store, path, cancellationToken).ConfigureAwait(false);
                 if (existing is not null)
                 {
-                    return new ZarrArray(new ArrayState(store, path, existing, false, options?.MaxDegreeOfParallelism)).As<T>();
+                    return new ZarrArray(new ArrayState(store, path, existing, false, options?.MaxDegreeOfParallelism, node, version)).As<T>();
                 }
 
                 return await CreateAsync<T>(store, path, shape, options, overwrite: false, cancellationToken).ConfigureAwait(false);
@@ -228,6 +232,9 @@ public class ZarrArray
             throw new ZarrStoreException(null, $"cannot create array '/{path}': {store} is read-only");
         }
 
+        var node = NodeState.For(store, path);
+        var version = node.Version;
+
         if (await NodeIO.NodeExistsAsync(store, path, cancellationToken).ConfigureAwait(false))
         {
             if (!overwrite)
@@ -241,7 +248,7 @@ public class ZarrArray
 
         await NodeIO.EnsureParentGroupsAsync(store, path, metadata.Format, cancellationToken).ConfigureAwait(false);
         await NodeIO.WriteArrayMetadataAsync(store, path, metadata, cancellationToken).ConfigureAwait(false);
-        return new ZarrArray(new ArrayState(store, path, metadata, false, maxDegreeOfParallelism));
+        return new ZarrArray(new ArrayState(store, path, metadata, false, maxDegreeOfParallelism, node, version));
     }
 
     private static async Task<ZarrArray<T>> CreateTypedAsync<T>(IStore store, string path, long[] shape, ArrayOptions? options, T? fillValue, bool overwrite, CancellationToken cancellationToken)
@@ -845,32 +852,70 @@ public class ZarrArray
     /// resets, in the chunks that straddle the new edge, the elements outside it to the fill value, so that growing
     /// again never brings back old data. Data inside the new shape is kept.
     /// </summary>
+    /// <remarks>
+    /// The metadata is changed as a read-modify-write of the stored document under the node's lock, which every handle in
+    /// this process on the same array and <see cref="IStore.Location"/> shares: concurrent resizes and attribute changes
+    /// never lose each other, and the stored attributes are kept. The handle's metadata is then what was written.
+    /// </remarks>
     /// <exception cref="ZarrException">The rank differs or a dimension is negative.</exception>
+    /// <exception cref="ZarrNodeException">The array is no longer in the store.</exception>
     public async Task ResizeAsync(long[] shape, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(shape);
         EnsureWritable();
-        var old = Metadata;
-        if (shape.Length != old.Rank)
+        shape = (long[])shape.Clone();
+        CheckRank(shape, Rank);
+        await ChangeMetadataAsync(
+            async (stored, ct) =>
+            {
+                CheckRank(shape, stored.Rank);
+                var newMetadata = stored with { Shape = shape };
+                var newGrid = new ChunkGrid(newMetadata.Shape, newMetadata.ChunkShape);
+                var shrinks = false;
+                for (var d = 0; d < shape.Length; d++)
+                {
+                    shrinks |= shape[d] < stored.Shape[d];
+                }
+
+                if (shrinks)
+                {
+                    await TrimChunksAsync(newGrid, ct).ConfigureAwait(false);
+                }
+
+                return newMetadata;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        void CheckRank(long[] shape, int rank)
         {
-            throw new ZarrException($"cannot resize array '/{Path}' of {old.Rank} dimensions to ({string.Join(", ", shape)})");
+            if (shape.Length != rank)
+            {
+                throw new ZarrException($"cannot resize array '/{Path}' of {rank} dimensions to ({string.Join(", ", shape)})");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A read-modify-write of the array's metadata: under the node's exclusive lock, the stored document is read again
+    /// (and becomes this handle's metadata), <paramref name="change"/> makes the new metadata from it, which is written,
+    /// published to the other handles in this process, and becomes this handle's.
+    /// </summary>
+    private async Task ChangeMetadataAsync(Func<ArrayMetadata, CancellationToken, ValueTask<ArrayMetadata>> change, CancellationToken cancellationToken)
+    {
+        var node = _state.Node;
+        using var exclusive = await node.Gate.EnterExclusiveAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await NodeIO.ReadArrayMetadataAsync(Store, Path, cancellationToken).ConfigureAwait(false)
+            ?? throw new ZarrNodeException(Path, $"no array found in {Store}: it was deleted after this handle opened it");
+        if (stored.DataType != DataType)
+        {
+            throw new ZarrException($"array '/{Path}' was replaced by an array of {stored.DataType} after this handle opened it as {DataType}; open it again");
         }
 
-        var newMetadata = old with { Shape = (long[])shape.Clone() };
-        var newGrid = new ChunkGrid(newMetadata.Shape, newMetadata.ChunkShape);
-        var shrinks = false;
-        for (var d = 0; d < shape.Length; d++)
-        {
-            shrinks |= shape[d] < old.Shape[d];
-        }
-
-        if (shrinks)
-        {
-            await TrimChunksAsync(newGrid, cancellationToken).ConfigureAwait(false);
-        }
-
-        await NodeIO.WriteArrayMetadataAsync(Store, Path, newMetadata, cancellationToken).ConfigureAwait(false);
-        _state.Update(newMetadata);
+        // The chunks are trimmed by the stored metadata, which may be newer than this handle's (another process's change).
+        _state.Update(stored, node.Version);
+        var updated = await change(stored, cancellationToken).ConfigureAwait(false);
+        await NodeIO.WriteArrayMetadataAsync(Store, Path, updated, cancellationToken).ConfigureAwait(false);
+        _state.Update(updated, node.Publish(updated));
     }
 
     private async Task TrimChunksAsync(ChunkGrid newGrid, CancellationToken cancellationToken)
@@ -956,13 +1001,17 @@ public class ZarrArray
     }
 
     /// <summary>Replaces the array's attributes.</summary>
+    /// <remarks>
+    /// A read-modify-write of the stored document under the node's lock (see <see cref="ResizeAsync"/>): the stored shape
+    /// is kept, whatever this handle last saw. The handle's metadata is then what was written.
+    /// </remarks>
+    /// <exception cref="ZarrNodeException">The array is no longer in the store.</exception>
     public async Task SetAttributesAsync(JsonObject attributes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(attributes);
         EnsureWritable();
-        var updated = Metadata with { Attributes = (JsonObject)attributes.DeepClone() };
-        await NodeIO.WriteArrayMetadataAsync(Store, Path, updated, cancellationToken).ConfigureAwait(false);
-        _state.Update(updated);
+        var copy = (JsonObject)attributes.DeepClone();
+        await ChangeMetadataAsync((stored, _) => ValueTask.FromResult(stored with { Attributes = copy }), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The summary of the array, with what is stored (this lists the array's keys in the store).</summary>
