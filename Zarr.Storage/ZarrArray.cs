@@ -73,6 +73,9 @@ public class ZarrArray
 
     private protected ArrayState State => _state;
 
+    /// <summary>The state every handle on this array in the process shares (its lock; see <see cref="NodeState"/>).</summary>
+    internal NodeState Node => _state.Node;
+
     // ---------------------------------------------------------------- entry points
 
     /// <summary>Opens an existing array (v3 <c>zarr.json</c> or v2 <c>.zarray</c>).</summary>
@@ -646,8 +649,10 @@ public class ZarrArray
 
         var geometry = new OutputGeometry(plan, itemSize);
         var locks = ChunkLocks.For(Store);
+        using var writing = await EnterWriteAsync(plan.Grid, cancellationToken).ConfigureAwait(false);
         await ForEachChunkAsync(plan, (chunk, ct) => ModifyChunkAsync(
             locks,
+            plan.Grid,
             chunk.Coordinates,
             plan.CoversChunk(chunk),
             (Plan: plan, Geometry: geometry, Chunk: chunk, Source: source, Scalar: scalar),
@@ -659,15 +664,57 @@ public class ZarrArray
     private delegate void ChunkUpdate<TState>(ZarrArray array, TState state, Span<byte> decoded);
 
     /// <summary>
+    /// Waits for the array's node lock, shared, for a write planned on <paramref name="planned"/>: no resize runs while
+    /// it is held, so the shape the write then sees (<see cref="ArrayState.Current"/>) stays until it is done. A write
+    /// planned before a shrink that ran in the meantime is clipped to the new shape (see <see cref="ModifyChunkAsync"/>),
+    /// as if it had completed before the resize and been trimmed by it.
+    /// </summary>
+    /// <exception cref="ZarrException">The chunk shape changed since the write was planned (the array was replaced).</exception>
+    internal async ValueTask<AsyncReaderWriterLock.Releaser> EnterWriteAsync(ChunkGrid planned, CancellationToken cancellationToken)
+    {
+        var writing = await _state.Node.Gate.EnterSharedAsync(cancellationToken).ConfigureAwait(false);
+        if (!planned.ChunkShape.AsSpan().SequenceEqual(Grid.ChunkShape))
+        {
+            writing.Dispose();
+            throw new ZarrException($"array '/{Path}' was replaced by one with chunks ({string.Join(", ", Grid.ChunkShape)}) while this write was planned on chunks ({string.Join(", ", planned.ChunkShape)}); write again");
+        }
+
+        return writing;
+    }
+
+    /// <summary>True when <paramref name="current"/> is smaller than <paramref name="planned"/> along some dimension: the array shrank since a write was planned.</summary>
+    internal static bool ShrankSince(ChunkGrid planned, ChunkGrid current)
+    {
+        for (var d = 0; d < planned.Shape.Length; d++)
+        {
+            if (current.Shape[d] < planned.Shape[d])
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// The read-modify-write of one chunk, shared by every kind of write: under the chunk's lock, fetch and decode it
     /// (or, when the write covers it, start from the fill value), let <paramref name="update"/> copy the new values in,
-    /// then encode and store it (a chunk left all fill value is deleted).
+    /// then encode and store it (a chunk left all fill value is deleted). When the array shrank since the write was
+    /// planned on <paramref name="planned"/>, a chunk now wholly outside the shape is left alone and the elements of a
+    /// chunk now across its edge that lie outside are reset to the fill value, as the resize's trim would have done.
+    /// The caller holds the node's lock shared (<see cref="EnterWriteAsync"/>).
     /// </summary>
-    private async ValueTask ModifyChunkAsync<TState>(ChunkLocks locks, long[] coordinates, bool coversChunk, TState state, ChunkUpdate<TState> update, CancellationToken cancellationToken)
+    private async ValueTask ModifyChunkAsync<TState>(ChunkLocks locks, ChunkGrid planned, long[] coordinates, bool coversChunk, TState state, ChunkUpdate<TState> update, CancellationToken cancellationToken)
     {
+        var current = _state.Current;
+        var clip = ShrankSince(planned, current.Grid);
+        if (clip && !current.Grid.Contains(coordinates))
+        {
+            return;
+        }
+
         var key = GetChunkKey(coordinates);
         using var held = await locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
-        var current = _state.Current;
         using var decoded = PooledBuffer.RentDecoded(current.Spec.ByteLength);
         if (coversChunk)
         {
@@ -685,6 +732,11 @@ public class ZarrArray
         }
 
         update(this, state, decoded.Span);
+        if (clip && !IsInterior(current.Grid, coordinates))
+        {
+            FillOutside(decoded.Span, coordinates, current.Grid);
+        }
+
         using var encoded = EncodeChunk(decoded.Span, coordinates);
         await StoreChunkAsync(coordinates, encoded?.Memory, cancellationToken).ConfigureAwait(false);
     }
@@ -804,8 +856,10 @@ public class ZarrArray
         }
 
         var locks = ChunkLocks.For(Store);
+        using var writing = await EnterWriteAsync(plan.Grid, cancellationToken).ConfigureAwait(false);
         await ForEachAsync(plan.Chunks(), plan.ChunkCount, (chunk, ct) => ModifyChunkAsync(
             locks,
+            plan.Grid,
             chunk.Coordinates,
             plan.Covers(chunk),
             (Plan: plan, Chunk: chunk, Source: source, Scalar: scalar),
@@ -927,11 +981,12 @@ public class ZarrArray
         var toDelete = new List<string>();
         await foreach (var entry in Store.ListPrefixAsync(prefix, cancellationToken).ConfigureAwait(false))
         {
-            if (!Metadata.ChunkKeyEncoding.TryDecode(entry.Key[prefix.Length..], rank, coords) || !Grid.Contains(coords))
+            if (!Metadata.ChunkKeyEncoding.TryDecode(entry.Key[prefix.Length..], rank, coords))
             {
                 continue;
             }
 
+            // Also a chunk left outside the old shape (by an older writer): nothing outside the shape may come back.
             if (!newGrid.Contains(coords))
             {
                 toDelete.Add(entry.Key);
@@ -948,29 +1003,42 @@ public class ZarrArray
             }
         }
 
+        // Under each chunk's lock too, for whoever stores whole chunks beside (AcquireChunkLockAsync).
+        var locks = ChunkLocks.For(Store);
         foreach (var key in toDelete)
         {
+            using var held = await locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
             await Store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
         }
 
-        var locks = ChunkLocks.For(Store);
-        var spec = _state.Current.Spec;
         foreach (var c in straddling)
         {
-            var key = GetChunkKey(c);
-            using var held = await locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
-            using var existing = await FetchChunkAsync(c, cancellationToken).ConfigureAwait(false);
-            if (existing is null)
+            using var held = await locks.AcquireAsync(GetChunkKey(c), cancellationToken).ConfigureAwait(false);
+            if (DataType.IsFixedSize)
             {
-                continue;
+                await TrimChunkAsync(c, newGrid, cancellationToken).ConfigureAwait(false);
             }
-
-            using var decoded = PooledBuffer.RentDecoded(spec.ByteLength);
-            DecodeChunk(existing.Span, false, c, decoded.Span);
-            FillOutside(decoded.Span, c, newGrid);
-            using var encoded = EncodeChunk(decoded.Span, c);
-            await StoreChunkAsync(c, encoded?.Memory, cancellationToken).ConfigureAwait(false);
+            else
+            {
+                await new ZarrStringArray(this).TrimChunkAsync(c, newGrid, cancellationToken).ConfigureAwait(false);
+            }
         }
+    }
+
+    // Resets the elements of a stored chunk that lie outside the grid's shape to the fill value (the caller holds its lock).
+    private async ValueTask TrimChunkAsync(long[] coordinates, ChunkGrid newGrid, CancellationToken cancellationToken)
+    {
+        using var existing = await FetchChunkAsync(coordinates, cancellationToken).ConfigureAwait(false);
+        if (existing is null)
+        {
+            return;
+        }
+
+        using var decoded = PooledBuffer.RentDecoded(_state.Current.Spec.ByteLength);
+        DecodeChunk(existing.Span, false, coordinates, decoded.Span);
+        FillOutside(decoded.Span, coordinates, newGrid);
+        using var encoded = EncodeChunk(decoded.Span, coordinates);
+        await StoreChunkAsync(coordinates, encoded?.Memory, cancellationToken).ConfigureAwait(false);
     }
 
     // Sets every element of a decoded chunk that lies outside the grid's shape to the fill value.
