@@ -32,7 +32,10 @@ public class ZarrArray
     /// <summary>The array's path inside the store ("" for the root), without leading or trailing '/'.</summary>
     public string Path => _state.Path;
 
-    /// <summary>The array's current metadata (replaced, never mutated, by <see cref="ResizeAsync"/> and attribute changes).</summary>
+    /// <summary>
+    /// The array's current metadata (replaced, never mutated, by <see cref="ResizeAsync"/> and attribute changes, whether
+    /// made through this handle or through another handle on the same array and <see cref="IStore.Location"/> in this process).
+    /// </summary>
     public ArrayMetadata Metadata => _state.Current.Metadata;
 
     /// <summary>The shape (a copy).</summary>

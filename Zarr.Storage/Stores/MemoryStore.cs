@@ -13,6 +13,7 @@ namespace Zarr.Storage.Stores;
 public sealed class MemoryStore : IStore
 {
     private readonly ConcurrentDictionary<string, byte[]> _values = new(StringComparer.Ordinal);
+    private StoreLocation? _location;
 
     /// <summary>Creates an empty, writable store.</summary>
     public MemoryStore()
@@ -39,7 +40,7 @@ public sealed class MemoryStore : IStore
 
     /// <inheritdoc />
     /// <remarks>The store object itself: no other store holds its values.</remarks>
-    public StoreLocation Location => StoreLocation.OfObject(this);
+    public StoreLocation Location => _location ??= StoreLocation.OfObject(this);
 
     /// <summary>How many keys the store holds.</summary>
     public int Count => _values.Count;
