@@ -32,7 +32,10 @@ public class ZarrArray
     /// <summary>The array's path inside the store ("" for the root), without leading or trailing '/'.</summary>
     public string Path => _state.Path;
 
-    /// <summary>The array's current metadata (replaced, never mutated, by <see cref="ResizeAsync"/> and attribute changes).</summary>
+    /// <summary>
+    /// The array's current metadata (replaced, never mutated, by <see cref="ResizeAsync"/> and attribute changes, whether
+    /// made through this handle or through another handle on the same array and <see cref="IStore.Location"/> in this process).
+    /// </summary>
     public ArrayMetadata Metadata => _state.Current.Metadata;
 
     /// <summary>The shape (a copy).</summary>
@@ -73,6 +76,9 @@ public class ZarrArray
 
     private protected ArrayState State => _state;
 
+    /// <summary>The state every handle on this array in the process shares (its lock; see <see cref="NodeState"/>).</summary>
+    internal NodeState Node => _state.Node;
+
     // ---------------------------------------------------------------- entry points
 
     /// <summary>Opens an existing array (v3 <c>zarr.json</c> or v2 <c>.zarray</c>).</summary>
@@ -91,9 +97,11 @@ public class ZarrArray
         }
 
         path = NodePaths.Normalize(path);
+        var node = NodeState.For(store, path);
+        var version = node.Version;
         var metadata = await NodeIO.ReadArrayMetadataAsync(store, path, cancellationToken).ConfigureAwait(false)
             ?? throw new ZarrNodeException(path, $"no array found in {store}");
-        return new ZarrArray(new ArrayState(store, path, metadata, mode == AccessMode.Read, null));
+        return new ZarrArray(new ArrayState(store, path, metadata, mode == AccessMode.Read, null, node, version));
     }
 
     /// <summary>Opens an existing array as elements of <typeparamref name="T"/>.</summary>
@@ -116,10 +124,12 @@ public class ZarrArray
             case AccessMode.Read or AccessMode.ReadWrite:
                 return await OpenAsync<T>(store, path, mode, cancellationToken).ConfigureAwait(false);
             case AccessMode.Append:
+                var node = NodeState.For(store, path);
+                var version = node.Version;
                 var existing = await NodeIO.ReadArrayMetadataAsync(store, path, cancellationToken).ConfigureAwait(false);
                 if (existing is not null)
                 {
-                    return new ZarrArray(new ArrayState(store, path, existing, false, options?.MaxDegreeOfParallelism)).As<T>();
+                    return new ZarrArray(new ArrayState(store, path, existing, false, options?.MaxDegreeOfParallelism, node, version)).As<T>();
                 }
 
                 return await CreateAsync<T>(store, path, shape, options, overwrite: false, cancellationToken).ConfigureAwait(false);
@@ -228,6 +238,9 @@ public class ZarrArray
             throw new ZarrStoreException(null, $"cannot create array '/{path}': {store} is read-only");
         }
 
+        var node = NodeState.For(store, path);
+        var version = node.Version;
+
         if (await NodeIO.NodeExistsAsync(store, path, cancellationToken).ConfigureAwait(false))
         {
             if (!overwrite)
@@ -241,7 +254,7 @@ public class ZarrArray
 
         await NodeIO.EnsureParentGroupsAsync(store, path, metadata.Format, cancellationToken).ConfigureAwait(false);
         await NodeIO.WriteArrayMetadataAsync(store, path, metadata, cancellationToken).ConfigureAwait(false);
-        return new ZarrArray(new ArrayState(store, path, metadata, false, maxDegreeOfParallelism));
+        return new ZarrArray(new ArrayState(store, path, metadata, false, maxDegreeOfParallelism, node, version));
     }
 
     private static async Task<ZarrArray<T>> CreateTypedAsync<T>(IStore store, string path, long[] shape, ArrayOptions? options, T? fillValue, bool overwrite, CancellationToken cancellationToken)
@@ -490,7 +503,7 @@ public class ZarrArray
 
     /// <summary>
     /// Waits for the lock that serialises every write of one chunk (the same lock this library's partial writes take,
-    /// shared by all handles on the same store object). Whoever stores whole chunks beside concurrent partial writers
+    /// shared by all handles on the same <see cref="IStore.Location"/>, through any store object). Whoever stores whole chunks beside concurrent partial writers
     /// holds it around <see cref="StoreChunkAsync"/>, so no read-modify-write rebuilds the chunk from stale data.
     /// Dispose the result to release it.
     /// </summary>
@@ -639,8 +652,10 @@ public class ZarrArray
 
         var geometry = new OutputGeometry(plan, itemSize);
         var locks = ChunkLocks.For(Store);
+        using var writing = await EnterWriteAsync(plan.Grid, cancellationToken).ConfigureAwait(false);
         await ForEachChunkAsync(plan, (chunk, ct) => ModifyChunkAsync(
             locks,
+            plan.Grid,
             chunk.Coordinates,
             plan.CoversChunk(chunk),
             (Plan: plan, Geometry: geometry, Chunk: chunk, Source: source, Scalar: scalar),
@@ -652,15 +667,57 @@ public class ZarrArray
     private delegate void ChunkUpdate<TState>(ZarrArray array, TState state, Span<byte> decoded);
 
     /// <summary>
+    /// Waits for the array's node lock, shared, for a write planned on <paramref name="planned"/>: no resize runs while
+    /// it is held, so the shape the write then sees (<see cref="ArrayState.Current"/>) stays until it is done. A write
+    /// planned before a shrink that ran in the meantime is clipped to the new shape (see <see cref="ModifyChunkAsync"/>),
+    /// as if it had completed before the resize and been trimmed by it.
+    /// </summary>
+    /// <exception cref="ZarrException">The chunk shape changed since the write was planned (the array was replaced).</exception>
+    internal async ValueTask<AsyncReaderWriterLock.Releaser> EnterWriteAsync(ChunkGrid planned, CancellationToken cancellationToken)
+    {
+        var writing = await _state.Node.Gate.EnterSharedAsync(cancellationToken).ConfigureAwait(false);
+        if (!planned.ChunkShape.AsSpan().SequenceEqual(Grid.ChunkShape))
+        {
+            writing.Dispose();
+            throw new ZarrException($"array '/{Path}' was replaced by one with chunks ({string.Join(", ", Grid.ChunkShape)}) while this write was planned on chunks ({string.Join(", ", planned.ChunkShape)}); write again");
+        }
+
+        return writing;
+    }
+
+    /// <summary>True when <paramref name="current"/> is smaller than <paramref name="planned"/> along some dimension: the array shrank since a write was planned.</summary>
+    internal static bool ShrankSince(ChunkGrid planned, ChunkGrid current)
+    {
+        for (var d = 0; d < planned.Shape.Length; d++)
+        {
+            if (current.Shape[d] < planned.Shape[d])
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// The read-modify-write of one chunk, shared by every kind of write: under the chunk's lock, fetch and decode it
     /// (or, when the write covers it, start from the fill value), let <paramref name="update"/> copy the new values in,
-    /// then encode and store it (a chunk left all fill value is deleted).
+    /// then encode and store it (a chunk left all fill value is deleted). When the array shrank since the write was
+    /// planned on <paramref name="planned"/>, a chunk now wholly outside the shape is left alone and the elements of a
+    /// chunk now across its edge that lie outside are reset to the fill value, as the resize's trim would have done.
+    /// The caller holds the node's lock shared (<see cref="EnterWriteAsync"/>).
     /// </summary>
-    private async ValueTask ModifyChunkAsync<TState>(ChunkLocks locks, long[] coordinates, bool coversChunk, TState state, ChunkUpdate<TState> update, CancellationToken cancellationToken)
+    private async ValueTask ModifyChunkAsync<TState>(ChunkLocks locks, ChunkGrid planned, long[] coordinates, bool coversChunk, TState state, ChunkUpdate<TState> update, CancellationToken cancellationToken)
     {
+        var current = _state.Current;
+        var clip = ShrankSince(planned, current.Grid);
+        if (clip && !current.Grid.Contains(coordinates))
+        {
+            return;
+        }
+
         var key = GetChunkKey(coordinates);
         using var held = await locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
-        var current = _state.Current;
         using var decoded = PooledBuffer.RentDecoded(current.Spec.ByteLength);
         if (coversChunk)
         {
@@ -678,6 +735,11 @@ public class ZarrArray
         }
 
         update(this, state, decoded.Span);
+        if (clip && !IsInterior(current.Grid, coordinates))
+        {
+            FillOutside(decoded.Span, coordinates, current.Grid);
+        }
+
         using var encoded = EncodeChunk(decoded.Span, coordinates);
         await StoreChunkAsync(coordinates, encoded?.Memory, cancellationToken).ConfigureAwait(false);
     }
@@ -797,8 +859,10 @@ public class ZarrArray
         }
 
         var locks = ChunkLocks.For(Store);
+        using var writing = await EnterWriteAsync(plan.Grid, cancellationToken).ConfigureAwait(false);
         await ForEachAsync(plan.Chunks(), plan.ChunkCount, (chunk, ct) => ModifyChunkAsync(
             locks,
+            plan.Grid,
             chunk.Coordinates,
             plan.Covers(chunk),
             (Plan: plan, Chunk: chunk, Source: source, Scalar: scalar),
@@ -857,32 +921,70 @@ public class ZarrArray
     /// resets, in the chunks that straddle the new edge, the elements outside it to the fill value, so that growing
     /// again never brings back old data. Data inside the new shape is kept.
     /// </summary>
+    /// <remarks>
+    /// The metadata is changed as a read-modify-write of the stored document under the node's lock, which every handle in
+    /// this process on the same array and <see cref="IStore.Location"/> shares: concurrent resizes and attribute changes
+    /// never lose each other, and the stored attributes are kept. The handle's metadata is then what was written.
+    /// </remarks>
     /// <exception cref="ZarrException">The rank differs or a dimension is negative.</exception>
+    /// <exception cref="ZarrNodeException">The array is no longer in the store.</exception>
     public async Task ResizeAsync(long[] shape, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(shape);
         EnsureWritable();
-        var old = Metadata;
-        if (shape.Length != old.Rank)
+        shape = (long[])shape.Clone();
+        CheckRank(shape, Rank);
+        await ChangeMetadataAsync(
+            async (stored, ct) =>
+            {
+                CheckRank(shape, stored.Rank);
+                var newMetadata = stored with { Shape = shape };
+                var newGrid = new ChunkGrid(newMetadata.Shape, newMetadata.ChunkShape);
+                var shrinks = false;
+                for (var d = 0; d < shape.Length; d++)
+                {
+                    shrinks |= shape[d] < stored.Shape[d];
+                }
+
+                if (shrinks)
+                {
+                    await TrimChunksAsync(newGrid, ct).ConfigureAwait(false);
+                }
+
+                return newMetadata;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        void CheckRank(long[] shape, int rank)
         {
-            throw new ZarrException($"cannot resize array '/{Path}' of {old.Rank} dimensions to ({string.Join(", ", shape)})");
+            if (shape.Length != rank)
+            {
+                throw new ZarrException($"cannot resize array '/{Path}' of {rank} dimensions to ({string.Join(", ", shape)})");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A read-modify-write of the array's metadata: under the node's exclusive lock, the stored document is read again
+    /// (and becomes this handle's metadata), <paramref name="change"/> makes the new metadata from it, which is written,
+    /// published to the other handles in this process, and becomes this handle's.
+    /// </summary>
+    private async Task ChangeMetadataAsync(Func<ArrayMetadata, CancellationToken, ValueTask<ArrayMetadata>> change, CancellationToken cancellationToken)
+    {
+        var node = _state.Node;
+        using var exclusive = await node.Gate.EnterExclusiveAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await NodeIO.ReadArrayMetadataAsync(Store, Path, cancellationToken).ConfigureAwait(false)
+            ?? throw new ZarrNodeException(Path, $"no array found in {Store}: it was deleted after this handle opened it");
+        if (stored.DataType != DataType)
+        {
+            throw new ZarrException($"array '/{Path}' was replaced by an array of {stored.DataType} after this handle opened it as {DataType}; open it again");
         }
 
-        var newMetadata = old with { Shape = (long[])shape.Clone() };
-        var newGrid = new ChunkGrid(newMetadata.Shape, newMetadata.ChunkShape);
-        var shrinks = false;
-        for (var d = 0; d < shape.Length; d++)
-        {
-            shrinks |= shape[d] < old.Shape[d];
-        }
-
-        if (shrinks)
-        {
-            await TrimChunksAsync(newGrid, cancellationToken).ConfigureAwait(false);
-        }
-
-        await NodeIO.WriteArrayMetadataAsync(Store, Path, newMetadata, cancellationToken).ConfigureAwait(false);
-        _state.Update(newMetadata);
+        // The chunks are trimmed by the stored metadata, which may be newer than this handle's (another process's change).
+        _state.Update(stored, node.Version);
+        var updated = await change(stored, cancellationToken).ConfigureAwait(false);
+        await NodeIO.WriteArrayMetadataAsync(Store, Path, updated, cancellationToken).ConfigureAwait(false);
+        _state.Update(updated, node.Publish(updated));
     }
 
     private async Task TrimChunksAsync(ChunkGrid newGrid, CancellationToken cancellationToken)
@@ -894,11 +996,12 @@ public class ZarrArray
         var toDelete = new List<string>();
         await foreach (var entry in Store.ListPrefixAsync(prefix, cancellationToken).ConfigureAwait(false))
         {
-            if (!Metadata.ChunkKeyEncoding.TryDecode(entry.Key[prefix.Length..], rank, coords) || !Grid.Contains(coords))
+            if (!Metadata.ChunkKeyEncoding.TryDecode(entry.Key[prefix.Length..], rank, coords))
             {
                 continue;
             }
 
+            // Also a chunk left outside the old shape (by an older writer): nothing outside the shape may come back.
             if (!newGrid.Contains(coords))
             {
                 toDelete.Add(entry.Key);
@@ -915,29 +1018,42 @@ public class ZarrArray
             }
         }
 
+        // Under each chunk's lock too, for whoever stores whole chunks beside (AcquireChunkLockAsync).
+        var locks = ChunkLocks.For(Store);
         foreach (var key in toDelete)
         {
+            using var held = await locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
             await Store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
         }
 
-        var locks = ChunkLocks.For(Store);
-        var spec = _state.Current.Spec;
         foreach (var c in straddling)
         {
-            var key = GetChunkKey(c);
-            using var held = await locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
-            using var existing = await FetchChunkAsync(c, cancellationToken).ConfigureAwait(false);
-            if (existing is null)
+            using var held = await locks.AcquireAsync(GetChunkKey(c), cancellationToken).ConfigureAwait(false);
+            if (DataType.IsFixedSize)
             {
-                continue;
+                await TrimChunkAsync(c, newGrid, cancellationToken).ConfigureAwait(false);
             }
-
-            using var decoded = PooledBuffer.RentDecoded(spec.ByteLength);
-            DecodeChunk(existing.Span, false, c, decoded.Span);
-            FillOutside(decoded.Span, c, newGrid);
-            using var encoded = EncodeChunk(decoded.Span, c);
-            await StoreChunkAsync(c, encoded?.Memory, cancellationToken).ConfigureAwait(false);
+            else
+            {
+                await new ZarrStringArray(this).TrimChunkAsync(c, newGrid, cancellationToken).ConfigureAwait(false);
+            }
         }
+    }
+
+    // Resets the elements of a stored chunk that lie outside the grid's shape to the fill value (the caller holds its lock).
+    private async ValueTask TrimChunkAsync(long[] coordinates, ChunkGrid newGrid, CancellationToken cancellationToken)
+    {
+        using var existing = await FetchChunkAsync(coordinates, cancellationToken).ConfigureAwait(false);
+        if (existing is null)
+        {
+            return;
+        }
+
+        using var decoded = PooledBuffer.RentDecoded(_state.Current.Spec.ByteLength);
+        DecodeChunk(existing.Span, false, coordinates, decoded.Span);
+        FillOutside(decoded.Span, coordinates, newGrid);
+        using var encoded = EncodeChunk(decoded.Span, coordinates);
+        await StoreChunkAsync(coordinates, encoded?.Memory, cancellationToken).ConfigureAwait(false);
     }
 
     // Sets every element of a decoded chunk that lies outside the grid's shape to the fill value.
@@ -968,13 +1084,17 @@ public class ZarrArray
     }
 
     /// <summary>Replaces the array's attributes.</summary>
+    /// <remarks>
+    /// A read-modify-write of the stored document under the node's lock (see <see cref="ResizeAsync"/>): the stored shape
+    /// is kept, whatever this handle last saw. The handle's metadata is then what was written.
+    /// </remarks>
+    /// <exception cref="ZarrNodeException">The array is no longer in the store.</exception>
     public async Task SetAttributesAsync(JsonObject attributes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(attributes);
         EnsureWritable();
-        var updated = Metadata with { Attributes = (JsonObject)attributes.DeepClone() };
-        await NodeIO.WriteArrayMetadataAsync(Store, Path, updated, cancellationToken).ConfigureAwait(false);
-        _state.Update(updated);
+        var copy = (JsonObject)attributes.DeepClone();
+        await ChangeMetadataAsync((stored, _) => ValueTask.FromResult(stored with { Attributes = copy }), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The summary of the array, with what is stored (this lists the array's keys in the store).</summary>

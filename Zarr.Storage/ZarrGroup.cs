@@ -25,13 +25,16 @@ public readonly record struct NodeEntry(string Path, NodeKind Kind, ZarrFormat F
 /// <summary>A Zarr group: a node with attributes that holds arrays and other groups.</summary>
 public sealed class ZarrGroup
 {
-    private GroupMetadata _metadata;
+    private readonly NodeState _node;
+    private Snapshot _snapshot;
 
-    private ZarrGroup(IStore store, string path, GroupMetadata metadata, bool readOnly)
+    // version: the node's NodeState.Version read before metadata was read or written.
+    private ZarrGroup(IStore store, string path, GroupMetadata metadata, bool readOnly, NodeState node, long version)
     {
         Store = store;
         Path = path;
-        _metadata = metadata;
+        _node = node;
+        _snapshot = new Snapshot(metadata, version);
         IsReadOnly = readOnly || store.IsReadOnly;
     }
 
@@ -48,10 +51,30 @@ public sealed class ZarrGroup
     public string Path { get; }
 
     /// <summary>The group's format; arrays and groups created in it have the same.</summary>
-    public ZarrFormat Format => _metadata.Format;
+    public ZarrFormat Format => Metadata.Format;
 
-    /// <summary>The group's attributes (a copy).</summary>
-    public JsonObject Attributes => (JsonObject)_metadata.Attributes.DeepClone();
+    /// <summary>The group's attributes (a copy): as last read or set through this handle, or set through another handle on the same group in this process.</summary>
+    public JsonObject Attributes => (JsonObject)Metadata.Attributes.DeepClone();
+
+    // This handle's metadata, or a newer one published for the node in this process (of the same format).
+    private GroupMetadata Metadata
+    {
+        get
+        {
+            var snapshot = Volatile.Read(ref _snapshot);
+            var published = _node.Published;
+            if (published.Version > snapshot.Version)
+            {
+                var next = published.Metadata is GroupMetadata metadata && metadata.Format == snapshot.Metadata.Format
+                    ? new Snapshot(metadata, published.Version)
+                    : snapshot with { Version = published.Version };
+                var seen = Interlocked.CompareExchange(ref _snapshot, next, snapshot);
+                snapshot = ReferenceEquals(seen, snapshot) || seen.Version < next.Version ? next : seen;
+            }
+
+            return snapshot.Metadata;
+        }
+    }
 
     /// <summary>True when opened with mode <c>r</c>.</summary>
     public bool IsReadOnly { get; }
@@ -70,13 +93,18 @@ public sealed class ZarrGroup
         if (mode == AccessMode.Read)
         {
             // Read-only opens use the group's consolidated metadata when it has some (then Store is a ConsolidatedStore).
+            var before = NodeState.For(store, path).Version;
             var (view, consolidated) = await ConsolidatedMetadata.OpenGroupAsync(store, path, cancellationToken).ConfigureAwait(false);
-            return new ZarrGroup(view, path, consolidated ?? throw new ZarrNodeException(path, $"no group found in {store}"), true);
+            var group = consolidated ?? throw new ZarrNodeException(path, $"no group found in {store}");
+            var viewNode = NodeState.For(view, path);
+            return new ZarrGroup(view, path, group, true, viewNode, ReferenceEquals(view, store) ? before : viewNode.Version);
         }
 
+        var node = NodeState.For(store, path);
+        var version = node.Version;
         var metadata = await NodeIO.ReadGroupMetadataAsync(store, path, cancellationToken).ConfigureAwait(false)
             ?? throw new ZarrNodeException(path, $"no group found in {store}");
-        return new ZarrGroup(store, path, metadata, false);
+        return new ZarrGroup(store, path, metadata, false, node, version);
     }
 
     /// <summary>Opens or creates a group with zarr-python's modes (<c>a</c> opens or creates; <c>w</c> replaces; <c>w-</c> creates only).</summary>
@@ -89,10 +117,12 @@ public sealed class ZarrGroup
             case AccessMode.Read or AccessMode.ReadWrite:
                 return await OpenAsync(store, path, mode, cancellationToken).ConfigureAwait(false);
             case AccessMode.Append:
+                var node = NodeState.For(store, path);
+                var version = node.Version;
                 var existing = await NodeIO.ReadGroupMetadataAsync(store, path, cancellationToken).ConfigureAwait(false);
                 return existing is null
                     ? await CreateAsync(store, path, format, null, false, cancellationToken).ConfigureAwait(false)
-                    : new ZarrGroup(store, path, existing, false);
+                    : new ZarrGroup(store, path, existing, false, node, version);
             default:
                 return await CreateAsync(store, path, format, null, mode == AccessMode.Write, cancellationToken).ConfigureAwait(false);
         }
@@ -104,6 +134,8 @@ public sealed class ZarrGroup
     {
         ArgumentNullException.ThrowIfNull(store);
         path = NodePaths.Normalize(path);
+        var node = NodeState.For(store, path);
+        var version = node.Version;
         if (await NodeIO.NodeExistsAsync(store, path, cancellationToken).ConfigureAwait(false))
         {
             if (!overwrite)
@@ -118,7 +150,7 @@ public sealed class ZarrGroup
         var metadata = new GroupMetadata { Format = format, Attributes = (JsonObject?)attributes?.DeepClone() ?? [] };
         await NodeIO.EnsureParentGroupsAsync(store, path, metadata.Format, cancellationToken).ConfigureAwait(false);
         await NodeIO.WriteGroupMetadataAsync(store, path, metadata, cancellationToken).ConfigureAwait(false);
-        return new ZarrGroup(store, path, metadata, false);
+        return new ZarrGroup(store, path, metadata, false, node, version);
     }
 
     /// <summary>Creates a child group (in this group's format).</summary>
@@ -132,9 +164,11 @@ public sealed class ZarrGroup
     public async Task<ZarrGroup> RequireGroupAsync(string name, CancellationToken cancellationToken = default)
     {
         var path = ChildPath(name);
+        var node = NodeState.For(Store, path);
+        var version = node.Version;
         var existing = await NodeIO.ReadGroupMetadataAsync(Store, path, cancellationToken).ConfigureAwait(false);
         return existing is not null
-            ? new ZarrGroup(Store, path, existing, IsReadOnly)
+            ? new ZarrGroup(Store, path, existing, IsReadOnly, node, version)
             : await CreateGroupAsync(name, null, false, cancellationToken).ConfigureAwait(false);
     }
 
@@ -195,7 +229,9 @@ public sealed class ZarrGroup
         while (pending.Count > 0)
         {
             var relative = pending.Pop();
-            var group = relative.Length == 0 ? this : new ZarrGroup(Store, NodePaths.Child(Path, relative), _metadata, IsReadOnly);
+            // A stand-in for listing members only: it never reads its own metadata.
+            var groupPath = NodePaths.Child(Path, relative);
+            var group = relative.Length == 0 ? this : new ZarrGroup(Store, groupPath, Metadata, IsReadOnly, NodeState.For(Store, groupPath), long.MaxValue);
             var children = new List<NodeEntry>();
             await foreach (var member in group.MembersAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -230,13 +266,24 @@ public sealed class ZarrGroup
     }
 
     /// <summary>Replaces the group's attributes.</summary>
+    /// <remarks>
+    /// A read-modify-write of the stored document under the node's lock, which every handle in this process on the same
+    /// group and <see cref="IStore.Location"/> shares, as is <see cref="ConsolidateMetadataAsync"/>'s rewrite of a v3
+    /// group's <c>zarr.json</c>: neither loses the other's change (though setting a v3 group's attributes drops its
+    /// consolidated metadata, see <see cref="ConsolidatedMetadata"/>).
+    /// </remarks>
+    /// <exception cref="ZarrNodeException">The group is no longer in the store.</exception>
     public async Task SetAttributesAsync(JsonObject attributes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(attributes);
         EnsureWritable();
-        var updated = _metadata with { Attributes = (JsonObject)attributes.DeepClone() };
+        var copy = (JsonObject)attributes.DeepClone();
+        using var exclusive = await _node.Gate.EnterExclusiveAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await NodeIO.ReadGroupMetadataAsync(Store, Path, cancellationToken).ConfigureAwait(false)
+            ?? throw new ZarrNodeException(Path, $"no group found in {Store}: it was deleted after this handle opened it");
+        var updated = stored with { Attributes = copy };
         await NodeIO.WriteGroupMetadataAsync(Store, Path, updated, cancellationToken).ConfigureAwait(false);
-        _metadata = updated;
+        Volatile.Write(ref _snapshot, new Snapshot(updated, _node.Publish(updated)));
     }
 
     /// <inheritdoc />
@@ -251,4 +298,7 @@ public sealed class ZarrGroup
             throw new ZarrException($"group '/{Path}' was opened read-only (mode 'r')");
         }
     }
+
+    /// <summary>A version of the group's metadata (see <see cref="NodeState"/>).</summary>
+    private sealed record Snapshot(GroupMetadata Metadata, long Version);
 }

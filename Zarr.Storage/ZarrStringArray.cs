@@ -298,8 +298,18 @@ public sealed class ZarrStringArray
 
         var outStrides = OutputStrides(plan);
         var locks = ChunkLocks.For(_array.Store);
+
+        // As ZarrArray's writes: no resize runs meanwhile, and a write planned before a shrink is clipped to the new shape.
+        using var writing = await _array.EnterWriteAsync(plan.Grid, cancellationToken).ConfigureAwait(false);
+        var grid = _array.Grid;
+        var clip = ZarrArray.ShrankSince(plan.Grid, grid);
         await ForEachChunkAsync(plan, async (chunk, ct) =>
         {
+            if (clip && !grid.Contains(chunk.Coordinates))
+            {
+                return;
+            }
+
             var key = _array.GetChunkKey(chunk.Coordinates);
             using var held = await locks.AcquireAsync(key, ct).ConfigureAwait(false);
             var cache = GetPipeline();
@@ -319,6 +329,11 @@ public sealed class ZarrStringArray
 
             var source = values;
             Walk(plan, chunk, cache.ChunkStrides, outStrides, (chunkIndex, inIndex) => current[chunkIndex] = scalar ?? source.Span[(int)inIndex]);
+            if (clip)
+            {
+                FillOutside(cache, current, chunk.Coordinates, grid);
+            }
+
             if (cache.Fill is { } fill && System.Array.TrueForAll(current, v => v == fill))
             {
                 await _array.StoreChunkAsync(chunk.Coordinates, null, ct).ConfigureAwait(false);
@@ -328,6 +343,67 @@ public sealed class ZarrStringArray
             using var encoded = EncodeChunk(cache, current, chunk.Coordinates);
             await _array.StoreChunkAsync(chunk.Coordinates, encoded.Memory, ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Resets the elements of a stored chunk that lie outside <paramref name="grid"/>'s shape to the fill value, for a
+    /// shrinking resize (which holds the chunk's lock). A chunk left all fill value is deleted.
+    /// </summary>
+    internal async ValueTask TrimChunkAsync(long[] coordinates, ChunkGrid grid, CancellationToken cancellationToken)
+    {
+        var cache = GetPipeline();
+        string?[] values;
+        using (var existing = await _array.FetchChunkAsync(coordinates, cancellationToken).ConfigureAwait(false))
+        {
+            if (existing is null)
+            {
+                return;
+            }
+
+            values = DecodeChunk(cache, existing.Span, coordinates);
+        }
+
+        FillOutside(cache, values, coordinates, grid);
+        if (cache.Fill is { } fill && System.Array.TrueForAll(values, v => v == fill))
+        {
+            await _array.StoreChunkAsync(coordinates, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        using var encoded = EncodeChunk(cache, values, coordinates);
+        await _array.StoreChunkAsync(coordinates, encoded.Memory, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Sets every element of a decoded chunk that lies outside the grid's shape to the fill value ("" where v2 has none).
+    private static void FillOutside(PipelineCache cache, string?[] values, long[] coordinates, ChunkGrid grid)
+    {
+        var rank = coordinates.Length;
+        var chunkShape = grid.ChunkShape;
+        var valid = new long[rank];
+        var inside = true;
+        for (var d = 0; d < rank; d++)
+        {
+            valid[d] = Math.Clamp(grid.Shape[d] - (coordinates[d] * chunkShape[d]), 0, chunkShape[d]);
+            inside &= valid[d] == chunkShape[d];
+        }
+
+        if (inside)
+        {
+            return;
+        }
+
+        var fill = cache.Fill ?? string.Empty;
+        for (var i = 0; i < values.Length; i++)
+        {
+            for (var d = 0; d < rank; d++)
+            {
+                if ((i / cache.ChunkStrides[d]) % chunkShape[d] >= valid[d])
+                {
+                    values[i] = fill;
+                    break;
+                }
+            }
+        }
     }
 
     private async Task ForEachChunkAsync(SelectionPlan plan, Func<ChunkSelection, CancellationToken, ValueTask> body, CancellationToken cancellationToken)

@@ -7,13 +7,22 @@ namespace Zarr.Storage.Internal;
 
 /// <summary>
 /// What every handle on one opened array shares. The metadata and everything derived from it form one immutable
-/// snapshot that a resize or an attribute change replaces atomically, so a reader never sees half of a change.
+/// snapshot that a resize or an attribute change replaces atomically, so a reader never sees half of a change. A change
+/// made through another handle in this process (on any store object at the same location) is taken up from the node's
+/// <see cref="NodeState.Published"/> metadata when <see cref="Current"/> is next read.
 /// </summary>
 internal sealed class ArrayState
 {
-    private volatile ArraySnapshot _current;
+    private ArraySnapshot _current;
 
-    public ArrayState(IStore store, string path, ArrayMetadata metadata, bool readOnly, int? parallelism)
+    /// <param name="store">The store.</param>
+    /// <param name="path">The array's path.</param>
+    /// <param name="metadata">The metadata as read or written.</param>
+    /// <param name="readOnly">Opened in mode r.</param>
+    /// <param name="parallelism">The degree of parallelism, or null for the default.</param>
+    /// <param name="node">The node's shared state.</param>
+    /// <param name="version">The node's <see cref="NodeState.Version"/> read before <paramref name="metadata"/> was read or written.</param>
+    public ArrayState(IStore store, string path, ArrayMetadata metadata, bool readOnly, int? parallelism, NodeState node, long version)
     {
         Store = store;
         Path = path;
@@ -24,7 +33,8 @@ internal sealed class ArrayState
         }
 
         Parallelism = parallelism ?? Math.Max(2, Environment.ProcessorCount);
-        _current = new ArraySnapshot(metadata);
+        Node = node;
+        _current = new ArraySnapshot(metadata, version);
     }
 
     public IStore Store { get; }
@@ -35,16 +45,49 @@ internal sealed class ArrayState
 
     public int Parallelism { get; }
 
-    public ArraySnapshot Current => _current;
+    /// <summary>The state every handle on the node shares: its lock and its newest metadata.</summary>
+    public NodeState Node { get; }
 
-    public void Update(ArrayMetadata metadata) => _current = new ArraySnapshot(metadata);
+    /// <summary>The current snapshot: this handle's, or a newer one published for the node in this process.</summary>
+    public ArraySnapshot Current
+    {
+        get
+        {
+            var current = Volatile.Read(ref _current);
+            var published = Node.Published;
+            return published.Version > current.Version ? TakeUp(current, published) : current;
+        }
+    }
+
+    /// <summary>Replaces the snapshot with metadata just written (or read) under the node's exclusive lock, at its <paramref name="version"/>.</summary>
+    public void Update(ArrayMetadata metadata, long version) => Volatile.Write(ref _current, new ArraySnapshot(metadata, version));
+
+    // A newer publication: its metadata when it is of the same data type (a resize or an attribute change; a handle never
+    // changes its element type), else this handle's metadata, marked as seen.
+    private ArraySnapshot TakeUp(ArraySnapshot current, NodeState.Publication published)
+    {
+        while (true)
+        {
+            var next = published.Metadata is ArrayMetadata metadata && metadata.DataType == current.Metadata.DataType
+                ? new ArraySnapshot(metadata, published.Version)
+                : current.WithVersion(published.Version);
+            var seen = Interlocked.CompareExchange(ref _current, next, current);
+            if (ReferenceEquals(seen, current) || seen.Version >= next.Version)
+            {
+                return ReferenceEquals(seen, current) ? next : seen;
+            }
+
+            current = seen;
+        }
+    }
 }
 
 /// <summary>An array's metadata with the grid, codec pipeline and chunk strides made from it.</summary>
 internal sealed class ArraySnapshot
 {
-    public ArraySnapshot(ArrayMetadata metadata)
+    public ArraySnapshot(ArrayMetadata metadata, long version)
     {
+        Version = version;
         Metadata = metadata;
         Grid = new ChunkGrid(metadata.Shape, metadata.ChunkShape);
         Pipeline = CodecPipeline.Create(metadata.Codecs);
@@ -64,6 +107,20 @@ internal sealed class ArraySnapshot
             : null;
     }
 
+    private ArraySnapshot(ArraySnapshot other, long version)
+    {
+        Version = version;
+        Metadata = other.Metadata;
+        Grid = other.Grid;
+        Pipeline = other.Pipeline;
+        Spec = other.Spec;
+        ChunkStrides = other.ChunkStrides;
+        PartialDecoder = other.PartialDecoder;
+    }
+
+    /// <summary>The node's <see cref="NodeState.Version"/> this snapshot is as new as.</summary>
+    public long Version { get; }
+
     /// <summary>The codec that can decode part of a chunk from ranged reads, when the chain allows it (sharding alone).</summary>
     public IPartialDecodingCodec? PartialDecoder { get; }
 
@@ -77,4 +134,7 @@ internal sealed class ArraySnapshot
 
     /// <summary>Byte strides of a decoded chunk (C order).</summary>
     public long[] ChunkStrides { get; }
+
+    /// <summary>This snapshot, marked as new as <paramref name="version"/>.</summary>
+    public ArraySnapshot WithVersion(long version) => new(this, version);
 }

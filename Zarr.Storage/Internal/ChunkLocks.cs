@@ -1,36 +1,46 @@
-using System.Runtime.CompilerServices;
 using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Internal;
 
 /// <summary>
-/// Striped async locks over chunk keys, one table per store instance, so that every array handle on the same
-/// store serialises its read-modify-writes of a chunk. Stripes bound the memory; a collision costs only waiting.
+/// Striped async locks over chunk keys, keyed by where the values live (<see cref="IStore.Location"/>), not by the store
+/// object: every array handle on the same folder, through any store object, any path to it or any
+/// <see cref="PrefixStore"/> over it, serialises its read-modify-writes of a chunk. One process-wide table of stripes
+/// bounds the memory; a collision costs only waiting.
 /// </summary>
+/// <remarks>
+/// Within this process only: two processes writing one folder are not serialised by these locks (a later issue; see
+/// issue 23). No caller may hold two stripes at once (two keys can share a stripe, and the locks are not reentrant).
+/// </remarks>
 internal sealed class ChunkLocks
 {
-    private const int Stripes = 1024;
-    private static readonly ConditionalWeakTable<IStore, ChunkLocks> PerStore = [];
-    private readonly SemaphoreSlim[] _stripes;
+    private const int Stripes = 4096;
+    private static readonly SemaphoreSlim?[] Table = new SemaphoreSlim?[Stripes];
+    private readonly StoreLocation _location;
 
-    private ChunkLocks()
-    {
-        _stripes = new SemaphoreSlim[Stripes];
-        for (var i = 0; i < Stripes; i++)
-        {
-            _stripes[i] = new SemaphoreSlim(1, 1);
-        }
-    }
+    private ChunkLocks(StoreLocation location) => _location = location;
 
-    /// <summary>The lock table of <paramref name="store"/>.</summary>
-    public static ChunkLocks For(IStore store) => PerStore.GetValue(store, _ => new ChunkLocks());
+    /// <summary>The locks of the chunks of <paramref name="store"/>, shared with every store at the same location.</summary>
+    public static ChunkLocks For(IStore store) => new(store.Location);
 
-    /// <summary>Waits for the lock of <paramref name="key"/>; dispose the result to release it.</summary>
+    /// <summary>Waits for the lock of <paramref name="key"/> (a key of the store); dispose the result to release it.</summary>
     public async ValueTask<Releaser> AcquireAsync(string key, CancellationToken cancellationToken)
     {
-        var stripe = _stripes[(uint)StringComparer.Ordinal.GetHashCode(key) % Stripes];
+        var stripe = StripeOf((uint)_location.HashOf(_location.KeyOf(key)) % Stripes);
         await stripe.WaitAsync(cancellationToken).ConfigureAwait(false);
         return new Releaser(stripe);
+    }
+
+    private static SemaphoreSlim StripeOf(uint index)
+    {
+        var stripe = Volatile.Read(ref Table[index]);
+        if (stripe is not null)
+        {
+            return stripe;
+        }
+
+        var created = new SemaphoreSlim(1, 1);
+        return Interlocked.CompareExchange(ref Table[index], created, null) ?? created;
     }
 
     /// <summary>Releases a stripe when disposed.</summary>

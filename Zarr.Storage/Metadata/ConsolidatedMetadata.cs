@@ -290,14 +290,19 @@ public static class ConsolidatedMetadata
             members[Relative(path, node)] = isGroup ? WithConsolidated(document, new JsonObject()) : document;
         }
 
-        var rootKey = NodePaths.Key(path, MetadataSerializer.ZarrJson);
-        var root = ParseJson((await NodeIO.ReadAllAsync(store, rootKey, cancellationToken).ConfigureAwait(false))!, rootKey).AsObject();
         var flattened = new JsonObject();
         foreach (var (relative, document) in members)
         {
             flattened[relative] = document;
         }
 
+        // A read-modify-write of the group's own document, under the lock its attribute changes take, so neither loses
+        // the other's change.
+        var rootKey = NodePaths.Key(path, MetadataSerializer.ZarrJson);
+        using var exclusive = await NodeState.For(store, path).Gate.EnterExclusiveAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await NodeIO.ReadAllAsync(store, rootKey, cancellationToken).ConfigureAwait(false)
+            ?? throw new ZarrNodeException(path, $"no group found in {store} to consolidate: it was deleted");
+        var root = ParseJson(stored, rootKey).AsObject();
         await store.SetAsync(rootKey, PythonJson.Serialize(WithConsolidated(root, flattened), V3Indent, sortKeys: false), cancellationToken).ConfigureAwait(false);
     }
 

@@ -57,6 +57,10 @@ public sealed class ConsolidatedStore : IStore
     public bool IsReadOnly => true;
 
     /// <inheritdoc />
+    /// <remarks>The view itself: its metadata is a snapshot no other store holds, and it writes nothing.</remarks>
+    public StoreLocation Location => StoreLocation.OfObject(this);
+
+    /// <inheritdoc />
     public ValueTask<PooledBuffer?> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {
         StoreKey.Validate(key);

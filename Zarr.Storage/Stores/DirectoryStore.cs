@@ -36,6 +36,7 @@ public sealed class DirectoryStore : IStore
 
     private readonly DirectoryStoreOptions _options;
     private readonly string _rootWithSeparator;
+    private StoreLocation? _location;
 
     /// <summary>Opens (without creating) the folder <paramref name="root"/> as a store.</summary>
     /// <param name="root">The folder; relative paths are resolved against the current directory now.</param>
@@ -54,6 +55,12 @@ public sealed class DirectoryStore : IStore
 
     /// <inheritdoc />
     public bool IsReadOnly => _options.ReadOnly;
+
+    /// <inheritdoc />
+    /// <remarks>The folder's full path with symbolic links resolved (as far as it exists when first asked), so every
+    /// DirectoryStore on the folder, by any path, shares its chunk and metadata locks, and so does one on a parent folder
+    /// for the keys below it. Within this process only: another process writing the folder is not serialised with this one.</remarks>
+    public StoreLocation Location => _location ??= StoreLocation.OfFolder(Root);
 
     /// <summary>True when writes are flushed to the disk (<see cref="DirectoryStoreOptions.Fsync"/>).</summary>
     public bool Fsync => _options.Fsync;

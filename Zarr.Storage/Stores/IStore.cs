@@ -57,4 +57,14 @@ public interface IStore : IReadableStore, IWritableStore, IListableStore
 {
     /// <summary>True when writes are refused.</summary>
     bool IsReadOnly { get; }
+
+    /// <summary>
+    /// Where the store keeps its values: store objects with equal locations read and write the same values, and this
+    /// library serialises chunk read-modify-writes and metadata changes per location (within this process), not per
+    /// store object. By default the store object itself (<see cref="StoreLocation.OfObject"/>), which is right for a
+    /// store whose values no other object holds; a store over a folder or a file says which
+    /// (<see cref="StoreLocation.OfFolder"/>), and a view over another store says where in it
+    /// (<see cref="StoreLocation.Below"/> of the inner store's location).
+    /// </summary>
+    StoreLocation Location => StoreLocation.OfObject(this);
 }

@@ -13,6 +13,7 @@ namespace Zarr.Storage.Stores;
 public sealed class MemoryStore : IStore
 {
     private readonly ConcurrentDictionary<string, byte[]> _values = new(StringComparer.Ordinal);
+    private StoreLocation? _location;
 
     /// <summary>Creates an empty, writable store.</summary>
     public MemoryStore()
@@ -36,6 +37,10 @@ public sealed class MemoryStore : IStore
 
     /// <inheritdoc />
     public bool IsReadOnly { get; }
+
+    /// <inheritdoc />
+    /// <remarks>The store object itself: no other store holds its values.</remarks>
+    public StoreLocation Location => _location ??= StoreLocation.OfObject(this);
 
     /// <summary>How many keys the store holds.</summary>
     public int Count => _values.Count;

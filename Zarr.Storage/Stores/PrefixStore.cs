@@ -42,6 +42,11 @@ public sealed class PrefixStore : IStore
     public bool IsReadOnly => Inner.IsReadOnly;
 
     /// <inheritdoc />
+    /// <remarks>The inner store's location below <see cref="Prefix"/>: writes through the view and through the inner store
+    /// (at the prefix) share their locks.</remarks>
+    public StoreLocation Location => Inner.Location.Below(Prefix);
+
+    /// <inheritdoc />
     /// <exception cref="ZarrStoreException">The key is not valid.</exception>
     public ValueTask<PooledBuffer?> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default) =>
         Inner.GetAsync(ToInner(key), range, cancellationToken);

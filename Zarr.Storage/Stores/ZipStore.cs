@@ -49,6 +49,7 @@ public sealed class ZipStore : IStore, IAsyncDisposable
     private long _dead;
     private bool _changed;
     private int _disposed;
+    private StoreLocation? _location;
 
     /// <summary>Opens the zip file <paramref name="path"/> as a store, in the mode <paramref name="options"/> gives (read-only by default).</summary>
     /// <param name="path">The zip file; relative paths are resolved against the current directory now.</param>
@@ -113,6 +114,12 @@ public sealed class ZipStore : IStore, IAsyncDisposable
 
     /// <inheritdoc />
     public bool IsReadOnly => _options.Mode == ZipStoreMode.Read;
+
+    /// <inheritdoc />
+    /// <remarks>A writable store: the zip file (its full path, symbolic links resolved), which has one writer at a time. A
+    /// read-only store: the store object itself, since it reads the file as it was when opened, a snapshot no other store
+    /// object shares (and it writes nothing).</remarks>
+    public StoreLocation Location => _location ??= IsReadOnly ? StoreLocation.OfObject(this) : StoreLocation.OfZipFile(Path);
 
     /// <summary>How many keys the store holds.</summary>
     public int Count => _entries.Count;
