@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
 
 namespace Zarr.AnalyticsService;
 
@@ -11,17 +12,31 @@ namespace Zarr.AnalyticsService;
 /// <item><c>GET /jobs/{id}/result</c> → 200 and the result once succeeded; 409 before (or when it failed or was cancelled).</item>
 /// </list>
 /// </summary>
-public static class AnalyticsApp
+public static partial class AnalyticsApp
 {
-    /// <summary>Builds the app (Kestrel, no URLs yet: the caller binds it, to 127.0.0.1 only).</summary>
+    /// <summary>Where the service listens when no address is configured: loopback only.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>
+    /// Builds the app, configured the standard ASP.NET Core way: appsettings.json (beside the program), environment
+    /// variables (<c>ASPNETCORE_URLS</c>, <c>ASPNETCORE_HTTP_PORTS</c>, ...) and <paramref name="args"/> (<c>--urls</c>, any
+    /// <c>--Key value</c>). With no address set by any of them it listens on <see cref="DefaultUrl"/>. Once started it
+    /// logs where it listens (<c>Now listening on:</c>) and that it is ready.
+    /// </summary>
     public static WebApplication Create(ServiceOptions options, string[]? args = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = WebApplication.CreateSlimBuilder(args ?? []);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = AppContext.BaseDirectory });
+        if (!SetsAnAddress(builder.Configuration))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<JobManager>();
         var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AnalyticsApp).Namespace!);
+        app.Lifetime.ApplicationStarted.Register(() => LogReady(logger, options.DataRoot, app.Urls));
 
         var jobs = app.MapGroup("/jobs");
         jobs.MapPost("/", (JobRequest request, JobManager manager) =>
@@ -60,6 +75,16 @@ public static class AnalyticsApp
         job.Cancel();
         return Results.Accepted($"/jobs/{id}", job.ToJson());
     }
+
+    /// <summary>True when the configuration sets where to listen (<c>urls</c>, <c>http_ports</c>, <c>https_ports</c> or Kestrel endpoints).</summary>
+    private static bool SetsAnAddress(IConfiguration configuration) =>
+        !string.IsNullOrEmpty(configuration[WebHostDefaults.ServerUrlsKey])
+        || !string.IsNullOrEmpty(configuration[WebHostDefaults.HttpPortsKey])
+        || !string.IsNullOrEmpty(configuration[WebHostDefaults.HttpsPortsKey])
+        || configuration.GetSection("Kestrel:Endpoints").Exists();
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Ready: POST /jobs to run jobs over the data folder {DataRoot} (listening on {Urls})")]
+    private static partial void LogReady(ILogger logger, string dataRoot, ICollection<string> urls);
 
     private static IResult NotFound(string id) => Results.NotFound(new JsonObject { ["error"] = $"no job '{id}'" });
 }

@@ -27,8 +27,7 @@ public sealed class ServiceTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_root);
-        _app = AnalyticsApp.Create(new ServiceOptions { DataRoot = _root, MaxConcurrentJobs = 2, PerJobParallelism = 1 });
-        _app.Urls.Add("http://127.0.0.1:0");
+        _app = AnalyticsApp.Create(new ServiceOptions { DataRoot = _root, MaxConcurrentJobs = 2, PerJobParallelism = 1 }, ["--urls", "http://127.0.0.1:0"]);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         Assert.StartsWith("http://127.0.0.1:", address, StringComparison.Ordinal);
