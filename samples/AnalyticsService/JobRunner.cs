@@ -130,31 +130,43 @@ internal sealed class JobRunner(ServiceOptions options)
                 FillValueIsNull = array.Metadata.FillValueIsNull,
                 Attributes = array.Attributes,
             };
-            var target = await ZarrArray.CreateAsync(new DirectoryStore(destination), "", array.DataType, array.Shape, arrayOptions, request.Overwrite, cancellationToken).ConfigureAwait(false);
-            pipeline.Progress = job.Phase("copy", 0, 1);
-            var stopwatch = Stopwatch.StartNew();
-            var report = await (array.DataType.Kind switch
+            // Decided before anything is written: what is the copy's to delete if it does not finish.
+            var created = CopyDestination.Claim(destination, request.Destination!, request.Overwrite);
+            try
             {
-                DataTypeKind.Int8 => CopyAsync(array.As<sbyte>(), target, pipeline, cancellationToken),
-                DataTypeKind.Int16 => CopyAsync(array.As<short>(), target, pipeline, cancellationToken),
-                DataTypeKind.Int32 => CopyAsync(array.As<int>(), target, pipeline, cancellationToken),
-                DataTypeKind.Int64 => CopyAsync(array.As<long>(), target, pipeline, cancellationToken),
-                DataTypeKind.UInt8 => CopyAsync(array.As<byte>(), target, pipeline, cancellationToken),
-                DataTypeKind.UInt16 => CopyAsync(array.As<ushort>(), target, pipeline, cancellationToken),
-                DataTypeKind.UInt32 => CopyAsync(array.As<uint>(), target, pipeline, cancellationToken),
-                DataTypeKind.UInt64 => CopyAsync(array.As<ulong>(), target, pipeline, cancellationToken),
-                DataTypeKind.Float16 => CopyAsync(array.As<Half>(), target, pipeline, cancellationToken),
-                DataTypeKind.Float32 => CopyAsync(array.As<float>(), target, pipeline, cancellationToken),
-                DataTypeKind.Float64 => CopyAsync(array.As<double>(), target, pipeline, cancellationToken),
-                _ => throw new InvalidOperationException($"the engine copies real number types, not {array.DataType}"),
-            }).ConfigureAwait(false);
-            return new JsonObject
+                var target = await ZarrArray.CreateAsync(new DirectoryStore(destination), "", array.DataType, array.Shape, arrayOptions, request.Overwrite, cancellationToken).ConfigureAwait(false);
+                pipeline.Progress = job.Phase("copy", 0, 1);
+                var stopwatch = Stopwatch.StartNew();
+                var report = await (array.DataType.Kind switch
+                {
+                    DataTypeKind.Int8 => CopyAsync(array.As<sbyte>(), target, pipeline, cancellationToken),
+                    DataTypeKind.Int16 => CopyAsync(array.As<short>(), target, pipeline, cancellationToken),
+                    DataTypeKind.Int32 => CopyAsync(array.As<int>(), target, pipeline, cancellationToken),
+                    DataTypeKind.Int64 => CopyAsync(array.As<long>(), target, pipeline, cancellationToken),
+                    DataTypeKind.UInt8 => CopyAsync(array.As<byte>(), target, pipeline, cancellationToken),
+                    DataTypeKind.UInt16 => CopyAsync(array.As<ushort>(), target, pipeline, cancellationToken),
+                    DataTypeKind.UInt32 => CopyAsync(array.As<uint>(), target, pipeline, cancellationToken),
+                    DataTypeKind.UInt64 => CopyAsync(array.As<ulong>(), target, pipeline, cancellationToken),
+                    DataTypeKind.Float16 => CopyAsync(array.As<Half>(), target, pipeline, cancellationToken),
+                    DataTypeKind.Float32 => CopyAsync(array.As<float>(), target, pipeline, cancellationToken),
+                    DataTypeKind.Float64 => CopyAsync(array.As<double>(), target, pipeline, cancellationToken),
+                    _ => throw new InvalidOperationException($"the engine copies real number types, not {array.DataType}"),
+                }).ConfigureAwait(false);
+                return new JsonObject
+                {
+                    ["chunks"] = report.Chunks,
+                    ["bytes_read"] = report.BytesRead,
+                    ["bytes_written"] = report.BytesWritten,
+                    ["seconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
+                };
+            }
+            catch (Exception) when (created is not null)
             {
-                ["chunks"] = report.Chunks,
-                ["bytes_read"] = report.BytesRead,
-                ["bytes_written"] = report.BytesWritten,
-                ["seconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
-            };
+                // As zarr copy does: a copy that is cancelled or fails leaves nothing of its own behind, so that the same
+                // job can run again.
+                created.Delete();
+                throw;
+            }
         };
     }
 

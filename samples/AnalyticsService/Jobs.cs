@@ -32,7 +32,10 @@ public sealed record JobRequest
     /// <summary>copy: 2 or 3 (default 3).</summary>
     public int? Format { get; init; }
 
-    /// <summary>copy: replace an existing destination.</summary>
+    /// <summary>
+    /// copy: replace an array or group already at the destination (a folder holding anything else is refused either
+    /// way). A copy that is cancelled or fails deletes what it wrote, and only that.
+    /// </summary>
     public bool Overwrite { get; init; }
 }
 
