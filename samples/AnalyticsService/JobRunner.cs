@@ -19,12 +19,12 @@ internal sealed class JobRunner(ServiceOptions options)
     private const int StatsPhases = 1;
 
     /// <summary>Checks the request and returns the work to run.</summary>
-    /// <exception cref="ArgumentException">The request is invalid.</exception>
+    /// <exception cref="JobRequestException">The request is invalid; the exception names the field.</exception>
     public Func<Job, PipelineOptions, CancellationToken, Task<JsonObject>> Prepare(JobRequest request) => request.Kind switch
     {
         "stats" => PrepareStats(request),
         "copy" => PrepareCopy(request),
-        _ => throw new ArgumentException($"kind must be 'stats' or 'copy', not '{request.Kind}'"),
+        _ => throw new JobRequestException("kind", $"kind must be 'stats' or 'copy', not '{request.Kind}'"),
     };
 
     private Func<Job, PipelineOptions, CancellationToken, Task<JsonObject>> PrepareStats(JobRequest request)
@@ -109,12 +109,12 @@ internal sealed class JobRunner(ServiceOptions options)
         var destination = Resolve(request.Destination, "destination");
         if (string.Equals(source, destination, StringComparison.Ordinal))
         {
-            throw new ArgumentException("source and destination are the same array");
+            throw new JobRequestException("destination", "source and destination are the same array");
         }
 
         if (request.Format is not (null or 2 or 3))
         {
-            throw new ArgumentException($"format must be 2 or 3, not {request.Format}");
+            throw new JobRequestException("format", $"format must be 2 or 3, not {request.Format}");
         }
 
         return async (job, pipeline, cancellationToken) =>
@@ -179,14 +179,14 @@ internal sealed class JobRunner(ServiceOptions options)
     {
         if (string.IsNullOrWhiteSpace(relative))
         {
-            throw new ArgumentException($"'{field}' is required");
+            throw new JobRequestException(field, $"'{field}' is required");
         }
 
         var root = Path.GetFullPath(options.DataRoot);
         var full = Path.GetFullPath(Path.Combine(root, relative));
         if (Path.IsPathRooted(relative) || !(full + Path.DirectorySeparatorChar).StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
-            throw new ArgumentException($"'{field}' must be a path inside the data folder: {relative}");
+            throw new JobRequestException(field, $"'{field}' must be a path inside the data folder: {relative}");
         }
 
         return full;
@@ -205,16 +205,16 @@ internal sealed class JobRunner(ServiceOptions options)
             var fields = part.Trim().Split(':');
             if (fields.Length is < 2 or > 3)
             {
-                throw new ArgumentException($"region '{text}': '{part}' is not start:stop[:step]");
+                throw new JobRequestException("region", $"region '{text}': '{part}' is not start:stop[:step]");
             }
 
             long? Field(string f) => f.Trim().Length == 0 ? null
                 : long.TryParse(f.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v
-                : throw new ArgumentException($"region '{text}': '{f}' is not an integer");
+                : throw new JobRequestException("region", $"region '{text}': '{f}' is not an integer");
             var step = fields.Length == 3 ? Field(fields[2]) ?? 1 : 1;
             if (step <= 0)
             {
-                throw new ArgumentException($"region '{text}': steps must be positive");
+                throw new JobRequestException("region", $"region '{text}': steps must be positive");
             }
 
             return (Field(fields[0]) ?? 0, Field(fields[1]), step);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -341,19 +342,23 @@ public sealed class ServiceTests : IAsyncLifetime
         })
         {
             using var response = await Http.PostAsJsonAsync("/jobs", request);
-            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]);
+            Assert.False(string.IsNullOrWhiteSpace((string?)(await ProblemAsync(response, HttpStatusCode.BadRequest))["detail"]));
         }
 
         foreach (var path in new[] { "/jobs/zzz", "/jobs/zzz/result" })
         {
             using var response = await Http.GetAsync(path);
-            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("no job 'zzz'", (string?)(await ProblemAsync(response, HttpStatusCode.NotFound))["detail"]);
         }
 
         using (var response = await Http.DeleteAsync("/jobs/zzz"))
         {
-            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            await ProblemAsync(response, HttpStatusCode.NotFound);
+        }
+
+        using (var response = await Http.GetAsync("/nowhere"))
+        {
+            await ProblemAsync(response, HttpStatusCode.NotFound);
         }
 
         // A job on a missing array fails with the library's message.
@@ -361,5 +366,59 @@ public sealed class ServiceTests : IAsyncLifetime
         var failed = await WaitAsync((string)job["id"]!, "failed", "succeeded");
         Assert.Equal("failed", (string)failed["state"]!);
         Assert.False(string.IsNullOrEmpty((string?)failed["error"]));
+    }
+
+    /// <summary>Checks an RFC 7807 answer: the status, <c>application/problem+json</c>, a title; returns the problem.</summary>
+    private static async Task<JsonObject> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"{response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(body)!.AsObject();
+        Assert.Equal((int)status, (int)problem["status"]!);
+        Assert.False(string.IsNullOrWhiteSpace((string?)problem["title"]), body);
+        return problem;
+    }
+
+    private async Task<JsonObject> PostProblemAsync(string body, string mediaType = "application/json", HttpStatusCode status = HttpStatusCode.BadRequest)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, mediaType);
+        using var response = await Http.PostAsync("/jobs", content);
+        return await ProblemAsync(response, status);
+    }
+
+    /// <summary>The one message for <paramref name="field"/> in the problem's <c>errors</c>, which <c>detail</c> repeats.</summary>
+    private static string FieldError(JsonObject problem, string field)
+    {
+        var errors = problem["errors"]?[field]?.AsArray();
+        Assert.True(errors is [not null], $"no error for '{field}': {problem.ToJsonString()}");
+        var message = (string)errors[0]!;
+        Assert.Contains(message, (string)problem["detail"]!, StringComparison.Ordinal);
+        return message;
+    }
+
+    [Fact]
+    public async Task BadRequestsAnswerProblemDetailsSayingWhatIsWrong()
+    {
+        // Malformed JSON: the error and where it is.
+        var broken = FieldError(await PostProblemAsync("""{"kind": "stats", "path": }"""), "$.path");
+        Assert.Contains("'}' is an invalid start of a value", broken, StringComparison.Ordinal);
+        Assert.Contains("BytePositionInLine: 26", broken, StringComparison.Ordinal);
+
+        // A field of the wrong type: which one.
+        var wrongType = FieldError(await PostProblemAsync("""{"kind": "copy", "source": "a.zarr", "destination": "b.zarr", "chunks": "ten"}"""), "$.chunks");
+        Assert.Contains("could not be converted", wrongType, StringComparison.Ordinal);
+
+        // A missing field, an unknown kind, a path outside the data folder.
+        Assert.Equal("'path' is required", FieldError(await PostProblemAsync("""{"kind": "stats"}"""), "path"));
+        Assert.Equal("'destination' is required", FieldError(await PostProblemAsync("""{"kind": "copy", "source": "a.zarr"}"""), "destination"));
+        Assert.Contains("'nope'", FieldError(await PostProblemAsync("""{"kind": "nope"}"""), "kind"), StringComparison.Ordinal);
+        Assert.Contains("inside the data folder", FieldError(await PostProblemAsync("""{"kind": "stats", "path": "../outside.zarr"}"""), "path"), StringComparison.Ordinal);
+        Assert.Contains("steps must be positive", FieldError(await PostProblemAsync("""{"kind": "stats", "path": "a.zarr", "region": "1:2:0"}"""), "region"), StringComparison.Ordinal);
+
+        // No body, and a body that is not JSON.
+        Assert.StartsWith("the body is empty", (string)(await PostProblemAsync(""))["detail"]!, StringComparison.Ordinal);
+        Assert.Contains("text/plain", (string)(await PostProblemAsync("kind=stats", "text/plain", HttpStatusCode.UnsupportedMediaType))["detail"]!, StringComparison.Ordinal);
+        Assert.Empty(JsonNode.Parse(await Http.GetStringAsync("/jobs"))!.AsArray());
     }
 }
