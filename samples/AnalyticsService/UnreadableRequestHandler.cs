@@ -27,8 +27,9 @@ internal sealed class UnreadableRequestHandler(IProblemDetailsService problems) 
             }
             : new ProblemDetails
             {
-                Detail = httpContext.Request.ContentLength is null or 0
-                    ? "the body is empty; it must be a job request in JSON, such as {\"kind\": \"stats\", \"path\": \"a.zarr\"}"
+                // The endpoint's one parameter that can be missing is the body.
+                Detail = bad.StatusCode == StatusCodes.Status400BadRequest && bad.InnerException is null
+                    ? "the body is empty (or null); it must be a job request in JSON, such as {\"kind\": \"stats\", \"path\": \"a.zarr\"}"
                     : bad.Message,
             };
         problem.Status = bad.StatusCode;

@@ -416,8 +416,10 @@ public sealed class ServiceTests : IAsyncLifetime
         Assert.Contains("inside the data folder", FieldError(await PostProblemAsync("""{"kind": "stats", "path": "../outside.zarr"}"""), "path"), StringComparison.Ordinal);
         Assert.Contains("steps must be positive", FieldError(await PostProblemAsync("""{"kind": "stats", "path": "a.zarr", "region": "1:2:0"}"""), "region"), StringComparison.Ordinal);
 
-        // No body, and a body that is not JSON.
+        // No body, a null one, one that is not an object, and one that is not JSON.
         Assert.StartsWith("the body is empty", (string)(await PostProblemAsync(""))["detail"]!, StringComparison.Ordinal);
+        Assert.StartsWith("the body is empty (or null)", (string)(await PostProblemAsync("null"))["detail"]!, StringComparison.Ordinal);
+        Assert.Contains("Path: $ ", FieldError(await PostProblemAsync("[]"), "$"), StringComparison.Ordinal);
         Assert.Contains("text/plain", (string)(await PostProblemAsync("kind=stats", "text/plain", HttpStatusCode.UnsupportedMediaType))["detail"]!, StringComparison.Ordinal);
         Assert.Empty(JsonNode.Parse(await Http.GetStringAsync("/jobs"))!.AsArray());
     }
