@@ -19,12 +19,12 @@ internal sealed class JobRunner(ServiceOptions options)
     private const int StatsPhases = 1;
 
     /// <summary>Checks the request and returns the work to run.</summary>
-    /// <exception cref="ArgumentException">The request is invalid.</exception>
+    /// <exception cref="JobRequestException">The request is invalid; the exception names the field.</exception>
     public Func<Job, PipelineOptions, CancellationToken, Task<JsonObject>> Prepare(JobRequest request) => request.Kind switch
     {
         "stats" => PrepareStats(request),
         "copy" => PrepareCopy(request),
-        _ => throw new ArgumentException($"kind must be 'stats' or 'copy', not '{request.Kind}'"),
+        _ => throw new JobRequestException("kind", $"kind must be 'stats' or 'copy', not '{request.Kind}'"),
     };
 
     private Func<Job, PipelineOptions, CancellationToken, Task<JsonObject>> PrepareStats(JobRequest request)
@@ -109,12 +109,12 @@ internal sealed class JobRunner(ServiceOptions options)
         var destination = Resolve(request.Destination, "destination");
         if (string.Equals(source, destination, StringComparison.Ordinal))
         {
-            throw new ArgumentException("source and destination are the same array");
+            throw new JobRequestException("destination", "source and destination are the same array");
         }
 
         if (request.Format is not (null or 2 or 3))
         {
-            throw new ArgumentException($"format must be 2 or 3, not {request.Format}");
+            throw new JobRequestException("format", $"format must be 2 or 3, not {request.Format}");
         }
 
         return async (job, pipeline, cancellationToken) =>
@@ -130,31 +130,43 @@ internal sealed class JobRunner(ServiceOptions options)
                 FillValueIsNull = array.Metadata.FillValueIsNull,
                 Attributes = array.Attributes,
             };
-            var target = await ZarrArray.CreateAsync(new DirectoryStore(destination), "", array.DataType, array.Shape, arrayOptions, request.Overwrite, cancellationToken).ConfigureAwait(false);
-            pipeline.Progress = job.Phase("copy", 0, 1);
-            var stopwatch = Stopwatch.StartNew();
-            var report = await (array.DataType.Kind switch
+            // Decided before anything is written: what is the copy's to delete if it does not finish.
+            var created = CopyDestination.Claim(destination, request.Destination!, request.Overwrite);
+            try
             {
-                DataTypeKind.Int8 => CopyAsync(array.As<sbyte>(), target, pipeline, cancellationToken),
-                DataTypeKind.Int16 => CopyAsync(array.As<short>(), target, pipeline, cancellationToken),
-                DataTypeKind.Int32 => CopyAsync(array.As<int>(), target, pipeline, cancellationToken),
-                DataTypeKind.Int64 => CopyAsync(array.As<long>(), target, pipeline, cancellationToken),
-                DataTypeKind.UInt8 => CopyAsync(array.As<byte>(), target, pipeline, cancellationToken),
-                DataTypeKind.UInt16 => CopyAsync(array.As<ushort>(), target, pipeline, cancellationToken),
-                DataTypeKind.UInt32 => CopyAsync(array.As<uint>(), target, pipeline, cancellationToken),
-                DataTypeKind.UInt64 => CopyAsync(array.As<ulong>(), target, pipeline, cancellationToken),
-                DataTypeKind.Float16 => CopyAsync(array.As<Half>(), target, pipeline, cancellationToken),
-                DataTypeKind.Float32 => CopyAsync(array.As<float>(), target, pipeline, cancellationToken),
-                DataTypeKind.Float64 => CopyAsync(array.As<double>(), target, pipeline, cancellationToken),
-                _ => throw new InvalidOperationException($"the engine copies real number types, not {array.DataType}"),
-            }).ConfigureAwait(false);
-            return new JsonObject
+                var target = await ZarrArray.CreateAsync(new DirectoryStore(destination), "", array.DataType, array.Shape, arrayOptions, request.Overwrite, cancellationToken).ConfigureAwait(false);
+                pipeline.Progress = job.Phase("copy", 0, 1);
+                var stopwatch = Stopwatch.StartNew();
+                var report = await (array.DataType.Kind switch
+                {
+                    DataTypeKind.Int8 => CopyAsync(array.As<sbyte>(), target, pipeline, cancellationToken),
+                    DataTypeKind.Int16 => CopyAsync(array.As<short>(), target, pipeline, cancellationToken),
+                    DataTypeKind.Int32 => CopyAsync(array.As<int>(), target, pipeline, cancellationToken),
+                    DataTypeKind.Int64 => CopyAsync(array.As<long>(), target, pipeline, cancellationToken),
+                    DataTypeKind.UInt8 => CopyAsync(array.As<byte>(), target, pipeline, cancellationToken),
+                    DataTypeKind.UInt16 => CopyAsync(array.As<ushort>(), target, pipeline, cancellationToken),
+                    DataTypeKind.UInt32 => CopyAsync(array.As<uint>(), target, pipeline, cancellationToken),
+                    DataTypeKind.UInt64 => CopyAsync(array.As<ulong>(), target, pipeline, cancellationToken),
+                    DataTypeKind.Float16 => CopyAsync(array.As<Half>(), target, pipeline, cancellationToken),
+                    DataTypeKind.Float32 => CopyAsync(array.As<float>(), target, pipeline, cancellationToken),
+                    DataTypeKind.Float64 => CopyAsync(array.As<double>(), target, pipeline, cancellationToken),
+                    _ => throw new InvalidOperationException($"the engine copies real number types, not {array.DataType}"),
+                }).ConfigureAwait(false);
+                return new JsonObject
+                {
+                    ["chunks"] = report.Chunks,
+                    ["bytes_read"] = report.BytesRead,
+                    ["bytes_written"] = report.BytesWritten,
+                    ["seconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
+                };
+            }
+            catch (Exception) when (created is not null)
             {
-                ["chunks"] = report.Chunks,
-                ["bytes_read"] = report.BytesRead,
-                ["bytes_written"] = report.BytesWritten,
-                ["seconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
-            };
+                // As zarr copy does: a copy that is cancelled or fails leaves nothing of its own behind, so that the same
+                // job can run again.
+                created.Delete();
+                throw;
+            }
         };
     }
 
@@ -167,14 +179,14 @@ internal sealed class JobRunner(ServiceOptions options)
     {
         if (string.IsNullOrWhiteSpace(relative))
         {
-            throw new ArgumentException($"'{field}' is required");
+            throw new JobRequestException(field, $"'{field}' is required");
         }
 
         var root = Path.GetFullPath(options.DataRoot);
         var full = Path.GetFullPath(Path.Combine(root, relative));
         if (Path.IsPathRooted(relative) || !(full + Path.DirectorySeparatorChar).StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
-            throw new ArgumentException($"'{field}' must be a path inside the data folder: {relative}");
+            throw new JobRequestException(field, $"'{field}' must be a path inside the data folder: {relative}");
         }
 
         return full;
@@ -193,16 +205,16 @@ internal sealed class JobRunner(ServiceOptions options)
             var fields = part.Trim().Split(':');
             if (fields.Length is < 2 or > 3)
             {
-                throw new ArgumentException($"region '{text}': '{part}' is not start:stop[:step]");
+                throw new JobRequestException("region", $"region '{text}': '{part}' is not start:stop[:step]");
             }
 
             long? Field(string f) => f.Trim().Length == 0 ? null
                 : long.TryParse(f.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v
-                : throw new ArgumentException($"region '{text}': '{f}' is not an integer");
+                : throw new JobRequestException("region", $"region '{text}': '{f}' is not an integer");
             var step = fields.Length == 3 ? Field(fields[2]) ?? 1 : 1;
             if (step <= 0)
             {
-                throw new ArgumentException($"region '{text}': steps must be positive");
+                throw new JobRequestException("region", $"region '{text}': steps must be positive");
             }
 
             return (Field(fields[0]) ?? 0, Field(fields[1]), step);

@@ -32,8 +32,25 @@ public sealed record JobRequest
     /// <summary>copy: 2 or 3 (default 3).</summary>
     public int? Format { get; init; }
 
-    /// <summary>copy: replace an existing destination.</summary>
+    /// <summary>
+    /// copy: replace an array or group already at the destination (a folder holding anything else is refused either
+    /// way). A copy that is cancelled or fails deletes what it wrote, and only that.
+    /// </summary>
     public bool Overwrite { get; init; }
+}
+
+/// <summary>A job request that cannot run: <see cref="Field"/> names the wrong or missing field, the message says why.</summary>
+public sealed class JobRequestException : ArgumentException
+{
+    /// <summary>Creates the exception for <paramref name="field"/> (as the JSON names it) with the message the client sees.</summary>
+    public JobRequestException(string field, string message)
+        : base(message)
+    {
+        Field = field;
+    }
+
+    /// <summary>The request field, as the JSON names it (<c>kind</c>, <c>path</c>, <c>region</c>, ...).</summary>
+    public string Field { get; }
 }
 
 /// <summary>A job's life: queued (waiting for a slot), running, then succeeded, failed or cancelled.</summary>
@@ -240,7 +257,7 @@ public sealed class JobManager : IAsyncDisposable
     public Job? Find(string id) => _jobs.GetValueOrDefault(id);
 
     /// <summary>Checks the request and starts the job (it waits for a slot).</summary>
-    /// <exception cref="ArgumentException">The request is invalid; the message says why.</exception>
+    /// <exception cref="JobRequestException">The request is invalid; the message says why, <see cref="JobRequestException.Field"/> where.</exception>
     public Job Submit(JobRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -27,8 +28,7 @@ public sealed class ServiceTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_root);
-        _app = AnalyticsApp.Create(new ServiceOptions { DataRoot = _root, MaxConcurrentJobs = 2, PerJobParallelism = 1 });
-        _app.Urls.Add("http://127.0.0.1:0");
+        _app = AnalyticsApp.Create(new ServiceOptions { DataRoot = _root, MaxConcurrentJobs = 2, PerJobParallelism = 1 }, ["--urls", "http://127.0.0.1:0"]);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         Assert.StartsWith("http://127.0.0.1:", address, StringComparison.Ordinal);
@@ -137,7 +137,7 @@ public sealed class ServiceTests : IAsyncLifetime
 
         var copy = await ZarrArray.OpenAsync<double>(new DirectoryStore(Path.Combine(_root, "out", "dst.zarr")));
         Assert.Equal([20, 30], copy.Chunks);
-        Assert.Equal(values, (await copy.ReadAsync([Slice.All, Slice.All])).ToArray());
+        Assert.Equal(values, (await copy.ReadAsync(DataRegion)).ToArray());
     }
 
     [Fact]
@@ -160,6 +160,103 @@ public sealed class ServiceTests : IAsyncLifetime
         var copy = await ZarrArray.OpenAsync<long>(new DirectoryStore(Path.Combine(_root, "out", "times.zarr")));
         Assert.True(copy.Metadata.FillValueIsNull);
         Assert.Equal(days, (await copy.ReadAsync([Slice.All])).ToArray());
+    }
+
+    // 10 000 chunks of which the first 20 (in C order, the order a copy goes in) hold data and the others were never
+    // written: a copy writes those 20 first, then goes on through the rest for a few seconds (each is still read as fill,
+    // encoded and checked), while the source costs only 20 chunks to write.
+    private const int BigSourceDataChunks = 20;
+
+    private async Task<double[]> WriteBigSourceAsync(string name)
+    {
+        var array = await ZarrArray.CreateAsync<double>(new DirectoryStore(Path.Combine(_root, name)), "", [10_000, 10_000], new ArrayOptions { Chunks = [100, 100] });
+        var values = Enumerable.Range(0, 100 * 100 * BigSourceDataChunks).Select(i => (double)(i % 977) + 1).ToArray();
+        await array.WriteAsync(DataRegion, values);
+        return values;
+    }
+
+    private static Slice[] DataRegion => [Slice.Range(0, 100), Slice.Range(0, 100 * BigSourceDataChunks)];
+
+    /// <summary>Waits until the running job has done more than <paramref name="chunks"/> chunks, and checks that it is still running.</summary>
+    private async Task WaitForChunksAsync(string id, long chunks)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var job = await GetAsync($"/jobs/{id}");
+            Assert.True((string)job["state"]! is "queued" or "running", job.ToJsonString());
+            if ((long)job["progress"]!["chunks_done"]! > chunks)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"job {id} is still {job.ToJsonString()}");
+            await Task.Delay(10);
+        }
+    }
+
+    private static int FilesIn(string folder) => Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Count() : 0;
+
+    [Fact]
+    public async Task ACancelledCopyLeavesNoDestinationAndTheSameJobThenSucceeds()
+    {
+        var values = await WriteBigSourceAsync("big.zarr");
+        var request = new { kind = "copy", source = "big.zarr", destination = "out/copy.zarr" };
+        var first = (string)(await SubmitAsync(request))["id"]!;
+        await WaitForChunksAsync(first, BigSourceDataChunks);
+        Assert.True(FilesIn(Path.Combine(_root, "out", "copy.zarr")) > BigSourceDataChunks, "the copy has written its data chunks and its metadata");
+
+        using (var cancel = await Http.DeleteAsync($"/jobs/{first}"))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        }
+
+        var cancelled = await WaitAsync(first, "cancelled", "succeeded", "failed");
+        Assert.Equal("cancelled", (string)cancelled["state"]!);
+        // Everything the job created is gone: the array and the folder "out" it made for it.
+        Assert.False(Directory.Exists(Path.Combine(_root, "out")), $"left behind: {FilesIn(Path.Combine(_root, "out"))} files");
+        Assert.True(Directory.Exists(Path.Combine(_root, "big.zarr")));
+
+        var second = (string)(await SubmitAsync(request))["id"]!;
+        var done = await WaitAsync(second, "succeeded", "failed", "cancelled");
+        Assert.True((string)done["state"]! == "succeeded", done.ToJsonString());
+        var copy = await ZarrArray.OpenAsync<double>(new DirectoryStore(Path.Combine(_root, "out", "copy.zarr")));
+        Assert.Equal(values, (await copy.ReadAsync(DataRegion)).ToArray());
+    }
+
+    [Fact]
+    public async Task ACopyThatDoesNotFinishLeavesWhatWasThereBefore()
+    {
+        await WriteAsync("src.zarr", 50, 30);
+
+        // An array already there and not overwritten: the job fails, and the array is as it was.
+        var existing = await WriteAsync("existing.zarr", 20, 20);
+        var refused = await WaitAsync((string)(await SubmitAsync(new { kind = "copy", source = "src.zarr", destination = "existing.zarr" }))["id"]!, "failed", "succeeded");
+        Assert.Equal("failed", (string)refused["state"]!);
+        Assert.Contains("already exists", (string)refused["error"]!, StringComparison.Ordinal);
+        var kept = await ZarrArray.OpenAsync<double>(new DirectoryStore(Path.Combine(_root, "existing.zarr")));
+        Assert.Equal(existing, (await kept.ReadAsync([Slice.All, Slice.All])).ToArray());
+
+        // A folder that holds something else than an array: refused even with overwrite, and left untouched.
+        Directory.CreateDirectory(Path.Combine(_root, "notes"));
+        await File.WriteAllTextAsync(Path.Combine(_root, "notes", "keep.txt"), "keep");
+        var notes = await WaitAsync((string)(await SubmitAsync(new { kind = "copy", source = "src.zarr", destination = "notes", overwrite = true }))["id"]!, "failed", "succeeded");
+        Assert.Equal("failed", (string)notes["state"]!);
+        Assert.Contains("not a Zarr array or group", (string)notes["error"]!, StringComparison.Ordinal);
+        Assert.Equal([Path.Combine(_root, "notes", "keep.txt")], Directory.EnumerateFileSystemEntries(Path.Combine(_root, "notes")));
+
+        // An array overwritten on request, the copy cancelled: its folder stays, holding nothing of the copy's.
+        await WriteBigSourceAsync("big.zarr");
+        var overwriting = (string)(await SubmitAsync(new { kind = "copy", source = "big.zarr", destination = "existing.zarr", overwrite = true }))["id"]!;
+        await WaitForChunksAsync(overwriting, BigSourceDataChunks);
+        using (var cancel = await Http.DeleteAsync($"/jobs/{overwriting}"))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        }
+
+        Assert.Equal("cancelled", (string)(await WaitAsync(overwriting, "cancelled", "succeeded", "failed"))["state"]!);
+        Assert.True(Directory.Exists(Path.Combine(_root, "existing.zarr")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_root, "existing.zarr")));
     }
 
     [Fact]
@@ -245,19 +342,23 @@ public sealed class ServiceTests : IAsyncLifetime
         })
         {
             using var response = await Http.PostAsJsonAsync("/jobs", request);
-            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]);
+            Assert.False(string.IsNullOrWhiteSpace((string?)(await ProblemAsync(response, HttpStatusCode.BadRequest))["detail"]));
         }
 
         foreach (var path in new[] { "/jobs/zzz", "/jobs/zzz/result" })
         {
             using var response = await Http.GetAsync(path);
-            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("no job 'zzz'", (string?)(await ProblemAsync(response, HttpStatusCode.NotFound))["detail"]);
         }
 
         using (var response = await Http.DeleteAsync("/jobs/zzz"))
         {
-            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            await ProblemAsync(response, HttpStatusCode.NotFound);
+        }
+
+        using (var response = await Http.GetAsync("/nowhere"))
+        {
+            await ProblemAsync(response, HttpStatusCode.NotFound);
         }
 
         // A job on a missing array fails with the library's message.
@@ -265,5 +366,61 @@ public sealed class ServiceTests : IAsyncLifetime
         var failed = await WaitAsync((string)job["id"]!, "failed", "succeeded");
         Assert.Equal("failed", (string)failed["state"]!);
         Assert.False(string.IsNullOrEmpty((string?)failed["error"]));
+    }
+
+    /// <summary>Checks an RFC 7807 answer: the status, <c>application/problem+json</c>, a title; returns the problem.</summary>
+    private static async Task<JsonObject> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"{response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(body)!.AsObject();
+        Assert.Equal((int)status, (int)problem["status"]!);
+        Assert.False(string.IsNullOrWhiteSpace((string?)problem["title"]), body);
+        return problem;
+    }
+
+    private async Task<JsonObject> PostProblemAsync(string body, string mediaType = "application/json", HttpStatusCode status = HttpStatusCode.BadRequest)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, mediaType);
+        using var response = await Http.PostAsync("/jobs", content);
+        return await ProblemAsync(response, status);
+    }
+
+    /// <summary>The one message for <paramref name="field"/> in the problem's <c>errors</c>, which <c>detail</c> repeats.</summary>
+    private static string FieldError(JsonObject problem, string field)
+    {
+        var errors = problem["errors"]?[field]?.AsArray();
+        Assert.True(errors is [not null], $"no error for '{field}': {problem.ToJsonString()}");
+        var message = (string)errors[0]!;
+        Assert.Contains(message, (string)problem["detail"]!, StringComparison.Ordinal);
+        return message;
+    }
+
+    [Fact]
+    public async Task BadRequestsAnswerProblemDetailsSayingWhatIsWrong()
+    {
+        // Malformed JSON: the error and where it is.
+        var broken = FieldError(await PostProblemAsync("""{"kind": "stats", "path": }"""), "$.path");
+        Assert.Contains("'}' is an invalid start of a value", broken, StringComparison.Ordinal);
+        Assert.Contains("BytePositionInLine: 26", broken, StringComparison.Ordinal);
+
+        // A field of the wrong type: which one.
+        var wrongType = FieldError(await PostProblemAsync("""{"kind": "copy", "source": "a.zarr", "destination": "b.zarr", "chunks": "ten"}"""), "$.chunks");
+        Assert.Contains("could not be converted", wrongType, StringComparison.Ordinal);
+
+        // A missing field, an unknown kind, a path outside the data folder.
+        Assert.Equal("'path' is required", FieldError(await PostProblemAsync("""{"kind": "stats"}"""), "path"));
+        Assert.Equal("'destination' is required", FieldError(await PostProblemAsync("""{"kind": "copy", "source": "a.zarr"}"""), "destination"));
+        Assert.Contains("'nope'", FieldError(await PostProblemAsync("""{"kind": "nope"}"""), "kind"), StringComparison.Ordinal);
+        Assert.Contains("inside the data folder", FieldError(await PostProblemAsync("""{"kind": "stats", "path": "../outside.zarr"}"""), "path"), StringComparison.Ordinal);
+        Assert.Contains("steps must be positive", FieldError(await PostProblemAsync("""{"kind": "stats", "path": "a.zarr", "region": "1:2:0"}"""), "region"), StringComparison.Ordinal);
+
+        // No body, a null one, one that is not an object, and one that is not JSON.
+        Assert.StartsWith("the body is empty", (string)(await PostProblemAsync(""))["detail"]!, StringComparison.Ordinal);
+        Assert.StartsWith("the body is empty (or null)", (string)(await PostProblemAsync("null"))["detail"]!, StringComparison.Ordinal);
+        Assert.Contains("Path: $ ", FieldError(await PostProblemAsync("[]"), "$"), StringComparison.Ordinal);
+        Assert.Contains("text/plain", (string)(await PostProblemAsync("kind=stats", "text/plain", HttpStatusCode.UnsupportedMediaType))["detail"]!, StringComparison.Ordinal);
+        Assert.Empty(JsonNode.Parse(await Http.GetStringAsync("/jobs"))!.AsArray());
     }
 }

@@ -7,7 +7,8 @@ namespace Zarr.Cli.Tests;
 /// <summary>
 /// <c>dotnet pack</c> of Zarr.Storage, Zarr.Dataflow and the zarr tool into a temporary folder: each package has its
 /// README, the MIT licence expression, XML docs and a symbol package; the core package depends on no heavy (cloud)
-/// package; and the tool installs from the folder and runs.
+/// package; the packages carry the repository's version (0.1.commit count, so each commit packs a new one); and the tool
+/// installs from the folder and runs.
 /// </summary>
 public sealed class PackageTests : IDisposable
 {
@@ -28,7 +29,8 @@ public sealed class PackageTests : IDisposable
             Assert.True(code == 0, $"dotnet pack {project} failed:\n{text}");
         }
 
-        var version = "0.1.0";
+        var version = await RepositoryVersionAsync(root);
+        Assert.Matches(@"^0\.1\.[0-9]+$", version);
         foreach (var (id, libraryFolder, assembly) in new[]
         {
             ("Zarr.Storage", "lib/net10.0/", "Zarr.Storage"),
@@ -44,6 +46,7 @@ public sealed class PackageTests : IDisposable
             var nuspec = XDocument.Load(package.GetEntry($"{id}.nuspec")!.Open());
             var ns = nuspec.Root!.Name.Namespace;
             var metadata = nuspec.Root.Element(ns + "metadata")!;
+            Assert.Equal(version, metadata.Element(ns + "version")?.Value);
             Assert.Equal("MIT", metadata.Element(ns + "license")?.Value);
             Assert.Equal("expression", metadata.Element(ns + "license")?.Attribute("type")?.Value);
             Assert.Equal("README.md", metadata.Element(ns + "readme")?.Value);
@@ -57,6 +60,7 @@ public sealed class PackageTests : IDisposable
             if (id == "Zarr.Dataflow")
             {
                 Assert.Equal(["Zarr.Storage"], dependencies);
+                Assert.Equal(version, metadata.Descendants(ns + "dependency").Single().Attribute("version")?.Value);
             }
 
             if (id == "Zarr.Cli")
@@ -69,16 +73,73 @@ public sealed class PackageTests : IDisposable
             Assert.Contains($"{libraryFolder}{assembly}.pdb", symbols.Entries.Select(e => e.FullName));
         }
 
-        // A fresh package cache, so that the install reads the package just made and not an older 0.1.0.
+        // A fresh package cache all the same, so that the install reads the package just made even when this commit was packed before.
         var tools = _temp.Combine("tools");
         var (installed, log) = await RunAsync("dotnet", ["tool", "install", "--tool-path", tools, "--add-source", output, "Zarr.Cli", "--version", version], root, _temp.Combine("packages"));
         Assert.True(installed == 0, $"dotnet tool install failed:\n{log}");
+        var (versionCode, toolVersion) = await RunAsync(Path.Combine(tools, "zarr"), ["--version"], root);
+        Assert.True(versionCode == 0, toolVersion);
+        Assert.StartsWith(version + "+", toolVersion, StringComparison.Ordinal);
         var (helpCode, help) = await RunAsync(Path.Combine(tools, "zarr"), ["--help"], root);
         Assert.True(helpCode == 0, help);
         foreach (var verb in new[] { "info", "tree", "export", "import", "create", "copy", "stats", "verify", "resize", "attrs" })
         {
             Assert.Contains($"  {verb} ", help, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>
+    /// Directory.Build.targets on a throw-away repository: each commit gives the next version, a suffix is appended, a
+    /// version given with -p:Version is kept, and without git the version is 0.1.0. (MSBuild runs the version target
+    /// alone and reports the properties it set; nothing is compiled.)
+    /// </summary>
+    [Fact]
+    public async Task TheVersionIsTheCommitCountAndFallsBackWithoutGit()
+    {
+        var root = RepositoryRoot();
+        var repository = _temp.Combine("versioned");
+        Directory.CreateDirectory(repository);
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Build.targets" })
+        {
+            File.Copy(Path.Combine(root, file), Path.Combine(repository, file));
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(repository, "Probe.csproj"), """<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><IsPackable>true</IsPackable></PropertyGroup></Project>""");
+        async Task<string> VersionAsync(params string[] properties)
+        {
+            var (code, output) = await RunAsync("dotnet", ["msbuild", "Probe.csproj", "-t:ZarrVersion", "-getProperty:PackageVersion", .. properties], repository);
+            Assert.True(code == 0, output);
+            return output.Trim();
+        }
+
+        async Task CommitAsync()
+        {
+            var (code, output) = await RunAsync("git", ["-c", "user.name=test", "-c", "user.email=test@localhost", "commit", "--allow-empty", "-q", "-m", "a commit"], repository);
+            Assert.True(code == 0, output);
+        }
+
+        Assert.Equal("0.1.0", await VersionAsync());
+        Assert.Equal(0, (await RunAsync("git", ["init", "-q"], repository)).ExitCode);
+        await CommitAsync();
+        Assert.Equal("0.1.1", await VersionAsync());
+        await CommitAsync();
+        await CommitAsync();
+        Assert.Equal("0.1.3", await VersionAsync());
+        Assert.Equal("0.1.3-preview", await VersionAsync("-p:VersionSuffix=preview"));
+        Assert.Equal("2.0.0", await VersionAsync("-p:Version=2.0.0"));
+    }
+
+    /// <summary>What Directory.Build.targets makes the version of this checkout: 0.1.(commit count), or 0.1.0 without git.</summary>
+    private static async Task<string> RepositoryVersionAsync(string root)
+    {
+        if (!Path.Exists(Path.Combine(root, ".git")))
+        {
+            return "0.1.0";
+        }
+
+        var (code, count) = await RunAsync("git", ["rev-list", "--count", "HEAD"], root);
+        Assert.True(code == 0, count);
+        return $"0.1.{count.Trim()}";
     }
 
     private static string RepositoryRoot()
