@@ -21,8 +21,8 @@ namespace Zarr.Cli.Commands;
 /// <remarks>
 /// What the options leave unsaid follows the source where CLI.md has no default of its own: the chunk shape (the
 /// stored grid; a sharded source copied to v3 without <c>--chunks</c>/<c>--shards</c> keeps its shards and inner chunks),
-/// the fill value (a v2 source without one, <c>"fill_value": null</c>, has none in a v2 copy and the type's zero in a v3
-/// one), the attributes (<c>--attr</c> adds to them), and the dimension names (v3 targets). The format (3) and the codecs
+/// the fill value (its exact bytes; a v2 source without one, <c>"fill_value": null</c>, has none in a v2 copy and the type's
+/// zero in a v3 one), the attributes (<c>--attr</c> adds to them), and the dimension names (v3 targets). The format (3) and the codecs
 /// (<c>blosc:lz4:5:shuffle</c>) take CLI.md's defaults; filters, order F and big-endian storage are not kept (the values
 /// are, exactly).
 /// </remarks>
@@ -137,13 +137,33 @@ internal static class CopyCommand
         }
     }
 
-    /// <summary>What a copy will do: the groups to create (with their attributes) and the arrays with their target options.</summary>
-    private sealed record CopyPlan(ZarrGroup? Root, JsonObject? RootAttributes, List<(string Path, JsonObject Attributes)> Groups, List<(ZarrArray Source, string Path, ArrayOptions Options, string Where)> Arrays);
+    /// <summary>What a copy will do: the groups to create (with their attributes) and the arrays to copy.</summary>
+    private sealed record CopyPlan(ZarrGroup? Root, JsonObject? RootAttributes, List<(string Path, JsonObject Attributes)> Groups, List<ArrayCopy> Arrays);
+
+    /// <summary>One array to copy: the source, the copy's path in the destination, its metadata (as its document will say it) and the source's name for messages.</summary>
+    private sealed record ArrayCopy(ZarrArray Source, string Path, ArrayMetadata Target, string Where);
 
     private static async Task<CopyPlan> PlanArrayAsync(Zarr.Storage.Stores.IStore store, string source, CreateRequest request, CancellationToken cancellationToken)
     {
         var array = await Open(source, () => ZarrArray.OpenAsync(store, "", AccessMode.Read, cancellationToken)).ConfigureAwait(false);
-        return new CopyPlan(null, null, [], [(array, "", TargetOptions(array, request, request.Attributes), source)]);
+        return new CopyPlan(null, null, [], [Plan(array, "", request, request.Attributes, source)]);
+    }
+
+    /// <summary>The copy of one array, settled before anything is written: a wrong option or a type the target format cannot hold fails here, naming the array.</summary>
+    private static ArrayCopy Plan(ZarrArray source, string path, CreateRequest request, JsonObject? extraAttributes, string where)
+    {
+        try
+        {
+            return new ArrayCopy(source, path, TargetMetadata(source, request, extraAttributes), where);
+        }
+        catch (UsageException ex)
+        {
+            throw new UsageException($"{where}: {ex.Message}", ex);
+        }
+        catch (ZarrException ex)
+        {
+            throw new CliException($"{where}: {ex.Message}", ex);
+        }
     }
 
     private static async Task<CopyPlan> PlanGroupAsync(Zarr.Storage.Stores.IStore store, string source, CreateRequest request, CancellationToken cancellationToken)
@@ -156,7 +176,7 @@ internal static class CopyCommand
         }
 
         var groups = new List<(string, JsonObject)>();
-        var arrays = new List<(ZarrArray, string, ArrayOptions, string)>();
+        var arrays = new List<ArrayCopy>();
         var entries = new List<NodeEntry>();
         await foreach (var entry in group.WalkAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -177,11 +197,11 @@ internal static class CopyCommand
             try
             {
                 // --attr is for the group being copied, not for every array in it.
-                arrays.Add((array, entry.Path, TargetOptions(array, request, null), where));
+                arrays.Add(Plan(array, entry.Path, request, null, where));
             }
             catch (UsageException ex)
             {
-                throw new UsageException($"{where}: {ex.Message} (copy the arrays one by one to give each its own options)", ex);
+                throw new UsageException($"{ex.Message} (copy the arrays one by one to give each its own options)", ex);
             }
         }
 
@@ -202,10 +222,10 @@ internal static class CopyCommand
             }
         }
 
-        foreach (var (source, path, options, where) in plan.Arrays)
+        foreach (var array in plan.Arrays)
         {
-            var name = path.Length == 0 ? Path.GetFileName(Path.TrimEndingDirectorySeparator(where)) : path;
-            await CopyArrayAsync(source, targetStore, path, options, progress(name), totals, where, cancellationToken).ConfigureAwait(false);
+            var name = array.Path.Length == 0 ? Path.GetFileName(Path.TrimEndingDirectorySeparator(array.Where)) : array.Path;
+            await CopyArrayAsync(array, targetStore, progress(name), totals, cancellationToken).ConfigureAwait(false);
         }
 
         if (root is not null && plan.Root!.UsesConsolidatedMetadata)
@@ -244,7 +264,46 @@ internal static class CopyCommand
         }
     }
 
-    /// <summary>The options of the copy of <paramref name="source"/>: the request, with what it leaves unsaid taken from the source.</summary>
+    /// <summary>
+    /// The metadata of the copy of <paramref name="source"/>, as its document will say it: built from
+    /// <see cref="TargetOptions"/> with the source's fill value as bytes (a v2 fill value, such as a structured type's with
+    /// sub-array fields, need not have a v3 JSON form), then written in the target's format and read back. That finds what
+    /// the format cannot hold before anything is written, and gives the fill value the copy will read (v2 JSON cannot say
+    /// a NaN's payload: there it is numpy's NaN).
+    /// </summary>
+    /// <exception cref="UsageException">An option does not fit the array.</exception>
+    /// <exception cref="ZarrException">The target format cannot hold the array (v3: a structured type with sub-array fields).</exception>
+    internal static ArrayMetadata TargetMetadata(ZarrArray source, CreateRequest request, JsonObject? extraAttributes)
+    {
+        var metadata = source.Metadata;
+        var options = TargetOptions(source, request, extraAttributes);
+        var fill = options.FillValue is { } json ? ParseFill(json, metadata.DataType) : metadata.FillValue;
+        var built = ZarrArray.BuildMetadata(metadata.Shape, metadata.DataType, fill, options with { FillValue = null });
+        return Settle(built);
+    }
+
+    private static byte[] ParseFill(JsonNode json, Zarr.Storage.DataTypes.ZarrDataType dataType)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json.ToJsonString());
+        return FillValueJson.ParseV3(document.RootElement, dataType, "--fill", "value");
+    }
+
+    /// <summary>The metadata written in its format's document and read back: what opening the copy will give.</summary>
+    private static ArrayMetadata Settle(ArrayMetadata metadata)
+    {
+        if (metadata.Format == ZarrFormat.V3)
+        {
+            return MetadataSerializer.ParseArrayV3(MetadataSerializer.ToV3Json(metadata), MetadataSerializer.ZarrJson);
+        }
+
+        var (zarray, zattrs) = MetadataSerializer.ToV2Json(metadata);
+        return MetadataSerializer.ParseArrayV2(zarray, zattrs ?? [], MetadataSerializer.ZArray);
+    }
+
+    /// <summary>
+    /// The options of the copy of <paramref name="source"/>: the request, with what it leaves unsaid taken from the source.
+    /// The fill value is the request's (<c>--fill</c>) or null, which <see cref="TargetMetadata"/> takes as the source's.
+    /// </summary>
     internal static ArrayOptions TargetOptions(ZarrArray source, CreateRequest request, JsonObject? extraAttributes)
     {
         var metadata = source.Metadata;
@@ -281,27 +340,20 @@ internal static class CopyCommand
         var keepNull = request.Fill is null && metadata.FillValueIsNull;
         return options with
         {
-            FillValue = request.Fill?.DeepClone() ?? (keepNull ? null : FillValueJson.ToV3Json(metadata.FillValue, metadata.DataType)),
+            FillValue = request.Fill?.DeepClone(),
             FillValueIsNull = keepNull,
             Attributes = attributes,
             DimensionNames = request.DimensionNames ?? (request.Format == ZarrFormat.V3 ? metadata.DimensionNames : null),
         };
     }
 
-    private static async Task CopyArrayAsync(
-        ZarrArray source,
-        Zarr.Storage.Stores.IStore targetStore,
-        string targetPath,
-        ArrayOptions options,
-        IProgress<PipelineProgress>? progress,
-        CopyTotals totals,
-        string where,
-        CancellationToken cancellationToken)
+    private static async Task CopyArrayAsync(ArrayCopy copy, Zarr.Storage.Stores.IStore targetStore, IProgress<PipelineProgress>? progress, CopyTotals totals, CancellationToken cancellationToken)
     {
+        var (source, where) = (copy.Source, copy.Where);
         ZarrArray target;
         try
         {
-            target = await ZarrArray.CreateAsync(targetStore, targetPath, source.DataType, source.Shape, options, false, cancellationToken).ConfigureAwait(false);
+            target = await ZarrArray.CreateFromMetadataAsync(targetStore, copy.Path, copy.Target, false, null, cancellationToken).ConfigureAwait(false);
         }
         catch (ZarrException ex)
         {
