@@ -7,6 +7,9 @@ using Zarr.Dataflow.Expressions;
 using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
+using Zarr.Storage.Codecs;
+using Zarr.Storage.Codecs.ArrayToArray;
+using Zarr.Storage.Codecs.ArrayToBytes;
 using Zarr.Storage.Indexing;
 using Zarr.Storage.Metadata;
 
@@ -308,7 +311,7 @@ internal static class CopyCommand
     {
         var metadata = source.Metadata;
         var options = request.ToArrayOptions(metadata.DataType, metadata.Rank);
-        var innerChunks = NodeJson.ShardShape(metadata);
+        var innerChunks = InnerChunks(metadata);
         if (request.Chunks is null && request.Shards is null)
         {
             if (innerChunks is not null && request.Format == ZarrFormat.V3)
@@ -345,6 +348,41 @@ internal static class CopyCommand
             Attributes = attributes,
             DimensionNames = request.DimensionNames ?? (request.Format == ZarrFormat.V3 ? metadata.DimensionNames : null),
         };
+    }
+
+    /// <summary>
+    /// The inner chunk shape of a sharded array in the array's own order of dimensions, or null when it is not sharded.
+    /// The <c>sharding_indexed</c> codec's <c>chunk_shape</c> is in the order of what it receives, which a <c>transpose</c>
+    /// before it permutes (codecs [transpose [1, 0], sharding (3, 2)] hold inner chunks of (2, 3) elements); the copy
+    /// writes the same boxes with sharding alone.
+    /// </summary>
+    internal static int[]? InnerChunks(ArrayMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+
+        // axes[i]: the array dimension that dimension i of the current codec's input is.
+        var axes = Enumerable.Range(0, metadata.Rank).ToArray();
+        foreach (var codec in metadata.Codecs)
+        {
+            switch (codec)
+            {
+                case TransposeCodec transpose:
+                    axes = [.. transpose.Order.Select(o => axes[o])];
+                    break;
+                case ShardingCodec sharding:
+                    var inner = new int[axes.Length];
+                    for (var i = 0; i < axes.Length; i++)
+                    {
+                        inner[axes[i]] = sharding.ChunkShape[i];
+                    }
+
+                    return inner;
+                case IArrayToBytesCodec:
+                    return null;
+            }
+        }
+
+        return null;
     }
 
     private static async Task CopyArrayAsync(ArrayCopy copy, Zarr.Storage.Stores.IStore targetStore, IProgress<PipelineProgress>? progress, CopyTotals totals, CancellationToken cancellationToken)

@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage;
+using Zarr.Storage.Codecs.ArrayToArray;
+using Zarr.Storage.Codecs.ArrayToBytes;
 using Zarr.Storage.Codecs.BytesToBytes;
+using Zarr.Storage.DataTypes;
 using Zarr.Storage.Indexing;
 using Zarr.Storage.Metadata;
 using Zarr.Storage.Stores;
@@ -293,6 +296,41 @@ public sealed class CopyCommandTests : IDisposable
             Assert.Contains($"{src}: the structured type ", result.Stderr, StringComparison.Ordinal);
             Assert.Contains("cannot be written as v3: the field 'pos' is a sub-array of shape (3)", result.Stderr, StringComparison.Ordinal);
             Assert.False(Directory.Exists(dst));
+        }
+    }
+
+    [Fact]
+    public async Task AShardedSourceWithATransposeBeforeShardingKeepsItsShardsAndInnerChunks()
+    {
+        // codecs [transpose [1, 0], sharding_indexed]: the inner chunk shape (3, 2) is in the transposed order, (2, 3) in the array's.
+        var src = _temp.Combine("t.zarr");
+        var metadata = new ArrayMetadata
+        {
+            Format = ZarrFormat.V3,
+            Shape = [10, 12],
+            ChunkShape = [4, 6],
+            DataType = ZarrDataType.UInt16,
+            FillValue = [0, 0],
+            Codecs = [new TransposeCodec([1, 0]), new ShardingCodec([3, 2], [new BytesCodec()])],
+            ChunkKeyEncoding = ChunkKeyEncoding.Default,
+        };
+        var array = (await ZarrArray.CreateFromMetadataAsync(new DirectoryStore(src), "", metadata)).As<ushort>();
+        var values = Enumerable.Range(1, 120).Select(i => (ushort)i).ToArray();
+        await array.WriteAsync([Slice.All, Slice.All], values);
+
+        foreach (var (name, options, chunks, shards) in new[]
+        {
+            ("kept.zarr", "", "[2,3]", "[4,6]"),
+            ("bigger.zarr", "--shards 8,12", "[2,3]", "[8,12]"),
+        })
+        {
+            var dst = _temp.Combine(name);
+            await Cli.RunExpectingAsync(0, ["copy", src, dst, .. options.Split(' ', StringSplitOptions.RemoveEmptyEntries)]);
+            var info = (await Cli.RunExpectingAsync(0, "info", dst, "--json")).Json;
+            Assert.Equal(chunks, info["chunks"]!.ToJsonString());
+            Assert.Equal(shards, info["shards"]!.ToJsonString());
+            var copy = await ZarrArray.OpenAsync<ushort>(new DirectoryStore(dst));
+            Assert.Equal(values, (await copy.ReadAsync([Slice.All, Slice.All])).ToArray());
         }
     }
 
