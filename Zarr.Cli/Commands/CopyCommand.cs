@@ -401,8 +401,8 @@ internal static class CopyCommand
         try
         {
             var pipeline = new PipelineOptions { Progress = progress };
-            var bytesRead = await (NumericDispatch.TryRun(source, new EngineCopy(target, pipeline, cancellationToken))
-                ?? ChunkCopy.CopyAsync(source, target, progress, cancellationToken)).ConfigureAwait(false);
+            var engine = ChunkCopy.FillNeedsExactCopy(source, target) ? null : NumericDispatch.TryRun(source, new EngineCopy(target, pipeline, cancellationToken));
+            var bytesRead = await (engine ?? ChunkCopy.CopyAsync(source, target, progress, cancellationToken)).ConfigureAwait(false);
             var (chunks, bytes) = await StoredChunks.MeasureAsync(target, cancellationToken).ConfigureAwait(false);
             totals.Add(chunks, bytesRead, bytes);
         }
@@ -443,12 +443,30 @@ internal static class CopyCommand
 }
 
 /// <summary>
-/// Copies an array of any data type chunk by chunk through the storage steps, for the types the engine cannot compute on
-/// (bool, complex, ...). On the same grid each chunk is fetched, decoded, encoded for the target and stored; on another
-/// grid each target chunk's region is read and written. Memory: one chunk per worker.
+/// Copies an array of any fixed-size data type chunk by chunk through the storage steps, for the types the engine cannot
+/// compute on (bool, complex, ...) and for the copies whose fill value needs it (<see cref="FillNeedsExactCopy"/>). On the
+/// same grid each chunk is fetched, decoded, encoded for the target and stored; on another grid each target chunk's region
+/// is read and stored as a whole chunk. A chunk is left out only when it is bit for bit the target's fill value, so the
+/// copy holds exactly the source's values, NaN payloads included. Memory: one chunk per worker.
 /// </summary>
 internal static class ChunkCopy
 {
+    /// <summary>
+    /// True when the source's fill value and the target's differ in their bits but count as equal when chunks are stored:
+    /// NaNs of different payloads. A v2 target cannot keep a NaN fill value's payload (its JSON says only "NaN", which
+    /// zarr-python reads as numpy's NaN, so the copy's fill value is that NaN, as zarr-python would write it), and
+    /// <c>--fill</c> may give another NaN. The source's missing chunks read as its own NaN, which the engine, like
+    /// zarr-python, takes for the target's fill value and leaves out, to read back as the other NaN: such a copy goes
+    /// through <see cref="CopyAsync"/>, which stores them.
+    /// </summary>
+    public static bool FillNeedsExactCopy(ZarrArray source, ZarrArray target)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        ReadOnlySpan<byte> from = source.Metadata.FillValue, to = target.Metadata.FillValue;
+        return from.Length == to.Length && !from.SequenceEqual(to) && Zarr.Storage.Internal.FillValues.IsAllFill(from, to, target.DataType);
+    }
+
     /// <summary>Copies every element of <paramref name="source"/> into <paramref name="target"/> (the same shape and type) and returns the bytes read.</summary>
     public static async Task<long> CopyAsync(ZarrArray source, ZarrArray target, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
     {
@@ -468,12 +486,8 @@ internal static class ChunkCopy
                 Interlocked.Add(ref read, encoded?.Length ?? 0);
                 using var decoded = PooledBuffer.RentDecoded(source.ChunkByteLength);
                 source.DecodeChunk(encoded is null ? default : encoded.Span, encoded is null, coordinates, decoded.Span);
-                using var output = target.EncodeChunk(decoded.Span, coordinates);
-                if (output is not null)
-                {
-                    await target.StoreChunkAsync(coordinates, output.Memory, token).ConfigureAwait(false);
-                    Interlocked.Add(ref written, output.Length);
-                }
+                var output = target.EncodeChunkExact(decoded.Span, coordinates);
+                Interlocked.Add(ref written, await StoreAsync(target, output, coordinates, token).ConfigureAwait(false));
             }
             else
             {
@@ -484,15 +498,82 @@ internal static class ChunkCopy
                     selection[d] = Slice.Range(start, Math.Min(start + grid.ChunkShape[d], grid.Shape[d]));
                 }
 
-                var (data, _) = await source.ReadBytesAsync(selection, token).ConfigureAwait(false);
+                var (data, shape) = await source.ReadBytesAsync(selection, token).ConfigureAwait(false);
                 Interlocked.Add(ref read, data.Length);
-                await target.WriteBytesAsync(selection, data, token).ConfigureAwait(false);
+                using var chunk = PooledBuffer.RentDecoded(target.ChunkByteLength);
+                Place(data, shape, chunk.Span, grid.ChunkShape, target.DataType.ItemSize, target.Metadata.FillValue);
+                var output = target.EncodeChunkExact(chunk.Span, coordinates);
+                Interlocked.Add(ref written, await StoreAsync(target, output, coordinates, token).ConfigureAwait(false));
             }
 
             var finished = Interlocked.Increment(ref done);
             progress?.Report(new PipelineProgress(finished, total, Interlocked.Read(ref read), Interlocked.Read(ref written), stopwatch.Elapsed));
         }).ConfigureAwait(false);
         return read;
+    }
+
+    /// <summary>
+    /// Stores a chunk encoded with <see cref="ZarrArray.EncodeChunkExact"/> (and disposes it), or nothing when it was null:
+    /// bit for bit the fill value. Returns the bytes stored.
+    /// </summary>
+    private static async ValueTask<long> StoreAsync(ZarrArray target, PooledBuffer? encoded, long[] coordinates, CancellationToken cancellationToken)
+    {
+        if (encoded is null)
+        {
+            return 0;
+        }
+
+        using (encoded)
+        {
+            await target.StoreChunkAsync(coordinates, encoded.Memory, cancellationToken).ConfigureAwait(false);
+            return encoded.Length;
+        }
+    }
+
+    /// <summary>
+    /// Lays the C-order values of a region (<paramref name="regionShape"/>, at the chunk's origin) out in a whole chunk of
+    /// <paramref name="chunkShape"/>; the rest of an edge chunk, beyond the array, gets the fill value.
+    /// </summary>
+    internal static void Place(ReadOnlySpan<byte> region, long[] regionShape, Span<byte> chunk, int[] chunkShape, int itemSize, ReadOnlySpan<byte> fill)
+    {
+        if (region.Length == chunk.Length)
+        {
+            region.CopyTo(chunk);
+            return;
+        }
+
+        StridedCopy.FillPattern(chunk, fill);
+        var rank = chunkShape.Length;
+        var row = checked((int)regionShape[rank - 1] * itemSize);
+        if (row == 0)
+        {
+            return;
+        }
+
+        // The byte stride of each dimension of the chunk, and the region's rows (its last dimension) one by one.
+        var strides = new long[rank];
+        long stride = itemSize;
+        for (var d = rank - 1; d >= 0; d--)
+        {
+            strides[d] = stride;
+            stride *= chunkShape[d];
+        }
+
+        var index = new long[rank];
+        for (var offset = 0; offset < region.Length; offset += row)
+        {
+            long at = 0;
+            for (var d = 0; d < rank - 1; d++)
+            {
+                at += index[d] * strides[d];
+            }
+
+            region.Slice(offset, row).CopyTo(chunk[(int)at..]);
+            for (var d = rank - 2; d >= 0 && ++index[d] == regionShape[d]; d--)
+            {
+                index[d] = 0;
+            }
+        }
     }
 
     /// <summary>Every chunk's coordinates in C order (a new array each).</summary>

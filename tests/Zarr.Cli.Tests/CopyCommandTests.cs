@@ -300,6 +300,34 @@ public sealed class CopyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task AFillValuesNaNPayloadIsKeptAndSoAreTheValuesOfMissingChunks()
+    {
+        // A quiet NaN with a payload (0x7fc00001); the chunks of rows 20.. are missing and read as it.
+        var src = _temp.Combine("nan.zarr");
+        var array = await ZarrArray.CreateAsync<float>(new DirectoryStore(src), "", [37, 23], new ArrayOptions { Chunks = [10, 8], FillValue = "0x7fc00001", Compressors = [] });
+        await array.WriteAsync([Slice.Range(0, 20), Slice.All], Enumerable.Range(0, 20 * 23).Select(i => i % 5 == 0 ? float.NaN : i * 0.25f).ToArray());
+        var expected = (await array.ReadBytesAsync([Slice.All, Slice.All])).Data;
+        Assert.Equal(0x7fc00001u, BitConverter.ToUInt32(expected, expected.Length - 4));
+
+        foreach (var (name, options, fill) in new[]
+        {
+            ("v2.zarr", "--format 2", "\"NaN\""),
+            ("v2-rechunked.zarr", "--format 2 --chunks 16,16", "\"NaN\""),
+            ("v3.zarr", "--codec zstd:1", "\"0x7fc00001\""),
+            ("v3-rechunked.zarr", "--chunks 16,16", "\"0x7fc00001\""),
+        })
+        {
+            var dst = _temp.Combine(name);
+            await Cli.RunExpectingAsync(0, ["copy", src, dst, .. options.Split(' ')]);
+            var document = File.Exists(Path.Combine(dst, ".zarray")) ? ".zarray" : "zarr.json";
+            Assert.Equal(fill, JsonNode.Parse(File.ReadAllText(Path.Combine(dst, document)))!["fill_value"]!.ToJsonString());
+            var copy = await ZarrArray.OpenAsync(new DirectoryStore(dst));
+            var (values, _) = await copy.ReadBytesAsync([Slice.All, Slice.All]);
+            Assert.True(expected.AsSpan().SequenceEqual(values), $"{name}: the values differ");
+        }
+    }
+
+    [Fact]
     public async Task AShardedSourceWithATransposeBeforeShardingKeepsItsShardsAndInnerChunks()
     {
         // codecs [transpose [1, 0], sharding_indexed]: the inner chunk shape (3, 2) is in the transposed order, (2, 3) in the array's.
