@@ -28,7 +28,7 @@ public static class CodecRegistry
     public static IBytesToBytesCodec DefaultCompressor(ZarrDataType dataType)
     {
         ArgumentNullException.ThrowIfNull(dataType);
-        return new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.Shuffle, dataType.ItemSize, 0);
+        return new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.Shuffle, BloscCodec.TypeSizeFor(dataType), 0);
     }
 
     /// <summary>The codec a v3 codec object describes.</summary>
@@ -120,7 +120,7 @@ public static class CodecRegistry
                 }
                 else if (shuffle == BloscShuffle.NoShuffle)
                 {
-                    typesize = Math.Min(dataType.ItemSize, 255);
+                    typesize = BloscCodec.TypeSizeFor(dataType);
                 }
                 else
                 {
@@ -201,7 +201,7 @@ public static class CodecRegistry
                     ? (dataType.ItemSize == 1 ? BloscShuffle.BitShuffle : BloscShuffle.Shuffle)
                     : (BloscShuffle)shuffleCode;
                 var blocksize = reader.OptionalInt("blocksize", 0, int.MaxValue) ?? 0;
-                var typesize = reader.OptionalInt("typesize", 1, 255) ?? Math.Min(dataType.ItemSize, 255);
+                var typesize = reader.OptionalInt("typesize", 1, 255) ?? BloscCodec.TypeSizeFor(dataType);
                 return new BloscCodec(compressorKind, clevel, shuffle, typesize, blocksize);
             }
 

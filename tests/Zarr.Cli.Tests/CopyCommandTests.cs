@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage;
+using Zarr.Storage.Codecs;
 using Zarr.Storage.Codecs.ArrayToArray;
 using Zarr.Storage.Codecs.ArrayToBytes;
 using Zarr.Storage.Codecs.BytesToBytes;
@@ -297,6 +298,104 @@ public sealed class CopyCommandTests : IDisposable
             Assert.Contains("cannot be written as v3: the field 'pos' is a sub-array of shape (3)", result.Stderr, StringComparison.Ordinal);
             Assert.False(Directory.Exists(dst));
         }
+    }
+
+    private static async Task<string?[]> ReadStringsAsync(string path)
+    {
+        var array = await ZarrStringArray.OpenAsync(new DirectoryStore(path));
+        return (await array.ReadAsync([.. array.Shape.Select(_ => Slice.All)])).Values;
+    }
+
+    [Fact]
+    public async Task VariableLengthStringsCopyBetweenFormatsRechunkedAndRecompressed()
+    {
+        // Chunk row 2 (rows 10..12) is never written: it reads as the fill value.
+        var src = _temp.Combine("s.zarr");
+        var strings = await ZarrStringArray.CreateAsync(new DirectoryStore(src), "", [13, 7], null, new ArrayOptions { Chunks = [5, 3], FillValue = "∅", Compressors = [new ZstdCodec(3)] });
+        await strings.WriteAsync([Slice.Range(0, 10), Slice.All], Enumerable.Range(0, 70).Select(i => i % 9 == 0 ? "" : $"v{i}-é中{new string('x', i % 13)}").ToArray());
+        var expected = await ReadStringsAsync(src);
+        Assert.Equal("∅", expected[^1]);
+
+        var copies = new (string From, string To, string Options)[]
+        {
+            ("s.zarr", "v2.zarr", "--format 2"),
+            ("s.zarr", "v2-rechunked.zarr", "--format 2 --chunks 4,4 --codec zlib:1"),
+            ("v2.zarr", "back.zarr", "--codec gzip:5"),
+            ("v2-rechunked.zarr", "back-rechunked.zarr", "--chunks 6,7 --codec blosc:zstd:3:bitshuffle"),
+        };
+        foreach (var (from, to, options) in copies)
+        {
+            var json = (await Cli.RunExpectingAsync(0, ["copy", _temp.Combine(from), _temp.Combine(to), "--json", .. options.Split(' ')])).Json;
+            Assert.Equal(1, (long)json["arrays"]!);
+            Assert.Equal(expected, await ReadStringsAsync(_temp.Combine(to)));
+            var copy = await ZarrStringArray.OpenAsync(new DirectoryStore(_temp.Combine(to)));
+            Assert.Equal("∅", System.Text.Encoding.UTF8.GetString(copy.Array.Metadata.FillValue));
+        }
+
+        // The v2 copy is what zarr-python 2 writes: |O with the vlen-utf8 object codec and blosc (typesize 1, as numcodecs).
+        var zarray = JsonNode.Parse(File.ReadAllText(_temp.Combine("v2.zarr", ".zarray")))!;
+        Assert.Equal("\"|O\"", zarray["dtype"]!.ToJsonString());
+        Assert.Equal("""[{"id":"vlen-utf8"}]""", zarray["filters"]!.ToJsonString());
+        Assert.Equal("blosc", (string)zarray["compressor"]!["id"]!);
+        Assert.Equal("\"∅\"", zarray["fill_value"]!.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        Assert.False(File.Exists(_temp.Combine("v2.zarr", "2.0"))); // all fill value: not stored
+        File.WriteAllText(_temp.Combine("expected.json"), new JsonArray([.. expected.Select(v => (JsonNode?)v)]).ToJsonString());
+        Assert.Equal("True", await Python.RunAsync(_temp.Path, """
+            import zarr, json
+            expected = json.load(open('expected.json'))
+            print(all(zarr.open_array(p, mode='r')[...].ravel().tolist() == expected for p in ('v2.zarr', 'v2-rechunked.zarr')))
+            """));
+        var blosc = JsonNode.Parse(File.ReadAllText(_temp.Combine("back-rechunked.zarr", "zarr.json")))!["codecs"]![1]!;
+        Assert.Equal("blosc", (string)blosc["name"]!);
+        Assert.Equal(1, (int)blosc["configuration"]!["typesize"]!);
+        Assert.Equal("bitshuffle", (string)blosc["configuration"]!["shuffle"]!);
+    }
+
+    [Fact]
+    public async Task AV2StringArrayWithoutAFillValueKeepsItsMissingChunksMissing()
+    {
+        var src = _temp.Combine("null.zarr");
+        var strings = await ZarrStringArray.CreateAsync(new DirectoryStore(src), "", [6, 4], null, new ArrayOptions { Format = ZarrFormat.V2, Chunks = [3, 2], FillValueIsNull = true });
+        await strings.WriteAsync([Slice.Range(0, 3), Slice.All], new string?[] { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l" });
+        var expected = await ReadStringsAsync(src);
+        Assert.Null(expected[^1]);
+
+        await Cli.RunExpectingAsync(0, "copy", src, _temp.Combine("v2.zarr"), "--format", "2");
+        Assert.Null(JsonNode.Parse(File.ReadAllText(_temp.Combine("v2.zarr", ".zarray")))!["fill_value"]);
+        Assert.Equal(expected, await ReadStringsAsync(_temp.Combine("v2.zarr")));
+
+        // v3 has no null: the type's zero, the empty string, as for numbers.
+        await Cli.RunExpectingAsync(0, "copy", src, _temp.Combine("v3.zarr"), "--chunks", "2,2");
+        Assert.Equal(expected.Select(v => v ?? ""), await ReadStringsAsync(_temp.Combine("v3.zarr")));
+    }
+
+    [Fact]
+    public async Task AStringArrayIsNotShardedAndTheRefusalSaysSoBeforeAnythingIsWritten()
+    {
+        var src = _temp.Combine("s.zarr");
+        var strings = await ZarrStringArray.CreateAsync(new DirectoryStore(src), "", [4, 4], null, new ArrayOptions { Chunks = [2, 2] });
+        await strings.FillAsync([Slice.All, Slice.All], "x");
+        var result = await Cli.RunExpectingAsync(2, "copy", src, _temp.Combine("sharded.zarr"), "--shards", "4,4");
+        Assert.Contains($"{src}: --shards 4,4: variable-length strings in shards are not supported yet", result.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_temp.Combine("sharded.zarr")));
+    }
+
+    [Fact]
+    public async Task WideFixedLengthStringsGetBloscWithC_BloscsLargestTypesize()
+    {
+        // <U100: elements of 400 bytes, more than the largest typesize c-blosc takes (255).
+        var src = _temp.Combine("u.zarr");
+        var strings = await ZarrStringArray.CreateAsync(new DirectoryStore(src), "", [5], ZarrDataType.FixedUnicode(100), new ArrayOptions { Chunks = [2], Compressors = [] });
+        var values = new[] { "a", new string('é', 100), "", "z中", "q" };
+        await strings.WriteAsync([Slice.All], values);
+        foreach (var (name, options) in new[] { ("v3.zarr", "--format 3"), ("v2.zarr", "--format 2") })
+        {
+            await Cli.RunExpectingAsync(0, "copy", src, _temp.Combine(name), options.Split(' ')[0], options.Split(' ')[1]);
+            Assert.Equal(values, await ReadStringsAsync(_temp.Combine(name)));
+        }
+
+        var blosc = JsonNode.Parse(File.ReadAllText(_temp.Combine("v3.zarr", "zarr.json")))!["codecs"]![1]!;
+        Assert.Equal(255, (int)blosc["configuration"]!["typesize"]!);
     }
 
     [Fact]
