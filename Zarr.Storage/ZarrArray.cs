@@ -459,16 +459,18 @@ public class ZarrArray
 
     /// <summary>
     /// Encode keeping every bit: as <see cref="EncodeChunk"/>, but null only when every element has exactly the fill
-    /// value's bytes, so a chunk of NaNs whose payloads differ from a NaN fill value's is stored, not left to read as it.
+    /// value's bytes, so a chunk of NaNs whose payloads differ from a NaN fill value's is stored, not left to read as it;
+    /// with <paramref name="keepFillChunks"/> never null (every chunk is stored).
     /// </summary>
-    internal PooledBuffer? EncodeChunkExact(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates) => Encode(chunk, coordinates, exact: true);
+    internal PooledBuffer? EncodeChunkExact(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates, bool keepFillChunks = false) =>
+        Encode(chunk, coordinates, exact: true, keepFillChunks);
 
-    private PooledBuffer? Encode(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates, bool exact)
+    private PooledBuffer? Encode(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates, bool exact, bool keepFillChunks = false)
     {
         ZarrStringArray.ThrowIfVariableLength(this); // dtypes: strings have no byte form (see ZarrStringArray)
         var current = _state.Current;
         var fill = current.Metadata.FillValue;
-        if (exact ? FillValues.IsAllSameBytes(chunk, fill) : FillValues.IsAllFill(chunk, fill, current.Metadata.DataType))
+        if (!keepFillChunks && (exact ? FillValues.IsAllSameBytes(chunk, fill) : FillValues.IsAllFill(chunk, fill, current.Metadata.DataType)))
         {
             return null;
         }

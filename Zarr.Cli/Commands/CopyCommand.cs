@@ -414,7 +414,7 @@ internal static class CopyCommand
             var pipeline = new PipelineOptions { Progress = progress };
             var engine = ChunkCopy.FillNeedsExactCopy(source, target) ? null : NumericDispatch.TryRun(source, new EngineCopy(target, pipeline, cancellationToken));
             var bytesRead = await (source.DataType.IsFixedSize
-                ? engine ?? ChunkCopy.CopyAsync(source, target, progress, cancellationToken)
+                ? engine ?? ChunkCopy.CopyAsync(source, target, progress, ChunkCopy.ZarrPython2MisreadsFill(target.Metadata), cancellationToken)
                 : StringCopy.CopyAsync(source, target, progress, cancellationToken)).ConfigureAwait(false);
             var (chunks, bytes) = await StoredChunks.MeasureAsync(target, cancellationToken).ConfigureAwait(false);
             totals.Add(chunks, bytesRead, bytes);
@@ -480,8 +480,36 @@ internal static class ChunkCopy
         return from.Length == to.Length && !from.SequenceEqual(to) && Zarr.Storage.Internal.FillValues.IsAllFill(from, to, target.DataType);
     }
 
-    /// <summary>Copies every element of <paramref name="source"/> into <paramref name="target"/> (the same shape and type) and returns the bytes read.</summary>
-    public static async Task<long> CopyAsync(ZarrArray source, ZarrArray target, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// True when zarr-python 2 reads a v2 array's fill value as another value than its <c>.zarray</c> says: a complex
+    /// [re, im] is decoded as <c>re + 1j * im</c>, and <c>1j * im</c> is <c>complex(0 * im, im)</c>, so an infinite or NaN
+    /// imaginary part makes the real part NaN (and a real part of -0.0 becomes 0.0). A chunk left out of such a copy would
+    /// read differently there than here, so the copy stores every chunk.
+    /// </summary>
+    public static bool ZarrPython2MisreadsFill(ArrayMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.Format != ZarrFormat.V2 || !metadata.DataType.IsComplex || metadata.FillValueIsNull)
+        {
+            return false;
+        }
+
+        var fill = metadata.FillValue;
+        if (metadata.DataType.ItemSize == 8)
+        {
+            float re = BitConverter.ToSingle(fill, 0), im = BitConverter.ToSingle(fill, 4);
+            return BitConverter.SingleToInt32Bits(re + (0f * im)) != BitConverter.SingleToInt32Bits(re);
+        }
+
+        double real = BitConverter.ToDouble(fill, 0), imaginary = BitConverter.ToDouble(fill, 8);
+        return BitConverter.DoubleToInt64Bits(real + (0d * imaginary)) != BitConverter.DoubleToInt64Bits(real);
+    }
+
+    /// <summary>
+    /// Copies every element of <paramref name="source"/> into <paramref name="target"/> (the same shape and type) and
+    /// returns the bytes read; with <paramref name="storeEveryChunk"/> also the chunks that are all fill value.
+    /// </summary>
+    public static async Task<long> CopyAsync(ZarrArray source, ZarrArray target, IProgress<PipelineProgress>? progress, bool storeEveryChunk, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
@@ -499,7 +527,7 @@ internal static class ChunkCopy
                 Interlocked.Add(ref read, encoded?.Length ?? 0);
                 using var decoded = PooledBuffer.RentDecoded(source.ChunkByteLength);
                 source.DecodeChunk(encoded is null ? default : encoded.Span, encoded is null, coordinates, decoded.Span);
-                var output = target.EncodeChunkExact(decoded.Span, coordinates);
+                var output = target.EncodeChunkExact(decoded.Span, coordinates, storeEveryChunk);
                 Interlocked.Add(ref written, await StoreAsync(target, output, coordinates, token).ConfigureAwait(false));
             }
             else
@@ -508,7 +536,7 @@ internal static class ChunkCopy
                 Interlocked.Add(ref read, data.Length);
                 using var chunk = PooledBuffer.RentDecoded(target.ChunkByteLength);
                 Place(data, shape, chunk.Span, grid.ChunkShape, target.DataType.ItemSize, target.Metadata.FillValue);
-                var output = target.EncodeChunkExact(chunk.Span, coordinates);
+                var output = target.EncodeChunkExact(chunk.Span, coordinates, storeEveryChunk);
                 Interlocked.Add(ref written, await StoreAsync(target, output, coordinates, token).ConfigureAwait(false));
             }
 

@@ -427,6 +427,30 @@ public sealed class CopyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task AComplexFillValueZarrPython2MisreadsLeavesNoChunkMissingInAV2Copy()
+    {
+        // zarr-python 2 reads a v2 complex fill value [1.5, "-Infinity"] as 1.5 + 1j * -inf = (nan-infj).
+        var src = _temp.Combine("c.zarr");
+        var array = await ZarrArray.CreateAsync<System.Numerics.Complex>(new DirectoryStore(src), "", [7, 5], new ArrayOptions { Chunks = [3, 2], FillValue = new JsonArray(1.5, "-Infinity") });
+        await array.WriteAsync([Slice.Range(0, 3), Slice.All], Enumerable.Range(0, 15).Select(i => new System.Numerics.Complex(i, -i)).ToArray());
+        var expected = (await array.ReadBytesAsync([Slice.All, Slice.All])).Data;
+
+        foreach (var (name, options) in new[] { ("v2.zarr", ""), ("v2-rechunked.zarr", "--chunks 4,4") })
+        {
+            var dst = _temp.Combine(name);
+            await Cli.RunExpectingAsync(0, ["copy", src, dst, "--format", "2", .. options.Split(' ', StringSplitOptions.RemoveEmptyEntries)]);
+            Assert.Equal("""[1.5,"-Infinity"]""", JsonNode.Parse(File.ReadAllText(Path.Combine(dst, ".zarray")))!["fill_value"]!.ToJsonString());
+            var (values, _) = await (await ZarrArray.OpenAsync(new DirectoryStore(dst))).ReadBytesAsync([Slice.All, Slice.All]);
+            Assert.Equal(expected, values);
+            Assert.Equal("True (1.5-infj)", await Python.RunAsync(_temp.Path, $"""
+                import zarr
+                z = zarr.open_array('{name}', mode='r')
+                print(z.nchunks_initialized == z.nchunks, z[6, 4])
+                """));
+        }
+    }
+
+    [Fact]
     public async Task AShardedSourceWithATransposeBeforeShardingKeepsItsShardsAndInnerChunks()
     {
         // codecs [transpose [1, 0], sharding_indexed]: the inner chunk shape (3, 2) is in the transposed order, (2, 3) in the array's.
