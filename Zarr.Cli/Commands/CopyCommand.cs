@@ -18,16 +18,20 @@ namespace Zarr.Cli.Commands;
 /// <summary>
 /// <c>zarr copy SRC DST [create options] [--json]</c>: an array or a whole group, converting format, rechunking,
 /// recompressing, sharding. Real numeric arrays go through the engine (<see cref="LazyArray{T}.StoreAsync(ZarrArray{T}, PipelineOptions?, CancellationToken)"/>,
-/// which rechunks when the grids differ); other types (bool, complex, ...) chunk by chunk through the storage steps. Either
-/// way memory stays bounded by a few chunks per worker.
+/// which rechunks when the grids differ); other fixed-size types (bool, complex, ...), and the copies whose fill value needs
+/// it (<see cref="ChunkCopy.FillNeedsExactCopy"/>), chunk by chunk through the storage steps (<see cref="ChunkCopy"/>);
+/// variable-length strings a chunk at a time through <see cref="ZarrStringArray"/> (<see cref="StringCopy"/>). Every way
+/// memory stays bounded by a few chunks per worker. Every array's target is settled before anything is written, so a
+/// wrong option or a type the target format cannot hold fails first, in one line naming the array.
 /// </summary>
 /// <remarks>
 /// What the options leave unsaid follows the source where CLI.md has no default of its own: the chunk shape (the
 /// stored grid; a sharded source copied to v3 without <c>--chunks</c>/<c>--shards</c> keeps its shards and inner chunks),
 /// the fill value (its exact bytes; a v2 source without one, <c>"fill_value": null</c>, has none in a v2 copy and the type's
 /// zero in a v3 one), the attributes (<c>--attr</c> adds to them), and the dimension names (v3 targets). The format (3) and the codecs
-/// (<c>blosc:lz4:5:shuffle</c>) take CLI.md's defaults; filters, order F and big-endian storage are not kept (the values
-/// are, exactly).
+/// (<c>blosc:lz4:5:shuffle</c>; blosc's typesize is 1 for strings) take CLI.md's defaults; filters, order F and big-endian
+/// storage are not kept (the values are, exactly). Not copied, each refused up front: a structured type with sub-array
+/// fields or a field's own byte order to v3 (its <c>struct</c> has neither), and variable-length strings in shards.
 /// </remarks>
 internal static class CopyCommand
 {
