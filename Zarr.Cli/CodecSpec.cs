@@ -82,7 +82,7 @@ internal sealed class CodecSpec
                     _ => throw Error(text, $"'{args[2]}' is not a shuffle (noshuffle, shuffle, bitshuffle)"),
                 } : BloscShuffle.Shuffle;
                 var blockSize = args.Length > 3 ? Integer(text, args[3], "BLOCKSIZE", 0, int.MaxValue) : 0;
-                return new CodecSpec(name, text, t => new BloscCodec(cname, clevel, shuffle, CodecRegistry.BloscTypeSize(t), blockSize));
+                return new CodecSpec(name, text, t => new BloscCodec(cname, clevel, shuffle, BloscCodec.TypeSizeFor(t), blockSize));
             case "zstd":
                 NoMoreThan(text, args, 1);
                 var zstdLevel = args.Length > 0 ? Integer(text, args[0], "LEVEL", -131072, 22) : 1;

@@ -467,11 +467,23 @@ public class ZarrArray
     }
 
     /// <summary>Encode: the encoded bytes of a decoded chunk, or null when every element is the fill value (such a chunk is not stored). The caller owns the buffer.</summary>
-    public PooledBuffer? EncodeChunk(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates)
+    /// <remarks>For a NaN fill value every NaN is the fill value, whatever its payload (numpy's <c>equal_nan</c>, as zarr-python).</remarks>
+    public PooledBuffer? EncodeChunk(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates) => Encode(chunk, coordinates, exact: false);
+
+    /// <summary>
+    /// Encode keeping every bit: as <see cref="EncodeChunk"/>, but null only when every element has exactly the fill
+    /// value's bytes, so a chunk of NaNs whose payloads differ from a NaN fill value's is stored, not left to read as it;
+    /// with <paramref name="keepFillChunks"/> never null (every chunk is stored).
+    /// </summary>
+    internal PooledBuffer? EncodeChunkExact(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates, bool keepFillChunks = false) =>
+        Encode(chunk, coordinates, exact: true, keepFillChunks);
+
+    private PooledBuffer? Encode(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates, bool exact, bool keepFillChunks = false)
     {
         ZarrStringArray.ThrowIfVariableLength(this); // dtypes: strings have no byte form (see ZarrStringArray)
         var current = _state.Current;
-        if (FillValues.IsAllFill(chunk, current.Metadata.FillValue, current.Metadata.DataType))
+        var fill = current.Metadata.FillValue;
+        if (!keepFillChunks && (exact ? FillValues.IsAllSameBytes(chunk, fill) : FillValues.IsAllFill(chunk, fill, current.Metadata.DataType)))
         {
             return null;
         }

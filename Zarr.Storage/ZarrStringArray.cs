@@ -86,11 +86,6 @@ public sealed class ZarrStringArray
         }
 
         options ??= new ArrayOptions();
-        if (options.Filters is { Count: > 0 })
-        {
-            throw new ZarrException("numcodecs filters work on numbers; a variable-length string array takes none");
-        }
-
         byte[] fill = [];
         if (options.FillValue is { } fillJson)
         {
@@ -100,16 +95,32 @@ public sealed class ZarrStringArray
 
         IReadOnlyList<IBytesToBytesCodec> compressors = options.Compressors
             ?? (options.Format == ZarrFormat.V3 ? [new ZstdCodec(0, false)] : [new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.Shuffle, 1, 0)]);
-        var built = ZarrArray.BuildMetadata(shape, dataType, fill, options with
-        {
-            Chunks = options.Chunks ?? ChunkShapes.Guess(shape, 16),
-            Compressors = compressors,
-        });
+        var metadata = BuildMetadata(shape, dataType, fill, options with { Compressors = compressors });
+        return new(await ZarrArray.CreateFromMetadataAsync(store, path, metadata, overwrite, options.MaxDegreeOfParallelism, cancellationToken).ConfigureAwait(false));
+    }
 
-        // The chain is built as for bytes; vlen-utf8 takes the place of 'bytes'.
+    /// <summary>
+    /// The metadata of a new variable-length string array: the chain built as for bytes (the options' compressors, or
+    /// blosc as for any type), with <c>vlen-utf8</c> in the place of <c>bytes</c>. <paramref name="fill"/> is the fill
+    /// value's UTF-8 bytes (<c>options.FillValue</c>, already parsed, or none).
+    /// </summary>
+    /// <exception cref="ZarrException">The options do not fit strings: filters, or shards (not supported yet).</exception>
+    internal static ArrayMetadata BuildMetadata(long[] shape, ZarrDataType dataType, byte[] fill, ArrayOptions options)
+    {
+        if (options.Filters is { Count: > 0 })
+        {
+            throw new ZarrException("numcodecs filters work on numbers; a variable-length string array takes none");
+        }
+
+        if (options.Shards is not null)
+        {
+            throw new ZarrException("'vlen-utf8' inside 'sharding_indexed' (variable-length strings in shards) is not supported yet");
+        }
+
+        var built = ZarrArray.BuildMetadata(shape, dataType, fill, options with { Chunks = options.Chunks ?? ChunkShapes.Guess(shape, 16) });
         var metadata = built with { Codecs = [.. built.Codecs.Select(c => c is BytesCodec ? VlenUtf8Codec.Instance : c)] };
         MetadataSerializer.ValidateChain(metadata.Codecs, metadata.Format);
-        return new(await ZarrArray.CreateFromMetadataAsync(store, path, metadata, overwrite, options.MaxDegreeOfParallelism, cancellationToken).ConfigureAwait(false));
+        return metadata;
     }
 
     /// <summary>Reads a selection as strings (C order) with the selection's shape.</summary>

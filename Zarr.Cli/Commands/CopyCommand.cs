@@ -7,6 +7,9 @@ using Zarr.Dataflow.Expressions;
 using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
+using Zarr.Storage.Codecs;
+using Zarr.Storage.Codecs.ArrayToArray;
+using Zarr.Storage.Codecs.ArrayToBytes;
 using Zarr.Storage.Indexing;
 using Zarr.Storage.Metadata;
 
@@ -15,16 +18,20 @@ namespace Zarr.Cli.Commands;
 /// <summary>
 /// <c>zarr copy SRC DST [create options] [--json]</c>: an array or a whole group, converting format, rechunking,
 /// recompressing, sharding. Real numeric arrays go through the engine (<see cref="LazyArray{T}.StoreAsync(ZarrArray{T}, PipelineOptions?, CancellationToken)"/>,
-/// which rechunks when the grids differ); other types (bool, complex, ...) chunk by chunk through the storage steps. Either
-/// way memory stays bounded by a few chunks per worker.
+/// which rechunks when the grids differ); other fixed-size types (bool, complex, ...), and the copies whose fill value needs
+/// it (<see cref="ChunkCopy.FillNeedsExactCopy"/>), chunk by chunk through the storage steps (<see cref="ChunkCopy"/>);
+/// variable-length strings a chunk at a time through <see cref="ZarrStringArray"/> (<see cref="StringCopy"/>). Every way
+/// memory stays bounded by a few chunks per worker. Every array's target is settled before anything is written, so a
+/// wrong option or a type the target format cannot hold fails first, in one line naming the array.
 /// </summary>
 /// <remarks>
 /// What the options leave unsaid follows the source where CLI.md has no default of its own: the chunk shape (the
 /// stored grid; a sharded source copied to v3 without <c>--chunks</c>/<c>--shards</c> keeps its shards and inner chunks),
-/// the fill value (a v2 source without one, <c>"fill_value": null</c>, has none in a v2 copy and the type's zero in a v3
-/// one), the attributes (<c>--attr</c> adds to them), and the dimension names (v3 targets). The format (3) and the codecs
-/// (<c>blosc:lz4:5:shuffle</c>) take CLI.md's defaults; filters, order F and big-endian storage are not kept (the values
-/// are, exactly).
+/// the fill value (its exact bytes; a v2 source without one, <c>"fill_value": null</c>, has none in a v2 copy and the type's
+/// zero in a v3 one), the attributes (<c>--attr</c> adds to them), and the dimension names (v3 targets). The format (3) and the codecs
+/// (<c>blosc:lz4:5:shuffle</c>; blosc's typesize is 1 for strings) take CLI.md's defaults; filters, order F and big-endian
+/// storage are not kept (the values are, exactly). Not copied, each refused up front: a structured type with sub-array
+/// fields or a field's own byte order to v3 (its <c>struct</c> has neither), and variable-length strings in shards.
 /// </remarks>
 internal static class CopyCommand
 {
@@ -137,13 +144,33 @@ internal static class CopyCommand
         }
     }
 
-    /// <summary>What a copy will do: the groups to create (with their attributes) and the arrays with their target options.</summary>
-    private sealed record CopyPlan(ZarrGroup? Root, JsonObject? RootAttributes, List<(string Path, JsonObject Attributes)> Groups, List<(ZarrArray Source, string Path, ArrayOptions Options, string Where)> Arrays);
+    /// <summary>What a copy will do: the groups to create (with their attributes) and the arrays to copy.</summary>
+    private sealed record CopyPlan(ZarrGroup? Root, JsonObject? RootAttributes, List<(string Path, JsonObject Attributes)> Groups, List<ArrayCopy> Arrays);
+
+    /// <summary>One array to copy: the source, the copy's path in the destination, its metadata (as its document will say it) and the source's name for messages.</summary>
+    private sealed record ArrayCopy(ZarrArray Source, string Path, ArrayMetadata Target, string Where);
 
     private static async Task<CopyPlan> PlanArrayAsync(Zarr.Storage.Stores.IStore store, string source, CreateRequest request, CancellationToken cancellationToken)
     {
         var array = await Open(source, () => ZarrArray.OpenAsync(store, "", AccessMode.Read, cancellationToken)).ConfigureAwait(false);
-        return new CopyPlan(null, null, [], [(array, "", TargetOptions(array, request, request.Attributes), source)]);
+        return new CopyPlan(null, null, [], [Plan(array, "", request, request.Attributes, source)]);
+    }
+
+    /// <summary>The copy of one array, settled before anything is written: a wrong option or a type the target format cannot hold fails here, naming the array.</summary>
+    private static ArrayCopy Plan(ZarrArray source, string path, CreateRequest request, JsonObject? extraAttributes, string where)
+    {
+        try
+        {
+            return new ArrayCopy(source, path, TargetMetadata(source, request, extraAttributes), where);
+        }
+        catch (UsageException ex)
+        {
+            throw new UsageException($"{where}: {ex.Message}", ex);
+        }
+        catch (ZarrException ex)
+        {
+            throw new CliException($"{where}: {ex.Message}", ex);
+        }
     }
 
     private static async Task<CopyPlan> PlanGroupAsync(Zarr.Storage.Stores.IStore store, string source, CreateRequest request, CancellationToken cancellationToken)
@@ -156,7 +183,7 @@ internal static class CopyCommand
         }
 
         var groups = new List<(string, JsonObject)>();
-        var arrays = new List<(ZarrArray, string, ArrayOptions, string)>();
+        var arrays = new List<ArrayCopy>();
         var entries = new List<NodeEntry>();
         await foreach (var entry in group.WalkAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -177,11 +204,11 @@ internal static class CopyCommand
             try
             {
                 // --attr is for the group being copied, not for every array in it.
-                arrays.Add((array, entry.Path, TargetOptions(array, request, null), where));
+                arrays.Add(Plan(array, entry.Path, request, null, where));
             }
             catch (UsageException ex)
             {
-                throw new UsageException($"{where}: {ex.Message} (copy the arrays one by one to give each its own options)", ex);
+                throw new UsageException($"{ex.Message} (copy the arrays one by one to give each its own options)", ex);
             }
         }
 
@@ -202,10 +229,10 @@ internal static class CopyCommand
             }
         }
 
-        foreach (var (source, path, options, where) in plan.Arrays)
+        foreach (var array in plan.Arrays)
         {
-            var name = path.Length == 0 ? Path.GetFileName(Path.TrimEndingDirectorySeparator(where)) : path;
-            await CopyArrayAsync(source, targetStore, path, options, progress(name), totals, where, cancellationToken).ConfigureAwait(false);
+            var name = array.Path.Length == 0 ? Path.GetFileName(Path.TrimEndingDirectorySeparator(array.Where)) : array.Path;
+            await CopyArrayAsync(array, targetStore, progress(name), totals, cancellationToken).ConfigureAwait(false);
         }
 
         if (root is not null && plan.Root!.UsesConsolidatedMetadata)
@@ -244,12 +271,62 @@ internal static class CopyCommand
         }
     }
 
-    /// <summary>The options of the copy of <paramref name="source"/>: the request, with what it leaves unsaid taken from the source.</summary>
+    /// <summary>
+    /// The metadata of the copy of <paramref name="source"/>, as its document will say it: built from
+    /// <see cref="TargetOptions"/> with the source's fill value as bytes (a v2 fill value, such as a structured type's with
+    /// sub-array fields, need not have a v3 JSON form), then written in the target's format and read back. That finds what
+    /// the format cannot hold before anything is written, and gives the fill value the copy will read (v2 JSON cannot say
+    /// a NaN's payload: there it is numpy's NaN).
+    /// </summary>
+    /// <exception cref="UsageException">An option does not fit the array (<c>--shards</c> for variable-length strings).</exception>
+    /// <exception cref="ZarrException">The target format cannot hold the array (v3: a structured type with sub-array fields).</exception>
+    internal static ArrayMetadata TargetMetadata(ZarrArray source, CreateRequest request, JsonObject? extraAttributes)
+    {
+        var metadata = source.Metadata;
+        var options = TargetOptions(source, request, extraAttributes);
+        var fill = options.FillValue is { } json ? ParseFill(json, metadata.DataType) : metadata.FillValue;
+        options = options with { FillValue = null };
+        if (metadata.DataType.IsFixedSize)
+        {
+            return Settle(ZarrArray.BuildMetadata(metadata.Shape, metadata.DataType, fill, options));
+        }
+
+        if (request.Shards is { } shards)
+        {
+            throw new UsageException($"--shards {string.Join(',', shards)}: variable-length strings in shards are not supported yet (copy this array without --shards)");
+        }
+
+        // Variable-length strings: vlen-utf8 where 'bytes' would be, then the compressors (blosc with typesize 1, as numcodecs).
+        return Settle(ZarrStringArray.BuildMetadata(metadata.Shape, metadata.DataType, fill, options));
+    }
+
+    private static byte[] ParseFill(JsonNode json, Zarr.Storage.DataTypes.ZarrDataType dataType)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json.ToJsonString());
+        return FillValueJson.ParseV3(document.RootElement, dataType, "--fill", "value");
+    }
+
+    /// <summary>The metadata written in its format's document and read back: what opening the copy will give.</summary>
+    private static ArrayMetadata Settle(ArrayMetadata metadata)
+    {
+        if (metadata.Format == ZarrFormat.V3)
+        {
+            return MetadataSerializer.ParseArrayV3(MetadataSerializer.ToV3Json(metadata), MetadataSerializer.ZarrJson);
+        }
+
+        var (zarray, zattrs) = MetadataSerializer.ToV2Json(metadata);
+        return MetadataSerializer.ParseArrayV2(zarray, zattrs ?? [], MetadataSerializer.ZArray);
+    }
+
+    /// <summary>
+    /// The options of the copy of <paramref name="source"/>: the request, with what it leaves unsaid taken from the source.
+    /// The fill value is the request's (<c>--fill</c>) or null, which <see cref="TargetMetadata"/> takes as the source's.
+    /// </summary>
     internal static ArrayOptions TargetOptions(ZarrArray source, CreateRequest request, JsonObject? extraAttributes)
     {
         var metadata = source.Metadata;
         var options = request.ToArrayOptions(metadata.DataType, metadata.Rank);
-        var innerChunks = NodeJson.ShardShape(metadata);
+        var innerChunks = InnerChunks(metadata);
         if (request.Chunks is null && request.Shards is null)
         {
             if (innerChunks is not null && request.Format == ZarrFormat.V3)
@@ -281,27 +358,55 @@ internal static class CopyCommand
         var keepNull = request.Fill is null && metadata.FillValueIsNull;
         return options with
         {
-            FillValue = request.Fill?.DeepClone() ?? (keepNull ? null : FillValueJson.ToV3Json(metadata.FillValue, metadata.DataType)),
+            FillValue = request.Fill?.DeepClone(),
             FillValueIsNull = keepNull,
             Attributes = attributes,
             DimensionNames = request.DimensionNames ?? (request.Format == ZarrFormat.V3 ? metadata.DimensionNames : null),
         };
     }
 
-    private static async Task CopyArrayAsync(
-        ZarrArray source,
-        Zarr.Storage.Stores.IStore targetStore,
-        string targetPath,
-        ArrayOptions options,
-        IProgress<PipelineProgress>? progress,
-        CopyTotals totals,
-        string where,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// The inner chunk shape of a sharded array in the array's own order of dimensions, or null when it is not sharded.
+    /// The <c>sharding_indexed</c> codec's <c>chunk_shape</c> is in the order of what it receives, which a <c>transpose</c>
+    /// before it permutes (codecs [transpose [1, 0], sharding (3, 2)] hold inner chunks of (2, 3) elements); the copy
+    /// writes the same boxes with sharding alone.
+    /// </summary>
+    internal static int[]? InnerChunks(ArrayMetadata metadata)
     {
+        ArgumentNullException.ThrowIfNull(metadata);
+
+        // axes[i]: the array dimension that dimension i of the current codec's input is.
+        var axes = Enumerable.Range(0, metadata.Rank).ToArray();
+        foreach (var codec in metadata.Codecs)
+        {
+            switch (codec)
+            {
+                case TransposeCodec transpose:
+                    axes = [.. transpose.Order.Select(o => axes[o])];
+                    break;
+                case ShardingCodec sharding:
+                    var inner = new int[axes.Length];
+                    for (var i = 0; i < axes.Length; i++)
+                    {
+                        inner[axes[i]] = sharding.ChunkShape[i];
+                    }
+
+                    return inner;
+                case IArrayToBytesCodec:
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task CopyArrayAsync(ArrayCopy copy, Zarr.Storage.Stores.IStore targetStore, IProgress<PipelineProgress>? progress, CopyTotals totals, CancellationToken cancellationToken)
+    {
+        var (source, where) = (copy.Source, copy.Where);
         ZarrArray target;
         try
         {
-            target = await ZarrArray.CreateAsync(targetStore, targetPath, source.DataType, source.Shape, options, false, cancellationToken).ConfigureAwait(false);
+            target = await ZarrArray.CreateFromMetadataAsync(targetStore, copy.Path, copy.Target, false, null, cancellationToken).ConfigureAwait(false);
         }
         catch (ZarrException ex)
         {
@@ -311,8 +416,10 @@ internal static class CopyCommand
         try
         {
             var pipeline = new PipelineOptions { Progress = progress };
-            var bytesRead = await (NumericDispatch.TryRun(source, new EngineCopy(target, pipeline, cancellationToken))
-                ?? ChunkCopy.CopyAsync(source, target, progress, cancellationToken)).ConfigureAwait(false);
+            var engine = ChunkCopy.FillNeedsExactCopy(source, target) ? null : NumericDispatch.TryRun(source, new EngineCopy(target, pipeline, cancellationToken));
+            var bytesRead = await (source.DataType.IsFixedSize
+                ? engine ?? ChunkCopy.CopyAsync(source, target, progress, ChunkCopy.ZarrPython2MisreadsFill(target.Metadata), cancellationToken)
+                : StringCopy.CopyAsync(source, target, progress, cancellationToken)).ConfigureAwait(false);
             var (chunks, bytes) = await StoredChunks.MeasureAsync(target, cancellationToken).ConfigureAwait(false);
             totals.Add(chunks, bytesRead, bytes);
         }
@@ -353,14 +460,60 @@ internal static class CopyCommand
 }
 
 /// <summary>
-/// Copies an array of any data type chunk by chunk through the storage steps, for the types the engine cannot compute on
-/// (bool, complex, ...). On the same grid each chunk is fetched, decoded, encoded for the target and stored; on another
-/// grid each target chunk's region is read and written. Memory: one chunk per worker.
+/// Copies an array of any fixed-size data type chunk by chunk through the storage steps, for the types the engine cannot
+/// compute on (bool, complex, ...) and for the copies whose fill value needs it (<see cref="FillNeedsExactCopy"/>). On the
+/// same grid each chunk is fetched, decoded, encoded for the target and stored; on another grid each target chunk's region
+/// is read and stored as a whole chunk. A chunk is left out only when it is bit for bit the target's fill value, so the
+/// copy holds exactly the source's values, NaN payloads included. Memory: one chunk per worker.
 /// </summary>
 internal static class ChunkCopy
 {
-    /// <summary>Copies every element of <paramref name="source"/> into <paramref name="target"/> (the same shape and type) and returns the bytes read.</summary>
-    public static async Task<long> CopyAsync(ZarrArray source, ZarrArray target, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// True when the source's fill value and the target's differ in their bits but count as equal when chunks are stored:
+    /// NaNs of different payloads. A v2 target cannot keep a NaN fill value's payload (its JSON says only "NaN", which
+    /// zarr-python reads as numpy's NaN, so the copy's fill value is that NaN, as zarr-python would write it), and
+    /// <c>--fill</c> may give another NaN. The source's missing chunks read as its own NaN, which the engine, like
+    /// zarr-python, takes for the target's fill value and leaves out, to read back as the other NaN: such a copy goes
+    /// through <see cref="CopyAsync"/>, which stores them.
+    /// </summary>
+    public static bool FillNeedsExactCopy(ZarrArray source, ZarrArray target)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        ReadOnlySpan<byte> from = source.Metadata.FillValue, to = target.Metadata.FillValue;
+        return from.Length == to.Length && !from.SequenceEqual(to) && Zarr.Storage.Internal.FillValues.IsAllFill(from, to, target.DataType);
+    }
+
+    /// <summary>
+    /// True when zarr-python 2 reads a v2 array's fill value as another value than its <c>.zarray</c> says: a complex
+    /// [re, im] is decoded as <c>re + 1j * im</c>, and <c>1j * im</c> is <c>complex(0 * im, im)</c>, so an infinite or NaN
+    /// imaginary part makes the real part NaN (and a real part of -0.0 becomes 0.0). A chunk left out of such a copy would
+    /// read differently there than here, so the copy stores every chunk.
+    /// </summary>
+    public static bool ZarrPython2MisreadsFill(ArrayMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.Format != ZarrFormat.V2 || !metadata.DataType.IsComplex || metadata.FillValueIsNull)
+        {
+            return false;
+        }
+
+        var fill = metadata.FillValue;
+        if (metadata.DataType.ItemSize == 8)
+        {
+            float re = BitConverter.ToSingle(fill, 0), im = BitConverter.ToSingle(fill, 4);
+            return BitConverter.SingleToInt32Bits(re + (0f * im)) != BitConverter.SingleToInt32Bits(re);
+        }
+
+        double real = BitConverter.ToDouble(fill, 0), imaginary = BitConverter.ToDouble(fill, 8);
+        return BitConverter.DoubleToInt64Bits(real + (0d * imaginary)) != BitConverter.DoubleToInt64Bits(real);
+    }
+
+    /// <summary>
+    /// Copies every element of <paramref name="source"/> into <paramref name="target"/> (the same shape and type) and
+    /// returns the bytes read; with <paramref name="storeEveryChunk"/> also the chunks that are all fill value.
+    /// </summary>
+    public static async Task<long> CopyAsync(ZarrArray source, ZarrArray target, IProgress<PipelineProgress>? progress, bool storeEveryChunk, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
@@ -378,31 +531,100 @@ internal static class ChunkCopy
                 Interlocked.Add(ref read, encoded?.Length ?? 0);
                 using var decoded = PooledBuffer.RentDecoded(source.ChunkByteLength);
                 source.DecodeChunk(encoded is null ? default : encoded.Span, encoded is null, coordinates, decoded.Span);
-                using var output = target.EncodeChunk(decoded.Span, coordinates);
-                if (output is not null)
-                {
-                    await target.StoreChunkAsync(coordinates, output.Memory, token).ConfigureAwait(false);
-                    Interlocked.Add(ref written, output.Length);
-                }
+                var output = target.EncodeChunkExact(decoded.Span, coordinates, storeEveryChunk);
+                Interlocked.Add(ref written, await StoreAsync(target, output, coordinates, token).ConfigureAwait(false));
             }
             else
             {
-                var selection = new Slice[coordinates.Length];
-                for (var d = 0; d < coordinates.Length; d++)
-                {
-                    var start = coordinates[d] * grid.ChunkShape[d];
-                    selection[d] = Slice.Range(start, Math.Min(start + grid.ChunkShape[d], grid.Shape[d]));
-                }
-
-                var (data, _) = await source.ReadBytesAsync(selection, token).ConfigureAwait(false);
+                var (data, shape) = await source.ReadBytesAsync(Region(grid, coordinates), token).ConfigureAwait(false);
                 Interlocked.Add(ref read, data.Length);
-                await target.WriteBytesAsync(selection, data, token).ConfigureAwait(false);
+                using var chunk = PooledBuffer.RentDecoded(target.ChunkByteLength);
+                Place(data, shape, chunk.Span, grid.ChunkShape, target.DataType.ItemSize, target.Metadata.FillValue);
+                var output = target.EncodeChunkExact(chunk.Span, coordinates, storeEveryChunk);
+                Interlocked.Add(ref written, await StoreAsync(target, output, coordinates, token).ConfigureAwait(false));
             }
 
             var finished = Interlocked.Increment(ref done);
             progress?.Report(new PipelineProgress(finished, total, Interlocked.Read(ref read), Interlocked.Read(ref written), stopwatch.Elapsed));
         }).ConfigureAwait(false);
         return read;
+    }
+
+    /// <summary>
+    /// Stores a chunk encoded with <see cref="ZarrArray.EncodeChunkExact"/> (and disposes it), or nothing when it was null:
+    /// bit for bit the fill value. Returns the bytes stored.
+    /// </summary>
+    private static async ValueTask<long> StoreAsync(ZarrArray target, PooledBuffer? encoded, long[] coordinates, CancellationToken cancellationToken)
+    {
+        if (encoded is null)
+        {
+            return 0;
+        }
+
+        using (encoded)
+        {
+            await target.StoreChunkAsync(coordinates, encoded.Memory, cancellationToken).ConfigureAwait(false);
+            return encoded.Length;
+        }
+    }
+
+    /// <summary>
+    /// Lays the C-order values of a region (<paramref name="regionShape"/>, at the chunk's origin) out in a whole chunk of
+    /// <paramref name="chunkShape"/>; the rest of an edge chunk, beyond the array, gets the fill value.
+    /// </summary>
+    internal static void Place(ReadOnlySpan<byte> region, long[] regionShape, Span<byte> chunk, int[] chunkShape, int itemSize, ReadOnlySpan<byte> fill)
+    {
+        if (region.Length == chunk.Length)
+        {
+            region.CopyTo(chunk);
+            return;
+        }
+
+        StridedCopy.FillPattern(chunk, fill);
+        var rank = chunkShape.Length;
+        var row = checked((int)regionShape[rank - 1] * itemSize);
+        if (row == 0)
+        {
+            return;
+        }
+
+        // The byte stride of each dimension of the chunk, and the region's rows (its last dimension) one by one.
+        var strides = new long[rank];
+        long stride = itemSize;
+        for (var d = rank - 1; d >= 0; d--)
+        {
+            strides[d] = stride;
+            stride *= chunkShape[d];
+        }
+
+        var index = new long[rank];
+        for (var offset = 0; offset < region.Length; offset += row)
+        {
+            long at = 0;
+            for (var d = 0; d < rank - 1; d++)
+            {
+                at += index[d] * strides[d];
+            }
+
+            region.Slice(offset, row).CopyTo(chunk[(int)at..]);
+            for (var d = rank - 2; d >= 0 && ++index[d] == regionShape[d]; d--)
+            {
+                index[d] = 0;
+            }
+        }
+    }
+
+    /// <summary>The selection of the chunk at <paramref name="coordinates"/>: its elements inside the array.</summary>
+    internal static Slice[] Region(ChunkGrid grid, long[] coordinates)
+    {
+        var selection = new Slice[coordinates.Length];
+        for (var d = 0; d < coordinates.Length; d++)
+        {
+            var start = coordinates[d] * grid.ChunkShape[d];
+            selection[d] = Slice.Range(start, Math.Min(start + grid.ChunkShape[d], grid.Shape[d]));
+        }
+
+        return selection;
     }
 
     /// <summary>Every chunk's coordinates in C order (a new array each).</summary>
@@ -430,6 +652,52 @@ internal static class ChunkCopy
                 yield break;
             }
         }
+    }
+}
+
+/// <summary>
+/// Copies a variable-length string array through <see cref="ZarrStringArray"/>, a target chunk at a time: its region is
+/// read from the source as strings and written whole, through the target's codecs (a chunk of nothing but the fill value
+/// is not stored). Memory: one chunk's strings per worker.
+/// </summary>
+internal static class StringCopy
+{
+    /// <summary>Copies every string of <paramref name="source"/> into <paramref name="target"/> and returns the bytes read (the strings' UTF-8 bytes).</summary>
+    public static async Task<long> CopyAsync(ZarrArray source, ZarrArray target, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        var from = new ZarrStringArray(source);
+        var to = new ZarrStringArray(target);
+        var grid = target.Grid;
+        var keepNull = target.Metadata.FillValueIsNull;
+        var total = grid.ChunkCount;
+        long done = 0, read = 0;
+        var stopwatch = Stopwatch.StartNew();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(ChunkCopy.ChunkCoordinates(grid), parallel, async (coordinates, token) =>
+        {
+            var selection = ChunkCopy.Region(grid, coordinates);
+            var (values, _) = await from.ReadAsync(selection, token).ConfigureAwait(false);
+            Interlocked.Add(ref read, values.Sum(v => v is null ? 0L : System.Text.Encoding.UTF8.GetByteCount(v)));
+
+            // A v2 source without a fill value reads its missing elements as null. A v2 copy without one keeps a chunk of
+            // them missing; anywhere else null is written as the type's zero, the empty string (a v3 copy of numbers without
+            // a fill value gets zeros; zarr-python 2 stores a None in a vlen-utf8 chunk as "").
+            if (!(keepNull && Array.TrueForAll(values, v => v is null)))
+            {
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] ??= "";
+                }
+
+                await to.WriteAsync(selection, values, token).ConfigureAwait(false);
+            }
+
+            var finished = Interlocked.Increment(ref done);
+            progress?.Report(new PipelineProgress(finished, total, Interlocked.Read(ref read), 0, stopwatch.Elapsed));
+        }).ConfigureAwait(false);
+        return read;
     }
 }
 

@@ -24,24 +24,11 @@ public static class CodecRegistry
     /// <summary>The numcodecs filter ids this registry knows (v2 <c>filters</c> entries).</summary>
     public static IReadOnlyList<string> V2FilterIds { get; } = ["delta", "fixedscaleoffset", "astype", "quantize"];
 
-    /// <summary>
-    /// The compressor for new arrays: blosc with lz4 at level 5, byte shuffle, the type size of <paramref name="dataType"/>
-    /// (see <see cref="BloscTypeSize"/>).
-    /// </summary>
+    /// <summary>The compressor for new arrays: blosc with lz4 at level 5, byte shuffle, the type size of <paramref name="dataType"/>.</summary>
     public static IBytesToBytesCodec DefaultCompressor(ZarrDataType dataType)
     {
         ArgumentNullException.ThrowIfNull(dataType);
-        return new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.Shuffle, BloscTypeSize(dataType), 0);
-    }
-
-    /// <summary>
-    /// The blosc type size for elements of <paramref name="dataType"/>: its item size, at most blosc's 255 (long fixed
-    /// strings and structured types are wider), as when a v2 blosc configuration has no typesize.
-    /// </summary>
-    internal static int BloscTypeSize(ZarrDataType dataType)
-    {
-        ArgumentNullException.ThrowIfNull(dataType);
-        return Math.Clamp(dataType.ItemSize, 1, 255);
+        return new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.Shuffle, BloscCodec.TypeSizeFor(dataType), 0);
     }
 
     /// <summary>The codec a v3 codec object describes.</summary>
@@ -133,7 +120,7 @@ public static class CodecRegistry
                 }
                 else if (shuffle == BloscShuffle.NoShuffle)
                 {
-                    typesize = BloscTypeSize(dataType);
+                    typesize = BloscCodec.TypeSizeFor(dataType);
                 }
                 else
                 {
@@ -214,7 +201,7 @@ public static class CodecRegistry
                     ? (dataType.ItemSize == 1 ? BloscShuffle.BitShuffle : BloscShuffle.Shuffle)
                     : (BloscShuffle)shuffleCode;
                 var blocksize = reader.OptionalInt("blocksize", 0, int.MaxValue) ?? 0;
-                var typesize = reader.OptionalInt("typesize", 1, 255) ?? BloscTypeSize(dataType);
+                var typesize = reader.OptionalInt("typesize", 1, 255) ?? BloscCodec.TypeSizeFor(dataType);
                 return new BloscCodec(compressorKind, clevel, shuffle, typesize, blocksize);
             }
 

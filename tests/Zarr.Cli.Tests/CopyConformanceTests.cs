@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zarr.Storage;
+using Zarr.Storage.DataTypes;
 using Zarr.Storage.Indexing;
 using Zarr.Storage.Metadata;
 using Zarr.Storage.Stores;
@@ -11,16 +12,30 @@ namespace Zarr.Cli.Tests;
 
 /// <summary>
 /// <c>zarr copy</c> of every array of the public conformance corpus (v2 and v3 manifests) to v2, to v3 and to v3 with
-/// sharding. Every copy must hold exactly the source's values through our own reader; every copy of a type the foreign
-/// checker reads (v2: all; v3: numeric, bool, complex) must also pass <c>check_foreign.sh</c> against the source
-/// manifest's sha256. Every copy must succeed.
+/// sharding. Every copy must hold exactly the source's values through our own reader, and must also pass
+/// <c>check_foreign.sh</c> against the source manifest's sha256 (zarr-python 2 reads the v2 copies; zarrita.js and
+/// v3reader.py the v3 ones, every data type, with the one gap <see cref="CheckerReads"/> names). Every copy must succeed, except those <see cref="Refused"/> lists, which must fail with exactly
+/// that one-line error and leave nothing behind.
 /// </summary>
 public sealed class CopyConformanceTests : IDisposable
 {
-    private static readonly HashSet<string> CheckerV3Types =
+    /// <summary>
+    /// The copies the target cannot hold, each with (a fragment of) its one-line error and exit status: the case's id
+    /// (format/path), the targets. A listed copy that starts to succeed fails the test, so that the list stays true.
+    /// </summary>
+    private static readonly (string Id, string[] Targets, int ExitCode, string Message)[] Refused =
     [
-        "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-        "float16", "float32", "float64", "complex64", "complex128",
+        // Zarr v3's struct has no sub-array fields and no byte order of a field's own (the bytes codec sets it).
+        ("v2/dtype_structured_nested.zarr", ["v3", "v3-sharded"], 1, "cannot be written as v3: the field 'pos' is a sub-array of shape (3)"),
+        ("v2/fill_structured_missing.zarr", ["v3", "v3-sharded"], 1, "cannot be written as v3: the field 'pos' is a sub-array of shape (3)"),
+        ("v2/order_F_structured.zarr", ["v3", "v3-sharded"], 1, "cannot be written as v3: the field 'y' has its own byte order"),
+
+        // Variable-length strings in shards are not supported yet: not as a target (--shards is refused) ...
+        ("v2/dtype_vlen_utf8.zarr", ["v3-sharded"], 2, "variable-length strings in shards are not supported yet"),
+        ("v3/hc_string_vlen_utf8.zarr", ["v3-sharded"], 2, "variable-length strings in shards are not supported yet"),
+
+        // ... and not as a source (the library does not open one yet; see CorpusReadTests).
+        ("v3/hc_string_sharded.zarr", ["v2", "v3", "v3-sharded"], 1, "'vlen-utf8' inside 'sharding_indexed' (variable-length strings in shards) is not supported yet"),
     ];
 
     private readonly TempDirectory _temp = new();
@@ -52,6 +67,7 @@ public sealed class CopyConformanceTests : IDisposable
         var manifest = new List<JsonObject>();
         var problems = new List<string>();
         var copied = 0;
+        var refused = new List<string>();
         foreach (var (format, entry) in ArrayEntries(corpus))
         {
             var id = $"{format}/{(string)entry["path"]!}";
@@ -68,6 +84,20 @@ public sealed class CopyConformanceTests : IDisposable
             });
 
             var result = await Cli.RunAsync([.. args]);
+            if (Refused.Any(r => r.Id == id && r.Targets.Contains(target)))
+            {
+                var (_, _, exitCode, message) = Refused.Single(r => r.Id == id);
+                refused.Add(id);
+                var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                if (result.ExitCode != exitCode || lines.Length != 1 || !lines[0].StartsWith($"zarr: {source}: ", StringComparison.Ordinal)
+                    || !lines[0].Contains(message, StringComparison.Ordinal) || Directory.Exists(destination))
+                {
+                    problems.Add($"{id}: expected exit {exitCode} with one line naming the array and saying \"{message}\", and nothing written; got {result}");
+                }
+
+                continue;
+            }
+
             if (result.ExitCode != 0)
             {
                 problems.Add($"{id}: copy failed: {result}");
@@ -82,16 +112,22 @@ public sealed class CopyConformanceTests : IDisposable
             }
 
             problems.AddRange((await CompareAsync(source, destination, target)).Select(p => $"{id}: {p}"));
-            var dataType = entry["data_type"] is JsonValue named ? named.GetValue<string>() : null; // an extension type is an object
-            if (target == "v2" || (dataType is not null && CheckerV3Types.Contains(dataType)) || (dataType is null && IsPlainV2Numeric(entry)))
+            if (CheckerReads(entry, target, shape))
             {
                 var line = new JsonObject { ["path"] = name, ["sha256"] = (string)entry["sha256"]!, ["shape"] = new JsonArray([.. shape.Select(s => (JsonNode)s)]) };
                 manifest.Add(line);
             }
         }
 
+        if (corpusName == TestCorpora.Fixtures.Name)
+        {
+            // The list names cases of the generated fixtures: a renamed or dropped case must not leave an entry that checks nothing.
+            var unseen = Refused.Where(r => r.Targets.Contains(target) && !refused.Contains(r.Id)).Select(r => r.Id).ToList();
+            Assert.True(unseen.Count == 0, "Refused lists cases the fixtures do not have: " + string.Join(", ", unseen));
+        }
+
         Assert.True(problems.Count == 0, string.Join("\n", problems));
-        Assert.Equal(ArrayEntries(corpus).Count(), copied);
+        Assert.Equal(ArrayEntries(corpus).Count() - refused.Count, copied);
         RunChecker(folder, manifest);
     }
 
@@ -109,19 +145,45 @@ public sealed class CopyConformanceTests : IDisposable
         return ["--format", "3", "--chunks", string.Join(',', chunks), "--shards", string.Join(',', shards), "--codec", "zstd:3", "--codec", "crc32c"];
     }
 
+    /// <summary>The source's (inner) chunk shape in the array's order of dimensions: a transpose before sharding permutes the sharding codec's chunk_shape.</summary>
     private static int[] InnerChunks(JsonObject entry)
     {
-        if (entry["zarr_json"]?["codecs"] is JsonArray codecs && codecs.FirstOrDefault(c => (string?)c!["name"] == "sharding_indexed") is { } sharding)
+        var chunks = entry["chunks"]!.AsArray().Select(c => (int)c!).ToArray();
+        var axes = Enumerable.Range(0, chunks.Length).ToArray();
+        foreach (var codec in entry["zarr_json"]?["codecs"] as JsonArray ?? [])
         {
-            return sharding["configuration"]!["chunk_shape"]!.AsArray().Select(c => (int)c!).ToArray();
+            var configuration = codec!["configuration"];
+            switch ((string?)codec["name"])
+            {
+                case "transpose":
+                    var order = configuration!["order"]!.AsArray().Select(o => (int)o!).ToArray();
+                    axes = [.. order.Select(o => axes[o])];
+                    break;
+                case "sharding_indexed":
+                    var inner = configuration!["chunk_shape"]!.AsArray().Select(c => (int)c!).ToArray();
+                    for (var i = 0; i < inner.Length; i++)
+                    {
+                        chunks[axes[i]] = inner[i];
+                    }
+
+                    return chunks;
+            }
         }
 
-        return entry["chunks"]!.AsArray().Select(c => (int)c!).ToArray();
+        return chunks;
     }
 
-    // The v2 corpus types that a v3 copy holds as core types (the others are extension types the checker does not read).
-    private static bool IsPlainV2Numeric(JsonObject entry) =>
-        entry["dtype"] is JsonValue v && v.TryGetValue<string>(out var dtype) && dtype.Length >= 2 && "biufc".Contains(dtype[1], StringComparison.Ordinal) && !dtype.Contains('[', StringComparison.Ordinal);
+    /// <summary>
+    /// Whether the foreign checker reads the copy: every v2 copy, and every v3 copy (v3reader.py reads the extension
+    /// types and strings, where zarrita.js does not decide) but a 0-d fixed-length unicode one, on which v3reader.py fails
+    /// (read_array: "ValueError: setting an array element with a sequence") and zarrita.js does not read the type.
+    /// </summary>
+    private static bool CheckerReads(JsonObject entry, string target, long[] shape)
+    {
+        var fixedUnicode = (entry["dtype"] is JsonValue v && v.TryGetValue<string>(out var dtype) && dtype.Length > 1 && dtype[1] == 'U')
+            || (entry["data_type"] is JsonObject extension && (string?)extension["name"] == "fixed_length_utf32");
+        return target == "v2" || !(shape.Length == 0 && fixedUnicode);
+    }
 
     private static IEnumerable<(string Format, JsonObject Entry)> ArrayEntries(string corpus)
     {
@@ -151,16 +213,33 @@ public sealed class CopyConformanceTests : IDisposable
         }
 
         var all = Enumerable.Repeat(Slice.All, src.Rank).ToArray();
-        var (a, _) = await src.ReadBytesAsync(all);
-        var (b, _) = await dst.ReadBytesAsync(all);
-        if (!a.AsSpan().SequenceEqual(b))
+        bool valuesExact;
+        if (src.DataType.IsFixedSize)
+        {
+            var (a, _) = await src.ReadBytesAsync(all);
+            var (b, _) = await dst.ReadBytesAsync(all);
+            valuesExact = a.AsSpan().SequenceEqual(b);
+        }
+        else
+        {
+            // Variable-length strings. A v2 source without a fill value reads its missing elements as null, which a v3
+            // copy (that must have a fill value) reads as the type's zero, the empty string.
+            var (a, _) = await new ZarrStringArray(src).ReadAsync(all);
+            var (b, _) = await new ZarrStringArray(dst).ReadAsync(all);
+            valuesExact = (dst.Format == ZarrFormat.V3 ? a.Select(v => (string?)(v ?? "")) : a).SequenceEqual(b);
+        }
+
+        if (!valuesExact)
         {
             problems.Add("values differ");
         }
 
-        if (!src.Metadata.FillValue.AsSpan().SequenceEqual(dst.Metadata.FillValue))
+        // v2 JSON says only "NaN", which reads as numpy's NaN: a v2 copy of a NaN fill value with another payload has that
+        // fill value, and its values must then still be exactly the source's (the chunks the source left missing stored).
+        if (!src.Metadata.FillValue.AsSpan().SequenceEqual(dst.Metadata.FillValue)
+            && !(target == "v2" && valuesExact && SameButNaNPayloads(src.Metadata.FillValue, dst.Metadata.FillValue, src.DataType)))
         {
-            problems.Add("fill value differs");
+            problems.Add($"fill value {Convert.ToHexString(dst.Metadata.FillValue)} != {Convert.ToHexString(src.Metadata.FillValue)}");
         }
 
         if (!JsonNode.DeepEquals(src.Attributes, dst.Attributes))
@@ -184,6 +263,35 @@ public sealed class CopyConformanceTests : IDisposable
 
         return problems;
     }
+
+    /// <summary>True when two values of a float or complex type differ only in the bits of NaNs (each part NaN in both, or the same bits).</summary>
+    private static bool SameButNaNPayloads(byte[] a, byte[] b, ZarrDataType dataType)
+    {
+        var part = dataType.IsComplex ? dataType.ItemSize / 2 : dataType.ItemSize;
+        if (!(dataType.IsFloatingPoint || dataType.IsComplex) || a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i += part)
+        {
+            var x = a.AsSpan(i, part);
+            var y = b.AsSpan(i, part);
+            if (!x.SequenceEqual(y) && !(IsNaN(x) && IsNaN(y)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsNaN(ReadOnlySpan<byte> value) => value.Length switch
+    {
+        2 => Half.IsNaN(BitConverter.ToHalf(value)),
+        4 => float.IsNaN(BitConverter.ToSingle(value)),
+        _ => double.IsNaN(BitConverter.ToDouble(value)),
+    };
 
     private static async Task<ZarrArray> OpenAsync(string path)
     {

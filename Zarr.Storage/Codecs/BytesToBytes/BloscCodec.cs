@@ -90,6 +90,12 @@ public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor, IDecodesInto
     /// <summary>The element size the shuffle works on; written into each frame's header.</summary>
     public int TypeSize { get; }
 
+    /// <summary>
+    /// The typesize blosc takes for elements of <paramref name="dataType"/> when none is given: the item size, at most
+    /// c-blosc's 255, and 1 for variable-length strings, whose encoded bytes blosc sees (as numcodecs and zarr-python 3 give it).
+    /// </summary>
+    internal static int TypeSizeFor(DataTypes.ZarrDataType dataType) => Math.Clamp(dataType.ItemSize, 1, 255);
+
     /// <summary>The block size in bytes; 0 lets c-blosc choose.</summary>
     public int BlockSize { get; }
 

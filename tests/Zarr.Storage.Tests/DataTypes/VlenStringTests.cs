@@ -144,6 +144,15 @@ public class VlenStringTests
     }
 
     [Fact]
+    public async Task Shards_are_refused_clearly_until_strings_in_shards_are_supported()
+    {
+        var store = new MemoryStore();
+        var ex = await Assert.ThrowsAsync<ZarrException>(() => ZarrStringArray.CreateAsync(store, "", [8], null, new ArrayOptions { Chunks = [2], Shards = [4] }));
+        Assert.Contains("variable-length strings in shards) is not supported yet", ex.Message, StringComparison.Ordinal);
+        Assert.Null(await store.GetAsync("zarr.json"));
+    }
+
+    [Fact]
     public async Task Concurrent_partial_writes_into_one_chunk_lose_nothing()
     {
         var store = new MemoryStore();
