@@ -12,6 +12,7 @@ using Zarr.Storage.Codecs.ArrayToArray;
 using Zarr.Storage.Codecs.ArrayToBytes;
 using Zarr.Storage.Indexing;
 using Zarr.Storage.Metadata;
+using Zarr.Storage.Stores;
 
 namespace Zarr.Cli.Commands;
 
@@ -79,8 +80,7 @@ internal static class CopyCommand
                     ? await PlanArrayAsync(sourceNode.Store, source, request, cancellationToken).ConfigureAwait(false)
                     : await PlanGroupAsync(sourceNode.Store, source, request, cancellationToken).ConfigureAwait(false);
                 // A destination folder that did not exist, was empty or is overwritten is ours to clean up if the copy fails.
-                var createdFolder = target.Folder is { } folder && !Directory.Exists(folder);
-                var ours = createdFolder || request.Overwrite || (target.Folder is { } f && !Directory.EnumerateFileSystemEntries(f).Any());
+                var ours = target.Folder is { } folder ? DestinationFolder.Claim(folder, destination, request.Overwrite) : null;
                 if (request.Overwrite)
                 {
                     await target.Store.DeletePrefixAsync("", cancellationToken).ConfigureAwait(false);
@@ -94,10 +94,10 @@ internal static class CopyCommand
                         return true;
                     }).ConfigureAwait(false);
                 }
-                catch (Exception) when (target.Folder is { } written && ours)
+                catch (Exception) when (ours is not null)
                 {
                     // Leave no half-copied hierarchy behind (a zip file is simply not committed).
-                    TryDelete(written, keepFolder: !createdFolder);
+                    ours.Delete();
                     throw;
                 }
 
@@ -238,36 +238,6 @@ internal static class CopyCommand
         if (root is not null && plan.Root!.UsesConsolidatedMetadata)
         {
             await root.ConsolidateMetadataAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static void TryDelete(string folder, bool keepFolder)
-    {
-        try
-        {
-            if (!keepFolder)
-            {
-                Directory.Delete(folder, recursive: true);
-                return;
-            }
-
-            foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
-            {
-                if (entry is DirectoryInfo directory)
-                {
-                    directory.Delete(recursive: true);
-                }
-                else
-                {
-                    entry.Delete();
-                }
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 

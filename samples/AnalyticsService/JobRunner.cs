@@ -131,7 +131,7 @@ internal sealed class JobRunner(ServiceOptions options)
                 Attributes = array.Attributes,
             };
             // Decided before anything is written: what is the copy's to delete if it does not finish.
-            var created = CopyDestination.Claim(destination, request.Destination!, request.Overwrite);
+            var created = DestinationFolder.Claim(destination, request.Destination!, request.Overwrite);
             try
             {
                 var target = await ZarrArray.CreateAsync(new DirectoryStore(destination), "", array.DataType, array.Shape, arrayOptions, request.Overwrite, cancellationToken).ConfigureAwait(false);
