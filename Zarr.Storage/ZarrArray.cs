@@ -287,7 +287,7 @@ public class ZarrArray
         ArgumentNullException.ThrowIfNull(shape);
         if (options.FillValueIsNull && options.FillValue is not null)
         {
-            throw new ZarrException($"the options give a fill value ({options.FillValue.ToJsonString()}) and FillValueIsNull (no fill value); set one or the other");
+            throw new ZarrException($"the options give a fill value ({UserText.Json(options.FillValue)}) and FillValueIsNull (no fill value); set one or the other");
         }
 
         var chunks = options.Chunks ?? ChunkShapes.Guess(shape, dataType.ItemSize);

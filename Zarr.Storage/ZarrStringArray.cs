@@ -545,7 +545,7 @@ public sealed class ZarrStringArray
             {
                 if (codec is not TransposeCodec transpose)
                 {
-                    throw new ZarrException($"the codec '{codec.Name}' works on numbers; a variable-length string array can only be transposed before 'vlen-utf8'");
+                    throw new ZarrException($"the codec {UserText.Quote(codec.Name)} works on numbers; a variable-length string array can only be transposed before 'vlen-utf8'");
                 }
 
                 var order = transpose.Order;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text;
 using Zarr.Storage.Codecs;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.DataTypes;
 
@@ -231,7 +232,7 @@ public sealed class ZarrDataType : IEquatable<ZarrDataType>
             ArgumentNullException.ThrowIfNull(f, nameof(fields));
             if (!names.Add(f.Name))
             {
-                throw new ArgumentException($"the field name '{f.Name}' appears twice", nameof(fields));
+                throw new ArgumentException($"the field name {UserText.Quote(f.Name)} appears twice", nameof(fields));
             }
 
             list.Add(f.At(offset));
@@ -263,8 +264,8 @@ public sealed class ZarrDataType : IEquatable<ZarrDataType>
         }
 
         throw new ZarrException(Kind == DataTypeKind.Structured
-            ? $"the structured type {this} has no field '{name}' (fields: {string.Join(", ", _fields.Select(f => f.Name))})"
-            : $"{this} is not a structured type; it has no field '{name}'");
+            ? $"the structured type {this} has no field {UserText.Quote(name)} (fields: {UserText.Clip(string.Join(", ", _fields.Select(f => f.Name)))})"
+            : $"{this} is not a structured type; it has no field {UserText.Quote(name)}");
     }
 
     /// <summary>
@@ -318,7 +319,7 @@ public sealed class ZarrDataType : IEquatable<ZarrDataType>
     /// <summary>Finds a data type by name (see <see cref="TryParse"/>).</summary>
     /// <exception cref="ZarrException">The name is not a supported data type.</exception>
     public static ZarrDataType Parse(string name) =>
-        TryParse(name, out var t) ? t : throw new ZarrException($"'{name}' is not a supported data type; use one of {string.Join(", ", All.Select(d => d.Name))}, or a numpy type string such as <M8[ns], |S8, <U6");
+        TryParse(name, out var t) ? t : throw new ZarrException($"{UserText.Quote(name)} is not a supported data type; use one of {string.Join(", ", All.Select(d => d.Name))}, or a numpy type string such as <M8[ns], |S8, <U6");
 
     /// <summary>
     /// numpy's type code without byte order: <c>b1</c>, <c>i4</c>, <c>f8</c>, <c>c16</c>, <c>M8[ns]</c>,
@@ -539,7 +540,7 @@ public sealed class StructField : IEquatable<StructField>
         ArgumentNullException.ThrowIfNull(dataType);
         if (!dataType.IsFixedSize)
         {
-            throw new ArgumentException($"the field '{name}' has the variable-length type {dataType}; structured fields are fixed-size", nameof(dataType));
+            throw new ArgumentException($"the field {UserText.Quote(name)} has the variable-length type {dataType}; structured fields are fixed-size", nameof(dataType));
         }
 
         _shape = shape is null ? [] : (int[])shape.Clone();
@@ -548,7 +549,7 @@ public sealed class StructField : IEquatable<StructField>
         {
             if (s < 1)
             {
-                throw new ArgumentException($"the field '{name}' has sub-array shape ({string.Join(", ", _shape)}); dimensions are at least 1", nameof(shape));
+                throw new ArgumentException($"the field {UserText.Quote(name)} has sub-array shape ({string.Join(", ", _shape)}); dimensions are at least 1", nameof(shape));
             }
 
             count = checked(count * s);
@@ -600,7 +601,7 @@ public sealed class StructField : IEquatable<StructField>
     /// <inheritdoc />
     public override string ToString()
     {
-        var sb = new StringBuilder().Append(Name).Append(": ").Append(DataType);
+        var sb = new StringBuilder().Append(UserText.Clip(Name)).Append(": ").Append(DataType);
         if (_shape.Length > 0)
         {
             sb.Append('[').Append(string.Join(", ", _shape)).Append(']');

@@ -134,7 +134,7 @@ public static class ConsolidatedMetadata
             // Only "inline" is defined; with must_understand false, another kind is ignored and the documents are read one by one.
             if (consolidated["must_understand"] is JsonValue mustUnderstand && mustUnderstand.GetValueKind() == JsonValueKind.True)
             {
-                throw new ZarrMetadataException(key, Field + ".kind", $"{consolidated["kind"]?.ToJsonString() ?? "null"} is not a supported kind (only \"inline\"), and must_understand is true");
+                throw new ZarrMetadataException(key, Field + ".kind", $"{UserText.Json(consolidated["kind"])} is not a supported kind (only \"inline\"), and must_understand is true");
             }
 
             return null;
@@ -187,7 +187,7 @@ public static class ConsolidatedMetadata
 
         if ((root["zarr_consolidated_format"] as JsonValue)?.ToJsonString() != "1")
         {
-            throw new ZarrMetadataException(key, "zarr_consolidated_format", $"{root["zarr_consolidated_format"]?.ToJsonString() ?? "missing"} is not a supported consolidated format (only 1)");
+            throw new ZarrMetadataException(key, "zarr_consolidated_format", $"{(root["zarr_consolidated_format"] is { } format ? UserText.Json(format) : "missing")} is not a supported consolidated format (only 1)");
         }
 
         if (root["metadata"] is not JsonObject members)
@@ -240,12 +240,12 @@ public static class ConsolidatedMetadata
         }
         catch (ZarrException e)
         {
-            throw new ZarrMetadataException(key, field, $"'{relative}' is not a valid node path", e);
+            throw new ZarrMetadataException(key, field, $"{UserText.Quote(relative)} is not a valid node path", e);
         }
 
         if (normalized.Length == 0 || normalized != relative)
         {
-            throw new ZarrMetadataException(key, field, $"'{relative}' is not a valid relative node path");
+            throw new ZarrMetadataException(key, field, $"{UserText.Quote(relative)} is not a valid relative node path");
         }
 
         return NodePaths.Child(path, normalized);

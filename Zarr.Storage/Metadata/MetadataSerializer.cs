@@ -4,6 +4,7 @@ using Zarr.Storage.Codecs;
 using Zarr.Storage.Codecs.ArrayToArray;
 using Zarr.Storage.Codecs.ArrayToBytes;
 using Zarr.Storage.DataTypes;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Metadata;
 
@@ -109,7 +110,7 @@ public static class MetadataSerializer
             var order = RequireString(root, "order", document);
             if (order is not ("C" or "F"))
             {
-                throw new ZarrMetadataException(document, "order", $"'{order}' is not a valid order (expected \"C\" or \"F\")");
+                throw new ZarrMetadataException(document, "order", $"{UserText.Quote(order)} is not a valid order (expected \"C\" or \"F\")");
             }
 
             // An object array's object codec (its first filter, vlen-utf8) stands where 'bytes' stands for other types,
@@ -213,7 +214,7 @@ public static class MetadataSerializer
         var nodeType = RequireString(doc.RootElement, "node_type", document);
         return nodeType is "array" or "group"
             ? nodeType
-            : throw new ZarrMetadataException(document, "node_type", $"'{nodeType}' is not a node type (expected \"array\" or \"group\")");
+            : throw new ZarrMetadataException(document, "node_type", $"{UserText.Quote(nodeType)} is not a node type (expected \"array\" or \"group\")");
     }
 
     /// <summary>The v3 <c>zarr.json</c> of an array (UTF-8, indented).</summary>
@@ -574,7 +575,7 @@ public static class MetadataSerializer
         var nodeType = RequireString(root, "node_type", document);
         if (nodeType != expected)
         {
-            throw new ZarrMetadataException(document, "node_type", $"expected \"{expected}\", found \"{nodeType}\"");
+            throw new ZarrMetadataException(document, "node_type", $"expected \"{expected}\", found {UserText.Json(root.GetProperty("node_type"))}");
         }
     }
 
@@ -674,7 +675,7 @@ public static class MetadataSerializer
 
         if (name.GetString() != "regular")
         {
-            throw new ZarrMetadataException(document, "chunk_grid.name", $"chunk grid '{name.GetString()}' is not supported (only 'regular')");
+            throw new ZarrMetadataException(document, "chunk_grid.name", $"chunk grid {UserText.Json(name)} is not supported (only 'regular')");
         }
 
         if (!value.TryGetProperty("configuration", out var configuration) || configuration.ValueKind != JsonValueKind.Object)
@@ -722,7 +723,7 @@ public static class MetadataSerializer
         {
             "default" => '/',
             "v2" => '.',
-            _ => throw new ZarrMetadataException(document, "chunk_key_encoding.name", $"chunk key encoding '{name}' is not supported (expected 'default' or 'v2')"),
+            _ => throw new ZarrMetadataException(document, "chunk_key_encoding.name", $"chunk key encoding {UserText.Quote(name)} is not supported (expected 'default' or 'v2')"),
         };
 
         if (configuration.ValueKind == JsonValueKind.Object && configuration.TryGetProperty("separator", out var sep))
@@ -798,8 +799,8 @@ public static class MetadataSerializer
     }
 
     private static bool IsVlenUtf8(JsonElement codec) =>
-        (codec.ValueKind == JsonValueKind.String && codec.GetString() == "vlen-utf8")
-        || (codec.ValueKind == JsonValueKind.Object && codec.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.GetString() == "vlen-utf8");
+        (codec.ValueKind == JsonValueKind.String && codec.ValueEquals("vlen-utf8"))
+        || (codec.ValueKind == JsonValueKind.Object && codec.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.ValueEquals("vlen-utf8"));
 
     private static void ValidatePipeline(List<ICodec> codecs, string document)
     {
@@ -911,9 +912,10 @@ public static class MetadataSerializer
 
         if (value.GetArrayLength() > 0)
         {
-            var names = value.EnumerateArray()
-                .Select(t => t.ValueKind == JsonValueKind.Object && t.TryGetProperty("name", out var n) ? n.ToString() : t.GetRawText());
-            throw new ZarrMetadataException(document, "storage_transformers", $"storage transformers are not supported: [{string.Join(", ", names)}]");
+            var names = value.EnumerateArray().Take(4)
+                .Select(t => t.ValueKind == JsonValueKind.Object && t.TryGetProperty("name", out var n) ? UserText.Json(n) : UserText.Json(t));
+            var more = value.GetArrayLength() > 4 ? ", …" : "";
+            throw new ZarrMetadataException(document, "storage_transformers", $"storage transformers are not supported: [{string.Join(", ", names)}{more}]");
         }
     }
 
@@ -1008,7 +1010,8 @@ public static class MetadataSerializer
     private static string SiblingDocument(string document, string name) =>
         document.EndsWith(name, StringComparison.Ordinal) ? document[..^name.Length] + ZAttrs : document + " (" + ZAttrs + ")";
 
-    private static JsonNode? ToNode(JsonElement element) => JsonNode.Parse(element.GetRawText());
+    // From the element's UTF-8 as the document holds it: no UTF-16 copy of a large value.
+    private static JsonNode? ToNode(JsonElement element) => JsonNode.Parse(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element));
 
     private static ZarrMetadataException WrongKind(string document, string field, string expected, JsonElement value) =>
         new(document, field, value.ValueKind == JsonValueKind.Undefined
@@ -1026,11 +1029,7 @@ public static class MetadataSerializer
         _ => "nothing",
     };
 
-    private static string Describe(JsonElement value)
-    {
-        var text = value.ValueKind == JsonValueKind.Undefined ? "(missing)" : value.GetRawText();
-        return text.Length > 80 ? text[..77] + "..." : text;
-    }
+    private static string Describe(JsonElement value) => UserText.Json(value);
 
     // ---- writing helpers -------------------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@ using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 using Zarr.Storage.Buffers;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Stores;
 
@@ -378,7 +379,7 @@ public sealed class DirectoryStore : IStore
         var path = Path.GetFullPath(_rootWithSeparator + relative);
         if (path.Length <= _rootWithSeparator.Length || !path.StartsWith(_rootWithSeparator, PathComparison))
         {
-            throw new ZarrStoreException(key, $"resolves to '{path}', which is outside the store's root '{Root}'");
+            throw new ZarrStoreException(key, $"resolves to {UserText.Quote(path)}, which is outside the store's root '{Root}'");
         }
 
         return path;
@@ -413,7 +414,7 @@ public sealed class DirectoryStore : IStore
 
             if (info.LinkTarget is not null)
             {
-                throw new ZarrStoreException(key, $"'{folder}' is a symbolic link; this store does not write or delete through links");
+                throw new ZarrStoreException(key, $"{UserText.Quote(folder)} is a symbolic link; this store does not write or delete through links");
             }
 
             index = next + 1;

@@ -1,3 +1,5 @@
+using Zarr.Storage.Internal;
+
 namespace Zarr.Storage.Stores;
 
 /// <summary>
@@ -7,7 +9,8 @@ namespace Zarr.Storage.Stores;
 /// <para>A key is one or more '/'-separated segments. It is refused (with a <see cref="ZarrStoreException"/> naming the
 /// key and the rule) when it is empty, starts with '/', ends with '/', has an empty segment ('a//b'), has a '.' or '..'
 /// segment, holds a backslash, NUL or any other control character, or has a segment of the form
-/// <c>.{name}.{16 hex digits}.tmp</c>, which is reserved for the temporary files of atomic writes.</para>
+/// <c>.{name}.{16 hex digits}.tmp</c>, which is reserved for the temporary files of atomic writes. The message quotes
+/// the key escaped and shortened.</para>
 /// <para>A prefix is "" (everything) or a valid key followed by '/'.</para>
 /// </remarks>
 public static class StoreKey
@@ -140,7 +143,7 @@ public static class StoreKey
 
             if (IsTemporaryName(segment))
             {
-                return $"the segment '{segment}' has the form reserved for temporary files (.name.<16 hex digits>.tmp)";
+                return $"the segment {UserText.Quote(segment.ToString())} has the form reserved for temporary files (.name.<16 hex digits>.tmp)";
             }
 
             if (end < 0)

@@ -1,3 +1,4 @@
+using Zarr.Storage.Internal;
 using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Tests.Stores;
@@ -446,7 +447,11 @@ public abstract class StoreContractTests : IDisposable
     {
         var e = await Assert.ThrowsAsync<ZarrStoreException>(action);
         Assert.Equal(key, e.Key);
-        Assert.Contains($"'{key}'", e.Message, StringComparison.Ordinal);
+
+        // The message names the key escaped ("a\\b", "a\\0b", "k\\uD800"): valid Unicode on one line whatever the key.
+        Assert.Contains(UserText.Quote(key), e.Message, StringComparison.Ordinal);
+        _ = new System.Text.UTF8Encoding(false, true).GetByteCount(e.Message);
+        Assert.DoesNotContain('\n', e.Message);
     }
 
     // ---- read-only and cancellation ---------------------------------------------------------------------
