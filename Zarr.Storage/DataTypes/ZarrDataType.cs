@@ -220,7 +220,7 @@ public sealed class ZarrDataType : IEquatable<ZarrDataType>
     }
 
     /// <summary>A structured type whose fields are packed in the order given (numpy's default layout, as zarr writes it).</summary>
-    /// <exception cref="ArgumentException">No fields, a repeated or empty name, or a field of variable size.</exception>
+    /// <exception cref="ArgumentException">No fields, a repeated or empty name, a field of variable size, or fields that add up to more than 2^31 − 1 bytes.</exception>
     public static ZarrDataType Structured(IEnumerable<StructField> fields)
     {
         ArgumentNullException.ThrowIfNull(fields);
@@ -236,7 +236,12 @@ public sealed class ZarrDataType : IEquatable<ZarrDataType>
             }
 
             list.Add(f.At(offset));
-            offset = checked(offset + f.Size);
+            if (offset > int.MaxValue - f.Size)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the fields add up to more than {int.MaxValue} bytes, the most an element holds"), nameof(fields));
+            }
+
+            offset += f.Size;
         }
 
         if (list.Count == 0)
@@ -533,7 +538,7 @@ public sealed class StructField : IEquatable<StructField>
     /// <param name="dataType">Its element type: any fixed-size type, including another structured type.</param>
     /// <param name="shape">The sub-array shape, or null (or empty) for a scalar field.</param>
     /// <param name="byteOrder">The stored byte order of this field, or null to follow the bytes codec (the usual case).</param>
-    /// <exception cref="ArgumentException">The name is empty, the type is variable-length, or a dimension is below 1.</exception>
+    /// <exception cref="ArgumentException">The name is empty, the type is variable-length, a dimension is below 1, or the field is more than 2^31 − 1 bytes.</exception>
     public StructField(string name, ZarrDataType dataType, int[]? shape = null, Endian? byteOrder = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -549,16 +554,22 @@ public sealed class StructField : IEquatable<StructField>
         {
             if (s < 1)
             {
-                throw new ArgumentException($"the field {UserText.Quote(name)} has sub-array shape ({string.Join(", ", _shape)}); dimensions are at least 1", nameof(shape));
+                throw new ArgumentException($"the field {UserText.Quote(name)} has sub-array shape ({Sizes.Dims(_shape)}); dimensions are at least 1", nameof(shape));
             }
 
-            count = checked(count * s);
+            // Both factors are under 2^31, so neither this product nor the size below overflows before the check.
+            count = Math.Min(count * s, int.MaxValue + 1L);
+        }
+
+        if (count * dataType.ItemSize > int.MaxValue)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the field {UserText.Quote(name)} of sub-array shape ({Sizes.Dims(_shape)}) and type {dataType} is more than {int.MaxValue} bytes, the most an element holds"), nameof(shape));
         }
 
         Name = name;
         DataType = dataType;
-        ElementCount = checked((int)count);
-        Size = checked(ElementCount * dataType.ItemSize);
+        ElementCount = (int)count;
+        Size = ElementCount * dataType.ItemSize;
         ByteOrder = dataType.NeedsByteOrder ? byteOrder : null;
     }
 

@@ -61,6 +61,7 @@ public static class MetadataSerializer
         var shape = ParseShape(Require(root, "shape", document), "shape", document);
         var dataType = DataTypeJson.ParseV3(Require(root, "data_type", document), document);
         var chunkShape = ParseChunkGrid(Require(root, "chunk_grid", document), shape.Length, document);
+        CheckSizes(shape, chunkShape, dataType, document, "shape", "chunk_grid.configuration.chunk_shape", "data_type");
         var chunkKeyEncoding = ParseChunkKeyEncoding(Require(root, "chunk_key_encoding", document), document);
         var fillValue = FillValueJson.ParseV3(Require(root, "fill_value", document), dataType, document);
         var codecs = ParseCodecsV3(Require(root, "codecs", document), dataType, shape.Length, document);
@@ -106,6 +107,7 @@ public static class MetadataSerializer
             shape = ParseShape(Require(root, "shape", document), "shape", document);
             chunkShape = ParseChunkShape(Require(root, "chunks", document), shape.Length, "chunks", document);
             (dataType, var endian) = DataTypeJson.ParseV2(Require(root, "dtype", document), document);
+            CheckSizes(shape, chunkShape, dataType, document, "shape", "chunks", "dtype");
             fillValue = FillValueJson.ParseV2(Require(root, "fill_value", document), dataType, document, out fillIsNull, byteOrder: endian ?? Endian.Little);
             var order = RequireString(root, "order", document);
             if (order is not ("C" or "F"))
@@ -543,6 +545,16 @@ public static class MetadataSerializer
         }
 
         return doc;
+    }
+
+    /// <summary>Refuses sizes the library cannot hold (<see cref="Sizes.CheckArray"/>) before the fill value is allocated.</summary>
+    private static void CheckSizes(long[] shape, int[] chunks, ZarrDataType dataType, string document, string shapeField, string chunksField, string typeField)
+    {
+        if (Sizes.CheckArray(shape, chunks, dataType) is var (fault, message))
+        {
+            var field = fault switch { SizeFault.Shape => shapeField, SizeFault.Chunks => chunksField, _ => typeField };
+            throw new ZarrMetadataException(document, field, message);
+        }
     }
 
     private static JsonElement Require(JsonElement root, string name, string document) =>
