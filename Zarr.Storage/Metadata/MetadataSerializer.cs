@@ -10,9 +10,14 @@ namespace Zarr.Storage.Metadata;
 
 /// <summary>Reads and writes array and group metadata documents in the Zarr v2 and v3 JSON formats.</summary>
 /// <remarks>
-/// Output is byte for byte what the reference implementations write: v2 as zarr-python 2.13 (keys sorted, indent 4,
+/// <para>Output is byte for byte what the reference implementations write: v2 as zarr-python 2.13 (keys sorted, indent 4,
 /// non-ASCII escaped, no trailing newline), v3 as zarr-python 3 (its field order, indent 2). Every reading failure is a
-/// <see cref="ZarrMetadataException"/> naming the document and the field.
+/// <see cref="ZarrMetadataException"/> naming the document and the field.</para>
+/// <para>NaN and infinities: v2 documents are read as Python's json writes them, with the bare tokens <c>NaN</c>,
+/// <c>Infinity</c> and <c>-Infinity</c> (zarr-python 2.13 writes an attribute that is float('nan') so): in
+/// <c>.zattrs</c> they read as the doubles, in <c>.zarray</c> as the fill value strings <c>"NaN"</c>, <c>"Infinity"</c>,
+/// <c>"-Infinity"</c>. Everything is written as standard JSON, those doubles as those strings (where zarr-python 2.13
+/// would write the bare token), which zarr-python 2.13 reads back as the strings. v3 documents are standard JSON.</para>
 /// </remarks>
 public static class MetadataSerializer
 {
@@ -100,7 +105,7 @@ public static class MetadataSerializer
         byte[] fillValue;
         bool fillIsNull;
         var codecs = new List<ICodec>(4);
-        using (var doc = ParseDocument(zarray, document))
+        using (var doc = ParseDocument(PythonJson.ToStandard(zarray), document))
         {
             var root = doc.RootElement;
             RequireZarrFormat(root, 2, document);
@@ -197,7 +202,7 @@ public static class MetadataSerializer
     /// <exception cref="ZarrMetadataException">A document is not valid; the message names the field.</exception>
     public static GroupMetadata ParseGroupV2(ReadOnlySpan<byte> zgroup, ReadOnlySpan<byte> zattrs, string document)
     {
-        using (var doc = ParseDocument(zgroup, document))
+        using (var doc = ParseDocument(PythonJson.ToStandard(zgroup), document))
         {
             RequireZarrFormat(doc.RootElement, 2, document);
         }
@@ -1007,6 +1012,7 @@ public static class MetadataSerializer
             : throw new ZarrMetadataException(document, "dimension_separator", $"{Describe(value)} is not a separator (expected \".\" or \"/\")");
     }
 
+    /// <summary>A <c>.zattrs</c>: standard JSON, or as Python's json writes a float that is NaN or infinite (see <see cref="PythonJson"/>).</summary>
     private static JsonObject ParseZAttrs(ReadOnlySpan<byte> zattrs, string document)
     {
         if (zattrs.IsEmpty)
@@ -1014,8 +1020,18 @@ public static class MetadataSerializer
             return [];
         }
 
-        using var doc = ParseDocument(zattrs, document);
-        return (JsonObject)ToNode(doc.RootElement)!;
+        JsonNode? node;
+        try
+        {
+            node = PythonJson.ParseNode(zattrs, DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new ZarrMetadataException(document, null, $"not valid JSON: {ex.Message}", ex);
+        }
+
+        return node as JsonObject
+            ?? throw new ZarrMetadataException(document, null, $"expected a JSON object, found {(node is null ? "null" : KindName(node.GetValueKind()))}");
     }
 
     /// <summary>The key of the <c>.zattrs</c> beside <paramref name="document"/> (for error messages).</summary>
