@@ -235,7 +235,7 @@ public class ZarrArray
 
         if (store.IsReadOnly)
         {
-            throw new ZarrStoreException(null, $"cannot create array '/{path}': {store} is read-only");
+            throw new ZarrStoreException(null, $"cannot create array {UserText.Quote("/" + path)}: {store} is read-only");
         }
 
         if (await NodeIO.NodeExistsAsync(store, path, cancellationToken).ConfigureAwait(false))

@@ -230,7 +230,7 @@ public sealed class ZarrStringArray
     {
         if (!array.DataType.IsFixedSize)
         {
-            throw new ZarrException($"array '/{array.Path}' holds variable-length strings ({array.DataType}), which have no fixed-size byte form; read and write it with ZarrStringArray");
+            throw new ZarrException($"array {UserText.Quote("/" + array.Path)} holds variable-length strings ({array.DataType}), which have no fixed-size byte form; read and write it with ZarrStringArray");
         }
     }
 
@@ -288,7 +288,7 @@ public sealed class ZarrStringArray
     {
         if (_array.IsReadOnly)
         {
-            throw new ZarrException($"array '/{_array.Path}' was opened read-only (mode 'r'); open it with mode r+ or a to write");
+            throw new ZarrException($"array {UserText.Quote("/" + _array.Path)} was opened read-only (mode 'r'); open it with mode r+ or a to write");
         }
 
         if (scalar is null && values.Length != plan.ElementCount)

@@ -92,6 +92,23 @@ public class LongTextInMessagesTests
         Assert.Contains($"kkkk…' ({Huge + 2} characters)", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task LongNodePaths_AreQuotedShort()
+    {
+        var store = new MemoryStore();
+        await ZarrArray.CreateAsync<int>(store, "a", [2]);
+        var below = "a/" + string.Join('/', Enumerable.Repeat(new string('p', 100), 50));
+        var e = await Assert.ThrowsAsync<ZarrNodeException>(() => ZarrGroup.CreateAsync(store, below));
+        Assert.Equal("a", e.Path);
+        Assert.True(e.Message.Length < 1024, e.Message);
+        Assert.Contains($"({below.Length + 1} characters)", e.Message, StringComparison.Ordinal);
+
+        var deep = await ZarrGroup.CreateAsync(store, "g/" + string.Join('/', Enumerable.Repeat(new string('q', 100), 50)));
+        var readOnly = await ZarrGroup.OpenAsync(store, deep.Path);
+        var refused = await Assert.ThrowsAsync<ZarrException>(() => readOnly.CreateGroupAsync("x"));
+        Assert.True(refused.Message.Length < 1024, refused.Message);
+    }
+
     [Theory]
     [InlineData("abc", "'abc'")]
     [InlineData("", "''")]
