@@ -1,3 +1,5 @@
+using Zarr.Storage.Internal;
+
 namespace Zarr.Storage;
 
 /// <summary>How a node is opened, as zarr-python's <c>mode</c>.</summary>
@@ -31,6 +33,6 @@ public static class AccessModes
         "a" => AccessMode.Append,
         "w" => AccessMode.Write,
         "w-" or "x" => AccessMode.WriteNew,
-        _ => throw new ArgumentException($"'{mode}' is not a mode; use r, r+, a, w or w-", nameof(mode)),
+        _ => throw new ArgumentException($"{UserText.Quote(mode)} is not a mode; use r, r+, a, w or w-", nameof(mode)),
     };
 }

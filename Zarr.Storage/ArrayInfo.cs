@@ -18,7 +18,7 @@ public sealed class ArrayInfo
         Metadata = metadata;
         Store = array.Store.ToString() ?? "";
         Path = array.Path;
-        NBytes = checked(Checked.Product(metadata.Shape) * metadata.DataType.ItemSize);
+        NBytesExact = Sizes.Multiply(Sizes.Product(metadata.Shape), (uint)metadata.DataType.ItemSize);
         StoredBytes = storedBytes;
         ChunksInitialized = chunksInitialized;
         ChunksTotal = chunksTotal;
@@ -57,14 +57,18 @@ public sealed class ArrayInfo
     /// </summary>
     public JsonNode? FillValue => MetadataSerializer.FillValueJsonOf(Metadata);
 
-    /// <summary>Uncompressed size in bytes.</summary>
-    public long NBytes { get; }
+    /// <summary>Uncompressed size in bytes (see <see cref="NBytesExact"/> for sizes beyond 64 bits).</summary>
+    /// <exception cref="ZarrException">The size is more than <see cref="long.MaxValue"/> bytes (2^63 − 1 int32 elements are 2^65 bytes): read <see cref="NBytesExact"/>.</exception>
+    public long NBytes => ToLong(NBytesExact, Path);
+
+    /// <summary>Uncompressed size in bytes, whatever it is (the shape's element count × the item size may need more than 64 bits).</summary>
+    public UInt128 NBytesExact { get; }
 
     /// <summary>Bytes stored: the chunks and the array's metadata documents.</summary>
     public long StoredBytes { get; }
 
-    /// <summary><see cref="NBytes"/> / <see cref="StoredBytes"/>, or null while no chunk is stored (the seed prints none then).</summary>
-    public double? Ratio => ChunksInitialized == 0 || StoredBytes == 0 ? null : (double)NBytes / StoredBytes;
+    /// <summary><see cref="NBytesExact"/> / <see cref="StoredBytes"/>, or null while no chunk is stored (the seed prints none then).</summary>
+    public double? Ratio => ChunksInitialized == 0 || StoredBytes == 0 ? null : (double)NBytesExact / StoredBytes;
 
     /// <summary>Chunks present in the store.</summary>
     public long ChunksInitialized { get; }
@@ -85,7 +89,7 @@ public sealed class ArrayInfo
         sb.Append(CultureInfo.InvariantCulture, $"{TypeName} ({Join(Metadata.Shape)}) {DataType}, chunks=({Join(Metadata.ChunkShape)}), zarr v{(int)Format}\n");
         sb.Append("  ").Append(DescribeCodecs(Metadata.Codecs)).Append('\n');
         sb.Append("  fill_value: ").Append(FillValue?.ToJsonString() ?? "null").Append('\n');
-        sb.Append("  nbytes: ").Append(Sizes.Human(NBytes)).Append("; stored: ").Append(Sizes.Human(StoredBytes));
+        sb.Append("  nbytes: ").Append(Sizes.Human(NBytesExact)).Append("; stored: ").Append(Sizes.Human(StoredBytes));
         if (Ratio is { } ratio)
         {
             sb.Append("; ratio: ").Append(ratio.ToString("0.0", CultureInfo.InvariantCulture));
@@ -95,6 +99,12 @@ public sealed class ArrayInfo
         sb.Append("  store: ").Append(Store).Append("; path: /").Append(Path);
         return sb.ToString();
     }
+
+    /// <summary>A byte count as a <see cref="long"/>, or the error of one that does not fit.</summary>
+    internal static long ToLong(UInt128 bytes, string path) =>
+        bytes <= long.MaxValue
+            ? (long)bytes
+            : throw new ZarrException(string.Create(CultureInfo.InvariantCulture, $"array {UserText.Quote("/" + path)} is {bytes} bytes uncompressed, more than a 64-bit count holds; read NBytesExact"));
 
     internal static string Header(ZarrArray array, ArrayMetadata metadata) =>
         string.Create(CultureInfo.InvariantCulture, $"{(array.GetType().IsGenericType ? $"ZarrArray<{metadata.DataType.ClrType.Name}>" : "ZarrArray")} ({Join(metadata.Shape)}) {metadata.DataType.NumpyName}, chunks=({Join(metadata.ChunkShape)}), zarr v{(int)metadata.Format}");

@@ -62,8 +62,12 @@ public class ZarrArray
     /// <summary>The number of elements.</summary>
     public long Size => Checked.Product(Metadata.Shape);
 
-    /// <summary>The size of the data uncompressed, in bytes.</summary>
-    public long NBytes => checked(Size * DataType.ItemSize);
+    /// <summary>The size of the data uncompressed, in bytes (see <see cref="NBytesExact"/> for sizes beyond 64 bits).</summary>
+    /// <exception cref="ZarrException">The size is more than <see cref="long.MaxValue"/> bytes (2^63 − 1 int32 elements are 2^65 bytes): read <see cref="NBytesExact"/>.</exception>
+    public long NBytes => ArrayInfo.ToLong(NBytesExact, Path);
+
+    /// <summary>The size of the data uncompressed, in bytes, whatever it is: <see cref="Size"/> × the item size, which may need more than 64 bits.</summary>
+    public UInt128 NBytesExact => Sizes.Multiply(Sizes.Product(Metadata.Shape), (uint)DataType.ItemSize);
 
     /// <summary>The chunk grid.</summary>
     public ChunkGrid Grid => _state.Current.Grid;
@@ -225,7 +229,13 @@ public class ZarrArray
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(metadata);
         path = NodePaths.Normalize(path);
+        if (metadata.ChunkShape.Length == metadata.Shape.Length && Sizes.CheckArray(metadata.Shape, metadata.ChunkShape, metadata.DataType) is var (_, tooLarge))
+        {
+            throw new ZarrException($"cannot create array {UserText.Quote("/" + path)}: {tooLarge}");
+        }
+
         _ = new ChunkGrid(metadata.Shape, metadata.ChunkShape);
+
         CodecPipeline.Create(metadata.Codecs).Validate(metadata.ChunkSpec);
         MetadataSerializer.CheckNullFillValue(metadata);
         if (metadata.FillValueIsNull && metadata.Format == ZarrFormat.V3)
@@ -235,7 +245,7 @@ public class ZarrArray
 
         if (store.IsReadOnly)
         {
-            throw new ZarrStoreException(null, $"cannot create array '/{path}': {store} is read-only");
+            throw new ZarrStoreException(null, $"cannot create array {UserText.Quote("/" + path)}: {store} is read-only");
         }
 
         var node = NodeState.For(store, path);
@@ -300,7 +310,7 @@ public class ZarrArray
         ArgumentNullException.ThrowIfNull(shape);
         if (options.FillValueIsNull && options.FillValue is not null)
         {
-            throw new ZarrException($"the options give a fill value ({options.FillValue.ToJsonString()}) and FillValueIsNull (no fill value); set one or the other");
+            throw new ZarrException($"the options give a fill value ({UserText.Json(options.FillValue)}) and FillValueIsNull (no fill value); set one or the other");
         }
 
         var chunks = options.Chunks ?? ChunkShapes.Guess(shape, dataType.ItemSize);
@@ -1141,7 +1151,7 @@ public class ZarrArray
         var sb = new StringBuilder();
         sb.Append(ArrayInfo.Header(this, m)).Append('\n');
         sb.Append("  ").Append(ArrayInfo.DescribeCodecs(m.Codecs)).Append('\n');
-        sb.Append("  nbytes: ").Append(Sizes.Human(NBytes)).Append("; chunks: ").Append(Grid.ChunkCount).Append('\n');
+        sb.Append("  nbytes: ").Append(Sizes.Human(NBytesExact)).Append("; chunks: ").Append(Grid.ChunkCount).Append('\n');
         sb.Append("  store: ").Append(Store).Append("; path: /").Append(Path);
         return sb.ToString();
     }

@@ -1,6 +1,11 @@
+using Zarr.Storage.Internal;
+
 namespace Zarr.Storage;
 
-/// <summary>The base of every exception this library throws on purpose. Messages name what was wrong and where.</summary>
+/// <summary>
+/// The base of every exception this library throws on purpose. Messages name what was wrong and where; text they were
+/// given (keys, paths, names, JSON values) is quoted escaped and shortened to a few hundred characters.
+/// </summary>
 public class ZarrException : Exception
 {
     /// <summary>Creates an exception with a message.</summary>
@@ -15,7 +20,7 @@ public sealed class ZarrMetadataException : ZarrException
 {
     /// <summary>Creates the exception for a document and, where known, the field at fault.</summary>
     public ZarrMetadataException(string document, string? field, string message, Exception? innerException = null)
-        : base(field is null ? $"{document}: {message}" : $"{document}: field '{field}': {message}", innerException)
+        : base(field is null ? $"{UserText.Clip(document)}: {message}" : $"{UserText.Clip(document)}: field {UserText.Quote(field)}: {message}", innerException)
     {
         Document = document;
         Field = field;
@@ -62,8 +67,8 @@ public sealed class ZarrCodecException : ZarrException
 
     private static string Format(string codec, string? arrayPath, string? chunkKey, string message) =>
         chunkKey is null
-            ? $"codec '{codec}': {message}"
-            : $"array '/{arrayPath}', chunk '{chunkKey}', codec '{codec}': {message}";
+            ? $"codec {UserText.Quote(codec)}: {message}"
+            : $"array {UserText.Quote("/" + arrayPath)}, chunk {UserText.Quote(chunkKey)}, codec {UserText.Quote(codec)}: {message}";
 }
 
 /// <summary>A store could not read, write, list or delete a key, or a key is not valid.</summary>
@@ -71,7 +76,7 @@ public sealed class ZarrStoreException : ZarrException
 {
     /// <summary>Creates the exception for a key.</summary>
     public ZarrStoreException(string? key, string message, Exception? innerException = null)
-        : base(key is null ? message : $"key '{key}': {message}", innerException) => Key = key;
+        : base(key is null ? message : $"key {UserText.Quote(key)}: {message}", innerException) => Key = key;
 
     /// <summary>The key at fault, where there is one.</summary>
     public string? Key { get; }
@@ -89,14 +94,14 @@ public sealed class ZarrTypeMismatchException : ZarrException
 {
     /// <summary>Creates the exception naming both types.</summary>
     public ZarrTypeMismatchException(string arrayPath, string dataType, Type requested)
-        : base($"array '/{arrayPath}' has data type {dataType}; it cannot be accessed as {requested.Name}") { }
+        : base($"array {UserText.Quote("/" + arrayPath)} has data type {dataType}; it cannot be accessed as {requested.Name}") { }
 }
 
 /// <summary>A node (array or group) was not found where it was expected, or one exists where it must not.</summary>
 public sealed class ZarrNodeException : ZarrException
 {
     /// <summary>Creates the exception.</summary>
-    public ZarrNodeException(string path, string message) : base($"'/{path}': {message}") => Path = path;
+    public ZarrNodeException(string path, string message) : base($"{UserText.Quote("/" + path)}: {message}") => Path = path;
 
     /// <summary>The node's path inside its store.</summary>
     public string Path { get; }

@@ -295,7 +295,7 @@ public sealed class ZarrGroup
     {
         if (IsReadOnly)
         {
-            throw new ZarrException($"group '/{Path}' was opened read-only (mode 'r')");
+            throw new ZarrException($"group {UserText.Quote("/" + Path)} was opened read-only (mode 'r')");
         }
     }
 

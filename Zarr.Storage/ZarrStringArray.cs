@@ -241,7 +241,7 @@ public sealed class ZarrStringArray
     {
         if (!array.DataType.IsFixedSize)
         {
-            throw new ZarrException($"array '/{array.Path}' holds variable-length strings ({array.DataType}), which have no fixed-size byte form; read and write it with ZarrStringArray");
+            throw new ZarrException($"array {UserText.Quote("/" + array.Path)} holds variable-length strings ({array.DataType}), which have no fixed-size byte form; read and write it with ZarrStringArray");
         }
     }
 
@@ -299,7 +299,7 @@ public sealed class ZarrStringArray
     {
         if (_array.IsReadOnly)
         {
-            throw new ZarrException($"array '/{_array.Path}' was opened read-only (mode 'r'); open it with mode r+ or a to write");
+            throw new ZarrException($"array {UserText.Quote("/" + _array.Path)} was opened read-only (mode 'r'); open it with mode r+ or a to write");
         }
 
         if (scalar is null && values.Length != plan.ElementCount)
@@ -632,7 +632,7 @@ public sealed class ZarrStringArray
             {
                 if (codec is not TransposeCodec transpose)
                 {
-                    throw new ZarrException($"the codec '{codec.Name}' works on numbers; a variable-length string array can only be transposed before 'vlen-utf8'");
+                    throw new ZarrException($"the codec {UserText.Quote(codec.Name)} works on numbers; a variable-length string array can only be transposed before 'vlen-utf8'");
                 }
 
                 var order = transpose.Order;

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Zarr.Storage.DataTypes;
 using Zarr.Storage.Indexing;
 using Zarr.Storage.Stores;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage;
 
@@ -57,7 +58,7 @@ public sealed class ZarrStructuredArray
             : field.DataType.ClrType == typeof(T) ? field.ElementCount : -1;
         if (perElement < 0)
         {
-            throw new ZarrException($"the field '{name}' is {field.DataType}; read it as {field.DataType.ClrType.Name}{(field.DataType.IsFixedSize ? " (or its raw bytes as Byte)" : "")}, not {typeof(T).Name}");
+            throw new ZarrException($"the field {UserText.Quote(name)} is {field.DataType}; read it as {field.DataType.ClrType.Name}{(field.DataType.IsFixedSize ? " (or its raw bytes as Byte)" : "")}, not {typeof(T).Name}");
         }
 
         var (rows, shape) = await _array.ReadBytesAsync(selection, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Zarr.Storage;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Dataflow.Pipelines;
 
@@ -34,7 +35,7 @@ public sealed class ZarrPipelineException : ZarrException
     private static string Format(string stage, long[]? coordinates, string? key, Exception inner)
     {
         var where = coordinates is null ? "" : $" at chunk ({string.Join(", ", coordinates)})";
-        var k = key is null ? "" : $" key '{key}'";
+        var k = key is null ? "" : $" key {UserText.Quote(key)}";
         return $"pipeline stage '{stage}' failed{where}{k}: {inner?.Message}";
     }
 }

@@ -5,6 +5,7 @@ using Zarr.Storage.Codecs.ArrayToArray;
 using Zarr.Storage.Codecs.ArrayToBytes;
 using Zarr.Storage.Codecs.BytesToBytes;
 using Zarr.Storage.DataTypes;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Codecs;
 
@@ -71,7 +72,7 @@ public static class CodecRegistry
                 throw new ZarrMetadataException(document, "codecs", $"a codec must be an object or a name; got {Show(codec)}");
         }
 
-        var reader = new ConfigReader(configuration, document, $"codecs.{name}.");
+        var reader = new ConfigReader(configuration, document, "codecs.", name);
         switch (name)
         {
             case "bytes":
@@ -82,7 +83,7 @@ public static class CodecRegistry
                     null => null,
                     "little" => Endian.Little,
                     "big" => Endian.Big,
-                    _ => throw reader.Error("endian", $"must be \"little\" or \"big\"; got \"{endian}\""),
+                    _ => throw reader.Error("endian", $"must be \"little\" or \"big\"; got {UserText.QuoteJson(endian)}"),
                 };
                 if (parsed is null && dataType.NeedsByteOrder)
                 {
@@ -111,7 +112,7 @@ public static class CodecRegistry
                     "noshuffle" => BloscShuffle.NoShuffle,
                     "shuffle" => BloscShuffle.Shuffle,
                     "bitshuffle" => BloscShuffle.BitShuffle,
-                    _ => throw reader.Error("shuffle", $"must be \"noshuffle\", \"shuffle\" or \"bitshuffle\"; got \"{shuffleName}\""),
+                    _ => throw reader.Error("shuffle", $"must be \"noshuffle\", \"shuffle\" or \"bitshuffle\"; got {UserText.QuoteJson(shuffleName)}"),
                 };
                 int typesize;
                 if (reader.Has("typesize"))
@@ -162,7 +163,7 @@ public static class CodecRegistry
                 throw new ZarrMetadataException(document, "codecs", "'vlen-utf8' inside 'sharding_indexed' (variable-length strings in shards) is not supported yet");
 
             default:
-                throw new ZarrMetadataException(document, "codecs", $"unknown codec '{name}'; this library knows {string.Join(", ", V3Names)}");
+                throw new ZarrMetadataException(document, "codecs", $"unknown codec {UserText.Quote(name)}; this library knows {string.Join(", ", V3Names)}");
         }
     }
 
@@ -221,7 +222,7 @@ public static class CodecRegistry
                 return new Bz2Codec(reader.OptionalInt("level", 1, 9) ?? 1);
 
             default:
-                throw new ZarrMetadataException(document, "compressor.id", $"unknown compressor '{id}'; this library knows {string.Join(", ", V2Ids)}");
+                throw new ZarrMetadataException(document, "compressor.id", $"unknown compressor {UserText.Quote(id)}; this library knows {string.Join(", ", V2Ids)}");
         }
     }
 
@@ -246,7 +247,7 @@ public static class CodecRegistry
 
         if (!V2FilterIds.Contains(id))
         {
-            throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"unknown filter '{id}' (entry {index}); this library knows {string.Join(", ", V2FilterIds)}"));
+            throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"unknown filter {UserText.Quote(id)} (entry {index}); this library knows {string.Join(", ", V2FilterIds)}"));
         }
 
         return Filter(id, new ConfigReader(obj, document, string.Create(CultureInfo.InvariantCulture, $"filters[{index}].")), null);
@@ -291,7 +292,7 @@ public static class CodecRegistry
         }
         catch (ArgumentException ex)
         {
-            throw reader.Error(string.Empty, $"{id}: {ex.Message}");
+            throw reader.Error(string.Empty, $"{UserText.Clip(id)}: {ex.Message}");
         }
     }
 
@@ -308,7 +309,7 @@ public static class CodecRegistry
         {
             "end" => ShardIndexLocation.End,
             "start" => ShardIndexLocation.Start,
-            _ => throw reader.Error("index_location", $"must be \"start\" or \"end\"; got \"{locationName}\""),
+            _ => throw reader.Error("index_location", $"must be \"start\" or \"end\"; got {UserText.QuoteJson(locationName)}"),
         };
 
         try
@@ -351,20 +352,20 @@ public static class CodecRegistry
 
         throw cname == "snappy"
             ? reader.Error("cname", "blosc's snappy compressor is not supported (c-blosc builds often lack it and other Zarr implementations cannot read it); use lz4, lz4hc, blosclz, zlib or zstd")
-            : reader.Error("cname", $"unknown blosc compressor \"{cname}\"; use lz4, lz4hc, blosclz, zlib or zstd");
+            : reader.Error("cname", $"unknown blosc compressor {UserText.QuoteJson(cname)}; use lz4, lz4hc, blosclz, zlib or zstd");
     }
 
-    private static string Show(JsonNode? node)
-    {
-        var text = node?.ToJsonString() ?? "null";
-        return text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");
-    }
+    private static string Show(JsonNode? node) => UserText.Json(node);
 
     /// <summary>Reads typed fields of a configuration object, naming the field in every error.</summary>
-    private readonly struct ConfigReader(JsonObject? configuration, string document, string prefix)
+    /// <remarks>A v3 codec's fields are named <c>codecs.{name}.{field}</c>; that path is built only for an error.</remarks>
+    private readonly struct ConfigReader(JsonObject? configuration, string document, string prefix, string? codec = null)
     {
-        public ZarrMetadataException Error(string field, string message) =>
-            new(document, field.Length == 0 ? prefix.TrimEnd('.') : prefix + field, message);
+        public ZarrMetadataException Error(string field, string message)
+        {
+            var where = codec is null ? prefix : prefix + codec + ".";
+            return new(document, field.Length == 0 ? where.TrimEnd('.') : where + field, message);
+        }
 
         public bool Has(string field) => configuration is not null && configuration.ContainsKey(field);
 
@@ -414,7 +415,7 @@ public static class CodecRegistry
 
             return NumpyDType.TryParse(text, out var dtype)
                 ? dtype
-                : throw Error(field, $"\"{text}\" is not a supported numpy type string (expected e.g. \"<i4\", \"<f8\", \"|u1\")");
+                : throw Error(field, $"{UserText.QuoteJson(text)} is not a supported numpy type string (expected e.g. \"<i4\", \"<f8\", \"|u1\")");
         }
 
         /// <summary>A finite JSON number, with the node it was read from (so an integer is written back as one).</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.DataTypes;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Codecs;
 
@@ -14,30 +15,28 @@ namespace Zarr.Storage.Codecs;
 public readonly record struct ChunkSpec(int[] Shape, ZarrDataType DataType, byte[] FillValue)
 {
     /// <summary>The number of elements.</summary>
+    /// <exception cref="ZarrException">The shape has more elements than a 64-bit count holds.</exception>
     public long ElementCount
     {
         get
         {
-            long n = 1;
-            foreach (var s in Shape)
-            {
-                n = checked(n * s);
-            }
-
-            return n;
+            var n = Sizes.Product(Shape);
+            return n <= long.MaxValue
+                ? (long)n
+                : throw new ZarrException($"a chunk of shape ({Sizes.Dims(Shape)}) has {Sizes.Count(n)} elements, more than a 64-bit count holds");
         }
     }
 
     /// <summary>The size of the decoded chunk in bytes.</summary>
-    /// <exception cref="ZarrException">The chunk is larger than 2 GiB, which no codec can hold in one buffer.</exception>
+    /// <exception cref="ZarrException">The chunk is larger than one buffer can be (2,147,483,591 bytes, the largest .NET array), so no codec can hold it.</exception>
     public int ByteLength
     {
         get
         {
-            var bytes = checked(ElementCount * DataType.ItemSize);
-            return bytes <= Array.MaxLength
+            var bytes = Sizes.Multiply(Sizes.Product(Shape), (ulong)DataType.ItemSize);
+            return bytes <= (ulong)Sizes.MaxChunkBytes
                 ? (int)bytes
-                : throw new ZarrException($"a chunk of shape ({string.Join(", ", Shape)}) and type {DataType} is {bytes} bytes; chunks must be under 2 GiB");
+                : throw new ZarrException($"a chunk of shape ({Sizes.Dims(Shape)}) and type {DataType} is {Sizes.Bytes(bytes)}; a chunk is decoded into one buffer of at most {Sizes.MaxChunkBytes} bytes (the largest .NET array)");
         }
     }
 }

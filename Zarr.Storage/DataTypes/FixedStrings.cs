@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.DataTypes;
 
@@ -27,7 +28,7 @@ internal static class FixedStrings
 
             if (units == capacity)
             {
-                throw new ZarrException(string.Create(CultureInfo.InvariantCulture, $"the string \"{Shorten(value)}\" has more than {capacity} code points, the length of {dataType}"));
+                throw new ZarrException(string.Create(CultureInfo.InvariantCulture, $"the string {UserText.QuoteJson(value)} has more than {capacity} code points, the length of {dataType}"));
             }
 
             BinaryPrimitives.WriteUInt32LittleEndian(element[(units * 4)..], (uint)rune.Value);
@@ -83,6 +84,4 @@ internal static class FixedStrings
 
     /// <summary>The bytes of a fixed-bytes element, trailing NULs dropped (as numpy's <c>bytes_</c>).</summary>
     public static byte[] DecodeBytes(ReadOnlySpan<byte> element) => element.TrimEnd((byte)0).ToArray();
-
-    private static string Shorten(string value) => value.Length > 40 ? value[..37] + "..." : value;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text;
 using Zarr.Storage.Codecs;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.DataTypes;
 
@@ -219,7 +220,7 @@ public sealed class ZarrDataType : IEquatable<ZarrDataType>
     }
 
     /// <summary>A structured type whose fields are packed in the order given (numpy's default layout, as zarr writes it).</summary>
-    /// <exception cref="ArgumentException">No fields, a repeated or empty name, or a field of variable size.</exception>
+    /// <exception cref="ArgumentException">No fields, a repeated or empty name, a field of variable size, or fields that add up to more than 2^31 − 1 bytes.</exception>
     public static ZarrDataType Structured(IEnumerable<StructField> fields)
     {
         ArgumentNullException.ThrowIfNull(fields);
@@ -231,11 +232,16 @@ public sealed class ZarrDataType : IEquatable<ZarrDataType>
             ArgumentNullException.ThrowIfNull(f, nameof(fields));
             if (!names.Add(f.Name))
             {
-                throw new ArgumentException($"the field name '{f.Name}' appears twice", nameof(fields));
+                throw new ArgumentException($"the field name {UserText.Quote(f.Name)} appears twice", nameof(fields));
             }
 
             list.Add(f.At(offset));
-            offset = checked(offset + f.Size);
+            if (offset > int.MaxValue - f.Size)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the fields add up to more than {int.MaxValue} bytes, the most an element holds"), nameof(fields));
+            }
+
+            offset += f.Size;
         }
 
         if (list.Count == 0)
@@ -263,8 +269,8 @@ public sealed class ZarrDataType : IEquatable<ZarrDataType>
         }
 
         throw new ZarrException(Kind == DataTypeKind.Structured
-            ? $"the structured type {this} has no field '{name}' (fields: {string.Join(", ", _fields.Select(f => f.Name))})"
-            : $"{this} is not a structured type; it has no field '{name}'");
+            ? $"the structured type {this} has no field {UserText.Quote(name)} (fields: {UserText.Clip(string.Join(", ", _fields.Select(f => f.Name)))})"
+            : $"{this} is not a structured type; it has no field {UserText.Quote(name)}");
     }
 
     /// <summary>
@@ -318,7 +324,7 @@ public sealed class ZarrDataType : IEquatable<ZarrDataType>
     /// <summary>Finds a data type by name (see <see cref="TryParse"/>).</summary>
     /// <exception cref="ZarrException">The name is not a supported data type.</exception>
     public static ZarrDataType Parse(string name) =>
-        TryParse(name, out var t) ? t : throw new ZarrException($"'{name}' is not a supported data type; use one of {string.Join(", ", All.Select(d => d.Name))}, or a numpy type string such as <M8[ns], |S8, <U6");
+        TryParse(name, out var t) ? t : throw new ZarrException($"{UserText.Quote(name)} is not a supported data type; use one of {string.Join(", ", All.Select(d => d.Name))}, or a numpy type string such as <M8[ns], |S8, <U6");
 
     /// <summary>
     /// numpy's type code without byte order: <c>b1</c>, <c>i4</c>, <c>f8</c>, <c>c16</c>, <c>M8[ns]</c>,
@@ -539,14 +545,14 @@ public sealed class StructField : IEquatable<StructField>
     /// <param name="dataType">Its element type: any fixed-size type, including another structured type.</param>
     /// <param name="shape">The sub-array shape, or null (or empty) for a scalar field.</param>
     /// <param name="byteOrder">The stored byte order of this field, or null to follow the bytes codec (the usual case).</param>
-    /// <exception cref="ArgumentException">The name is empty, the type is variable-length, or a dimension is below 1.</exception>
+    /// <exception cref="ArgumentException">The name is empty, the type is variable-length, a dimension is below 1, or the field is more than 2^31 − 1 bytes.</exception>
     public StructField(string name, ZarrDataType dataType, int[]? shape = null, Endian? byteOrder = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(dataType);
         if (!dataType.IsFixedSize)
         {
-            throw new ArgumentException($"the field '{name}' has the variable-length type {dataType}; structured fields are fixed-size", nameof(dataType));
+            throw new ArgumentException($"the field {UserText.Quote(name)} has the variable-length type {dataType}; structured fields are fixed-size", nameof(dataType));
         }
 
         _shape = shape is null ? [] : (int[])shape.Clone();
@@ -555,16 +561,22 @@ public sealed class StructField : IEquatable<StructField>
         {
             if (s < 1)
             {
-                throw new ArgumentException($"the field '{name}' has sub-array shape ({string.Join(", ", _shape)}); dimensions are at least 1", nameof(shape));
+                throw new ArgumentException($"the field {UserText.Quote(name)} has sub-array shape ({Sizes.Dims(_shape)}); dimensions are at least 1", nameof(shape));
             }
 
-            count = checked(count * s);
+            // Both factors are under 2^31, so neither this product nor the size below overflows before the check.
+            count = Math.Min(count * s, int.MaxValue + 1L);
+        }
+
+        if (count * dataType.ItemSize > int.MaxValue)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the field {UserText.Quote(name)} of sub-array shape ({Sizes.Dims(_shape)}) and type {dataType} is more than {int.MaxValue} bytes, the most an element holds"), nameof(shape));
         }
 
         Name = name;
         DataType = dataType;
-        ElementCount = checked((int)count);
-        Size = checked(ElementCount * dataType.ItemSize);
+        ElementCount = (int)count;
+        Size = ElementCount * dataType.ItemSize;
         ByteOrder = dataType.NeedsByteOrder ? byteOrder : null;
     }
 
@@ -607,7 +619,7 @@ public sealed class StructField : IEquatable<StructField>
     /// <inheritdoc />
     public override string ToString()
     {
-        var sb = new StringBuilder().Append(Name).Append(": ").Append(DataType);
+        var sb = new StringBuilder().Append(UserText.Clip(Name)).Append(": ").Append(DataType);
         if (_shape.Length > 0)
         {
             sb.Append('[').Append(string.Join(", ", _shape)).Append(']');

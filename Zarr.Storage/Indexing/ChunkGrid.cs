@@ -28,7 +28,8 @@ public sealed class ChunkGrid
                 throw new ZarrException($"dimension {d} of the chunk shape must be positive (got {chunkShape[d]})");
             }
 
-            GridShape[d] = (shape[d] + chunkShape[d] - 1) / chunkShape[d];
+            // Rounded up without adding first: shape + chunk − 1 overflows for a shape near 2^63.
+            GridShape[d] = (shape[d] / chunkShape[d]) + (shape[d] % chunkShape[d] == 0 ? 0 : 1);
             try
             {
                 total = checked(total * GridShape[d]);

@@ -157,7 +157,7 @@ internal static class NodeIO
             var (kind, _) = await ProbeAsync(store, parent, cancellationToken).ConfigureAwait(false);
             if (kind == "array")
             {
-                throw new ZarrNodeException(parent, $"is an array, so '/{path}' cannot be created below it");
+                throw new ZarrNodeException(parent, $"is an array, so {UserText.Quote("/" + path)} cannot be created below it");
             }
 
             if (kind is null)

@@ -16,7 +16,7 @@ internal static class NodePaths
         {
             if (segment.Length == 0 || segment is "." or ".." || segment.Contains('\\', StringComparison.Ordinal) || segment.Contains('\0', StringComparison.Ordinal))
             {
-                throw new ZarrException($"'{path}' is not a valid node path (empty, '.' or '..' segments, backslashes and NUL are not allowed)");
+                throw new ZarrException($"{UserText.Quote(path)} is not a valid node path (empty, '.' or '..' segments, backslashes and NUL are not allowed)");
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Metadata;
 
@@ -46,7 +47,7 @@ public sealed class ChunkKeyEncoding : IEquatable<ChunkKeyEncoding>
         {
             "default" => separator == '/' ? Default : new ChunkKeyEncoding(true, '.'),
             "v2" => separator == '.' ? V2Dot : V2Slash,
-            _ => throw new ArgumentException($"unknown chunk key encoding '{name}' (expected 'default' or 'v2')", nameof(name)),
+            _ => throw new ArgumentException($"unknown chunk key encoding {UserText.Quote(name)} (expected 'default' or 'v2')", nameof(name)),
         };
     }
 

@@ -134,7 +134,7 @@ public static class ConsolidatedMetadata
             // Only "inline" is defined; with must_understand false, another kind is ignored and the documents are read one by one.
             if (consolidated["must_understand"] is JsonValue mustUnderstand && mustUnderstand.GetValueKind() == JsonValueKind.True)
             {
-                throw new ZarrMetadataException(key, Field + ".kind", $"{consolidated["kind"]?.ToJsonString() ?? "null"} is not a supported kind (only \"inline\"), and must_understand is true");
+                throw new ZarrMetadataException(key, Field + ".kind", $"{UserText.Json(consolidated["kind"])} is not a supported kind (only \"inline\"), and must_understand is true");
             }
 
             return null;
@@ -178,16 +178,18 @@ public static class ConsolidatedMetadata
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(json)!.AsObject();
+            // zarr-python 2 gathers the .zattrs as Python's json wrote them: NaN and infinities as bare tokens.
+            root = PythonJson.ParseNode(json) as JsonObject
+                ?? throw new ZarrMetadataException(key, null, "not a valid consolidated metadata document: expected a JSON object");
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (JsonException e)
         {
             throw new ZarrMetadataException(key, null, "not a valid consolidated metadata document: " + e.Message, e);
         }
 
         if ((root["zarr_consolidated_format"] as JsonValue)?.ToJsonString() != "1")
         {
-            throw new ZarrMetadataException(key, "zarr_consolidated_format", $"{root["zarr_consolidated_format"]?.ToJsonString() ?? "missing"} is not a supported consolidated format (only 1)");
+            throw new ZarrMetadataException(key, "zarr_consolidated_format", $"{(root["zarr_consolidated_format"] is { } format ? UserText.Json(format) : "missing")} is not a supported consolidated format (only 1)");
         }
 
         if (root["metadata"] is not JsonObject members)
@@ -212,7 +214,9 @@ public static class ConsolidatedMetadata
                 groups.Add(node);
             }
 
-            documents[NodePaths.Key(node, name)] = Encoding.UTF8.GetBytes(document.ToJsonString());
+            // As zarr-python's ConsolidatedMetadataStore serves them: a NaN or an infinity as Python's bare token, which the
+            // .zattrs reader turns back into the double (and the .zarray reader into the fill value's string).
+            documents[NodePaths.Key(node, name)] = PythonJson.SerializeAsPython(document, V2Indent, sortKeys: false);
         }
 
         AddImpliedGroups(groups, path);
@@ -240,12 +244,12 @@ public static class ConsolidatedMetadata
         }
         catch (ZarrException e)
         {
-            throw new ZarrMetadataException(key, field, $"'{relative}' is not a valid node path", e);
+            throw new ZarrMetadataException(key, field, $"{UserText.Quote(relative)} is not a valid node path", e);
         }
 
         if (normalized.Length == 0 || normalized != relative)
         {
-            throw new ZarrMetadataException(key, field, $"'{relative}' is not a valid relative node path");
+            throw new ZarrMetadataException(key, field, $"{UserText.Quote(relative)} is not a valid relative node path");
         }
 
         return NodePaths.Child(path, normalized);
@@ -263,7 +267,7 @@ public static class ConsolidatedMetadata
                 var document = await NodeIO.ReadAllAsync(store, key, cancellationToken).ConfigureAwait(false);
                 if (document is not null)
                 {
-                    metadata[NodePaths.Key(Relative(path, node), name)] = ParseJson(document, key);
+                    metadata[NodePaths.Key(Relative(path, node), name)] = ParseJsonV2(document, key);
                 }
             }
         }
@@ -381,6 +385,19 @@ public static class ConsolidatedMetadata
     }
 
     private static string Relative(string path, string node) => path.Length == 0 ? node : node.Length == path.Length ? "" : node[(path.Length + 1)..];
+
+    /// <summary>A v2 document as Python's json writes it (NaN and infinities as bare tokens, read as doubles; written back as strings).</summary>
+    private static JsonNode ParseJsonV2(byte[] json, string key)
+    {
+        try
+        {
+            return PythonJson.ParseNode(json) ?? throw new ZarrMetadataException(key, null, "is JSON null, not a document");
+        }
+        catch (JsonException e)
+        {
+            throw new ZarrMetadataException(key, null, "not valid JSON: " + e.Message, e);
+        }
+    }
 
     private static JsonNode ParseJson(byte[] json, string key)
     {

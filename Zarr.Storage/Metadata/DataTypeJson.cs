@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
 using Zarr.Storage.DataTypes;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Metadata;
 
@@ -34,8 +35,8 @@ internal static class DataTypeJson
             }
 
             var message = name is "bytes" || name.StartsWith('r') || name.StartsWith("numpy.", StringComparison.Ordinal)
-                ? $"data type '{name}' is not supported yet"
-                : $"'{name}' is not a Zarr v3 data type (expected one of {string.Join(", ", ZarrDataType.All.Select(t => t.Name))}, string, or an object such as {{\"name\": \"numpy.datetime64\", \"configuration\": {{...}}}})";
+                ? $"data type {UserText.Quote(name)} is not supported yet"
+                : $"{UserText.Quote(name)} is not a Zarr v3 data type (expected one of {string.Join(", ", ZarrDataType.All.Select(t => t.Name))}, string, or an object such as {{\"name\": \"numpy.datetime64\", \"configuration\": {{...}}}})";
             throw new ZarrMetadataException(document, field, message);
         }
 
@@ -54,13 +55,13 @@ internal static class DataTypeJson
                 var unitText = RequireConfig(configuration, "unit", JsonValueKind.String, document, field).GetString()!;
                 if (!TimeUnits.TryParse(unitText, out var unit))
                 {
-                    throw new ZarrMetadataException(document, field + ".configuration.unit", $"'{unitText}' is not a numpy time unit (Y M W D h m s ms us ns ps fs as generic)");
+                    throw new ZarrMetadataException(document, field + ".configuration.unit", $"{UserText.Quote(unitText)} is not a numpy time unit (Y M W D h m s ms us ns ps fs as generic)");
                 }
 
                 var scaleElement = RequireConfig(configuration, "scale_factor", JsonValueKind.Number, document, field);
                 if (!scaleElement.TryGetInt32(out var scale) || scale < 1)
                 {
-                    throw new ZarrMetadataException(document, field + ".configuration.scale_factor", $"{scaleElement.GetRawText()} is not an integer in [1, 2147483647]");
+                    throw new ZarrMetadataException(document, field + ".configuration.scale_factor", $"{Describe(scaleElement)} is not an integer in [1, 2147483647]");
                 }
 
                 return typeName == "numpy.datetime64" ? ZarrDataType.DateTime64(unit, scale) : ZarrDataType.TimeDelta64(unit, scale);
@@ -74,7 +75,7 @@ internal static class DataTypeJson
                 if (!lengthElement.TryGetInt32(out var length) || length < 1 || (unicode && length % 4 != 0))
                 {
                     throw new ZarrMetadataException(document, field + ".configuration.length_bytes",
-                        $"{lengthElement.GetRawText()} is not a valid length ({(unicode ? "a positive multiple of 4" : "a positive integer")})");
+                        $"{Describe(lengthElement)} is not a valid length ({(unicode ? "a positive multiple of 4" : "a positive integer")})");
                 }
 
                 return unicode ? ZarrDataType.FixedUnicode(length / 4) : ZarrDataType.FixedBytes(length);
@@ -85,7 +86,7 @@ internal static class DataTypeJson
                 return ParseStructV3(configuration, document, field);
 
             default:
-                throw new ZarrMetadataException(document, field, $"data type '{typeName}' is not supported yet");
+                throw new ZarrMetadataException(document, field, $"data type {UserText.Quote(typeName)} is not supported yet");
         }
     }
 
@@ -152,12 +153,12 @@ internal static class DataTypeJson
                 {
                     if (f.ElementCount != 1 || f.ShapeSpan.Length > 0)
                     {
-                        throw new ZarrException($"the structured type {dataType} cannot be written as v3: the field '{f.Name}' is a sub-array of shape ({string.Join(", ", f.Shape)}), which the v3 'struct' data type cannot describe (write it as v2)");
+                        throw new ZarrException($"the structured type {dataType} cannot be written as v3: the field {UserText.Quote(f.Name)} is a sub-array of shape ({string.Join(", ", f.Shape)}), which the v3 'struct' data type cannot describe (write it as v2)");
                     }
 
                     if (f.ByteOrder is not null)
                     {
-                        throw new ZarrException($"the structured type {dataType} cannot be written as v3: the field '{f.Name}' has its own byte order; in v3 the 'bytes' codec alone sets the byte order (write it as v2)");
+                        throw new ZarrException($"the structured type {dataType} cannot be written as v3: the field {UserText.Quote(f.Name)} has its own byte order; in v3 the 'bytes' codec alone sets the byte order (write it as v2)");
                     }
 
                     fields.Add(new JsonObject { ["name"] = f.Name, ["data_type"] = ToV3(f.DataType) });
@@ -213,19 +214,19 @@ internal static class DataTypeJson
         {
             if (!ZarrDataType.TryParseParameterised(code, out dataType))
             {
-                throw new ZarrMetadataException(document, field, $"'{s}' is not a valid numpy type string (expected e.g. \"<M8[ns]\", \"<m8[10s]\", \"|S8\", \"<U6\")");
+                throw new ZarrMetadataException(document, field, $"{UserText.Quote(s)} is not a valid numpy type string (expected e.g. \"<M8[ns]\", \"<m8[10s]\", \"|S8\", \"<U6\")");
             }
         }
         else if (code.Length > 0 && code[0] is 'V')
         {
-            throw new ZarrMetadataException(document, field, $"data type '{s}' (raw void bytes) is not supported yet");
+            throw new ZarrMetadataException(document, field, $"data type {UserText.Quote(s)} (raw void bytes) is not supported yet");
         }
         else
         {
             dataType = code == "?" ? ZarrDataType.Bool : ZarrDataType.All.FirstOrDefault(t => t.NumpyTypeCode == code);
             if (dataType is null)
             {
-                throw new ZarrMetadataException(document, field, $"'{s}' is not a supported numpy type string (expected e.g. \"<i4\", \">f8\", \"|u1\", \"|b1\", \"<c16\", \"<M8[ns]\", \"|S8\", \"<U6\")");
+                throw new ZarrMetadataException(document, field, $"{UserText.Quote(s)} is not a supported numpy type string (expected e.g. \"<i4\", \">f8\", \"|u1\", \"|b1\", \"<c16\", \"<M8[ns]\", \"|S8\", \"<U6\")");
             }
         }
 
@@ -238,7 +239,7 @@ internal static class DataTypeJson
         {
             '>' => (dataType, Endian.Big),
             '<' or '=' or '\0' => (dataType, Endian.Little),
-            _ => throw new ZarrMetadataException(document, field, $"'{s}': byte order '|' is only for types without multi-byte components; {dataType} needs '<' or '>'"),
+            _ => throw new ZarrMetadataException(document, field, $"{UserText.Quote(s)}: byte order '|' is only for types without multi-byte components; {dataType} needs '<' or '>'"),
         };
     }
 
@@ -271,12 +272,12 @@ internal static class DataTypeJson
                 (type, order) = ParseTypeString(item[1].GetString()!, document, where);
                 if (!type.IsFixedSize)
                 {
-                    throw new ZarrMetadataException(document, where, $"the field '{name}' is an object field; structured types with object fields are not supported");
+                    throw new ZarrMetadataException(document, where, $"the field {UserText.Quote(name)} is an object field; structured types with object fields are not supported");
                 }
             }
             else
             {
-                throw new ZarrMetadataException(document, where, $"the field '{name}' has type {Describe(item[1])}, not a type string or a list of fields");
+                throw new ZarrMetadataException(document, where, $"the field {UserText.Quote(name)} has type {Describe(item[1])}, not a type string or a list of fields");
             }
 
             int[]? shape = null;
@@ -293,7 +294,7 @@ internal static class DataTypeJson
                 }
                 else
                 {
-                    throw new ZarrMetadataException(document, where, $"the field '{name}' has shape {Describe(s)}, not a list of integers");
+                    throw new ZarrMetadataException(document, where, $"the field {UserText.Quote(name)} has shape {Describe(s)}, not a list of integers");
                 }
             }
 
@@ -395,9 +396,5 @@ internal static class DataTypeJson
         return value;
     }
 
-    private static string Describe(JsonElement value)
-    {
-        var text = value.ValueKind == JsonValueKind.Undefined ? "(missing)" : value.GetRawText();
-        return text.Length > 80 ? text[..77] + "..." : text;
-    }
+    private static string Describe(JsonElement value) => UserText.Json(value);
 }

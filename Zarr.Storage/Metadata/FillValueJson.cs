@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
 using Zarr.Storage.DataTypes;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Metadata;
 
@@ -493,10 +494,10 @@ public static class FillValueJson
             foreach (var property in value.EnumerateObject())
             {
                 var f = dataType.Fields.FirstOrDefault(x => x.Name == property.Name)
-                    ?? throw Error(document, field, dataType, value, $"the type has no field '{property.Name}'");
+                    ?? throw Error(document, field, dataType, value, $"the type has no field {UserText.Quote(property.Name)}");
                 if (f.ElementCount != 1)
                 {
-                    throw Error(document, field, dataType, value, $"the field '{f.Name}' is a sub-array");
+                    throw Error(document, field, dataType, value, $"the field {UserText.Quote(f.Name)} is a sub-array");
                 }
 
                 var part = Parse(property.Value, f.DataType, document, $"{field}.{f.Name}", v3: true, bigEndian: false);
@@ -516,7 +517,7 @@ public static class FillValueJson
         {
             if (f.ElementCount != 1)
             {
-                throw new ZarrException($"the fill value of {dataType} cannot be written as v3: the field '{f.Name}' is a sub-array");
+                throw new ZarrException($"the fill value of {dataType} cannot be written as v3: the field {UserText.Quote(f.Name)} is a sub-array");
             }
 
             result[f.Name] = Format(fillValue.Slice(f.Offset, f.Size), f.DataType, v3: true, bigEndian: false);
@@ -571,9 +572,5 @@ public static class FillValueJson
     private static ZarrMetadataException Error(string document, string field, ZarrDataType dataType, JsonElement value, string reason) =>
         new(document, field, $"{Describe(value)} is not a valid fill value for {dataType}: {reason}");
 
-    private static string Describe(JsonElement value)
-    {
-        var text = value.ValueKind == JsonValueKind.Undefined ? "(missing)" : value.GetRawText();
-        return text.Length > 80 ? text[..77] + "..." : text;
-    }
+    private static string Describe(JsonElement value) => UserText.Json(value);
 }

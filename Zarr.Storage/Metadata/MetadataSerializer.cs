@@ -4,14 +4,20 @@ using Zarr.Storage.Codecs;
 using Zarr.Storage.Codecs.ArrayToArray;
 using Zarr.Storage.Codecs.ArrayToBytes;
 using Zarr.Storage.DataTypes;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Metadata;
 
 /// <summary>Reads and writes array and group metadata documents in the Zarr v2 and v3 JSON formats.</summary>
 /// <remarks>
-/// Output is byte for byte what the reference implementations write: v2 as zarr-python 2.13 (keys sorted, indent 4,
+/// <para>Output is byte for byte what the reference implementations write: v2 as zarr-python 2.13 (keys sorted, indent 4,
 /// non-ASCII escaped, no trailing newline), v3 as zarr-python 3 (its field order, indent 2). Every reading failure is a
-/// <see cref="ZarrMetadataException"/> naming the document and the field.
+/// <see cref="ZarrMetadataException"/> naming the document and the field.</para>
+/// <para>NaN and infinities: v2 documents are read as Python's json writes them, with the bare tokens <c>NaN</c>,
+/// <c>Infinity</c> and <c>-Infinity</c> (zarr-python 2.13 writes an attribute that is float('nan') so): in
+/// <c>.zattrs</c> they read as the doubles, in <c>.zarray</c> as the fill value strings <c>"NaN"</c>, <c>"Infinity"</c>,
+/// <c>"-Infinity"</c>. Everything is written as standard JSON, those doubles as those strings (where zarr-python 2.13
+/// would write the bare token), which zarr-python 2.13 reads back as the strings. v3 documents are standard JSON.</para>
 /// </remarks>
 public static class MetadataSerializer
 {
@@ -60,6 +66,7 @@ public static class MetadataSerializer
         var shape = ParseShape(Require(root, "shape", document), "shape", document);
         var dataType = DataTypeJson.ParseV3(Require(root, "data_type", document), document);
         var chunkShape = ParseChunkGrid(Require(root, "chunk_grid", document), shape.Length, document);
+        CheckSizes(shape, chunkShape, dataType, document, "shape", "chunk_grid.configuration.chunk_shape", "data_type");
         var chunkKeyEncoding = ParseChunkKeyEncoding(Require(root, "chunk_key_encoding", document), document);
         var fillValue = FillValueJson.ParseV3(Require(root, "fill_value", document), dataType, document);
         var codecs = ParseCodecsV3(Require(root, "codecs", document), dataType, shape.Length, document);
@@ -98,18 +105,19 @@ public static class MetadataSerializer
         byte[] fillValue;
         bool fillIsNull;
         var codecs = new List<ICodec>(4);
-        using (var doc = ParseDocument(zarray, document))
+        using (var doc = ParseDocument(PythonJson.ToStandard(zarray), document))
         {
             var root = doc.RootElement;
             RequireZarrFormat(root, 2, document);
             shape = ParseShape(Require(root, "shape", document), "shape", document);
             chunkShape = ParseChunkShape(Require(root, "chunks", document), shape.Length, "chunks", document);
             (dataType, var endian) = DataTypeJson.ParseV2(Require(root, "dtype", document), document);
+            CheckSizes(shape, chunkShape, dataType, document, "shape", "chunks", "dtype");
             fillValue = FillValueJson.ParseV2(Require(root, "fill_value", document), dataType, document, out fillIsNull, byteOrder: endian ?? Endian.Little);
             var order = RequireString(root, "order", document);
             if (order is not ("C" or "F"))
             {
-                throw new ZarrMetadataException(document, "order", $"'{order}' is not a valid order (expected \"C\" or \"F\")");
+                throw new ZarrMetadataException(document, "order", $"{UserText.Quote(order)} is not a valid order (expected \"C\" or \"F\")");
             }
 
             // An object array's object codec (its first filter, vlen-utf8) stands where 'bytes' stands for other types,
@@ -194,7 +202,7 @@ public static class MetadataSerializer
     /// <exception cref="ZarrMetadataException">A document is not valid; the message names the field.</exception>
     public static GroupMetadata ParseGroupV2(ReadOnlySpan<byte> zgroup, ReadOnlySpan<byte> zattrs, string document)
     {
-        using (var doc = ParseDocument(zgroup, document))
+        using (var doc = ParseDocument(PythonJson.ToStandard(zgroup), document))
         {
             RequireZarrFormat(doc.RootElement, 2, document);
         }
@@ -213,7 +221,7 @@ public static class MetadataSerializer
         var nodeType = RequireString(doc.RootElement, "node_type", document);
         return nodeType is "array" or "group"
             ? nodeType
-            : throw new ZarrMetadataException(document, "node_type", $"'{nodeType}' is not a node type (expected \"array\" or \"group\")");
+            : throw new ZarrMetadataException(document, "node_type", $"{UserText.Quote(nodeType)} is not a node type (expected \"array\" or \"group\")");
     }
 
     /// <summary>The v3 <c>zarr.json</c> of an array (UTF-8, indented).</summary>
@@ -544,6 +552,16 @@ public static class MetadataSerializer
         return doc;
     }
 
+    /// <summary>Refuses sizes the library cannot hold (<see cref="Sizes.CheckArray"/>) before the fill value is allocated.</summary>
+    private static void CheckSizes(long[] shape, int[] chunks, ZarrDataType dataType, string document, string shapeField, string chunksField, string typeField)
+    {
+        if (Sizes.CheckArray(shape, chunks, dataType) is var (fault, message))
+        {
+            var field = fault switch { SizeFault.Shape => shapeField, SizeFault.Chunks => chunksField, _ => typeField };
+            throw new ZarrMetadataException(document, field, message);
+        }
+    }
+
     private static JsonElement Require(JsonElement root, string name, string document) =>
         root.TryGetProperty(name, out var value)
             ? value
@@ -574,7 +592,7 @@ public static class MetadataSerializer
         var nodeType = RequireString(root, "node_type", document);
         if (nodeType != expected)
         {
-            throw new ZarrMetadataException(document, "node_type", $"expected \"{expected}\", found \"{nodeType}\"");
+            throw new ZarrMetadataException(document, "node_type", $"expected \"{expected}\", found {UserText.Json(root.GetProperty("node_type"))}");
         }
     }
 
@@ -674,7 +692,7 @@ public static class MetadataSerializer
 
         if (name.GetString() != "regular")
         {
-            throw new ZarrMetadataException(document, "chunk_grid.name", $"chunk grid '{name.GetString()}' is not supported (only 'regular')");
+            throw new ZarrMetadataException(document, "chunk_grid.name", $"chunk grid {UserText.Json(name)} is not supported (only 'regular')");
         }
 
         if (!value.TryGetProperty("configuration", out var configuration) || configuration.ValueKind != JsonValueKind.Object)
@@ -722,7 +740,7 @@ public static class MetadataSerializer
         {
             "default" => '/',
             "v2" => '.',
-            _ => throw new ZarrMetadataException(document, "chunk_key_encoding.name", $"chunk key encoding '{name}' is not supported (expected 'default' or 'v2')"),
+            _ => throw new ZarrMetadataException(document, "chunk_key_encoding.name", $"chunk key encoding {UserText.Quote(name)} is not supported (expected 'default' or 'v2')"),
         };
 
         if (configuration.ValueKind == JsonValueKind.Object && configuration.TryGetProperty("separator", out var sep))
@@ -798,8 +816,8 @@ public static class MetadataSerializer
     }
 
     private static bool IsVlenUtf8(JsonElement codec) =>
-        (codec.ValueKind == JsonValueKind.String && codec.GetString() == "vlen-utf8")
-        || (codec.ValueKind == JsonValueKind.Object && codec.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.GetString() == "vlen-utf8");
+        (codec.ValueKind == JsonValueKind.String && codec.ValueEquals("vlen-utf8"))
+        || (codec.ValueKind == JsonValueKind.Object && codec.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.ValueEquals("vlen-utf8"));
 
     private static void ValidatePipeline(List<ICodec> codecs, string document)
     {
@@ -911,9 +929,10 @@ public static class MetadataSerializer
 
         if (value.GetArrayLength() > 0)
         {
-            var names = value.EnumerateArray()
-                .Select(t => t.ValueKind == JsonValueKind.Object && t.TryGetProperty("name", out var n) ? n.ToString() : t.GetRawText());
-            throw new ZarrMetadataException(document, "storage_transformers", $"storage transformers are not supported: [{string.Join(", ", names)}]");
+            var names = value.EnumerateArray().Take(4)
+                .Select(t => t.ValueKind == JsonValueKind.Object && t.TryGetProperty("name", out var n) ? UserText.Json(n) : UserText.Json(t));
+            var more = value.GetArrayLength() > 4 ? ", …" : "";
+            throw new ZarrMetadataException(document, "storage_transformers", $"storage transformers are not supported: [{string.Join(", ", names)}{more}]");
         }
     }
 
@@ -993,6 +1012,7 @@ public static class MetadataSerializer
             : throw new ZarrMetadataException(document, "dimension_separator", $"{Describe(value)} is not a separator (expected \".\" or \"/\")");
     }
 
+    /// <summary>A <c>.zattrs</c>: standard JSON, or as Python's json writes a float that is NaN or infinite (see <see cref="PythonJson"/>).</summary>
     private static JsonObject ParseZAttrs(ReadOnlySpan<byte> zattrs, string document)
     {
         if (zattrs.IsEmpty)
@@ -1000,15 +1020,26 @@ public static class MetadataSerializer
             return [];
         }
 
-        using var doc = ParseDocument(zattrs, document);
-        return (JsonObject)ToNode(doc.RootElement)!;
+        JsonNode? node;
+        try
+        {
+            node = PythonJson.ParseNode(zattrs, DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new ZarrMetadataException(document, null, $"not valid JSON: {ex.Message}", ex);
+        }
+
+        return node as JsonObject
+            ?? throw new ZarrMetadataException(document, null, $"expected a JSON object, found {(node is null ? "null" : KindName(node.GetValueKind()))}");
     }
 
     /// <summary>The key of the <c>.zattrs</c> beside <paramref name="document"/> (for error messages).</summary>
     private static string SiblingDocument(string document, string name) =>
         document.EndsWith(name, StringComparison.Ordinal) ? document[..^name.Length] + ZAttrs : document + " (" + ZAttrs + ")";
 
-    private static JsonNode? ToNode(JsonElement element) => JsonNode.Parse(element.GetRawText());
+    // From the element's UTF-8 as the document holds it: no UTF-16 copy of a large value.
+    private static JsonNode? ToNode(JsonElement element) => JsonNode.Parse(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element));
 
     private static ZarrMetadataException WrongKind(string document, string field, string expected, JsonElement value) =>
         new(document, field, value.ValueKind == JsonValueKind.Undefined
@@ -1026,11 +1057,7 @@ public static class MetadataSerializer
         _ => "nothing",
     };
 
-    private static string Describe(JsonElement value)
-    {
-        var text = value.ValueKind == JsonValueKind.Undefined ? "(missing)" : value.GetRawText();
-        return text.Length > 80 ? text[..77] + "..." : text;
-    }
+    private static string Describe(JsonElement value) => UserText.Json(value);
 
     // ---- writing helpers -------------------------------------------------------------------------------------------
 

@@ -6,20 +6,215 @@ using System.Text.Json.Nodes;
 namespace Zarr.Storage.Metadata;
 
 /// <summary>
-/// Writes JSON text the way Python's <c>json.dumps(obj, indent=n, sort_keys=..., ensure_ascii=True)</c> does, so that
-/// the metadata documents we write are byte for byte those zarr-python writes: items end in <c>,</c> and a
-/// newline and the given number of spaces per level, <c>": "</c> after keys, <c>[]</c> and <c>{}</c> for empty
-/// containers, non-ASCII characters as lowercase <c>\uXXXX</c> escapes, floats as Python's <c>repr</c>, and no
-/// trailing newline. NaN and infinities are never written as bare tokens: a double that is one becomes the string
-/// <c>"NaN"</c>, <c>"Infinity"</c> or <c>"-Infinity"</c>, as the Zarr specifications spell them.
+/// JSON as Python's <c>json</c> module writes and reads it. <b>Writing</b>: as <c>json.dumps(obj, indent=n,
+/// sort_keys=..., ensure_ascii=True)</c>, so that the metadata documents we write are byte for byte those zarr-python
+/// writes: items end in <c>,</c> and a newline and the given number of spaces per level, <c>": "</c> after keys,
+/// <c>[]</c> and <c>{}</c> for empty containers, non-ASCII characters as lowercase <c>\uXXXX</c> escapes, floats as
+/// Python's <c>repr</c>, and no trailing newline. <b>Reading</b> (<see cref="ParseNode"/>, <see cref="ToStandard"/>):
+/// standard JSON plus the bare tokens <c>NaN</c>, <c>Infinity</c> and <c>-Infinity</c>, which Python's <c>json.dumps</c>
+/// writes for a float that is one (zarr-python 2.13 writes them so in <c>.zattrs</c>, and in the <c>.zmetadata</c> that
+/// gathers them).
 /// </summary>
+/// <remarks>
+/// <para>The library writes standard JSON only: a double that is NaN or infinite becomes the string <c>"NaN"</c>,
+/// <c>"Infinity"</c> or <c>"-Infinity"</c>, as the Zarr specifications spell fill values. So an attribute that
+/// zarr-python 2.13 wrote as <c>NaN</c> reads here as the double NaN, and once the library has written the attributes
+/// back, zarr-python reads the string <c>'NaN'</c> (strict JSON readers, such as JavaScript's, could not read the bare
+/// token at all).</para>
+/// </remarks>
 internal static class PythonJson
 {
-    /// <summary>Serializes <paramref name="node"/> to UTF-8.</summary>
-    public static byte[] Serialize(JsonNode? node, int indent, bool sortKeys)
+    // A bare token stands where a JSON number may. ParseNode puts a number of this length in its place, one that no
+    // number of the document spells, and swaps it back for the double once the document is parsed.
+    private const int MarkerLength = 24;
+
+    private static readonly byte[] NaNString = "\"NaN\""u8.ToArray();
+    private static readonly byte[] InfinityString = "\"Infinity\""u8.ToArray();
+    private static readonly byte[] NegativeInfinityString = "\"-Infinity\""u8.ToArray();
+
+    /// <summary>
+    /// Parses a document Python's <c>json</c> wrote: standard JSON, or with bare <c>NaN</c>, <c>Infinity</c> and
+    /// <c>-Infinity</c>, which become JSON values holding that double.
+    /// </summary>
+    /// <exception cref="JsonException">The text is not JSON, even with those tokens.</exception>
+    public static JsonNode? ParseNode(ReadOnlySpan<byte> json, JsonDocumentOptions options = default)
+    {
+        var tokens = Scan(json, out var lengthyNumbers);
+        if (tokens.Count == 0)
+        {
+            return JsonNode.Parse(json, documentOptions: options);
+        }
+
+        var markers = ChooseMarkers(lengthyNumbers);
+        var node = JsonNode.Parse(Replace(json, tokens, t => markers[t]), documentOptions: options);
+        return Restore(node, markers);
+    }
+
+    /// <summary>
+    /// The document with its bare <c>NaN</c>, <c>Infinity</c> and <c>-Infinity</c> replaced by the strings
+    /// <c>"NaN"</c>, <c>"Infinity"</c> and <c>"-Infinity"</c>, which is what they mean in a <c>.zarray</c> (a fill value
+    /// is spelled so); the document itself when it has none.
+    /// </summary>
+    public static ReadOnlySpan<byte> ToStandard(ReadOnlySpan<byte> json)
+    {
+        var tokens = Scan(json, out _);
+        return tokens.Count == 0
+            ? json
+            : Replace(json, tokens, static t => t switch { 0 => NaNString, 1 => InfinityString, _ => NegativeInfinityString });
+    }
+
+    /// <summary>The bare tokens outside strings (start, length, kind: 0 NaN, 1 Infinity, 2 -Infinity), and the number tokens of the markers' length.</summary>
+    private static List<(int Start, int Length, int Kind)> Scan(ReadOnlySpan<byte> json, out HashSet<string>? lengthyNumbers)
+    {
+        var tokens = new List<(int, int, int)>();
+        lengthyNumbers = null;
+        var i = 0;
+        while (i < json.Length)
+        {
+            var b = json[i];
+            if (b == (byte)'"')
+            {
+                // Skip the string: escapes hide quotes, and nothing in a string is a token.
+                for (i++; i < json.Length && json[i] != (byte)'"'; i++)
+                {
+                    if (json[i] == (byte)'\\')
+                    {
+                        i++;
+                    }
+                }
+
+                i++;
+            }
+            else if (b == (byte)'N' && json[i..].StartsWith("NaN"u8))
+            {
+                tokens.Add((i, 3, 0));
+                i += 3;
+            }
+            else if (b == (byte)'I' && json[i..].StartsWith("Infinity"u8))
+            {
+                tokens.Add((i, 8, 1));
+                i += 8;
+            }
+            else if (b == (byte)'-' && json[i..].StartsWith("-Infinity"u8))
+            {
+                tokens.Add((i, 9, 2));
+                i += 9;
+            }
+            else if (b == (byte)'-' || char.IsAsciiDigit((char)b))
+            {
+                var start = i;
+                while (i < json.Length && json[i] is (>= (byte)'0' and <= (byte)'9') or (byte)'-' or (byte)'+' or (byte)'.' or (byte)'e' or (byte)'E')
+                {
+                    i++;
+                }
+
+                if (i - start == MarkerLength)
+                {
+                    (lengthyNumbers ??= new HashSet<string>(StringComparer.Ordinal)).Add(Encoding.ASCII.GetString(json[start..i]));
+                }
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        return tokens;
+    }
+
+    /// <summary>Three numbers of <see cref="MarkerLength"/> digits that no number of the document spells (for NaN, Infinity, -Infinity).</summary>
+    private static byte[][] ChooseMarkers(HashSet<string>? taken)
+    {
+        for (long k = 0; ; k += 3)
+        {
+            var candidates = new[] { Marker(k), Marker(k + 1), Marker(k + 2) };
+            if (taken is null || !candidates.Any(taken.Contains))
+            {
+                return [.. candidates.Select(Encoding.ASCII.GetBytes)];
+            }
+        }
+
+        static string Marker(long n) => "7" + n.ToString("D" + (MarkerLength - 1).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    }
+
+    private static byte[] Replace(ReadOnlySpan<byte> json, List<(int Start, int Length, int Kind)> tokens, Func<int, byte[]> replacement)
+    {
+        var output = new List<byte>(json.Length + (tokens.Count * MarkerLength));
+        var at = 0;
+        foreach (var (start, length, kind) in tokens)
+        {
+            output.AddRange(json[at..start]);
+            output.AddRange(replacement(kind));
+            at = start + length;
+        }
+
+        output.AddRange(json[at..]);
+        return [.. output];
+    }
+
+    /// <summary>Puts the doubles back where <see cref="ParseNode"/> put its markers.</summary>
+    private static JsonNode? Restore(JsonNode? node, byte[][] markers)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                List<(string, JsonNode?)>? changed = null;
+                foreach (var (name, value) in obj)
+                {
+                    var restored = Restore(value, markers);
+                    if (!ReferenceEquals(restored, value))
+                    {
+                        (changed ??= []).Add((name, restored));
+                    }
+                }
+
+                foreach (var (name, value) in changed ?? [])
+                {
+                    obj[name] = value;
+                }
+
+                return obj;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    var value = array[i];
+                    var restored = Restore(value, markers);
+                    if (!ReferenceEquals(restored, value))
+                    {
+                        array[i] = restored;
+                    }
+                }
+
+                return array;
+            case JsonValue value when value.TryGetValue<JsonElement>(out var element) && element.ValueKind == JsonValueKind.Number:
+                var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element);
+                for (var kind = 0; kind < markers.Length; kind++)
+                {
+                    if (raw.SequenceEqual(markers[kind]))
+                    {
+                        return JsonValue.Create(kind switch { 0 => double.NaN, 1 => double.PositiveInfinity, _ => double.NegativeInfinity });
+                    }
+                }
+
+                return value;
+            default:
+                return node;
+        }
+    }
+
+    /// <summary>Serializes <paramref name="node"/> to UTF-8: standard JSON, NaN and infinities as strings.</summary>
+    public static byte[] Serialize(JsonNode? node, int indent, bool sortKeys) => Serialize(node, new Style(indent, sortKeys, BareNonFinite: false));
+
+    /// <summary>
+    /// Serializes <paramref name="node"/> to UTF-8 as Python's <c>json.dumps</c> would, NaN and infinities as its bare
+    /// tokens: for documents only this library reads back with <see cref="ParseNode"/> (a consolidated snapshot).
+    /// </summary>
+    public static byte[] SerializeAsPython(JsonNode? node, int indent, bool sortKeys) => Serialize(node, new Style(indent, sortKeys, BareNonFinite: true));
+
+    private static byte[] Serialize(JsonNode? node, Style style)
     {
         var sb = new StringBuilder(256);
-        Write(sb, node, indent, sortKeys, 0);
+        Write(sb, node, style, 0);
         return Encoding.UTF8.GetBytes(sb.ToString());
     }
 
@@ -107,7 +302,7 @@ internal static class PythonJson
         return JsonValue.Create(doc.RootElement.Clone())!;
     }
 
-    private static void Write(StringBuilder sb, JsonNode? node, int indent, bool sortKeys, int level)
+    private static void Write(StringBuilder sb, JsonNode? node, Style style, int level)
     {
         switch (node)
         {
@@ -115,20 +310,20 @@ internal static class PythonJson
                 sb.Append("null");
                 break;
             case JsonObject obj:
-                WriteObject(sb, obj, indent, sortKeys, level);
+                WriteObject(sb, obj, style, level);
                 break;
             case JsonArray array:
-                WriteArray(sb, array, indent, sortKeys, level);
+                WriteArray(sb, array, style, level);
                 break;
             case JsonValue value:
-                WriteValue(sb, value, indent, sortKeys, level);
+                WriteValue(sb, value, style, level);
                 break;
             default:
                 throw new InvalidOperationException($"unexpected JSON node type {node.GetType().Name}");
         }
     }
 
-    private static void WriteObject(StringBuilder sb, JsonObject obj, int indent, bool sortKeys, int level)
+    private static void WriteObject(StringBuilder sb, JsonObject obj, Style style, int level)
     {
         if (obj.Count == 0)
         {
@@ -137,7 +332,7 @@ internal static class PythonJson
         }
 
         IEnumerable<KeyValuePair<string, JsonNode?>> items = obj;
-        if (sortKeys)
+        if (style.SortKeys)
         {
             items = obj.OrderBy(p => p.Key, StringComparer.Ordinal);
         }
@@ -152,17 +347,17 @@ internal static class PythonJson
             }
 
             first = false;
-            NewLine(sb, indent, level + 1);
+            NewLine(sb, style.Indent, level + 1);
             WriteString(sb, key);
             sb.Append(": ");
-            Write(sb, value, indent, sortKeys, level + 1);
+            Write(sb, value, style, level + 1);
         }
 
-        NewLine(sb, indent, level);
+        NewLine(sb, style.Indent, level);
         sb.Append('}');
     }
 
-    private static void WriteArray(StringBuilder sb, JsonArray array, int indent, bool sortKeys, int level)
+    private static void WriteArray(StringBuilder sb, JsonArray array, Style style, int level)
     {
         if (array.Count == 0)
         {
@@ -178,22 +373,22 @@ internal static class PythonJson
                 sb.Append(',');
             }
 
-            NewLine(sb, indent, level + 1);
-            Write(sb, array[i], indent, sortKeys, level + 1);
+            NewLine(sb, style.Indent, level + 1);
+            Write(sb, array[i], style, level + 1);
         }
 
-        NewLine(sb, indent, level);
+        NewLine(sb, style.Indent, level);
         sb.Append(']');
     }
 
     private static void NewLine(StringBuilder sb, int indent, int level) =>
         sb.Append('\n').Append(' ', indent * level);
 
-    private static void WriteValue(StringBuilder sb, JsonValue value, int indent, bool sortKeys, int level)
+    private static void WriteValue(StringBuilder sb, JsonValue value, Style style, int level)
     {
         if (value.TryGetValue<JsonElement>(out var element))
         {
-            WriteElement(sb, element, indent, sortKeys, level);
+            WriteElement(sb, element, style, level);
             return;
         }
 
@@ -207,15 +402,15 @@ internal static class PythonJson
         }
         else if (value.TryGetValue<double>(out var d))
         {
-            WriteDouble(sb, d);
+            WriteDouble(sb, d, style);
         }
         else if (value.TryGetValue<float>(out var f))
         {
-            WriteDouble(sb, f);
+            WriteDouble(sb, f, style);
         }
         else if (value.TryGetValue<Half>(out var h))
         {
-            WriteDouble(sb, (double)h);
+            WriteDouble(sb, (double)h, style);
         }
         else if (value.TryGetValue<char>(out var c))
         {
@@ -226,11 +421,11 @@ internal static class PythonJson
             // Integers, decimals and anything else System.Text.Json can write: its text is already valid JSON, and
             // strings (enums, dates) are re-escaped the Python way.
             using var doc = JsonDocument.Parse(value.ToJsonString());
-            WriteElement(sb, doc.RootElement, indent, sortKeys, level);
+            WriteElement(sb, doc.RootElement, style, level);
         }
     }
 
-    private static void WriteElement(StringBuilder sb, JsonElement element, int indent, bool sortKeys, int level)
+    private static void WriteElement(StringBuilder sb, JsonElement element, Style style, int level)
     {
         switch (element.ValueKind)
         {
@@ -252,20 +447,26 @@ internal static class PythonJson
                 break;
             default:
                 // An object or array held as an element: write it through the node model.
-                Write(sb, element.ValueKind == JsonValueKind.Object ? JsonObject.Create(element) : JsonArray.Create(element), indent, sortKeys, level);
+                Write(sb, element.ValueKind == JsonValueKind.Object ? JsonObject.Create(element) : JsonArray.Create(element), style, level);
                 break;
         }
     }
 
-    private static void WriteDouble(StringBuilder sb, double d)
+    private static void WriteDouble(StringBuilder sb, double d, Style style)
     {
         if (double.IsNaN(d))
         {
-            sb.Append("\"NaN\"");
+            sb.Append(style.BareNonFinite ? "NaN" : "\"NaN\"");
         }
         else if (double.IsInfinity(d))
         {
-            sb.Append(d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+            sb.Append((d > 0, style.BareNonFinite) switch
+            {
+                (true, true) => "Infinity",
+                (false, true) => "-Infinity",
+                (true, false) => "\"Infinity\"",
+                (false, false) => "\"-Infinity\"",
+            });
         }
         else
         {
@@ -318,4 +519,7 @@ internal static class PythonJson
 
         sb.Append('"');
     }
+
+    /// <summary>How a document is written: the indent, whether keys are sorted, and NaN and infinities as bare tokens (Python's) or strings.</summary>
+    private readonly record struct Style(int Indent, bool SortKeys, bool BareNonFinite);
 }

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 using Zarr.Storage.Buffers;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Stores;
 
@@ -17,7 +19,11 @@ namespace Zarr.Storage.Stores;
 /// are flushed to the disk.</para>
 /// <para>Nothing outside the root is touched: every key is checked by <see cref="StoreKey"/>, its full path must lie
 /// inside the root, and writes and deletes refuse to go through a symbolic link to a folder below the root. Reads follow
-/// such links (as zarr-python does); listings do not descend into them.</para>
+/// such links (as zarr-python does); listings do not descend into them. Each folder is checked the first time the store
+/// writes or deletes below it, and remembered (until <see cref="DeletePrefixAsync"/>, or once many thousands are), so that a
+/// write costs the same few file system calls at any depth: checking every folder from the root on every write made
+/// creating a group 1,000 levels deep take minutes. As with any check made before a write, a folder swapped for a link
+/// by someone else while the store is in use is not caught.</para>
 /// <para>The root folder is created by the first write, not by the constructor; a missing root reads as an empty store.</para>
 /// </remarks>
 public sealed class DirectoryStore : IStore
@@ -31,12 +37,22 @@ public sealed class DirectoryStore : IStore
     private const FileOptions WriteOptions = FileOptions.Asynchronous;
     private const FileShare ReadShare = FileShare.ReadWrite | FileShare.Delete;
 
+    // How many checked folders are remembered before the memory starts over.
+    private const int CheckedFoldersLimit = 1 << 16;
+
     private static readonly StringComparison PathComparison =
         OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
     private readonly DirectoryStoreOptions _options;
     private readonly string _rootWithSeparator;
     private StoreLocation? _location;
+
+    // Folders below the root found to be real folders (not links) by an earlier write or delete; see EnsureNoLinkedFolder.
+    private readonly ConcurrentDictionary<string, byte> _checkedFolders =
+        new(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+
+    private int _checkedFolderCount;
+    private long _foldersLookedAt;
 
     /// <summary>Opens (without creating) the folder <paramref name="root"/> as a store.</summary>
     /// <param name="root">The folder; relative paths are resolved against the current directory now.</param>
@@ -278,6 +294,11 @@ public sealed class DirectoryStore : IStore
         {
             throw Failure(ToKey(current, prefix), "delete", e);
         }
+        finally
+        {
+            // Folders were removed: one made again later is checked again.
+            ForgetCheckedFolders();
+        }
 
         return ValueTask.CompletedTask;
     }
@@ -319,6 +340,9 @@ public sealed class DirectoryStore : IStore
             prefix,
             cancellationToken);
     }
+
+    /// <summary>How many folders the link check has looked at on disk so far: what a write's check costs, for tests.</summary>
+    internal long FoldersLookedAt => Interlocked.Read(ref _foldersLookedAt);
 
     /// <summary>Returns "DirectoryStore(" + the full path of the root + ")".</summary>
     public override string ToString() => $"DirectoryStore({Root})";
@@ -385,7 +409,7 @@ public sealed class DirectoryStore : IStore
         var path = Path.GetFullPath(_rootWithSeparator + relative);
         if (path.Length <= _rootWithSeparator.Length || !path.StartsWith(_rootWithSeparator, PathComparison))
         {
-            throw new ZarrStoreException(key, $"resolves to '{path}', which is outside the store's root '{Root}'");
+            throw new ZarrStoreException(key, $"resolves to {UserText.Quote(path)}, which is outside the store's root '{Root}'");
         }
 
         return path;
@@ -399,12 +423,29 @@ public sealed class DirectoryStore : IStore
     }
 
     /// <summary>Refuses a path that goes through a symbolic link (or junction) to a folder between the root and its last segment.</summary>
+    /// <remarks>
+    /// Only the folders below the deepest one already checked are looked at, top down, and each that is a real folder is
+    /// remembered: writing below a folder checked before costs a lookup, not a file system call per level. (Looking at
+    /// every folder from the root made a write at depth d cost d calls on paths of length d, and creating d nested
+    /// groups, one write per level, cubic time.)
+    /// </remarks>
     private void EnsureNoLinkedFolder(string key, string path)
     {
+        var separator = Path.DirectorySeparatorChar;
         var index = _rootWithSeparator.Length;
+        var checkedFolders = _checkedFolders.GetAlternateLookup<ReadOnlySpan<char>>();
+        for (var end = path.LastIndexOf(separator); end >= _rootWithSeparator.Length; end = path.LastIndexOf(separator, end - 1))
+        {
+            if (checkedFolders.ContainsKey(path.AsSpan(0, end)))
+            {
+                index = end + 1;
+                break;
+            }
+        }
+
         while (true)
         {
-            var next = path.IndexOf(Path.DirectorySeparatorChar, index);
+            var next = path.IndexOf(separator, index);
             if (next < 0)
             {
                 return;
@@ -412,6 +453,7 @@ public sealed class DirectoryStore : IStore
 
             var folder = path[..next];
             var info = new DirectoryInfo(folder);
+            Interlocked.Increment(ref _foldersLookedAt);
             if (!info.Exists)
             {
                 // Nothing below a missing folder exists either; it will be created as a real folder.
@@ -420,11 +462,27 @@ public sealed class DirectoryStore : IStore
 
             if (info.LinkTarget is not null)
             {
-                throw new ZarrStoreException(key, $"'{folder}' is a symbolic link; this store does not write or delete through links");
+                throw new ZarrStoreException(key, $"{UserText.Quote(folder)} is a symbolic link; this store does not write or delete through links");
             }
 
+            Remember(folder);
             index = next + 1;
         }
+    }
+
+    private void Remember(string folder)
+    {
+        // ConcurrentDictionary.Count takes every lock: the adds are counted here instead (roughly, which is enough).
+        if (_checkedFolders.TryAdd(folder, 0) && Interlocked.Increment(ref _checkedFolderCount) > CheckedFoldersLimit)
+        {
+            ForgetCheckedFolders();
+        }
+    }
+
+    private void ForgetCheckedFolders()
+    {
+        _checkedFolders.Clear();
+        Interlocked.Exchange(ref _checkedFolderCount, 0);
     }
 
     private static SafeFileHandle? OpenForRead(string key, string path)

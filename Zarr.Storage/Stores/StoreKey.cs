@@ -1,3 +1,5 @@
+using Zarr.Storage.Internal;
+
 namespace Zarr.Storage.Stores;
 
 /// <summary>
@@ -6,8 +8,11 @@ namespace Zarr.Storage.Stores;
 /// <remarks>
 /// <para>A key is one or more '/'-separated segments. It is refused (with a <see cref="ZarrStoreException"/> naming the
 /// key and the rule) when it is empty, starts with '/', ends with '/', has an empty segment ('a//b'), has a '.' or '..'
-/// segment, holds a backslash, NUL or any other control character, or has a segment of the form
-/// <c>.{name}.{16 hex digits}.tmp</c>, which is reserved for the temporary files of atomic writes.</para>
+/// segment, holds a backslash, NUL or any other control character, is not valid UTF-16 (a lone surrogate: such a key
+/// has no UTF-8 form, and a store that encoded it would replace the surrogate with U+FFFD, so that <c>"k\uD800"</c>,
+/// <c>"k\uDBFF"</c> and <c>"k\uFFFD"</c> would name one file), or has a segment of the form
+/// <c>.{name}.{16 hex digits}.tmp</c>, which is reserved for the temporary files of atomic writes. The message quotes
+/// the key escaped and shortened.</para>
 /// <para>A prefix is "" (everything) or a valid key followed by '/'.</para>
 /// </remarks>
 public static class StoreKey
@@ -121,6 +126,17 @@ public static class StoreKey
             {
                 return $"a key must not contain control characters (U+{(int)c:X4} at position {i})";
             }
+
+            if (char.IsSurrogate(c))
+            {
+                if (char.IsHighSurrogate(c) && i + 1 < key.Length && char.IsLowSurrogate(key[i + 1]))
+                {
+                    i++;
+                    continue;
+                }
+
+                return $"a key must be valid UTF-16 (Zarr keys are UTF-8): a lone surrogate (U+{(int)c:X4}) at position {i} has no UTF-8 form, and a store that replaced it would alias another key";
+            }
         }
 
         var rest = key.AsSpan();
@@ -140,7 +156,7 @@ public static class StoreKey
 
             if (IsTemporaryName(segment))
             {
-                return $"the segment '{segment}' has the form reserved for temporary files (.name.<16 hex digits>.tmp)";
+                return $"the segment {UserText.Quote(segment.ToString())} has the form reserved for temporary files (.name.<16 hex digits>.tmp)";
             }
 
             if (end < 0)
@@ -194,7 +210,25 @@ public static class StoreKey
             }
         }
 
-        return true;
+        return !HasLoneSurrogate(name);
+    }
+
+    private static bool HasLoneSurrogate(ReadOnlySpan<char> text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsSurrogate(text[i]))
+            {
+                if (!char.IsHighSurrogate(text[i]) || i + 1 == text.Length || !char.IsLowSurrogate(text[i + 1]))
+                {
+                    return true;
+                }
+
+                i++;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

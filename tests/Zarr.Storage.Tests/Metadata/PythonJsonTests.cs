@@ -87,4 +87,64 @@ public class PythonJsonTests
             text);
         using var _ = JsonDocument.Parse(text);
     }
+
+    [Fact]
+    public void ParseNode_ReadsPythonsBareNaNAndInfinities_AsDoubles()
+    {
+        // What Python's json.dumps writes for float('nan') and the infinities, as zarr-python 2.13 writes .zattrs.
+        var text = """
+            {"nan": NaN, "inf": Infinity, "ninf": -Infinity, "list": [1.5, NaN, [-Infinity]], "nested": {"x": Infinity},
+             "text": "NaN", "tricky": "a \" NaN Infinity -Infinity", "n": -1, "big": 123456789012345678901234567890,
+             "marker": 700000000000000000000000, "marker2": 700000000000000000000001}
+            """;
+        var node = PythonJson.ParseNode(Encoding.UTF8.GetBytes(text))!.AsObject();
+
+        Assert.True(double.IsNaN(node["nan"]!.GetValue<double>()));
+        Assert.Equal(double.PositiveInfinity, node["inf"]!.GetValue<double>());
+        Assert.Equal(double.NegativeInfinity, node["ninf"]!.GetValue<double>());
+        Assert.Equal(1.5, node["list"]![0]!.GetValue<double>());
+        Assert.True(double.IsNaN(node["list"]![1]!.GetValue<double>()));
+        Assert.Equal(double.NegativeInfinity, node["list"]![2]![0]!.GetValue<double>());
+        Assert.Equal(double.PositiveInfinity, node["nested"]!["x"]!.GetValue<double>());
+
+        // Strings and numbers are what they were: a token inside a string is text, and no number is taken for a token.
+        Assert.Equal("NaN", node["text"]!.GetValue<string>());
+        Assert.Equal("a \" NaN Infinity -Infinity", node["tricky"]!.GetValue<string>());
+        Assert.Equal(-1, node["n"]!.GetValue<int>());
+        Assert.Equal("123456789012345678901234567890", node["big"]!.ToJsonString());
+        Assert.Equal("700000000000000000000000", node["marker"]!.ToJsonString());
+        Assert.Equal("700000000000000000000001", node["marker2"]!.ToJsonString());
+
+        // Written back: standard JSON, the doubles as the strings the Zarr specifications use.
+        var written = Encoding.UTF8.GetString(PythonJson.Serialize(node, 0, sortKeys: false));
+        using var standard = JsonDocument.Parse(written);
+        Assert.Equal("NaN", standard.RootElement.GetProperty("nan").GetString());
+        Assert.Equal("-Infinity", standard.RootElement.GetProperty("list")[2][0].GetString());
+
+        // As Python writes them: read back the same.
+        var python = PythonJson.SerializeAsPython(node, 4, sortKeys: true);
+        Assert.Contains("\"nan\": NaN,", Encoding.UTF8.GetString(python), StringComparison.Ordinal);
+        Assert.True(JsonNode.DeepEquals(node, PythonJson.ParseNode(python)));
+    }
+
+    [Fact]
+    public void ParseNode_OfStandardJson_IsJsonNodeParse_AndBadJsonStillFails()
+    {
+        var text = "{\"a\": [1, 2.5, \"NaN\", null, true]}"u8.ToArray();
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(text), PythonJson.ParseNode(text)));
+        Assert.ThrowsAny<JsonException>(() => PythonJson.ParseNode("{\"a\": nan}"u8));
+        Assert.ThrowsAny<JsonException>(() => PythonJson.ParseNode("{\"a\": NaNx}"u8));
+        Assert.ThrowsAny<JsonException>(() => PythonJson.ParseNode("{\"a\": NaN"u8));
+    }
+
+    [Fact]
+    public void ToStandard_SpellsTheTokensAsTheZarrStrings()
+    {
+        var text = "{\"fill_value\": NaN, \"x\": [Infinity, -Infinity], \"s\": \"NaN\"}"u8;
+        Assert.Equal(
+            "{\"fill_value\": \"NaN\", \"x\": [\"Infinity\", \"-Infinity\"], \"s\": \"NaN\"}",
+            Encoding.UTF8.GetString(PythonJson.ToStandard(text)));
+        var plain = "{\"a\": 1}"u8.ToArray();
+        Assert.Equal(plain, PythonJson.ToStandard(plain).ToArray());
+    }
 }

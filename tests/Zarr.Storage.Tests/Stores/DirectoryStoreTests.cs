@@ -309,6 +309,24 @@ public sealed class DirectoryStoreTests : StoreContractTests
     }
 
     [Fact]
+    public async Task AFolderThatComesBackAsALink_AfterADelete_IsRefused()
+    {
+        // Folders checked by a write are remembered (so a deep write does not check every level again); a delete forgets
+        // them, so a folder that comes back as a link is found out.
+        var outside = Path.Combine(_sandbox, "outside");
+        Directory.CreateDirectory(outside);
+        await Store.SetAsync("a/b/c", Bytes(1));
+        await Store.SetAsync("a/b/d", Bytes(2));
+
+        await Store.DeletePrefixAsync("a/");
+        Directory.CreateSymbolicLink(Path.Combine(RootPath, "a"), outside);
+        var e = await Assert.ThrowsAsync<ZarrStoreException>(async () => await Store.SetAsync("a/b/e", Bytes(3)));
+        Assert.Contains("symbolic link", e.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ZarrStoreException>(async () => await Store.DeleteAsync("a/x"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+    }
+
+    [Fact]
     public async Task TwoStoresOnOneFolder_SeeEachOthersWrites()
     {
         var other = new DirectoryStore(RootPath);

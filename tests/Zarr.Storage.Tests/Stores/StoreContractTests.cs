@@ -1,3 +1,4 @@
+using Zarr.Storage.Internal;
 using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Tests.Stores;
@@ -402,6 +403,41 @@ public abstract class StoreContractTests : IDisposable
         Assert.Equal(new[] { "keep" }, await ListDirectoryAsync(Store, ""));
     }
 
+    /// <summary>Keys that are not valid UTF-16 (not theory data: a lone surrogate does not survive the test runner's serialization).</summary>
+    public static readonly string[] LoneSurrogateKeys =
+    [
+        "k\uD800", "k\uDBFF", "\uDC00", "k\uDFFFx", "a\uDC00\uD800b", "a/\uD800/b", "\uD800/x", "x/\uDBFF",
+    ];
+
+    [Fact]
+    public async Task KeysThatAreNotValidUtf16_AreRefused_AndAliasNoOtherKey()
+    {
+        // Issue 23, item 2: on disk "k\uD800" was written as "k\uFFFD" (the lone surrogate replaced when the name was
+        // encoded), so "k\uDBFF" and "k\uFFFD" read its value; the zip store threw a raw EncoderFallbackException.
+        await Store.SetAsync("k\uFFFD", Bytes(3));
+        await Store.SetAsync("pair/\uD83D\uDE00", Bytes(4)); // a surrogate pair is a character like any other
+
+        foreach (var key in LoneSurrogateKeys)
+        {
+            await AssertRefusedAsync(key, async () => await Store.GetAsync(key));
+            await AssertRefusedAsync(key, async () => await Store.ExistsAsync(key));
+            await AssertRefusedAsync(key, async () => await Store.GetSizeAsync(key));
+            await AssertRefusedAsync(key, async () => await Store.SetAsync(key, Bytes(5)));
+            await AssertRefusedAsync(key, async () => await Store.DeleteAsync(key));
+            var prefix = key + "/";
+            await AssertRefusedAsync(prefix, async () => await Store.DeletePrefixAsync(prefix));
+            await AssertRefusedAsync(prefix, async () =>
+            {
+                await foreach (var _ in Store.ListPrefixAsync(prefix))
+                {
+                }
+            });
+        }
+
+        Assert.Equal(new[] { new StoreEntry("k\uFFFD", 3), new StoreEntry("pair/\uD83D\uDE00", 4) }, await ListPrefixAsync(Store, ""));
+        Assert.Equal(Bytes(3), await ReadAsync(Store, "k\uFFFD"));
+    }
+
     public static TheoryData<string> InvalidPrefixes() => new()
     {
         "a",
@@ -446,7 +482,11 @@ public abstract class StoreContractTests : IDisposable
     {
         var e = await Assert.ThrowsAsync<ZarrStoreException>(action);
         Assert.Equal(key, e.Key);
-        Assert.Contains($"'{key}'", e.Message, StringComparison.Ordinal);
+
+        // The message names the key escaped ("a\\b", "a\\0b", "k\\uD800"): valid Unicode on one line whatever the key.
+        Assert.Contains(UserText.Quote(key), e.Message, StringComparison.Ordinal);
+        _ = new System.Text.UTF8Encoding(false, true).GetByteCount(e.Message);
+        Assert.DoesNotContain('\n', e.Message);
     }
 
     // ---- read-only and cancellation ---------------------------------------------------------------------
