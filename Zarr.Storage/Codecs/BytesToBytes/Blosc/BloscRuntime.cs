@@ -112,7 +112,7 @@ public static class BloscRuntime
             {
                 BloscImplementation.Native when native is not null => $"{native}, as {Why()} asks",
                 BloscImplementation.Native => $"unusable: {Why()} asks for the native c-blosc library, which was not found ({BloscNative.CandidateNames})",
-                BloscImplementation.Managed => native is null ? $"managed, as {Why()} asks" : $"managed, as {Why()} asks ({native} is present)",
+                BloscImplementation.Managed => native is null ? $"managed, as {Why()} asks" : $"managed, as {Why()} asks; {native} is present",
                 _ => native ?? $"managed (the native c-blosc library was not found: {BloscNative.CandidateNames})",
             };
         }

@@ -34,7 +34,7 @@ public class BloscRuntimeTests
         Assert.Matches(@"^\d+\.\d+\.\d+", BloscRuntime.NativeVersion);
         if (managed)
         {
-            Assert.StartsWith("managed, as ZARR_BLOSC=managed asks (native c-blosc 1.", BloscRuntime.Description, StringComparison.Ordinal);
+            Assert.StartsWith("managed, as ZARR_BLOSC=managed asks; native c-blosc 1.", BloscRuntime.Description, StringComparison.Ordinal);
         }
         else
         {
