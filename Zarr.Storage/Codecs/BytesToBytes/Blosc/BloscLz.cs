@@ -36,6 +36,12 @@ internal static class BloscLz
 
     private const int MinMatch = 4;
 
+    /// <summary>How many bytes short of its end a long match is cut, for the next search to start in it.</summary>
+    private const int Backoff = 3;
+
+    /// <summary>The length from which a match is cut short by <see cref="Backoff"/>.</summary>
+    private const int LongMatch = 16;
+
     /// <summary>
     /// Decompresses <paramref name="source"/> into <paramref name="destination"/> and returns the number of bytes
     /// written, or -1 when the stream is corrupt (reads or writes out of bounds, a match before the start), exactly
@@ -224,7 +230,15 @@ internal static class BloscLz
                 continue;
             }
 
+            // A long match stops short of its end by a few bytes, which the next search starts from: in periodic data
+            // (bit-shuffled integers, runs of 0x00 and 0xFF) the sequence there last occurred a period back, and the next
+            // match spans periods instead of stopping at every run's end.
             var matchLength = MinMatch + CommonLength(ref src, candidate + MinMatch, ip + MinMatch, matchEnd);
+            if (matchLength >= LongMatch)
+            {
+                matchLength -= Backoff;
+            }
+
             if (distance > MaxNearDistance && matchLength < MinFarMatch)
             {
                 ip++;

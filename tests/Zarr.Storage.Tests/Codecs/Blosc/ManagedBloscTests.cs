@@ -153,6 +153,11 @@ public class ManagedBloscTests(ITestOutputHelper output)
         }
     }
 
+    /// <remarks>
+    /// A stand-in for fuzzing until the reliability issue's fuzz target exists: when it does, both decoders
+    /// (<c>new BloscCodec(implementation: Managed)</c> and <c>Native</c>, <c>Decode</c> with and without a size to expect)
+    /// belong in it, with this property: a codec error or the same bytes from both.
+    /// </remarks>
     [Fact]
     public void Random_damage_to_frames_is_a_codec_error_or_the_same_result_as_c_blosc()
     {
