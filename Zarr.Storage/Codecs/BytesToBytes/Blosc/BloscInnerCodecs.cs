@@ -9,7 +9,7 @@ namespace Zarr.Storage.Codecs.BytesToBytes.Blosc;
 /// The compressors blosc runs on each stream of a block, with c-blosc 1.x's meaning of the level: blosclz
 /// (<see cref="BloscLz"/>), lz4 (K4os, LZ4's fast mode with acceleration <c>10 − clevel</c>), lz4hc (K4os, HC level =
 /// clevel, at least 3), zlib
-/// (System.IO.Compression's zlib, level = clevel) and zstd (ZstdSharp, level <c>2·clevel − 1</c>, 22 for 9). Compressing
+/// (System.IO.Compression's zlib-ng, level = clevel, at least 2) and zstd (ZstdSharp, level <c>2·clevel − 1</c>, 22 for 9). Compressing
 /// returns 0 when the result does not fit (the caller stores the stream as it is); decompressing returns the number
 /// of bytes written, or -1 when the stream is corrupt. zstd contexts are kept per thread.
 /// </summary>
@@ -46,7 +46,9 @@ internal static class BloscInnerCodecs
             case BloscCompressor.Lz4Hc:
                 return Math.Max(0, LZ4Codec.Encode(source, destination, (LZ4Level)Math.Clamp(clevel, 3, 12)));
             case BloscCompressor.Zlib:
-                return ZlibCompress(clevel, source, destination);
+                // System.IO.Compression is zlib-ng, whose level 1 is its "quick" mode: streams 1.2 to 3 times zlib's level
+                // 1 on 256 KiB blocks of integers and floats. Its level 2 comes closer (0.76 to 1.8 times).
+                return ZlibCompress(Math.Max(clevel, 2), source, destination);
             case BloscCompressor.Zstd:
                 var zstd = _zstdCompressor ??= new Compressor(ZstdLevel(clevel));
                 var level = ZstdLevel(clevel);
