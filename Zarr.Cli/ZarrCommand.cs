@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using System.Reflection;
 using Zarr.Cli.Commands;
 using Zarr.Storage;
 
@@ -47,6 +49,10 @@ internal static class ZarrCommand
         root.Subcommands.Add(VerifyCommand.Create(console, verbose));
         root.Subcommands.Add(ResizeCommand.Create(console, verbose));
         root.Subcommands.Add(AttrsCommand.Create(console, verbose));
+        foreach (var version in root.Options.OfType<VersionOption>())
+        {
+            version.Action = new VersionAction(console);
+        }
 
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
@@ -123,6 +129,18 @@ internal static class ZarrCommand
         }
 
         await console.Error.FlushAsync().ConfigureAwait(false);
+    }
+
+    /// <summary><c>--version</c>: the tool's version, then which blosc it uses (native c-blosc or the managed one) and why.</summary>
+    private sealed class VersionAction(CliConsole console) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            var version = typeof(ZarrCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+            console.Out.WriteLine(version);
+            console.Out.WriteLine("blosc: " + Zarr.Storage.Codecs.BytesToBytes.Blosc.BloscRuntime.Description);
+            return Success;
+        }
     }
 
     private static string OneLine(string message) =>

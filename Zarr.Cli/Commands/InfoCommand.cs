@@ -4,12 +4,13 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
+using Zarr.Storage.Codecs.BytesToBytes.Blosc;
 using Zarr.Storage.Metadata;
 using Zarr.Storage.Stores;
 
 namespace Zarr.Cli.Commands;
 
-/// <summary><c>zarr info PATH [--json]</c>: the summary of an array, or a group's members.</summary>
+/// <summary><c>zarr info PATH [--json]</c>: the summary of an array (and which blosc reads it), or a group's members.</summary>
 internal static class InfoCommand
 {
     /// <summary>Builds the verb.</summary>
@@ -41,7 +42,9 @@ internal static class InfoCommand
                     }
                     else
                     {
-                        await console.WriteLineAsync(info.ToString()).ConfigureAwait(false);
+                        // Which blosc reads the array's chunks: native c-blosc or the managed implementation, and why.
+                        var blosc = info.Codecs.Any(c => c.ToJsonString().Contains("\"blosc\"", StringComparison.Ordinal));
+                        await console.WriteLineAsync(blosc ? $"{info}\n  blosc: {BloscRuntime.Description}" : info.ToString()).ConfigureAwait(false);
                     }
 
                     break;

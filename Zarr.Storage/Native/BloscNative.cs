@@ -23,7 +23,21 @@ internal static unsafe partial class BloscNative
     private const string LibraryName = "blosc";
     private const string CodecName = "blosc";
 
-    private static readonly nint Handle = LoadAndRegister();
+    // The names c-blosc 1.x goes by: Debian's soname, macOS's, then the bare name (blosc.dll, libblosc.so, libblosc.dylib).
+    private static readonly string[] Candidates = ["libblosc.so.1", "libblosc.1.dylib", "blosc"];
+
+    private static readonly (nint Handle, string? Name) Loaded = LoadAndRegister();
+
+    private static nint Handle => Loaded.Handle;
+
+    /// <summary>Whether the native library loaded.</summary>
+    public static bool IsAvailable => Handle != 0;
+
+    /// <summary>The name the library was loaded by (<c>libblosc.so.1</c>), or null when it was not found.</summary>
+    public static string? LoadedName => Loaded.Name;
+
+    /// <summary>The names the library is looked for by, for messages.</summary>
+    public static string CandidateNames => string.Join(", ", Candidates);
 
     /// <summary>Compresses with the contextual API. Returns the compressed size, 0 when it did not fit.</summary>
     public static int Compress(int clevel, int shuffle, int typesize, ReadOnlySpan<byte> source, Span<byte> destination, ReadOnlySpan<byte> compressorNameNul, int blocksize)
@@ -95,6 +109,13 @@ internal static unsafe partial class BloscNative
         return Marshal.PtrToStringUTF8((nint)blosc_list_compressors()) ?? string.Empty;
     }
 
+    /// <summary>The library's version (<c>1.21.3</c>).</summary>
+    public static string VersionString()
+    {
+        EnsureLoaded();
+        return Marshal.PtrToStringUTF8((nint)blosc_get_version_string()) ?? string.Empty;
+    }
+
     /// <summary>Turns a c-blosc return code into a result or a <see cref="ZarrCodecException"/>.</summary>
     internal static int Check(int returnCode, string operation) =>
         returnCode >= 0
@@ -121,22 +142,23 @@ internal static unsafe partial class BloscNative
     }
 
     private static void ThrowNotFound() =>
-        throw new ZarrException("the native c-blosc library (libblosc.so.1) was not found: install Debian's libblosc1 (apt-get install -y libblosc1)");
+        throw new ZarrCodecException(CodecName, $"the native c-blosc library ({CandidateNames}) was not found: install it (Debian: apt-get install -y libblosc1), or use the managed blosc ({Codecs.BytesToBytes.Blosc.BloscRuntime.EnvironmentVariable}=managed or auto)");
 
-    private static nint LoadAndRegister()
+    private static (nint Handle, string? Name) LoadAndRegister()
     {
         var assembly = typeof(BloscNative).Assembly;
-        nint handle = 0;
-        foreach (var candidate in (ReadOnlySpan<string>)["libblosc.so.1", "blosc"])
+        (nint, string?) loaded = (0, null);
+        foreach (var candidate in Candidates)
         {
-            if (NativeLibrary.TryLoad(candidate, assembly, DllImportSearchPath.SafeDirectories | DllImportSearchPath.AssemblyDirectory, out handle))
+            if (NativeLibrary.TryLoad(candidate, assembly, DllImportSearchPath.SafeDirectories | DllImportSearchPath.AssemblyDirectory, out var handle))
             {
+                loaded = (handle, candidate);
                 break;
             }
         }
 
         NativeLibrary.SetDllImportResolver(assembly, Resolve);
-        return handle;
+        return loaded;
     }
 
     private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
@@ -153,4 +175,7 @@ internal static unsafe partial class BloscNative
 
     [LibraryImport(LibraryName)]
     private static partial byte* blosc_list_compressors();
+
+    [LibraryImport(LibraryName)]
+    private static partial byte* blosc_get_version_string();
 }

@@ -4,6 +4,7 @@
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- run W1-lz4 W2-lz4 ... [--reps 5] [--json]
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- all [--reps 5] [--json]
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- prepare      (build the source arrays)
+//   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- blosc [--reps 11] [--json]   (managed vs native blosc)
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- list
 //
 // With --json, stdout carries only one JSON line per workload; everything else goes to stderr. BENCH_ROOT is where
@@ -31,7 +32,7 @@ for (var i = 0; i < args.Length; i++)
 
 if (positional.Count == 0)
 {
-    Console.Error.WriteLine("usage: Zarr.Benchmarks run NAME... | all | list | prepare   [--reps N] [--reps-short N] [--json]");
+    Console.Error.WriteLine("usage: Zarr.Benchmarks run NAME... | all | blosc | list | prepare   [--reps N] [--reps-short N] [--json]");
     return 2;
 }
 
@@ -41,7 +42,7 @@ Directory.CreateDirectory(Workloads.Root);
 switch (command)
 {
     case "list":
-        Console.WriteLine(string.Join('\n', Workloads.All));
+        Console.WriteLine(string.Join('\n', Workloads.All.Concat(BloscWorkloads.Names)));
         return 0;
     case "prepare":
         foreach (var v in new[] { "lz4", "c128", "zstd3", "raw", "real" })
@@ -53,6 +54,9 @@ switch (command)
     case "child":
         return await Child.RunAsync(names[0], reps, repsShort);
     case "run" or "all":
+        break;
+    case "blosc":
+        names = [.. BloscWorkloads.Names];
         break;
     default:
         Console.Error.WriteLine("unknown command " + command);
@@ -119,7 +123,14 @@ internal static class Child
         var foreign = new List<double>();
         var noisy = 0;
         void Log(string s) => Console.Error.WriteLine($"{name}{s}");
-        if (name.StartsWith("ceiling-", StringComparison.Ordinal) || name.StartsWith("stage-", StringComparison.Ordinal))
+        if (name.StartsWith("blosc-", StringComparison.Ordinal))
+        {
+            // Eight timed runs per repetition, each well under a second: the short runs' count.
+            extra = await BloscWorkloads.RunAsync(name, Math.Max(reps, repsShort), Log);
+            walls = (List<double>)extra["walls"]!;
+            extra.Remove("walls");
+        }
+        else if (name.StartsWith("ceiling-", StringComparison.Ordinal) || name.StartsWith("stage-", StringComparison.Ordinal))
         {
             // Every repetition of these lasts at most about a quarter of a second: they get the short runs' count. A
             // stage's claim is a ratio of two medians on a shared machine, so it gets twice that.
@@ -240,6 +251,11 @@ internal static class Child
         if (r["compress_GBps_median"] is { } c)
         {
             s += string.Create(CultureInfo.InvariantCulture, $" compress={(double)c:F3} GB/s");
+        }
+
+        if (r["decode_managed_over_native_1w"] is { } d1)
+        {
+            s += string.Create(CultureInfo.InvariantCulture, $" managed/native: decode {(double)d1:F2}x 1w {(double)r["decode_managed_over_native_2w"]!:F2}x 2w (target 0.8), encode {(double)r["encode_managed_over_native_1w"]!:F2}x 1w {(double)r["encode_managed_over_native_2w"]!:F2}x 2w (target 0.6)");
         }
 
         if (r["scaling_2w_over_1w"] is { } sc)

@@ -289,7 +289,7 @@ internal static class Workloads
     // ---------------------------------------------------------------- the ceiling: c-blosc through our P/Invoke, chunk-parallel
 
     /// <summary>The 64 chunks of 1024² of the array as contiguous buffers (what a decoded chunk is).</summary>
-    private static byte[][] Chunks<T>(T[] data)
+    internal static byte[][] Chunks<T>(T[] data)
         where T : unmanaged
     {
         const int c = 1024;

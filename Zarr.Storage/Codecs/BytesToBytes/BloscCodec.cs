@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
+using Zarr.Storage.Codecs.BytesToBytes.Blosc;
 using Zarr.Storage.Native;
 
 namespace Zarr.Storage.Codecs.BytesToBytes;
@@ -38,10 +39,16 @@ public enum BloscShuffle
 }
 
 /// <summary>
-/// The <c>blosc</c> codec over the native c-blosc 1.x library, in its v3 form and as the numcodecs v2 compressor.
-/// Always called through c-blosc's contextual API with one internal thread: the parallelism comes from many chunks
-/// being compressed at once. Immutable and thread-safe.
+/// The <c>blosc</c> codec (c-blosc 1.x frames), in its v3 form and as the numcodecs v2 compressor. It runs the native
+/// c-blosc library where it loads (through its contextual API with one internal thread), and the managed implementation
+/// of the same format otherwise (<see cref="BloscRuntime"/>; <see cref="Implementation"/> forces one). Either way the
+/// parallelism comes from many chunks being compressed at once. Immutable and thread-safe.
 /// </summary>
+/// <remarks>
+/// Every frame's header is checked before anything is allocated for it, in both implementations: the decompressed size
+/// it declares must be the chunk's, and when the chunk's size is not known, every block and stream it declares must lie
+/// inside the frame and could decode to the sizes declared.
+/// </remarks>
 public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor, IDecodesInto
 {
     private readonly byte[] _cnameNul;
@@ -52,8 +59,10 @@ public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor, IDecodesInto
     /// <param name="shuffle">The shuffle filter.</param>
     /// <param name="typeSize">The element size the shuffle works on, 1 to 255 (the array's item size).</param>
     /// <param name="blockSize">The block size in bytes, 0 for c-blosc's automatic choice.</param>
+    /// <param name="implementation">Native or managed blosc; <see cref="BloscImplementation.Auto"/> follows <see cref="BloscRuntime"/>.
+    /// Not part of the metadata: either reads what the other writes.</param>
     /// <exception cref="ArgumentOutOfRangeException">A parameter is out of range.</exception>
-    public BloscCodec(BloscCompressor compressor = BloscCompressor.Lz4, int level = 5, BloscShuffle shuffle = BloscShuffle.Shuffle, int typeSize = 1, int blockSize = 0)
+    public BloscCodec(BloscCompressor compressor = BloscCompressor.Lz4, int level = 5, BloscShuffle shuffle = BloscShuffle.Shuffle, int typeSize = 1, int blockSize = 0, BloscImplementation implementation = BloscImplementation.Auto)
     {
         if (!Enum.IsDefined(compressor))
         {
@@ -70,6 +79,12 @@ public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor, IDecodesInto
         ArgumentOutOfRangeException.ThrowIfLessThan(typeSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(typeSize, 255);
         ArgumentOutOfRangeException.ThrowIfNegative(blockSize);
+        if (!Enum.IsDefined(implementation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(implementation), implementation, "not a blosc implementation");
+        }
+
+        Implementation = implementation;
         Compressor = compressor;
         Level = level;
         Shuffle = shuffle;
@@ -98,6 +113,9 @@ public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor, IDecodesInto
 
     /// <summary>The block size in bytes; 0 lets c-blosc choose.</summary>
     public int BlockSize { get; }
+
+    /// <summary>The implementation this codec asks for; <see cref="BloscImplementation.Auto"/> follows <see cref="BloscRuntime"/>.</summary>
+    public BloscImplementation Implementation { get; }
 
     /// <inheritdoc />
     public string Name => "blosc";
@@ -165,18 +183,21 @@ public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor, IDecodesInto
     /// <inheritdoc />
     public PooledBuffer Encode(ReadOnlySpan<byte> decoded)
     {
-        if (decoded.Length > BloscNative.MaxBufferSize)
+        if (decoded.Length > BloscFrameHeader.MaxDecodedSize)
         {
-            throw new ZarrCodecException(Name, $"c-blosc compresses at most {BloscNative.MaxBufferSize} bytes at once; got {decoded.Length}");
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"blosc compresses at most {BloscFrameHeader.MaxDecodedSize} bytes at once; got {decoded.Length}"));
         }
 
-        var buffer = PooledBuffer.Rent(decoded.Length + BloscNative.MaxOverhead);
+        var native = BloscRuntime.UsesNative(Implementation, BloscInnerCodecs.FormatOf(Compressor));
+        var buffer = PooledBuffer.Rent(decoded.Length + BloscFrameHeader.Size);
         try
         {
-            var written = BloscNative.Compress(Level, (int)Shuffle, TypeSize, decoded, buffer.Span, _cnameNul, BlockSize);
+            var written = native
+                ? BloscNative.Compress(Level, (int)Shuffle, TypeSize, decoded, buffer.Span, _cnameNul, BlockSize)
+                : ManagedBlosc.Compress(Level, Shuffle, TypeSize, Compressor, BlockSize, decoded, buffer.Span);
             if (written == 0)
             {
-                throw new ZarrCodecException(Name, $"c-blosc could not compress {decoded.Length} bytes into {buffer.Length} bytes");
+                throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"{(native ? "c-blosc" : "the managed blosc")} could not compress {decoded.Length} bytes into {buffer.Length} bytes"));
             }
 
             buffer.SetLength(written);
@@ -192,24 +213,17 @@ public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor, IDecodesInto
     /// <inheritdoc />
     public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength)
     {
-        var nbytes = BloscNative.Validate(encoded);
-        if (expectedLength >= 0 && nbytes != expectedLength)
+        var header = BloscFrameHeader.Validate(encoded, expectedLength);
+        if (expectedLength < 0)
         {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the frame declares {nbytes} decompressed bytes; {expectedLength} were expected"));
+            // Nothing bounds the size the frame declares but the frame itself: its blocks must be able to hold it.
+            ManagedBlosc.CheckPlausible(encoded, header);
         }
 
-        var buffer = PooledBuffer.Rent(nbytes);
+        var buffer = PooledBuffer.Rent((int)header.DecodedSize);
         try
         {
-            if (nbytes > 0)
-            {
-                var written = BloscNative.Decompress(encoded, buffer.Span);
-                if (written != nbytes)
-                {
-                    throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"c-blosc decompressed {written} bytes; the frame declares {nbytes}"));
-                }
-            }
-
+            DecodeFrame(encoded, header, buffer.Span);
             return buffer;
         }
         catch
@@ -220,21 +234,27 @@ public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor, IDecodesInto
     }
 
     /// <inheritdoc />
-    void IDecodesInto.DecodeInto(ReadOnlySpan<byte> encoded, Span<byte> destination)
+    void IDecodesInto.DecodeInto(ReadOnlySpan<byte> encoded, Span<byte> destination) =>
+        DecodeFrame(encoded, BloscFrameHeader.Validate(encoded, destination.Length), destination);
+
+    private void DecodeFrame(ReadOnlySpan<byte> encoded, in BloscFrameHeader header, Span<byte> destination)
     {
-        var nbytes = BloscNative.Validate(encoded);
-        if (nbytes != destination.Length)
+        var nbytes = (int)header.DecodedSize;
+        if (nbytes == 0)
         {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the frame declares {nbytes} decompressed bytes; {destination.Length} were expected"));
+            return;
         }
 
-        if (nbytes > 0)
+        if (header.IsMemcpyed || !BloscRuntime.UsesNative(Implementation, header.CompressorFormat))
         {
-            var written = BloscNative.Decompress(encoded, destination);
-            if (written != nbytes)
-            {
-                throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"c-blosc decompressed {written} bytes; the frame declares {nbytes}"));
-            }
+            ManagedBlosc.Decompress(encoded, header, destination);
+            return;
+        }
+
+        var written = BloscNative.Decompress(encoded, destination);
+        if (written != nbytes)
+        {
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"c-blosc decompressed {written} bytes; the frame declares {nbytes}"));
         }
     }
 
