@@ -92,7 +92,7 @@ public sealed class ManagedBloscInteropTests : IDisposable
         foreach (var a in arrays)
         {
             var type = ZarrDataType.Parse(a.Type);
-            var codec = new BloscCodec(a.Compressor, a.Level, a.Shuffle, CodecRegistry.BloscTypeSize(type), a.BlockSize, BloscImplementation.Managed);
+            var codec = new BloscCodec(a.Compressor, a.Level, a.Shuffle, BloscCodec.TypeSizeFor(type), a.BlockSize, BloscImplementation.Managed);
             var path = _temp.Combine("arrays", a.Name);
             var array = await ZarrArray.CreateAsync(new DirectoryStore(path), "", type, [.. a.Shape.Select(s => (long)s)], new ArrayOptions
             {
