@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Nodes;
 
 namespace Zarr.Cli;
@@ -12,7 +13,11 @@ internal sealed class CliConsole(TextWriter output, TextWriter error, bool error
         WriteIndented = true,
         // Scripts read this: "<i4" stays "<i4", not "\u003Ci4".
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        // zarr-python 2 writes NaN and Infinity in attributes; JSON has no such numbers: print them as zarr's strings.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
+
+    private static readonly JsonSerializerOptions OneLineOptions = new(JsonOptions) { WriteIndented = false };
 
     /// <summary>The result stream (stdout).</summary>
     public TextWriter Out { get; } = output;
@@ -25,6 +30,9 @@ internal sealed class CliConsole(TextWriter output, TextWriter error, bool error
 
     /// <summary>The options of the JSON printed on stdout.</summary>
     public static JsonSerializerOptions SerializerOptions => JsonOptions;
+
+    /// <summary>The same, on one line: JSON inside a text summary.</summary>
+    public static JsonSerializerOptions OneLineSerializerOptions => OneLineOptions;
 
     /// <summary>Writes a JSON document to stdout, indented, with a final newline.</summary>
     public async Task WriteJsonAsync(JsonNode node)

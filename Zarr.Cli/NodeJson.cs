@@ -79,7 +79,8 @@ internal static class NodeJson
     public static async Task<JsonObject> ReadDocumentAsync(IStore store, string key, CancellationToken cancellationToken)
     {
         using PooledBuffer? buffer = await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
-        if (buffer is null || JsonNode.Parse(buffer.Span) is not JsonObject document)
+        // zarr-python 2 writes a NaN fill value bare (Python's json): read it as the string zarr means by it.
+        if (buffer is null || JsonNode.Parse(Zarr.Storage.Metadata.PythonJson.ToStandard(buffer.Span)) is not JsonObject document)
         {
             throw new CliException($"{key} vanished or is not a JSON object");
         }

@@ -92,7 +92,7 @@ internal static class InfoCommand
         var attributes = group.Attributes;
         if (attributes.Count > 0)
         {
-            sb.Append("\n  attributes: ").Append(attributes.ToJsonString());
+            sb.Append("\n  attributes: ").Append(attributes.ToJsonString(CliConsole.OneLineSerializerOptions));
         }
 
         sb.Append(CultureInfo.InvariantCulture, $"\n  members: {lines.Count}");

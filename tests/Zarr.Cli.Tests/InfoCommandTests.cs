@@ -230,4 +230,23 @@ public sealed class InfoCommandTests : IDisposable
         var members = (await Cli.RunExpectingAsync(0, "info", group)).Stdout;
         Assert.Contains($"array (4) {expected}, chunks=", members, StringComparison.Ordinal);
     }
+
+    /// <summary>zarr-python 2 writes NaN and Infinity bare in .zattrs; every verb shows them (as zarr's strings in JSON).</summary>
+    [Fact]
+    public async Task AttributesWithNaNAndInfinityWrittenByZarrPythonPrint()
+    {
+        var path = _temp.Combine("nan.zarr");
+        Directory.CreateDirectory(path);
+        await File.WriteAllTextAsync(Path.Combine(path, ".zarray"), """{"chunks": [2], "compressor": null, "dtype": "<f8", "fill_value": NaN, "filters": null, "order": "C", "shape": [4], "zarr_format": 2}""");
+        await File.WriteAllTextAsync(Path.Combine(path, ".zattrs"), """{"missing": NaN, "top": Infinity, "bottom": -Infinity, "n": 1}""");
+
+        var text = (await Cli.RunExpectingAsync(0, "info", path)).Stdout;
+        Assert.StartsWith("ZarrArray (4) float64", text, StringComparison.Ordinal);
+        var json = (await Cli.RunExpectingAsync(0, "info", path, "--json")).Json;
+        Assert.Equal("NaN", (string)json["attributes"]!["missing"]!);
+        Assert.Equal("-Infinity", (string)json["attributes"]!["bottom"]!);
+        var attrs = (await Cli.RunExpectingAsync(0, "attrs", path)).Json;
+        Assert.Equal("Infinity", (string)attrs["top"]!);
+        Assert.Contains("nan.zarr", (await Cli.RunExpectingAsync(0, "tree", path)).Stdout, StringComparison.Ordinal);
+    }
 }
