@@ -29,7 +29,7 @@ public class LongTextInMessagesTests
         """;
 
     /// <summary>How long opening a valid v3 array takes whose metadata holds a 100 MB string (an attribute).</summary>
-    private static readonly Lazy<Task<TimeSpan>> Baseline = new(async () =>
+    private static async Task<TimeSpan> BaselineAsync()
     {
         var document = V3Array.Replace("\"attributes\": {}", "\"attributes\": {\"a\": \"" + new string('x', Huge) + "\"}", StringComparison.Ordinal);
         var store = new MemoryStore();
@@ -40,7 +40,7 @@ public class LongTextInMessagesTests
         clock.Stop();
         Assert.Equal(Huge, array.Metadata.Attributes["a"]!.GetValue<string>().Length);
         return clock.Elapsed;
-    });
+    }
 
     public static TheoryData<string, string, string, string> HugeNames() => new()
     {
@@ -50,7 +50,7 @@ public class LongTextInMessagesTests
         { "v3", "\"attributes\": {}", "\"attributes\": {{}}, \"{0}\": 1", "" },
         { "v2", "\"compressor\": null", "\"compressor\": {{\"id\": \"{0}\"}}", "compressor.id" },
         { "v2", "\"dtype\": \"<i4\"", "\"dtype\": \"{0}\"", "dtype" },
-        { "v2", "\"dtype\": \"<i4\"", "\"dtype\": [[\"{0}\", \"<i4\"], [\"{0}\", \"<i4\"]]", "dtype" },
+        { "v2", "\"dtype\": \"<i4\"", "\"dtype\": [[\"{0}\", \"|O\"]]", "dtype[0]" },
     };
 
     [Theory]
@@ -65,7 +65,7 @@ public class LongTextInMessagesTests
         await store.SetAsync(format == "v3" ? "a/zarr.json" : "a/.zarray", Encoding.UTF8.GetBytes(document));
         document = null;
 
-        var baseline = await Baseline.Value;
+        var baseline = await BaselineAsync(); // measured next to the case: the machine may be busy
         var clock = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<ZarrMetadataException>(() => ZarrArray.OpenAsync(store, "a"));
         clock.Stop();
@@ -78,8 +78,8 @@ public class LongTextInMessagesTests
             Assert.StartsWith(field, e.Field, StringComparison.Ordinal);
         }
 
-        // Refusing the document costs no more than opening a valid one as large (the machine may be busy: no fixed bound).
-        Assert.True(clock.Elapsed < (baseline * 2) + TimeSpan.FromSeconds(1), $"took {clock.Elapsed}; opening a valid array whose metadata is as large took {baseline}");
+        // Refusing the document costs about what opening a valid one as large does (no fixed bound: the machine may be busy).
+        Assert.True(clock.Elapsed < (baseline * 3) + TimeSpan.FromSeconds(2), $"took {clock.Elapsed}; opening a valid array whose metadata is as large took {baseline}");
     }
 
     [Fact]
