@@ -88,7 +88,7 @@ public sealed class NpyHeaderTests
     [InlineData("[('x', '<i4'), ('y', '>f8', (2,)), ('ok', '|b1')]", "struct{x: int32, y: float64[2], ok: bool}", "4:8x2")]
     [InlineData("[('x', '>i4'), ('y', '>i4', (2, 3)), ('z', '>i2')]", "struct{x: int32, y: int32[2, 3], z: int16}", "0:4x7 28:2x1")]
     [InlineData("[('n', [('a', '>i2'), ('b', '<i2'), ('c', '>U1')], (2,)), ('t', '=M8[D]', 3)]", "struct{n: struct{a: int16, b: int16, c: U1}[2], t: datetime64[D][3]}", "0:2x1 4:4x1 8:2x1 12:4x1")]
-    [InlineData("[(\"it's\", '|u1'), ('\\u4e2d\\x00\\'', '|b1')]", "struct{it's: uint8, 中\0': bool}", "")]
+    [InlineData("[(\"it's\", '|u1'), ('\\u4e2d\\x00\\'', '|b1')]", "struct{it's: uint8, 中\\0': bool}", "")]
     public async Task DescrsOfEveryTypeAreRead(string descr, string type, string swaps)
     {
         using var stream = new MemoryStream(Build(1, $"{{'descr': {descr}, 'fortran_order': False, 'shape': (2,), }}"));
