@@ -245,7 +245,9 @@ public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor, IDecodesInto
             return;
         }
 
-        if (header.IsMemcpyed || !BloscRuntime.UsesNative(Implementation, header.CompressorFormat))
+        // A frame stored as it is needs no decompressor: copied here whichever implementation was chosen.
+        var native = BloscRuntime.UsesNative(Implementation, header.CompressorFormat);
+        if (header.IsMemcpyed || !native)
         {
             ManagedBlosc.Decompress(encoded, header, destination);
             return;
