@@ -28,6 +28,15 @@ internal sealed class CliConsole(TextWriter output, TextWriter error, bool error
     /// <summary>True when stderr is a terminal: only then are progress bars drawn (on stderr).</summary>
     public bool ErrorIsTerminal { get; } = errorIsTerminal;
 
+    /// <summary>
+    /// True to draw progress with ANSI escapes without asking the terminal type (TERM); false (the default) detects it.
+    /// Set by tests that read what a terminal would show.
+    /// </summary>
+    public bool ErrorAnsi { get; init; }
+
+    /// <summary>The width of the terminal in columns, or null to ask it (tests set it).</summary>
+    public int? ErrorWidth { get; init; }
+
     /// <summary>The options of the JSON printed on stdout.</summary>
     public static JsonSerializerOptions SerializerOptions => JsonOptions;
 
