@@ -42,7 +42,9 @@ public sealed class ZipStore : IStore, IAsyncDisposable
     private readonly List<ZipEntry> _unlisted = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ZipWriterLock? _lock;
+    private readonly ZipEntryReader _reader;
     private SafeFileHandle? _source;
+    private long _sourceDataEnd;
     private SafeFileHandle? _session;
     private string? _sessionPath;
     private long _end;
@@ -62,6 +64,7 @@ public sealed class ZipStore : IStore, IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _options = options?.Clone() ?? new ZipStoreOptions();
         Path = System.IO.Path.GetFullPath(path);
+        _reader = new ZipEntryReader(Path, _options.MaxInflatedEntrySize);
         if (_options.Mode == ZipStoreMode.Read)
         {
             _source = OpenSource(mustExist: true);
@@ -126,7 +129,8 @@ public sealed class ZipStore : IStore, IAsyncDisposable
 
     /// <inheritdoc />
     /// <exception cref="ZarrStoreException">The key is not valid, the entry is encrypted, compressed with a method other than
-    /// stored or deflate, or damaged (a wrong CRC-32, a truncated file).</exception>
+    /// stored or deflate, declares sizes the file or <see cref="ZipStoreOptions.MaxInflatedEntrySize"/> refuse, or is
+    /// damaged (a wrong CRC-32, a truncated file).</exception>
     /// <exception cref="ObjectDisposedException">The store was disposed.</exception>
     public async ValueTask<PooledBuffer?> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {
@@ -140,30 +144,7 @@ public sealed class ZipStore : IStore, IAsyncDisposable
 
         var file = FileOf(entry);
         var (start, count) = range is { } r ? r.Resolve(entry.Size) : (0, entry.Size);
-        var whole = start == 0 && count == entry.Size;
-        CheckReadable(entry, count);
-        var dataOffset = await GetDataOffsetAsync(file, entry, cancellationToken).ConfigureAwait(false);
-        if (entry.Method == ZipFormat.Stored)
-        {
-            var buffer = PooledBuffer.Rent((int)count);
-            try
-            {
-                await ReadExactlyAsync(file, buffer.Memory, dataOffset + start, entry, cancellationToken).ConfigureAwait(false);
-                if (whole && Crc32.Compute(buffer.Span) != entry.Crc)
-                {
-                    throw new ZarrStoreException(key, $"the entry's CRC-32 in '{Path}' does not match its data: the zip file is damaged");
-                }
-
-                return buffer;
-            }
-            catch
-            {
-                buffer.Dispose();
-                throw;
-            }
-        }
-
-        return await InflateAsync(file, entry, dataOffset, start, count, whole, cancellationToken).ConfigureAwait(false);
+        return await _reader.ReadAsync(file, entry.InSession ? long.MaxValue : _sourceDataEnd, entry, start, count, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -406,7 +387,7 @@ public sealed class ZipStore : IStore, IAsyncDisposable
         List<ZipEntry> entries;
         try
         {
-            entries = ZipFormat.ReadCentralDirectory(source, Path);
+            entries = ZipFormat.ReadCentralDirectory(source, Path, out _sourceDataEnd);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -436,29 +417,6 @@ public sealed class ZipStore : IStore, IAsyncDisposable
     private SafeFileHandle FileOf(ZipEntry entry) =>
         (entry.InSession ? _session : _source) ?? throw new ObjectDisposedException(nameof(ZipStore));
 
-    private void CheckReadable(ZipEntry entry, long count)
-    {
-        if (entry.IsEncrypted)
-        {
-            throw new ZarrStoreException(entry.Name, $"the entry in '{Path}' is encrypted; encrypted zip entries are not supported");
-        }
-
-        if (entry.Method is not (ZipFormat.Stored or ZipFormat.Deflate))
-        {
-            throw new ZarrStoreException(entry.Name, $"the entry in '{Path}' uses zip compression method {entry.Method}; only stored (0) and deflate (8) are supported");
-        }
-
-        if (entry.Method == ZipFormat.Stored && entry.CompressedSize != entry.Size)
-        {
-            throw new ZarrStoreException(entry.Name, $"the stored entry in '{Path}' has a compressed size ({entry.CompressedSize}) unlike its size ({entry.Size}): the zip file is damaged");
-        }
-
-        if (count > Array.MaxLength || entry.CompressedSize > Array.MaxLength && entry.Method == ZipFormat.Deflate)
-        {
-            throw new ZarrStoreException(entry.Name, $"{Math.Max(count, entry.CompressedSize)} bytes are too many to read into one buffer (at most {Array.MaxLength})");
-        }
-    }
-
     private async ValueTask<long> GetDataOffsetAsync(SafeFileHandle file, ZipEntry entry, CancellationToken cancellationToken)
     {
         var offset = entry.DataOffset;
@@ -469,78 +427,6 @@ public sealed class ZipStore : IStore, IAsyncDisposable
         }
 
         return offset;
-    }
-
-    private async ValueTask<PooledBuffer> InflateAsync(SafeFileHandle file, ZipEntry entry, long dataOffset, long start, long count, bool whole, CancellationToken cancellationToken)
-    {
-        using var compressed = PooledBuffer.Rent((int)entry.CompressedSize);
-        await ReadExactlyAsync(file, compressed.Memory, dataOffset, entry, cancellationToken).ConfigureAwait(false);
-        var needed = (int)(start + count);
-        var inflated = PooledBuffer.Rent(needed);
-        try
-        {
-            int read;
-            try
-            {
-                using var input = new MemoryStream(compressed.Array, 0, compressed.Length, writable: false);
-                using var deflate = new DeflateStream(input, CompressionMode.Decompress);
-                read = deflate.ReadAtLeast(inflated.Span, needed, throwOnEndOfStream: false);
-                if (whole && (read != entry.Size || deflate.Read(stackalloc byte[1]) != 0))
-                {
-                    throw new InvalidDataException($"it inflates to a size other than its recorded size {entry.Size}");
-                }
-            }
-            catch (InvalidDataException e)
-            {
-                throw new ZarrStoreException(entry.Name, $"the deflated entry in '{Path}' is damaged: {e.Message}", e);
-            }
-
-            if (read < needed)
-            {
-                throw new ZarrStoreException(entry.Name, $"the deflated entry in '{Path}' inflates to {read} bytes, fewer than its recorded size {entry.Size}");
-            }
-
-            if (whole && Crc32.Compute(inflated.Span) != entry.Crc)
-            {
-                throw new ZarrStoreException(entry.Name, $"the entry's CRC-32 in '{Path}' does not match its data: the zip file is damaged");
-            }
-
-            if (start == 0)
-            {
-                return inflated;
-            }
-
-            var part = PooledBuffer.CopyOf(inflated.Span.Slice((int)start, (int)count));
-            inflated.Dispose();
-            return part;
-        }
-        catch
-        {
-            inflated.Dispose();
-            throw;
-        }
-    }
-
-    private async ValueTask ReadExactlyAsync(SafeFileHandle file, Memory<byte> buffer, long offset, ZipEntry entry, CancellationToken cancellationToken)
-    {
-        var read = 0;
-        try
-        {
-            while (read < buffer.Length)
-            {
-                var n = await RandomAccess.ReadAsync(file, buffer[read..], offset + read, cancellationToken).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    throw new ZarrStoreException(entry.Name, $"the zip file '{Path}' ends inside this entry's data: it is truncated");
-                }
-
-                read += n;
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ZarrStoreException(entry.Name, $"could not read '{Path}': {e.Message}", e);
-        }
     }
 
     private static PooledBuffer Deflate(ReadOnlySpan<byte> value, CompressionLevel level)
