@@ -8,7 +8,7 @@ public enum ZipStoreMode
     /// <summary>Read an existing zip file; every write is refused (zarr-python's mode <c>r</c>).</summary>
     Read,
 
-    /// <summary>Start an empty archive that replaces the file, if any, when the store is disposed (zarr-python's mode <c>w</c>).</summary>
+    /// <summary>Start an empty archive that replaces the file, if any, when the store is committed (zarr-python's mode <c>w</c>).</summary>
     Create,
 
     /// <summary>Start from the file's entries (or from nothing when there is no file) and add to them (zarr-python's mode <c>a</c>).</summary>
