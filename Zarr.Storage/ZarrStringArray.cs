@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Zarr.Storage.Chunks;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToArray;
 using Zarr.Storage.Codecs.ArrayToBytes;
 using Zarr.Storage.Codecs.BytesToBytes;
 using Zarr.Storage.DataTypes;

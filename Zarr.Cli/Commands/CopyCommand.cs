@@ -483,7 +483,9 @@ internal static class ChunkCopy
 
     /// <summary>
     /// Copies every element of <paramref name="source"/> into <paramref name="target"/> (the same shape and type) and
-    /// returns the bytes read; with <paramref name="storeEveryChunk"/> also the chunks that are all fill value.
+    /// returns the bytes read; with <paramref name="storeEveryChunk"/> also the chunks that are all fill value. Each chunk
+    /// goes through the target's <see cref="ZarrArray.ChunkStorage"/>: stored under its lock, and a chunk that is bit for
+    /// bit the fill value deletes the target's key, so nothing the target held there survives.
     /// </summary>
     public static async Task<long> CopyAsync(ZarrArray source, ZarrArray target, IProgress<PipelineProgress>? progress, bool storeEveryChunk, CancellationToken cancellationToken)
     {

@@ -194,44 +194,22 @@ internal sealed class SelectionPlan : IChunkPlan<ChunkSelection>
     }
 
     /// <inheritdoc />
-    public void CopyOut(in ChunkSelection chunk, ref byte decoded, bool missing, ReadOnlySpan<long> chunkStrides, ref byte destination, int itemSize, bool streaming)
+    public void CopyOut(in ChunkSelection chunk, ref byte decoded, bool missing, ReadOnlySpan<long> chunkStrides, ref byte destination, int itemSize, bool streaming) =>
+        Move(chunk, ref decoded, chunkStrides, ref destination, itemSize, toChunk: false, scalar: missing, streaming);
+
+    /// <inheritdoc />
+    public void CopyIn(in ChunkSelection chunk, ref byte decoded, ReadOnlySpan<long> chunkStrides, ref byte source, bool sourceIsScalar, int itemSize) =>
+        Move(chunk, ref decoded, chunkStrides, ref source, itemSize, toChunk: true, scalar: sourceIsScalar, streaming: false);
+
+    // Moves the chunk's part between the decoded chunk and the selection's buffer; the side read may be one element repeated.
+    private void Move(in ChunkSelection chunk, ref byte decoded, ReadOnlySpan<long> chunkStrides, ref byte selection, int itemSize, bool toChunk, bool scalar, bool streaming)
     {
         var rank = Dimensions.Length;
         Span<nint> chunkSteps = stackalloc nint[rank];
         Span<nint> outSteps = stackalloc nint[rank];
         Span<long> counts = stackalloc long[rank];
-        var (chunkOffset, outOffset) = Steps(chunk, chunkStrides, itemSize, chunkSteps, outSteps, counts);
-        if (missing)
-        {
-            StridedCopy.Fill(ref destination, outOffset, outSteps, counts, MemoryMarshal.CreateReadOnlySpan(ref decoded, itemSize));
-            return;
-        }
-
-        StridedCopy.Copy(ref decoded, chunkOffset, chunkSteps, ref destination, outOffset, outSteps, counts, itemSize, streaming);
-    }
-
-    /// <inheritdoc />
-    public void CopyIn(in ChunkSelection chunk, ref byte decoded, ReadOnlySpan<long> chunkStrides, ref byte source, bool sourceIsScalar, int itemSize)
-    {
-        var rank = Dimensions.Length;
-        Span<nint> chunkSteps = stackalloc nint[rank];
-        Span<nint> inSteps = stackalloc nint[rank];
-        Span<long> counts = stackalloc long[rank];
-        var (chunkOffset, inOffset) = Steps(chunk, chunkStrides, itemSize, chunkSteps, inSteps, counts);
-        if (sourceIsScalar)
-        {
-            StridedCopy.Fill(ref decoded, chunkOffset, chunkSteps, counts, MemoryMarshal.CreateReadOnlySpan(ref source, itemSize));
-            return;
-        }
-
-        StridedCopy.Copy(ref source, inOffset, inSteps, ref decoded, chunkOffset, chunkSteps, counts, itemSize);
-    }
-
-    // The byte steps and counts of the chunk's part on both sides, and the offsets of its first element.
-    private (nint Chunk, nint Output) Steps(in ChunkSelection chunk, ReadOnlySpan<long> chunkStrides, int itemSize, Span<nint> chunkSteps, Span<nint> outSteps, Span<long> counts)
-    {
         nint chunkOffset = 0, outOffset = 0;
-        for (var d = 0; d < Dimensions.Length; d++)
+        for (var d = 0; d < rank; d++)
         {
             var p = chunk.Projections[d];
             var outStride = _outputStrides[d] * itemSize;
@@ -242,7 +220,22 @@ internal sealed class SelectionPlan : IChunkPlan<ChunkSelection>
             outOffset += (nint)(p.OutputStart * outStride);
         }
 
-        return (chunkOffset, outOffset);
+        if (toChunk && scalar)
+        {
+            StridedCopy.Fill(ref decoded, chunkOffset, chunkSteps, counts, MemoryMarshal.CreateReadOnlySpan(ref selection, itemSize));
+        }
+        else if (toChunk)
+        {
+            StridedCopy.Copy(ref selection, outOffset, outSteps, ref decoded, chunkOffset, chunkSteps, counts, itemSize);
+        }
+        else if (scalar)
+        {
+            StridedCopy.Fill(ref selection, outOffset, outSteps, counts, MemoryMarshal.CreateReadOnlySpan(ref decoded, itemSize));
+        }
+        else
+        {
+            StridedCopy.Copy(ref decoded, chunkOffset, chunkSteps, ref selection, outOffset, outSteps, counts, itemSize, streaming);
+        }
     }
 
     /// <summary>Element strides of the selection's output, full rank (a dropped dimension has count 1; for per-element walks).</summary>
