@@ -54,6 +54,36 @@ public sealed class PipelineTests
         Assert.Equal(Environment.ProcessorCount, clone.Compute.MaxDegreeOfParallelism);
     }
 
+    /// <summary>As <see cref="StageOptions.BoundedCapacity"/> says: the capacity counts chunks queued and in work, and the hand-off holds one more.</summary>
+    [Fact]
+    public async Task A_stage_holds_its_capacity_plus_the_one_chunk_it_hands_on()
+    {
+        var started = 0;
+        var stage = ChunkBlocks.Compute(_ => Interlocked.Increment(ref started), new StageOptions { MaxDegreeOfParallelism = 4, BoundedCapacity = 2 });
+        static DecodedChunk Chunk() => new([0], new ChunkRegion([0], [1]), [1], 4, Zarr.Storage.Buffers.PooledBuffer.Rent(4));
+        var accepted = 0;
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            var chunk = Chunk();
+            if (stage.Post(chunk))
+            {
+                accepted++;
+            }
+            else
+            {
+                chunk.Dispose();
+                await Task.Delay(10);
+            }
+        }
+
+        Assert.Equal(3, accepted);
+        Assert.Equal(3, started);
+        var drain = new ActionBlock<DecodedChunk>(c => c.Dispose());
+        stage.LinkTo(drain, new DataflowLinkOptions { PropagateCompletion = true });
+        stage.Complete();
+        await drain.Completion;
+    }
+
     [Fact]
     public async Task Blocks_linked_by_a_user_copy_an_array_through_their_own_compute()
     {
