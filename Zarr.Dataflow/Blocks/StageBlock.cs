@@ -79,7 +79,7 @@ internal static class StageBlock
                 {
                     ((IDataflowBlock)output).Fault(Unwrap(t.Exception!));
                 }
-                else if (t.IsCanceled)
+                else if (t.IsCanceled || context.Token.IsCancellationRequested)
                 {
                     ((IDataflowBlock)output).Fault(new OperationCanceledException(context.Token));
                 }
@@ -92,7 +92,26 @@ internal static class StageBlock
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
 
+        // A completed hand-off completes only once its chunk is taken, and a cancelled next stage takes nothing: when
+        // the run is cancelled after this stage finished its last chunk, the chunk waiting here is disposed instead,
+        // or the pipeline would wait for it forever (a consumer leaving a stream early does this).
+        var draining = context.Token.Register(static state => Drain((BufferBlock<TOut>)state!), output);
+        _ = output.Completion.ContinueWith(
+            static (_, state) => ((CancellationTokenRegistration)state!).Dispose(),
+            draining,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
         return DataflowBlock.Encapsulate(action, output);
+    }
+
+    private static void Drain<TOut>(BufferBlock<TOut> output)
+    {
+        while (output.TryReceive(out var message))
+        {
+            (message as IDisposable)?.Dispose();
+        }
     }
 
     /// <summary>The block that runs <paramref name="sink"/> in <paramref name="context"/>.</summary>

@@ -378,6 +378,31 @@ public sealed class PipelineTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => y.SumAsync(cancellationToken: new CancellationToken(true)));
     }
 
+    /// <summary>
+    /// A consumer leaves a stream of 4 chunks after the first, once every chunk has been produced: one waits in the
+    /// channel, one in the stream stage's worker and one in the hand-off after the evaluate stage, which has finished.
+    /// The cancelled stream stage takes nothing more, so the waiting chunk must be dropped for the run to end.
+    /// </summary>
+    [Fact]
+    public async Task A_stream_left_early_after_its_last_chunk_was_produced_ends()
+    {
+        var x = Lazy.Generate<int>([4, 10], [1, 10], (_, d) => d.Fill(7));
+        using var rentals = Zarr.Storage.Buffers.BufferRentals.Begin();
+        async Task ReadOneAsync()
+        {
+            await foreach (var chunk in x.ToChunksAsync(PipelineOptions.Uniform(1, 1)))
+            {
+                Assert.Equal(7, chunk.Values[0]);
+                chunk.Dispose();
+                await Task.Delay(300);
+                break;
+            }
+        }
+
+        await ReadOneAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, rentals.Outstanding);
+    }
+
     [Fact]
     public async Task Progress_and_report_show_every_chunk_and_each_stage()
     {
