@@ -493,9 +493,10 @@ public sealed class ZarrStringArray
         try
         {
             var bytes = encoded;
+            var limit = VlenUtf8Codec.GetMaxEncodedLength(cache.ChunkElements); // a bomb is refused at this size
             for (var i = cache.Pipeline.BytesToBytesCodecs.Count - 1; i >= 0; i--)
             {
-                var next = cache.Pipeline.BytesToBytesCodecs[i].Decode(bytes, -1);
+                var next = cache.Pipeline.BytesToBytesCodecs[i].Decode(bytes, -1, cache.Pipeline.DecodeLimitOf(i, limit));
                 owned?.Dispose();
                 owned = next;
                 bytes = next.Span;
