@@ -48,7 +48,6 @@ internal static class CodecPipelineStrings
             count = checked(count * length);
         }
 
-
         // The shape each transpose receives, in encoding order, to undo them from the last.
         var transposes = pipeline.ArrayToArrayCodecs;
         var orders = new int[transposes.Count][];
@@ -67,11 +66,12 @@ internal static class CodecPipelineStrings
         {
             var bytes = encoded;
             var compressors = pipeline.BytesToBytesCodecs;
+            var limit = VlenUtf8Codec.GetMaxEncodedLength(count); // a bomb is refused at this size, never allocated
             for (var i = compressors.Count - 1; i >= 0; i--)
             {
                 var codec = compressors[i];
                 var input = bytes;
-                var next = DecodeBytes(codec, input);
+                var next = DecodeBytes(codec, input, pipeline.DecodeLimitOf(i, limit));
                 owned?.Dispose();
                 owned = next;
                 bytes = next.Span;
@@ -100,11 +100,11 @@ internal static class CodecPipelineStrings
             ? transpose.Order
             : throw new ZarrException($"the codec {UserText.Quote(codec.Name)} works on numbers; a variable-length string array can only be transposed before 'vlen-utf8'");
 
-    private static PooledBuffer DecodeBytes(IBytesToBytesCodec codec, ReadOnlySpan<byte> source)
+    private static PooledBuffer DecodeBytes(IBytesToBytesCodec codec, ReadOnlySpan<byte> source, int maxLength)
     {
         try
         {
-            return codec.Decode(source, -1);
+            return codec.Decode(source, -1, maxLength);
         }
         catch (Exception ex) when (ex is not ZarrException)
         {
