@@ -53,14 +53,14 @@ internal static class V2MetadataWriter
             filters = [];
             foreach (var filter in layout.Filters)
             {
-                filters.Add(filter.ToV2Json());
+                filters.Add(CodecRegistry.Default.WriteV2(filter));
             }
         }
 
         var root = new JsonObject
         {
             ["chunks"] = CodecChainRules.ToJsonArray(metadata.ChunkShape.Select(c => (long)c)),
-            ["compressor"] = layout.Compressor?.ToV2Json(),
+            ["compressor"] = layout.Compressor is ICodec compressor ? CodecRegistry.Default.WriteV2(compressor) : null,
             ["dtype"] = DataTypeJson.ToV2(metadata.DataType, layout.BigEndian),
             ["fill_value"] = FillValueJson.ToV2Json(metadata.FillValue, metadata.DataType, metadata.FillValueIsNull, layout.BigEndian ? Endian.Big : Endian.Little),
             ["filters"] = filters,

@@ -27,7 +27,7 @@ internal static class V3MetadataWriter
         var codecs = new JsonArray();
         foreach (var codec in metadata.Codecs)
         {
-            codecs.Add(codec.ToV3Json());
+            codecs.Add(CodecRegistry.Default.WriteV3(codec));
         }
 
         // zarr-python 3's field order (its ArrayV3Metadata dataclass order).
