@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
 using Zarr.Storage.DataTypes;
@@ -10,6 +11,10 @@ namespace Zarr.Storage.Metadata;
 /// </summary>
 public sealed record ArrayMetadata
 {
+    // The prepared pipeline of each codec list: kept beside the list rather than in the record, so that `with` keeps it
+    // when the codecs stay, builds a new one when they change, and record equality is not affected.
+    private static readonly ConditionalWeakTable<IReadOnlyList<ICodec>, CodecPipeline> Pipelines = new();
+
     /// <summary>The format the array is stored in.</summary>
     public required ZarrFormat Format { get; init; }
 
@@ -33,7 +38,7 @@ public sealed record ArrayMetadata
     /// </summary>
     public bool FillValueIsNull { get; init; }
 
-    /// <summary>The codec chain in encoding order (validated by <see cref="CodecPipeline.Create"/>).</summary>
+    /// <summary>The codec chain in encoding order (validated by <see cref="CodecPipeline.Create"/>; see <see cref="Pipeline"/>).</summary>
     public required IReadOnlyList<ICodec> Codecs { get; init; }
 
     /// <summary>How chunk coordinates become keys.</summary>
@@ -50,4 +55,22 @@ public sealed record ArrayMetadata
 
     /// <summary>The spec every chunk of this array is encoded with.</summary>
     public ChunkSpec ChunkSpec => new(ChunkShape, DataType, FillValue);
+
+    /// <summary>
+    /// <see cref="Codecs"/> as a validated pipeline, prepared once: the metadata readers hand over the one they validated
+    /// with, and otherwise it is built on first use and kept for as long as the codec list lives.
+    /// </summary>
+    /// <exception cref="ZarrException">The chain is not valid (the order the specification requires).</exception>
+    internal CodecPipeline Pipeline => PipelineOf(Codecs);
+
+    /// <summary>The prepared pipeline of a codec list (see <see cref="Pipeline"/>).</summary>
+    /// <exception cref="ZarrException">The chain is not valid.</exception>
+    internal static CodecPipeline PipelineOf(IReadOnlyList<ICodec> codecs)
+    {
+        ArgumentNullException.ThrowIfNull(codecs);
+        return Pipelines.GetValue(codecs, static c => CodecPipeline.Create(c));
+    }
+
+    /// <summary>Keeps the pipeline a reader validated <paramref name="codecs"/> with, so that it is not built again.</summary>
+    internal static void KeepPipeline(IReadOnlyList<ICodec> codecs, CodecPipeline pipeline) => Pipelines.AddOrUpdate(codecs, pipeline);
 }

@@ -128,7 +128,7 @@ public static class MetadataSerializer
         }
         else
         {
-            CodecPipeline.Create(codecs);
+            ArrayMetadata.PipelineOf(codecs);
         }
     }
 }

@@ -72,7 +72,7 @@ internal static class V2MetadataReader
                 }
             }
 
-            CodecChainRules.CreatePipeline(codecs, document);
+            ArrayMetadata.KeepPipeline(codecs, CodecChainRules.CreatePipeline(codecs, document));
         }
 
         attributes = ParseZAttrs(zattrs, SiblingDocument(document, MetadataSerializer.ZArray));

@@ -33,11 +33,12 @@ internal static class V3MetadataReader
         CheckSizes(shape, chunkShape, dataType, document, "shape", "chunk_grid.configuration.chunk_shape", "data_type");
         var chunkKeyEncoding = ParseChunkKeyEncoding(Require(root, "chunk_key_encoding", document), document);
         var fillValue = FillValueJson.ParseV3(Require(root, "fill_value", document), dataType, document);
-        var codecs = ParseCodecs(Require(root, "codecs", document), dataType, shape.Length, document);
+        var (codecs, pipeline) = ParseCodecs(Require(root, "codecs", document), dataType, shape.Length, document);
         var attributes = ParseAttributes(root, "attributes", document);
         var dimensionNames = ParseDimensionNames(root, shape.Length, document);
         ParseStorageTransformers(root, document);
 
+        ArrayMetadata.KeepPipeline(codecs, pipeline);
         return new ArrayMetadata
         {
             Format = ZarrFormat.V3,
@@ -191,7 +192,7 @@ internal static class V3MetadataReader
         return ChunkKeyEncoding.Create(name, separator);
     }
 
-    private static List<ICodec> ParseCodecs(JsonElement value, ZarrDataType dataType, int rank, string document)
+    private static (List<ICodec> Codecs, CodecPipeline Pipeline) ParseCodecs(JsonElement value, ZarrDataType dataType, int rank, string document)
     {
         if (value.ValueKind != JsonValueKind.Array)
         {
@@ -229,7 +230,7 @@ internal static class V3MetadataReader
             }
         }
 
-        CodecChainRules.CreatePipeline(codecs, document);
+        var pipeline = CodecChainRules.CreatePipeline(codecs, document);
         if (!dataType.IsFixedSize && codecs.Find(c => c is IArrayToBytesCodec) is { } arrayToBytes && arrayToBytes is not VlenUtf8Codec)
         {
             throw new ZarrMetadataException(document, "codecs", $"a {dataType} array needs the 'vlen-utf8' codec as its array→bytes codec, not '{arrayToBytes.Name}'");
@@ -246,7 +247,7 @@ internal static class V3MetadataReader
             }
         }
 
-        return codecs;
+        return (codecs, pipeline);
     }
 
     private static bool IsVlenUtf8(JsonElement codec) =>

@@ -13,7 +13,7 @@ internal static class V3MetadataWriter
     {
         ArgumentNullException.ThrowIfNull(metadata);
         CodecChainRules.CheckModel(metadata);
-        CodecPipeline.Create(metadata.Codecs);
+        _ = metadata.Pipeline;
         CodecChainRules.CheckEndian(metadata.Codecs, metadata.DataType, t => new ZarrException(CodecChainRules.EndianMessage(t)));
         CodecChainRules.CheckFilterTypes(metadata.Codecs, metadata.DataType, message => new ZarrException(message));
         foreach (var filter in metadata.Codecs.OfType<IV2Filter>())
