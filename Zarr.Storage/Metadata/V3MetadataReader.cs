@@ -21,11 +21,8 @@ internal static class V3MetadataReader
 
     internal static ArrayMetadata ParseArray(ReadOnlySpan<byte> json, string document)
     {
-        using var doc = ParseDocument(json, document);
+        using var doc = ParseNode(json, "array", ArrayFields, document);
         var root = doc.RootElement;
-        RequireZarrFormat(root, 3, document);
-        RequireNodeType(root, "array", document);
-        CheckExtensionFields(root, ArrayFields, document);
 
         var shape = ParseShape(Require(root, "shape", document), "shape", document);
         var dataType = DataTypeJson.ParseV3(Require(root, "data_type", document), document);
@@ -55,11 +52,8 @@ internal static class V3MetadataReader
 
     internal static GroupMetadata ParseGroup(ReadOnlySpan<byte> json, string document)
     {
-        using var doc = ParseDocument(json, document);
+        using var doc = ParseNode(json, "group", GroupFields, document);
         var root = doc.RootElement;
-        RequireZarrFormat(root, 3, document);
-        RequireNodeType(root, "group", document);
-        CheckExtensionFields(root, GroupFields, document);
 
         // Consolidated metadata is read by ConsolidatedMetadata from the same document; here its kind is checked.
         if (root.TryGetProperty("consolidated_metadata", out var consolidated)
@@ -79,6 +73,24 @@ internal static class V3MetadataReader
         return nodeType is "array" or "group"
             ? nodeType
             : throw new ZarrMetadataException(document, "node_type", $"{UserText.Quote(nodeType)} is not a node type (expected \"array\" or \"group\")");
+    }
+
+    /// <summary>A v3 document of the node type <paramref name="nodeType"/> whose fields are all known or ignorable extensions.</summary>
+    private static JsonDocument ParseNode(ReadOnlySpan<byte> json, string nodeType, HashSet<string> known, string document)
+    {
+        var doc = ParseDocument(json, document);
+        try
+        {
+            RequireZarrFormat(doc.RootElement, 3, document);
+            RequireNodeType(doc.RootElement, nodeType, document);
+            CheckExtensionFields(doc.RootElement, known, document);
+            return doc;
+        }
+        catch
+        {
+            doc.Dispose();
+            throw;
+        }
     }
 
     private static void RequireNodeType(JsonElement root, string expected, string document)
