@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
 using Zarr.Storage.DataTypes;
@@ -11,9 +10,8 @@ namespace Zarr.Storage.Metadata;
 /// </summary>
 public sealed record ArrayMetadata
 {
-    // The prepared pipeline of each codec list: kept beside the list rather than in the record, so that `with` keeps it
-    // when the codecs stay, builds a new one when they change, and record equality is not affected.
-    private static readonly ConditionalWeakTable<IReadOnlyList<ICodec>, CodecPipeline> Pipelines = new();
+    // The pipeline prepared for a codec list. `with` copies it; it is used only while Codecs is still that list.
+    private Prepared _prepared = Prepared.None;
 
     /// <summary>The format the array is stored in.</summary>
     public required ZarrFormat Format { get; init; }
@@ -58,19 +56,43 @@ public sealed record ArrayMetadata
 
     /// <summary>
     /// <see cref="Codecs"/> as a validated pipeline, prepared once: the metadata readers hand over the one they validated
-    /// with, and otherwise it is built on first use and kept for as long as the codec list lives.
+    /// with, and otherwise it is built on first use and kept (also by copies made with <c>with</c> that keep the codecs).
     /// </summary>
     /// <exception cref="ZarrException">The chain is not valid (the order the specification requires).</exception>
-    internal CodecPipeline Pipeline => PipelineOf(Codecs);
-
-    /// <summary>The prepared pipeline of a codec list (see <see cref="Pipeline"/>).</summary>
-    /// <exception cref="ZarrException">The chain is not valid.</exception>
-    internal static CodecPipeline PipelineOf(IReadOnlyList<ICodec> codecs)
+    internal CodecPipeline Pipeline
     {
-        ArgumentNullException.ThrowIfNull(codecs);
-        return Pipelines.GetValue(codecs, static c => CodecPipeline.Create(c));
+        get
+        {
+            var prepared = _prepared;
+            if (!ReferenceEquals(prepared.Codecs, Codecs))
+            {
+                // Two threads may both build it; either result is the same pipeline.
+                prepared = new Prepared(Codecs, CodecPipeline.Create(Codecs));
+                _prepared = prepared;
+            }
+
+            return prepared.Pipeline;
+        }
     }
 
-    /// <summary>Keeps the pipeline a reader validated <paramref name="codecs"/> with, so that it is not built again.</summary>
-    internal static void KeepPipeline(IReadOnlyList<ICodec> codecs, CodecPipeline pipeline) => Pipelines.AddOrUpdate(codecs, pipeline);
+    /// <summary>Keeps the pipeline a reader validated <see cref="Codecs"/> with, so that it is not built again.</summary>
+    internal ArrayMetadata KeepPipeline(CodecPipeline pipeline)
+    {
+        _prepared = new Prepared(Codecs, pipeline);
+        return this;
+    }
+
+    /// <summary>A codec list with its pipeline. Equal to any other, so that record equality looks only at the metadata.</summary>
+    private sealed class Prepared(IReadOnlyList<ICodec>? codecs, CodecPipeline? pipeline)
+    {
+        public static readonly Prepared None = new(null, null);
+
+        public IReadOnlyList<ICodec>? Codecs { get; } = codecs;
+
+        public CodecPipeline Pipeline { get; } = pipeline!;
+
+        public override bool Equals(object? obj) => obj is Prepared;
+
+        public override int GetHashCode() => 0;
+    }
 }

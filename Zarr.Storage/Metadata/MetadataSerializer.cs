@@ -128,7 +128,7 @@ public static class MetadataSerializer
         }
         else
         {
-            ArrayMetadata.PipelineOf(codecs);
+            CodecPipeline.Create(codecs);
         }
     }
 }

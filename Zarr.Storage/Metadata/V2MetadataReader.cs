@@ -21,6 +21,7 @@ internal static class V2MetadataReader
         ZarrDataType dataType;
         byte[] fillValue;
         bool fillIsNull;
+        CodecPipeline pipeline;
         var codecs = new List<ICodec>(4);
         using (var doc = ParseDocument(PythonJson.ToStandard(zarray), document))
         {
@@ -72,7 +73,7 @@ internal static class V2MetadataReader
                 }
             }
 
-            ArrayMetadata.KeepPipeline(codecs, CodecChainRules.CreatePipeline(codecs, document));
+            pipeline = CodecChainRules.CreatePipeline(codecs, document);
         }
 
         attributes = ParseZAttrs(zattrs, SiblingDocument(document, MetadataSerializer.ZArray));
@@ -87,7 +88,7 @@ internal static class V2MetadataReader
             Codecs = codecs,
             ChunkKeyEncoding = chunkKeyEncoding,
             Attributes = attributes,
-        };
+        }.KeepPipeline(pipeline);
     }
 
     internal static GroupMetadata ParseGroup(ReadOnlySpan<byte> zgroup, ReadOnlySpan<byte> zattrs, string document)

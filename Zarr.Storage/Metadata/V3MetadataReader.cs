@@ -35,7 +35,6 @@ internal static class V3MetadataReader
         var dimensionNames = ParseDimensionNames(root, shape.Length, document);
         ParseStorageTransformers(root, document);
 
-        ArrayMetadata.KeepPipeline(codecs, pipeline);
         return new ArrayMetadata
         {
             Format = ZarrFormat.V3,
@@ -47,7 +46,7 @@ internal static class V3MetadataReader
             ChunkKeyEncoding = chunkKeyEncoding,
             Attributes = attributes,
             DimensionNames = dimensionNames,
-        };
+        }.KeepPipeline(pipeline);
     }
 
     internal static GroupMetadata ParseGroup(ReadOnlySpan<byte> json, string document)

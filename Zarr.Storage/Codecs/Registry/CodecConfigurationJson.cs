@@ -47,6 +47,12 @@ internal static class CodecConfigurationJson
                 case int number:
                     json[property.Name] = number;
                     break;
+                case string text:
+                    json[property.Name] = text;
+                    break;
+                case bool flag:
+                    json[property.Name] = flag;
+                    break;
                 case int[] numbers:
                     json[property.Name] = new JsonArray([.. numbers.Select(n => (JsonNode)n)]);
                     break;
