@@ -161,7 +161,7 @@ public partial class ZarrArray
 
         _ = new ChunkGrid(metadata.Shape, metadata.ChunkShape);
 
-        CodecPipeline.Create(metadata.Codecs).Validate(metadata.ChunkSpec);
+        metadata.Pipeline.Validate(metadata.ChunkSpec);
         MetadataSerializer.CheckNullFillValue(metadata);
         if (metadata.FillValueIsNull && metadata.Format == ZarrFormat.V3)
         {

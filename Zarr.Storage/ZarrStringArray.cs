@@ -117,7 +117,7 @@ public sealed class ZarrStringArray
 
         var built = ArrayMetadataBuilder.Build(shape, dataType, fill, options with { Chunks = options.Chunks ?? ChunkShapes.Guess(shape, 16) });
         var metadata = built with { Codecs = [.. built.Codecs.Select(c => c is BytesCodec ? VlenUtf8Codec.Instance : c)] };
-        MetadataSerializer.ValidateChain(metadata.Codecs, metadata.Format);
+        MetadataSerializer.ValidateChain(metadata);
         return metadata;
     }
 

@@ -100,7 +100,7 @@ internal static class ArrayMetadataBuilder
             Attributes = (JsonObject?)options.Attributes?.DeepClone() ?? [],
             DimensionNames = options.DimensionNames,
         };
-        MetadataSerializer.ValidateChain(metadata.Codecs, metadata.Format);
+        MetadataSerializer.ValidateChain(metadata);
         return metadata;
     }
 

@@ -94,7 +94,7 @@ internal sealed class ArraySnapshot
         Version = version;
         Metadata = metadata;
         Grid = new ChunkGrid(metadata.Shape, metadata.ChunkShape);
-        Pipeline = CodecPipeline.Create(metadata.Codecs);
+        Pipeline = metadata.Pipeline;
         Spec = metadata.ChunkSpec;
         ChunkStrides = new long[metadata.Rank];
         long stride = metadata.DataType.ItemSize;

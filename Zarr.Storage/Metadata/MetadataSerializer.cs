@@ -131,4 +131,21 @@ public static class MetadataSerializer
             CodecPipeline.Create(codecs);
         }
     }
+
+    /// <summary>
+    /// Validates the codec chain of <paramref name="metadata"/> for its format; a v3 chain is prepared on the way and kept
+    /// in the metadata (<see cref="ArrayMetadata.Pipeline"/>), so it is not built again.
+    /// </summary>
+    /// <exception cref="ZarrException">The chain is not valid.</exception>
+    internal static void ValidateChain(ArrayMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.Format == ZarrFormat.V2)
+        {
+            ValidateChain(metadata.Codecs, ZarrFormat.V2);
+            return;
+        }
+
+        _ = metadata.Pipeline;
+    }
 }
