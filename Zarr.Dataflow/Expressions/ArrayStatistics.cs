@@ -73,10 +73,10 @@ public sealed class ArrayStatistics<T> where T : unmanaged, INumber<T>
     /// <summary>The standard deviations (√ of the variances).</summary>
     public double[] StandardDeviation { get; }
 
-    /// <summary>The minima (meaningless where <see cref="Count"/> is 0: numpy raises there).</summary>
+    /// <summary>The minima (NaN where only skipped NaNs were seen, as numpy's nanmin; otherwise meaningless where <see cref="Count"/> is 0: numpy raises there).</summary>
     public T[] Min { get; }
 
-    /// <summary>The maxima (meaningless where <see cref="Count"/> is 0: numpy raises there).</summary>
+    /// <summary>The maxima (NaN where only skipped NaNs were seen, as numpy's nanmax; otherwise meaningless where <see cref="Count"/> is 0: numpy raises there).</summary>
     public T[] Max { get; }
 }
 

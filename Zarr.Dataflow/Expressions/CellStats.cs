@@ -111,6 +111,12 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
             return;
         }
 
+        // A region without NaN reduces as the plain reduction does: the vectorised row path, the counts added once.
+        if (skipNaN && !TensorPrimitives.IsNaNAny(data))
+        {
+            skipNaN = false;
+        }
+
         // The trailing run of axes that are all reduced or all kept forms a "row".
         var trailingReduced = rank == 0 || reduced[rank - 1];
         var split = rank;

@@ -158,8 +158,10 @@ public static class LazyArrayReductions
                 sum[c] = cell.Sum;
                 mean[c] = cell.Mean;
                 m2[c] = cell.M2;
-                min[c] = cell.Min;
-                max[c] = cell.Max;
+                // A cell that saw only skipped NaNs has no extreme: NaN, as numpy's nanmin and nanmax give.
+                var onlyNaN = cell.Count == 0 && cell.NaNCount > 0;
+                min[c] = onlyNaN ? T.CreateTruncating(double.NaN) : cell.Min;
+                max[c] = onlyNaN ? T.CreateTruncating(double.NaN) : cell.Max;
                 if (sumInt64 is not null)
                 {
                     sumInt64[c] = cell.IntegerSum;
