@@ -190,8 +190,8 @@ internal static class StatsCommand
                 mean = Number(stats.Mean[0]);
                 var = Number(stats.Variance[0]);
                 std = Number(stats.StandardDeviation[0]);
-                min = size == 0 ? null : Extreme(stats, stats.Min, 0);
-                max = size == 0 ? null : Extreme(stats, stats.Max, 0);
+                min = size == 0 ? null : Element(stats.Min[0]);
+                max = size == 0 ? null : Element(stats.Max[0]);
                 nanCount = stats.NaNCount[0];
             }
             else
@@ -203,8 +203,8 @@ internal static class StatsCommand
                 mean = Nest(stats.Mean, kept, Number);
                 var = Nest(stats.Variance, kept, Number);
                 std = Nest(stats.StandardDeviation, kept, Number);
-                min = reducedCount == 0 ? null : Nest([.. Enumerable.Range(0, stats.Min.Length)], kept, c => Extreme(stats, stats.Min, c));
-                max = reducedCount == 0 ? null : Nest([.. Enumerable.Range(0, stats.Max.Length)], kept, c => Extreme(stats, stats.Max, c));
+                min = reducedCount == 0 ? null : Nest(stats.Min, kept, Element);
+                max = reducedCount == 0 ? null : Nest(stats.Max, kept, Element);
                 nanCount = Nest(stats.NaNCount, kept, c => c);
             }
 
@@ -220,10 +220,6 @@ internal static class StatsCommand
                 ["nan_count"] = nanCount,
             };
         }
-
-        // A cell whose every element was a skipped NaN has no extreme: NaN, as numpy's nanmin and nanmax give.
-        private static JsonNode? Extreme<T>(ArrayStatistics<T> stats, T[] values, int cell) where T : unmanaged, INumber<T> =>
-            stats.Count[cell] == 0 && stats.NaNCount[cell] > 0 ? Number(double.NaN) : Element(values[cell]);
 
         private static JsonNode? Element<T>(T value) where T : unmanaged, INumber<T> => value switch
         {
