@@ -13,7 +13,7 @@ internal interface IChunkForm<TChunk>
     TChunk Decode(ChunkIO io, ReadOnlySpan<byte> encoded, long[] coordinates);
 
     /// <summary>The chunk encoded, or all fill value.</summary>
-    EncodedChunk Encode(ChunkIO io, TChunk chunk, long[] coordinates);
+    ChunkEncoding Encode(ChunkIO io, TChunk chunk, long[] coordinates);
 
     /// <summary>Gives back what <see cref="Create"/> or <see cref="Decode"/> rented.</summary>
     void Release(TChunk chunk);
@@ -50,7 +50,7 @@ internal sealed class ByteChunkForm : IChunkForm<PooledBuffer>
         }
     }
 
-    public EncodedChunk Encode(ChunkIO io, PooledBuffer chunk, long[] coordinates) => io.Encode(chunk.Span, coordinates);
+    public ChunkEncoding Encode(ChunkIO io, PooledBuffer chunk, long[] coordinates) => io.Encode(chunk.Span, coordinates);
 
     public void Release(PooledBuffer chunk) => chunk.Dispose();
 }
@@ -70,7 +70,7 @@ internal sealed class StringChunkForm : IChunkForm<string?[]>
 
     public string?[] Decode(ChunkIO io, ReadOnlySpan<byte> encoded, long[] coordinates) => io.DecodeStrings(encoded, coordinates);
 
-    public EncodedChunk Encode(ChunkIO io, string?[] chunk, long[] coordinates) => io.EncodeStrings(chunk, coordinates);
+    public ChunkEncoding Encode(ChunkIO io, string?[] chunk, long[] coordinates) => io.EncodeStrings(chunk, coordinates);
 
     public void Release(string?[] chunk)
     {
