@@ -81,7 +81,7 @@ public partial class ZarrArray
             }
 
             var write = new ChunkWrite<TChunk, TElement>(plan, chunk, coordinates, io, source, scalar, clip && !ChunkEdges.IsInterior(io.Grid, coordinates));
-            return io.UpdateAsync(coordinates, plan.Covers(chunk) ? UpdateStart.Overwrite : UpdateStart.Stored, write, static (write, decoded) => write.CopyIn(decoded.Span), ct);
+            return io.UpdateAsync(coordinates, plan.Covers(chunk) ? UpdateStart.Overwrite : UpdateStart.Stored, write, static (write, decoded) => write.CopyIn(decoded.Span), codecParallelism: 0, ct);
         }, cancellationToken).ConfigureAwait(false);
     }
 

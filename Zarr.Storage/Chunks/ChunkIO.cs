@@ -194,12 +194,12 @@ internal sealed class ChunkIO
         return encoded is null ? null : DecodeStrings(encoded.Span, coordinates);
     }
 
-    /// <summary>Decode of a chunk of variable-length strings through the codec pipeline's object path.</summary>
-    public string[] DecodeStrings(ReadOnlySpan<byte> encoded, ReadOnlySpan<long> coordinates)
+    /// <summary>Decode of a chunk of variable-length strings through the codec pipeline's object path (the codecs using at most <paramref name="codecParallelism"/> threads; 0: their choice).</summary>
+    public string[] DecodeStrings(ReadOnlySpan<byte> encoded, ReadOnlySpan<long> coordinates, int codecParallelism = 0)
     {
         try
         {
-            return _snapshot.Pipeline.DecodeStrings(encoded, _snapshot.Spec);
+            return _snapshot.Pipeline.DecodeStrings(encoded, SpecWith(codecParallelism));
         }
         catch (ZarrCodecException e)
         {
@@ -238,7 +238,7 @@ internal sealed class ChunkIO
     }
 
     /// <summary>Encode of a chunk of strings; all fill when every value is the fill value (never for v2's null fill).</summary>
-    public ChunkEncoding EncodeStrings(string?[] values, ReadOnlySpan<long> coordinates)
+    public ChunkEncoding EncodeStrings(string?[] values, ReadOnlySpan<long> coordinates, int codecParallelism = 0)
     {
         if (StringFill is { } fill && Array.TrueForAll(values, v => v == fill))
         {
@@ -247,7 +247,7 @@ internal sealed class ChunkIO
 
         try
         {
-            return ChunkEncoding.Of(_snapshot.Pipeline.EncodeStrings(values, _snapshot.Spec));
+            return ChunkEncoding.Of(_snapshot.Pipeline.EncodeStrings(values, SpecWith(codecParallelism)));
         }
         catch (ZarrCodecException e)
         {
@@ -281,17 +281,17 @@ internal sealed class ChunkIO
     /// <summary>
     /// The read-modify-write of one chunk of bytes: under its lock, fetch and decode it (or start from the fill value, as
     /// <paramref name="start"/> says), let <paramref name="update"/> change it, then encode and store it (a chunk left
-    /// all fill value is deleted).
+    /// all fill value is deleted). The codecs use at most <paramref name="codecParallelism"/> threads (0: their choice).
     /// </summary>
-    public ValueTask UpdateAsync<TState>(long[] coordinates, UpdateStart start, TState state, ChunkUpdate<PooledBuffer, TState> update, CancellationToken cancellationToken) =>
-        ReadModifyWriteAsync(coordinates, start, ByteChunkForm.Instance, state, update, cancellationToken);
+    public ValueTask UpdateAsync<TState>(long[] coordinates, UpdateStart start, TState state, ChunkUpdate<PooledBuffer, TState> update, int codecParallelism, CancellationToken cancellationToken) =>
+        ReadModifyWriteAsync(coordinates, start, ByteChunkForm.Instance, state, update, codecParallelism, cancellationToken);
 
-    /// <summary>The read-modify-write of one chunk of variable-length strings (as <see cref="UpdateAsync{TState}"/>).</summary>
+    /// <summary>The read-modify-write of one chunk of variable-length strings (as <see cref="UpdateAsync{TState}"/>, the codecs choosing their threads).</summary>
     public ValueTask UpdateStringsAsync<TState>(long[] coordinates, UpdateStart start, TState state, ChunkUpdate<string?[], TState> update, CancellationToken cancellationToken) =>
-        ReadModifyWriteAsync(coordinates, start, StringChunkForm.Instance, state, update, cancellationToken);
+        ReadModifyWriteAsync(coordinates, start, StringChunkForm.Instance, state, update, 0, cancellationToken);
 
     /// <summary>The one read-modify-write, whatever form the decoded chunk takes.</summary>
-    private async ValueTask ReadModifyWriteAsync<TChunk, TState>(long[] coordinates, UpdateStart start, IChunkForm<TChunk> form, TState state, ChunkUpdate<TChunk, TState> update, CancellationToken cancellationToken)
+    private async ValueTask ReadModifyWriteAsync<TChunk, TState>(long[] coordinates, UpdateStart start, IChunkForm<TChunk> form, TState state, ChunkUpdate<TChunk, TState> update, int codecParallelism, CancellationToken cancellationToken)
     {
         EnsureWritable();
         var key = KeyOf(coordinates);
@@ -310,13 +310,13 @@ internal sealed class ChunkIO
                 return;
             }
 
-            chunk = existing is null ? form.Create(this, fill: true) : form.Decode(this, existing.Span, coordinates);
+            chunk = existing is null ? form.Create(this, fill: true) : form.Decode(this, existing.Span, coordinates, codecParallelism);
         }
 
         try
         {
             update(state, chunk);
-            using var encoded = form.Encode(this, chunk, coordinates);
+            using var encoded = form.Encode(this, chunk, coordinates, codecParallelism);
             await PutAsync(key, encoded.StoredBytes, cancellationToken).ConfigureAwait(false);
         }
         finally

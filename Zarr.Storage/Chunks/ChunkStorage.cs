@@ -37,7 +37,7 @@ public sealed class ChunkStorage
 
     /// <summary>
     /// The same steps with the codecs' threads for one chunk bounded to <paramref name="maxDegreeOfParallelism"/>
-    /// (for <see cref="Decode"/> and <see cref="Encode"/>; 0 lets them choose, 1 keeps the work on the calling thread).
+    /// (for <see cref="Decode"/>, <see cref="Encode"/> and <see cref="UpdateAsync"/>; 0 lets them choose, 1 keeps the work on the calling thread).
     /// </summary>
     /// <param name="maxDegreeOfParallelism">The most threads per chunk; 0 for the codecs' choice.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is negative.</exception>
@@ -118,6 +118,6 @@ public sealed class ChunkStorage
     {
         ArgumentNullException.ThrowIfNull(update);
         ZarrStringArray.ThrowIfVariableLength(_array);
-        return IO.UpdateAsync(coordinates, UpdateStart.Stored, update, static (update, chunk) => update(chunk.Span), cancellationToken);
+        return IO.UpdateAsync(coordinates, UpdateStart.Stored, update, static (update, chunk) => update(chunk.Span), CodecParallelism, cancellationToken);
     }
 }
