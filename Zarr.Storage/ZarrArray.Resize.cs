@@ -128,6 +128,7 @@ public partial class ZarrArray
                     UpdateStart.StoredOnly,
                     (Grid: newGrid, IO: chunkIO, Coordinates: c),
                     static (state, decoded) => ChunkEdges.FillOutside(decoded.Span, state.Coordinates, state.Grid, state.IO.ChunkStrides, state.IO.Metadata.FillValue),
+                    codecParallelism: 0,
                     cancellationToken).ConfigureAwait(false);
             }
             else

@@ -18,9 +18,9 @@ public partial class ZarrArray
     /// Reads a selection (basic or advanced) into <paramref name="destination"/> (C order, exactly the plan's element
     /// count): each chunk touched is fetched and decoded (only the region the selection needs, where the chain can) and
     /// its selected elements copied out, the fill value for a missing chunk; at most <paramref name="maxConcurrency"/>
-    /// chunks at once.
+    /// chunks at once, the codecs of each using at most <paramref name="codecParallelism"/> threads (0: their choice).
     /// </summary>
-    private protected async Task ReadChunksAsync<TChunk, TElement>(IChunkPlan<TChunk> plan, Memory<TElement> destination, int maxConcurrency, CancellationToken cancellationToken)
+    private protected async Task ReadChunksAsync<TChunk, TElement>(IChunkPlan<TChunk> plan, Memory<TElement> destination, int maxConcurrency, int codecParallelism, CancellationToken cancellationToken)
         where TElement : unmanaged
     {
         var itemSize = DataType.ItemSize;
@@ -36,7 +36,7 @@ public partial class ZarrArray
         {
             var io = _state.Current.ChunkIO;
             var region = io.DecodesPartially && !plan.Covers(chunk) ? plan.Region(chunk) : (ChunkRegion?)null;
-            using var decoded = await io.FetchDecodedAsync(plan.CoordinatesOf(chunk), region, ct).ConfigureAwait(false);
+            using var decoded = await io.FetchDecodedAsync(plan.CoordinatesOf(chunk), region, codecParallelism, ct).ConfigureAwait(false);
             CopyOut(plan, chunk, io, decoded, destination, streaming);
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -81,7 +81,7 @@ public partial class ZarrArray
             }
 
             var write = new ChunkWrite<TChunk, TElement>(plan, chunk, coordinates, io, source, scalar, clip && !ChunkEdges.IsInterior(io.Grid, coordinates));
-            return io.UpdateAsync(coordinates, plan.Covers(chunk) ? UpdateStart.Overwrite : UpdateStart.Stored, write, static (write, decoded) => write.CopyIn(decoded.Span), ct);
+            return io.UpdateAsync(coordinates, plan.Covers(chunk) ? UpdateStart.Overwrite : UpdateStart.Stored, write, static (write, decoded) => write.CopyIn(decoded.Span), codecParallelism: 0, ct);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -116,7 +116,7 @@ public partial class ZarrArray
         }
 
         var data = GC.AllocateUninitializedArray<byte>((int)bytes);
-        await ReadChunksAsync(plan, data.AsMemory(), _state.Parallelism, cancellationToken).ConfigureAwait(false);
+        await ReadChunksAsync(plan, data.AsMemory(), _state.Parallelism, codecParallelism: 0, cancellationToken).ConfigureAwait(false);
         return (data, plan.OutputShape);
     }
 
@@ -126,17 +126,19 @@ public partial class ZarrArray
     /// for every fixed-size type, those without an unmanaged CLR type (fixed strings, structured types) included.
     /// </summary>
     internal Task ReadBytesIntoAsync(Slice[] selection, Memory<byte> destination, CancellationToken cancellationToken = default) =>
-        ReadBytesIntoAsync(selection, destination, _state.Parallelism, cancellationToken);
+        ReadBytesIntoAsync(selection, destination, _state.Parallelism, codecParallelism: 0, cancellationToken);
 
     /// <summary>
     /// As <see cref="ReadBytesIntoAsync(Slice[], Memory{byte}, CancellationToken)"/>, with at most
-    /// <paramref name="maxConcurrency"/> chunks at once (1 for a pipeline stage that owns the concurrency).
+    /// <paramref name="maxConcurrency"/> chunks at once, the codecs of each using at most <paramref name="codecParallelism"/>
+    /// threads (0: their choice). A pipeline stage owns the concurrency and passes 1 for both: its workers are the only parallelism.
     /// </summary>
-    internal Task ReadBytesIntoAsync(Slice[] selection, Memory<byte> destination, int maxConcurrency, CancellationToken cancellationToken = default)
+    internal Task ReadBytesIntoAsync(Slice[] selection, Memory<byte> destination, int maxConcurrency, int codecParallelism = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(selection);
+        ArgumentOutOfRangeException.ThrowIfNegative(codecParallelism);
         ZarrStringArray.ThrowIfVariableLength(this); // dtypes: strings have no byte form (see ZarrStringArray)
-        return ReadChunksAsync(SelectionPlan.Create(Grid, selection), destination, maxConcurrency, cancellationToken);
+        return ReadChunksAsync(SelectionPlan.Create(Grid, selection), destination, maxConcurrency, codecParallelism, cancellationToken);
     }
 
     /// <summary>Writes raw little-endian bytes (C order, the selection's shape) into a selection.</summary>

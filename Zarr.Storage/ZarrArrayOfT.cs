@@ -110,12 +110,12 @@ public sealed class ZarrArray<T> : ZarrArray where T : unmanaged
         }
 
         var values = GC.AllocateUninitializedArray<T>((int)plan.ElementCount);
-        await ReadChunksAsync(plan, values.AsMemory(), MaxDegreeOfParallelism, cancellationToken).ConfigureAwait(false);
+        await ReadChunksAsync(plan, values.AsMemory(), MaxDegreeOfParallelism, codecParallelism: 0, cancellationToken).ConfigureAwait(false);
         return TensorData.Wrap(values, plan.OutputShape);
     }
 
     internal Task ReadSelectionIntoAsync(SelectionSpec spec, Memory<T> destination, CancellationToken cancellationToken) =>
-        ReadChunksAsync(spec.Plan(Grid), destination, MaxDegreeOfParallelism, cancellationToken);
+        ReadChunksAsync(spec.Plan(Grid), destination, MaxDegreeOfParallelism, codecParallelism: 0, cancellationToken);
 
     internal Task WriteSelectionAsync(SelectionSpec spec, ReadOnlyMemory<T> data, CancellationToken cancellationToken) =>
         WriteChunksAsync(spec.Plan(Grid), data, null, cancellationToken);
@@ -140,7 +140,7 @@ public sealed class ZarrArray<T> : ZarrArray where T : unmanaged
         }
 
         var values = GC.AllocateUninitializedArray<T>((int)plan.ElementCount);
-        await ReadChunksAsync(plan, values.AsMemory(), MaxDegreeOfParallelism, cancellationToken).ConfigureAwait(false);
+        await ReadChunksAsync(plan, values.AsMemory(), MaxDegreeOfParallelism, codecParallelism: 0, cancellationToken).ConfigureAwait(false);
         return TensorData.Wrap(values, plan.OutputShape);
     }
 
@@ -162,7 +162,7 @@ public sealed class ZarrArray<T> : ZarrArray where T : unmanaged
     public Task ReadIntoAsync(Slice[] selection, Memory<T> destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(selection);
-        return ReadChunksAsync(SelectionPlan.Create(Grid, selection), destination, MaxDegreeOfParallelism, cancellationToken);
+        return ReadChunksAsync(SelectionPlan.Create(Grid, selection), destination, MaxDegreeOfParallelism, codecParallelism: 0, cancellationToken);
     }
 
     /// <summary>Writes <paramref name="data"/> (C order, exactly the selection's element count) into a selection.</summary>

@@ -54,7 +54,7 @@ public static class ChunkBlocks
         }
     }
 
-    /// <summary>Fetch: the encoded bytes of each requested chunk (<see cref="ZarrArray.FetchChunkAsync"/>). I/O-bound.</summary>
+    /// <summary>Fetch: the encoded bytes of each requested chunk (<see cref="Zarr.Storage.Chunks.ChunkStorage.FetchAsync"/>). I/O-bound.</summary>
     /// <param name="array">The array to read.</param>
     /// <param name="options">The stage's options; null for <see cref="StageOptions.ForIO"/>.</param>
     public static IPropagatorBlock<ChunkRequest, EncodedChunk> Fetch(ZarrArray array, StageOptions? options = null)
@@ -63,7 +63,7 @@ public static class ChunkBlocks
         return Block(ChunkSteps.Fetch(array, null, options ?? StageOptions.ForIO(), null));
     }
 
-    /// <summary>Decode: each encoded chunk decoded into a full chunk (<see cref="ZarrArray.DecodeChunk"/>); a missing chunk becomes the fill value. CPU-bound.</summary>
+    /// <summary>Decode: each encoded chunk decoded into a full chunk (<see cref="Zarr.Storage.Chunks.ChunkStorage.Decode"/>, each on one worker thread: the stage's workers are its parallelism, also for a sharded chunk); a missing chunk becomes the fill value. CPU-bound.</summary>
     /// <param name="array">The array the chunks belong to.</param>
     /// <param name="options">The stage's options; null for the defaults (processor count).</param>
     public static IPropagatorBlock<EncodedChunk, DecodedChunk> Decode(ZarrArray array, StageOptions? options = null)
@@ -96,7 +96,7 @@ public static class ChunkBlocks
         return Block(ChunkSteps.Compute(compute, options ?? new StageOptions()));
     }
 
-    /// <summary>Encode: each decoded chunk encoded for <paramref name="array"/> (<see cref="ZarrArray.EncodeChunk"/>); a chunk that is all fill value becomes a missing chunk (deleted when stored). CPU-bound.</summary>
+    /// <summary>Encode: each decoded chunk encoded for <paramref name="array"/> (<see cref="Zarr.Storage.Chunks.ChunkStorage.Encode"/>); a chunk that is all fill value becomes a missing chunk (deleted when stored). CPU-bound.</summary>
     /// <param name="array">The array the chunks will be stored in (its codecs and fill value apply).</param>
     /// <param name="options">The stage's options; null for the defaults (processor count).</param>
     public static IPropagatorBlock<DecodedChunk, EncodedChunk> Encode(ZarrArray array, StageOptions? options = null)
@@ -105,7 +105,7 @@ public static class ChunkBlocks
         return Block(ChunkSteps.Encode(array, options ?? new StageOptions(), null));
     }
 
-    /// <summary>Store: writes each encoded chunk (<see cref="ZarrArray.StoreChunkAsync"/>), or deletes it when it is missing (all fill value). Each chunk write is atomic in the store and holds the chunk's write lock, so it serialises with concurrent partial writes of the same chunk. I/O-bound.</summary>
+    /// <summary>Store: writes each encoded chunk (<see cref="Zarr.Storage.Chunks.ChunkStorage.StoreAsync"/>), or deletes it when it is missing (all fill value). Each chunk write is atomic in the store and holds the chunk's write lock, so it serialises with concurrent partial writes of the same chunk. I/O-bound.</summary>
     /// <param name="array">The array to write.</param>
     /// <param name="options">The stage's options; null for <see cref="StageOptions.ForIO"/>.</param>
     public static ITargetBlock<EncodedChunk> Store(ZarrArray array, StageOptions? options = null)

@@ -51,8 +51,9 @@ internal sealed class SourceNode<T>(ZarrArray<T> array, int[]? chunks = null) : 
 
     public override int StoredBytesPerElement => Unsafe.SizeOf<T>();
 
+    // Runs inside a stage: the stage's workers are the concurrency, so one chunk at once, its codecs on the worker's thread.
     public override ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken) =>
-        primaryLoaded ? ValueTask.CompletedTask : new(Array.ReadIntoAsync(region.ToSlices(), ByteMemoryManager<T>.Create(destination), cancellationToken));
+        primaryLoaded ? ValueTask.CompletedTask : new(Array.ReadBytesIntoAsync(region.ToSlices(), destination, maxConcurrency: 1, codecParallelism: 1, cancellationToken));
 }
 
 internal sealed class GenerateNode<T>(long[] shape, int[] chunks, RegionGenerator<T> generator) : LazyNode<T>(shape, chunks) where T : unmanaged

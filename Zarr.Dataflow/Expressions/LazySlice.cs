@@ -123,7 +123,8 @@ internal sealed class SliceNode<T> : LazyNode<T> where T : unmanaged
 
         if (_stored is not null)
         {
-            await _stored.ReadIntoAsync(StoredSlices(region), ByteMemoryManager<T>.Create(destination), cancellationToken).ConfigureAwait(false);
+            // Inside a stage: the stage's workers are the concurrency, so one chunk at once, its codecs on this thread.
+            await _stored.ReadBytesIntoAsync(StoredSlices(region), destination, maxConcurrency: 1, codecParallelism: 1, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -9,11 +9,11 @@ internal interface IChunkForm<TChunk>
     /// <summary>A new chunk; with <paramref name="fill"/> every element is the fill value, else its contents are undefined.</summary>
     TChunk Create(ChunkIO io, bool fill);
 
-    /// <summary>The chunk decoded from its stored bytes.</summary>
-    TChunk Decode(ChunkIO io, ReadOnlySpan<byte> encoded, long[] coordinates);
+    /// <summary>The chunk decoded from its stored bytes, the codecs using at most <paramref name="codecParallelism"/> threads (0: their choice).</summary>
+    TChunk Decode(ChunkIO io, ReadOnlySpan<byte> encoded, long[] coordinates, int codecParallelism);
 
-    /// <summary>The chunk encoded, or all fill value.</summary>
-    EncodedChunk Encode(ChunkIO io, TChunk chunk, long[] coordinates);
+    /// <summary>The chunk encoded, or all fill value, the codecs using at most <paramref name="codecParallelism"/> threads (0: their choice).</summary>
+    ChunkEncoding Encode(ChunkIO io, TChunk chunk, long[] coordinates, int codecParallelism);
 
     /// <summary>Gives back what <see cref="Create"/> or <see cref="Decode"/> rented.</summary>
     void Release(TChunk chunk);
@@ -35,12 +35,12 @@ internal sealed class ByteChunkForm : IChunkForm<PooledBuffer>
         return chunk;
     }
 
-    public PooledBuffer Decode(ChunkIO io, ReadOnlySpan<byte> encoded, long[] coordinates)
+    public PooledBuffer Decode(ChunkIO io, ReadOnlySpan<byte> encoded, long[] coordinates, int codecParallelism)
     {
         var chunk = PooledBuffer.RentDecoded(io.ByteLength);
         try
         {
-            io.Decode(encoded, coordinates, chunk.Span);
+            io.Decode(encoded, coordinates, chunk.Span, codecParallelism);
             return chunk;
         }
         catch
@@ -50,7 +50,8 @@ internal sealed class ByteChunkForm : IChunkForm<PooledBuffer>
         }
     }
 
-    public EncodedChunk Encode(ChunkIO io, PooledBuffer chunk, long[] coordinates) => io.Encode(chunk.Span, coordinates);
+    public ChunkEncoding Encode(ChunkIO io, PooledBuffer chunk, long[] coordinates, int codecParallelism) =>
+        io.Encode(chunk.Span, coordinates, FillComparison.Value, codecParallelism);
 
     public void Release(PooledBuffer chunk) => chunk.Dispose();
 }
@@ -68,9 +69,9 @@ internal sealed class StringChunkForm : IChunkForm<string?[]>
         return chunk;
     }
 
-    public string?[] Decode(ChunkIO io, ReadOnlySpan<byte> encoded, long[] coordinates) => io.DecodeStrings(encoded, coordinates);
+    public string?[] Decode(ChunkIO io, ReadOnlySpan<byte> encoded, long[] coordinates, int codecParallelism) => io.DecodeStrings(encoded, coordinates, codecParallelism);
 
-    public EncodedChunk Encode(ChunkIO io, string?[] chunk, long[] coordinates) => io.EncodeStrings(chunk, coordinates);
+    public ChunkEncoding Encode(ChunkIO io, string?[] chunk, long[] coordinates, int codecParallelism) => io.EncodeStrings(chunk, coordinates, codecParallelism);
 
     public void Release(string?[] chunk)
     {

@@ -107,13 +107,20 @@ internal sealed class ChunkIO
     public ValueTask<PooledBuffer?> FetchAsync(long[] coordinates, CancellationToken cancellationToken) =>
         _store.GetAsync(KeyOf(coordinates), null, cancellationToken);
 
-    /// <summary>Decode: fills <paramref name="chunk"/> (exactly <see cref="ByteLength"/>) from encoded bytes.</summary>
+    /// <summary>
+    /// The decoded chunk's spec with the codecs' own threads for one chunk bounded to <paramref name="codecParallelism"/>
+    /// (<see cref="ChunkSpec.MaxDegreeOfParallelism"/>: 0 lets the codec choose, 1 keeps its work on the calling thread).
+    /// </summary>
+    private ChunkSpec SpecWith(int codecParallelism) =>
+        codecParallelism == _snapshot.Spec.MaxDegreeOfParallelism ? _snapshot.Spec : _snapshot.Spec with { MaxDegreeOfParallelism = codecParallelism };
+
+    /// <summary>Decode: fills <paramref name="chunk"/> (exactly <see cref="ByteLength"/>) from encoded bytes, the codecs using at most <paramref name="codecParallelism"/> threads (0: their choice).</summary>
     /// <exception cref="ZarrCodecException">The chunk is corrupt; the exception names the array, the chunk key and the codec.</exception>
-    public void Decode(ReadOnlySpan<byte> encoded, ReadOnlySpan<long> coordinates, Span<byte> chunk)
+    public void Decode(ReadOnlySpan<byte> encoded, ReadOnlySpan<long> coordinates, Span<byte> chunk, int codecParallelism = 0)
     {
         try
         {
-            _snapshot.Pipeline.Decode(encoded, chunk, _snapshot.Spec);
+            _snapshot.Pipeline.Decode(encoded, chunk, SpecWith(codecParallelism));
         }
         catch (ZarrCodecException e)
         {
@@ -128,8 +135,9 @@ internal sealed class ChunkIO
     /// Fetch and decode for a read: the whole chunk, or, when <paramref name="region"/> is given and the chain can
     /// (sharding alone), only what the region needs, through ranged reads. Null when the chunk was never written. The
     /// caller owns the buffer (the whole decoded chunk's layout; outside a partial region, contents are undefined).
+    /// The codecs use at most <paramref name="codecParallelism"/> threads for the chunk (0: their choice).
     /// </summary>
-    public async ValueTask<PooledBuffer?> FetchDecodedAsync(long[] coordinates, ChunkRegion? region, CancellationToken cancellationToken)
+    public async ValueTask<PooledBuffer?> FetchDecodedAsync(long[] coordinates, ChunkRegion? region, int codecParallelism, CancellationToken cancellationToken)
     {
         if (region is { } part && _snapshot.PartialDecoder is { } partial)
         {
@@ -137,7 +145,7 @@ internal sealed class ChunkIO
             var buffer = PooledBuffer.RentDecoded(ByteLength);
             try
             {
-                if (await partial.TryDecodePartialAsync(_store, key, part, buffer.Memory, _snapshot.Spec, cancellationToken).ConfigureAwait(false))
+                if (await partial.TryDecodePartialAsync(_store, key, part, buffer.Memory, SpecWith(codecParallelism), cancellationToken).ConfigureAwait(false))
                 {
                     return buffer;
                 }
@@ -166,7 +174,7 @@ internal sealed class ChunkIO
         var decoded = PooledBuffer.RentDecoded(ByteLength);
         try
         {
-            Decode(encoded.Span, coordinates, decoded.Span);
+            Decode(encoded.Span, coordinates, decoded.Span, codecParallelism);
             return decoded;
         }
         catch
@@ -186,12 +194,12 @@ internal sealed class ChunkIO
         return encoded is null ? null : DecodeStrings(encoded.Span, coordinates);
     }
 
-    /// <summary>Decode of a chunk of variable-length strings through the codec pipeline's object path.</summary>
-    public string[] DecodeStrings(ReadOnlySpan<byte> encoded, ReadOnlySpan<long> coordinates)
+    /// <summary>Decode of a chunk of variable-length strings through the codec pipeline's object path (the codecs using at most <paramref name="codecParallelism"/> threads; 0: their choice).</summary>
+    public string[] DecodeStrings(ReadOnlySpan<byte> encoded, ReadOnlySpan<long> coordinates, int codecParallelism = 0)
     {
         try
         {
-            return _snapshot.Pipeline.DecodeStrings(encoded, _snapshot.Spec);
+            return _snapshot.Pipeline.DecodeStrings(encoded, SpecWith(codecParallelism));
         }
         catch (ZarrCodecException e)
         {
@@ -201,8 +209,11 @@ internal sealed class ChunkIO
 
     // ---------------------------------------------------------------- encode
 
-    /// <summary>Encode: the encoded bytes of a decoded chunk, or <see cref="EncodedChunk.AllFill"/> when every element is the fill value by <paramref name="comparison"/>.</summary>
-    public EncodedChunk Encode(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates, FillComparison comparison = FillComparison.Value)
+    /// <summary>
+    /// Encode: the encoded bytes of a decoded chunk, or <see cref="ChunkEncoding.AllFill"/> when every element is the
+    /// fill value by <paramref name="comparison"/>; the codecs use at most <paramref name="codecParallelism"/> threads (0: their choice).
+    /// </summary>
+    public ChunkEncoding Encode(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates, FillComparison comparison = FillComparison.Value, int codecParallelism = 0)
     {
         var fill = Metadata.FillValue;
         var allFill = comparison switch
@@ -213,12 +224,12 @@ internal sealed class ChunkIO
         };
         if (allFill)
         {
-            return EncodedChunk.AllFill;
+            return ChunkEncoding.AllFill;
         }
 
         try
         {
-            return EncodedChunk.Of(_snapshot.Pipeline.Encode(chunk, _snapshot.Spec));
+            return ChunkEncoding.Of(_snapshot.Pipeline.Encode(chunk, SpecWith(codecParallelism)));
         }
         catch (ZarrCodecException e)
         {
@@ -227,16 +238,16 @@ internal sealed class ChunkIO
     }
 
     /// <summary>Encode of a chunk of strings; all fill when every value is the fill value (never for v2's null fill).</summary>
-    public EncodedChunk EncodeStrings(string?[] values, ReadOnlySpan<long> coordinates)
+    public ChunkEncoding EncodeStrings(string?[] values, ReadOnlySpan<long> coordinates, int codecParallelism = 0)
     {
         if (StringFill is { } fill && Array.TrueForAll(values, v => v == fill))
         {
-            return EncodedChunk.AllFill;
+            return ChunkEncoding.AllFill;
         }
 
         try
         {
-            return EncodedChunk.Of(_snapshot.Pipeline.EncodeStrings(values, _snapshot.Spec));
+            return ChunkEncoding.Of(_snapshot.Pipeline.EncodeStrings(values, SpecWith(codecParallelism)));
         }
         catch (ZarrCodecException e)
         {
@@ -247,7 +258,7 @@ internal sealed class ChunkIO
     // ---------------------------------------------------------------- store, delete, read-modify-write
 
     /// <summary>Store: under the chunk's lock, writes the encoded bytes, or deletes the chunk when it is all fill value.</summary>
-    public async ValueTask StoreAsync(long[] coordinates, EncodedChunk encoded, CancellationToken cancellationToken)
+    public async ValueTask StoreAsync(long[] coordinates, ChunkEncoding encoded, CancellationToken cancellationToken)
     {
         EnsureWritable();
         var key = KeyOf(coordinates);
@@ -257,7 +268,7 @@ internal sealed class ChunkIO
 
     /// <summary>Delete: under the chunk's lock, removes the chunk (it reads as the fill value).</summary>
     public ValueTask DeleteAsync(long[] coordinates, CancellationToken cancellationToken) =>
-        StoreAsync(coordinates, EncodedChunk.AllFill, cancellationToken);
+        StoreAsync(coordinates, ChunkEncoding.AllFill, cancellationToken);
 
     /// <summary>Deletes a key of this array's chunks under its lock (a trim's chunk outside the grid, known only by its key).</summary>
     public async ValueTask DeleteKeyAsync(string key, CancellationToken cancellationToken)
@@ -268,32 +279,19 @@ internal sealed class ChunkIO
     }
 
     /// <summary>
-    /// Store for a caller that holds the chunk's lock already (only the old public <c>StoreChunkAsync</c>, whose callers
-    /// take <c>AcquireChunkLockAsync</c> around it; the locks are not reentrant).
-    /// </summary>
-    /// <param name="coordinates">The chunk.</param>
-    /// <param name="encoded">The encoded bytes, or null to delete the chunk.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    public ValueTask StoreHeldAsync(long[] coordinates, ReadOnlyMemory<byte>? encoded, CancellationToken cancellationToken)
-    {
-        EnsureWritable();
-        return PutAsync(KeyOf(coordinates), encoded, cancellationToken);
-    }
-
-    /// <summary>
     /// The read-modify-write of one chunk of bytes: under its lock, fetch and decode it (or start from the fill value, as
     /// <paramref name="start"/> says), let <paramref name="update"/> change it, then encode and store it (a chunk left
-    /// all fill value is deleted).
+    /// all fill value is deleted). The codecs use at most <paramref name="codecParallelism"/> threads (0: their choice).
     /// </summary>
-    public ValueTask UpdateAsync<TState>(long[] coordinates, UpdateStart start, TState state, ChunkUpdate<PooledBuffer, TState> update, CancellationToken cancellationToken) =>
-        ReadModifyWriteAsync(coordinates, start, ByteChunkForm.Instance, state, update, cancellationToken);
+    public ValueTask UpdateAsync<TState>(long[] coordinates, UpdateStart start, TState state, ChunkUpdate<PooledBuffer, TState> update, int codecParallelism, CancellationToken cancellationToken) =>
+        ReadModifyWriteAsync(coordinates, start, ByteChunkForm.Instance, state, update, codecParallelism, cancellationToken);
 
-    /// <summary>The read-modify-write of one chunk of variable-length strings (as <see cref="UpdateAsync{TState}"/>).</summary>
+    /// <summary>The read-modify-write of one chunk of variable-length strings (as <see cref="UpdateAsync{TState}"/>, the codecs choosing their threads).</summary>
     public ValueTask UpdateStringsAsync<TState>(long[] coordinates, UpdateStart start, TState state, ChunkUpdate<string?[], TState> update, CancellationToken cancellationToken) =>
-        ReadModifyWriteAsync(coordinates, start, StringChunkForm.Instance, state, update, cancellationToken);
+        ReadModifyWriteAsync(coordinates, start, StringChunkForm.Instance, state, update, 0, cancellationToken);
 
     /// <summary>The one read-modify-write, whatever form the decoded chunk takes.</summary>
-    private async ValueTask ReadModifyWriteAsync<TChunk, TState>(long[] coordinates, UpdateStart start, IChunkForm<TChunk> form, TState state, ChunkUpdate<TChunk, TState> update, CancellationToken cancellationToken)
+    private async ValueTask ReadModifyWriteAsync<TChunk, TState>(long[] coordinates, UpdateStart start, IChunkForm<TChunk> form, TState state, ChunkUpdate<TChunk, TState> update, int codecParallelism, CancellationToken cancellationToken)
     {
         EnsureWritable();
         var key = KeyOf(coordinates);
@@ -312,13 +310,13 @@ internal sealed class ChunkIO
                 return;
             }
 
-            chunk = existing is null ? form.Create(this, fill: true) : form.Decode(this, existing.Span, coordinates);
+            chunk = existing is null ? form.Create(this, fill: true) : form.Decode(this, existing.Span, coordinates, codecParallelism);
         }
 
         try
         {
             update(state, chunk);
-            using var encoded = form.Encode(this, chunk, coordinates);
+            using var encoded = form.Encode(this, chunk, coordinates, codecParallelism);
             await PutAsync(key, encoded.StoredBytes, cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -12,12 +12,40 @@ public delegate void ChunkUpdater(Span<byte> chunk);
 /// delete, and a read-modify-write. Every store, delete and update holds the chunk's lock, the same lock the array's
 /// own writes take, so whole-chunk writes and concurrent partial writes never lose each other.
 /// </summary>
-/// <remarks>Each call works by the array's current metadata. Variable-length strings have no byte form: use <see cref="ZarrStringArray"/>.</remarks>
+/// <remarks>
+/// Each call works by the array's current metadata. Variable-length strings have no byte form: use <see cref="ZarrStringArray"/>.
+/// A caller that runs many chunks at once (a pipeline stage) owns the concurrency: it works through
+/// <see cref="WithCodecParallelism"/>(1), so a codec that could split one chunk over threads (sharding) keeps to the
+/// caller's thread and the caller's workers are all the parallelism there is.
+/// </remarks>
 public sealed class ChunkStorage
 {
     private readonly ZarrArray _array;
 
-    internal ChunkStorage(ZarrArray array) => _array = array;
+    internal ChunkStorage(ZarrArray array, int codecParallelism = 0)
+    {
+        _array = array;
+        CodecParallelism = codecParallelism;
+    }
+
+    /// <summary>
+    /// The most threads the codecs may use to decode or encode one chunk (<see cref="Codecs.ChunkSpec.MaxDegreeOfParallelism"/>):
+    /// 0, the array's own <see cref="ZarrArray.ChunkStorage"/>, lets them choose (<see cref="Codecs.CodecPipeline.GetRecommendedConcurrency"/>);
+    /// 1 keeps each chunk's work on the calling thread.
+    /// </summary>
+    public int CodecParallelism { get; }
+
+    /// <summary>
+    /// The same steps with the codecs' threads for one chunk bounded to <paramref name="maxDegreeOfParallelism"/>
+    /// (for <see cref="Decode"/>, <see cref="Encode"/> and <see cref="UpdateAsync"/>; 0 lets them choose, 1 keeps the work on the calling thread).
+    /// </summary>
+    /// <param name="maxDegreeOfParallelism">The most threads per chunk; 0 for the codecs' choice.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is negative.</exception>
+    public ChunkStorage WithCodecParallelism(int maxDegreeOfParallelism)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxDegreeOfParallelism);
+        return maxDegreeOfParallelism == CodecParallelism ? this : new ChunkStorage(_array, maxDegreeOfParallelism);
+    }
 
     /// <summary>The decoded size of one chunk in bytes.</summary>
     public int ByteLength => IO.ByteLength;
@@ -42,7 +70,7 @@ public sealed class ChunkStorage
     public void Decode(ReadOnlySpan<byte> encoded, ReadOnlySpan<long> coordinates, Span<byte> chunk)
     {
         ZarrStringArray.ThrowIfVariableLength(_array);
-        IO.Decode(encoded, coordinates, chunk);
+        IO.Decode(encoded, coordinates, chunk, CodecParallelism);
     }
 
     /// <summary>Decode of a missing chunk: fills <paramref name="chunk"/> with the fill value.</summary>
@@ -53,14 +81,14 @@ public sealed class ChunkStorage
         IO.DecodeMissing(chunk);
     }
 
-    /// <summary>Encode: a decoded chunk's encoded bytes, or <see cref="EncodedChunk.IsAllFill"/> when every element is the fill value by <paramref name="comparison"/>. The caller disposes the result.</summary>
+    /// <summary>Encode: a decoded chunk's encoded bytes, or an all-fill result (<see cref="ChunkEncoding.IsAllFill"/>) when every element is the fill value by <paramref name="comparison"/>. The caller disposes the result.</summary>
     /// <param name="chunk">The decoded chunk.</param>
     /// <param name="coordinates">The chunk's grid coordinates (for the error message).</param>
     /// <param name="comparison">When a chunk counts as all fill value (by default as zarr-python: a NaN fill value matches every NaN).</param>
-    public EncodedChunk Encode(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates, FillComparison comparison = FillComparison.Value)
+    public ChunkEncoding Encode(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates, FillComparison comparison = FillComparison.Value)
     {
         ZarrStringArray.ThrowIfVariableLength(_array);
-        return IO.Encode(chunk, coordinates, comparison);
+        return IO.Encode(chunk, coordinates, comparison, CodecParallelism);
     }
 
     /// <summary>Store: under the chunk's lock, writes the encoded chunk, or deletes its key when it is all fill value.</summary>
@@ -68,7 +96,7 @@ public sealed class ChunkStorage
     /// <param name="encoded">The encoded chunk (still the caller's to dispose).</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <exception cref="ZarrException">The array was opened read-only.</exception>
-    public ValueTask StoreAsync(long[] coordinates, EncodedChunk encoded, CancellationToken cancellationToken = default) =>
+    public ValueTask StoreAsync(long[] coordinates, ChunkEncoding encoded, CancellationToken cancellationToken = default) =>
         IO.StoreAsync(coordinates, encoded, cancellationToken);
 
     /// <summary>Delete: under the chunk's lock, removes the chunk (it then reads as the fill value).</summary>
@@ -90,6 +118,6 @@ public sealed class ChunkStorage
     {
         ArgumentNullException.ThrowIfNull(update);
         ZarrStringArray.ThrowIfVariableLength(_array);
-        return IO.UpdateAsync(coordinates, UpdateStart.Stored, update, static (update, chunk) => update(chunk.Span), cancellationToken);
+        return IO.UpdateAsync(coordinates, UpdateStart.Stored, update, static (update, chunk) => update(chunk.Span), CodecParallelism, cancellationToken);
     }
 }

@@ -414,7 +414,7 @@ internal static class Workloads
         var encodedBytes = new byte[requests.Length][];
         for (var k = 0; k < requests.Length; k++)
         {
-            using var e = await z.FetchChunkAsync(requests[k].Coordinates.ToArray());
+            using var e = await z.ChunkStorage.FetchAsync(requests[k].Coordinates.ToArray());
             encodedBytes[k] = e!.Span.ToArray();
         }
 

@@ -72,9 +72,9 @@ public sealed class ExpressionTests
         var store = new MemoryStore();
         var target = await ZarrArray.CreateAsync<int>(store, "t", [5, 5], new ArrayOptions { Chunks = [4, 4], FillValue = 7, Compressors = [] });
         await Lazy.Generate<int>([5, 5], [4, 4], (_, d) => d.Fill(1)).StoreAsync(target);
-        using var chunk = await target.FetchChunkAsync([1, 1]);
+        using var chunk = await target.ChunkStorage.FetchAsync([1, 1]);
         var decoded = new byte[target.ChunkByteLength];
-        target.DecodeChunk(chunk!.Span, false, [1, 1], decoded);
+        target.ChunkStorage.Decode(chunk!.Span, [1, 1], decoded);
         var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(decoded).ToArray();
         Assert.Equal([1, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7], values);
     }

@@ -87,7 +87,7 @@ public sealed class ChunkStorageTests
         using var encoded = array.ChunkStorage.Encode(bytes, [0]);
 
         ValueTask store;
-        using (await array.AcquireChunkLockAsync([0]))
+        using (await array.ChunkIO.LockAsync(array.GetChunkKey([0]), default))
         {
             store = array.ChunkStorage.StoreAsync([0], encoded);
             await Task.Delay(50);

@@ -7,14 +7,14 @@ namespace Zarr.Storage.Chunks;
 /// (such a chunk is not stored: storing it deletes its key, and it reads back as the fill value).
 /// </summary>
 /// <remarks>Owns the pooled buffer of the bytes; dispose it once stored.</remarks>
-public readonly struct EncodedChunk : IDisposable
+public readonly struct ChunkEncoding : IDisposable
 {
     private readonly PooledBuffer? _bytes;
 
-    private EncodedChunk(PooledBuffer? bytes) => _bytes = bytes;
+    private ChunkEncoding(PooledBuffer? bytes) => _bytes = bytes;
 
     /// <summary>A chunk whose every element is the fill value: storing it deletes the chunk's key.</summary>
-    public static EncodedChunk AllFill => default;
+    public static ChunkEncoding AllFill => default;
 
     /// <summary>True when every element is the fill value (there are no bytes to store).</summary>
     public bool IsAllFill => _bytes is null;
@@ -33,7 +33,7 @@ public readonly struct EncodedChunk : IDisposable
 
     /// <summary>Encoded bytes to store; the result owns <paramref name="bytes"/>.</summary>
     /// <param name="bytes">The encoded chunk.</param>
-    public static EncodedChunk Of(PooledBuffer bytes)
+    public static ChunkEncoding Of(PooledBuffer bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);
         return new(bytes);
