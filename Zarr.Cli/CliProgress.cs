@@ -67,20 +67,20 @@ internal static class CliProgress
 
     private sealed class Reporter : IProgress<PipelineProgress>
     {
-        private readonly ProgressTask task;
+        private readonly ProgressTask _task;
 
         public Reporter(ProgressTask task)
         {
-            this.task = task;
+            _task = task;
             task.State.Update<bool>(ReportedKey, _ => false);
         }
 
         public void Report(PipelineProgress value)
         {
-            task.State.Update<PipelineProgress>(ProgressKey, _ => value);
-            task.State.Update<bool>(ReportedKey, _ => true);
-            task.MaxValue = Math.Max(1, value.ChunksTotal);
-            task.Value = value.ChunksDone;
+            _task.State.Update<PipelineProgress>(ProgressKey, _ => value);
+            _task.State.Update<bool>(ReportedKey, _ => true);
+            _task.MaxValue = Math.Max(1, value.ChunksTotal);
+            _task.Value = value.ChunksDone;
         }
     }
 

@@ -36,13 +36,25 @@ internal sealed class CodecSpec
     /// <summary>True for <c>none</c>: no compressor at all.</summary>
     public bool IsNone => Name == "none";
 
-    /// <summary>The formats that can hold the codec: zlib, lz4 and bz2 are numcodecs (v2) compressors; crc32c is v3 only.</summary>
-    public bool FitsFormat(ZarrFormat format) => Name switch
-    {
-        "zlib" or "lz4" or "bz2" => format == ZarrFormat.V2,
-        "crc32c" => format == ZarrFormat.V3,
-        _ => true,
-    };
+    /// <summary>
+    /// The forms of <c>--codec</c>, in the order help lists them: the CLI's own short grammar for the codecs of the
+    /// library's registry that a new array's chain can take as compressors.
+    /// </summary>
+    public static string Grammar => string.Join(" | ", Forms.Select(f => f.Grammar));
+
+    private static (string Name, string Grammar)[] Forms { get; } =
+    [
+        ("none", "none"), ("blosc", "blosc[:CNAME[:CLEVEL[:SHUFFLE[:BLOCKSIZE]]]]"), ("zstd", "zstd[:LEVEL]"), ("gzip", "gzip[:LEVEL]"),
+        ("zlib", "zlib[:LEVEL]"), ("lz4", "lz4[:ACCELERATION]"), ("bz2", "bz2[:LEVEL]"), ("crc32c", "crc32c"),
+    ];
+
+    /// <summary>
+    /// Whether the format can hold the codec, as the library's codec registry says: v2 holds the numcodecs compressors
+    /// (zlib, lz4 and bz2 among them), v3 the codecs registered under this name (crc32c among them, while zlib, lz4 and
+    /// bz2 are <c>numcodecs.*</c> there).
+    /// </summary>
+    public bool FitsFormat(ZarrFormat format) =>
+        IsNone || (format == ZarrFormat.V2 ? CodecRegistry.V2Ids.Contains(Name) : CodecRegistry.Default.TryGetDescriptor(Name, out _));
 
     /// <summary>Parses one spec.</summary>
     /// <exception cref="UsageException">The spec is not the grammar or a field is out of range.</exception>
@@ -104,7 +116,7 @@ internal sealed class CodecSpec
                 var bz2Level = args.Length > 0 ? Integer(text, args[0], "LEVEL", 1, 9) : 1;
                 return new CodecSpec(name, text, _ => new Bz2Codec(bz2Level));
             default:
-                throw Error(text, $"'{name}' is not a codec (none, blosc, zstd, gzip, zlib, lz4, bz2, crc32c)");
+                throw Error(text, $"'{name}' is not a codec ({string.Join(", ", Forms.Select(f => f.Name))})");
         }
     }
 

@@ -27,7 +27,7 @@ internal sealed class CreateOptions
 
     private readonly Option<string[]> _codecs = new("--codec")
     {
-        Description = "A compressor (repeatable for a v3 chain): none | blosc[:CNAME[:CLEVEL[:SHUFFLE[:BLOCKSIZE]]]] | zstd[:LEVEL] | gzip[:LEVEL] | zlib[:LEVEL] | lz4[:ACCELERATION] | bz2[:LEVEL] | crc32c. Default blosc:lz4:5:shuffle.",
+        Description = $"A compressor (repeatable for a v3 chain): {CodecSpec.Grammar}. Default blosc:lz4:5:shuffle.",
     };
 
     private readonly Option<string> _fill = new("--fill") { Description = "The fill value as JSON: 0, 1.5, '\"NaN\"', true." };

@@ -202,7 +202,14 @@ internal sealed class OpenedNode : IAsyncDisposable
         _closed = true;
         if (_zip is not null)
         {
-            await _zip.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await _zip.CommitAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                await _zip.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 

@@ -110,21 +110,21 @@ public sealed class ZarrArray<T> : ZarrArray where T : unmanaged
         }
 
         var values = GC.AllocateUninitializedArray<T>((int)plan.ElementCount);
-        await ReadPlanAsync<T>(plan, values, cancellationToken).ConfigureAwait(false);
+        await ReadChunksAsync(plan, values.AsMemory(), MaxDegreeOfParallelism, cancellationToken).ConfigureAwait(false);
         return TensorData.Wrap(values, plan.OutputShape);
     }
 
     internal Task ReadSelectionIntoAsync(SelectionSpec spec, Memory<T> destination, CancellationToken cancellationToken) =>
-        ReadPlanAsync(spec.Plan(Grid), destination, cancellationToken);
+        ReadChunksAsync(spec.Plan(Grid), destination, MaxDegreeOfParallelism, cancellationToken);
 
     internal Task WriteSelectionAsync(SelectionSpec spec, ReadOnlyMemory<T> data, CancellationToken cancellationToken) =>
-        WritePlanAsync(spec.Plan(Grid), data, null, cancellationToken);
+        WriteChunksAsync(spec.Plan(Grid), data, null, cancellationToken);
 
     internal Task FillSelectionAsync(SelectionSpec spec, T value, CancellationToken cancellationToken)
     {
         var scalar = new byte[Unsafe.SizeOf<T>()];
         MemoryMarshal.Write(scalar, in value);
-        return WritePlanAsync<T>(spec.Plan(Grid), default, scalar, cancellationToken);
+        return WriteChunksAsync(spec.Plan(Grid), ReadOnlyMemory<T>.Empty, scalar, cancellationToken);
     }
 
     /// <summary>Reads a selection into a new tensor (a selection with no dimensions left reads as shape [1]: <see cref="Tensor{T}"/> has no rank 0).</summary>
@@ -140,7 +140,7 @@ public sealed class ZarrArray<T> : ZarrArray where T : unmanaged
         }
 
         var values = GC.AllocateUninitializedArray<T>((int)plan.ElementCount);
-        await ReadCoreAsync<T>(plan, values, cancellationToken).ConfigureAwait(false);
+        await ReadChunksAsync(plan, values.AsMemory(), MaxDegreeOfParallelism, cancellationToken).ConfigureAwait(false);
         return TensorData.Wrap(values, plan.OutputShape);
     }
 
@@ -162,14 +162,14 @@ public sealed class ZarrArray<T> : ZarrArray where T : unmanaged
     public Task ReadIntoAsync(Slice[] selection, Memory<T> destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(selection);
-        return ReadCoreAsync(SelectionPlan.Create(Grid, selection), destination, cancellationToken);
+        return ReadChunksAsync(SelectionPlan.Create(Grid, selection), destination, MaxDegreeOfParallelism, cancellationToken);
     }
 
     /// <summary>Writes <paramref name="data"/> (C order, exactly the selection's element count) into a selection.</summary>
     public Task WriteAsync(Slice[] selection, ReadOnlyMemory<T> data, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(selection);
-        return WriteCoreAsync(SelectionPlan.Create(Grid, selection), data, null, cancellationToken);
+        return WriteChunksAsync(SelectionPlan.Create(Grid, selection), data, null, cancellationToken);
     }
 
     /// <summary>Sets every element of a selection to <paramref name="value"/>.</summary>
@@ -178,7 +178,7 @@ public sealed class ZarrArray<T> : ZarrArray where T : unmanaged
         ArgumentNullException.ThrowIfNull(selection);
         var scalar = new byte[Unsafe.SizeOf<T>()];
         MemoryMarshal.Write(scalar, in value);
-        return WriteCoreAsync<T>(SelectionPlan.Create(Grid, selection), default, scalar, cancellationToken);
+        return WriteChunksAsync(SelectionPlan.Create(Grid, selection), ReadOnlyMemory<T>.Empty, scalar, cancellationToken);
     }
 
     /// <summary>

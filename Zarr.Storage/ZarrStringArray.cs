@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Zarr.Storage.Buffers;
+using Zarr.Storage.Chunks;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToArray;
 using Zarr.Storage.Codecs.ArrayToBytes;
 using Zarr.Storage.Codecs.BytesToBytes;
 using Zarr.Storage.DataTypes;
@@ -22,16 +21,15 @@ namespace Zarr.Storage;
 /// <para>Fixed-length types go through the array's byte-level reads and writes: a unicode value is NUL padded UTF-32,
 /// a value longer than the type is refused, and reading drops trailing NULs (as numpy does, so a value ending in NUL
 /// does not round-trip). Fixed bytes read as strings decode each byte as one character (Latin-1, lossless).</para>
-/// <para>Variable-length strings have a read and write path of their own: each chunk decodes into strings through
-/// the bytes→bytes codecs and <see cref="VlenUtf8Codec"/>, and a partial write is a read-modify-write of the chunk
-/// under the same per-chunk locks as every other write, so concurrent writers lose nothing. A chunk whose every value
-/// is the fill value is not stored.</para>
+/// <para>Variable-length strings go through the array's chunk I/O as every other type: each chunk decodes into strings
+/// through the codec pipeline's object path (transpose, <see cref="VlenUtf8Codec"/>, the bytes→bytes codecs), and a
+/// partial write is the same read-modify-write of the chunk under its lock as every other write, so concurrent writers
+/// lose nothing. A chunk whose every value is the fill value is not stored.</para>
 /// </remarks>
 public sealed class ZarrStringArray
 {
     private static readonly Encoding Latin1 = Encoding.Latin1;
     private readonly ZarrArray _array;
-    private PipelineCache? _cache;
 
     /// <summary>String access to <paramref name="array"/>.</summary>
     /// <exception cref="ZarrTypeMismatchException">The array's data type is not a string or fixed-length bytes type.</exception>
@@ -117,9 +115,9 @@ public sealed class ZarrStringArray
             throw new ZarrException("'vlen-utf8' inside 'sharding_indexed' (variable-length strings in shards) is not supported yet");
         }
 
-        var built = ZarrArray.BuildMetadata(shape, dataType, fill, options with { Chunks = options.Chunks ?? ChunkShapes.Guess(shape, 16) });
+        var built = ArrayMetadataBuilder.Build(shape, dataType, fill, options with { Chunks = options.Chunks ?? ChunkShapes.Guess(shape, 16) });
         var metadata = built with { Codecs = [.. built.Codecs.Select(c => c is BytesCodec ? VlenUtf8Codec.Instance : c)] };
-        MetadataSerializer.ValidateChain(metadata.Codecs, metadata.Format);
+        MetadataSerializer.ValidateChain(metadata);
         return metadata;
     }
 
@@ -283,14 +281,12 @@ public sealed class ZarrStringArray
         }
 
         var output = new string?[plan.ElementCount];
-        var outStrides = OutputStrides(plan);
-        await ForEachChunkAsync(plan, async (chunk, ct) =>
+        await ChunkLoop.RunAsync(plan, _array.MaxDegreeOfParallelism, async (chunk, ct) =>
         {
-            var cache = GetPipeline();
-            using var encoded = await _array.FetchChunkAsync(chunk.Coordinates, ct).ConfigureAwait(false);
-            var values = encoded is null ? null : DecodeChunk(cache, encoded.Span, chunk.Coordinates);
-            var fill = cache.Fill;
-            Walk(plan, chunk, cache.ChunkStrides, outStrides, (chunkIndex, outIndex) => output[outIndex] = values is null ? fill : values[chunkIndex]);
+            var io = _array.ChunkIO;
+            var values = await io.FetchStringsAsync(chunk.Coordinates, ct).ConfigureAwait(false);
+            var fill = io.StringFill;
+            Walk(plan, chunk, io.ElementStrides, (chunkIndex, outIndex) => output[outIndex] = values is null ? fill : values[chunkIndex]);
         }, cancellationToken).ConfigureAwait(false);
         return (output, plan.OutputShape);
     }
@@ -307,130 +303,36 @@ public sealed class ZarrStringArray
             throw new ZarrSelectionException($"the data holds {values.Length} strings but the selection of shape ({string.Join(", ", plan.OutputShape)}) has {plan.ElementCount}");
         }
 
-        var outStrides = OutputStrides(plan);
-        var locks = ChunkLocks.For(_array.Store);
-
         // As ZarrArray's writes: no resize runs meanwhile, and a write planned before a shrink is clipped to the new shape.
         using var writing = await _array.EnterWriteAsync(plan.Grid, cancellationToken).ConfigureAwait(false);
-        var grid = _array.Grid;
-        var clip = ZarrArray.ShrankSince(plan.Grid, grid);
-        await ForEachChunkAsync(plan, async (chunk, ct) =>
+        await ChunkLoop.RunAsync(plan, _array.MaxDegreeOfParallelism, (chunk, ct) =>
         {
-            if (clip && !grid.Contains(chunk.Coordinates))
+            var io = _array.ChunkIO;
+            var clip = ChunkEdges.ShrankSince(plan.Grid, io.Grid);
+            if (clip && !io.Grid.Contains(chunk.Coordinates))
             {
-                return;
+                return ValueTask.CompletedTask;
             }
 
-            var key = _array.GetChunkKey(chunk.Coordinates);
-            using var held = await locks.AcquireAsync(key, ct).ConfigureAwait(false);
-            var cache = GetPipeline();
-            string?[]? current = null;
-            if (!plan.CoversChunk(chunk))
+            var start = plan.CoversChunk(chunk) ? UpdateStart.Overwrite : UpdateStart.Stored;
+            var write = (Plan: plan, Chunk: chunk, IO: io, Values: values, Scalar: scalar, Clip: clip);
+            return io.UpdateStringsAsync(chunk.Coordinates, start, write, static (write, current) =>
             {
-                using var existing = await _array.FetchChunkAsync(chunk.Coordinates, ct).ConfigureAwait(false);
-                current = existing is null ? null : DecodeChunk(cache, existing.Span, chunk.Coordinates);
-            }
-
-            if (current is null)
-            {
-                // A new chunk: the fill value everywhere, also over the array's edge ("" where the fill is v2's null).
-                current = new string?[cache.ChunkElements];
-                System.Array.Fill(current, cache.Fill ?? string.Empty);
-            }
-
-            var source = values;
-            Walk(plan, chunk, cache.ChunkStrides, outStrides, (chunkIndex, inIndex) => current[chunkIndex] = scalar ?? source.Span[(int)inIndex]);
-            if (clip)
-            {
-                FillOutside(cache, current, chunk.Coordinates, grid);
-            }
-
-            if (cache.Fill is { } fill && System.Array.TrueForAll(current, v => v == fill))
-            {
-                await _array.StoreChunkAsync(chunk.Coordinates, null, ct).ConfigureAwait(false);
-                return;
-            }
-
-            using var encoded = EncodeChunk(cache, current, chunk.Coordinates);
-            await _array.StoreChunkAsync(chunk.Coordinates, encoded.Memory, ct).ConfigureAwait(false);
+                var source = write.Values;
+                var scalar = write.Scalar;
+                Walk(write.Plan, write.Chunk, write.IO.ElementStrides, (chunkIndex, inIndex) => current[chunkIndex] = scalar ?? source.Span[(int)inIndex]);
+                if (write.Clip)
+                {
+                    ChunkEdges.FillOutside(current, write.Chunk.Coordinates, write.IO.Grid, write.IO.StringFill ?? string.Empty);
+                }
+            }, ct);
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Resets the elements of a stored chunk that lie outside <paramref name="grid"/>'s shape to the fill value, for a
-    /// shrinking resize (which holds the chunk's lock). A chunk left all fill value is deleted.
-    /// </summary>
-    internal async ValueTask TrimChunkAsync(long[] coordinates, ChunkGrid grid, CancellationToken cancellationToken)
-    {
-        var cache = GetPipeline();
-        string?[] values;
-        using (var existing = await _array.FetchChunkAsync(coordinates, cancellationToken).ConfigureAwait(false))
-        {
-            if (existing is null)
-            {
-                return;
-            }
-
-            values = DecodeChunk(cache, existing.Span, coordinates);
-        }
-
-        FillOutside(cache, values, coordinates, grid);
-        if (cache.Fill is { } fill && System.Array.TrueForAll(values, v => v == fill))
-        {
-            await _array.StoreChunkAsync(coordinates, null, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        using var encoded = EncodeChunk(cache, values, coordinates);
-        await _array.StoreChunkAsync(coordinates, encoded.Memory, cancellationToken).ConfigureAwait(false);
-    }
-
-    // Sets every element of a decoded chunk that lies outside the grid's shape to the fill value ("" where v2 has none).
-    private static void FillOutside(PipelineCache cache, string?[] values, long[] coordinates, ChunkGrid grid)
-    {
-        var rank = coordinates.Length;
-        var chunkShape = grid.ChunkShape;
-        var valid = new long[rank];
-        var inside = true;
-        for (var d = 0; d < rank; d++)
-        {
-            valid[d] = Math.Clamp(grid.Shape[d] - (coordinates[d] * chunkShape[d]), 0, chunkShape[d]);
-            inside &= valid[d] == chunkShape[d];
-        }
-
-        if (inside)
-        {
-            return;
-        }
-
-        var fill = cache.Fill ?? string.Empty;
-        for (var i = 0; i < values.Length; i++)
-        {
-            for (var d = 0; d < rank; d++)
-            {
-                if ((i / cache.ChunkStrides[d]) % chunkShape[d] >= valid[d])
-                {
-                    values[i] = fill;
-                    break;
-                }
-            }
-        }
-    }
-
-    private async Task ForEachChunkAsync(SelectionPlan plan, Func<ChunkSelection, CancellationToken, ValueTask> body, CancellationToken cancellationToken)
-    {
-        if (plan.ChunkCount == 0)
-        {
-            return;
-        }
-
-        var options = new ParallelOptions { MaxDegreeOfParallelism = _array.MaxDegreeOfParallelism, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(plan.Chunks(), options, body).ConfigureAwait(false);
-    }
-
     /// <summary>Visits every selected element of one chunk: its index in the chunk (C order) and in the selection's output.</summary>
-    private static void Walk(SelectionPlan plan, ChunkSelection chunk, long[] chunkStrides, long[] outStrides, Action<long, long> visit)
+    private static void Walk(SelectionPlan plan, ChunkSelection chunk, long[] chunkStrides, Action<long, long> visit)
     {
+        var outStrides = plan.OutputStrides;
         var rank = plan.Dimensions.Length;
         if (rank == 0)
         {
@@ -471,195 +373,5 @@ public sealed class ZarrStringArray
                 return;
             }
         }
-    }
-
-    private static long[] OutputStrides(SelectionPlan plan)
-    {
-        var rank = plan.Dimensions.Length;
-        var strides = new long[rank];
-        long stride = 1;
-        for (var d = rank - 1; d >= 0; d--)
-        {
-            strides[d] = stride;
-            stride = checked(stride * plan.Dimensions[d].Count);
-        }
-
-        return strides;
-    }
-
-    private string[] DecodeChunk(PipelineCache cache, ReadOnlySpan<byte> encoded, long[] coordinates)
-    {
-        PooledBuffer? owned = null;
-        try
-        {
-            var bytes = encoded;
-            for (var i = cache.Pipeline.BytesToBytesCodecs.Count - 1; i >= 0; i--)
-            {
-                var next = cache.Pipeline.BytesToBytesCodecs[i].Decode(bytes, -1);
-                owned?.Dispose();
-                owned = next;
-                bytes = next.Span;
-            }
-
-            var values = VlenUtf8Codec.Instance.DecodeStrings(bytes, cache.ChunkElements);
-            for (var i = cache.Transposes.Length - 1; i >= 0; i--)
-            {
-                values = Permute(values, cache.TransposedShapes[i], cache.Transposes[i], inverse: true);
-            }
-
-            return values;
-        }
-        catch (ZarrCodecException e)
-        {
-            throw e.WithChunk(_array.Path, _array.GetChunkKey(coordinates));
-        }
-        finally
-        {
-            owned?.Dispose();
-        }
-    }
-
-    private PooledBuffer EncodeChunk(PipelineCache cache, string?[] values, long[] coordinates)
-    {
-        try
-        {
-            for (var i = 0; i < cache.Transposes.Length; i++)
-            {
-                values = Permute(values, cache.TransposedShapes[i], cache.Transposes[i], inverse: false);
-            }
-
-            var buffer = VlenUtf8Codec.Instance.EncodeStrings(values);
-            foreach (var codec in cache.Pipeline.BytesToBytesCodecs)
-            {
-                using var previous = buffer;
-                buffer = codec.Encode(previous.Span);
-            }
-
-            return buffer;
-        }
-        catch (ZarrCodecException e)
-        {
-            throw e.WithChunk(_array.Path, _array.GetChunkKey(coordinates));
-        }
-    }
-
-    /// <summary>
-    /// The transpose codec over strings: the encoded array (of <paramref name="decodedShape"/> permuted by
-    /// <paramref name="order"/>) holds at index e the decoded element at d, where d[order[i]] = e[i].
-    /// </summary>
-    private static T[] Permute<T>(T[] values, int[] decodedShape, int[] order, bool inverse)
-    {
-        var rank = decodedShape.Length;
-        var decodedStrides = new long[rank];
-        long stride = 1;
-        for (var d = rank - 1; d >= 0; d--)
-        {
-            decodedStrides[d] = stride;
-            stride *= decodedShape[d];
-        }
-
-        var result = new T[values.Length];
-        var encodedShape = new int[rank];
-        for (var i = 0; i < rank; i++)
-        {
-            encodedShape[i] = decodedShape[order[i]];
-        }
-
-        var index = new int[rank];
-        for (long e = 0; e < values.Length; e++)
-        {
-            long d = 0;
-            for (var i = 0; i < rank; i++)
-            {
-                d += index[i] * decodedStrides[order[i]];
-            }
-
-            if (inverse)
-            {
-                result[d] = values[e];
-            }
-            else
-            {
-                result[e] = values[d];
-            }
-
-            for (var k = rank - 1; k >= 0 && ++index[k] == encodedShape[k]; k--)
-            {
-                index[k] = 0;
-            }
-        }
-
-        return result;
-    }
-
-    private PipelineCache GetPipeline()
-    {
-        var metadata = _array.Metadata;
-        var cache = _cache;
-        if (cache is not null && ReferenceEquals(cache.Metadata, metadata))
-        {
-            return cache;
-        }
-
-        cache = new PipelineCache(metadata);
-        _cache = cache;
-        return cache;
-    }
-
-    /// <summary>What the variable-length path derives from one version of the metadata.</summary>
-    private sealed class PipelineCache
-    {
-        public PipelineCache(ArrayMetadata metadata)
-        {
-            Metadata = metadata;
-            Pipeline = CodecPipeline.Create(metadata.Codecs);
-            var rank = metadata.Rank;
-            ChunkStrides = new long[rank];
-            long stride = 1;
-            for (var d = rank - 1; d >= 0; d--)
-            {
-                ChunkStrides[d] = stride;
-                stride = checked(stride * metadata.ChunkShape[d]);
-            }
-
-            ChunkElements = checked((int)stride);
-            Fill = metadata.FillValueIsNull ? null : Encoding.UTF8.GetString(metadata.FillValue);
-
-            var transposes = new List<int[]>();
-            var shapes = new List<int[]>();
-            var shape = (int[])metadata.ChunkShape.Clone();
-            foreach (var codec in Pipeline.ArrayToArrayCodecs)
-            {
-                if (codec is not TransposeCodec transpose)
-                {
-                    throw new ZarrException($"the codec {UserText.Quote(codec.Name)} works on numbers; a variable-length string array can only be transposed before 'vlen-utf8'");
-                }
-
-                var order = transpose.Order;
-                transposes.Add(order);
-                shapes.Add(shape);
-                shape = [.. order.Select(o => shape[o])];
-            }
-
-            Transposes = [.. transposes];
-            TransposedShapes = [.. shapes];
-        }
-
-        public ArrayMetadata Metadata { get; }
-
-        public CodecPipeline Pipeline { get; }
-
-        public long[] ChunkStrides { get; }
-
-        public int ChunkElements { get; }
-
-        /// <summary>The fill value, or null for a v2 fill value of null.</summary>
-        public string? Fill { get; }
-
-        /// <summary>The transpose orders, in encoding order.</summary>
-        public int[][] Transposes { get; }
-
-        /// <summary>The shape each transpose receives.</summary>
-        public int[][] TransposedShapes { get; }
     }
 }

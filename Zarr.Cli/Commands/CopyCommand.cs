@@ -7,10 +7,12 @@ using Zarr.Dataflow.Expressions;
 using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
+using Zarr.Storage.Chunks;
 using Zarr.Storage.Codecs;
 using Zarr.Storage.Codecs.ArrayToArray;
 using Zarr.Storage.Codecs.ArrayToBytes;
 using Zarr.Storage.Indexing;
+using Zarr.Storage.Internal;
 using Zarr.Storage.Metadata;
 using Zarr.Storage.Stores;
 
@@ -258,7 +260,7 @@ internal static class CopyCommand
         options = options with { FillValue = null };
         if (metadata.DataType.IsFixedSize)
         {
-            return Settle(ZarrArray.BuildMetadata(metadata.Shape, metadata.DataType, fill, options));
+            return Settle(ArrayMetadataBuilder.Build(metadata.Shape, metadata.DataType, fill, options));
         }
 
         if (request.Shards is { } shards)
@@ -481,7 +483,9 @@ internal static class ChunkCopy
 
     /// <summary>
     /// Copies every element of <paramref name="source"/> into <paramref name="target"/> (the same shape and type) and
-    /// returns the bytes read; with <paramref name="storeEveryChunk"/> also the chunks that are all fill value.
+    /// returns the bytes read; with <paramref name="storeEveryChunk"/> also the chunks that are all fill value. Each chunk
+    /// goes through the target's <see cref="ZarrArray.ChunkStorage"/>: stored under its lock, and a chunk that is bit for
+    /// bit the fill value deletes the target's key, so nothing the target held there survives.
     /// </summary>
     public static async Task<long> CopyAsync(ZarrArray source, ZarrArray target, IProgress<PipelineProgress>? progress, bool storeEveryChunk, CancellationToken cancellationToken)
     {
@@ -493,49 +497,41 @@ internal static class ChunkCopy
         long done = 0, read = 0, written = 0;
         var stopwatch = Stopwatch.StartNew();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
+        var comparison = storeEveryChunk ? FillComparison.Never : FillComparison.Bits;
+        var from = source.ChunkStorage;
+        var to = target.ChunkStorage;
         await Parallel.ForEachAsync(ChunkCoordinates(grid), parallel, async (coordinates, token) =>
         {
+            using var chunk = PooledBuffer.RentDecoded(to.ByteLength);
             if (sameGrid)
             {
-                using var encoded = await source.FetchChunkAsync(coordinates, token).ConfigureAwait(false);
+                using var encoded = await from.FetchAsync(coordinates, token).ConfigureAwait(false);
                 Interlocked.Add(ref read, encoded?.Length ?? 0);
-                using var decoded = PooledBuffer.RentDecoded(source.ChunkByteLength);
-                source.DecodeChunk(encoded is null ? default : encoded.Span, encoded is null, coordinates, decoded.Span);
-                var output = target.EncodeChunkExact(decoded.Span, coordinates, storeEveryChunk);
-                Interlocked.Add(ref written, await StoreAsync(target, output, coordinates, token).ConfigureAwait(false));
+                if (encoded is null)
+                {
+                    from.DecodeMissing(chunk.Span);
+                }
+                else
+                {
+                    from.Decode(encoded.Span, coordinates, chunk.Span);
+                }
             }
             else
             {
                 var (data, shape) = await source.ReadBytesAsync(Region(grid, coordinates), token).ConfigureAwait(false);
                 Interlocked.Add(ref read, data.Length);
-                using var chunk = PooledBuffer.RentDecoded(target.ChunkByteLength);
                 Place(data, shape, chunk.Span, grid.ChunkShape, target.DataType.ItemSize, target.Metadata.FillValue);
-                var output = target.EncodeChunkExact(chunk.Span, coordinates, storeEveryChunk);
-                Interlocked.Add(ref written, await StoreAsync(target, output, coordinates, token).ConfigureAwait(false));
             }
 
+            // Stored under the chunk's lock; a chunk that is bit for bit the fill value deletes the key, so nothing the
+            // target held there before survives the copy.
+            using var output = to.Encode(chunk.Span, coordinates, comparison);
+            await to.StoreAsync(coordinates, output, token).ConfigureAwait(false);
+            Interlocked.Add(ref written, output.Length);
             var finished = Interlocked.Increment(ref done);
             progress?.Report(new PipelineProgress(finished, total, Interlocked.Read(ref read), Interlocked.Read(ref written), stopwatch.Elapsed));
         }).ConfigureAwait(false);
         return read;
-    }
-
-    /// <summary>
-    /// Stores a chunk encoded with <see cref="ZarrArray.EncodeChunkExact"/> (and disposes it), or nothing when it was null:
-    /// bit for bit the fill value. Returns the bytes stored.
-    /// </summary>
-    private static async ValueTask<long> StoreAsync(ZarrArray target, PooledBuffer? encoded, long[] coordinates, CancellationToken cancellationToken)
-    {
-        if (encoded is null)
-        {
-            return 0;
-        }
-
-        using (encoded)
-        {
-            await target.StoreChunkAsync(coordinates, encoded.Memory, cancellationToken).ConfigureAwait(false);
-            return encoded.Length;
-        }
     }
 
     /// <summary>

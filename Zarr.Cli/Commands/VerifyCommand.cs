@@ -127,7 +127,7 @@ internal static class VerifyCommand
         {
             try
             {
-                using var encoded = await array.FetchChunkAsync(chunk.Coordinates, token).ConfigureAwait(false);
+                using var encoded = await array.ChunkStorage.FetchAsync(chunk.Coordinates, token).ConfigureAwait(false);
                 if (encoded is null)
                 {
                     bad.Add((chunk.Key, "listed but could not be read"));
@@ -135,8 +135,8 @@ internal static class VerifyCommand
                 else
                 {
                     Interlocked.Add(ref read, encoded.Length);
-                    using var decoded = PooledBuffer.RentDecoded(array.ChunkByteLength);
-                    array.DecodeChunk(encoded.Span, false, chunk.Coordinates, decoded.Span);
+                    using var decoded = PooledBuffer.RentDecoded(array.ChunkStorage.ByteLength);
+                    array.ChunkStorage.Decode(encoded.Span, chunk.Coordinates, decoded.Span);
                 }
             }
             catch (ZarrCodecException ex)

@@ -60,14 +60,8 @@ public static class ChunkBlocks
     public static IPropagatorBlock<ChunkRequest, EncodedChunk> Fetch(ZarrArray array, StageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(array);
-        return Fetch(array, new StageContext("Fetch", options ?? StageOptions.ForIO(), null));
+        return Block(ChunkSteps.Fetch(array, null, options ?? StageOptions.ForIO(), null));
     }
-
-    internal static IPropagatorBlock<ChunkRequest, EncodedChunk> Fetch(ZarrArray array, StageContext context) =>
-        StageBlock.Create<ChunkRequest, EncodedChunk>(
-            context,
-            (request, ct) => ChunkSteps.FetchAsync(array, request, null, context.Run, context.Tracker, ct),
-            r => (r.CoordinatesArray, array.GetChunkKey(r.CoordinatesArray)));
 
     /// <summary>Decode: each encoded chunk decoded into a full chunk (<see cref="ZarrArray.DecodeChunk"/>); a missing chunk becomes the fill value. CPU-bound.</summary>
     /// <param name="array">The array the chunks belong to.</param>
@@ -75,14 +69,8 @@ public static class ChunkBlocks
     public static IPropagatorBlock<EncodedChunk, DecodedChunk> Decode(ZarrArray array, StageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(array);
-        return Decode(array, new StageContext("Decode", options ?? new StageOptions(), null));
+        return Block(ChunkSteps.Decode(array, null, options ?? new StageOptions(), null));
     }
-
-    internal static IPropagatorBlock<EncodedChunk, DecodedChunk> Decode(ZarrArray array, StageContext context) =>
-        StageBlock.Create<EncodedChunk, DecodedChunk>(
-            context,
-            (encoded, _) => ValueTask.FromResult(ChunkSteps.Decode(array, encoded, null, context.Tracker)),
-            e => (e.CoordinatesArray, e.Key));
 
     /// <summary>Compute: runs <paramref name="compute"/> over each chunk in place and hands the same message on. CPU-bound.</summary>
     /// <param name="compute">The function; it may change the chunk's elements but must not dispose it.</param>
@@ -90,29 +78,23 @@ public static class ChunkBlocks
     public static IPropagatorBlock<DecodedChunk, DecodedChunk> Compute(Action<DecodedChunk> compute, StageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(compute);
-        return Compute((chunk, _) =>
-        {
-            compute(chunk);
-            return ValueTask.CompletedTask;
-        }, new StageContext("Compute", options ?? new StageOptions(), null));
+        return Compute(
+            (chunk, _) =>
+            {
+                compute(chunk);
+                return ValueTask.CompletedTask;
+            },
+            options);
     }
 
     /// <summary>Compute with an asynchronous function (for a function that reads other arrays).</summary>
+    /// <param name="compute">The function; it may change the chunk's elements but must not dispose it.</param>
+    /// <param name="options">The stage's options; null for the defaults (processor count).</param>
     public static IPropagatorBlock<DecodedChunk, DecodedChunk> Compute(Func<DecodedChunk, CancellationToken, ValueTask> compute, StageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(compute);
-        return Compute(compute, new StageContext("Compute", options ?? new StageOptions(), null));
+        return Block(ChunkSteps.Compute(compute, options ?? new StageOptions()));
     }
-
-    internal static IPropagatorBlock<DecodedChunk, DecodedChunk> Compute(Func<DecodedChunk, CancellationToken, ValueTask> compute, StageContext context) =>
-        StageBlock.Create<DecodedChunk, DecodedChunk>(
-            context,
-            async (chunk, ct) =>
-            {
-                await compute(chunk, ct).ConfigureAwait(false);
-                return chunk;
-            },
-            c => (c.CoordinatesArray, null));
 
     /// <summary>Encode: each decoded chunk encoded for <paramref name="array"/> (<see cref="ZarrArray.EncodeChunk"/>); a chunk that is all fill value becomes a missing chunk (deleted when stored). CPU-bound.</summary>
     /// <param name="array">The array the chunks will be stored in (its codecs and fill value apply).</param>
@@ -120,14 +102,8 @@ public static class ChunkBlocks
     public static IPropagatorBlock<DecodedChunk, EncodedChunk> Encode(ZarrArray array, StageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(array);
-        return Encode(array, new StageContext("Encode", options ?? new StageOptions(), null));
+        return Block(ChunkSteps.Encode(array, options ?? new StageOptions(), null));
     }
-
-    internal static IPropagatorBlock<DecodedChunk, EncodedChunk> Encode(ZarrArray array, StageContext context) =>
-        StageBlock.Create<DecodedChunk, EncodedChunk>(
-            context,
-            (chunk, _) => ValueTask.FromResult(ChunkSteps.Encode(array, chunk, context.Tracker)),
-            c => (c.CoordinatesArray, array.GetChunkKey(c.CoordinatesArray)));
 
     /// <summary>Store: writes each encoded chunk (<see cref="ZarrArray.StoreChunkAsync"/>), or deletes it when it is missing (all fill value). Each chunk write is atomic in the store and holds the chunk's write lock, so it serialises with concurrent partial writes of the same chunk. I/O-bound.</summary>
     /// <param name="array">The array to write.</param>
@@ -135,32 +111,34 @@ public static class ChunkBlocks
     public static ITargetBlock<EncodedChunk> Store(ZarrArray array, StageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(array);
-        return Store(array, new StageContext("Store", options ?? StageOptions.ForIO(), null));
+        var store = ChunkSteps.Store(array, options ?? StageOptions.ForIO(), null);
+        return StageBlock.CreateTarget(new StageContext(store.Name, store.Options, null), store);
     }
 
-    internal static ActionBlock<EncodedChunk> Store(ZarrArray array, StageContext context) =>
-        StageBlock.CreateTarget<EncodedChunk>(
-            context,
-            (chunk, ct) => ChunkSteps.StoreAsync(array, chunk, context.Run, ct),
-            c => (c.CoordinatesArray, c.Key));
-
     /// <summary>
-    /// Reduce: computes one partial per chunk with <paramref name="partial"/> (in parallel) and combines the partials in a
-    /// tree of fan-in <paramref name="fanIn"/> with <paramref name="combine"/>; <see cref="ReduceBlock{TPartial}.Result"/>
-    /// completes when the block does.
+    /// Reduce: computes one partial per chunk with <paramref name="partial"/> (in parallel) and combines the partials, in
+    /// the chunks' C order, in a fixed tree of fan-in <paramref name="fanIn"/> with <paramref name="combine"/>;
+    /// <see cref="ReduceBlock{TPartial}.Result"/> completes when the block does. The tree depends only on which chunks
+    /// arrived, not on when, so a floating-point reduction gives the same bits whatever the parallelism and scheduling.
     /// </summary>
     /// <param name="partial">The partial of one chunk (it must not dispose the chunk; the block does).</param>
-    /// <param name="combine">Combines two partials; must be associative (the order of chunks is not fixed).</param>
+    /// <param name="combine">Combines two partials; must be associative.</param>
     /// <param name="empty">The result when no chunk arrives.</param>
     /// <param name="fanIn">How many partials are combined at once; at least 2.</param>
     /// <param name="options">The stage's options; null for the defaults (processor count).</param>
+    /// <remarks>The block does not know the grid, so it keeps each chunk's partial until it completes (one per chunk) and combines them then.</remarks>
     public static ReduceBlock<TPartial> Reduce<TPartial>(Func<DecodedChunk, TPartial> partial, Func<TPartial, TPartial, TPartial> combine, TPartial empty, int fanIn = 8, StageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(partial);
         ArgumentNullException.ThrowIfNull(combine);
         ArgumentOutOfRangeException.ThrowIfLessThan(fanIn, 2);
-        return new ReduceBlock<TPartial>(partial, combine, empty, fanIn, new StageContext("Reduce", options ?? new StageOptions(), null));
+        return new ReduceBlock<TPartial>(partial, combine, empty, fanIn, options ?? new StageOptions());
     }
+
+    private static IPropagatorBlock<TIn, TOut> Block<TIn, TOut>(Stage<TIn, TOut> stage)
+        where TIn : class
+        where TOut : class =>
+        StageBlock.Create(new StageContext(stage.Name, stage.Options, null), stage);
 }
 
 /// <summary>The terminal block of a reduction: consumes decoded chunks, produces one combined result.</summary>
@@ -168,21 +146,27 @@ public static class ChunkBlocks
 public sealed class ReduceBlock<TPartial> : ITargetBlock<DecodedChunk>
 {
     private readonly ActionBlock<DecodedChunk> _action;
-    private readonly TreeCombiner<TPartial> _combiner;
+    private readonly List<(long[] Coordinates, TPartial Partial)> _partials = [];
 
-    internal ReduceBlock(Func<DecodedChunk, TPartial> partial, Func<TPartial, TPartial, TPartial> combine, TPartial empty, int fanIn, StageContext context)
+    internal ReduceBlock(Func<DecodedChunk, TPartial> partial, Func<TPartial, TPartial, TPartial> combine, TPartial empty, int fanIn, StageOptions options)
     {
-        _combiner = new TreeCombiner<TPartial>(combine, fanIn);
-        _action = StageBlock.CreateTarget<DecodedChunk>(
-            context,
+        var sink = new Sink<DecodedChunk>(
+            "Reduce",
+            options,
+            true,
             (chunk, _) =>
             {
-                _combiner.Add(partial(chunk));
-                context.Run?.ChunkDone();
+                var p = partial(chunk);
+                lock (_partials)
+                {
+                    _partials.Add((chunk.CoordinatesArray, p));
+                }
+
                 return ValueTask.CompletedTask;
             },
-            c => (c.CoordinatesArray, null));
-        Result = FinishAsync(empty);
+            ChunkSteps.DescribeDecoded);
+        _action = StageBlock.CreateTarget(new StageContext(sink.Name, sink.Options, null), sink);
+        Result = FinishAsync(combine, empty, fanIn);
     }
 
     /// <summary>The combined result; faults (with the failure itself, unwrapped from the aggregates that completion propagation nests) or is cancelled as the block does.</summary>
@@ -201,7 +185,7 @@ public sealed class ReduceBlock<TPartial> : ITargetBlock<DecodedChunk>
     public DataflowMessageStatus OfferMessage(DataflowMessageHeader messageHeader, DecodedChunk messageValue, ISourceBlock<DecodedChunk>? source, bool consumeToAccept) =>
         ((ITargetBlock<DecodedChunk>)_action).OfferMessage(messageHeader, messageValue, source, consumeToAccept);
 
-    private async Task<TPartial> FinishAsync(TPartial empty)
+    private async Task<TPartial> FinishAsync(Func<TPartial, TPartial, TPartial> combine, TPartial empty, int fanIn)
     {
         try
         {
@@ -212,6 +196,20 @@ public sealed class ReduceBlock<TPartial> : ITargetBlock<DecodedChunk>
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(StageBlock.Unwrap(error));
         }
 
-        return _combiner.Finish(empty);
+        if (_partials.Count == 0)
+        {
+            return empty;
+        }
+
+        // Every worker is done: the partials go into the tree in the chunks' C order, whatever order they came in.
+        _partials.Sort(static (a, b) => a.Coordinates.AsSpan().SequenceCompareTo(b.Coordinates));
+        var combiner = new OrderedTreeCombiner<TPartial>(combine, fanIn, _partials.Count);
+        for (var i = 0; i < _partials.Count; i++)
+        {
+            combiner.Add(i, _partials[i].Partial);
+        }
+
+        _partials.Clear();
+        return combiner.Finish();
     }
 }

@@ -5,20 +5,24 @@ using Zarr.Dataflow.Pipelines;
 namespace Zarr.Dataflow.Blocks;
 
 /// <summary>
-/// The one way a stage is built: an <see cref="ActionBlock{TInput}"/> of the stage's parallelism and capacity that
+/// The one way a stage (<see cref="Stage{TIn, TOut}"/> or <see cref="Sink{TIn}"/>) becomes a dataflow block: an <see cref="ActionBlock{TInput}"/> of the stage's parallelism and capacity that
 /// sends each result into a bounded <see cref="BufferBlock{T}"/> (so time blocked on the next stage is measured),
 /// encapsulated as one propagator. The stage disposes its input after producing its output (unless the body hands
 /// the same object on), its output when the next stage declines it, and its input when the body fails.
 /// </summary>
 internal static class StageBlock
 {
-    public static IPropagatorBlock<TIn, TOut> Create<TIn, TOut>(StageContext context, Func<TIn, CancellationToken, ValueTask<TOut>> body, Func<TIn, (long[]? Coordinates, string? Key)> describe)
+    /// <summary>The block that runs <paramref name="stage"/> in <paramref name="context"/>.</summary>
+    public static IPropagatorBlock<TIn, TOut> Create<TIn, TOut>(StageContext context, Stage<TIn, TOut> stage)
         where TIn : class
         where TOut : class
     {
         var options = context.Options;
-        // The hand-off to the next stage holds one result: a worker whose result is not taken waits holding it, so a
-        // stage holds at most its capacity (queued and in work) plus one chunk, not twice its capacity.
+        var body = stage.Body;
+        var describe = stage.Describe;
+        // The hand-off to the next stage holds one result (as StageOptions.BoundedCapacity documents): a worker whose
+        // result is not taken waits holding it, so a stage holds at most its capacity (queued and in work) plus one
+        // chunk, not twice its capacity.
         var output = new BufferBlock<TOut>(new DataflowBlockOptions
         {
             BoundedCapacity = options.BoundedCapacity == StageOptions.Unbounded ? StageOptions.Unbounded : 1,
@@ -75,7 +79,7 @@ internal static class StageBlock
                 {
                     ((IDataflowBlock)output).Fault(Unwrap(t.Exception!));
                 }
-                else if (t.IsCanceled)
+                else if (t.IsCanceled || context.Token.IsCancellationRequested)
                 {
                     ((IDataflowBlock)output).Fault(new OperationCanceledException(context.Token));
                 }
@@ -88,12 +92,36 @@ internal static class StageBlock
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
 
+        // A completed hand-off completes only once its chunk is taken, and a cancelled next stage takes nothing: when
+        // the run is cancelled after this stage finished its last chunk, the chunk waiting here is disposed instead,
+        // or the pipeline would wait for it forever (a consumer leaving a stream early does this).
+        var draining = context.Token.Register(static state => Drain((BufferBlock<TOut>)state!), output);
+        _ = output.Completion.ContinueWith(
+            static (_, state) => ((CancellationTokenRegistration)state!).Dispose(),
+            draining,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
         return DataflowBlock.Encapsulate(action, output);
     }
 
-    public static ActionBlock<TIn> CreateTarget<TIn>(StageContext context, Func<TIn, CancellationToken, ValueTask> body, Func<TIn, (long[]? Coordinates, string? Key)> describe, bool disposeInput = true)
-        where TIn : class =>
-        new(
+    private static void Drain<TOut>(BufferBlock<TOut> output)
+    {
+        while (output.TryReceive(out var message))
+        {
+            (message as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>The block that runs <paramref name="sink"/> in <paramref name="context"/>.</summary>
+    public static ActionBlock<TIn> CreateTarget<TIn>(StageContext context, Sink<TIn> sink)
+        where TIn : class
+    {
+        var body = sink.Body;
+        var describe = sink.Describe;
+        var disposeInput = sink.DisposesInput;
+        return new ActionBlock<TIn>(
             async input =>
             {
                 var start = Stopwatch.GetTimestamp();
@@ -116,6 +144,7 @@ internal static class StageBlock
                 context.Metrics.Record(Stopwatch.GetTimestamp() - start, 0);
             },
             ExecutionOptions(context.Options, context.Token));
+    }
 
     /// <summary>The one exception inside the aggregates that completion propagation nests, or the aggregate when there are several.</summary>
     public static Exception Unwrap(AggregateException error)

@@ -25,76 +25,56 @@ internal static class Conversions
 
     private static SpanConverter<TIn, TOut> Build<TIn, TOut>() where TIn : unmanaged where TOut : unmanaged
     {
-        var from = Kind<TIn>();
-        var to = Kind<TOut>();
-        ByteConverter convert = from switch
-        {
-            DataTypeKind.Bool => To<byte>(to, fromBool: true),
-            DataTypeKind.Int8 => To<sbyte>(to),
-            DataTypeKind.Int16 => To<short>(to),
-            DataTypeKind.Int32 => To<int>(to),
-            DataTypeKind.Int64 => To<long>(to),
-            DataTypeKind.UInt8 => To<byte>(to),
-            DataTypeKind.UInt16 => To<ushort>(to),
-            DataTypeKind.UInt32 => To<uint>(to),
-            DataTypeKind.UInt64 => To<ulong>(to),
-            DataTypeKind.Float16 => To<Half>(to),
-            DataTypeKind.Float32 => To<float>(to),
-            DataTypeKind.Float64 => To<double>(to),
-            DataTypeKind.Complex128 => To<Complex>(to),
-            DataTypeKind.Complex64 => FromComplex64(to),
-            _ => throw Unsupported<TIn, TOut>(),
-        };
+        var from = ZarrDataType.TryOf<TIn>() ?? throw NotElementType<TIn>();
+        var to = ZarrDataType.TryOf<TOut>() ?? throw NotElementType<TOut>();
+        var convert = from.Accept(new FromType(to));
         return (source, destination) => convert(MemoryMarshal.AsBytes(source), MemoryMarshal.AsBytes(destination));
     }
 
     private delegate void ByteConverter(ReadOnlySpan<byte> source, Span<byte> destination);
 
-    private static DataTypeKind Kind<T>() where T : unmanaged
-    {
-        foreach (var type in ZarrDataType.All)
-        {
-            if (type.ClrType == typeof(T))
-            {
-                return type.Kind;
-            }
-        }
+    private static NotSupportedException NotElementType<T>() =>
+        new($"{typeof(T).Name} is not a Zarr element type; casts convert between {string.Join(", ", ZarrDataType.All.Select(t => t.ClrType.Name))}");
 
-        throw new NotSupportedException($"{typeof(T).Name} is not a Zarr element type; casts convert between {string.Join(", ", ZarrDataType.All.Select(t => t.ClrType.Name))}");
+    private static NotSupportedException Unsupported(ZarrDataType from, ZarrDataType to) => new($"no conversion from {from} to {to}");
+
+    /// <summary>Chooses the source element type; <see cref="ToType{TIn}"/> then chooses the destination's.</summary>
+    private sealed class FromType(ZarrDataType to) : ZarrDataTypeVisitor<ByteConverter>
+    {
+        public override ByteConverter VisitBool() => to.Accept(new ToType<byte>(fromBool: true));
+
+        public override ByteConverter VisitNumber<TIn>() => to.Accept(new ToType<TIn>(fromBool: false));
+
+        public override ByteConverter VisitComplex128() => to.Accept(new ToType<Complex>(fromBool: false));
+
+        public override ByteConverter VisitComplex64() => to.Kind switch
+        {
+            DataTypeKind.Complex64 => Copy,
+            DataTypeKind.Bool => (s, d) => NonZero(MemoryMarshal.Cast<byte, Complex64>(s), MemoryMarshal.Cast<byte, bool>(d)),
+            DataTypeKind.Complex128 => (s, d) => Widen(MemoryMarshal.Cast<byte, Complex64>(s), MemoryMarshal.Cast<byte, Complex>(d)),
+
+            // To a real type: the real parts (every other float), converted from float.
+            _ => RealParts(to.Accept(new ToType<float>(fromBool: false)), to.ItemSize),
+        };
+
+        protected override ByteConverter VisitDefault(ZarrDataType dataType) => throw Unsupported(dataType, to);
     }
 
-    private static NotSupportedException Unsupported<TIn, TOut>() => new($"no conversion from {typeof(TIn).Name} to {typeof(TOut).Name}");
-
-    private static ByteConverter To<TIn>(DataTypeKind to, bool fromBool = false) where TIn : unmanaged, INumberBase<TIn> => to switch
+    /// <summary>The converter from <typeparamref name="TIn"/> (bool travels as byte) to the type visited.</summary>
+    private sealed class ToType<TIn>(bool fromBool) : ZarrDataTypeVisitor<ByteConverter> where TIn : unmanaged, INumberBase<TIn>
     {
-        DataTypeKind.Bool => fromBool ? Copy : (s, d) => NonZero(MemoryMarshal.Cast<byte, TIn>(s), MemoryMarshal.Cast<byte, bool>(d)),
-        DataTypeKind.Int8 => Numbers<TIn, sbyte>,
-        DataTypeKind.Int16 => Numbers<TIn, short>,
-        DataTypeKind.Int32 => Numbers<TIn, int>,
-        DataTypeKind.Int64 => Numbers<TIn, long>,
-        DataTypeKind.UInt8 => Numbers<TIn, byte>,
-        DataTypeKind.UInt16 => Numbers<TIn, ushort>,
-        DataTypeKind.UInt32 => Numbers<TIn, uint>,
-        DataTypeKind.UInt64 => Numbers<TIn, ulong>,
-        DataTypeKind.Float16 => Numbers<TIn, Half>,
-        DataTypeKind.Float32 => Numbers<TIn, float>,
-        DataTypeKind.Float64 => Numbers<TIn, double>,
-        DataTypeKind.Complex128 => Numbers<TIn, Complex>,
-        DataTypeKind.Complex64 => (s, d) => ToComplex64(MemoryMarshal.Cast<byte, TIn>(s), MemoryMarshal.Cast<byte, Complex64>(d)),
-        _ => throw new NotSupportedException($"no conversion from {typeof(TIn).Name} to {to}"),
-    };
+        public override ByteConverter VisitBool() =>
+            fromBool ? Copy : (s, d) => NonZero(MemoryMarshal.Cast<byte, TIn>(s), MemoryMarshal.Cast<byte, bool>(d));
 
-    private static ByteConverter FromComplex64(DataTypeKind to) => to switch
-    {
-        DataTypeKind.Complex64 => Copy,
-        DataTypeKind.Bool => (s, d) => NonZero(MemoryMarshal.Cast<byte, Complex64>(s), MemoryMarshal.Cast<byte, bool>(d)),
-        DataTypeKind.Complex128 => (s, d) => Widen(MemoryMarshal.Cast<byte, Complex64>(s), MemoryMarshal.Cast<byte, Complex>(d)),
+        public override ByteConverter VisitNumber<TOut>() => Numbers<TIn, TOut>;
 
-        // To a real type: the real parts (every other float), converted from float.
-        _ => RealParts(To<float>(to), ItemSize(to)),
-    };
+        public override ByteConverter VisitComplex128() => Numbers<TIn, Complex>;
 
-    private static int ItemSize(DataTypeKind kind) => ZarrDataType.All.First(t => t.Kind == kind).ItemSize;
+        public override ByteConverter VisitComplex64() =>
+            (s, d) => ToComplex64(MemoryMarshal.Cast<byte, TIn>(s), MemoryMarshal.Cast<byte, Complex64>(d));
+
+        protected override ByteConverter VisitDefault(ZarrDataType dataType) => throw Unsupported(fromBool ? ZarrDataType.Bool : ZarrDataType.Of<TIn>(), dataType);
+    }
 
     private static void Copy(ReadOnlySpan<byte> source, Span<byte> destination) => source.CopyTo(destination);
 

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using Zarr.Dataflow.Blocks;
 using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
+using Zarr.Storage.DataTypes;
 using Zarr.Storage.Indexing;
 using Zarr.Storage.Stores;
 
@@ -17,26 +18,31 @@ namespace Zarr.Dataflow.Expressions;
 /// the chunks in flight. Instances are immutable and safe to use from many threads and in many runs at once.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
-public sealed class LazyArray<T> where T : unmanaged
+public sealed class LazyArray<T> : LazyArray where T : unmanaged
 {
     internal LazyArray(LazyNode<T> node) => Node = node;
 
     internal LazyNode<T> Node { get; }
 
-    /// <summary>The shape (a copy).</summary>
-    public long[] Shape => (long[])Node.Shape.Clone();
+    /// <inheritdoc />
+    public override Type ElementType => typeof(T);
 
-    /// <summary>The chunk shape (a copy): the unit of work of reductions and streams.</summary>
-    public int[] Chunks => (int[])Node.Chunks.Clone();
+    private protected override ZarrDataType? ZarrDataTypeOf() => ZarrDataType.TryOf<T>();
 
-    /// <summary>The number of dimensions.</summary>
-    public int Rank => Node.Shape.Length;
+    /// <inheritdoc />
+    public override long[] Shape => (long[])Node.Shape.Clone();
 
-    /// <summary>The number of elements.</summary>
-    public long Size => Node.Shape.Aggregate(1L, (a, b) => checked(a * b));
+    /// <inheritdoc />
+    public override int[] Chunks => (int[])Node.Chunks.Clone();
 
-    /// <summary>The number of chunks.</summary>
-    public long ChunkCount => Node.Grid.ChunkCount;
+    /// <inheritdoc />
+    public override int Rank => Node.Shape.Length;
+
+    /// <inheritdoc />
+    public override long Size => Node.Shape.Aggregate(1L, (a, b) => checked(a * b));
+
+    /// <inheritdoc />
+    public override long ChunkCount => Node.Grid.ChunkCount;
 
     // ---------------------------------------------------------------- element-wise
 
@@ -131,11 +137,11 @@ public sealed class LazyArray<T> where T : unmanaged
     /// warns and does the same); real to complex has a zero imaginary part. SIMD where <see cref="TensorPrimitives"/> has it.
     /// </summary>
     /// <exception cref="NotSupportedException">An element type is not a Zarr data type.</exception>
-    public LazyArray<TOut> Cast<TOut>() where TOut : unmanaged =>
+    public override LazyArray<TOut> Cast<TOut>() =>
         typeof(TOut) == typeof(T) ? (LazyArray<TOut>)(object)this : new(new ConvertNode<T, TOut>(Node, Conversions.Get<T, TOut>()));
 
     /// <summary>The same array on another chunk grid (the unit of work of later reductions and streams).</summary>
-    public LazyArray<T> Rechunk(int[] chunks)
+    public override LazyArray<T> Rechunk(int[] chunks)
     {
         ArgumentNullException.ThrowIfNull(chunks);
         ValidateChunks(Node.Shape, chunks);
@@ -153,7 +159,7 @@ public sealed class LazyArray<T> where T : unmanaged
     /// </summary>
     /// <exception cref="ArgumentException">More slices than dimensions.</exception>
     /// <exception cref="ZarrSelectionException">An index is out of bounds.</exception>
-    public LazyArray<T> Slice(params Slice[] selection)
+    public override LazyArray<T> Slice(params Slice[] selection)
     {
         ArgumentNullException.ThrowIfNull(selection);
         var node = SliceNode<T>.Create(Node, selection);
@@ -206,6 +212,13 @@ public sealed class LazyArray<T> where T : unmanaged
         ArgumentNullException.ThrowIfNull(target);
         RequireSameShape(target.Shape, nameof(target));
         return Planner.StoreAsync(Node, target, options ?? new PipelineOptions(), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override Task<PipelineReport> StoreAsync(ZarrArray target, PipelineOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return StoreAsync(target.As<T>(), options, cancellationToken);
     }
 
     /// <summary>

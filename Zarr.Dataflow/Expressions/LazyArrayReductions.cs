@@ -27,11 +27,17 @@ public static class LazyArrayReductions
 
         // ---------------------------------------------------------------- sum
 
-        /// <summary>The sum of all elements, in double (integers are summed exactly in 64 bits first, wrapping as numpy does). See the remarks of <see cref="LazyArrayReductions"/> on float32.</summary>
+        /// <summary>
+        /// The sum of all elements, in double. See the remarks of <see cref="LazyArrayReductions"/> on float32. An array
+        /// whose integer (or bool) element type is written in the code gets numpy's integer sum instead, by the overloads
+        /// of <see cref="LazyArrayIntegerSums"/> (<c>long</c> for signed integers and bool, <c>ulong</c> for unsigned); code
+        /// generic over <typeparamref name="T"/> gets this one: the exact 64-bit integer sum converted to double (use
+        /// <c>SumInt64Async</c> / <c>SumUInt64Async</c> there, or the untyped <see cref="LazyArrayUntypedReductions"/>).
+        /// </summary>
         public async Task<double> SumAsync(PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
             await ScalarAsync(array.Sum(null), options, cancellationToken).ConfigureAwait(false);
 
-        /// <summary>The sums over <paramref name="axes"/>: an array of the other axes' shape (shape [1] when every axis is reduced).</summary>
+        /// <summary>The sums over <paramref name="axes"/> in double: an array of the other axes' shape (shape [1] when every axis is reduced). Integer arrays whose type is written in the code get 64-bit integer sums (<see cref="LazyArrayIntegerSums"/>).</summary>
         public Task<Tensor<double>> SumAsync(int[] axes, PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
             array.Sum(CheckAxes(axes)).ToTensorAsync(options, cancellationToken);
 
@@ -48,58 +54,6 @@ public static class LazyArrayReductions
 
         /// <summary>Sums skipping NaN over <paramref name="axes"/> (null: every axis), lazily.</summary>
         public LazyReduction<double> NanSum(int[]? axes) => Reductions.Create(Checked(array), axes, new SumKernel<T>(true));
-
-        /// <summary>The sum of a signed integer array in 64 bits (numpy's <c>sum</c> of int8..int64: wraps on overflow).</summary>
-        /// <exception cref="InvalidOperationException">The element type is not a signed integer.</exception>
-        public async Task<long> SumInt64Async(PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
-            await ScalarAsync(array.IntegerSum(null, true), options, cancellationToken).ConfigureAwait(false);
-
-        /// <summary>Signed integer sums over <paramref name="axes"/> in 64 bits.</summary>
-        /// <exception cref="InvalidOperationException">The element type is not a signed integer.</exception>
-        public Task<Tensor<long>> SumInt64Async(int[] axes, PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
-            array.IntegerSum(CheckAxes(axes), true).ToTensorAsync(options, cancellationToken);
-
-        /// <summary>The sum of an unsigned integer array in 64 bits (numpy's <c>sum</c> of uint8..uint64: wraps on overflow).</summary>
-        /// <exception cref="InvalidOperationException">The element type is not an unsigned integer.</exception>
-        public async Task<ulong> SumUInt64Async(PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
-            (ulong)await ScalarAsync(array.IntegerSum(null, false), options, cancellationToken).ConfigureAwait(false);
-
-        /// <summary>Unsigned integer sums over <paramref name="axes"/> in 64 bits, exact (wrapping as numpy), where double sums lose digits above 2^53.</summary>
-        /// <exception cref="InvalidOperationException">The element type is not an unsigned integer.</exception>
-        public async Task<Tensor<ulong>> SumUInt64Async(int[] axes, PipelineOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            var reduction = array.IntegerSum(CheckAxes(axes), false);
-            var sums = await reduction.ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
-            var values = new ulong[sums.Length];
-            for (var i = 0; i < sums.Length; i++)
-            {
-                values[i] = unchecked((ulong)sums[i]);
-            }
-
-            return Tensor.Create(values, LazyArray<ulong>.Lengths(reduction.Shape));
-        }
-
-        /// <summary>Integer sums in 64 bits over <paramref name="axes"/> (null: every axis), lazily; unsigned sums are the same bits read as <see cref="ulong"/>.</summary>
-        /// <exception cref="InvalidOperationException">The element type is not an integer.</exception>
-        public LazyReduction<long> SumInt64(int[]? axes)
-        {
-            if (NumericTraits<T>.IsFloat)
-            {
-                throw new InvalidOperationException($"SumInt64 sums integers; the elements are {typeof(T).Name} (use Sum)");
-            }
-
-            return Reductions.Create(Checked(array), axes, new IntegerSumKernel<T>());
-        }
-
-        private LazyReduction<long> IntegerSum(int[]? axes, bool signed)
-        {
-            if (NumericTraits<T>.IsFloat || NumericTraits<T>.IsSigned != signed)
-            {
-                throw new InvalidOperationException($"{(signed ? "SumInt64Async" : "SumUInt64Async")} sums {(signed ? "signed" : "unsigned")} integers; the elements are {typeof(T).Name} (use {(NumericTraits<T>.IsFloat ? "SumAsync" : signed ? "SumUInt64Async" : "SumInt64Async")})");
-            }
-
-            return Reductions.Create(Checked(array), axes, new IntegerSumKernel<T>());
-        }
 
         // ---------------------------------------------------------------- mean, variance, standard deviation
 
@@ -385,7 +339,7 @@ public static class LazyArrayReductions
 
     internal static LazyArray<TX> Checked<TX>(LazyArray<TX> array) where TX : unmanaged => LazyArrayArithmetic.Checked(array);
 
-    private static int[] CheckAxes(int[] axes)
+    internal static int[] CheckAxes(int[] axes)
     {
         ArgumentNullException.ThrowIfNull(axes);
         return axes;

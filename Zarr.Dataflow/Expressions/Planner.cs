@@ -10,12 +10,13 @@ using Zarr.Storage.Indexing;
 namespace Zarr.Dataflow.Expressions;
 
 /// <summary>
-/// Turns an expression and a sink into a pipeline. The unit of work is a chunk of the "work grid" (the target's for a
-/// store, the expression's for a reduction). When the expression's primary source is stored on the work grid, each
-/// chunk runs fetch → decode → compute (the steps of <see cref="ChunkSteps"/>); otherwise one step evaluates the
-/// chunk's region, reading the sources' matching regions (decoding inside the region read). The sink's steps follow
-/// (encode → store, write, or reduce), and <see cref="StageChain"/> wires them into stages, fusing neighbouring CPU
-/// steps. Memory stays bounded by the stages' capacities, in chunks.
+/// Turns an expression and a sink into a plan of typed stages (<see cref="ChunkPlan{TIn}"/>) and has an executor run
+/// it. The unit of work is a chunk of the "work grid" (the target's for a store, the expression's for a reduction).
+/// When the expression's primary source is stored on the work grid, each chunk runs fetch → decode → compute (the
+/// stages of <see cref="ChunkSteps"/>, as the public blocks do); otherwise one stage evaluates the chunk's region,
+/// reading the sources' matching regions (decoding inside the region read). The sink follows (encode → store, write,
+/// or reduce); the local executor wires the stages as dataflow blocks, fusing neighbouring CPU stages. Memory stays
+/// bounded by the stages' capacities, in chunks.
 /// </summary>
 internal static class Planner
 {
@@ -25,11 +26,11 @@ internal static class Planner
     public static bool SameGrid(ChunkGrid a, ChunkGrid b) => a.Shape.AsSpan().SequenceEqual(b.Shape) && a.ChunkShape.AsSpan().SequenceEqual(b.ChunkShape);
 
     /// <summary>
-    /// The producing steps: each work chunk's elements, in dense region layout, or, given <paramref name="expandFill"/>,
+    /// The producing stages: each work chunk's elements, in dense region layout, or, given <paramref name="expandFill"/>,
     /// in the full chunk layout with the fill value outside the region. On the stored path they are fetch → decode →
-    /// compute (the expression in place on the decoded chunk); otherwise one evaluate step reads the sources' regions.
+    /// compute (the expression in place on the decoded chunk); otherwise one evaluate stage reads the sources' regions.
     /// </summary>
-    private static List<ChainStep> Producer<T>(PipelineRun run, LazyNode<T> node, ChunkGrid work, byte[]? expandFill)
+    private static PlanBuilder<ChunkRequest, DecodedChunk> Producer<T>(PipelineRun run, LazyNode<T> node, ChunkGrid work, byte[]? expandFill)
         where T : unmanaged
     {
         var o = run.Options;
@@ -37,27 +38,11 @@ internal static class Planner
         if (node.Primary is { } primary && StoredOffset(node, primary, work) is { } offset)
         {
             var shift = offset.All(c => c == 0) ? null : offset;
-            return
-            [
-                new ChainStep(
-                    "Fetch",
-                    o.Fetch,
-                    false,
-                    async (m, ct) => await ChunkSteps.FetchAsync(primary, (ChunkRequest)m, shift, run, run.Tracker, ct).ConfigureAwait(false),
-                    m => (((ChunkRequest)m).CoordinatesArray, primary.GetChunkKey(ChunkSteps.Stored(((ChunkRequest)m).CoordinatesArray, shift)))),
-                new ChainStep(
-                    "Decode",
-                    o.Decode,
-                    true,
-                    (m, _) => ValueTask.FromResult<object?>(ChunkSteps.Decode(primary, (EncodedChunk)m, shift, run.Tracker)),
-                    m => (((EncodedChunk)m).CoordinatesArray, ((EncodedChunk)m).Key)),
-                new ChainStep(
-                    "Compute",
-                    o.Compute,
-                    true,
-                    async (m, ct) =>
+            return ChunkPlan.Start(ChunkSteps.Fetch(primary, shift, o.Fetch, run))
+                .Then(ChunkSteps.Decode(primary, shift, o.Decode, run))
+                .Then(ChunkSteps.Compute(
+                    async (chunk, ct) =>
                     {
-                        var chunk = (DecodedChunk)m;
                         var region = chunk.Region;
                         ChunkLayout.Compact(chunk.Buffer.Span, chunk.ChunkShape, region.Shape, itemSize);
                         await node.EvaluateAsync(region, chunk.Buffer.Memory[..(int)(region.ElementCount * itemSize)], true, ct).ConfigureAwait(false);
@@ -65,62 +50,43 @@ internal static class Planner
                         {
                             ChunkLayout.Expand(chunk.Buffer.Span, chunk.ChunkShape, region.Shape, itemSize, expandFill);
                         }
-
-                        return chunk;
                     },
-                    DescribeDecoded),
-            ];
+                    o.Compute));
         }
 
         var chunkBytes = checked((int)(work.ChunkShape.Aggregate(1L, (a, b) => a * b) * itemSize));
-        return
-        [
-            new ChainStep(
-                "Evaluate",
-                o.Decode,
-                true,
-                async (m, ct) =>
+        return ChunkPlan.Start(new Stage<ChunkRequest, DecodedChunk>(
+            "Evaluate",
+            o.Decode,
+            true,
+            async (request, ct) =>
+            {
+                var region = request.Region;
+                var bytes = (int)(region.ElementCount * itemSize);
+                var buffer = PooledBuffer.RentDecoded(chunkBytes);
+                try
                 {
-                    var request = (ChunkRequest)m;
-                    var region = request.Region;
-                    var bytes = (int)(region.ElementCount * itemSize);
-                    var buffer = PooledBuffer.RentDecoded(chunkBytes);
-                    try
+                    await node.EvaluateAsync(region, buffer.Memory[..bytes], false, ct).ConfigureAwait(false);
+                    run.AddRead(bytes);
+                    if (expandFill is not null)
                     {
-                        await node.EvaluateAsync(region, buffer.Memory[..bytes], false, ct).ConfigureAwait(false);
-                        run.AddRead(bytes);
-                        if (expandFill is not null)
-                        {
-                            ChunkLayout.Expand(buffer.Span, work.ChunkShape, region.Shape, itemSize, expandFill);
-                        }
+                        ChunkLayout.Expand(buffer.Span, work.ChunkShape, region.Shape, itemSize, expandFill);
+                    }
 
-                        return new DecodedChunk(request.CoordinatesArray, region, work.ChunkShape, itemSize, buffer, run.Tracker);
-                    }
-                    catch
-                    {
-                        buffer.Dispose();
-                        throw;
-                    }
-                },
-                m => (((ChunkRequest)m).CoordinatesArray, null)),
-        ];
+                    return new DecodedChunk(request.CoordinatesArray, region, work.ChunkShape, itemSize, buffer, run.Tracker);
+                }
+                catch
+                {
+                    buffer.Dispose();
+                    throw;
+                }
+            },
+            r => (r.CoordinatesArray, null)));
     }
 
-    private static (long[]? Coordinates, string? Key) DescribeDecoded(object message) => (((DecodedChunk)message).CoordinatesArray, null);
-
-    /// <summary>A terminal step over decoded chunks (it returns nothing).</summary>
-    private static ChainStep Terminal(string name, StageOptions options, bool cpu, Func<DecodedChunk, CancellationToken, ValueTask> body, bool disposesInput = true) =>
-        new(
-            name,
-            options,
-            cpu,
-            async (m, ct) =>
-            {
-                await body((DecodedChunk)m, ct).ConfigureAwait(false);
-                return null;
-            },
-            DescribeDecoded,
-            disposesInput);
+    /// <summary>A terminal stage over decoded chunks.</summary>
+    private static Sink<DecodedChunk> Terminal(string name, StageOptions options, bool cpu, Func<DecodedChunk, CancellationToken, ValueTask> body, bool disposesInput = true) =>
+        new(name, options, cpu, body, ChunkSteps.DescribeDecoded, disposesInput);
 
     /// <summary>
     /// The offset of the work grid's chunks in the primary's grid when the stored fetch → decode path applies: the
@@ -157,24 +123,10 @@ internal static class Planner
     {
         var work = target.Grid;
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
-        var steps = Producer(run, node, work, target.Metadata.FillValue);
-        steps.Add(new ChainStep(
-            "Encode",
-            run.Options.Encode,
-            true,
-            (m, _) => ValueTask.FromResult<object?>(ChunkSteps.Encode(target, (DecodedChunk)m, run.Tracker)),
-            m => (((DecodedChunk)m).CoordinatesArray, target.GetChunkKey(((DecodedChunk)m).CoordinatesArray))));
-        steps.Add(new ChainStep(
-            "Store",
-            run.Options.Store,
-            false,
-            async (m, ct) =>
-            {
-                await ChunkSteps.StoreAsync(target, (EncodedChunk)m, run, ct).ConfigureAwait(false);
-                return null;
-            },
-            m => (((EncodedChunk)m).CoordinatesArray, ((EncodedChunk)m).Key)));
-        return await StageChain.RunAsync(run, steps, ChunkBlocks.Requests(work)).ConfigureAwait(false);
+        var plan = Producer(run, node, work, target.Metadata.FillValue)
+            .Then(ChunkSteps.Encode(target, run.Options.Encode, run))
+            .End(ChunkSteps.Store(target, run.Options.Store, run));
+        return await run.Options.Executor.RunAsync(run, plan, ChunkBlocks.Requests(work)).ConfigureAwait(false);
     }
 
     /// <summary>Writes the expression into the region of <paramref name="target"/> at <paramref name="offset"/>, chunk by chunk, through the array's locked partial writes.</summary>
@@ -184,15 +136,14 @@ internal static class Planner
         var work = node.Grid;
         var itemSize = Unsafe.SizeOf<T>();
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
-        var steps = Producer(run, node, work, null);
-        steps.Add(Terminal("Write", run.Options.Store, false, async (chunk, ct) =>
+        var plan = Producer(run, node, work, null).End(Terminal("Write", run.Options.Store, false, async (chunk, ct) =>
         {
             var bytes = (int)(chunk.Region.ElementCount * itemSize);
             await target.WriteAsync(chunk.Region.Offset(offset).ToSlices(), ByteMemoryManager<T>.Create(chunk.Buffer.Memory[..bytes]), ct).ConfigureAwait(false);
             run.AddWritten(bytes);
             run.ChunkDone();
         }));
-        return await StageChain.RunAsync(run, steps, ChunkBlocks.Requests(work)).ConfigureAwait(false);
+        return await run.Options.Executor.RunAsync(run, plan, ChunkBlocks.Requests(work)).ConfigureAwait(false);
     }
 
     /// <summary>Runs <paramref name="consume"/> over every chunk of the expression (dense region layout) as the terminal stage.</summary>
@@ -201,14 +152,13 @@ internal static class Planner
     {
         var work = node.Grid;
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
-        var steps = Producer(run, node, work, null);
-        steps.Add(Terminal(stage, run.Options.Reduce, true, (chunk, _) =>
+        var plan = Producer(run, node, work, null).End(Terminal(stage, run.Options.Reduce, true, (chunk, _) =>
         {
             consume(chunk);
             run.ChunkDone();
             return ValueTask.CompletedTask;
         }));
-        return await StageChain.RunAsync(run, steps, ChunkBlocks.Requests(work)).ConfigureAwait(false);
+        return await run.Options.Executor.RunAsync(run, plan, ChunkBlocks.Requests(work)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -235,8 +185,7 @@ internal static class Planner
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
         var open = new ConcurrentDictionary<long, KeyState<TPartial>>();
         var fanIn = run.Options.FanIn;
-        var steps = Producer(run, node, work, null);
-        steps.Add(Terminal(ReduceStage, run.Options.Reduce, true, async (chunk, ct) =>
+        var plan = Producer(run, node, work, null).End(Terminal(ReduceStage, run.Options.Reduce, true, async (chunk, ct) =>
         {
             var p = partial(chunk);
             var (key, position) = place(chunk.Coordinates);
@@ -252,7 +201,7 @@ internal static class Planner
 
             run.ChunkDone();
         }));
-        return await StageChain.RunAsync(run, steps, requests).ConfigureAwait(false);
+        return await run.Options.Executor.RunAsync(run, plan, requests).ConfigureAwait(false);
     }
 
     private sealed class KeyState<TPartial>(OrderedTreeCombiner<TPartial> combiner, ChunkRegion region)
@@ -271,10 +220,8 @@ internal static class Planner
         var work = node.Grid;
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
         var channel = Channel.CreateBounded<ChunkResult<T>>(new BoundedChannelOptions(Math.Max(1, run.Options.Compute.BoundedCapacity)) { SingleReader = true });
-        var steps = Producer(run, node, work, null);
-
         // Not CPU work: a worker waits here for the consumer, so this stage is never fused with decoding.
-        steps.Add(Terminal(
+        var plan = Producer(run, node, work, null).End(Terminal(
             "Stream",
             run.Options.Reduce,
             false,
@@ -287,7 +234,7 @@ internal static class Planner
                 run.ChunkDone();
             },
             disposesInput: false));
-        var running = RunIntoChannelAsync(run, steps, work, channel.Writer);
+        var running = RunIntoChannelAsync(run, plan, work, channel.Writer);
         try
         {
             await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -308,13 +255,13 @@ internal static class Planner
         }
     }
 
-    private static async Task RunIntoChannelAsync<T>(PipelineRun run, List<ChainStep> steps, ChunkGrid work, ChannelWriter<ChunkResult<T>> writer)
+    private static async Task RunIntoChannelAsync<T>(PipelineRun run, ChunkPlan<ChunkRequest> plan, ChunkGrid work, ChannelWriter<ChunkResult<T>> writer)
         where T : unmanaged
     {
         await Task.Yield();
         try
         {
-            await StageChain.RunAsync(run, steps, ChunkBlocks.Requests(work)).ConfigureAwait(false);
+            await run.Options.Executor.RunAsync(run, plan, ChunkBlocks.Requests(work)).ConfigureAwait(false);
             writer.TryComplete();
         }
         catch (Exception e)

@@ -1,3 +1,5 @@
+using Zarr.Dataflow.Blocks;
+
 namespace Zarr.Dataflow.Pipelines;
 
 /// <summary>
@@ -89,6 +91,9 @@ public sealed class PipelineOptions
     /// <summary>Called with the report of each run that finishes (successfully or not). Default: none.</summary>
     public Action<PipelineReport>? Report { get; set; }
 
+    /// <summary>Where the plans run (the seam a cluster executor plugs into). Default: this process, as dataflow blocks.</summary>
+    internal IChunkPlanExecutor Executor { get; set; } = LocalExecutor.Instance;
+
     /// <summary>A deep copy: every stage's options are cloned.</summary>
     public PipelineOptions Clone() => new()
     {
@@ -103,6 +108,7 @@ public sealed class PipelineOptions
         Progress = Progress,
         ProgressInterval = ProgressInterval,
         Report = Report,
+        Executor = Executor,
     };
 
     private StageOptions[] All() => [_fetch, _decode, _compute, _encode, _store, _reduce];

@@ -9,7 +9,7 @@ namespace Zarr.Dataflow.Pipelines;
 /// <list type="table">
 /// <listheader><term>Option</term><description>Default</description></listheader>
 /// <item><term><see cref="MaxDegreeOfParallelism"/></term><description><see cref="Environment.ProcessorCount"/> (codec and compute stages); 2 × that for I/O stages (<see cref="ForIO"/>).</description></item>
-/// <item><term><see cref="BoundedCapacity"/></term><description>2 × <see cref="MaxDegreeOfParallelism"/>: always finite unless set to <see cref="Unbounded"/> explicitly.</description></item>
+/// <item><term><see cref="BoundedCapacity"/></term><description>2 × <see cref="MaxDegreeOfParallelism"/> chunks, queued and in work together (the hand-off to the next stage holds one more): always finite unless set to <see cref="Unbounded"/> explicitly.</description></item>
 /// <item><term><see cref="EnsureOrdered"/></term><description>false: messages carry their chunk coordinates, so order costs waiting for nothing.</description></item>
 /// <item><term><see cref="CancellationToken"/></term><description><see cref="CancellationToken.None"/>.</description></item>
 /// </list>
@@ -49,9 +49,17 @@ public sealed class StageOptions
     }
 
     /// <summary>
-    /// How many chunks may wait in the stage's input and, separately, its output queue; with the parallelism this
-    /// bounds the memory the stage holds. Reads as 2 × <see cref="MaxDegreeOfParallelism"/> until set.
+    /// How many chunks the stage holds at once, waiting in its input queue and in its workers' hands together (as
+    /// <see cref="System.Threading.Tasks.Dataflow.DataflowBlockOptions.BoundedCapacity"/> counts for an action block).
+    /// Reads as 2 × <see cref="MaxDegreeOfParallelism"/> until set.
     /// </summary>
+    /// <remarks>
+    /// The stage's hand-off to the next stage holds one more chunk, whatever this is: a worker whose result the next
+    /// stage has not taken waits holding it, and that chunk still counts here. So a stage holds at most this many
+    /// chunks plus one, and a pipeline the sum over its stages; a second queue of this size on the output would
+    /// double the memory and buy nothing, since the next stage's own input queue already absorbs bursts. A value
+    /// below <see cref="MaxDegreeOfParallelism"/> leaves workers idle; <see cref="Unbounded"/> lifts the bound on both.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is neither positive nor <see cref="Unbounded"/>.</exception>
     public int BoundedCapacity
     {

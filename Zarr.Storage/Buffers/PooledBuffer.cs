@@ -12,6 +12,7 @@ namespace Zarr.Storage.Buffers;
 public sealed class PooledBuffer : IMemoryOwner<byte>
 {
     private readonly ChunkBufferPool? _pool;
+    private readonly BufferRentals? _rentals;
     private byte[]? _array;
     private int _length;
 
@@ -20,6 +21,8 @@ public sealed class PooledBuffer : IMemoryOwner<byte>
         _array = array;
         _length = length;
         _pool = pool;
+        _rentals = BufferRentals.Current;
+        _rentals?.Rented();
     }
 
     /// <summary>Rents a buffer of exactly <paramref name="length"/> bytes (contents undefined).</summary>
@@ -78,6 +81,7 @@ public sealed class PooledBuffer : IMemoryOwner<byte>
         var array = Interlocked.Exchange(ref _array, null);
         if (array is not null)
         {
+            _rentals?.Returned();
             if (_pool is not null)
             {
                 _pool.Return(array);

@@ -13,6 +13,7 @@ public sealed class CodecPipeline
     private readonly IArrayToArrayCodec[] _arrayToArray;
     private readonly IArrayToBytesCodec _arrayToBytes;
     private readonly IBytesToBytesCodec[] _bytesToBytes;
+    private volatile PreparedChain? _prepared;
 
     private CodecPipeline(IReadOnlyList<ICodec> codecs, IArrayToArrayCodec[] arrayToArray, IArrayToBytesCodec arrayToBytes, IBytesToBytesCodec[] bytesToBytes)
     {
@@ -92,19 +93,18 @@ public sealed class CodecPipeline
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the chunk is {chunk.Length} bytes; a chunk of shape ({string.Join(", ", spec.Shape)}) and type {spec.DataType} is {length}"), nameof(chunk));
         }
 
+        var prepared = Prepare(spec);
         PooledBuffer? array = null;
         var current = chunk;
-        var currentSpec = spec;
         try
         {
-            foreach (var codec in _arrayToArray)
+            for (var i = 0; i < _arrayToArray.Length; i++)
             {
                 // A filter may change the element type (and so the size): each stage is as long as its own spec says.
-                var encodedSpec = Run(codec, currentSpec, static (c, s) => c.GetEncodedSpec(s));
-                var next = PooledBuffer.Rent(encodedSpec.ByteLength);
+                var next = PooledBuffer.Rent(prepared.Specs[i + 1].ByteLength);
                 try
                 {
-                    EncodeArray(codec, current, next.Span, currentSpec);
+                    EncodeArray(_arrayToArray[i], current, next.Span, prepared.Specs[i]);
                 }
                 catch
                 {
@@ -115,16 +115,16 @@ public sealed class CodecPipeline
                 array?.Dispose();
                 array = next;
                 current = next.Span;
-                currentSpec = encodedSpec;
             }
 
             // When the bytes codec leaves the chunk as it is (little-endian), the first compressor reads the chunk itself.
-            var skipBytesCodec = array is null && _bytesToBytes.Length > 0 && IsIdentity(_arrayToBytes, currentSpec);
-            var bytes = skipBytesCodec ? EncodeBytes(_bytesToBytes[0], current) : EncodeBytes(_arrayToBytes, current, currentSpec);
+            var bytes = prepared.BytesCodecIsIdentity && _bytesToBytes.Length > 0
+                ? EncodeBytes(_bytesToBytes[0], current)
+                : EncodeBytes(_arrayToBytes, current, prepared.BytesSpecFor(spec));
             array?.Dispose();
             array = null;
 
-            foreach (var codec in _bytesToBytes.AsSpan(skipBytesCodec ? 1 : 0))
+            foreach (var codec in _bytesToBytes.AsSpan(prepared.BytesCodecIsIdentity && _bytesToBytes.Length > 0 ? 1 : 0))
             {
                 PooledBuffer next;
                 try
@@ -147,8 +147,12 @@ public sealed class CodecPipeline
         }
     }
 
-    /// <summary>Decodes an encoded chunk into <paramref name="chunk"/> (exactly <c>spec.ByteLength</c> bytes).</summary>
-    /// <exception cref="ZarrCodecException">A codec failed; the exception names it.</exception>
+    /// <summary>
+    /// Decodes an encoded chunk into <paramref name="chunk"/> (exactly <c>spec.ByteLength</c> bytes). Every codec's
+    /// output is bounded by what the chunk can legitimately decode to (its size, or the worst case of the codecs inside),
+    /// so a decompression bomb is refused without allocating what it declares.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">A codec failed or its data would decode to more than the chunk can; the exception names it.</exception>
     public void Decode(ReadOnlySpan<byte> encoded, Span<byte> chunk, in ChunkSpec spec)
     {
         var length = spec.ByteLength;
@@ -157,37 +161,39 @@ public sealed class CodecPipeline
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the destination is {chunk.Length} bytes; a chunk of shape ({string.Join(", ", spec.Shape)}) and type {spec.DataType} is {length}"), nameof(chunk));
         }
 
-        // The specs of the arrays between the array→array codecs: specs[i] is what codec i decodes to.
-        var specs = _arrayToArray.Length == 0 ? null : new ChunkSpec[_arrayToArray.Length + 1];
-        var bytesSpec = spec;
-        if (specs is not null)
-        {
-            specs[0] = spec;
-            for (var i = 0; i < _arrayToArray.Length; i++)
-            {
-                specs[i + 1] = Run(_arrayToArray[i], specs[i], static (c, s) => c.GetEncodedSpec(s));
-            }
-
-            bytesSpec = specs[^1];
-        }
-
-        // When the bytes codec leaves the chunk as it is and the last codec to undo can write anywhere, it writes the chunk.
-        var direct = specs is null && _bytesToBytes.Length > 0 && _bytesToBytes[0] is IDecodesInto && IsIdentity(_arrayToBytes, bytesSpec)
-            ? (IDecodesInto)_bytesToBytes[0]
-            : null;
+        var prepared = Prepare(spec);
+        var bytesSpec = prepared.BytesSpecFor(spec);
         PooledBuffer? bytes = null;
         try
         {
             var current = encoded;
-            for (var i = _bytesToBytes.Length - 1; i >= (direct is null ? 0 : 1); i--)
+            for (var i = _bytesToBytes.Length - 1; i >= 0; i--)
             {
                 var codec = _bytesToBytes[i];
-                var expected = i == 0 ? EncodedLength(_arrayToBytes, bytesSpec) : -1;
-                var next = DecodeBytes(codec, current, expected);
-                if (expected >= 0 && next.Length != expected)
+                if (i == 0 && prepared.ArrayBytesLength >= 0 && prepared.BytesCodecIsIdentity)
                 {
-                    next.Dispose();
-                    throw new ZarrCodecException(codec.Name, string.Create(CultureInfo.InvariantCulture, $"decoded {next.Length} bytes; {expected} were expected"));
+                    // The last codec to undo writes the chunk itself: the bytes codec leaves it as it is and no filter follows.
+                    DecodeExactly(codec, current, chunk);
+                    return;
+                }
+
+                PooledBuffer next;
+                if (i == 0 && prepared.ArrayBytesLength >= 0)
+                {
+                    next = PooledBuffer.Rent(prepared.ArrayBytesLength);
+                    try
+                    {
+                        DecodeExactly(codec, current, next.Span);
+                    }
+                    catch
+                    {
+                        next.Dispose();
+                        throw;
+                    }
+                }
+                else
+                {
+                    next = DecodeBytes(codec, current, prepared.DecodeLimits[i]);
                 }
 
                 bytes?.Dispose();
@@ -195,13 +201,7 @@ public sealed class CodecPipeline
                 current = next.Span;
             }
 
-            if (direct is not null)
-            {
-                DecodeInto(direct, current, chunk);
-                return;
-            }
-
-            if (specs is null)
+            if (_arrayToArray.Length == 0)
             {
                 DecodeArray(_arrayToBytes, current, chunk, bytesSpec);
                 return;
@@ -218,14 +218,14 @@ public sealed class CodecPipeline
                     var codec = _arrayToArray[i];
                     if (i == 0)
                     {
-                        DecodeArray(codec, array.Span, chunk, specs[i]);
+                        DecodeArray(codec, array.Span, chunk, prepared.Specs[i]);
                     }
                     else
                     {
-                        var next = PooledBuffer.Rent(specs[i].ByteLength);
+                        var next = PooledBuffer.Rent(prepared.Specs[i].ByteLength);
                         try
                         {
-                            DecodeArray(codec, array.Span, next.Span, specs[i]);
+                            DecodeArray(codec, array.Span, next.Span, prepared.Specs[i]);
                         }
                         catch
                         {
@@ -256,36 +256,129 @@ public sealed class CodecPipeline
     /// <exception cref="ZarrCodecException">It cannot; the exception names the codec and the shapes.</exception>
     public void Validate(in ChunkSpec spec)
     {
-        var current = spec;
-        foreach (var codec in _arrayToArray)
-        {
-            current = Run(codec, current, static (c, s) => c.GetEncodedSpec(s));
-        }
-
+        var prepared = Prepare(spec);
         if (_arrayToBytes is ShardingCodec sharding)
         {
-            sharding.Validate(current);
+            sharding.Validate(prepared.BytesSpecFor(spec));
         }
+    }
+
+    /// <summary>
+    /// How many threads the chain would use for one chunk of <paramref name="spec"/> (as zarrs' <c>recommended_concurrency</c>):
+    /// more than 1 only for a <c>sharding_indexed</c> codec that decodes its inner chunks in parallel. A pipeline that
+    /// decodes many chunks at once divides its workers by it, or sets <see cref="ChunkSpec.MaxDegreeOfParallelism"/>.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">The chain cannot encode chunks of <paramref name="spec"/>.</exception>
+    public int GetRecommendedConcurrency(in ChunkSpec spec) =>
+        _arrayToBytes is ShardingCodec sharding ? sharding.GetRecommendedConcurrency(Prepare(spec).BytesSpecFor(spec)) : 1;
+
+    /// <summary>
+    /// The most bytes an encoded chunk of <paramref name="spec"/> can be: the worst case of every codec in turn
+    /// (<see cref="Array.MaxLength"/> when a codec's is unknown). Decoding refuses data that claims more.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">The chain cannot encode chunks of <paramref name="spec"/>.</exception>
+    public long GetMaxEncodedLength(in ChunkSpec spec) => DecodeLimitOf(_bytesToBytes.Length, Prepare(spec).ArrayBytesLimit);
+
+    /// <summary>
+    /// The most bytes bytes→bytes codec <paramref name="index"/> may decode to, when what the array→bytes codec wrote
+    /// is at most <paramref name="arrayBytesLimit"/> bytes (for chains whose array→bytes codec has no fixed size, as
+    /// variable-length strings).
+    /// </summary>
+    internal int DecodeLimitOf(int index, long arrayBytesLimit)
+    {
+        var limit = DecodeLimit.Clamp(arrayBytesLimit);
+        for (var i = 0; i < index; i++)
+        {
+            limit = DecodeLimit.Clamp(_bytesToBytes[i].GetMaxEncodedLength(limit));
+        }
+
+        return limit;
+    }
+
+    // The specs and limits of chunks of one shape, computed once and reused for every chunk of that shape
+    // (a pipeline serves one array, so one shape but for sharding's index and inner chunks, which have pipelines of their own).
+    private PreparedChain Prepare(in ChunkSpec spec)
+    {
+        var prepared = _prepared;
+        if (prepared is not null && prepared.Matches(spec))
+        {
+            return prepared;
+        }
+
+        prepared = new PreparedChain(this, spec);
+        _prepared = prepared;
+        return prepared;
     }
 
     /// <summary>True when the array→bytes codec's output is the chunk's bytes unchanged (see <see cref="BytesCodec.IsIdentityFor"/>).</summary>
-    private static bool IsIdentity(IArrayToBytesCodec codec, in ChunkSpec spec) =>
+    internal static bool IsIdentity(IArrayToBytesCodec codec, in ChunkSpec spec) =>
         codec is BytesCodec bytes && bytes.IsIdentityFor(spec.DataType);
 
-    private static void DecodeInto(IDecodesInto codec, ReadOnlySpan<byte> source, Span<byte> destination)
+    // Decodes into exactly the destination: data that decodes to less is refused here, to more by the codec.
+    private static void DecodeExactly(IBytesToBytesCodec codec, ReadOnlySpan<byte> source, Span<byte> destination)
     {
+        int written;
         try
         {
-            codec.DecodeInto(source, destination);
+            written = codec.Decode(source, destination);
         }
         catch (Exception ex) when (ex is not ZarrException)
         {
-            throw Wrap((ICodec)codec, ex);
+            throw Wrap(codec, ex);
+        }
+
+        if (written != destination.Length)
+        {
+            throw new ZarrCodecException(codec.Name, string.Create(CultureInfo.InvariantCulture, $"decoded {written} bytes; {destination.Length} were expected"));
         }
     }
 
-    /// <summary>The exact encoded length of the array→bytes codec's output, where it is fixed (-1 otherwise).</summary>
-    private static int EncodedLength(IArrayToBytesCodec codec, in ChunkSpec spec) => codec is BytesCodec ? spec.ByteLength : -1;
+    // Encodes into a buffer of the codec's worst case where it is known and fits one buffer, else as the codec sizes it.
+    private static PooledBuffer EncodeBytes(IBytesToBytesCodec codec, ReadOnlySpan<byte> source)
+    {
+        try
+        {
+            var bound = codec.GetMaxEncodedLength(source.Length);
+            if (bound >= Array.MaxLength)
+            {
+                return codec.Encode(source);
+            }
+
+            var buffer = PooledBuffer.Rent((int)bound);
+            try
+            {
+                if (codec.TryEncode(source, buffer.Span, out var written))
+                {
+                    buffer.SetLength(written);
+                    return buffer;
+                }
+            }
+            catch
+            {
+                buffer.Dispose();
+                throw;
+            }
+
+            buffer.Dispose();
+            return codec.Encode(source);
+        }
+        catch (Exception ex) when (ex is not ZarrException)
+        {
+            throw Wrap(codec, ex);
+        }
+    }
+
+    private static PooledBuffer DecodeBytes(IBytesToBytesCodec codec, ReadOnlySpan<byte> source, int maxLength)
+    {
+        try
+        {
+            return codec.Decode(source, -1, maxLength);
+        }
+        catch (Exception ex) when (ex is not ZarrException)
+        {
+            throw Wrap(codec, ex);
+        }
+    }
 
     private static string ChainError(List<ICodec> codecs, string message)
     {
@@ -301,7 +394,7 @@ public sealed class CodecPipeline
     private static ZarrCodecException Wrap(ICodec codec, Exception exception) =>
         new(codec.Name, $"{exception.GetType().Name}: {exception.Message}", exception);
 
-    private static TResult Run<TCodec, TResult>(TCodec codec, in ChunkSpec spec, Func<TCodec, ChunkSpec, TResult> action)
+    internal static TResult Run<TCodec, TResult>(TCodec codec, in ChunkSpec spec, Func<TCodec, ChunkSpec, TResult> action)
         where TCodec : ICodec
     {
         try
@@ -355,30 +448,6 @@ public sealed class CodecPipeline
         try
         {
             codec.Decode(source, destination, spec);
-        }
-        catch (Exception ex) when (ex is not ZarrException)
-        {
-            throw Wrap(codec, ex);
-        }
-    }
-
-    private static PooledBuffer EncodeBytes(IBytesToBytesCodec codec, ReadOnlySpan<byte> source)
-    {
-        try
-        {
-            return codec.Encode(source);
-        }
-        catch (Exception ex) when (ex is not ZarrException)
-        {
-            throw Wrap(codec, ex);
-        }
-    }
-
-    private static PooledBuffer DecodeBytes(IBytesToBytesCodec codec, ReadOnlySpan<byte> source, int expectedLength)
-    {
-        try
-        {
-            return codec.Decode(source, expectedLength);
         }
         catch (Exception ex) when (ex is not ZarrException)
         {

@@ -1,29 +1,76 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs.ArrayToArray;
-using Zarr.Storage.Codecs.ArrayToBytes;
 using Zarr.Storage.Codecs.BytesToBytes;
+using Zarr.Storage.Codecs.Registry;
 using Zarr.Storage.DataTypes;
 using Zarr.Storage.Internal;
+using Zarr.Storage.Metadata;
 
 namespace Zarr.Storage.Codecs;
 
-/// <summary>Builds codecs from their metadata: the v3 <c>{"name", "configuration"}</c> form and the v2 numcodecs <c>{"id", ...}</c> form.</summary>
-public static class CodecRegistry
+/// <summary>
+/// The codecs the library can read and write, one <see cref="CodecDescriptor"/> each: builds codecs from their
+/// metadata (the v3 <c>{"name", "configuration"}</c> form and the v2 numcodecs <c>{"id", ...}</c> form) and writes
+/// them back. <see cref="Default"/> holds the built-in codecs and is the registry metadata is read and written with;
+/// <see cref="Register"/> adds a codec of your own to it.
+/// </summary>
+/// <remarks>Reading and writing are thread-safe, also while a codec is registered.</remarks>
+public sealed class CodecRegistry
 {
-    /// <summary>The v3 codec names this registry knows.</summary>
-    public static IReadOnlyList<string> V3Names { get; } =
-    [
-        "bytes", "transpose", "blosc", "gzip", "zstd", "crc32c", "numcodecs.zlib", "numcodecs.lz4", "numcodecs.bz2",
-        "numcodecs.delta", "numcodecs.fixedscaleoffset", "numcodecs.astype", "numcodecs.quantize", "sharding_indexed",
-    ];
+    private readonly Lock _gate = new();
+    private volatile Snapshot _snapshot = Snapshot.Empty;
 
-    /// <summary>The numcodecs compressor ids this registry knows.</summary>
-    public static IReadOnlyList<string> V2Ids { get; } = ["blosc", "zlib", "gzip", "zstd", "lz4", "bz2"];
+    /// <summary>An empty registry.</summary>
+    public CodecRegistry()
+    {
+    }
 
-    /// <summary>The numcodecs filter ids this registry knows (v2 <c>filters</c> entries).</summary>
-    public static IReadOnlyList<string> V2FilterIds { get; } = ["delta", "fixedscaleoffset", "astype", "quantize"];
+    /// <summary>The registry of the built-in codecs, which metadata is read and written with.</summary>
+    public static CodecRegistry Default { get; } = CreateDefault();
+
+    /// <summary>The registered codecs, in the order they were registered.</summary>
+    public IReadOnlyList<CodecDescriptor> Descriptors => Array.AsReadOnly(_snapshot.Descriptors);
+
+    /// <summary>The v3 codec names of <see cref="Default"/>.</summary>
+    public static IReadOnlyList<string> V3Names => Default._snapshot.V3Names;
+
+    /// <summary>The numcodecs compressor ids of <see cref="Default"/> (v2 <c>compressor</c>).</summary>
+    public static IReadOnlyList<string> V2Ids => Default._snapshot.CompressorIds;
+
+    /// <summary>The numcodecs filter ids of <see cref="Default"/> (v2 <c>filters</c> entries).</summary>
+    public static IReadOnlyList<string> V2FilterIds => Default._snapshot.FilterIds;
+
+    /// <summary>Adds a codec: its v3 name, its numcodecs id (if any) and its codec class must be new to the registry.</summary>
+    /// <param name="descriptor">The codec's descriptor.</param>
+    /// <exception cref="ArgumentException">The name, the id or the class is registered already.</exception>
+    /// <example>
+    /// <code>
+    /// CodecRegistry.Default.Register(new XorDescriptor());
+    /// </code>
+    /// See <see cref="CodecDescriptor{TCodec, TConfiguration}"/> for a whole codec descriptor.
+    /// </example>
+    public void Register(CodecDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        lock (_gate)
+        {
+            _snapshot = _snapshot.With(descriptor);
+        }
+    }
+
+    /// <summary>The descriptor of the v3 codec <paramref name="name"/>.</summary>
+    public bool TryGetDescriptor(string name, [NotNullWhen(true)] out CodecDescriptor? descriptor) =>
+        _snapshot.ByName.TryGetValue(name, out descriptor);
+
+    /// <summary>The descriptor that writes <paramref name="codec"/> (by its class), or null when none is registered.</summary>
+    public CodecDescriptor? DescriptorOf(ICodec codec)
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        return _snapshot.ByType.GetValueOrDefault(codec.GetType());
+    }
 
     /// <summary>The compressor for new arrays: blosc with lz4 at level 5, byte shuffle, the type size of <paramref name="dataType"/>.</summary>
     public static IBytesToBytesCodec DefaultCompressor(ZarrDataType dataType)
@@ -32,13 +79,26 @@ public static class CodecRegistry
         return new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.Shuffle, BloscCodec.TypeSizeFor(dataType), 0);
     }
 
+    /// <summary>The codec a v3 codec object describes, read with <see cref="Default"/>.</summary>
+    /// <inheritdoc cref="ReadV3"/>
+    public static ICodec FromV3Json(JsonNode codec, ZarrDataType dataType, string document) => Default.ReadV3(codec, dataType, document);
+
+    /// <summary>The bytes→bytes codec a v2 <c>compressor</c> object describes, read with <see cref="Default"/>.</summary>
+    /// <inheritdoc cref="ReadV2Compressor"/>
+    public static IBytesToBytesCodec? FromV2Compressor(JsonNode? compressor, ZarrDataType dataType, string document) =>
+        Default.ReadV2Compressor(compressor, dataType, document);
+
+    /// <summary>The filter one entry of a v2 <c>filters</c> list describes, read with <see cref="Default"/>.</summary>
+    /// <inheritdoc cref="ReadV2Filter"/>
+    public static IV2Filter FromV2Filter(JsonNode? filter, int index, string document) => Default.ReadV2Filter(filter, index, document);
+
     /// <summary>The codec a v3 codec object describes.</summary>
     /// <param name="codec">The codec object (or a bare name string, which the spec allows for codecs without configuration).</param>
     /// <param name="dataType">The data type the codec receives: the array's, or the last numcodecs filter's encoded type
     /// (blosc's typesize defaults to its item size; a filter's dtype defaults to it).</param>
     /// <param name="document">The metadata document's key, for error messages.</param>
     /// <exception cref="ZarrMetadataException">The name is unknown or the configuration is invalid.</exception>
-    public static ICodec FromV3Json(JsonNode codec, ZarrDataType dataType, string document)
+    public ICodec ReadV3(JsonNode codec, ZarrDataType dataType, string document)
     {
         ArgumentNullException.ThrowIfNull(dataType);
         ArgumentNullException.ThrowIfNull(document);
@@ -52,124 +112,36 @@ public static class CodecRegistry
             case JsonObject obj:
                 if (obj["name"] is not JsonValue nameValue || !nameValue.TryGetValue<string>(out var n))
                 {
-                    throw new ZarrMetadataException(document, "codecs", $"a codec object needs a string 'name'; got {Show(obj)}");
+                    throw new ZarrMetadataException(document, "codecs", $"a codec object needs a string 'name'; got {UserText.Json(obj)}");
                 }
 
                 name = n;
-                switch (obj["configuration"])
-                {
-                    case null:
-                        break;
-                    case JsonObject c:
-                        configuration = c;
-                        break;
-                    default:
-                        throw new ZarrMetadataException(document, $"codecs.{name}.configuration", $"must be an object; got {Show(obj["configuration"])}");
-                }
-
-                break;
-            default:
-                throw new ZarrMetadataException(document, "codecs", $"a codec must be an object or a name; got {Show(codec)}");
-        }
-
-        var reader = new ConfigReader(configuration, document, "codecs.", name);
-        switch (name)
-        {
-            case "bytes":
-            {
-                var endian = reader.OptionalString("endian");
-                Endian? parsed = endian switch
+                configuration = obj["configuration"] switch
                 {
                     null => null,
-                    "little" => Endian.Little,
-                    "big" => Endian.Big,
-                    _ => throw reader.Error("endian", $"must be \"little\" or \"big\"; got {UserText.QuoteJson(endian)}"),
+                    JsonObject c => c,
+                    var other => throw new ZarrMetadataException(document, $"codecs.{name}.configuration", $"must be an object; got {UserText.Json(other)}"),
                 };
-                if (parsed is null && dataType.NeedsByteOrder)
-                {
-                    throw reader.Error("endian", $"is required for the multi-byte data type {dataType}");
-                }
-
-                return new BytesCodec(parsed);
-            }
-
-            case "transpose":
-            {
-                var order = reader.RequiredIntArray("order");
-                return TransposeCodec.IsPermutation(order)
-                    ? new TransposeCodec(order)
-                    : throw reader.Error("order", $"[{string.Join(", ", order)}] is not a permutation of 0..{order.Length - 1}");
-            }
-
-            case "blosc":
-            {
-                var cname = reader.RequiredString("cname");
-                var compressor = ParseBloscCompressor(cname, reader);
-                var clevel = reader.RequiredInt("clevel", 0, 9);
-                var shuffleName = reader.OptionalString("shuffle") ?? "noshuffle";
-                var shuffle = shuffleName switch
-                {
-                    "noshuffle" => BloscShuffle.NoShuffle,
-                    "shuffle" => BloscShuffle.Shuffle,
-                    "bitshuffle" => BloscShuffle.BitShuffle,
-                    _ => throw reader.Error("shuffle", $"must be \"noshuffle\", \"shuffle\" or \"bitshuffle\"; got {UserText.QuoteJson(shuffleName)}"),
-                };
-                int typesize;
-                if (reader.Has("typesize"))
-                {
-                    typesize = reader.RequiredInt("typesize", 1, 255);
-                }
-                else if (shuffle == BloscShuffle.NoShuffle)
-                {
-                    typesize = BloscCodec.TypeSizeFor(dataType);
-                }
-                else
-                {
-                    throw reader.Error("typesize", $"is required when shuffle is \"{shuffleName}\"");
-                }
-
-                var blocksize = reader.OptionalInt("blocksize", 0, int.MaxValue) ?? 0;
-                return new BloscCodec(compressor, clevel, shuffle, typesize, blocksize);
-            }
-
-            case "gzip":
-                return new GzipCodec(reader.RequiredInt("level", 0, 9));
-
-            case "zstd":
-                return new ZstdCodec(reader.OptionalInt("level", -131072, 22) ?? 0, reader.OptionalBool("checksum") ?? false);
-
-            case "crc32c":
-                return new Crc32cCodec();
-
-            case "numcodecs.zlib":
-                return new ZlibCodec(reader.OptionalInt("level", 0, 9) ?? 1);
-
-            case "numcodecs.lz4":
-                return new Lz4Codec(reader.OptionalInt("acceleration", 1, int.MaxValue) ?? 1);
-
-            case "numcodecs.bz2":
-                return new Bz2Codec(reader.OptionalInt("level", 1, 9) ?? 1);
-
-            case "numcodecs.delta" or "numcodecs.fixedscaleoffset" or "numcodecs.astype" or "numcodecs.quantize":
-                // zarr-python 3 writes a numcodecs filter's configuration as numcodecs' get_config() without the id,
-                // after filling in a missing dtype from the array's.
-                return Filter(name["numcodecs.".Length..], reader, new NumpyDType(dataType));
-
-            case ShardingCodec.CodecName:
-                return ParseSharding(configuration, reader, dataType, document);
-
-            case "vlen-utf8":
-                // A top-level vlen-utf8 is read with the array's chain; here it stands inside a sharding codec.
-                throw new ZarrMetadataException(document, "codecs", "'vlen-utf8' inside 'sharding_indexed' (variable-length strings in shards) is not supported yet");
-
+                break;
             default:
-                throw new ZarrMetadataException(document, "codecs", $"unknown codec {UserText.Quote(name)}; this library knows {string.Join(", ", V3Names)}");
+                throw new ZarrMetadataException(document, "codecs", $"a codec must be an object or a name; got {UserText.Json(codec)}");
         }
+
+        var snapshot = _snapshot;
+        if (!snapshot.ByName.TryGetValue(name, out var descriptor))
+        {
+            throw name == "vlen-utf8"
+                // A top-level vlen-utf8 is read with the array's chain; here it stands inside a sharding codec.
+                ? new ZarrMetadataException(document, "codecs", "'vlen-utf8' inside 'sharding_indexed' (variable-length strings in shards) is not supported yet")
+                : new ZarrMetadataException(document, "codecs", $"unknown codec {UserText.Quote(name)}; this library knows {string.Join(", ", snapshot.V3Names)}");
+        }
+
+        return descriptor.Read(configuration, new CodecReadContext(this, dataType, ZarrFormat.V3, document, "codecs.", name));
     }
 
     /// <summary>The bytes→bytes codec a v2 <c>compressor</c> object describes, or null for a JSON null.</summary>
     /// <exception cref="ZarrMetadataException">The id is unknown or the configuration is invalid.</exception>
-    public static IBytesToBytesCodec? FromV2Compressor(JsonNode? compressor, ZarrDataType dataType, string document)
+    public IBytesToBytesCodec? ReadV2Compressor(JsonNode? compressor, ZarrDataType dataType, string document)
     {
         ArgumentNullException.ThrowIfNull(dataType);
         ArgumentNullException.ThrowIfNull(document);
@@ -180,50 +152,21 @@ public static class CodecRegistry
 
         if (compressor is not JsonObject obj)
         {
-            throw new ZarrMetadataException(document, "compressor", $"must be an object or null; got {Show(compressor)}");
+            throw new ZarrMetadataException(document, "compressor", $"must be an object or null; got {UserText.Json(compressor)}");
         }
 
         if (obj["id"] is not JsonValue idValue || !idValue.TryGetValue<string>(out var id))
         {
-            throw new ZarrMetadataException(document, "compressor.id", $"a compressor needs a string 'id'; got {Show(obj)}");
+            throw new ZarrMetadataException(document, "compressor.id", $"a compressor needs a string 'id'; got {UserText.Json(obj)}");
         }
 
-        var reader = new ConfigReader(obj, document, "compressor.");
-        switch (id)
+        var snapshot = _snapshot;
+        if (!snapshot.Compressors.TryGetValue(id, out var descriptor))
         {
-            case "blosc":
-            {
-                var compressorKind = ParseBloscCompressor(reader.OptionalString("cname") ?? "lz4", reader);
-                var clevel = reader.OptionalInt("clevel", 0, 9) ?? 5;
-                var shuffleCode = reader.OptionalInt("shuffle", -1, 2) ?? 1;
-
-                // numcodecs' AUTOSHUFFLE (-1): bit shuffle for one-byte types, byte shuffle otherwise.
-                var shuffle = shuffleCode == -1
-                    ? (dataType.ItemSize == 1 ? BloscShuffle.BitShuffle : BloscShuffle.Shuffle)
-                    : (BloscShuffle)shuffleCode;
-                var blocksize = reader.OptionalInt("blocksize", 0, int.MaxValue) ?? 0;
-                var typesize = reader.OptionalInt("typesize", 1, 255) ?? BloscCodec.TypeSizeFor(dataType);
-                return new BloscCodec(compressorKind, clevel, shuffle, typesize, blocksize);
-            }
-
-            case "zlib":
-                return new ZlibCodec(reader.OptionalInt("level", 0, 9) ?? 1);
-
-            case "gzip":
-                return new GzipCodec(reader.OptionalInt("level", 0, 9) ?? 1);
-
-            case "zstd":
-                return new ZstdCodec(reader.OptionalInt("level", -131072, 22) ?? 1, reader.OptionalBool("checksum") ?? false);
-
-            case "lz4":
-                return new Lz4Codec(reader.OptionalInt("acceleration", 1, int.MaxValue) ?? 1);
-
-            case "bz2":
-                return new Bz2Codec(reader.OptionalInt("level", 1, 9) ?? 1);
-
-            default:
-                throw new ZarrMetadataException(document, "compressor.id", $"unknown compressor {UserText.Quote(id)}; this library knows {string.Join(", ", V2Ids)}");
+            throw new ZarrMetadataException(document, "compressor.id", $"unknown compressor {UserText.Quote(id)}; this library knows {string.Join(", ", snapshot.CompressorIds)}");
         }
+
+        return (IBytesToBytesCodec)descriptor.Read(obj, new CodecReadContext(this, dataType, ZarrFormat.V2, document, "compressor.", null));
     }
 
     /// <summary>The filter one entry of a v2 <c>filters</c> list describes (numcodecs' <c>{"id": "delta", ...}</c> form).</summary>
@@ -232,277 +175,148 @@ public static class CodecRegistry
     /// <param name="document">The metadata document's key, for error messages.</param>
     /// <exception cref="ZarrMetadataException">The entry is not an object, its id is unknown (the message names it and the field is
     /// <c>filters</c>) or its configuration is invalid.</exception>
-    public static IV2Filter FromV2Filter(JsonNode? filter, int index, string document)
+    public IV2Filter ReadV2Filter(JsonNode? filter, int index, string document)
     {
         ArgumentNullException.ThrowIfNull(document);
         if (filter is not JsonObject obj)
         {
-            throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"entry {index} must be an object with an 'id'; got {Show(filter)}"));
+            throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"entry {index} must be an object with an 'id'; got {UserText.Json(filter)}"));
         }
 
         if (obj["id"] is not JsonValue idValue || !idValue.TryGetValue<string>(out var id))
         {
-            throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"entry {index} needs a string 'id'; got {Show(obj)}"));
+            throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"entry {index} needs a string 'id'; got {UserText.Json(obj)}"));
         }
 
-        if (!V2FilterIds.Contains(id))
+        var snapshot = _snapshot;
+        if (!snapshot.Filters.TryGetValue(id, out var descriptor))
         {
-            throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"unknown filter {UserText.Quote(id)} (entry {index}); this library knows {string.Join(", ", V2FilterIds)}"));
+            throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"unknown filter {UserText.Quote(id)} (entry {index}); this library knows {string.Join(", ", snapshot.FilterIds)}"));
         }
 
-        return Filter(id, new ConfigReader(obj, document, string.Create(CultureInfo.InvariantCulture, $"filters[{index}].")), null);
+        // A filter's dtype is required in v2, so the type it receives is not needed.
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"filters[{index}].");
+        return (IV2Filter)descriptor.Read(obj, new CodecReadContext(this, ZarrDataType.UInt8, ZarrFormat.V2, document, prefix, null));
     }
 
-    private static IV2Filter Filter(string id, ConfigReader reader, NumpyDType? defaultType)
+    /// <summary>A codec's v3 metadata: <c>{"name": ..., "configuration": {...}}</c>, by its descriptor (by the codec's own
+    /// <see cref="ICodec.ToV3Json"/> when its class has none here).</summary>
+    public JsonObject WriteV3(ICodec codec)
     {
-        try
+        ArgumentNullException.ThrowIfNull(codec);
+        if (DescriptorOf(codec) is not { } descriptor)
         {
-            switch (id)
-            {
-                case "delta":
-                {
-                    var dtype = reader.DType("dtype", defaultType);
-                    return new DeltaCodec(dtype, reader.DType("astype", dtype));
-                }
-
-                case "fixedscaleoffset":
-                {
-                    var (offset, offsetJson) = reader.RequiredNumber("offset");
-                    var (scale, scaleJson) = reader.RequiredNumber("scale");
-                    var dtype = reader.DType("dtype", defaultType);
-                    return new FixedScaleOffsetCodec(offset, scale, dtype, reader.DType("astype", dtype), offsetJson, scaleJson);
-                }
-
-                case "astype":
-                {
-                    var decode = reader.DType("decode_dtype", defaultType);
-                    return new AsTypeCodec(reader.DType("encode_dtype", null), decode);
-                }
-
-                case "quantize":
-                {
-                    var digits = reader.RequiredInt("digits", -300, 300);
-                    var dtype = reader.DType("dtype", defaultType);
-                    return new QuantizeCodec(digits, dtype, reader.DType("astype", dtype));
-                }
-
-                default:
-                    throw new InvalidOperationException($"filter '{id}' has no case");
-            }
+            return codec.ToV3Json();
         }
-        catch (ArgumentException ex)
+
+        var json = new JsonObject { ["name"] = descriptor.Name };
+        if (descriptor.Write(codec, ZarrFormat.V3, this) is { } configuration)
         {
-            throw reader.Error(string.Empty, $"{UserText.Clip(id)}: {ex.Message}");
+            json["configuration"] = configuration;
         }
+
+        return json;
     }
 
-    // sharding_indexed: the inner chain is parsed for the array's type (it may hold sharding again), the index chain
-    // for the index's uint64; index_codecs and index_location default as zarr-python does (bytes + crc32c, "end").
-    private static ShardingCodec ParseSharding(JsonObject? configuration, ConfigReader reader, ZarrDataType dataType, string document)
+    /// <summary>A codec's numcodecs form, <c>{"id": ..., ...}</c>, by its descriptor (by the codec's own
+    /// <see cref="IV2Compressor.ToV2Json"/> or <see cref="IV2Filter.ToV2Json"/> when its class has none here).</summary>
+    /// <exception cref="ZarrException">The codec has no v2 form.</exception>
+    public JsonObject WriteV2(ICodec codec)
     {
-        var chunkShape = reader.RequiredIntArray("chunk_shape");
-        var codecs = ParseChain(configuration, "codecs", reader, dataType, document)
-            ?? throw reader.Error("codecs", "is required");
-        var indexCodecs = ParseChain(configuration, "index_codecs", reader, ZarrDataType.UInt64, document);
-        var locationName = reader.OptionalString("index_location") ?? "end";
-        var location = locationName switch
+        ArgumentNullException.ThrowIfNull(codec);
+        if (DescriptorOf(codec) is not { V2Id: { } id } descriptor)
         {
-            "end" => ShardIndexLocation.End,
-            "start" => ShardIndexLocation.Start,
-            _ => throw reader.Error("index_location", $"must be \"start\" or \"end\"; got {UserText.QuoteJson(locationName)}"),
-        };
+            return codec switch
+            {
+                IV2Filter filter => filter.ToV2Json(),
+                IV2Compressor compressor => compressor.ToV2Json(),
+                _ => throw new ZarrException($"the codec '{codec.Name}' has no v2 form"),
+            };
+        }
 
-        try
+        var json = new JsonObject { ["id"] = id };
+        if (descriptor.Write(codec, ZarrFormat.V2, this) is { } configuration)
         {
-            return new ShardingCodec(chunkShape, codecs, indexCodecs, location);
+            foreach (var (field, value) in configuration.ToList())
+            {
+                configuration.Remove(field);
+                json[field] = value;
+            }
         }
-        catch (ZarrException ex) when (ex is not ZarrMetadataException)
-        {
-            throw new ZarrMetadataException(document, $"codecs.{ShardingCodec.CodecName}.configuration", ex.Message, ex);
-        }
+
+        return json;
     }
 
-    private static List<ICodec>? ParseChain(JsonObject? configuration, string field, ConfigReader reader, ZarrDataType dataType, string document)
+    private static CodecRegistry CreateDefault()
     {
-        if (configuration is null || !configuration.TryGetPropertyValue(field, out var node) || node is null)
+        var registry = new CodecRegistry();
+        CodecDescriptor[] builtIn =
+        [
+            new BytesDescriptor(), new TransposeDescriptor(), new BloscDescriptor(), new GzipDescriptor(), new ZstdDescriptor(),
+            new Crc32cDescriptor(), new ZlibDescriptor(), new Lz4Descriptor(), new Bz2Descriptor(), new DeltaDescriptor(),
+            new FixedScaleOffsetDescriptor(), new AsTypeDescriptor(), new QuantizeDescriptor(), new ShardingDescriptor(),
+        ];
+        foreach (var descriptor in builtIn)
         {
-            return null;
+            registry.Register(descriptor);
         }
 
-        if (node is not JsonArray array || array.Count == 0)
-        {
-            throw reader.Error(field, $"must be a non-empty array of codecs; got {Show(node)}");
-        }
-
-        var codecs = new List<ICodec>(array.Count);
-        foreach (var item in array)
-        {
-            codecs.Add(FromV3Json(item ?? throw reader.Error(field, "holds a null codec"), dataType, document));
-        }
-
-        return codecs;
+        return registry;
     }
 
-    private static BloscCompressor ParseBloscCompressor(string cname, ConfigReader reader)
+    /// <summary>One immutable state of the registry, replaced whole on each registration so readers never lock.</summary>
+    private sealed class Snapshot
     {
-        if (BloscCodec.TryParseCompressor(cname, out var compressor))
+        public static readonly Snapshot Empty = new([]);
+
+        private Snapshot(CodecDescriptor[] descriptors)
         {
-            return compressor;
+            Descriptors = descriptors;
+            ByName = descriptors.ToDictionary(d => d.Name, StringComparer.Ordinal);
+            ByType = descriptors.ToDictionary(d => d.CodecType);
+            Compressors = descriptors.Where(d => d.V2Id is not null && typeof(IBytesToBytesCodec).IsAssignableFrom(d.CodecType))
+                .ToDictionary(d => d.V2Id!, StringComparer.Ordinal);
+            Filters = descriptors.Where(d => d.V2Id is not null && typeof(IV2Filter).IsAssignableFrom(d.CodecType))
+                .ToDictionary(d => d.V2Id!, StringComparer.Ordinal);
+            V3Names = Array.AsReadOnly(descriptors.Select(d => d.Name).ToArray());
+            CompressorIds = Array.AsReadOnly(descriptors.Where(d => Compressors.ContainsKey(d.V2Id ?? string.Empty)).Select(d => d.V2Id!).ToArray());
+            FilterIds = Array.AsReadOnly(descriptors.Where(d => Filters.ContainsKey(d.V2Id ?? string.Empty)).Select(d => d.V2Id!).ToArray());
         }
 
-        throw cname == "snappy"
-            ? reader.Error("cname", "blosc's snappy compressor is not supported (c-blosc builds often lack it and other Zarr implementations cannot read it); use lz4, lz4hc, blosclz, zlib or zstd")
-            : reader.Error("cname", $"unknown blosc compressor {UserText.QuoteJson(cname)}; use lz4, lz4hc, blosclz, zlib or zstd");
-    }
+        public CodecDescriptor[] Descriptors { get; }
 
-    private static string Show(JsonNode? node) => UserText.Json(node);
+        public Dictionary<string, CodecDescriptor> ByName { get; }
 
-    /// <summary>Reads typed fields of a configuration object, naming the field in every error.</summary>
-    /// <remarks>A v3 codec's fields are named <c>codecs.{name}.{field}</c>; that path is built only for an error.</remarks>
-    private readonly struct ConfigReader(JsonObject? configuration, string document, string prefix, string? codec = null)
-    {
-        public ZarrMetadataException Error(string field, string message)
+        public Dictionary<Type, CodecDescriptor> ByType { get; }
+
+        public Dictionary<string, CodecDescriptor> Compressors { get; }
+
+        public Dictionary<string, CodecDescriptor> Filters { get; }
+
+        public IReadOnlyList<string> V3Names { get; }
+
+        public IReadOnlyList<string> CompressorIds { get; }
+
+        public IReadOnlyList<string> FilterIds { get; }
+
+        public Snapshot With(CodecDescriptor descriptor)
         {
-            var where = codec is null ? prefix : prefix + codec + ".";
-            return new(document, field.Length == 0 ? where.TrimEnd('.') : where + field, message);
-        }
-
-        public bool Has(string field) => configuration is not null && configuration.ContainsKey(field);
-
-        public string RequiredString(string field) =>
-            OptionalString(field) ?? throw Error(field, "is required");
-
-        public string? OptionalString(string field)
-        {
-            var node = Get(field);
-            if (node is null)
+            if (ByName.ContainsKey(descriptor.Name))
             {
-                return null;
+                throw new ArgumentException($"a codec named '{descriptor.Name}' is registered already", nameof(descriptor));
             }
 
-            return node is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw Error(field, $"must be a string; got {Show(node)}");
-        }
-
-        public int RequiredInt(string field, int min, int max) =>
-            OptionalInt(field, min, max) ?? throw Error(field, "is required");
-
-        public int? OptionalInt(string field, int min, int max)
-        {
-            var node = Get(field);
-            if (node is null)
+            if (ByType.TryGetValue(descriptor.CodecType, out var other))
             {
-                return null;
+                throw new ArgumentException($"the codec class {descriptor.CodecType} is registered already, as '{other.Name}'", nameof(descriptor));
             }
 
-            if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.Number || !TryGetInt(v, out var value))
+            if (descriptor.V2Id is { } id && Descriptors.Any(d => d.V2Id == id))
             {
-                throw Error(field, $"must be an integer; got {Show(node)}");
+                throw new ArgumentException($"a codec with the numcodecs id '{id}' is registered already", nameof(descriptor));
             }
 
-            return value >= min && value <= max
-                ? value
-                : throw Error(field, string.Create(CultureInfo.InvariantCulture, $"must be between {min} and {max}; got {value}"));
-        }
-
-        /// <summary>A numpy type string; <paramref name="fallback"/> when the field is absent (required when that is null).</summary>
-        public NumpyDType DType(string field, NumpyDType? fallback)
-        {
-            var text = OptionalString(field);
-            if (text is null)
-            {
-                return fallback ?? throw Error(field, "is required");
-            }
-
-            return NumpyDType.TryParse(text, out var dtype)
-                ? dtype
-                : throw Error(field, $"{UserText.QuoteJson(text)} is not a supported numpy type string (expected e.g. \"<i4\", \"<f8\", \"|u1\")");
-        }
-
-        /// <summary>A finite JSON number, with the node it was read from (so an integer is written back as one).</summary>
-        public (double Value, JsonNode Json) RequiredNumber(string field)
-        {
-            var node = Get(field) ?? throw Error(field, "is required");
-            if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var d) && double.IsFinite(d))
-            {
-                return (d, node.DeepClone());
-            }
-
-            if (node is JsonValue e && e.TryGetValue<JsonElement>(out var element) && element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out d) && double.IsFinite(d))
-            {
-                return (d, node.DeepClone());
-            }
-
-            throw Error(field, $"must be a finite number; got {Show(node)}");
-        }
-
-        public bool? OptionalBool(string field)
-        {
-            var node = Get(field);
-            if (node is null)
-            {
-                return null;
-            }
-
-            return node is JsonValue v && v.TryGetValue<bool>(out var b) ? b : throw Error(field, $"must be true or false; got {Show(node)}");
-        }
-
-        public int[] RequiredIntArray(string field)
-        {
-            var node = Get(field) ?? throw Error(field, "is required");
-            if (node is not JsonArray array)
-            {
-                throw Error(field, $"must be an array of integers; got {Show(node)}");
-            }
-
-            var result = new int[array.Count];
-            for (var i = 0; i < result.Length; i++)
-            {
-                if (array[i] is not JsonValue v || v.GetValueKind() != JsonValueKind.Number || !TryGetInt(v, out result[i]))
-                {
-                    throw Error(field, $"must be an array of integers; got {Show(node)}");
-                }
-            }
-
-            return result;
-        }
-
-        private JsonNode? Get(string field)
-        {
-            if (configuration is null || !configuration.TryGetPropertyValue(field, out var node))
-            {
-                return null;
-            }
-
-            return node is null || node.GetValueKind() == JsonValueKind.Null ? null : node;
-        }
-
-        private static bool TryGetInt(JsonValue value, out int result)
-        {
-            if (value.TryGetValue(out result))
-            {
-                return true;
-            }
-
-            if (value.TryGetValue<long>(out var l) && l >= int.MinValue && l <= int.MaxValue)
-            {
-                result = (int)l;
-                return true;
-            }
-
-            if (value.TryGetValue<double>(out var d) && d == Math.Floor(d) && d >= int.MinValue && d <= int.MaxValue)
-            {
-                result = (int)d;
-                return true;
-            }
-
-            // A JsonValue parsed from text holds a JsonElement.
-            if (value.TryGetValue<JsonElement>(out var element) && element.TryGetInt32(out result))
-            {
-                return true;
-            }
-
-            result = 0;
-            return false;
+            return new Snapshot([.. Descriptors, descriptor]);
         }
     }
 }

@@ -14,6 +14,24 @@ namespace Zarr.Storage.Codecs;
 /// <param name="FillValue">The fill value, one element, little-endian.</param>
 public readonly record struct ChunkSpec(int[] Shape, ZarrDataType DataType, byte[] FillValue)
 {
+    /// <summary>
+    /// The most threads a codec may use for this one chunk (sharding's inner chunks): 1 keeps all of its work on the
+    /// calling thread, as a pipeline that runs many chunks at once wants; 0, the default, lets the codec choose
+    /// (see <see cref="CodecPipeline.GetRecommendedConcurrency"/>).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int MaxDegreeOfParallelism
+    {
+        get => _maxDegreeOfParallelism;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _maxDegreeOfParallelism = value;
+        }
+    }
+
+    private readonly int _maxDegreeOfParallelism;
+
     /// <summary>The number of elements.</summary>
     /// <exception cref="ZarrException">The shape has more elements than a 64-bit count holds.</exception>
     public long ElementCount
@@ -88,7 +106,16 @@ public interface IArrayToBytesCodec : ICodec
     void Decode(ReadOnlySpan<byte> encoded, Span<byte> chunk, in ChunkSpec spec);
 }
 
-/// <summary>A codec that turns bytes into bytes: compressors and checksums.</summary>
+/// <summary>
+/// A codec that turns bytes into bytes: compressors and checksums. Each writes into a destination the caller gives
+/// (<see cref="TryEncode"/>, <see cref="Decode(ReadOnlySpan{byte}, Span{byte})"/>) and bounds what it decodes: data that
+/// would decode to more than the caller's limit is refused without allocating for it (a decompression bomb).
+/// </summary>
+/// <remarks>
+/// The members with bodies are fallbacks over <see cref="Encode"/> and <see cref="Decode(ReadOnlySpan{byte}, int)"/>
+/// for codecs written before them; they copy once and cannot refuse a bomb before decoding it. Every built-in codec
+/// implements them directly.
+/// </remarks>
 public interface IBytesToBytesCodec : ICodec
 {
     /// <summary>Encodes into a new buffer, which the caller owns.</summary>
@@ -101,6 +128,74 @@ public interface IBytesToBytesCodec : ICodec
     /// </summary>
     /// <exception cref="ZarrCodecException">The data is corrupt, truncated or of an unexpected size.</exception>
     PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength);
+
+    /// <summary>
+    /// The most bytes <see cref="Encode"/> writes for <paramref name="decodedLength"/> bytes (compressors' worst case),
+    /// which is also the most an encoded value of that many bytes may be. <see cref="Array.MaxLength"/> when unknown.
+    /// </summary>
+    long GetMaxEncodedLength(int decodedLength) => Array.MaxLength;
+
+    /// <summary>
+    /// Encodes into <paramref name="destination"/>; false, with <paramref name="written"/> 0, when the output does not
+    /// fit (a destination of <see cref="GetMaxEncodedLength"/> bytes always fits).
+    /// </summary>
+    /// <exception cref="ZarrCodecException">The codec cannot encode the data.</exception>
+    bool TryEncode(ReadOnlySpan<byte> decoded, Span<byte> destination, out int written)
+    {
+        using var encoded = Encode(decoded);
+        if (encoded.Length > destination.Length)
+        {
+            written = 0;
+            return false;
+        }
+
+        encoded.Span.CopyTo(destination);
+        written = encoded.Length;
+        return true;
+    }
+
+    /// <summary>
+    /// Decodes into <paramref name="destination"/> and returns how many bytes were written. The destination's length
+    /// is the limit: data that decodes (or declares it decodes) to more is refused.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">The data is corrupt, truncated, or decodes to more than the destination holds.</exception>
+    int Decode(ReadOnlySpan<byte> encoded, Span<byte> destination)
+    {
+        using var decoded = Decode(encoded, -1, destination.Length);
+        decoded.Span.CopyTo(destination);
+        return decoded.Length;
+    }
+
+    /// <summary>
+    /// Decodes into a new buffer, which the caller owns, of at most <paramref name="maxLength"/> bytes: data that
+    /// decodes (or declares it decodes) to more is refused before more is allocated. <paramref name="expectedLength"/>
+    /// is the exact length when known (-1 otherwise).
+    /// </summary>
+    /// <exception cref="ZarrCodecException">The data is corrupt, truncated, of an unexpected size, or larger than the limit.</exception>
+    PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength, int maxLength)
+    {
+        var decoded = Decode(encoded, expectedLength);
+        if (decoded.Length > maxLength)
+        {
+            decoded.Dispose();
+            throw DecodeLimit.Exceeded(Name, maxLength);
+        }
+
+        return decoded;
+    }
+}
+
+/// <summary>The refusal of data that decodes to more than a chunk can, shared by every codec.</summary>
+internal static class DecodeLimit
+{
+    /// <summary>The error for data that decodes, or declares it decodes, to more than <paramref name="maxLength"/> bytes.</summary>
+    public static ZarrCodecException Exceeded(string codec, long maxLength, long? declared = null) =>
+        new(codec, declared is { } d
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the data declares {d} decoded bytes, more than the {maxLength} this chunk can decode to; refused before decoding (a corrupt or hostile chunk)")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the data decodes to more than the {maxLength} bytes this chunk can decode to; refused (a corrupt or hostile chunk)"));
+
+    /// <summary>A limit as a buffer length: at most <see cref="Array.MaxLength"/>.</summary>
+    public static int Clamp(long length) => (int)Math.Clamp(length, 0, Array.MaxLength);
 }
 
 /// <summary>

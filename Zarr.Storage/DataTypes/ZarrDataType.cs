@@ -59,7 +59,7 @@ public enum DataTypeKind
 /// (every scalar component; a structured type field by field); byte order on disk is the <c>bytes</c> codec's
 /// business (and, for a structured type read from v2, a field's own <see cref="StructField.ByteOrder"/>).
 /// </summary>
-public sealed class ZarrDataType : IEquatable<ZarrDataType>
+public sealed partial class ZarrDataType : IEquatable<ZarrDataType>
 {
     private readonly StructField[] _fields;
 
@@ -274,57 +274,51 @@ public sealed class ZarrDataType : IEquatable<ZarrDataType>
     }
 
     /// <summary>
+    /// Runs <paramref name="visitor"/>'s method for this type's kind: the one place where code that depends on the element
+    /// type turns a run-time <see cref="ZarrDataType"/> into a type argument.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="visitor"/> is null.</exception>
+    public TResult Accept<TResult>(IZarrDataTypeVisitor<TResult> visitor)
+    {
+        ArgumentNullException.ThrowIfNull(visitor);
+        return Kind switch
+        {
+            DataTypeKind.Bool => visitor.VisitBool(),
+            DataTypeKind.Int8 => visitor.VisitNumber<sbyte>(),
+            DataTypeKind.Int16 => visitor.VisitNumber<short>(),
+            DataTypeKind.Int32 => visitor.VisitNumber<int>(),
+            DataTypeKind.Int64 => visitor.VisitNumber<long>(),
+            DataTypeKind.UInt8 => visitor.VisitNumber<byte>(),
+            DataTypeKind.UInt16 => visitor.VisitNumber<ushort>(),
+            DataTypeKind.UInt32 => visitor.VisitNumber<uint>(),
+            DataTypeKind.UInt64 => visitor.VisitNumber<ulong>(),
+            DataTypeKind.Float16 => visitor.VisitNumber<Half>(),
+            DataTypeKind.Float32 => visitor.VisitNumber<float>(),
+            DataTypeKind.Float64 => visitor.VisitNumber<double>(),
+            DataTypeKind.Complex64 => visitor.VisitComplex64(),
+            DataTypeKind.Complex128 => visitor.VisitComplex128(),
+            DataTypeKind.DateTime64 => visitor.VisitDateTime64(this),
+            DataTypeKind.TimeDelta64 => visitor.VisitTimeDelta64(this),
+            DataTypeKind.FixedBytes => visitor.VisitFixedBytes(this),
+            DataTypeKind.FixedUnicode => visitor.VisitFixedUnicode(this),
+            DataTypeKind.Structured => visitor.VisitStructured(this),
+            DataTypeKind.String => visitor.VisitString(),
+            _ => throw new InvalidOperationException($"no visitor method for the kind {Kind}"),
+        };
+    }
+
+    /// <summary>
+    /// The data type whose CLR type is <typeparamref name="T"/>, or null when none has it (see <see cref="Of{T}"/>).
+    /// </summary>
+    public static ZarrDataType? TryOf<T>() where T : unmanaged => TypeCache<T>.Value;
+
+    /// <summary>
     /// The data type whose CLR type is <typeparamref name="T"/>; <see cref="DataTypes.DateTime64"/> and
     /// <see cref="DataTypes.TimeDelta64"/> give nanosecond units (choose another unit with
     /// <see cref="DateTime64(TimeUnit, int)"/>).
     /// </summary>
     /// <exception cref="ZarrException">No data type has that CLR type.</exception>
     public static ZarrDataType Of<T>() where T : unmanaged => TypeCache<T>.Value ?? throw new ZarrException($"{typeof(T).Name} is not a Zarr data type; use one of {string.Join(", ", All.Select(t => t.ClrType.Name))}, DateTime64 or TimeDelta64");
-
-    /// <summary>
-    /// Finds a data type by its v3 name or a numpy name or type string (<c>int32</c>, <c>i4</c>, <c>&lt;f8</c>,
-    /// <c>bool</c>, <c>&lt;M8[ns]</c>, <c>m8[10s]</c>, <c>datetime64[ms]</c>, <c>|S8</c>, <c>&lt;U6</c>, <c>string</c>);
-    /// the byte order of a type string is ignored here.
-    /// </summary>
-    public static bool TryParse(string name, out ZarrDataType dataType)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var n = name.Length > 1 && name[0] is '<' or '>' or '|' or '=' ? name[1..] : name;
-        foreach (var t in All)
-        {
-            if (t.Name == n || t.NumpyTypeCode == n)
-            {
-                dataType = t;
-                return true;
-            }
-        }
-
-        if (n is "b1" or "?")
-        {
-            dataType = Bool;
-            return true;
-        }
-
-        if (n == "string")
-        {
-            dataType = String;
-            return true;
-        }
-
-        if (TryParseParameterised(n, out var parsed))
-        {
-            dataType = parsed;
-            return true;
-        }
-
-        dataType = null!;
-        return false;
-    }
-
-    /// <summary>Finds a data type by name (see <see cref="TryParse"/>).</summary>
-    /// <exception cref="ZarrException">The name is not a supported data type.</exception>
-    public static ZarrDataType Parse(string name) =>
-        TryParse(name, out var t) ? t : throw new ZarrException($"{UserText.Quote(name)} is not a supported data type; use one of {string.Join(", ", All.Select(d => d.Name))}, or a numpy type string such as <M8[ns], |S8, <U6");
 
     /// <summary>
     /// numpy's type code without byte order: <c>b1</c>, <c>i4</c>, <c>f8</c>, <c>c16</c>, <c>M8[ns]</c>,
@@ -457,179 +451,11 @@ public sealed class ZarrDataType : IEquatable<ZarrDataType>
         ArgumentOutOfRangeException.ThrowIfLessThan(scale, 1);
     }
 
-    /// <summary>Parses <c>M8[ns]</c>, <c>m8</c>, <c>datetime64[10s]</c>, <c>S8</c>, <c>a8</c>, <c>U6</c> (no byte order).</summary>
-    internal static bool TryParseParameterised(string code, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ZarrDataType? dataType)
-    {
-        dataType = null;
-        ReadOnlySpan<char> rest;
-        bool date;
-        if (code.StartsWith("M8", StringComparison.Ordinal) || code.StartsWith("m8", StringComparison.Ordinal))
-        {
-            date = code[0] == 'M';
-            rest = code.AsSpan(2);
-        }
-        else if (code.StartsWith("datetime64", StringComparison.Ordinal) || code.StartsWith("timedelta64", StringComparison.Ordinal))
-        {
-            date = code[0] == 'd';
-            rest = code.AsSpan(date ? 10 : 11);
-        }
-        else
-        {
-            if (code.Length >= 2 && code[0] is 'S' or 'a' or 'U'
-                && int.TryParse(code.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1)
-            {
-                if (code[0] == 'U' && n > int.MaxValue / 4)
-                {
-                    return false;
-                }
-
-                dataType = code[0] == 'U' ? FixedUnicode(n) : FixedBytes(n);
-                return true;
-            }
-
-            return false;
-        }
-
-        var unit = TimeUnit.Generic;
-        var scale = 1;
-        if (rest.Length > 0)
-        {
-            if (rest.Length < 3 || rest[0] != '[' || rest[^1] != ']')
-            {
-                return false;
-            }
-
-            var inner = rest[1..^1];
-            var digits = 0;
-            while (digits < inner.Length && char.IsAsciiDigit(inner[digits]))
-            {
-                digits++;
-            }
-
-            if (digits > 0 && (!int.TryParse(inner[..digits], NumberStyles.None, CultureInfo.InvariantCulture, out scale) || scale < 1))
-            {
-                return false;
-            }
-
-            if (!TimeUnits.TryParse(inner[digits..], out unit) || (unit == TimeUnit.Generic && digits > 0))
-            {
-                return false;
-            }
-        }
-
-        dataType = date ? DateTime64(unit, scale) : TimeDelta64(unit, scale);
-        return true;
-    }
-
     private static class TypeCache<T>
     {
         public static readonly ZarrDataType? Value =
             typeof(T) == typeof(DataTypes.DateTime64) ? DateTime64(TimeUnit.Nanosecond)
             : typeof(T) == typeof(DataTypes.TimeDelta64) ? TimeDelta64(TimeUnit.Nanosecond)
             : All.FirstOrDefault(t => t.ClrType == typeof(T));
-    }
-}
-
-/// <summary>
-/// One field of a structured type: a name, a fixed-size type, an optional sub-array shape (numpy's
-/// <c>('x', '&lt;f4', (2, 3))</c>) and, for v2 types whose fields differ in byte order, the field's own stored byte
-/// order (a v2 type read so has its big-endian fields marked, the others following a little-endian bytes codec).
-/// Fields compare by value (offset included).
-/// </summary>
-public sealed class StructField : IEquatable<StructField>
-{
-    private readonly int[] _shape;
-
-    /// <summary>Creates a field.</summary>
-    /// <param name="name">The field's name.</param>
-    /// <param name="dataType">Its element type: any fixed-size type, including another structured type.</param>
-    /// <param name="shape">The sub-array shape, or null (or empty) for a scalar field.</param>
-    /// <param name="byteOrder">The stored byte order of this field, or null to follow the bytes codec (the usual case).</param>
-    /// <exception cref="ArgumentException">The name is empty, the type is variable-length, a dimension is below 1, or the field is more than 2^31 − 1 bytes.</exception>
-    public StructField(string name, ZarrDataType dataType, int[]? shape = null, Endian? byteOrder = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentNullException.ThrowIfNull(dataType);
-        if (!dataType.IsFixedSize)
-        {
-            throw new ArgumentException($"the field {UserText.Quote(name)} has the variable-length type {dataType}; structured fields are fixed-size", nameof(dataType));
-        }
-
-        _shape = shape is null ? [] : (int[])shape.Clone();
-        var count = 1L;
-        foreach (var s in _shape)
-        {
-            if (s < 1)
-            {
-                throw new ArgumentException($"the field {UserText.Quote(name)} has sub-array shape ({Sizes.Dims(_shape)}); dimensions are at least 1", nameof(shape));
-            }
-
-            // Both factors are under 2^31, so neither this product nor the size below overflows before the check.
-            count = Math.Min(count * s, int.MaxValue + 1L);
-        }
-
-        if (count * dataType.ItemSize > int.MaxValue)
-        {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the field {UserText.Quote(name)} of sub-array shape ({Sizes.Dims(_shape)}) and type {dataType} is more than {int.MaxValue} bytes, the most an element holds"), nameof(shape));
-        }
-
-        Name = name;
-        DataType = dataType;
-        ElementCount = (int)count;
-        Size = ElementCount * dataType.ItemSize;
-        ByteOrder = dataType.NeedsByteOrder ? byteOrder : null;
-    }
-
-    /// <summary>The field's name.</summary>
-    public string Name { get; }
-
-    /// <summary>The field's element type.</summary>
-    public ZarrDataType DataType { get; }
-
-    /// <summary>The sub-array shape (a copy; empty for a scalar field).</summary>
-    public int[] Shape => (int[])_shape.Clone();
-
-    /// <summary>Elements in the field (the product of <see cref="Shape"/>; 1 for a scalar field).</summary>
-    public int ElementCount { get; }
-
-    /// <summary>The field's size in bytes.</summary>
-    public int Size { get; }
-
-    /// <summary>The field's byte offset in the element (set when the structured type is made).</summary>
-    public int Offset { get; private init; }
-
-    /// <summary>The field's own stored byte order, or null when it follows the bytes codec.</summary>
-    public Endian? ByteOrder { get; }
-
-    internal ReadOnlySpan<int> ShapeSpan => _shape;
-
-    internal StructField At(int offset) => offset == Offset ? this : new StructField(Name, DataType, _shape, ByteOrder) { Offset = offset };
-
-    /// <inheritdoc />
-    public bool Equals(StructField? other) =>
-        other is not null && Name == other.Name && DataType == other.DataType && Offset == other.Offset
-        && ByteOrder == other.ByteOrder && _shape.AsSpan().SequenceEqual(other._shape);
-
-    /// <inheritdoc />
-    public override bool Equals(object? obj) => Equals(obj as StructField);
-
-    /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Name, DataType, Offset, ByteOrder, _shape.Length);
-
-    /// <inheritdoc />
-    public override string ToString()
-    {
-        var sb = new StringBuilder().Append(UserText.Clip(Name)).Append(": ").Append(DataType);
-        if (_shape.Length > 0)
-        {
-            sb.Append('[').Append(string.Join(", ", _shape)).Append(']');
-        }
-
-        if (ByteOrder is { } order)
-        {
-            sb.Append(order == Endian.Big ? " (big-endian)" : " (little-endian)");
-        }
-
-        return sb.ToString();
     }
 }

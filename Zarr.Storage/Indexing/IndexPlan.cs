@@ -1,3 +1,4 @@
+using Zarr.Storage.Chunks;
 using Zarr.Storage.Codecs;
 
 namespace Zarr.Storage.Indexing;
@@ -13,7 +14,7 @@ internal readonly record struct PlannedChunk(long[] Coordinates, int[] Parts);
 /// moves its elements between that buffer and the decoded chunk. The work is proportional to the selected elements
 /// and the chunks touched, never to the chunks in the array.
 /// </summary>
-internal abstract class IndexPlan
+internal abstract class IndexPlan : IChunkPlan<PlannedChunk>
 {
     protected IndexPlan(ChunkGrid grid) => Grid = grid;
 
@@ -50,6 +51,17 @@ internal abstract class IndexPlan
     /// <param name="toChunk">True for a write (selection → chunk), false for a read.</param>
     /// <param name="itemSize">The element size in bytes.</param>
     public abstract void Transfer(in PlannedChunk chunk, ref byte decoded, bool chunkIsScalar, ReadOnlySpan<long> chunkStrides, ref byte selection, bool selectionIsScalar, bool toChunk, int itemSize);
+
+    /// <inheritdoc />
+    public long[] CoordinatesOf(in PlannedChunk chunk) => chunk.Coordinates;
+
+    /// <inheritdoc />
+    public void CopyOut(in PlannedChunk chunk, ref byte decoded, bool missing, ReadOnlySpan<long> chunkStrides, ref byte destination, int itemSize, bool streaming) =>
+        Transfer(chunk, ref decoded, missing, chunkStrides, ref destination, false, false, itemSize);
+
+    /// <inheritdoc />
+    public void CopyIn(in PlannedChunk chunk, ref byte decoded, ReadOnlySpan<long> chunkStrides, ref byte source, bool sourceIsScalar, int itemSize) =>
+        Transfer(chunk, ref decoded, false, chunkStrides, ref source, sourceIsScalar, true, itemSize);
 
     /// <summary>The number of elements of the chunk at <paramref name="coordinates"/> that lie inside the array.</summary>
     protected long ValidElements(ReadOnlySpan<long> coordinates)

@@ -1,3 +1,7 @@
+using System.Runtime.InteropServices;
+using Zarr.Storage.Chunks;
+using Zarr.Storage.Codecs;
+
 namespace Zarr.Storage.Indexing;
 
 /// <summary>The part of one chunk a selection touches along one dimension.</summary>
@@ -14,9 +18,12 @@ internal readonly record struct ChunkSelection(long[] Coordinates, ChunkDimensio
 /// A selection resolved against an array and projected onto its chunk grid. The work it describes is proportional
 /// to the chunks the selection touches, never to the chunks in the array.
 /// </summary>
-internal sealed class SelectionPlan
+internal sealed class SelectionPlan : IChunkPlan<ChunkSelection>
 {
     private readonly ChunkDimensionProjection[][] _perDimension;
+
+    // Element strides of the selection's output, full rank (a dropped dimension has count 1).
+    private readonly long[] _outputStrides;
 
     private SelectionPlan(ChunkGrid grid, DimensionSelection[] dimensions, ChunkDimensionProjection[][] perDimension)
     {
@@ -38,6 +45,14 @@ internal sealed class SelectionPlan
 
         OutputShape = [.. outShape];
         ElementCount = count;
+        _outputStrides = new long[dimensions.Length];
+        long stride = 1;
+        for (var d = dimensions.Length - 1; d >= 0; d--)
+        {
+            _outputStrides[d] = stride;
+            stride = checked(stride * dimensions[d].Count);
+        }
+
         ChunkCount = count == 0 ? 0 : chunks;
     }
 
@@ -156,6 +171,75 @@ internal sealed class SelectionPlan
 
         return true;
     }
+
+    /// <inheritdoc />
+    public long[] CoordinatesOf(in ChunkSelection chunk) => chunk.Coordinates;
+
+    /// <inheritdoc />
+    public bool Covers(in ChunkSelection chunk) => CoversChunk(chunk);
+
+    /// <inheritdoc />
+    public ChunkRegion Region(in ChunkSelection chunk)
+    {
+        var rank = Dimensions.Length;
+        var region = new ChunkRegion(new int[rank], new int[rank], new int[rank]);
+        for (var d = 0; d < rank; d++)
+        {
+            region.Start[d] = chunk.Projections[d].LocalStart;
+            region.Step[d] = (int)Math.Min(Dimensions[d].Step, int.MaxValue);
+            region.Count[d] = chunk.Projections[d].Count;
+        }
+
+        return region;
+    }
+
+    /// <inheritdoc />
+    public void CopyOut(in ChunkSelection chunk, ref byte decoded, bool missing, ReadOnlySpan<long> chunkStrides, ref byte destination, int itemSize, bool streaming) =>
+        Move(chunk, ref decoded, chunkStrides, ref destination, itemSize, toChunk: false, scalar: missing, streaming);
+
+    /// <inheritdoc />
+    public void CopyIn(in ChunkSelection chunk, ref byte decoded, ReadOnlySpan<long> chunkStrides, ref byte source, bool sourceIsScalar, int itemSize) =>
+        Move(chunk, ref decoded, chunkStrides, ref source, itemSize, toChunk: true, scalar: sourceIsScalar, streaming: false);
+
+    // Moves the chunk's part between the decoded chunk and the selection's buffer; the side read may be one element repeated.
+    private void Move(in ChunkSelection chunk, ref byte decoded, ReadOnlySpan<long> chunkStrides, ref byte selection, int itemSize, bool toChunk, bool scalar, bool streaming)
+    {
+        var rank = Dimensions.Length;
+        Span<nint> chunkSteps = stackalloc nint[rank];
+        Span<nint> outSteps = stackalloc nint[rank];
+        Span<long> counts = stackalloc long[rank];
+        nint chunkOffset = 0, outOffset = 0;
+        for (var d = 0; d < rank; d++)
+        {
+            var p = chunk.Projections[d];
+            var outStride = _outputStrides[d] * itemSize;
+            counts[d] = p.Count;
+            chunkSteps[d] = (nint)(chunkStrides[d] * Dimensions[d].Step);
+            outSteps[d] = (nint)outStride;
+            chunkOffset += (nint)(p.LocalStart * chunkStrides[d]);
+            outOffset += (nint)(p.OutputStart * outStride);
+        }
+
+        if (toChunk && scalar)
+        {
+            StridedCopy.Fill(ref decoded, chunkOffset, chunkSteps, counts, MemoryMarshal.CreateReadOnlySpan(ref selection, itemSize));
+        }
+        else if (toChunk)
+        {
+            StridedCopy.Copy(ref selection, outOffset, outSteps, ref decoded, chunkOffset, chunkSteps, counts, itemSize);
+        }
+        else if (scalar)
+        {
+            StridedCopy.Fill(ref selection, outOffset, outSteps, counts, MemoryMarshal.CreateReadOnlySpan(ref decoded, itemSize));
+        }
+        else
+        {
+            StridedCopy.Copy(ref decoded, chunkOffset, chunkSteps, ref selection, outOffset, outSteps, counts, itemSize, streaming);
+        }
+    }
+
+    /// <summary>Element strides of the selection's output, full rank (a dropped dimension has count 1; for per-element walks).</summary>
+    public ReadOnlySpan<long> OutputStrides => _outputStrides;
 
     /// <summary>The chunks a resolved range touches along one dimension, with the part of each.</summary>
     internal static ChunkDimensionProjection[] Project(DimensionSelection sel, int chunkSize)

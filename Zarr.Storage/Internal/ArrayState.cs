@@ -1,3 +1,4 @@
+using Zarr.Storage.Chunks;
 using Zarr.Storage.Codecs;
 using Zarr.Storage.Indexing;
 using Zarr.Storage.Metadata;
@@ -34,7 +35,7 @@ internal sealed class ArrayState
 
         Parallelism = parallelism ?? Math.Max(2, Environment.ProcessorCount);
         Node = node;
-        _current = new ArraySnapshot(metadata, version);
+        _current = new ArraySnapshot(this, metadata, version);
     }
 
     public IStore Store { get; }
@@ -60,7 +61,7 @@ internal sealed class ArrayState
     }
 
     /// <summary>Replaces the snapshot with metadata just written (or read) under the node's exclusive lock, at its <paramref name="version"/>.</summary>
-    public void Update(ArrayMetadata metadata, long version) => Volatile.Write(ref _current, new ArraySnapshot(metadata, version));
+    public void Update(ArrayMetadata metadata, long version) => Volatile.Write(ref _current, new ArraySnapshot(this, metadata, version));
 
     // A newer publication: its metadata when it is of the same data type (a resize or an attribute change; a handle never
     // changes its element type), else this handle's metadata, marked as seen.
@@ -69,7 +70,7 @@ internal sealed class ArrayState
         while (true)
         {
             var next = published.Metadata is ArrayMetadata metadata && metadata.DataType == current.Metadata.DataType
-                ? new ArraySnapshot(metadata, published.Version)
+                ? new ArraySnapshot(this, metadata, published.Version)
                 : current.WithVersion(published.Version);
             var seen = Interlocked.CompareExchange(ref _current, next, current);
             if (ReferenceEquals(seen, current) || seen.Version >= next.Version)
@@ -82,15 +83,18 @@ internal sealed class ArrayState
     }
 }
 
-/// <summary>An array's metadata with the grid, codec pipeline and chunk strides made from it.</summary>
+/// <summary>An array's metadata with the grid, codec pipeline, chunk strides and chunk I/O made from it.</summary>
 internal sealed class ArraySnapshot
 {
-    public ArraySnapshot(ArrayMetadata metadata, long version)
+    /// <param name="state">The array the snapshot is of (its store, path and access).</param>
+    /// <param name="metadata">The metadata.</param>
+    /// <param name="version">The node's version the metadata is as new as.</param>
+    public ArraySnapshot(ArrayState state, ArrayMetadata metadata, long version)
     {
         Version = version;
         Metadata = metadata;
         Grid = new ChunkGrid(metadata.Shape, metadata.ChunkShape);
-        Pipeline = CodecPipeline.Create(metadata.Codecs);
+        Pipeline = metadata.Pipeline;
         Spec = metadata.ChunkSpec;
         ChunkStrides = new long[metadata.Rank];
         long stride = metadata.DataType.ItemSize;
@@ -105,6 +109,7 @@ internal sealed class ArraySnapshot
         PartialDecoder = Pipeline.ArrayToArrayCodecs.Count == 0 && Pipeline.BytesToBytesCodecs.Count == 0
             ? Pipeline.ArrayToBytesCodec as IPartialDecodingCodec
             : null;
+        ChunkIO = new ChunkIO(state.Store, state.Path, state.ReadOnly, this);
     }
 
     private ArraySnapshot(ArraySnapshot other, long version)
@@ -116,6 +121,7 @@ internal sealed class ArraySnapshot
         Spec = other.Spec;
         ChunkStrides = other.ChunkStrides;
         PartialDecoder = other.PartialDecoder;
+        ChunkIO = other.ChunkIO;
     }
 
     /// <summary>The node's <see cref="NodeState.Version"/> this snapshot is as new as.</summary>
@@ -134,6 +140,9 @@ internal sealed class ArraySnapshot
 
     /// <summary>Byte strides of a decoded chunk (C order).</summary>
     public long[] ChunkStrides { get; }
+
+    /// <summary>Every step of a chunk's storage life, by this snapshot's metadata.</summary>
+    public ChunkIO ChunkIO { get; }
 
     /// <summary>This snapshot, marked as new as <paramref name="version"/>.</summary>
     public ArraySnapshot WithVersion(long version) => new(this, version);

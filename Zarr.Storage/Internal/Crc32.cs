@@ -1,62 +1,66 @@
-using System.Buffers.Binary;
-
 namespace Zarr.Storage.Internal;
 
-/// <summary>CRC-32 (ISO-HDLC, polynomial 0xEDB88320) as zip and gzip use it, slicing by 8 bytes.</summary>
+/// <summary>
+/// CRC-32 (ISO-HDLC, polynomial 0xEDB88320) as zip and gzip use it: <see cref="System.IO.Hashing.Crc32"/> computes it
+/// (vectorised); continuing a finished checksum over more data, which that type has no seed for, combines two checksums
+/// by multiplying in GF(2) modulo the polynomial (the method of zlib's <c>crc32_combine</c>).
+/// </summary>
 internal static class Crc32
 {
-    private static readonly uint[] Table = BuildTable();
+    private const uint Polynomial = 0xEDB88320;
 
-    /// <summary>Continues <paramref name="crc"/> (0 to start) over <paramref name="data"/>.</summary>
-    public static uint Append(uint crc, ReadOnlySpan<byte> data)
-    {
-        var table = Table.AsSpan();
-        var c = ~crc;
-        while (data.Length >= 8)
-        {
-            var one = BinaryPrimitives.ReadUInt32LittleEndian(data) ^ c;
-            var two = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
-            c = table[(7 * 256) + (int)(one & 0xFF)] ^ table[(6 * 256) + (int)((one >> 8) & 0xFF)]
-                ^ table[(5 * 256) + (int)((one >> 16) & 0xFF)] ^ table[(4 * 256) + (int)(one >> 24)]
-                ^ table[(3 * 256) + (int)(two & 0xFF)] ^ table[(2 * 256) + (int)((two >> 8) & 0xFF)]
-                ^ table[256 + (int)((two >> 16) & 0xFF)] ^ table[(int)(two >> 24)];
-            data = data[8..];
-        }
-
-        foreach (var b in data)
-        {
-            c = (c >> 8) ^ table[(int)((c ^ b) & 0xFF)];
-        }
-
-        return ~c;
-    }
+    // PowersOfTwo[k] is x^(2^k) modulo the polynomial, in the reflected bit order CRC-32 uses.
+    private static readonly uint[] PowersOfTwo = BuildPowers();
 
     /// <summary>The CRC-32 of <paramref name="data"/>.</summary>
-    public static uint Compute(ReadOnlySpan<byte> data) => Append(0, data);
+    public static uint Compute(ReadOnlySpan<byte> data) => System.IO.Hashing.Crc32.HashToUInt32(data);
 
-    private static uint[] BuildTable()
+    /// <summary>Continues <paramref name="crc"/> (0 to start) over <paramref name="data"/>.</summary>
+    public static uint Append(uint crc, ReadOnlySpan<byte> data) =>
+        Multiply(PowerOfX(8UL * (ulong)data.Length), crc) ^ Compute(data);
+
+    // a × b modulo the polynomial; bit 31 is x^0 (reflected).
+    private static uint Multiply(uint a, uint b)
     {
-        var table = new uint[8 * 256];
-        for (uint i = 0; i < 256; i++)
+        var product = 0u;
+        for (var bit = 1u << 31; bit != 0; bit >>= 1)
         {
-            var c = i;
-            for (var k = 0; k < 8; k++)
+            if ((a & bit) != 0)
             {
-                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+                product ^= b;
             }
 
-            table[i] = c;
+            b = (b & 1) != 0 ? (b >> 1) ^ Polynomial : b >> 1;
         }
 
-        for (var slice = 1; slice < 8; slice++)
+        return product;
+    }
+
+    // x^n modulo the polynomial, from the squares in PowersOfTwo.
+    private static uint PowerOfX(ulong n)
+    {
+        var result = 1u << 31; // x^0
+        for (var k = 0; n != 0; k++, n >>= 1)
         {
-            for (var i = 0; i < 256; i++)
+            if ((n & 1) != 0)
             {
-                var previous = table[((slice - 1) * 256) + i];
-                table[(slice * 256) + i] = (previous >> 8) ^ table[(int)(previous & 0xFF)];
+                result = Multiply(PowersOfTwo[k & 31], result);
             }
         }
 
-        return table;
+        return result;
+    }
+
+    private static uint[] BuildPowers()
+    {
+        var powers = new uint[32];
+        var p = 1u << 30; // x^1
+        powers[0] = p;
+        for (var k = 1; k < powers.Length; k++)
+        {
+            powers[k] = p = Multiply(p, p);
+        }
+
+        return powers;
     }
 }

@@ -10,6 +10,9 @@ namespace Zarr.Storage.Metadata;
 /// </summary>
 public sealed record ArrayMetadata
 {
+    // The pipeline prepared for a codec list. `with` copies it; it is used only while Codecs is still that list.
+    private Prepared _prepared = Prepared.None;
+
     /// <summary>The format the array is stored in.</summary>
     public required ZarrFormat Format { get; init; }
 
@@ -33,7 +36,7 @@ public sealed record ArrayMetadata
     /// </summary>
     public bool FillValueIsNull { get; init; }
 
-    /// <summary>The codec chain in encoding order (validated by <see cref="CodecPipeline.Create"/>).</summary>
+    /// <summary>The codec chain in encoding order (validated by <see cref="CodecPipeline.Create"/>; see <see cref="Pipeline"/>).</summary>
     public required IReadOnlyList<ICodec> Codecs { get; init; }
 
     /// <summary>How chunk coordinates become keys.</summary>
@@ -50,4 +53,46 @@ public sealed record ArrayMetadata
 
     /// <summary>The spec every chunk of this array is encoded with.</summary>
     public ChunkSpec ChunkSpec => new(ChunkShape, DataType, FillValue);
+
+    /// <summary>
+    /// <see cref="Codecs"/> as a validated pipeline, prepared once: the metadata readers hand over the one they validated
+    /// with, and otherwise it is built on first use and kept (also by copies made with <c>with</c> that keep the codecs).
+    /// </summary>
+    /// <exception cref="ZarrException">The chain is not valid (the order the specification requires).</exception>
+    internal CodecPipeline Pipeline
+    {
+        get
+        {
+            var prepared = _prepared;
+            if (!ReferenceEquals(prepared.Codecs, Codecs))
+            {
+                // Two threads may both build it; either result is the same pipeline.
+                prepared = new Prepared(Codecs, CodecPipeline.Create(Codecs));
+                _prepared = prepared;
+            }
+
+            return prepared.Pipeline;
+        }
+    }
+
+    /// <summary>Keeps the pipeline a reader validated <see cref="Codecs"/> with, so that it is not built again.</summary>
+    internal ArrayMetadata KeepPipeline(CodecPipeline pipeline)
+    {
+        _prepared = new Prepared(Codecs, pipeline);
+        return this;
+    }
+
+    /// <summary>A codec list with its pipeline. Equal to any other, so that record equality looks only at the metadata.</summary>
+    private sealed class Prepared(IReadOnlyList<ICodec>? codecs, CodecPipeline? pipeline)
+    {
+        public static readonly Prepared None = new(null, null);
+
+        public IReadOnlyList<ICodec>? Codecs { get; } = codecs;
+
+        public CodecPipeline Pipeline { get; } = pipeline!;
+
+        public override bool Equals(object? obj) => obj is Prepared;
+
+        public override int GetHashCode() => 0;
+    }
 }

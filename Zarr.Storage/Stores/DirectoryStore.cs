@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
@@ -19,40 +18,28 @@ namespace Zarr.Storage.Stores;
 /// are flushed to the disk.</para>
 /// <para>Nothing outside the root is touched: every key is checked by <see cref="StoreKey"/>, its full path must lie
 /// inside the root, and writes and deletes refuse to go through a symbolic link to a folder below the root. Reads follow
-/// such links (as zarr-python does); listings do not descend into them. Each folder is checked the first time the store
-/// writes or deletes below it, and remembered (until <see cref="DeletePrefixAsync"/>, or once many thousands are), so that a
-/// write costs the same few file system calls at any depth: checking every folder from the root on every write made
-/// creating a group 1,000 levels deep take minutes. As with any check made before a write, a folder swapped for a link
-/// by someone else while the store is in use is not caught.</para>
+/// such links (as zarr-python does); listings do not descend into them. On Linux (x64 and Arm64, kernel 5.6 and later)
+/// the check and the write or delete are one step: the folder holding a key is opened from the root's handle with
+/// <c>openat2</c>, which refuses a link in any segment, and the temporary file, the rename and deletes are made relative
+/// to that handle, so even a folder swapped for a link by someone else at any moment cannot send a write or a delete
+/// outside the root. Elsewhere each folder is checked before the write (and remembered, so a write costs a few file
+/// system calls at any depth), and a folder swapped for a link between the check and the write is not caught.</para>
 /// <para>The root folder is created by the first write, not by the constructor; a missing root reads as an empty store.</para>
 /// </remarks>
 public sealed class DirectoryStore : IStore
 {
-    private const int WriteBlockSize = 1 << 20;
-    private const int CreateAttempts = 4;
-
     // On Unix, RandomAccess runs a file's async I/O on the thread pool whatever the options; on Windows,
     // FileOptions.Asynchronous gives overlapped I/O, which is what the async calls below want.
     private const FileOptions ReadOptions = FileOptions.Asynchronous;
-    private const FileOptions WriteOptions = FileOptions.Asynchronous;
     private const FileShare ReadShare = FileShare.ReadWrite | FileShare.Delete;
-
-    // How many checked folders are remembered before the memory starts over.
-    private const int CheckedFoldersLimit = 1 << 16;
 
     private static readonly StringComparison PathComparison =
         OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
     private readonly DirectoryStoreOptions _options;
     private readonly string _rootWithSeparator;
+    private readonly FolderWriter _writer;
     private StoreLocation? _location;
-
-    // Folders below the root found to be real folders (not links) by an earlier write or delete; see EnsureNoLinkedFolder.
-    private readonly ConcurrentDictionary<string, byte> _checkedFolders =
-        new(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
-
-    private int _checkedFolderCount;
-    private long _foldersLookedAt;
 
     /// <summary>Opens (without creating) the folder <paramref name="root"/> as a store.</summary>
     /// <param name="root">The folder; relative paths are resolved against the current directory now.</param>
@@ -64,6 +51,7 @@ public sealed class DirectoryStore : IStore
         _options = options?.Clone() ?? new DirectoryStoreOptions();
         Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         _rootWithSeparator = Path.EndsInDirectorySeparator(Root) ? Root : Root + Path.DirectorySeparatorChar;
+        _writer = FolderWriter.Create(Root, _options.Fsync);
     }
 
     /// <summary>The full path of the store's folder.</summary>
@@ -154,57 +142,12 @@ public sealed class DirectoryStore : IStore
     /// <exception cref="ZarrStoreException">The key is not valid, the store is read-only, or the file could not be written
     /// (the message names the key; the inner exception is the system's). The old value, if any, is then unchanged.</exception>
     /// <exception cref="OperationCanceledException">The write was cancelled before the rename; the old value is unchanged.</exception>
-    public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    public ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
         var path = GetPath(key);
         ThrowIfReadOnly(key);
         cancellationToken.ThrowIfCancellationRequested();
-        EnsureNoLinkedFolder(key, path);
-
-        var folder = Path.GetDirectoryName(path)!;
-        var temporary = Path.Join(folder, StoreKey.NewTemporaryName(Path.GetFileName(path)));
-        try
-        {
-            using (var handle = CreateTemporary(folder, temporary))
-            {
-                for (var offset = 0; offset < value.Length; offset += WriteBlockSize)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var block = value.Slice(offset, Math.Min(WriteBlockSize, value.Length - offset));
-                    await RandomAccess.WriteAsync(handle, block, offset, cancellationToken).ConfigureAwait(false);
-                }
-
-                if (_options.Fsync)
-                {
-                    RandomAccess.FlushToDisk(handle);
-                }
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch (Exception e)
-        {
-            TryDeleteFile(temporary);
-            if (e is IOException or UnauthorizedAccessException)
-            {
-                throw Failure(key, "write", e);
-            }
-
-            throw;
-        }
-
-        if (_options.Fsync)
-        {
-            try
-            {
-                DirectorySync.Flush(folder);
-            }
-            catch (IOException e)
-            {
-                throw Failure(key, "flush the folder holding", e);
-            }
-        }
+        return _writer.WriteAsync(key, path, value, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -214,24 +157,7 @@ public sealed class DirectoryStore : IStore
         var path = GetPath(key);
         ThrowIfReadOnly(key);
         cancellationToken.ThrowIfCancellationRequested();
-        EnsureNoLinkedFolder(key, path);
-        try
-        {
-            File.Delete(path);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Its folder does not exist, so neither does the key.
-        }
-        catch (UnauthorizedAccessException) when (Directory.Exists(path))
-        {
-            // A folder is not a value: there is no key to delete.
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw Failure(key, "delete", e);
-        }
-
+        _writer.Delete(key, path);
         return ValueTask.CompletedTask;
     }
 
@@ -244,62 +170,7 @@ public sealed class DirectoryStore : IStore
         var folder = GetFolder(prefix);
         ThrowIfReadOnly(prefix);
         cancellationToken.ThrowIfCancellationRequested();
-        EnsureNoLinkedFolder(prefix, folder + Path.DirectorySeparatorChar);
-        if (!Directory.Exists(folder))
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
-        string current = prefix;
-        try
-        {
-            var files = new FileSystemEnumerable<string>(folder, static (ref FileSystemEntry e) => e.ToFullPath(), options)
-            {
-                // Files and links (to files or folders: deleting a link deletes only the link), but not temporary files.
-                ShouldIncludePredicate = static (ref FileSystemEntry e) => (!e.IsDirectory || IsLink(ref e)) && !StoreKey.IsTemporaryName(e.FileName),
-                ShouldRecursePredicate = static (ref FileSystemEntry e) => !IsLink(ref e),
-            };
-            foreach (var file in files)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                current = file;
-                File.Delete(file);
-            }
-
-            var folders = new FileSystemEnumerable<string>(folder, static (ref FileSystemEntry e) => e.ToFullPath(), options)
-            {
-                ShouldIncludePredicate = static (ref FileSystemEntry e) => e.IsDirectory && !IsLink(ref e),
-                ShouldRecursePredicate = static (ref FileSystemEntry e) => !IsLink(ref e),
-            }.ToList();
-
-            // Deepest first, so that a folder is empty by the time it is removed.
-            folders.Sort(static (a, b) => b.Length.CompareTo(a.Length));
-            if (prefix.Length > 0)
-            {
-                folders.Add(folder);
-            }
-
-            foreach (var emptied in folders)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                TryDeleteEmptyFolder(emptied);
-            }
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Removed by someone else meanwhile: nothing left to delete.
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw Failure(ToKey(current, prefix), "delete", e);
-        }
-        finally
-        {
-            // Folders were removed: one made again later is checked again.
-            ForgetCheckedFolders();
-        }
-
+        _writer.DeletePrefix(prefix, folder, cancellationToken);
         return ValueTask.CompletedTask;
     }
 
@@ -341,8 +212,11 @@ public sealed class DirectoryStore : IStore
             cancellationToken);
     }
 
-    /// <summary>How many folders the link check has looked at on disk so far: what a write's check costs, for tests.</summary>
-    internal long FoldersLookedAt => Interlocked.Read(ref _foldersLookedAt);
+    /// <summary>How many folders the link check has opened or looked at on disk so far: what a write's check costs, for tests.</summary>
+    internal long FoldersLookedAt => _writer.FoldersLookedAt;
+
+    /// <summary>Whether writes and deletes go through folder handles (Linux) rather than paths, for tests.</summary>
+    internal bool WritesThroughHandles => _writer is HandleFolderWriter;
 
     /// <summary>Returns "DirectoryStore(" + the full path of the root + ")".</summary>
     public override string ToString() => $"DirectoryStore({Root})";
@@ -422,69 +296,6 @@ public sealed class DirectoryStore : IStore
         return prefix.Length == 0 ? Root : GetPath(prefix[..^1]);
     }
 
-    /// <summary>Refuses a path that goes through a symbolic link (or junction) to a folder between the root and its last segment.</summary>
-    /// <remarks>
-    /// Only the folders below the deepest one already checked are looked at, top down, and each that is a real folder is
-    /// remembered: writing below a folder checked before costs a lookup, not a file system call per level. (Looking at
-    /// every folder from the root made a write at depth d cost d calls on paths of length d, and creating d nested
-    /// groups, one write per level, cubic time.)
-    /// </remarks>
-    private void EnsureNoLinkedFolder(string key, string path)
-    {
-        var separator = Path.DirectorySeparatorChar;
-        var index = _rootWithSeparator.Length;
-        var checkedFolders = _checkedFolders.GetAlternateLookup<ReadOnlySpan<char>>();
-        for (var end = path.LastIndexOf(separator); end >= _rootWithSeparator.Length; end = path.LastIndexOf(separator, end - 1))
-        {
-            if (checkedFolders.ContainsKey(path.AsSpan(0, end)))
-            {
-                index = end + 1;
-                break;
-            }
-        }
-
-        while (true)
-        {
-            var next = path.IndexOf(separator, index);
-            if (next < 0)
-            {
-                return;
-            }
-
-            var folder = path[..next];
-            var info = new DirectoryInfo(folder);
-            Interlocked.Increment(ref _foldersLookedAt);
-            if (!info.Exists)
-            {
-                // Nothing below a missing folder exists either; it will be created as a real folder.
-                return;
-            }
-
-            if (info.LinkTarget is not null)
-            {
-                throw new ZarrStoreException(key, $"{UserText.Quote(folder)} is a symbolic link; this store does not write or delete through links");
-            }
-
-            Remember(folder);
-            index = next + 1;
-        }
-    }
-
-    private void Remember(string folder)
-    {
-        // ConcurrentDictionary.Count takes every lock: the adds are counted here instead (roughly, which is enough).
-        if (_checkedFolders.TryAdd(folder, 0) && Interlocked.Increment(ref _checkedFolderCount) > CheckedFoldersLimit)
-        {
-            ForgetCheckedFolders();
-        }
-    }
-
-    private void ForgetCheckedFolders()
-    {
-        _checkedFolders.Clear();
-        Interlocked.Exchange(ref _checkedFolderCount, 0);
-    }
-
     private static SafeFileHandle? OpenForRead(string key, string path)
     {
         try
@@ -509,57 +320,6 @@ public sealed class DirectoryStore : IStore
             throw Failure(key, "open", e);
         }
     }
-
-    private static SafeFileHandle CreateTemporary(string folder, string temporary)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, WriteOptions);
-            }
-            catch (IOException e) when (e is DirectoryNotFoundException or FileNotFoundException && attempt < CreateAttempts)
-            {
-                // The folder is missing (first write below it, or a concurrent DeletePrefixAsync removed it): create it.
-                // .NET reports ENOENT as FileNotFoundException when another writer created the folder between the
-                // failed open and its own check, so both mean "try again with the folder there".
-                Directory.CreateDirectory(folder);
-            }
-        }
-    }
-
-    private static void TryDeleteFile(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: the write already failed with a better error than this one.
-        }
-    }
-
-    private static void TryDeleteEmptyFolder(string path)
-    {
-        try
-        {
-            Directory.Delete(path, recursive: false);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Already gone.
-        }
-        catch (IOException)
-        {
-            // Not empty (a temporary file of a write in progress, or a new value): it stays.
-        }
-    }
-
-    private string ToKey(string path, string fallback) =>
-        path.StartsWith(_rootWithSeparator, PathComparison) && path.Length > _rootWithSeparator.Length
-            ? path[_rootWithSeparator.Length..].Replace(Path.DirectorySeparatorChar, '/')
-            : fallback;
 
     private void ThrowIfReadOnly(string key)
     {

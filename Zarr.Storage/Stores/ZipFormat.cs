@@ -63,6 +63,16 @@ internal sealed class ZipEntry
 }
 
 /// <summary>The parts of the zip file format (PKWARE APPNOTE 6.3) a Zarr store needs: the central directory, local headers, Zip64.</summary>
+/// <remarks>
+/// Why a hand-written reader and writer rather than System.IO.Compression's <c>ZipArchive</c>, which reads and writes the
+/// same files: it buys two things a store needs and <c>ZipArchive</c> does not give. <b>Concurrent ranged reads</b>: after
+/// the central directory is read once, any number of threads read any entry, or a byte range of a stored entry, straight
+/// from the file with <see cref="RandomAccess"/> at its offset (a <c>ZipArchive</c> is one stream with one position, so
+/// its readers take turns and read entries whole). <b>Atomic commit</b>: the new archive is written beside the target and
+/// renamed over it, entries of the old file copied as they are (a <c>ZipArchive</c> in update mode rewrites the file in
+/// place, so a crash leaves it half written, and holds every entry in memory). Everything else (CRC-32, deflate) is the
+/// platform's. Every size a header declares is checked before it is trusted (see <see cref="ZipEntryReader"/>).
+/// </remarks>
 internal static class ZipFormat
 {
     public const ushort Stored = 0;
@@ -90,8 +100,11 @@ internal static class ZipFormat
     private static readonly Encoding Utf8 = new UTF8Encoding(false, true);
 
     /// <summary>Reads the central directory of the zip file open in <paramref name="file"/>.</summary>
+    /// <param name="file">The zip file.</param>
+    /// <param name="path">Its path, for messages.</param>
+    /// <param name="dataEnd">Where the central directory starts in the file: every entry's data must end by it.</param>
     /// <exception cref="ZarrStoreException">The file is not a zip file, spans several disks, or its directory is damaged.</exception>
-    public static List<ZipEntry> ReadCentralDirectory(SafeFileHandle file, string path)
+    public static List<ZipEntry> ReadCentralDirectory(SafeFileHandle file, string path, out long dataEnd)
     {
         var length = RandomAccess.GetLength(file);
         if (length < EndLength)
@@ -170,13 +183,20 @@ internal static class ZipFormat
 
         // Bytes prepended to the archive (a self-extracting stub) shift every offset: zipfile corrects for it, so do we.
         var shift = directoryEnd - directorySize - directoryOffset;
-        if (shift < 0 || directorySize > Array.MaxLength || count < 0)
+        if (count < 0 || count > directorySize / CentralHeaderLength)
+        {
+            // Checked before the entry list is sized by it.
+            throw Damaged(path, $"the central directory declares {count} entries, more than its {directorySize} bytes can hold");
+        }
+
+        if (shift < 0 || directorySize > Array.MaxLength)
         {
             throw Damaged(path, $"the central directory ({directorySize} bytes at {directoryOffset}) does not fit in the file");
         }
 
+        dataEnd = directoryOffset + shift;
         var directory = new byte[directorySize];
-        ReadExactly(file, directory, directoryOffset + shift, path);
+        ReadExactly(file, directory, dataEnd, path);
         var entries = new List<ZipEntry>((int)Math.Min(count, 1 << 20));
         var at = 0;
         for (long i = 0; i < count; i++)

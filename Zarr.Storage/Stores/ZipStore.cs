@@ -10,8 +10,8 @@ namespace Zarr.Storage.Stores;
 
 /// <summary>
 /// A store kept in one zip file, laid out as zarr-python's <c>ZipStore</c> lays it out: one entry per key, named by the
-/// key, stored uncompressed by default. Thread-safe. <b>A writable ZipStore must be disposed</b> (with
-/// <c>await using</c>): the archive is only written when it is.
+/// key, stored uncompressed by default. Thread-safe. <b>A writable ZipStore writes its file only when committed</b>
+/// (<see cref="CommitAsync"/>); disposing it, with <c>await using</c>, closes it and discards what was not committed.
 /// </summary>
 /// <remarks>
 /// <para><b>Reading</b> (<see cref="ZipStoreMode.Read"/>): the central directory is read when the store is built; after that
@@ -23,11 +23,17 @@ namespace Zarr.Storage.Stores;
 /// <para><b>Writing</b> (<see cref="ZipStoreMode.Create"/> and <see cref="ZipStoreMode.Append"/>): a zip file is written
 /// front to back, so the store keeps an index in memory and appends each value to a temporary file beside the target
 /// (<c>.{name}.{16 hex digits}.tmp</c>), where it can be read back at once. Overwriting a key writes a new entry and
-/// forgets the old one; deleting a key forgets it. When the store is disposed, the entries of the file it started from that
-/// are still wanted are copied over (as they are, without recompressing), the dead space left by overwrites and deletes is
-/// compacted away, the central directory is written, and the temporary file is renamed over the target. So the target is
-/// always either the old file or the complete new one: a crash or an exception at any point never leaves it half written,
-/// and <see cref="AbortAsync"/> discards the session. The archive holds each key once.</para>
+/// forgets the old one; deleting a key forgets it. When the store is committed, the entries of the file it started from
+/// that are still wanted are copied over (as they are, without recompressing), the dead space left by overwrites and
+/// deletes is compacted away, the central directory is written, and the temporary file is renamed over the target. So
+/// the target is always either the old file or the complete new one: a crash or an exception at any point never leaves
+/// it half written. The archive holds each key once.</para>
+/// <para><b>Commit, then close</b>: as with zarr-python's <c>ZipStore</c>, whose file is complete only once it is
+/// closed, other readers see the writes only once they reach the file, here with <see cref="CommitAsync"/> (which may be
+/// called more than once; the store stays open). Closing (<see cref="DisposeAsync"/> or <see cref="AbortAsync"/>) writes
+/// nothing and discards what was not committed, so that closing never fails: a write or a commit that failed inside an
+/// <c>await using</c> block is the exception the caller sees, never one from closing the store, and the file stays as it
+/// was last committed. Call <see cref="CommitAsync"/> as the last step of a block that succeeded.</para>
 /// <para><b>One writer</b>: a writable store holds the lock file <c>.{name}.lock</c> beside the target from construction to
 /// disposal; a second writable store on the same file, in this process or another, is refused with a
 /// <see cref="ZarrStoreException"/>. Readers are never blocked: they see the file as it was when they opened it.</para>
@@ -42,7 +48,9 @@ public sealed class ZipStore : IStore, IAsyncDisposable
     private readonly List<ZipEntry> _unlisted = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ZipWriterLock? _lock;
+    private readonly ZipEntryReader _reader;
     private SafeFileHandle? _source;
+    private long _sourceDataEnd;
     private SafeFileHandle? _session;
     private string? _sessionPath;
     private long _end;
@@ -62,6 +70,7 @@ public sealed class ZipStore : IStore, IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _options = options?.Clone() ?? new ZipStoreOptions();
         Path = System.IO.Path.GetFullPath(path);
+        _reader = new ZipEntryReader(Path, _options.MaxInflatedEntrySize);
         if (_options.Mode == ZipStoreMode.Read)
         {
             _source = OpenSource(mustExist: true);
@@ -126,7 +135,8 @@ public sealed class ZipStore : IStore, IAsyncDisposable
 
     /// <inheritdoc />
     /// <exception cref="ZarrStoreException">The key is not valid, the entry is encrypted, compressed with a method other than
-    /// stored or deflate, or damaged (a wrong CRC-32, a truncated file).</exception>
+    /// stored or deflate, declares sizes the file or <see cref="ZipStoreOptions.MaxInflatedEntrySize"/> refuse, or is
+    /// damaged (a wrong CRC-32, a truncated file).</exception>
     /// <exception cref="ObjectDisposedException">The store was disposed.</exception>
     public async ValueTask<PooledBuffer?> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {
@@ -140,30 +150,7 @@ public sealed class ZipStore : IStore, IAsyncDisposable
 
         var file = FileOf(entry);
         var (start, count) = range is { } r ? r.Resolve(entry.Size) : (0, entry.Size);
-        var whole = start == 0 && count == entry.Size;
-        CheckReadable(entry, count);
-        var dataOffset = await GetDataOffsetAsync(file, entry, cancellationToken).ConfigureAwait(false);
-        if (entry.Method == ZipFormat.Stored)
-        {
-            var buffer = PooledBuffer.Rent((int)count);
-            try
-            {
-                await ReadExactlyAsync(file, buffer.Memory, dataOffset + start, entry, cancellationToken).ConfigureAwait(false);
-                if (whole && Crc32.Compute(buffer.Span) != entry.Crc)
-                {
-                    throw new ZarrStoreException(key, $"the entry's CRC-32 in '{Path}' does not match its data: the zip file is damaged");
-                }
-
-                return buffer;
-            }
-            catch
-            {
-                buffer.Dispose();
-                throw;
-            }
-        }
-
-        return await InflateAsync(file, entry, dataOffset, start, count, whole, cancellationToken).ConfigureAwait(false);
+        return await _reader.ReadAsync(file, entry.InSession ? long.MaxValue : _sourceDataEnd, entry, start, count, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -190,8 +177,8 @@ public sealed class ZipStore : IStore, IAsyncDisposable
 
     /// <inheritdoc />
     /// <remarks>The value is compressed (when so configured) and checksummed before the store's lock is taken; appends
-    /// are serialized. The new value is visible to readers once the call completes; it reaches the target file when the
-    /// store is disposed.</remarks>
+    /// are serialized. The new value is visible to this store's readers once the call completes; it reaches the target
+    /// file when the store is committed.</remarks>
     /// <exception cref="ZarrStoreException">The key is not valid, the store is read-only, or the temporary file could not be written.</exception>
     /// <exception cref="ObjectDisposedException">The store was disposed.</exception>
     public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
@@ -263,7 +250,7 @@ public sealed class ZipStore : IStore, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    /// <remarks>The key is forgotten at once; its bytes leave the file when the store is disposed.</remarks>
+    /// <remarks>The key is forgotten at once; its bytes leave the file when the store is committed.</remarks>
     /// <exception cref="ZarrStoreException">The key is not valid, or the store is read-only.</exception>
     /// <exception cref="ObjectDisposedException">The store was disposed.</exception>
     public async ValueTask DeleteAsync(string key, CancellationToken cancellationToken = default)
@@ -331,35 +318,65 @@ public sealed class ZipStore : IStore, IAsyncDisposable
     }
 
     /// <summary>
-    /// Writes the archive (in a writable mode) and closes the store. Call it once no other call on the store is running.
+    /// Writes the archive: the entries of this session and those of the file it started from that are still wanted
+    /// become the target file, in one rename, so the target is either as it was or the complete new archive. The store
+    /// stays open, and reads and writes go on from the file just written (a later write needs a later commit). Call it
+    /// when no other call on the store is running. A read-only store, or one with nothing to write, has nothing to commit.
     /// </summary>
-    /// <exception cref="ZarrStoreException">The archive could not be written; the target file is then unchanged, the temporary
-    /// file is removed and the store is closed all the same.</exception>
-    public async ValueTask DisposeAsync()
+    /// <param name="cancellationToken">Cancels the commit before the rename: the target is then unchanged and the
+    /// session kept, so it can be committed again.</param>
+    /// <returns>A task that completes once the archive is written and renamed over the target.</returns>
+    /// <exception cref="ZarrStoreException">The archive could not be written; the target file is then unchanged, the
+    /// session's writes are discarded, the temporary files removed and the store closed.</exception>
+    /// <exception cref="OperationCanceledException">The commit was cancelled before the rename.</exception>
+    /// <exception cref="ObjectDisposedException">The store was disposed.</exception>
+    public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        ThrowIfDisposed();
+        if (IsReadOnly)
         {
             return;
         }
 
-        await _gate.WaitAsync().ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!IsReadOnly && _changed)
+            ThrowIfDisposed();
+            if (!_changed)
             {
-                await CommitAsync().ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                await WriteArchiveAsync(cancellationToken).ConfigureAwait(false);
+                StartOver();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The handles were closed for the rename, or the new file cannot be read: the store cannot go on.
+                Interlocked.Exchange(ref _disposed, 1);
+                Close();
+                throw;
             }
         }
         finally
         {
-            Close();
             _gate.Release();
         }
     }
 
     /// <summary>
-    /// Closes the store without writing anything: every write of this session is discarded, the target file stays as it
-    /// was, the temporary file is removed and the lock released.
+    /// Closes the store, as <see cref="AbortAsync"/> does: writes not committed with <see cref="CommitAsync"/> are
+    /// discarded, and the target file stays as it was last committed (or opened). Nothing is written here, so nothing
+    /// can fail here: an exception that ends an <c>await using</c> block is never replaced by one from closing it.
+    /// </summary>
+    /// <returns>A task that completes once the store is closed (after any operation in progress).</returns>
+    public ValueTask DisposeAsync() => AbortAsync();
+
+    /// <summary>
+    /// Closes the store without writing anything: every write since the last <see cref="CommitAsync"/> is discarded, the
+    /// target file stays as it was, the temporary file is removed and the lock released.
     /// </summary>
     /// <returns>A task that completes once the session is discarded (after any operation in progress).</returns>
     public async ValueTask AbortAsync()
@@ -406,7 +423,7 @@ public sealed class ZipStore : IStore, IAsyncDisposable
         List<ZipEntry> entries;
         try
         {
-            entries = ZipFormat.ReadCentralDirectory(source, Path);
+            entries = ZipFormat.ReadCentralDirectory(source, Path, out _sourceDataEnd);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -436,29 +453,6 @@ public sealed class ZipStore : IStore, IAsyncDisposable
     private SafeFileHandle FileOf(ZipEntry entry) =>
         (entry.InSession ? _session : _source) ?? throw new ObjectDisposedException(nameof(ZipStore));
 
-    private void CheckReadable(ZipEntry entry, long count)
-    {
-        if (entry.IsEncrypted)
-        {
-            throw new ZarrStoreException(entry.Name, $"the entry in '{Path}' is encrypted; encrypted zip entries are not supported");
-        }
-
-        if (entry.Method is not (ZipFormat.Stored or ZipFormat.Deflate))
-        {
-            throw new ZarrStoreException(entry.Name, $"the entry in '{Path}' uses zip compression method {entry.Method}; only stored (0) and deflate (8) are supported");
-        }
-
-        if (entry.Method == ZipFormat.Stored && entry.CompressedSize != entry.Size)
-        {
-            throw new ZarrStoreException(entry.Name, $"the stored entry in '{Path}' has a compressed size ({entry.CompressedSize}) unlike its size ({entry.Size}): the zip file is damaged");
-        }
-
-        if (count > Array.MaxLength || entry.CompressedSize > Array.MaxLength && entry.Method == ZipFormat.Deflate)
-        {
-            throw new ZarrStoreException(entry.Name, $"{Math.Max(count, entry.CompressedSize)} bytes are too many to read into one buffer (at most {Array.MaxLength})");
-        }
-    }
-
     private async ValueTask<long> GetDataOffsetAsync(SafeFileHandle file, ZipEntry entry, CancellationToken cancellationToken)
     {
         var offset = entry.DataOffset;
@@ -469,78 +463,6 @@ public sealed class ZipStore : IStore, IAsyncDisposable
         }
 
         return offset;
-    }
-
-    private async ValueTask<PooledBuffer> InflateAsync(SafeFileHandle file, ZipEntry entry, long dataOffset, long start, long count, bool whole, CancellationToken cancellationToken)
-    {
-        using var compressed = PooledBuffer.Rent((int)entry.CompressedSize);
-        await ReadExactlyAsync(file, compressed.Memory, dataOffset, entry, cancellationToken).ConfigureAwait(false);
-        var needed = (int)(start + count);
-        var inflated = PooledBuffer.Rent(needed);
-        try
-        {
-            int read;
-            try
-            {
-                using var input = new MemoryStream(compressed.Array, 0, compressed.Length, writable: false);
-                using var deflate = new DeflateStream(input, CompressionMode.Decompress);
-                read = deflate.ReadAtLeast(inflated.Span, needed, throwOnEndOfStream: false);
-                if (whole && (read != entry.Size || deflate.Read(stackalloc byte[1]) != 0))
-                {
-                    throw new InvalidDataException($"it inflates to a size other than its recorded size {entry.Size}");
-                }
-            }
-            catch (InvalidDataException e)
-            {
-                throw new ZarrStoreException(entry.Name, $"the deflated entry in '{Path}' is damaged: {e.Message}", e);
-            }
-
-            if (read < needed)
-            {
-                throw new ZarrStoreException(entry.Name, $"the deflated entry in '{Path}' inflates to {read} bytes, fewer than its recorded size {entry.Size}");
-            }
-
-            if (whole && Crc32.Compute(inflated.Span) != entry.Crc)
-            {
-                throw new ZarrStoreException(entry.Name, $"the entry's CRC-32 in '{Path}' does not match its data: the zip file is damaged");
-            }
-
-            if (start == 0)
-            {
-                return inflated;
-            }
-
-            var part = PooledBuffer.CopyOf(inflated.Span.Slice((int)start, (int)count));
-            inflated.Dispose();
-            return part;
-        }
-        catch
-        {
-            inflated.Dispose();
-            throw;
-        }
-    }
-
-    private async ValueTask ReadExactlyAsync(SafeFileHandle file, Memory<byte> buffer, long offset, ZipEntry entry, CancellationToken cancellationToken)
-    {
-        var read = 0;
-        try
-        {
-            while (read < buffer.Length)
-            {
-                var n = await RandomAccess.ReadAsync(file, buffer[read..], offset + read, cancellationToken).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    throw new ZarrStoreException(entry.Name, $"the zip file '{Path}' ends inside this entry's data: it is truncated");
-                }
-
-                read += n;
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ZarrStoreException(entry.Name, $"could not read '{Path}': {e.Message}", e);
-        }
     }
 
     private static PooledBuffer Deflate(ReadOnlySpan<byte> value, CompressionLevel level)
@@ -598,7 +520,7 @@ public sealed class ZipStore : IStore, IAsyncDisposable
     }
 
     /// <summary>Writes the archive to a temporary file and renames it over the target (under the gate).</summary>
-    private async ValueTask CommitAsync()
+    private async ValueTask WriteArchiveAsync(CancellationToken cancellationToken)
     {
         string? compactPath = null;
         SafeFileHandle? compact = null;
@@ -618,7 +540,7 @@ public sealed class ZipStore : IStore, IAsyncDisposable
                 foreach (var entry in live.Where(e => e.InSession).OrderBy(e => e.HeaderOffset))
                 {
                     kept.Add((entry, end));
-                    end = await CopyEntryAsync(session, entry, output, end).ConfigureAwait(false);
+                    end = await CopyEntryAsync(session, entry, output, end, cancellationToken).ConfigureAwait(false);
                 }
             }
             else
@@ -631,7 +553,7 @@ public sealed class ZipStore : IStore, IAsyncDisposable
             foreach (var entry in live.Where(e => !e.InSession).Concat(_unlisted).OrderBy(e => e.HeaderOffset))
             {
                 kept.Add((entry, end));
-                end = await CopyEntryAsync(_source!, entry, output, end).ConfigureAwait(false);
+                end = await CopyEntryAsync(_source!, entry, output, end, cancellationToken).ConfigureAwait(false);
             }
 
             kept.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
@@ -643,12 +565,15 @@ public sealed class ZipStore : IStore, IAsyncDisposable
 
             var directoryLength = directory.Length;
             ZipFormat.WriteEnd(directory, kept.Count, end, directoryLength);
-            await RandomAccess.WriteAsync(output, directory.GetBuffer().AsMemory(0, (int)directory.Length), end).ConfigureAwait(false);
+            await RandomAccess.WriteAsync(output, directory.GetBuffer().AsMemory(0, (int)directory.Length), end, cancellationToken).ConfigureAwait(false);
             RandomAccess.SetLength(output, end + directory.Length);
             if (_options.Fsync)
             {
                 RandomAccess.FlushToDisk(output);
             }
+
+            // The last moment a cancellation leaves the session as it was.
+            cancellationToken.ThrowIfCancellationRequested();
 
             // Close every handle on the old and new files before the rename (Windows needs it; it costs nothing elsewhere).
             _session!.Dispose();
@@ -684,11 +609,11 @@ public sealed class ZipStore : IStore, IAsyncDisposable
     }
 
     /// <summary>Copies an entry (a fresh local header, then its data as it is) to <paramref name="output"/> at <paramref name="offset"/>; returns the new end.</summary>
-    private async ValueTask<long> CopyEntryAsync(SafeFileHandle input, ZipEntry entry, SafeFileHandle output, long offset)
+    private async ValueTask<long> CopyEntryAsync(SafeFileHandle input, ZipEntry entry, SafeFileHandle output, long offset, CancellationToken cancellationToken)
     {
-        var dataOffset = await GetDataOffsetAsync(input, entry, CancellationToken.None).ConfigureAwait(false);
+        var dataOffset = await GetDataOffsetAsync(input, entry, cancellationToken).ConfigureAwait(false);
         var header = ZipFormat.LocalHeader(ZipFormat.EncodeName(entry.Name), ZipFormat.NameFlags(entry.Name), entry.Method, entry.DosTime, entry.DosDate, entry.Crc, entry.CompressedSize, entry.Size);
-        await RandomAccess.WriteAsync(output, header, offset).ConfigureAwait(false);
+        await RandomAccess.WriteAsync(output, header, offset, cancellationToken).ConfigureAwait(false);
         offset += header.Length;
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(CopyBlockSize, Math.Max(1, entry.CompressedSize)));
         try
@@ -696,13 +621,13 @@ public sealed class ZipStore : IStore, IAsyncDisposable
             for (long copied = 0; copied < entry.CompressedSize;)
             {
                 var want = (int)Math.Min(buffer.Length, entry.CompressedSize - copied);
-                var n = await RandomAccess.ReadAsync(input, buffer.AsMemory(0, want), dataOffset + copied).ConfigureAwait(false);
+                var n = await RandomAccess.ReadAsync(input, buffer.AsMemory(0, want), dataOffset + copied, cancellationToken).ConfigureAwait(false);
                 if (n == 0)
                 {
                     throw new ZarrStoreException(entry.Name, $"the zip file '{Path}' ends inside this entry's data: it is truncated");
                 }
 
-                await RandomAccess.WriteAsync(output, buffer.AsMemory(0, n), offset + copied).ConfigureAwait(false);
+                await RandomAccess.WriteAsync(output, buffer.AsMemory(0, n), offset + copied, cancellationToken).ConfigureAwait(false);
                 copied += n;
             }
         }
@@ -712,6 +637,26 @@ public sealed class ZipStore : IStore, IAsyncDisposable
         }
 
         return offset + entry.CompressedSize;
+    }
+
+    /// <summary>After a commit (under the gate): the file just written becomes the one the store started from.</summary>
+    private void StartOver()
+    {
+        if (_sessionPath is not null)
+        {
+            // A compacted copy was renamed over the target: the session file it came from is left over.
+            TryDelete(_sessionPath);
+            _sessionPath = null;
+        }
+
+        _session = null;
+        _end = 0;
+        _dead = 0;
+        _changed = false;
+        _entries.Clear();
+        _unlisted.Clear();
+        _source = OpenSource(mustExist: true);
+        Index(_source!);
     }
 
     /// <summary>Closes every handle, removes the session's temporary file if it is still there, and releases the lock (under the gate).</summary>

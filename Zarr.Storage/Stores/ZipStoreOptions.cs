@@ -8,7 +8,7 @@ public enum ZipStoreMode
     /// <summary>Read an existing zip file; every write is refused (zarr-python's mode <c>r</c>).</summary>
     Read,
 
-    /// <summary>Start an empty archive that replaces the file, if any, when the store is disposed (zarr-python's mode <c>w</c>).</summary>
+    /// <summary>Start an empty archive that replaces the file, if any, when the store is committed (zarr-python's mode <c>w</c>).</summary>
     Create,
 
     /// <summary>Start from the file's entries (or from nothing when there is no file) and add to them (zarr-python's mode <c>a</c>).</summary>
@@ -35,6 +35,7 @@ public enum ZipCompression
 /// <item><term><see cref="Compression"/></term><description><see cref="ZipCompression.Stored"/>, as zarr-python writes</description></item>
 /// <item><term><see cref="CompressionLevel"/></term><description><see cref="System.IO.Compression.CompressionLevel.Optimal"/></description></item>
 /// <item><term><see cref="Fsync"/></term><description>true</description></item>
+/// <item><term><see cref="MaxInflatedEntrySize"/></term><description>1 GiB</description></item>
 /// </list>
 /// </remarks>
 public sealed class ZipStoreOptions
@@ -42,6 +43,7 @@ public sealed class ZipStoreOptions
     private ZipStoreMode _mode = ZipStoreMode.Read;
     private ZipCompression _compression = ZipCompression.Stored;
     private CompressionLevel _level = CompressionLevel.Optimal;
+    private long _maxInflated = 1L << 30;
 
     /// <summary>How the file is opened. Default <see cref="ZipStoreMode.Read"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a defined mode.</exception>
@@ -77,5 +79,25 @@ public sealed class ZipStoreOptions
     /// </summary>
     public bool Fsync { get; set; } = true;
 
-    internal ZipStoreOptions Clone() => new() { Mode = Mode, Compression = Compression, CompressionLevel = CompressionLevel, Fsync = Fsync };
+    /// <summary>
+    /// The largest size a deflated entry may declare and be read. Default 1 GiB. An archive's headers are claims: an entry
+    /// that declares more is refused before anything is allocated or inflated (a zip bomb that states its size), and
+    /// one that inflates to more than it declares is refused once it has (a bomb that lies about it), so reading an
+    /// entry never allocates more than this, nor more than the entry really holds. Stored entries are bounded by the
+    /// file itself: their declared size must be present in it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1 or more than <see cref="Array.MaxLength"/>.</exception>
+    public long MaxInflatedEntrySize
+    {
+        get => _maxInflated;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, Array.MaxLength);
+            _maxInflated = value;
+        }
+    }
+
+    internal ZipStoreOptions Clone() =>
+        new() { Mode = Mode, Compression = Compression, CompressionLevel = CompressionLevel, Fsync = Fsync, MaxInflatedEntrySize = MaxInflatedEntrySize };
 }

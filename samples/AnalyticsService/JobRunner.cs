@@ -34,25 +34,21 @@ internal sealed class JobRunner(ServiceOptions options)
         return async (job, pipeline, cancellationToken) =>
         {
             var array = await ZarrArray.OpenAsync(new DirectoryStore(path, new DirectoryStoreOptions { ReadOnly = true }), "", AccessMode.Read, cancellationToken).ConfigureAwait(false);
-            return await (array.DataType.Kind switch
-            {
-                DataTypeKind.Int8 => StatsAsync(array.As<sbyte>(), region, job, pipeline, cancellationToken),
-                DataTypeKind.Int16 => StatsAsync(array.As<short>(), region, job, pipeline, cancellationToken),
-                DataTypeKind.Int32 => StatsAsync(array.As<int>(), region, job, pipeline, cancellationToken),
-                DataTypeKind.Int64 => StatsAsync(array.As<long>(), region, job, pipeline, cancellationToken),
-                DataTypeKind.UInt8 => StatsAsync(array.As<byte>(), region, job, pipeline, cancellationToken),
-                DataTypeKind.UInt16 => StatsAsync(array.As<ushort>(), region, job, pipeline, cancellationToken),
-                DataTypeKind.UInt32 => StatsAsync(array.As<uint>(), region, job, pipeline, cancellationToken),
-                DataTypeKind.UInt64 => StatsAsync(array.As<ulong>(), region, job, pipeline, cancellationToken),
-                DataTypeKind.Float16 => StatsAsync(array.As<Half>(), region, job, pipeline, cancellationToken),
-                DataTypeKind.Float32 => StatsAsync(array.As<float>(), region, job, pipeline, cancellationToken),
-                DataTypeKind.Float64 => StatsAsync(array.As<double>(), region, job, pipeline, cancellationToken),
-                _ => throw new InvalidOperationException($"statistics need a real number type, not {array.DataType}"),
-            }).ConfigureAwait(false);
+            return await (array.DataType.Accept(new Stats(array, region, job, pipeline, cancellationToken))
+                ?? throw new InvalidOperationException($"statistics need a real number type, not {array.DataType}")).ConfigureAwait(false);
         };
     }
 
-    /// <summary>count, sum, mean, std, var (ddof 0), min, max and nan_count, as numpy computes them (in float64).</summary>
+    /// <summary>Runs <see cref="StatsAsync{T}"/> as the array's element type; null for a type that is not a real number.</summary>
+    private sealed class Stats(ZarrArray array, (long Start, long? Stop, long Step)[] region, Job job, PipelineOptions pipeline, CancellationToken cancellationToken)
+        : ZarrDataTypeVisitor<Task<JsonObject>?>
+    {
+        public override Task<JsonObject>? VisitNumber<T>() => StatsAsync(array.As<T>(), region, job, pipeline, cancellationToken);
+
+        protected override Task<JsonObject>? VisitDefault(ZarrDataType dataType) => null;
+    }
+
+    /// <summary>count, sum, mean, std, var (ddof 0), min, max and nan_count, as numpy computes them (integer sums exact in 64 bits, the rest in float64).</summary>
     private static async Task<JsonObject> StatsAsync<T>(ZarrArray<T> array, (long Start, long? Stop, long Step)[] region, Job job, PipelineOptions pipeline, CancellationToken cancellationToken)
         where T : unmanaged, INumber<T>
     {
@@ -67,7 +63,8 @@ internal sealed class JobRunner(ServiceOptions options)
         // One pass over the region: every statistic from one reduction.
         var size = lazy.Size;
         var stats = await lazy.StatisticsAsync(null, 0, Phase("stats", 0), cancellationToken).ConfigureAwait(false);
-        var sum = stats.Sum[0];
+        // numpy sums integers in 64 bits: the exact integer, not its nearest double.
+        JsonNode sum = stats.SumInt64 is { } signed ? signed[0] : stats.SumUInt64 is { } unsigned ? unsigned[0] : Number(stats.Sum[0]);
         var mean = stats.Mean[0];
         var variance = stats.Variance[0];
         double? min = size == 0 ? null : double.CreateTruncating(stats.Min[0]);
@@ -77,7 +74,7 @@ internal sealed class JobRunner(ServiceOptions options)
         {
             ["shape"] = new JsonArray([.. lazy.Shape.Select(s => (JsonNode)s)]),
             ["count"] = size,
-            ["sum"] = Number(sum),
+            ["sum"] = sum,
             ["mean"] = Number(mean),
             ["std"] = Number(Math.Sqrt(variance)),
             ["var"] = Number(variance),
@@ -137,21 +134,8 @@ internal sealed class JobRunner(ServiceOptions options)
                 var target = await ZarrArray.CreateAsync(new DirectoryStore(destination), "", array.DataType, array.Shape, arrayOptions, request.Overwrite, cancellationToken).ConfigureAwait(false);
                 pipeline.Progress = job.Phase("copy", 0, 1);
                 var stopwatch = Stopwatch.StartNew();
-                var report = await (array.DataType.Kind switch
-                {
-                    DataTypeKind.Int8 => CopyAsync(array.As<sbyte>(), target, pipeline, cancellationToken),
-                    DataTypeKind.Int16 => CopyAsync(array.As<short>(), target, pipeline, cancellationToken),
-                    DataTypeKind.Int32 => CopyAsync(array.As<int>(), target, pipeline, cancellationToken),
-                    DataTypeKind.Int64 => CopyAsync(array.As<long>(), target, pipeline, cancellationToken),
-                    DataTypeKind.UInt8 => CopyAsync(array.As<byte>(), target, pipeline, cancellationToken),
-                    DataTypeKind.UInt16 => CopyAsync(array.As<ushort>(), target, pipeline, cancellationToken),
-                    DataTypeKind.UInt32 => CopyAsync(array.As<uint>(), target, pipeline, cancellationToken),
-                    DataTypeKind.UInt64 => CopyAsync(array.As<ulong>(), target, pipeline, cancellationToken),
-                    DataTypeKind.Float16 => CopyAsync(array.As<Half>(), target, pipeline, cancellationToken),
-                    DataTypeKind.Float32 => CopyAsync(array.As<float>(), target, pipeline, cancellationToken),
-                    DataTypeKind.Float64 => CopyAsync(array.As<double>(), target, pipeline, cancellationToken),
-                    _ => throw new InvalidOperationException($"the engine copies real number types, not {array.DataType}"),
-                }).ConfigureAwait(false);
+                // The engine copies whatever element type the array has: Lazy.From picks it from the data type.
+                var report = await Lazy.From(array).StoreAsync(target, pipeline, cancellationToken).ConfigureAwait(false);
                 return new JsonObject
                 {
                     ["chunks"] = report.Chunks,
@@ -169,10 +153,6 @@ internal sealed class JobRunner(ServiceOptions options)
             }
         };
     }
-
-    private static Task<PipelineReport> CopyAsync<T>(ZarrArray<T> source, ZarrArray target, PipelineOptions pipeline, CancellationToken cancellationToken)
-        where T : unmanaged, INumber<T> =>
-        Lazy.From(source).StoreAsync(target.As<T>(), pipeline, cancellationToken);
 
     /// <summary>A path relative to the data root, which it may not leave.</summary>
     private string Resolve(string? relative, string field)

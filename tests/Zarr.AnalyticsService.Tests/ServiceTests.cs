@@ -141,6 +141,55 @@ public sealed class ServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StatsJobOfAnIntegerArrayGivesTheExactInt64Sum()
+    {
+        // Above 2^53 doubles skip integers: numpy's int64 sum is exact, and so is the job's.
+        const long big = (1L << 60) + 1;
+        var values = new long[] { big, big, 3, -1, 5, 7 };
+        await ZarrArray.FromDataAsync<long>(new DirectoryStore(Path.Combine(_root, "ints.zarr")), "", values, [6], new ArrayOptions { Chunks = [4] });
+        var job = await SubmitAsync(new { kind = "stats", path = "ints.zarr" });
+        var done = await WaitAsync((string)job["id"]!, "succeeded", "failed");
+        Assert.True((string)done["state"]! == "succeeded", done.ToJsonString());
+        var result = await GetAsync($"/jobs/{(string)job["id"]!}/result");
+        Assert.Equal((2 * big) + 14, (long)result["sum"]!);
+        Assert.Equal("2305843009213693968", result["sum"]!.ToJsonString());
+        Assert.Equal(-1.0, (double)result["min"]!);
+    }
+
+    [Fact]
+    public async Task StatsJobOfAnUnsignedArrayGivesTheExactUInt64Sum()
+    {
+        var values = new ulong[] { ulong.MaxValue - 10, 4, 5 };
+        await ZarrArray.FromDataAsync<ulong>(new DirectoryStore(Path.Combine(_root, "uints.zarr")), "", values, [3], new ArrayOptions { Chunks = [2] });
+        var job = await SubmitAsync(new { kind = "stats", path = "uints.zarr" });
+        var done = await WaitAsync((string)job["id"]!, "succeeded", "failed");
+        Assert.True((string)done["state"]! == "succeeded", done.ToJsonString());
+        var result = await GetAsync($"/jobs/{(string)job["id"]!}/result");
+        Assert.Equal(ulong.MaxValue - 1, (ulong)result["sum"]!);
+    }
+
+    [Fact]
+    public async Task CopyJobCopiesABoolOrComplexArrayThroughTheEngine()
+    {
+        var mask = Enumerable.Range(0, 30).Select(i => i % 4 == 1).ToArray();
+        await ZarrArray.FromDataAsync<bool>(new DirectoryStore(Path.Combine(_root, "mask.zarr")), "", mask, [30], new ArrayOptions { Chunks = [8] });
+        var job = await SubmitAsync(new { kind = "copy", source = "mask.zarr", destination = "out/mask.zarr", chunks = new[] { 5 } });
+        var done = await WaitAsync((string)job["id"]!, "succeeded", "failed");
+        Assert.True((string)done["state"]! == "succeeded", done.ToJsonString());
+        var copy = await ZarrArray.OpenAsync<bool>(new DirectoryStore(Path.Combine(_root, "out", "mask.zarr")));
+        Assert.Equal([5], copy.Chunks);
+        Assert.Equal(mask, (await copy.ReadAsync([Slice.All])).ToArray());
+
+        var waves = Enumerable.Range(0, 12).Select(i => new System.Numerics.Complex(i, -i)).ToArray();
+        await ZarrArray.FromDataAsync<System.Numerics.Complex>(new DirectoryStore(Path.Combine(_root, "waves.zarr")), "", waves, [12], new ArrayOptions { Chunks = [5] });
+        job = await SubmitAsync(new { kind = "copy", source = "waves.zarr", destination = "out/waves.zarr", chunks = new[] { 3 } });
+        done = await WaitAsync((string)job["id"]!, "succeeded", "failed");
+        Assert.True((string)done["state"]! == "succeeded", done.ToJsonString());
+        var complexCopy = await ZarrArray.OpenAsync<System.Numerics.Complex>(new DirectoryStore(Path.Combine(_root, "out", "waves.zarr")));
+        Assert.Equal(waves, (await complexCopy.ReadAsync([Slice.All])).ToArray());
+    }
+
+    [Fact]
     public async Task CopyJobKeepsAV2ArrayWithoutAFillValueWithoutOne()
     {
         var days = Enumerable.Range(0, 40).Select(i => (long)i).ToArray();

@@ -124,6 +124,31 @@ public sealed class CodecSpecTests : IDisposable
         Assert.False(Directory.Exists(_temp.Combine("a.zarr")));
     }
 
+    [Theory]
+    [InlineData("blosc", true, true)]
+    [InlineData("zstd", true, true)]
+    [InlineData("gzip", true, true)]
+    [InlineData("zlib", true, false)]
+    [InlineData("lz4", true, false)]
+    [InlineData("bz2", true, false)]
+    [InlineData("crc32c", false, true)]
+    [InlineData("none", true, true)]
+    public void The_formats_a_codec_fits_come_from_the_codec_registry(string spec, bool v2, bool v3)
+    {
+        var parsed = CodecSpec.Parse(spec);
+        Assert.Equal(v2, parsed.FitsFormat(Zarr.Storage.Metadata.ZarrFormat.V2));
+        Assert.Equal(v3, parsed.FitsFormat(Zarr.Storage.Metadata.ZarrFormat.V3));
+        Assert.Equal(v2 && !parsed.IsNone, Zarr.Storage.Codecs.CodecRegistry.V2Ids.Contains(spec));
+    }
+
+    [Fact]
+    public void The_help_lists_every_form_of_the_grammar()
+    {
+        Assert.Equal("none | blosc[:CNAME[:CLEVEL[:SHUFFLE[:BLOCKSIZE]]]] | zstd[:LEVEL] | gzip[:LEVEL] | zlib[:LEVEL] | lz4[:ACCELERATION] | bz2[:LEVEL] | crc32c", CodecSpec.Grammar);
+        var ex = Assert.Throws<UsageException>(() => CodecSpec.Parse("snappy"));
+        Assert.Contains("(none, blosc, zstd, gzip, zlib, lz4, bz2, crc32c)", ex.Message, StringComparison.Ordinal);
+    }
+
     private async Task<JsonObject> ImportAndInfoAsync(string format, string[] specs)
     {
         await WriteInputAsync();

@@ -12,7 +12,7 @@ namespace Zarr.Cli.Tests;
 /// </summary>
 public sealed class PackageTests : IDisposable
 {
-    private static readonly HashSet<string> CoreDependencies = ["System.Numerics.Tensors", "ZstdSharp.Port", "K4os.Compression.LZ4", "SharpZipLib"];
+    private static readonly HashSet<string> CoreDependencies = ["System.Numerics.Tensors", "ZstdSharp.Port", "K4os.Compression.LZ4", "SharpZipLib", "System.IO.Hashing"];
 
     private readonly TempDirectory _temp = new();
 

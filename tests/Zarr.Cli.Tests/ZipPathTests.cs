@@ -75,6 +75,7 @@ public sealed class ZipPathTests : IDisposable
         await using (var store = new ZipStore(zip, new ZipStoreOptions { Mode = ZipStoreMode.Create }))
         {
             await ZarrGroup.CreateAsync(store, "g");
+            await store.CommitAsync();
         }
 
         await Cli.RunExpectingAsync(0, "import", _temp.Combine("in.npy"), Path.Combine(zip, "g", "x"));
@@ -315,6 +316,7 @@ public sealed class ZipPathTests : IDisposable
         await ZarrGroup.CreateAsync(store, "g", ZarrFormat.V2);
         await ZarrArray.FromDataAsync<int>(store, "g/arr", new int[16], [4, 4], new ArrayOptions { Format = ZarrFormat.V2 });
         await ZarrArray.FromDataAsync<long>(store, "other", new long[] { 0, 1, 2, 3, 4 }, [5]);
+        await store.CommitAsync();
     }
 
     /// <summary>The corpus's canonical NaN (sign 0, quiet) in little-endian floats and complex parts: the manifest's sha256 is of that.</summary>

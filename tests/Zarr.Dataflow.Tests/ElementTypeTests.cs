@@ -30,98 +30,100 @@ public sealed class ElementTypeTests
         return [.. Enumerable.Range(0, (int)count).Select(_ => Make<T>(rng.Next(0, 100)))];
     }
 
-    private static async Task CheckGenericOperationsAsync<T>(Func<T, T> f) where T : unmanaged
+    private static async Task CheckGenericOperationsAsync<T>(int grid, Func<T, T> f) where T : unmanaged
     {
         using var dir = new TempDir();
         var store = new DirectoryStore(dir.Path);
-        var i = 0;
-        foreach (var (shape, chunks) in Support.Grids())
+        var (shape, chunks) = Support.Grid(grid);
+        var i = grid * Support.OptionCombinations().Count();
+        foreach (var options in Support.OptionCombinations())
         {
-            foreach (var options in Support.OptionCombinations())
+            i++;
+            var size = shape.Aggregate(1L, (a, b) => a * b);
+            var data = Data<T>(size, i);
+            var source = await Support.ArrayAsync(store, $"s{i}", shape, chunks, data);
+            var x = Lazy.From(source);
+            var expected = data.Select(f).ToArray();
+
+            // Map with a function, stored on the same grid (fused) and on another (rechunk).
+            var same = await Support.ArrayAsync<T>(store, $"same{i}", shape, chunks);
+            await x.Map(f).StoreAsync(same, options);
+            Assert.Equal(expected, await Support.ReadAllAsync(same));
+            var otherChunks = chunks.Select(c => c + 1).ToArray();
+            var rechunked = await x.Map(f).StoreAsync(store, $"other{i}", new ArrayOptions { Chunks = otherChunks }, options);
+            Assert.Equal(expected, await Support.ReadAllAsync(rechunked));
+            Assert.Equal(data, await x.Rechunk(otherChunks).ToArrayAsync(options));
+
+            // MapBlocks sees each chunk with its region.
+            var blocks = x.MapBlocks((region, values) =>
             {
-                i++;
-                var size = shape.Aggregate(1L, (a, b) => a * b);
-                var data = Data<T>(size, i);
-                var source = await Support.ArrayAsync(store, $"s{i}", shape, chunks, data);
-                var x = Lazy.From(source);
-                var expected = data.Select(f).ToArray();
-
-                // Map with a function, stored on the same grid (fused) and on another (rechunk).
-                var same = await Support.ArrayAsync<T>(store, $"same{i}", shape, chunks);
-                await x.Map(f).StoreAsync(same, options);
-                Assert.Equal(expected, await Support.ReadAllAsync(same));
-                var otherChunks = chunks.Select(c => c + 1).ToArray();
-                var rechunked = await x.Map(f).StoreAsync(store, $"other{i}", new ArrayOptions { Chunks = otherChunks }, options);
-                Assert.Equal(expected, await Support.ReadAllAsync(rechunked));
-                Assert.Equal(data, await x.Rechunk(otherChunks).ToArrayAsync(options));
-
-                // MapBlocks sees each chunk with its region.
-                var blocks = x.MapBlocks((region, values) =>
+                for (var k = 0; k < values.Length; k++)
                 {
-                    for (var k = 0; k < values.Length; k++)
-                    {
-                        values[k] = f(values[k]);
-                    }
-                });
-                Assert.Equal(expected, await blocks.ToArrayAsync(options));
-
-                // A generated array of the type, streamed chunk by chunk.
-                var generated = Lazy.Generate<T>(shape, chunks, (region, destination) =>
-                {
-                    for (var k = 0; k < destination.Length; k++)
-                    {
-                        destination[k] = Make<T>((int)((region.Start[0] + k) % 97));
-                    }
-                });
-                var streamed = 0L;
-                await foreach (var chunk in generated.ToChunksAsync(options))
-                {
-                    using (chunk)
-                    {
-                        for (var k = 0; k < chunk.Values.Length; k++)
-                        {
-                            Assert.Equal(Make<T>((int)((chunk.Region.Start[0] + k) % 97)), chunk.Values[k]);
-                        }
-
-                        streamed += chunk.Values.Length;
-                    }
+                    values[k] = f(values[k]);
                 }
+            });
+            Assert.Equal(expected, await blocks.ToArrayAsync(options));
 
-                Assert.Equal(size, streamed);
-                Assert.Equal(size, await x.CountAsync());
-
-                // Where with a bool mask (on another grid), with a fill and with another array.
-                var mask = Lazy.Generate<bool>(shape, otherChunks, (region, destination) =>
+            // A generated array of the type, streamed chunk by chunk.
+            var generated = Lazy.Generate<T>(shape, chunks, (region, destination) =>
+            {
+                for (var k = 0; k < destination.Length; k++)
                 {
-                    for (var k = 0; k < destination.Length; k++)
+                    destination[k] = Make<T>((int)((region.Start[0] + k) % 97));
+                }
+            });
+            var streamed = 0L;
+            await foreach (var chunk in generated.ToChunksAsync(options))
+            {
+                using (chunk)
+                {
+                    for (var k = 0; k < chunk.Values.Length; k++)
                     {
-                        destination[k] = ((region.Start[^1] + (k % region.Shape[^1])) % 2) == 0;
+                        Assert.Equal(Make<T>((int)((chunk.Region.Start[0] + k) % 97)), chunk.Values[k]);
                     }
-                });
-                var maskValues = await mask.ToArrayAsync(options);
-                var fill = Make<T>(42);
-                Assert.Equal(data.Select((v, k) => maskValues[k] ? v : fill), await x.Where(mask, fill).ToArrayAsync(options));
-                Assert.Equal(data.Select((v, k) => maskValues[k] ? v : f(v)), await x.Where(mask, x.Map(f).Rechunk(otherChunks)).ToArrayAsync(options));
-                Assert.Equal(data.Select(v => v.Equals(fill) ? v : fill), await x.Where(v => v.Equals(fill), fill).ToArrayAsync(options));
 
-                // Cast to bool and back.
-                var truth = await x.Cast<bool>().ToArrayAsync(options);
-                Assert.Equal(data.Select(v => !v.Equals(default(T))), truth);
-                var one = typeof(T) == typeof(Complex) ? (T)(object)Complex.One : typeof(T) == typeof(Complex64) ? (T)(object)new Complex64(1, 0) : Make<T>(1);
-                Assert.Equal(truth.Select(b => b ? one : default), await x.Cast<bool>().Cast<T>().ToArrayAsync(options));
+                    streamed += chunk.Values.Length;
+                }
             }
+
+            Assert.Equal(size, streamed);
+            Assert.Equal(size, await x.CountAsync());
+
+            // Where with a bool mask (on another grid), with a fill and with another array.
+            var mask = Lazy.Generate<bool>(shape, otherChunks, (region, destination) =>
+            {
+                for (var k = 0; k < destination.Length; k++)
+                {
+                    destination[k] = ((region.Start[^1] + (k % region.Shape[^1])) % 2) == 0;
+                }
+            });
+            var maskValues = await mask.ToArrayAsync(options);
+            var fill = Make<T>(42);
+            Assert.Equal(data.Select((v, k) => maskValues[k] ? v : fill), await x.Where(mask, fill).ToArrayAsync(options));
+            Assert.Equal(data.Select((v, k) => maskValues[k] ? v : f(v)), await x.Where(mask, x.Map(f).Rechunk(otherChunks)).ToArrayAsync(options));
+            Assert.Equal(data.Select(v => v.Equals(fill) ? v : fill), await x.Where(v => v.Equals(fill), fill).ToArrayAsync(options));
+
+            // Cast to bool and back.
+            var truth = await x.Cast<bool>().ToArrayAsync(options);
+            Assert.Equal(data.Select(v => !v.Equals(default(T))), truth);
+            var one = typeof(T) == typeof(Complex) ? (T)(object)Complex.One : typeof(T) == typeof(Complex64) ? (T)(object)new Complex64(1, 0) : Make<T>(1);
+            Assert.Equal(truth.Select(b => b ? one : default), await x.Cast<bool>().Cast<T>().ToArrayAsync(options));
         }
     }
 
-    [Fact]
-    public async Task Element_type_independent_operations_work_for_bool_complex_and_half()
+    public static TheoryData<string, int> GenericTypesAndGrids => Support.TypesAndGrids("bool", "Complex", "Complex64", "Half", "sbyte");
+
+    [Theory]
+    [MemberData(nameof(GenericTypesAndGrids))]
+    public Task Element_type_independent_operations_work_for_bool_complex_and_half(string type, int grid) => type switch
     {
-        await CheckGenericOperationsAsync<bool>(v => !v);
-        await CheckGenericOperationsAsync<Complex>(v => (v * v) + 1);
-        await CheckGenericOperationsAsync<Complex64>(v => new Complex64(v.Imaginary, v.Real));
-        await CheckGenericOperationsAsync<Half>(v => v + (Half)1);
-        await CheckGenericOperationsAsync<sbyte>(v => (sbyte)(v / 2));
-    }
+        "bool" => CheckGenericOperationsAsync<bool>(grid, v => !v),
+        "Complex" => CheckGenericOperationsAsync<Complex>(grid, v => (v * v) + 1),
+        "Complex64" => CheckGenericOperationsAsync<Complex64>(grid, v => new Complex64(v.Imaginary, v.Real)),
+        "Half" => CheckGenericOperationsAsync<Half>(grid, v => v + (Half)1),
+        "sbyte" => CheckGenericOperationsAsync<sbyte>(grid, v => (sbyte)(v / 2)),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
 
     private static async Task CheckCastsFromAsync<TIn>(MemoryStore store) where TIn : unmanaged
     {
@@ -173,59 +175,76 @@ public sealed class ElementTypeTests
         }
     }
 
-    [Fact]
-    public async Task Casts_between_every_pair_of_element_types_match_numpy_astype()
+    [Theory]
+    [InlineData("bool")]
+    [InlineData("sbyte")]
+    [InlineData("short")]
+    [InlineData("int")]
+    [InlineData("long")]
+    [InlineData("byte")]
+    [InlineData("ushort")]
+    [InlineData("uint")]
+    [InlineData("ulong")]
+    [InlineData("Half")]
+    [InlineData("float")]
+    [InlineData("double")]
+    [InlineData("Complex")]
+    [InlineData("Complex64")]
+    public Task Casts_between_every_pair_of_element_types_match_numpy_astype(string from)
     {
         var store = new MemoryStore();
-        await CheckCastsFromAsync<bool>(store);
-        await CheckCastsFromAsync<sbyte>(store);
-        await CheckCastsFromAsync<short>(store);
-        await CheckCastsFromAsync<int>(store);
-        await CheckCastsFromAsync<long>(store);
-        await CheckCastsFromAsync<byte>(store);
-        await CheckCastsFromAsync<ushort>(store);
-        await CheckCastsFromAsync<uint>(store);
-        await CheckCastsFromAsync<ulong>(store);
-        await CheckCastsFromAsync<Half>(store);
-        await CheckCastsFromAsync<float>(store);
-        await CheckCastsFromAsync<double>(store);
-        await CheckCastsFromAsync<Complex>(store);
-        await CheckCastsFromAsync<Complex64>(store);
+        return from switch
+        {
+            "bool" => CheckCastsFromAsync<bool>(store),
+            "sbyte" => CheckCastsFromAsync<sbyte>(store),
+            "short" => CheckCastsFromAsync<short>(store),
+            "int" => CheckCastsFromAsync<int>(store),
+            "long" => CheckCastsFromAsync<long>(store),
+            "byte" => CheckCastsFromAsync<byte>(store),
+            "ushort" => CheckCastsFromAsync<ushort>(store),
+            "uint" => CheckCastsFromAsync<uint>(store),
+            "ulong" => CheckCastsFromAsync<ulong>(store),
+            "Half" => CheckCastsFromAsync<Half>(store),
+            "float" => CheckCastsFromAsync<float>(store),
+            "double" => CheckCastsFromAsync<double>(store),
+            "Complex" => CheckCastsFromAsync<Complex>(store),
+            "Complex64" => CheckCastsFromAsync<Complex64>(store),
+            _ => throw new ArgumentOutOfRangeException(nameof(from), from, null),
+        };
     }
 
-    [Fact]
-    public async Task Complex_arithmetic_sums_and_means_match_memory()
+    [Theory]
+    [MemberData(nameof(Support.EachGrid), MemberType = typeof(Support))]
+    public async Task Complex_arithmetic_sums_and_means_match_memory(int grid)
     {
         var store = new MemoryStore();
-        foreach (var (shape, chunks) in Support.Grids())
+        var (shape, chunks) = Support.Grid(grid);
+        var size = shape.Aggregate(1L, (a, b) => a * b);
+        var data = Data<Complex>(size, 9);
+        var x = Lazy.From(await Support.ArrayAsync(store, "c" + Support.Show(shape), shape, chunks, data));
+        var y = x.Rechunk([.. chunks.Select(c => c + 1)]);
+        Assert.Equal(data.Select(v => (v * v) - (v / new Complex(2, 1)) + 3), await ((x * y) - (x / new Complex(2, 1)) + new Complex(3, 0)).ToArrayAsync());
+
+        var sum = data.Aggregate(Complex.Zero, (a, b) => a + b);
+        Assert.Equal(sum, await x.SumAsync());
+        var mean = await x.MeanAsync();
+        Assert.True(Complex.Abs(mean - (sum / size)) < 1e-12);
+
+        // Over the first axis: per cell of the others.
+        var cells = size / shape[0];
+        var sums = new Complex[cells];
+        for (var k = 0; k < size; k++)
         {
-            var size = shape.Aggregate(1L, (a, b) => a * b);
-            var data = Data<Complex>(size, 9);
-            var x = Lazy.From(await Support.ArrayAsync(store, "c" + Support.Show(shape), shape, chunks, data));
-            var y = x.Rechunk([.. chunks.Select(c => c + 1)]);
-            Assert.Equal(data.Select(v => (v * v) - (v / new Complex(2, 1)) + 3), await ((x * y) - (x / new Complex(2, 1)) + new Complex(3, 0)).ToArrayAsync());
-
-            var sum = data.Aggregate(Complex.Zero, (a, b) => a + b);
-            Assert.Equal(sum, await x.SumAsync());
-            var mean = await x.MeanAsync();
-            Assert.True(Complex.Abs(mean - (sum / size)) < 1e-12);
-
-            // Over the first axis: per cell of the others.
-            var cells = size / shape[0];
-            var sums = new Complex[cells];
-            for (var k = 0; k < size; k++)
-            {
-                sums[k % cells] += data[k];
-            }
-
-            Assert.Equal(sums, await x.Sum([0]).ToArrayAsync());
-            var means = await x.Mean([0]).ToArrayAsync(PipelineOptions.Uniform(1, 1));
-            Assert.All(means.Zip(sums), p => Assert.True(Complex.Abs(p.First - (p.Second / shape[0])) < 1e-12));
-
-            var narrow = x.Cast<Complex64>();
-            Assert.Equal(sum, await narrow.SumAsync());
-            Assert.Equal(sums, await narrow.Sum([0]).ToArrayAsync());
+            sums[k % cells] += data[k];
         }
+
+        Assert.Equal(sums, await x.Sum([0]).ToArrayAsync());
+        var means = await x.Mean([0]).ToArrayAsync(PipelineOptions.Uniform(1, 1));
+        Assert.All(means.Zip(sums), p => Assert.True(Complex.Abs(p.First - (p.Second / shape[0])) < 1e-12));
+
+        var narrow = x.Cast<Complex64>();
+        Assert.Equal(sum, await narrow.SumAsync());
+        Assert.Equal(sums, await narrow.Sum([0]).ToArrayAsync());
     }
 
     [Fact]

@@ -14,14 +14,20 @@ public sealed class PipelineTests
     public void Only_the_last_step_may_hand_its_input_on()
     {
         using var run = new PipelineRun(new PipelineOptions(), 1, CancellationToken.None);
-        static ValueTask<object?> Pass(object m, CancellationToken _) => ValueTask.FromResult<object?>(m);
-        static (long[]?, string?) Describe(object _) => (null, null);
-        var handsOn = new ChainStep("Stream", new StageOptions(), true, Pass, Describe, DisposesInput: false);
-        var last = new ChainStep("Reduce", new StageOptions(), true, Pass, Describe);
-        Assert.Throws<InvalidOperationException>(() => StageChain.Build(run, [handsOn, last]));
+        static ValueTask<DecodedChunk> Pass(DecodedChunk m, CancellationToken _) => ValueTask.FromResult(m);
+        static ValueTask Consume(DecodedChunk m, CancellationToken _) => ValueTask.CompletedTask;
+        static (long[]?, string?) Describe(DecodedChunk _) => (null, null);
+        var handsOn = new Sink<DecodedChunk>("Stream", new StageOptions(), true, Consume, Describe, DisposesInput: false);
+        var decode = new Stage<DecodedChunk, DecodedChunk>("Decode", new StageOptions(), true, Pass, Describe);
+
+        // Only a sink may hand its input on (a stage cannot say so), and it cannot share a stage with the step before it.
+        Assert.Throws<InvalidOperationException>(() => decode.Then(handsOn));
 
         // Last, it gets a stage of its own even among CPU steps.
-        var (_, completions) = StageChain.Build(run, [last with { Name = "Decode" }, handsOn]);
+        var plan = ChunkPlan.Start(decode).End(handsOn).Fused();
+        Assert.Equal(["Decode", "Stream"], plan.StageNames);
+        var completions = new List<Task>();
+        plan.Wire(run, completions);
         Assert.Equal(2, completions.Count);
     }
 
@@ -46,6 +52,36 @@ public sealed class PipelineTests
         var clone = p.Clone();
         p.Compute.MaxDegreeOfParallelism = 17;
         Assert.Equal(Environment.ProcessorCount, clone.Compute.MaxDegreeOfParallelism);
+    }
+
+    /// <summary>As <see cref="StageOptions.BoundedCapacity"/> says: the capacity counts chunks queued and in work, and the hand-off holds one more.</summary>
+    [Fact]
+    public async Task A_stage_holds_its_capacity_plus_the_one_chunk_it_hands_on()
+    {
+        var started = 0;
+        var stage = ChunkBlocks.Compute(_ => Interlocked.Increment(ref started), new StageOptions { MaxDegreeOfParallelism = 4, BoundedCapacity = 2 });
+        static DecodedChunk Chunk() => new([0], new ChunkRegion([0], [1]), [1], 4, Zarr.Storage.Buffers.PooledBuffer.Rent(4));
+        var accepted = 0;
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            var chunk = Chunk();
+            if (stage.Post(chunk))
+            {
+                accepted++;
+            }
+            else
+            {
+                chunk.Dispose();
+                await Task.Delay(10);
+            }
+        }
+
+        Assert.Equal(3, accepted);
+        Assert.Equal(3, started);
+        var drain = new ActionBlock<DecodedChunk>(c => c.Dispose());
+        stage.LinkTo(drain, new DataflowLinkOptions { PropagateCompletion = true });
+        stage.Complete();
+        await drain.Completion;
     }
 
     [Fact]
@@ -101,6 +137,90 @@ public sealed class PipelineTests
 
         fetch2.Complete();
         Assert.Equal(110, await reduce.Result);
+    }
+
+    /// <summary>
+    /// A float sum whose bits depend on the order of its additions (values of very different magnitudes): the public
+    /// reduce block gives the fixed tree's bits over the chunks in C order, however randomly the chunks finish.
+    /// </summary>
+    [Fact]
+    public async Task The_reduce_block_gives_the_same_bits_whatever_the_completion_order()
+    {
+        var store = new MemoryStore();
+        var rng = new Random(11);
+        var data = Enumerable.Range(0, 16 * 16).Select(_ => (float)(Math.Pow(10, rng.Next(-3, 8)) * (rng.NextDouble() - 0.4))).ToArray();
+        var source = await Support.ArrayAsync(store, "s", [16, 16], [2, 2], data);
+        const int fanIn = 3;
+        static float ChunkSum(DecodedChunk c)
+        {
+            var sum = 0f;
+            foreach (var v in c.GetSpan<float>())
+            {
+                sum += v;
+            }
+
+            return sum;
+        }
+
+        // The expected bits: the chunks' partials in C order, combined fanIn at a time, level by level.
+        var partials = new List<float>();
+        for (var cr = 0; cr < 8; cr++)
+        {
+            for (var cc = 0; cc < 8; cc++)
+            {
+                var sum = 0f;
+                for (var k = 0; k < 4; k++)
+                {
+                    sum += data[(((cr * 2) + (k / 2)) * 16) + (cc * 2) + (k % 2)];
+                }
+
+                partials.Add(sum);
+            }
+        }
+
+        while (partials.Count > 1)
+        {
+            partials = [.. partials.Chunk(fanIn).Select(g => g.Aggregate((a, b) => a + b))];
+        }
+
+        var seen = new HashSet<float>();
+        for (var seed = 0; seed < 6; seed++)
+        {
+            var link = new DataflowLinkOptions { PropagateCompletion = true };
+            var fetch = ChunkBlocks.Fetch(source);
+            var decode = ChunkBlocks.Decode(source);
+            var delays = new Random(seed);
+            var shuffle = ChunkBlocks.Compute(
+                async (_, ct) =>
+                {
+                    int delay;
+                    lock (delays)
+                    {
+                        delay = delays.Next(0, 4);
+                    }
+
+                    await Task.Delay(delay, ct);
+                },
+                new StageOptions { MaxDegreeOfParallelism = 16 });
+            var reduce = ChunkBlocks.Reduce(ChunkSum, (a, b) => a + b, 0f, fanIn, new StageOptions { MaxDegreeOfParallelism = 4 });
+            fetch.LinkTo(decode, link);
+            decode.LinkTo(shuffle, link);
+            shuffle.LinkTo(reduce, link);
+            foreach (var request in ChunkBlocks.Requests(source.Grid))
+            {
+                await fetch.SendAsync(request);
+            }
+
+            fetch.Complete();
+            var result = await reduce.Result;
+            Assert.Equal(BitConverter.SingleToInt32Bits(partials[0]), BitConverter.SingleToInt32Bits(result));
+            seen.Add(result);
+        }
+
+        Assert.Single(seen);
+
+        // Arrival order decides nothing: a sum in another order would not give these bits.
+        Assert.NotEqual(BitConverter.SingleToInt32Bits(partials[0]), BitConverter.SingleToInt32Bits(data.Reverse().Aggregate(0f, (a, b) => a + b)));
     }
 
     [Fact]
@@ -256,6 +376,31 @@ public sealed class PipelineTests
         });
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => y.SumAsync(cancellationToken: cts2.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => y.SumAsync(cancellationToken: new CancellationToken(true)));
+    }
+
+    /// <summary>
+    /// A consumer leaves a stream of 4 chunks after the first, once every chunk has been produced: one waits in the
+    /// channel, one in the stream stage's worker and one in the hand-off after the evaluate stage, which has finished.
+    /// The cancelled stream stage takes nothing more, so the waiting chunk must be dropped for the run to end.
+    /// </summary>
+    [Fact]
+    public async Task A_stream_left_early_after_its_last_chunk_was_produced_ends()
+    {
+        var x = Lazy.Generate<int>([4, 10], [1, 10], (_, d) => d.Fill(7));
+        using var rentals = Zarr.Storage.Buffers.BufferRentals.Begin();
+        async Task ReadOneAsync()
+        {
+            await foreach (var chunk in x.ToChunksAsync(PipelineOptions.Uniform(1, 1)))
+            {
+                Assert.Equal(7, chunk.Values[0]);
+                chunk.Dispose();
+                await Task.Delay(300);
+                break;
+            }
+        }
+
+        await ReadOneAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, rentals.Outstanding);
     }
 
     [Fact]

@@ -92,64 +92,83 @@ public sealed class ReductionTests
         }
     }
 
-    private static async Task CheckAllAsync<T>(bool withNaN) where T : unmanaged, INumber<T>
+    private static readonly (long[] Shape, int[] Chunks)[] ReductionGrids = [([5, 6, 7], [2, 4, 3]), ([5, 6, 7], [5, 6, 7]), ([4, 9], [1, 4]), ([13], [5])];
+
+    public static TheoryData<int> EachReductionGrid => [.. Enumerable.Range(0, ReductionGrids.Length)];
+
+    public static TheoryData<string, int> IntegerTypesAndGrids
     {
-        var store = new MemoryStore();
-        var n = 0;
-        foreach (var (shape, chunks) in new (long[], int[])[] { ([5, 6, 7], [2, 4, 3]), ([5, 6, 7], [5, 6, 7]), ([4, 9], [1, 4]), ([13], [5]) })
+        get
         {
-            var size = shape.Aggregate(1L, (a, b) => a * b);
-            var data = Support.RandomData<T>(size, ++n);
-            if (withNaN)
+            var data = new TheoryData<string, int>();
+            foreach (var type in new[] { "int", "short", "byte", "ulong", "long" })
             {
-                for (var i = 0; i < data.Length; i += 5)
+                for (var g = 0; g < ReductionGrids.Length; g++)
                 {
-                    data[i] = T.CreateTruncating(double.NaN);
+                    data.Add(type, g);
                 }
             }
 
-            var doubles = data.Select(double.CreateTruncating).ToArray();
-            var x = Lazy.From(await Support.ArrayAsync(store, $"a{n}", shape, chunks, data));
-            foreach (var options in Support.OptionCombinations())
-            {
-                // All axes.
-                var all = Compute(doubles, shape, null, false);
-                var nan = Compute(doubles, shape, null, true);
-                Close(all.Sum[0], await x.SumAsync(options));
-                Close(all.Mean[0], await x.MeanAsync(options));
-                Close(all.Var[0], await x.VarAsync(0, options));
-                Close(Compute(doubles, shape, null, false, 1).Var[0], await x.VarAsync(1, options));
-                Close(Math.Sqrt(all.Var[0]), await x.StdAsync(0, options));
-                Close(all.Min[0], double.CreateTruncating(await x.MinAsync(options)));
-                Close(all.Max[0], double.CreateTruncating(await x.MaxAsync(options)));
-                Close(nan.Sum[0], await x.NanSumAsync(options));
-                Close(nan.Mean[0], await x.NanMeanAsync(options));
-                Close(nan.Var[0], await x.NanVarAsync(0, options));
-                Close(Math.Sqrt(nan.Var[0]), await x.NanStdAsync(0, options));
-                Close(nan.Min[0], double.CreateTruncating(await x.NanMinAsync(options)));
-                Close(nan.Max[0], double.CreateTruncating(await x.NanMaxAsync(options)));
-                Assert.Equal(nan.Count[0], await x.CountNonNaNAsync(options));
-                Assert.Equal(size, await x.CountAsync());
+            return data;
+        }
+    }
 
-                foreach (var axes in AxisSubsets(shape.Length))
-                {
-                    var r = Compute(doubles, shape, axes, false);
-                    var rn = Compute(doubles, shape, axes, true);
-                    Close(r.Sum, await x.SumAsync(axes, options), r.Kept);
-                    Close(r.Mean, await x.MeanAsync(axes, options), r.Kept);
-                    Close(r.Var, await x.VarAsync(axes, 0, options), r.Kept);
-                    Close(r.Var.Select(Math.Sqrt).ToArray(), await x.StdAsync(axes, 0, options), r.Kept);
-                    Close(r.Min, AsDoubles(await x.MinAsync(axes, options)), r.Kept);
-                    Close(r.Max, AsDoubles(await x.MaxAsync(axes, options)), r.Kept);
-                    Close(rn.Sum, await x.NanSumAsync(axes, options), r.Kept);
-                    Close(rn.Mean, await x.NanMeanAsync(axes, options), r.Kept);
-                    Close(rn.Var, await x.NanVarAsync(axes, 0, options), r.Kept);
-                    Close(rn.Var.Select(Math.Sqrt).ToArray(), await x.NanStdAsync(axes, 0, options), r.Kept);
-                    Close(rn.Min, AsDoubles(await x.NanMinAsync(axes, options)), r.Kept);
-                    Close(rn.Max, AsDoubles(await x.NanMaxAsync(axes, options)), r.Kept);
-                    Assert.Equal(rn.Count, (await x.CountNonNaNAsync(axes, options)).ToArray());
-                    Assert.Equal(r.Count.Select(c => withNaN ? (long)(size / Math.Max(1, r.Kept.Aggregate(1L, (a, b) => a * b))) : c), (await x.CountAsync(axes)).ToArray());
-                }
+    private static async Task CheckAllAsync<T>(bool withNaN, int grid) where T : unmanaged, INumber<T>
+    {
+        var store = new MemoryStore();
+        var n = grid;
+        var (shape, chunks) = ReductionGrids[grid];
+        var size = shape.Aggregate(1L, (a, b) => a * b);
+        var data = Support.RandomData<T>(size, ++n);
+        if (withNaN)
+        {
+            for (var i = 0; i < data.Length; i += 5)
+            {
+                data[i] = T.CreateTruncating(double.NaN);
+            }
+        }
+
+        var doubles = data.Select(double.CreateTruncating).ToArray();
+        var x = Lazy.From(await Support.ArrayAsync(store, $"a{n}", shape, chunks, data));
+        foreach (var options in Support.OptionCombinations())
+        {
+            // All axes.
+            var all = Compute(doubles, shape, null, false);
+            var nan = Compute(doubles, shape, null, true);
+            Close(all.Sum[0], await x.SumAsync(options));
+            Close(all.Mean[0], await x.MeanAsync(options));
+            Close(all.Var[0], await x.VarAsync(0, options));
+            Close(Compute(doubles, shape, null, false, 1).Var[0], await x.VarAsync(1, options));
+            Close(Math.Sqrt(all.Var[0]), await x.StdAsync(0, options));
+            Close(all.Min[0], double.CreateTruncating(await x.MinAsync(options)));
+            Close(all.Max[0], double.CreateTruncating(await x.MaxAsync(options)));
+            Close(nan.Sum[0], await x.NanSumAsync(options));
+            Close(nan.Mean[0], await x.NanMeanAsync(options));
+            Close(nan.Var[0], await x.NanVarAsync(0, options));
+            Close(Math.Sqrt(nan.Var[0]), await x.NanStdAsync(0, options));
+            Close(nan.Min[0], double.CreateTruncating(await x.NanMinAsync(options)));
+            Close(nan.Max[0], double.CreateTruncating(await x.NanMaxAsync(options)));
+            Assert.Equal(nan.Count[0], await x.CountNonNaNAsync(options));
+            Assert.Equal(size, await x.CountAsync());
+
+            foreach (var axes in AxisSubsets(shape.Length))
+            {
+                var r = Compute(doubles, shape, axes, false);
+                var rn = Compute(doubles, shape, axes, true);
+                Close(r.Sum, await x.SumAsync(axes, options), r.Kept);
+                Close(r.Mean, await x.MeanAsync(axes, options), r.Kept);
+                Close(r.Var, await x.VarAsync(axes, 0, options), r.Kept);
+                Close(r.Var.Select(Math.Sqrt).ToArray(), await x.StdAsync(axes, 0, options), r.Kept);
+                Close(r.Min, AsDoubles(await x.MinAsync(axes, options)), r.Kept);
+                Close(r.Max, AsDoubles(await x.MaxAsync(axes, options)), r.Kept);
+                Close(rn.Sum, await x.NanSumAsync(axes, options), r.Kept);
+                Close(rn.Mean, await x.NanMeanAsync(axes, options), r.Kept);
+                Close(rn.Var, await x.NanVarAsync(axes, 0, options), r.Kept);
+                Close(rn.Var.Select(Math.Sqrt).ToArray(), await x.NanStdAsync(axes, 0, options), r.Kept);
+                Close(rn.Min, AsDoubles(await x.NanMinAsync(axes, options)), r.Kept);
+                Close(rn.Max, AsDoubles(await x.NanMaxAsync(axes, options)), r.Kept);
+                Assert.Equal(rn.Count, (await x.CountNonNaNAsync(axes, options)).ToArray());
+                Assert.Equal(r.Count.Select(c => withNaN ? (long)(size / Math.Max(1, r.Kept.Aggregate(1L, (a, b) => a * b))) : c), (await x.CountAsync(axes)).ToArray());
             }
         }
     }
@@ -157,24 +176,29 @@ public sealed class ReductionTests
     private static Tensor<double> AsDoubles<T>(Tensor<T> t) where T : unmanaged, INumber<T> =>
         Tensor.Create(t.ToArray().Select(double.CreateTruncating).ToArray(), t.Lengths);
 
-    [Fact]
-    public Task Float_reductions_over_every_axis_subset() => CheckAllAsync<float>(false);
+    [Theory]
+    [MemberData(nameof(EachReductionGrid))]
+    public Task Float_reductions_over_every_axis_subset(int grid) => CheckAllAsync<float>(false, grid);
 
-    [Fact]
-    public Task Double_reductions_with_NaN_over_every_axis_subset() => CheckAllAsync<double>(true);
+    [Theory]
+    [MemberData(nameof(EachReductionGrid))]
+    public Task Double_reductions_with_NaN_over_every_axis_subset(int grid) => CheckAllAsync<double>(true, grid);
 
-    [Fact]
-    public Task Float_reductions_with_NaN() => CheckAllAsync<float>(true);
+    [Theory]
+    [MemberData(nameof(EachReductionGrid))]
+    public Task Float_reductions_with_NaN(int grid) => CheckAllAsync<float>(true, grid);
 
-    [Fact]
-    public async Task Integer_reductions_over_every_axis_subset()
+    [Theory]
+    [MemberData(nameof(IntegerTypesAndGrids))]
+    public Task Integer_reductions_over_every_axis_subset(string type, int grid) => type switch
     {
-        await CheckAllAsync<int>(false);
-        await CheckAllAsync<short>(false);
-        await CheckAllAsync<byte>(false);
-        await CheckAllAsync<ulong>(false);
-        await CheckAllAsync<long>(false);
-    }
+        "int" => CheckAllAsync<int>(false, grid),
+        "short" => CheckAllAsync<short>(false, grid),
+        "byte" => CheckAllAsync<byte>(false, grid),
+        "ulong" => CheckAllAsync<ulong>(false, grid),
+        "long" => CheckAllAsync<long>(false, grid),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
 
     [Fact]
     public async Task Integer_sums_are_64_bit_and_wrap_as_numpy()

@@ -82,6 +82,36 @@ public static class Support
         yield return ([5, 9], [8, 4]);
     }
 
+    /// <summary>The grid at <paramref name="index"/> of <see cref="Grids"/>.</summary>
+    public static (long[] Shape, int[] Chunks) Grid(int index) => Grids().ElementAt(index);
+
+    /// <summary>Each index of <see cref="Grids"/>: one theory row per grid, so one grid's failure does not hide the others'.</summary>
+    public static TheoryData<int> EachGrid()
+    {
+        var data = new TheoryData<int>();
+        for (var g = 0; g < Grids().Count(); g++)
+        {
+            data.Add(g);
+        }
+
+        return data;
+    }
+
+    /// <summary>Each element type (by name) with each index of <see cref="Grids"/>.</summary>
+    public static TheoryData<string, int> TypesAndGrids(params string[] types)
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var type in types)
+        {
+            for (var g = 0; g < Grids().Count(); g++)
+            {
+                data.Add(type, g);
+            }
+        }
+
+        return data;
+    }
+
     public static string Show(long[] a) => string.Join(",", a);
 }
 

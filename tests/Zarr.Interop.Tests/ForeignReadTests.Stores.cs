@@ -49,6 +49,7 @@ public sealed partial class ForeignReadTests
                 var g = await root.CreateGroupAsync("g");
                 await (await g.CreateArrayAsync<int>("a", [37, 23], new ArrayOptions { Chunks = [10, 8] }))[..].WriteAsync(ints);
                 await (await root.CreateArrayAsync<double>("b", [37, 23], new ArrayOptions { Chunks = [16, 16] }))[..].WriteAsync(halves);
+                await zip.CommitAsync();
             }
 
             entries.AddRange(Entries([$"{name}/g/a"], ints, format));

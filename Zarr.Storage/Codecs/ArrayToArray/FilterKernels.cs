@@ -29,22 +29,9 @@ internal interface IKernelFactory
 internal static class FilterKernels
 {
     /// <summary>The kernel for a pair of real numeric types (integers and floats; not bool or complex).</summary>
+    /// <exception cref="ArgumentException">A type is not a real number type.</exception>
     public static FilterKernel Create<TFactory>(ZarrDataType decoded, ZarrDataType encoded, TFactory factory)
-        where TFactory : IKernelFactory => decoded.Kind switch
-        {
-            DataTypeKind.Int8 => Create<sbyte, TFactory>(encoded, factory),
-            DataTypeKind.Int16 => Create<short, TFactory>(encoded, factory),
-            DataTypeKind.Int32 => Create<int, TFactory>(encoded, factory),
-            DataTypeKind.Int64 => Create<long, TFactory>(encoded, factory),
-            DataTypeKind.UInt8 => Create<byte, TFactory>(encoded, factory),
-            DataTypeKind.UInt16 => Create<ushort, TFactory>(encoded, factory),
-            DataTypeKind.UInt32 => Create<uint, TFactory>(encoded, factory),
-            DataTypeKind.UInt64 => Create<ulong, TFactory>(encoded, factory),
-            DataTypeKind.Float16 => Create<Half, TFactory>(encoded, factory),
-            DataTypeKind.Float32 => Create<float, TFactory>(encoded, factory),
-            DataTypeKind.Float64 => Create<double, TFactory>(encoded, factory),
-            _ => throw new ArgumentException($"{decoded} is not a real numeric type", nameof(decoded)),
-        };
+        where TFactory : IKernelFactory => decoded.Accept(new DecodedType<TFactory>(encoded, factory));
 
     /// <summary>True for the types the filters work on: integers and floats.</summary>
     public static bool IsRealNumber(ZarrDataType type) => type.NumpyKind is 'i' or 'u' or 'f';
@@ -84,23 +71,27 @@ internal static class FilterKernels
         return decoded with { DataType = filter.EncodedType.DataType, FillValue = fill };
     }
 
-    private static FilterKernel Create<TDecoded, TFactory>(ZarrDataType encoded, TFactory factory)
+    private static ArgumentException NotReal(ZarrDataType dataType, string parameter) => new($"{dataType} is not a real numeric type", parameter);
+
+    /// <summary>Chooses the decoded element type, then the encoded one (<see cref="EncodedType{TDecoded, TFactory}"/>).</summary>
+    private sealed class DecodedType<TFactory>(ZarrDataType encoded, TFactory factory) : ZarrDataTypeVisitor<FilterKernel>
+        where TFactory : IKernelFactory
+    {
+        public override FilterKernel VisitNumber<TDecoded>() => encoded.Accept(new EncodedType<TDecoded, TFactory>(factory));
+
+        protected override FilterKernel VisitDefault(ZarrDataType dataType) =>
+            throw NotReal(dataType, "decoded");
+    }
+
+    private sealed class EncodedType<TDecoded, TFactory>(TFactory factory) : ZarrDataTypeVisitor<FilterKernel>
         where TDecoded : unmanaged, INumber<TDecoded>
-        where TFactory : IKernelFactory => encoded.Kind switch
-        {
-            DataTypeKind.Int8 => factory.Create<TDecoded, sbyte>(),
-            DataTypeKind.Int16 => factory.Create<TDecoded, short>(),
-            DataTypeKind.Int32 => factory.Create<TDecoded, int>(),
-            DataTypeKind.Int64 => factory.Create<TDecoded, long>(),
-            DataTypeKind.UInt8 => factory.Create<TDecoded, byte>(),
-            DataTypeKind.UInt16 => factory.Create<TDecoded, ushort>(),
-            DataTypeKind.UInt32 => factory.Create<TDecoded, uint>(),
-            DataTypeKind.UInt64 => factory.Create<TDecoded, ulong>(),
-            DataTypeKind.Float16 => factory.Create<TDecoded, Half>(),
-            DataTypeKind.Float32 => factory.Create<TDecoded, float>(),
-            DataTypeKind.Float64 => factory.Create<TDecoded, double>(),
-            _ => throw new ArgumentException($"{encoded} is not a real numeric type", nameof(encoded)),
-        };
+        where TFactory : IKernelFactory
+    {
+        public override FilterKernel VisitNumber<TEncoded>() => factory.Create<TDecoded, TEncoded>();
+
+        protected override FilterKernel VisitDefault(ZarrDataType dataType) =>
+            throw NotReal(dataType, "encoded");
+    }
 }
 
 /// <summary>numpy's <c>astype</c> between real numeric types, element by element, as numpy 1.x does it on x86-64.</summary>

@@ -68,6 +68,12 @@ public sealed class FixedScaleOffsetCodec : IV2Filter
     /// <summary>The factor applied after subtracting the offset.</summary>
     public double Scale { get; }
 
+    /// <summary>The offset as the JSON number it was read from (or made from), for the codec registry to write back.</summary>
+    internal JsonNode OffsetJson => _offsetJson.DeepClone();
+
+    /// <summary>The scale as the JSON number it was read from (or made from), for the codec registry to write back.</summary>
+    internal JsonNode ScaleJson => _scaleJson.DeepClone();
+
     /// <inheritdoc />
     public string Name => "numcodecs.fixedscaleoffset";
 

@@ -192,17 +192,7 @@ public sealed class TransposeCodec : IArrayToArrayCodec
             }
 
             linear += inner;
-            for (var d = rank - 2; d >= 0; d--)
-            {
-                offset += strides[d];
-                if (++index[d] < encodedShape[d])
-                {
-                    break;
-                }
-
-                offset -= strides[d] * encodedShape[d];
-                index[d] = 0;
-            }
+            offset = NextRow(offset, index, encodedShape, strides);
         }
     }
 
@@ -248,20 +238,30 @@ public sealed class TransposeCodec : IArrayToArrayCodec
             }
 
             linear += inner;
-
-            // Advance the odometer over the outer axes.
-            for (var d = rank - 2; d >= 0; d--)
-            {
-                offset += strides[d];
-                if (++index[d] < encodedShape[d])
-                {
-                    break;
-                }
-
-                offset -= strides[d] * encodedShape[d];
-                index[d] = 0;
-            }
+            offset = NextRow(offset, index, encodedShape, strides);
         }
+    }
+
+    /// <summary>
+    /// Advances the odometer over the outer axes (all but the last) by one row of the encoded array and returns the
+    /// decoded offset of that row's first element.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long NextRow(long offset, Span<int> index, ReadOnlySpan<int> encodedShape, ReadOnlySpan<long> strides)
+    {
+        for (var d = encodedShape.Length - 2; d >= 0; d--)
+        {
+            offset += strides[d];
+            if (++index[d] < encodedShape[d])
+            {
+                return offset;
+            }
+
+            offset -= strides[d] * encodedShape[d];
+            index[d] = 0;
+        }
+
+        return offset;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

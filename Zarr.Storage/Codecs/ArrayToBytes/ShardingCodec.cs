@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
@@ -41,8 +40,8 @@ public sealed class ShardingCodec : IPartialDecodingCodec
 
     private readonly int[] _chunkShape;
     private readonly CodecPipeline _inner;
-    private readonly CodecPipeline _index;
-    private readonly int _indexOverhead;
+    private readonly ShardIndex _index;
+    private readonly ShardPartialDecoder _partial;
     private volatile ShardLayout? _layout;
 
     /// <summary>Creates the codec.</summary>
@@ -71,23 +70,8 @@ public sealed class ShardingCodec : IPartialDecodingCodec
 
         _chunkShape = (int[])chunkShape.Clone();
         _inner = Pipeline(codecs, "codecs");
-        _index = Pipeline(indexCodecs ?? [new BytesCodec(Endian.Little), new Crc32cCodec()], "index_codecs");
-        if (_index.ArrayToBytesCodec is not BytesCodec)
-        {
-            throw new ZarrException($"{CodecName}: the index codecs need the 'bytes' codec as their array→bytes codec, not '{_index.ArrayToBytesCodec.Name}'");
-        }
-
-        foreach (var codec in _index.BytesToBytesCodecs)
-        {
-            if (codec is not Crc32cCodec)
-            {
-                throw new ZarrException($"{CodecName}: the index codecs must have a fixed encoded size; '{codec.Name}' does not (use bytes + crc32c)");
-            }
-
-            _indexOverhead += Crc32cCodec.ChecksumSize;
-        }
-
-        IndexLocation = indexLocation;
+        _index = ShardIndex.Create(Pipeline(indexCodecs ?? [new BytesCodec(Endian.Little), new Crc32cCodec()], "index_codecs"), indexLocation);
+        _partial = new ShardPartialDecoder(this, _index);
     }
 
     /// <inheritdoc />
@@ -100,10 +84,10 @@ public sealed class ShardingCodec : IPartialDecodingCodec
     public CodecPipeline Codecs => _inner;
 
     /// <summary>The index's codec chain.</summary>
-    public CodecPipeline IndexCodecs => _index;
+    public CodecPipeline IndexCodecs => _index.Codecs;
 
     /// <summary>Where the index is stored.</summary>
-    public ShardIndexLocation IndexLocation { get; }
+    public ShardIndexLocation IndexLocation => _index.Location;
 
     /// <summary>For tests: true or false forces inner chunks to be encoded and decoded in parallel or one by one; null decides by size.</summary>
     internal bool? ParallelInnerChunks { get; init; }
@@ -131,7 +115,7 @@ public sealed class ShardingCodec : IPartialDecodingCodec
         }
 
         var indexCodecs = new JsonArray();
-        foreach (var codec in _index.Codecs)
+        foreach (var codec in _index.Codecs.Codecs)
         {
             indexCodecs.Add(codec.ToV3Json());
         }
@@ -169,6 +153,29 @@ public sealed class ShardingCodec : IPartialDecodingCodec
     /// <summary>The encoded size of the index for shards of <paramref name="spec"/>: 16 bytes per inner chunk plus the index codecs' overhead.</summary>
     public int GetIndexSize(in ChunkSpec spec) => GetLayout(spec).IndexEncodedLength;
 
+    /// <summary>
+    /// The most bytes a shard of <paramref name="spec"/> can be encoded to: its index and every inner chunk at the
+    /// inner chain's worst case (the limit a bytes→bytes codec around the sharding codec decodes to).
+    /// </summary>
+    public long GetMaxEncodedLength(in ChunkSpec spec)
+    {
+        var layout = GetLayout(spec);
+        var inner = _inner.GetMaxEncodedLength(layout.InnerSpec);
+        return Math.Min(layout.IndexEncodedLength + (inner * layout.ChunkCount), Array.MaxLength);
+    }
+
+    /// <summary>
+    /// How many inner chunks of a shard of <paramref name="spec"/> this codec would encode or decode at once (as zarrs'
+    /// <c>recommended_concurrency</c>): the inner-chunk count where parallel work pays (compressed inner chunks of at
+    /// least 16 KiB, shards of at least 1 MiB, 4 cores or more), 1 otherwise. A caller bounds it with
+    /// <see cref="ChunkSpec.MaxDegreeOfParallelism"/>.
+    /// </summary>
+    public int GetRecommendedConcurrency(in ChunkSpec spec)
+    {
+        var layout = GetLayout(spec);
+        return UseParallel(layout, layout.ChunkCount, 0) ? layout.ChunkCount : 1;
+    }
+
     // ---------------------------------------------------------------- encode
 
     /// <inheritdoc />
@@ -183,7 +190,7 @@ public sealed class ShardingCodec : IPartialDecodingCodec
         var parts = new PooledBuffer?[layout.ChunkCount];
         try
         {
-            EncodeInnerChunks(chunk, layout, parts);
+            EncodeInnerChunks(chunk, layout, parts, spec.MaxDegreeOfParallelism);
             return Assemble(layout, parts);
         }
         finally
@@ -195,13 +202,14 @@ public sealed class ShardingCodec : IPartialDecodingCodec
         }
     }
 
-    private unsafe void EncodeInnerChunks(ReadOnlySpan<byte> shard, ShardLayout layout, PooledBuffer?[] parts)
+    private unsafe void EncodeInnerChunks(ReadOnlySpan<byte> shard, ShardLayout layout, PooledBuffer?[] parts, int maxDegree)
     {
-        if (!UseParallel(layout, layout.ChunkCount))
+        if (!UseParallel(layout, layout.ChunkCount, maxDegree))
         {
+            var innerSpec = InnerSpec(layout, maxDegree);
             for (var i = 0; i < parts.Length; i++)
             {
-                parts[i] = EncodeInner(shard, layout, i);
+                parts[i] = EncodeInner(shard, layout, innerSpec, i);
             }
 
             return;
@@ -211,26 +219,26 @@ public sealed class ShardingCodec : IPartialDecodingCodec
         {
             var address = (nint)pointer;
             var length = shard.Length;
-            RunParallel(parts.Length, i => parts[i] = EncodeInner(new ReadOnlySpan<byte>((void*)address, length), layout, i));
+            var innerSpec = InnerSpec(layout, 1);
+            RunParallel(parts.Length, maxDegree, i => parts[i] = EncodeInner(new ReadOnlySpan<byte>((void*)address, length), layout, innerSpec, i));
         }
     }
 
     // One inner chunk's encoded bytes, or null when it holds only the fill value (it is not stored).
-    private PooledBuffer? EncodeInner(ReadOnlySpan<byte> shard, ShardLayout layout, int index)
+    private PooledBuffer? EncodeInner(ReadOnlySpan<byte> shard, ShardLayout layout, in ChunkSpec spec, int index)
     {
         if (layout.InnerIsContiguous)
         {
-            return EncodeInnerSpan(shard.Slice((int)layout.OriginOf(index), layout.InnerByteLength), layout, index);
+            return EncodeInnerSpan(shard.Slice((int)layout.OriginOf(index), layout.InnerByteLength), layout, spec, index);
         }
 
         using var inner = PooledBuffer.Rent(layout.InnerByteLength);
         layout.CopyOut(shard, index, inner.Span);
-        return EncodeInnerSpan(inner.Span, layout, index);
+        return EncodeInnerSpan(inner.Span, layout, spec, index);
     }
 
-    private PooledBuffer? EncodeInnerSpan(ReadOnlySpan<byte> inner, ShardLayout layout, int index)
+    private PooledBuffer? EncodeInnerSpan(ReadOnlySpan<byte> inner, ShardLayout layout, in ChunkSpec spec, int index)
     {
-        var spec = layout.InnerSpec;
         if (FillValues.IsAllFill(inner, spec.FillValue, spec.DataType))
         {
             return null;
@@ -249,24 +257,13 @@ public sealed class ShardingCodec : IPartialDecodingCodec
     // The inner chunks in C order, then the index (or the index first, its offsets counting it).
     private PooledBuffer Assemble(ShardLayout layout, PooledBuffer?[] parts)
     {
-        long start = IndexLocation == ShardIndexLocation.Start ? layout.IndexEncodedLength : 0;
-        using var index = PooledBuffer.Rent(layout.IndexByteLength);
-        var entries = index.Span;
+        long start = _index.DataStart(layout);
+        using var entries = PooledBuffer.Rent(layout.IndexByteLength);
         var offset = start;
         for (var i = 0; i < parts.Length; i++)
         {
-            var entry = entries.Slice(16 * i, 16);
-            if (parts[i] is { } part)
-            {
-                BinaryPrimitives.WriteUInt64LittleEndian(entry, (ulong)offset);
-                BinaryPrimitives.WriteUInt64LittleEndian(entry[8..], (ulong)part.Length);
-                offset += part.Length;
-            }
-            else
-            {
-                BinaryPrimitives.WriteUInt64LittleEndian(entry, ShardLayout.Empty);
-                BinaryPrimitives.WriteUInt64LittleEndian(entry[8..], ShardLayout.Empty);
-            }
+            ShardIndex.Write(entries.Span, i, offset, parts[i]?.Length);
+            offset += parts[i]?.Length ?? 0;
         }
 
         var total = offset - start + layout.IndexEncodedLength;
@@ -275,12 +272,7 @@ public sealed class ShardingCodec : IPartialDecodingCodec
             throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the encoded shard would be {total} bytes; a shard must be under 2 GiB (use smaller shards)"));
         }
 
-        using var encodedIndex = _index.Encode(entries, layout.IndexSpec);
-        if (encodedIndex.Length != layout.IndexEncodedLength)
-        {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the index codecs produced {encodedIndex.Length} bytes; {layout.IndexEncodedLength} were expected"));
-        }
-
+        using var encodedIndex = _index.Encode(entries.Span, layout);
         var shard = PooledBuffer.Rent((int)total);
         var span = shard.Span;
         var position = 0;
@@ -318,42 +310,35 @@ public sealed class ShardingCodec : IPartialDecodingCodec
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the destination is {chunk.Length} bytes; the shard is {spec.ByteLength}"), nameof(chunk));
         }
 
-        if (encoded.Length < layout.IndexEncodedLength)
-        {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the shard is {encoded.Length} bytes, shorter than its {layout.IndexEncodedLength}-byte index"));
-        }
-
-        var indexBytes = IndexLocation == ShardIndexLocation.Start
-            ? encoded[..layout.IndexEncodedLength]
-            : encoded[^layout.IndexEncodedLength..];
-        using var index = DecodeIndex(indexBytes, layout);
-        var dataStart = IndexLocation == ShardIndexLocation.Start ? layout.IndexEncodedLength : 0;
-        var dataEnd = IndexLocation == ShardIndexLocation.Start ? encoded.Length : encoded.Length - layout.IndexEncodedLength;
+        using var index = _index.Decode(_index.Slice(encoded, layout), layout);
+        var dataStart = _index.DataStart(layout);
+        var dataEnd = _index.DataEnd(layout, encoded.Length);
 
         // Every entry is checked before anything is decoded.
         var present = 0;
         for (var i = 0; i < layout.ChunkCount; i++)
         {
-            if (Locate(index.Span, i, layout, dataStart, dataEnd, out _, out _))
+            if (ShardIndex.Locate(index.Span, i, layout, dataStart, dataEnd, out _, out _))
             {
                 present++;
             }
         }
 
-        if (!UseParallel(layout, present))
+        var maxDegree = spec.MaxDegreeOfParallelism;
+        if (!UseParallel(layout, present, maxDegree))
         {
             for (var i = 0; i < layout.ChunkCount; i++)
             {
-                DecodeEntry(encoded, index.Span, chunk, layout, i, dataStart, dataEnd);
+                DecodeEntry(encoded, index.Span, chunk, layout, i, dataStart, dataEnd, maxDegree);
             }
 
             return;
         }
 
-        DecodeParallel(encoded, index, chunk, layout, dataStart, dataEnd);
+        DecodeParallel(encoded, index, chunk, layout, dataStart, dataEnd, maxDegree);
     }
 
-    private unsafe void DecodeParallel(ReadOnlySpan<byte> encoded, PooledBuffer index, Span<byte> chunk, ShardLayout layout, int dataStart, int dataEnd)
+    private unsafe void DecodeParallel(ReadOnlySpan<byte> encoded, PooledBuffer index, Span<byte> chunk, ShardLayout layout, int dataStart, int dataEnd, int maxDegree)
     {
         fixed (byte* source = encoded)
         fixed (byte* destination = chunk)
@@ -362,23 +347,24 @@ public sealed class ShardingCodec : IPartialDecodingCodec
             var srcLength = encoded.Length;
             var dst = (nint)destination;
             var dstLength = chunk.Length;
-            RunParallel(layout.ChunkCount, i => DecodeEntry(
+            RunParallel(layout.ChunkCount, maxDegree, i => DecodeEntry(
                 new ReadOnlySpan<byte>((void*)src, srcLength),
                 index.Span,
                 new Span<byte>((void*)dst, dstLength),
                 layout,
                 i,
                 dataStart,
-                dataEnd));
+                dataEnd,
+                1));
         }
     }
 
     // Decodes inner chunk i from a whole shard's bytes into its place, or fills it.
-    private void DecodeEntry(ReadOnlySpan<byte> encoded, ReadOnlySpan<byte> index, Span<byte> shard, ShardLayout layout, int i, long dataStart, long dataEnd)
+    private void DecodeEntry(ReadOnlySpan<byte> encoded, ReadOnlySpan<byte> index, Span<byte> shard, ShardLayout layout, int i, long dataStart, long dataEnd, int maxDegree)
     {
-        if (Locate(index, i, layout, dataStart, dataEnd, out var offset, out var length))
+        if (ShardIndex.Locate(index, i, layout, dataStart, dataEnd, out var offset, out var length))
         {
-            DecodeInner(encoded.Slice((int)offset, (int)length), shard, layout, i);
+            DecodeInner(encoded.Slice((int)offset, (int)length), shard, layout, i, maxDegree);
         }
         else
         {
@@ -386,75 +372,26 @@ public sealed class ShardingCodec : IPartialDecodingCodec
         }
     }
 
-    private void DecodeInner(ReadOnlySpan<byte> encoded, Span<byte> shard, ShardLayout layout, int index)
+    /// <summary>Decodes one inner chunk's bytes into its place in the decoded shard (nested sharding gets at most <paramref name="maxDegree"/>).</summary>
+    internal void DecodeInner(ReadOnlySpan<byte> encoded, Span<byte> shard, ShardLayout layout, int index, int maxDegree)
     {
+        var spec = InnerSpec(layout, maxDegree);
         try
         {
             if (layout.InnerIsContiguous)
             {
-                _inner.Decode(encoded, shard.Slice((int)layout.OriginOf(index), layout.InnerByteLength), layout.InnerSpec);
+                _inner.Decode(encoded, shard.Slice((int)layout.OriginOf(index), layout.InnerByteLength), spec);
                 return;
             }
 
             using var inner = PooledBuffer.Rent(layout.InnerByteLength);
-            _inner.Decode(encoded, inner.Span, layout.InnerSpec);
+            _inner.Decode(encoded, inner.Span, spec);
             layout.CopyIn(inner.Span, shard, index);
         }
         catch (ZarrCodecException e)
         {
             throw new ZarrCodecException(Name, $"inner chunk {layout.Describe(index)}: {e.Message}", e);
         }
-    }
-
-    private PooledBuffer DecodeIndex(ReadOnlySpan<byte> encodedIndex, ShardLayout layout)
-    {
-        var index = PooledBuffer.Rent(layout.IndexByteLength);
-        try
-        {
-            _index.Decode(encodedIndex, index.Span, layout.IndexSpec);
-            return index;
-        }
-        catch (ZarrCodecException e)
-        {
-            index.Dispose();
-            throw e.Codec == "crc32c"
-                ? new ZarrCodecException(Name, $"shard index checksum mismatch ({e.Reason})", e)
-                : new ZarrCodecException(Name, $"the shard index cannot be decoded: {e.Message}", e);
-        }
-        catch
-        {
-            index.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Reads index entry <paramref name="i"/>: false for an empty inner chunk, true with its byte range otherwise.
-    /// </summary>
-    /// <exception cref="ZarrCodecException">The entry is inconsistent or points outside [dataStart, dataEnd).</exception>
-    private bool Locate(ReadOnlySpan<byte> index, int i, ShardLayout layout, long dataStart, long dataEnd, out long offset, out long length)
-    {
-        var o = BinaryPrimitives.ReadUInt64LittleEndian(index[(16 * i)..]);
-        var n = BinaryPrimitives.ReadUInt64LittleEndian(index[((16 * i) + 8)..]);
-        if (o == ShardLayout.Empty && n == ShardLayout.Empty)
-        {
-            offset = length = 0;
-            return false;
-        }
-
-        if (o == ShardLayout.Empty || n == ShardLayout.Empty)
-        {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"index entry of inner chunk {layout.Describe(i)} is (offset {o}, nbytes {n}): an empty inner chunk has 2^64-1 for both"));
-        }
-
-        if (o < (ulong)dataStart || n > (ulong)dataEnd || o > (ulong)dataEnd - n)
-        {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"inner chunk {layout.Describe(i)} at bytes [{o}, {o + n}) lies outside the shard's data, bytes [{dataStart}, {(dataEnd == long.MaxValue ? "end" : dataEnd.ToString(CultureInfo.InvariantCulture))})"));
-        }
-
-        offset = (long)o;
-        length = (long)n;
-        return true;
     }
 
     // ---------------------------------------------------------------- partial decode
@@ -465,7 +402,7 @@ public sealed class ShardingCodec : IPartialDecodingCodec
     /// ranged reads, coalescing ranges less than 64 KiB apart; when the region touches every inner chunk the shard is
     /// read whole, once. Empty inner chunks are filled with the fill value.
     /// </remarks>
-    public async ValueTask<bool> TryDecodePartialAsync(IReadableStore store, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken = default)
+    public ValueTask<bool> TryDecodePartialAsync(IReadableStore store, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(key);
@@ -475,137 +412,7 @@ public sealed class ShardingCodec : IPartialDecodingCodec
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the destination is {chunk.Length} bytes; the shard is {spec.ByteLength}"), nameof(chunk));
         }
 
-        var touched = layout.ChunksTouched(region);
-        if (touched.Length == 0)
-        {
-            return await store.ExistsAsync(key, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (touched.Length == layout.ChunkCount)
-        {
-            using var whole = await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
-            if (whole is null)
-            {
-                return false;
-            }
-
-            Decode(whole.Span, chunk.Span, spec);
-            return true;
-        }
-
-        var indexRange = IndexLocation == ShardIndexLocation.Start
-            ? ByteRange.Slice(0, layout.IndexEncodedLength)
-            : ByteRange.Suffix(layout.IndexEncodedLength);
-        PooledBuffer index;
-        using (var encodedIndex = await store.GetAsync(key, indexRange, cancellationToken).ConfigureAwait(false))
-        {
-            if (encodedIndex is null)
-            {
-                return false;
-            }
-
-            if (encodedIndex.Length != layout.IndexEncodedLength)
-            {
-                throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the shard is {encodedIndex.Length} bytes, shorter than its {layout.IndexEncodedLength}-byte index"));
-            }
-
-            index = DecodeIndex(encodedIndex.Span, layout);
-        }
-
-        using (index)
-        {
-            var groups = PlanReads(index.Span, touched, layout, chunk.Span);
-            if (groups.Count == 0)
-            {
-                return true;
-            }
-
-            var reads = new Task<PooledBuffer?>[groups.Count];
-            for (var g = 0; g < groups.Count; g++)
-            {
-                reads[g] = store.GetAsync(key, ByteRange.Slice(groups[g].Start, groups[g].End - groups[g].Start), cancellationToken).AsTask();
-            }
-
-            try
-            {
-                await Task.WhenAll(reads).ConfigureAwait(false);
-                for (var g = 0; g < groups.Count; g++)
-                {
-                    DecodeGroup(groups[g], reads[g].Result, chunk.Span, layout);
-                }
-            }
-            finally
-            {
-                foreach (var read in reads)
-                {
-                    if (read.IsCompletedSuccessfully)
-                    {
-                        read.Result?.Dispose();
-                    }
-                }
-            }
-        }
-
-        return true;
-    }
-
-    // Fills the touched empty inner chunks and groups the stored ones into coalesced byte ranges, by offset.
-    private List<ReadGroup> PlanReads(ReadOnlySpan<byte> index, int[] touched, ShardLayout layout, Span<byte> shard)
-    {
-        var dataStart = IndexLocation == ShardIndexLocation.Start ? layout.IndexEncodedLength : 0;
-        var stored = new List<(long Offset, long Length, int Index)>(touched.Length);
-        foreach (var i in touched)
-        {
-            if (Locate(index, i, layout, dataStart, long.MaxValue, out var offset, out var length))
-            {
-                stored.Add((offset, length, i));
-            }
-            else
-            {
-                layout.Fill(shard, i);
-            }
-        }
-
-        stored.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
-        var groups = new List<ReadGroup>();
-        ReadGroup? current = null;
-        foreach (var (offset, length, i) in stored)
-        {
-            var end = offset + length;
-            if (current is not null && offset - current.End < CoalesceMaxGap && Math.Max(end, current.End) - current.Start <= CoalesceMaxBytes)
-            {
-                current.End = Math.Max(current.End, end);
-                current.Members.Add((offset, length, i));
-                continue;
-            }
-
-            if (length > Array.MaxLength)
-            {
-                throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"inner chunk {layout.Describe(i)} is {length} bytes; it cannot be read into one buffer"));
-            }
-
-            current = new ReadGroup(offset, end);
-            current.Members.Add((offset, length, i));
-            groups.Add(current);
-        }
-
-        return groups;
-    }
-
-    private void DecodeGroup(ReadGroup group, PooledBuffer? bytes, Span<byte> shard, ShardLayout layout)
-    {
-        var wanted = group.End - group.Start;
-        if (bytes is null || bytes.Length != wanted)
-        {
-            // The value vanished or shrank since the index was read, or the index points past its end.
-            var (_, _, first) = group.Members[0];
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"inner chunk {layout.Describe(first)}: bytes [{group.Start}, {group.End}) of the shard were requested and {bytes?.Length ?? 0} were read; the index points past the shard's end"));
-        }
-
-        foreach (var (offset, length, i) in group.Members)
-        {
-            DecodeInner(bytes.Span.Slice((int)(offset - group.Start), (int)length), shard, layout, i);
-        }
+        return _partial.TryDecodeAsync(store, key, region, chunk, spec, layout, cancellationToken);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -618,7 +425,7 @@ public sealed class ShardingCodec : IPartialDecodingCodec
             return layout;
         }
 
-        layout = ShardLayout.Create(spec, _chunkShape, _indexOverhead);
+        layout = ShardLayout.Create(spec, _chunkShape, _index.Overhead);
         _layout = layout;
         return layout;
     }
@@ -626,19 +433,26 @@ public sealed class ShardingCodec : IPartialDecodingCodec
     // Measured on 2 cores (1–4 MiB int32 shards of 16–256 KiB inner chunks, bytes / zstd / blosc): no reliable gain,
     // and a loss for uncompressed inner chunks (copy-bound), so inner chunks go in parallel only where there is
     // compression work to share, on 4 cores or more; the array already works on many shards at once.
-    private bool UseParallel(ShardLayout layout, int chunks) =>
-        chunks > 1 && (ParallelInnerChunks ?? (
+    // A caller's limit of 1 keeps every inner chunk on the calling thread.
+    private bool UseParallel(ShardLayout layout, int chunks, int maxDegree) =>
+        chunks > 1 && maxDegree != 1 && (ParallelInnerChunks ?? (
             _inner.BytesToBytesCodecs.Count > 0
             && layout.InnerByteLength >= ParallelMinInnerBytes
             && (long)layout.InnerByteLength * chunks >= ParallelMinShardBytes
             && Environment.ProcessorCount >= 4));
 
-    // Parallel.For, rethrowing the first failure itself rather than an AggregateException.
-    private static void RunParallel(int count, Action<int> body)
+    // The inner chunks' spec, carrying the parallelism left for nested sharding (none when this level runs in parallel).
+    private static ChunkSpec InnerSpec(ShardLayout layout, int maxDegree) =>
+        maxDegree == layout.InnerSpec.MaxDegreeOfParallelism ? layout.InnerSpec : layout.InnerSpec with { MaxDegreeOfParallelism = maxDegree };
+
+    // Parallel.For bounded by the caller's degree (0: the runtime's default, as before), rethrowing the first failure
+    // itself rather than an AggregateException.
+    private static void RunParallel(int count, int maxDegree, Action<int> body)
     {
         try
         {
-            Parallel.For(0, count, body);
+            var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegree > 0 ? maxDegree : -1 };
+            Parallel.For(0, count, options, body);
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -657,15 +471,5 @@ public sealed class ShardingCodec : IPartialDecodingCodec
         {
             throw new ZarrException($"{CodecName} {field}: {e.Message}", e);
         }
-    }
-
-    /// <summary>One ranged read covering one or more stored inner chunks.</summary>
-    private sealed class ReadGroup(long start, long end)
-    {
-        public long Start { get; } = start;
-
-        public long End { get; set; } = end;
-
-        public List<(long Offset, long Length, int Index)> Members { get; } = [];
     }
 }

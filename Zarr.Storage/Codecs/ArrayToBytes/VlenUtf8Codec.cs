@@ -23,6 +23,14 @@ public sealed class VlenUtf8Codec : IArrayToBytesCodec
     private const string NotBytes = "a variable-length string chunk decodes to strings, not bytes; read and write string arrays with ZarrStringArray";
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>
+    /// The most UTF-8 bytes a chunk may hold per string on average before decoding refuses it (a decompression bomb
+    /// in a string chunk has no decoded size to be checked against): 4 KiB, and never less than 1 MiB per chunk.
+    /// </summary>
+    public const int DefaultMaxBytesPerElement = 4096;
+
+    private const long MinimumChunkLimit = 1 << 20;
+
     /// <summary>The one instance (the codec has no configuration).</summary>
     public static VlenUtf8Codec Instance { get; } = new();
 
@@ -43,6 +51,19 @@ public sealed class VlenUtf8Codec : IArrayToBytesCodec
     /// <inheritdoc />
     /// <exception cref="ZarrCodecException">Always: the chunk is strings (see <see cref="DecodeStrings"/>).</exception>
     public void Decode(ReadOnlySpan<byte> encoded, Span<byte> chunk, in ChunkSpec spec) => throw new ZarrCodecException(Name, NotBytes);
+
+    /// <summary>
+    /// The most bytes an encoded chunk of <paramref name="elementCount"/> strings may be when they are
+    /// <paramref name="maxBytesPerElement"/> UTF-8 bytes each on average (at least 1 MiB): the limit the compressors
+    /// around this codec decode to.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A count is negative.</exception>
+    public static long GetMaxEncodedLength(int elementCount, int maxBytesPerElement = DefaultMaxBytesPerElement)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(elementCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytesPerElement);
+        return Math.Min(Math.Max(4 + ((long)elementCount * (4 + (long)maxBytesPerElement)), MinimumChunkLimit), Array.MaxLength);
+    }
 
     /// <summary>Encodes strings (C order, every element of the chunk) into a new buffer the caller owns.</summary>
     /// <exception cref="ZarrCodecException">An element is null or not valid UTF-16 (a lone surrogate), or the chunk exceeds 2 GiB.</exception>

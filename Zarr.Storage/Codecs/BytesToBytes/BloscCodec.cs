@@ -49,7 +49,7 @@ public enum BloscShuffle
 /// it declares must be the chunk's, and when the chunk's size is not known, every block and stream it declares must lie
 /// inside the frame and could decode to the sizes declared.
 /// </remarks>
-public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor, IDecodesInto
+public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor
 {
     private readonly byte[] _cnameNul;
 
@@ -183,21 +183,13 @@ public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor, IDecodesInto
     /// <inheritdoc />
     public PooledBuffer Encode(ReadOnlySpan<byte> decoded)
     {
-        if (decoded.Length > BloscFrameHeader.MaxDecodedSize)
-        {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"blosc compresses at most {BloscFrameHeader.MaxDecodedSize} bytes at once; got {decoded.Length}"));
-        }
-
-        var native = BloscRuntime.UsesNative(Implementation, BloscInnerCodecs.FormatOf(Compressor));
-        var buffer = PooledBuffer.Rent(decoded.Length + BloscFrameHeader.Size);
+        CheckEncodable(decoded.Length);
+        var buffer = PooledBuffer.Rent((int)GetMaxEncodedLength(decoded.Length));
         try
         {
-            var written = native
-                ? BloscNative.Compress(Level, (int)Shuffle, TypeSize, decoded, buffer.Span, _cnameNul, BlockSize)
-                : ManagedBlosc.Compress(Level, Shuffle, TypeSize, Compressor, BlockSize, decoded, buffer.Span);
-            if (written == 0)
+            if (!TryEncode(decoded, buffer.Span, out var written))
             {
-                throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"{(native ? "c-blosc" : "the managed blosc")} could not compress {decoded.Length} bytes into {buffer.Length} bytes"));
+                throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"blosc could not compress {decoded.Length} bytes into {buffer.Length} bytes"));
             }
 
             buffer.SetLength(written);
@@ -211,9 +203,31 @@ public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor, IDecodesInto
     }
 
     /// <inheritdoc />
-    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength)
+    /// <remarks>A frame is at most its header (16 bytes) more than its data: blosc stores data it cannot shrink as it is.</remarks>
+    public long GetMaxEncodedLength(int decodedLength) => (long)decodedLength + BloscFrameHeader.Size;
+
+    /// <inheritdoc />
+    public bool TryEncode(ReadOnlySpan<byte> decoded, Span<byte> destination, out int written)
+    {
+        CheckEncodable(decoded.Length);
+        written = BloscRuntime.UsesNative(Implementation, BloscInnerCodecs.FormatOf(Compressor))
+            ? BloscNative.Compress(Level, (int)Shuffle, TypeSize, decoded, destination, _cnameNul, BlockSize)
+            : ManagedBlosc.Compress(Level, Shuffle, TypeSize, Compressor, BlockSize, decoded, destination);
+        return written > 0;
+    }
+
+    /// <inheritdoc />
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength) => Decode(encoded, expectedLength, Array.MaxLength);
+
+    /// <inheritdoc />
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength, int maxLength)
     {
         var header = BloscFrameHeader.Validate(encoded, expectedLength);
+        if (header.DecodedSize > (uint)maxLength)
+        {
+            throw DecodeLimit.Exceeded(Name, maxLength, header.DecodedSize);
+        }
+
         if (expectedLength < 0)
         {
             // Nothing bounds the size the frame declares but the frame itself: its blocks must be able to hold it.
@@ -234,8 +248,27 @@ public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor, IDecodesInto
     }
 
     /// <inheritdoc />
-    void IDecodesInto.DecodeInto(ReadOnlySpan<byte> encoded, Span<byte> destination) =>
-        DecodeFrame(encoded, BloscFrameHeader.Validate(encoded, destination.Length), destination);
+    /// <remarks>c-blosc and the managed blosc write into any destination: nothing is allocated.</remarks>
+    public int Decode(ReadOnlySpan<byte> encoded, Span<byte> destination)
+    {
+        var header = BloscFrameHeader.Validate(encoded, -1);
+        if (header.DecodedSize > (uint)destination.Length)
+        {
+            throw DecodeLimit.Exceeded(Name, destination.Length, header.DecodedSize);
+        }
+
+        var length = (int)header.DecodedSize;
+        DecodeFrame(encoded, header, destination[..length]);
+        return length;
+    }
+
+    private void CheckEncodable(int length)
+    {
+        if (length > BloscFrameHeader.MaxDecodedSize)
+        {
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"blosc compresses at most {BloscFrameHeader.MaxDecodedSize} bytes at once; got {length}"));
+        }
+    }
 
     private void DecodeFrame(ReadOnlySpan<byte> encoded, in BloscFrameHeader header, Span<byte> destination)
     {

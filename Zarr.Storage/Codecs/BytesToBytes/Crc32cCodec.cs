@@ -50,13 +50,45 @@ public sealed class Crc32cCodec : IBytesToBytesCodec
         }
 
         var buffer = PooledBuffer.Rent(decoded.Length + ChecksumSize);
-        decoded.CopyTo(buffer.Span);
-        BinaryPrimitives.WriteUInt32LittleEndian(buffer.Span[decoded.Length..], Compute(decoded));
+        TryEncode(decoded, buffer.Span, out _);
         return buffer;
     }
 
     /// <inheritdoc />
-    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength)
+    public long GetMaxEncodedLength(int decodedLength) => (long)decodedLength + ChecksumSize;
+
+    /// <inheritdoc />
+    public bool TryEncode(ReadOnlySpan<byte> decoded, Span<byte> destination, out int written)
+    {
+        if ((long)decoded.Length + ChecksumSize > destination.Length)
+        {
+            written = 0;
+            return false;
+        }
+
+        decoded.CopyTo(destination);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[decoded.Length..], Compute(decoded));
+        written = decoded.Length + ChecksumSize;
+        return true;
+    }
+
+    /// <inheritdoc />
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength) => Decode(encoded, expectedLength, Array.MaxLength);
+
+    /// <inheritdoc />
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength, int maxLength) =>
+        PooledBuffer.CopyOf(Verify(encoded, expectedLength, maxLength));
+
+    /// <inheritdoc />
+    public int Decode(ReadOnlySpan<byte> encoded, Span<byte> destination)
+    {
+        var data = Verify(encoded, -1, destination.Length);
+        data.CopyTo(destination);
+        return data.Length;
+    }
+
+    // The data before the checksum, once its length and checksum are right.
+    private ReadOnlySpan<byte> Verify(ReadOnlySpan<byte> encoded, int expectedLength, int maxLength)
     {
         if (encoded.Length < ChecksumSize)
         {
@@ -69,6 +101,11 @@ public sealed class Crc32cCodec : IBytesToBytesCodec
             throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the data is {data.Length} bytes before its checksum; {expectedLength} were expected"));
         }
 
+        if (data.Length > maxLength)
+        {
+            throw DecodeLimit.Exceeded(Name, maxLength, data.Length);
+        }
+
         var stored = BinaryPrimitives.ReadUInt32LittleEndian(encoded[^ChecksumSize..]);
         var computed = Compute(data);
         if (stored != computed)
@@ -76,6 +113,6 @@ public sealed class Crc32cCodec : IBytesToBytesCodec
             throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"checksum mismatch (stored 0x{stored:X8}, computed 0x{computed:X8})"));
         }
 
-        return PooledBuffer.CopyOf(data);
+        return data;
     }
 }

@@ -20,13 +20,19 @@ public sealed class GzipCodec : IBytesToBytesCodec, IV2Compressor
         Level = level;
     }
 
+    private const string CodecName = "gzip";
+
+    // The header (10 bytes) and trailer (8) around the deflate data.
+    private const int FrameBytes = 18;
+
+    // A gzip header (no name, mtime 0), an empty final block, CRC-32 0 and size 0, as zlib itself writes it.
     private static ReadOnlySpan<byte> EmptyStream => [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
 
     /// <summary>The compression level, 0 to 9.</summary>
     public int Level { get; }
 
     /// <inheritdoc />
-    public string Name => "gzip";
+    public string Name => CodecName;
 
     /// <inheritdoc />
     public JsonObject ToV3Json() => new() { ["name"] = Name, ["configuration"] = new JsonObject { ["level"] = Level } };
@@ -35,18 +41,14 @@ public sealed class GzipCodec : IBytesToBytesCodec, IV2Compressor
     public JsonObject ToV2Json() => new() { ["id"] = Name, ["level"] = Level };
 
     /// <inheritdoc />
-    public PooledBuffer Encode(ReadOnlySpan<byte> decoded)
-    {
-        if (decoded.IsEmpty)
-        {
-            // System.IO.Compression writes nothing at all for empty input, which other readers refuse; this is
-            // a gzip header (no name, mtime 0), an empty final block, CRC-32 0 and size 0, as zlib itself writes it.
-            return PooledBuffer.CopyOf(EmptyStream);
-        }
+    public PooledBuffer Encode(ReadOnlySpan<byte> decoded) => DeflateFraming.Encode(decoded, EmptyStream, Level, OpenCompressor);
 
-        var options = new ZLibCompressionOptions { CompressionLevel = Level };
-        return StreamCodecHelper.WriteAll(decoded, (decoded.Length / 2) + 64, sink => new GZipStream(sink, options, leaveOpen: true));
-    }
+    /// <inheritdoc />
+    public long GetMaxEncodedLength(int decodedLength) => DeflateFraming.MaxEncodedLength(decodedLength, FrameBytes);
+
+    /// <inheritdoc />
+    public bool TryEncode(ReadOnlySpan<byte> decoded, Span<byte> destination, out int written) =>
+        DeflateFraming.TryEncode(decoded, destination, out written, EmptyStream, Level, OpenCompressor);
 
     /// <inheritdoc />
     /// <remarks>
@@ -54,24 +56,33 @@ public sealed class GzipCodec : IBytesToBytesCodec, IV2Compressor
     /// the end of the deflate data, so a stream cut before or inside its trailer would otherwise pass. Zarr writers
     /// produce one gzip member per chunk; a multi-member stream fails this check.
     /// </remarks>
-    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength)
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength) => Decode(encoded, expectedLength, Array.MaxLength);
+
+    /// <inheritdoc />
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength, int maxLength) =>
+        DeflateFraming.Decode(encoded, expectedLength, maxLength, Name, OpenDecompressor, CheckTrailer);
+
+    /// <inheritdoc />
+    public int Decode(ReadOnlySpan<byte> encoded, Span<byte> destination) =>
+        DeflateFraming.Decode(encoded, destination, Name, OpenDecompressor, CheckTrailer);
+
+    private static Stream OpenCompressor(Stream sink, ZLibCompressionOptions options) => new GZipStream(sink, options, leaveOpen: true);
+
+    private static Stream OpenDecompressor(Stream source) => new GZipStream(source, CompressionMode.Decompress);
+
+    private static void CheckTrailer(ReadOnlySpan<byte> encoded, ReadOnlySpan<byte> decoded)
     {
-        var decoded = StreamCodecHelper.Decompress(encoded, expectedLength, Name, static source => new GZipStream(source, CompressionMode.Decompress));
         if (encoded.Length < 18)
         {
-            decoded.Dispose();
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"{encoded.Length} bytes cannot hold a gzip header and trailer; the chunk is truncated"));
+            throw new ZarrCodecException(CodecName, string.Create(CultureInfo.InvariantCulture, $"{encoded.Length} bytes cannot hold a gzip header and trailer; the chunk is truncated"));
         }
 
         var storedCrc = BinaryPrimitives.ReadUInt32LittleEndian(encoded[^8..]);
         var storedLength = BinaryPrimitives.ReadUInt32LittleEndian(encoded[^4..]);
-        var crc = Crc32.Compute(decoded.Span);
+        var crc = Crc32.Compute(decoded);
         if (storedCrc != crc || storedLength != (uint)decoded.Length)
         {
-            decoded.Dispose();
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the gzip trailer does not match the data (stored CRC-32 0x{storedCrc:X8} and length {storedLength}, computed 0x{crc:X8} and {(uint)decoded.Length}): the chunk is truncated or corrupt"));
+            throw new ZarrCodecException(CodecName, string.Create(CultureInfo.InvariantCulture, $"the gzip trailer does not match the data (stored CRC-32 0x{storedCrc:X8} and length {storedLength}, computed 0x{crc:X8} and {(uint)decoded.Length}): the chunk is truncated or corrupt"));
         }
-
-        return decoded;
     }
 }

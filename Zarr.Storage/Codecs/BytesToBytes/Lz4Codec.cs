@@ -18,6 +18,9 @@ public sealed class Lz4Codec : IBytesToBytesCodec, IV2Compressor
 {
     private const int HeaderSize = 4;
 
+    // LZ4's largest input (LZ4_MAX_INPUT_SIZE).
+    private const int MaxInput = 0x7E000000;
+
     /// <summary>Creates the codec.</summary>
     /// <param name="acceleration">numcodecs' acceleration (at least 1).</param>
     /// <exception cref="ArgumentOutOfRangeException">The acceleration is below 1.</exception>
@@ -42,34 +45,21 @@ public sealed class Lz4Codec : IBytesToBytesCodec, IV2Compressor
     /// <inheritdoc />
     public PooledBuffer Encode(ReadOnlySpan<byte> decoded)
     {
-        var bound = (long)LZ4Codec.MaximumOutputSize(decoded.Length) + HeaderSize;
-        if (decoded.Length > 0x7E000000 || bound > Array.MaxLength)
+        var bound = GetMaxEncodedLength(decoded.Length);
+        if (decoded.Length > MaxInput || bound > Array.MaxLength)
         {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"LZ4 compresses at most 2113929216 bytes at once; got {decoded.Length}"));
+            throw TooLarge(decoded.Length);
         }
 
         var buffer = PooledBuffer.Rent((int)bound);
         try
         {
-            BinaryPrimitives.WriteInt32LittleEndian(buffer.Span, decoded.Length);
-            int written;
-            if (decoded.IsEmpty)
-            {
-                // The LZ4 block of nothing is one zero token, as liblz4 (and so numcodecs) writes it.
-                buffer.Span[HeaderSize] = 0;
-                written = 1;
-            }
-            else
-            {
-                written = LZ4Codec.Encode(decoded, buffer.Span[HeaderSize..], LZ4Level.L00_FAST);
-            }
-
-            if (written <= 0)
+            if (!TryEncode(decoded, buffer.Span, out var written))
             {
                 throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"LZ4 could not compress {decoded.Length} bytes"));
             }
 
-            buffer.SetLength(HeaderSize + written);
+            buffer.SetLength(written);
             return buffer;
         }
         catch
@@ -80,7 +70,75 @@ public sealed class Lz4Codec : IBytesToBytesCodec, IV2Compressor
     }
 
     /// <inheritdoc />
-    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength)
+    public long GetMaxEncodedLength(int decodedLength) => (long)LZ4Codec.MaximumOutputSize(decodedLength) + HeaderSize;
+
+    /// <inheritdoc />
+    public bool TryEncode(ReadOnlySpan<byte> decoded, Span<byte> destination, out int written)
+    {
+        if (decoded.Length > MaxInput)
+        {
+            throw TooLarge(decoded.Length);
+        }
+
+        written = 0;
+        if (destination.Length <= HeaderSize)
+        {
+            return false;
+        }
+
+        int block;
+        if (decoded.IsEmpty)
+        {
+            // The LZ4 block of nothing is one zero token, as liblz4 (and so numcodecs) writes it.
+            destination[HeaderSize] = 0;
+            block = 1;
+        }
+        else
+        {
+            block = LZ4Codec.Encode(decoded, destination[HeaderSize..], LZ4Level.L00_FAST);
+        }
+
+        if (block <= 0)
+        {
+            return false;
+        }
+
+        BinaryPrimitives.WriteInt32LittleEndian(destination, decoded.Length);
+        written = HeaderSize + block;
+        return true;
+    }
+
+    /// <inheritdoc />
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength) => Decode(encoded, expectedLength, Array.MaxLength);
+
+    /// <inheritdoc />
+    /// <remarks>The size header is checked against the expected length, the limit and what the block could hold before anything is allocated.</remarks>
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength, int maxLength)
+    {
+        var declared = ReadHeader(encoded, expectedLength, maxLength);
+        var buffer = PooledBuffer.Rent(declared);
+        try
+        {
+            DecodeBlock(encoded[HeaderSize..], buffer.Span);
+            return buffer;
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public int Decode(ReadOnlySpan<byte> encoded, Span<byte> destination)
+    {
+        var declared = ReadHeader(encoded, -1, destination.Length);
+        DecodeBlock(encoded[HeaderSize..], destination[..declared]);
+        return declared;
+    }
+
+    // The decoded size the header declares, refused when negative, unexpected, over the limit or impossible.
+    private int ReadHeader(ReadOnlySpan<byte> encoded, int expectedLength, int maxLength)
     {
         if (encoded.Length < HeaderSize)
         {
@@ -98,35 +156,39 @@ public sealed class Lz4Codec : IBytesToBytesCodec, IV2Compressor
             throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the header declares {declared} decompressed bytes; {expectedLength} were expected"));
         }
 
-        var block = encoded[HeaderSize..];
+        if (declared > maxLength)
+        {
+            throw DecodeLimit.Exceeded(Name, maxLength, declared);
+        }
 
         // An LZ4 block expands at most 255-fold: a header declaring more is corrupt, refused before allocating.
-        if (declared > (block.Length * 255L) + 16)
+        var block = encoded.Length - HeaderSize;
+        if (declared > (block * 255L) + 16)
         {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the header declares {declared} decompressed bytes, more than {block.Length} compressed bytes can hold"));
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the header declares {declared} decompressed bytes, more than {block} compressed bytes can hold"));
         }
 
-        var buffer = PooledBuffer.Rent(declared);
-        try
-        {
-            // liblz4 writes nothing as one zero token; K4os refuses to decode into an empty target, so the empty case stops here.
-            if (declared > 0)
-            {
-                var written = LZ4Codec.Decode(block, buffer.Span);
-                if (written != declared)
-                {
-                    throw new ZarrCodecException(Name, written < 0
-                        ? "the LZ4 block is corrupt or truncated"
-                        : string.Create(CultureInfo.InvariantCulture, $"the LZ4 block decompresses to {written} bytes; the header declares {declared}"));
-                }
-            }
+        return declared;
+    }
 
-            return buffer;
-        }
-        catch
+    // Decodes the block into exactly the declared size.
+    private void DecodeBlock(ReadOnlySpan<byte> block, Span<byte> destination)
+    {
+        // liblz4 writes nothing as one zero token; K4os refuses to decode into an empty target, so the empty case stops here.
+        if (destination.IsEmpty)
         {
-            buffer.Dispose();
-            throw;
+            return;
+        }
+
+        var written = LZ4Codec.Decode(block, destination);
+        if (written != destination.Length)
+        {
+            throw new ZarrCodecException(Name, written < 0
+                ? "the LZ4 block is corrupt or truncated"
+                : string.Create(CultureInfo.InvariantCulture, $"the LZ4 block decompresses to {written} bytes; the header declares {destination.Length}"));
         }
     }
+
+    private ZarrCodecException TooLarge(int length) =>
+        new(Name, string.Create(CultureInfo.InvariantCulture, $"LZ4 compresses at most {MaxInput} bytes at once; got {length}"));
 }

@@ -18,10 +18,39 @@ internal static class StreamCodecHelper
             : new UnmanagedMemoryStream(data, length, length, FileAccess.Read);
 
     /// <summary>
-    /// Decompresses with a stream-shaped decompressor, turning the exceptions streams throw for bad data
-    /// (<see cref="InvalidDataException"/>, <see cref="IOException"/>, ...) into a <see cref="ZarrCodecException"/>.
+    /// Decompresses with a stream-shaped decompressor into a new buffer of exactly <paramref name="expectedLength"/>
+    /// bytes when that is known (&gt;= 0), otherwise growing as data arrives up to <paramref name="maxLength"/> and no
+    /// further; turns the exceptions streams throw for bad data into a <see cref="ZarrCodecException"/>.
     /// </summary>
-    public static unsafe PooledBuffer Decompress(ReadOnlySpan<byte> encoded, int expectedLength, string codec, Func<Stream, Stream> open)
+    public static unsafe PooledBuffer Decompress(ReadOnlySpan<byte> encoded, int expectedLength, int maxLength, string codec, Func<Stream, Stream> open)
+    {
+        if (expectedLength > maxLength)
+        {
+            throw DecodeLimit.Exceeded(codec, maxLength, expectedLength);
+        }
+
+        try
+        {
+            fixed (byte* data = encoded)
+            {
+                using var source = OpenPinned(data, encoded.Length);
+                using var decompressor = open(source);
+                return expectedLength >= 0
+                    ? ReadExactly(decompressor, expectedLength, codec)
+                    : ReadAll(decompressor, maxLength, encoded.Length, codec);
+            }
+        }
+        catch (Exception ex) when (IsCorruptData(ex))
+        {
+            throw Corrupt(codec, ex);
+        }
+    }
+
+    /// <summary>
+    /// Decompresses into <paramref name="destination"/>, whose length is the limit: a stream with more data is
+    /// refused. Returns the bytes written.
+    /// </summary>
+    public static unsafe int DecompressInto(ReadOnlySpan<byte> encoded, Span<byte> destination, string codec, Func<Stream, Stream> open)
     {
         try
         {
@@ -29,54 +58,115 @@ internal static class StreamCodecHelper
             {
                 using var source = OpenPinned(data, encoded.Length);
                 using var decompressor = open(source);
-                return ReadAll(decompressor, expectedLength, encoded.Length, codec);
+                var filled = ReadFully(decompressor, destination);
+                if (filled == destination.Length && HasMore(decompressor))
+                {
+                    throw DecodeLimit.Exceeded(codec, destination.Length);
+                }
+
+                return filled;
             }
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or InvalidOperationException or NotSupportedException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception ex) when (IsCorruptData(ex))
         {
-            throw new ZarrCodecException(codec, $"the data is corrupt or truncated: {ex.Message}", ex);
+            throw Corrupt(codec, ex);
         }
     }
 
     /// <summary>
-    /// Reads <paramref name="decompressor"/> to its end into a new pooled buffer. With <paramref name="expectedLength"/> &gt;= 0
-    /// exactly that many bytes must come out (never more is allocated); otherwise the buffer grows as data arrives.
+    /// Compresses through a stream straight into <paramref name="destination"/>; false when the output does not fit.
     /// </summary>
-    public static PooledBuffer ReadAll(Stream decompressor, int expectedLength, int encodedLength, string codec)
+    public static unsafe bool TryCompressInto(ReadOnlySpan<byte> data, Span<byte> destination, out int written, Func<Stream, Stream> compressor)
     {
-        if (expectedLength >= 0)
+        fixed (byte* target = destination)
         {
-            var exact = PooledBuffer.Rent(expectedLength);
+            using var sink = new FixedSink(target, destination.Length);
             try
             {
-                var filled = ReadFully(decompressor, exact.Span);
-                if (filled < expectedLength)
+                using (var stream = compressor(sink))
                 {
-                    throw new ZarrCodecException(codec, string.Create(CultureInfo.InvariantCulture, $"the data decompresses to {filled} bytes; {expectedLength} were expected"));
+                    stream.Write(data);
                 }
-
-                Span<byte> probe = stackalloc byte[1];
-                if (decompressor.Read(probe) != 0)
-                {
-                    throw new ZarrCodecException(codec, string.Create(CultureInfo.InvariantCulture, $"the data decompresses to more than the {expectedLength} bytes expected"));
-                }
-
-                return exact;
             }
-            catch
+            catch (NotSupportedException) when (sink.Overflowed)
             {
-                exact.Dispose();
-                throw;
             }
-        }
 
-        var buffer = PooledBuffer.Rent((int)Math.Min(Math.Max((long)encodedLength * 4, MinimumGuess), Array.MaxLength));
+            // Some compressors swallow a failed write when they are disposed: the sink remembers it.
+            written = sink.Overflowed ? 0 : (int)sink.Position;
+            return !sink.Overflowed;
+        }
+    }
+
+    private static bool IsCorruptData(Exception ex) =>
+        ex is InvalidDataException or IOException or InvalidOperationException or NotSupportedException or ArgumentException or IndexOutOfRangeException;
+
+    private static ZarrCodecException Corrupt(string codec, Exception ex) =>
+        new(codec, $"the data is corrupt or truncated: {ex.Message}", ex);
+
+    private static bool HasMore(Stream decompressor)
+    {
+        Span<byte> probe = stackalloc byte[1];
+        return decompressor.Read(probe) != 0;
+    }
+
+    // Exactly expectedLength bytes must come out (never more is allocated).
+    private static PooledBuffer ReadExactly(Stream decompressor, int expectedLength, string codec)
+    {
+        var exact = PooledBuffer.Rent(expectedLength);
+        try
+        {
+            var filled = ReadFully(decompressor, exact.Span);
+            if (filled < expectedLength)
+            {
+                throw new ZarrCodecException(codec, string.Create(CultureInfo.InvariantCulture, $"the data decompresses to {filled} bytes; {expectedLength} were expected"));
+            }
+
+            if (HasMore(decompressor))
+            {
+                throw new ZarrCodecException(codec, string.Create(CultureInfo.InvariantCulture, $"the data decompresses to more than the {expectedLength} bytes expected"));
+            }
+
+            return exact;
+        }
+        catch
+        {
+            exact.Dispose();
+            throw;
+        }
+    }
+
+    // The buffer grows (doubling) as data arrives, never past maxLength: a stream with more is refused there.
+    private static PooledBuffer ReadAll(Stream decompressor, int maxLength, int encodedLength, string codec)
+    {
+        var buffer = PooledBuffer.Rent((int)Math.Min(Math.Max((long)encodedLength * 4, MinimumGuess), maxLength));
         var length = 0;
         try
         {
             while (true)
             {
-                var read = decompressor.Read(buffer.Array, length, buffer.Capacity - length);
+                var limit = Math.Min(buffer.Capacity, maxLength);
+                if (length == limit)
+                {
+                    if (length == maxLength)
+                    {
+                        if (HasMore(decompressor))
+                        {
+                            throw DecodeLimit.Exceeded(codec, maxLength);
+                        }
+
+                        buffer.SetLength(length);
+                        return buffer;
+                    }
+
+                    var larger = PooledBuffer.Rent((int)Math.Min((long)length * 2, maxLength));
+                    buffer.Array.AsSpan(0, length).CopyTo(larger.Array);
+                    buffer.Dispose();
+                    buffer = larger;
+                    continue;
+                }
+
+                var read = decompressor.Read(buffer.Array, length, limit - length);
                 if (read == 0)
                 {
                     buffer.SetLength(length);
@@ -84,18 +174,6 @@ internal static class StreamCodecHelper
                 }
 
                 length += read;
-                if (length == buffer.Capacity)
-                {
-                    if (length == Array.MaxLength)
-                    {
-                        throw new ZarrCodecException(codec, "the data decompresses to more than 2 GiB");
-                    }
-
-                    var larger = PooledBuffer.Rent((int)Math.Min((long)length * 2, Array.MaxLength));
-                    buffer.Array.AsSpan(0, length).CopyTo(larger.Array);
-                    buffer.Dispose();
-                    buffer = larger;
-                }
             }
         }
         catch
@@ -135,16 +213,10 @@ internal static class StreamCodecHelper
     }
 
     /// <summary>A write-only stream into a growing <see cref="PooledBuffer"/>.</summary>
-    private sealed class PooledBufferStream(int initialCapacity) : Stream
+    private sealed class PooledBufferStream(int initialCapacity) : WriteOnlyStream
     {
         private PooledBuffer? _buffer = PooledBuffer.Rent(Math.Max(initialCapacity, 64));
         private int _length;
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
 
         public override long Length => _length;
 
@@ -183,19 +255,6 @@ internal static class StreamCodecHelper
             _length += buffer.Length;
         }
 
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void WriteByte(byte value) => Write([value]);
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
@@ -207,5 +266,60 @@ internal static class StreamCodecHelper
 
             base.Dispose(disposing);
         }
+    }
+
+    /// <summary>A write-only stream over fixed memory that remembers an attempt to write past its end.</summary>
+    private sealed unsafe class FixedSink(byte* start, int capacity) : WriteOnlyStream
+    {
+        private int _length;
+
+        public bool Overflowed { get; private set; }
+
+        public override long Length => _length;
+
+        public override long Position
+        {
+            get => _length;
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if ((long)_length + buffer.Length > capacity)
+            {
+                Overflowed = true;
+                throw new NotSupportedException("the destination is full");
+            }
+
+            buffer.CopyTo(new Span<byte>(start + _length, capacity - _length));
+            _length += buffer.Length;
+        }
+
+    }
+
+    /// <summary>What every write-only sink here has in common: no reading, no seeking, writes through <c>Write(ReadOnlySpan)</c>.</summary>
+    private abstract class WriteOnlyStream : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void WriteByte(byte value) => Write([value]);
+
+        public override abstract void Write(ReadOnlySpan<byte> buffer);
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -22,13 +22,19 @@ public sealed class ZlibCodec : IBytesToBytesCodec, IV2Compressor
         Level = level;
     }
 
+    private const string CodecName = "numcodecs.zlib";
+
+    // The header (2 bytes) and the Adler-32 trailer (4) around the deflate data.
+    private const int FrameBytes = 6;
+
+    // A zlib header, an empty final fixed-Huffman block and the Adler-32 of nothing (1), as zlib itself writes it.
     private static ReadOnlySpan<byte> EmptyStream => [0x78, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01];
 
     /// <summary>The compression level, 0 to 9.</summary>
     public int Level { get; }
 
     /// <inheritdoc />
-    public string Name => "numcodecs.zlib";
+    public string Name => CodecName;
 
     /// <inheritdoc />
     public JsonObject ToV3Json() => new() { ["name"] = Name, ["configuration"] = new JsonObject { ["level"] = Level } };
@@ -37,36 +43,42 @@ public sealed class ZlibCodec : IBytesToBytesCodec, IV2Compressor
     public JsonObject ToV2Json() => new() { ["id"] = "zlib", ["level"] = Level };
 
     /// <inheritdoc />
-    public PooledBuffer Encode(ReadOnlySpan<byte> decoded)
-    {
-        if (decoded.IsEmpty)
-        {
-            // System.IO.Compression writes nothing at all for empty input, which other readers refuse; this is
-            // a zlib header, an empty final fixed-Huffman block and the Adler-32 of nothing (1), as zlib itself writes it.
-            return PooledBuffer.CopyOf(EmptyStream);
-        }
+    public PooledBuffer Encode(ReadOnlySpan<byte> decoded) => DeflateFraming.Encode(decoded, EmptyStream, Level, OpenCompressor);
 
-        var options = new ZLibCompressionOptions { CompressionLevel = Level };
-        return StreamCodecHelper.WriteAll(decoded, (decoded.Length / 2) + 64, sink => new ZLibStream(sink, options, leaveOpen: true));
-    }
+    /// <inheritdoc />
+    public long GetMaxEncodedLength(int decodedLength) => DeflateFraming.MaxEncodedLength(decodedLength, FrameBytes);
+
+    /// <inheritdoc />
+    public bool TryEncode(ReadOnlySpan<byte> decoded, Span<byte> destination, out int written) =>
+        DeflateFraming.TryEncode(decoded, destination, out written, EmptyStream, Level, OpenCompressor);
 
     /// <inheritdoc />
     /// <remarks>
     /// The stream's Adler-32 trailer is checked here too: System.IO.Compression stops at the end of the deflate data,
     /// so a stream cut inside its trailer would otherwise pass.
     /// </remarks>
-    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength)
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength) => Decode(encoded, expectedLength, Array.MaxLength);
+
+    /// <inheritdoc />
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength, int maxLength) =>
+        DeflateFraming.Decode(encoded, expectedLength, maxLength, CodecName, OpenDecompressor, CheckTrailer);
+
+    /// <inheritdoc />
+    public int Decode(ReadOnlySpan<byte> encoded, Span<byte> destination) =>
+        DeflateFraming.Decode(encoded, destination, CodecName, OpenDecompressor, CheckTrailer);
+
+    private static Stream OpenCompressor(Stream sink, ZLibCompressionOptions options) => new ZLibStream(sink, options, leaveOpen: true);
+
+    private static Stream OpenDecompressor(Stream source) => new ZLibStream(source, CompressionMode.Decompress);
+
+    private static void CheckTrailer(ReadOnlySpan<byte> encoded, ReadOnlySpan<byte> decoded)
     {
-        var decoded = StreamCodecHelper.Decompress(encoded, expectedLength, Name, static source => new ZLibStream(source, CompressionMode.Decompress));
         var stored = encoded.Length >= 6 ? BinaryPrimitives.ReadUInt32BigEndian(encoded[^4..]) : 0;
-        var computed = Adler32(decoded.Span);
+        var computed = Adler32(decoded);
         if (stored != computed)
         {
-            decoded.Dispose();
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the stream is truncated or corrupt: Adler-32 mismatch (stored 0x{stored:X8}, computed 0x{computed:X8})"));
+            throw new ZarrCodecException(CodecName, string.Create(CultureInfo.InvariantCulture, $"the stream is truncated or corrupt: Adler-32 mismatch (stored 0x{stored:X8}, computed 0x{computed:X8})"));
         }
-
-        return decoded;
     }
 
     /// <summary>The Adler-32 checksum (RFC 1950) of <paramref name="data"/>.</summary>

@@ -15,6 +15,9 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
 {
     // zstd contexts are large and costly to create, and not thread-safe: each thread keeps one of each and reuses it
     // for every chunk (a compressor is recreated only when a codec with other settings runs on the thread).
+    private const ulong Unknown = ulong.MaxValue; // ZSTD_CONTENTSIZE_UNKNOWN
+    private const ulong Error = ulong.MaxValue - 1; // ZSTD_CONTENTSIZE_ERROR
+
     [ThreadStatic]
     private static Compressor? _threadCompressor;
 
@@ -105,26 +108,34 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
     }
 
     /// <inheritdoc />
-    public unsafe PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength)
+    public long GetMaxEncodedLength(int decodedLength) => (long)Compressor.GetCompressBound(decodedLength);
+
+    /// <inheritdoc />
+    public bool TryEncode(ReadOnlySpan<byte> decoded, Span<byte> destination, out int written)
     {
-        ulong contentSize;
-        fixed (byte* src = encoded)
-        {
-            contentSize = Methods.ZSTD_findDecompressedSize(src, (nuint)encoded.Length);
-        }
-
-        const ulong unknown = ulong.MaxValue;
-        const ulong error = ulong.MaxValue - 1;
-        if (contentSize == error)
-        {
-            throw new ZarrCodecException(Name, "the data is not a valid zstd frame or is truncated");
-        }
-
         try
         {
-            if (contentSize == unknown)
+            return RentCompressor().TryWrap(decoded, destination, out written);
+        }
+        catch (ZstdException ex)
+        {
+            throw new ZarrCodecException(Name, $"compression failed: {ex.Message}", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength) => Decode(encoded, expectedLength, Array.MaxLength);
+
+    /// <inheritdoc />
+    /// <remarks>A frame that declares its content size is refused before anything is allocated when the size is not the one expected or exceeds the limit.</remarks>
+    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength, int maxLength)
+    {
+        var contentSize = DeclaredSize(encoded);
+        try
+        {
+            if (contentSize == Unknown)
             {
-                return StreamCodecHelper.Decompress(encoded, expectedLength, Name, static source => new DecompressionStream(source));
+                return StreamCodecHelper.Decompress(encoded, expectedLength, maxLength, Name, static source => new DecompressionStream(source));
             }
 
             if (expectedLength >= 0 && contentSize != (ulong)expectedLength)
@@ -132,20 +143,15 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
                 throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the frame declares {contentSize} decompressed bytes; {expectedLength} were expected"));
             }
 
-            if (contentSize > (ulong)Array.MaxLength)
+            if (contentSize > (ulong)maxLength)
             {
-                throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the frame declares {contentSize} decompressed bytes, more than one buffer can hold"));
+                throw DecodeLimit.Exceeded(Name, maxLength, (long)Math.Min(contentSize, long.MaxValue));
             }
 
             var buffer = PooledBuffer.Rent((int)contentSize);
             try
             {
-                var written = (_threadDecompressor ??= new Decompressor()).Unwrap(encoded, buffer.Span);
-                if (written != (int)contentSize)
-                {
-                    throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the data decompresses to {written} bytes; the frame declares {contentSize}"));
-                }
-
+                Unwrap(encoded, buffer.Span, contentSize);
                 return buffer;
             }
             catch
@@ -157,6 +163,54 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
         catch (ZstdException ex)
         {
             throw new ZarrCodecException(Name, $"the data is corrupt or truncated: {ex.Message}", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public int Decode(ReadOnlySpan<byte> encoded, Span<byte> destination)
+    {
+        var contentSize = DeclaredSize(encoded);
+        try
+        {
+            if (contentSize == Unknown)
+            {
+                return StreamCodecHelper.DecompressInto(encoded, destination, Name, static source => new DecompressionStream(source));
+            }
+
+            if (contentSize > (ulong)destination.Length)
+            {
+                throw DecodeLimit.Exceeded(Name, destination.Length, (long)Math.Min(contentSize, long.MaxValue));
+            }
+
+            Unwrap(encoded, destination[..(int)contentSize], contentSize);
+            return (int)contentSize;
+        }
+        catch (ZstdException ex)
+        {
+            throw new ZarrCodecException(Name, $"the data is corrupt or truncated: {ex.Message}", ex);
+        }
+    }
+
+    // The content size the frames declare, or Unknown; an invalid frame is refused.
+    private unsafe ulong DeclaredSize(ReadOnlySpan<byte> encoded)
+    {
+        ulong contentSize;
+        fixed (byte* src = encoded)
+        {
+            contentSize = Methods.ZSTD_findDecompressedSize(src, (nuint)encoded.Length);
+        }
+
+        return contentSize == Error
+            ? throw new ZarrCodecException(Name, "the data is not a valid zstd frame or is truncated")
+            : contentSize;
+    }
+
+    private void Unwrap(ReadOnlySpan<byte> encoded, Span<byte> destination, ulong contentSize)
+    {
+        var written = (_threadDecompressor ??= new Decompressor()).Unwrap(encoded, destination);
+        if (written != (int)contentSize)
+        {
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the data decompresses to {written} bytes; the frame declares {contentSize}"));
         }
     }
 }

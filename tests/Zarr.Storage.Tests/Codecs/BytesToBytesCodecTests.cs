@@ -282,4 +282,43 @@ public class BytesToBytesCodecTests
             return ZstdSharp.Unsafe.Methods.ZSTD_findDecompressedSize(p, (nuint)frame.Length);
         }
     }
+
+    public static TheoryData<string> CodecsWithBz2() => [.. BytesCodecs(ZarrDataType.Float64).Append(new Bz2Codec(1)).Select(c => c.ToV3Json().ToJsonString())];
+
+    [Theory]
+    [MemberData(nameof(CodecsWithBz2))]
+    public void Every_codec_encodes_and_decodes_into_the_callers_buffer(string json)
+    {
+        var codec = BytesCodecs(ZarrDataType.Float64).Append(new Bz2Codec(1)).Single(c => c.ToV3Json().ToJsonString() == json);
+        foreach (var count in ElementCounts)
+        {
+            var data = Make(ZarrDataType.Float64, count, seed: count);
+            var bound = codec.GetMaxEncodedLength(data.Length);
+            Assert.True(bound < Array.MaxLength, $"{json}: no bound for {data.Length} bytes");
+            var encoded = new byte[bound];
+            Assert.True(codec.TryEncode(data, encoded, out var written), $"{json}: {data.Length} bytes did not fit their bound of {bound}");
+            using (var reference = codec.Decode(encoded.AsSpan(0, written), data.Length))
+            {
+                Assert.True(data.AsSpan().SequenceEqual(reference.Span), $"{json} {count}: what TryEncode wrote does not decode to the data");
+            }
+
+            // Into a destination of exactly the size, and of more (the destination is a limit, not the size).
+            var exact = new byte[data.Length];
+            Assert.Equal(data.Length, codec.Decode(encoded.AsSpan(0, written), exact));
+            Assert.Equal(data, exact);
+            var roomy = new byte[data.Length + 100];
+            Assert.Equal(data.Length, codec.Decode(encoded.AsSpan(0, written), roomy));
+            Assert.True(data.AsSpan().SequenceEqual(roomy.AsSpan(0, data.Length)));
+
+            // A destination too small is refused, naming the codec, and a too-small encode target is reported.
+            if (data.Length > 0)
+            {
+                var small = new byte[data.Length - 1];
+                var ex = Assert.Throws<ZarrCodecException>(() => codec.Decode(encoded.AsSpan(0, written), small));
+                Assert.Equal(codec.Name, ex.Codec);
+                Assert.False(codec.TryEncode(data, new byte[Math.Min(written - 1, 3)], out var none));
+                Assert.Equal(0, none);
+            }
+        }
+    }
 }

@@ -96,32 +96,99 @@ public class CodecPipelineTests
     [Fact]
     public void Corrupt_chunks_through_the_pipeline_throw_codec_exceptions()
     {
+        // A cut value must be refused by every compressor, naming it; a flipped byte must be refused, naming the
+        // compressor, or (for codecs without a checksum of their data, or a flip in a field that does not matter)
+        // decode to some chunk; codecs that check their data (gzip's CRC-32, zlib's Adler-32, zstd's checksum, crc32c)
+        // never return anything but the original.
         var type = ZarrDataType.Float64;
         var spec = Spec(type, 50, 20);
         var data = Make(type, 1000);
         var random = new Random(5);
         foreach (var compressor in BytesCodecs(type))
         {
+            var label = compressor.ToV3Json().ToJsonString();
+            var verifies = compressor is GzipCodec or ZlibCodec or Crc32cCodec or ZstdCodec { Checksum: true };
             var pipeline = CodecPipeline.Create([new TransposeCodec([1, 0]), new BytesCodec(), compressor]);
             using var encoded = pipeline.Encode(data, spec);
             var good = encoded.Span.ToArray();
+            var refused = 0;
             for (var trial = 0; trial < 40; trial++)
             {
-                var bad = good.AsSpan(0, random.Next(good.Length + 1)).ToArray();
-                if (bad.Length > 0 && trial % 2 == 0)
+                var cut = random.Next(good.Length);
+                var flip = trial % 2 == 0;
+                var bad = good.AsSpan(0, flip ? good.Length : cut).ToArray();
+                var at = random.Next(bad.Length);
+                if (flip)
                 {
-                    bad[random.Next(bad.Length)] ^= 0x5A;
+                    bad[at] ^= 0x5A;
                 }
 
-                try
+                var decoded = new byte[data.Length];
+                var what = flip ? $"{label}: byte {at} of {good.Length} flipped" : $"{label}: cut to {cut} of {good.Length} bytes";
+                var ex = Record.Exception(() => pipeline.Decode(bad, decoded, spec));
+                if (ex is null)
                 {
-                    pipeline.Decode(bad, new byte[data.Length], spec);
+                    Assert.True(flip, $"{what}: decoded without an error");
+                    Assert.True(!verifies || data.AsSpan().SequenceEqual(decoded), $"{what}: decoded to other data without an error");
+                    continue;
                 }
-                catch (ZarrCodecException)
-                {
-                }
+
+                var codecError = Assert.IsType<ZarrCodecException>(ex);
+                Assert.True(codecError.Codec == compressor.Name, $"{what}: the error names '{codecError.Codec}': {codecError.Message}");
+                refused++;
             }
+
+            Assert.True(refused >= 20, $"{label}: only {refused} of 40 corruptions were refused");
         }
+    }
+
+    [Fact]
+    public void The_specs_between_codecs_are_computed_once_per_chunk_shape_not_per_chunk()
+    {
+        var counting = new CountingFilter();
+        var pipeline = CodecPipeline.Create([counting, new BytesCodec(), new ZstdCodec()]);
+        var spec = Spec(ZarrDataType.Int32, 64);
+        var data = Make(ZarrDataType.Int32, 64);
+        var decoded = new byte[data.Length];
+        for (var chunk = 0; chunk < 10; chunk++)
+        {
+            using var encoded = pipeline.Encode(data, spec);
+            pipeline.Decode(encoded.Span, decoded, spec);
+        }
+
+        Assert.Equal(data, decoded);
+        Assert.Equal(1, counting.SpecsComputed);
+    }
+
+    [Fact]
+    public void The_encoded_size_bound_follows_every_codec()
+    {
+        var spec = Spec(ZarrDataType.Int32, 1000);
+        Assert.Equal(4000, CodecPipeline.Create([new BytesCodec()]).GetMaxEncodedLength(spec));
+        Assert.Equal(4004, CodecPipeline.Create([new BytesCodec(), new Crc32cCodec()]).GetMaxEncodedLength(spec));
+        Assert.Equal(4020, CodecPipeline.Create([new BytesCodec(), new Crc32cCodec(), new BloscCodec()]).GetMaxEncodedLength(spec));
+        Assert.Equal(1, CodecPipeline.Create([new BytesCodec()]).GetRecommendedConcurrency(spec));
+    }
+
+    private sealed class CountingFilter : IArrayToArrayCodec
+    {
+        private int _specsComputed;
+
+        public int SpecsComputed => _specsComputed;
+
+        public string Name => "counting";
+
+        public JsonObject ToV3Json() => new() { ["name"] = Name };
+
+        public ChunkSpec GetEncodedSpec(in ChunkSpec decoded)
+        {
+            Interlocked.Increment(ref _specsComputed);
+            return decoded;
+        }
+
+        public void Encode(ReadOnlySpan<byte> decoded, Span<byte> encoded, in ChunkSpec decodedSpec) => decoded.CopyTo(encoded);
+
+        public void Decode(ReadOnlySpan<byte> encoded, Span<byte> decoded, in ChunkSpec decodedSpec) => encoded.CopyTo(decoded);
     }
 
     private sealed class NotACodec : ICodec

@@ -321,4 +321,104 @@ public class ShardingCodecTests
         var found = await codec.TryDecodePartialAsync(new MemoryStore(), "c/0", new ChunkRegion([0], [1], [1]), new byte[8], Spec([4], ZarrDataType.Int16));
         Assert.False(found);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(0)]
+    public void Inner_chunks_use_at_most_the_parallelism_the_caller_gives(int maxDegree)
+    {
+        // 64 inner chunks forced to run in parallel; the spec's limit bounds how many run at once (0: the runtime's choice).
+        var threads = new ThreadRecordingCodec();
+        var codec = new ShardingCodec([16], [new BytesCodec(Endian.Little), threads]) { ParallelInnerChunks = true };
+        var spec = Spec([1024], ZarrDataType.Int32) with { MaxDegreeOfParallelism = maxDegree };
+        var data = new byte[spec.ByteLength];
+        data.AsSpan().Fill(7);
+        using var encoded = codec.Encode(data, spec);
+        var decoded = new byte[data.Length];
+        threads.Reset();
+        codec.Decode(encoded.Span, decoded, spec);
+        Assert.Equal(data, decoded);
+        Assert.Equal(64, threads.Calls);
+        if (maxDegree > 0)
+        {
+            Assert.True(threads.MostAtOnce <= maxDegree, $"{threads.MostAtOnce} inner chunks were decoded at once; the limit is {maxDegree}");
+        }
+
+        if (maxDegree == 1)
+        {
+            Assert.Equal([Environment.CurrentManagedThreadId], threads.Threads);
+        }
+    }
+
+    [Fact]
+    public void The_codec_reports_the_concurrency_it_wants()
+    {
+        var spec = Spec([1024, 1024], ZarrDataType.Int32);
+        var compressed = new ShardingCodec([64, 64], [new BytesCodec(Endian.Little), new ZstdCodec()]);
+        var plain = new ShardingCodec([64, 64], [new BytesCodec(Endian.Little)]);
+        Assert.Equal(Environment.ProcessorCount >= 4 ? 256 : 1, compressed.GetRecommendedConcurrency(spec));
+        Assert.Equal(1, plain.GetRecommendedConcurrency(spec));
+        Assert.Equal(compressed.GetRecommendedConcurrency(spec), CodecPipeline.Create([compressed]).GetRecommendedConcurrency(spec));
+        Assert.Throws<ArgumentOutOfRangeException>(() => spec with { MaxDegreeOfParallelism = -1 });
+    }
+
+    /// <summary>A bytes→bytes codec that changes nothing and records the threads that decode with it, and how many at once.</summary>
+    private sealed class ThreadRecordingCodec : IBytesToBytesCodec
+    {
+        private readonly HashSet<int> _threads = [];
+        private int _running;
+        private int _mostAtOnce;
+        private int _calls;
+
+        public string Name => "recording";
+
+        public int[] Threads
+        {
+            get
+            {
+                lock (_threads)
+                {
+                    return [.. _threads];
+                }
+            }
+        }
+
+        public int MostAtOnce => _mostAtOnce;
+
+        public int Calls => _calls;
+
+        public void Reset()
+        {
+            lock (_threads)
+            {
+                _threads.Clear();
+            }
+
+            _mostAtOnce = _running = _calls = 0;
+        }
+
+        public JsonObject ToV3Json() => new() { ["name"] = Name };
+
+        public Zarr.Storage.Buffers.PooledBuffer Encode(ReadOnlySpan<byte> decoded) => Zarr.Storage.Buffers.PooledBuffer.CopyOf(decoded);
+
+        public Zarr.Storage.Buffers.PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength)
+        {
+            Interlocked.Increment(ref _calls);
+            var now = Interlocked.Increment(ref _running);
+            int most;
+            while (now > (most = _mostAtOnce) && Interlocked.CompareExchange(ref _mostAtOnce, now, most) != most)
+            {
+            }
+
+            lock (_threads)
+            {
+                _threads.Add(Environment.CurrentManagedThreadId);
+            }
+
+            Thread.Sleep(2); // long enough for other workers to overlap when they may
+            Interlocked.Decrement(ref _running);
+            return Zarr.Storage.Buffers.PooledBuffer.CopyOf(encoded);
+        }
+    }
 }

@@ -126,6 +126,7 @@ public sealed class ConsolidatedTests : IDisposable
         {
             values = await WriteHierarchyAsync(zip, ZarrFormat.V2);
             await (await ZarrGroup.OpenAsync(zip, "", AccessMode.ReadWrite)).ConsolidateMetadataAsync();
+            await zip.CommitAsync();
         }
 
         AssertPythonRead(JsonNode.Parse(ZipTestFiles.RunPython(CheckScript, path, "zip"))!, values.Ints, values.Floats);

@@ -88,6 +88,7 @@ public sealed class ZipStoreFileTests : IDisposable
             await store.DeleteAsync("gone");
             await store.SetAsync("ü/日本", RandomBytes(3, 5));
             Assert.False(File.Exists(ZipPath), "nothing reaches the target before dispose");
+            await store.CommitAsync();
         }
 
         using var archive = ZipFile.OpenRead(ZipPath);
@@ -120,6 +121,7 @@ public sealed class ZipStoreFileTests : IDisposable
             await store.SetAsync("v", value);
             using var part = await store.GetAsync("v", ByteRange.Slice(1000, 50));
             Assert.Equal(value.AsSpan(1000, 50).ToArray(), part!.Span.ToArray());
+            await store.CommitAsync();
         }
 
         using (var archive = ZipFile.OpenRead(ZipPath))
@@ -161,6 +163,7 @@ public sealed class ZipStoreFileTests : IDisposable
         await using (var store = new ZipStore(path, Append))
         {
             await store.SetAsync("new", RandomBytes(3, 9));
+            await store.CommitAsync();
         }
 
         using var reread = ZipFile.OpenRead(path);
@@ -189,6 +192,7 @@ public sealed class ZipStoreFileTests : IDisposable
             await store.SetAsync("g/b/0", RandomBytes(40, 2));
             Assert.Equal(RandomBytes(40, 2), await ReadAsync(store, "g/b/0"));
             Assert.Equal(before[".zgroup"], await ReadAsync(store, ".zgroup"));
+            await store.CommitAsync();
         }
 
         await using var reread = new ZipStore(ZipPath);
@@ -233,6 +237,7 @@ public sealed class ZipStoreFileTests : IDisposable
 
         // Nothing reaches the target before the writer is disposed: a reader finds no file yet (and is never blocked).
         Assert.Contains("does not exist", Assert.Throws<ZarrStoreException>(() => new ZipStore(ZipPath)).Message, StringComparison.Ordinal);
+        await first.CommitAsync();
         await first.DisposeAsync();
 
         await using (var reader = new ZipStore(ZipPath))
@@ -241,6 +246,7 @@ public sealed class ZipStoreFileTests : IDisposable
             Assert.Equal(RandomBytes(4, 1), await ReadAsync(second, "k"));
             await second.SetAsync("k2", RandomBytes(4, 2));
             Assert.Null(await ReadAsync(reader, "k2")); // a reader sees the file as it was when it opened it
+            await second.CommitAsync();
         }
 
         await using var after = new ZipStore(ZipPath);
@@ -290,6 +296,7 @@ public sealed class ZipStoreFileTests : IDisposable
         await using (var store = new ZipStore(ZipPath, Create))
         {
             await store.SetAsync("old", RandomBytes(100, 1));
+            await store.CommitAsync();
         }
 
         var old = File.ReadAllBytes(ZipPath);
@@ -322,6 +329,7 @@ public sealed class ZipStoreFileTests : IDisposable
             await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.SetAsync("other", RandomBytes(10, 3), cts.Token));
             await Assert.ThrowsAsync<ZarrStoreException>(async () => await store.SetAsync("../bad", RandomBytes(10, 3)));
             Assert.Equal(RandomBytes(10, 1), await ReadAsync(store, "k"));
+            await store.CommitAsync();
         }
 
         await using var reread = new ZipStore(ZipPath);
@@ -337,11 +345,89 @@ public sealed class ZipStoreFileTests : IDisposable
         var store = new ZipStore(ZipPath, Create);
         await store.SetAsync("k", RandomBytes(10, 1));
 
-        var e = await Assert.ThrowsAsync<ZarrStoreException>(async () => await store.DisposeAsync());
+        var e = await Assert.ThrowsAsync<ZarrStoreException>(async () => await store.CommitAsync());
         Assert.Contains("is unchanged", e.Message, StringComparison.Ordinal);
         Assert.Equal("x", File.ReadAllText(Path.Combine(ZipPath, "keep")));
         Assert.Equal(new[] { "data.zip" }, Directory.EnumerateFileSystemEntries(_tmp.Path).Select(Path.GetFileName));
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.SetAsync("k", RandomBytes(1, 1)));
+    }
+
+    [Fact]
+    public async Task DisposingWithoutACommit_DiscardsTheWrites_AndNeverHidesTheExceptionThatEndedTheBlock()
+    {
+        // The target is a folder, so a commit would fail: closing the store must not attempt one and fail with it.
+        Directory.CreateDirectory(ZipPath);
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await using var store = new ZipStore(ZipPath, Create);
+            await store.SetAsync("k", RandomBytes(10, 1));
+            throw new InvalidOperationException("the caller's own failure");
+        });
+        Assert.Equal("the caller's own failure", e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(ZipPath));
+        Assert.Equal(new[] { "data.zip" }, Directory.EnumerateFileSystemEntries(_tmp.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task AnAppendDisposedWithoutACommit_LeavesTheFileAsItWas()
+    {
+        File.Copy(Path.Combine(MetadataTestPaths.Corpus, "v2", "zipstore.zip"), ZipPath);
+        var bytes = File.ReadAllBytes(ZipPath);
+        await using (var store = new ZipStore(ZipPath, Append))
+        {
+            await store.SetAsync("extra", RandomBytes(9, 1));
+            await store.DeleteAsync(".zgroup");
+        }
+
+        Assert.Equal(bytes, File.ReadAllBytes(ZipPath));
+        Assert.Equal(new[] { "data.zip" }, Directory.EnumerateFileSystemEntries(_tmp.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task WritesReachTheFile_OnlyWhenCommitted_AndTheStoreGoesOnAfterACommit()
+    {
+        await using (var store = new ZipStore(ZipPath, Create))
+        {
+            await store.SetAsync("a", RandomBytes(10, 1));
+            await store.SetAsync("b", RandomBytes(20, 2));
+            Assert.False(File.Exists(ZipPath));
+            await store.CommitAsync();
+            await using (var reader = new ZipStore(ZipPath))
+            {
+                Assert.Equal(new[] { new StoreEntry("a", 10), new StoreEntry("b", 20) }, await ListAsync(reader));
+                await reader.CommitAsync(); // a read-only store has nothing to commit
+            }
+
+            // After a commit the store reads from the file it wrote, and its writes go on into a new session.
+            Assert.Equal(RandomBytes(20, 2), await ReadAsync(store, "b"));
+            await store.SetAsync("a", RandomBytes(5, 3));
+            await store.DeleteAsync("b");
+            await store.SetAsync("c", RandomBytes(7, 4));
+            await store.CommitAsync();
+            await store.CommitAsync(); // nothing new
+            await store.SetAsync("uncommitted", RandomBytes(3, 5));
+        }
+
+        await using var reread = new ZipStore(ZipPath);
+        Assert.Equal(new[] { new StoreEntry("a", 5), new StoreEntry("c", 7) }, await ListAsync(reread));
+        Assert.Equal(RandomBytes(5, 3), await ReadAsync(reread, "a"));
+        Assert.Equal(RandomBytes(7, 4), await ReadAsync(reread, "c"));
+        Assert.Equal(new[] { "data.zip" }, Directory.EnumerateFileSystemEntries(_tmp.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task ACancelledCommit_KeepsTheSession_ForALaterOne()
+    {
+        await using var store = new ZipStore(ZipPath, Create);
+        await store.SetAsync("k", RandomBytes(10, 1));
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.CommitAsync(cts.Token));
+        Assert.False(File.Exists(ZipPath));
+
+        await store.CommitAsync();
+        await using var reader = new ZipStore(ZipPath);
+        Assert.Equal(RandomBytes(10, 1), await ReadAsync(reader, "k"));
     }
 
     [Fact]
@@ -365,6 +451,7 @@ public sealed class ZipStoreFileTests : IDisposable
         await using (var store = new ZipStore(ZipPath, Create))
         {
             await store.SetAsync("k", RandomBytes(100, 1));
+            await store.CommitAsync();
         }
 
         var bytes = File.ReadAllBytes(ZipPath);
@@ -387,6 +474,8 @@ public sealed class ZipStoreFileTests : IDisposable
             {
                 await store.SetAsync($"c/{i}", BitConverter.GetBytes(i));
             }
+
+            await store.CommitAsync();
         }
 
         await using (var reader = new ZipStore(ZipPath))
@@ -465,6 +554,8 @@ public sealed class ZipStoreFileTests : IDisposable
             {
                 Array.Fill(ints, 5, r * 23, 8);
             }
+
+            await store.CommitAsync();
         }
 
         using (var archive = ZipFile.OpenRead(ZipPath))
@@ -493,6 +584,7 @@ public sealed class ZipStoreFileTests : IDisposable
             await a[.., ..].WriteAsync(ints);
             var b = await (await root.CreateGroupAsync("g")).CreateArrayAsync<float>("b", [30], new ArrayOptions { Chunks = [7] });
             await b[..].WriteAsync(floats);
+            await store.CommitAsync();
         }
 
         var script = """
@@ -524,6 +616,7 @@ public sealed class ZipStoreFileTests : IDisposable
             var array = await ZarrArray.CreateAsync<short>(store, "x", [200, 200], new ArrayOptions { Chunks = [10, 10], MaxDegreeOfParallelism = 8 });
             await Task.WhenAll(Enumerable.Range(0, 4).Select(q => array[(q * 50)..((q + 1) * 50), ..].WriteAsync(values.AsMemory(q * 50 * 200, 50 * 200))));
             Assert.Equal(values, SelectionTests.ToArray(await array[.., ..]));
+            await store.CommitAsync();
         }
 
         await using var reader = new ZipStore(ZipPath);

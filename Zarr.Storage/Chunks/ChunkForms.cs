@@ -1,0 +1,78 @@
+using Zarr.Storage.Buffers;
+
+namespace Zarr.Storage.Chunks;
+
+/// <summary>The form a decoded chunk takes in a read-modify-write: how it is made, decoded, encoded and released.</summary>
+/// <typeparam name="TChunk">The decoded chunk.</typeparam>
+internal interface IChunkForm<TChunk>
+{
+    /// <summary>A new chunk; with <paramref name="fill"/> every element is the fill value, else its contents are undefined.</summary>
+    TChunk Create(ChunkIO io, bool fill);
+
+    /// <summary>The chunk decoded from its stored bytes.</summary>
+    TChunk Decode(ChunkIO io, ReadOnlySpan<byte> encoded, long[] coordinates);
+
+    /// <summary>The chunk encoded, or all fill value.</summary>
+    EncodedChunk Encode(ChunkIO io, TChunk chunk, long[] coordinates);
+
+    /// <summary>Gives back what <see cref="Create"/> or <see cref="Decode"/> rented.</summary>
+    void Release(TChunk chunk);
+}
+
+/// <summary>A chunk of fixed-size elements: a pooled buffer of its bytes (C order, little-endian).</summary>
+internal sealed class ByteChunkForm : IChunkForm<PooledBuffer>
+{
+    public static ByteChunkForm Instance { get; } = new();
+
+    public PooledBuffer Create(ChunkIO io, bool fill)
+    {
+        var chunk = PooledBuffer.RentDecoded(io.ByteLength);
+        if (fill)
+        {
+            io.DecodeMissing(chunk.Span);
+        }
+
+        return chunk;
+    }
+
+    public PooledBuffer Decode(ChunkIO io, ReadOnlySpan<byte> encoded, long[] coordinates)
+    {
+        var chunk = PooledBuffer.RentDecoded(io.ByteLength);
+        try
+        {
+            io.Decode(encoded, coordinates, chunk.Span);
+            return chunk;
+        }
+        catch
+        {
+            chunk.Dispose();
+            throw;
+        }
+    }
+
+    public EncodedChunk Encode(ChunkIO io, PooledBuffer chunk, long[] coordinates) => io.Encode(chunk.Span, coordinates);
+
+    public void Release(PooledBuffer chunk) => chunk.Dispose();
+}
+
+/// <summary>A chunk of variable-length strings (C order); a new one holds the fill value, "" where v2's is null.</summary>
+internal sealed class StringChunkForm : IChunkForm<string?[]>
+{
+    public static StringChunkForm Instance { get; } = new();
+
+    public string?[] Create(ChunkIO io, bool fill)
+    {
+        // Always filled: a string chunk has no undefined contents to leave.
+        var chunk = new string?[io.ElementCount];
+        Array.Fill(chunk, io.StringFill ?? string.Empty);
+        return chunk;
+    }
+
+    public string?[] Decode(ChunkIO io, ReadOnlySpan<byte> encoded, long[] coordinates) => io.DecodeStrings(encoded, coordinates);
+
+    public EncodedChunk Encode(ChunkIO io, string?[] chunk, long[] coordinates) => io.EncodeStrings(chunk, coordinates);
+
+    public void Release(string?[] chunk)
+    {
+    }
+}

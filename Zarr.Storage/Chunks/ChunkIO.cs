@@ -1,0 +1,351 @@
+using Zarr.Storage.Buffers;
+using Zarr.Storage.Codecs;
+using Zarr.Storage.Indexing;
+using Zarr.Storage.Internal;
+using Zarr.Storage.Metadata;
+using Zarr.Storage.Stores;
+
+namespace Zarr.Storage.Chunks;
+
+/// <summary>Changes a decoded chunk in place (the copy-in step of a write).</summary>
+/// <typeparam name="TChunk">The decoded chunk's form: a <see cref="PooledBuffer"/> of bytes, or strings.</typeparam>
+/// <typeparam name="TState">What the update needs, passed so the callback can be static.</typeparam>
+internal delegate void ChunkUpdate<in TChunk, in TState>(TState state, TChunk chunk);
+
+/// <summary>What a read-modify-write starts from.</summary>
+internal enum UpdateStart
+{
+    /// <summary>The stored chunk, decoded, or the fill value when it is missing (a partial write).</summary>
+    Stored,
+
+    /// <summary>Nothing of the stored chunk: the update sets every element inside the array (a write that covers it).</summary>
+    Overwrite,
+
+    /// <summary>The stored chunk; a missing chunk is left alone (a trim).</summary>
+    StoredOnly,
+}
+
+/// <summary>
+/// Every step of a chunk's storage life, for one snapshot of one array's metadata (see <see cref="ArraySnapshot"/>):
+/// fetch the encoded bytes (or learn the chunk is missing), decode (missing → fill value), encode (to bytes, or an
+/// explicit "all fill value"), store or delete under the chunk's lock, and the read-modify-write of a partial update.
+/// Every read, write, trim, copy and verify of a chunk goes through here.
+/// </summary>
+/// <remarks>
+/// The two steps that a store with conditional writes changes are each one method: <see cref="LockAsync"/> (today the
+/// in-process <see cref="ChunkLocks"/>; a directory store's cross-process lock goes there) and <see cref="PutAsync"/>
+/// (today a plain set or delete; an object store's ETag compare-and-swap goes there, with
+/// <see cref="ReadModifyWriteAsync{TChunk, TState}"/> retrying on a lost race). No caller takes a chunk lock itself.
+/// </remarks>
+internal sealed class ChunkIO
+{
+    private readonly IStore _store;
+    private readonly string _path;
+    private readonly string _prefix;
+    private readonly bool _readOnly;
+    private readonly ArraySnapshot _snapshot;
+    private readonly ChunkLocks _locks;
+
+    /// <param name="store">The array's store.</param>
+    /// <param name="path">The array's path.</param>
+    /// <param name="readOnly">True when the handle may not write.</param>
+    /// <param name="snapshot">The metadata snapshot this object serves (it keeps a reference, never changes it).</param>
+    public ChunkIO(IStore store, string path, bool readOnly, ArraySnapshot snapshot)
+    {
+        _store = store;
+        _path = path;
+        _prefix = NodePaths.Prefix(path);
+        _readOnly = readOnly;
+        _snapshot = snapshot;
+        _locks = ChunkLocks.For(store);
+        var metadata = snapshot.Metadata;
+        if (!metadata.DataType.IsFixedSize)
+        {
+            StringFill = metadata.FillValueIsNull ? null : System.Text.Encoding.UTF8.GetString(metadata.FillValue);
+            ElementStrides = new long[metadata.Rank];
+            long stride = 1;
+            for (var d = metadata.Rank - 1; d >= 0; d--)
+            {
+                ElementStrides[d] = stride;
+                stride = checked(stride * metadata.ChunkShape[d]);
+            }
+
+            ElementCount = checked((int)stride);
+        }
+    }
+
+    /// <summary>The metadata this object works by.</summary>
+    public ArrayMetadata Metadata => _snapshot.Metadata;
+
+    /// <summary>The chunk grid.</summary>
+    public ChunkGrid Grid => _snapshot.Grid;
+
+    /// <summary>The decoded chunk's spec.</summary>
+    public ChunkSpec Spec => _snapshot.Spec;
+
+    /// <summary>Byte strides of a decoded chunk (C order).</summary>
+    public long[] ChunkStrides => _snapshot.ChunkStrides;
+
+    /// <summary>The decoded size of one chunk in bytes.</summary>
+    public int ByteLength => _snapshot.Spec.ByteLength;
+
+    /// <summary>A variable-length string array's fill value (null: v2's null fill value, or not a string array).</summary>
+    public string? StringFill { get; }
+
+    /// <summary>Element strides of a chunk of strings (C order; empty for fixed-size types, see <see cref="ChunkStrides"/>).</summary>
+    public long[] ElementStrides { get; } = [];
+
+    /// <summary>The number of elements of a chunk of strings (0 for fixed-size types).</summary>
+    public int ElementCount { get; }
+
+    /// <summary>The store key of the chunk at <paramref name="coordinates"/>.</summary>
+    public string KeyOf(ReadOnlySpan<long> coordinates) => _prefix + Metadata.ChunkKeyEncoding.Encode(coordinates);
+
+    // ---------------------------------------------------------------- fetch and decode
+
+    /// <summary>Fetch: the encoded bytes of a chunk, or null when it was never written. The caller owns the buffer.</summary>
+    public ValueTask<PooledBuffer?> FetchAsync(long[] coordinates, CancellationToken cancellationToken) =>
+        _store.GetAsync(KeyOf(coordinates), null, cancellationToken);
+
+    /// <summary>Decode: fills <paramref name="chunk"/> (exactly <see cref="ByteLength"/>) from encoded bytes.</summary>
+    /// <exception cref="ZarrCodecException">The chunk is corrupt; the exception names the array, the chunk key and the codec.</exception>
+    public void Decode(ReadOnlySpan<byte> encoded, ReadOnlySpan<long> coordinates, Span<byte> chunk)
+    {
+        try
+        {
+            _snapshot.Pipeline.Decode(encoded, chunk, _snapshot.Spec);
+        }
+        catch (ZarrCodecException e)
+        {
+            throw e.WithChunk(_path, KeyOf(coordinates));
+        }
+    }
+
+    /// <summary>Decode of a missing chunk: fills <paramref name="chunk"/> with the fill value.</summary>
+    public void DecodeMissing(Span<byte> chunk) => StridedCopy.FillPattern(chunk, Metadata.FillValue);
+
+    /// <summary>
+    /// Fetch and decode for a read: the whole chunk, or, when <paramref name="region"/> is given and the chain can
+    /// (sharding alone), only what the region needs, through ranged reads. Null when the chunk was never written. The
+    /// caller owns the buffer (the whole decoded chunk's layout; outside a partial region, contents are undefined).
+    /// </summary>
+    public async ValueTask<PooledBuffer?> FetchDecodedAsync(long[] coordinates, ChunkRegion? region, CancellationToken cancellationToken)
+    {
+        if (region is { } part && _snapshot.PartialDecoder is { } partial)
+        {
+            var key = KeyOf(coordinates);
+            var buffer = PooledBuffer.RentDecoded(ByteLength);
+            try
+            {
+                if (await partial.TryDecodePartialAsync(_store, key, part, buffer.Memory, _snapshot.Spec, cancellationToken).ConfigureAwait(false))
+                {
+                    return buffer;
+                }
+            }
+            catch (ZarrCodecException e)
+            {
+                buffer.Dispose();
+                throw e.WithChunk(_path, key);
+            }
+            catch
+            {
+                buffer.Dispose();
+                throw;
+            }
+
+            buffer.Dispose();
+            return null;
+        }
+
+        using var encoded = await FetchAsync(coordinates, cancellationToken).ConfigureAwait(false);
+        if (encoded is null)
+        {
+            return null;
+        }
+
+        var decoded = PooledBuffer.RentDecoded(ByteLength);
+        try
+        {
+            Decode(encoded.Span, coordinates, decoded.Span);
+            return decoded;
+        }
+        catch
+        {
+            decoded.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>True when the chain can decode part of a chunk (sharding alone), so a read of a part should ask for a region.</summary>
+    public bool DecodesPartially => _snapshot.PartialDecoder is not null;
+
+    /// <summary>Fetch and decode of a chunk of variable-length strings; null when it was never written.</summary>
+    public async ValueTask<string[]?> FetchStringsAsync(long[] coordinates, CancellationToken cancellationToken)
+    {
+        using var encoded = await FetchAsync(coordinates, cancellationToken).ConfigureAwait(false);
+        return encoded is null ? null : DecodeStrings(encoded.Span, coordinates);
+    }
+
+    /// <summary>Decode of a chunk of variable-length strings through the codec pipeline's object path.</summary>
+    public string[] DecodeStrings(ReadOnlySpan<byte> encoded, ReadOnlySpan<long> coordinates)
+    {
+        try
+        {
+            return _snapshot.Pipeline.DecodeStrings(encoded, _snapshot.Spec);
+        }
+        catch (ZarrCodecException e)
+        {
+            throw e.WithChunk(_path, KeyOf(coordinates));
+        }
+    }
+
+    // ---------------------------------------------------------------- encode
+
+    /// <summary>Encode: the encoded bytes of a decoded chunk, or <see cref="EncodedChunk.AllFill"/> when every element is the fill value by <paramref name="comparison"/>.</summary>
+    public EncodedChunk Encode(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates, FillComparison comparison = FillComparison.Value)
+    {
+        var fill = Metadata.FillValue;
+        var allFill = comparison switch
+        {
+            FillComparison.Value => FillValues.IsAllFill(chunk, fill, Metadata.DataType),
+            FillComparison.Bits => FillValues.IsAllSameBytes(chunk, fill),
+            _ => false,
+        };
+        if (allFill)
+        {
+            return EncodedChunk.AllFill;
+        }
+
+        try
+        {
+            return EncodedChunk.Of(_snapshot.Pipeline.Encode(chunk, _snapshot.Spec));
+        }
+        catch (ZarrCodecException e)
+        {
+            throw e.WithChunk(_path, KeyOf(coordinates));
+        }
+    }
+
+    /// <summary>Encode of a chunk of strings; all fill when every value is the fill value (never for v2's null fill).</summary>
+    public EncodedChunk EncodeStrings(string?[] values, ReadOnlySpan<long> coordinates)
+    {
+        if (StringFill is { } fill && Array.TrueForAll(values, v => v == fill))
+        {
+            return EncodedChunk.AllFill;
+        }
+
+        try
+        {
+            return EncodedChunk.Of(_snapshot.Pipeline.EncodeStrings(values, _snapshot.Spec));
+        }
+        catch (ZarrCodecException e)
+        {
+            throw e.WithChunk(_path, KeyOf(coordinates));
+        }
+    }
+
+    // ---------------------------------------------------------------- store, delete, read-modify-write
+
+    /// <summary>Store: under the chunk's lock, writes the encoded bytes, or deletes the chunk when it is all fill value.</summary>
+    public async ValueTask StoreAsync(long[] coordinates, EncodedChunk encoded, CancellationToken cancellationToken)
+    {
+        EnsureWritable();
+        var key = KeyOf(coordinates);
+        using var held = await LockAsync(key, cancellationToken).ConfigureAwait(false);
+        await PutAsync(key, encoded.StoredBytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Delete: under the chunk's lock, removes the chunk (it reads as the fill value).</summary>
+    public ValueTask DeleteAsync(long[] coordinates, CancellationToken cancellationToken) =>
+        StoreAsync(coordinates, EncodedChunk.AllFill, cancellationToken);
+
+    /// <summary>Deletes a key of this array's chunks under its lock (a trim's chunk outside the grid, known only by its key).</summary>
+    public async ValueTask DeleteKeyAsync(string key, CancellationToken cancellationToken)
+    {
+        EnsureWritable();
+        using var held = await LockAsync(key, cancellationToken).ConfigureAwait(false);
+        await PutAsync(key, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Store for a caller that holds the chunk's lock already (only the old public <c>StoreChunkAsync</c>, whose callers
+    /// take <c>AcquireChunkLockAsync</c> around it; the locks are not reentrant).
+    /// </summary>
+    /// <param name="coordinates">The chunk.</param>
+    /// <param name="encoded">The encoded bytes, or null to delete the chunk.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    public ValueTask StoreHeldAsync(long[] coordinates, ReadOnlyMemory<byte>? encoded, CancellationToken cancellationToken)
+    {
+        EnsureWritable();
+        return PutAsync(KeyOf(coordinates), encoded, cancellationToken);
+    }
+
+    /// <summary>
+    /// The read-modify-write of one chunk of bytes: under its lock, fetch and decode it (or start from the fill value, as
+    /// <paramref name="start"/> says), let <paramref name="update"/> change it, then encode and store it (a chunk left
+    /// all fill value is deleted).
+    /// </summary>
+    public ValueTask UpdateAsync<TState>(long[] coordinates, UpdateStart start, TState state, ChunkUpdate<PooledBuffer, TState> update, CancellationToken cancellationToken) =>
+        ReadModifyWriteAsync(coordinates, start, ByteChunkForm.Instance, state, update, cancellationToken);
+
+    /// <summary>The read-modify-write of one chunk of variable-length strings (as <see cref="UpdateAsync{TState}"/>).</summary>
+    public ValueTask UpdateStringsAsync<TState>(long[] coordinates, UpdateStart start, TState state, ChunkUpdate<string?[], TState> update, CancellationToken cancellationToken) =>
+        ReadModifyWriteAsync(coordinates, start, StringChunkForm.Instance, state, update, cancellationToken);
+
+    /// <summary>The one read-modify-write, whatever form the decoded chunk takes.</summary>
+    private async ValueTask ReadModifyWriteAsync<TChunk, TState>(long[] coordinates, UpdateStart start, IChunkForm<TChunk> form, TState state, ChunkUpdate<TChunk, TState> update, CancellationToken cancellationToken)
+    {
+        EnsureWritable();
+        var key = KeyOf(coordinates);
+        using var held = await LockAsync(key, cancellationToken).ConfigureAwait(false);
+        TChunk chunk;
+        if (start == UpdateStart.Overwrite)
+        {
+            // Nothing of the old chunk survives; only the part hanging over the array's edge needs the fill value.
+            chunk = form.Create(this, fill: !ChunkEdges.IsInterior(Grid, coordinates));
+        }
+        else
+        {
+            using var existing = await FetchAsync(coordinates, cancellationToken).ConfigureAwait(false);
+            if (existing is null && start == UpdateStart.StoredOnly)
+            {
+                return;
+            }
+
+            chunk = existing is null ? form.Create(this, fill: true) : form.Decode(this, existing.Span, coordinates);
+        }
+
+        try
+        {
+            update(state, chunk);
+            using var encoded = form.Encode(this, chunk, coordinates);
+            await PutAsync(key, encoded.StoredBytes, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            form.Release(chunk);
+        }
+    }
+
+    /// <summary>
+    /// The one lock step: waits for the lock that serialises every write of the chunk at <paramref name="key"/> (in this
+    /// process, for every handle on the same <see cref="IStore.Location"/>). A cross-process lock goes here.
+    /// </summary>
+    internal ValueTask<ChunkLocks.Releaser> LockAsync(string key, CancellationToken cancellationToken) =>
+        _locks.AcquireAsync(key, cancellationToken);
+
+    /// <summary>
+    /// The one store step, under the chunk's lock: sets the key to <paramref name="encoded"/>, or deletes it when that is
+    /// null (an all-fill chunk). A conditional (compare-and-swap) write goes here.
+    /// </summary>
+    private ValueTask PutAsync(string key, ReadOnlyMemory<byte>? encoded, CancellationToken cancellationToken) =>
+        encoded is { } bytes ? _store.SetAsync(key, bytes, cancellationToken) : _store.DeleteAsync(key, cancellationToken);
+
+    private void EnsureWritable()
+    {
+        if (_readOnly)
+        {
+            throw new ZarrException($"array '/{_path}' was opened read-only (mode 'r'); open it with mode r+ or a to write");
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using Zarr.Storage.Codecs;
+using Zarr.Storage.Indexing;
+
+namespace Zarr.Storage.Chunks;
+
+/// <summary>
+/// A selection resolved against an array's chunk grid, as the one read loop and the one write loop use it: the chunks
+/// it touches and, for each, the move of its selected elements between the decoded chunk and the selection's flat
+/// C-order buffer. Basic selections (<see cref="SelectionPlan"/>) and advanced ones (<see cref="IndexPlan"/>) both are.
+/// </summary>
+/// <typeparam name="TChunk">What the plan knows of one chunk it touches.</typeparam>
+internal interface IChunkPlan<TChunk>
+{
+    /// <summary>The grid the plan was made for.</summary>
+    ChunkGrid Grid { get; }
+
+    /// <summary>The shape the selection reads as.</summary>
+    long[] OutputShape { get; }
+
+    /// <summary>The number of selected elements.</summary>
+    long ElementCount { get; }
+
+    /// <summary>The number of chunks touched.</summary>
+    long ChunkCount { get; }
+
+    /// <summary>Every chunk touched, each once.</summary>
+    IEnumerable<TChunk> Chunks();
+
+    /// <summary>The chunk's grid coordinates.</summary>
+    long[] CoordinatesOf(in TChunk chunk);
+
+    /// <summary>True when the selection sets every element of the chunk that lies inside the array (a write need not read it first).</summary>
+    bool Covers(in TChunk chunk);
+
+    /// <summary>A region of the chunk that holds every selected element (for partial decoding).</summary>
+    ChunkRegion Region(in TChunk chunk);
+
+    /// <summary>Copies the chunk's selected elements into the selection's buffer.</summary>
+    /// <param name="chunk">The chunk.</param>
+    /// <param name="decoded">The decoded chunk (C order), or one element (the fill value) when <paramref name="missing"/>.</param>
+    /// <param name="missing">The chunk is missing: every selected element is the one element at <paramref name="decoded"/>.</param>
+    /// <param name="chunkStrides">The decoded chunk's byte strides.</param>
+    /// <param name="destination">The first byte of the selection's buffer.</param>
+    /// <param name="itemSize">The element size in bytes.</param>
+    /// <param name="streaming">The buffer is larger than any cache: write it with streaming stores where the plan can.</param>
+    void CopyOut(in TChunk chunk, ref byte decoded, bool missing, ReadOnlySpan<long> chunkStrides, ref byte destination, int itemSize, bool streaming);
+
+    /// <summary>Copies the selection's values for the chunk into the decoded chunk.</summary>
+    /// <param name="chunk">The chunk.</param>
+    /// <param name="decoded">The decoded chunk (C order).</param>
+    /// <param name="chunkStrides">The decoded chunk's byte strides.</param>
+    /// <param name="source">The first byte of the selection's buffer, or of one element when <paramref name="sourceIsScalar"/>.</param>
+    /// <param name="sourceIsScalar">The source is one element repeated (a fill).</param>
+    /// <param name="itemSize">The element size in bytes.</param>
+    void CopyIn(in TChunk chunk, ref byte decoded, ReadOnlySpan<long> chunkStrides, ref byte source, bool sourceIsScalar, int itemSize);
+}

@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+using Zarr.Storage.Codecs;
+using Zarr.Storage.Codecs.ArrayToArray;
+using Zarr.Storage.Codecs.ArrayToBytes;
+using Zarr.Storage.DataTypes;
+
+namespace Zarr.Storage.Metadata;
+
+/// <summary>
+/// The rules a codec chain and an array model keep in both formats, checked by the readers (as metadata errors naming
+/// the document) and the writers (as <see cref="ZarrException"/>s naming the model's fault).
+/// </summary>
+internal static class CodecChainRules
+{
+    /// <summary>The pipeline a read chain makes, its construction errors as metadata errors of <paramref name="document"/>.</summary>
+    internal static CodecPipeline CreatePipeline(IReadOnlyList<ICodec> codecs, string document)
+    {
+        try
+        {
+            return CodecPipeline.Create(codecs);
+        }
+        catch (ZarrMetadataException)
+        {
+            throw;
+        }
+        catch (ZarrException ex)
+        {
+            throw new ZarrMetadataException(document, "codecs", ex.Message, ex);
+        }
+    }
+
+    /// <summary>The bytes codec needs a byte order for the type it receives (the last filter's encoded type, if any).</summary>
+    internal static void CheckEndian(IReadOnlyList<ICodec> codecs, ZarrDataType dataType, Func<ZarrDataType, ZarrException> error)
+    {
+        var type = dataType;
+        foreach (var codec in codecs)
+        {
+            if (codec is IV2Filter filter)
+            {
+                type = filter.EncodedType.DataType;
+            }
+            else if (codec is BytesCodec { Endian: null } && type.NeedsByteOrder)
+            {
+                throw error(type);
+            }
+        }
+    }
+
+    /// <summary>Each numcodecs filter must decode to the type that reaches it: the array's, or the previous filter's output.</summary>
+    internal static void CheckFilterTypes(IReadOnlyList<ICodec> codecs, ZarrDataType dataType, Func<string, ZarrException> error)
+    {
+        var type = dataType;
+        var from = "the array's data type";
+        foreach (var filter in codecs.OfType<IV2Filter>())
+        {
+            if (filter.DecodedType.DataType != type)
+            {
+                throw error($"the filter '{filter.Name}' decodes to {filter.DecodedType} ({filter.DecodedType.DataType}), but {from} is {type}");
+            }
+
+            type = filter.EncodedType.DataType;
+            from = $"the filter before it ('{filter.Name}') encodes to {filter.EncodedType} and so the type reaching it";
+        }
+    }
+
+    /// <summary>Two numpy types name the same stored layout (the same type; the same byte order unless one byte wide).</summary>
+    internal static bool SameStoredType(NumpyDType a, NumpyDType b) => a.DataType == b.DataType && a.BigEndian == b.BigEndian;
+
+    internal static string EndianMessage(ZarrDataType dataType) =>
+        $"the bytes codec needs an endian (\"little\" or \"big\") for {dataType}, whose elements are {dataType.ItemSize} bytes";
+
+    /// <summary>The model's own consistency, checked before it is written in either format.</summary>
+    internal static void CheckModel(ArrayMetadata metadata)
+    {
+        if (metadata.ChunkShape.Length != metadata.Shape.Length)
+        {
+            throw new ZarrException($"the chunk shape has {metadata.ChunkShape.Length} dimensions and the shape has {metadata.Shape.Length}");
+        }
+
+        if (metadata.Shape.Any(s => s < 0) || metadata.ChunkShape.Any(c => c <= 0))
+        {
+            throw new ZarrException($"shape ({string.Join(", ", metadata.Shape)}) must be >= 0 and chunk shape ({string.Join(", ", metadata.ChunkShape)}) > 0");
+        }
+
+        if (metadata.DataType.IsFixedSize && metadata.FillValue.Length != metadata.DataType.ItemSize)
+        {
+            throw new ZarrException($"the fill value is {metadata.FillValue.Length} bytes; a {metadata.DataType} is {metadata.DataType.ItemSize}");
+        }
+
+        CheckNullFillValue(metadata);
+
+        if (metadata.DimensionNames is { } names && names.Count != metadata.Rank)
+        {
+            throw new ZarrException($"there are {names.Count} dimension names for {metadata.Rank} dimensions");
+        }
+    }
+
+    /// <summary>
+    /// A null fill value (<see cref="ArrayMetadata.FillValueIsNull"/>) reads as zeros, so <see cref="ArrayMetadata.FillValue"/>
+    /// must be zeros with it: anything else would read differently once written and read back.
+    /// </summary>
+    /// <exception cref="ZarrException">The flag is set and the fill value's bytes are not all zero.</exception>
+    internal static void CheckNullFillValue(ArrayMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.FillValueIsNull && metadata.FillValue.AsSpan().ContainsAnyExcept((byte)0))
+        {
+            throw new ZarrException($"FillValueIsNull says the array has no fill value (missing chunks read as zeros), but FillValue is not zero ({Convert.ToHexString(metadata.FillValue)}); clear one of them");
+        }
+    }
+
+    /// <summary>The permutation of C order into F order: the axes reversed.</summary>
+    internal static int[] ReversedOrder(int rank)
+    {
+        var order = new int[rank];
+        for (var i = 0; i < rank; i++)
+        {
+            order[i] = rank - 1 - i;
+        }
+
+        return order;
+    }
+
+    /// <summary>A shape as a JSON array of numbers (an <see cref="int"/> chunk shape widens losslessly).</summary>
+    internal static JsonArray ToJsonArray(IEnumerable<long> values)
+    {
+        var array = new JsonArray();
+        foreach (var v in values)
+        {
+            array.Add(v);
+        }
+
+        return array;
+    }
+}

@@ -1,0 +1,183 @@
+using System.Text.Json.Nodes;
+using Zarr.Storage.Stores;
+using Zarr.Storage.Chunks;
+using Zarr.Storage.Indexing;
+using Zarr.Storage.Internal;
+using Zarr.Storage.Metadata;
+
+namespace Zarr.Storage;
+
+/// <summary>What changes an array's metadata (its shape, its attributes) and what reports on it.</summary>
+public partial class ZarrArray
+{
+    /// <summary>
+    /// Changes the shape. Growing writes only metadata. Shrinking deletes the chunks wholly outside the new shape and
+    /// resets, in the chunks that straddle the new edge, the elements outside it to the fill value, so that growing
+    /// again never brings back old data. Data inside the new shape is kept.
+    /// </summary>
+    /// <remarks>
+    /// The metadata is changed as a read-modify-write of the stored document under the node's lock, which every handle in
+    /// this process on the same array and <see cref="IStore.Location"/> shares: concurrent resizes and attribute changes
+    /// never lose each other, and the stored attributes are kept. The handle's metadata is then what was written.
+    /// </remarks>
+    /// <exception cref="ZarrException">The rank differs or a dimension is negative.</exception>
+    /// <exception cref="ZarrNodeException">The array is no longer in the store.</exception>
+    public async Task ResizeAsync(long[] shape, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        EnsureWritable();
+        shape = (long[])shape.Clone();
+        CheckRank(shape, Rank);
+        await ChangeMetadataAsync(
+            async (stored, ct) =>
+            {
+                CheckRank(shape, stored.Rank);
+                var newMetadata = stored with { Shape = shape };
+                var newGrid = new ChunkGrid(newMetadata.Shape, newMetadata.ChunkShape);
+                var shrinks = false;
+                for (var d = 0; d < shape.Length; d++)
+                {
+                    shrinks |= shape[d] < stored.Shape[d];
+                }
+
+                if (shrinks)
+                {
+                    await TrimChunksAsync(newGrid, ct).ConfigureAwait(false);
+                }
+
+                return newMetadata;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        void CheckRank(long[] shape, int rank)
+        {
+            if (shape.Length != rank)
+            {
+                throw new ZarrException($"cannot resize array '/{Path}' of {rank} dimensions to ({string.Join(", ", shape)})");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A read-modify-write of the array's metadata: under the node's exclusive lock, the stored document is read again
+    /// (and becomes this handle's metadata), <paramref name="change"/> makes the new metadata from it, which is written,
+    /// published to the other handles in this process, and becomes this handle's.
+    /// </summary>
+    private async Task ChangeMetadataAsync(Func<ArrayMetadata, CancellationToken, ValueTask<ArrayMetadata>> change, CancellationToken cancellationToken)
+    {
+        var node = _state.Node;
+        using var exclusive = await node.Gate.EnterExclusiveAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await NodeIO.ReadArrayMetadataAsync(Store, Path, cancellationToken).ConfigureAwait(false)
+            ?? throw new ZarrNodeException(Path, $"no array found in {Store}: it was deleted after this handle opened it");
+        if (stored.DataType != DataType)
+        {
+            throw new ZarrException($"array '/{Path}' was replaced by an array of {stored.DataType} after this handle opened it as {DataType}; open it again");
+        }
+
+        // The chunks are trimmed by the stored metadata, which may be newer than this handle's (another process's change).
+        _state.Update(stored, node.Version);
+        var updated = await change(stored, cancellationToken).ConfigureAwait(false);
+        await NodeIO.WriteArrayMetadataAsync(Store, Path, updated, cancellationToken).ConfigureAwait(false);
+        _state.Update(updated, node.Publish(updated));
+    }
+
+    private async Task TrimChunksAsync(ChunkGrid newGrid, CancellationToken cancellationToken)
+    {
+        var rank = Rank;
+        var straddling = new List<long[]>();
+        var prefix = NodePaths.Prefix(Path);
+        var coords = new long[rank];
+        var toDelete = new List<string>();
+        await foreach (var entry in Store.ListPrefixAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            if (!Metadata.ChunkKeyEncoding.TryDecode(entry.Key[prefix.Length..], rank, coords))
+            {
+                continue;
+            }
+
+            // Also a chunk left outside the old shape (by an older writer): nothing outside the shape may come back.
+            if (!newGrid.Contains(coords))
+            {
+                toDelete.Add(entry.Key);
+                continue;
+            }
+
+            for (var d = 0; d < rank; d++)
+            {
+                if ((coords[d] + 1) * newGrid.ChunkShape[d] > newGrid.Shape[d] && newGrid.Shape[d] < Grid.Shape[d])
+                {
+                    straddling.Add((long[])coords.Clone());
+                    break;
+                }
+            }
+        }
+
+        // Each under the chunk's lock (taken by the chunk I/O), as every write of a chunk.
+        var chunkIO = _state.Current.ChunkIO;
+        foreach (var key in toDelete)
+        {
+            await chunkIO.DeleteKeyAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var c in straddling)
+        {
+            if (DataType.IsFixedSize)
+            {
+                await chunkIO.UpdateAsync(
+                    c,
+                    UpdateStart.StoredOnly,
+                    (Grid: newGrid, IO: chunkIO, Coordinates: c),
+                    static (state, decoded) => ChunkEdges.FillOutside(decoded.Span, state.Coordinates, state.Grid, state.IO.ChunkStrides, state.IO.Metadata.FillValue),
+                    cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await chunkIO.UpdateStringsAsync(
+                    c,
+                    UpdateStart.StoredOnly,
+                    (Grid: newGrid, IO: chunkIO, Coordinates: c),
+                    static (state, values) => ChunkEdges.FillOutside(values, state.Coordinates, state.Grid, state.IO.StringFill ?? string.Empty),
+                    cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Replaces the array's attributes.</summary>
+    /// <remarks>
+    /// A read-modify-write of the stored document under the node's lock (see <see cref="ResizeAsync"/>): the stored shape
+    /// is kept, whatever this handle last saw. The handle's metadata is then what was written.
+    /// </remarks>
+    /// <exception cref="ZarrNodeException">The array is no longer in the store.</exception>
+    public async Task SetAttributesAsync(JsonObject attributes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        EnsureWritable();
+        var copy = (JsonObject)attributes.DeepClone();
+        await ChangeMetadataAsync((stored, _) => ValueTask.FromResult(stored with { Attributes = copy }), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The summary of the array, with what is stored (this lists the array's keys in the store).</summary>
+    public async Task<ArrayInfo> GetInfoAsync(CancellationToken cancellationToken = default)
+    {
+        var metadata = Metadata;
+        var grid = Grid;
+        var prefix = NodePaths.Prefix(Path);
+        var coords = new long[metadata.Rank];
+        long initialized = 0, stored = 0;
+        await foreach (var entry in Store.ListPrefixAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            var relative = entry.Key[prefix.Length..];
+            if (metadata.ChunkKeyEncoding.TryDecode(relative, metadata.Rank, coords) && grid.Contains(coords))
+            {
+                initialized++;
+                stored += entry.Size;
+            }
+            else if (relative is MetadataSerializer.ZarrJson or MetadataSerializer.ZArray or MetadataSerializer.ZAttrs)
+            {
+                stored += entry.Size;
+            }
+        }
+
+        return new ArrayInfo(this, metadata, stored, initialized, grid.ChunkCount);
+    }
+}

@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Zarr.Storage.Buffers;
+using Zarr.Storage.Chunks;
+using Zarr.Storage.Codecs;
+using Zarr.Storage.Indexing;
+using Zarr.Storage.Internal;
+
+namespace Zarr.Storage;
+
+/// <summary>The one read loop and the one write loop over a selection's chunks, and the byte-level entry points.</summary>
+public partial class ZarrArray
+{
+    /// <summary>Reads of at least this many bytes (more than a server's last-level cache) write their result with streaming stores.</summary>
+    private const long StreamingReadBytes = 64L << 20;
+
+    /// <summary>
+    /// Reads a selection (basic or advanced) into <paramref name="destination"/> (C order, exactly the plan's element
+    /// count): each chunk touched is fetched and decoded (only the region the selection needs, where the chain can) and
+    /// its selected elements copied out, the fill value for a missing chunk; at most <paramref name="maxConcurrency"/>
+    /// chunks at once.
+    /// </summary>
+    private protected async Task ReadChunksAsync<TChunk, TElement>(IChunkPlan<TChunk> plan, Memory<TElement> destination, int maxConcurrency, CancellationToken cancellationToken)
+        where TElement : unmanaged
+    {
+        var itemSize = DataType.ItemSize;
+        var needed = checked(plan.ElementCount * itemSize);
+        if ((long)destination.Length * Unsafe.SizeOf<TElement>() != needed)
+        {
+            throw new ZarrSelectionException($"the destination holds {destination.Length} elements but the selection of shape ({string.Join(", ", plan.OutputShape)}) has {plan.ElementCount}");
+        }
+
+        // A result larger than any cache is written with streaming stores (see StridedCopy.Copy).
+        var streaming = needed >= StreamingReadBytes;
+        await ChunkLoop.RunAsync(plan, maxConcurrency, async (chunk, ct) =>
+        {
+            var io = _state.Current.ChunkIO;
+            var region = io.DecodesPartially && !plan.Covers(chunk) ? plan.Region(chunk) : (ChunkRegion?)null;
+            using var decoded = await io.FetchDecodedAsync(plan.CoordinatesOf(chunk), region, ct).ConfigureAwait(false);
+            CopyOut(plan, chunk, io, decoded, destination, streaming);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Copies a chunk's selected elements out, or the fill value where the chunk is missing (null).
+    private static void CopyOut<TChunk, TElement>(IChunkPlan<TChunk> plan, TChunk chunk, ChunkIO io, PooledBuffer? decoded, Memory<TElement> destination, bool streaming)
+        where TElement : unmanaged
+    {
+        ref var output = ref Unsafe.As<TElement, byte>(ref MemoryMarshal.GetReference(destination.Span));
+        ref var source = ref decoded is null
+            ? ref MemoryMarshal.GetArrayDataReference(io.Metadata.FillValue)
+            : ref MemoryMarshal.GetReference(decoded.Span);
+        plan.CopyOut(chunk, ref source, decoded is null, io.ChunkStrides, ref output, io.Metadata.DataType.ItemSize, streaming);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="source"/> (C order, exactly the plan's element count) into a selection (basic or
+    /// advanced), or broadcasts <paramref name="scalar"/> when it is given: a read-modify-write of each chunk touched
+    /// (<see cref="ChunkIO.UpdateAsync{TState}"/>, under the chunk's lock), with the node's lock held shared so no
+    /// resize runs meanwhile. A write planned before a shrink that ran in the meantime is clipped to the new shape, as
+    /// if it had completed before the resize and been trimmed by it.
+    /// </summary>
+    private protected async Task WriteChunksAsync<TChunk, TElement>(IChunkPlan<TChunk> plan, ReadOnlyMemory<TElement> source, byte[]? scalar, CancellationToken cancellationToken)
+        where TElement : unmanaged
+    {
+        EnsureWritable();
+        var itemSize = DataType.ItemSize;
+        if (scalar is null && (long)source.Length * Unsafe.SizeOf<TElement>() != checked(plan.ElementCount * itemSize))
+        {
+            throw new ZarrSelectionException($"the data holds {source.Length} elements but the selection of shape ({string.Join(", ", plan.OutputShape)}) has {plan.ElementCount}");
+        }
+
+        using var writing = await EnterWriteAsync(plan.Grid, cancellationToken).ConfigureAwait(false);
+        await ChunkLoop.RunAsync(plan, _state.Parallelism, (chunk, ct) =>
+        {
+            var io = _state.Current.ChunkIO;
+            var coordinates = plan.CoordinatesOf(chunk);
+            var clip = ChunkEdges.ShrankSince(plan.Grid, io.Grid);
+            if (clip && !io.Grid.Contains(coordinates))
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            var write = new ChunkWrite<TChunk, TElement>(plan, chunk, coordinates, io, source, scalar, clip && !ChunkEdges.IsInterior(io.Grid, coordinates));
+            return io.UpdateAsync(coordinates, plan.Covers(chunk) ? UpdateStart.Overwrite : UpdateStart.Stored, write, static (write, decoded) => write.CopyIn(decoded.Span), ct);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for the array's node lock, shared, for a write planned on <paramref name="planned"/>: no resize runs while
+    /// it is held, so the shape the write then sees (<see cref="ArrayState.Current"/>) stays until it is done.
+    /// </summary>
+    /// <exception cref="ZarrException">The chunk shape changed since the write was planned (the array was replaced).</exception>
+    internal async ValueTask<AsyncReaderWriterLock.Releaser> EnterWriteAsync(ChunkGrid planned, CancellationToken cancellationToken)
+    {
+        var writing = await _state.Node.Gate.EnterSharedAsync(cancellationToken).ConfigureAwait(false);
+        if (!planned.ChunkShape.AsSpan().SequenceEqual(Grid.ChunkShape))
+        {
+            writing.Dispose();
+            throw new ZarrException($"array '/{Path}' was replaced by one with chunks ({string.Join(", ", Grid.ChunkShape)}) while this write was planned on chunks ({string.Join(", ", planned.ChunkShape)}); write again");
+        }
+
+        return writing;
+    }
+
+    /// <summary>Reads a selection as raw little-endian bytes, C order, for arrays whose type is known only at run time.</summary>
+    /// <returns>The bytes and the selection's shape.</returns>
+    public async Task<(byte[] Data, long[] Shape)> ReadBytesAsync(Slice[] selection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        ZarrStringArray.ThrowIfVariableLength(this); // dtypes: strings have no byte form (see ZarrStringArray)
+        var plan = SelectionPlan.Create(Grid, selection);
+        var bytes = checked(plan.ElementCount * DataType.ItemSize);
+        if (bytes > Array.MaxLength)
+        {
+            throw new ZarrSelectionException($"a selection of {Sizes.Human(bytes)} does not fit in one buffer; read it in parts");
+        }
+
+        var data = GC.AllocateUninitializedArray<byte>((int)bytes);
+        await ReadChunksAsync(plan, data.AsMemory(), _state.Parallelism, cancellationToken).ConfigureAwait(false);
+        return (data, plan.OutputShape);
+    }
+
+    /// <summary>
+    /// Reads a selection as raw little-endian bytes, C order, into <paramref name="destination"/> (exactly the
+    /// selection's size in bytes), which the caller owns: the byte form of <see cref="ZarrArray{T}.ReadIntoAsync(Slice[], Memory{T}, CancellationToken)"/>
+    /// for every fixed-size type, those without an unmanaged CLR type (fixed strings, structured types) included.
+    /// </summary>
+    internal Task ReadBytesIntoAsync(Slice[] selection, Memory<byte> destination, CancellationToken cancellationToken = default) =>
+        ReadBytesIntoAsync(selection, destination, _state.Parallelism, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReadBytesIntoAsync(Slice[], Memory{byte}, CancellationToken)"/>, with at most
+    /// <paramref name="maxConcurrency"/> chunks at once (1 for a pipeline stage that owns the concurrency).
+    /// </summary>
+    internal Task ReadBytesIntoAsync(Slice[] selection, Memory<byte> destination, int maxConcurrency, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        ZarrStringArray.ThrowIfVariableLength(this); // dtypes: strings have no byte form (see ZarrStringArray)
+        return ReadChunksAsync(SelectionPlan.Create(Grid, selection), destination, maxConcurrency, cancellationToken);
+    }
+
+    /// <summary>Writes raw little-endian bytes (C order, the selection's shape) into a selection.</summary>
+    public Task WriteBytesAsync(Slice[] selection, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        ZarrStringArray.ThrowIfVariableLength(this); // dtypes: strings have no byte form (see ZarrStringArray)
+        return WriteChunksAsync(SelectionPlan.Create(Grid, selection), data, null, cancellationToken);
+    }
+
+    /// <summary>The copy-in of one chunk of a write: the selection's values (or one value repeated), then, for a write planned before a shrink, the fill value beyond the new edge.</summary>
+    private readonly struct ChunkWrite<TChunk, TElement>(IChunkPlan<TChunk> plan, TChunk chunk, long[] coordinates, ChunkIO io, ReadOnlyMemory<TElement> source, byte[]? scalar, bool clip)
+        where TElement : unmanaged
+    {
+        public void CopyIn(Span<byte> decoded)
+        {
+            ref var input = ref scalar is not null
+                ? ref MemoryMarshal.GetArrayDataReference(scalar)
+                : ref Unsafe.As<TElement, byte>(ref MemoryMarshal.GetReference(source.Span));
+            plan.CopyIn(chunk, ref MemoryMarshal.GetReference(decoded), io.ChunkStrides, ref input, scalar is not null, io.Metadata.DataType.ItemSize);
+            if (clip)
+            {
+                ChunkEdges.FillOutside(decoded, coordinates, io.Grid, io.ChunkStrides, io.Metadata.FillValue);
+            }
+        }
+    }
+}
