@@ -53,6 +53,13 @@ public sealed class ZarrStringArray
     /// <summary>The array's shape (a copy).</summary>
     public long[] Shape => _array.Shape;
 
+    /// <summary>
+    /// A selection, as a typed array's indexer makes one: <c>var (values, shape) = await names[0..3];</c>,
+    /// <c>await names[.., 2].FillAsync("x");</c>. Each slice converts from an integer, an <see cref="Index"/> or a
+    /// <see cref="Range"/>; missing trailing dimensions are whole.
+    /// </summary>
+    public StringSelection this[params Slice[] selection] => new(this, selection);
+
     /// <summary>Opens an existing string array.</summary>
     /// <exception cref="ZarrNodeException">There is no array at <paramref name="path"/>.</exception>
     /// <exception cref="ZarrTypeMismatchException">The array does not hold strings.</exception>

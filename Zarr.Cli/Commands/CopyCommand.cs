@@ -76,6 +76,7 @@ internal static class CopyCommand
             await using (target.ConfigureAwait(false))
             {
                 await Destination.CheckAsync(target, destination, request.Overwrite, cancellationToken).ConfigureAwait(false);
+                var parents = await ParentGroups.PlanAsync(target, destination, cancellationToken).ConfigureAwait(false);
 
                 // Open every source array and settle its options first, so that a wrong option fails before anything is written.
                 var plan = type == NodeType.Array
@@ -105,6 +106,9 @@ internal static class CopyCommand
 
                 try
                 {
+                    // The new folders above the copy become groups of its format, so that the parent opens as a group.
+                    var (_, format) = await NodeLocation.ProbeAsync(target.Store, cancellationToken).ConfigureAwait(false);
+                    await parents.WriteAsync(format, cancellationToken).ConfigureAwait(false);
                     await target.CommitAsync().ConfigureAwait(false);
                 }
                 catch (ZarrException ex)

@@ -14,10 +14,11 @@ using Zarr.Storage.Indexing;
 namespace Zarr.Cli.Commands;
 
 /// <summary>
-/// <c>zarr stats PATH [--axis K[,K]] [--region R] [--json]</c>: count, sum, mean, std, var, min, max and nan_count through
-/// the engine, with numpy's semantics: population variance (ddof 0), std = sqrt(var), integer sums in int64/uint64,
-/// means and variances in float64, NaN propagating through sum/mean/var/min/max as numpy's plain reductions do, and
-/// <c>nan_count</c> counting the NaNs (<c>count</c> is the number of elements).
+/// <c>zarr stats PATH [--axis K[,K]] [--region R] [--skipna true|false] [--json]</c>: count, sum, mean, std, var, min,
+/// max and nan_count through the engine, with numpy's semantics: population variance (ddof 0), std = sqrt(var),
+/// integer sums in int64/uint64, means and variances in float64. As xarray's reductions, NaNs are skipped by default
+/// (numpy's nansum, nanmean, ...); <c>--skipna false</c> propagates them as numpy's plain reductions do. <c>count</c>
+/// is the number of elements counted into the statistics (the NaNs left out when skipping), <c>nan_count</c> the NaNs seen.
 /// </summary>
 internal static class StatsCommand
 {
@@ -31,7 +32,13 @@ internal static class StatsCommand
         var axis = new Option<string>("--axis") { Description = "Reduce over these axes only (of the region's result, numpy's axis=...), e.g. 0 or 0,2; results become nested lists." };
         var region = new Option<string>("--region") { Description = "numpy slice grammar per dimension: 0:100,: or ::2,5 or -10: (an integer drops the dimension)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: count, sum, mean, std, var, min, max, nan_count." };
-        var command = new Command("stats", "Summary statistics of an array (or a region of it) through the engine, as numpy computes them.") { path, axis, region, json };
+        var skipNaN = new Option<bool>("--skipna")
+        {
+            Description = "Leave NaNs out of the statistics (xarray's default; numpy's nansum, nanmean, ...): true (the default) or false to propagate them as numpy's sum, mean, ... do.",
+            DefaultValueFactory = _ => true,
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var command = new Command("stats", "Summary statistics of an array (or a region of it) through the engine, as numpy computes them; count = elements counted into the statistics, nan_count = NaNs seen.") { path, axis, region, skipNaN, json };
         command.SetAction((result, cancellationToken) => ZarrCommand.GuardAsync(
             console,
             result.GetValue(verbose),
@@ -40,6 +47,7 @@ internal static class StatsCommand
                 result.GetRequiredValue(path),
                 ParseAxes(result.GetValue(axis)),
                 RegionParser.Parse(result.GetValue(region) ?? ""),
+                result.GetValue(skipNaN),
                 result.GetValue(json),
                 cancellationToken)));
         return command;
@@ -65,7 +73,7 @@ internal static class StatsCommand
         return axes;
     }
 
-    private static async Task RunAsync(CliConsole console, string path, int[]? axes, IReadOnlyList<RegionItem> region, bool json, CancellationToken cancellationToken)
+    private static async Task RunAsync(CliConsole console, string path, int[]? axes, IReadOnlyList<RegionItem> region, bool skipNaN, bool json, CancellationToken cancellationToken)
     {
         var node = NodeLocation.OpenForRead(path);
         await using var nodeScope = node.ConfigureAwait(false);
@@ -83,7 +91,7 @@ internal static class StatsCommand
             var outputRank = resolved.Count(r => !r.Dropped);
             var normalized = NormalizeAxes(axes, outputRank);
             result = await CliProgress.RunAsync(console, progress =>
-                NumericDispatch.TryRun(array, new StatsWork(resolved, normalized, progress, cancellationToken))
+                NumericDispatch.TryRun(array, new StatsWork(resolved, normalized, skipNaN, progress, cancellationToken))
                 ?? throw new CliException($"{path}: stats needs a real number type; the data type is {array.DataType}")).ConfigureAwait(false);
         }
         catch (ZarrException ex)
@@ -97,10 +105,17 @@ internal static class StatsCommand
             return;
         }
 
-        var table = new Table().Border(TableBorder.None).AddColumn("statistic").AddColumn("value");
+        // The counts say what they count, between the name and the value (scripts read the first and last words).
+        var table = new Table().Border(TableBorder.None).AddColumn("statistic").AddColumn("").AddColumn("value");
         foreach (var (name, value) in result)
         {
-            table.AddRow(Markup.Escape(name), Markup.Escape(value is JsonValue ? Plain(value) : value?.ToJsonString() ?? "null"));
+            var meaning = name switch
+            {
+                "count" => skipNaN ? "(elements counted into the statistics, NaNs skipped)" : "(elements counted into the statistics)",
+                "nan_count" => "(NaNs seen)",
+                _ => "",
+            };
+            table.AddRow(Markup.Escape(name), Markup.Escape(meaning), Markup.Escape(value is JsonValue ? Plain(value) : value?.ToJsonString() ?? "null"));
         }
 
         // Rendered as plain text (no colour, no escape codes), without the padding Spectre puts at the ends of lines.
@@ -150,7 +165,7 @@ internal static class StatsCommand
     }
 
     /// <summary>The statistics of a typed array, through the engine's reductions.</summary>
-    private sealed class StatsWork(ResolvedDimension[] region, int[]? axes, Func<string, IProgress<PipelineProgress>?> progress, CancellationToken cancellationToken)
+    private sealed class StatsWork(ResolvedDimension[] region, int[]? axes, bool skipNaN, Func<string, IProgress<PipelineProgress>?> progress, CancellationToken cancellationToken)
         : INumericWork<JsonObject>
     {
         public async Task<JsonObject> RunAsync<T>(ZarrArray<T> array) where T : unmanaged, INumber<T>
@@ -166,11 +181,11 @@ internal static class StatsCommand
             var reducedCount = all.Aggregate(1L, (n, d) => n * shape[d]);
 
             // One pass: every statistic from one reduction (the region is read asynchronously inside its pipeline).
-            var stats = await lazy.StatisticsAsync(axes, 0, Options("stats"), cancellationToken).ConfigureAwait(false);
+            var stats = await lazy.StatisticsAsync(axes, 0, skipNaN, Options("stats"), cancellationToken).ConfigureAwait(false);
             JsonNode? count, sum, mean, var, std, min, max, nanCount;
             if (axes is null || all.Length == shape.Length)
             {
-                count = size;
+                count = stats.Count[0];
                 sum = signed ? stats.SumInt64![0] : isFloat ? Number(stats.Sum[0]) : stats.SumUInt64![0];
                 mean = Number(stats.Mean[0]);
                 var = Number(stats.Variance[0]);

@@ -6,16 +6,19 @@ namespace Zarr.Dataflow.Expressions;
 /// Summary statistics of a lazy array over some axes, computed in one pass (<see cref="LazyArrayReductions"/>'s
 /// <c>StatisticsAsync</c>), with numpy's semantics of the plain reductions: NaN propagates through the sum, mean,
 /// variance, minimum and maximum of a cell that holds one; <see cref="Count"/> counts every element and
-/// <see cref="NaNCount"/> the NaNs. Every statistic is an array over the cells of the kept axes in C order (one cell
+/// <see cref="NaNCount"/> the NaNs. Computed skipping NaN (<see cref="SkipNaN"/>, numpy's <c>nansum</c>, <c>nanmean</c>,
+/// ...), the NaNs are left out: <see cref="Count"/> counts the elements that went into the statistics and
+/// <see cref="NaNCount"/> the NaNs seen. Every statistic is an array over the cells of the kept axes in C order (one cell
 /// when every axis is reduced), of shape <see cref="Shape"/>.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
 public sealed class ArrayStatistics<T> where T : unmanaged, INumber<T>
 {
-    internal ArrayStatistics(long[] shape, int ddof, long[] count, long[] nanCount, double[] sum, long[]? sumInt64, ulong[]? sumUInt64, double[] mean, double[] m2, T[] min, T[] max)
+    internal ArrayStatistics(long[] shape, int ddof, bool skipNaN, long[] count, long[] nanCount, double[] sum, long[]? sumInt64, ulong[]? sumUInt64, double[] mean, double[] m2, T[] min, T[] max)
     {
         Shape = shape;
         Ddof = ddof;
+        SkipNaN = skipNaN;
         Count = count;
         NaNCount = nanCount;
         Sum = sum;
@@ -40,10 +43,13 @@ public sealed class ArrayStatistics<T> where T : unmanaged, INumber<T>
     /// <summary>The delta degrees of freedom of <see cref="Variance"/>: it is <see cref="M2"/> / (n − ddof).</summary>
     public int Ddof { get; }
 
-    /// <summary>The number of elements per cell (NaN included).</summary>
+    /// <summary>Whether the NaNs were left out of the statistics (numpy's <c>nan*</c> functions) rather than propagated.</summary>
+    public bool SkipNaN { get; }
+
+    /// <summary>The number of elements per cell that went into the statistics: every element, or, when <see cref="SkipNaN"/>, those that are not NaN.</summary>
     public long[] Count { get; }
 
-    /// <summary>The number of NaN elements per cell (0 for integer types).</summary>
+    /// <summary>The number of NaN elements seen per cell, skipped or not (0 for integer types).</summary>
     public long[] NaNCount { get; }
 
     /// <summary>The sums in double (for integer types, the exact 64-bit sums converted).</summary>
@@ -67,10 +73,10 @@ public sealed class ArrayStatistics<T> where T : unmanaged, INumber<T>
     /// <summary>The standard deviations (√ of the variances).</summary>
     public double[] StandardDeviation { get; }
 
-    /// <summary>The minima (meaningless where <see cref="Count"/> is 0: numpy raises there).</summary>
+    /// <summary>The minima (NaN where only skipped NaNs were seen, as numpy's nanmin; otherwise meaningless where <see cref="Count"/> is 0: numpy raises there).</summary>
     public T[] Min { get; }
 
-    /// <summary>The maxima (meaningless where <see cref="Count"/> is 0: numpy raises there).</summary>
+    /// <summary>The maxima (NaN where only skipped NaNs were seen, as numpy's nanmax; otherwise meaningless where <see cref="Count"/> is 0: numpy raises there).</summary>
     public T[] Max { get; }
 }
 
@@ -87,8 +93,11 @@ internal struct StatisticsCell<T> where T : unmanaged
     public T Max;
 }
 
-/// <summary>count, NaN count, sum, mean, M2, min and max in one <see cref="CellStats{T}"/> pass per chunk, tree-combined with Chan's formulas.</summary>
-internal sealed class StatisticsKernel<T>() : StatsKernel<T, StatisticsCell<T>>(StatFlags.Sum | StatFlags.Moments | StatFlags.Min | StatFlags.Max | StatFlags.NaNCount, false)
+/// <summary>
+/// count, NaN count, sum, mean, M2, min and max in one <see cref="CellStats{T}"/> pass per chunk, tree-combined with
+/// Chan's formulas; with <paramref name="skipNaN"/> the NaNs are counted but left out of every other statistic.
+/// </summary>
+internal sealed class StatisticsKernel<T>(bool skipNaN) : StatsKernel<T, StatisticsCell<T>>(StatFlags.Sum | StatFlags.Moments | StatFlags.Min | StatFlags.Max | StatFlags.NaNCount, skipNaN)
     where T : unmanaged, INumber<T>
 {
     public override void Finish(CellStats<T> partial, Span<StatisticsCell<T>> output)

@@ -96,7 +96,7 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
 
     public T[]? Max { get; }
 
-    /// <summary>The NaNs seen per cell (floating-point types, when asked; they are also in <see cref="Count"/>).</summary>
+    /// <summary>The NaNs seen per cell (floating-point types, when asked; they are also in <see cref="Count"/> unless skipped).</summary>
     public long[]? NaNs { get; }
 
     public int Cells => Count.Length;
@@ -109,6 +109,12 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
         if (data.IsEmpty)
         {
             return;
+        }
+
+        // A region without NaN reduces as the plain reduction does: the vectorised row path, the counts added once.
+        if (skipNaN && !TensorPrimitives.IsNaNAny(data))
+        {
+            skipNaN = false;
         }
 
         // The trailing run of axes that are all reduced or all kept forms a "row".
@@ -217,6 +223,12 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
                 {
                     scratch[m++] = v;
                 }
+            }
+
+            // The skipped NaNs are still seen: counted here, as they are not in the filtered run below.
+            if (NaNs is not null)
+            {
+                NaNs[c] += segment.Length - m;
             }
 
             segment = scratch.AsSpan(0, m);
@@ -352,6 +364,11 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
             var v = segment[i];
             if (T.IsNaN(v))
             {
+                if (NaNs is not null)
+                {
+                    NaNs[c0 + i]++;
+                }
+
                 continue;
             }
 
@@ -387,6 +404,12 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
     {
         for (var c = 0; c < Count.Length; c++)
         {
+            // Skipped NaNs are seen even where nothing was counted (a run of NaN only).
+            if (NaNs is not null)
+            {
+                NaNs[c] += other.NaNs![c];
+            }
+
             var nb = other.Count[c];
             if (nb == 0)
             {
@@ -407,11 +430,6 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
             if (ISum is not null)
             {
                 ISum[c] = unchecked(ISum[c] + other.ISum![c]);
-            }
-
-            if (NaNs is not null)
-            {
-                NaNs[c] += other.NaNs![c];
             }
 
             if (FSum is not null)

@@ -122,12 +122,23 @@ public static class LazyArrayReductions
         /// </summary>
         /// <exception cref="ArgumentOutOfRangeException">An axis is out of range, or <paramref name="ddof"/> is negative.</exception>
         /// <exception cref="ArgumentException">An axis is repeated.</exception>
-        public async Task<ArrayStatistics<T>> StatisticsAsync(int[]? axes = null, int ddof = 0, PipelineOptions? options = null, CancellationToken cancellationToken = default)
+        public Task<ArrayStatistics<T>> StatisticsAsync(int[]? axes = null, int ddof = 0, PipelineOptions? options = null, CancellationToken cancellationToken = default) =>
+            array.StatisticsAsync(axes, ddof, skipNaN: false, options, cancellationToken);
+
+        /// <summary>
+        /// The statistics as the overload without <paramref name="skipNaN"/> computes them; with <paramref name="skipNaN"/>
+        /// the statistics leave the NaNs out, as numpy's <c>nansum</c>, <c>nanmean</c>, <c>nanvar</c>, <c>nanstd</c>,
+        /// <c>nanmin</c> and <c>nanmax</c> (xarray's default for floats): <see cref="ArrayStatistics{T}.Count"/> then
+        /// counts the elements that went in, <see cref="ArrayStatistics{T}.NaNCount"/> still the NaNs seen.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException">An axis is out of range, or <paramref name="ddof"/> is negative.</exception>
+        /// <exception cref="ArgumentException">An axis is repeated.</exception>
+        public async Task<ArrayStatistics<T>> StatisticsAsync(int[]? axes, int ddof, bool skipNaN, PipelineOptions? options = null, CancellationToken cancellationToken = default)
         {
             CheckDdof(ddof);
             var source = Checked(array);
             var plan = new AxisPlan(source.Node.Shape, source.Node.Chunks, axes);
-            var cells = await Reductions.Create(source, plan, new StatisticsKernel<T>()).ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
+            var cells = await Reductions.Create(source, plan, new StatisticsKernel<T>(skipNaN)).ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
             var n = cells.Length;
             var count = new long[n];
             var nanCount = new long[n];
@@ -147,8 +158,10 @@ public static class LazyArrayReductions
                 sum[c] = cell.Sum;
                 mean[c] = cell.Mean;
                 m2[c] = cell.M2;
-                min[c] = cell.Min;
-                max[c] = cell.Max;
+                // A cell that saw only skipped NaNs has no extreme: NaN, as numpy's nanmin and nanmax give.
+                var onlyNaN = cell.Count == 0 && cell.NaNCount > 0;
+                min[c] = onlyNaN ? T.CreateTruncating(double.NaN) : cell.Min;
+                max[c] = onlyNaN ? T.CreateTruncating(double.NaN) : cell.Max;
                 if (sumInt64 is not null)
                 {
                     sumInt64[c] = cell.IntegerSum;
@@ -160,7 +173,7 @@ public static class LazyArrayReductions
                 }
             }
 
-            return new ArrayStatistics<T>((long[])plan.Kept.Clone(), ddof, count, nanCount, sum, sumInt64, sumUInt64, mean, m2, min, max);
+            return new ArrayStatistics<T>((long[])plan.Kept.Clone(), ddof, skipNaN, count, nanCount, sum, sumInt64, sumUInt64, mean, m2, min, max);
         }
 
         // ---------------------------------------------------------------- min, max

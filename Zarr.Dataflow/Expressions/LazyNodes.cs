@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Zarr.Dataflow.Blocks;
 using Zarr.Storage;
@@ -30,6 +31,12 @@ internal abstract class LazyNode<T>(long[] shape, int[] chunks) where T : unmana
     /// </summary>
     public virtual long[]? PrimaryChunkOffset => null;
 
+    /// <summary>
+    /// Bytes per element of a region that evaluating it reads from stored arrays (the item sizes of the stored leaves;
+    /// 0 for an expression computed from functions and constants), so that a run counts only store I/O as read.
+    /// </summary>
+    public abstract int StoredBytesPerElement { get; }
+
     /// <summary>Fills <paramref name="destination"/> with the region's elements. When <paramref name="primaryLoaded"/>, it already holds <see cref="Primary"/>'s region.</summary>
     public abstract ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken);
 
@@ -42,6 +49,8 @@ internal sealed class SourceNode<T>(ZarrArray<T> array, int[]? chunks = null) : 
 
     public override ZarrArray<T>? Primary => Array;
 
+    public override int StoredBytesPerElement => Unsafe.SizeOf<T>();
+
     public override ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken) =>
         primaryLoaded ? ValueTask.CompletedTask : new(Array.ReadIntoAsync(region.ToSlices(), ByteMemoryManager<T>.Create(destination), cancellationToken));
 }
@@ -49,6 +58,8 @@ internal sealed class SourceNode<T>(ZarrArray<T> array, int[]? chunks = null) : 
 internal sealed class GenerateNode<T>(long[] shape, int[] chunks, RegionGenerator<T> generator) : LazyNode<T>(shape, chunks) where T : unmanaged
 {
     public override ZarrArray<T>? Primary => null;
+
+    public override int StoredBytesPerElement => 0;
 
     public override ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken)
     {
@@ -65,6 +76,8 @@ internal abstract class InPlaceNode<T>(LazyNode<T> operand, int[]? chunks = null
     public override ZarrArray<T>? Primary => Operand.Primary;
 
     public override long[]? PrimaryChunkOffset => Operand.PrimaryChunkOffset;
+
+    public override int StoredBytesPerElement => Operand.StoredBytesPerElement;
 
     public override async ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken)
     {
@@ -117,6 +130,8 @@ internal sealed class ChunkFunctionNode<T>(LazyNode<T> operand, ChunkFunction<T>
 /// <summary>Left operand in place, right operand evaluated for the same region into a pooled buffer (read with its own grid).</summary>
 internal sealed class BinaryNode<T>(LazyNode<T> left, LazyNode<T> right, SpanBinary<T> op) : InPlaceNode<T>(left) where T : unmanaged
 {
+    public override int StoredBytesPerElement => Operand.StoredBytesPerElement + right.StoredBytesPerElement;
+
     protected override async ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
     {
         using var other = PooledBuffer.RentDecoded(values.Length);
@@ -128,6 +143,8 @@ internal sealed class BinaryNode<T>(LazyNode<T> left, LazyNode<T> right, SpanBin
 /// <summary>Keeps elements where the mask is true; elsewhere <c>fill</c>, or the other array's element when there is one.</summary>
 internal sealed class WhereNode<T>(LazyNode<T> operand, LazyNode<bool> condition, T fill, LazyNode<T>? otherwise) : InPlaceNode<T>(operand) where T : unmanaged
 {
+    public override int StoredBytesPerElement => Operand.StoredBytesPerElement + condition.StoredBytesPerElement + (otherwise?.StoredBytesPerElement ?? 0);
+
     protected override async ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
     {
         var count = (int)region.ElementCount;
@@ -176,9 +193,11 @@ internal sealed class ConvertNode<TIn, T>(LazyNode<TIn> operand, SpanConverter<T
 {
     public override ZarrArray<T>? Primary => null;
 
+    public override int StoredBytesPerElement => operand.StoredBytesPerElement;
+
     public override async ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken)
     {
-        var bytes = checked((int)region.ElementCount * System.Runtime.CompilerServices.Unsafe.SizeOf<TIn>());
+        var bytes = checked((int)region.ElementCount * Unsafe.SizeOf<TIn>());
         using var input = PooledBuffer.RentDecoded(bytes);
         await operand.EvaluateAsync(region, input.Memory[..bytes], false, cancellationToken).ConfigureAwait(false);
         convert(MemoryMarshal.Cast<byte, TIn>(input.Span[..bytes]), Elements(destination));

@@ -35,6 +35,9 @@ internal sealed class SliceNode<T> : LazyNode<T> where T : unmanaged
 
     public override long[]? PrimaryChunkOffset => _chunkOffset;
 
+    // Per element of the view: a stored operand's region read fetches the selected elements; another expression's box is evaluated.
+    public override int StoredBytesPerElement => _operand.StoredBytesPerElement;
+
     /// <summary>The view of <paramref name="operand"/> selected by <paramref name="slices"/> (missing trailing dimensions are whole), or the operand itself for a selection of everything.</summary>
     /// <exception cref="ArgumentException">More slices than the operand has dimensions.</exception>
     /// <exception cref="ZarrSelectionException">An index is out of bounds.</exception>

@@ -46,6 +46,9 @@ internal static class Planner
                         var region = chunk.Region;
                         ChunkLayout.Compact(chunk.Buffer.Span, chunk.ChunkShape, region.Shape, itemSize);
                         await node.EvaluateAsync(region, chunk.Buffer.Memory[..(int)(region.ElementCount * itemSize)], true, ct).ConfigureAwait(false);
+
+                        // The fetch stage counted the primary's encoded bytes; other stored operands are read by region here.
+                        run.AddRead(region.ElementCount * (node.StoredBytesPerElement - itemSize));
                         if (expandFill is not null)
                         {
                             ChunkLayout.Expand(chunk.Buffer.Span, chunk.ChunkShape, region.Shape, itemSize, expandFill);
@@ -67,7 +70,9 @@ internal static class Planner
                 try
                 {
                     await node.EvaluateAsync(region, buffer.Memory[..bytes], false, ct).ConfigureAwait(false);
-                    run.AddRead(bytes);
+
+                    // Only store I/O counts as read: the stored operands' region reads, nothing for generated values.
+                    run.AddRead(region.ElementCount * node.StoredBytesPerElement);
                     if (expandFill is not null)
                     {
                         ChunkLayout.Expand(buffer.Span, work.ChunkShape, region.Shape, itemSize, expandFill);

@@ -3,7 +3,7 @@ namespace Zarr.Dataflow.Pipelines;
 /// <summary>A snapshot of a running pipeline.</summary>
 /// <param name="ChunksDone">Chunks that have left the last stage.</param>
 /// <param name="ChunksTotal">Chunks the run will process.</param>
-/// <param name="BytesRead">Bytes read from stores (encoded) or, for region reads, decoded bytes read.</param>
+/// <param name="BytesRead">Bytes read from stores: encoded chunks fetched or, for region reads, the stored arrays' decoded bytes read; values computed (a generated array) count nothing.</param>
 /// <param name="BytesWritten">Encoded bytes written to stores.</param>
 /// <param name="Elapsed">Time since the run started.</param>
 public readonly record struct PipelineProgress(long ChunksDone, long ChunksTotal, long BytesRead, long BytesWritten, TimeSpan Elapsed)

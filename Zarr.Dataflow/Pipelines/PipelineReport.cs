@@ -45,7 +45,7 @@ public sealed class PipelineReport
     /// <summary>Chunks that went all the way through.</summary>
     public long Chunks { get; }
 
-    /// <summary>Bytes read.</summary>
+    /// <summary>Bytes read from stores (see <see cref="PipelineProgress.BytesRead"/>): only store I/O, nothing for computed values.</summary>
     public long BytesRead { get; }
 
     /// <summary>Encoded bytes written.</summary>

@@ -48,7 +48,8 @@ public sealed class StatsVerifyTests : IDisposable
     public async Task StatsMatchNumpy(string name, string? axis, string? region)
     {
         await WriteArraysAsync();
-        var args = new List<string> { "stats", _temp.Combine("data.zarr", name), "--json" };
+        // numpy's plain reductions propagate NaN: compared with --skipna false (skipping is the default, as xarray's).
+        var args = new List<string> { "stats", _temp.Combine("data.zarr", name), "--json", "--skipna", "false" };
         if (axis is not null)
         {
             args.AddRange(["--axis", axis]);
@@ -86,6 +87,72 @@ public sealed class StatsVerifyTests : IDisposable
         {
             AssertClose(field, expected, ours[field]);
         }
+    }
+
+    public static TheoryData<string?, string?> SkipNaNCases() => new()
+    {
+        { null, null },
+        { "0", null },
+        { "1", null },
+        { "0,2", "3:30,::2,1:" },
+        { "-1", "5,-10:,:" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SkipNaNCases))]
+    public async Task StatsSkipNaNByDefaultAsNumpysNanFunctions(string? axis, string? region)
+    {
+        // NaN scattered, and one whole row of NaN (cells with nothing left to count along axis 1 and 2).
+        var store = new DirectoryStore(_temp.Combine("nan.zarr"));
+        var array = await ZarrArray.CreateAsync<double>(store, "", [21, 13, 4], new ArrayOptions { Format = ZarrFormat.V2, Chunks = [8, 5, 4] });
+        var random = new Random(7);
+        await array.WriteAsync([Slice.All, Slice.All, Slice.All], Enumerable.Range(0, 21 * 13 * 4).Select(i => i % 7 == 0 || i / 52 == 4 ? double.NaN : (random.NextDouble() * 100) - 30).ToArray());
+        var args = new List<string> { "stats", _temp.Combine("nan.zarr"), "--json" };
+        if (axis is not null)
+        {
+            args.AddRange(["--axis", axis]);
+        }
+
+        if (region is not null)
+        {
+            args.AddRange(["--region", region]);
+        }
+
+        var ours = (await Cli.RunExpectingAsync(0, [.. args])).Json;
+        var explicitly = (await Cli.RunExpectingAsync(0, [.. args, "--skipna"])).Json;
+        Assert.Equal(ours.ToJsonString(), explicitly.ToJsonString());
+        Assert.Equal(["count", "sum", "mean", "std", "var", "min", "max", "nan_count"], ours.Select(kv => kv.Key));
+
+        var index = region ?? "...";
+        var axisArg = axis is null ? "None" : $"({axis},)";
+        var script = $$"""
+            import zarr, json, math, warnings
+            warnings.simplefilter('ignore')
+            a = zarr.open('nan.zarr', 'r')[{{index}}]
+            ax = {{axisArg}}
+            def conv(x):
+                x = np.asarray(x)
+                if x.ndim:
+                    return [conv(v) for v in x]
+                v = x.item()
+                if isinstance(v, float) and math.isnan(v): return "NaN"
+                return v
+            print(json.dumps({"count": conv((~np.isnan(a)).sum(axis=ax)), "sum": conv(np.nansum(a, axis=ax)),
+              "mean": conv(np.nanmean(a, axis=ax)), "std": conv(np.nanstd(a, axis=ax)), "var": conv(np.nanvar(a, axis=ax)),
+              "min": conv(np.nanmin(a, axis=ax)), "max": conv(np.nanmax(a, axis=ax)), "nan_count": conv(np.isnan(a).sum(axis=ax))}))
+            """;
+        var numpy = JsonNode.Parse(await Python.RunAsync(_temp.Path, script))!.AsObject();
+        foreach (var (field, expected) in numpy)
+        {
+            AssertClose(field, expected, ours[field]);
+        }
+
+        // The text output and the help say what the counts count.
+        var lines = (await Cli.RunExpectingAsync(0, "stats", _temp.Combine("nan.zarr"))).Stdout.ReplaceLineEndings("\n").Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("count ", StringComparison.Ordinal) && l.Contains("(elements counted into the statistics, NaNs skipped)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("nan_count ", StringComparison.Ordinal) && l.Contains("(NaNs seen)", StringComparison.Ordinal));
+        var help = string.Join(' ', (await Cli.RunExpectingAsync(0, "stats", "--help")).Stdout.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("count = elements counted into the statistics, nan_count = NaNs seen", help, StringComparison.Ordinal);
     }
 
     private static void AssertClose(string field, JsonNode? expected, JsonNode? actual)

@@ -4,6 +4,7 @@ using Zarr.Dataflow.Blocks;
 using Zarr.Dataflow.Expressions;
 using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
+using Zarr.Storage.Indexing;
 using Zarr.Storage.Stores;
 
 namespace Zarr.Dataflow.Tests;
@@ -432,6 +433,32 @@ public sealed class PipelineTests
         Assert.Equal(TimeSpan.Zero, last.EstimatedRemaining);
         Assert.True(snapshots.Count > 1);
         Assert.Equal(report.BytesWritten, last.BytesWritten);
+    }
+
+    [Fact]
+    public async Task Byte_counters_count_only_store_io_never_generated_values()
+    {
+        var store = new MemoryStore();
+        var generated = Lazy.Generate<double>([60, 40], [10, 10], (_, d) => d.Fill(2));
+
+        // A generated array, stored: nothing was read from a store, every chunk was written to one.
+        var target = await Support.ArrayAsync<double>(store, "t", [60, 40], [10, 10]);
+        var report = await (generated * 3).StoreAsync(target);
+        Assert.Equal(0, report.BytesRead);
+        Assert.True(report.BytesWritten > 0);
+
+        // Reduced along an axis and stored: still nothing read.
+        var sums = await Support.ArrayAsync<double>(store, "sums", [40], [10]);
+        report = await generated.Sum([0]).StoreAsync(sums);
+        Assert.Equal(0, report.BytesRead);
+        Assert.True(report.BytesWritten > 0);
+        Assert.All((await sums.ReadAsync([Slice.All])).ToArray(), v => Assert.Equal(120.0, v));
+
+        // Combined with a stored array off its grid (the region path): only the stored operand's bytes count.
+        var stored = await Support.ArrayAsync(store, "s", [60, 40], [20, 20], Support.RandomData<double>(2400, 3));
+        var rechunked = Lazy.Generate<double>([60, 40], [20, 20], (_, d) => d.Fill(1));
+        report = await (rechunked + Lazy.From(stored)).Rechunk([10, 10]).StoreAsync(target);
+        Assert.Equal(2400 * sizeof(double), report.BytesRead);
     }
 
     [Fact]

@@ -34,6 +34,45 @@ public sealed class StatisticsTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Support.EachGrid), MemberType = typeof(Support))]
+    public async Task StatisticsSkippingNaNAgreeWithTheNanReductions(int grid)
+    {
+        var (shape, chunks) = Support.Grid(grid);
+        var size = shape.Aggregate(1L, (a, b) => a * b);
+        var data = Support.RandomData<double>(size, 11);
+        for (var i = 0L; i < size; i += 5)
+        {
+            data[i] = double.NaN;
+        }
+
+        var x = Lazy.Generate<double>(shape, chunks, (region, d) => Fill(data, shape, region, d));
+        foreach (var axes in new int[]?[] { null, [0], [shape.Length - 1] })
+        {
+            var stats = await x.StatisticsAsync(axes, 1, skipNaN: true);
+            var all = axes ?? [.. Enumerable.Range(0, shape.Length)];
+            Assert.True(stats.SkipNaN);
+            AssertClose(Flat(await x.NanSumAsync(all)), stats.Sum);
+            AssertClose(Flat(await x.NanMeanAsync(all)), stats.Mean);
+            AssertClose(Flat(await x.NanVarAsync(all, 1)), stats.Variance);
+            AssertClose(Flat(await x.NanStdAsync(all, 1)), stats.StandardDeviation);
+            Assert.Equal(Flat(await x.NanMinAsync(all)), stats.Min);
+            Assert.Equal(Flat(await x.NanMaxAsync(all)), stats.Max);
+            var nonNaN = Flat(await x.CountNonNaNAsync(all));
+            Assert.Equal(nonNaN, stats.Count);
+            Assert.Equal(Flat(await x.CountAsync(all)).Zip(nonNaN, (n, k) => n - k), stats.NaNCount);
+        }
+
+        // Without NaN, skipping is the plain reduction, bit for bit.
+        var cleanData = Support.RandomData<double>(size, 12);
+        var clean = Lazy.Generate<double>(shape, chunks, (region, d) => Fill(cleanData, shape, region, d));
+        var plain = await clean.StatisticsAsync([0]);
+        var skipping = await clean.StatisticsAsync([0], 0, skipNaN: true);
+        Assert.Equal(plain.Sum, skipping.Sum);
+        Assert.Equal(plain.Variance, skipping.Variance);
+        Assert.Equal(plain.Count, skipping.Count);
+    }
+
     [Fact]
     public async Task IntegerStatisticsSumExactlyIn64Bits()
     {

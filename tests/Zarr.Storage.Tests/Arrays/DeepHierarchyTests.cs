@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Metadata;
 using Zarr.Storage.Stores;
@@ -44,19 +43,17 @@ public class DeepHierarchyTests
     }
 
     [Fact]
-    public async Task A_group_1000_levels_deep_on_a_directory_store_is_created_in_bounded_time()
+    public async Task A_group_1000_levels_deep_on_a_directory_store_is_created_with_work_linear_in_its_depth()
     {
         using var tmp = new TempDirectory();
         var store = new DirectoryStore(tmp.Path);
 
-        var clock = Stopwatch.StartNew();
         var group = await ZarrGroup.CreateAsync(store, DeepPath(Depth));
-        clock.Stop();
 
-        // Each write looks at the folders below the deepest one checked before: a level or two, not every level from the
-        // root (500,500 folders for these 1,000 writes before, which took 27 s on an idle machine).
+        // Each write opens a level or two of folders (on Linux one openat2 from the root's handle), not every level from
+        // the root in user code (500,500 folders for these 1,000 writes before, which took 27 s on an idle machine). The
+        // bound is this count; how long it takes is for benchmarks/, not for a test on a shared machine.
         Assert.InRange(store.FoldersLookedAt, Depth, 3 * Depth);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"creating {Depth} levels took {clock.Elapsed}");
 
         var array = await group.CreateArrayAsync<byte>("leaf", [3]);
         await array[..].FillAsync(9);
