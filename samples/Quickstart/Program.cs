@@ -3,7 +3,6 @@
 // Usage: dotnet run --project samples/Quickstart [-- FOLDER]   (FOLDER defaults to ./quickstart-data)
 using System.Numerics.Tensors;
 using Zarr.Storage;
-using Zarr.Storage.Stores;
 
 var folder = Path.GetFullPath(args.Length > 0 ? args[0] : "quickstart-data");
 Directory.CreateDirectory(folder);
