@@ -1,7 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
-using Zarr.Dataflow.Pipelines;
+using Zarr.Dataflow;
 
 namespace Zarr.Cli;
 

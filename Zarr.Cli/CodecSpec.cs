@@ -1,8 +1,6 @@
 using System.Globalization;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Metadata;
+using Zarr.Storage;
 
 namespace Zarr.Cli;
 

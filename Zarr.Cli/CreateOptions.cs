@@ -3,8 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zarr.Storage;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Metadata;
 
 namespace Zarr.Cli;
 

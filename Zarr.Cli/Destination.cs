@@ -1,4 +1,4 @@
-using Zarr.Storage.Stores;
+using Zarr.Storage;
 
 namespace Zarr.Cli;
 

@@ -1,9 +1,7 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
+using Zarr.Storage.Codecs;
 
 namespace Zarr.Cli;
 
@@ -80,7 +78,7 @@ internal static class NodeJson
     {
         using PooledBuffer? buffer = await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
         // zarr-python 2 writes a NaN fill value bare (Python's json): read it as the string zarr means by it.
-        if (buffer is null || JsonNode.Parse(Zarr.Storage.Metadata.PythonJson.ToStandard(buffer.Span)) is not JsonObject document)
+        if (buffer is null || JsonNode.Parse(Zarr.Storage.PythonJson.ToStandard(buffer.Span)) is not JsonObject document)
         {
             throw new CliException($"{key} vanished or is not a JSON object");
         }

@@ -1,7 +1,5 @@
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Cli;
 

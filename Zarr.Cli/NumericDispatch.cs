@@ -1,6 +1,5 @@
 using System.Numerics;
 using Zarr.Storage;
-using Zarr.Storage.DataTypes;
 
 namespace Zarr.Cli;
 

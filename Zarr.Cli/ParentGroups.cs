@@ -1,6 +1,4 @@
 using Zarr.Storage;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Cli;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Zarr.Storage;
-using Zarr.Storage.Indexing;
 
 namespace Zarr.Cli;
 

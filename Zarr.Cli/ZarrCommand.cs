@@ -138,7 +138,7 @@ internal static class ZarrCommand
         {
             var version = typeof(ZarrCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
             console.Out.WriteLine(version);
-            console.Out.WriteLine("blosc: " + Zarr.Storage.Codecs.BytesToBytes.Blosc.BloscRuntime.Description);
+            console.Out.WriteLine("blosc: " + Zarr.Storage.Codecs.BloscRuntime.Description);
             return Success;
         }
     }

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Metadata;
 
 namespace Zarr.Storage;
 
@@ -42,7 +41,7 @@ public sealed class ArrayInfo
     /// <summary>The shape.</summary>
     public IReadOnlyList<long> Shape => Metadata.Shape;
 
-    /// <summary>The data type as numpy names it (<see cref="DataTypes.ZarrDataType.NumpyName"/>): <c>int32</c>, <c>datetime64[s]</c>, <c>&lt;U5</c>.</summary>
+    /// <summary>The data type as numpy names it (<see cref="Zarr.Storage.ZarrDataType.NumpyName"/>): <c>int32</c>, <c>datetime64[s]</c>, <c>&lt;U5</c>.</summary>
     public string DataType => Metadata.DataType.NumpyName;
 
     /// <summary>The chunk shape.</summary>

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Metadata;
 
 namespace Zarr.Storage;
 

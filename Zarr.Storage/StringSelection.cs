@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Zarr.Storage.Indexing;
 
 namespace Zarr.Storage;
 

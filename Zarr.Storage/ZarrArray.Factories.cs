@@ -1,9 +1,5 @@
-using Zarr.Storage.DataTypes;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Indexing;
 
 namespace Zarr.Storage;
 

@@ -1,9 +1,6 @@
 using System.Text.Json.Nodes;
-using Zarr.Storage.Stores;
 using Zarr.Storage.Chunks;
-using Zarr.Storage.Indexing;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Metadata;
 
 namespace Zarr.Storage;
 

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Chunks;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Indexing;
 using Zarr.Storage.Internal;
 
 namespace Zarr.Storage;

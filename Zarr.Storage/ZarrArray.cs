@@ -1,10 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage;
 

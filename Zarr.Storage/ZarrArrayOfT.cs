@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Zarr.Storage.Indexing;
 using Zarr.Storage.Internal;
 
 namespace Zarr.Storage;

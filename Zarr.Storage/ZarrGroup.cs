@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage;
 

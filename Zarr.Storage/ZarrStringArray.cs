@@ -2,13 +2,7 @@ using System.Globalization;
 using System.Text;
 using Zarr.Storage.Chunks;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage;
 

@@ -1,8 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Stores;
 using Zarr.Storage.Internal;
 
 namespace Zarr.Storage;
@@ -44,7 +41,7 @@ public sealed class ZarrStructuredArray
     /// <summary>
     /// Reads one field of a selection: its values in C order, and the shape — the selection's, followed by the field's
     /// sub-array shape when it has one. <typeparamref name="T"/> is the field type's CLR type (<c>int</c>,
-    /// <c>double</c>, <see cref="DataTypes.DateTime64"/>, ...); a nested structured or string field is read as
+    /// <c>double</c>, <see cref="Zarr.Storage.DateTime64"/>, ...); a nested structured or string field is read as
     /// <c>byte</c> (its raw bytes per element).
     /// </summary>
     /// <exception cref="ZarrException">No such field, or <typeparamref name="T"/> does not fit it.</exception>

@@ -3,18 +3,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json.Nodes;
-using Zarr.Dataflow.Expressions;
-using Zarr.Dataflow.Pipelines;
+using Zarr.Dataflow;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Chunks;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToArray;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.Indexing;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Cli.Commands;
 
@@ -156,7 +150,7 @@ internal static class CopyCommand
     /// <summary>One array to copy: the source, the copy's path in the destination, its metadata (as its document will say it) and the source's name for messages.</summary>
     private sealed record ArrayCopy(ZarrArray Source, string Path, ArrayMetadata Target, string Where);
 
-    private static async Task<CopyPlan> PlanArrayAsync(Zarr.Storage.Stores.IStore store, string source, CreateRequest request, CancellationToken cancellationToken)
+    private static async Task<CopyPlan> PlanArrayAsync(Zarr.Storage.IStore store, string source, CreateRequest request, CancellationToken cancellationToken)
     {
         var array = await Open(source, () => ZarrArray.OpenAsync(store, "", AccessMode.Read, cancellationToken)).ConfigureAwait(false);
         return new CopyPlan(null, null, [], [Plan(array, "", request, request.Attributes, source)]);
@@ -179,7 +173,7 @@ internal static class CopyCommand
         }
     }
 
-    private static async Task<CopyPlan> PlanGroupAsync(Zarr.Storage.Stores.IStore store, string source, CreateRequest request, CancellationToken cancellationToken)
+    private static async Task<CopyPlan> PlanGroupAsync(Zarr.Storage.IStore store, string source, CreateRequest request, CancellationToken cancellationToken)
     {
         var group = await Open(source, () => ZarrGroup.OpenAsync(store, "", AccessMode.Read, cancellationToken)).ConfigureAwait(false);
         var attributes = group.Attributes;
@@ -223,7 +217,7 @@ internal static class CopyCommand
         return new CopyPlan(group, attributes, groups, arrays);
     }
 
-    private static async Task CopyAsync(CopyPlan plan, Zarr.Storage.Stores.IStore targetStore, ZarrFormat format, Func<string, IProgress<PipelineProgress>?> progress, CopyTotals totals, CancellationToken cancellationToken)
+    private static async Task CopyAsync(CopyPlan plan, Zarr.Storage.IStore targetStore, ZarrFormat format, Func<string, IProgress<PipelineProgress>?> progress, CopyTotals totals, CancellationToken cancellationToken)
     {
         ZarrGroup? root = null;
         if (plan.Root is not null)
@@ -276,7 +270,7 @@ internal static class CopyCommand
         return Settle(ZarrStringArray.BuildMetadata(metadata.Shape, metadata.DataType, fill, options));
     }
 
-    private static byte[] ParseFill(JsonNode json, Zarr.Storage.DataTypes.ZarrDataType dataType)
+    private static byte[] ParseFill(JsonNode json, Zarr.Storage.ZarrDataType dataType)
     {
         using var document = System.Text.Json.JsonDocument.Parse(json.ToJsonString());
         return FillValueJson.ParseV3(document.RootElement, dataType, "--fill", "value");
@@ -376,7 +370,7 @@ internal static class CopyCommand
         return null;
     }
 
-    private static async Task CopyArrayAsync(ArrayCopy copy, Zarr.Storage.Stores.IStore targetStore, IProgress<PipelineProgress>? progress, CopyTotals totals, CancellationToken cancellationToken)
+    private static async Task CopyArrayAsync(ArrayCopy copy, Zarr.Storage.IStore targetStore, IProgress<PipelineProgress>? progress, CopyTotals totals, CancellationToken cancellationToken)
     {
         var (source, where) = (copy.Source, copy.Where);
         ZarrArray target;

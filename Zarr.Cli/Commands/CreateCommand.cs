@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Zarr.Storage;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.DataTypes;
 
 namespace Zarr.Cli.Commands;
 

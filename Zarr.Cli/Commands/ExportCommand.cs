@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Zarr.Cli.Npy;
 using Zarr.Storage;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
 
 namespace Zarr.Cli.Commands;
 

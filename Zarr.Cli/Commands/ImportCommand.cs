@@ -1,10 +1,6 @@
 using System.CommandLine;
 using Zarr.Cli.Npy;
 using Zarr.Storage;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Cli.Commands;
 

@@ -4,9 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Codecs.BytesToBytes.Blosc;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
+using Zarr.Storage.Codecs;
 
 namespace Zarr.Cli.Commands;
 

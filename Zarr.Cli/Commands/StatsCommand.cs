@@ -6,10 +6,8 @@ using System.Numerics.Tensors;
 using System.Text.Json.Nodes;
 using Spectre.Console;
 using Zarr.Dataflow.Blocks;
-using Zarr.Dataflow.Expressions;
-using Zarr.Dataflow.Pipelines;
+using Zarr.Dataflow;
 using Zarr.Storage;
-using Zarr.Storage.Indexing;
 
 namespace Zarr.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
-using Zarr.Storage.DataTypes;
+using Zarr.Storage;
 
 namespace Zarr.Cli.Npy;
 

@@ -1,7 +1,5 @@
 using System.Threading.Tasks.Dataflow;
-using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
-using Zarr.Storage.Indexing;
 
 namespace Zarr.Dataflow.Blocks;
 

@@ -1,5 +1,4 @@
 using System.Threading.Tasks.Dataflow;
-using Zarr.Dataflow.Pipelines;
 
 namespace Zarr.Dataflow.Blocks;
 

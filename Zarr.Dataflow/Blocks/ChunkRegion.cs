@@ -1,4 +1,4 @@
-using Zarr.Storage.Indexing;
+using Zarr.Storage;
 
 namespace Zarr.Dataflow.Blocks;
 

@@ -1,4 +1,3 @@
-using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Chunks;

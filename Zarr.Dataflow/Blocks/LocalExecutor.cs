@@ -1,4 +1,3 @@
-using Zarr.Dataflow.Pipelines;
 
 namespace Zarr.Dataflow.Blocks;
 

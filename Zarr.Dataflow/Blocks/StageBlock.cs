@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Threading.Tasks.Dataflow;
-using Zarr.Dataflow.Pipelines;
 
 namespace Zarr.Dataflow.Blocks;
 

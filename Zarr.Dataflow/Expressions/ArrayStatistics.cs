@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// Summary statistics of a lazy array over some axes, computed in one pass (<see cref="LazyArrayReductions"/>'s

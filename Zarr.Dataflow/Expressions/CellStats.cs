@@ -4,7 +4,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 [Flags]
 internal enum StatFlags

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using Zarr.Dataflow.Blocks;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// Moves a chunk's valid region between the full-chunk layout (what codecs produce and take) and the dense region

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Zarr.Dataflow.Blocks;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// One computed chunk streamed out of <see cref="LazyArray{T}.ToChunksAsync"/>: its coordinates, its region and its

@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using Zarr.Dataflow.Blocks;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>Complex sums (and means, dividing by the count), per cell, in double precision.</summary>
 internal sealed class ComplexSumKernel(bool mean, long count) : ReductionKernel<Complex, Complex[], Complex>

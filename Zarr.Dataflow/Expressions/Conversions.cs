@@ -3,9 +3,8 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Zarr.Storage;
-using Zarr.Storage.DataTypes;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// Element-type conversions between every pair of Zarr element types (numpy's <c>astype</c>), chosen once per pair

@@ -1,9 +1,7 @@
 using System.Numerics;
 using Zarr.Storage;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>Sources of lazy arrays.</summary>
 public static class Lazy
@@ -31,7 +29,7 @@ public static class Lazy
 
     /// <summary>
     /// A lazy view of a stored array whose element type is known only at run time (opened with
-    /// <see cref="ZarrArray.OpenAsync(Zarr.Storage.Stores.IStore, string, AccessMode, CancellationToken)"/>): a
+    /// <see cref="ZarrArray.OpenAsync(Zarr.Storage.IStore, string, AccessMode, CancellationToken)"/>): a
     /// <see cref="LazyArray{T}"/> of the array's element type, chosen by its <see cref="ZarrArray.DataType"/>, behind
     /// the untyped <see cref="LazyArray"/>. Slice it, store it and reduce it (<see cref="LazyArrayUntypedReductions"/>)
     /// without naming the type; cast it to the typed array for the rest of the API. Nothing is read until a result is asked for.

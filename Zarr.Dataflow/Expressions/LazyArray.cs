@@ -3,13 +3,9 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Zarr.Dataflow.Blocks;
-using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Stores;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// A lazy chunked array: a shape, a chunk grid and an expression over sources (stored arrays, generated arrays).

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// Element-wise arithmetic, comparisons, math functions and mask logic on lazy arrays. Each is one
@@ -146,7 +146,7 @@ public static class LazyArrayArithmetic
             Checked(operand).MapSpan(static x => TensorPrimitives.Xor(AsBytes(x), (byte)1, AsBytes(x)));
 
         /// <summary>The number of true elements (numpy's <c>count_nonzero</c>).</summary>
-        public async Task<long> CountTrueAsync(Pipelines.PipelineOptions? options = null, CancellationToken cancellationToken = default)
+        public async Task<long> CountTrueAsync(Zarr.Dataflow.PipelineOptions? options = null, CancellationToken cancellationToken = default)
         {
             // One SIMD pass per chunk over the bytes (0 or 1): their sum is the count.
             var reduction = Reductions.Create(Checked(mask), (int[]?)null, new CountTrueKernel());

@@ -1,8 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using Zarr.Dataflow.Pipelines;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// Integer sums as numpy computes them: exact in 64 bits, wrapping on overflow, <c>long</c> for signed integers and

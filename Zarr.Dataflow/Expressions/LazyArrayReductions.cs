@@ -1,9 +1,8 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using Zarr.Dataflow.Pipelines;
-using Zarr.Storage.DataTypes;
+using Zarr.Storage;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// Reductions of numeric lazy arrays, with numpy's semantics: population variance (ddof 0) unless asked, integer sums

@@ -1,9 +1,6 @@
-using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// A lazy array whose element type is known only at run time, as <see cref="Lazy.From(ZarrArray)"/> gives for an array

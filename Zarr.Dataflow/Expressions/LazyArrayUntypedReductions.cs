@@ -1,8 +1,7 @@
 using System.Numerics;
-using Zarr.Dataflow.Pipelines;
-using Zarr.Storage.DataTypes;
+using Zarr.Storage;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// Reductions of a <see cref="LazyArray"/> whose element type is known only at run time (<see cref="Lazy.From(Zarr.Storage.ZarrArray)"/>),

@@ -4,9 +4,8 @@ using System.Runtime.InteropServices;
 using Zarr.Dataflow.Blocks;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Indexing;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// One node of a lazy expression. Evaluating a node fills a region's elements (dense, C order) into a byte buffer.

@@ -3,11 +3,9 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Zarr.Dataflow.Blocks;
-using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
-using Zarr.Storage.Stores;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// A reduction over some axes of a lazy array, not yet computed. Its result has the kept axes (in order), plus a
@@ -287,7 +285,7 @@ internal sealed class AxisPlan
     }
 
     /// <summary>The block a chunk belongs to: its coordinates on the kept axes, flattened.</summary>
-    public long KeyOf(ReadOnlySpan<long> coordinates, Zarr.Storage.Indexing.ChunkGrid grid)
+    public long KeyOf(ReadOnlySpan<long> coordinates, Zarr.Storage.ChunkGrid grid)
     {
         long key = 0;
         for (var d = 0; d < Reduced.Length; d++)
@@ -302,7 +300,7 @@ internal sealed class AxisPlan
     }
 
     /// <summary>A chunk's position among the chunks of its block: its coordinates on the reduced axes, flattened.</summary>
-    public long PositionInKey(ReadOnlySpan<long> coordinates, Zarr.Storage.Indexing.ChunkGrid grid)
+    public long PositionInKey(ReadOnlySpan<long> coordinates, Zarr.Storage.ChunkGrid grid)
     {
         long position = 0;
         for (var d = 0; d < Reduced.Length; d++)
@@ -316,7 +314,7 @@ internal sealed class AxisPlan
         return position;
     }
 
-    public long ChunksPerKey(Zarr.Storage.Indexing.ChunkGrid grid)
+    public long ChunksPerKey(Zarr.Storage.ChunkGrid grid)
     {
         long n = 1;
         for (var d = 0; d < Reduced.Length; d++)
@@ -345,7 +343,7 @@ internal sealed class AxisPlan
     }
 
     /// <summary>Every chunk of the grid, grouped by block: the kept axes vary slowest, so a block's chunks come together and it completes early.</summary>
-    public IEnumerable<ChunkRequest> Requests(Zarr.Storage.Indexing.ChunkGrid grid)
+    public IEnumerable<ChunkRequest> Requests(Zarr.Storage.ChunkGrid grid)
     {
         var rank = Reduced.Length;
         int[] order = [.. Enumerable.Range(0, rank).Where(d => !Reduced[d]), .. ReducedAxes];

@@ -3,9 +3,8 @@ using System.Runtime.InteropServices;
 using Zarr.Dataflow.Blocks;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Indexing;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// A basic selection of another lazy array (numpy's <c>x[a:b:s, i, ...]</c>): per operand dimension a range with a

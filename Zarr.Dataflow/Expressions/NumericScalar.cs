@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Numerics;
-using Zarr.Storage.DataTypes;
+using Zarr.Storage;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// A number whose type is chosen at run time, as a reduction of an untyped <see cref="LazyArray"/> gives it: numpy's

@@ -1,7 +1,7 @@
 using System.Numerics;
 using Zarr.Dataflow.Blocks;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// An element-wise operator with a scalar and a vector path, passed to <see cref="LazyArray{T}.Map{TOp}(in TOp)"/> as a

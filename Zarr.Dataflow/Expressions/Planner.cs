@@ -2,12 +2,10 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Zarr.Dataflow.Blocks;
-using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Indexing;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// Turns an expression and a sink into a plan of typed stages (<see cref="ChunkPlan{TIn}"/>) and has an executor run

@@ -4,7 +4,7 @@ using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Zarr.Dataflow.Blocks;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>The statistics kernels: one <see cref="CellStats{T}"/> pass per chunk, Chan's combination, a finishing step per statistic.</summary>
 internal abstract class StatsKernel<T, TOut>(StatFlags flags, bool skipNaN) : ReductionKernel<T, CellStats<T>, TOut>

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Zarr.Dataflow.Expressions;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// Integer sums into 64-bit accumulators without a converted copy: 32-bit elements are widened in 256-bit registers

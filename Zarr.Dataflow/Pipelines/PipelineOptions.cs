@@ -1,6 +1,6 @@
 using Zarr.Dataflow.Blocks;
 
-namespace Zarr.Dataflow.Pipelines;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// The options of a whole pipeline: one <see cref="StageOptions"/> per stage, progress and the end-of-run report.

@@ -1,4 +1,4 @@
-namespace Zarr.Dataflow.Pipelines;
+namespace Zarr.Dataflow;
 
 /// <summary>A snapshot of a running pipeline.</summary>
 /// <param name="ChunksDone">Chunks that have left the last stage.</param>

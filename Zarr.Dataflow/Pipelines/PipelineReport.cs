@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Zarr.Dataflow.Pipelines;
+namespace Zarr.Dataflow;
 
 /// <summary>What one stage did during a run.</summary>
 /// <param name="Name">The stage (Fetch, Decode, Compute, Encode, Store, Reduce, ...).</param>

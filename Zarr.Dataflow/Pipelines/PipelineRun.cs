@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Threading.Tasks.Dataflow;
 using Zarr.Dataflow.Blocks;
 
-namespace Zarr.Dataflow.Pipelines;
+namespace Zarr.Dataflow;
 
 /// <summary>What one stage measures while it runs (ticks of <see cref="Stopwatch"/>).</summary>
 internal sealed class StageMetrics(string name, int parallelism)

@@ -1,4 +1,4 @@
-namespace Zarr.Dataflow.Pipelines;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// How one stage of a chunk pipeline runs, modelled on <see cref="System.Threading.Tasks.Dataflow.ExecutionDataflowBlockOptions"/>.

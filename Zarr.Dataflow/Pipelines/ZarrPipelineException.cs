@@ -1,7 +1,7 @@
 using Zarr.Storage;
 using Zarr.Storage.Internal;
 
-namespace Zarr.Dataflow.Pipelines;
+namespace Zarr.Dataflow;
 
 /// <summary>
 /// The first failure of a pipeline: names the stage and the chunk it was working on; the original exception is the

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Zarr.Storage.Indexing;
 
 namespace Zarr.Storage.Chunks;
 

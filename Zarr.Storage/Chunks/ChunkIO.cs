@@ -1,9 +1,6 @@
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Indexing;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Chunks;
 

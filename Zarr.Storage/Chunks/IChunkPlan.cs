@@ -1,5 +1,4 @@
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Indexing;
 
 namespace Zarr.Storage.Chunks;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Codecs.ArrayToBytes;
 
 namespace Zarr.Storage.Codecs;
 

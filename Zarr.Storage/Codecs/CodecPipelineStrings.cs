@@ -1,6 +1,4 @@
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Codecs.ArrayToArray;
-using Zarr.Storage.Codecs.ArrayToBytes;
 using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Codecs;

@@ -2,12 +2,8 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Zarr.Storage.Codecs.ArrayToArray;
-using Zarr.Storage.Codecs.BytesToBytes;
 using Zarr.Storage.Codecs.Registry;
-using Zarr.Storage.DataTypes;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Metadata;
 
 namespace Zarr.Storage.Codecs;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.DataTypes;
 using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Codecs;
@@ -220,5 +219,5 @@ public interface IPartialDecodingCodec : IArrayToBytesCodec
     /// Returns false, touching nothing, when the store has no value at <paramref name="key"/>.
     /// </summary>
     /// <exception cref="ZarrCodecException">What was read is corrupt.</exception>
-    ValueTask<bool> TryDecodePartialAsync(Stores.IReadableStore store, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken = default);
+    ValueTask<bool> TryDecodePartialAsync(Zarr.Storage.IReadableStore store, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken = default);
 }

@@ -1,4 +1,3 @@
-using Zarr.Storage.Codecs.ArrayToBytes;
 
 namespace Zarr.Storage.Codecs;
 

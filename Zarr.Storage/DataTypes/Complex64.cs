@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace Zarr.Storage.DataTypes;
+namespace Zarr.Storage;
 
 /// <summary>A complex number of two 32-bit floats, laid out as numpy's <c>complex64</c>: real part, then imaginary part.</summary>
 /// <param name="Real">The real part.</param>

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace Zarr.Storage.DataTypes;
+namespace Zarr.Storage;
 
 /// <summary>
 /// One element of a numpy <c>datetime64</c> array: the raw signed 64-bit count of units since the Unix epoch

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Zarr.Storage.Internal;
 
-namespace Zarr.Storage.DataTypes;
+namespace Zarr.Storage;
 
 /// <summary>
 /// Conversions between .NET strings and numpy's fixed-length string elements: <c>U n</c> is n UTF-32 code units,

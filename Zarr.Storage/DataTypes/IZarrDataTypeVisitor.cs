@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Zarr.Storage.DataTypes;
+namespace Zarr.Storage;
 
 /// <summary>
 /// Work that depends on an array's element type, chosen once by <see cref="ZarrDataType.Accept{TResult}(IZarrDataTypeVisitor{TResult})"/>
@@ -24,17 +24,17 @@ public interface IZarrDataTypeVisitor<out TResult>
     /// <typeparam name="T">The element type.</typeparam>
     TResult VisitNumber<T>() where T : unmanaged, INumber<T>;
 
-    /// <summary><c>complex64</c>: elements are <see cref="DataTypes.Complex64"/> (two float32; no arithmetic of its own).</summary>
+    /// <summary><c>complex64</c>: elements are <see cref="Zarr.Storage.Complex64"/> (two float32; no arithmetic of its own).</summary>
     TResult VisitComplex64();
 
     /// <summary><c>complex128</c>: elements are <see cref="Complex"/> (two float64).</summary>
     TResult VisitComplex128();
 
-    /// <summary><c>numpy.datetime64</c> of any unit: elements are <see cref="DataTypes.DateTime64"/>.</summary>
+    /// <summary><c>numpy.datetime64</c> of any unit: elements are <see cref="Zarr.Storage.DateTime64"/>.</summary>
     /// <param name="dataType">The type, with its unit and scale.</param>
     TResult VisitDateTime64(ZarrDataType dataType);
 
-    /// <summary><c>numpy.timedelta64</c> of any unit: elements are <see cref="DataTypes.TimeDelta64"/>.</summary>
+    /// <summary><c>numpy.timedelta64</c> of any unit: elements are <see cref="Zarr.Storage.TimeDelta64"/>.</summary>
     /// <param name="dataType">The type, with its unit and scale.</param>
     TResult VisitTimeDelta64(ZarrDataType dataType);
 

@@ -3,7 +3,7 @@ using System.Text;
 using Zarr.Storage.Codecs;
 using Zarr.Storage.Internal;
 
-namespace Zarr.Storage.DataTypes;
+namespace Zarr.Storage;
 
 /// <summary>
 /// One field of a structured type: a name, a fixed-size type, an optional sub-array shape (numpy's

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Zarr.Storage.DataTypes;
+namespace Zarr.Storage;
 
 /// <summary>The units of numpy's <c>datetime64</c> and <c>timedelta64</c> (each with a scale factor: <c>10s</c> is ten seconds).</summary>
 public enum TimeUnit

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Zarr.Storage.Internal;
 
-namespace Zarr.Storage.DataTypes;
+namespace Zarr.Storage;
 
 /// <content>Parsing a data type from its v3 name or a numpy type string.</content>
 public sealed partial class ZarrDataType

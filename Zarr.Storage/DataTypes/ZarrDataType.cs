@@ -4,7 +4,7 @@ using System.Text;
 using Zarr.Storage.Codecs;
 using Zarr.Storage.Internal;
 
-namespace Zarr.Storage.DataTypes;
+namespace Zarr.Storage;
 
 /// <summary>The kinds of element this library stores.</summary>
 public enum DataTypeKind
@@ -133,7 +133,7 @@ public sealed partial class ZarrDataType : IEquatable<ZarrDataType>
     public int ItemSize { get; }
 
     /// <summary>
-    /// The CLR element type: <see cref="DataTypes.DateTime64"/> / <see cref="DataTypes.TimeDelta64"/> for dates
+    /// The CLR element type: <see cref="Zarr.Storage.DateTime64"/> / <see cref="Zarr.Storage.TimeDelta64"/> for dates
     /// (whatever the unit), <c>byte[]</c> for fixed bytes and structured types (read them as bytes or field by field),
     /// <c>string</c> for fixed unicode and variable-length strings.
     /// </summary>
@@ -186,20 +186,20 @@ public sealed partial class ZarrDataType : IEquatable<ZarrDataType>
         ? _fields.Any(f => f.DataType.HasMultiByteComponent)
         : ComponentSize > 1;
 
-    /// <summary>numpy's <c>datetime64</c> of <paramref name="unit"/> × <paramref name="scale"/> (<c>&lt;M8[ns]</c>, <c>&lt;M8[10s]</c>); elements are <see cref="DataTypes.DateTime64"/>.</summary>
+    /// <summary>numpy's <c>datetime64</c> of <paramref name="unit"/> × <paramref name="scale"/> (<c>&lt;M8[ns]</c>, <c>&lt;M8[10s]</c>); elements are <see cref="Zarr.Storage.DateTime64"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The scale is not in [1, 2^31 − 1] or the unit is not a unit.</exception>
     public static ZarrDataType DateTime64(TimeUnit unit, int scale = 1)
     {
         CheckTime(unit, scale);
-        return new ZarrDataType(DataTypeKind.DateTime64, "numpy.datetime64", 8, typeof(DataTypes.DateTime64), 'M', unit, scale);
+        return new ZarrDataType(DataTypeKind.DateTime64, "numpy.datetime64", 8, typeof(Zarr.Storage.DateTime64), 'M', unit, scale);
     }
 
-    /// <summary>numpy's <c>timedelta64</c> of <paramref name="unit"/> × <paramref name="scale"/> (<c>&lt;m8[s]</c>); elements are <see cref="DataTypes.TimeDelta64"/>.</summary>
+    /// <summary>numpy's <c>timedelta64</c> of <paramref name="unit"/> × <paramref name="scale"/> (<c>&lt;m8[s]</c>); elements are <see cref="Zarr.Storage.TimeDelta64"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The scale is not in [1, 2^31 − 1] or the unit is not a unit.</exception>
     public static ZarrDataType TimeDelta64(TimeUnit unit, int scale = 1)
     {
         CheckTime(unit, scale);
-        return new ZarrDataType(DataTypeKind.TimeDelta64, "numpy.timedelta64", 8, typeof(DataTypes.TimeDelta64), 'm', unit, scale);
+        return new ZarrDataType(DataTypeKind.TimeDelta64, "numpy.timedelta64", 8, typeof(Zarr.Storage.TimeDelta64), 'm', unit, scale);
     }
 
     /// <summary>Fixed-length byte strings of <paramref name="length"/> bytes (numpy <c>|S n</c>, v3 <c>null_terminated_bytes</c>).</summary>
@@ -313,8 +313,8 @@ public sealed partial class ZarrDataType : IEquatable<ZarrDataType>
     public static ZarrDataType? TryOf<T>() where T : unmanaged => TypeCache<T>.Value;
 
     /// <summary>
-    /// The data type whose CLR type is <typeparamref name="T"/>; <see cref="DataTypes.DateTime64"/> and
-    /// <see cref="DataTypes.TimeDelta64"/> give nanosecond units (choose another unit with
+    /// The data type whose CLR type is <typeparamref name="T"/>; <see cref="Zarr.Storage.DateTime64"/> and
+    /// <see cref="Zarr.Storage.TimeDelta64"/> give nanosecond units (choose another unit with
     /// <see cref="DateTime64(TimeUnit, int)"/>).
     /// </summary>
     /// <exception cref="ZarrException">No data type has that CLR type.</exception>
@@ -454,8 +454,8 @@ public sealed partial class ZarrDataType : IEquatable<ZarrDataType>
     private static class TypeCache<T>
     {
         public static readonly ZarrDataType? Value =
-            typeof(T) == typeof(DataTypes.DateTime64) ? DateTime64(TimeUnit.Nanosecond)
-            : typeof(T) == typeof(DataTypes.TimeDelta64) ? TimeDelta64(TimeUnit.Nanosecond)
+            typeof(T) == typeof(Zarr.Storage.DateTime64) ? DateTime64(TimeUnit.Nanosecond)
+            : typeof(T) == typeof(Zarr.Storage.TimeDelta64) ? TimeDelta64(TimeUnit.Nanosecond)
             : All.FirstOrDefault(t => t.ClrType == typeof(T));
     }
 }

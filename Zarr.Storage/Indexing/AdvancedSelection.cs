@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using Zarr.Storage.Internal;
 
-namespace Zarr.Storage.Indexing;
+namespace Zarr.Storage;
 
 /// <summary>
 /// An advanced selection of a typed array (orthogonal, coordinate, mask or block), made by

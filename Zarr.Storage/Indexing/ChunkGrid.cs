@@ -1,4 +1,4 @@
-namespace Zarr.Storage.Indexing;
+namespace Zarr.Storage;
 
 /// <summary>A regular chunk grid: an array shape cut into chunks of one shape, edge chunks hanging over the end.</summary>
 public sealed class ChunkGrid

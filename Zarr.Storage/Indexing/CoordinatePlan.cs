@@ -1,7 +1,7 @@
 using System.Buffers;
 using Zarr.Storage.Codecs;
 
-namespace Zarr.Storage.Indexing;
+namespace Zarr.Storage;
 
 /// <summary>
 /// A coordinate selection (points, zarr's <c>vindex</c>) or a mask selection (the points where a mask is true, in C

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Zarr.Storage.Indexing;
+namespace Zarr.Storage;
 
 /// <summary>
 /// The element moves of gather/scatter selections: a strided run, or a list of positions inside a chunk paired with

@@ -1,7 +1,7 @@
 using Zarr.Storage.Chunks;
 using Zarr.Storage.Codecs;
 
-namespace Zarr.Storage.Indexing;
+namespace Zarr.Storage;
 
 /// <summary>One chunk an <see cref="IndexPlan"/> touches.</summary>
 /// <param name="Coordinates">The chunk's grid coordinates.</param>

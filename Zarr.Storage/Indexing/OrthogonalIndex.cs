@@ -1,4 +1,4 @@
-namespace Zarr.Storage.Indexing;
+namespace Zarr.Storage;
 
 /// <summary>
 /// What an orthogonal selection picks along one dimension, as zarr's <c>oindex</c> and numpy's <c>np.ix_</c>: a

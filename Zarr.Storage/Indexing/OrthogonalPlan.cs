@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Zarr.Storage.Codecs;
 
-namespace Zarr.Storage.Indexing;
+namespace Zarr.Storage;
 
 /// <summary>
 /// An orthogonal selection (per dimension a slice, an index list or a mask; numpy's <c>np.ix_</c>) grouped by chunk.

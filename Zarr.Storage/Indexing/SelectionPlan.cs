@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Zarr.Storage.Chunks;
 using Zarr.Storage.Codecs;
 
-namespace Zarr.Storage.Indexing;
+namespace Zarr.Storage;
 
 /// <summary>The part of one chunk a selection touches along one dimension.</summary>
 /// <param name="ChunkIndex">The chunk's index along the dimension.</param>

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace Zarr.Storage.Indexing;
+namespace Zarr.Storage;
 
 /// <summary>The kinds of advanced selection, as zarr-python names them.</summary>
 public enum SelectionKind

@@ -1,4 +1,4 @@
-namespace Zarr.Storage.Indexing;
+namespace Zarr.Storage;
 
 /// <summary>
 /// One dimension of a selection, as in numpy: an integer (which drops the dimension) or a range with a positive

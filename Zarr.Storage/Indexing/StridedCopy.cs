@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
-namespace Zarr.Storage.Indexing;
+namespace Zarr.Storage;
 
 /// <summary>
 /// Copies (or fills) an N-d block of elements between two buffers whose elements are <c>step</c> bytes apart per

@@ -1,9 +1,5 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToArray;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Metadata;
 
 namespace Zarr.Storage.Internal;
 

@@ -1,8 +1,5 @@
 using Zarr.Storage.Chunks;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Internal;
 

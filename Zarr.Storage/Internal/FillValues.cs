@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
-using Zarr.Storage.DataTypes;
 
 namespace Zarr.Storage.Internal;
 

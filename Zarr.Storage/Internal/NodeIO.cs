@@ -1,6 +1,4 @@
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Internal;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Internal;
 
@@ -29,7 +28,7 @@ internal sealed class NodeState
     /// <summary>Held shared by chunk writes, exclusive by metadata changes.</summary>
     public AsyncReaderWriterLock Gate { get; } = new();
 
-    /// <summary>The newest metadata (<see cref="Metadata.ArrayMetadata"/> or <see cref="Metadata.GroupMetadata"/>) written under the gate, and its version (0: none yet).</summary>
+    /// <summary>The newest metadata (<see cref="Zarr.Storage.ArrayMetadata"/> or <see cref="Zarr.Storage.GroupMetadata"/>) written under the gate, and its version (0: none yet).</summary>
     public Publication Published => _published;
 
     /// <summary>The version of <see cref="Published"/>; read it before reading a document, to know whether a later change was published.</summary>

@@ -21,7 +21,7 @@ internal static class Sizes
     /// and indexes elements with one), an element or a chunk larger than <see cref="MaxChunkBytes"/>, and a chunk of a
     /// variable-length type with more elements than that (each has a slot of its own).
     /// </summary>
-    public static (SizeFault Fault, string Message)? CheckArray(long[] shape, int[] chunks, DataTypes.ZarrDataType dataType)
+    public static (SizeFault Fault, string Message)? CheckArray(long[] shape, int[] chunks, Zarr.Storage.ZarrDataType dataType)
     {
         if (Product(shape) > long.MaxValue)
         {

@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.DataTypes;
 
-namespace Zarr.Storage.Metadata;
+namespace Zarr.Storage;
 
 /// <summary>
 /// An array's metadata in one model for both formats. For v2 the codec chain is the equivalent v3 chain:

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Zarr.Storage.Internal;
 
-namespace Zarr.Storage.Metadata;
+namespace Zarr.Storage;
 
 /// <summary>
 /// How chunk grid coordinates become store keys: v3's <c>default</c> (<c>c/1/2</c>, or <c>c.1.2</c>) and

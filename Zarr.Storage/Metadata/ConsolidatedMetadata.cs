@@ -2,9 +2,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Stores;
 
-namespace Zarr.Storage.Metadata;
+namespace Zarr.Storage;
 
 /// <summary>
 /// Consolidated metadata: every metadata document below a group gathered into one, so that opening the group and walking

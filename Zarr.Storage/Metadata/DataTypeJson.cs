@@ -2,10 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.DataTypes;
 using Zarr.Storage.Internal;
 
-namespace Zarr.Storage.Metadata;
+namespace Zarr.Storage;
 
 /// <summary>
 /// The JSON forms of data types: v2 numpy type strings and structured <c>descr</c> lists as numpy / zarr-python 2.13

@@ -5,10 +5,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.DataTypes;
 using Zarr.Storage.Internal;
 
-namespace Zarr.Storage.Metadata;
+namespace Zarr.Storage;
 
 /// <summary>
 /// The JSON forms of a fill value in Zarr v3 (<c>zarr.json</c>) and v2 (<c>.zarray</c>), converted to and from one

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Zarr.Storage.Metadata;
+namespace Zarr.Storage;
 
 /// <summary>A group's metadata for both formats.</summary>
 public sealed record GroupMetadata

@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Zarr.Storage.DataTypes;
 using Zarr.Storage.Internal;
 
-namespace Zarr.Storage.Metadata;
+namespace Zarr.Storage;
 
 /// <summary>
 /// What the v2 and v3 readers share: parsing a document, required fields of a kind, the sizes of a shape, and errors

@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.DataTypes;
 
-namespace Zarr.Storage.Metadata;
+namespace Zarr.Storage;
 
 /// <summary>Reads and writes array and group metadata documents in the Zarr v2 and v3 JSON formats.</summary>
 /// <remarks>

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Zarr.Storage.Metadata;
+namespace Zarr.Storage;
 
 /// <summary>
 /// JSON as Python's <c>json</c> module writes and reads it. <b>Writing</b>: as <c>json.dumps(obj, indent=n,

@@ -1,8 +1,6 @@
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToArray;
-using Zarr.Storage.Codecs.ArrayToBytes;
 
-namespace Zarr.Storage.Metadata;
+namespace Zarr.Storage;
 
 /// <summary>A chain split into what a <c>.zarray</c> holds.</summary>
 /// <param name="Transpose">The transpose codec (order F), or null.</param>

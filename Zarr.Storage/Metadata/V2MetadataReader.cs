@@ -1,13 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToArray;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.DataTypes;
 using Zarr.Storage.Internal;
-using static Zarr.Storage.Metadata.MetadataJsonReader;
+using static Zarr.Storage.MetadataJsonReader;
 
-namespace Zarr.Storage.Metadata;
+namespace Zarr.Storage;
 
 /// <summary>Reads v2 <c>.zarray</c>, <c>.zgroup</c> and <c>.zattrs</c> documents (see <see cref="MetadataSerializer"/>).</summary>
 internal static class V2MetadataReader

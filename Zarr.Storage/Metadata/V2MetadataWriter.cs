@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToBytes;
 
-namespace Zarr.Storage.Metadata;
+namespace Zarr.Storage;
 
 /// <summary>
 /// Writes v2 <c>.zarray</c>, <c>.zgroup</c> and <c>.zattrs</c> documents as zarr-python 2.13 does (keys sorted, indent 4,

@@ -1,12 +1,9 @@
 using System.Text.Json;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToArray;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.DataTypes;
 using Zarr.Storage.Internal;
-using static Zarr.Storage.Metadata.MetadataJsonReader;
+using static Zarr.Storage.MetadataJsonReader;
 
-namespace Zarr.Storage.Metadata;
+namespace Zarr.Storage;
 
 /// <summary>Reads v3 <c>zarr.json</c> documents of arrays and groups (see <see cref="MetadataSerializer"/>).</summary>
 internal static class V3MetadataReader

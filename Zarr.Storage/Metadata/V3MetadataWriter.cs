@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToArray;
 
-namespace Zarr.Storage.Metadata;
+namespace Zarr.Storage;
 
 /// <summary>Writes v3 <c>zarr.json</c> documents as zarr-python 3 does (its field order, indent 2; see <see cref="MetadataSerializer"/>).</summary>
 internal static class V3MetadataWriter

@@ -1,4 +1,4 @@
-namespace Zarr.Storage.Metadata;
+namespace Zarr.Storage;
 
 /// <summary>The Zarr format version of a node.</summary>
 public enum ZarrFormat

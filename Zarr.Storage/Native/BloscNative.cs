@@ -142,7 +142,7 @@ internal static unsafe partial class BloscNative
     }
 
     private static void ThrowNotFound() =>
-        throw new ZarrCodecException(CodecName, $"the native c-blosc library ({CandidateNames}) was not found: install it (Debian: apt-get install -y libblosc1), or use the managed blosc ({Codecs.BytesToBytes.Blosc.BloscRuntime.EnvironmentVariable}=managed or auto)");
+        throw new ZarrCodecException(CodecName, $"the native c-blosc library ({CandidateNames}) was not found: install it (Debian: apt-get install -y libblosc1), or use the managed blosc ({Codecs.BloscRuntime.EnvironmentVariable}=managed or auto)");
 
     private static (nint Handle, string? Name) LoadAndRegister()
     {

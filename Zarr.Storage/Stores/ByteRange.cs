@@ -1,4 +1,4 @@
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// A part of a stored value: <c>Length</c> bytes from <c>Offset</c>, everything from <c>Offset</c> on

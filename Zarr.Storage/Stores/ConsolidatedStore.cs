@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Metadata;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// A read-only view of a store whose metadata documents below one group are answered from that group's consolidated

@@ -1,4 +1,4 @@
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// What a job that writes an array or group into a folder may delete when it does not finish (cancelled or failed),

@@ -4,7 +4,7 @@ using Microsoft.Win32.SafeHandles;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Internal;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// A store kept in a folder on disk: the key <c>a/b/c</c> is the file <c>a/b/c</c> below <see cref="Root"/>.

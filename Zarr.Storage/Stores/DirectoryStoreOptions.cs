@@ -1,4 +1,4 @@
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// Options for a <see cref="DirectoryStore"/>. They are copied when the store is built; changing them later has no effect on it.

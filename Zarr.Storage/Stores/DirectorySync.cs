@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// Flushes a folder's entries (a rename into it) to the disk. .NET cannot open a folder as a file, so on Linux and

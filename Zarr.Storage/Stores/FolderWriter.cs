@@ -1,4 +1,4 @@
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// How a <see cref="DirectoryStore"/> changes its folder: writes, deletes and deletes by prefix, each refusing to go

@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
-using Calls = Zarr.Storage.Stores.LinuxFolderCalls;
+using Calls = Zarr.Storage.LinuxFolderCalls;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// The Linux <see cref="FolderWriter"/>: the check that no folder on a path is a link and the write are one step. The

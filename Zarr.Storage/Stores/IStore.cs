@@ -1,6 +1,6 @@
 using Zarr.Storage.Buffers;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>One stored value's key and size in bytes, as listed.</summary>
 /// <param name="Key">The key, relative to the store's root, '/'-separated.</param>

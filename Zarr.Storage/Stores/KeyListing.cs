@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>Listing for stores whose keys are all in memory (memory, zip, consolidated snapshots): one piece of code for each rule.</summary>
 internal static class KeyListing

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// The Linux calls that name a file relative to an open folder (<c>openat</c>, <c>openat2</c>, <c>mkdirat</c>,

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Zarr.Storage.Buffers;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// A store that keeps its values in memory. Thread-safe: any number of readers and writers may use it at once,

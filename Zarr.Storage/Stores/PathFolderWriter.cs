@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.IO.Enumeration;
 using Microsoft.Win32.SafeHandles;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// The portable <see cref="FolderWriter"/> (Windows, macOS, Linux on other architectures): each folder on a path is

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Zarr.Storage.Buffers;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// A view of another store below a key prefix, as zarr-python's store opened at a path: the key <c>k</c> of this store is

@@ -1,6 +1,6 @@
 using Zarr.Storage.Internal;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// The one set of rules for store keys and prefixes, shared by every store.

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// Where a store keeps its values, as far as this process can tell: store objects with equal locations read and write

@@ -3,7 +3,7 @@ using Microsoft.Win32.SafeHandles;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Internal;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// Reads one entry's value (or a range of it) out of a zip file, trusting none of the sizes its headers declare: a

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>One entry of a zip archive: where its data is and how it is stored.</summary>
 internal sealed class ZipEntry

@@ -6,7 +6,7 @@ using Microsoft.Win32.SafeHandles;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Internal;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// A store kept in one zip file, laid out as zarr-python's <c>ZipStore</c> lays it out: one entry per key, named by the

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>How a <see cref="ZipStore"/> opens its file.</summary>
 public enum ZipStoreMode

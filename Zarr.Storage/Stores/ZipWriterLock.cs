@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
-namespace Zarr.Storage.Stores;
+namespace Zarr.Storage;
 
 /// <summary>
 /// The one-writer-per-zip-file lock: an exclusively opened lock file <c>.{name}.lock</c> beside the zip file.

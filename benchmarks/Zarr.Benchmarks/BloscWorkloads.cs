@@ -1,6 +1,5 @@
 using System.Text;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.Codecs.BytesToBytes.Blosc;
+using Zarr.Storage.Codecs;
 using Zarr.Storage.Native;
 
 namespace Zarr.Benchmarks;

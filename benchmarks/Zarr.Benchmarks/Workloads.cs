@@ -2,14 +2,11 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using System.Threading.Tasks.Dataflow;
 using Zarr.Dataflow.Blocks;
-using Zarr.Dataflow.Expressions;
-using Zarr.Dataflow.Pipelines;
+using Zarr.Dataflow;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.Metadata;
+using Zarr.Storage.Codecs;
 using Zarr.Storage.Native;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Benchmarks;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
-using Zarr.Storage.Codecs.BytesToBytes;
+using Zarr.Storage.Codecs;
 using Zarr.Storage.Native;
 
 namespace Zarr.MicroBenchmarks;

@@ -1,9 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
+using Zarr.Storage;
 
 namespace Zarr.MicroBenchmarks;
 

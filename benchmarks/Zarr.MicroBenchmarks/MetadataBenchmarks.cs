@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Zarr.Storage.Metadata;
+using Zarr.Storage;
 
 namespace Zarr.MicroBenchmarks;
 

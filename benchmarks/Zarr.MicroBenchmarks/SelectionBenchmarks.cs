@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
-using Zarr.Storage.Indexing;
+using Zarr.Storage;
 
 namespace Zarr.MicroBenchmarks;
 

@@ -3,13 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json.Nodes;
-using Zarr.Dataflow.Expressions;
-using Zarr.Dataflow.Pipelines;
+using Zarr.Dataflow;
 using Zarr.Storage;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.AnalyticsService;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using Zarr.Dataflow.Pipelines;
+using Zarr.Dataflow;
 
 namespace Zarr.AnalyticsService;
 

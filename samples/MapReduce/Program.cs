@@ -7,10 +7,8 @@
 // with different chunks. A progress bar runs on stderr; each pass's stage report follows it.
 using System.Globalization;
 using System.Numerics.Tensors;
-using Zarr.Dataflow.Expressions;
-using Zarr.Dataflow.Pipelines;
+using Zarr.Dataflow;
 using Zarr.Storage;
-using Zarr.Storage.Stores;
 
 var path = Path.Combine(Path.GetTempPath(), "zarr-mapreduce");
 var gib = 2.0;

@@ -7,9 +7,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Zarr.Storage;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.AnalyticsService.Tests;
 

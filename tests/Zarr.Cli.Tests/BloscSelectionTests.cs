@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using Zarr.Storage;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
+using Zarr.Storage.Codecs;
 
 namespace Zarr.Cli.Tests;
 
@@ -22,7 +19,7 @@ public sealed class BloscSelectionTests : IDisposable
     public async Task Version_and_info_say_which_blosc_is_in_use_and_why()
     {
         var path = _temp.Combine("a.zarr");
-        var array = await ZarrArray.CreateAsync(new DirectoryStore(path), "", Zarr.Storage.DataTypes.ZarrDataType.Int32, [1000], new ArrayOptions
+        var array = await ZarrArray.CreateAsync(new DirectoryStore(path), "", Zarr.Storage.ZarrDataType.Int32, [1000], new ArrayOptions
         {
             Format = ZarrFormat.V2,
             Chunks = [300],
@@ -56,7 +53,7 @@ public sealed class BloscSelectionTests : IDisposable
     public async Task An_unknown_value_fails_the_first_blosc_chunk_naming_the_variable()
     {
         var path = _temp.Combine("b.zarr");
-        var array = await ZarrArray.CreateAsync(new DirectoryStore(path), "", Zarr.Storage.DataTypes.ZarrDataType.Float64, [100], new ArrayOptions { Format = ZarrFormat.V2, Chunks = [50] });
+        var array = await ZarrArray.CreateAsync(new DirectoryStore(path), "", Zarr.Storage.ZarrDataType.Float64, [100], new ArrayOptions { Format = ZarrFormat.V2, Chunks = [50] });
         await array.WriteBytesAsync([Slice.All], Enumerable.Range(0, 100).SelectMany(i => BitConverter.GetBytes(i * 0.5)).ToArray());
 
         var (code, stdout, stderr) = await RunAsync("c-blosc", "--version");

@@ -1,7 +1,5 @@
 using Zarr.Cli.Commands;
 using Zarr.Storage;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Cli.Tests;
 

@@ -136,8 +136,8 @@ public sealed class CodecSpecTests : IDisposable
     public void The_formats_a_codec_fits_come_from_the_codec_registry(string spec, bool v2, bool v3)
     {
         var parsed = CodecSpec.Parse(spec);
-        Assert.Equal(v2, parsed.FitsFormat(Zarr.Storage.Metadata.ZarrFormat.V2));
-        Assert.Equal(v3, parsed.FitsFormat(Zarr.Storage.Metadata.ZarrFormat.V3));
+        Assert.Equal(v2, parsed.FitsFormat(Zarr.Storage.ZarrFormat.V2));
+        Assert.Equal(v3, parsed.FitsFormat(Zarr.Storage.ZarrFormat.V3));
         Assert.Equal(v2 && !parsed.IsNone, Zarr.Storage.Codecs.CodecRegistry.V2Ids.Contains(spec));
     }
 

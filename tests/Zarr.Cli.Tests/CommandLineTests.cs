@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Zarr.Storage;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Cli.Tests;
 

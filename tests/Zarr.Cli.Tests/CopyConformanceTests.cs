@@ -2,10 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zarr.Storage;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 using Zarr.Tests.Shared;
 
 namespace Zarr.Cli.Tests;

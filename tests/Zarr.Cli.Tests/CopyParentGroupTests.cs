@@ -1,8 +1,5 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Cli.Tests;
 

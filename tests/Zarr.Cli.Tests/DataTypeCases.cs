@@ -1,9 +1,6 @@
 using System.Buffers.Binary;
 using Zarr.Storage;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Cli.Tests;
 

@@ -1,10 +1,6 @@
 using System.Runtime.InteropServices;
 using Zarr.Cli.Commands;
 using Zarr.Storage;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Cli.Tests;
 

@@ -2,9 +2,6 @@ using System.Text;
 using System.Text.Json;
 using Zarr.Cli.Commands;
 using Zarr.Storage;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Cli.Tests;
 

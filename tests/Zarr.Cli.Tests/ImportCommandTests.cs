@@ -2,8 +2,6 @@ using System.Text.Json.Nodes;
 using Zarr.Cli.Commands;
 using Zarr.Cli.Npy;
 using Zarr.Storage;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Cli.Tests;
 

@@ -1,8 +1,5 @@
 using System.Text.Json;
 using Zarr.Storage;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Cli.Tests;
 

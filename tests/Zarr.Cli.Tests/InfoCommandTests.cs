@@ -1,11 +1,6 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.Codecs.BytesToBytes.Blosc;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
+using Zarr.Storage.Codecs;
 
 namespace Zarr.Cli.Tests;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Zarr.Cli.Npy;
-using Zarr.Storage.DataTypes;
+using Zarr.Storage;
 
 namespace Zarr.Cli.Tests;
 

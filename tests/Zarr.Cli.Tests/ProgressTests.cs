@@ -1,4 +1,4 @@
-using Zarr.Dataflow.Pipelines;
+using Zarr.Dataflow;
 
 namespace Zarr.Cli.Tests;
 

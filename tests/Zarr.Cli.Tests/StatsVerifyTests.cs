@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Zarr.Storage;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
+using Zarr.Storage.Codecs;
 
 namespace Zarr.Cli.Tests;
 

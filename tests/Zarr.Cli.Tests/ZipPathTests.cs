@@ -2,8 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Zarr.Cli.Npy;
 using Zarr.Storage;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 using Zarr.Tests.Shared;
 
 namespace Zarr.Cli.Tests;

@@ -1,11 +1,7 @@
 using System.Threading.Tasks.Dataflow;
 using Zarr.Dataflow.Blocks;
-using Zarr.Dataflow.Expressions;
-using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Dataflow.Tests;
 

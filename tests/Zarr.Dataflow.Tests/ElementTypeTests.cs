@@ -1,9 +1,5 @@
 using System.Numerics;
-using Zarr.Dataflow.Expressions;
-using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Dataflow.Tests;
 

@@ -1,10 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using Zarr.Dataflow.Blocks;
-using Zarr.Dataflow.Expressions;
-using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Dataflow.Tests;
 
@@ -318,7 +315,7 @@ public sealed class ExpressionTests
                 d[k] = (short)(region.Start[0] + (k / region.Shape[1]) - region.Start[1] - (k % region.Shape[1]));
             }
         });
-        var v2 = await x.StoreAsync(store, "v2", new ArrayOptions { Format = Zarr.Storage.Metadata.ZarrFormat.V2, Chunks = [7, 17], Compressors = [new Zarr.Storage.Codecs.BytesToBytes.ZstdCodec()] });
+        var v2 = await x.StoreAsync(store, "v2", new ArrayOptions { Format = Zarr.Storage.ZarrFormat.V2, Chunks = [7, 17], Compressors = [new Zarr.Storage.Codecs.ZstdCodec()] });
         Assert.Equal(await x.ToArrayAsync(), await Support.ReadAllAsync(v2));
         var reopened = await ZarrArray.OpenAsync<short>(store, "v2");
         Assert.Equal([7, 17], reopened.Chunks);

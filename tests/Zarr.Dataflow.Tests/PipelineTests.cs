@@ -1,11 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Tasks.Dataflow;
 using Zarr.Dataflow.Blocks;
-using Zarr.Dataflow.Expressions;
-using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Dataflow.Tests;
 
@@ -502,7 +498,7 @@ public class ChunkLockTests
     {
         for (var round = 0; round < 10; round++)
         {
-            var store = new Zarr.Storage.Stores.MemoryStore();
+            var store = new Zarr.Storage.MemoryStore();
             var target = await ZarrArray.CreateAsync<int>(store, "", [64, 64], new ArrayOptions { Chunks = [16, 16] });
             var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
             {

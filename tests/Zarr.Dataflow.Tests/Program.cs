@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
-using Zarr.Dataflow.Expressions;
-using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Dataflow.Tests;
 

@@ -1,8 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using Zarr.Dataflow.Expressions;
-using Zarr.Dataflow.Pipelines;
-using Zarr.Storage.Stores;
+using Zarr.Storage;
 
 namespace Zarr.Dataflow.Tests;
 
@@ -340,7 +338,7 @@ public sealed class ReductionTests
         var data = Enumerable.Range(0, 6 * 5 * 7).Select(_ => new Complex((random.NextDouble() * 100) - 50, (random.NextDouble() * 10) + 1000)).ToArray();
         var store = new MemoryStore();
         var x = Lazy.From(await Support.ArrayAsync(store, "c", shape, [4, 2, 3], data));
-        var x64 = Lazy.From(await Support.ArrayAsync(store, "c64", shape, [3, 5, 2], data.Select(c => new Zarr.Storage.DataTypes.Complex64((float)c.Real, (float)c.Imaginary)).ToArray()));
+        var x64 = Lazy.From(await Support.ArrayAsync(store, "c64", shape, [3, 5, 2], data.Select(c => new Zarr.Storage.Complex64((float)c.Real, (float)c.Imaginary)).ToArray()));
         foreach (var axes in AxisSubsets(3))
         {
             var reduced = shape.Select((_, d) => axes.Contains(d)).ToArray();
@@ -403,7 +401,7 @@ public sealed class ReductionTests
             Assert.Equal([new Complex(2, 0), new Complex(2, -1)], await square.Max([1]).ToArrayAsync(options));
         }
 
-        var single = Lazy.From(await Support.ArrayAsync(store, "single", [3], [2], new[] { new Zarr.Storage.DataTypes.Complex64(1, 5), new Zarr.Storage.DataTypes.Complex64(1, 2), new Zarr.Storage.DataTypes.Complex64(3, -1) }));
+        var single = Lazy.From(await Support.ArrayAsync(store, "single", [3], [2], new[] { new Zarr.Storage.Complex64(1, 5), new Zarr.Storage.Complex64(1, 2), new Zarr.Storage.Complex64(3, -1) }));
         Assert.Equal(new Complex(1, 2), await single.MinAsync());
         Assert.Equal(new Complex(3, -1), await single.MaxAsync());
 

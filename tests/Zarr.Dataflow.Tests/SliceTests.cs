@@ -1,8 +1,4 @@
-using Zarr.Dataflow.Expressions;
-using Zarr.Dataflow.Pipelines;
 using Zarr.Storage;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Dataflow.Tests;
 

@@ -1,5 +1,4 @@
-using Zarr.Dataflow.Expressions;
-using Zarr.Storage.Stores;
+using Zarr.Storage;
 
 namespace Zarr.Dataflow.Tests;
 

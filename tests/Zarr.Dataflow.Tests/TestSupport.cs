@@ -42,7 +42,7 @@ public static class Support
         return data;
     }
 
-    public static async Task<Zarr.Storage.ZarrArray<T>> ArrayAsync<T>(Zarr.Storage.Stores.IStore store, string path, long[] shape, int[] chunks, T[]? data = null)
+    public static async Task<Zarr.Storage.ZarrArray<T>> ArrayAsync<T>(Zarr.Storage.IStore store, string path, long[] shape, int[] chunks, T[]? data = null)
         where T : unmanaged
     {
         var array = await Zarr.Storage.ZarrArray.CreateAsync<T>(store, path, shape, new Zarr.Storage.ArrayOptions { Chunks = chunks });
@@ -62,14 +62,14 @@ public static class Support
     }
 
     /// <summary>Parallelism 1 and many, capacity 1 and many, CPU steps fused into one stage and each in its own.</summary>
-    public static IEnumerable<Zarr.Dataflow.Pipelines.PipelineOptions> OptionCombinations()
+    public static IEnumerable<Zarr.Dataflow.PipelineOptions> OptionCombinations()
     {
-        yield return Zarr.Dataflow.Pipelines.PipelineOptions.Uniform(1, 1);
-        var separate = Zarr.Dataflow.Pipelines.PipelineOptions.Uniform(1, 8);
+        yield return Zarr.Dataflow.PipelineOptions.Uniform(1, 1);
+        var separate = Zarr.Dataflow.PipelineOptions.Uniform(1, 8);
         separate.FuseStages = false;
         yield return separate;
-        yield return Zarr.Dataflow.Pipelines.PipelineOptions.Uniform(4, 1);
-        yield return new Zarr.Dataflow.Pipelines.PipelineOptions { FanIn = 2, FuseStages = false };
+        yield return Zarr.Dataflow.PipelineOptions.Uniform(4, 1);
+        yield return new Zarr.Dataflow.PipelineOptions { FanIn = 2, FuseStages = false };
     }
 
     /// <summary>(shape, chunks) pairs: edge chunks, single chunk, 1-D, 3-D.</summary>

@@ -1,10 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using Zarr.Dataflow.Expressions;
 using Zarr.Storage;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Dataflow.Tests;
 

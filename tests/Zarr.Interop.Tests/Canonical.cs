@@ -4,7 +4,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Zarr.Storage.DataTypes;
+using Zarr.Storage;
 
 namespace Zarr.Interop.Tests;
 

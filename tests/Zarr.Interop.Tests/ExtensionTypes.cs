@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.DataTypes;
+using Zarr.Storage;
 
 namespace Zarr.Interop.Tests;
 

@@ -4,11 +4,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Zarr.Storage;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Interop.Tests;
 

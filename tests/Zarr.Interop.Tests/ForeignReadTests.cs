@@ -2,9 +2,6 @@ using System.Numerics;
 using System.Text.Json.Nodes;
 using Zarr.Storage;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Metadata;
 
 namespace Zarr.Interop.Tests;
 

@@ -1,5 +1,5 @@
 using System.Numerics;
-using Zarr.Storage.DataTypes;
+using Zarr.Storage;
 
 namespace Zarr.Interop.Tests;
 

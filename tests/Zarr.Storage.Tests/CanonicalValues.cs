@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Zarr.Storage.DataTypes;
 
 namespace Zarr.Storage.Tests;
 

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Text.Json.Nodes;
 
-namespace Zarr.Storage.Codecs.ArrayToArray;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// numcodecs' <c>astype</c> filter (<c>{"id": "astype", "encode_dtype": "&lt;f4", "decode_dtype": "&lt;f8"}</c>; in v3

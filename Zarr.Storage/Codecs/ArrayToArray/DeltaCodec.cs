@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 
-namespace Zarr.Storage.Codecs.ArrayToArray;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// numcodecs' <c>delta</c> filter (<c>{"id": "delta", "dtype": "&lt;i4", "astype": "&lt;i4"}</c>; in v3 <c>numcodecs.delta</c>):

@@ -2,9 +2,8 @@ using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Zarr.Storage.DataTypes;
 
-namespace Zarr.Storage.Codecs.ArrayToArray;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>One filter specialised to its two element types: a flat run of decoded elements to as many encoded ones and back.</summary>
 internal abstract class FilterKernel

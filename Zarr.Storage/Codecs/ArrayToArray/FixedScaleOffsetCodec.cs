@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json.Nodes;
 
-namespace Zarr.Storage.Codecs.ArrayToArray;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// numcodecs' <c>fixedscaleoffset</c> filter (<c>{"id": "fixedscaleoffset", "scale": 8, "offset": -50, "dtype": "&lt;f8",
@@ -38,12 +38,12 @@ public sealed class FixedScaleOffsetCodec : IV2Filter
         var encoded = astype ?? dtype;
         ArgumentNullException.ThrowIfNull(dtype.DataType, nameof(dtype));
         ArgumentNullException.ThrowIfNull(encoded.DataType, nameof(astype));
-        if (dtype.DataType.Kind is not (DataTypes.DataTypeKind.Float32 or DataTypes.DataTypeKind.Float64))
+        if (dtype.DataType.Kind is not (Zarr.Storage.DataTypeKind.Float32 or Zarr.Storage.DataTypeKind.Float64))
         {
             throw new ArgumentException($"fixedscaleoffset decodes to float32 or float64 here, not {dtype}", nameof(dtype));
         }
 
-        if (!FilterKernels.IsRealNumber(encoded.DataType) || encoded.DataType.Kind == DataTypes.DataTypeKind.Float16)
+        if (!FilterKernels.IsRealNumber(encoded.DataType) || encoded.DataType.Kind == Zarr.Storage.DataTypeKind.Float16)
         {
             throw new ArgumentException($"fixedscaleoffset encodes to an integer type, float32 or float64, not {encoded}", nameof(astype));
         }

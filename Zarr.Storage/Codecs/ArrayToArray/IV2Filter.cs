@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Zarr.Storage.Codecs.ArrayToArray;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// A numcodecs filter: an array→array codec that is also a Zarr v2 <c>filters</c> entry (<c>{"id": "delta", ...}</c>).

@@ -1,6 +1,5 @@
-using Zarr.Storage.DataTypes;
 
-namespace Zarr.Storage.Codecs.ArrayToArray;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// A numpy type string as numcodecs writes a filter's types: an element type and a byte order
@@ -19,6 +18,17 @@ public readonly record struct NumpyDType
 
     /// <summary>The element type.</summary>
     public ZarrDataType DataType { get; }
+
+    /// <summary>
+    /// A little-endian type (numpy's <c>&lt;f8</c> for <see cref="ZarrDataType.Float64"/>), so that a filter reads as
+    /// numcodecs' does: <c>new FixedScaleOffsetCodec(offset: 20, scale: 100, dtype: ZarrDataType.Float64, astype: ZarrDataType.UInt16)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="dataType"/> is null.</exception>
+    public static implicit operator NumpyDType(ZarrDataType dataType) => new(dataType);
+
+    /// <summary>The same as the implicit conversion: a little-endian type.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="dataType"/> is null.</exception>
+    public static NumpyDType FromZarrDataType(ZarrDataType dataType) => new(dataType);
 
     /// <summary>True for a multi-byte type stored big-endian (<c>&gt;</c>).</summary>
     public bool BigEndian { get; }

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json.Nodes;
-using Zarr.Storage.DataTypes;
 
-namespace Zarr.Storage.Codecs.ArrayToArray;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// numcodecs' <c>quantize</c> filter (<c>{"id": "quantize", "digits": 2, "dtype": "&lt;f8", "astype": "&lt;f8"}</c>; in v3

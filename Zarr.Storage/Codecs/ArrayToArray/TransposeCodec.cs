@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 
-namespace Zarr.Storage.Codecs.ArrayToArray;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>The v3 <c>transpose</c> codec: permutes the chunk's dimensions (v2's order F is the reversed permutation).</summary>
 public sealed class TransposeCodec : IArrayToArrayCodec

@@ -3,9 +3,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.DataTypes;
 
-namespace Zarr.Storage.Codecs.ArrayToBytes;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>The v3 <c>bytes</c> codec: elements laid out in C order with a byte order (none for one-byte types).</summary>
 public sealed class BytesCodec : IArrayToBytesCodec

@@ -1,4 +1,4 @@
-namespace Zarr.Storage.Codecs.ArrayToBytes;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>Where a shard's index is stored: after the inner chunks (the default) or before them.</summary>
 public enum ShardIndexLocation

@@ -1,12 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Codecs.ArrayToBytes.Sharding;
-using Zarr.Storage.Codecs.BytesToBytes;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Stores;
 
-namespace Zarr.Storage.Codecs.ArrayToBytes;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// The v3 <c>sharding_indexed</c> codec: a chunk of the array (a shard) is cut into inner chunks, each encoded with

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
 
-namespace Zarr.Storage.Codecs.ArrayToBytes;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// The <c>vlen-utf8</c> codec: variable-length UTF-8 strings in numcodecs' <c>VLenUTF8</c> layout, a uint32

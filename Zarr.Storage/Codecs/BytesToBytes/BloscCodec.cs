@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Codecs.BytesToBytes.Blosc;
 using Zarr.Storage.Native;
 
-namespace Zarr.Storage.Codecs.BytesToBytes;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>The compressor c-blosc runs inside its blocks.</summary>
 public enum BloscCompressor
@@ -109,7 +108,7 @@ public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor
     /// The typesize blosc takes for elements of <paramref name="dataType"/> when none is given: the item size, at most
     /// c-blosc's 255, and 1 for variable-length strings, whose encoded bytes blosc sees (as numcodecs and zarr-python 3 give it).
     /// </summary>
-    internal static int TypeSizeFor(DataTypes.ZarrDataType dataType) => Math.Clamp(dataType.ItemSize, 1, 255);
+    internal static int TypeSizeFor(Zarr.Storage.ZarrDataType dataType) => Math.Clamp(dataType.ItemSize, 1, 255);
 
     /// <summary>The block size in bytes; 0 lets c-blosc choose.</summary>
     public int BlockSize { get; }

@@ -4,7 +4,7 @@ using ICSharpCode.SharpZipLib;
 using ICSharpCode.SharpZipLib.BZip2;
 using Zarr.Storage.Buffers;
 
-namespace Zarr.Storage.Codecs.BytesToBytes;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// numcodecs' <c>bz2</c> compressor (<c>{"id": "bz2", "level": 9}</c>): one bzip2 stream (<c>BZh</c> and the block size),

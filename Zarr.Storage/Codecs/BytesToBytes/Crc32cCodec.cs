@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
 
-namespace Zarr.Storage.Codecs.BytesToBytes;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// The v3 <c>crc32c</c> codec: appends the CRC32C (Castagnoli) checksum of the data as 4 little-endian bytes, and

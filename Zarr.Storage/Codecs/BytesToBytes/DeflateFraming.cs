@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using Zarr.Storage.Buffers;
 
-namespace Zarr.Storage.Codecs.BytesToBytes;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>Checks a deflate stream's trailer (gzip's CRC-32 and length, zlib's Adler-32) against the decoded data.</summary>
 /// <exception cref="ZarrCodecException">The trailer does not match.</exception>

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Internal;
 
-namespace Zarr.Storage.Codecs.BytesToBytes;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>The <c>gzip</c> codec (v3 <c>{"level"}</c>, numcodecs <c>{"id": "gzip", "level"}</c>) over System.IO.Compression.</summary>
 public sealed class GzipCodec : IBytesToBytesCodec, IV2Compressor

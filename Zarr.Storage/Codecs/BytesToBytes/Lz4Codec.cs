@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using K4os.Compression.LZ4;
 using Zarr.Storage.Buffers;
 
-namespace Zarr.Storage.Codecs.BytesToBytes;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// numcodecs' <c>lz4</c> compressor (<c>{"id": "lz4", "acceleration"}</c>): the uncompressed size as 4 little-endian

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Zarr.Storage.Buffers;
 
-namespace Zarr.Storage.Codecs.BytesToBytes;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>Runs stream-shaped compressors (deflate, gzip, zstd frames without a size) over spans into pooled buffers.</summary>
 internal static class StreamCodecHelper

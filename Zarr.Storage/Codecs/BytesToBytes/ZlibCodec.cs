@@ -4,7 +4,7 @@ using System.IO.Compression;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
 
-namespace Zarr.Storage.Codecs.BytesToBytes;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// numcodecs' <c>zlib</c> compressor (<c>{"id": "zlib", "level"}</c>): a zlib stream (RFC 1950) over System.IO.Compression.

@@ -4,7 +4,7 @@ using Zarr.Storage.Buffers;
 using ZstdSharp;
 using ZstdSharp.Unsafe;
 
-namespace Zarr.Storage.Codecs.BytesToBytes;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// The <c>zstd</c> codec (v3 <c>{"level", "checksum"}</c>, numcodecs <c>{"id": "zstd", "level"}</c>) over ZstdSharp.

@@ -1,7 +1,5 @@
 using System.Text.Json.Serialization.Metadata;
-using Zarr.Storage.Codecs.ArrayToArray;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Metadata;
 
 namespace Zarr.Storage.Codecs.Registry;
 
@@ -30,7 +28,7 @@ internal abstract class NumcodecsFilterDescriptor<TFilter, TConfiguration>(strin
 {
     protected sealed override TFilter Create(TConfiguration configuration, CodecReadContext context)
     {
-        NumpyDType? received = context.Format == ZarrFormat.V3 ? new NumpyDType(context.DataType) : null;
+        NumpyDType? received = context.Format == ZarrFormat.V3 ? new NumpyDType(context.DataType) : (NumpyDType?)null;
         try
         {
             return Create(configuration, context, received);

@@ -1,8 +1,5 @@
 using System.Text.Json.Nodes;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.DataTypes;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Metadata;
 
 namespace Zarr.Storage.Codecs.Registry;
 

@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
-using Zarr.Storage.Codecs.BytesToBytes;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Metadata;
 
 namespace Zarr.Storage.Codecs.Registry;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
-using Zarr.Storage.Metadata;
 
 namespace Zarr.Storage.Codecs.Registry;
 
@@ -18,7 +17,7 @@ public abstract class CodecDescriptor
     /// <summary>Describes a codec.</summary>
     /// <param name="name">The v3 codec name (<c>blosc</c>, <c>numcodecs.zlib</c>, ...).</param>
     /// <param name="v2Id">numcodecs' codec id when a v2 array can hold the codec (as its compressor, or as a filter
-    /// for an <see cref="ArrayToArray.IV2Filter"/>), otherwise null.</param>
+    /// for an <see cref="Zarr.Storage.Codecs.IV2Filter"/>), otherwise null.</param>
     /// <param name="codecType">The codec class the descriptor builds and writes.</param>
     /// <exception cref="ArgumentException">A name is empty, or the type is not an <see cref="ICodec"/>.</exception>
     protected CodecDescriptor(string name, string? v2Id, Type codecType)

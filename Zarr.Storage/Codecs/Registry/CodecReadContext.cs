@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Zarr.Storage.Codecs.ArrayToArray;
-using Zarr.Storage.DataTypes;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Metadata;
 
 namespace Zarr.Storage.Codecs.Registry;
 

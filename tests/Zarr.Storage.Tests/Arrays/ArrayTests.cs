@@ -1,9 +1,6 @@
 using System.Numerics;
 using System.Text.Json.Nodes;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
+using Zarr.Storage.Codecs;
 using static Zarr.Storage.Tests.Arrays.SelectionTests;
 
 namespace Zarr.Storage.Tests.Arrays;
@@ -344,13 +341,13 @@ public class FilterOptionTests
     public async Task Arrays_with_filters_are_created_through_options(ZarrFormat format)
     {
         var store = new MemoryStore();
-        var f8 = new Zarr.Storage.Codecs.ArrayToArray.NumpyDType(ZarrDataType.Float64);
-        var u2 = new Zarr.Storage.Codecs.ArrayToArray.NumpyDType(ZarrDataType.UInt16);
+        var f8 = new Zarr.Storage.Codecs.NumpyDType(ZarrDataType.Float64);
+        var u2 = new Zarr.Storage.Codecs.NumpyDType(ZarrDataType.UInt16);
         var options = new ArrayOptions
         {
             Format = format,
             Chunks = [10],
-            Filters = [new Zarr.Storage.Codecs.ArrayToArray.FixedScaleOffsetCodec(1000, 10, f8, u2)],
+            Filters = [new Zarr.Storage.Codecs.FixedScaleOffsetCodec(1000, 10, f8, u2)],
         };
         var values = Enumerable.Range(0, 25).Select(i => 1000 + (i * 0.1)).ToArray();
         await ZarrArray.FromDataAsync<double>(store, "f", values, [25], options);

@@ -1,8 +1,6 @@
 using System.Runtime.InteropServices;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Chunks;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Tests.Arrays;
 

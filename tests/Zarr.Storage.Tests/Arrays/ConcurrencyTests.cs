@@ -1,4 +1,3 @@
-using Zarr.Storage.Stores;
 using static Zarr.Storage.Tests.Arrays.SelectionTests;
 
 namespace Zarr.Storage.Tests.Arrays;

@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Tests.Arrays;
 

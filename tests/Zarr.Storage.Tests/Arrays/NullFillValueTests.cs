@@ -1,9 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 using static Zarr.Storage.Tests.Arrays.SelectionTests;
 
 namespace Zarr.Storage.Tests.Arrays;

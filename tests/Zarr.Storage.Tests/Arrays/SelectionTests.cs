@@ -1,7 +1,4 @@
 using System.Numerics.Tensors;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Tests.Arrays;
 

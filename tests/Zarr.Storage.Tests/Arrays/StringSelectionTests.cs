@@ -1,6 +1,3 @@
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Tests.Arrays;
 

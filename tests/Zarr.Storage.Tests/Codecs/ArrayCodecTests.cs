@@ -1,7 +1,4 @@
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToArray;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.DataTypes;
 using static Zarr.Storage.Tests.Codecs.CodecTestData;
 
 namespace Zarr.Storage.Tests.Codecs;

@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
 using static Zarr.Storage.Tests.Codecs.CodecTestData;
 
 namespace Zarr.Storage.Tests.Codecs;

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
 
 namespace Zarr.Storage.Tests.Codecs;
 

@@ -1,10 +1,6 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToArray;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
 using static Zarr.Storage.Tests.Codecs.CodecTestData;
 
 namespace Zarr.Storage.Tests.Codecs;

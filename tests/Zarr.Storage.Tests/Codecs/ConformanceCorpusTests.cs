@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.DataTypes;
 using Zarr.Tests.Shared;
 
 namespace Zarr.Storage.Tests.Codecs;

@@ -2,12 +2,6 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using K4os.Compression.LZ4;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 using static Zarr.Storage.Tests.Codecs.CodecTestData;
 
 namespace Zarr.Storage.Tests.Codecs;

@@ -1,10 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToArray;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
 
 namespace Zarr.Storage.Tests.Codecs;
 
@@ -146,7 +142,7 @@ public class FiltersTests
         AssertJson("""{"name":"numcodecs.delta","configuration":{"dtype":"<i2","astype":"<i2"}}""", new DeltaCodec(new NumpyDType(ZarrDataType.Int16)).ToV3Json());
 
         // Python's json writes them in this order with these number forms.
-        var zarray = Zarr.Storage.Metadata.PythonJson.Serialize(new FixedScaleOffsetCodec(1000, 10, f8, u1).ToV2Json(), 4, sortKeys: true);
+        var zarray = Zarr.Storage.PythonJson.Serialize(new FixedScaleOffsetCodec(1000, 10, f8, u1).ToV2Json(), 4, sortKeys: true);
         Assert.Equal("{\n    \"astype\": \"|u1\",\n    \"dtype\": \"<f8\",\n    \"id\": \"fixedscaleoffset\",\n    \"offset\": 1000,\n    \"scale\": 10\n}", System.Text.Encoding.UTF8.GetString(zarray));
     }
 

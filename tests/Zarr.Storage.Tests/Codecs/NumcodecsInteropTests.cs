@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
 using static Zarr.Storage.Tests.Codecs.CodecTestData;
 
 namespace Zarr.Storage.Tests.Codecs;

@@ -2,12 +2,6 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToArray;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Tests.Codecs;
 

@@ -1,8 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Metadata;
 
 namespace Zarr.Storage.Tests.DataTypes;
 

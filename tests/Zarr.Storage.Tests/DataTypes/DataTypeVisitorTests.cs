@@ -1,5 +1,4 @@
 using System.Numerics;
-using Zarr.Storage.DataTypes;
 
 namespace Zarr.Storage.Tests.DataTypes;
 

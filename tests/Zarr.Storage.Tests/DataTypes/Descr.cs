@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Zarr.Storage.DataTypes;
 
 namespace Zarr.Storage.Tests.DataTypes;
 

@@ -1,4 +1,3 @@
-using Zarr.Storage.DataTypes;
 
 namespace Zarr.Storage.Tests.DataTypes;
 

@@ -1,11 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
+using Zarr.Storage.Codecs;
 
 namespace Zarr.Storage.Tests.DataTypes;
 

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using Zarr.Storage.Stores;
 using static Zarr.Storage.Tests.Indexing.IndexingTestSupport;
 
 namespace Zarr.Storage.Tests.Indexing;

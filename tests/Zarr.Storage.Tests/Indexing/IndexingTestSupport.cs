@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Tests.Indexing;
 

@@ -1,5 +1,3 @@
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Stores;
 using static Zarr.Storage.Tests.Indexing.IndexingTestSupport;
 
 namespace Zarr.Storage.Tests.Indexing;

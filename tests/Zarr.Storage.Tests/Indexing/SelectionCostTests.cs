@@ -2,11 +2,6 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 using static Zarr.Storage.Tests.Indexing.IndexingTestSupport;
 
 namespace Zarr.Storage.Tests.Indexing;

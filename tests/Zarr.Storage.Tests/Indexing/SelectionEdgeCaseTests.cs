@@ -1,6 +1,4 @@
 using System.Numerics;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Stores;
 using static Zarr.Storage.Tests.Indexing.IndexingTestSupport;
 
 namespace Zarr.Storage.Tests.Indexing;

@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Tests.Indexing;
 

@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Stores;
 using static Zarr.Storage.Tests.Indexing.IndexingTestSupport;
 
 namespace Zarr.Storage.Tests.Indexing;

@@ -4,10 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToArray;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Metadata;
 using Zarr.Storage.Tests.DataTypes;
 
 namespace Zarr.Storage.Tests.Metadata;

@@ -2,8 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 using Zarr.Storage.Tests.Arrays;
 using Zarr.Storage.Tests.Stores;
 

@@ -1,7 +1,5 @@
 using System.Text;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Tests.Metadata;
 

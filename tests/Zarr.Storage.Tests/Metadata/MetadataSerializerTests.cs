@@ -1,11 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToArray;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Metadata;
 
 namespace Zarr.Storage.Tests.Metadata;
 

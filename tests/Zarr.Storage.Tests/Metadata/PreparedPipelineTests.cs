@@ -1,9 +1,5 @@
 using System.Text;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Metadata;
 
 namespace Zarr.Storage.Tests.Metadata;
 

@@ -1,9 +1,5 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToArray;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.DataTypes;
 
 namespace Zarr.Storage.Tests.Registry;
 

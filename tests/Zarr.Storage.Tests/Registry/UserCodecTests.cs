@@ -3,12 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Codecs.ArrayToBytes;
-using Zarr.Storage.Codecs.BytesToBytes;
 using Zarr.Storage.Codecs.Registry;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 using static Zarr.Storage.Tests.Arrays.SelectionTests;
 
 namespace Zarr.Storage.Tests.Registry;

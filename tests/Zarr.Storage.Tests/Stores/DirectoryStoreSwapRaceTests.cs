@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Xunit.Abstractions;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Tests.Stores;
 

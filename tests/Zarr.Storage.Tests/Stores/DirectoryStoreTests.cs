@@ -1,5 +1,4 @@
 using System.Buffers;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Tests.Stores;
 

@@ -1,4 +1,3 @@
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Tests.Stores;
 

@@ -1,5 +1,4 @@
 using Zarr.Storage.Internal;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Tests.Stores;
 

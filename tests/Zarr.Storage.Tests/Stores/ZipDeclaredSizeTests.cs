@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using Zarr.Storage.Internal;
-using Zarr.Storage.Stores;
 
 namespace Zarr.Storage.Tests.Stores;
 

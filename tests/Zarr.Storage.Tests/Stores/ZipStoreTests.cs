@@ -3,9 +3,6 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Metadata;
-using Zarr.Storage.Stores;
 using Zarr.Storage.Tests.Arrays;
 using Zarr.Storage.Tests.Metadata;
 

@@ -1,10 +1,8 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.Stores;
 
-namespace Zarr.Storage.Codecs.ArrayToBytes.Sharding;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// A shard's index: one (offset, nbytes) pair of uint64 little-endian per inner chunk, C order of the inner-chunk grid,

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Zarr.Storage.DataTypes;
-using Zarr.Storage.Indexing;
 
-namespace Zarr.Storage.Codecs.ArrayToBytes.Sharding;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// The geometry of one shard shape under one sharding configuration: the grid of inner chunks, their specs, the

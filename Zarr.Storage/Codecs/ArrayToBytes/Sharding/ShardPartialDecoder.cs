@@ -1,8 +1,7 @@
 using System.Globalization;
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Stores;
 
-namespace Zarr.Storage.Codecs.ArrayToBytes.Sharding;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// Reads part of a shard from a store: the index with one ranged read, then only the inner chunks a region touches,

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 
-namespace Zarr.Storage.Codecs.BytesToBytes.Blosc;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// The 16-byte header of a c-blosc 1.x frame (the <c>blosc</c> codec's chunk format; c-blosc's

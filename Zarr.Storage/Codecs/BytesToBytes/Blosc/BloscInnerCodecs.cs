@@ -3,7 +3,7 @@ using System.IO.Compression;
 using K4os.Compression.LZ4;
 using ZstdSharp;
 
-namespace Zarr.Storage.Codecs.BytesToBytes.Blosc;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// The compressors blosc runs on each stream of a block, with c-blosc 1.x's meaning of the level: blosclz

@@ -4,7 +4,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Zarr.Storage.Codecs.BytesToBytes.Blosc;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// blosclz, c-blosc's own LZ77 format (a FastLZ level-1 derivative), written here from the format. A stream is a

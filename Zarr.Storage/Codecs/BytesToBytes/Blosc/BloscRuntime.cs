@@ -1,6 +1,6 @@
 using Zarr.Storage.Native;
 
-namespace Zarr.Storage.Codecs.BytesToBytes.Blosc;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>Which implementation of blosc compresses and decompresses.</summary>
 public enum BloscImplementation

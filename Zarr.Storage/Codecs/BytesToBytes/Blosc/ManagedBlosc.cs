@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 
-namespace Zarr.Storage.Codecs.BytesToBytes.Blosc;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// The c-blosc 1.x frame format in C#: a 16-byte header (<see cref="BloscFrameHeader"/>), then either the data as it

@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
-namespace Zarr.Storage.Codecs.BytesToBytes.Blosc;
+namespace Zarr.Storage.Codecs;
 
 /// <summary>
 /// The interleaving primitives the shuffle kernels are built from: x86's <c>punpckl*</c>/<c>punpckh*</c> and Arm64's

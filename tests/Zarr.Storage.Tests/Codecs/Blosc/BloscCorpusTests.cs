@@ -3,10 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Xunit.Abstractions;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.Codecs.BytesToBytes.Blosc;
-using Zarr.Storage.Indexing;
-using Zarr.Storage.Stores;
+using Zarr.Storage.Codecs;
 using Zarr.Tests.Shared;
 
 namespace Zarr.Storage.Tests.Codecs.Blosc;

@@ -1,6 +1,5 @@
 using Xunit.Abstractions;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.Codecs.BytesToBytes.Blosc;
+using Zarr.Storage.Codecs;
 
 namespace Zarr.Storage.Tests.Codecs.Blosc;
 

@@ -1,4 +1,4 @@
-using Zarr.Storage.Codecs.BytesToBytes.Blosc;
+using Zarr.Storage.Codecs;
 
 namespace Zarr.Storage.Tests.Codecs.Blosc;
 

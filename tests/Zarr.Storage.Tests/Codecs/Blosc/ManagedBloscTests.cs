@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using Xunit.Abstractions;
-using Zarr.Storage.Codecs.BytesToBytes;
-using Zarr.Storage.Codecs.BytesToBytes.Blosc;
+using Zarr.Storage.Codecs;
 
 namespace Zarr.Storage.Tests.Codecs.Blosc;
 
