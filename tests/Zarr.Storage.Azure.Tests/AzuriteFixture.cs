@@ -121,9 +121,9 @@ public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
 /// <summary>Counts the requests a client sends (each try of each), with their method and Range header.</summary>
 public sealed class RequestCounter : HttpPipelineSynchronousPolicy
 {
-    private readonly System.Collections.Concurrent.ConcurrentQueue<(string Method, string Path, string? Range)> _requests = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string Method, string PathAndQuery, string? Range)> _requests = new();
 
-    public IReadOnlyList<(string Method, string Path, string? Range)> Requests => [.. _requests];
+    public IReadOnlyList<(string Method, string PathAndQuery, string? Range)> Requests => [.. _requests];
 
     public int Count => _requests.Count;
 
@@ -137,6 +137,6 @@ public sealed class RequestCounter : HttpPipelineSynchronousPolicy
             message.Request.Headers.TryGetValue("Range", out range);
         }
 
-        _requests.Enqueue((message.Request.Method.ToString(), message.Request.Uri.Path, range));
+        _requests.Enqueue((message.Request.Method.ToString(), message.Request.Uri.ToUri().PathAndQuery, range));
     }
 }
