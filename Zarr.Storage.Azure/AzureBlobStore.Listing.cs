@@ -8,7 +8,7 @@ public sealed partial class AzureBlobStore
 {
     /// <inheritdoc />
     /// <remarks>A flat listing (List Blobs without a delimiter), page after page (Azure's pages hold up to 5,000 blobs),
-    /// sizes from the listing. Blobs whose names are not valid keys are skipped.</remarks>
+    /// sizes from the listing (<see cref="AzureBlobStoreOptions.ListPageSize"/> blobs a page when set). Blobs whose names are not valid keys are skipped.</remarks>
     /// <exception cref="ZarrStoreException">The prefix is not valid, or Azure failed.</exception>
     public IAsyncEnumerable<StoreEntry> ListPrefixAsync(string prefix, CancellationToken cancellationToken = default)
     {
@@ -96,7 +96,7 @@ public sealed partial class AzureBlobStore
     private async IAsyncEnumerable<Page<T>> PagesAsync<T>(AsyncPageable<T> listing, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : notnull
     {
-        var pages = listing.AsPages().GetAsyncEnumerator(cancellationToken);
+        var pages = listing.AsPages(pageSizeHint: _listPageSize).GetAsyncEnumerator(cancellationToken);
         await using (pages.ConfigureAwait(false))
         {
             while (true)

@@ -30,6 +30,7 @@ public sealed partial class AzureBlobStore : IConditionalStore, IDisposable
     private readonly BlobContainerClient _container;
     private readonly string _prefix;
     private readonly SemaphoreSlim _slots;
+    private readonly int? _listPageSize;
     private readonly StorageTransferOptions _transfer;
     private StoreLocation? _location;
 
@@ -54,6 +55,7 @@ public sealed partial class AzureBlobStore : IConditionalStore, IDisposable
         _container = AzureAccount.CreateContainerClient(container, settings, Url);
         IsReadOnly = settings.ReadOnly;
         MaxConcurrency = settings.MaxConcurrency;
+        _listPageSize = settings.ListPageSize;
         _slots = new SemaphoreSlim(settings.MaxConcurrency, settings.MaxConcurrency);
         _transfer = AzureAccount.TransferOptionsOf(settings);
     }

@@ -63,6 +63,10 @@ public sealed class AzureBlobStoreOptions
     /// 100 s by default (the SDK's).</summary>
     public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>How many blobs one listing request asks for (Azure's <c>maxresults</c>): null for Azure's own page of up to
+    /// 5,000. Smaller pages cost more requests but answer sooner.</summary>
+    public int? ListPageSize { get; set; }
+
     /// <summary>Called with the client options after this class has set them, before the client is built: to add a
     /// pipeline policy (logging, request counting), a transport, or pin the service version. Not called for
     /// <see cref="ContainerClient"/>.</summary>

@@ -19,8 +19,12 @@ public abstract class AzureTestBase(AzuriteFixture azurite) : IAsyncLifetime
         return name;
     }
 
-    protected AzureBlobStore NewStore(string prefix = "", RequestCounter? counter = null) =>
-        new(NewContainer(), prefix, Azurite.Options(counter));
+    protected AzureBlobStore NewStore(string prefix = "", RequestCounter? counter = null, int? listPageSize = null)
+    {
+        var options = Azurite.Options(counter);
+        options.ListPageSize = listPageSize;
+        return new(NewContainer(), prefix, options);
+    }
 
     protected static byte[] Bytes(int length, int seed = 1)
     {

@@ -56,14 +56,16 @@ public abstract class ConditionalStoreContractTests
     }
 
     [Fact]
-    public async Task Every_write_changes_the_version_even_with_the_same_bytes()
+    public async Task A_write_of_other_bytes_changes_the_version()
     {
+        // Rewriting the same bytes may keep the version (S3's ETag is their MD5): harmless to a read-modify-write, whose
+        // result depends only on the bytes it read.
         var store = CreateStore();
         await store.SetAsync("k", Bytes(5, 5));
         using var before = await store.GetVersionedAsync("k");
-        await OtherHandle(store).SetAsync("k", Bytes(5, 5));
+        await OtherHandle(store).SetAsync("k", Bytes(5, 6));
         Assert.False(await store.TrySetAsync("k", Bytes(6), before.Version));
-        Assert.Equal(Bytes(5, 5), await ReadAsync(store, "k"));
+        Assert.Equal(Bytes(5, 6), await ReadAsync(store, "k"));
     }
 
     [Fact]
@@ -125,20 +127,5 @@ public abstract class ConditionalStoreContractTests
         });
 
         Assert.Equal(Writers * Increments, BitConverter.ToInt32(await ReadAsync(store, "counter")));
-    }
-}
-
-/// <summary>The conditional-write contract on <see cref="MemoryStore"/>.</summary>
-public sealed class MemoryStoreConditionalTests : ConditionalStoreContractTests
-{
-    protected override IConditionalStore CreateStore() => new MemoryStore();
-
-    [Fact]
-    public async Task A_read_only_memory_store_refuses_conditional_writes()
-    {
-        var store = new MemoryStore([new KeyValuePair<string, byte[]>("k", [1])], readOnly: true);
-        using var read = await store.GetVersionedAsync("k");
-        await Assert.ThrowsAsync<ZarrStoreException>(async () => await store.TrySetAsync("k", new byte[] { 2 }, read.Version));
-        await Assert.ThrowsAsync<ZarrStoreException>(async () => await store.TryDeleteAsync("k", read.Version));
     }
 }

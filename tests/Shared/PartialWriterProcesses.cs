@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+using Zarr.Storage;
+
+namespace Zarr.Storage.Tests.Shared;
+
+/// <summary>
+/// Several writer processes (tests/Zarr.PartialWriter) making partial writes of disjoint elements into the shared chunks
+/// of one int32 array, and the count of updates lost. The test project references Zarr.PartialWriter, so its dll sits
+/// beside the tests' own.
+/// </summary>
+internal static class PartialWriterProcesses
+{
+    /// <summary>
+    /// Creates the array (<paramref name="processes"/> × <paramref name="threads"/> × <paramref name="writes"/> elements in
+    /// <paramref name="chunks"/> chunks, or one shard of that many inner chunks), runs the writers to the end and returns
+    /// how many elements do not hold what their writer wrote.
+    /// </summary>
+    public static async Task<int> LostUpdatesAsync(IStore store, string storeArgument, string path, int processes, int threads, int writes, int chunks, bool sharded, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        long length = (long)processes * threads * writes;
+        var chunkLength = length / chunks;
+        var options = sharded
+            ? new ArrayOptions { Shards = [checked((int)length)], Chunks = [checked((int)chunkLength)], FillValue = 0 }
+            : new ArrayOptions { Chunks = [checked((int)chunkLength)], FillValue = 0 };
+        await ZarrArray.CreateAsync<int>(store, path, [length], options);
+
+        var writer = Path.Combine(AppContext.BaseDirectory, "Zarr.PartialWriter.dll");
+        Assert.True(File.Exists(writer), $"{writer} is missing: the test project must reference tests/Zarr.PartialWriter");
+        var started = new List<Process>();
+        try
+        {
+            for (var p = 0; p < processes; p++)
+            {
+                var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, UseShellExecute = false };
+                foreach (var argument in new[] { "exec", writer, storeArgument, path, Text(p), Text(processes), Text(threads), Text(writes) })
+                {
+                    info.ArgumentList.Add(argument);
+                }
+
+                foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+                {
+                    info.Environment[name] = value;
+                }
+
+                started.Add(Process.Start(info)!);
+            }
+
+            foreach (var process in started)
+            {
+                var errors = await process.StandardError.ReadToEndAsync();
+                await process.WaitForExitAsync();
+                Assert.True(process.ExitCode == 0, $"a writer process failed (exit {process.ExitCode}): {errors}");
+            }
+        }
+        finally
+        {
+            foreach (var process in started)
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+
+                process.Dispose();
+            }
+        }
+
+        var array = await ZarrArray.OpenAsync<int>(store, path);
+        var values = (await array.ReadAsync([Slice.All])).ToArray();
+        return Enumerable.Range(0, values.Length).Count(e => values[e] != e + 1);
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
