@@ -73,7 +73,7 @@ public sealed class RgwFixture : IAsyncLifetime
     /// <summary>A new, empty bucket.</summary>
     public async Task<string> CreateBucketAsync(string hint)
     {
-        var name = $"t-{new string(hint.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(30).ToArray())}-{Guid.NewGuid():N}"[..50];
+        var name = $"t-{new string(hint.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(20).ToArray())}-{Guid.NewGuid():N}"; // S3: at most 63
         using var client = NewClient();
         await client.PutBucketAsync(new PutBucketRequest { BucketName = name });
         return name;
