@@ -47,7 +47,7 @@ stop() {
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   done
-  case "${RGW_DIR:-}" in */zarr-rgw.*) rm -rf "$RGW_DIR" ;; esac
+  [ -n "${ZARR_RGW_KEEP:-}" ] || case "${RGW_DIR:-}" in */zarr-rgw.*) rm -rf "$RGW_DIR" ;; esac
   rm -f "$STATE"
 }
 
@@ -65,7 +65,7 @@ start() {
   cat > "$dir/ceph.conf" <<CONF
 [global]
 fsid = $fsid
-mon host = 127.0.0.1:$MON_PORT
+mon host = [v1:127.0.0.1:$MON_PORT]
 public addr = 127.0.0.1
 ms bind msgr2 = false
 ms bind port min = 6800
@@ -95,12 +95,13 @@ memstore device bytes = 2147483648
 osd max object name len = 460
 osd max object namespace len = 64
 [client.rgw.gw]
-rgw frontends = beast endpoint=127.0.0.1:$PORT
+rgw frontends = beast endpoint=127.0.0.1:$PORT tcp_nodelay=1
 rgw data = $dir/rgw
 rgw dns name = localhost
 CONF
+  # v1 named explicitly: on any port but 6789 a bare address means msgr2, which is not bound.
   local conf=(-c "$dir/ceph.conf")
-  monmaptool --create --fsid "$fsid" --add a "127.0.0.1:$MON_PORT" "$dir/monmap" >/dev/null
+  monmaptool --create --fsid "$fsid" --addv a "[v1:127.0.0.1:$MON_PORT]" "$dir/monmap" >/dev/null
   ceph-authtool --create-keyring "$dir/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
   ceph-mon "${conf[@]}" --mkfs -i a --monmap "$dir/monmap" --keyring "$dir/keyring" >/dev/null 2>&1 \
     || die "ceph-mon --mkfs failed (see $dir/log)"
