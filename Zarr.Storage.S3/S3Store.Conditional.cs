@@ -41,8 +41,15 @@ public sealed partial class S3Store
     }
 
     /// <inheritdoc />
-    /// <remarks>PUT with <c>If-None-Match: *</c> (absent) or <c>If-Match</c>; S3's 412 (precondition failed) and 409
-    /// (a conditional request in flight on the same key) both mean another writer won: false. Single PUT, up to 5 GiB.</remarks>
+    /// <remarks>
+    /// <para>PUT with <c>If-None-Match: *</c> (absent) or <c>If-Match</c>; S3's 412 (precondition failed) and 409 (a
+    /// conditional request in flight on the same key) mean another writer won: false. Single PUT, up to 5 GiB.</para>
+    /// <para>Each conditional PUT carries a fresh write id (metadata <c>x-amz-meta-zarr-write</c>). When the answer is not
+    /// a plain success (a lost race, or a 5xx after the SDK's retries, which RGW answers to conditional PUTs racing on one
+    /// object), one HEAD tells whether this very write is the current value: then it counts as written (an SDK retry of
+    /// a PUT that had landed sees 412, and must not make the caller apply its change twice); otherwise nothing of it is
+    /// there and the answer is false.</para>
+    /// </remarks>
     /// <exception cref="ZarrStoreException">The store was declared without conditional writes, is read-only, or the request failed.</exception>
     public async ValueTask<bool> TrySetAsync(string key, ReadOnlyMemory<byte> value, StoreVersion expected, CancellationToken cancellationToken = default)
     {
@@ -50,17 +57,14 @@ public sealed partial class S3Store
         ThrowIfReadOnly(key);
         ThrowIfNotConditional(key);
         cancellationToken.ThrowIfCancellationRequested();
-        if (expected.IsAbsent)
-        {
-            return await TryPutAsync(key, value, ifMatch: null, cancellationToken).ConfigureAwait(false) is PutOutcome.Written;
-        }
-
-        var tag = expected.Tag!;
         var form = Volatile.Read(ref _ifMatchForm);
-        var outcome = await TryPutAsync(key, value, form == IfMatchUnquoted ? Unquote(tag) : tag, cancellationToken).ConfigureAwait(false);
+        var tag = expected.Tag;
+        var ifMatch = tag is null ? null : form == IfMatchUnquoted ? Unquote(tag) : tag;
+        var writeId = Guid.NewGuid().ToString("N");
+        var outcome = await TryPutAsync(key, value, ifMatch, writeId, cancellationToken).ConfigureAwait(false);
         if (outcome is PutOutcome.Written)
         {
-            if (form == IfMatchUnknown && Unquote(tag) != tag)
+            if (tag is not null && form == IfMatchUnknown && Unquote(tag) != tag)
             {
                 Interlocked.CompareExchange(ref _ifMatchForm, IfMatchQuoted, IfMatchUnknown);
             }
@@ -68,12 +72,18 @@ public sealed partial class S3Store
             return true;
         }
 
-        if (outcome is PutOutcome.PreconditionFailed && form == IfMatchUnknown && Unquote(tag) != tag
-            && await HeadAsync(key, cancellationToken).ConfigureAwait(false) is { } head && head.ETag == tag)
+        var head = await HeadAsync(key, cancellationToken).ConfigureAwait(false);
+        if (head is not null && head.Metadata[WriteIdHeader] == writeId)
+        {
+            return true;
+        }
+
+        if (outcome is PutOutcome.PreconditionFailed && tag is not null && form == IfMatchUnknown && Unquote(tag) != tag
+            && head is not null && head.ETag == tag)
         {
             // The version asked for is the current one, yet the quoted form failed: this server compares unquoted.
             Interlocked.CompareExchange(ref _ifMatchForm, IfMatchUnquoted, IfMatchUnknown);
-            return await TryPutAsync(key, value, Unquote(tag), cancellationToken).ConfigureAwait(false) is PutOutcome.Written;
+            return await TrySetAsync(key, value, expected, cancellationToken).ConfigureAwait(false);
         }
 
         return false;
@@ -109,17 +119,21 @@ public sealed partial class S3Store
         }
     }
 
+    private const string WriteIdHeader = "x-amz-meta-zarr-write";
+
     private enum PutOutcome
     {
         Written,
         PreconditionFailed,
         Conflict,
+        ServerError,
     }
 
-    private async ValueTask<PutOutcome> TryPutAsync(string key, ReadOnlyMemory<byte> value, string? ifMatch, CancellationToken cancellationToken)
+    private async ValueTask<PutOutcome> TryPutAsync(string key, ReadOnlyMemory<byte> value, string? ifMatch, string writeId, CancellationToken cancellationToken)
     {
         using var body = ValueStream(value);
         var request = new PutObjectRequest { BucketName = Bucket, Key = _root + key, InputStream = body, AutoCloseStream = false };
+        request.Metadata.Add(WriteIdHeader, writeId);
         if (ifMatch is null)
         {
             request.IfNoneMatch = "*";
@@ -139,6 +153,11 @@ public sealed partial class S3Store
             return e.InnerException is AmazonS3Exception { StatusCode: HttpStatusCode.PreconditionFailed }
                 ? PutOutcome.PreconditionFailed
                 : PutOutcome.Conflict;
+        }
+        catch (ZarrStoreException e) when (e.InnerException is AmazonS3Exception { StatusCode: >= HttpStatusCode.InternalServerError })
+        {
+            // Ceph RGW answers 500 to conditional PUTs racing on one object (seen with 8 writers): the HEAD decides.
+            return PutOutcome.ServerError;
         }
     }
 
