@@ -61,9 +61,16 @@ public sealed class ZarrCodecException : ZarrException
     /// <summary>What went wrong, without the location.</summary>
     public string Reason { get; }
 
+    /// <summary>True when the data decodes (or declares it decodes) to more than the chunk's decode limit.</summary>
+    internal bool IsOverDecodeLimit { get; private init; }
+
     /// <summary>The same failure, located at an array's chunk.</summary>
     public ZarrCodecException WithChunk(string arrayPath, string chunkKey) =>
-        new(Codec, arrayPath, chunkKey, Reason, InnerException);
+        new(Codec, arrayPath, chunkKey, Reason, InnerException) { IsOverDecodeLimit = IsOverDecodeLimit };
+
+    /// <summary>The refusal of data that decodes to more than its chunk's limit (see <see cref="IsOverDecodeLimit"/>).</summary>
+    internal static ZarrCodecException OverDecodeLimit(string codec, string message) =>
+        new(codec, null, null, message, null) { IsOverDecodeLimit = true };
 
     private static string Format(string codec, string? arrayPath, string? chunkKey, string message) =>
         chunkKey is null

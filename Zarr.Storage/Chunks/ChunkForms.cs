@@ -12,8 +12,11 @@ internal interface IChunkForm<TChunk>
     /// <summary>The chunk decoded from its stored bytes, the codecs using at most <paramref name="codecParallelism"/> threads (0: their choice).</summary>
     TChunk Decode(ChunkIO io, ReadOnlySpan<byte> encoded, long[] coordinates, int codecParallelism);
 
-    /// <summary>The chunk encoded, or all fill value, the codecs using at most <paramref name="codecParallelism"/> threads (0: their choice).</summary>
-    ChunkEncoding Encode(ChunkIO io, TChunk chunk, long[] coordinates, int codecParallelism);
+    /// <summary>
+    /// The chunk encoded, or all fill value, the codecs using at most <paramref name="codecParallelism"/> threads (0: their
+    /// choice). With <paramref name="keepAllFill"/> a chunk of fill values is encoded too (for a store that cannot delete on a version).
+    /// </summary>
+    ChunkEncoding Encode(ChunkIO io, TChunk chunk, long[] coordinates, int codecParallelism, bool keepAllFill = false);
 
     /// <summary>Gives back what <see cref="Create"/> or <see cref="Decode"/> rented.</summary>
     void Release(TChunk chunk);
@@ -50,8 +53,8 @@ internal sealed class ByteChunkForm : IChunkForm<PooledBuffer>
         }
     }
 
-    public ChunkEncoding Encode(ChunkIO io, PooledBuffer chunk, long[] coordinates, int codecParallelism) =>
-        io.Encode(chunk.Span, coordinates, FillComparison.Value, codecParallelism);
+    public ChunkEncoding Encode(ChunkIO io, PooledBuffer chunk, long[] coordinates, int codecParallelism, bool keepAllFill = false) =>
+        io.Encode(chunk.Span, coordinates, keepAllFill ? FillComparison.Never : FillComparison.Value, codecParallelism);
 
     public void Release(PooledBuffer chunk) => chunk.Dispose();
 }
@@ -71,7 +74,8 @@ internal sealed class StringChunkForm : IChunkForm<string?[]>
 
     public string?[] Decode(ChunkIO io, ReadOnlySpan<byte> encoded, long[] coordinates, int codecParallelism) => io.DecodeStrings(encoded, coordinates, codecParallelism);
 
-    public ChunkEncoding Encode(ChunkIO io, string?[] chunk, long[] coordinates, int codecParallelism) => io.EncodeStrings(chunk, coordinates, codecParallelism);
+    public ChunkEncoding Encode(ChunkIO io, string?[] chunk, long[] coordinates, int codecParallelism, bool keepAllFill = false) =>
+        io.EncodeStrings(chunk, coordinates, codecParallelism, keepAllFill);
 
     public void Release(string?[] chunk)
     {

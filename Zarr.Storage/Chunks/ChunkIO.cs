@@ -29,10 +29,12 @@ internal enum UpdateStart
 /// Every read, write, trim, copy and verify of a chunk goes through here.
 /// </summary>
 /// <remarks>
-/// The two steps that a store with conditional writes changes are each one method: <see cref="LockAsync"/> (today the
-/// in-process <see cref="ChunkLocks"/>; a directory store's cross-process lock goes there) and <see cref="PutAsync"/>
-/// (today a plain set or delete; an object store's ETag compare-and-swap goes there, with
-/// <see cref="ReadModifyWriteAsync{TChunk, TState}"/> retrying on a lost race). No caller takes a chunk lock itself.
+/// The steps that order concurrent writers are each one method: <see cref="LockAsync"/> (the in-process
+/// <see cref="ChunkLocks"/>; a directory store's cross-process lock goes there), <see cref="PutAsync"/> (a plain set or
+/// delete) and, on a store with conditional writes (<see cref="IConditionalStore"/>: the object stores), the
+/// compare-and-swap of a partial update on the version it read (<see cref="TryPutAsync"/>), which
+/// <see cref="ReadModifyWriteAsync{TChunk, TState}"/> repeats from a fresh read when it lost the race
+/// (<see cref="ConflictBackoff"/>). No caller takes a chunk lock itself.
 /// </remarks>
 internal sealed class ChunkIO
 {
@@ -42,6 +44,7 @@ internal sealed class ChunkIO
     private readonly bool _readOnly;
     private readonly ArraySnapshot _snapshot;
     private readonly ChunkLocks _locks;
+    private readonly IConditionalStore? _conditional;
 
     /// <param name="store">The array's store.</param>
     /// <param name="path">The array's path.</param>
@@ -55,6 +58,7 @@ internal sealed class ChunkIO
         _readOnly = readOnly;
         _snapshot = snapshot;
         _locks = ChunkLocks.For(store);
+        _conditional = store as IConditionalStore;
         var metadata = snapshot.Metadata;
         if (!metadata.DataType.IsFixedSize)
         {
@@ -234,10 +238,13 @@ internal sealed class ChunkIO
         }
     }
 
-    /// <summary>Encode of a chunk of strings; all fill when every value is the fill value (never for v2's null fill).</summary>
-    public ChunkEncoding EncodeStrings(string?[] values, ReadOnlySpan<long> coordinates, int codecParallelism = 0)
+    /// <summary>
+    /// Encode of a chunk of strings; all fill when every value is the fill value (never for v2's null fill, nor with
+    /// <paramref name="keepAllFill"/>).
+    /// </summary>
+    public ChunkEncoding EncodeStrings(string?[] values, ReadOnlySpan<long> coordinates, int codecParallelism = 0, bool keepAllFill = false)
     {
-        if (StringFill is { } fill && Array.TrueForAll(values, v => v == fill))
+        if (!keepAllFill && StringFill is { } fill && Array.TrueForAll(values, v => v == fill))
         {
             return ChunkEncoding.AllFill;
         }
@@ -287,34 +294,85 @@ internal sealed class ChunkIO
     public ValueTask UpdateStringsAsync<TState>(long[] coordinates, UpdateStart start, TState state, ChunkUpdate<string?[], TState> update, CancellationToken cancellationToken) =>
         ReadModifyWriteAsync(coordinates, start, StringChunkForm.Instance, state, update, 0, cancellationToken);
 
-    /// <summary>The one read-modify-write, whatever form the decoded chunk takes.</summary>
+    /// <summary>
+    /// The one read-modify-write, whatever form the decoded chunk takes. Under the chunk's lock (which orders the writers of
+    /// this process); on a store with conditional writes the write back is also a compare-and-swap on the version read,
+    /// repeated from a fresh read when a writer elsewhere (another process or machine) changed the chunk in between.
+    /// </summary>
     private async ValueTask ReadModifyWriteAsync<TChunk, TState>(long[] coordinates, UpdateStart start, IChunkForm<TChunk> form, TState state, ChunkUpdate<TChunk, TState> update, int codecParallelism, CancellationToken cancellationToken)
     {
         EnsureWritable();
         var key = KeyOf(coordinates);
         using var held = await LockAsync(key, cancellationToken).ConfigureAwait(false);
-        TChunk chunk;
         if (start == UpdateStart.Overwrite)
         {
-            // Nothing of the old chunk survives; only the part hanging over the array's edge needs the fill value.
-            chunk = form.Create(this, fill: !ChunkEdges.IsInterior(Grid, coordinates));
+            // Nothing of the old chunk survives, so no version is needed: replacing it whole is a write that comes after
+            // any other, and loses nothing a concurrent partial writer did (it reads the new value when its swap fails).
+            // Only the part hanging over the array's edge needs the fill value.
+            var fresh = form.Create(this, fill: !ChunkEdges.IsInterior(Grid, coordinates));
+            await ApplyAndPutAsync(key, coordinates, form, fresh, state, update, codecParallelism, null, cancellationToken).ConfigureAwait(false);
+            return;
         }
-        else
+
+        var conflicts = new ConflictBackoff(_path, key);
+        while (true)
         {
-            using var existing = await FetchAsync(coordinates, cancellationToken).ConfigureAwait(false);
-            if (existing is null && start == UpdateStart.StoredOnly)
+            StoreVersion? version = null;
+            PooledBuffer? existing;
+            VersionedValue? versioned = null;
+            if (_conditional is { } conditional)
+            {
+                versioned = await conditional.GetVersionedAsync(key, cancellationToken).ConfigureAwait(false);
+                existing = versioned.Value;
+                version = versioned.Version;
+            }
+            else
+            {
+                existing = await FetchAsync(coordinates, cancellationToken).ConfigureAwait(false);
+            }
+
+            TChunk chunk;
+            using (versioned)
+            using (existing)
+            {
+                if (existing is null && start == UpdateStart.StoredOnly)
+                {
+                    return;
+                }
+
+                chunk = existing is null ? form.Create(this, fill: true) : form.Decode(this, existing.Span, coordinates, codecParallelism);
+            }
+
+            if (await ApplyAndPutAsync(key, coordinates, form, chunk, state, update, codecParallelism, version, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
 
-            chunk = existing is null ? form.Create(this, fill: true) : form.Decode(this, existing.Span, coordinates, codecParallelism);
+            await conflicts.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
 
+    /// <summary>
+    /// Applies the update to <paramref name="chunk"/>, encodes it and writes it back (on <paramref name="version"/> when
+    /// given); releases the chunk. False when the compare-and-swap lost to another writer (nothing was written).
+    /// </summary>
+    private async ValueTask<bool> ApplyAndPutAsync<TChunk, TState>(string key, long[] coordinates, IChunkForm<TChunk> form, TChunk chunk, TState state, ChunkUpdate<TChunk, TState> update, int codecParallelism, StoreVersion? version, CancellationToken cancellationToken)
+    {
         try
         {
             update(state, chunk);
-            using var encoded = form.Encode(this, chunk, coordinates, codecParallelism);
-            await PutAsync(key, encoded.StoredBytes, cancellationToken).ConfigureAwait(false);
+
+            // A store that cannot delete on a version keeps an all-fill chunk as bytes: it reads the same, and a delete
+            // that did not check the version could drop another writer's change.
+            var keepAllFill = version is { IsAbsent: false } && !_conditional!.CanDeleteConditionally;
+            using var encoded = form.Encode(this, chunk, coordinates, codecParallelism, keepAllFill);
+            if (version is not { } expected)
+            {
+                await PutAsync(key, encoded.StoredBytes, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+
+            return await TryPutAsync(key, encoded.StoredBytes, expected, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -335,6 +393,21 @@ internal sealed class ChunkIO
     /// </summary>
     private ValueTask PutAsync(string key, ReadOnlyMemory<byte>? encoded, CancellationToken cancellationToken) =>
         encoded is { } bytes ? _store.SetAsync(key, bytes, cancellationToken) : _store.DeleteAsync(key, cancellationToken);
+
+    /// <summary>
+    /// The compare-and-swap store step: sets (or deletes, when <paramref name="encoded"/> is null) the key only if its
+    /// value is still <paramref name="expected"/>. An all-fill chunk that was never stored needs no write at all.
+    /// </summary>
+    private ValueTask<bool> TryPutAsync(string key, ReadOnlyMemory<byte>? encoded, StoreVersion expected, CancellationToken cancellationToken)
+    {
+        var conditional = _conditional!;
+        if (encoded is { } bytes)
+        {
+            return conditional.TrySetAsync(key, bytes, expected, cancellationToken);
+        }
+
+        return expected.IsAbsent ? ValueTask.FromResult(true) : conditional.TryDeleteAsync(key, expected, cancellationToken);
+    }
 
     private void EnsureWritable()
     {

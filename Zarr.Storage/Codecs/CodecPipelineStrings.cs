@@ -104,6 +104,11 @@ internal static class CodecPipelineStrings
         {
             return codec.Decode(source, -1, maxLength);
         }
+        catch (ZarrCodecException ex) when (ex.IsOverDecodeLimit)
+        {
+            throw ZarrCodecException.OverDecodeLimit(codec.Name, ex.Reason + string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"; a chunk of strings may decode to {VlenUtf8Codec.MaxBytesPerElement} bytes per string on average (at least 1 MiB): raise VlenUtf8Codec.MaxBytesPerElement to read longer strings"));
+        }
         catch (Exception ex) when (ex is not ZarrException)
         {
             throw new ZarrCodecException(codec.Name, $"{ex.GetType().Name}: {ex.Message}", ex);

@@ -189,7 +189,7 @@ internal static class DecodeLimit
 {
     /// <summary>The error for data that decodes, or declares it decodes, to more than <paramref name="maxLength"/> bytes.</summary>
     public static ZarrCodecException Exceeded(string codec, long maxLength, long? declared = null) =>
-        new(codec, declared is { } d
+        ZarrCodecException.OverDecodeLimit(codec, declared is { } d
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the data declares {d} decoded bytes, more than the {maxLength} this chunk can decode to; refused before decoding (a corrupt or hostile chunk)")
             : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the data decodes to more than the {maxLength} bytes this chunk can decode to; refused (a corrupt or hostile chunk)"));
 

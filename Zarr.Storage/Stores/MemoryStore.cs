@@ -9,10 +9,12 @@ namespace Zarr.Storage;
 /// and each write replaces a value whole, so a reader sees the old value or the new one.
 /// </summary>
 /// <remarks>Values are copied in on <see cref="SetAsync"/> and copied out on <see cref="GetAsync"/>, so neither
-/// side can change what the other holds.</remarks>
-public sealed class MemoryStore : IStore
+/// side can change what the other holds. Writes can be conditional (<see cref="IConditionalStore"/>): each value has a
+/// version, a number no other value of this store had.</remarks>
+public sealed class MemoryStore : IConditionalStore
 {
-    private readonly ConcurrentDictionary<string, byte[]> _values = new(StringComparer.Ordinal);
+    private static long s_lastVersion;
+    private readonly ConcurrentDictionary<string, Entry> _values = new(StringComparer.Ordinal);
     private StoreLocation? _location;
 
     /// <summary>Creates an empty, writable store.</summary>
@@ -29,7 +31,7 @@ public sealed class MemoryStore : IStore
         {
             StoreKey.Validate(key);
             ArgumentNullException.ThrowIfNull(value);
-            _values[key] = (byte[])value.Clone();
+            _values[key] = new Entry((byte[])value.Clone());
         }
 
         IsReadOnly = readOnly;
@@ -50,11 +52,12 @@ public sealed class MemoryStore : IStore
     {
         StoreKey.Validate(key);
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_values.TryGetValue(key, out var value))
+        if (!_values.TryGetValue(key, out var entry))
         {
             return ValueTask.FromResult<PooledBuffer?>(null);
         }
 
+        var value = entry.Value;
         var (start, count) = range is { } r ? r.Resolve(value.Length) : (0, value.Length);
         return ValueTask.FromResult<PooledBuffer?>(PooledBuffer.CopyOf(value.AsSpan((int)start, (int)count)));
     }
@@ -72,7 +75,7 @@ public sealed class MemoryStore : IStore
     {
         StoreKey.Validate(key);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(_values.TryGetValue(key, out var value) ? value.Length : (long?)null);
+        return ValueTask.FromResult(_values.TryGetValue(key, out var entry) ? entry.Value.Length : (long?)null);
     }
 
     /// <inheritdoc />
@@ -82,7 +85,7 @@ public sealed class MemoryStore : IStore
         StoreKey.Validate(key);
         ThrowIfReadOnly(key);
         cancellationToken.ThrowIfCancellationRequested();
-        _values[key] = value.ToArray();
+        _values[key] = new Entry(value.ToArray());
         return ValueTask.CompletedTask;
     }
 
@@ -120,7 +123,7 @@ public sealed class MemoryStore : IStore
     public IAsyncEnumerable<StoreEntry> ListPrefixAsync(string prefix, CancellationToken cancellationToken = default)
     {
         StoreKey.ValidatePrefix(prefix);
-        return KeyListing.ToAsync(KeyListing.WithPrefix(_values, prefix, static v => v.Length), cancellationToken);
+        return KeyListing.ToAsync(KeyListing.WithPrefix(_values, prefix, static v => v.Value.Length), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -129,6 +132,51 @@ public sealed class MemoryStore : IStore
     {
         StoreKey.ValidatePrefix(prefix);
         return KeyListing.ToAsync(KeyListing.ChildNames(_values.Keys, prefix), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public bool CanDeleteConditionally => true;
+
+    /// <inheritdoc />
+    public ValueTask<VersionedValue> GetVersionedAsync(string key, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_values.TryGetValue(key, out var entry)
+            ? new VersionedValue(PooledBuffer.CopyOf(entry.Value), entry.Version)
+            : new VersionedValue(null, StoreVersion.Absent));
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid, or the store is read-only.</exception>
+    public ValueTask<bool> TrySetAsync(string key, ReadOnlyMemory<byte> value, StoreVersion expected, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        ThrowIfReadOnly(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        var replacement = new Entry(value.ToArray());
+        if (expected.IsAbsent)
+        {
+            return ValueTask.FromResult(_values.TryAdd(key, replacement));
+        }
+
+        // Entries compare by reference: the swap happens only if the entry read is still the one stored.
+        return ValueTask.FromResult(_values.TryGetValue(key, out var current) && current.Version == expected && _values.TryUpdate(key, replacement, current));
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ZarrStoreException">The key is not valid, or the store is read-only.</exception>
+    public ValueTask<bool> TryDeleteAsync(string key, StoreVersion expected, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        ThrowIfReadOnly(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_values.TryGetValue(key, out var current))
+        {
+            return ValueTask.FromResult(expected.IsAbsent);
+        }
+
+        return ValueTask.FromResult(current.Version == expected && _values.TryRemove(new KeyValuePair<string, Entry>(key, current)));
     }
 
     /// <summary>Returns "MemoryStore".</summary>
@@ -140,5 +188,13 @@ public sealed class MemoryStore : IStore
         {
             throw new ZarrStoreException(key, "store is read-only");
         }
+    }
+
+    /// <summary>A stored value and its version; compared by reference, so a swap succeeds only on the entry read.</summary>
+    private sealed class Entry(byte[] value)
+    {
+        public byte[] Value { get; } = value;
+
+        public StoreVersion Version { get; } = StoreVersion.Of(Interlocked.Increment(ref s_lastVersion).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }

@@ -24,10 +24,30 @@ public sealed class VlenUtf8Codec : IArrayToBytesCodec
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
-    /// The most UTF-8 bytes a chunk may hold per string on average before decoding refuses it (a decompression bomb
-    /// in a string chunk has no decoded size to be checked against): 4 KiB, and never less than 1 MiB per chunk.
+    /// The default of <see cref="MaxBytesPerElement"/>: 4 KiB of UTF-8 per string on average (and never less than
+    /// 1 MiB per chunk).
     /// </summary>
     public const int DefaultMaxBytesPerElement = 4096;
+
+    private static int s_maxBytesPerElement = DefaultMaxBytesPerElement;
+
+    /// <summary>
+    /// The most UTF-8 bytes a chunk of strings may hold per string on average before decoding refuses it, for every
+    /// string array of this process (a process-wide setting, as zarr-python's <c>zarr.config</c>): a decompression bomb in
+    /// a string chunk has no decoded size to be checked against, so this bounds what one chunk may inflate to
+    /// (<see cref="GetMaxEncodedLength(int)"/>; never less than 1 MiB per chunk). Raise it to read chunks of longer
+    /// strings; the error that refuses a chunk says so.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to less than 1.</exception>
+    public static int MaxBytesPerElement
+    {
+        get => Volatile.Read(ref s_maxBytesPerElement);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            Volatile.Write(ref s_maxBytesPerElement, value);
+        }
+    }
 
     private const long MinimumChunkLimit = 1 << 20;
 
@@ -52,13 +72,17 @@ public sealed class VlenUtf8Codec : IArrayToBytesCodec
     /// <exception cref="ZarrCodecException">Always: the chunk is strings (see <see cref="DecodeStrings"/>).</exception>
     public void Decode(ReadOnlySpan<byte> encoded, Span<byte> chunk, in ChunkSpec spec) => throw new ZarrCodecException(Name, NotBytes);
 
+    /// <summary>The most bytes an encoded chunk of <paramref name="elementCount"/> strings may be under <see cref="MaxBytesPerElement"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="elementCount"/> is negative.</exception>
+    public static long GetMaxEncodedLength(int elementCount) => GetMaxEncodedLength(elementCount, MaxBytesPerElement);
+
     /// <summary>
     /// The most bytes an encoded chunk of <paramref name="elementCount"/> strings may be when they are
     /// <paramref name="maxBytesPerElement"/> UTF-8 bytes each on average (at least 1 MiB): the limit the compressors
     /// around this codec decode to.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A count is negative.</exception>
-    public static long GetMaxEncodedLength(int elementCount, int maxBytesPerElement = DefaultMaxBytesPerElement)
+    public static long GetMaxEncodedLength(int elementCount, int maxBytesPerElement)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(elementCount);
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytesPerElement);

@@ -96,6 +96,33 @@ public class DecodeBombTests
     }
 
     [Fact]
+    public async Task Chunks_of_long_strings_are_read_after_raising_the_limit_the_error_names()
+    {
+        // 100 strings of 20,000 characters: 2 MB in one chunk, over the default limit of 4 KiB per string (410 KB, floored
+        // at 1 MiB). The refusal says how to raise it; raised, the same chunk reads back exactly.
+        var store = new MemoryStore();
+        var strings = await ZarrStringArray.CreateAsync(store, "s", [100], options: new ArrayOptions { Format = ZarrFormat.V2, Chunks = [100], Compressors = [new ZlibCodec()] });
+        var values = Enumerable.Range(0, 100).Select(i => new string((char)('a' + (i % 26)), 20_000)).ToArray();
+        await strings.WriteAsync([Slice.All], values);
+
+        var ex = await RefusedAsync(async () => await strings.ReadAsync([Slice.All]));
+        Assert.Contains("VlenUtf8Codec.MaxBytesPerElement", ex.Reason, StringComparison.Ordinal);
+        Assert.Equal("s/0", ex.ChunkKey);
+        Assert.Throws<ArgumentOutOfRangeException>(() => VlenUtf8Codec.MaxBytesPerElement = 0);
+
+        VlenUtf8Codec.MaxBytesPerElement = 32_768;
+        try
+        {
+            Assert.Equal(4 + (100L * (4 + 32_768)), VlenUtf8Codec.GetMaxEncodedLength(100));
+            Assert.Equal(values, (await strings.ReadAsync([Slice.All])).Values);
+        }
+        finally
+        {
+            VlenUtf8Codec.MaxBytesPerElement = VlenUtf8Codec.DefaultMaxBytesPerElement;
+        }
+    }
+
+    [Fact]
     public void The_string_limit_is_a_multiple_of_the_element_count_with_a_floor()
     {
         Assert.Equal(1L << 20, VlenUtf8Codec.GetMaxEncodedLength(10));
