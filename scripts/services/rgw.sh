@@ -6,7 +6,7 @@
 #   scripts/services/rgw.sh stop    stops the server this script started and removes its folder
 # Needs Debian's radosgw ceph-mon ceph-osd (apt-get install radosgw ceph-mon ceph-osd, or ./build.sh test).
 # Ports: ZARR_RGW_PORT (S3, default 7480), ZARR_RGW_MON_PORT (default 6789). State: ZARR_RGW_STATE (default
-# ${TMPDIR:-/tmp}/zarr-rgw-$UID.env). The keys are fixed test keys: this server holds nothing but test data.
+# ${TMPDIR:-/tmp}/zarr-rgw-$UID.env); ZARR_RGW_KEEP=1 keeps the server's folder (logs) at stop. The keys are fixed test keys: this server holds nothing but test data.
 set -euo pipefail
 
 PORT="${ZARR_RGW_PORT:-7480}"
