@@ -23,6 +23,7 @@ public sealed class StoreLocation : IEquatable<StoreLocation>
     private static readonly bool IgnoreCase = OperatingSystem.IsWindows();
     private static readonly object FileSystem = new Space("file");
     private static readonly object ZipFiles = new Space("zip");
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Space> NamedSpaces = new(StringComparer.Ordinal);
 
     private StoreLocation(object space, string prefix, bool ignoreCase)
     {
@@ -60,6 +61,19 @@ public sealed class StoreLocation : IEquatable<StoreLocation>
 
     /// <summary>The location of a zip file's values (as <see cref="ZipStore"/> keeps them): its full path, with symbolic links resolved.</summary>
     internal static StoreLocation OfZipFile(string path) => new(ZipFiles, ToPrefix(path), IgnoreCase);
+
+    /// <summary>
+    /// The root of a named space of keys outside this machine's file system, such as an object store's bucket
+    /// (<c>s3://127.0.0.1:7480/bucket</c>): every call with an equal <paramref name="name"/> gives an equal location, so
+    /// that two store objects on one bucket share their in-process serialisation. Take <see cref="Below"/> of it for a
+    /// key prefix. Names compare ordinally; the name must not hold a secret (it is shown by <see cref="ToString"/>).
+    /// </summary>
+    /// <param name="name">The space's name: not null or empty.</param>
+    public static StoreLocation OfNamedSpace(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return new StoreLocation(NamedSpaces.GetOrAdd(name, static n => new Space(n)), string.Empty, false);
+    }
 
     /// <summary>The location of a view of this location below <paramref name="prefix"/> (what <see cref="PrefixStore"/> holds).</summary>
     /// <param name="prefix">"" for this location itself, else a valid key (a trailing '/' is allowed).</param>

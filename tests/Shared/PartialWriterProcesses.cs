@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Zarr.Storage;
 
-namespace Zarr.Storage.Tests.Shared;
+namespace Zarr.Storage.Tests;
 
 /// <summary>
 /// Several writer processes (tests/Zarr.PartialWriter) making partial writes of disjoint elements into the shared chunks
@@ -11,6 +11,13 @@ namespace Zarr.Storage.Tests.Shared;
 /// </summary>
 internal static class PartialWriterProcesses
 {
+    /// <summary>
+    /// The writes each writer thread makes: 50 in the default run (4 processes × 2 threads × 50 = 400 writes), the
+    /// issue's 500 (4,000 writes) with ZARR_CROSS_PROCESS_WRITES=500, as the long run.
+    /// </summary>
+    public static int WritesPerThread =>
+        int.TryParse(Environment.GetEnvironmentVariable("ZARR_CROSS_PROCESS_WRITES"), NumberStyles.None, CultureInfo.InvariantCulture, out var writes) && writes > 0 ? writes : 50;
+
     /// <summary>
     /// Creates the array (<paramref name="processes"/> × <paramref name="threads"/> × <paramref name="writes"/> elements in
     /// <paramref name="chunks"/> chunks, or one shard of that many inner chunks), runs the writers to the end and returns
