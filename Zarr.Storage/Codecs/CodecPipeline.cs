@@ -9,6 +9,15 @@ namespace Zarr.Storage.Codecs;
 /// </summary>
 public sealed class CodecPipeline
 {
+    private static readonly SpanStep<IArrayToArrayCodec> FilterEncode =
+        static (IArrayToArrayCodec codec, ReadOnlySpan<byte> source, Span<byte> destination, in ChunkSpec spec) => codec.Encode(source, destination, spec);
+
+    private static readonly SpanStep<IArrayToArrayCodec> FilterDecode =
+        static (IArrayToArrayCodec codec, ReadOnlySpan<byte> source, Span<byte> destination, in ChunkSpec spec) => codec.Decode(source, destination, spec);
+
+    private static readonly SpanStep<IArrayToBytesCodec> ArrayDecode =
+        static (IArrayToBytesCodec codec, ReadOnlySpan<byte> source, Span<byte> destination, in ChunkSpec spec) => codec.Decode(source, destination, spec);
+
     private readonly IArrayToArrayCodec[] _arrayToArray;
     private readonly IArrayToBytesCodec _arrayToBytes;
     private readonly IBytesToBytesCodec[] _bytesToBytes;
@@ -103,7 +112,7 @@ public sealed class CodecPipeline
                 var next = PooledBuffer.Rent(prepared.Specs[i + 1].ByteLength);
                 try
                 {
-                    EncodeArray(_arrayToArray[i], current, next.Span, prepared.Specs[i]);
+                    Guard(_arrayToArray[i], FilterEncode, current, next.Span, prepared.Specs[i]);
                 }
                 catch
                 {
@@ -202,14 +211,14 @@ public sealed class CodecPipeline
 
             if (_arrayToArray.Length == 0)
             {
-                DecodeArray(_arrayToBytes, current, chunk, bytesSpec);
+                Guard(_arrayToBytes, ArrayDecode, current, chunk, bytesSpec);
                 return;
             }
 
             var array = PooledBuffer.Rent(bytesSpec.ByteLength);
             try
             {
-                DecodeArray(_arrayToBytes, current, array.Span, bytesSpec);
+                Guard(_arrayToBytes, ArrayDecode, current, array.Span, bytesSpec);
                 bytes?.Dispose();
                 bytes = null;
                 for (var i = _arrayToArray.Length - 1; i >= 0; i--)
@@ -217,14 +226,14 @@ public sealed class CodecPipeline
                     var codec = _arrayToArray[i];
                     if (i == 0)
                     {
-                        DecodeArray(codec, array.Span, chunk, prepared.Specs[i]);
+                        Guard(codec, FilterDecode, array.Span, chunk, prepared.Specs[i]);
                     }
                     else
                     {
                         var next = PooledBuffer.Rent(prepared.Specs[i].ByteLength);
                         try
                         {
-                            DecodeArray(codec, array.Span, next.Span, prepared.Specs[i]);
+                            Guard(codec, FilterDecode, array.Span, next.Span, prepared.Specs[i]);
                         }
                         catch
                         {
@@ -406,23 +415,14 @@ public sealed class CodecPipeline
         }
     }
 
-    private static void EncodeArray(IArrayToArrayCodec codec, ReadOnlySpan<byte> source, Span<byte> destination, in ChunkSpec spec)
+    // One span-to-span step of a codec, under the one wrapping of a codec's non-Zarr exceptions; the steps are static
+    // lambdas (cached, so a chunk allocates nothing for them).
+    private static void Guard<TCodec>(TCodec codec, SpanStep<TCodec> step, ReadOnlySpan<byte> source, Span<byte> destination, in ChunkSpec spec)
+        where TCodec : ICodec
     {
         try
         {
-            codec.Encode(source, destination, spec);
-        }
-        catch (Exception ex) when (ex is not ZarrException)
-        {
-            throw Wrap(codec, ex);
-        }
-    }
-
-    private static void DecodeArray(IArrayToArrayCodec codec, ReadOnlySpan<byte> source, Span<byte> destination, in ChunkSpec spec)
-    {
-        try
-        {
-            codec.Decode(source, destination, spec);
+            step(codec, source, destination, spec);
         }
         catch (Exception ex) when (ex is not ZarrException)
         {
@@ -441,16 +441,7 @@ public sealed class CodecPipeline
             throw Wrap(codec, ex);
         }
     }
-
-    private static void DecodeArray(IArrayToBytesCodec codec, ReadOnlySpan<byte> source, Span<byte> destination, in ChunkSpec spec)
-    {
-        try
-        {
-            codec.Decode(source, destination, spec);
-        }
-        catch (Exception ex) when (ex is not ZarrException)
-        {
-            throw Wrap(codec, ex);
-        }
-    }
 }
+
+/// <summary>One codec step from a source span into a destination span (a filter's encode or decode, an array→bytes decode).</summary>
+internal delegate void SpanStep<in TCodec>(TCodec codec, ReadOnlySpan<byte> source, Span<byte> destination, in ChunkSpec spec);

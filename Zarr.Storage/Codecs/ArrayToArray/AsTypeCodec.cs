@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Text.Json.Nodes;
 
 namespace Zarr.Storage.Codecs;
 
@@ -11,15 +10,21 @@ namespace Zarr.Storage.Codecs;
 /// Integers wrap, floats round to nearest even, floats become integers by truncation toward zero (out of range and NaN
 /// as numpy gives on x86-64). Lossy when the encoded type is narrower, which numcodecs leaves to the user.
 /// </remarks>
-public sealed class AsTypeCodec : IV2Filter
+public sealed class AsTypeCodec : NumcodecsFilterCodec
 {
-    private readonly FilterKernel _kernel;
-
     /// <summary>Creates the filter.</summary>
     /// <param name="encodeDType">The stored type (numcodecs' <c>encode_dtype</c>).</param>
     /// <param name="decodeDType">The array's type (numcodecs' <c>decode_dtype</c>).</param>
     /// <exception cref="ArgumentException">A type is not an integer or float type.</exception>
     public AsTypeCodec(NumpyDType encodeDType, NumpyDType decodeDType)
+        : base("astype", decodeDType, encodeDType, CreateKernel(encodeDType, decodeDType))
+    {
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"AsType(encode_dtype='{EncodedType}', decode_dtype='{DecodedType}')";
+
+    private static FilterKernel CreateKernel(NumpyDType encodeDType, NumpyDType decodeDType)
     {
         ArgumentNullException.ThrowIfNull(encodeDType.DataType, nameof(encodeDType));
         ArgumentNullException.ThrowIfNull(decodeDType.DataType, nameof(decodeDType));
@@ -28,58 +33,8 @@ public sealed class AsTypeCodec : IV2Filter
             throw new ArgumentException($"astype works on integer and float types, not {decodeDType} → {encodeDType}");
         }
 
-        EncodedType = encodeDType;
-        DecodedType = decodeDType;
-        _kernel = FilterKernels.Create(decodeDType.DataType, encodeDType.DataType, default(Factory));
+        return FilterKernels.Create(decodeDType.DataType, encodeDType.DataType, default(Factory));
     }
-
-    /// <inheritdoc />
-    public string Name => "numcodecs.astype";
-
-    /// <inheritdoc />
-    public string V2Id => "astype";
-
-    /// <inheritdoc />
-    public NumpyDType DecodedType { get; }
-
-    /// <inheritdoc />
-    public NumpyDType EncodedType { get; }
-
-    /// <inheritdoc />
-    public JsonObject ToV2Json() => new()
-    {
-        ["id"] = V2Id,
-        ["encode_dtype"] = EncodedType.ToString(),
-        ["decode_dtype"] = DecodedType.ToString(),
-    };
-
-    /// <inheritdoc />
-    /// <remarks>As zarr-python 3 writes numcodecs filters: the numcodecs configuration without its id.</remarks>
-    public JsonObject ToV3Json() => new()
-    {
-        ["name"] = Name,
-        ["configuration"] = new JsonObject { ["encode_dtype"] = EncodedType.ToString(), ["decode_dtype"] = DecodedType.ToString() },
-    };
-
-    /// <inheritdoc />
-    public ChunkSpec GetEncodedSpec(in ChunkSpec decoded) => FilterKernels.EncodedSpec(this, _kernel, decoded);
-
-    /// <inheritdoc />
-    public void Encode(ReadOnlySpan<byte> decoded, Span<byte> encoded, in ChunkSpec decodedSpec)
-    {
-        FilterKernels.CheckLengths(this, decodedSpec, decoded.Length, encoded.Length);
-        _kernel.Encode(decoded, encoded);
-    }
-
-    /// <inheritdoc />
-    public void Decode(ReadOnlySpan<byte> encoded, Span<byte> decoded, in ChunkSpec decodedSpec)
-    {
-        FilterKernels.CheckLengths(this, decodedSpec, decoded.Length, encoded.Length);
-        _kernel.Decode(encoded, decoded);
-    }
-
-    /// <inheritdoc />
-    public override string ToString() => $"AsType(encode_dtype='{EncodedType}', decode_dtype='{DecodedType}')";
 
     private readonly struct Factory : IKernelFactory
     {

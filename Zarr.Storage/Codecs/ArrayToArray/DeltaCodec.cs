@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
 
 namespace Zarr.Storage.Codecs;
 
@@ -9,21 +8,27 @@ namespace Zarr.Storage.Codecs;
 /// the chunk, flattened in its memory order, becomes its first element followed by the differences of neighbours.
 /// </summary>
 /// <remarks>
-/// As numpy computes it: the differences in <see cref="DecodedType"/> (integers wrap around), then cast to
-/// <see cref="EncodedType"/>; decoding is the running sum, accumulated in the wider of the two types and cast to
-/// <see cref="DecodedType"/>. Both types are integers or both are floats.
+/// As numpy computes it: the differences in <see cref="NumcodecsFilterCodec.DecodedType"/> (integers wrap around), then cast to
+/// <see cref="NumcodecsFilterCodec.EncodedType"/>; decoding is the running sum, accumulated in the wider of the two types and cast to
+/// <see cref="NumcodecsFilterCodec.DecodedType"/>. Both types are integers or both are floats.
 /// </remarks>
-public sealed class DeltaCodec : IV2Filter
+public sealed class DeltaCodec : NumcodecsFilterCodec
 {
-    private readonly FilterKernel _kernel;
-
     /// <summary>Creates the filter.</summary>
     /// <param name="dtype">The decoded type (numcodecs' <c>dtype</c>).</param>
     /// <param name="astype">The encoded type (numcodecs' <c>astype</c>); null for <paramref name="dtype"/>.</param>
     /// <exception cref="ArgumentException">A type is not an integer or float type, or one is an integer and the other a float.</exception>
     public DeltaCodec(NumpyDType dtype, NumpyDType? astype = null)
+        : base("delta", dtype, astype ?? dtype, CreateKernel(dtype, astype ?? dtype))
     {
-        var encoded = astype ?? dtype;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"Delta(dtype='{DecodedType}', astype='{EncodedType}')";
+
+    private static FilterKernel CreateKernel(NumpyDType dtype, NumpyDType astype)
+    {
+        var encoded = astype;
         ArgumentNullException.ThrowIfNull(dtype.DataType, nameof(dtype));
         ArgumentNullException.ThrowIfNull(encoded.DataType, nameof(astype));
         if (!FilterKernels.IsRealNumber(dtype.DataType) || !FilterKernels.IsRealNumber(encoded.DataType))
@@ -36,53 +41,8 @@ public sealed class DeltaCodec : IV2Filter
             throw new ArgumentException($"delta from {dtype} to {encoded} mixes integer and float types, which is not supported");
         }
 
-        DecodedType = dtype;
-        EncodedType = encoded;
-        _kernel = FilterKernels.Create(dtype.DataType, encoded.DataType, default(Factory));
+        return FilterKernels.Create(dtype.DataType, encoded.DataType, default(Factory));
     }
-
-    /// <inheritdoc />
-    public string Name => "numcodecs.delta";
-
-    /// <inheritdoc />
-    public string V2Id => "delta";
-
-    /// <inheritdoc />
-    public NumpyDType DecodedType { get; }
-
-    /// <inheritdoc />
-    public NumpyDType EncodedType { get; }
-
-    /// <inheritdoc />
-    public JsonObject ToV2Json() => new() { ["id"] = V2Id, ["dtype"] = DecodedType.ToString(), ["astype"] = EncodedType.ToString() };
-
-    /// <inheritdoc />
-    /// <remarks>As zarr-python 3 writes numcodecs filters: the numcodecs configuration without its id.</remarks>
-    public JsonObject ToV3Json() => new()
-    {
-        ["name"] = Name,
-        ["configuration"] = new JsonObject { ["dtype"] = DecodedType.ToString(), ["astype"] = EncodedType.ToString() },
-    };
-
-    /// <inheritdoc />
-    public ChunkSpec GetEncodedSpec(in ChunkSpec decoded) => FilterKernels.EncodedSpec(this, _kernel, decoded);
-
-    /// <inheritdoc />
-    public void Encode(ReadOnlySpan<byte> decoded, Span<byte> encoded, in ChunkSpec decodedSpec)
-    {
-        FilterKernels.CheckLengths(this, decodedSpec, decoded.Length, encoded.Length);
-        _kernel.Encode(decoded, encoded);
-    }
-
-    /// <inheritdoc />
-    public void Decode(ReadOnlySpan<byte> encoded, Span<byte> decoded, in ChunkSpec decodedSpec)
-    {
-        FilterKernels.CheckLengths(this, decodedSpec, decoded.Length, encoded.Length);
-        _kernel.Decode(encoded, decoded);
-    }
-
-    /// <inheritdoc />
-    public override string ToString() => $"Delta(dtype='{DecodedType}', astype='{EncodedType}')";
 
     private readonly struct Factory : IKernelFactory
     {

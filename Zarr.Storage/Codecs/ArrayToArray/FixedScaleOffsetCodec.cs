@@ -7,17 +7,16 @@ namespace Zarr.Storage.Codecs;
 /// <summary>
 /// numcodecs' <c>fixedscaleoffset</c> filter (<c>{"id": "fixedscaleoffset", "scale": 8, "offset": -50, "dtype": "&lt;f8",
 /// "astype": "|u1"}</c>; in v3 <c>numcodecs.fixedscaleoffset</c>): <c>round((x - offset) × scale)</c>, stored as
-/// <see cref="EncodedType"/>. Lossy.
+/// <see cref="NumcodecsFilterCodec.EncodedType"/>. Lossy.
 /// </summary>
 /// <remarks>
-/// As numpy computes it: encoding in <see cref="DecodedType"/>'s precision (float32 or float64), rounded half to even
+/// As numpy computes it: encoding in <see cref="NumcodecsFilterCodec.DecodedType"/>'s precision (float32 or float64), rounded half to even
 /// (<c>numpy.around</c>), then cast (to an integer by truncation; out-of-range values wrap as numpy's cast does, which
 /// numcodecs leaves to the user to avoid). Decoding is <c>x / scale + offset</c> in float64 for an integer
-/// <see cref="EncodedType"/> (in its own precision for a float one), then cast to <see cref="DecodedType"/>.
+/// <see cref="NumcodecsFilterCodec.EncodedType"/> (in its own precision for a float one), then cast to <see cref="NumcodecsFilterCodec.DecodedType"/>.
 /// </remarks>
-public sealed class FixedScaleOffsetCodec : IV2Filter
+public sealed class FixedScaleOffsetCodec : NumcodecsFilterCodec
 {
-    private readonly FilterKernel _kernel;
     private readonly JsonNode _offsetJson;
     private readonly JsonNode _scaleJson;
 
@@ -34,8 +33,39 @@ public sealed class FixedScaleOffsetCodec : IV2Filter
 
     /// <summary>Creates the filter keeping the JSON numbers it was read from (an integer stays an integer when written back).</summary>
     internal FixedScaleOffsetCodec(double offset, double scale, NumpyDType dtype, NumpyDType? astype, JsonNode offsetJson, JsonNode scaleJson)
+        : base("fixedscaleoffset", dtype, astype ?? dtype, CreateKernel(offset, scale, dtype, astype ?? dtype))
     {
-        var encoded = astype ?? dtype;
+        Offset = offset;
+        Scale = scale;
+        _offsetJson = offsetJson.DeepClone();
+        _scaleJson = scaleJson.DeepClone();
+    }
+
+    /// <summary>The value subtracted before scaling.</summary>
+    public double Offset { get; }
+
+    /// <summary>The factor applied after subtracting the offset.</summary>
+    public double Scale { get; }
+
+    /// <summary>The offset as the JSON number it was read from (or made from), for the codec registry to write back.</summary>
+    internal JsonNode OffsetJson => _offsetJson.DeepClone();
+
+    /// <summary>The scale as the JSON number it was read from (or made from), for the codec registry to write back.</summary>
+    internal JsonNode ScaleJson => _scaleJson.DeepClone();
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"FixedScaleOffset(scale={Scale}, offset={Offset}, dtype='{DecodedType}', astype='{EncodedType}')");
+
+    /// <summary>An integral value as a JSON integer (as a Python int would be written), anything else as a float.</summary>
+    internal static JsonNode NumberJson(double value) =>
+        double.IsFinite(value) && value == Math.Floor(value) && Math.Abs(value) < 9007199254740992.0
+            ? JsonValue.Create((long)value)
+            : JsonValue.Create(value);
+
+    private static FilterKernel CreateKernel(double offset, double scale, NumpyDType dtype, NumpyDType astype)
+    {
+        var encoded = astype;
         ArgumentNullException.ThrowIfNull(dtype.DataType, nameof(dtype));
         ArgumentNullException.ThrowIfNull(encoded.DataType, nameof(astype));
         if (dtype.DataType.Kind is not (Zarr.Storage.DataTypeKind.Float32 or Zarr.Storage.DataTypeKind.Float64))
@@ -53,90 +83,7 @@ public sealed class FixedScaleOffsetCodec : IV2Filter
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"fixedscaleoffset needs a finite offset and a finite, non-zero scale; got offset {offset}, scale {scale}"));
         }
 
-        Offset = offset;
-        Scale = scale;
-        DecodedType = dtype;
-        EncodedType = encoded;
-        _offsetJson = offsetJson.DeepClone();
-        _scaleJson = scaleJson.DeepClone();
-        _kernel = FilterKernels.Create(dtype.DataType, encoded.DataType, new Factory(offset, scale));
-    }
-
-    /// <summary>The value subtracted before scaling.</summary>
-    public double Offset { get; }
-
-    /// <summary>The factor applied after subtracting the offset.</summary>
-    public double Scale { get; }
-
-    /// <summary>The offset as the JSON number it was read from (or made from), for the codec registry to write back.</summary>
-    internal JsonNode OffsetJson => _offsetJson.DeepClone();
-
-    /// <summary>The scale as the JSON number it was read from (or made from), for the codec registry to write back.</summary>
-    internal JsonNode ScaleJson => _scaleJson.DeepClone();
-
-    /// <inheritdoc />
-    public string Name => "numcodecs.fixedscaleoffset";
-
-    /// <inheritdoc />
-    public string V2Id => "fixedscaleoffset";
-
-    /// <inheritdoc />
-    public NumpyDType DecodedType { get; }
-
-    /// <inheritdoc />
-    public NumpyDType EncodedType { get; }
-
-    /// <inheritdoc />
-    public JsonObject ToV2Json()
-    {
-        var json = new JsonObject { ["id"] = V2Id };
-        AddConfiguration(json);
-        return json;
-    }
-
-    /// <inheritdoc />
-    /// <remarks>As zarr-python 3 writes numcodecs filters: the numcodecs configuration without its id.</remarks>
-    public JsonObject ToV3Json()
-    {
-        var configuration = new JsonObject();
-        AddConfiguration(configuration);
-        return new JsonObject { ["name"] = Name, ["configuration"] = configuration };
-    }
-
-    /// <inheritdoc />
-    public ChunkSpec GetEncodedSpec(in ChunkSpec decoded) => FilterKernels.EncodedSpec(this, _kernel, decoded);
-
-    /// <inheritdoc />
-    public void Encode(ReadOnlySpan<byte> decoded, Span<byte> encoded, in ChunkSpec decodedSpec)
-    {
-        FilterKernels.CheckLengths(this, decodedSpec, decoded.Length, encoded.Length);
-        _kernel.Encode(decoded, encoded);
-    }
-
-    /// <inheritdoc />
-    public void Decode(ReadOnlySpan<byte> encoded, Span<byte> decoded, in ChunkSpec decodedSpec)
-    {
-        FilterKernels.CheckLengths(this, decodedSpec, decoded.Length, encoded.Length);
-        _kernel.Decode(encoded, decoded);
-    }
-
-    /// <inheritdoc />
-    public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"FixedScaleOffset(scale={Scale}, offset={Offset}, dtype='{DecodedType}', astype='{EncodedType}')");
-
-    /// <summary>An integral value as a JSON integer (as a Python int would be written), anything else as a float.</summary>
-    internal static JsonNode NumberJson(double value) =>
-        double.IsFinite(value) && value == Math.Floor(value) && Math.Abs(value) < 9007199254740992.0
-            ? JsonValue.Create((long)value)
-            : JsonValue.Create(value);
-
-    // numcodecs' get_config order: scale, offset, dtype, astype.
-    private void AddConfiguration(JsonObject json)
-    {
-        json["scale"] = _scaleJson.DeepClone();
-        json["offset"] = _offsetJson.DeepClone();
-        json["dtype"] = DecodedType.ToString();
-        json["astype"] = EncodedType.ToString();
+        return FilterKernels.Create(dtype.DataType, encoded.DataType, new Factory(offset, scale));
     }
 
     private readonly struct Factory(double offset, double scale) : IKernelFactory

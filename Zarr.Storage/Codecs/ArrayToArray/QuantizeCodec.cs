@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Numerics;
-using System.Text.Json.Nodes;
 
 namespace Zarr.Storage.Codecs;
 
@@ -11,36 +10,21 @@ namespace Zarr.Storage.Codecs;
 /// </summary>
 /// <remarks>
 /// As numcodecs computes it: <c>e = floor(log10(10^-digits))</c> (ceiling when not negative), <c>bits = ceil(log2(10^-e))</c>,
-/// <c>scale = 2^bits</c>, then <c>around(scale × x) / scale</c> in <see cref="DecodedType"/>'s precision, half to even,
-/// cast to <see cref="EncodedType"/>.
+/// <c>scale = 2^bits</c>, then <c>around(scale × x) / scale</c> in <see cref="NumcodecsFilterCodec.DecodedType"/>'s precision, half to even,
+/// cast to <see cref="NumcodecsFilterCodec.EncodedType"/>.
 /// </remarks>
-public sealed class QuantizeCodec : IV2Filter
+public sealed class QuantizeCodec : NumcodecsFilterCodec
 {
-    private readonly FilterKernel _kernel;
-
     /// <summary>Creates the filter.</summary>
     /// <param name="digits">The number of decimal digits to keep after the point (may be 0 or negative).</param>
     /// <param name="dtype">The decoded type: float32 or float64.</param>
     /// <param name="astype">The encoded type, float32 or float64; null for <paramref name="dtype"/>.</param>
     /// <exception cref="ArgumentException">A type is not float32 or float64, or <paramref name="digits"/> is out of range.</exception>
     public QuantizeCodec(int digits, NumpyDType dtype, NumpyDType? astype = null)
+        : base("quantize", dtype, astype ?? dtype, CreateKernel(digits, dtype, astype ?? dtype))
     {
-        var encoded = astype ?? dtype;
-        ArgumentNullException.ThrowIfNull(dtype.DataType, nameof(dtype));
-        ArgumentNullException.ThrowIfNull(encoded.DataType, nameof(astype));
-        if (dtype.DataType.Kind is not (DataTypeKind.Float32 or DataTypeKind.Float64)
-            || encoded.DataType.Kind is not (DataTypeKind.Float32 or DataTypeKind.Float64))
-        {
-            throw new ArgumentException($"quantize works on float32 and float64 here, not {dtype} → {encoded}");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(digits, -300);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(digits, 300);
         Digits = digits;
-        DecodedType = dtype;
-        EncodedType = encoded;
         ScaleFactor = ComputeScale(digits);
-        _kernel = FilterKernels.Create(dtype.DataType, encoded.DataType, new Factory(ScaleFactor));
     }
 
     /// <summary>The number of decimal digits kept after the point.</summary>
@@ -48,52 +32,6 @@ public sealed class QuantizeCodec : IV2Filter
 
     /// <summary>The power of two values are rounded to a multiple of the inverse of.</summary>
     public double ScaleFactor { get; }
-
-    /// <inheritdoc />
-    public string Name => "numcodecs.quantize";
-
-    /// <inheritdoc />
-    public string V2Id => "quantize";
-
-    /// <inheritdoc />
-    public NumpyDType DecodedType { get; }
-
-    /// <inheritdoc />
-    public NumpyDType EncodedType { get; }
-
-    /// <inheritdoc />
-    public JsonObject ToV2Json() => new()
-    {
-        ["id"] = V2Id,
-        ["digits"] = Digits,
-        ["dtype"] = DecodedType.ToString(),
-        ["astype"] = EncodedType.ToString(),
-    };
-
-    /// <inheritdoc />
-    /// <remarks>As zarr-python 3 writes numcodecs filters: the numcodecs configuration without its id.</remarks>
-    public JsonObject ToV3Json() => new()
-    {
-        ["name"] = Name,
-        ["configuration"] = new JsonObject { ["digits"] = Digits, ["dtype"] = DecodedType.ToString(), ["astype"] = EncodedType.ToString() },
-    };
-
-    /// <inheritdoc />
-    public ChunkSpec GetEncodedSpec(in ChunkSpec decoded) => FilterKernels.EncodedSpec(this, _kernel, decoded);
-
-    /// <inheritdoc />
-    public void Encode(ReadOnlySpan<byte> decoded, Span<byte> encoded, in ChunkSpec decodedSpec)
-    {
-        FilterKernels.CheckLengths(this, decodedSpec, decoded.Length, encoded.Length);
-        _kernel.Encode(decoded, encoded);
-    }
-
-    /// <inheritdoc />
-    public void Decode(ReadOnlySpan<byte> encoded, Span<byte> decoded, in ChunkSpec decodedSpec)
-    {
-        FilterKernels.CheckLengths(this, decodedSpec, decoded.Length, encoded.Length);
-        _kernel.Decode(encoded, decoded);
-    }
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Quantize(digits={Digits}, dtype='{DecodedType}', astype='{EncodedType}')");
@@ -106,6 +44,22 @@ public sealed class QuantizeCodec : IV2Filter
         var e = exp < 0 ? Math.Floor(exp) : Math.Ceiling(exp);
         var bits = Math.Ceiling(Math.Log(Math.Pow(10.0, -e)) / Math.Log(2.0));
         return Math.Pow(2.0, bits);
+    }
+
+    private static FilterKernel CreateKernel(int digits, NumpyDType dtype, NumpyDType astype)
+    {
+        var encoded = astype;
+        ArgumentNullException.ThrowIfNull(dtype.DataType, nameof(dtype));
+        ArgumentNullException.ThrowIfNull(encoded.DataType, nameof(astype));
+        if (dtype.DataType.Kind is not (DataTypeKind.Float32 or DataTypeKind.Float64)
+            || encoded.DataType.Kind is not (DataTypeKind.Float32 or DataTypeKind.Float64))
+        {
+            throw new ArgumentException($"quantize works on float32 and float64 here, not {dtype} → {encoded}");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(digits, -300);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(digits, 300);
+        return FilterKernels.Create(dtype.DataType, encoded.DataType, new Factory(ComputeScale(digits)));
     }
 
     private readonly struct Factory(double scale) : IKernelFactory

@@ -68,16 +68,7 @@ public sealed class TransposeCodec : IArrayToArrayCodec
     }
 
     /// <inheritdoc />
-    public JsonObject ToV3Json()
-    {
-        var order = new JsonArray();
-        foreach (var axis in _order)
-        {
-            order.Add(axis);
-        }
-
-        return new JsonObject { ["name"] = Name, ["configuration"] = new JsonObject { ["order"] = order } };
-    }
+    public JsonObject ToV3Json() => CodecRegistry.Default.WriteV3(this);
 
     /// <inheritdoc />
     public ChunkSpec GetEncodedSpec(in ChunkSpec decoded)

@@ -30,13 +30,7 @@ public sealed class BytesCodec : IArrayToBytesCodec
 
     /// <inheritdoc />
     /// <remarks>Without a byte order the configuration is left out: <c>{"name": "bytes"}</c>, as zarr-python writes it.</remarks>
-    public JsonObject ToV3Json() => Endian is { } endian
-        ? new JsonObject
-        {
-            ["name"] = Name,
-            ["configuration"] = new JsonObject { ["endian"] = endian == Codecs.Endian.Big ? "big" : "little" },
-        }
-        : new JsonObject { ["name"] = Name };
+    public JsonObject ToV3Json() => CodecRegistry.Default.WriteV3(this);
 
     /// <inheritdoc />
     public PooledBuffer Encode(ReadOnlySpan<byte> chunk, in ChunkSpec spec)

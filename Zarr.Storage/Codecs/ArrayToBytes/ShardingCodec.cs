@@ -103,38 +103,7 @@ public sealed class ShardingCodec : IPartialDecodingCodec
 
     /// <inheritdoc />
     /// <remarks>As zarr-python 3 writes it: <c>chunk_shape</c>, <c>codecs</c>, <c>index_codecs</c>, <c>index_location</c>.</remarks>
-    public JsonObject ToV3Json()
-    {
-        var codecs = new JsonArray();
-        foreach (var codec in _inner.Codecs)
-        {
-            codecs.Add(codec.ToV3Json());
-        }
-
-        var indexCodecs = new JsonArray();
-        foreach (var codec in _index.Codecs.Codecs)
-        {
-            indexCodecs.Add(codec.ToV3Json());
-        }
-
-        var shape = new JsonArray();
-        foreach (var s in _chunkShape)
-        {
-            shape.Add(s);
-        }
-
-        return new JsonObject
-        {
-            ["name"] = Name,
-            ["configuration"] = new JsonObject
-            {
-                ["chunk_shape"] = shape,
-                ["codecs"] = codecs,
-                ["index_codecs"] = indexCodecs,
-                ["index_location"] = IndexLocation == ShardIndexLocation.Start ? "start" : "end",
-            },
-        };
-    }
+    public JsonObject ToV3Json() => CodecRegistry.Default.WriteV3(this);
 
     /// <summary>
     /// Checks that shards of <paramref name="spec"/> can be cut into inner chunks (same rank, inner chunk shape divides

@@ -155,29 +155,11 @@ public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor
 
     /// <inheritdoc />
     /// <remarks>The fields in the order zarr-python 3 writes them.</remarks>
-    public JsonObject ToV3Json() => new()
-    {
-        ["name"] = Name,
-        ["configuration"] = new JsonObject
-        {
-            ["typesize"] = TypeSize,
-            ["cname"] = CompressorName(Compressor),
-            ["clevel"] = Level,
-            ["shuffle"] = ShuffleName(Shuffle),
-            ["blocksize"] = BlockSize,
-        },
-    };
+    public JsonObject ToV3Json() => CodecRegistry.Default.WriteV3(this);
 
     /// <inheritdoc />
     /// <remarks>numcodecs' form; the type size is not part of it (numcodecs takes it from the array's item size).</remarks>
-    public JsonObject ToV2Json() => new()
-    {
-        ["id"] = Name,
-        ["cname"] = CompressorName(Compressor),
-        ["clevel"] = Level,
-        ["shuffle"] = (int)Shuffle,
-        ["blocksize"] = BlockSize,
-    };
+    public JsonObject ToV2Json() => CodecRegistry.Default.WriteV2(this);
 
     /// <inheritdoc />
     public PooledBuffer Encode(ReadOnlySpan<byte> decoded)

@@ -30,10 +30,10 @@ public sealed class Bz2Codec : IBytesToBytesCodec, IV2Compressor
     public string Name => "numcodecs.bz2";
 
     /// <inheritdoc />
-    public JsonObject ToV3Json() => new() { ["name"] = Name, ["configuration"] = new JsonObject { ["level"] = Level } };
+    public JsonObject ToV3Json() => CodecRegistry.Default.WriteV3(this);
 
     /// <inheritdoc />
-    public JsonObject ToV2Json() => new() { ["id"] = "bz2", ["level"] = Level };
+    public JsonObject ToV2Json() => CodecRegistry.Default.WriteV2(this);
 
     /// <inheritdoc />
     public PooledBuffer Encode(ReadOnlySpan<byte> decoded)

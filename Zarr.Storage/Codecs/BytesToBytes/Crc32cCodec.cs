@@ -39,7 +39,7 @@ public sealed class Crc32cCodec : IBytesToBytesCodec
 
     /// <inheritdoc />
     /// <remarks><c>{"name": "crc32c"}</c>, as zarr-python writes it (the codec has no configuration).</remarks>
-    public JsonObject ToV3Json() => new() { ["name"] = Name };
+    public JsonObject ToV3Json() => CodecRegistry.Default.WriteV3(this);
 
     /// <inheritdoc />
     public PooledBuffer Encode(ReadOnlySpan<byte> decoded)

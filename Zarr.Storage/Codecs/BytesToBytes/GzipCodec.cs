@@ -1,70 +1,32 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
-using System.Text.Json.Nodes;
-using Zarr.Storage.Buffers;
 using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Codecs;
 
 /// <summary>The <c>gzip</c> codec (v3 <c>{"level"}</c>, numcodecs <c>{"id": "gzip", "level"}</c>) over System.IO.Compression.</summary>
-public sealed class GzipCodec : IBytesToBytesCodec, IV2Compressor
+/// <remarks>
+/// The member's trailer (CRC-32 and length of the data, RFC 1952) is checked after decoding. Zarr writers produce one
+/// gzip member per chunk; a multi-member stream fails this check.
+/// </remarks>
+public sealed class GzipCodec : DeflateCodec
 {
-    /// <summary>Creates the codec.</summary>
-    /// <param name="level">The compression level, 0 (stored) to 9 (smallest).</param>
-    /// <exception cref="ArgumentOutOfRangeException">The level is not 0 to 9.</exception>
-    public GzipCodec(int level = 5)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(level);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 9);
-        Level = level;
-    }
-
     private const string CodecName = "gzip";
 
     // The header (10 bytes) and trailer (8) around the deflate data.
     private const int FrameBytes = 18;
 
     // A gzip header (no name, mtime 0), an empty final block, CRC-32 0 and size 0, as zlib itself writes it.
-    private static ReadOnlySpan<byte> EmptyStream => [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
+    private static readonly byte[] EmptyStream = [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
 
-    /// <summary>The compression level, 0 to 9.</summary>
-    public int Level { get; }
-
-    /// <inheritdoc />
-    public string Name => CodecName;
-
-    /// <inheritdoc />
-    public JsonObject ToV3Json() => new() { ["name"] = Name, ["configuration"] = new JsonObject { ["level"] = Level } };
-
-    /// <inheritdoc />
-    public JsonObject ToV2Json() => new() { ["id"] = Name, ["level"] = Level };
-
-    /// <inheritdoc />
-    public PooledBuffer Encode(ReadOnlySpan<byte> decoded) => DeflateFraming.Encode(decoded, EmptyStream, Level, OpenCompressor);
-
-    /// <inheritdoc />
-    public long GetMaxEncodedLength(int decodedLength) => DeflateFraming.MaxEncodedLength(decodedLength, FrameBytes);
-
-    /// <inheritdoc />
-    public bool TryEncode(ReadOnlySpan<byte> decoded, Span<byte> destination, out int written) =>
-        DeflateFraming.TryEncode(decoded, destination, out written, EmptyStream, Level, OpenCompressor);
-
-    /// <inheritdoc />
-    /// <remarks>
-    /// The member's trailer (CRC-32 and length of the data, RFC 1952) is checked here: System.IO.Compression stops at
-    /// the end of the deflate data, so a stream cut before or inside its trailer would otherwise pass. Zarr writers
-    /// produce one gzip member per chunk; a multi-member stream fails this check.
-    /// </remarks>
-    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength) => Decode(encoded, expectedLength, Array.MaxLength);
-
-    /// <inheritdoc />
-    public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength, int maxLength) =>
-        DeflateFraming.Decode(encoded, expectedLength, maxLength, Name, OpenDecompressor, CheckTrailer);
-
-    /// <inheritdoc />
-    public int Decode(ReadOnlySpan<byte> encoded, Span<byte> destination) =>
-        DeflateFraming.Decode(encoded, destination, Name, OpenDecompressor, CheckTrailer);
+    /// <summary>Creates the codec.</summary>
+    /// <param name="level">The compression level, 0 (stored) to 9 (smallest).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The level is not 0 to 9.</exception>
+    public GzipCodec(int level = 5)
+        : base(CodecName, level, FrameBytes, EmptyStream, OpenCompressor, OpenDecompressor, CheckTrailer)
+    {
+    }
 
     private static Stream OpenCompressor(Stream sink, ZLibCompressionOptions options) => new GZipStream(sink, options, leaveOpen: true);
 

@@ -37,10 +37,10 @@ public sealed class Lz4Codec : IBytesToBytesCodec, IV2Compressor
     public string Name => "numcodecs.lz4";
 
     /// <inheritdoc />
-    public JsonObject ToV3Json() => new() { ["name"] = Name, ["configuration"] = new JsonObject { ["acceleration"] = Acceleration } };
+    public JsonObject ToV3Json() => CodecRegistry.Default.WriteV3(this);
 
     /// <inheritdoc />
-    public JsonObject ToV2Json() => new() { ["id"] = "lz4", ["acceleration"] = Acceleration };
+    public JsonObject ToV2Json() => CodecRegistry.Default.WriteV2(this);
 
     /// <inheritdoc />
     public PooledBuffer Encode(ReadOnlySpan<byte> decoded)

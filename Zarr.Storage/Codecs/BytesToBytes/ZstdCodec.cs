@@ -49,11 +49,7 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
     public string Name => "zstd";
 
     /// <inheritdoc />
-    public JsonObject ToV3Json() => new()
-    {
-        ["name"] = Name,
-        ["configuration"] = new JsonObject { ["level"] = Level, ["checksum"] = Checksum },
-    };
+    public JsonObject ToV3Json() => CodecRegistry.Default.WriteV3(this);
 
     /// <inheritdoc />
     /// <remarks>
@@ -61,7 +57,7 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
     /// zarr-python 2 stack) refuses the field, and it only matters when compressing, since every zstd reader verifies
     /// a checksum a frame carries.
     /// </remarks>
-    public JsonObject ToV2Json() => new() { ["id"] = Name, ["level"] = Level };
+    public JsonObject ToV2Json() => CodecRegistry.Default.WriteV2(this);
 
     /// <inheritdoc />
     public PooledBuffer Encode(ReadOnlySpan<byte> decoded)

@@ -185,31 +185,7 @@ internal static class BitShuffle
                 Exchange(ref r6, ref r7, 1, low1);
 
                 // Interleave: byte 8g+m is lane g of q_m.
-                var p01Low = SimdUnpack.Low8(r0.AsByte(), r1.AsByte());
-                var p01High = SimdUnpack.High8(r0.AsByte(), r1.AsByte());
-                var p23Low = SimdUnpack.Low8(r2.AsByte(), r3.AsByte());
-                var p23High = SimdUnpack.High8(r2.AsByte(), r3.AsByte());
-                var p45Low = SimdUnpack.Low8(r4.AsByte(), r5.AsByte());
-                var p45High = SimdUnpack.High8(r4.AsByte(), r5.AsByte());
-                var p67Low = SimdUnpack.Low8(r6.AsByte(), r7.AsByte());
-                var p67High = SimdUnpack.High8(r6.AsByte(), r7.AsByte());
-                var s0 = SimdUnpack.Low16(p01Low, p23Low);    // lanes 0..3, rows 0..3
-                var s1 = SimdUnpack.High16(p01Low, p23Low);   // lanes 4..7
-                var s2 = SimdUnpack.Low16(p01High, p23High);  // lanes 8..11
-                var s3 = SimdUnpack.High16(p01High, p23High); // lanes 12..15
-                var t0 = SimdUnpack.Low16(p45Low, p67Low);    // the same, rows 4..7
-                var t1 = SimdUnpack.High16(p45Low, p67Low);
-                var t2 = SimdUnpack.Low16(p45High, p67High);
-                var t3 = SimdUnpack.High16(p45High, p67High);
-                var offset = (nuint)(8 * g);
-                SimdUnpack.Low32(s0, t0).StoreUnsafe(ref dst, offset);
-                SimdUnpack.High32(s0, t0).StoreUnsafe(ref dst, offset + 16);
-                SimdUnpack.Low32(s1, t1).StoreUnsafe(ref dst, offset + 32);
-                SimdUnpack.High32(s1, t1).StoreUnsafe(ref dst, offset + 48);
-                SimdUnpack.Low32(s2, t2).StoreUnsafe(ref dst, offset + 64);
-                SimdUnpack.High32(s2, t2).StoreUnsafe(ref dst, offset + 80);
-                SimdUnpack.Low32(s3, t3).StoreUnsafe(ref dst, offset + 96);
-                SimdUnpack.High32(s3, t3).StoreUnsafe(ref dst, offset + 112);
+                SimdUnpack.StoreTransposed8(r0.AsByte(), r1.AsByte(), r2.AsByte(), r3.AsByte(), r4.AsByte(), r5.AsByte(), r6.AsByte(), r7.AsByte(), ref dst, (nuint)(8 * g));
             }
         }
 

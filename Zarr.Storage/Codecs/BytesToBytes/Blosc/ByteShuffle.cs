@@ -195,15 +195,7 @@ internal static class ByteShuffle
             var r1 = Vector128.LoadUnsafe(ref src, (nuint)(n + i));
             var r2 = Vector128.LoadUnsafe(ref src, (nuint)((2 * n) + i));
             var r3 = Vector128.LoadUnsafe(ref src, (nuint)((3 * n) + i));
-            var u0 = SimdUnpack.Low8(r0, r1);   // bytes 0-1 of elements 0..7
-            var u1 = SimdUnpack.High8(r0, r1);  // bytes 0-1 of elements 8..15
-            var u2 = SimdUnpack.Low8(r2, r3);   // bytes 2-3 of elements 0..7
-            var u3 = SimdUnpack.High8(r2, r3);  // bytes 2-3 of elements 8..15
-            var offset = (nuint)(4 * i);
-            SimdUnpack.Low16(u0, u2).StoreUnsafe(ref dst, offset);
-            SimdUnpack.High16(u0, u2).StoreUnsafe(ref dst, offset + 16);
-            SimdUnpack.Low16(u1, u3).StoreUnsafe(ref dst, offset + 32);
-            SimdUnpack.High16(u1, u3).StoreUnsafe(ref dst, offset + 48);
+            SimdUnpack.StoreTransposed4(r0, r1, r2, r3, ref dst, (nuint)(4 * i));
         }
 
         return end;
@@ -274,31 +266,7 @@ internal static class ByteShuffle
             var r5 = Vector128.LoadUnsafe(ref src, (nuint)((5 * n) + i));
             var r6 = Vector128.LoadUnsafe(ref src, (nuint)((6 * n) + i));
             var r7 = Vector128.LoadUnsafe(ref src, (nuint)((7 * n) + i));
-            var a0 = SimdUnpack.Low8(r0, r1);   // bytes 0-1 of elements 0..7
-            var a1 = SimdUnpack.High8(r0, r1);  // bytes 0-1 of elements 8..15
-            var b0 = SimdUnpack.Low8(r2, r3);   // bytes 2-3
-            var b1 = SimdUnpack.High8(r2, r3);
-            var c0 = SimdUnpack.Low8(r4, r5);   // bytes 4-5
-            var c1 = SimdUnpack.High8(r4, r5);
-            var d0 = SimdUnpack.Low8(r6, r7);   // bytes 6-7
-            var d1 = SimdUnpack.High8(r6, r7);
-            var e0 = SimdUnpack.Low16(a0, b0);  // bytes 0-3 of elements 0..3
-            var e1 = SimdUnpack.High16(a0, b0); // elements 4..7
-            var e2 = SimdUnpack.Low16(a1, b1);  // elements 8..11
-            var e3 = SimdUnpack.High16(a1, b1); // elements 12..15
-            var f0 = SimdUnpack.Low16(c0, d0);  // bytes 4-7 of the same
-            var f1 = SimdUnpack.High16(c0, d0);
-            var f2 = SimdUnpack.Low16(c1, d1);
-            var f3 = SimdUnpack.High16(c1, d1);
-            var offset = (nuint)(8 * i);
-            SimdUnpack.Low32(e0, f0).StoreUnsafe(ref dst, offset);
-            SimdUnpack.High32(e0, f0).StoreUnsafe(ref dst, offset + 16);
-            SimdUnpack.Low32(e1, f1).StoreUnsafe(ref dst, offset + 32);
-            SimdUnpack.High32(e1, f1).StoreUnsafe(ref dst, offset + 48);
-            SimdUnpack.Low32(e2, f2).StoreUnsafe(ref dst, offset + 64);
-            SimdUnpack.High32(e2, f2).StoreUnsafe(ref dst, offset + 80);
-            SimdUnpack.Low32(e3, f3).StoreUnsafe(ref dst, offset + 96);
-            SimdUnpack.High32(e3, f3).StoreUnsafe(ref dst, offset + 112);
+            SimdUnpack.StoreTransposed8(r0, r1, r2, r3, r4, r5, r6, r7, ref dst, (nuint)(8 * i));
         }
 
         return end;

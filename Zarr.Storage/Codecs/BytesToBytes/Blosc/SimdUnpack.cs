@@ -55,4 +55,58 @@ internal static class SimdUnpack
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> High64(Vector128<byte> a, Vector128<byte> b) =>
         (Sse2.IsSupported ? Sse2.UnpackHigh(a.AsUInt64(), b.AsUInt64()) : AdvSimd.Arm64.ZipHigh(a.AsUInt64(), b.AsUInt64())).AsByte();
+
+    /// <summary>
+    /// The 4×16 → 16×4 byte transpose an unshuffle of 4-byte elements ends in: stores 64 bytes at
+    /// <paramref name="offset"/>, unit i (4 bytes) holding byte i of <paramref name="r0"/> to <paramref name="r3"/> in turn.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreTransposed4(Vector128<byte> r0, Vector128<byte> r1, Vector128<byte> r2, Vector128<byte> r3, ref byte destination, nuint offset)
+    {
+        var u0 = Low8(r0, r1);   // bytes 0-1 of units 0..7
+        var u1 = High8(r0, r1);  // bytes 0-1 of units 8..15
+        var u2 = Low8(r2, r3);   // bytes 2-3 of units 0..7
+        var u3 = High8(r2, r3);  // bytes 2-3 of units 8..15
+        Low16(u0, u2).StoreUnsafe(ref destination, offset);
+        High16(u0, u2).StoreUnsafe(ref destination, offset + 16);
+        Low16(u1, u3).StoreUnsafe(ref destination, offset + 32);
+        High16(u1, u3).StoreUnsafe(ref destination, offset + 48);
+    }
+
+    /// <summary>
+    /// The 8×16 → 16×8 byte transpose an unshuffle of 8-byte elements (and a bit unshuffle's regrouping) ends in:
+    /// stores 128 bytes at <paramref name="offset"/>, unit i (8 bytes) holding byte i of <paramref name="r0"/> to
+    /// <paramref name="r7"/> in turn.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreTransposed8(
+        Vector128<byte> r0, Vector128<byte> r1, Vector128<byte> r2, Vector128<byte> r3,
+        Vector128<byte> r4, Vector128<byte> r5, Vector128<byte> r6, Vector128<byte> r7,
+        ref byte destination, nuint offset)
+    {
+        var a0 = Low8(r0, r1);   // bytes 0-1 of units 0..7
+        var a1 = High8(r0, r1);  // bytes 0-1 of units 8..15
+        var b0 = Low8(r2, r3);   // bytes 2-3
+        var b1 = High8(r2, r3);
+        var c0 = Low8(r4, r5);   // bytes 4-5
+        var c1 = High8(r4, r5);
+        var d0 = Low8(r6, r7);   // bytes 6-7
+        var d1 = High8(r6, r7);
+        var e0 = Low16(a0, b0);  // bytes 0-3 of units 0..3
+        var e1 = High16(a0, b0); // units 4..7
+        var e2 = Low16(a1, b1);  // units 8..11
+        var e3 = High16(a1, b1); // units 12..15
+        var f0 = Low16(c0, d0);  // bytes 4-7 of the same
+        var f1 = High16(c0, d0);
+        var f2 = Low16(c1, d1);
+        var f3 = High16(c1, d1);
+        Low32(e0, f0).StoreUnsafe(ref destination, offset);
+        High32(e0, f0).StoreUnsafe(ref destination, offset + 16);
+        Low32(e1, f1).StoreUnsafe(ref destination, offset + 32);
+        High32(e1, f1).StoreUnsafe(ref destination, offset + 48);
+        Low32(e2, f2).StoreUnsafe(ref destination, offset + 64);
+        High32(e2, f2).StoreUnsafe(ref destination, offset + 80);
+        Low32(e3, f3).StoreUnsafe(ref destination, offset + 96);
+        High32(e3, f3).StoreUnsafe(ref destination, offset + 112);
+    }
 }
