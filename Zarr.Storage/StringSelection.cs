@@ -21,7 +21,8 @@ public readonly struct StringSelection : IEquatable<StringSelection>
     /// <summary>The shape the selection reads as (dimensions selected by an integer are dropped).</summary>
     public long[] Shape => SelectionPlan.Create(_array.Array.Grid, _selection).OutputShape;
 
-    /// <summary>Reads the selection as strings (C order) with its shape.</summary>
+    /// <summary>Reads the selection as strings (C order) with its shape: the documented way to read (awaiting the selection is a shorthand without a token).</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
     public Task<(string?[] Values, long[] Shape)> ReadAsync(CancellationToken cancellationToken = default) => _array.ReadAsync(_selection, cancellationToken);
 
     /// <summary>Reads the selection of a fixed-length bytes (<c>|S n</c>) array: each value's bytes without trailing NULs.</summary>
@@ -39,7 +40,7 @@ public readonly struct StringSelection : IEquatable<StringSelection>
     /// <summary>Sets every selected element to <paramref name="value"/>.</summary>
     public Task FillAsync(string value, CancellationToken cancellationToken = default) => _array.FillAsync(_selection, value, cancellationToken);
 
-    /// <summary>Lets <c>await names[..]</c> read the selection.</summary>
+    /// <summary>Lets <c>await names[..]</c> read the selection: <see cref="ReadAsync"/> without a cancellation token.</summary>
     public TaskAwaiter<(string?[] Values, long[] Shape)> GetAwaiter() => ReadAsync().GetAwaiter();
 
     /// <inheritdoc />

@@ -172,16 +172,7 @@ public partial class ZarrArray
         var node = NodeState.For(store, path);
         var version = node.Version;
 
-        if (await NodeIO.NodeExistsAsync(store, path, cancellationToken).ConfigureAwait(false))
-        {
-            if (!overwrite)
-            {
-                throw new ZarrNodeException(path, $"a node already exists in {store} (use overwrite / mode 'w' to replace it)");
-            }
-
-            await store.DeletePrefixAsync(NodePaths.Prefix(path), cancellationToken).ConfigureAwait(false);
-            await NodeIO.DeleteNodeDocumentsAsync(store, path, cancellationToken).ConfigureAwait(false);
-        }
+        await NodeIO.MakeRoomAsync(store, path, overwrite, cancellationToken).ConfigureAwait(false);
 
         await NodeIO.EnsureParentGroupsAsync(store, path, metadata.Format, cancellationToken).ConfigureAwait(false);
         await NodeIO.WriteArrayMetadataAsync(store, path, metadata, cancellationToken).ConfigureAwait(false);

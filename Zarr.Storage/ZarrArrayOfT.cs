@@ -234,8 +234,10 @@ public sealed class ZarrArray<T> : ZarrArray where T : unmanaged
 }
 
 /// <summary>
-/// A selection of a typed array, made by its indexer. Awaiting it reads it (<c>Tensor&lt;T&gt; t = await z[..100];</c>);
-/// its methods read into a buffer, write, or fill.
+/// A selection of a typed array, made by its indexer. <see cref="ReadAsync"/> reads it
+/// (<c>Tensor&lt;T&gt; t = await z[..100].ReadAsync(cancellationToken);</c>): the documented way, which can be cancelled.
+/// Awaiting the selection itself (<c>await z[..100]</c>) is a shorthand for <c>ReadAsync()</c> without a token. Its other
+/// methods read into a buffer, write, or fill.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
 public readonly struct ArraySelection<T> : IEquatable<ArraySelection<T>> where T : unmanaged
@@ -252,7 +254,8 @@ public readonly struct ArraySelection<T> : IEquatable<ArraySelection<T>> where T
     /// <summary>The shape the selection reads as (dimensions selected by an integer are dropped).</summary>
     public long[] Shape => SelectionPlan.Create(_array.Grid, _selection).OutputShape;
 
-    /// <summary>Reads the selection into a new tensor.</summary>
+    /// <summary>Reads the selection into a new tensor: the documented way to read (awaiting the selection is a shorthand without a token).</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
     public Task<Tensor<T>> ReadAsync(CancellationToken cancellationToken = default) => _array.ReadAsync(_selection, cancellationToken);
 
     /// <summary>Reads the selection into memory the caller owns (C order, exactly the selection's element count).</summary>
@@ -278,7 +281,7 @@ public readonly struct ArraySelection<T> : IEquatable<ArraySelection<T>> where T
     /// <summary>Sets every selected element to <paramref name="value"/> (a scalar broadcast over the selection).</summary>
     public Task FillAsync(T value, CancellationToken cancellationToken = default) => _array.FillAsync(_selection, value, cancellationToken);
 
-    /// <summary>Lets <c>await z[..]</c> read the selection.</summary>
+    /// <summary>Lets <c>await z[..]</c> read the selection: <see cref="ReadAsync"/> without a cancellation token.</summary>
     public TaskAwaiter<Tensor<T>> GetAwaiter() => ReadAsync().GetAwaiter();
 
     /// <inheritdoc />

@@ -134,16 +134,7 @@ public sealed class ZarrGroup
         path = NodePaths.Normalize(path);
         var node = NodeState.For(store, path);
         var version = node.Version;
-        if (await NodeIO.NodeExistsAsync(store, path, cancellationToken).ConfigureAwait(false))
-        {
-            if (!overwrite)
-            {
-                throw new ZarrNodeException(path, $"a node already exists in {store} (use overwrite / mode 'w' to replace it)");
-            }
-
-            await store.DeletePrefixAsync(NodePaths.Prefix(path), cancellationToken).ConfigureAwait(false);
-            await NodeIO.DeleteNodeDocumentsAsync(store, path, cancellationToken).ConfigureAwait(false);
-        }
+        await NodeIO.MakeRoomAsync(store, path, overwrite, cancellationToken).ConfigureAwait(false);
 
         var metadata = new GroupMetadata { Format = format, Attributes = (JsonObject?)attributes?.DeepClone() ?? [] };
         await NodeIO.EnsureParentGroupsAsync(store, path, metadata.Format, cancellationToken).ConfigureAwait(false);

@@ -23,49 +23,29 @@ internal static class InfoCommand
 
     private static async Task RunAsync(CliConsole console, string path, bool json, CancellationToken cancellationToken)
     {
-        var node = NodeLocation.OpenForRead(path);
-        await using var nodeScope = node.ConfigureAwait(false);
-        var store = node.Store;
-        try
-        {
-            var (type, format) = await NodeLocation.ProbeAsync(store, cancellationToken).ConfigureAwait(false);
-            switch (type)
+        await ReadingNode.VisitAsync(
+            path,
+            AccessMode.Read,
+            array => ReadingNode.WriteArrayAsync(console, array, json, Summary, cancellationToken),
+            async group =>
             {
-                case NodeType.Array:
-                    var array = await ZarrArray.OpenAsync(store, "", AccessMode.Read, cancellationToken).ConfigureAwait(false);
-                    var info = await array.GetInfoAsync(cancellationToken).ConfigureAwait(false);
-                    if (json)
-                    {
-                        await console.WriteJsonAsync(await NodeJson.ArrayAsync(store, info, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        // Which blosc reads the array's chunks: native c-blosc or the managed implementation, and why.
-                        var blosc = info.Codecs.Any(c => c.ToJsonString().Contains("\"blosc\"", StringComparison.Ordinal));
-                        await console.WriteLineAsync(blosc ? $"{info}\n  blosc: {BloscRuntime.Description}" : info.ToString()).ConfigureAwait(false);
-                    }
+                if (json)
+                {
+                    await console.WriteJsonAsync(await NodeJson.GroupAsync(group, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                }
+                else
+                {
+                    await console.WriteLineAsync(await GroupTextAsync(group, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
 
-                    break;
-                case NodeType.Group:
-                    var group = await ZarrGroup.OpenAsync(store, "", AccessMode.Read, cancellationToken).ConfigureAwait(false);
-                    if (json)
-                    {
-                        await console.WriteJsonAsync(await NodeJson.GroupAsync(group, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await console.WriteLineAsync(await GroupTextAsync(group, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-                    }
-
-                    break;
-                default:
-                    throw new CliException($"no array or group at {path}");
-            }
-        }
-        catch (ZarrException ex)
-        {
-            throw new CliException($"{path}: {ex.Message}", ex);
-        }
+    /// <summary>The array's summary, and which blosc reads its chunks: native c-blosc or the managed implementation, and why.</summary>
+    private static string Summary(ArrayInfo info)
+    {
+        var blosc = info.Codecs.Any(c => c.ToJsonString().Contains("\"blosc\"", StringComparison.Ordinal));
+        return blosc ? $"{info}\n  blosc: {BloscRuntime.Description}" : info.ToString();
     }
 
     private static async Task<string> GroupTextAsync(ZarrGroup group, CancellationToken cancellationToken)

@@ -21,50 +21,25 @@ internal static class TreeCommand
 
     private static async Task RunAsync(CliConsole console, string path, bool json, CancellationToken cancellationToken)
     {
-        var node = NodeLocation.OpenForRead(path);
-        await using var nodeScope = node.ConfigureAwait(false);
-        var store = node.Store;
-        try
-        {
-            var (type, _) = await NodeLocation.ProbeAsync(store, cancellationToken).ConfigureAwait(false);
-            switch (type)
+        await ReadingNode.VisitAsync(
+            path,
+            AccessMode.Read,
+            array => ReadingNode.WriteArrayAsync(console, array, json, info => ArrayLine(Path.GetFileName(Path.TrimEndingDirectorySeparator(path)), info), cancellationToken),
+            async group =>
             {
-                case NodeType.Array:
-                    var array = await ZarrArray.OpenAsync(store, "", AccessMode.Read, cancellationToken).ConfigureAwait(false);
-                    var info = await array.GetInfoAsync(cancellationToken).ConfigureAwait(false);
-                    if (json)
-                    {
-                        await console.WriteJsonAsync(await NodeJson.ArrayAsync(array.Store, info, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await console.WriteLineAsync(ArrayLine(Path.GetFileName(Path.TrimEndingDirectorySeparator(path)), info)).ConfigureAwait(false);
-                    }
-
-                    break;
-                case NodeType.Group:
-                    var group = await ZarrGroup.OpenAsync(store, "", AccessMode.Read, cancellationToken).ConfigureAwait(false);
-                    if (json)
-                    {
-                        await console.WriteJsonAsync(await GroupJsonAsync(group, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        var text = new StringBuilder();
-                        text.Append(CultureInfo.InvariantCulture, $"/ (group, zarr v{(int)group.Format})");
-                        await AppendMembersAsync(text, group, "", cancellationToken).ConfigureAwait(false);
-                        await console.WriteLineAsync(text.ToString()).ConfigureAwait(false);
-                    }
-
-                    break;
-                default:
-                    throw new CliException($"no array or group at {path}");
-            }
-        }
-        catch (ZarrException ex)
-        {
-            throw new CliException($"{path}: {ex.Message}", ex);
-        }
+                if (json)
+                {
+                    await console.WriteJsonAsync(await GroupJsonAsync(group, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                }
+                else
+                {
+                    var text = new StringBuilder();
+                    text.Append(CultureInfo.InvariantCulture, $"/ (group, zarr v{(int)group.Format})");
+                    await AppendMembersAsync(text, group, "", cancellationToken).ConfigureAwait(false);
+                    await console.WriteLineAsync(text.ToString()).ConfigureAwait(false);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<JsonObject> GroupJsonAsync(ZarrGroup group, CancellationToken cancellationToken)

@@ -27,51 +27,42 @@ internal static class VerifyCommand
         verbose,
         RunAsync);
 
-    private static async Task RunAsync(CliConsole console, string path, bool json, CancellationToken cancellationToken)
+    private static Task RunAsync(CliConsole console, string path, bool json, CancellationToken cancellationToken)
     {
-        var node = NodeLocation.OpenForRead(path);
-        await using var nodeScope = node.ConfigureAwait(false);
-        var store = node.Store;
         var bad = new ConcurrentBag<(string Key, string Reason)>();
-        var arrays = new List<ZarrArray>();
-        try
-        {
-            var (type, _) = await NodeLocation.ProbeAsync(store, cancellationToken).ConfigureAwait(false);
-            switch (type)
+        return ReadingNode.VisitAsync(
+            path,
+            // Read the hierarchy from the stores' own documents, not a consolidated snapshot that could hide a damaged one.
+            AccessMode.ReadWrite,
+            array => CheckAsync(console, path, json, [array], bad, cancellationToken),
+            async group =>
             {
-                case NodeType.Array:
-                    arrays.Add(await ZarrArray.OpenAsync(store, "", AccessMode.Read, cancellationToken).ConfigureAwait(false));
-                    break;
-                case NodeType.Group:
-                    // Read the hierarchy from the stores' own documents, not a consolidated snapshot that could hide a damaged one.
-                    var group = await ZarrGroup.OpenAsync(store, "", AccessMode.ReadWrite, cancellationToken).ConfigureAwait(false);
-                    await foreach (var member in group.WalkAsync(cancellationToken).ConfigureAwait(false))
+                var arrays = new List<ZarrArray>();
+                await foreach (var member in group.WalkAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (member.Kind != NodeKind.Array)
                     {
-                        if (member.Kind != NodeKind.Array)
-                        {
-                            continue;
-                        }
-
-                        try
-                        {
-                            arrays.Add(await ZarrArray.OpenAsync(store, member.Path, AccessMode.Read, cancellationToken).ConfigureAwait(false));
-                        }
-                        catch (ZarrException ex)
-                        {
-                            bad.Add((member.Path, "metadata: " + ex.Message));
-                        }
+                        continue;
                     }
 
-                    break;
-                default:
-                    throw new CliException($"no array or group at {path}");
-            }
-        }
-        catch (ZarrException ex)
-        {
-            throw new CliException($"{path}: {ex.Message}", ex);
-        }
+                    try
+                    {
+                        arrays.Add(await ZarrArray.OpenAsync(group.Store, member.Path, AccessMode.Read, cancellationToken).ConfigureAwait(false));
+                    }
+                    catch (ZarrException ex)
+                    {
+                        bad.Add((member.Path, "metadata: " + ex.Message));
+                    }
+                }
 
+                await CheckAsync(console, path, json, arrays, bad, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Verifies <paramref name="arrays"/> (their store still open) and reports; a bad chunk ends in exit status 1.</summary>
+    private static async Task CheckAsync(CliConsole console, string path, bool json, List<ZarrArray> arrays, ConcurrentBag<(string Key, string Reason)> bad, CancellationToken cancellationToken)
+    {
         long checkedChunks = 0;
         await CliProgress.RunAsync(console, async progress =>
         {

@@ -28,14 +28,59 @@ public sealed class ChunkRequest
 }
 
 /// <summary>
+/// A message about one chunk that owns pooled bytes (<see cref="EncodedChunk"/>, <see cref="DecodedChunk"/>): whoever
+/// holds it disposes it exactly once, which returns the bytes to the pool. A pipeline run keeps track of the messages
+/// it created, so that a run that faults or is cancelled disposes those still in flight.
+/// </summary>
+public abstract class ChunkMessage : IDisposable
+{
+    private ChunkTracker? _tracker;
+
+    private protected ChunkMessage(long[] coordinates, ChunkRegion region)
+    {
+        ArgumentNullException.ThrowIfNull(coordinates);
+        ArgumentNullException.ThrowIfNull(region);
+        CoordinatesArray = coordinates;
+        Region = region;
+    }
+
+    /// <summary>The chunk's grid coordinates.</summary>
+    public ReadOnlySpan<long> Coordinates => CoordinatesArray;
+
+    /// <summary>The region of the array the chunk covers (its valid part: an edge chunk hangs over the array's end).</summary>
+    public ChunkRegion Region { get; }
+
+    internal long[] CoordinatesArray { get; }
+
+    /// <summary>Returns the bytes to the pool (and, inside a pipeline run, tells the run the message is gone).</summary>
+    public void Dispose()
+    {
+        Untrack();
+        ReleaseBytes();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Hands the message out of the run that created it (the receiver now owns it).</summary>
+    internal void Untrack() => Interlocked.Exchange(ref _tracker, null)?.Remove(this);
+
+    /// <summary>Starts tracking: called last by a constructor, once the message is whole.</summary>
+    private protected void Track(ChunkTracker? tracker)
+    {
+        _tracker = tracker;
+        tracker?.Add(this);
+    }
+
+    /// <summary>Returns the message's bytes to the pool (at most once).</summary>
+    private protected abstract void ReleaseBytes();
+}
+
+/// <summary>
 /// A chunk's encoded bytes, as stored. <b>Ownership:</b> the message owns <see cref="Data"/>; whoever holds the
 /// message disposes it exactly once. A block that consumes a message disposes it after producing its output; a
 /// pipeline that faults or is cancelled disposes the messages it still holds.
 /// </summary>
-public sealed class EncodedChunk : IDisposable
+public sealed class EncodedChunk : ChunkMessage
 {
-    private ChunkTracker? _tracker;
-
     /// <summary>Creates the message; it takes ownership of <paramref name="data"/>.</summary>
     /// <param name="coordinates">The chunk's coordinates (shared, not copied: do not modify).</param>
     /// <param name="region">The region the chunk covers.</param>
@@ -47,23 +92,13 @@ public sealed class EncodedChunk : IDisposable
     }
 
     internal EncodedChunk(long[] coordinates, ChunkRegion region, string key, PooledBuffer? data, ChunkTracker? tracker)
+        : base(coordinates, region)
     {
-        ArgumentNullException.ThrowIfNull(coordinates);
-        ArgumentNullException.ThrowIfNull(region);
         ArgumentNullException.ThrowIfNull(key);
-        CoordinatesArray = coordinates;
-        Region = region;
         Key = key;
         Data = data;
-        _tracker = tracker;
-        tracker?.Add(this);
+        Track(tracker);
     }
-
-    /// <summary>The chunk's grid coordinates.</summary>
-    public ReadOnlySpan<long> Coordinates => CoordinatesArray;
-
-    /// <summary>The region the chunk covers.</summary>
-    public ChunkRegion Region { get; }
 
     /// <summary>The chunk's store key.</summary>
     public string Key { get; }
@@ -74,27 +109,22 @@ public sealed class EncodedChunk : IDisposable
     /// <summary>True when there are no bytes (see <see cref="Data"/>).</summary>
     public bool IsMissing => Data is null;
 
-    internal long[] CoordinatesArray { get; }
-
     /// <summary>Returns the bytes to the pool.</summary>
-    public void Dispose()
+    private protected override void ReleaseBytes()
     {
         Data?.Dispose();
         Data = null;
-        Interlocked.Exchange(ref _tracker, null)?.Remove(this);
     }
 }
 
 /// <summary>
 /// A decoded chunk: always the FULL chunk shape, C order, little-endian (edge chunks hang over the array: only
-/// <see cref="Region"/> is valid). <b>Ownership:</b> the message owns <see cref="Buffer"/>; whoever holds it disposes it
+/// <see cref="ChunkMessage.Region"/> is valid). <b>Ownership:</b> the message owns <see cref="Buffer"/>; whoever holds it disposes it
 /// exactly once. A block that consumes a message disposes it after producing its output (a compute block that works in
 /// place hands the same message on instead); a pipeline that faults or is cancelled disposes what it still holds.
 /// </summary>
-public sealed class DecodedChunk : IDisposable
+public sealed class DecodedChunk : ChunkMessage
 {
-    private ChunkTracker? _tracker;
-
     /// <summary>Creates the message; it takes ownership of <paramref name="buffer"/>.</summary>
     /// <param name="coordinates">The chunk's coordinates (shared, not copied: do not modify).</param>
     /// <param name="region">The region the chunk covers.</param>
@@ -107,26 +137,16 @@ public sealed class DecodedChunk : IDisposable
     }
 
     internal DecodedChunk(long[] coordinates, ChunkRegion region, int[] chunkShape, int itemSize, PooledBuffer buffer, ChunkTracker? tracker)
+        : base(coordinates, region)
     {
-        ArgumentNullException.ThrowIfNull(coordinates);
-        ArgumentNullException.ThrowIfNull(region);
         ArgumentNullException.ThrowIfNull(chunkShape);
         ArgumentNullException.ThrowIfNull(buffer);
         ArgumentOutOfRangeException.ThrowIfLessThan(itemSize, 1);
-        CoordinatesArray = coordinates;
-        Region = region;
         ChunkShapeArray = chunkShape;
         ItemSize = itemSize;
         Buffer = buffer;
-        _tracker = tracker;
-        tracker?.Add(this);
+        Track(tracker);
     }
-
-    /// <summary>The chunk's grid coordinates.</summary>
-    public ReadOnlySpan<long> Coordinates => CoordinatesArray;
-
-    /// <summary>The region of the array the chunk covers (its valid part).</summary>
-    public ChunkRegion Region { get; }
 
     /// <summary>The full chunk shape: the layout of <see cref="Buffer"/>.</summary>
     public ReadOnlySpan<int> ChunkShape => ChunkShapeArray;
@@ -155,8 +175,6 @@ public sealed class DecodedChunk : IDisposable
         }
     }
 
-    internal long[] CoordinatesArray { get; }
-
     internal int[] ChunkShapeArray { get; }
 
     /// <summary>The elements as <typeparamref name="T"/> (full chunk layout).</summary>
@@ -171,17 +189,6 @@ public sealed class DecodedChunk : IDisposable
         return MemoryMarshal.Cast<byte, T>(Buffer.Span);
     }
 
-    /// <summary>Hands the message out of the run that created it (the receiver now owns it).</summary>
-    internal void Untrack() => Interlocked.Exchange(ref _tracker, null)?.Remove(this);
-
     /// <summary>Returns the buffer to the pool.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _tracker, null) is { } tracker)
-        {
-            tracker.Remove(this);
-        }
-
-        Buffer.Dispose();
-    }
+    private protected override void ReleaseBytes() => Buffer.Dispose();
 }

@@ -6,31 +6,6 @@ using System.Runtime.CompilerServices;
 
 namespace Zarr.Dataflow;
 
-[Flags]
-internal enum StatFlags
-{
-    None = 0,
-    Sum = 1,
-    Moments = 2,
-    Min = 4,
-    Max = 8,
-    NaNCount = 16,
-
-    /// <summary>
-    /// The sum a mean needs: in double across chunks (numpy accumulates means in float64, so huge integer arrays never
-    /// wrap); integers of up to 32 bits are first summed exactly in 64 bits within the chunk. Not with <see cref="Sum"/>.
-    /// </summary>
-    MeanSum = 32,
-}
-
-/// <summary>What the engine knows about an element type: floating point (NaN exists) and signedness.</summary>
-internal static class NumericTraits<T> where T : unmanaged, INumber<T>
-{
-    public static readonly bool IsFloat = typeof(T) == typeof(float) || typeof(T) == typeof(double) || typeof(T) == typeof(Half);
-
-    public static readonly bool IsSigned = T.IsNegative(T.Zero - T.One);
-}
-
 /// <summary>
 /// Per-cell statistics of a reduction: the count, the integer (64-bit, wrapping as numpy) or floating (double) sum,
 /// the mean and sum of squared deviations (M2), the minimum and maximum. A chunk's partial is computed in one pass
@@ -467,43 +442,4 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
     private static T MinPropagating(T a, T b) => T.IsNaN(a) || T.IsNaN(b) ? (T.IsNaN(a) ? a : b) : T.Min(a, b);
 
     private static T MaxPropagating(T a, T b) => T.IsNaN(a) || T.IsNaN(b) ? (T.IsNaN(a) ? a : b) : T.Max(a, b);
-}
-
-/// <summary>Chan, Golub and LeVeque's parallel update of (count, mean, M2).</summary>
-internal static class Moments
-{
-    /// <summary>M2 over n − ddof (NaN when n ≤ ddof, as numpy), or its square root.</summary>
-    public static double Variance(long n, double m2, int ddof, bool sqrt)
-    {
-        var v = n - ddof <= 0 ? double.NaN : m2 / (n - ddof);
-        return sqrt ? Math.Sqrt(v) : v;
-    }
-
-    public static void Combine(ref long countA, ref double meanA, ref double m2A, long countB, double meanB, double m2B, bool updateCount)
-    {
-        var na = (double)countA;
-        var nb = (double)countB;
-        var n = na + nb;
-        if (countB == 0)
-        {
-            return;
-        }
-
-        if (countA == 0)
-        {
-            meanA = meanB;
-            m2A = m2B;
-        }
-        else
-        {
-            var delta = meanB - meanA;
-            meanA += delta * (nb / n);
-            m2A += m2B + (delta * delta * (na * nb / n));
-        }
-
-        if (updateCount)
-        {
-            countA += countB;
-        }
-    }
 }

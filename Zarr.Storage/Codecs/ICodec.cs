@@ -204,14 +204,14 @@ internal static class DecodeLimit
 /// <param name="Start">The first element per dimension.</param>
 /// <param name="Step">The step per dimension (at least 1).</param>
 /// <param name="Count">The number of elements per dimension.</param>
-public readonly record struct ChunkRegion(int[] Start, int[] Step, int[] Count);
+internal readonly record struct ChunkRegion(int[] Start, int[] Step, int[] Count);
 
 /// <summary>
 /// An array→bytes codec that can decode part of a chunk by reading only parts of the stored value (ranged reads), as
 /// <c>sharding_indexed</c> reads only a shard's index and the inner chunks a selection needs. The array uses it for
 /// reads that do not cover a whole chunk when the chain has no other codec around it.
 /// </summary>
-public interface IPartialDecodingCodec : IArrayToBytesCodec
+internal interface IPartialDecodingCodec : IArrayToBytesCodec
 {
     /// <summary>
     /// Decodes at least the elements of <paramref name="region"/> into <paramref name="chunk"/> (the whole decoded chunk's

@@ -38,7 +38,11 @@ public readonly struct AdvancedSelection<T> where T : unmanaged
     /// <exception cref="ZarrSelectionException">The selection does not fit the array.</exception>
     public long[] Shape => _spec.Plan(_array.Grid).OutputShape;
 
-    /// <summary>Reads the selection into a new tensor (coordinate and mask selections read as 1-D, in the order given).</summary>
+    /// <summary>
+    /// Reads the selection into a new tensor (coordinate and mask selections read as 1-D, in the order given): the
+    /// documented way to read (awaiting the selection is a shorthand without a token).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
     /// <exception cref="ZarrSelectionException">The selection does not fit the array.</exception>
     public Task<Tensor<T>> ReadAsync(CancellationToken cancellationToken = default) => _array.ReadSelectionAsync(_spec, cancellationToken);
 
@@ -72,7 +76,7 @@ public readonly struct AdvancedSelection<T> where T : unmanaged
     public Task FillAsync(T value, CancellationToken cancellationToken = default) =>
         _array.FillSelectionAsync(_spec, value, cancellationToken);
 
-    /// <summary>Lets <c>await z.Oindex[...]</c> read the selection.</summary>
+    /// <summary>Lets <c>await z.Oindex[...]</c> read the selection: <see cref="ReadAsync"/> without a cancellation token.</summary>
     public TaskAwaiter<Tensor<T>> GetAwaiter() => ReadAsync().GetAwaiter();
 
     /// <inheritdoc />

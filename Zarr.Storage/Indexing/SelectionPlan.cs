@@ -98,24 +98,6 @@ internal sealed class SelectionPlan : IChunkPlan<ChunkSelection>
         return new SelectionPlan(grid, dims, per);
     }
 
-    /// <summary>A plan for a box given by its start and its counts (step 1, no dimension dropped).</summary>
-    public static SelectionPlan CreateBox(ChunkGrid grid, ReadOnlySpan<long> start, ReadOnlySpan<long> count)
-    {
-        var rank = grid.Shape.Length;
-        var slices = new Slice[rank];
-        for (var d = 0; d < rank; d++)
-        {
-            if (start[d] < 0 || count[d] < 0 || start[d] + count[d] > grid.Shape[d])
-            {
-                throw new ZarrSelectionException($"the region {start[d]}..{start[d] + count[d]} is out of bounds for dimension {d} of length {grid.Shape[d]}");
-            }
-
-            slices[d] = Slice.Range(start[d], start[d] + count[d]);
-        }
-
-        return Create(grid, slices);
-    }
-
     /// <summary>Every chunk touched, with what part of it.</summary>
     public IEnumerable<ChunkSelection> Chunks()
     {

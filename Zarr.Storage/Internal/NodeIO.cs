@@ -30,6 +30,27 @@ internal static class NodeIO
         return (null, ZarrFormat.V3);
     }
 
+    /// <summary>
+    /// Makes room for a new node at <paramref name="path"/>: nothing to do when there is none; with
+    /// <paramref name="overwrite"/>, the node there and everything below it are deleted; otherwise the creation is refused.
+    /// </summary>
+    /// <exception cref="ZarrNodeException">A node exists at the path and <paramref name="overwrite"/> is false.</exception>
+    public static async ValueTask MakeRoomAsync(IStore store, string path, bool overwrite, CancellationToken cancellationToken)
+    {
+        if (!await NodeExistsAsync(store, path, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        if (!overwrite)
+        {
+            throw new ZarrNodeException(path, $"a node already exists in {store} (use overwrite / mode 'w' to replace it)");
+        }
+
+        await store.DeletePrefixAsync(NodePaths.Prefix(path), cancellationToken).ConfigureAwait(false);
+        await DeleteNodeDocumentsAsync(store, path, cancellationToken).ConfigureAwait(false);
+    }
+
     public static async ValueTask<bool> NodeExistsAsync(IStore store, string path, CancellationToken cancellationToken) =>
         await store.ExistsAsync(NodePaths.Key(path, MetadataSerializer.ZarrJson), cancellationToken).ConfigureAwait(false)
         || await store.ExistsAsync(NodePaths.Key(path, MetadataSerializer.ZArray), cancellationToken).ConfigureAwait(false)

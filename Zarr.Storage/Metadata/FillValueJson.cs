@@ -31,7 +31,7 @@ namespace Zarr.Storage;
 /// <item>v2 only: <c>null</c>, meaning "no fill value" (missing chunks read as zeros).</item>
 /// </list>
 /// </remarks>
-public static class FillValueJson
+internal static class FillValueJson
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private const ushort CanonicalNaN16 = 0x7E00;

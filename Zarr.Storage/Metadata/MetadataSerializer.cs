@@ -15,7 +15,7 @@ namespace Zarr.Storage;
 /// would write the bare token), which zarr-python 2.13 reads back as the strings. v3 documents are standard JSON.</para>
 /// <para>The work is done by one reader and one writer per format; this class is their entry point.</para>
 /// </remarks>
-public static class MetadataSerializer
+internal static class MetadataSerializer
 {
     /// <summary>The v3 metadata document's name.</summary>
     public const string ZarrJson = "zarr.json";

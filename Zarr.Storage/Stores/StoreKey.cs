@@ -3,7 +3,9 @@ using Zarr.Storage.Internal;
 namespace Zarr.Storage;
 
 /// <summary>
-/// The one set of rules for store keys and prefixes, shared by every store.
+/// The one set of rules for store keys and prefixes, shared by every store: public so that a store written in another
+/// assembly refuses the keys the library's stores refuse, with the same messages (<see cref="Validate"/>,
+/// <see cref="ValidatePrefix"/>).
 /// </summary>
 /// <remarks>
 /// <para>A key is one or more '/'-separated segments. It is refused (with a <see cref="ZarrStoreException"/> naming the
@@ -54,7 +56,7 @@ public static class StoreKey
 
     /// <summary>Joins a prefix ("" or ending in '/') and a relative key: <c>Join("a/", "b/c")</c> is <c>"a/b/c"</c>.</summary>
     /// <exception cref="ZarrStoreException">The prefix or the result is not valid.</exception>
-    public static string Join(string prefix, string key)
+    internal static string Join(string prefix, string key)
     {
         ValidatePrefix(prefix);
         var joined = prefix + key;
@@ -64,7 +66,7 @@ public static class StoreKey
 
     /// <summary>Joins path segments with '/', skipping empty ones and trimming '/' at their ends: <c>Combine("a/", "b", "c")</c> is <c>"a/b/c"</c>.</summary>
     /// <exception cref="ZarrStoreException">The result is not a valid key.</exception>
-    public static string Combine(params ReadOnlySpan<string> segments)
+    internal static string Combine(params ReadOnlySpan<string> segments)
     {
         var parts = new List<string>(segments.Length);
         foreach (var segment in segments)
@@ -83,7 +85,7 @@ public static class StoreKey
 
     /// <summary>The prefix naming the folder <paramref name="path"/>: "" for "", else <c>path + "/"</c>.</summary>
     /// <exception cref="ZarrStoreException">The result is not a valid prefix.</exception>
-    public static string ToPrefix(string path)
+    internal static string ToPrefix(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         var prefix = path.Length == 0 || path.EndsWith(Separator) ? path : path + Separator;

@@ -118,7 +118,7 @@ internal sealed class JobRunner(ServiceOptions options)
                 Chunks = request.Chunks ?? (request.Shards is null ? array.Chunks : null),
                 Shards = request.Shards,
                 // A v2 source without a fill value keeps none (a v3 copy gets the type's zero).
-                FillValue = array.Metadata.FillValueIsNull ? null : FillValueJson.ToV3Json(array.Metadata.FillValue, array.DataType),
+                FillValue = array.Metadata.FillValueIsNull ? null : array.DataType.ValueToJson(array.Metadata.FillValue),
                 FillValueIsNull = array.Metadata.FillValueIsNull,
                 Attributes = array.Attributes,
             };

@@ -1,3 +1,4 @@
+using Zarr.Tests;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Xml.Linq;
@@ -10,6 +11,7 @@ namespace Zarr.Cli.Tests;
 /// package; the packages carry the repository's version (0.1.commit count, so each commit packs a new one); and the tool
 /// installs from the folder and runs.
 /// </summary>
+[Trait(SlowTests.Category, SlowTests.Slow)] // packs three packages and installs the tool
 public sealed class PackageTests : IDisposable
 {
     private static readonly HashSet<string> CoreDependencies = ["System.Numerics.Tensors", "ZstdSharp.Port", "K4os.Compression.LZ4", "SharpZipLib", "System.IO.Hashing"];

@@ -1,3 +1,4 @@
+using Zarr.Tests;
 using System.Diagnostics;
 using Xunit.Abstractions;
 
@@ -7,6 +8,7 @@ namespace Zarr.Dataflow.Tests;
 /// The proof that memory stays bounded: a child process limited to a 256 MiB GC heap reduces a generated float32
 /// array of 25 GiB (100× the limit) and stores a compressible result of it to a directory store.
 /// </summary>
+[Trait(SlowTests.Category, SlowTests.Slow)] // a 25 GiB array through a child process
 public sealed class BoundedMemoryTests(ITestOutputHelper output)
 {
     [Fact]

@@ -39,7 +39,7 @@ public sealed partial class ForeignReadTests
                     Shape = shape,
                     ChunkShape = shards,
                     DataType = ZarrDataType.Of<T>(),
-                    FillValue = FillValueJson.FromScalar(fill),
+                    FillValue = System.Runtime.InteropServices.MemoryMarshal.AsBytes(new[] { fill }.AsSpan()).ToArray(),
                     Codecs = [codec],
                     ChunkKeyEncoding = ChunkKeyEncoding.Default,
                 };

@@ -14,7 +14,7 @@ namespace Zarr.Storage.Codecs;
 /// <remarks>
 /// <para>Inner chunks whose every element is the fill value are not stored (index entry 2^64−1 twice), as zarr-python
 /// does with <c>write_empty_chunks=False</c>; they decode as the fill value.</para>
-/// <para>A read of part of a shard (<see cref="TryDecodePartialAsync"/>) fetches the index with one ranged read and
+/// <para>A read of part of a shard (<c>TryDecodePartialAsync</c>) fetches the index with one ranged read and
 /// then only the inner chunks the region touches, coalescing ranges less than 64 KiB apart into one read.</para>
 /// <para>Immutable and thread-safe. Large shards are encoded and decoded with their inner chunks in parallel.</para>
 /// </remarks>
@@ -368,7 +368,7 @@ public sealed class ShardingCodec : IPartialDecodingCodec
     /// ranged reads, coalescing ranges less than 64 KiB apart; when the region touches every inner chunk the shard is
     /// read whole, once. Empty inner chunks are filled with the fill value.
     /// </remarks>
-    public ValueTask<bool> TryDecodePartialAsync(IReadableStore store, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken = default)
+    ValueTask<bool> IPartialDecodingCodec.TryDecodePartialAsync(IReadableStore store, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(key);

@@ -1,3 +1,4 @@
+using Zarr.Tests;
 using System.Text;
 using Zarr.Storage.Internal;
 
@@ -7,6 +8,7 @@ namespace Zarr.Storage.Tests.Metadata;
 /// Issue 23, item 6: a message quotes at most a few hundred characters of text it was given. A 100 MB codec name, data
 /// type name or field name once gave an exception whose message was all 100 MB (and 2 GiB allocated over 5 s).
 /// </summary>
+[Trait(SlowTests.Category, SlowTests.Slow)] // documents of 100 MB
 public class LongTextInMessagesTests
 {
     private const int Huge = 100_000_000;

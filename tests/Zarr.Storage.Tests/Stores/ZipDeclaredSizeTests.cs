@@ -1,3 +1,4 @@
+using Zarr.Tests;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
@@ -18,6 +19,7 @@ public sealed class AllocationMeasuredCollection
 /// archive here must be refused before 64 MiB are allocated and within a second.
 /// </summary>
 [Collection(AllocationMeasuredCollection.Name)]
+[Trait(SlowTests.Category, SlowTests.Slow)] // entries of tens of megabytes, crafted and inflated
 public sealed class ZipDeclaredSizeTests : IDisposable
 {
     private const long AllocationLimit = 64L << 20;
