@@ -85,7 +85,7 @@ public static class StoreKey
 
     /// <summary>The prefix naming the folder <paramref name="path"/>: "" for "", else <c>path + "/"</c>.</summary>
     /// <exception cref="ZarrStoreException">The result is not a valid prefix.</exception>
-    internal static string ToPrefix(string path)
+    public static string ToPrefix(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         var prefix = path.Length == 0 || path.EndsWith(Separator) ? path : path + Separator;

