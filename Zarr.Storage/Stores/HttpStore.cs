@@ -15,8 +15,8 @@ namespace Zarr.Storage;
 /// key); otherwise it is an access error. Every other status that is not a success throws a
 /// <see cref="ZarrStoreException"/> naming the key and the URL.</para>
 /// <para><b>Retries.</b> A 5xx, 408 or 429 answer, a timeout (<see cref="HttpStoreOptions.Timeout"/> per attempt) and a
-/// dropped connection are retried up to <see cref="HttpStoreOptions.MaxRetries"/> times with exponential backoff and jitter,
-/// through a Polly retry pipeline; after the last, the store throws a <see cref="ZarrStoreException"/> with the last failure
+/// dropped connection are retried up to <see cref="HttpStoreOptions.MaxRetries"/> times with exponential backoff and full
+/// jitter; after the last, the store throws a <see cref="ZarrStoreException"/> with the last failure
 /// inside. The caller's cancellation is never retried: it ends the request at once.</para>
 /// <para><b>Servers that ignore ranges.</b> A server that answers a range request with the whole value (200 instead of 206)
 /// is handled by slicing the part out of it when the whole value is at most <see cref="HttpStoreOptions.MaxWholeValueBytes"/>;
@@ -143,7 +143,7 @@ public sealed class HttpStore : IStore, IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         };
 
-        // Each attempt has its own timeout (HttpStoreOptions.Timeout), applied by the retry pipeline.
+        // Each attempt has its own timeout (HttpStoreOptions.Timeout), applied by the retry loop.
         return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 

@@ -1,21 +1,23 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Polly;
-using Polly.Retry;
-using Polly.Timeout;
 using Zarr.Storage.Buffers;
 
 namespace Zarr.Storage;
 
 /// <summary>
-/// The requests of an <see cref="HttpStore"/>: each GET or HEAD is one Polly pipeline run (retry with exponential backoff
-/// and jitter around a per-attempt timeout), and each attempt holds one of the store's concurrency slots only while it
-/// runs, so requests waiting out a backoff do not hold back the others. An attempt reads the whole answer, so a connection
-/// dropped mid-body is retried like one dropped before the headers.
+/// The requests of an <see cref="HttpStore"/>: each GET or HEAD is tried up to 1 + MaxRetries times, each attempt under its
+/// own timeout, with exponential backoff and full jitter between attempts; each attempt holds one of the store's
+/// concurrency slots only while it runs, so requests waiting out a backoff do not hold back the others. An attempt reads
+/// the whole answer, so a connection dropped mid-body is retried like one dropped before the headers.
 /// </summary>
+/// <remarks>
+/// The retry is this small loop rather than Polly or Microsoft.Extensions.Http.Resilience: the core package keeps to its
+/// short list of dependencies (pinned by the package test), and a DelegatingHandler would not reach a caller's HttpClient.
+/// </remarks>
 internal sealed class HttpStoreRequests : IDisposable
 {
     private const int UnknownLengthStart = 64 * 1024;
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
     private readonly HttpClient _client;
     private readonly HttpStoreOptions _options;
@@ -23,7 +25,6 @@ internal sealed class HttpStoreRequests : IDisposable
     private readonly string _query;
     private readonly AuthenticationHeaderValue? _userInfo;
     private readonly SemaphoreSlim _slots;
-    private readonly ResiliencePipeline _pipeline;
     private readonly int _attempts;
 
     public HttpStoreRequests(HttpClient client, HttpStoreOptions options)
@@ -48,26 +49,6 @@ internal sealed class HttpStoreRequests : IDisposable
         BaseUrl = _root;
         _slots = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
         _attempts = options.MaxRetries + 1;
-        var builder = new ResiliencePipelineBuilder();
-        if (options.MaxRetries > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder()
-                    .Handle<HttpRequestException>()
-                    .Handle<IOException>()
-                    .Handle<TimeoutRejectedException>()
-                    .Handle<TimeoutException>()
-                    .Handle<TransientStatusException>(),
-                MaxRetryAttempts = options.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryDelay,
-                MaxDelay = TimeSpan.FromSeconds(30),
-            });
-        }
-
-        _pipeline = builder.AddTimeout(options.Timeout).Build();
     }
 
     /// <summary>The root URL as shown in messages: no query, no user name or password, ending in '/'.</summary>
@@ -91,24 +72,46 @@ internal sealed class HttpStoreRequests : IDisposable
         CancellationToken cancellationToken)
     {
         var attempt = new Attempt<T>(this, method, key, range, read);
-        try
+        for (var number = 1; ; number++)
         {
-            return await _pipeline.ExecuteAsync(static (state, ct) => state.RunAsync(ct), attempt, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException or TimeoutRejectedException or TimeoutException or TransientStatusException)
-        {
-            var what = e switch
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.Timeout);
+            Exception failure;
+            try
             {
-                TransientStatusException status => $"HTTP {(int)status.Status} ({status.Status})",
-                TimeoutRejectedException => $"no answer within {_options.Timeout.TotalSeconds:0.###} s",
-                _ => e.Message,
-            };
-            throw new ZarrStoreException(key, $"{method} {UrlOf(key)} failed after {_attempts} attempt(s): {what}", e);
+                return await SendOnceAsync(attempt, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw; // the caller's cancellation: never retried
+            }
+            catch (OperationCanceledException e) when (timeout.IsCancellationRequested)
+            {
+                failure = new TimeoutException($"no answer within {_options.Timeout.TotalSeconds:0.###} s", e);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException or TransientStatusException)
+            {
+                failure = e;
+            }
+
+            if (number >= _attempts)
+            {
+                var what = failure is TransientStatusException status ? $"HTTP {(int)status.Status} ({status.Status})" : failure.Message;
+                throw new ZarrStoreException(key, $"{method} {UrlOf(key)} failed after {_attempts} attempt(s): {what}", failure);
+            }
+
+            await Task.Delay(Backoff(number), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The wait before retry <paramref name="retry"/> (from 1): a random time up to RetryDelay × 2^(retry−1), at most 30 s
+    /// ("full jitter", so that many clients failing together do not retry together), and at least a tenth of it.
+    /// </summary>
+    private TimeSpan Backoff(int retry)
+    {
+        var ceiling = Math.Min(_options.RetryDelay.TotalMilliseconds * Math.Pow(2, retry - 1), MaxBackoff.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(ceiling * (0.1 + (0.9 * Random.Shared.NextDouble())));
     }
 
     private async ValueTask<T> SendOnceAsync<T>(Attempt<T> attempt, CancellationToken attemptToken)
@@ -313,7 +316,7 @@ internal sealed class HttpStoreRequests : IDisposable
         return string.Join('/', key.Split('/').Select(Uri.EscapeDataString));
     }
 
-    /// <summary>One request's arguments, passed to the pipeline as its state (no closure per request).</summary>
+    /// <summary>One request's arguments, passed to each attempt (no closure per request).</summary>
     private sealed class Attempt<T>(
         HttpStoreRequests owner,
         HttpMethod method,
