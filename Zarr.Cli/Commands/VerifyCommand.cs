@@ -29,7 +29,7 @@ internal static class VerifyCommand
 
     private static async Task RunAsync(CliConsole console, string path, bool json, CancellationToken cancellationToken)
     {
-        var node = NodeLocation.OpenForRead(path);
+        var node = await NodeLocation.OpenForReadAsync(path, cancellationToken).ConfigureAwait(false);
         await using var nodeScope = node.ConfigureAwait(false);
         var store = node.Store;
         var bad = new ConcurrentBag<(string Key, string Reason)>();
