@@ -25,9 +25,8 @@ internal static class Destination
                 return;
             }
         }
-        else
+        else if (node.Zip is { } zip)
         {
-            var zip = node.Zip!;
             if (node.InnerPath.Length > 0 && await zip.ExistsAsync(node.InnerPath, cancellationToken).ConfigureAwait(false))
             {
                 throw new CliException($"{path} is a file in {zip.Path}; the destination must be a folder");
@@ -37,6 +36,10 @@ internal static class Destination
             {
                 return;
             }
+        }
+        else if (!await HoldsAnythingAsync(store, cancellationToken).ConfigureAwait(false))
+        {
+            return; // an object store's prefix (s3://, az://) with nothing below it
         }
 
         var (type, _) = await NodeLocation.ProbeAsync(store, cancellationToken).ConfigureAwait(false);

@@ -113,7 +113,8 @@ internal static class ZarrCommand
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            var known = ex is CliException or ZarrException or IOException or UnauthorizedAccessException or InvalidDataException;
+            var known = ex is CliException or ZarrException or IOException or UnauthorizedAccessException or InvalidDataException
+                or NotSupportedException; // a store that cannot do what the verb needs (listing over HTTP) says why itself
             await ReportAsync(console, ex, verbose, known ? null : $"unexpected {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
             return Failure;
         }

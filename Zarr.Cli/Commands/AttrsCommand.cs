@@ -42,7 +42,7 @@ internal static class AttrsCommand
     private static async Task RunAsync(CliConsole console, string path, List<KeyValuePair<string, JsonNode?>> sets, string[] deletes, CancellationToken cancellationToken)
     {
         var changes = sets.Count > 0 || deletes.Length > 0;
-        var node = changes ? NodeLocation.OpenExistingForWrite(path) : NodeLocation.OpenForRead(path);
+        var node = changes ? await NodeLocation.OpenExistingForWriteAsync(path, cancellationToken).ConfigureAwait(false) : await NodeLocation.OpenForReadAsync(path, cancellationToken).ConfigureAwait(false);
         await using (node.ConfigureAwait(false))
         {
             try

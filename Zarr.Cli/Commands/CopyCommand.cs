@@ -57,7 +57,7 @@ internal static class CopyCommand
 
         var stopwatch = Stopwatch.StartNew();
         var totals = new CopyTotals();
-        var sourceNode = NodeLocation.OpenForRead(source);
+        var sourceNode = await NodeLocation.OpenForReadAsync(source, cancellationToken).ConfigureAwait(false);
         await using (sourceNode.ConfigureAwait(false))
         {
             var (type, _) = await NodeLocation.ProbeAsync(sourceNode.Store, cancellationToken).ConfigureAwait(false);
@@ -66,7 +66,7 @@ internal static class CopyCommand
                 throw new CliException($"no array or group at {source}");
             }
 
-            var target = NodeLocation.OpenForWrite(destination);
+            var target = await NodeLocation.OpenForWriteAsync(destination, cancellationToken).ConfigureAwait(false);
             await using (target.ConfigureAwait(false))
             {
                 await Destination.CheckAsync(target, destination, request.Overwrite, cancellationToken).ConfigureAwait(false);

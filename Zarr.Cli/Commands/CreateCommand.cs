@@ -46,7 +46,7 @@ internal static class CreateCommand
     {
         var (dataType, endian) = ParseDataType(dtype);
         var arrayOptions = request.ToArrayOptions(dataType, shape.Length) with { Endian = endian };
-        var node = NodeLocation.OpenForWrite(path);
+        var node = await NodeLocation.OpenForWriteAsync(path, cancellationToken).ConfigureAwait(false);
         await using (node.ConfigureAwait(false))
         {
             await Destination.CheckAsync(node, path, request.Overwrite, cancellationToken).ConfigureAwait(false);

@@ -33,7 +33,7 @@ internal static class ExportCommand
     private static async Task RunAsync(string path, string output, string? regionText, CancellationToken cancellationToken)
     {
         var region = RegionParser.Parse(regionText ?? "");
-        var node = NodeLocation.OpenForRead(path);
+        var node = await NodeLocation.OpenForReadAsync(path, cancellationToken).ConfigureAwait(false);
         await using var nodeScope = node.ConfigureAwait(false);
         var store = node.Store;
         var temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output)) ?? ".", $".{Path.GetFileName(output)}.{Guid.NewGuid():N}.tmp");

@@ -25,7 +25,7 @@ internal static class ImportCommand
     private static async Task RunAsync(string input, string path, CreateRequest request, CancellationToken cancellationToken)
     {
         // Inside a zip file nothing is written until the commit; without it (any failure) the zip file stays as it was.
-        var node = NodeLocation.OpenForWrite(path);
+        var node = await NodeLocation.OpenForWriteAsync(path, cancellationToken).ConfigureAwait(false);
         await using (node.ConfigureAwait(false))
         {
             await Destination.CheckAsync(node, path, request.Overwrite, cancellationToken).ConfigureAwait(false);

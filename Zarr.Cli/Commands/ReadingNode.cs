@@ -17,7 +17,7 @@ internal static class ReadingNode
     /// <see cref="ZarrException"/>, whose message is kept after the path).</exception>
     public static async Task VisitAsync(string path, AccessMode groupMode, Func<ZarrArray, Task> onArray, Func<ZarrGroup, Task> onGroup, CancellationToken cancellationToken)
     {
-        var node = NodeLocation.OpenForRead(path);
+        var node = await NodeLocation.OpenForReadAsync(path, cancellationToken).ConfigureAwait(false);
         await using var nodeScope = node.ConfigureAwait(false);
         var store = node.Store;
         try

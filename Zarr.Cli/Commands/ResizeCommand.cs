@@ -21,7 +21,7 @@ internal static class ResizeCommand
 
     private static async Task RunAsync(string path, long[] shape, CancellationToken cancellationToken)
     {
-        var node = NodeLocation.OpenExistingForWrite(path);
+        var node = await NodeLocation.OpenExistingForWriteAsync(path, cancellationToken).ConfigureAwait(false);
         await using (node.ConfigureAwait(false))
         {
             try

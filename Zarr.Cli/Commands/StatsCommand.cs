@@ -73,7 +73,7 @@ internal static class StatsCommand
 
     private static async Task RunAsync(CliConsole console, string path, int[]? axes, IReadOnlyList<RegionItem> region, bool skipNaN, bool json, CancellationToken cancellationToken)
     {
-        var node = NodeLocation.OpenForRead(path);
+        var node = await NodeLocation.OpenForReadAsync(path, cancellationToken).ConfigureAwait(false);
         await using var nodeScope = node.ConfigureAwait(false);
         JsonObject result;
         try
