@@ -129,9 +129,12 @@ public partial class ZarrArray
     }
 
     /// <summary>Creates an array of a data type known at run time; <c>options.FillValue</c> is parsed as v3 JSON (<c>options.FillValueIsNull</c>: none).</summary>
+    /// <remarks>Without <c>options.Format</c>, the array takes the format of the group above it (v3 when there is none).</remarks>
+    /// <exception cref="ZarrException"><c>options.Format</c> is not the format of the group above the array.</exception>
     public static async Task<ZarrArray> CreateAsync(IStore store, string path, ZarrDataType dataType, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataType);
+        options = await HierarchyFormat.ForArrayAsync(store, path, options, cancellationToken).ConfigureAwait(false);
         var fill = options?.FillValue is null ? new byte[dataType.ItemSize] : ArrayMetadataBuilder.ParseFillValue(options.FillValue, dataType);
         var metadata = ArrayMetadataBuilder.Build(shape, dataType, fill, options ?? new ArrayOptions());
         return await CreateFromMetadataAsync(store, path, metadata, overwrite, options?.MaxDegreeOfParallelism, cancellationToken).ConfigureAwait(false);
@@ -144,7 +147,8 @@ public partial class ZarrArray
     /// and the returned array's metadata says <see cref="ArrayMetadata.FillValueIsNull"/> false, as reopening it would.
     /// </remarks>
     /// <exception cref="ZarrException">The metadata is not consistent: the chunk grid or codec chain is invalid, or
-    /// <see cref="ArrayMetadata.FillValueIsNull"/> is set with a <see cref="ArrayMetadata.FillValue"/> that is not zero.</exception>
+    /// <see cref="ArrayMetadata.FillValueIsNull"/> is set with a <see cref="ArrayMetadata.FillValue"/> that is not zero;
+    /// or its format is not that of the group above the array (a hierarchy holds one format).</exception>
     public static async Task<ZarrArray> CreateFromMetadataAsync(IStore store, string path, ArrayMetadata metadata, bool overwrite = false, int? maxDegreeOfParallelism = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -164,11 +168,15 @@ public partial class ZarrArray
             metadata = metadata with { FillValueIsNull = false };
         }
 
+        // A v2 array's dimension names and its _ARRAY_DIMENSIONS attribute say the same, as reopening it would.
+        metadata = V2DimensionNames.Normalize(metadata, path);
+
         if (store.IsReadOnly)
         {
             throw new ZarrStoreException(null, $"cannot create array {UserText.Quote("/" + path)}: {store} is read-only");
         }
 
+        await HierarchyFormat.ResolveAsync(store, path, metadata.Format, "array", cancellationToken).ConfigureAwait(false);
         var node = NodeState.For(store, path);
         var version = node.Version;
 
@@ -192,7 +200,7 @@ public partial class ZarrArray
         where T : unmanaged
     {
         var dataType = ZarrDataType.Of<T>();
-        options ??= new ArrayOptions();
+        options = await HierarchyFormat.ForArrayAsync(store, path, options, cancellationToken).ConfigureAwait(false);
         byte[] fill;
         if (fillValue is { } value)
         {
