@@ -8,7 +8,8 @@ public sealed record ArrayOptions
 {
     /// <summary>
     /// The format, or null (the default) for the format of the group the array is created in: the nearest group above its
-    /// path, or v3 when there is none. A format other than that group's is refused: a hierarchy holds one format.
+    /// path, or v3 when there is none. <see cref="ZarrGroup"/>'s <c>CreateArrayAsync</c> refuses the other format than
+    /// the group's: a hierarchy holds one format.
     /// </summary>
     public ZarrFormat? Format { get; init; }
 

@@ -130,7 +130,6 @@ public partial class ZarrArray
 
     /// <summary>Creates an array of a data type known at run time; <c>options.FillValue</c> is parsed as v3 JSON (<c>options.FillValueIsNull</c>: none).</summary>
     /// <remarks>Without <c>options.Format</c>, the array takes the format of the group above it (v3 when there is none).</remarks>
-    /// <exception cref="ZarrException"><c>options.Format</c> is not the format of the group above the array.</exception>
     public static async Task<ZarrArray> CreateAsync(IStore store, string path, ZarrDataType dataType, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataType);
@@ -147,8 +146,7 @@ public partial class ZarrArray
     /// and the returned array's metadata says <see cref="ArrayMetadata.FillValueIsNull"/> false, as reopening it would.
     /// </remarks>
     /// <exception cref="ZarrException">The metadata is not consistent: the chunk grid or codec chain is invalid, or
-    /// <see cref="ArrayMetadata.FillValueIsNull"/> is set with a <see cref="ArrayMetadata.FillValue"/> that is not zero;
-    /// or its format is not that of the group above the array (a hierarchy holds one format).</exception>
+    /// <see cref="ArrayMetadata.FillValueIsNull"/> is set with a <see cref="ArrayMetadata.FillValue"/> that is not zero.</exception>
     public static async Task<ZarrArray> CreateFromMetadataAsync(IStore store, string path, ArrayMetadata metadata, bool overwrite = false, int? maxDegreeOfParallelism = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -176,7 +174,6 @@ public partial class ZarrArray
             throw new ZarrStoreException(null, $"cannot create array {UserText.Quote("/" + path)}: {store} is read-only");
         }
 
-        await HierarchyFormat.ResolveAsync(store, path, metadata.Format, "array", cancellationToken).ConfigureAwait(false);
         var node = NodeState.For(store, path);
         var version = node.Version;
 

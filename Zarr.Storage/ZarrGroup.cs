@@ -115,7 +115,6 @@ public sealed class ZarrGroup
     /// <param name="mode">The access mode.</param>
     /// <param name="format">The format of a group this creates; null for that of the group above it (v3 when there is none).</param>
     /// <param name="cancellationToken">Cancels the metadata I/O.</param>
-    /// <exception cref="ZarrException">The group is created in a group of the other format than <paramref name="format"/>.</exception>
     public static async Task<ZarrGroup> OpenOrCreateAsync(IStore store, string path, AccessMode mode, ZarrFormat? format = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -144,12 +143,11 @@ public sealed class ZarrGroup
     /// <param name="overwrite">Replace a node that is already there (mode <c>w</c>); otherwise that is an error.</param>
     /// <param name="cancellationToken">Cancels the metadata I/O.</param>
     /// <exception cref="ZarrNodeException">A node exists at the path and <paramref name="overwrite"/> is false.</exception>
-    /// <exception cref="ZarrException"><paramref name="format"/> is not the format of the group above (a hierarchy holds one format).</exception>
     public static async Task<ZarrGroup> CreateAsync(IStore store, string path = "", ZarrFormat? format = null, JsonObject? attributes = null, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         path = NodePaths.Normalize(path);
-        var resolved = await HierarchyFormat.ResolveAsync(store, path, format, "group", cancellationToken).ConfigureAwait(false);
+        var resolved = await HierarchyFormat.ResolveAsync(store, path, format, cancellationToken).ConfigureAwait(false);
         var node = NodeState.For(store, path);
         var version = node.Version;
         if (await NodeIO.NodeExistsAsync(store, path, cancellationToken).ConfigureAwait(false))

@@ -122,7 +122,7 @@ internal static class V2DimensionNames
         for (var i = 0; i < names.Count; i++)
         {
             var name = names[i] ?? throw new ZarrException(
-                $"{(path is null ? "" : $"array {UserText.Quote("/" + path)}: ")}dimension {i} has no name, and a v2 array keeps its dimension names in the attribute {AttributeName}, where xarray needs a name for every dimension");
+                $"{(path is null ? "" : $"array {UserText.Quote("/" + path)}: ")}dimension {i} has no name: v2 has no dimension_names field, and a v2 array keeps its dimension names in the attribute {AttributeName}, where xarray needs a name for every dimension");
             array.Add(JsonValue.Create(name));
         }
 
