@@ -15,8 +15,7 @@ internal sealed class CreateOptions
 {
     private readonly Option<string> _format = new("--format")
     {
-        Description = "Zarr format of the new array: 2 or 3.",
-        DefaultValueFactory = _ => "3",
+        Description = "Zarr format of the new array: 2 or 3 (default: create and import take the format of the group the array goes into, else 3; copy writes 3).",
     };
 
     private readonly Option<string> _chunks = new("--chunks") { Description = "Chunk shape, e.g. 100,100 (default: chosen from the shape, as zarr-python does)." };
@@ -32,7 +31,10 @@ internal sealed class CreateOptions
 
     private readonly Option<string[]> _attrs = new("--attr") { Description = "An attribute key=VALUE (VALUE as JSON, else as a string); repeatable." };
 
-    private readonly Option<string> _dimensionNames = new("--dimension-names") { Description = "Dimension names (v3 only), e.g. x,y." };
+    private readonly Option<string> _dimensionNames = new("--dimension-names")
+    {
+        Description = "Dimension names, e.g. y,x (v3: dimension_names; v2: the _ARRAY_DIMENSIONS attribute xarray reads).",
+    };
 
     private readonly Option<bool> _overwrite = new("--overwrite") { Description = "Replace an array or group already at the destination." };
 
@@ -52,7 +54,8 @@ internal sealed class CreateOptions
     public CreateRequest Read(ParseResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var format = result.GetValue(_format) == "2" ? ZarrFormat.V2 : ZarrFormat.V3;
+        var formatText = result.GetValue(_format);
+        var format = formatText == "2" ? ZarrFormat.V2 : ZarrFormat.V3;
         var chunks = result.GetValue(_chunks) is { } chunkText ? ParseShape(chunkText, "--chunks") : null;
         var shards = result.GetValue(_shards) is { } shardText ? ParseShape(shardText, "--shards") : null;
         var fillText = result.GetValue(_fill);
@@ -85,11 +88,6 @@ internal sealed class CreateOptions
         string?[]? dimensionNames = null;
         if (result.GetValue(_dimensionNames) is { } namesText)
         {
-            if (format == ZarrFormat.V2)
-            {
-                throw new UsageException("--dimension-names needs --format 3: Zarr v2 has no dimension names");
-            }
-
             dimensionNames = namesText.Split(',').Select(n => n.Trim()).ToArray();
             if (dimensionNames.Any(n => n!.Length == 0))
             {
@@ -119,7 +117,7 @@ internal sealed class CreateOptions
         }
 
         var codecs = CodecSpec.ParseAll(result.GetValue(_codecs), format);
-        return new CreateRequest(format, chunks, shards, codecs, fill, fillText, attributes, dimensionNames, result.GetValue(_overwrite));
+        return new CreateRequest(format, chunks, shards, codecs, fill, fillText, attributes, dimensionNames, result.GetValue(_overwrite)) { FormatGiven = formatText is not null };
     }
 
     /// <summary>An attribute value as given on the command line: JSON when it parses, else the text as a string.</summary>
@@ -195,6 +193,9 @@ internal sealed record CreateRequest(
     string?[]? DimensionNames,
     bool Overwrite)
 {
+    /// <summary>True when <c>--format</c> was given; otherwise <see cref="Format"/> is the default, v3.</summary>
+    public bool FormatGiven { get; init; }
+
     /// <summary>The library's options for an array of <paramref name="dataType"/> with <paramref name="rank"/> dimensions.</summary>
     /// <exception cref="UsageException">The chunks or names do not match the rank, or the fill value does not fit the type.</exception>
     public ArrayOptions ToArrayOptions(ZarrDataType dataType, int rank)

@@ -37,7 +37,7 @@ internal static class NodeJson
             ["dimension_names"] = metadata.DimensionNames is { } names
                 ? new JsonArray([.. names.Select(n => n is null ? null : (JsonNode)n)])
                 : null,
-            ["attributes"] = metadata.Attributes.DeepClone(),
+            ["attributes"] = metadata.Attributes.ToJsonObject(),
             ["nbytes"] = info.NBytes,
             ["nbytes_stored"] = info.StoredBytes,
             ["ratio"] = info.Ratio,
@@ -61,7 +61,7 @@ internal static class NodeJson
         {
             ["zarr_format"] = (int)group.Format,
             ["node_type"] = "group",
-            ["attributes"] = group.Attributes,
+            ["attributes"] = group.Attributes.ToJsonObject(),
             ["members"] = members,
         };
     }

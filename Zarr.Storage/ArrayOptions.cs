@@ -6,8 +6,12 @@ namespace Zarr.Storage;
 /// <summary>How a new array is laid out and encoded. Every property has zarr-python's default.</summary>
 public sealed record ArrayOptions
 {
-    /// <summary>The format; v3 unless asked.</summary>
-    public ZarrFormat Format { get; init; } = ZarrFormat.V3;
+    /// <summary>
+    /// The format, or null (the default) for the format of the group the array is created in: the nearest group above its
+    /// path, or v3 when there is none. <see cref="ZarrGroup"/>'s <c>CreateArrayAsync</c> refuses the other format than
+    /// the group's: a hierarchy holds one format.
+    /// </summary>
+    public ZarrFormat? Format { get; init; }
 
     /// <summary>The chunk shape; null chooses one as zarr-python does (roughly 256 KiB to 64 MiB per chunk).</summary>
     public int[]? Chunks { get; init; }
@@ -62,10 +66,14 @@ public sealed record ArrayOptions
     /// </remarks>
     public bool FillValueIsNull { get; init; }
 
-    /// <summary>Attributes to store with the array.</summary>
+    /// <summary>Attributes to store with the array (copied when it is created).</summary>
     public JsonObject? Attributes { get; init; }
 
-    /// <summary>v3 dimension names.</summary>
+    /// <summary>
+    /// The dimension names, one per dimension: v3 <c>dimension_names</c> (where an entry may be null); a v2 array stores
+    /// them as xarray does, in the attribute <c>_ARRAY_DIMENSIONS</c>, which needs a name for every dimension (given
+    /// there in <see cref="Attributes"/> instead, it gives the names).
+    /// </summary>
     public IReadOnlyList<string?>? DimensionNames { get; init; }
 
     /// <summary>How many chunks a read or write works on at once; null for the processor count.</summary>

@@ -129,9 +129,11 @@ public partial class ZarrArray
     }
 
     /// <summary>Creates an array of a data type known at run time; <c>options.FillValue</c> is parsed as v3 JSON (<c>options.FillValueIsNull</c>: none).</summary>
+    /// <remarks>Without <c>options.Format</c>, the array takes the format of the group above it (v3 when there is none).</remarks>
     public static async Task<ZarrArray> CreateAsync(IStore store, string path, ZarrDataType dataType, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataType);
+        options = await HierarchyFormat.ForArrayAsync(store, path, options, cancellationToken).ConfigureAwait(false);
         var fill = options?.FillValue is null ? new byte[dataType.ItemSize] : ArrayMetadataBuilder.ParseFillValue(options.FillValue, dataType);
         var metadata = ArrayMetadataBuilder.Build(shape, dataType, fill, options ?? new ArrayOptions());
         return await CreateFromMetadataAsync(store, path, metadata, overwrite, options?.MaxDegreeOfParallelism, cancellationToken).ConfigureAwait(false);
@@ -164,6 +166,9 @@ public partial class ZarrArray
             metadata = metadata with { FillValueIsNull = false };
         }
 
+        // A v2 array's dimension names and its _ARRAY_DIMENSIONS attribute say the same, as reopening it would.
+        metadata = V2DimensionNames.Normalize(metadata, path);
+
         if (store.IsReadOnly)
         {
             throw new ZarrStoreException(null, $"cannot create array {UserText.Quote("/" + path)}: {store} is read-only");
@@ -183,7 +188,7 @@ public partial class ZarrArray
         where T : unmanaged
     {
         var dataType = ZarrDataType.Of<T>();
-        options ??= new ArrayOptions();
+        options = await HierarchyFormat.ForArrayAsync(store, path, options, cancellationToken).ConfigureAwait(false);
         byte[] fill;
         if (fillValue is { } value)
         {

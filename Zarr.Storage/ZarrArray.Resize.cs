@@ -1,10 +1,9 @@
-using System.Text.Json.Nodes;
 using Zarr.Storage.Chunks;
 using Zarr.Storage.Internal;
 
 namespace Zarr.Storage;
 
-/// <summary>What changes an array's metadata (its shape, its attributes) and what reports on it.</summary>
+/// <summary>What changes an array's metadata (its shape; its attributes are in ZarrArray.Attributes.cs) and what reports on it.</summary>
 public partial class ZarrArray
 {
     /// <summary>
@@ -138,20 +137,6 @@ public partial class ZarrArray
                     cancellationToken).ConfigureAwait(false);
             }
         }
-    }
-
-    /// <summary>Replaces the array's attributes.</summary>
-    /// <remarks>
-    /// A read-modify-write of the stored document under the node's lock (see <see cref="ResizeAsync"/>): the stored shape
-    /// is kept, whatever this handle last saw. The handle's metadata is then what was written.
-    /// </remarks>
-    /// <exception cref="ZarrNodeException">The array is no longer in the store.</exception>
-    public async Task SetAttributesAsync(JsonObject attributes, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(attributes);
-        EnsureWritable();
-        var copy = (JsonObject)attributes.DeepClone();
-        await ChangeMetadataAsync((stored, _) => ValueTask.FromResult(stored with { Attributes = copy }), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The summary of the array, with what is stored (this lists the array's keys in the store).</summary>

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json.Nodes;
 using Zarr.Storage.Internal;
 
 namespace Zarr.Storage;
@@ -43,10 +42,17 @@ public partial class ZarrArray
     /// <summary>The storage format.</summary>
     public ZarrFormat Format => Metadata.Format;
 
-    /// <summary>The array's attributes (a copy; change them with <see cref="SetAttributesAsync"/>).</summary>
-    public JsonObject Attributes => (JsonObject)Metadata.Attributes.DeepClone();
+    /// <summary>
+    /// The array's attributes, read-only: change them with <see cref="UpdateAttributesAsync"/> (some keys) or
+    /// <see cref="SetAttributesAsync"/> (all of them). A v2 array's include xarray's <c>_ARRAY_DIMENSIONS</c> when it has
+    /// dimension names, as zarr-python shows them.
+    /// </summary>
+    public AttributeDictionary Attributes => Metadata.Attributes;
 
-    /// <summary>The v3 dimension names (<c>dimension_names</c>; an entry may be null), or null when the array has none.</summary>
+    /// <summary>
+    /// The dimension names (an entry may be null), or null when the array has none: v3 <c>dimension_names</c>, or for v2
+    /// the attribute <c>_ARRAY_DIMENSIONS</c> that xarray writes and reads (a list of one string per dimension).
+    /// </summary>
     public IReadOnlyList<string?>? DimensionNames => Metadata.DimensionNames;
 
     /// <summary>The number of elements.</summary>

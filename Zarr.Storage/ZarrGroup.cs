@@ -51,8 +51,12 @@ public sealed class ZarrGroup
     /// <summary>The group's format; arrays and groups created in it have the same.</summary>
     public ZarrFormat Format => Metadata.Format;
 
-    /// <summary>The group's attributes (a copy): as last read or set through this handle, or set through another handle on the same group in this process.</summary>
-    public JsonObject Attributes => (JsonObject)Metadata.Attributes.DeepClone();
+    /// <summary>
+    /// The group's attributes, read-only (change them with <see cref="UpdateAttributesAsync"/> or
+    /// <see cref="SetAttributesAsync"/>): as last read or set through this handle, or set through another handle on the
+    /// same group in this process.
+    /// </summary>
+    public AttributeDictionary Attributes => Metadata.Attributes;
 
     // This handle's metadata, or a newer one published for the node in this process (of the same format).
     private GroupMetadata Metadata
@@ -85,7 +89,7 @@ public sealed class ZarrGroup
         path = NodePaths.Normalize(path);
         if (mode is not (AccessMode.Read or AccessMode.ReadWrite))
         {
-            return await OpenOrCreateAsync(store, path, mode, ZarrFormat.V3, cancellationToken).ConfigureAwait(false);
+            return await OpenOrCreateAsync(store, path, mode, null, cancellationToken).ConfigureAwait(false);
         }
 
         if (mode == AccessMode.Read)
@@ -106,7 +110,12 @@ public sealed class ZarrGroup
     }
 
     /// <summary>Opens or creates a group with zarr-python's modes (<c>a</c> opens or creates; <c>w</c> replaces; <c>w-</c> creates only).</summary>
-    public static async Task<ZarrGroup> OpenOrCreateAsync(IStore store, string path, AccessMode mode, ZarrFormat format = ZarrFormat.V3, CancellationToken cancellationToken = default)
+    /// <param name="store">The store.</param>
+    /// <param name="path">The group's path ("" for the root).</param>
+    /// <param name="mode">The access mode.</param>
+    /// <param name="format">The format of a group this creates; null for that of the group above it (v3 when there is none).</param>
+    /// <param name="cancellationToken">Cancels the metadata I/O.</param>
+    public static async Task<ZarrGroup> OpenOrCreateAsync(IStore store, string path, AccessMode mode, ZarrFormat? format = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         path = NodePaths.Normalize(path);
@@ -127,16 +136,23 @@ public sealed class ZarrGroup
     }
 
     /// <summary>Creates a group.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="path">The group's path ("" for the root).</param>
+    /// <param name="format">The format; null for that of the group above it (v3 when there is none).</param>
+    /// <param name="attributes">The attributes (copied), or null for none.</param>
+    /// <param name="overwrite">Replace a node that is already there (mode <c>w</c>); otherwise that is an error.</param>
+    /// <param name="cancellationToken">Cancels the metadata I/O.</param>
     /// <exception cref="ZarrNodeException">A node exists at the path and <paramref name="overwrite"/> is false.</exception>
-    public static async Task<ZarrGroup> CreateAsync(IStore store, string path = "", ZarrFormat format = ZarrFormat.V3, JsonObject? attributes = null, bool overwrite = false, CancellationToken cancellationToken = default)
+    public static async Task<ZarrGroup> CreateAsync(IStore store, string path = "", ZarrFormat? format = null, JsonObject? attributes = null, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         path = NodePaths.Normalize(path);
+        var resolved = await HierarchyFormat.ResolveAsync(store, path, format, cancellationToken).ConfigureAwait(false);
         var node = NodeState.For(store, path);
         var version = node.Version;
         await NodeIO.MakeRoomAsync(store, path, overwrite, cancellationToken).ConfigureAwait(false);
 
-        var metadata = new GroupMetadata { Format = format, Attributes = (JsonObject?)attributes?.DeepClone() ?? [] };
+        var metadata = new GroupMetadata { Format = resolved, Attributes = AttributeDictionary.CopyOf(attributes) };
         await NodeIO.EnsureParentGroupsAsync(store, path, metadata.Format, cancellationToken).ConfigureAwait(false);
         await NodeIO.WriteGroupMetadataAsync(store, path, metadata, cancellationToken).ConfigureAwait(false);
         return new ZarrGroup(store, path, metadata, false, node, version);
@@ -162,15 +178,36 @@ public sealed class ZarrGroup
     }
 
     /// <summary>
-    /// Creates a child array of <typeparamref name="T"/>; it takes this group's format whatever <c>options.Format</c> says
-    /// (so <c>options.FillValueIsNull</c> gives no fill value in a v2 group and the type's zero in a v3 one).
+    /// Creates a child array of <typeparamref name="T"/> in this group's format (so <c>options.FillValueIsNull</c> gives no
+    /// fill value in a v2 group and the type's zero in a v3 one).
     /// </summary>
+    /// <exception cref="ZarrException"><c>options.Format</c> is the other format (a hierarchy holds one format), or the group was opened read-only.</exception>
     public Task<ZarrArray<T>> CreateArrayAsync<T>(string name, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
         where T : unmanaged
     {
         EnsureWritable();
-        options = (options ?? new ArrayOptions()) with { Format = Format };
-        return ZarrArray.CreateAsync<T>(Store, ChildPath(name), shape, options, overwrite, cancellationToken);
+        return ZarrArray.CreateAsync<T>(Store, ChildPath(name), shape, ChildOptions(name, options), overwrite, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates a child array of any data type, in this group's format: what <see cref="ZarrArray.CreateAsync(IStore, string, ZarrDataType, long[], ArrayOptions?, bool, CancellationToken)"/>
+    /// creates (a datetime64 with its unit, a structured type, fixed-length strings), and variable-length strings as
+    /// <see cref="ZarrStringArray.CreateAsync"/> does (wrap the result in a <see cref="ZarrStringArray"/> to read them).
+    /// <c>options.FillValue</c> is v3 JSON.
+    /// </summary>
+    /// <exception cref="ZarrException"><c>options.Format</c> is the other format (a hierarchy holds one format), the options
+    /// do not fit the type, or the group was opened read-only.</exception>
+    /// <exception cref="ZarrNodeException">A node exists there and <paramref name="overwrite"/> is false.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads of ZarrArray.CreateAsync, by type parameter or ZarrDataType; their second parameters differ in type, so no call is ambiguous.")]
+    public async Task<ZarrArray> CreateArrayAsync(string name, ZarrDataType dataType, long[] shape, ArrayOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataType);
+        EnsureWritable();
+        options = ChildOptions(name, options);
+        var path = ChildPath(name);
+        return dataType.IsFixedSize
+            ? await ZarrArray.CreateAsync(Store, path, dataType, shape, options, overwrite, cancellationToken).ConfigureAwait(false)
+            : (await ZarrStringArray.CreateAsync(Store, path, shape, dataType, options, overwrite, cancellationToken).ConfigureAwait(false)).Array;
     }
 
     /// <summary>Opens a child array.</summary>
@@ -254,31 +291,74 @@ public sealed class ZarrGroup
         return ConsolidatedMetadata.WriteAsync(Store, Path, cancellationToken);
     }
 
-    /// <summary>Replaces the group's attributes.</summary>
+    /// <summary>Replaces all the group's attributes (see <see cref="UpdateAttributesAsync"/> to change some).</summary>
     /// <remarks>
     /// A read-modify-write of the stored document under the node's lock, which every handle in this process on the same
     /// group and <see cref="IStore.Location"/> shares, as is <see cref="ConsolidateMetadataAsync"/>'s rewrite of a v3
     /// group's <c>zarr.json</c>: neither loses the other's change (though setting a v3 group's attributes drops its
     /// consolidated metadata, see <see cref="ConsolidatedMetadata"/>).
     /// </remarks>
+    /// <exception cref="ZarrException">The group was opened read-only.</exception>
     /// <exception cref="ZarrNodeException">The group is no longer in the store.</exception>
-    public async Task SetAttributesAsync(JsonObject attributes, CancellationToken cancellationToken = default)
+    public Task SetAttributesAsync(JsonObject attributes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(attributes);
         EnsureWritable();
         var copy = (JsonObject)attributes.DeepClone();
-        using var exclusive = await _node.Gate.EnterExclusiveAsync(cancellationToken).ConfigureAwait(false);
-        var stored = await NodeIO.ReadGroupMetadataAsync(Store, Path, cancellationToken).ConfigureAwait(false)
-            ?? throw new ZarrNodeException(Path, $"no group found in {Store}: it was deleted after this handle opened it");
-        var updated = stored with { Attributes = copy };
-        await NodeIO.WriteGroupMetadataAsync(Store, Path, updated, cancellationToken).ConfigureAwait(false);
-        Volatile.Write(ref _snapshot, new Snapshot(updated, _node.Publish(updated)));
+        return ChangeAttributesAsync(_ => (JsonObject)copy.DeepClone(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Sets and removes some attributes, keeping the others, as zarr-python's <c>attrs.update(...)</c> and
+    /// <c>del attrs[key]</c>: the keys of <paramref name="set"/> are added or overwritten (each value whole, not merged),
+    /// then the keys of <paramref name="remove"/> are removed. A read-modify-write under the node's lock, as
+    /// <see cref="SetAttributesAsync"/>.
+    /// </summary>
+    /// <param name="set">The attributes to add or overwrite (copied); null or empty for none.</param>
+    /// <param name="remove">The attributes to remove; null or empty for none.</param>
+    /// <param name="cancellationToken">Cancels the change (nothing is written once it is cancelled).</param>
+    /// <exception cref="ZarrException">A key to remove is not there (nothing is written), or the group was opened read-only.</exception>
+    /// <exception cref="ZarrNodeException">The group is no longer in the store.</exception>
+    public Task UpdateAttributesAsync(JsonObject? set, IEnumerable<string>? remove = null, CancellationToken cancellationToken = default)
+    {
+        EnsureWritable();
+        var toSet = (JsonObject?)set?.DeepClone();
+        var toRemove = remove?.ToArray();
+        if (toRemove is not null && Array.IndexOf(toRemove, null) >= 0)
+        {
+            throw new ArgumentException("a key to remove is null", nameof(remove));
+        }
+
+        return ChangeAttributesAsync(stored => AttributeDictionary.Update(stored, toSet, toRemove, $"group {UserText.Quote("/" + Path)}"), cancellationToken);
     }
 
     /// <inheritdoc />
     public override string ToString() => $"ZarrGroup '/{Path}' zarr v{(int)Format}; store: {Store}";
 
+    // Under the node's lock: the stored attributes are read again, changed, written, and published to the other handles.
+    private async Task ChangeAttributesAsync(Func<AttributeDictionary, JsonObject> change, CancellationToken cancellationToken)
+    {
+        using var exclusive = await _node.Gate.EnterExclusiveAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await NodeIO.ReadGroupMetadataAsync(Store, Path, cancellationToken).ConfigureAwait(false)
+            ?? throw new ZarrNodeException(Path, $"no group found in {Store}: it was deleted after this handle opened it");
+        var updated = stored with { Attributes = AttributeDictionary.Own(change(stored.Attributes)) };
+        await NodeIO.WriteGroupMetadataAsync(Store, Path, updated, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _snapshot, new Snapshot(updated, _node.Publish(updated)));
+    }
+
     private string ChildPath(string name) => NodePaths.Child(Path, NodePaths.Normalize(name));
+
+    // A child takes the group's format; asked for the other, it is refused here, before anything is read.
+    private ArrayOptions ChildOptions(string name, ArrayOptions? options)
+    {
+        options ??= new ArrayOptions();
+        if (options.Format is { } format && format != Format)
+        {
+            throw HierarchyFormat.Mixed(format, "array", ChildPath(name), Format, Path);
+        }
+
+        return options with { Format = Format };
+    }
 
     private void EnsureWritable()
     {

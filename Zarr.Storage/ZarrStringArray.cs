@@ -84,7 +84,7 @@ public sealed class ZarrStringArray
             return new(await ZarrArray.CreateAsync(store, path, dataType, shape, options, overwrite, cancellationToken).ConfigureAwait(false));
         }
 
-        options ??= new ArrayOptions();
+        options = await HierarchyFormat.ForArrayAsync(store, path, options, cancellationToken).ConfigureAwait(false);
         byte[] fill = [];
         if (options.FillValue is { } fillJson)
         {

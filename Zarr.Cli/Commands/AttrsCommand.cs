@@ -63,35 +63,28 @@ internal static class AttrsCommand
                         throw new CliException($"no array or group at {path}");
                 }
 
-                var attributes = array?.Attributes ?? group!.Attributes;
                 if (changes)
                 {
+                    // One read-modify-write: the sets, then the deletions (a key to delete that is not there fails it).
+                    var set = new JsonObject();
                     foreach (var (key, value) in sets)
                     {
-                        attributes[key] = value?.DeepClone();
-                    }
-
-                    foreach (var key in deletes)
-                    {
-                        if (!attributes.Remove(key))
-                        {
-                            throw new CliException($"{path}: no attribute '{key}' to delete");
-                        }
+                        set[key] = value?.DeepClone();
                     }
 
                     if (array is not null)
                     {
-                        await array.SetAttributesAsync(attributes, cancellationToken).ConfigureAwait(false);
+                        await array.UpdateAttributesAsync(set, deletes, cancellationToken).ConfigureAwait(false);
                     }
                     else
                     {
-                        await group!.SetAttributesAsync(attributes, cancellationToken).ConfigureAwait(false);
+                        await group!.UpdateAttributesAsync(set, deletes, cancellationToken).ConfigureAwait(false);
                     }
 
                     await node.CommitAsync().ConfigureAwait(false);
                 }
 
-                await console.WriteJsonAsync(attributes).ConfigureAwait(false);
+                await console.WriteJsonAsync((array?.Attributes ?? group!.Attributes).ToJsonObject()).ConfigureAwait(false);
             }
             catch (ZarrException ex)
             {

@@ -176,7 +176,7 @@ internal static class CopyCommand
     private static async Task<CopyPlan> PlanGroupAsync(Zarr.Storage.IStore store, string source, CreateRequest request, CancellationToken cancellationToken)
     {
         var group = await Open(source, () => ZarrGroup.OpenAsync(store, "", AccessMode.Read, cancellationToken)).ConfigureAwait(false);
-        var attributes = group.Attributes;
+        var attributes = group.Attributes.ToJsonObject();
         foreach (var (key, value) in request.Attributes ?? [])
         {
             attributes[key] = value?.DeepClone();
@@ -196,7 +196,7 @@ internal static class CopyCommand
             if (entry.Kind == NodeKind.Group)
             {
                 var child = await Open(where, () => group.OpenGroupAsync(entry.Path, cancellationToken)).ConfigureAwait(false);
-                groups.Add((entry.Path, child.Attributes));
+                groups.Add((entry.Path, child.Attributes.ToJsonObject()));
                 continue;
             }
 
@@ -317,7 +317,13 @@ internal static class CopyCommand
             }
         }
 
-        var attributes = source.Attributes;
+        var attributes = source.Attributes.ToJsonObject();
+        if (metadata.Format == ZarrFormat.V2 && metadata.DimensionNames is not null)
+        {
+            // The names travel as DimensionNames: a v3 copy writes dimension_names, a v2 one the attribute again.
+            attributes.Remove("_ARRAY_DIMENSIONS");
+        }
+
         foreach (var (key, value) in extraAttributes ?? [])
         {
             attributes[key] = value?.DeepClone();
@@ -331,7 +337,7 @@ internal static class CopyCommand
             FillValue = request.Fill?.DeepClone(),
             FillValueIsNull = keepNull,
             Attributes = attributes,
-            DimensionNames = request.DimensionNames ?? (request.Format == ZarrFormat.V3 ? metadata.DimensionNames : null),
+            DimensionNames = request.DimensionNames ?? metadata.DimensionNames,
         };
     }
 

@@ -45,14 +45,20 @@ internal static class CreateCommand
     private static async Task RunAsync(string path, long[] shape, string dtype, CreateRequest request, CancellationToken cancellationToken)
     {
         var (dataType, endian) = ParseDataType(dtype);
-        var arrayOptions = request.ToArrayOptions(dataType, shape.Length) with { Endian = endian };
+        _ = request.ToArrayOptions(dataType, shape.Length); // usage errors before the destination is looked at
         var node = await NodeLocation.OpenForWriteAsync(path, cancellationToken).ConfigureAwait(false);
         await using (node.ConfigureAwait(false))
         {
             await Destination.CheckAsync(node, path, request.Overwrite, cancellationToken).ConfigureAwait(false);
+            var parents = await ParentGroups.PlanAsync(node, path, cancellationToken).ConfigureAwait(false);
+            request = request with { Format = parents.FormatFor(request, path) };
+            var arrayOptions = request.ToArrayOptions(dataType, shape.Length) with { Endian = endian };
             try
             {
                 await ZarrArray.CreateAsync(node.Store, "", dataType, shape, arrayOptions, request.Overwrite, cancellationToken).ConfigureAwait(false);
+
+                // The new folders above the array become groups of its format, so that xarray can open the parent.
+                await parents.WriteAsync(request.Format, cancellationToken).ConfigureAwait(false);
                 await node.CommitAsync().ConfigureAwait(false);
             }
             catch (ZarrException ex)

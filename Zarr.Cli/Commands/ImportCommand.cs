@@ -29,9 +29,13 @@ internal static class ImportCommand
         await using (node.ConfigureAwait(false))
         {
             await Destination.CheckAsync(node, path, request.Overwrite, cancellationToken).ConfigureAwait(false);
+            var parents = await ParentGroups.PlanAsync(node, path, cancellationToken).ConfigureAwait(false);
+            request = request with { Format = parents.FormatFor(request, path) };
             await ImportAsync(input, path, node.Store, request, cancellationToken).ConfigureAwait(false);
             try
             {
+                // The new folders above the array become groups of its format, so that xarray can open the parent.
+                await parents.WriteAsync(request.Format, cancellationToken).ConfigureAwait(false);
                 await node.CommitAsync().ConfigureAwait(false);
             }
             catch (ZarrException ex)

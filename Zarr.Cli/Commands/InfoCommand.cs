@@ -67,7 +67,7 @@ internal static class InfoCommand
 
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"ZarrGroup '/{group.Path}' zarr v{(int)group.Format}; store: {group.Store}");
-        var attributes = group.Attributes;
+        var attributes = group.Attributes.ToJsonObject();
         if (attributes.Count > 0)
         {
             sb.Append("\n  attributes: ").Append(attributes.ToJsonString(CliConsole.OneLineSerializerOptions));

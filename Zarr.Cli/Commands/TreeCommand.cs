@@ -64,7 +64,7 @@ internal static class TreeCommand
         {
             ["zarr_format"] = (int)group.Format,
             ["node_type"] = "group",
-            ["attributes"] = group.Attributes,
+            ["attributes"] = group.Attributes.ToJsonObject(),
             ["members"] = members,
         };
     }

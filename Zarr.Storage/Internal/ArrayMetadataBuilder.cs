@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
 
 namespace Zarr.Storage.Internal;
@@ -69,32 +68,26 @@ internal static class ArrayMetadataBuilder
             chunks = shards;
         }
 
-        var separator = options.ChunkKeySeparator ?? (options.Format == ZarrFormat.V3 ? '/' : '.');
-        var encoding = ChunkKeyEncoding.Create(options.Format == ZarrFormat.V3 ? "default" : "v2", separator);
-        if (options.Format == ZarrFormat.V2 && options.DimensionNames is not null)
-        {
-            throw new ZarrException("dimension names are a Zarr v3 feature; v2 arrays cannot store them");
-        }
+        var format = options.Format ?? ZarrFormat.V3;
+        var separator = options.ChunkKeySeparator ?? (format == ZarrFormat.V3 ? '/' : '.');
+        var encoding = ChunkKeyEncoding.Create(format == ZarrFormat.V3 ? "default" : "v2", separator);
 
-        if (options.DimensionNames is not null && options.DimensionNames.Count != shape.Length)
-        {
-            throw new ZarrException($"{options.DimensionNames.Count} dimension names were given for {shape.Length} dimensions");
-        }
-
+        // v2 keeps dimension names in xarray's attribute _ARRAY_DIMENSIONS.
+        var (attributes, dimensionNames) = V2DimensionNames.ForNewArray(format, shape.Length, options.Attributes, options.DimensionNames);
         var metadata = new ArrayMetadata
         {
-            Format = options.Format,
+            Format = format,
             Shape = (long[])shape.Clone(),
             ChunkShape = (int[])chunks.Clone(),
             DataType = dataType,
             FillValue = fill,
 
             // v3 has no null fill value: there the type's zero stands in, as zarr-python 3 writes it.
-            FillValueIsNull = options.FillValueIsNull && options.Format == ZarrFormat.V2,
+            FillValueIsNull = options.FillValueIsNull && format == ZarrFormat.V2,
             Codecs = codecs,
             ChunkKeyEncoding = encoding,
-            Attributes = (JsonObject?)options.Attributes?.DeepClone() ?? [],
-            DimensionNames = options.DimensionNames,
+            Attributes = attributes,
+            DimensionNames = dimensionNames,
         };
         MetadataSerializer.ValidateChain(metadata);
         return metadata;
@@ -104,7 +97,7 @@ internal static class ArrayMetadataBuilder
     private static int[] ShardChunks(long[] shape, ZarrDataType dataType, ArrayOptions options)
     {
         var shards = options.Shards!;
-        if (options.Format != ZarrFormat.V3)
+        if ((options.Format ?? ZarrFormat.V3) != ZarrFormat.V3)
         {
             throw new ZarrException("shards are a Zarr v3 feature (the sharding_indexed codec); v2 arrays cannot be sharded");
         }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
 
 namespace Zarr.Storage;
@@ -41,10 +40,14 @@ public sealed record ArrayMetadata
     /// <summary>How chunk coordinates become keys.</summary>
     public required ChunkKeyEncoding ChunkKeyEncoding { get; init; }
 
-    /// <summary>User attributes (v3: <c>attributes</c>; v2: <c>.zattrs</c>).</summary>
-    public JsonObject Attributes { get; init; } = [];
+    /// <summary>User attributes (v3: <c>attributes</c>; v2: <c>.zattrs</c>, with xarray's <c>_ARRAY_DIMENSIONS</c> when the array has dimension names).</summary>
+    public AttributeDictionary Attributes { get; init; } = AttributeDictionary.Empty;
 
-    /// <summary>v3 <c>dimension_names</c>, or null.</summary>
+    /// <summary>
+    /// The dimension names (an entry may be null), or null when the array has none: v3 <c>dimension_names</c>; v2 keeps
+    /// them, as xarray does, in the attribute <c>_ARRAY_DIMENSIONS</c> (a list of one string per dimension), which is
+    /// written from these names and read into them (so a v2 array's names are never null entries).
+    /// </summary>
     public IReadOnlyList<string?>? DimensionNames { get; init; }
 
     /// <summary>The number of dimensions.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Zarr.Storage;
 
 /// <summary>A group's metadata for both formats.</summary>
@@ -9,5 +7,5 @@ public sealed record GroupMetadata
     public required ZarrFormat Format { get; init; }
 
     /// <summary>User attributes (v3: <c>attributes</c>; v2: <c>.zattrs</c>).</summary>
-    public JsonObject Attributes { get; init; } = [];
+    public AttributeDictionary Attributes { get; init; } = AttributeDictionary.Empty;
 }

@@ -104,15 +104,15 @@ internal static class MetadataJsonReader
         return chunks;
     }
 
-    internal static JsonObject ParseAttributes(JsonElement root, string field, string document)
+    internal static AttributeDictionary ParseAttributes(JsonElement root, string field, string document)
     {
         if (!root.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
         {
-            return [];
+            return AttributeDictionary.Empty;
         }
 
         return value.ValueKind == JsonValueKind.Object
-            ? (JsonObject)ToNode(value)!
+            ? AttributeDictionary.Own((JsonObject)ToNode(value)!)
             : throw WrongKind(document, field, "an object", value);
     }
 

@@ -11,7 +11,7 @@ internal static class V2MetadataReader
 {
     internal static ArrayMetadata ParseArray(ReadOnlySpan<byte> zarray, ReadOnlySpan<byte> zattrs, string document)
     {
-        JsonObject attributes;
+        AttributeDictionary attributes;
         ChunkKeyEncoding chunkKeyEncoding;
         long[] shape;
         int[] chunkShape;
@@ -85,6 +85,9 @@ internal static class V2MetadataReader
             Codecs = codecs,
             ChunkKeyEncoding = chunkKeyEncoding,
             Attributes = attributes,
+
+            // xarray's names of the dimensions, as zarr-python shows them: among the attributes.
+            DimensionNames = V2DimensionNames.Read(attributes.Json, shape.Length),
         }.KeepPipeline(pipeline);
     }
 
@@ -175,11 +178,11 @@ internal static class V2MetadataReader
     }
 
     /// <summary>A <c>.zattrs</c>: standard JSON, or as Python's json writes a float that is NaN or infinite (see <see cref="PythonJson"/>).</summary>
-    private static JsonObject ParseZAttrs(ReadOnlySpan<byte> zattrs, string document)
+    private static AttributeDictionary ParseZAttrs(ReadOnlySpan<byte> zattrs, string document)
     {
         if (zattrs.IsEmpty)
         {
-            return [];
+            return AttributeDictionary.Empty;
         }
 
         JsonNode? node;
@@ -192,8 +195,9 @@ internal static class V2MetadataReader
             throw new ZarrMetadataException(document, null, $"not valid JSON: {ex.Message}", ex);
         }
 
-        return node as JsonObject
-            ?? throw new ZarrMetadataException(document, null, $"expected a JSON object, found {(node is null ? "null" : KindName(node.GetValueKind()))}");
+        return node is JsonObject attributes
+            ? AttributeDictionary.Own(attributes)
+            : throw new ZarrMetadataException(document, null, $"expected a JSON object, found {(node is null ? "null" : KindName(node.GetValueKind()))}");
     }
 
     /// <summary>The key of the <c>.zattrs</c> beside <paramref name="document"/> (for error messages).</summary>

@@ -23,10 +23,8 @@ internal static class V2MetadataWriter
             throw new ZarrException($"chunk key encoding {metadata.ChunkKeyEncoding} cannot be written as v2: v2 keys have no 'c' prefix (use the 'v2' encoding)");
         }
 
-        if (metadata.DimensionNames is not null)
-        {
-            throw new ZarrException("dimension_names cannot be written as v2 (v2 has no such field; xarray keeps them in the '_ARRAY_DIMENSIONS' attribute)");
-        }
+        // v2 has no dimension_names field: the names go into xarray's '_ARRAY_DIMENSIONS' attribute.
+        metadata = V2DimensionNames.Normalize(metadata, null);
 
         var order = "C";
         if (layout.Transpose is { } transpose)
@@ -89,6 +87,6 @@ internal static class V2MetadataWriter
         FillValueJson.ToV2Json(metadata.FillValue, metadata.DataType, metadata.FillValueIsNull, V2Layout.Of(metadata.Codecs).BigEndian ? Endian.Big : Endian.Little);
 
     /// <summary>The <c>.zattrs</c>, or null when there are no attributes (zarr-python 2.13 writes none then).</summary>
-    private static byte[]? WriteAttributes(JsonObject attributes) =>
-        attributes.Count > 0 ? PythonJson.Serialize(attributes, Indent, sortKeys: true) : null;
+    private static byte[]? WriteAttributes(AttributeDictionary attributes) =>
+        attributes.Count > 0 ? PythonJson.Serialize(attributes.Json, Indent, sortKeys: true) : null;
 }

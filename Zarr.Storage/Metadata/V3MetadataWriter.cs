@@ -46,7 +46,7 @@ internal static class V3MetadataWriter
             },
             ["fill_value"] = FillValueJson.ToV3Json(metadata.FillValue, metadata.DataType),
             ["codecs"] = codecs,
-            ["attributes"] = metadata.Attributes.DeepClone(),
+            ["attributes"] = metadata.Attributes.ToJsonObject(),
         };
 
         if (metadata.DimensionNames is { } names)
@@ -71,7 +71,7 @@ internal static class V3MetadataWriter
         ArgumentNullException.ThrowIfNull(metadata);
         var root = new JsonObject
         {
-            ["attributes"] = metadata.Attributes.DeepClone(),
+            ["attributes"] = metadata.Attributes.ToJsonObject(),
             ["zarr_format"] = 3,
             ["node_type"] = "group",
         };

@@ -120,7 +120,7 @@ internal sealed class JobRunner(ServiceOptions options)
                 // A v2 source without a fill value keeps none (a v3 copy gets the type's zero).
                 FillValue = array.Metadata.FillValueIsNull ? null : array.DataType.ValueToJson(array.Metadata.FillValue),
                 FillValueIsNull = array.Metadata.FillValueIsNull,
-                Attributes = array.Attributes,
+                Attributes = array.Attributes.ToJsonObject(),
             };
             // Decided before anything is written: what is the copy's to delete if it does not finish.
             var created = DestinationFolder.Claim(destination, request.Destination!, request.Overwrite);

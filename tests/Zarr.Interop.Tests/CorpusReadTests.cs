@@ -161,7 +161,7 @@ public sealed class CorpusReadTests
         }
 
         var attributes = e["attributes"] ?? new JsonObject();
-        if (!JsonNode.DeepEquals(array.Attributes, attributes))
+        if (!JsonNode.DeepEquals(array.Attributes.ToJsonObject(), attributes))
         {
             problems.Add($"attributes: read {array.Attributes.ToJsonString()}, manifest {attributes.ToJsonString()}");
         }
@@ -293,7 +293,7 @@ public sealed class CorpusReadTests
         }
 
         var attributes = entry.Json["attributes"] ?? new JsonObject();
-        if (!JsonNode.DeepEquals(group.Attributes, attributes))
+        if (!JsonNode.DeepEquals(group.Attributes.ToJsonObject(), attributes))
         {
             problems.Add($"attributes: read {group.Attributes.ToJsonString()}, manifest {attributes.ToJsonString()}");
         }

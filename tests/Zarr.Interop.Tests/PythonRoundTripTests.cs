@@ -42,7 +42,7 @@ public sealed class PythonRoundTripTests
         }
 
         var group = await ZarrGroup.OpenAsync(store, "group.zarr");
-        if (!JsonNode.DeepEquals(group.Attributes, new JsonObject { ["title"] = "written by zarr-python", ["n"] = 3 }))
+        if (!JsonNode.DeepEquals(group.Attributes.ToJsonObject(), new JsonObject { ["title"] = "written by zarr-python", ["n"] = 3 }))
         {
             problems.Add($"group.zarr: attributes {group.Attributes.ToJsonString()}");
         }
@@ -86,7 +86,7 @@ public sealed class PythonRoundTripTests
             problems.Add($"order {(string)e["order"]!} not seen in the codec chain");
         }
 
-        if (!JsonNode.DeepEquals(array.Attributes, e["attributes"]))
+        if (!JsonNode.DeepEquals(array.Attributes.ToJsonObject(), e["attributes"]))
         {
             problems.Add($"attributes {array.Attributes.ToJsonString()}");
         }

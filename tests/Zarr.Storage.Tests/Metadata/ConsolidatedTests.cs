@@ -50,12 +50,12 @@ public sealed class ConsolidatedTests : IDisposable
             if ((string?)entry["kind"] == "group")
             {
                 var group = node.Length == 0 ? root : await root.OpenGroupAsync(node);
-                Assert.True(JsonNode.DeepEquals(entry["attributes"], group.Attributes), node);
+                Assert.True(JsonNode.DeepEquals(entry["attributes"], group.Attributes.ToJsonObject()), node);
             }
             else
             {
                 var array = await root.OpenArrayAsync(node);
-                Assert.True(JsonNode.DeepEquals(entry["attributes"], array.Attributes), node);
+                Assert.True(JsonNode.DeepEquals(entry["attributes"], array.Attributes.ToJsonObject()), node);
                 arrays.Add((array, (string)entry["sha256"]!));
             }
         }

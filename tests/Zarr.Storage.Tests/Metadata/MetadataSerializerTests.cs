@@ -119,7 +119,7 @@ public class MetadataSerializerTests
             FillValue = BitConverter.GetBytes(0x7FC00000u),
             Codecs = [new TransposeCodec([1, 0]), new BytesCodec(Endian.Little), new GzipCodec(5)],
             ChunkKeyEncoding = ChunkKeyEncoding.Default,
-            Attributes = new JsonObject { ["title"] = "é", ["n"] = 3 },
+            Attributes = new AttributeDictionary(new JsonObject { ["title"] = "é", ["n"] = 3 }),
             DimensionNames = ["y", null],
         };
         const string Expected = """
@@ -188,7 +188,7 @@ public class MetadataSerializerTests
     [Fact]
     public void Groups_WriteBothFormats()
     {
-        var group = new GroupMetadata { Format = ZarrFormat.V3, Attributes = new JsonObject { ["b"] = 1, ["a"] = new JsonArray(1.5, null) } };
+        var group = new GroupMetadata { Format = ZarrFormat.V3, Attributes = new AttributeDictionary(new JsonObject { ["b"] = 1, ["a"] = new JsonArray(1.5, null) }) };
         Assert.Equal(
             "{\n  \"attributes\": {\n    \"b\": 1,\n    \"a\": [\n      1.5,\n      null\n    ]\n  },\n  \"zarr_format\": 3,\n  \"node_type\": \"group\"\n}",
             Encoding.UTF8.GetString(MetadataSerializer.ToV3Json(group)));
@@ -433,7 +433,8 @@ public class MetadataSerializerTests
             "transpose not F" => meta with { Codecs = [new TransposeCodec([1, 0, 2]), new BytesCodec()] },
             "no bytes" => meta with { Codecs = [new TransposeCodec([2, 1, 0])] },
             "default key encoding" => meta with { ChunkKeyEncoding = ChunkKeyEncoding.Default },
-            "dimension names" => meta with { DimensionNames = ["x", "y", "z"] },
+            // Issue 22, item 7: v2 stores names in _ARRAY_DIMENSIONS now; what it cannot hold is an unnamed dimension.
+            "dimension names" => meta with { DimensionNames = ["x", null, "z"] },
             _ => throw new ArgumentOutOfRangeException(nameof(what)),
         };
 
@@ -486,7 +487,7 @@ public class MetadataSerializerTests
             ? [new TransposeCodec([2, 0, 1]), BytesCodec.For(dataType), new ZstdCodec(3, true)]
             : [new TransposeCodec([2, 1, 0]), BytesCodec.For(dataType), new GzipCodec(5)],
         ChunkKeyEncoding = format == ZarrFormat.V3 ? ChunkKeyEncoding.Default : ChunkKeyEncoding.V2Dot,
-        Attributes = new JsonObject { ["type"] = dataType.Name, ["nan"] = "NaN" },
+        Attributes = new AttributeDictionary(new JsonObject { ["type"] = dataType.Name, ["nan"] = "NaN" }),
         DimensionNames = format == ZarrFormat.V3 ? ["z", null, "x"] : null,
     };
 

@@ -23,7 +23,7 @@ public class PreparedPipelineTests
         // Writing and other metadata of the same codecs use it; other codecs get their own.
         MetadataSerializer.ToV3Json(metadata);
         Assert.Same(pipeline, metadata.Pipeline);
-        Assert.Same(pipeline, (metadata with { Attributes = new() { ["a"] = 1 } }).Pipeline);
+        Assert.Same(pipeline, (metadata with { Attributes = new(new System.Text.Json.Nodes.JsonObject { ["a"] = 1 }) }).Pipeline);
         ICodec[] other = [new BytesCodec(), new ZstdCodec(3)];
         var changed = metadata with { Codecs = other };
         Assert.NotSame(pipeline, changed.Pipeline);

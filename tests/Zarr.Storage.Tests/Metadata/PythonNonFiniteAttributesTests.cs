@@ -69,10 +69,10 @@ public sealed class PythonNonFiniteAttributesTests : IDisposable
         Assert.True(double.IsNaN(values[2]) && double.IsNaN(values[3]));
 
         // Written back by the library (and consolidated again): standard JSON that zarr-python reads.
-        var attributes = array.Attributes;
+        var attributes = array.Attributes.ToJsonObject();
         attributes["added"] = double.PositiveInfinity;
         await array.SetAttributesAsync(attributes);
-        await group.SetAttributesAsync(group.Attributes);
+        await group.SetAttributesAsync(group.Attributes.ToJsonObject());
         await group.ConsolidateMetadataAsync();
         Assert.Equal("ok\n", PythonPeer.Run("zarr-python 2.13 did not read back the attributes the library wrote", "-c", ReadBack, path));
 
@@ -82,7 +82,7 @@ public sealed class PythonNonFiniteAttributesTests : IDisposable
         Assert.Equal("Infinity", (string?)reopened.Attributes["added"]);
     }
 
-    private static void AssertAttributes(JsonObject attributes)
+    private static void AssertAttributes(AttributeDictionary attributes)
     {
         Assert.True(double.IsNaN((double)attributes["nan"]!));
         Assert.Equal(double.PositiveInfinity, (double)attributes["inf"]!);

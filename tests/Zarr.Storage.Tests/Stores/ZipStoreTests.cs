@@ -507,7 +507,7 @@ public sealed class ZipStoreFileTests : IDisposable
             if ((string?)entry["kind"] == "group")
             {
                 var group = await ZarrGroup.OpenAsync(store, node);
-                Assert.True(JsonNode.DeepEquals(entry["attributes"], group.Attributes), group.Attributes.ToJsonString());
+                Assert.True(JsonNode.DeepEquals(entry["attributes"], group.Attributes.ToJsonObject()), group.Attributes.ToJsonString());
                 continue;
             }
 
