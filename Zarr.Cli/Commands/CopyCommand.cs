@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -254,11 +255,11 @@ internal static class CopyCommand
     {
         var metadata = source.Metadata;
         var options = TargetOptions(source, request, extraAttributes);
-        var fill = options.FillValue is { } json ? ParseFill(json, metadata.DataType) : metadata.FillValue;
+        var fill = options.FillValue is { } json ? ParseFill(json, metadata.DataType) : metadata.FillValue.ToArray();
         options = options with { FillValue = null };
         if (metadata.DataType.IsFixedSize)
         {
-            return Settle(ArrayMetadataBuilder.Build(metadata.Shape, metadata.DataType, fill, options));
+            return Settle(ArrayMetadataBuilder.Build(metadata.Shape.ToArray(), metadata.DataType, fill, options));
         }
 
         if (request.Shards is { } shards)
@@ -267,7 +268,7 @@ internal static class CopyCommand
         }
 
         // Variable-length strings: vlen-utf8 where 'bytes' would be, then the compressors (blosc with typesize 1, as numcodecs).
-        return Settle(ZarrStringArray.BuildMetadata(metadata.Shape, metadata.DataType, fill, options));
+        return Settle(ZarrStringArray.BuildMetadata(metadata.Shape.ToArray(), metadata.DataType, fill, options));
     }
 
     private static byte[] ParseFill(JsonNode json, Zarr.Storage.ZarrDataType dataType)
@@ -301,7 +302,7 @@ internal static class CopyCommand
         {
             if (innerChunks is not null && request.Format == ZarrFormat.V3)
             {
-                options = options with { Chunks = innerChunks, Shards = metadata.ChunkShape };
+                options = options with { Chunks = ImmutableArray.Create(innerChunks), Shards = metadata.ChunkShape };
             }
             else
             {
@@ -310,10 +311,10 @@ internal static class CopyCommand
         }
         else if (request.Chunks is null && request.Shards is { } shards)
         {
-            var keep = innerChunks ?? metadata.ChunkShape;
+            var keep = innerChunks ?? metadata.ChunkShape.ToArray();
             if (keep.Length == shards.Length && keep.Select((c, d) => shards[d] % c == 0).All(x => x))
             {
-                options = options with { Chunks = keep };
+                options = options with { Chunks = ImmutableArray.Create(keep) };
             }
         }
 
@@ -450,7 +451,7 @@ internal static class ChunkCopy
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
-        ReadOnlySpan<byte> from = source.Metadata.FillValue, to = target.Metadata.FillValue;
+        ReadOnlySpan<byte> from = source.Metadata.FillValue.AsSpan(), to = target.Metadata.FillValue.AsSpan();
         return from.Length == to.Length && !from.SequenceEqual(to) && Zarr.Storage.Internal.FillValues.IsAllFill(from, to, target.DataType);
     }
 
@@ -471,11 +472,11 @@ internal static class ChunkCopy
         var fill = metadata.FillValue;
         if (metadata.DataType.ItemSize == 8)
         {
-            float re = BitConverter.ToSingle(fill, 0), im = BitConverter.ToSingle(fill, 4);
+            float re = BitConverter.ToSingle(fill.AsSpan()), im = BitConverter.ToSingle(fill.AsSpan()[4..]);
             return BitConverter.SingleToInt32Bits(re + (0f * im)) != BitConverter.SingleToInt32Bits(re);
         }
 
-        double real = BitConverter.ToDouble(fill, 0), imaginary = BitConverter.ToDouble(fill, 8);
+        double real = BitConverter.ToDouble(fill.AsSpan()), imaginary = BitConverter.ToDouble(fill.AsSpan()[8..]);
         return BitConverter.DoubleToInt64Bits(real + (0d * imaginary)) != BitConverter.DoubleToInt64Bits(real);
     }
 
@@ -489,7 +490,7 @@ internal static class ChunkCopy
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
-        var sameGrid = source.Chunks.AsSpan().SequenceEqual(target.Chunks);
+        var sameGrid = source.Chunks.AsSpan().SequenceEqual(target.Chunks.AsSpan());
         var grid = target.Grid;
         var total = grid.ChunkCount;
         long done = 0, read = 0, written = 0;
@@ -518,7 +519,7 @@ internal static class ChunkCopy
             {
                 var (data, shape) = await source.ReadBytesAsync(Region(grid, coordinates), token).ConfigureAwait(false);
                 Interlocked.Add(ref read, data.Length);
-                Place(data, shape, chunk.Span, grid.ChunkShape, target.DataType.ItemSize, target.Metadata.FillValue);
+                Place(data, shape, chunk.Span, grid.ChunkShape.AsSpan(), target.DataType.ItemSize, target.Metadata.FillValue.AsSpan());
             }
 
             // Stored under the chunk's lock; a chunk that is bit for bit the fill value deletes the key, so nothing the
@@ -536,7 +537,7 @@ internal static class ChunkCopy
     /// Lays the C-order values of a region (<paramref name="regionShape"/>, at the chunk's origin) out in a whole chunk of
     /// <paramref name="chunkShape"/>; the rest of an edge chunk, beyond the array, gets the fill value.
     /// </summary>
-    internal static void Place(ReadOnlySpan<byte> region, long[] regionShape, Span<byte> chunk, int[] chunkShape, int itemSize, ReadOnlySpan<byte> fill)
+    internal static void Place(ReadOnlySpan<byte> region, long[] regionShape, Span<byte> chunk, ReadOnlySpan<int> chunkShape, int itemSize, ReadOnlySpan<byte> fill)
     {
         if (region.Length == chunk.Length)
         {
