@@ -67,9 +67,9 @@ public sealed class StatisticsTests
         var clean = Lazy.Generate<double>(shape, chunks, (region, d) => Fill(cleanData, shape, region, d));
         var plain = await clean.StatisticsAsync([0]);
         var skipping = await clean.StatisticsAsync([0], 0, skipNaN: true);
-        Assert.Equal(plain.Sum, skipping.Sum);
+        Assert.Equal(plain.Sum.ToArray(), skipping.Sum.ToArray());
         Assert.Equal(plain.Variance.ToArray(), skipping.Variance.ToArray());
-        Assert.Equal(plain.Count, skipping.Count);
+        Assert.Equal(plain.Count.ToArray(), skipping.Count.ToArray());
     }
 
     [Fact]
