@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -236,8 +237,8 @@ internal sealed record CreateRequest(
         return new ArrayOptions
         {
             Format = Format,
-            Chunks = Chunks,
-            Shards = Shards,
+            Chunks = Chunks is null ? null : ImmutableArray.Create(Chunks),
+            Shards = Shards is null ? null : ImmutableArray.Create(Shards),
             Compressors = Codecs?.Select(c => c.Build(dataType)).ToList(),
             FillValue = Fill?.DeepClone(),
             Attributes = (JsonObject?)Attributes?.DeepClone(),

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
@@ -67,7 +68,7 @@ internal static class NodeJson
     }
 
     /// <summary>The inner chunk shape of a sharded array (its array→bytes codec is <c>sharding_indexed</c>), else null.</summary>
-    public static int[]? ShardShape(ArrayMetadata metadata)
+    public static ImmutableArray<int>? ShardShape(ArrayMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         return metadata.Codecs.OfType<ShardingCodec>().FirstOrDefault()?.ChunkShape;

@@ -17,7 +17,7 @@ public sealed class ArrayInfo
         Metadata = metadata;
         Store = array.Store.ToString() ?? "";
         Path = array.Path;
-        NBytesExact = Sizes.Multiply(Sizes.Product(metadata.Shape), (uint)metadata.DataType.ItemSize);
+        NBytesExact = Sizes.Multiply(Sizes.Product(metadata.Shape.AsSpan()), (uint)metadata.DataType.ItemSize);
         StoredBytes = storedBytes;
         ChunksInitialized = chunksInitialized;
         ChunksTotal = chunksTotal;

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
 
@@ -14,7 +15,7 @@ public sealed record ArrayOptions
     public ZarrFormat? Format { get; init; }
 
     /// <summary>The chunk shape; null chooses one as zarr-python does (roughly 256 KiB to 64 MiB per chunk).</summary>
-    public int[]? Chunks { get; init; }
+    public ImmutableArray<int>? Chunks { get; init; }
 
     /// <summary>
     /// The shard shape (v3 only), or null for no sharding. With shards, the array's chunk grid is the shard shape, each
@@ -23,7 +24,7 @@ public sealed record ArrayOptions
     /// <c>bytes</c> and the <see cref="Compressors"/> and whose index codecs are <c>bytes</c> + <c>crc32c</c> at the end,
     /// as zarr-python 3's <c>create_array(shards=...)</c> writes it.
     /// </summary>
-    public int[]? Shards { get; init; }
+    public ImmutableArray<int>? Shards { get; init; }
 
     /// <summary>
     /// The bytes→bytes codecs in order (v2: at most one, the compressor). Null means the default compressor,

@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Zarr.Storage;
 
@@ -19,7 +21,7 @@ public readonly struct StringSelection : IEquatable<StringSelection>
     }
 
     /// <summary>The shape the selection reads as (dimensions selected by an integer are dropped).</summary>
-    public long[] Shape => SelectionPlan.Create(_array.Array.Grid, _selection).OutputShape;
+    public ImmutableArray<long> Shape => ImmutableCollectionsMarshal.AsImmutableArray(SelectionPlan.Create(_array.Array.Grid, _selection).OutputShape);
 
     /// <summary>Reads the selection as strings (C order) with its shape: the documented way to read (awaiting the selection is a shorthand without a token).</summary>
     /// <param name="cancellationToken">Cancels the read.</param>

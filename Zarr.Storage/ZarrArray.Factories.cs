@@ -152,7 +152,7 @@ public partial class ZarrArray
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(metadata);
         path = NodePaths.Normalize(path);
-        if (metadata.ChunkShape.Length == metadata.Shape.Length && Sizes.CheckArray(metadata.Shape, metadata.ChunkShape, metadata.DataType) is var (_, tooLarge))
+        if (metadata.ChunkShape.Length == metadata.Shape.Length && Sizes.CheckArray([.. metadata.Shape], [.. metadata.ChunkShape], metadata.DataType) is var (_, tooLarge))
         {
             throw new ZarrException($"cannot create array {UserText.Quote("/" + path)}: {tooLarge}");
         }

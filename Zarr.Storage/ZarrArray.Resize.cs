@@ -28,7 +28,7 @@ public partial class ZarrArray
             async (stored, ct) =>
             {
                 CheckRank(shape, stored.Rank);
-                var newMetadata = stored with { Shape = shape };
+                var newMetadata = stored with { Shape = [.. shape] };
                 var newGrid = new ChunkGrid(newMetadata.Shape, newMetadata.ChunkShape);
                 var shrinks = false;
                 for (var d = 0; d < shape.Length; d++)
@@ -123,7 +123,7 @@ public partial class ZarrArray
                     c,
                     UpdateStart.StoredOnly,
                     (Grid: newGrid, IO: chunkIO, Coordinates: c),
-                    static (state, decoded) => ChunkEdges.FillOutside(decoded.Span, state.Coordinates, state.Grid, state.IO.ChunkStrides, state.IO.Metadata.FillValue),
+                    static (state, decoded) => ChunkEdges.FillOutside(decoded.Span, state.Coordinates, state.Grid, state.IO.ChunkStrides, state.IO.Metadata.FillValue.AsSpan()),
                     codecParallelism: 0,
                     cancellationToken).ConfigureAwait(false);
             }

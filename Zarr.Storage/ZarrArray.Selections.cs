@@ -46,7 +46,7 @@ public partial class ZarrArray
     {
         ref var output = ref Unsafe.As<TElement, byte>(ref MemoryMarshal.GetReference(destination.Span));
         ref var source = ref decoded is null
-            ? ref MemoryMarshal.GetArrayDataReference(io.Metadata.FillValue)
+            ? ref MemoryMarshal.GetReference(io.Metadata.FillValue.AsSpan())
             : ref MemoryMarshal.GetReference(decoded.Span);
         plan.CopyOut(chunk, ref source, decoded is null, io.ChunkStrides, ref output, io.Metadata.DataType.ItemSize, streaming);
     }
@@ -92,7 +92,7 @@ public partial class ZarrArray
     internal async ValueTask<AsyncReaderWriterLock.Releaser> EnterWriteAsync(ChunkGrid planned, CancellationToken cancellationToken)
     {
         var writing = await _state.Node.Gate.EnterSharedAsync(cancellationToken).ConfigureAwait(false);
-        if (!planned.ChunkShape.AsSpan().SequenceEqual(Grid.ChunkShape))
+        if (!planned.ChunkShape.AsSpan().SequenceEqual(Grid.ChunkShape.AsSpan()))
         {
             writing.Dispose();
             throw new ZarrException($"array '/{Path}' was replaced by one with chunks ({string.Join(", ", Grid.ChunkShape)}) while this write was planned on chunks ({string.Join(", ", planned.ChunkShape)}); write again");
@@ -160,7 +160,7 @@ public partial class ZarrArray
             plan.CopyIn(chunk, ref MemoryMarshal.GetReference(decoded), io.ChunkStrides, ref input, scalar is not null, io.Metadata.DataType.ItemSize);
             if (clip)
             {
-                ChunkEdges.FillOutside(decoded, coordinates, io.Grid, io.ChunkStrides, io.Metadata.FillValue);
+                ChunkEdges.FillOutside(decoded, coordinates, io.Grid, io.ChunkStrides, io.Metadata.FillValue.AsSpan());
             }
         }
     }

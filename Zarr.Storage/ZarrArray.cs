@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using Zarr.Storage.Internal;
 
@@ -27,11 +28,11 @@ public partial class ZarrArray
     /// </summary>
     public ArrayMetadata Metadata => _state.Current.Metadata;
 
-    /// <summary>The shape (a copy).</summary>
-    public long[] Shape => (long[])Metadata.Shape.Clone();
+    /// <summary>The shape (of the current metadata; immutable, so no copy is made).</summary>
+    public ImmutableArray<long> Shape => Metadata.Shape;
 
-    /// <summary>The chunk shape (a copy).</summary>
-    public int[] Chunks => (int[])Metadata.ChunkShape.Clone();
+    /// <summary>The chunk shape (immutable, so no copy is made).</summary>
+    public ImmutableArray<int> Chunks => Metadata.ChunkShape;
 
     /// <summary>The number of dimensions.</summary>
     public int Rank => Metadata.Rank;
@@ -56,14 +57,14 @@ public partial class ZarrArray
     public IReadOnlyList<string?>? DimensionNames => Metadata.DimensionNames;
 
     /// <summary>The number of elements.</summary>
-    public long Size => Checked.Product(Metadata.Shape);
+    public long Size => Checked.Product(Metadata.Shape.AsSpan());
 
     /// <summary>The size of the data uncompressed, in bytes (see <see cref="NBytesExact"/> for sizes beyond 64 bits).</summary>
     /// <exception cref="ZarrException">The size is more than <see cref="long.MaxValue"/> bytes (2^63 − 1 int32 elements are 2^65 bytes): read <see cref="NBytesExact"/>.</exception>
     public long NBytes => ArrayInfo.ToLong(NBytesExact, Path);
 
     /// <summary>The size of the data uncompressed, in bytes, whatever it is: <see cref="Size"/> × the item size, which may need more than 64 bits.</summary>
-    public UInt128 NBytesExact => Sizes.Multiply(Sizes.Product(Metadata.Shape), (uint)DataType.ItemSize);
+    public UInt128 NBytesExact => Sizes.Multiply(Sizes.Product(Metadata.Shape.AsSpan()), (uint)DataType.ItemSize);
 
     /// <summary>The chunk grid.</summary>
     public ChunkGrid Grid => _state.Current.Grid;

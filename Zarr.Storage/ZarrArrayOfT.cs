@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -188,7 +189,7 @@ public sealed class ZarrArray<T> : ZarrArray where T : unmanaged
     public async Task AppendAsync(ReadOnlyMemory<T> data, long[] dataShape, int axis = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataShape);
-        var shape = Shape;
+        var shape = Shape.ToArray();
         if (axis < 0 || axis >= shape.Length)
         {
             throw new ZarrSelectionException($"axis {axis} is out of range for an array of {shape.Length} dimensions");
@@ -252,7 +253,7 @@ public readonly struct ArraySelection<T> : IEquatable<ArraySelection<T>> where T
     }
 
     /// <summary>The shape the selection reads as (dimensions selected by an integer are dropped).</summary>
-    public long[] Shape => SelectionPlan.Create(_array.Grid, _selection).OutputShape;
+    public ImmutableArray<long> Shape => ImmutableCollectionsMarshal.AsImmutableArray(SelectionPlan.Create(_array.Grid, _selection).OutputShape);
 
     /// <summary>Reads the selection into a new tensor: the documented way to read (awaiting the selection is a shorthand without a token).</summary>
     /// <param name="cancellationToken">Cancels the read.</param>

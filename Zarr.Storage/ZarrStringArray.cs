@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using Zarr.Storage.Chunks;
@@ -44,8 +45,8 @@ public sealed class ZarrStringArray
     /// <summary>The array's data type.</summary>
     public ZarrDataType DataType => _array.DataType;
 
-    /// <summary>The array's shape (a copy).</summary>
-    public long[] Shape => _array.Shape;
+    /// <summary>The array's shape.</summary>
+    public ImmutableArray<long> Shape => _array.Shape;
 
     /// <summary>
     /// A selection, as a typed array's indexer makes one: <c>var (values, shape) = await names[0..3];</c>,
@@ -116,7 +117,7 @@ public sealed class ZarrStringArray
             throw new ZarrException("'vlen-utf8' inside 'sharding_indexed' (variable-length strings in shards) is not supported yet");
         }
 
-        var built = ArrayMetadataBuilder.Build(shape, dataType, fill, options with { Chunks = options.Chunks ?? ChunkShapes.Guess(shape, 16) });
+        var built = ArrayMetadataBuilder.Build(shape, dataType, fill, options with { Chunks = options.Chunks ?? ImmutableArrays.Own(ChunkShapes.Guess(shape, 16)) });
         var metadata = built with { Codecs = [.. built.Codecs.Select(c => c is BytesCodec ? VlenUtf8Codec.Instance : c)] };
         MetadataSerializer.ValidateChain(metadata);
         return metadata;

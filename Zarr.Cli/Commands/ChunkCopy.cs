@@ -28,7 +28,7 @@ internal static class ChunkCopy
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
-        ReadOnlySpan<byte> from = source.Metadata.FillValue, to = target.Metadata.FillValue;
+        ReadOnlySpan<byte> from = source.Metadata.FillValue.AsSpan(), to = target.Metadata.FillValue.AsSpan();
         return from.Length == to.Length && !from.SequenceEqual(to) && Zarr.Storage.Internal.FillValues.IsAllFill(from, to, target.DataType);
     }
 
@@ -49,11 +49,11 @@ internal static class ChunkCopy
         var fill = metadata.FillValue;
         if (metadata.DataType.ItemSize == 8)
         {
-            float re = BitConverter.ToSingle(fill, 0), im = BitConverter.ToSingle(fill, 4);
+            float re = BitConverter.ToSingle(fill.AsSpan()), im = BitConverter.ToSingle(fill.AsSpan()[4..]);
             return BitConverter.SingleToInt32Bits(re + (0f * im)) != BitConverter.SingleToInt32Bits(re);
         }
 
-        double real = BitConverter.ToDouble(fill, 0), imaginary = BitConverter.ToDouble(fill, 8);
+        double real = BitConverter.ToDouble(fill.AsSpan()), imaginary = BitConverter.ToDouble(fill.AsSpan()[8..]);
         return BitConverter.DoubleToInt64Bits(real + (0d * imaginary)) != BitConverter.DoubleToInt64Bits(real);
     }
 
@@ -67,7 +67,7 @@ internal static class ChunkCopy
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
-        var sameGrid = source.Chunks.AsSpan().SequenceEqual(target.Chunks);
+        var sameGrid = source.Chunks.AsSpan().SequenceEqual(target.Chunks.AsSpan());
         var grid = target.Grid;
         var total = grid.ChunkCount;
         long done = 0, read = 0, written = 0;
@@ -97,7 +97,7 @@ internal static class ChunkCopy
             {
                 var (data, shape) = await source.ReadBytesAsync(request.Region.ToSlices(), token).ConfigureAwait(false);
                 Interlocked.Add(ref read, data.Length);
-                Place(data, shape, chunk.Span, grid.ChunkShape, target.DataType.ItemSize, target.Metadata.FillValue);
+                Place(data, shape, chunk.Span, grid.ChunkShape.AsSpan(), target.DataType.ItemSize, target.Metadata.FillValue.AsSpan());
             }
 
             // Stored under the chunk's lock; a chunk that is bit for bit the fill value deletes the key, so nothing the
@@ -115,7 +115,7 @@ internal static class ChunkCopy
     /// Lays the C-order values of a region (<paramref name="regionShape"/>, at the chunk's origin) out in a whole chunk of
     /// <paramref name="chunkShape"/>; the rest of an edge chunk, beyond the array, gets the fill value.
     /// </summary>
-    internal static void Place(ReadOnlySpan<byte> region, long[] regionShape, Span<byte> chunk, int[] chunkShape, int itemSize, ReadOnlySpan<byte> fill)
+    internal static void Place(ReadOnlySpan<byte> region, long[] regionShape, Span<byte> chunk, ReadOnlySpan<int> chunkShape, int itemSize, ReadOnlySpan<byte> fill)
     {
         if (region.Length == chunk.Length)
         {

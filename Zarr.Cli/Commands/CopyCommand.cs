@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -254,11 +255,11 @@ internal static class CopyCommand
     {
         var metadata = source.Metadata;
         var options = TargetOptions(source, request, extraAttributes);
-        var fill = options.FillValue is { } json ? ParseFill(json, metadata.DataType) : metadata.FillValue;
+        var fill = options.FillValue is { } json ? ParseFill(json, metadata.DataType) : metadata.FillValue.ToArray();
         options = options with { FillValue = null };
         if (metadata.DataType.IsFixedSize)
         {
-            return Settle(ArrayMetadataBuilder.Build(metadata.Shape, metadata.DataType, fill, options));
+            return Settle(ArrayMetadataBuilder.Build(metadata.Shape.ToArray(), metadata.DataType, fill, options));
         }
 
         if (request.Shards is { } shards)
@@ -267,7 +268,7 @@ internal static class CopyCommand
         }
 
         // Variable-length strings: vlen-utf8 where 'bytes' would be, then the compressors (blosc with typesize 1, as numcodecs).
-        return Settle(ZarrStringArray.BuildMetadata(metadata.Shape, metadata.DataType, fill, options));
+        return Settle(ZarrStringArray.BuildMetadata(metadata.Shape.ToArray(), metadata.DataType, fill, options));
     }
 
     private static byte[] ParseFill(JsonNode json, Zarr.Storage.ZarrDataType dataType)
@@ -301,7 +302,7 @@ internal static class CopyCommand
         {
             if (innerChunks is not null && request.Format == ZarrFormat.V3)
             {
-                options = options with { Chunks = innerChunks, Shards = metadata.ChunkShape };
+                options = options with { Chunks = ImmutableArray.Create(innerChunks), Shards = metadata.ChunkShape };
             }
             else
             {
@@ -310,10 +311,10 @@ internal static class CopyCommand
         }
         else if (request.Chunks is null && request.Shards is { } shards)
         {
-            var keep = innerChunks ?? metadata.ChunkShape;
+            var keep = innerChunks ?? metadata.ChunkShape.ToArray();
             if (keep.Length == shards.Length && keep.Select((c, d) => shards[d] % c == 0).All(x => x))
             {
-                options = options with { Chunks = keep };
+                options = options with { Chunks = ImmutableArray.Create(keep) };
             }
         }
 

@@ -105,7 +105,7 @@ internal static class ExportCommand
             return;
         }
 
-        var plan = new SlabPlan(dimensions, array.Chunks, type.ItemSize, slabBytes);
+        var plan = new SlabPlan(dimensions, array.Chunks.ToArray(), type.ItemSize, slabBytes);
         var itemSize = type.ItemSize;
         var buffer = new byte[checked((int)(plan.MaxElements * itemSize))];
         foreach (var (selection, elements) in plan.Slabs())
@@ -129,7 +129,7 @@ internal static class ExportCommand
     private static async Task<long> LongestAsync(ZarrStringArray strings, ResolvedDimension[] dimensions, long slabBytes, CancellationToken cancellationToken)
     {
         var longest = 0L;
-        foreach (var (selection, _) in new SlabPlan(dimensions, strings.Array.Chunks, StringBytes, slabBytes).Slabs())
+        foreach (var (selection, _) in new SlabPlan(dimensions, strings.Array.Chunks.ToArray(), StringBytes, slabBytes).Slabs())
         {
             var (values, _) = await strings.ReadAsync(selection, cancellationToken).ConfigureAwait(false);
             foreach (var value in values)

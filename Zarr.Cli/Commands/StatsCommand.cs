@@ -1,12 +1,13 @@
 using System.Buffers;
+using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Text.Json.Nodes;
 using Spectre.Console;
-using Zarr.Dataflow.Blocks;
 using Zarr.Dataflow;
+using Zarr.Dataflow.Blocks;
 using Zarr.Storage;
 
 namespace Zarr.Cli.Commands;
@@ -184,7 +185,7 @@ internal static class StatsCommand
             if (axes is null || all.Length == shape.Length)
             {
                 count = stats.Count[0];
-                sum = signed ? stats.SumInt64![0] : isFloat ? Number(stats.Sum[0]) : stats.SumUInt64![0];
+                sum = signed ? stats.SumInt64!.Value[0] : isFloat ? Number(stats.Sum[0]) : stats.SumUInt64!.Value[0];
                 mean = Number(stats.Mean[0]);
                 var = Number(stats.Variance[0]);
                 std = Number(stats.StandardDeviation[0]);
@@ -195,9 +196,9 @@ internal static class StatsCommand
             else
             {
                 count = Nest(stats.Count, kept, c => c);
-                sum = signed ? Nest(stats.SumInt64!, kept, s => s)
+                sum = signed ? Nest(stats.SumInt64!.Value, kept, s => s)
                     : isFloat ? Nest(stats.Sum, kept, Number)
-                    : Nest(stats.SumUInt64!, kept, s => s);
+                    : Nest(stats.SumUInt64!.Value, kept, s => s);
                 mean = Nest(stats.Mean, kept, Number);
                 var = Nest(stats.Variance, kept, Number);
                 std = Nest(stats.StandardDeviation, kept, Number);
@@ -234,7 +235,7 @@ internal static class StatsCommand
         double.IsNaN(value) ? "NaN" : double.IsPositiveInfinity(value) ? "Infinity" : double.IsNegativeInfinity(value) ? "-Infinity" : JsonValue.Create(value);
 
     /// <summary>Flat C-order values as nested lists of <paramref name="shape"/>.</summary>
-    private static JsonNode? Nest<TValue>(TValue[] values, long[] shape, Func<TValue, JsonNode?> convert)
+    private static JsonNode? Nest<TValue>(ImmutableArray<TValue> values, long[] shape, Func<TValue, JsonNode?> convert)
     {
         var position = 0;
         return Build(0);

@@ -1,6 +1,7 @@
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Chunks;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Dataflow.Blocks;
 
@@ -154,7 +155,7 @@ internal static class ChunkSteps
             throw;
         }
 
-        return new DecodedChunk(encoded.CoordinatesArray, encoded.Region, array.Grid.ChunkShape, array.DataType.ItemSize, buffer, tracker);
+        return new DecodedChunk(encoded.CoordinatesArray, encoded.Region, ImmutableArrays.Shared(array.Grid.ChunkShape), array.DataType.ItemSize, buffer, tracker);
     }
 
     private static EncodedChunk Encode(ZarrArray array, ChunkStorage steps, DecodedChunk chunk, ChunkTracker? tracker)

@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using System.Numerics;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Dataflow;
 
@@ -16,29 +18,32 @@ public sealed class ArrayStatistics<T> where T : unmanaged, INumber<T>
 {
     internal ArrayStatistics(long[] shape, int ddof, bool skipNaN, long[] count, long[] nanCount, double[] sum, long[]? sumInt64, ulong[]? sumUInt64, double[] mean, double[] m2, T[] min, T[] max)
     {
-        Shape = shape;
+        Shape = ImmutableArrays.Own(shape);
         Ddof = ddof;
         SkipNaN = skipNaN;
-        Count = count;
-        NaNCount = nanCount;
-        Sum = sum;
-        SumInt64 = sumInt64;
-        SumUInt64 = sumUInt64;
-        Mean = mean;
-        M2 = m2;
-        Min = min;
-        Max = max;
-        Variance = new double[count.Length];
-        StandardDeviation = new double[count.Length];
+        Count = ImmutableArrays.Own(count);
+        NaNCount = ImmutableArrays.Own(nanCount);
+        Sum = ImmutableArrays.Own(sum);
+        SumInt64 = sumInt64 is null ? null : ImmutableArrays.Own(sumInt64);
+        SumUInt64 = sumUInt64 is null ? null : ImmutableArrays.Own(sumUInt64);
+        Mean = ImmutableArrays.Own(mean);
+        M2 = ImmutableArrays.Own(m2);
+        Min = ImmutableArrays.Own(min);
+        Max = ImmutableArrays.Own(max);
+        var variance = new double[count.Length];
+        var standardDeviation = new double[count.Length];
         for (var c = 0; c < count.Length; c++)
         {
-            Variance[c] = Moments.Variance(count[c], m2[c], ddof, sqrt: false);
-            StandardDeviation[c] = Math.Sqrt(Variance[c]);
+            variance[c] = Moments.Variance(count[c], m2[c], ddof, sqrt: false);
+            standardDeviation[c] = Math.Sqrt(variance[c]);
         }
+
+        Variance = ImmutableArrays.Own(variance);
+        StandardDeviation = ImmutableArrays.Own(standardDeviation);
     }
 
     /// <summary>The shape of the kept axes (<c>[]</c> when every axis is reduced).</summary>
-    public long[] Shape { get; }
+    public ImmutableArray<long> Shape { get; }
 
     /// <summary>The delta degrees of freedom of <see cref="Variance"/>: it is <see cref="M2"/> / (n − ddof).</summary>
     public int Ddof { get; }
@@ -47,37 +52,37 @@ public sealed class ArrayStatistics<T> where T : unmanaged, INumber<T>
     public bool SkipNaN { get; }
 
     /// <summary>The number of elements per cell that went into the statistics: every element, or, when <see cref="SkipNaN"/>, those that are not NaN.</summary>
-    public long[] Count { get; }
+    public ImmutableArray<long> Count { get; }
 
     /// <summary>The number of NaN elements seen per cell, skipped or not (0 for integer types).</summary>
-    public long[] NaNCount { get; }
+    public ImmutableArray<long> NaNCount { get; }
 
     /// <summary>The sums in double (for integer types, the exact 64-bit sums converted).</summary>
-    public double[] Sum { get; }
+    public ImmutableArray<double> Sum { get; }
 
     /// <summary>The exact sums of a signed integer array in 64 bits, wrapping as numpy; null for other types.</summary>
-    public long[]? SumInt64 { get; }
+    public ImmutableArray<long>? SumInt64 { get; }
 
     /// <summary>The exact sums of an unsigned integer array in 64 bits, wrapping as numpy; null for other types.</summary>
-    public ulong[]? SumUInt64 { get; }
+    public ImmutableArray<ulong>? SumUInt64 { get; }
 
     /// <summary>The means in double (NaN for an empty cell).</summary>
-    public double[] Mean { get; }
+    public ImmutableArray<double> Mean { get; }
 
     /// <summary>The sums of squared deviations from the mean.</summary>
-    public double[] M2 { get; }
+    public ImmutableArray<double> M2 { get; }
 
     /// <summary>The variances, M2 / (n − ddof) (NaN when n ≤ ddof).</summary>
-    public double[] Variance { get; }
+    public ImmutableArray<double> Variance { get; }
 
     /// <summary>The standard deviations (√ of the variances).</summary>
-    public double[] StandardDeviation { get; }
+    public ImmutableArray<double> StandardDeviation { get; }
 
     /// <summary>The minima (NaN where only skipped NaNs were seen, as numpy's nanmin; otherwise meaningless where <see cref="Count"/> is 0: numpy raises there).</summary>
-    public T[] Min { get; }
+    public ImmutableArray<T> Min { get; }
 
     /// <summary>The maxima (NaN where only skipped NaNs were seen, as numpy's nanmax; otherwise meaningless where <see cref="Count"/> is 0: numpy raises there).</summary>
-    public T[] Max { get; }
+    public ImmutableArray<T> Max { get; }
 }
 
 /// <summary>One cell of a one-pass statistics reduction.</summary>

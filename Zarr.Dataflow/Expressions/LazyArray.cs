@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -26,10 +27,10 @@ public sealed class LazyArray<T> : LazyArray where T : unmanaged
     private protected override ZarrDataType? ZarrDataTypeOf() => ZarrDataType.TryOf<T>();
 
     /// <inheritdoc />
-    public override long[] Shape => (long[])Node.Shape.Clone();
+    public override ImmutableArray<long> Shape => ImmutableArray.Create(Node.Shape);
 
     /// <inheritdoc />
-    public override int[] Chunks => (int[])Node.Chunks.Clone();
+    public override ImmutableArray<int> Chunks => ImmutableArray.Create(Node.Chunks);
 
     /// <inheritdoc />
     public override int Rank => Node.Shape.Length;
@@ -206,7 +207,7 @@ public sealed class LazyArray<T> : LazyArray where T : unmanaged
     public Task<PipelineReport> StoreAsync(ZarrArray<T> target, PipelineOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(target);
-        RequireSameShape(target.Shape, nameof(target));
+        RequireSameShape(target.Shape.AsSpan(), nameof(target));
         return Planner.StoreAsync(Node, target, options ?? new PipelineOptions(), cancellationToken);
     }
 
@@ -256,7 +257,7 @@ public sealed class LazyArray<T> : LazyArray where T : unmanaged
             arrayOptions = arrayOptions with { Chunks = Chunks };
         }
 
-        var target = await ZarrArray.CreateAsync<T>(store, path, Shape, arrayOptions, overwrite, cancellationToken).ConfigureAwait(false);
+        var target = await ZarrArray.CreateAsync<T>(store, path, Shape.ToArray(), arrayOptions, overwrite, cancellationToken).ConfigureAwait(false);
         await StoreAsync(target, options, cancellationToken).ConfigureAwait(false);
         return target;
     }
@@ -328,11 +329,11 @@ public sealed class LazyArray<T> : LazyArray where T : unmanaged
         }
     }
 
-    internal void RequireSameShape(long[] other, string name)
+    internal void RequireSameShape(ReadOnlySpan<long> other, string name)
     {
-        if (!other.AsSpan().SequenceEqual(Node.Shape))
+        if (!other.SequenceEqual(Node.Shape))
         {
-            throw new ArgumentException($"shapes differ: ({string.Join(", ", Node.Shape)}) and ({string.Join(", ", other)})", name);
+            throw new ArgumentException($"shapes differ: ({string.Join(", ", Node.Shape)}) and ({string.Join(", ", other.ToArray())})", name);
         }
     }
 }

@@ -40,7 +40,7 @@ public static class LazyArrayIntegerSums
                 values[i] = unchecked((ulong)sums[i]);
             }
 
-            return Tensor.Create(values, LazyArray<ulong>.Lengths(reduction.Shape));
+            return Tensor.Create(values, LazyArray<ulong>.Lengths(reduction.Shape.AsSpan()));
         }
 
         /// <summary>Integer sums in 64 bits over <paramref name="axes"/> (null: every axis), lazily; unsigned sums are the same bits read as <see cref="ulong"/>.</summary>

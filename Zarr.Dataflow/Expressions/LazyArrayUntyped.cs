@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Zarr.Storage;
 
 namespace Zarr.Dataflow;
@@ -24,11 +25,11 @@ public abstract class LazyArray
     /// <exception cref="NotSupportedException">The element type is not a Zarr data type (a lazy array of a user's own struct).</exception>
     public ZarrDataType DataType => ZarrDataTypeOf() ?? throw new NotSupportedException($"{ElementType.Name} is not a Zarr data type");
 
-    /// <summary>The shape (a copy).</summary>
-    public abstract long[] Shape { get; }
+    /// <summary>The shape.</summary>
+    public abstract ImmutableArray<long> Shape { get; }
 
-    /// <summary>The chunk shape (a copy): the unit of work of reductions and streams.</summary>
-    public abstract int[] Chunks { get; }
+    /// <summary>The chunk shape: the unit of work of reductions and streams.</summary>
+    public abstract ImmutableArray<int> Chunks { get; }
 
     /// <summary>The number of dimensions.</summary>
     public abstract int Rank { get; }

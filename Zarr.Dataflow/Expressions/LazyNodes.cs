@@ -42,7 +42,7 @@ internal abstract class LazyNode<T>(long[] shape, int[] chunks) where T : unmana
     protected static Span<T> Elements(Memory<byte> bytes) => MemoryMarshal.Cast<byte, T>(bytes.Span);
 }
 
-internal sealed class SourceNode<T>(ZarrArray<T> array, int[]? chunks = null) : LazyNode<T>(array.Shape, chunks ?? array.Chunks) where T : unmanaged
+internal sealed class SourceNode<T>(ZarrArray<T> array, int[]? chunks = null) : LazyNode<T>(array.Shape.ToArray(), chunks ?? array.Chunks.ToArray()) where T : unmanaged
 {
     public ZarrArray<T> Array { get; } = array;
 

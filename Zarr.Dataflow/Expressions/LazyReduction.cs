@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
@@ -23,11 +24,11 @@ public sealed class LazyReduction<TOut> where TOut : unmanaged
 
     internal LazyReduction(ReductionRunner<TOut> runner) => _runner = runner;
 
-    /// <summary>The result's shape (a copy): the kept axes, then the bins for a histogram.</summary>
-    public long[] Shape => (long[])_runner.Shape.Clone();
+    /// <summary>The result's shape: the kept axes, then the bins for a histogram.</summary>
+    public ImmutableArray<long> Shape => ImmutableArray.Create(_runner.Shape);
 
-    /// <summary>The result's natural chunks (a copy): the source's chunks on the kept axes (the blocks computed at once), then all bins.</summary>
-    public int[] Chunks => (int[])_runner.Chunks.Clone();
+    /// <summary>The result's natural chunks: the source's chunks on the kept axes (the blocks computed at once), then all bins.</summary>
+    public ImmutableArray<int> Chunks => ImmutableArray.Create(_runner.Chunks);
 
     /// <summary>The number of dimensions of the result.</summary>
     public int Rank => _runner.Shape.Length;
@@ -110,7 +111,7 @@ public sealed class LazyReduction<TOut> where TOut : unmanaged
             arrayOptions = arrayOptions with { Chunks = Chunks };
         }
 
-        var target = await ZarrArray.CreateAsync<TOut>(store, path, Shape, arrayOptions, overwrite, cancellationToken).ConfigureAwait(false);
+        var target = await ZarrArray.CreateAsync<TOut>(store, path, Shape.ToArray(), arrayOptions, overwrite, cancellationToken).ConfigureAwait(false);
         await StoreAsync(target, options, cancellationToken).ConfigureAwait(false);
         return target;
     }

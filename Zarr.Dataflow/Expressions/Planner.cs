@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Zarr.Dataflow.Blocks;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Dataflow;
 
@@ -21,7 +22,7 @@ internal static class Planner
     /// <summary>The name of the terminal step of reductions (the stage a failure of a reduction kernel names).</summary>
     public const string ReduceStage = "Reduce";
 
-    public static bool SameGrid(ChunkGrid a, ChunkGrid b) => a.Shape.AsSpan().SequenceEqual(b.Shape) && a.ChunkShape.AsSpan().SequenceEqual(b.ChunkShape);
+    public static bool SameGrid(ChunkGrid a, ChunkGrid b) => a.Shape.AsSpan().SequenceEqual(b.Shape.AsSpan()) && a.ChunkShape.AsSpan().SequenceEqual(b.ChunkShape.AsSpan());
 
     /// <summary>
     /// The producing stages: each work chunk's elements, in dense region layout, or, given <paramref name="expandFill"/>,
@@ -73,10 +74,10 @@ internal static class Planner
                     run.AddRead(region.ElementCount * node.StoredBytesPerElement);
                     if (expandFill is not null)
                     {
-                        ChunkLayout.Expand(buffer.Span, work.ChunkShape, region.Shape, itemSize, expandFill);
+                        ChunkLayout.Expand(buffer.Span, work.ChunkShape.AsSpan(), region.Shape, itemSize, expandFill);
                     }
 
-                    return new DecodedChunk(request.CoordinatesArray, region, work.ChunkShape, itemSize, buffer, run.Tracker);
+                    return new DecodedChunk(request.CoordinatesArray, region, ImmutableArrays.Shared(work.ChunkShape), itemSize, buffer, run.Tracker);
                 }
                 catch
                 {
@@ -104,7 +105,7 @@ internal static class Planner
             return SameGrid(stored, work) ? new long[work.Shape.Length] : null;
         }
 
-        if (!SameGrid(node.Grid, work) || !work.ChunkShape.AsSpan().SequenceEqual(stored.ChunkShape) || offset.Length != stored.Shape.Length)
+        if (!SameGrid(node.Grid, work) || !work.ChunkShape.AsSpan().SequenceEqual(stored.ChunkShape.AsSpan()) || offset.Length != stored.Shape.Length)
         {
             return null;
         }
@@ -126,7 +127,7 @@ internal static class Planner
     {
         var work = target.Grid;
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
-        var plan = Producer(run, node, work, target.Metadata.FillValue)
+        var plan = Producer(run, node, work, ImmutableArrays.Shared(target.Metadata.FillValue))
             .Then(ChunkSteps.Encode(target, run.Options.Encode, run))
             .End(ChunkSteps.Store(target, run.Options.Store, run));
         return await run.Options.Executor.RunAsync(run, plan, ChunkBlocks.Requests(work)).ConfigureAwait(false);

@@ -64,11 +64,14 @@ public sealed class PooledBuffer : IMemoryOwner<byte>
     /// <summary>The logical contents.</summary>
     public Span<byte> Span => Array.AsSpan(0, _length);
 
-    /// <summary>The whole rented array, for APIs that need one (valid until disposed).</summary>
-    public byte[] Array => _array ?? throw new ObjectDisposedException(nameof(PooledBuffer));
+    /// <summary>The whole rented array, for the library's APIs that need one (valid until disposed); users read and write through <see cref="Span"/> and <see cref="Memory"/>.</summary>
+    internal byte[] Array => _array ?? throw new ObjectDisposedException(nameof(PooledBuffer));
 
-    /// <summary>Sets the logical length, at most <see cref="Capacity"/> (after compressing into a worst-case sized buffer).</summary>
-    public void SetLength(int length)
+    /// <summary>
+    /// Sets the logical length, at most <see cref="Capacity"/> (after compressing into a worst-case sized buffer). Internal:
+    /// whoever is handed a buffer sees one exact length, never one that changes under it.
+    /// </summary>
+    internal void SetLength(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Capacity);

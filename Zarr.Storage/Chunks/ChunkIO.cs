@@ -62,7 +62,7 @@ internal sealed class ChunkIO
         var metadata = snapshot.Metadata;
         if (!metadata.DataType.IsFixedSize)
         {
-            StringFill = metadata.FillValueIsNull ? null : System.Text.Encoding.UTF8.GetString(metadata.FillValue);
+            StringFill = metadata.FillValueIsNull ? null : System.Text.Encoding.UTF8.GetString(metadata.FillValue.AsSpan());
             ElementStrides = new long[metadata.Rank];
             long stride = 1;
             for (var d = metadata.Rank - 1; d >= 0; d--)
@@ -130,7 +130,7 @@ internal sealed class ChunkIO
     }
 
     /// <summary>Decode of a missing chunk: fills <paramref name="chunk"/> with the fill value.</summary>
-    public void DecodeMissing(Span<byte> chunk) => StridedCopy.FillPattern(chunk, Metadata.FillValue);
+    public void DecodeMissing(Span<byte> chunk) => StridedCopy.FillPattern(chunk, Metadata.FillValue.AsSpan());
 
     /// <summary>
     /// Fetch and decode for a read: the whole chunk, or, when <paramref name="region"/> is given and the chain can
@@ -219,8 +219,8 @@ internal sealed class ChunkIO
         var fill = Metadata.FillValue;
         var allFill = comparison switch
         {
-            FillComparison.Value => FillValues.IsAllFill(chunk, fill, Metadata.DataType),
-            FillComparison.Bits => FillValues.IsAllSameBytes(chunk, fill),
+            FillComparison.Value => FillValues.IsAllFill(chunk, fill.AsSpan(), Metadata.DataType),
+            FillComparison.Bits => FillValues.IsAllSameBytes(chunk, fill.AsSpan()),
             _ => false,
         };
         if (allFill)

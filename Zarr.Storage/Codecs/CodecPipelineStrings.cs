@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Internal;
 
@@ -20,7 +21,7 @@ internal static class CodecPipelineStrings
         foreach (var codec in pipeline.ArrayToArrayCodecs)
         {
             var order = TransposeOrder(codec);
-            values = Permute(values, shape, order, inverse: false);
+            values = Permute(values, shape.AsSpan(), order.AsSpan(), inverse: false);
             shape = [.. order.Select(o => shape[o])];
         }
 
@@ -48,8 +49,8 @@ internal static class CodecPipelineStrings
 
         // The shape each transpose receives, in encoding order, to undo them from the last.
         var transposes = pipeline.ArrayToArrayCodecs;
-        var orders = new int[transposes.Count][];
-        var shapes = new int[transposes.Count][];
+        var orders = new ImmutableArray<int>[transposes.Count];
+        var shapes = new ImmutableArray<int>[transposes.Count];
         var shape = spec.Shape;
         for (var i = 0; i < orders.Length; i++)
         {
@@ -78,7 +79,7 @@ internal static class CodecPipelineStrings
             var values = vlen.DecodeStrings(bytes, count);
             for (var i = orders.Length - 1; i >= 0; i--)
             {
-                values = Permute(values, shapes[i], orders[i], inverse: true);
+                values = Permute(values, shapes[i].AsSpan(), orders[i].AsSpan(), inverse: true);
             }
 
             return values;
@@ -93,7 +94,7 @@ internal static class CodecPipelineStrings
         pipeline.ArrayToBytesCodec as VlenUtf8Codec
             ?? throw new ZarrException($"variable-length strings through {UserText.Quote(pipeline.ArrayToBytesCodec.Name)} are not supported yet; only 'vlen-utf8' encodes them");
 
-    private static int[] TransposeOrder(IArrayToArrayCodec codec) =>
+    private static ImmutableArray<int> TransposeOrder(IArrayToArrayCodec codec) =>
         codec is TransposeCodec transpose
             ? transpose.Order
             : throw new ZarrException($"the codec {UserText.Quote(codec.Name)} works on numbers; a variable-length string array can only be transposed before 'vlen-utf8'");
@@ -131,7 +132,7 @@ internal static class CodecPipelineStrings
     /// The transpose codec over objects: the encoded array (of <paramref name="decodedShape"/> permuted by
     /// <paramref name="order"/>) holds at index e the decoded element at d, where d[order[i]] = e[i].
     /// </summary>
-    private static T[] Permute<T>(T[] values, int[] decodedShape, int[] order, bool inverse)
+    private static T[] Permute<T>(T[] values, ReadOnlySpan<int> decodedShape, ReadOnlySpan<int> order, bool inverse)
     {
         var rank = decodedShape.Length;
         var decodedStrides = new long[rank];

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Internal;
@@ -7,11 +9,12 @@ namespace Zarr.Storage.Codecs;
 /// <summary>
 /// What a codec is told about the chunk it works on: its shape, its element type and its fill value.
 /// The decoded representation of a chunk is always C order, little-endian, <c>Shape</c>'s product × item size bytes.
+/// Two specs are equal when their shapes, types, fill values and parallelism are equal element by element.
 /// </summary>
 /// <param name="Shape">The chunk's shape (the full chunk grid shape, also for edge chunks).</param>
 /// <param name="DataType">The element type.</param>
 /// <param name="FillValue">The fill value, one element, little-endian.</param>
-public readonly record struct ChunkSpec(int[] Shape, ZarrDataType DataType, byte[] FillValue)
+public readonly record struct ChunkSpec(ImmutableArray<int> Shape, ZarrDataType DataType, ImmutableArray<byte> FillValue)
 {
     /// <summary>
     /// The most threads a codec may use for this one chunk (sharding's inner chunks): 1 keeps all of its work on the
@@ -31,13 +34,35 @@ public readonly record struct ChunkSpec(int[] Shape, ZarrDataType DataType, byte
 
     private readonly int _maxDegreeOfParallelism;
 
+    /// <summary>True when both specs have the same shape, type, fill value bytes and parallelism (by value, not by reference).</summary>
+    public bool Equals(ChunkSpec other) =>
+        Shape.AsSpan().SequenceEqual(other.Shape.AsSpan())
+        && EqualityComparer<ZarrDataType>.Default.Equals(DataType, other.DataType)
+        && FillValue.AsSpan().SequenceEqual(other.FillValue.AsSpan())
+        && _maxDegreeOfParallelism == other._maxDegreeOfParallelism;
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        foreach (var extent in Shape.AsSpan())
+        {
+            hash.Add(extent);
+        }
+
+        hash.Add(DataType);
+        hash.AddBytes(FillValue.AsSpan());
+        hash.Add(_maxDegreeOfParallelism);
+        return hash.ToHashCode();
+    }
+
     /// <summary>The number of elements.</summary>
     /// <exception cref="ZarrException">The shape has more elements than a 64-bit count holds.</exception>
     public long ElementCount
     {
         get
         {
-            var n = Sizes.Product(Shape);
+            var n = Sizes.Product(Shape.AsSpan());
             return n <= long.MaxValue
                 ? (long)n
                 : throw new ZarrException($"a chunk of shape ({Sizes.Dims(Shape)}) has {Sizes.Count(n)} elements, more than a 64-bit count holds");
@@ -50,7 +75,7 @@ public readonly record struct ChunkSpec(int[] Shape, ZarrDataType DataType, byte
     {
         get
         {
-            var bytes = Sizes.Multiply(Sizes.Product(Shape), (ulong)DataType.ItemSize);
+            var bytes = Sizes.Multiply(Sizes.Product(Shape.AsSpan()), (ulong)DataType.ItemSize);
             return bytes <= (ulong)Sizes.MaxChunkBytes
                 ? (int)bytes
                 : throw new ZarrException($"a chunk of shape ({Sizes.Dims(Shape)}) and type {DataType} is {Sizes.Bytes(bytes)}; a chunk is decoded into one buffer of at most {Sizes.MaxChunkBytes} bytes (the largest .NET array)");
@@ -204,7 +229,12 @@ internal static class DecodeLimit
 /// <param name="Start">The first element per dimension.</param>
 /// <param name="Step">The step per dimension (at least 1).</param>
 /// <param name="Count">The number of elements per dimension.</param>
-internal readonly record struct ChunkRegion(int[] Start, int[] Step, int[] Count);
+internal readonly record struct ChunkRegion(ImmutableArray<int> Start, ImmutableArray<int> Step, ImmutableArray<int> Count)
+{
+    /// <summary>A region over arrays the caller has just filled and lets go of (no copy): the planners' per-chunk path.</summary>
+    internal static ChunkRegion Over(int[] start, int[] step, int[] count) =>
+        new(ImmutableCollectionsMarshal.AsImmutableArray(start), ImmutableCollectionsMarshal.AsImmutableArray(step), ImmutableCollectionsMarshal.AsImmutableArray(count));
+}
 
 /// <summary>
 /// An array→bytes codec that can decode part of a chunk by reading only parts of the stored value (ranged reads), as

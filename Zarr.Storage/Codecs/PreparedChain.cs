@@ -53,9 +53,9 @@ internal sealed class PreparedChain
     public int[] DecodeLimits { get; }
 
     public bool Matches(in ChunkSpec spec) =>
-        (ReferenceEquals(spec.Shape, Spec.Shape) || spec.Shape.AsSpan().SequenceEqual(Spec.Shape))
+        (spec.Shape == Spec.Shape || spec.Shape.AsSpan().SequenceEqual(Spec.Shape.AsSpan()))
         && Equals(spec.DataType, Spec.DataType)
-        && (ReferenceEquals(spec.FillValue, Spec.FillValue) || spec.FillValue.AsSpan().SequenceEqual(Spec.FillValue));
+        && (spec.FillValue == Spec.FillValue || spec.FillValue.AsSpan().SequenceEqual(Spec.FillValue.AsSpan()));
 
     /// <summary>The spec the array→bytes codec receives, carrying the caller's parallelism.</summary>
     public ChunkSpec BytesSpecFor(in ChunkSpec spec)

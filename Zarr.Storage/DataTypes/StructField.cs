@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using Zarr.Storage.Codecs;
@@ -61,8 +62,8 @@ public sealed class StructField : IEquatable<StructField>
     /// <summary>The field's element type.</summary>
     public ZarrDataType DataType { get; }
 
-    /// <summary>The sub-array shape (a copy; empty for a scalar field).</summary>
-    public int[] Shape => (int[])_shape.Clone();
+    /// <summary>The sub-array shape (empty for a scalar field).</summary>
+    public ImmutableArray<int> Shape => ImmutableArray.Create(_shape);
 
     /// <summary>Elements in the field (the product of <see cref="Shape"/>; 1 for a scalar field).</summary>
     public int ElementCount { get; }

@@ -1,5 +1,7 @@
+using System.Collections.Immutable;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Zarr.Storage.Internal;
 
 namespace Zarr.Storage;
@@ -36,7 +38,7 @@ public readonly struct AdvancedSelection<T> where T : unmanaged
     /// the extent of the chosen chunks, cut to the array.
     /// </summary>
     /// <exception cref="ZarrSelectionException">The selection does not fit the array.</exception>
-    public long[] Shape => _spec.Plan(_array.Grid).OutputShape;
+    public ImmutableArray<long> Shape => ImmutableCollectionsMarshal.AsImmutableArray(_spec.Plan(_array.Grid).OutputShape);
 
     /// <summary>
     /// Reads the selection into a new tensor (coordinate and mask selections read as 1-D, in the order given): the

@@ -1,20 +1,37 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+
 namespace Zarr.Storage;
 
-/// <summary>A regular chunk grid: an array shape cut into chunks of one shape, edge chunks hanging over the end.</summary>
+/// <summary>
+/// A regular chunk grid: an array shape cut into chunks of one shape, edge chunks hanging over the end. Immutable: it
+/// keeps its own copy of the shapes it is given and hands out only read-only views of them.
+/// </summary>
 public sealed class ChunkGrid
 {
-    /// <summary>Creates the grid; all arithmetic is checked, so a grid whose chunk count overflows 64 bits is an error.</summary>
+    /// <summary>Creates the grid from a copy of the shapes; all arithmetic is checked, so a grid whose chunk count overflows 64 bits is an error.</summary>
     /// <exception cref="ZarrException">The ranks differ, a chunk size is not positive, or a dimension is negative.</exception>
-    public ChunkGrid(long[] shape, int[] chunkShape)
+    public ChunkGrid(ReadOnlySpan<long> shape, ReadOnlySpan<int> chunkShape)
+        : this(ImmutableArray.Create(shape), ImmutableArray.Create(chunkShape))
     {
-        ArgumentNullException.ThrowIfNull(shape);
-        ArgumentNullException.ThrowIfNull(chunkShape);
+    }
+
+    /// <summary>Creates the grid over shapes that are already immutable (no copy); all arithmetic is checked.</summary>
+    /// <exception cref="ArgumentException">A shape is a default (uninitialised) <see cref="ImmutableArray{T}"/>.</exception>
+    /// <exception cref="ZarrException">The ranks differ, a chunk size is not positive, or a dimension is negative.</exception>
+    public ChunkGrid(ImmutableArray<long> shape, ImmutableArray<int> chunkShape)
+    {
+        if (shape.IsDefault || chunkShape.IsDefault)
+        {
+            throw new ArgumentException("a chunk grid needs both shapes; a default (uninitialised) ImmutableArray is not one", shape.IsDefault ? nameof(shape) : nameof(chunkShape));
+        }
+
         if (shape.Length != chunkShape.Length)
         {
             throw new ZarrException($"the chunk shape ({string.Join(", ", chunkShape)}) has {chunkShape.Length} dimensions but the array shape ({string.Join(", ", shape)}) has {shape.Length}");
         }
 
-        GridShape = new long[shape.Length];
+        var gridShape = new long[shape.Length];
         long total = 1;
         for (var d = 0; d < shape.Length; d++)
         {
@@ -29,10 +46,10 @@ public sealed class ChunkGrid
             }
 
             // Rounded up without adding first: shape + chunk − 1 overflows for a shape near 2^63.
-            GridShape[d] = (shape[d] / chunkShape[d]) + (shape[d] % chunkShape[d] == 0 ? 0 : 1);
+            gridShape[d] = (shape[d] / chunkShape[d]) + (shape[d] % chunkShape[d] == 0 ? 0 : 1);
             try
             {
-                total = checked(total * GridShape[d]);
+                total = checked(total * gridShape[d]);
             }
             catch (OverflowException e)
             {
@@ -42,17 +59,18 @@ public sealed class ChunkGrid
 
         Shape = shape;
         ChunkShape = chunkShape;
+        GridShape = ImmutableCollectionsMarshal.AsImmutableArray(gridShape);
         ChunkCount = total;
     }
 
     /// <summary>The array's shape.</summary>
-    public long[] Shape { get; }
+    public ImmutableArray<long> Shape { get; }
 
     /// <summary>The chunk shape.</summary>
-    public int[] ChunkShape { get; }
+    public ImmutableArray<int> ChunkShape { get; }
 
     /// <summary>The number of chunks along each dimension.</summary>
-    public long[] GridShape { get; }
+    public ImmutableArray<long> GridShape { get; }
 
     /// <summary>The number of chunks in the grid.</summary>
     public long ChunkCount { get; }

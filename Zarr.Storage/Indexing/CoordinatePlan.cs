@@ -217,7 +217,7 @@ internal sealed class CoordinatePlan : IndexPlan
             step[d] = 1;
         }
 
-        return new ChunkRegion(min, step, count);
+        return ChunkRegion.Over(min, step, count);
     }
 
     public override void Transfer(in PlannedChunk chunk, ref byte decoded, bool chunkIsScalar, ReadOnlySpan<long> chunkStrides, ref byte selection, bool selectionIsScalar, bool toChunk, int itemSize)

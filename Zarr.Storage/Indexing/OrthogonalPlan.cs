@@ -165,24 +165,24 @@ internal sealed class OrthogonalPlan : IndexPlan
     public override ChunkRegion Region(in PlannedChunk chunk)
     {
         var rank = _perDimension.Length;
-        var region = new ChunkRegion(new int[rank], new int[rank], new int[rank]);
+        var (start, step, count) = (new int[rank], new int[rank], new int[rank]);
         for (var d = 0; d < rank; d++)
         {
             var p = _perDimension[d][chunk.Parts[d]];
-            region.Start[d] = p.LocalStart;
+            start[d] = p.LocalStart;
             if (p.IsRun)
             {
-                region.Step[d] = (int)Math.Min(p.Step, int.MaxValue);
-                region.Count[d] = p.Count;
+                step[d] = (int)Math.Min(p.Step, int.MaxValue);
+                count[d] = p.Count;
             }
             else
             {
-                region.Step[d] = 1;
-                region.Count[d] = p.Extent;
+                step[d] = 1;
+                count[d] = p.Extent;
             }
         }
 
-        return region;
+        return ChunkRegion.Over(start, step, count);
     }
 
     public override void Transfer(in PlannedChunk chunk, ref byte decoded, bool chunkIsScalar, ReadOnlySpan<long> chunkStrides, ref byte selection, bool selectionIsScalar, bool toChunk, int itemSize)

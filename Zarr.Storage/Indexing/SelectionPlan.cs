@@ -164,15 +164,15 @@ internal sealed class SelectionPlan : IChunkPlan<ChunkSelection>
     public ChunkRegion Region(in ChunkSelection chunk)
     {
         var rank = Dimensions.Length;
-        var region = new ChunkRegion(new int[rank], new int[rank], new int[rank]);
+        var (start, step, count) = (new int[rank], new int[rank], new int[rank]);
         for (var d = 0; d < rank; d++)
         {
-            region.Start[d] = chunk.Projections[d].LocalStart;
-            region.Step[d] = (int)Math.Min(Dimensions[d].Step, int.MaxValue);
-            region.Count[d] = chunk.Projections[d].Count;
+            start[d] = chunk.Projections[d].LocalStart;
+            step[d] = (int)Math.Min(Dimensions[d].Step, int.MaxValue);
+            count[d] = chunk.Projections[d].Count;
         }
 
-        return region;
+        return ChunkRegion.Over(start, step, count);
     }
 
     /// <inheritdoc />

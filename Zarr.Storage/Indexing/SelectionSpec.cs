@@ -90,7 +90,7 @@ internal sealed class MaskSpec(bool[] mask, long[]? shape) : SelectionSpec
 
     public override IndexPlan Plan(ChunkGrid grid)
     {
-        if (shape is not null && !shape.AsSpan().SequenceEqual(grid.Shape))
+        if (shape is not null && !shape.AsSpan().SequenceEqual(grid.Shape.AsSpan()))
         {
             throw new ZarrSelectionException($"the mask has shape ({string.Join(", ", shape)}) but the array has shape ({string.Join(", ", grid.Shape)}); a mask selection needs the array's shape");
         }

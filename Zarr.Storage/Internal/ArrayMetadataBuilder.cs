@@ -30,7 +30,7 @@ internal static class ArrayMetadataBuilder
             throw new ZarrException($"the options give a fill value ({UserText.Json(options.FillValue)}) and FillValueIsNull (no fill value); set one or the other");
         }
 
-        var chunks = options.Chunks ?? ChunkShapes.Guess(shape, dataType.ItemSize);
+        var chunks = options.Chunks?.ToArray() ?? ChunkShapes.Guess(shape, dataType.ItemSize);
         if (options.Shards is not null)
         {
             chunks = ShardChunks(shape, dataType, options);
@@ -52,7 +52,7 @@ internal static class ArrayMetadataBuilder
         }
 
         // Filters may change the element type: the bytes codec and the default compressor see what they produce.
-        var stored = new ChunkSpec(chunks, dataType, fill);
+        var stored = new ChunkSpec([.. chunks], dataType, [.. fill]);
         foreach (var filter in options.Filters ?? [])
         {
             codecs.Add(filter);
@@ -65,7 +65,7 @@ internal static class ArrayMetadataBuilder
         {
             // The chunk grid is the shard grid; the chunks are the inner chunks of each shard.
             codecs = [new ShardingCodec(chunks, codecs)];
-            chunks = shards;
+            chunks = shards.ToArray();
         }
 
         var format = options.Format ?? ZarrFormat.V3;
@@ -77,10 +77,10 @@ internal static class ArrayMetadataBuilder
         var metadata = new ArrayMetadata
         {
             Format = format,
-            Shape = (long[])shape.Clone(),
-            ChunkShape = (int[])chunks.Clone(),
+            Shape = [.. shape],
+            ChunkShape = [.. chunks],
             DataType = dataType,
-            FillValue = fill,
+            FillValue = [.. fill],
 
             // v3 has no null fill value: there the type's zero stands in, as zarr-python 3 writes it.
             FillValueIsNull = options.FillValueIsNull && format == ZarrFormat.V2,
@@ -96,7 +96,7 @@ internal static class ArrayMetadataBuilder
     // The inner chunk shape of a sharded array: the given chunks, which must divide the shards, or a guess that does.
     private static int[] ShardChunks(long[] shape, ZarrDataType dataType, ArrayOptions options)
     {
-        var shards = options.Shards!;
+        var shards = options.Shards!.Value.ToArray();
         if ((options.Format ?? ZarrFormat.V3) != ZarrFormat.V3)
         {
             throw new ZarrException("shards are a Zarr v3 feature (the sharding_indexed codec); v2 arrays cannot be sharded");
@@ -107,7 +107,7 @@ internal static class ArrayMetadataBuilder
             throw new ZarrException($"the shard shape ({string.Join(", ", shards)}) has {shards.Length} dimensions but the shape ({string.Join(", ", shape)}) has {shape.Length}");
         }
 
-        if (options.Chunks is { } given)
+        if (options.Chunks?.ToArray() is { } given)
         {
             if (given.Length != shards.Length || given.Where((c, d) => c <= 0 || shards[d] % c != 0).Any())
             {

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Zarr.Storage.Codecs;
 
 namespace Zarr.Storage;
@@ -11,20 +12,28 @@ public sealed record ArrayMetadata
     // The pipeline prepared for a codec list. `with` copies it; it is used only while Codecs is still that list.
     private Prepared _prepared = Prepared.None;
 
+    // Immutable in fact: a caller holding the metadata cannot change the shape under the chunk grid built from it.
+    private readonly ImmutableArray<long> _shape;
+    private readonly ImmutableArray<int> _chunkShape;
+    private readonly ImmutableArray<byte> _fillValue;
+
     /// <summary>The format the array is stored in.</summary>
     public required ZarrFormat Format { get; init; }
 
     /// <summary>The array's shape.</summary>
-    public required long[] Shape { get; init; }
+    /// <exception cref="ArgumentException">The value is a default (uninitialised) <see cref="ImmutableArray{T}"/>.</exception>
+    public required ImmutableArray<long> Shape { get => _shape; init => _shape = Initialised(value, nameof(Shape)); }
 
     /// <summary>The regular chunk grid's chunk shape (same rank as <see cref="Shape"/>).</summary>
-    public required int[] ChunkShape { get; init; }
+    /// <exception cref="ArgumentException">The value is a default (uninitialised) <see cref="ImmutableArray{T}"/>.</exception>
+    public required ImmutableArray<int> ChunkShape { get => _chunkShape; init => _chunkShape = Initialised(value, nameof(ChunkShape)); }
 
     /// <summary>The element type.</summary>
     public required ZarrDataType DataType { get; init; }
 
     /// <summary>The fill value: one element, little-endian, <c>DataType.ItemSize</c> bytes (variable-length strings: its UTF-8 bytes).</summary>
-    public required byte[] FillValue { get; init; }
+    /// <exception cref="ArgumentException">The value is a default (uninitialised) <see cref="ImmutableArray{T}"/>.</exception>
+    public required ImmutableArray<byte> FillValue { get => _fillValue; init => _fillValue = Initialised(value, nameof(FillValue)); }
 
     /// <summary>
     /// v2 only: there is no fill value, <c>"fill_value": null</c> in <c>.zarray</c> (missing chunks read as zeros, which
@@ -76,6 +85,10 @@ public sealed record ArrayMetadata
             return prepared.Pipeline;
         }
     }
+
+    // A default ImmutableArray throws on every use; refuse it where it is set rather than where it is first read.
+    private static ImmutableArray<T> Initialised<T>(ImmutableArray<T> value, string property) =>
+        value.IsDefault ? throw new ArgumentException("a default (uninitialised) ImmutableArray is not a value; use [] for an empty one", property) : value;
 
     /// <summary>Keeps the pipeline a reader validated <see cref="Codecs"/> with, so that it is not built again.</summary>
     internal ArrayMetadata KeepPipeline(CodecPipeline pipeline)

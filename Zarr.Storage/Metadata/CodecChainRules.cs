@@ -102,7 +102,7 @@ internal static class CodecChainRules
         ArgumentNullException.ThrowIfNull(metadata);
         if (metadata.FillValueIsNull && metadata.FillValue.AsSpan().ContainsAnyExcept((byte)0))
         {
-            throw new ZarrException($"FillValueIsNull says the array has no fill value (missing chunks read as zeros), but FillValue is not zero ({Convert.ToHexString(metadata.FillValue)}); clear one of them");
+            throw new ZarrException($"FillValueIsNull says the array has no fill value (missing chunks read as zeros), but FillValue is not zero ({Convert.ToHexString(metadata.FillValue.AsSpan())}); clear one of them");
         }
     }
 

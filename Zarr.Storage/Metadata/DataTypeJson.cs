@@ -345,7 +345,7 @@ internal static class DataTypeJson
         type.Kind != DataTypeKind.Structured
             ? type
             : ZarrDataType.Structured(type.Fields.Select(f => new StructField(
-                f.Name, StripOrders(f.DataType, only), f.Shape, only is null || f.ByteOrder == only ? null : f.ByteOrder)));
+                f.Name, StripOrders(f.DataType, only), [.. f.Shape], only is null || f.ByteOrder == only ? null : f.ByteOrder)));
 
     /// <summary>The v2 <c>dtype</c> of <paramref name="dataType"/> stored in <paramref name="bigEndian"/> order: a type string, or a <c>descr</c> list.</summary>
     public static JsonNode ToV2(ZarrDataType dataType, bool bigEndian)

@@ -103,12 +103,12 @@ internal static class MetadataSerializer
 
         try
         {
-            return FillValueJson.ToV3Json(metadata.FillValue, metadata.DataType);
+            return FillValueJson.ToV3Json(metadata.FillValue.AsSpan(), metadata.DataType);
         }
         catch (ZarrException) when (metadata.DataType.Kind == DataTypeKind.Structured)
         {
             // A sub-array field has no v3 object form; zarr-python 3's legacy form is base64 of the element.
-            return JsonValue.Create(Convert.ToBase64String(metadata.FillValue));
+            return JsonValue.Create(Convert.ToBase64String(metadata.FillValue.AsSpan()));
         }
     }
 

@@ -77,10 +77,10 @@ internal static class V2MetadataReader
         return new ArrayMetadata
         {
             Format = ZarrFormat.V2,
-            Shape = shape,
-            ChunkShape = chunkShape,
+            Shape = ImmutableArrays.Own(shape),
+            ChunkShape = ImmutableArrays.Own(chunkShape),
             DataType = dataType,
-            FillValue = fillValue,
+            FillValue = ImmutableArrays.Own(fillValue),
             FillValueIsNull = fillIsNull,
             Codecs = codecs,
             ChunkKeyEncoding = chunkKeyEncoding,

@@ -59,7 +59,7 @@ internal static class V2MetadataWriter
             ["chunks"] = CodecChainRules.ToJsonArray(metadata.ChunkShape.Select(c => (long)c)),
             ["compressor"] = layout.Compressor is ICodec compressor ? CodecRegistry.Default.WriteV2(compressor) : null,
             ["dtype"] = DataTypeJson.ToV2(metadata.DataType, layout.BigEndian),
-            ["fill_value"] = FillValueJson.ToV2Json(metadata.FillValue, metadata.DataType, metadata.FillValueIsNull, layout.BigEndian ? Endian.Big : Endian.Little),
+            ["fill_value"] = FillValueJson.ToV2Json(metadata.FillValue.AsSpan(), metadata.DataType, metadata.FillValueIsNull, layout.BigEndian ? Endian.Big : Endian.Little),
             ["filters"] = filters,
             ["order"] = order,
             ["shape"] = CodecChainRules.ToJsonArray(metadata.Shape),
@@ -84,7 +84,7 @@ internal static class V2MetadataWriter
 
     /// <summary>The fill value as a <c>.zarray</c> writes it (null when <see cref="ArrayMetadata.FillValueIsNull"/>).</summary>
     internal static JsonNode? FillValueJsonOf(ArrayMetadata metadata) =>
-        FillValueJson.ToV2Json(metadata.FillValue, metadata.DataType, metadata.FillValueIsNull, V2Layout.Of(metadata.Codecs).BigEndian ? Endian.Big : Endian.Little);
+        FillValueJson.ToV2Json(metadata.FillValue.AsSpan(), metadata.DataType, metadata.FillValueIsNull, V2Layout.Of(metadata.Codecs).BigEndian ? Endian.Big : Endian.Little);
 
     /// <summary>The <c>.zattrs</c>, or null when there are no attributes (zarr-python 2.13 writes none then).</summary>
     private static byte[]? WriteAttributes(AttributeDictionary attributes) =>

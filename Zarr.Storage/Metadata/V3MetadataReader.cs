@@ -35,10 +35,10 @@ internal static class V3MetadataReader
         return new ArrayMetadata
         {
             Format = ZarrFormat.V3,
-            Shape = shape,
-            ChunkShape = chunkShape,
+            Shape = ImmutableArrays.Own(shape),
+            ChunkShape = ImmutableArrays.Own(chunkShape),
             DataType = dataType,
-            FillValue = fillValue,
+            FillValue = ImmutableArrays.Own(fillValue),
             Codecs = codecs,
             ChunkKeyEncoding = chunkKeyEncoding,
             Attributes = attributes,

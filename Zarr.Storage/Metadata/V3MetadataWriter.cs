@@ -44,7 +44,7 @@ internal static class V3MetadataWriter
                 ["name"] = metadata.ChunkKeyEncoding.Name,
                 ["configuration"] = new JsonObject { ["separator"] = metadata.ChunkKeyEncoding.Separator.ToString() },
             },
-            ["fill_value"] = FillValueJson.ToV3Json(metadata.FillValue, metadata.DataType),
+            ["fill_value"] = FillValueJson.ToV3Json(metadata.FillValue.AsSpan(), metadata.DataType),
             ["codecs"] = codecs,
             ["attributes"] = metadata.Attributes.ToJsonObject(),
         };

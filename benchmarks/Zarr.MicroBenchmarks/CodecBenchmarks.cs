@@ -69,7 +69,7 @@ public class BytesCodecBenchmarks
         _chunk = Data.AsRangeChunk();
         _output = new byte[_chunk.Length];
         _codec = new BytesCodec(Endian);
-        _spec = new ChunkSpec([1024, 1024], ZarrDataType.Int32, new byte[4]);
+        _spec = new ChunkSpec([1024, 1024], ZarrDataType.Int32, [0, 0, 0, 0]);
     }
 
     [Benchmark]

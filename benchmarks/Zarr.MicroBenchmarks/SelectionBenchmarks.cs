@@ -11,8 +11,8 @@ namespace Zarr.MicroBenchmarks;
 [MemoryDiagnoser]
 public class SelectionBenchmarks
 {
-    private readonly ChunkGrid _grid1024 = new([8192, 8192], [1024, 1024]);
-    private readonly ChunkGrid _grid128 = new([8192, 8192], [128, 128]);
+    private readonly ChunkGrid _grid1024 = new(new long[] { 8192, 8192 }, new[] { 1024, 1024 });
+    private readonly ChunkGrid _grid128 = new(new long[] { 8192, 8192 }, new[] { 128, 128 });
     private byte[] _chunk = [];
     private byte[] _output = [];
 

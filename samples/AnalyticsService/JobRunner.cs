@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
@@ -115,10 +116,10 @@ internal sealed class JobRunner(ServiceOptions options)
             var arrayOptions = new ArrayOptions
             {
                 Format = request.Format == 2 ? ZarrFormat.V2 : ZarrFormat.V3,
-                Chunks = request.Chunks ?? (request.Shards is null ? array.Chunks : null),
-                Shards = request.Shards,
+                Chunks = request.Chunks is { } chunks ? ImmutableArray.Create(chunks) : request.Shards is null ? array.Chunks : null,
+                Shards = request.Shards is null ? null : ImmutableArray.Create(request.Shards),
                 // A v2 source without a fill value keeps none (a v3 copy gets the type's zero).
-                FillValue = array.Metadata.FillValueIsNull ? null : array.DataType.ValueToJson(array.Metadata.FillValue),
+                FillValue = array.Metadata.FillValueIsNull ? null : array.DataType.ValueToJson(array.Metadata.FillValue.AsSpan()),
                 FillValueIsNull = array.Metadata.FillValueIsNull,
                 Attributes = array.Attributes.ToJsonObject(),
             };
@@ -126,7 +127,7 @@ internal sealed class JobRunner(ServiceOptions options)
             var created = DestinationFolder.Claim(destination, request.Destination!, request.Overwrite);
             try
             {
-                var target = await ZarrArray.CreateAsync(new DirectoryStore(destination), "", array.DataType, array.Shape, arrayOptions, request.Overwrite, cancellationToken).ConfigureAwait(false);
+                var target = await ZarrArray.CreateAsync(new DirectoryStore(destination), "", array.DataType, array.Shape.ToArray(), arrayOptions, request.Overwrite, cancellationToken).ConfigureAwait(false);
                 pipeline.Progress = job.Phase("copy", 0, 1);
                 var stopwatch = Stopwatch.StartNew();
                 // The engine copies whatever element type the array has: Lazy.From picks it from the data type.

@@ -30,16 +30,16 @@ ZarrArray<float> data;
 try
 {
     data = await ZarrArray.OpenAsync<float>(store, "data");
-    Console.WriteLine($"opened {path}/data: {Describe(data.Shape)} float32");
+    Console.WriteLine($"opened {path}/data: {Describe(data.Shape.ToArray())} float32");
 }
 catch (ZarrNodeException)
 {
     var rows = Math.Max(1, (long)(gib * 1024 * 1024 * 1024 / 4 / Columns));
     data = await ZarrArray.CreateAsync<float>(store, "data", [rows, Columns], new ArrayOptions { Chunks = [1024, 1024] });
-    Console.WriteLine($"creating {path}/data: {Describe(data.Shape)} float32, {rows * Columns * 4.0 / (1 << 30):F2} GiB, chunks (1024, 1024), blosc");
+    Console.WriteLine($"creating {path}/data: {Describe(data.Shape.ToArray())} float32, {rows * Columns * 4.0 / (1 << 30):F2} GiB, chunks (1024, 1024), blosc");
 
     // x[i, j] = a smooth signal per column, plus deterministic noise.
-    var generated = Lazy.Generate<float>(data.Shape, [1024, 1024], static (region, d) =>
+    var generated = Lazy.Generate<float>(data.Shape.ToArray(), [1024, 1024], static (region, d) =>
     {
         var width = region.Shape[1];
         for (var r = 0; r < region.Shape[0]; r++)
@@ -88,7 +88,7 @@ var anomaly = x.MapBlocks((region, values) =>
         TensorPrimitives.Subtract(values.Slice(r * width, width), means, values.Slice(r * width, width));
     }
 });
-var target = await ZarrArray.CreateAsync<float>(store, "anomaly", data.Shape, new ArrayOptions { Chunks = [4096, 256] }, overwrite: true);
+var target = await ZarrArray.CreateAsync<float>(store, "anomaly", data.Shape.ToArray(), new ArrayOptions { Chunks = [4096, 256] }, overwrite: true);
 await Run("anomaly", o => anomaly.StoreAsync(target, o));
 var check = await Lazy.From(target).MeanAsync([0]);
 Console.WriteLine($"anomaly column means (should be ~0): max |mean| = {check.ToArray().Max(Math.Abs):E2}");

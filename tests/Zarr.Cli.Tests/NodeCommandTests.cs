@@ -20,8 +20,8 @@ public sealed class NodeCommandTests : IDisposable
         Assert.Equal("", result.Stdout);
 
         var array = (await ZarrArray.OpenAsync(new DirectoryStore(path))).As<double>();
-        Assert.Equal([100L, 50L], array.Shape);
-        Assert.Equal([10, 10], array.Chunks);
+        Assert.Equal([100L, 50L], array.Shape.ToArray());
+        Assert.Equal([10, 10], array.Chunks.ToArray());
         Assert.Equal(ZarrDataType.Float64, array.DataType);
         Assert.True(double.IsNaN(await array.GetValueAsync([3, 4])));
         Assert.Equal("""{"units":"K","scale":2}""", array.Attributes.ToJsonString());
@@ -97,7 +97,7 @@ public sealed class NodeCommandTests : IDisposable
 
         Assert.Equal("", (await Cli.RunExpectingAsync(0, "resize", path, "--shape", "6,12")).Stdout);
         var resized = (await ZarrArray.OpenAsync(new DirectoryStore(path))).As<int>();
-        Assert.Equal([6L, 12L], resized.Shape);
+        Assert.Equal([6L, 12L], resized.Shape.ToArray());
         Assert.Equal(59, await resized.GetValueAsync([5, 9]));
         Assert.Equal(0, await resized.GetValueAsync([5, 11]));
         Assert.False(File.Exists(Path.Combine(path, "c", "2", "0")));

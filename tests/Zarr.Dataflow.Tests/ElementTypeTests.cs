@@ -46,7 +46,7 @@ public sealed class ElementTypeTests
             await x.Map(f).StoreAsync(same, options);
             Assert.Equal(expected, await Support.ReadAllAsync(same));
             var otherChunks = chunks.Select(c => c + 1).ToArray();
-            var rechunked = await x.Map(f).StoreAsync(store, $"other{i}", new ArrayOptions { Chunks = otherChunks }, options);
+            var rechunked = await x.Map(f).StoreAsync(store, $"other{i}", new ArrayOptions { Chunks = [.. otherChunks] }, options);
             Assert.Equal(expected, await Support.ReadAllAsync(rechunked));
             Assert.Equal(data, await x.Rechunk(otherChunks).ToArrayAsync(options));
 

@@ -4,6 +4,7 @@ using Zarr.Dataflow.Blocks;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Codecs;
+using Zarr.Tests.Shared;
 
 namespace Zarr.Dataflow.Tests;
 
@@ -102,15 +103,9 @@ public sealed class PipelineConcurrencyTests
     private static async Task<(ZarrArray<int> Array, CountingCodec Counter)> CreateAsync(bool write = true)
     {
         var counter = new CountingCodec();
-        var metadata = new ArrayMetadata
+        var metadata = TestMetadata.Create([Length], [1024]) with
         {
-            Format = ZarrFormat.V3,
-            Shape = [Length],
-            ChunkShape = [1024],
-            DataType = ZarrDataType.Int32,
-            FillValue = new byte[4],
             Codecs = [new ShardingCodec([16], [new BytesCodec(Endian.Little), counter]) { ParallelInnerChunks = true }],
-            ChunkKeyEncoding = ChunkKeyEncoding.Default,
         };
         var array = (await ZarrArray.CreateFromMetadataAsync(new MemoryStore(), "a", metadata)).As<int>();
         if (write)

@@ -193,7 +193,7 @@ public sealed class SliceTests
 
         // Chunk-aligned: rows 6.., columns 4..; stored chunks, so fetch → decode runs (no region evaluation).
         var aligned = Lazy.From(array, Slice.Range(6, null), Slice.Range(4, 9));
-        Assert.Equal([6, 4], aligned.Chunks);
+        Assert.Equal([6, 4], aligned.Chunks.ToArray());
         var (expected2, shape2) = Reference(asDouble, shape, [Sel.R(6, null), Sel.R(4, 9)]);
         var copy = await ZarrArray.CreateAsync<int>(store, "aligned", shape2, new ArrayOptions { Chunks = [6, 4] });
         var report = await (aligned + 1).StoreAsync(copy);

@@ -21,9 +21,9 @@ public sealed class StatisticsTests
                 var stats = await x.StatisticsAsync(axes, 1, options);
                 var all = axes ?? [.. Enumerable.Range(0, shape.Length)];
                 Assert.Equal(Flat(await x.SumAsync(all)), stats.Sum);
-                AssertClose(Flat(await x.MeanAsync(all)), stats.Mean);
-                AssertClose(Flat(await x.VarAsync(all, 1)), stats.Variance);
-                AssertClose(Flat(await x.StdAsync(all, 1)), stats.StandardDeviation);
+                AssertClose(Flat(await x.MeanAsync(all)), stats.Mean.ToArray());
+                AssertClose(Flat(await x.VarAsync(all, 1)), stats.Variance.ToArray());
+                AssertClose(Flat(await x.StdAsync(all, 1)), stats.StandardDeviation.ToArray());
                 Assert.Equal(Flat(await x.MinAsync(all)), stats.Min);
                 Assert.Equal(Flat(await x.MaxAsync(all)), stats.Max);
                 var nonNaN = Flat(await x.CountNonNaNAsync(all));
@@ -51,10 +51,10 @@ public sealed class StatisticsTests
             var stats = await x.StatisticsAsync(axes, 1, skipNaN: true);
             var all = axes ?? [.. Enumerable.Range(0, shape.Length)];
             Assert.True(stats.SkipNaN);
-            AssertClose(Flat(await x.NanSumAsync(all)), stats.Sum);
-            AssertClose(Flat(await x.NanMeanAsync(all)), stats.Mean);
-            AssertClose(Flat(await x.NanVarAsync(all, 1)), stats.Variance);
-            AssertClose(Flat(await x.NanStdAsync(all, 1)), stats.StandardDeviation);
+            AssertClose(Flat(await x.NanSumAsync(all)), stats.Sum.ToArray());
+            AssertClose(Flat(await x.NanMeanAsync(all)), stats.Mean.ToArray());
+            AssertClose(Flat(await x.NanVarAsync(all, 1)), stats.Variance.ToArray());
+            AssertClose(Flat(await x.NanStdAsync(all, 1)), stats.StandardDeviation.ToArray());
             Assert.Equal(Flat(await x.NanMinAsync(all)), stats.Min);
             Assert.Equal(Flat(await x.NanMaxAsync(all)), stats.Max);
             var nonNaN = Flat(await x.CountNonNaNAsync(all));
@@ -67,9 +67,9 @@ public sealed class StatisticsTests
         var clean = Lazy.Generate<double>(shape, chunks, (region, d) => Fill(cleanData, shape, region, d));
         var plain = await clean.StatisticsAsync([0]);
         var skipping = await clean.StatisticsAsync([0], 0, skipNaN: true);
-        Assert.Equal(plain.Sum, skipping.Sum);
-        Assert.Equal(plain.Variance, skipping.Variance);
-        Assert.Equal(plain.Count, skipping.Count);
+        Assert.Equal(plain.Sum.ToArray(), skipping.Sum.ToArray());
+        Assert.Equal(plain.Variance.ToArray(), skipping.Variance.ToArray());
+        Assert.Equal(plain.Count.ToArray(), skipping.Count.ToArray());
     }
 
     [Fact]
@@ -80,8 +80,8 @@ public sealed class StatisticsTests
         var stats = await x.StatisticsAsync([0]);
         Assert.Equal([4 * big, 4 * big, 4 * big], stats.SumInt64!);
         Assert.Null(stats.SumUInt64);
-        Assert.Equal([0L, 0, 0], stats.NaNCount);
-        Assert.Equal([0.0, 0, 0], stats.Variance);
+        Assert.Equal([0L, 0, 0], stats.NaNCount.ToArray());
+        Assert.Equal([0.0, 0, 0], stats.Variance.ToArray());
 
         var u = Lazy.Generate<ulong>([4], [3], (region, d) => d.Fill((1UL << 62) + 1));
         var all = await u.StatisticsAsync();

@@ -45,7 +45,7 @@ public static class Support
     public static async Task<Zarr.Storage.ZarrArray<T>> ArrayAsync<T>(Zarr.Storage.IStore store, string path, long[] shape, int[] chunks, T[]? data = null)
         where T : unmanaged
     {
-        var array = await Zarr.Storage.ZarrArray.CreateAsync<T>(store, path, shape, new Zarr.Storage.ArrayOptions { Chunks = chunks });
+        var array = await Zarr.Storage.ZarrArray.CreateAsync<T>(store, path, shape, new Zarr.Storage.ArrayOptions { Chunks = [.. chunks] });
         if (data is not null)
         {
             await array.WriteAsync([], data);

@@ -108,7 +108,7 @@ public sealed class ForeignDataTypeTests
         {
             var name = order == 'C' ? "vlen_utf8.zarr" : "vlen_utf8_F.zarr";
             var values = Enumerable.Range(0, count).Select(i => i % 6 == 0 ? "" : words[i % words.Length] + new string('z', i % 11)).ToArray();
-            var s = await ZarrStringArray.CreateAsync(new DirectoryStore(Path.Combine(tmp.Path, name)), "", Shape, options: new ArrayOptions { Format = ZarrFormat.V2, Chunks = Chunks, Order = order, FillValue = "-" });
+            var s = await ZarrStringArray.CreateAsync(new DirectoryStore(Path.Combine(tmp.Path, name)), "", Shape, options: new ArrayOptions { Format = ZarrFormat.V2, Chunks = [.. Chunks], Order = order, FillValue = "-" });
             await s.WriteAsync([Slice.Range(0, 10)], values.AsMemory(0, 70)!);
             Array.Fill(values, "-", 70, count - 70);
             using var canonical = new MemoryStream();
@@ -126,7 +126,7 @@ public sealed class ForeignDataTypeTests
     }
 
     private static ArrayOptions Options(IBytesToBytesCodec? compressor) =>
-        new() { Format = ZarrFormat.V2, Chunks = Chunks, Compressors = compressor is null ? [] : [compressor] };
+        new() { Format = ZarrFormat.V2, Chunks = [.. Chunks], Compressors = compressor is null ? [] : [compressor] };
 
     private static byte[] Longs(long[] values)
     {

@@ -36,10 +36,10 @@ public sealed partial class ForeignReadTests
                 var metadata = new ArrayMetadata
                 {
                     Format = ZarrFormat.V3,
-                    Shape = shape,
-                    ChunkShape = shards,
+                    Shape = [.. shape],
+                    ChunkShape = [.. shards],
                     DataType = ZarrDataType.Of<T>(),
-                    FillValue = System.Runtime.InteropServices.MemoryMarshal.AsBytes(new[] { fill }.AsSpan()).ToArray(),
+                    FillValue = [.. System.Runtime.InteropServices.MemoryMarshal.AsBytes(new[] { fill }.AsSpan())],
                     Codecs = [codec],
                     ChunkKeyEncoding = ChunkKeyEncoding.Default,
                 };
@@ -47,7 +47,7 @@ public sealed partial class ForeignReadTests
             }
             else
             {
-                array = await ZarrArray.CreateAsync<T>(store, name, shape, options! with { Shards = shards });
+                array = await ZarrArray.CreateAsync<T>(store, name, shape, options! with { Shards = [.. shards] });
             }
 
             await array.WriteAsync([.. shape.Select(_ => Slice.All)], data);

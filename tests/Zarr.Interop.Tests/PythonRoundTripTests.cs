@@ -125,7 +125,7 @@ public sealed class PythonRoundTripTests
             var options = new ArrayOptions
             {
                 Format = ZarrFormat.V2,
-                Chunks = chunks,
+                Chunks = [.. chunks],
                 Compressors = compressors,
                 Order = order,
                 Endian = bigEndian ? Endian.Big : Endian.Little,

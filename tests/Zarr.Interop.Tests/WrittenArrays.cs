@@ -65,7 +65,7 @@ public sealed class WrittenArrays(string root, ZarrFormat format)
         var options = new ArrayOptions
         {
             Format = format,
-            Chunks = spec.Chunks,
+            Chunks = [.. spec.Chunks],
             Compressors = spec.Compressors,
             Endian = spec.BigEndian ? Zarr.Storage.Codecs.Endian.Big : Zarr.Storage.Codecs.Endian.Little,
             Order = spec.Order,

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Codecs;
 
@@ -64,10 +65,10 @@ internal static class FilterKernels
         var fill = new byte[filter.EncodedType.DataType.ItemSize];
         if (decoded.FillValue is { Length: > 0 } value && value.Length == decoded.DataType.ItemSize)
         {
-            kernel.Encode(value, fill);
+            kernel.Encode(value.AsSpan(), fill);
         }
 
-        return decoded with { DataType = filter.EncodedType.DataType, FillValue = fill };
+        return decoded with { DataType = filter.EncodedType.DataType, FillValue = ImmutableArrays.Own(fill) };
     }
 
     private static ArgumentException NotReal(ZarrDataType dataType, string parameter) => new($"{dataType} is not a real numeric type", parameter);

@@ -1,7 +1,9 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Codecs;
 
@@ -27,7 +29,7 @@ public sealed class TransposeCodec : IArrayToArrayCodec
     }
 
     /// <summary>The permutation: dimension i of the encoded array is dimension <c>Order[i]</c> of the decoded one.</summary>
-    public int[] Order => (int[])_order.Clone();
+    public ImmutableArray<int> Order => ImmutableArray.Create(_order);
 
     /// <inheritdoc />
     public string Name => "transpose";
@@ -80,7 +82,7 @@ public sealed class TransposeCodec : IArrayToArrayCodec
             shape[i] = decoded.Shape[_order[i]];
         }
 
-        return decoded with { Shape = shape };
+        return decoded with { Shape = ImmutableArrays.Own(shape) };
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
@@ -74,8 +75,8 @@ public sealed class ShardingCodec : IPartialDecodingCodec
     /// <inheritdoc />
     public string Name => CodecName;
 
-    /// <summary>The inner chunk shape (a copy).</summary>
-    public int[] ChunkShape => (int[])_chunkShape.Clone();
+    /// <summary>The inner chunk shape.</summary>
+    public ImmutableArray<int> ChunkShape => ImmutableArray.Create(_chunkShape);
 
     /// <summary>The inner chunks' codec chain.</summary>
     public CodecPipeline Codecs => _inner;
@@ -205,7 +206,7 @@ public sealed class ShardingCodec : IPartialDecodingCodec
 
     private PooledBuffer? EncodeInnerSpan(ReadOnlySpan<byte> inner, ShardLayout layout, in ChunkSpec spec, int index)
     {
-        if (FillValues.IsAllFill(inner, spec.FillValue, spec.DataType))
+        if (FillValues.IsAllFill(inner, spec.FillValue.AsSpan(), spec.DataType))
         {
             return null;
         }

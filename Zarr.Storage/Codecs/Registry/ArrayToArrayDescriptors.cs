@@ -14,7 +14,7 @@ internal sealed class TransposeDescriptor() : CodecDescriptor<TransposeCodec, Tr
             : throw context.Error("order", $"[{string.Join(", ", order)}] is not a permutation of 0..{order.Length - 1}");
     }
 
-    protected override TransposeConfiguration Describe(TransposeCodec codec, ZarrFormat format) => new(codec.Order);
+    protected override TransposeConfiguration Describe(TransposeCodec codec, ZarrFormat format) => new([.. codec.Order]);
 }
 
 /// <summary>

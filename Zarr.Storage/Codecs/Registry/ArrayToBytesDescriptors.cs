@@ -66,7 +66,7 @@ internal sealed class ShardingDescriptor() : CodecDescriptor(ShardingCodec.Codec
         var sharding = (ShardingCodec)codec;
         return WriteConfiguration(
             new ShardingConfiguration(
-                sharding.ChunkShape,
+                [.. sharding.ChunkShape],
                 WriteChain(sharding.Codecs.Codecs, registry),
                 WriteChain(sharding.IndexCodecs.Codecs, registry),
                 sharding.IndexLocation == ShardIndexLocation.Start ? "start" : "end"),

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Codecs;
+using Zarr.Tests.Shared;
 
 namespace Zarr.Storage.Tests.Arrays;
 
@@ -63,15 +64,9 @@ public sealed class ChunkStorageParallelismTests
     private static async Task<(ZarrArray<int> Array, CountingCodec Counter)> CreateAsync()
     {
         var counter = new CountingCodec();
-        var array = (await ZarrArray.CreateFromMetadataAsync(new MemoryStore(), "a", new ArrayMetadata
+        var array = (await ZarrArray.CreateFromMetadataAsync(new MemoryStore(), "a", TestMetadata.Create([Length], [Length]) with
         {
-            Format = ZarrFormat.V3,
-            Shape = [Length],
-            ChunkShape = [Length],
-            DataType = ZarrDataType.Int32,
-            FillValue = new byte[4],
             Codecs = [new ShardingCodec([16], [new BytesCodec(Endian.Little), counter]) { ParallelInnerChunks = true }],
-            ChunkKeyEncoding = ChunkKeyEncoding.Default,
         })).As<int>();
         await array.WriteAsync([Slice.All], Enumerable.Range(1, Length).ToArray());
         counter.Reset();

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Codecs;
+using Zarr.Tests.Shared;
 using static Zarr.Storage.Tests.Arrays.SelectionTests;
 
 namespace Zarr.Storage.Tests.Arrays;
@@ -48,16 +49,7 @@ public class PartialDecodeTests
     public async Task Reads_that_do_not_cover_a_chunk_go_through_the_partial_decoder()
     {
         var codec = new RangedRawCodec();
-        var metadata = new ArrayMetadata
-        {
-            Format = ZarrFormat.V3,
-            Shape = [3000],
-            ChunkShape = [1000],
-            DataType = ZarrDataType.Int32,
-            FillValue = new byte[4],
-            Codecs = [codec],
-            ChunkKeyEncoding = ChunkKeyEncoding.Default,
-        };
+        var metadata = TestMetadata.Create([3000], [1000]) with { Codecs = [codec] };
         var z = (await ZarrArray.CreateFromMetadataAsync(new MemoryStore(), "", metadata)).As<int>();
         await z[..2000].WriteAsync(Enumerable.Range(0, 2000).ToArray());
 

@@ -50,7 +50,7 @@ public class SelectionTests
             var shape = Enumerable.Range(0, rank).Select(_ => (long)rng.Next(1, 30)).ToArray();
             var chunks = shape.Select(s => rng.Next(1, (int)s + 5)).ToArray();
             var store = new MemoryStore();
-            var z = await ZarrArray.CreateAsync<long>(store, "", shape, new ArrayOptions { Chunks = chunks, Format = trial % 2 == 0 ? ZarrFormat.V3 : ZarrFormat.V2 });
+            var z = await ZarrArray.CreateAsync<long>(store, "", shape, new ArrayOptions { Chunks = [.. chunks], Format = trial % 2 == 0 ? ZarrFormat.V3 : ZarrFormat.V2 });
             var reference = new Reference<long>(shape);
             for (var i = 0; i < reference.Values.Length; i++)
             {

@@ -139,7 +139,7 @@ public class TransposeCodecTests
     public void Json_is_what_zarr_python_writes()
     {
         Assert.Equal("""{"name":"transpose","configuration":{"order":[2,0,1]}}""", new TransposeCodec([2, 0, 1]).ToV3Json().ToJsonString());
-        Assert.Equal([2, 1, 0], TransposeCodec.FortranOrder(3).Order);
+        Assert.Equal([2, 1, 0], TransposeCodec.FortranOrder(3).Order.ToArray());
     }
 
     private static byte[] NaiveTranspose(byte[] data, int[] shape, int[] order, int itemSize)

@@ -53,7 +53,7 @@ internal static class CodecTestData
         return bytes;
     }
 
-    public static ChunkSpec Spec(ZarrDataType type, params int[] shape) => new(shape, type, new byte[type.ItemSize]);
+    public static ChunkSpec Spec(ZarrDataType type, params int[] shape) => new([.. shape], type, [.. new byte[type.ItemSize]]);
 
     public static JsonNode Parse(string json) => JsonNode.Parse(json)!;
 

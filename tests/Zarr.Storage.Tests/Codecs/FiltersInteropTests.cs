@@ -96,13 +96,9 @@ public class FiltersInteropTests
                 codecs.Add(compressor);
             }
 
-            var metadata = new ArrayMetadata
+            var metadata = TestMetadata.Create([.. shape], [10, 8], dataType) with
             {
                 Format = ZarrFormat.V2,
-                Shape = shape,
-                ChunkShape = [10, 8],
-                DataType = dataType,
-                FillValue = new byte[dataType.ItemSize],
                 Codecs = codecs,
                 ChunkKeyEncoding = ChunkKeyEncoding.V2Dot,
             };

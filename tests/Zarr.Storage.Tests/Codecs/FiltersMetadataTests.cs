@@ -87,7 +87,7 @@ public class FiltersMetadataTests
         // The chain runs: what it encodes it decodes (with the filters' losses).
         var pipeline = CodecPipeline.Create(meta.Codecs);
         var values = new[] { 1000.0, 1000.1, 1000.25, 1012.3, 1025.5 }.Concat(Enumerable.Repeat(1000.5, 5)).ToArray();
-        var spec = new ChunkSpec([10], ZarrDataType.Float64, BitConverter.GetBytes(1000.5));
+        var spec = new ChunkSpec([10], ZarrDataType.Float64, [.. BitConverter.GetBytes(1000.5)]);
         var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
         using var encoded = pipeline.Encode(bytes, spec);
         var decoded = new double[10];
@@ -156,7 +156,7 @@ public class FiltersMetadataTests
         Shape = [10],
         ChunkShape = [4],
         DataType = codecs.OfType<IV2Filter>().FirstOrDefault()?.DecodedType.DataType is { } t && format == ZarrFormat.V3 ? t : ZarrDataType.Int32,
-        FillValue = new byte[codecs.OfType<IV2Filter>().FirstOrDefault()?.DecodedType.DataType is { } u && format == ZarrFormat.V3 ? u.ItemSize : 4],
+        FillValue = [.. new byte[codecs.OfType<IV2Filter>().FirstOrDefault()?.DecodedType.DataType is { } u && format == ZarrFormat.V3 ? u.ItemSize : 4]],
         Codecs = codecs,
         ChunkKeyEncoding = format == ZarrFormat.V3 ? ChunkKeyEncoding.Default : ChunkKeyEncoding.V2Dot,
     };

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Codecs;
+using Zarr.Tests.Shared;
 using static Zarr.Storage.Tests.Arrays.SelectionTests;
 
 namespace Zarr.Storage.Tests.Codecs;
@@ -185,15 +186,10 @@ public class ShardingArrayTests
     }
 
     private static async Task<ZarrArray<int>> CreateAsync(IStore store, long[] shape, int[] shards, ShardingCodec codec, int fill = 0) =>
-        (await ZarrArray.CreateFromMetadataAsync(store, "a", new ArrayMetadata
+        (await ZarrArray.CreateFromMetadataAsync(store, "a", TestMetadata.Create([.. shape], [.. shards]) with
         {
-            Format = ZarrFormat.V3,
-            Shape = shape,
-            ChunkShape = shards,
-            DataType = ZarrDataType.Int32,
-            FillValue = BitConverter.GetBytes(fill),
+            FillValue = [.. BitConverter.GetBytes(fill)],
             Codecs = [codec],
-            ChunkKeyEncoding = ChunkKeyEncoding.Default,
         })).As<int>();
 
     /// <summary>
@@ -438,7 +434,7 @@ public class ShardingArrayTests
             Chunks = [10, 15],
             Compressors = [new ZstdCodec(0)],
         });
-        Assert.Equal([50, 30], z.Chunks);
+        Assert.Equal([50, 30], z.Chunks.ToArray());
         using var json = await store.GetAsync("s/zarr.json");
         var codecs = JsonNode.Parse(json!.Span)!["codecs"]!;
         const string Expected =
@@ -482,16 +478,7 @@ public class ShardingArrayTests
         Assert.False(await store.ExistsAsync("b/zarr.json"));
 
         // Metadata whose inner chunks do not divide the shard is refused before anything is written, and on open.
-        var bad = new ArrayMetadata
-        {
-            Format = ZarrFormat.V3,
-            Shape = [10],
-            ChunkShape = [10],
-            DataType = ZarrDataType.Int32,
-            FillValue = new byte[4],
-            Codecs = [new ShardingCodec([4], [new BytesCodec(Endian.Little)])],
-            ChunkKeyEncoding = ChunkKeyEncoding.Default,
-        };
+        var bad = TestMetadata.Create([10], [10]) with { Codecs = [new ShardingCodec([4], [new BytesCodec(Endian.Little)])] };
         var ex = await Assert.ThrowsAsync<ZarrCodecException>(() => ZarrArray.CreateFromMetadataAsync(store, "c", bad));
         Assert.Contains("(10)", ex.Message, StringComparison.Ordinal);
         Assert.Contains("(4)", ex.Message, StringComparison.Ordinal);

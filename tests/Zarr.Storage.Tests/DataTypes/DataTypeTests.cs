@@ -147,7 +147,7 @@ public class DataTypeTests
         var (t, endian) = DataTypeJson.ParseV2(uniform.RootElement, ".zarray");
         Assert.Equal(Endian.Big, endian);
         Assert.All(t.Fields, f => Assert.Null(f.ByteOrder));
-        Assert.Equal([2, 3], t.GetField("y").Shape);
+        Assert.Equal([2, 3], t.GetField("y").Shape.ToArray());
         Assert.Equal(uniform.RootElement.GetRawText().Replace(" ", "", StringComparison.Ordinal), DataTypeJson.ToV2(t, bigEndian: true).ToJsonString(Relaxed));
 
         using var mixed = JsonDocument.Parse("[[\"a\", \"<i4\"], [\"b\", \">f8\"], [\"c\", \"|u1\"]]");

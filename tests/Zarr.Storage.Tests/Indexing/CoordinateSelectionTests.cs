@@ -36,7 +36,7 @@ public class CoordinateSelectionTests
             var offsets = points.Select(reference.Offset).ToArray();
             var got = await z.Vindex[coordinates];
             Assert.Equal(offsets.Select(o => reference.Values[o]), Flat(got));
-            Assert.Equal([(long)n], z.Vindex[coordinates].Shape);
+            Assert.Equal([(long)n], z.Vindex[coordinates].Shape.ToArray());
 
             var values = offsets.Select((_, i) => -100L - i).ToArray();
             await z.Points(coordinates).WriteAsync(values);
@@ -127,7 +127,7 @@ public class CoordinateSelectionTests
 
             Assert.Equal(offsets.Select(o => reference.Values[o]), Flat(await z.Vindex[tensor]));
             Assert.Equal(offsets.Select(o => reference.Values[o]), Flat(await z.Mask(mask)));
-            Assert.Equal([(long)offsets.Length], z.Mask(tensor).Shape);
+            Assert.Equal([(long)offsets.Length], z.Mask(tensor).Shape.ToArray());
 
             var values = offsets.Select(o => -o - 1L).ToArray();
             await z.Mask(tensor).WriteAsync(values);

@@ -22,7 +22,7 @@ internal static class IndexingTestSupport
         var rank = rng.Next(1, 4);
         var shape = Enumerable.Range(0, rank).Select(_ => (long)rng.Next(1, rank == 1 ? 60 : 18)).ToArray();
         var chunks = shape.Select(s => rng.Next(1, (int)s + 4)).ToArray();
-        var options = new ArrayOptions { Chunks = chunks, Format = trial % 2 == 0 ? ZarrFormat.V3 : ZarrFormat.V2, FillValue = -7 };
+        var options = new ArrayOptions { Chunks = [.. chunks], Format = trial % 2 == 0 ? ZarrFormat.V3 : ZarrFormat.V2, FillValue = -7 };
         var z = await ZarrArray.CreateAsync<long>(store ?? new MemoryStore(), "a", shape, options);
         var reference = new Reference<long>(shape, -7);
         for (var i = 0; i < reference.Values.Length; i++)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Codecs;
+using Zarr.Tests.Shared;
 using static Zarr.Storage.Tests.Indexing.IndexingTestSupport;
 
 namespace Zarr.Storage.Tests.Indexing;
@@ -102,16 +103,7 @@ public class SelectionCostTests
     public async Task Gathers_decode_only_the_region_they_need_through_a_partial_decoder()
     {
         var codec = new RecordingRangedCodec();
-        var metadata = new ArrayMetadata
-        {
-            Format = ZarrFormat.V3,
-            Shape = [3000],
-            ChunkShape = [1000],
-            DataType = ZarrDataType.Int32,
-            FillValue = new byte[4],
-            Codecs = [codec],
-            ChunkKeyEncoding = ChunkKeyEncoding.Default,
-        };
+        var metadata = TestMetadata.Create([3000], [1000]) with { Codecs = [codec] };
         var z = (await ZarrArray.CreateFromMetadataAsync(new MemoryStore(), "", metadata)).As<int>();
         await z[..2000].WriteAsync(Enumerable.Range(0, 2000).ToArray());
 

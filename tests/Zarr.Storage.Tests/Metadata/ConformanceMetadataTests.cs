@@ -477,10 +477,10 @@ internal static class MetadataAssert
     public static void Equal(ArrayMetadata expected, ArrayMetadata actual)
     {
         Assert.Equal(expected.Format, actual.Format);
-        Assert.Equal(expected.Shape, actual.Shape);
-        Assert.Equal(expected.ChunkShape, actual.ChunkShape);
+        Assert.Equal(expected.Shape.ToArray(), actual.Shape.ToArray());
+        Assert.Equal(expected.ChunkShape.ToArray(), actual.ChunkShape.ToArray());
         Assert.Equal(expected.DataType, actual.DataType); // parameterised types compare by value
-        Assert.Equal(expected.FillValue, actual.FillValue);
+        Assert.Equal(expected.FillValue.ToArray(), actual.FillValue.ToArray());
         Assert.Equal(expected.FillValueIsNull, actual.FillValueIsNull);
         Assert.Equal(expected.ChunkKeyEncoding, actual.ChunkKeyEncoding);
         Assert.Equal(expected.Codecs.Count, actual.Codecs.Count);

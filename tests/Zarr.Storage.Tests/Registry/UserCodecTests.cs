@@ -190,7 +190,7 @@ public class UserCodecTests
         Shape = [4],
         ChunkShape = [2],
         DataType = ZarrDataType.Int32,
-        FillValue = new byte[4],
+        FillValue = [.. new byte[4]],
         Codecs = [new BytesCodec(Endian.Little), compressor],
         ChunkKeyEncoding = format == ZarrFormat.V3 ? ChunkKeyEncoding.Default : ChunkKeyEncoding.V2Dot,
     };

@@ -1,5 +1,7 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Codecs;
 
@@ -13,7 +15,7 @@ internal sealed class ShardLayout
     /// <summary>An index entry's offset and length for an empty inner chunk.</summary>
     public const ulong Empty = ulong.MaxValue;
 
-    private static readonly byte[] IndexFill = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
+    private static readonly ImmutableArray<byte> IndexFill = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
 
     private ShardLayout(ChunkSpec shardSpec, int[] innerShape, int[] chunksPerShard, int indexEncodedLength)
     {
@@ -28,7 +30,7 @@ internal sealed class ShardLayout
         }
 
         ChunkCount = count;
-        InnerSpec = new ChunkSpec(innerShape, shardSpec.DataType, shardSpec.FillValue);
+        InnerSpec = new ChunkSpec(ImmutableArrays.Own(innerShape), shardSpec.DataType, shardSpec.FillValue);
         InnerByteLength = InnerSpec.ByteLength;
         IndexSpec = new ChunkSpec([.. chunksPerShard, 2], ZarrDataType.UInt64, IndexFill);
         IndexByteLength = checked(16 * count);
@@ -140,8 +142,8 @@ internal sealed class ShardLayout
     /// <summary>True when this layout was made for <paramref name="spec"/>.</summary>
     public bool Matches(in ChunkSpec spec) =>
         ReferenceEquals(spec.DataType, ShardSpec.DataType)
-        && spec.Shape.AsSpan().SequenceEqual(ShardSpec.Shape)
-        && spec.FillValue.AsSpan().SequenceEqual(ShardSpec.FillValue);
+        && spec.Shape.AsSpan().SequenceEqual(ShardSpec.Shape.AsSpan())
+        && spec.FillValue.AsSpan().SequenceEqual(ShardSpec.FillValue.AsSpan());
 
     /// <summary>The byte offset, in the decoded shard, of the first element of inner chunk <paramref name="index"/> (C order).</summary>
     public nint OriginOf(int index)
@@ -186,7 +188,7 @@ internal sealed class ShardLayout
 
     /// <summary>Sets every element of inner chunk <paramref name="index"/> in the decoded shard to the fill value.</summary>
     public void Fill(Span<byte> shard, int index) =>
-        StridedCopy.Fill(ref MemoryMarshal.GetReference(shard), OriginOf(index), ShardSteps, InnerCounts, ShardSpec.FillValue);
+        StridedCopy.Fill(ref MemoryMarshal.GetReference(shard), OriginOf(index), ShardSteps, InnerCounts, ShardSpec.FillValue.AsSpan());
 
     /// <summary>
     /// The inner chunks (C-order indices, ascending) that hold at least one element of <paramref name="region"/>.
@@ -266,5 +268,5 @@ internal sealed class ShardLayout
         return n;
     }
 
-    internal static string Join(int[] values) => string.Join(", ", values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+    internal static string Join(IEnumerable<int> values) => string.Join(", ", values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
 }

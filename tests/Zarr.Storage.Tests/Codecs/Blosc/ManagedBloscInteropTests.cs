@@ -91,7 +91,7 @@ public sealed class ManagedBloscInteropTests : IDisposable
             var array = await ZarrArray.CreateAsync(new DirectoryStore(path), "", type, [.. a.Shape.Select(s => (long)s)], new ArrayOptions
             {
                 Format = ZarrFormat.V2,
-                Chunks = a.Chunks,
+                Chunks = [.. a.Chunks],
                 Compressors = [codec],
                 Endian = a.Endian,
             });
