@@ -29,6 +29,9 @@ internal static class ZarrCommand
     /// <param name="cancellationToken">Cancels the work.</param>
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, CancellationToken cancellationToken = default)
     {
+        // Every PATH may be an s3:// or az:// URL (docs/cli.md): the object stores' providers join file, zip and http(s).
+        Zarr.Storage.S3.S3StoreUrlProvider.Register();
+        Zarr.Storage.Azure.AzureStoreUrlProvider.Register();
         ArgumentNullException.ThrowIfNull(args);
         var console = new CliConsole(stdout ?? Console.Out, stderr ?? Console.Error, stderr is null && !Console.IsErrorRedirected);
         var verbose = new Option<bool>("--verbose", "-v")

@@ -83,4 +83,7 @@ public sealed class S3StoreOptions
         ArgumentNullException.ThrowIfNull(serviceUrl);
         return new S3StoreOptions { ServiceUrl = serviceUrl, Region = region, ForcePathStyle = true, Credentials = credentials };
     }
+
+    /// <summary>A copy of these options (the client and credentials are shared, not copied).</summary>
+    public S3StoreOptions Clone() => (S3StoreOptions)MemberwiseClone();
 }
