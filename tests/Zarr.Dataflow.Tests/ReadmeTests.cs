@@ -111,7 +111,8 @@ public partial class ReadmeTests
         return $"README.md line {span.StartLinePosition.Line + 1}: {d.Id} {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
     }
 
-    // Every assembly the test process runs with: the framework, System.Numerics.Tensors, Zarr.Storage, Zarr.Dataflow.
+    // Every assembly the test process runs with: the framework, System.Numerics.Tensors, Zarr.Storage (and its S3 and Azure
+    // packages), Zarr.Dataflow.
     private static IEnumerable<MetadataReference> References() =>
         ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Where(p => !Path.GetFileName(p).StartsWith("Zarr.Dataflow.Tests", StringComparison.Ordinal))
