@@ -1,4 +1,3 @@
-using Zarr.Storage.Buffers;
 using Zarr.Storage.Chunks;
 
 namespace Zarr.Storage.Tests.Arrays;
@@ -15,25 +14,10 @@ public sealed class CompareAndSwapWriteTests
     [Fact]
     public async Task Writers_with_their_own_store_objects_lose_no_partial_update()
     {
-        const int Writers = 8, WritesEach = 100;
         var shared = new MemoryStore();
-        await ZarrArray.CreateAsync<int>(shared, "a", [Writers * WritesEach], Options);
-        var handles = Enumerable.Range(0, Writers).Select(_ => new OtherProcessHandle(shared)).ToArray();
-
-        await Parallel.ForAsync(0, Writers, new ParallelOptions { MaxDegreeOfParallelism = Writers }, async (w, ct) =>
-        {
-            var array = await ZarrArray.OpenAsync<int>(handles[w], "a", AccessMode.ReadWrite, ct);
-            for (var i = 0; i < WritesEach; i++)
-            {
-                // Disjoint elements, interleaved so that every writer writes into both chunks.
-                await array.WriteAsync([Slice.At(i * Writers + w)], new[] { w * 1000 + i + 1 }, ct);
-            }
-        });
-
-        var result = (await (await ZarrArray.OpenAsync<int>(shared, "a")).ReadAsync([Slice.All])).ToArray();
-        var lost = Enumerable.Range(0, result.Length).Count(e => result[e] != (e % Writers) * 1000 + e / Writers + 1);
+        var (lost, handles) = await CompareAndSwapWriters.RunAsync(shared, () => shared);
         Assert.Equal(0, lost);
-        Assert.Equal(Writers * WritesEach, handles.Sum(h => h.Swaps - h.LostSwaps));
+        Assert.Equal(800, handles.Sum(h => h.Swaps - h.LostSwaps));
     }
 
     [Fact]
@@ -104,81 +88,5 @@ public sealed class CompareAndSwapWriteTests
         Assert.Contains("'group/a/c/0'", error.Message, StringComparison.Ordinal);
         Assert.Contains("/group/a", error.Message, StringComparison.Ordinal);
         Assert.Contains("compare-and-swap", error.Message, StringComparison.Ordinal);
-    }
-
-    /// <summary>
-    /// A second store object over the same values with a location of its own (what another process's store is), counting
-    /// the conditional writes and able to run something between a writer's read and its swap.
-    /// </summary>
-    private sealed class OtherProcessHandle(IConditionalStore inner) : IConditionalStore
-    {
-        private int _swaps;
-        private int _lostSwaps;
-        private int _unconditionalDeletes;
-
-        public Func<Task>? BeforeSwap { get; set; }
-
-        public bool? CanDeleteConditionallyOverride { get; init; }
-
-        public int Swaps => _swaps;
-
-        public int LostSwaps => _lostSwaps;
-
-        public int UnconditionalDeletes => _unconditionalDeletes;
-
-        public bool IsReadOnly => inner.IsReadOnly;
-
-        public StoreLocation Location => StoreLocation.OfObject(this);
-
-        public bool CanDeleteConditionally => CanDeleteConditionallyOverride ?? inner.CanDeleteConditionally;
-
-        public ValueTask<PooledBuffer?> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default) => inner.GetAsync(key, range, cancellationToken);
-
-        public ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => inner.ExistsAsync(key, cancellationToken);
-
-        public ValueTask<long?> GetSizeAsync(string key, CancellationToken cancellationToken = default) => inner.GetSizeAsync(key, cancellationToken);
-
-        public ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) => inner.SetAsync(key, value, cancellationToken);
-
-        public ValueTask DeleteAsync(string key, CancellationToken cancellationToken = default)
-        {
-            Interlocked.Increment(ref _unconditionalDeletes);
-            return inner.DeleteAsync(key, cancellationToken);
-        }
-
-        public ValueTask DeletePrefixAsync(string prefix, CancellationToken cancellationToken = default) => inner.DeletePrefixAsync(prefix, cancellationToken);
-
-        public IAsyncEnumerable<StoreEntry> ListPrefixAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListPrefixAsync(prefix, cancellationToken);
-
-        public IAsyncEnumerable<string> ListDirectoryAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListDirectoryAsync(prefix, cancellationToken);
-
-        public ValueTask<VersionedValue> GetVersionedAsync(string key, CancellationToken cancellationToken = default) => inner.GetVersionedAsync(key, cancellationToken);
-
-        public async ValueTask<bool> TrySetAsync(string key, ReadOnlyMemory<byte> value, StoreVersion expected, CancellationToken cancellationToken = default)
-        {
-            if (BeforeSwap is { } meddle)
-            {
-                await meddle();
-            }
-
-            return Count(await inner.TrySetAsync(key, value, expected, cancellationToken));
-        }
-
-        public async ValueTask<bool> TryDeleteAsync(string key, StoreVersion expected, CancellationToken cancellationToken = default)
-        {
-            Assert.True(CanDeleteConditionally, "the library asked for a conditional delete from a store that said it cannot");
-            return Count(await inner.TryDeleteAsync(key, expected, cancellationToken));
-        }
-
-        private bool Count(bool swapped)
-        {
-            Interlocked.Increment(ref _swaps);
-            if (!swapped)
-            {
-                Interlocked.Increment(ref _lostSwaps);
-            }
-
-            return swapped;
-        }
     }
 }
