@@ -64,7 +64,7 @@ public sealed class AttributeUpdateTests
         AssertJson(Expected, array.Attributes);
         var reopened = await ZarrArray.OpenAsync(store, "a");
         AssertJson(Expected, reopened.Attributes);
-        Assert.Equal([4L], reopened.Shape);
+        Assert.Equal([4L], reopened.Shape.ToArray());
 
         // Removing only, and setting a key then removing it in the same update (sets come first).
         await array.UpdateAttributesAsync(null, ["offset"]);
