@@ -32,7 +32,15 @@ public sealed class S3StoreUrlProvider : IStoreUrlProvider
             settings.ReadOnly = true;
         }
 
-        return ValueTask.FromResult<IStore>(S3Store.FromUrl(url.OriginalString, settings));
+        try
+        {
+            return ValueTask.FromResult<IStore>(S3Store.FromUrl(url.OriginalString, settings));
+        }
+        catch (Amazon.Runtime.AmazonClientException e)
+        {
+            // The SDK refuses to build a client without a region or endpoint: a setup error of the user's, said plainly.
+            throw new ZarrStoreException(null, $"{url.Scheme}://{url.Host}{url.AbsolutePath}: the S3 client cannot be set up: {e.Message} (set AWS_REGION, or AWS_ENDPOINT_URL for a self-hosted server)", e);
+        }
     }
 
     private static S3StoreOptions FromEnvironment()

@@ -333,12 +333,21 @@ internal static class CopyCommand
         // A v2 source without a fill value ("fill_value": null, as xarray writes its CF-encoded times) keeps none: a 0 would
         // become xarray's missing-value marker. A v3 target, which must have one, gets the type's zero.
         var keepNull = request.Fill is null && metadata.FillValueIsNull;
+
+        // A v2 copy keeps the names as xarray's _ARRAY_DIMENSIONS, which needs a name for every dimension: names that v3
+        // leaves partly null do not travel to v2 (nothing else of the array depends on them).
+        var names = request.DimensionNames ?? metadata.DimensionNames;
+        if (request.DimensionNames is null && request.Format == ZarrFormat.V2 && names is not null && names.Any(n => n is null))
+        {
+            names = null;
+        }
+
         return options with
         {
             FillValue = request.Fill?.DeepClone(),
             FillValueIsNull = keepNull,
             Attributes = attributes,
-            DimensionNames = request.DimensionNames ?? metadata.DimensionNames,
+            DimensionNames = names,
         };
     }
 

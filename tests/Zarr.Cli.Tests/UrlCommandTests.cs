@@ -84,8 +84,9 @@ public sealed class UrlCommandTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task An_unknown_scheme_is_refused_naming_it_and_the_packages()
     {
-        var result = await Cli.RunExpectingAsync(1, "info", "s3://bucket/x.zarr");
-        Assert.Contains("'s3'", result.Stderr, StringComparison.Ordinal);
+        // s3:// and az:// are registered by zarr itself; a scheme nobody provides names the packages that do provide some.
+        var result = await Cli.RunExpectingAsync(1, "info", "gs://bucket/x.zarr");
+        Assert.Contains("'gs'", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("Zarr.Storage.S3", result.Stderr, StringComparison.Ordinal);
     }
 

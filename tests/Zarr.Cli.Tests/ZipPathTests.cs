@@ -21,19 +21,31 @@ public sealed class ZipPathTests : IDisposable
             np.save('b.npy', np.asfortranarray(np.linspace(-1, 1, 35).astype('>f8').reshape(5, 7)))
             """);
         var zip = _temp.Combine("data.zip");
+        var zip2 = _temp.Combine("data2.zip");
         var a = Path.Combine(zip, "group", "arr");
-        var b = Path.Combine(zip, "b");
+        var b = Path.Combine(zip2, "b");
 
         await Cli.RunExpectingAsync(0, "import", _temp.Combine("a.npy"), a, "--chunks", "4,5");
         Assert.True(File.Exists(zip));
+
+        // The import wrote data.zip's root and 'group' as v3 groups: a v2 array beside them would be a mixed hierarchy
+        // (issue 22), refused with nothing written; in a zip of its own it is a v2 hierarchy.
+        var mixed = await Cli.RunExpectingAsync(1, "import", _temp.Combine("b.npy"), Path.Combine(zip, "b"), "--format", "2", "--codec", "zlib:3");
+        Assert.Contains("one format", mixed.Stderr, StringComparison.Ordinal);
         await Cli.RunExpectingAsync(0, "import", _temp.Combine("b.npy"), b, "--format", "2", "--codec", "zlib:3");
 
-        // Both arrays are in the one zip file, and nothing else is left beside it (no lock, no temporary file).
-        Assert.Equal(new[] { "a.npy", "b.npy", "data.zip" }, Directory.GetFileSystemEntries(_temp.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        // Each array is in its zip file, and nothing else is left beside them (no lock, no temporary file).
+        Assert.Equal(new[] { "a.npy", "b.npy", "data.zip", "data2.zip" }, Directory.GetFileSystemEntries(_temp.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         await using (var store = new ZipStore(zip))
         {
             Assert.True(await store.ExistsAsync("group/arr/zarr.json"));
+            Assert.False(await store.ExistsAsync("b/.zarray"));
+        }
+
+        await using (var store = new ZipStore(zip2))
+        {
             Assert.True(await store.ExistsAsync("b/.zarray"));
+            Assert.True(await store.ExistsAsync(".zgroup"));
         }
 
         var json = (await Cli.RunExpectingAsync(0, "info", a, "--json")).Json;
