@@ -15,9 +15,19 @@ public partial class ReadmeTests
         ["System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Net.Http", "System.Threading", "System.Threading.Tasks"];
 
     [Fact]
-    public void The_code_blocks_of_the_readme_compile_together_with_the_usings_they_show()
+    public void The_code_blocks_of_the_readme_compile_together_with_the_usings_they_show() => AssertCompiles("README.md");
+
+    /// <summary>Each package's README (what nuget.org shows) compiles on its own, as the main README does.</summary>
+    [Theory]
+    [InlineData("Zarr.Storage/README.md")]
+    [InlineData("Zarr.Dataflow/README.md")]
+    [InlineData("Zarr.Storage.S3/README.md")]
+    [InlineData("Zarr.Storage.Azure/README.md")]
+    public void The_code_blocks_of_each_package_readme_compile(string readme) => AssertCompiles(readme);
+
+    private static void AssertCompiles(string readme)
     {
-        var blocks = CSharpBlocks(File.ReadAllLines(Path.Combine(RepositoryRoot, "README.md")));
+        var blocks = CSharpBlocks(File.ReadAllLines(Path.Combine(RepositoryRoot, readme)));
         Assert.NotEmpty(blocks);
 
         // One program, as a reader who pastes the blocks in order gets: using lines first, the statements after, each
@@ -30,12 +40,12 @@ public partial class ReadmeTests
 
         foreach (var (line, text) in blocks.SelectMany(b => b.Lines).Where(l => IsUsingDirective(l.Text)))
         {
-            source.Append("#line ").Append(line).Append(" \"README.md\"\n").Append(text).Append('\n');
+            source.Append("#line ").Append(line).Append(" \"").Append(readme).Append("\"\n").Append(text).Append('\n');
         }
 
         foreach (var (line, text) in blocks.SelectMany(b => b.Lines).Where(l => !IsUsingDirective(l.Text)))
         {
-            source.Append("#line ").Append(line).Append(" \"README.md\"\n").Append(text).Append('\n');
+            source.Append("#line ").Append(line).Append(" \"").Append(readme).Append("\"\n").Append(text).Append('\n');
         }
 
         var compilation = CSharpCompilation.Create(
@@ -44,7 +54,7 @@ public partial class ReadmeTests
             References(),
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
-        Assert.True(errors.Length == 0, "the README's C# does not compile:\n" + string.Join('\n', errors.Select(Describe)));
+        Assert.True(errors.Length == 0, $"the C# of {readme} does not compile:\n" + string.Join('\n', errors.Select(Describe)));
     }
 
     [Fact]
@@ -108,7 +118,7 @@ public partial class ReadmeTests
     private static string Describe(Diagnostic d)
     {
         var span = d.Location.GetMappedLineSpan();
-        return $"README.md line {span.StartLinePosition.Line + 1}: {d.Id} {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
+        return $"{span.Path} line {span.StartLinePosition.Line + 1}: {d.Id} {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
     }
 
     // Every assembly the test process runs with: the framework, System.Numerics.Tensors, Zarr.Storage (and its S3 and Azure
