@@ -95,8 +95,21 @@ public sealed class RgwFixture : IAsyncLifetime
             }
         }
 
-        _stateFile = Path.Combine(Path.GetTempPath(), $"zarr-rgw-tests-{Guid.NewGuid():N}.env");
-        var output = await RunScriptAsync("start", _stateFile, FreePort(), FreePort());
+        // One more try on other ports when the first start fails: a start on this machine failed now and then (the OSD
+        // refused by its monitor, 'wrong fsid', cause not found yet), and a second one has always come up.
+        string output;
+        try
+        {
+            _stateFile = Path.Combine(Path.GetTempPath(), $"zarr-rgw-tests-{Guid.NewGuid():N}.env");
+            output = await StartOnFreePortsAsync(_stateFile);
+        }
+        catch (InvalidOperationException first)
+        {
+            Console.Error.WriteLine($"RgwFixture: {first.Message}; starting again on other ports");
+            _stateFile = Path.Combine(Path.GetTempPath(), $"zarr-rgw-tests-{Guid.NewGuid():N}.env");
+            output = await StartOnFreePortsAsync(_stateFile);
+        }
+
         return ReadEnvironment(name => output.Split('\n')
                    .Select(line => line.Trim())
                    .Where(line => line.StartsWith($"export {name}=", StringComparison.Ordinal))
@@ -146,6 +159,19 @@ public sealed class RgwFixture : IAsyncLifetime
         }
 
         throw new InvalidOperationException("scripts/services/rgw.sh not found above " + AppContext.BaseDirectory);
+    }
+
+    // The S3 port and the monitor's: two different free ports (a port let go may be handed out again at once).
+    private static Task<string> StartOnFreePortsAsync(string stateFile)
+    {
+        var port = FreePort();
+        var monPort = FreePort();
+        while (monPort == port)
+        {
+            monPort = FreePort();
+        }
+
+        return RunScriptAsync("start", stateFile, port, monPort);
     }
 
     private static int FreePort()
