@@ -317,23 +317,11 @@ internal sealed class ChunkIO
         var conflicts = new ConflictBackoff(_path, key);
         while (true)
         {
-            StoreVersion? version = null;
-            PooledBuffer? existing;
-            VersionedValue? versioned = null;
-            if (_conditional is { } conditional)
-            {
-                versioned = await conditional.GetVersionedAsync(key, cancellationToken).ConfigureAwait(false);
-                existing = versioned.Value;
-                version = versioned.Version;
-            }
-            else
-            {
-                existing = await FetchAsync(coordinates, cancellationToken).ConfigureAwait(false);
-            }
-
+            // On a conditional store the value comes with its version (and the versioned value owns the buffer).
+            var versioned = _conditional is { } conditional ? await conditional.GetVersionedAsync(key, cancellationToken).ConfigureAwait(false) : null;
+            var existing = versioned is null ? await FetchAsync(coordinates, cancellationToken).ConfigureAwait(false) : versioned.Value;
             TChunk chunk;
-            using (versioned)
-            using (existing)
+            using ((IDisposable?)versioned ?? existing)
             {
                 if (existing is null && start == UpdateStart.StoredOnly)
                 {
@@ -343,7 +331,7 @@ internal sealed class ChunkIO
                 chunk = existing is null ? form.Create(this, fill: true) : form.Decode(this, existing.Span, coordinates, codecParallelism);
             }
 
-            if (await ApplyAndPutAsync(key, coordinates, form, chunk, state, update, codecParallelism, version, cancellationToken).ConfigureAwait(false))
+            if (await ApplyAndPutAsync(key, coordinates, form, chunk, state, update, codecParallelism, versioned?.Version, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
