@@ -17,8 +17,8 @@ var numbers = args[2..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).
 var (writer, writers, threads, writes) = (numbers[0], numbers[1], numbers[2], numbers[3]);
 try
 {
-    var store = WriterStores.Open(storeText);
-    var array = await ZarrArray.OpenAsync<int>(store, path, AccessMode.ReadWrite);
+    await using var store = await WriterStores.OpenAsync(storeText);
+    var array = await ZarrArray.OpenAsync<int>(store.Store, path, AccessMode.ReadWrite);
     await Parallel.ForAsync(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, async (thread, ct) =>
     {
         for (var i = 0; i < writes; i++)
