@@ -29,8 +29,9 @@ internal enum UpdateStart
 /// Every read, write, trim, copy and verify of a chunk goes through here.
 /// </summary>
 /// <remarks>
-/// The steps that order concurrent writers are each one method: <see cref="LockAsync"/> (the in-process
-/// <see cref="ChunkLocks"/>; a directory store's cross-process lock goes there), <see cref="PutAsync"/> (a plain set or
+/// The steps that order concurrent writers are each one method: <see cref="LockAsync(string, bool, CancellationToken)"/>
+/// (the in-process <see cref="ChunkLocks"/>, and for a read-modify-write on a store that locks keys across processes,
+/// <see cref="IKeyLockingStore"/>: the directory store, its lock file's OS lock), <see cref="PutAsync"/> (a plain set or
 /// delete) and, on a store with conditional writes (<see cref="IConditionalStore"/>: the object stores), the
 /// compare-and-swap of a partial update on the version it read (<see cref="TryPutAsync"/>), which
 /// <see cref="ReadModifyWriteAsync{TChunk, TState}"/> repeats from a fresh read when it lost the race
@@ -45,6 +46,7 @@ internal sealed class ChunkIO
     private readonly ArraySnapshot _snapshot;
     private readonly ChunkLocks _locks;
     private readonly IConditionalStore? _conditional;
+    private readonly IKeyLockingStore? _keyLocking;
 
     /// <param name="store">The array's store.</param>
     /// <param name="path">The array's path.</param>
@@ -59,6 +61,7 @@ internal sealed class ChunkIO
         _snapshot = snapshot;
         _locks = ChunkLocks.For(store);
         _conditional = store as IConditionalStore;
+        _keyLocking = _conditional is null ? store as IKeyLockingStore : null;
         var metadata = snapshot.Metadata;
         if (!metadata.DataType.IsFixedSize)
         {
@@ -303,7 +306,11 @@ internal sealed class ChunkIO
     {
         EnsureWritable();
         var key = KeyOf(coordinates);
-        using var held = await LockAsync(key, cancellationToken).ConfigureAwait(false);
+
+        // A write that replaces the chunk whole needs no other process kept out (its rename is atomic, and it depends on
+        // nothing it read); one that keeps part of the stored chunk holds the chunk's lock across processes too, unless
+        // the store orders writers itself (the compare-and-swap below).
+        using var held = await LockAsync(key, acrossProcesses: start != UpdateStart.Overwrite, cancellationToken).ConfigureAwait(false);
         if (start == UpdateStart.Overwrite)
         {
             // Nothing of the old chunk survives, so no version is needed: replacing it whole is a write that comes after
@@ -369,11 +376,36 @@ internal sealed class ChunkIO
     }
 
     /// <summary>
-    /// The one lock step: waits for the lock that serialises every write of the chunk at <paramref name="key"/> (in this
-    /// process, for every handle on the same <see cref="IStore.Location"/>). A cross-process lock goes here.
+    /// The lock step of a write that depends on nothing it read: the lock that serialises the writes of the chunk at
+    /// <paramref name="key"/> in this process (every handle on the same <see cref="IStore.Location"/>).
     /// </summary>
-    internal ValueTask<ChunkLocks.Releaser> LockAsync(string key, CancellationToken cancellationToken) =>
-        _locks.AcquireAsync(key, cancellationToken);
+    internal ValueTask<ChunkLock> LockAsync(string key, CancellationToken cancellationToken) =>
+        LockAsync(key, acrossProcesses: false, cancellationToken);
+
+    /// <summary>
+    /// The one lock step: waits for the lock that serialises every write of the chunk at <paramref name="key"/> in this
+    /// process, then, when <paramref name="acrossProcesses"/> and the store locks keys (<see cref="IKeyLockingStore"/>:
+    /// a directory store), for the chunk's lock across processes, held until the result is disposed. In that order
+    /// always, and one chunk at a time, so no two writers wait on each other crosswise.
+    /// </summary>
+    internal async ValueTask<ChunkLock> LockAsync(string key, bool acrossProcesses, CancellationToken cancellationToken)
+    {
+        var local = await _locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
+        if (!acrossProcesses || _keyLocking is null || _readOnly)
+        {
+            return new ChunkLock(local, null);
+        }
+
+        try
+        {
+            return new ChunkLock(local, await _keyLocking.LockKeyAsync(key, cancellationToken).ConfigureAwait(false));
+        }
+        catch
+        {
+            local.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// The one store step, under the chunk's lock: sets the key to <paramref name="encoded"/>, or deletes it when that is
@@ -403,5 +435,16 @@ internal sealed class ChunkIO
         {
             throw new ZarrException($"array '/{_path}' was opened read-only (mode 'r'); open it with mode r+ or a to write");
         }
+    }
+}
+
+/// <summary>A chunk's lock held: in this process, and across processes when the write needed it. Dispose to release both.</summary>
+internal readonly struct ChunkLock(ChunkLocks.Releaser local, IDisposable? acrossProcesses) : IDisposable
+{
+    /// <summary>Releases the lock across processes, then the one in this process.</summary>
+    public void Dispose()
+    {
+        acrossProcesses?.Dispose();
+        local.Dispose();
     }
 }

@@ -8,8 +8,9 @@ namespace Zarr.Storage.Internal;
 /// bounds the memory; a collision costs only waiting.
 /// </summary>
 /// <remarks>
-/// Within this process only: two processes writing one folder are not serialised by these locks (a later issue; see
-/// issue 23). No caller may hold two stripes at once (two keys can share a stripe, and the locks are not reentrant).
+/// Within this process only: across processes, a directory store's read-modify-writes also hold the chunk's lock file
+/// (<see cref="Chunks.IKeyLockingStore"/>, taken after the stripe), and an object store's are compare-and-swaps. No caller
+/// may hold two stripes at once (two keys can share a stripe, and the locks are not reentrant).
 /// </remarks>
 internal sealed class ChunkLocks
 {

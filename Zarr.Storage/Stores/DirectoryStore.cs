@@ -2,6 +2,7 @@ using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 using Zarr.Storage.Buffers;
+using Zarr.Storage.Chunks;
 using Zarr.Storage.Internal;
 
 namespace Zarr.Storage;
@@ -25,9 +26,18 @@ namespace Zarr.Storage;
 /// outside the root. Elsewhere each folder is checked before the write (and remembered, so a write costs a few file
 /// system calls at any depth), and a folder swapped for a link between the check and the write is not caught.</para>
 /// <para>The root folder is created by the first write, not by the constructor; a missing root reads as an empty store.</para>
+/// <para>Across processes: a partial write of a chunk (a read-modify-write) holds the chunk's lock file, locked with the
+/// system's advisory lock (<c>flock</c>; a sharing mode on Windows), so writers in other processes never lose an update;
+/// the system releases the lock of a process that dies, so a stale lock file never blocks anyone. Whole values are
+/// written without it (a rename is atomic by itself). A killed writer's temporary file is swept by the next writer
+/// (<see cref="DirectoryStoreOptions.SweepTemporaryFiles"/>); the names of both kinds of file are in the reserved
+/// temporary form above, so no listing shows them.</para>
 /// </remarks>
-public sealed class DirectoryStore : IStore
+public sealed class DirectoryStore : IStore, IKeyLockingStore
 {
+    // The wait between two tries of a held lock file: a random delay under a ceiling that doubles up to this.
+    private const int LockWaitCeilingMilliseconds = 16;
+
     // On Unix, RandomAccess runs a file's async I/O on the thread pool whatever the options; on Windows,
     // FileOptions.Asynchronous gives overlapped I/O, which is what the async calls below want.
     private const FileOptions ReadOptions = FileOptions.Asynchronous;
@@ -40,6 +50,7 @@ public sealed class DirectoryStore : IStore
     private readonly string _rootWithSeparator;
     private readonly FolderWriter _writer;
     private StoreLocation? _location;
+    private Task? _sweep;
 
     /// <summary>Opens (without creating) the folder <paramref name="root"/> as a store.</summary>
     /// <param name="root">The folder; relative paths are resolved against the current directory now.</param>
@@ -63,7 +74,8 @@ public sealed class DirectoryStore : IStore
     /// <inheritdoc />
     /// <remarks>The folder's full path with symbolic links resolved (as far as it exists when first asked), so every
     /// DirectoryStore on the folder, by any path, shares its chunk and metadata locks, and so does one on a parent folder
-    /// for the keys below it. Within this process only: another process writing the folder is not serialised with this one.</remarks>
+    /// for the keys below it. These in-process locks come first; a read-modify-write then also holds the key's lock file,
+    /// which orders it with other processes (see the class remarks).</remarks>
     public StoreLocation Location => _location ??= StoreLocation.OfFolder(Root);
 
     /// <summary>True when writes are flushed to the disk (<see cref="DirectoryStoreOptions.Fsync"/>).</summary>
@@ -147,7 +159,13 @@ public sealed class DirectoryStore : IStore
         var path = GetPath(key);
         ThrowIfReadOnly(key);
         cancellationToken.ThrowIfCancellationRequested();
-        return _writer.WriteAsync(key, path, value, cancellationToken);
+        return IsSwept ? _writer.WriteAsync(key, path, value, cancellationToken) : SweptThenAsync(key, path, value, cancellationToken);
+
+        async ValueTask SweptThenAsync(string key, string path, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+        {
+            await SweepOnceAsync(cancellationToken).ConfigureAwait(false);
+            await _writer.WriteAsync(key, path, value, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
@@ -157,8 +175,19 @@ public sealed class DirectoryStore : IStore
         var path = GetPath(key);
         ThrowIfReadOnly(key);
         cancellationToken.ThrowIfCancellationRequested();
+        if (!IsSwept)
+        {
+            return SweptThenAsync(key, path, cancellationToken);
+        }
+
         _writer.Delete(key, path);
         return ValueTask.CompletedTask;
+
+        async ValueTask SweptThenAsync(string key, string path, CancellationToken cancellationToken)
+        {
+            await SweepOnceAsync(cancellationToken).ConfigureAwait(false);
+            _writer.Delete(key, path);
+        }
     }
 
     /// <inheritdoc />
@@ -210,6 +239,56 @@ public sealed class DirectoryStore : IStore
             },
             prefix,
             cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes the temporary files that writers killed mid-write left below the root, and the lock files no one holds
+    /// (on Linux; elsewhere lock files stay, empty and unlisted). A file whose writer (the process its name records) is
+    /// still running is never touched, so this is safe beside live writers on this machine.
+    /// </summary>
+    /// <returns>How many files were deleted.</returns>
+    /// <exception cref="ZarrStoreException">The store is read-only, a folder could not be read, or a file could not be deleted.</exception>
+    public Task<int> SweepTemporaryFilesAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfReadOnly(string.Empty);
+        return Task.Run(() => _writer.SweepTemporaryFiles(cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    async ValueTask<IDisposable> IKeyLockingStore.LockKeyAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = GetPath(key);
+        ThrowIfReadOnly(key);
+        var ceiling = 1;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_writer.TryLock(key, path) is { } held)
+            {
+                return held;
+            }
+
+            // Held by another process (or another lock of this one): wait a little, at random, so waiters spread out.
+            await Task.Delay(Random.Shared.Next(1, ceiling + 1), cancellationToken).ConfigureAwait(false);
+            ceiling = Math.Min(ceiling * 2, LockWaitCeilingMilliseconds);
+        }
+    }
+
+    /// <summary>True once the first write's sweep is done (or when there is none to do).</summary>
+    private bool IsSwept => !_options.SweepTemporaryFiles || _sweep is { IsCompletedSuccessfully: true };
+
+    /// <summary>The sweep of killed writers' temporary files, made once by the first write or delete (which waits for it).</summary>
+    private Task SweepOnceAsync(CancellationToken cancellationToken)
+    {
+        var sweep = Volatile.Read(ref _sweep);
+        if (sweep is null || sweep.IsFaulted || sweep.IsCanceled)
+        {
+            // A failed sweep is tried again by the next write, and fails it too: the folder cannot be read.
+            var started = Task.Run(() => _writer.SweepTemporaryFiles(CancellationToken.None));
+            sweep = Interlocked.CompareExchange(ref _sweep, started, sweep) == sweep ? started : _sweep!;
+        }
+
+        return sweep.WaitAsync(cancellationToken);
     }
 
     /// <summary>How many folders the link check has opened or looked at on disk so far: what a write's check costs, for tests.</summary>

@@ -8,6 +8,7 @@ namespace Zarr.Storage;
 /// <listheader><term>Option</term><description>Default</description></listheader>
 /// <item><term><see cref="ReadOnly"/></term><description>false</description></item>
 /// <item><term><see cref="Fsync"/></term><description>false</description></item>
+/// <item><term><see cref="SweepTemporaryFiles"/></term><description>true</description></item>
 /// </list>
 /// </remarks>
 public sealed class DirectoryStoreOptions
@@ -25,5 +26,14 @@ public sealed class DirectoryStoreOptions
     /// </summary>
     public bool Fsync { get; set; }
 
-    internal DirectoryStoreOptions Clone() => new() { ReadOnly = ReadOnly, Fsync = Fsync };
+    /// <summary>
+    /// When true, the first write or delete through the store first deletes the temporary files that writers killed
+    /// mid-write left in the folder (never those of a writer still running: each file names its process), and the lock
+    /// files no one holds. This walks the whole folder once per store object, which costs a listing of it; turn it off for
+    /// huge folders, or for a folder shared by several machines (a process id means nothing on another host), and sweep
+    /// with <see cref="DirectoryStore.SweepTemporaryFilesAsync"/> (or <c>zarr verify --repair</c>) instead. Default true.
+    /// </summary>
+    public bool SweepTemporaryFiles { get; set; } = true;
+
+    internal DirectoryStoreOptions Clone() => new() { ReadOnly = ReadOnly, Fsync = Fsync, SweepTemporaryFiles = SweepTemporaryFiles };
 }

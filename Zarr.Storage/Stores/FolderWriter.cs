@@ -50,6 +50,104 @@ internal abstract class FolderWriter
     /// <exception cref="ZarrStoreException">A folder on the way is a link, or something could not be deleted.</exception>
     public abstract void DeletePrefix(string prefix, string folder, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Takes the lock of <paramref name="key"/> if no one holds it: its lock file (<see cref="DirectoryStoreFiles.LockName"/>,
+    /// in the key's folder, made with the folders above it when missing) opened and locked exclusively with the system's
+    /// advisory lock, which the system releases when the holder closes it or dies. Null when another holds it.
+    /// </summary>
+    /// <exception cref="ZarrStoreException">A folder on the way is a link, or the lock file could not be made or locked.</exception>
+    public abstract FolderWriterLock? TryLock(string key, string path);
+
+    /// <summary>
+    /// Deletes the temporary files that writers which died left below the root (the process named in the file's name is
+    /// not alive, see <see cref="DirectoryStoreFiles"/>), and the lock files no one holds; returns how many went. A live
+    /// writer's temporary file and a held lock file are never touched; links to folders are not followed.
+    /// </summary>
+    /// <exception cref="ZarrStoreException">A folder could not be read, or a file could not be deleted.</exception>
+    public int SweepTemporaryFiles(CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(Root))
+        {
+            return 0;
+        }
+
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
+        var files = new System.IO.Enumeration.FileSystemEnumerable<string>(Root, static (ref System.IO.Enumeration.FileSystemEntry e) => e.ToFullPath(), options)
+        {
+            ShouldIncludePredicate = static (ref System.IO.Enumeration.FileSystemEntry e) => !e.IsDirectory && StoreKey.IsTemporaryName(e.FileName),
+            ShouldRecursePredicate = static (ref System.IO.Enumeration.FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
+        var alive = new Dictionary<int, bool>();
+        var swept = 0;
+        var current = Root;
+        try
+        {
+            foreach (var file in files)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                current = file;
+                var name = Path.GetFileName(file);
+                var folder = ToKey(Path.GetDirectoryName(file)!, string.Empty);
+                if (DirectoryStoreFiles.IsLockName(name))
+                {
+                    swept += TrySweepLock(folder, name) ? 1 : 0;
+                }
+                else if (DirectoryStoreFiles.WriterOf(name) is { } writer && !IsAlive(writer, alive))
+                {
+                    swept += DeleteTemporary(folder, name) ? 1 : 0;
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The root or a folder went meanwhile (a concurrent delete): nothing more to sweep there.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure(ToKey(current, string.Empty), "sweep the temporary files of killed writers at", e);
+        }
+
+        return swept;
+    }
+
+    /// <summary>Deletes the lock file <paramref name="name"/> in the folder <paramref name="folder"/> (relative to the root)
+    /// if no one holds it; true when it went.</summary>
+    protected abstract bool TrySweepLock(string folder, string name);
+
+    /// <summary>Deletes the temporary file <paramref name="name"/> in the folder <paramref name="folder"/> (relative to the
+    /// root); true when it went (false when it was gone already).</summary>
+    protected abstract bool DeleteTemporary(string folder, string name);
+
+    // Whether a process with this id runs (on this host, in this pid namespace); asked once per id and sweep.
+    private static bool IsAlive(int processId, Dictionary<int, bool> known)
+    {
+        if (processId == Environment.ProcessId)
+        {
+            return true;
+        }
+
+        if (!known.TryGetValue(processId, out var alive))
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(processId);
+                alive = !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                alive = false;
+            }
+            catch (InvalidOperationException)
+            {
+                alive = false;
+            }
+
+            known[processId] = alive;
+        }
+
+        return alive;
+    }
+
     /// <summary>The path relative to the root (with '/') of a full path below it; <paramref name="fallback"/> otherwise.</summary>
     protected string ToKey(string path, string fallback) =>
         path.StartsWith(RootWithSeparator, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal) && path.Length > RootWithSeparator.Length

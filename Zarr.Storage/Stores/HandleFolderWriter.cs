@@ -32,7 +32,7 @@ internal sealed class HandleFolderWriter(string root, bool fsync) : FolderWriter
         for (var attempt = 1; ; attempt++)
         {
             using var folder = OpenFolder(key, relative, create: true, "write")!;
-            var temporary = StoreKey.NewTemporaryName(name);
+            var temporary = DirectoryStoreFiles.NewTemporaryName(name);
             var file = Calls.CreateFile(folder, temporary);
             if (file.IsInvalid)
             {
@@ -89,6 +89,85 @@ internal sealed class HandleFolderWriter(string root, bool fsync) : FolderWriter
             }
 
             return;
+        }
+    }
+
+    /// <inheritdoc />
+    public override FolderWriterLock? TryLock(string key, string path)
+    {
+        var (relative, name) = Split(key);
+        return TryLockFile(key, relative, DirectoryStoreFiles.LockName(name), create: true);
+    }
+
+    /// <inheritdoc />
+    protected override bool TrySweepLock(string folder, string name)
+    {
+        var key = folder.Length == 0 ? name : folder + "/" + name;
+        using var held = TryLockFile(key, folder, name, create: false);
+        return held is not null;
+    }
+
+    /// <inheritdoc />
+    protected override bool DeleteTemporary(string folder, string name)
+    {
+        var key = folder.Length == 0 ? name : folder + "/" + name;
+        using var handle = OpenFolder(key, folder, create: false, "sweep");
+        if (handle is null || Calls.Unlink(handle, Encoding.UTF8.GetBytes(name), 0) == 0)
+        {
+            return handle is not null;
+        }
+
+        return Marshal.GetLastPInvokeError() == Calls.ENOENT ? false : throw Failure(key, "sweep", Calls.LastError("could not delete a temporary file"));
+    }
+
+    /// <summary>
+    /// Opens (making it when missing) the lock file <paramref name="lockName"/> in the folder <paramref name="relative"/>
+    /// and takes its exclusive <c>flock</c> without waiting. Null when another holds it, when the file was unlinked by its
+    /// last holder between our open and our lock (the caller tries again, on the file now at the name), or when the folder
+    /// is missing and <paramref name="create"/> is false.
+    /// </summary>
+    private FolderWriterLock? TryLockFile(string key, string relative, string lockName, bool create)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var folder = OpenFolder(key, relative, create, "lock");
+            if (folder is null)
+            {
+                return null;
+            }
+
+            var file = Calls.OpenOrCreateFile(folder, lockName);
+            if (file.IsInvalid)
+            {
+                var error = Calls.LastError("could not open the lock file");
+                file.Dispose();
+                folder.Dispose();
+                if (error.HResult == Calls.ENOENT && attempt < CreateAttempts)
+                {
+                    // The folder was removed (a concurrent DeletePrefixAsync) after it was opened: open or make it again.
+                    continue;
+                }
+
+                throw Failure(key, "lock", error);
+            }
+
+            if (Calls.TryLockExclusive(file) != 0)
+            {
+                var error = Calls.LastError("could not lock the lock file");
+                file.Dispose();
+                folder.Dispose();
+                return error.HResult == Calls.EWOULDBLOCK ? null : throw Failure(key, "lock", error);
+            }
+
+            if (Calls.LinkCount(file) == 0)
+            {
+                // Its holder unlinked it as it let go, after our open: this lock guards nothing.
+                file.Dispose();
+                folder.Dispose();
+                return null;
+            }
+
+            return new FolderWriterLock(file, folder, lockName);
         }
     }
 

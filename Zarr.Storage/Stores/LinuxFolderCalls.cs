@@ -23,10 +23,16 @@ internal static unsafe partial class LinuxFolderCalls
     public const int ENOTEMPTY = 39;
     public const int ELOOP = 40;
     public const int EPERM = 1;
+    public const int EWOULDBLOCK = 11;
 
     public const int AtRemoveDir = 0x200;
 
     private const int OWrOnly = 1;
+    private const int ORdWr = 2;
+    private const int LockExclusive = 2;
+    private const int LockNonBlocking = 4;
+    private const int AtEmptyPath = 0x1000;
+    private const uint StatxNLink = 0x4;
     private const int OCreat = 0x40;
     private const int OExcl = 0x80;
     private const int OCloExec = 0x80000;
@@ -80,6 +86,30 @@ internal static unsafe partial class LinuxFolderCalls
         {
             return Wrap(OpenAt(Fd(folder), p, OWrOnly | OCreat | OExcl | ONoFollow | OCloExec, 0x1B6));
         }
+    }
+
+    /// <summary>Opens the file <paramref name="name"/> in <paramref name="folder"/> for reading and writing, creating it when
+    /// missing (never through a link): a lock file, which is never written, only locked.</summary>
+    public static SafeFileHandle OpenOrCreateFile(SafeFileHandle folder, string name)
+    {
+        fixed (byte* p = Utf8(name))
+        {
+            return Wrap(OpenAt(Fd(folder), p, ORdWr | OCreat | ONoFollow | OCloExec, 0x1B6));
+        }
+    }
+
+    /// <summary>Takes the exclusive advisory lock (<c>flock</c>) of <paramref name="file"/> if no one holds it; 0, or -1
+    /// (<see cref="EWOULDBLOCK"/>: held by another open of the file, in this process or another). The system releases it
+    /// when the file is closed, and when the process dies.</summary>
+    public static int TryLockExclusive(SafeFileHandle file) => FLock(Fd(file), LockExclusive | LockNonBlocking);
+
+    /// <summary>How many names the open file has in the file system (0 once it was unlinked); -1 on failure.</summary>
+    public static long LinkCount(SafeFileHandle file)
+    {
+        // statx has one layout on every architecture (struct stat has not): stx_nlink is the u32 at offset 16.
+        var buffer = stackalloc byte[256];
+        byte empty = 0;
+        return StatX(Fd(file), &empty, AtEmptyPath, StatxNLink, buffer) != 0 ? -1 : *(uint*)(buffer + 16);
     }
 
     /// <summary>Creates the folder <paramref name="name"/> in <paramref name="folder"/>; 0 or -1.</summary>
@@ -212,6 +242,12 @@ internal static unsafe partial class LinuxFolderCalls
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int FSync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static partial int FLock(int fd, int operation);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
+    private static partial int StatX(int dirfd, byte* path, int flags, uint mask, byte* buffer);
 
     [LibraryImport("libc", EntryPoint = "fdopendir", SetLastError = true)]
     private static partial nint FdOpenDir(int fd);

@@ -34,7 +34,7 @@ internal sealed class PathFolderWriter(string root, bool fsync) : FolderWriter(r
     {
         EnsureNoLinkedFolder(key, path);
         var folder = Path.GetDirectoryName(path)!;
-        var temporary = Path.Join(folder, StoreKey.NewTemporaryName(Path.GetFileName(path)));
+        var temporary = Path.Join(folder, DirectoryStoreFiles.NewTemporaryName(Path.GetFileName(path)));
         try
         {
             using (var handle = CreateTemporary(folder, temporary))
@@ -77,6 +77,54 @@ internal sealed class PathFolderWriter(string root, bool fsync) : FolderWriter(r
                 throw Failure(key, "flush the folder holding", e);
             }
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The lock is .NET's: <see cref="FileShare.None"/>, a sharing mode on Windows and an exclusive
+    /// <c>flock</c> on Unix (unless DOTNET_SYSTEM_IO_DISABLEFILELOCKING turns that off). The lock file stays after use:
+    /// without a way to tell an unlinked lock file from the one at the name, removing it could let two holders in.</remarks>
+    public override FolderWriterLock? TryLock(string key, string path)
+    {
+        EnsureNoLinkedFolder(key, path);
+        var folder = Path.GetDirectoryName(path)!;
+        var lockPath = Path.Join(folder, DirectoryStoreFiles.LockName(Path.GetFileName(path)));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return new FolderWriterLock(File.OpenHandle(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None), null, null);
+            }
+            catch (IOException e) when (e is DirectoryNotFoundException or FileNotFoundException && attempt < CreateAttempts)
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (IOException) when (File.Exists(lockPath))
+            {
+                // Another open holds it (a sharing violation).
+                return null;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Failure(key, "lock", e);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Lock files stay here (see <see cref="TryLock"/>).</remarks>
+    protected override bool TrySweepLock(string folder, string name) => false;
+
+    /// <inheritdoc />
+    protected override bool DeleteTemporary(string folder, string name)
+    {
+        var path = Path.Join(Root, folder, name);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        File.Delete(path);
+        return true;
     }
 
     /// <inheritdoc />

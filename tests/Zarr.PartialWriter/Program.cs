@@ -1,14 +1,31 @@
 using System.Globalization;
+using Zarr.PartialWriter;
 using Zarr.Storage;
 
-// One writer process of a lost-update test: opens the int32 array at PATH in the store STORE and, from THREADS threads,
-// makes WRITES partial writes of one element each, element e = i * (writers * threads) + (writer * threads + thread)
-// getting the value e + 1, so the writers' elements are disjoint and interleaved through every chunk. Exit 0 when every
-// write returned; 1 with the error on stderr otherwise.
+// A writer process of the cross-process tests. Three workloads:
 //   Zarr.PartialWriter STORE PATH WRITER WRITERS THREADS WRITES
+//     opens the int32 array at PATH in the store STORE and, from THREADS threads, makes WRITES partial writes of one
+//     element each, element e = i * (writers * threads) + (writer * threads + thread) getting the value e + 1, so the
+//     writers' elements are disjoint and interleaved through every chunk.
+//   Zarr.PartialWriter metadata STORE PATH NAME COUNT RESIZE
+//     sets the attributes NAME0 .. NAME{COUNT-1} (NAMEi = i), one change each; with RESIZE 1, after each also grows the
+//     array's first dimension by one (from its shape when the process started).
+//   Zarr.PartialWriter chaos FOLDER PATH FIRST SEED
+//     the kill test's writer (see ChaosWriter): runs until killed, printing each operation before and after.
+// Exit 0 when every write returned; 1 with the error on stderr otherwise.
+if (args.Length == 5 && args[0] == "chaos")
+{
+    return await ChaosWriter.RunAsync(args[1], args[2], long.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
+}
+
+if (args.Length == 6 && args[0] == "metadata")
+{
+    return await MetadataWriter.RunAsync(args[1], args[2], args[3], int.Parse(args[4], CultureInfo.InvariantCulture), args[5] == "1");
+}
+
 if (args.Length != 6)
 {
-    await Console.Error.WriteLineAsync("usage: Zarr.PartialWriter STORE PATH WRITER WRITERS THREADS WRITES");
+    await Console.Error.WriteLineAsync("usage: Zarr.PartialWriter STORE PATH WRITER WRITERS THREADS WRITES | metadata STORE PATH NAME COUNT RESIZE | chaos FOLDER PATH FIRST SEED");
     return 2;
 }
 

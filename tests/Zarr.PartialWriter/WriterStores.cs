@@ -2,6 +2,8 @@ using Zarr.Storage;
 using Zarr.Storage.Azure;
 using Zarr.Storage.S3;
 
+namespace Zarr.PartialWriter;
+
 /// <summary>
 /// The store a writer process opens, as the zarr command opens a PATH (<see cref="StoreUrl"/>): <c>s3://bucket/prefix</c>
 /// (endpoint and keys from AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION),

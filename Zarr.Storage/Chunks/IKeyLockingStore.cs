@@ -1,0 +1,16 @@
+namespace Zarr.Storage.Chunks;
+
+/// <summary>
+/// A store whose keys can be locked across processes: what makes a read-modify-write of a chunk (or of a metadata
+/// document) safe on a store without conditional writes. The <see cref="DirectoryStore"/> is one (an OS lock on a lock
+/// file per key); object stores are <see cref="IConditionalStore"/>s instead (a compare-and-swap on the version read).
+/// </summary>
+internal interface IKeyLockingStore
+{
+    /// <summary>
+    /// Waits until no other process (and no other lock of this process) holds the lock of <paramref name="key"/>, then holds
+    /// it until the result is disposed. A lock held by a process that died is free: the system releases it.
+    /// </summary>
+    /// <exception cref="ZarrStoreException">The lock file could not be made or locked (the message names the key).</exception>
+    ValueTask<IDisposable> LockKeyAsync(string key, CancellationToken cancellationToken);
+}

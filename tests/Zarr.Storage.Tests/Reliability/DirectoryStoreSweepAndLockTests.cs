@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Globalization;
+using Xunit.Abstractions;
+using Zarr.Storage.Chunks;
+
+namespace Zarr.Storage.Tests.Reliability;
+
+/// <summary>
+/// The directory store's files beside the values (issue 13): temporary files of killed writers are swept by the first
+/// write and by <see cref="DirectoryStore.SweepTemporaryFilesAsync"/>, never those of a running writer; lock files are
+/// never listed, a held one keeps other lockers out (in this process and others) and is not swept, and a lock held by a
+/// process that was killed blocks no one.
+/// </summary>
+public sealed class DirectoryStoreSweepAndLockTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task The_first_write_sweeps_a_killed_writers_temporary_file_but_not_a_running_writers()
+    {
+        using var folder = new TempDirectory();
+        Directory.CreateDirectory(folder.Combine("c"));
+        var dead = await DeadProcessIdAsync();
+        using var running = Process.Start(new ProcessStartInfo("sleep", "120") { UseShellExecute = false })!;
+        try
+        {
+            var killed = folder.Combine("c", TemporaryName("0", dead));
+            var live = folder.Combine("c", TemporaryName("1", running.Id));
+            await File.WriteAllBytesAsync(killed, [1, 2, 3]);
+            await File.WriteAllBytesAsync(live, [4, 5, 6]);
+
+            var store = new DirectoryStore(folder.Path);
+            Assert.Empty(await store.ListPrefixAsync("").ToListAsync());
+            await store.SetAsync("c/2", new byte[] { 7 });
+
+            Assert.False(File.Exists(killed), "the temporary file of a writer that is not running was left");
+            Assert.True(File.Exists(live), "the temporary file of a running writer was swept");
+            Assert.Equal(["c/2"], (await store.ListPrefixAsync("").ToListAsync()).Select(e => e.Key));
+        }
+        finally
+        {
+            running.Kill();
+            await running.WaitForExitAsync();
+        }
+
+        // Its writer gone, an explicit sweep takes it too.
+        var swept = await new DirectoryStore(folder.Path).SweepTemporaryFilesAsync();
+        ReliabilityFigures.Report(output, "sweep", ("swept_after_writer_died", swept));
+        Assert.Equal(1, swept);
+        Assert.Empty(Directory.EnumerateFiles(folder.Path, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task The_sweep_can_be_turned_off()
+    {
+        using var folder = new TempDirectory();
+        var killed = folder.Combine(TemporaryName("0", await DeadProcessIdAsync()));
+        await File.WriteAllBytesAsync(killed, [1]);
+
+        await new DirectoryStore(folder.Path, new DirectoryStoreOptions { SweepTemporaryFiles = false }).SetAsync("k", new byte[] { 1 });
+
+        Assert.True(File.Exists(killed));
+    }
+
+    [Fact]
+    public async Task A_held_lock_keeps_other_lockers_out_is_never_listed_and_is_not_swept()
+    {
+        using var folder = new TempDirectory();
+        IKeyLockingStore first = new DirectoryStore(folder.Path);
+        IKeyLockingStore second = new DirectoryStore(folder.Path);
+        var held = await first.LockKeyAsync("a/c/0", default);
+        var lockFiles = Directory.EnumerateFiles(folder.Combine("a", "c"), "*.tmp").ToList();
+        Assert.Single(lockFiles);
+
+        var waiting = second.LockKeyAsync("a/c/0", default).AsTask();
+        var other = await second.LockKeyAsync("a/c/1", default);
+        other.Dispose();
+        Assert.False(waiting.IsCompleted, "a second lock of a held key was granted");
+        Assert.Empty(await ((IStore)first).ListPrefixAsync("").ToListAsync());
+        Assert.Equal(0, await ((DirectoryStore)second).SweepTemporaryFilesAsync());
+        Assert.True(File.Exists(lockFiles[0]));
+
+        held.Dispose();
+        (await waiting).Dispose();
+
+        // On Linux the last holder removes the lock file as it lets go.
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.Empty(Directory.EnumerateFiles(folder.Path, "*.tmp", SearchOption.AllDirectories));
+        }
+    }
+
+    [Fact]
+    public async Task A_lock_held_by_a_killed_process_blocks_no_one()
+    {
+        using var folder = new TempDirectory();
+        Directory.CreateDirectory(folder.Combine("c"));
+        var lockFile = folder.Combine("c", DirectoryStoreFiles.LockName("0"));
+
+        // Another process (util-linux flock(1), the same flock(2) this store takes) holds the key's lock, and says so.
+        var info = new ProcessStartInfo("flock", ["--exclusive", lockFile, "-c", "echo locked; exec sleep 120"]) { UseShellExecute = false, RedirectStandardOutput = true };
+        using var holder = Process.Start(info)!;
+        Assert.Equal("locked", await holder.StandardOutput.ReadLineAsync());
+        IKeyLockingStore store = new DirectoryStore(folder.Path);
+        using (var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.LockKeyAsync("c/0", soon.Token));
+        }
+
+        holder.Kill(entireProcessTree: true);
+        await holder.WaitForExitAsync();
+
+        using (await store.LockKeyAsync("c/0", default))
+        {
+            Assert.True(File.Exists(lockFile));
+        }
+
+        Assert.False(File.Exists(lockFile), "the lock file was left after its last holder let go");
+    }
+
+    // The name a writer with process id <paramref name="processId"/> gives its temporary file for the key's last segment.
+    private static string TemporaryName(string name, int processId) =>
+        string.Create(CultureInfo.InvariantCulture, $".{name}.{(uint)processId:x8}0123abcd.tmp");
+
+    // The id of a process that ran and is gone.
+    private static async Task<int> DeadProcessIdAsync()
+    {
+        using var process = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        await process.WaitForExitAsync();
+        return process.Id;
+    }
+}
