@@ -59,12 +59,49 @@ public partial class ZarrArray
     /// (and becomes this handle's metadata), <paramref name="change"/> makes the new metadata from it, which is written,
     /// published to the other handles in this process, and becomes this handle's.
     /// </summary>
+    /// <remarks>
+    /// Across processes: on a store that locks keys (a directory store) the whole change holds the lock of the metadata
+    /// document's key, so changes made by other processes are serialised with it; on a store with conditional writes (an
+    /// object store) the write is a compare-and-swap on the versions read, and a change that lost the race is made again
+    /// from a fresh read (<see cref="ConflictBackoff"/>), so two processes changing different attributes both land.
+    /// </remarks>
     private async Task ChangeMetadataAsync(Func<ArrayMetadata, CancellationToken, ValueTask<ArrayMetadata>> change, CancellationToken cancellationToken)
     {
         var node = _state.Node;
         using var exclusive = await node.Gate.EnterExclusiveAsync(cancellationToken).ConfigureAwait(false);
-        var stored = await NodeIO.ReadArrayMetadataAsync(Store, Path, cancellationToken).ConfigureAwait(false)
-            ?? throw new ZarrNodeException(Path, $"no array found in {Store}: it was deleted after this handle opened it");
+        var key = NodePaths.Key(Path, Format == ZarrFormat.V3 ? MetadataSerializer.ZarrJson : MetadataSerializer.ZArray);
+        if (Store is IConditionalStore conditional)
+        {
+            var conflicts = new ConflictBackoff(Path, key);
+            while (true)
+            {
+                var read = await NodeIO.ReadArrayMetadataVersionedAsync(conditional, Path, Format, cancellationToken).ConfigureAwait(false);
+                var updated = await ChangeStoredAsync(read.Metadata, node, change, cancellationToken).ConfigureAwait(false);
+                if (await NodeIO.TryWriteArrayMetadataAsync(conditional, Path, read, updated, cancellationToken).ConfigureAwait(false))
+                {
+                    _state.Update(updated, node.Publish(updated));
+                    return;
+                }
+
+                await conflicts.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        using var acrossProcesses = Store is IKeyLockingStore locking ? await locking.LockKeyAsync(key, cancellationToken).ConfigureAwait(false) : null;
+        var stored = await NodeIO.ReadArrayMetadataAsync(Store, Path, cancellationToken).ConfigureAwait(false);
+        var written = await ChangeStoredAsync(stored, node, change, cancellationToken).ConfigureAwait(false);
+        await NodeIO.WriteArrayMetadataAsync(Store, Path, written, cancellationToken).ConfigureAwait(false);
+        _state.Update(written, node.Publish(written));
+    }
+
+    /// <summary>Checks the stored metadata, makes it this handle's, and makes the change from it.</summary>
+    private async ValueTask<ArrayMetadata> ChangeStoredAsync(ArrayMetadata? stored, NodeState node, Func<ArrayMetadata, CancellationToken, ValueTask<ArrayMetadata>> change, CancellationToken cancellationToken)
+    {
+        if (stored is null)
+        {
+            throw new ZarrNodeException(Path, $"no array found in {Store}: it was deleted after this handle opened it");
+        }
+
         if (stored.DataType != DataType)
         {
             throw new ZarrException($"array '/{Path}' was replaced by an array of {stored.DataType} after this handle opened it as {DataType}; open it again");
@@ -72,9 +109,7 @@ public partial class ZarrArray
 
         // The chunks are trimmed by the stored metadata, which may be newer than this handle's (another process's change).
         _state.Update(stored, node.Version);
-        var updated = await change(stored, cancellationToken).ConfigureAwait(false);
-        await NodeIO.WriteArrayMetadataAsync(Store, Path, updated, cancellationToken).ConfigureAwait(false);
-        _state.Update(updated, node.Publish(updated));
+        return await change(stored, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task TrimChunksAsync(ChunkGrid newGrid, CancellationToken cancellationToken)

@@ -210,6 +210,77 @@ internal static class NodeIO
         }
     }
 
+    /// <summary>
+    /// The array's metadata read from a store with conditional writes, with the version of each document it came from
+    /// (zarr.json; or .zarray and .zattrs), for a compare-and-swap of the change (<see cref="TryWriteArrayMetadataAsync"/>).
+    /// The metadata is null when there is no array document of <paramref name="format"/> at the path.
+    /// </summary>
+    public static async ValueTask<VersionedArrayMetadata> ReadArrayMetadataVersionedAsync(IConditionalStore store, string path, ZarrFormat format, CancellationToken cancellationToken)
+    {
+        var key = NodePaths.Key(path, format == ZarrFormat.V3 ? MetadataSerializer.ZarrJson : MetadataSerializer.ZArray);
+        using var document = await store.GetVersionedAsync(key, cancellationToken).ConfigureAwait(false);
+        if (format == ZarrFormat.V3)
+        {
+            if (document.Value is not { } json)
+            {
+                return new VersionedArrayMetadata(null, document.Version, null, default, null);
+            }
+
+            if (MetadataSerializer.ReadNodeTypeV3(json.Span, key) != "array")
+            {
+                throw new ZarrNodeException(path, "is a group, not an array");
+            }
+
+            return new VersionedArrayMetadata(MetadataSerializer.ParseArrayV3(json.Span, key), document.Version, json.Span.ToArray(), default, null);
+        }
+
+        using var attributes = await store.GetVersionedAsync(NodePaths.Key(path, MetadataSerializer.ZAttrs), cancellationToken).ConfigureAwait(false);
+        if (document.Value is not { } zarray)
+        {
+            return new VersionedArrayMetadata(null, document.Version, null, attributes.Version, null);
+        }
+
+        var zattrs = attributes.Value is { } a ? a.Span.ToArray() : null;
+        var metadata = MetadataSerializer.ParseArrayV2(zarray.Span, zattrs, key);
+        return new VersionedArrayMetadata(metadata, document.Version, zarray.Span.ToArray(), attributes.Version, zattrs);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="updated"/> over what <paramref name="read"/> found, each document that changed only if it is
+    /// still the version read: false when another writer changed one in between (the caller reads again and retries; a v2
+    /// array's .zattrs may then be written already, which the retry, made from a fresh read, writes again alike).
+    /// </summary>
+    public static async ValueTask<bool> TryWriteArrayMetadataAsync(IConditionalStore store, string path, VersionedArrayMetadata read, ArrayMetadata updated, CancellationToken cancellationToken)
+    {
+        if (updated.Format == ZarrFormat.V3)
+        {
+            return await TrySetChangedAsync(store, NodePaths.Key(path, MetadataSerializer.ZarrJson), read.DocumentBytes, MetadataSerializer.ToV3Json(updated), read.Document, cancellationToken).ConfigureAwait(false);
+        }
+
+        var (zarray, zattrs) = MetadataSerializer.ToV2Json(updated);
+        return await TrySetChangedAsync(store, NodePaths.Key(path, MetadataSerializer.ZAttrs), read.AttributesBytes, zattrs, read.Attributes, cancellationToken).ConfigureAwait(false)
+            && await TrySetChangedAsync(store, NodePaths.Key(path, MetadataSerializer.ZArray), read.DocumentBytes, zarray, read.Document, cancellationToken).ConfigureAwait(false);
+    }
+
+    // A document that did not change is not written (so changes to the other document of a v2 array do not conflict).
+    private static async ValueTask<bool> TrySetChangedAsync(IConditionalStore store, string key, byte[]? stored, byte[]? value, StoreVersion expected, CancellationToken cancellationToken)
+    {
+        if (value is null ? stored is null : stored is not null && value.AsSpan().SequenceEqual(stored))
+        {
+            return true;
+        }
+
+        if (value is not null)
+        {
+            return await store.TrySetAsync(key, value, expected, cancellationToken).ConfigureAwait(false);
+        }
+
+        // No attributes left: a store that cannot delete on a version keeps an empty document, which reads the same.
+        return store.CanDeleteConditionally
+            ? await store.TryDeleteAsync(key, expected, cancellationToken).ConfigureAwait(false)
+            : await store.TrySetAsync(key, "{}"u8.ToArray(), expected, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Reads a whole value as a byte array (small documents only).</summary>
     public static async ValueTask<byte[]?> ReadAllAsync(IStore store, string key, CancellationToken cancellationToken)
     {
@@ -217,3 +288,11 @@ internal static class NodeIO
         return buffer?.Span.ToArray();
     }
 }
+
+/// <summary>An array's metadata as read for a compare-and-swap of a change, with its documents' versions and bytes.</summary>
+/// <param name="Metadata">The metadata; null when there is no array document.</param>
+/// <param name="Document">The version of zarr.json (v3) or .zarray (v2).</param>
+/// <param name="DocumentBytes">Its bytes, or null when it is missing.</param>
+/// <param name="Attributes">The version of .zattrs (v2 only).</param>
+/// <param name="AttributesBytes">Its bytes, or null when it is missing (or the array is v3).</param>
+internal sealed record VersionedArrayMetadata(ArrayMetadata? Metadata, StoreVersion Document, byte[]? DocumentBytes, StoreVersion Attributes, byte[]? AttributesBytes);
