@@ -11,30 +11,50 @@ using Zarr.Storage.Buffers;
 namespace Zarr.Cli.Commands;
 
 /// <summary>
-/// <c>zarr verify PATH [--json]</c>: decodes every stored chunk of every array below PATH, which checks every checksum
-/// the codecs carry (crc32c, a shard index's crc32c, zstd frame checksums, gzip's CRC, blosc's header and sizes) and
-/// every decoded size, and names every bad chunk. Exit status 1 when any is bad.
+/// <c>zarr verify PATH [--json] [--repair]</c>: decodes every stored chunk of every array below PATH, which checks every
+/// checksum the codecs carry (crc32c, a shard index's crc32c, zstd frame checksums, gzip's CRC, blosc's header and
+/// sizes) and every decoded size, and names every bad chunk. Exit status 1 when any is bad. With <c>--repair</c>, a
+/// folder's temporary files left by writers that were killed mid-write are deleted first (never those of a writer still
+/// running; <see cref="DirectoryStore.SweepTemporaryFilesAsync"/>), and their number reported.
 /// </summary>
 internal static class VerifyCommand
 {
     /// <summary>Builds the verb.</summary>
-    public static Command Create(CliConsole console, Option<bool> verbose) => ZarrCommand.ReadingVerb(
-        "verify",
-        "Decode every chunk of every array and check every checksum; name every bad chunk (exit 1 if any).",
-        "The folder of an array or group, or a path inside a .zip file.",
-        "Print {\"chunks\": n, \"bad\": [{\"key\", \"reason\"}]}.",
-        console,
-        verbose,
-        RunAsync);
-
-    private static Task RunAsync(CliConsole console, string path, bool json, CancellationToken cancellationToken)
+    public static Command Create(CliConsole console, Option<bool> verbose)
     {
+        var path = new Argument<string>("PATH") { Description = "The folder of an array or group, or a path inside a .zip file." };
+        var json = new Option<bool>("--json") { Description = "Print {\"chunks\": n, \"bad\": [{\"key\", \"reason\"}]} (and \"swept\": n with --repair)." };
+        var repair = new Option<bool>("--repair")
+        {
+            Description = "First delete the temporary files that killed writers left in the folder (never a running writer's); say how many.",
+        };
+        var command = new Command("verify", "Decode every chunk of every array and check every checksum; name every bad chunk (exit 1 if any).") { path, json, repair };
+        command.SetAction((result, cancellationToken) => ZarrCommand.GuardAsync(
+            console,
+            result.GetValue(verbose),
+            () => RunAsync(console, result.GetRequiredValue(path), result.GetValue(json), result.GetValue(repair), cancellationToken)));
+        return command;
+    }
+
+    private static async Task RunAsync(CliConsole console, string path, bool json, bool repair, CancellationToken cancellationToken)
+    {
+        int? swept = null;
+        if (repair)
+        {
+            if (!Directory.Exists(path))
+            {
+                throw new UsageException($"{path}: --repair sweeps a folder's temporary files, and this is not a folder");
+            }
+
+            swept = await new DirectoryStore(path).SweepTemporaryFilesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var bad = new ConcurrentBag<(string Key, string Reason)>();
-        return ReadingNode.VisitAsync(
+        await ReadingNode.VisitAsync(
             path,
             // Read the hierarchy from the stores' own documents, not a consolidated snapshot that could hide a damaged one.
             AccessMode.ReadWrite,
-            array => CheckAsync(console, path, json, [array], bad, cancellationToken),
+            array => CheckAsync(console, path, json, swept, [array], bad, cancellationToken),
             async group =>
             {
                 var arrays = new List<ZarrArray>();
@@ -55,13 +75,13 @@ internal static class VerifyCommand
                     }
                 }
 
-                await CheckAsync(console, path, json, arrays, bad, cancellationToken).ConfigureAwait(false);
+                await CheckAsync(console, path, json, swept, arrays, bad, cancellationToken).ConfigureAwait(false);
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Verifies <paramref name="arrays"/> (their store still open) and reports; a bad chunk ends in exit status 1.</summary>
-    private static async Task CheckAsync(CliConsole console, string path, bool json, List<ZarrArray> arrays, ConcurrentBag<(string Key, string Reason)> bad, CancellationToken cancellationToken)
+    private static async Task CheckAsync(CliConsole console, string path, bool json, int? swept, List<ZarrArray> arrays, ConcurrentBag<(string Key, string Reason)> bad, CancellationToken cancellationToken)
     {
         long checkedChunks = 0;
         await CliProgress.RunAsync(console, async progress =>
@@ -77,15 +97,26 @@ internal static class VerifyCommand
         var sorted = bad.OrderBy(b => b.Key, StringComparer.Ordinal).ToList();
         if (json)
         {
-            await console.WriteJsonAsync(new JsonObject
+            var report = new JsonObject
             {
                 ["chunks"] = checkedChunks,
                 ["bad"] = new JsonArray([.. sorted.Select(b => (JsonNode)new JsonObject { ["key"] = b.Key, ["reason"] = b.Reason })]),
-            }).ConfigureAwait(false);
+            };
+            if (swept is { } count)
+            {
+                report["swept"] = count;
+            }
+
+            await console.WriteJsonAsync(report).ConfigureAwait(false);
         }
         else
         {
             var text = new StringBuilder();
+            if (swept is { } count)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{count} temporary file{(count == 1 ? "" : "s")} of killed writers deleted\n");
+            }
+
             text.Append(CultureInfo.InvariantCulture, $"{checkedChunks} chunks in {arrays.Count} array{(arrays.Count == 1 ? "" : "s")} checked: ");
             text.Append(sorted.Count == 0 ? "all good" : $"{sorted.Count} bad");
             foreach (var (key, reason) in sorted)
