@@ -100,7 +100,7 @@ internal abstract class FolderWriter
         }
         catch (DirectoryNotFoundException)
         {
-            // The root or a folder went meanwhile (a concurrent delete): nothing more to sweep there.
+            // The root or a folder went meanwhile (a concurrent delete): this sweep stops, the next one takes the rest.
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
