@@ -155,8 +155,9 @@ public sealed class HttpStore : IStore, IDisposable
         ArgumentNullException.ThrowIfNull(prefix);
         return new NotSupportedException(
             $"{BaseUrl}: an HTTP store cannot list keys (plain HTTP has no listing; prefix '{prefix}'). Open groups through "
-            + "their consolidated metadata (ZarrGroup.OpenAsync in mode r, or ConsolidatedMetadata.TryOpenAsync), read arrays "
-            + "by their paths, or copy the data to a store that lists.");
+            + "their consolidated metadata (ZarrGroup.OpenAsync in mode r, or ConsolidatedMetadata.TryOpenAsync); a group without "
+            + "it must be consolidated where it is written (zarr-python's zarr.consolidate_metadata, or "
+            + "ZarrGroup.ConsolidateMetadataAsync). Read arrays by their paths, or copy the data to a store that lists.");
     }
 
     private ZarrStoreException ReadOnly(string key) => new(key, $"store is read-only (an HTTP store at {BaseUrl})");

@@ -6,6 +6,7 @@
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- prepare      (build the source arrays)
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- blosc [--reps 11] [--json]   (managed vs native blosc)
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- bombs        (hostile values: refusal time and allocation)
+//   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- objectstores [--reps 5]   (S3 on RGW: latency, throughput, requests)
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- list
 //
 // With --json, stdout carries only one JSON line per workload; everything else goes to stderr. BENCH_ROOT is where
@@ -33,7 +34,7 @@ for (var i = 0; i < args.Length; i++)
 
 if (positional.Count == 0)
 {
-    Console.Error.WriteLine("usage: Zarr.Benchmarks run NAME... | all | blosc | bombs | list | prepare   [--reps N] [--reps-short N] [--json]");
+    Console.Error.WriteLine("usage: Zarr.Benchmarks run NAME... | all | blosc | bombs | objectstores | list | prepare   [--reps N] [--reps-short N] [--json]");
     return 2;
 }
 
@@ -56,6 +57,8 @@ switch (command)
         return await Child.RunAsync(names[0], reps, repsShort);
     case "bombs":
         return await BombWorkloads.RunAsync();
+    case "objectstores":
+        return await ObjectStoreWorkloads.RunAsync(reps);
     case "run" or "all":
         break;
     case "blosc":

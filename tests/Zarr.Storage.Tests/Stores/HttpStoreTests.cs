@@ -183,6 +183,7 @@ public sealed class HttpStoreTests : IAsyncLifetime, IDisposable
         var list = Assert.Throws<NotSupportedException>(() => store.ListPrefixAsync(""));
         Assert.Contains($"{_server.Url}data/: an HTTP store cannot list keys", list.Message, StringComparison.Ordinal);
         Assert.Contains("consolidated metadata", list.Message, StringComparison.Ordinal);
+        Assert.Contains("must be consolidated where it is written (zarr-python's zarr.consolidate_metadata", list.Message, StringComparison.Ordinal);
         Assert.Throws<NotSupportedException>(() => store.ListDirectoryAsync(""));
         var write = await Assert.ThrowsAsync<ZarrStoreException>(async () => await store.SetAsync("x", new byte[] { 1 }));
         Assert.Contains("read-only", write.Message, StringComparison.Ordinal);
