@@ -97,5 +97,5 @@ internal static class CliProgress
     }
 
     /// <summary>Bytes as the seed prints them: binary units, one decimal (<c>38.1M</c>), as the array summary does.</summary>
-    public static string Human(long bytes) => Zarr.Storage.Internal.Sizes.Human(bytes);
+    public static string Human(long bytes) => Zarr.Storage.ArrayInfo.HumanSize(bytes);
 }

@@ -222,7 +222,7 @@ internal sealed record CreateRequest(
             try
             {
                 using var document = JsonDocument.Parse(Fill.ToJsonString());
-                _ = FillValueJson.ParseV3(document.RootElement, dataType, "--fill", "value");
+                _ = dataType.ValueFromJson(document.RootElement);
             }
             catch (ZarrException ex)
             {

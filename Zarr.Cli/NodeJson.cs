@@ -23,7 +23,7 @@ internal static class NodeJson
     {
         var metadata = info.Metadata;
         var v3 = metadata.Format == ZarrFormat.V3;
-        var key = (info.Path.Length == 0 ? "" : info.Path + "/") + (v3 ? MetadataSerializer.ZarrJson : MetadataSerializer.ZArray);
+        var key = (info.Path.Length == 0 ? "" : info.Path + "/") + (v3 ? ZarrDocuments.V3 : ZarrDocuments.V2Array);
         var document = await ReadDocumentAsync(store, key, cancellationToken).ConfigureAwait(false);
         return new JsonObject
         {
@@ -79,7 +79,7 @@ internal static class NodeJson
     {
         using PooledBuffer? buffer = await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
         // zarr-python 2 writes a NaN fill value bare (Python's json): read it as the string zarr means by it.
-        if (buffer is null || JsonNode.Parse(Zarr.Storage.PythonJson.ToStandard(buffer.Span)) is not JsonObject document)
+        if (buffer is null || ZarrDocuments.Parse(buffer.Span) is not JsonObject document)
         {
             throw new CliException($"{key} vanished or is not a JSON object");
         }

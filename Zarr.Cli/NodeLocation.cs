@@ -63,21 +63,21 @@ internal static class NodeLocation
     /// <summary>The kind and format of the node at the store's root.</summary>
     public static async Task<(NodeType Type, ZarrFormat Format)> ProbeAsync(IStore store, CancellationToken cancellationToken)
     {
-        using (PooledBuffer? json = await store.GetAsync(MetadataSerializer.ZarrJson, null, cancellationToken).ConfigureAwait(false))
+        using (PooledBuffer? json = await store.GetAsync(ZarrDocuments.V3, null, cancellationToken).ConfigureAwait(false))
         {
             if (json is not null)
             {
-                var kind = MetadataSerializer.ReadNodeTypeV3(json.Span, MetadataSerializer.ZarrJson);
+                var kind = ZarrDocuments.ReadNodeType(json.Span, ZarrDocuments.V3);
                 return (kind == "array" ? NodeType.Array : NodeType.Group, ZarrFormat.V3);
             }
         }
 
-        if (await store.ExistsAsync(MetadataSerializer.ZArray, cancellationToken).ConfigureAwait(false))
+        if (await store.ExistsAsync(ZarrDocuments.V2Array, cancellationToken).ConfigureAwait(false))
         {
             return (NodeType.Array, ZarrFormat.V2);
         }
 
-        if (await store.ExistsAsync(MetadataSerializer.ZGroup, cancellationToken).ConfigureAwait(false))
+        if (await store.ExistsAsync(ZarrDocuments.V2Group, cancellationToken).ConfigureAwait(false))
         {
             return (NodeType.Group, ZarrFormat.V2);
         }

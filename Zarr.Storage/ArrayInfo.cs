@@ -12,6 +12,12 @@ namespace Zarr.Storage;
 /// </summary>
 public sealed class ArrayInfo
 {
+    /// <summary>
+    /// A number of bytes as the summaries print it: binary units with one decimal, as the first zarr's <c>info</c>
+    /// does (<c>38.1M</c>, <c>719</c>).
+    /// </summary>
+    public static string HumanSize(long bytes) => Sizes.Human(bytes);
+
     internal ArrayInfo(ZarrArray array, ArrayMetadata metadata, long storedBytes, long chunksInitialized, long chunksTotal)
     {
         Metadata = metadata;

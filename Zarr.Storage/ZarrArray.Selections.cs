@@ -124,7 +124,8 @@ public partial class ZarrArray
     /// selection's size in bytes), which the caller owns: the byte form of <see cref="ZarrArray{T}.ReadIntoAsync(Slice[], Memory{T}, CancellationToken)"/>
     /// for every fixed-size type, those without an unmanaged CLR type (fixed strings, structured types) included.
     /// </summary>
-    internal Task ReadBytesIntoAsync(Slice[] selection, Memory<byte> destination, CancellationToken cancellationToken = default) =>
+    /// <exception cref="ZarrSelectionException">The selection does not fit the array, or <paramref name="destination"/> is not its size.</exception>
+    public Task ReadBytesIntoAsync(Slice[] selection, Memory<byte> destination, CancellationToken cancellationToken = default) =>
         ReadBytesIntoAsync(selection, destination, _state.Parallelism, codecParallelism: 0, cancellationToken);
 
     /// <summary>

@@ -93,15 +93,14 @@ public sealed class ZarrStringArray
             fill = FillValueJson.ParseV3(document.RootElement, dataType, "fill value");
         }
 
-        IReadOnlyList<IBytesToBytesCodec> compressors = options.Compressors
-            ?? (options.Format == ZarrFormat.V3 ? [new ZstdCodec(0, false)] : [new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.Shuffle, 1, 0)]);
-        var metadata = BuildMetadata(shape, dataType, fill, options with { Compressors = compressors });
+        var metadata = BuildMetadata(shape, dataType, fill, options);
         return new(await ZarrArray.CreateFromMetadataAsync(store, path, metadata, overwrite, options.MaxDegreeOfParallelism, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
-    /// The metadata of a new variable-length string array: the chain built as for bytes (the options' compressors, or
-    /// blosc as for any type), with <c>vlen-utf8</c> in the place of <c>bytes</c>. <paramref name="fill"/> is the fill
+    /// The metadata of a new variable-length string array: the chain built as for bytes, with <c>vlen-utf8</c> in the
+    /// place of <c>bytes</c>, and the options' compressors or by default those of zarr-python for strings (v3: zstd
+    /// level 0; v2: blosc lz4 with typesize 1, as numcodecs). <paramref name="fill"/> is the fill
     /// value's UTF-8 bytes (<c>options.FillValue</c>, already parsed, or none).
     /// </summary>
     /// <exception cref="ZarrException">The options do not fit strings: filters, or shards (not supported yet).</exception>
@@ -117,7 +116,9 @@ public sealed class ZarrStringArray
             throw new ZarrException("'vlen-utf8' inside 'sharding_indexed' (variable-length strings in shards) is not supported yet");
         }
 
-        var built = ArrayMetadataBuilder.Build(shape, dataType, fill, options with { Chunks = options.Chunks ?? ImmutableArrays.Own(ChunkShapes.Guess(shape, 16)) });
+        IReadOnlyList<IBytesToBytesCodec> compressors = options.Compressors
+            ?? (options.Format == ZarrFormat.V3 ? [new ZstdCodec(0, false)] : [new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.Shuffle, 1, 0)]);
+        var built = ArrayMetadataBuilder.Build(shape, dataType, fill, options with { Chunks = options.Chunks ?? ImmutableArrays.Own(ChunkShapes.Guess(shape, 16)), Compressors = compressors });
         var metadata = built with { Codecs = [.. built.Codecs.Select(c => c is BytesCodec ? VlenUtf8Codec.Instance : c)] };
         MetadataSerializer.ValidateChain(metadata);
         return metadata;

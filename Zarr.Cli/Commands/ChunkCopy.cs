@@ -29,7 +29,7 @@ internal static class ChunkCopy
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
         ReadOnlySpan<byte> from = source.Metadata.FillValue.AsSpan(), to = target.Metadata.FillValue.AsSpan();
-        return from.Length == to.Length && !from.SequenceEqual(to) && Zarr.Storage.Internal.FillValues.IsAllFill(from, to, target.DataType);
+        return target.DataType.IsFixedSize && from.Length == to.Length && !from.SequenceEqual(to) && target.DataType.AreSameValue(from, to);
     }
 
     /// <summary>
@@ -123,7 +123,7 @@ internal static class ChunkCopy
             return;
         }
 
-        StridedCopy.FillPattern(chunk, fill);
+        FillWith(chunk, fill);
         var rank = chunkShape.Length;
         var row = checked((int)regionShape[rank - 1] * itemSize);
         if (row == 0)
@@ -154,6 +154,24 @@ internal static class ChunkCopy
             {
                 index[d] = 0;
             }
+        }
+    }
+
+    // The pattern repeated over the span, in copies that double: a few large copies instead of one per element.
+    private static void FillWith(Span<byte> span, ReadOnlySpan<byte> pattern)
+    {
+        if (pattern.IsEmpty || span.IsEmpty)
+        {
+            return;
+        }
+
+        var filled = Math.Min(pattern.Length, span.Length);
+        pattern[..filled].CopyTo(span);
+        while (filled < span.Length)
+        {
+            var next = Math.Min(filled, span.Length - filled);
+            span[..next].CopyTo(span[filled..]);
+            filled += next;
         }
     }
 }

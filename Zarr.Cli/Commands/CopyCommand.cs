@@ -255,38 +255,15 @@ internal static class CopyCommand
     {
         var metadata = source.Metadata;
         var options = TargetOptions(source, request, extraAttributes);
-        var fill = options.FillValue is { } json ? ParseFill(json, metadata.DataType) : metadata.FillValue.ToArray();
-        options = options with { FillValue = null };
-        if (metadata.DataType.IsFixedSize)
-        {
-            return Settle(ArrayMetadataBuilder.Build(metadata.Shape.ToArray(), metadata.DataType, fill, options));
-        }
-
-        if (request.Shards is { } shards)
+        if (!metadata.DataType.IsFixedSize && request.Shards is { } shards)
         {
             throw new UsageException($"--shards {string.Join(',', shards)}: variable-length strings in shards are not supported yet (copy this array without --shards)");
         }
 
-        // Variable-length strings: vlen-utf8 where 'bytes' would be, then the compressors (blosc with typesize 1, as numcodecs).
-        return Settle(ZarrStringArray.BuildMetadata(metadata.Shape.ToArray(), metadata.DataType, fill, options));
-    }
-
-    private static byte[] ParseFill(JsonNode json, Zarr.Storage.ZarrDataType dataType)
-    {
-        using var document = System.Text.Json.JsonDocument.Parse(json.ToJsonString());
-        return FillValueJson.ParseV3(document.RootElement, dataType, "--fill", "value");
-    }
-
-    /// <summary>The metadata written in its format's document and read back: what opening the copy will give.</summary>
-    private static ArrayMetadata Settle(ArrayMetadata metadata)
-    {
-        if (metadata.Format == ZarrFormat.V3)
-        {
-            return MetadataSerializer.ParseArrayV3(MetadataSerializer.ToV3Json(metadata), MetadataSerializer.ZarrJson);
-        }
-
-        var (zarray, zattrs) = MetadataSerializer.ToV2Json(metadata);
-        return MetadataSerializer.ParseArrayV2(zarray, zattrs ?? [], MetadataSerializer.ZArray);
+        // As the copy will be written and read back; the fill value the request's (--fill) or the source's own bytes.
+        return options.FillValue is not null
+            ? ArrayMetadata.Create(metadata.Shape.AsSpan(), metadata.DataType, options)
+            : ArrayMetadata.Create(metadata.Shape.AsSpan(), metadata.DataType, metadata.FillValue.AsSpan(), options);
     }
 
     /// <summary>

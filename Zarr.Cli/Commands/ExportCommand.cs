@@ -161,19 +161,32 @@ internal static class ExportCommand
         return count;
     }
 
+    // numpy's '<U' elements: UTF-32LE code points, NUL-padded; a lone surrogate has no code point and is refused.
+    private static readonly System.Text.UTF32Encoding Utf32 = new(bigEndian: false, byteOrderMark: false, throwOnInvalidCharacters: true);
+
     private static void EncodeUtf32(string?[] values, Span<byte> destination, ZarrDataType type)
     {
         var size = type.ItemSize;
-        try
+        for (var i = 0; i < values.Length; i++)
         {
-            for (var i = 0; i < values.Length; i++)
+            var value = values[i] ?? "";
+            var element = destination.Slice(i * size, size);
+            int written;
+            try
             {
-                FixedStrings.EncodeUtf32(values[i] ?? "", destination.Slice(i * size, size), type);
+                if (Utf32.GetByteCount(value) > size)
+                {
+                    throw new CliException($"a value cannot be written as numpy's {type.ToNumpyTypeString()}: the string at index {i} has more than {size / 4} code points");
+                }
+
+                written = Utf32.GetBytes(value, element);
             }
-        }
-        catch (ZarrException ex)
-        {
-            throw new CliException($"a value cannot be written as numpy's {type.ToNumpyTypeString()}: {ex.Message}", ex);
+            catch (System.Text.EncoderFallbackException ex)
+            {
+                throw new CliException($"a value cannot be written as numpy's {type.ToNumpyTypeString()}: the string at index {i} has a lone surrogate", ex);
+            }
+
+            element[written..].Clear();
         }
     }
 

@@ -7,7 +7,7 @@ namespace Zarr.Storage;
 /// An array's metadata in one model for both formats. For v2 the codec chain is the equivalent v3 chain:
 /// <c>transpose</c> for order F, <c>bytes</c> with the type string's byte order, then the compressor.
 /// </summary>
-public sealed record ArrayMetadata
+public sealed partial record ArrayMetadata
 {
     // The pipeline prepared for a codec list. `with` copies it; it is used only while Codecs is still that list.
     private Prepared _prepared = Prepared.None;

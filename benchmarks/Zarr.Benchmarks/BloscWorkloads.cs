@@ -1,11 +1,10 @@
 using System.Text;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Native;
 
 namespace Zarr.Benchmarks;
 
 /// <summary>
-/// Issue 17: the managed blosc against c-blosc (libblosc through our P/Invoke layer) on the same chunks, side by side
+/// Issue 17: the managed blosc against c-blosc (libblosc), each through a <see cref="BloscCodec"/> forced to it, on the same chunks, side by side
 /// in one process: the 1024² chunks of the arange int32 array or the realistic float32 one, lz4 level 5 or zstd level 3,
 /// shuffle or bit shuffle. Each repetition times 8 runs, in an order that rotates: {native, managed} × {decode, encode}
 /// × {1 worker, 2 workers}. Both decode the frames c-blosc wrote; both encode the same chunks. A worker takes every
@@ -37,35 +36,30 @@ internal static class BloscWorkloads
         var all = real ? Workloads.Chunks(Workloads.Real()) : Workloads.Chunks(Workloads.Data());
         var chunks = compressor == BloscCompressor.Zstd ? all[..16] : all;
         var count = chunks.Length;
-        var cname = Encoding.ASCII.GetBytes(BloscCodec.CompressorName(compressor) + "\0");
+        var native = new BloscCodec(compressor, level, shuffle, typeSize: 4, implementation: BloscImplementation.Native);
+        var managed = new BloscCodec(compressor, level, shuffle, typeSize: 4, implementation: BloscImplementation.Managed);
+        var maxEncoded = (int)native.GetMaxEncodedLength(ChunkBytes);
         var frames = chunks.Select(c =>
         {
-            var buffer = new byte[c.Length + BloscFrameHeader.Size];
-            return buffer.AsSpan(0, BloscNative.Compress(level, (int)shuffle, 4, c, buffer, cname, 0)).ToArray();
+            var buffer = new byte[maxEncoded];
+            return native.TryEncode(c, buffer, out var written)
+                ? buffer.AsSpan(0, written).ToArray()
+                : throw new InvalidOperationException("c-blosc did not fit a chunk in its maximum encoded length");
         }).ToArray();
         var decoded = new[] { new byte[ChunkBytes], new byte[ChunkBytes] };
-        var encoded = new[] { new byte[ChunkBytes + BloscFrameHeader.Size], new byte[ChunkBytes + BloscFrameHeader.Size] };
+        var encoded = new[] { new byte[maxEncoded], new byte[maxEncoded] };
         var managedSizes = new long[count];
 
-        void Decode(bool managed, int k, byte[] into)
-        {
-            var header = BloscFrameHeader.Validate(frames[k], ChunkBytes);
-            if (managed)
-            {
-                ManagedBlosc.Decompress(frames[k], header, into);
-            }
-            else
-            {
-                BloscNative.Decompress(frames[k], into);
-            }
-        }
+        void Decode(bool useManaged, int k, byte[] into) => (useManaged ? managed : native).Decode(frames[k], into);
 
-        void Encode(bool managed, int k, byte[] into)
+        void Encode(bool useManaged, int k, byte[] into)
         {
-            var written = managed
-                ? ManagedBlosc.Compress(level, shuffle, 4, compressor, 0, chunks[k], into)
-                : BloscNative.Compress(level, (int)shuffle, 4, chunks[k], into, cname, 0);
-            if (managed)
+            if (!(useManaged ? managed : native).TryEncode(chunks[k], into, out var written))
+            {
+                throw new InvalidOperationException($"chunk {k} did not fit its maximum encoded length");
+            }
+
+            if (useManaged)
             {
                 managedSizes[k] = written;
             }
@@ -95,17 +89,17 @@ internal static class BloscWorkloads
             Decode(true, k, decoded[0]);
             Encode(true, k, encoded[0]);
             var back = new byte[ChunkBytes];
-            BloscNative.Decompress(encoded[0].AsSpan(0, (int)managedSizes[k]), back);
+            native.Decode(encoded[0].AsSpan(0, (int)managedSizes[k]), back);
             if (!decoded[0].AsSpan().SequenceEqual(chunks[k]) || !back.AsSpan().SequenceEqual(chunks[k]))
             {
                 throw new InvalidOperationException($"chunk {k} does not round-trip between the implementations");
             }
         }
 
-        var configurations = (from managed in new[] { false, true }
+        var configurations = (from isManaged in new[] { false, true }
                               from decode in new[] { true, false }
                               from workers in new[] { 1, 2 }
-                              select (Managed: managed, Decode: decode, Workers: workers)).ToArray();
+                              select (Managed: isManaged, Decode: decode, Workers: workers)).ToArray();
         var walls = configurations.ToDictionary(c => c, _ => new List<double>());
         var cpus = configurations.ToDictionary(c => c, _ => new List<double>());
         foreach (var c in configurations)

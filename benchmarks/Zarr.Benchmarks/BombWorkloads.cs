@@ -4,7 +4,6 @@ using System.IO.Compression;
 using System.Text;
 using Zarr.Storage;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Internal;
 
 namespace Zarr.Benchmarks;
 
@@ -51,8 +50,8 @@ internal static class BombWorkloads
         {
             var stored = Path.Combine(folder.FullName, "stored.zip");
             var deflated = Path.Combine(folder.FullName, "deflated.zip");
-            CraftZip(stored, ZipFormat.Stored, new byte[10], 2_000_000_000, 2_000_000_000);
-            CraftZip(deflated, ZipFormat.Deflate, new byte[3_000_000], 3_000_000, 2_000_000_000);
+            CraftZip(stored, StoredMethod, new byte[10], 2_000_000_000, 2_000_000_000);
+            CraftZip(deflated, DeflateMethod, new byte[3_000_000], 3_000_000, 2_000_000_000);
             foreach (var (label, path) in new[] { ("zip stored entry declaring 2e9 B, 10 B present", stored), ("zip deflated entry of 3 MB declaring 2e9 B", deflated) })
             {
                 cases.Add((label, () => Task.FromResult<Func<Task>>(async () =>
@@ -122,17 +121,54 @@ internal static class BombWorkloads
         return output.ToArray();
     }
 
+    private const ushort StoredMethod = 0;
+    private const ushort DeflateMethod = 8;
+
+    // A one-entry zip whose headers declare sizes its data does not have, written field by field (APPNOTE 4.3.7,
+    // 4.3.12, 4.3.16): a library that writes zips would refuse to write a lie.
     private static void CraftZip(string path, ushort method, byte[] data, long declaredCompressed, long declaredSize)
     {
         var name = Encoding.UTF8.GetBytes("k");
         using var file = new MemoryStream();
-        file.Write(ZipFormat.LocalHeader(name, 0, method, 0, 0x21, 0, declaredCompressed, declaredSize));
-        file.Write(data);
-        var directoryOffset = file.Length;
-        using var directory = new MemoryStream();
-        ZipFormat.WriteCentralHeader(directory, new ZipEntry("k", 0, method, 0, 0x21, 0, declaredCompressed, declaredSize, 0, -1, inSession: false), 0);
-        file.Write(directory.ToArray());
-        ZipFormat.WriteEnd(file, 1, directoryOffset, directory.Length);
+        using var writer = new BinaryWriter(file);
+        void Common()
+        {
+            writer.Write((ushort)20); // version needed to extract
+            writer.Write((ushort)0); // flags
+            writer.Write(method);
+            writer.Write((ushort)0); // time
+            writer.Write((ushort)0x21); // date: 1980-01-01
+            writer.Write(0u); // crc-32: never reached, the declared size is refused first
+            writer.Write((uint)declaredCompressed);
+            writer.Write((uint)declaredSize);
+            writer.Write((ushort)name.Length);
+            writer.Write((ushort)0); // extra field length
+        }
+
+        writer.Write(0x04034b50u);
+        Common();
+        writer.Write(name);
+        writer.Write(data);
+        var directoryOffset = file.Position;
+        writer.Write(0x02014b50u);
+        writer.Write((ushort)20); // version made by
+        Common();
+        writer.Write((ushort)0); // comment length
+        writer.Write((ushort)0); // disk number
+        writer.Write((ushort)0); // internal attributes
+        writer.Write(0u); // external attributes
+        writer.Write(0u); // offset of the local header
+        writer.Write(name);
+        var directoryLength = file.Position - directoryOffset;
+        writer.Write(0x06054b50u);
+        writer.Write((ushort)0);
+        writer.Write((ushort)0);
+        writer.Write((ushort)1);
+        writer.Write((ushort)1);
+        writer.Write((uint)directoryLength);
+        writer.Write((uint)directoryOffset);
+        writer.Write((ushort)0); // comment length
+        writer.Flush();
         File.WriteAllBytes(path, file.ToArray());
     }
 }

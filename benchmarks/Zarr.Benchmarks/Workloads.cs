@@ -6,7 +6,6 @@ using Zarr.Dataflow;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Codecs;
-using Zarr.Storage.Native;
 
 namespace Zarr.Benchmarks;
 
@@ -313,19 +312,20 @@ internal static class Workloads
     public static async Task<Dictionary<string, object?>> CeilingAsync(string variant, int reps, Action<string> log)
     {
         var chunks = variant == "real" ? Chunks(Real()) : Chunks(Data());
-        var cname = System.Text.Encoding.ASCII.GetBytes((variant == "zstd3" ? "zstd" : "lz4") + "\0");
-        var level = variant == "zstd3" ? 3 : 5;
-        var encoded = chunks.Select(c => new byte[c.Length + BloscNative.MaxOverhead]).ToArray();
+        var blosc = variant == "zstd3"
+            ? new BloscCodec(BloscCompressor.Zstd, 3, BloscShuffle.Shuffle, typeSize: 4, implementation: BloscImplementation.Native)
+            : new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.Shuffle, typeSize: 4, implementation: BloscImplementation.Native);
+        var encoded = chunks.Select(c => new byte[blosc.GetMaxEncodedLength(c.Length)]).ToArray();
         var lengths = new int[chunks.Length];
         var decoded = chunks.Select(c => new byte[c.Length]).ToArray();
         var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
-        void Compress() => Parallel.For(0, chunks.Length, options, k => lengths[k] = BloscNative.Compress(level, 1, 4, chunks[k], encoded[k], cname, 0));
-        void Decompress() => Parallel.For(0, chunks.Length, options, k => BloscNative.Decompress(encoded[k].AsSpan(0, lengths[k]), decoded[k]));
+        void Compress() => Parallel.For(0, chunks.Length, options, k => lengths[k] = blosc.TryEncode(chunks[k], encoded[k], out var written) ? written : throw new InvalidOperationException("a chunk did not fit its maximum encoded length"));
+        void Decompress() => Parallel.For(0, chunks.Length, options, k => blosc.Decode(encoded[k].AsSpan(0, lengths[k]), decoded[k]));
         void DecompressOneThread()
         {
             for (var k = 0; k < chunks.Length; k++)
             {
-                BloscNative.Decompress(encoded[k].AsSpan(0, lengths[k]), decoded[k]);
+                blosc.Decode(encoded[k].AsSpan(0, lengths[k]), decoded[k]);
             }
         }
 
@@ -337,7 +337,7 @@ internal static class Workloads
         {
             for (var k = t; k < chunks.Length; k += threads)
             {
-                BloscNative.Decompress(encoded[k].AsSpan(0, lengths[k]), reused[t]);
+                blosc.Decode(encoded[k].AsSpan(0, lengths[k]), reused[t]);
             }
         });
 
@@ -473,11 +473,22 @@ internal static class Workloads
 
         // A copy in a pooled buffer whose every page has been written: the realistic array's 3 MiB encoded chunks come in
         // 4 MiB buffers, and a fresh buffer's untouched last pages would fault when the decoder reuses it for a chunk.
+        // The pool hands out the array returned last (a stack), so writing the whole of one and returning it touches every
+        // page of the array the copy then lands in.
         static PooledBuffer Touched(byte[] bytes)
         {
-            var buffer = PooledBuffer.CopyOf(bytes);
-            buffer.Array.AsSpan(bytes.Length).Clear();
-            return buffer;
+            int capacity;
+            using (var probe = PooledBuffer.Rent(bytes.Length))
+            {
+                capacity = probe.Capacity;
+            }
+
+            using (var whole = PooledBuffer.Rent(capacity))
+            {
+                whole.Span.Clear();
+            }
+
+            return PooledBuffer.CopyOf(bytes);
         }
 
         await RunOnce(1);

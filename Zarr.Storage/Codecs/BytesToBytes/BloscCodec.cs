@@ -108,7 +108,8 @@ public sealed class BloscCodec : IBytesToBytesCodec, IV2Compressor
     /// The typesize blosc takes for elements of <paramref name="dataType"/> when none is given: the item size, at most
     /// c-blosc's 255, and 1 for variable-length strings, whose encoded bytes blosc sees (as numcodecs and zarr-python 3 give it).
     /// </summary>
-    internal static int TypeSizeFor(Zarr.Storage.ZarrDataType dataType) => Math.Clamp(dataType.ItemSize, 1, 255);
+    /// <exception cref="ArgumentNullException"><paramref name="dataType"/> is null.</exception>
+    public static int TypeSizeFor(Zarr.Storage.ZarrDataType dataType) => Math.Clamp((dataType ?? throw new ArgumentNullException(nameof(dataType))).ItemSize, 1, 255);
 
     /// <summary>The block size in bytes; 0 lets c-blosc choose.</summary>
     public int BlockSize { get; }
