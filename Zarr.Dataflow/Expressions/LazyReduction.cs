@@ -33,6 +33,36 @@ public sealed class LazyReduction<TOut> where TOut : unmanaged
     /// <summary>The number of dimensions of the result.</summary>
     public int Rank => _runner.Shape.Length;
 
+    /// <summary>
+    /// The result as a lazy array, to combine with other arrays: <c>x - x.Mean([0]).AsArray()</c> is numpy's
+    /// <c>x - x.mean(axis=0)</c>. With <paramref name="keepDims"/> the reduced axes stay as length 1 (numpy's
+    /// <c>keepdims=True</c>), so the result broadcasts against its source whichever axes were reduced; without it a
+    /// reduction over every axis is an array of shape [1]. A run that uses it computes the reduction first, whole and in
+    /// memory (it is small: the kept axes only), then streams the rest.
+    /// </summary>
+    /// <param name="keepDims">Keep the reduced axes as length 1; needs a reduction without a trailing bins axis.</param>
+    /// <exception cref="InvalidOperationException"><paramref name="keepDims"/> for a histogram, whose bins axis has no place in the source.</exception>
+    public LazyArray<TOut> AsArray(bool keepDims = false)
+    {
+        var shape = _runner.Shape;
+        if (keepDims)
+        {
+            if (_runner.Reduced is not { } reduced || reduced.Length < shape.Length)
+            {
+                throw new InvalidOperationException("keepDims needs a reduction whose result has the kept axes only (not a histogram's bins)");
+            }
+
+            var kept = 0;
+            shape = [.. reduced.Select(r => r ? 1 : shape[kept++])];
+        }
+        else if (shape.Length == 0)
+        {
+            shape = [1];
+        }
+
+        return new LazyArray<TOut>(new DeferredNode<TOut>(_runner, shape));
+    }
+
     /// <summary>Computes the result into memory (C order).</summary>
     /// <exception cref="InvalidOperationException">The result has more elements than one .NET array holds, or the reduction has no value (an all-NaN slice of a NaN-skipping arg reduction).</exception>
     /// <exception cref="ZarrPipelineException">A stage failed.</exception>
@@ -126,6 +156,9 @@ internal abstract class ReductionRunner<TOut> where TOut : unmanaged
 
     public abstract int[] Chunks { get; }
 
+    /// <summary>Per axis of the source, whether it is reduced; null when the result's axes are not the source's kept axes alone.</summary>
+    public virtual bool[]? Reduced => null;
+
     public abstract Task<PipelineReport> RunAsync(BoxSink<TOut> sink, PipelineOptions options, CancellationToken cancellationToken);
 }
 
@@ -172,6 +205,8 @@ internal static class Reductions
         public override long[] Shape { get; } = kernel.Extra > 1 || kernel.Binned ? [.. plan.Kept, kernel.Extra] : plan.Kept;
 
         public override int[] Chunks { get; } = kernel.Extra > 1 || kernel.Binned ? [.. plan.KeptChunks, Math.Max(1, kernel.Extra)] : plan.KeptChunks;
+
+        public override bool[]? Reduced => kernel.Extra > 1 || kernel.Binned ? null : plan.Reduced;
 
         public override async Task<PipelineReport> RunAsync(BoxSink<TOut> sink, PipelineOptions options, CancellationToken cancellationToken)
         {

@@ -15,7 +15,8 @@ namespace Zarr.Dataflow;
 /// stages of <see cref="ChunkSteps"/>, as the public blocks do); otherwise one stage evaluates the chunk's region,
 /// reading the sources' matching regions (decoding inside the region read). The sink follows (encode → store, write,
 /// or reduce); the local executor wires the stages as dataflow blocks, fusing neighbouring CPU stages. Memory stays
-/// bounded by the stages' capacities, in chunks.
+/// bounded by the stages' capacities, in chunks. Inputs that must be whole first (reductions used as arrays, which
+/// broadcast against their source) are computed before the run, each by a run of its own, and held in memory.
 /// </summary>
 internal static class Planner
 {
@@ -126,6 +127,7 @@ internal static class Planner
         where T : unmanaged
     {
         var work = target.Grid;
+        node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
         var plan = Producer(run, node, work, ImmutableArrays.Shared(target.Metadata.FillValue))
             .Then(ChunkSteps.Encode(target, run.Options.Encode, run))
@@ -139,6 +141,7 @@ internal static class Planner
     {
         var work = node.Grid;
         var itemSize = Unsafe.SizeOf<T>();
+        node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
         var plan = Producer(run, node, work, null).End(Terminal("Write", run.Options.Store, false, async (chunk, ct) =>
         {
@@ -155,6 +158,7 @@ internal static class Planner
         where T : unmanaged
     {
         var work = node.Grid;
+        node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
         var plan = Producer(run, node, work, null).End(Terminal(stage, run.Options.Reduce, true, (chunk, _) =>
         {
@@ -186,6 +190,7 @@ internal static class Planner
         where T : unmanaged
     {
         var work = node.Grid;
+        node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
         var open = new ConcurrentDictionary<long, KeyState<TPartial>>();
         var fanIn = run.Options.FanIn;
@@ -222,6 +227,7 @@ internal static class Planner
         where T : unmanaged
     {
         var work = node.Grid;
+        node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
         var channel = Channel.CreateBounded<ChunkResult<T>>(new BoundedChannelOptions(Math.Max(1, run.Options.Compute.BoundedCapacity)) { SingleReader = true });
         // Not CPU work: a worker waits here for the consumer, so this stage is never fused with decoding.
