@@ -16,6 +16,18 @@ internal sealed class DeferredValues
 {
     private readonly Dictionary<IDeferredInput, Array> _values = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>The placeholder of a shared pass's input that <see cref="ChunkRegion"/> and <see cref="ChunkBytes"/> stand for, if any.</summary>
+    public object? ChunkInput { get; private init; }
+
+    /// <summary>The region of the chunk the pass is on.</summary>
+    public ChunkRegion? ChunkRegion { get; private init; }
+
+    /// <summary>The chunk's elements (dense region layout).</summary>
+    public Memory<byte> ChunkBytes { get; private init; }
+
+    /// <summary>Values that replace <paramref name="input"/> by one chunk of it: the chunk a shared pass is on.</summary>
+    public static DeferredValues ForChunk(object input, ChunkRegion region, Memory<byte> bytes) => new() { ChunkInput = input, ChunkRegion = region, ChunkBytes = bytes };
+
     public void Add(IDeferredInput input, Array values) => _values.Add(input, values);
 
     public bool Contains(IDeferredInput input) => _values.ContainsKey(input);
