@@ -79,6 +79,29 @@ public sealed class LazyArray<T> : LazyArray where T : unmanaged
         return new(new ChunkFunctionNode<T>(Node, function));
     }
 
+    /// <summary>
+    /// Applies a function to each chunk together with a halo of neighbouring cells (dask's <c>map_overlap</c>), for
+    /// stencils and filters: the function sees the chunk's region grown by <paramref name="depth"/> cells on each side of
+    /// each axis, filled beyond the array's edges by <paramref name="mode"/> (numpy's <c>pad</c> modes), and writes the
+    /// region's values. A chunk in flight holds its padded block and the source box it comes from.
+    /// </summary>
+    /// <param name="depth">The halo per axis (0 or more, at most the axis length).</param>
+    /// <param name="function">Computes the region from its padded block.</param>
+    /// <param name="mode">How cells beyond the edge are filled.</param>
+    /// <param name="constant">The fill of <see cref="EdgeMode.Constant"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="depth"/> does not have one value per axis, or one is negative or longer than its axis.</exception>
+    public LazyArray<T> MapOverlap(int[] depth, OverlapFunction<T> function, EdgeMode mode = EdgeMode.Reflect, T constant = default)
+    {
+        ArgumentNullException.ThrowIfNull(depth);
+        ArgumentNullException.ThrowIfNull(function);
+        if (depth.Length != Rank || depth.Where((h, d) => h < 0 || h > Node.Shape[d]).Any())
+        {
+            throw new ArgumentException($"a halo of ({string.Join(", ", depth)}) for an array of shape ({string.Join(", ", Node.Shape)}): one depth per axis, from 0 to the axis length", nameof(depth));
+        }
+
+        return new(new OverlapNode<T>(Node, (int[])depth.Clone(), mode, constant, function));
+    }
+
     internal LazyArray<T> MapSpan(SpanAction<T> action) => new(new SpanMapNode<T>(Node, action));
 
     internal LazyArray<TOut> MapTo<TOp, TOut>(TOp op)
