@@ -18,14 +18,16 @@ namespace Zarr.Dataflow;
 internal sealed class AlongAxisNode<T> : LazyNode<double> where T : unmanaged, INumberBase<T>
 {
     private readonly LazyNode<T> _operand;
+    private readonly LazyNode<T>? _other;
     private readonly int _axis;
     private readonly bool _keepAxis;
     private readonly LaneKernel _kernel;
 
-    private AlongAxisNode(LazyNode<T> operand, int axis, bool keepAxis, LaneKernel kernel, long[] shape, int[] chunks)
+    private AlongAxisNode(LazyNode<T> operand, LazyNode<T>? other, int axis, bool keepAxis, LaneKernel kernel, long[] shape, int[] chunks)
         : base(shape, chunks)
     {
         _operand = operand;
+        _other = other;
         _axis = axis;
         _keepAxis = keepAxis;
         _kernel = kernel;
@@ -35,9 +37,9 @@ internal sealed class AlongAxisNode<T> : LazyNode<double> where T : unmanaged, I
 
     public override int StoredBytesPerElement => 0;
 
-    /// <summary>The node over <paramref name="operand"/>'s lanes along <paramref name="axis"/> (already normalised).</summary>
+    /// <summary>The node over <paramref name="operand"/>'s lanes along <paramref name="axis"/> (already normalised), paired with <paramref name="other"/>'s (of the same shape) when given.</summary>
     /// <exception cref="ArgumentException">An output chunk would exceed 2 GiB.</exception>
-    public static AlongAxisNode<T> Create(LazyNode<T> operand, int axis, LaneKernel kernel)
+    public static AlongAxisNode<T> Create(LazyNode<T> operand, int axis, LaneKernel kernel, LazyNode<T>? other = null)
     {
         var keep = kernel.OutputLength >= 0;
         long[] shape = keep ? [.. operand.Shape] : [.. operand.Shape.Where((_, d) => d != axis)];
@@ -49,7 +51,7 @@ internal sealed class AlongAxisNode<T> : LazyNode<double> where T : unmanaged, I
         }
 
         LazyArray<double>.ValidateChunks(shape, chunks);
-        return new AlongAxisNode<T>(operand, axis, keep, kernel, shape, chunks);
+        return new AlongAxisNode<T>(operand, other, axis, keep, kernel, shape, chunks);
     }
 
     /// <summary>Normalises a numpy axis (negative counts from the end).</summary>
@@ -65,13 +67,13 @@ internal sealed class AlongAxisNode<T> : LazyNode<double> where T : unmanaged, I
         return a;
     }
 
-    public override void CollectDeferred(List<IDeferredInput> into) => _operand.CollectDeferred(into);
-
-    public override LazyNode<double> Bind(DeferredValues values)
+    public override void CollectDeferred(List<IDeferredInput> into)
     {
-        var bound = _operand.Bind(values);
-        return ReferenceEquals(bound, _operand) ? this : new AlongAxisNode<T>(bound, _axis, _keepAxis, _kernel, Shape, Chunks);
+        _operand.CollectDeferred(into);
+        _other?.CollectDeferred(into);
     }
+
+    public override LazyNode<double> Bind(DeferredValues values) => new AlongAxisNode<T>(_operand.Bind(values), _other?.Bind(values), _axis, _keepAxis, _kernel, Shape, Chunks);
 
     public override async ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken)
     {
@@ -103,11 +105,21 @@ internal sealed class AlongAxisNode<T> : LazyNode<double> where T : unmanaged, I
         var bytes = checked((int)input.ElementCount * Unsafe.SizeOf<T>());
         using var buffer = PooledBuffer.RentDecoded(Math.Max(1, bytes));
         await _operand.EvaluateAsync(input, buffer.Memory[..bytes], false, cancellationToken).ConfigureAwait(false);
-        Lanes(MemoryMarshal.Cast<byte, T>(buffer.Span[..bytes]), shape, MemoryMarshal.Cast<byte, double>(destination.Span)[..(int)region.ElementCount]);
+        using var second = _other is null ? null : PooledBuffer.RentDecoded(Math.Max(1, bytes));
+        if (_other is not null)
+        {
+            await _other.EvaluateAsync(input, second!.Memory[..bytes], false, cancellationToken).ConfigureAwait(false);
+        }
+
+        Lanes(
+            MemoryMarshal.Cast<byte, T>(buffer.Span[..bytes]),
+            second is null ? default : MemoryMarshal.Cast<byte, T>(second.Span[..bytes]),
+            shape,
+            MemoryMarshal.Cast<byte, double>(destination.Span)[..(int)region.ElementCount]);
     }
 
-    /// <summary>Runs the kernel over every lane of the dense input box, writing the dense output box.</summary>
-    private void Lanes(ReadOnlySpan<T> input, int[] shape, Span<double> output)
+    /// <summary>Runs the kernel over every lane of the dense input box (paired with the other operand's lane when there is one), writing the dense output box.</summary>
+    private void Lanes(ReadOnlySpan<T> input, ReadOnlySpan<T> paired, int[] shape, Span<double> output)
     {
         var n = shape[_axis];
         var m = _keepAxis ? _kernel.OutputLength : 1;
@@ -124,6 +136,7 @@ internal sealed class AlongAxisNode<T> : LazyNode<double> where T : unmanaged, I
         }
 
         var lane = ArrayPool<double>.Shared.Rent(Math.Max(1, n));
+        var pairLane = ArrayPool<double>.Shared.Rent(paired.IsEmpty ? 1 : Math.Max(1, n));
         var result = ArrayPool<double>.Shared.Rent(Math.Max(1, m));
         var scratch = ArrayPool<double>.Shared.Rent(Math.Max(1, _kernel.ScratchLength(n)));
         try
@@ -139,7 +152,19 @@ internal sealed class AlongAxisNode<T> : LazyNode<double> where T : unmanaged, I
                         lane[k] = double.CreateTruncating(input[(int)(inBase + ((long)k * inner) + i)]);
                     }
 
-                    _kernel.Apply(lane.AsSpan(0, n), result.AsSpan(0, m), scratch);
+                    if (paired.IsEmpty)
+                    {
+                        _kernel.Apply(lane.AsSpan(0, n), result.AsSpan(0, m), scratch);
+                    }
+                    else
+                    {
+                        for (var k = 0; k < n; k++)
+                        {
+                            pairLane[k] = double.CreateTruncating(paired[(int)(inBase + ((long)k * inner) + i)]);
+                        }
+
+                        _kernel.Apply(lane.AsSpan(0, n), pairLane.AsSpan(0, n), result.AsSpan(0, m), scratch);
+                    }
                     for (var j = 0; j < m; j++)
                     {
                         output[(int)(outBase + ((long)j * inner) + i)] = result[j];
@@ -150,6 +175,7 @@ internal sealed class AlongAxisNode<T> : LazyNode<double> where T : unmanaged, I
         finally
         {
             ArrayPool<double>.Shared.Return(lane);
+            ArrayPool<double>.Shared.Return(pairLane);
             ArrayPool<double>.Shared.Return(result);
             ArrayPool<double>.Shared.Return(scratch);
         }
@@ -162,9 +188,13 @@ internal abstract class LaneKernel
     /// <summary>The output lane's length, or −1 for one value per lane with the axis dropped.</summary>
     public abstract int OutputLength { get; }
 
-    /// <summary>The scratch (in doubles) <see cref="Apply"/> needs for an input lane of <paramref name="n"/>.</summary>
+    /// <summary>The scratch (in doubles) <c>Apply</c> needs for an input lane of <paramref name="n"/>.</summary>
     public virtual int ScratchLength(int n) => n;
 
     /// <summary>Computes <paramref name="output"/> from <paramref name="lane"/> (float64, NaN for missing values).</summary>
     public abstract void Apply(ReadOnlySpan<double> lane, Span<double> output, Span<double> scratch);
+
+    /// <summary>Computes <paramref name="output"/> from two paired lanes (kernels of two arrays; others take one).</summary>
+    public virtual void Apply(ReadOnlySpan<double> lane, ReadOnlySpan<double> paired, Span<double> output, Span<double> scratch) =>
+        throw new InvalidOperationException($"{GetType().Name} takes one array");
 }

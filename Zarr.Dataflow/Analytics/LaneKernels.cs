@@ -327,3 +327,48 @@ internal sealed class RollingKernel(int window, int minPeriods, bool center, Gro
         }
     }
 }
+
+/// <summary>
+/// The covariance or the Pearson correlation of two paired lanes (xarray's <c>cov</c> and <c>corr</c> along a dim):
+/// pairs where either value is NaN are left out; the covariance divides by the pairs less <c>ddof</c>. Too few pairs: NaN.
+/// </summary>
+internal sealed class CovarianceKernel(bool correlation, int ddof) : LaneKernel
+{
+    public override int OutputLength => -1;
+
+    public override void Apply(ReadOnlySpan<double> lane, Span<double> output, Span<double> scratch) =>
+        throw new InvalidOperationException("a covariance pairs two arrays");
+
+    public override void Apply(ReadOnlySpan<double> lane, ReadOnlySpan<double> paired, Span<double> output, Span<double> scratch)
+    {
+        // Welford's co-moment update: stable without a second pass.
+        double n = 0;
+        double mx = 0;
+        double my = 0;
+        double cxy = 0;
+        double m2x = 0;
+        double m2y = 0;
+        for (var i = 0; i < lane.Length; i++)
+        {
+            var x = lane[i];
+            var y = paired[i];
+            if (double.IsNaN(x) || double.IsNaN(y))
+            {
+                continue;
+            }
+
+            n++;
+            var dx = x - mx;
+            mx += dx / n;
+            var dy = y - my;
+            my += dy / n;
+            cxy += dx * (y - my);
+            m2x += dx * (x - mx);
+            m2y += dy * (y - my);
+        }
+
+        output[0] = correlation
+            ? (n < 1 ? double.NaN : cxy / Math.Sqrt(m2x * m2y))
+            : (n - ddof <= 0 ? double.NaN : cxy / (n - ddof));
+    }
+}

@@ -105,6 +105,20 @@ public static class LazyArrayAnalytics
         /// <exception cref="ArgumentOutOfRangeException">The axis is out of range.</exception>
         public LazyArray<double> CumProd(int axis, bool skipNaN = true) => Cumulative(array, axis, true, skipNaN);
 
+        /// <summary>The covariance with <paramref name="other"/> along <paramref name="axis"/> (dropped), as xarray's <c>cov(a, b, dim, ddof)</c>: pairs with a NaN left out, divided by the pairs less <paramref name="ddof"/>.</summary>
+        /// <exception cref="ArgumentException">The shapes differ.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The axis is out of range, or ddof is negative.</exception>
+        public LazyArray<double> Covariance(LazyArray<T> other, int axis, int ddof = 1)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(ddof);
+            return Paired(array, other, axis, new CovarianceKernel(false, ddof));
+        }
+
+        /// <summary>The Pearson correlation with <paramref name="other"/> along <paramref name="axis"/> (dropped), as xarray's <c>corr(a, b, dim)</c>: pairs with a NaN left out.</summary>
+        /// <exception cref="ArgumentException">The shapes differ.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The axis is out of range.</exception>
+        public LazyArray<double> Correlation(LazyArray<T> other, int axis) => Paired(array, other, axis, new CovarianceKernel(true, 0));
+
         /// <summary>A moving window along <paramref name="axis"/> (xarray's <c>rolling</c>), reduced by the returned object's methods.</summary>
         /// <param name="axis">The axis (negative counts from the end).</param>
         /// <param name="window">The window's length, 1 or more.</param>
@@ -125,6 +139,14 @@ public static class LazyArrayAnalytics
     {
         ArgumentNullException.ThrowIfNull(array);
         return new LazyArray<double>(AlongAxisNode<T>.Create(array.Node, AlongAxisNode<T>.Axis(axis, array.Rank), kernel));
+    }
+
+    private static LazyArray<double> Paired<T>(LazyArray<T> array, LazyArray<T> other, int axis, LaneKernel kernel) where T : unmanaged, INumberBase<T>
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        ArgumentNullException.ThrowIfNull(other);
+        array.RequireSameShape(other.Node.Shape, nameof(other));
+        return new LazyArray<double>(AlongAxisNode<T>.Create(array.Node, AlongAxisNode<T>.Axis(axis, array.Rank), kernel, other.Node));
     }
 
     private static LazyArray<double> Cumulative<T>(LazyArray<T> array, int axis, bool product, bool skipNaN) where T : unmanaged, INumberBase<T>
