@@ -79,6 +79,29 @@ public sealed class LazyArray<T> : LazyArray where T : unmanaged
         return new(new ChunkFunctionNode<T>(Node, function));
     }
 
+    /// <summary>
+    /// Applies a function to each chunk together with a halo of neighbouring cells (dask's <c>map_overlap</c>), for
+    /// stencils and filters: the function sees the chunk's region grown by <paramref name="depth"/> cells on each side of
+    /// each axis, filled beyond the array's edges by <paramref name="mode"/> (numpy's <c>pad</c> modes), and writes the
+    /// region's values. A chunk in flight holds its padded block and the source box it comes from.
+    /// </summary>
+    /// <param name="depth">The halo per axis (0 or more, at most the axis length).</param>
+    /// <param name="function">Computes the region from its padded block.</param>
+    /// <param name="mode">How cells beyond the edge are filled.</param>
+    /// <param name="constant">The fill of <see cref="EdgeMode.Constant"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="depth"/> does not have one value per axis, or one is negative or longer than its axis.</exception>
+    public LazyArray<T> MapOverlap(int[] depth, OverlapFunction<T> function, EdgeMode mode = EdgeMode.Reflect, T constant = default)
+    {
+        ArgumentNullException.ThrowIfNull(depth);
+        ArgumentNullException.ThrowIfNull(function);
+        if (depth.Length != Rank || depth.Where((h, d) => h < 0 || h > Node.Shape[d]).Any())
+        {
+            throw new ArgumentException($"a halo of ({string.Join(", ", depth)}) for an array of shape ({string.Join(", ", Node.Shape)}): one depth per axis, from 0 to the axis length", nameof(depth));
+        }
+
+        return new(new OverlapNode<T>(Node, (int[])depth.Clone(), mode, constant, function));
+    }
+
     internal LazyArray<T> MapSpan(SpanAction<T> action) => new(new SpanMapNode<T>(Node, action));
 
     internal LazyArray<TOut> MapTo<TOp, TOut>(TOp op)
@@ -163,15 +186,63 @@ public sealed class LazyArray<T> : LazyArray where T : unmanaged
         return ReferenceEquals(node, Node) ? this : new(node);
     }
 
+    /// <summary>
+    /// Combines two arrays element by element, broadcasting as numpy: the shapes align on their last axes, and an axis
+    /// of length 1 (or missing in front) stretches to the other's length. The result's chunks are, per axis, those of
+    /// the operand that spans it (this one first). A stretched operand reads its smaller region once per chunk.
+    /// </summary>
     internal LazyArray<T> Binary(LazyArray<T> other, SpanBinary<T> op)
     {
         ArgumentNullException.ThrowIfNull(other);
-        RequireSameShape(other.Node.Shape, nameof(other));
-        return new(new BinaryNode<T>(Node, other.Node, op));
+        var left = Node;
+        var right = other.Node;
+        if (left.Shape.AsSpan().SequenceEqual(right.Shape))
+        {
+            return new(new BinaryNode<T>(left, right, op));
+        }
+
+        var shape = Broadcasting.Shape(left.Shape, right.Shape, nameof(other));
+        var chunks = Broadcasting.Chunks(shape, left.Shape, left.Chunks, right.Shape, right.Chunks);
+        if (!left.Shape.AsSpan().SequenceEqual(shape))
+        {
+            left = new BroadcastNode<T>(left, shape, chunks);
+        }
+
+        if (!right.Shape.AsSpan().SequenceEqual(shape))
+        {
+            right = new BroadcastNode<T>(right, shape, chunks);
+        }
+
+        return new(new BinaryNode<T>(left, right, op));
     }
 
-    /// <summary>Combines this array with <paramref name="other"/> element by element: <paramref name="function"/> gets a chunk of each (dense, the same region) and writes its result over the first. The other array's region is read whatever its chunk grid.</summary>
-    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    /// <summary>
+    /// The array stretched to <paramref name="shape"/> as numpy's <c>broadcast_to</c>: its axes align on the last of
+    /// <paramref name="shape"/>, each of length 1 or the same length. Lazy: a chunk of the result reads the matching,
+    /// smaller region of this array.
+    /// </summary>
+    /// <exception cref="ArgumentException">The array does not broadcast to <paramref name="shape"/>.</exception>
+    public LazyArray<T> BroadcastTo(long[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (!Broadcasting.Fits(Node.Shape, shape))
+        {
+            throw new ArgumentException($"an array of shape ({string.Join(", ", Node.Shape)}) does not broadcast to ({string.Join(", ", shape)})", nameof(shape));
+        }
+
+        if (shape.AsSpan().SequenceEqual(Node.Shape))
+        {
+            return this;
+        }
+
+        var target = (long[])shape.Clone();
+        var chunks = Broadcasting.Chunks(target, Node.Shape, Node.Chunks, target, DeferredNode<T>.WholeChunks(target));
+        ValidateChunks(target, chunks);
+        return new(new BroadcastNode<T>(Node, target, chunks));
+    }
+
+    /// <summary>Combines this array with <paramref name="other"/> element by element: <paramref name="function"/> gets a chunk of each (dense, the same region) and writes its result over the first. The other array's region is read whatever its chunk grid. Shapes broadcast as numpy's.</summary>
+    /// <exception cref="ArgumentException">The shapes do not broadcast together.</exception>
     public LazyArray<T> Zip(LazyArray<T> other, ZipFunction<T> function)
     {
         ArgumentNullException.ThrowIfNull(function);

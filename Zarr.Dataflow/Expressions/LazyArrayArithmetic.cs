@@ -28,20 +28,20 @@ public static class LazyArrayArithmetic
         /// <summary>−x (SIMD).</summary>
         public LazyArray<T> Negate() => Checked(array).MapSpan(x => TensorPrimitives.Negate<T>(x, x));
 
-        /// <summary>Element-wise sum; the right operand's matching region is read whatever its chunk grid.</summary>
-        /// <exception cref="ArgumentException">The shapes differ.</exception>
+        /// <summary>Element-wise sum, broadcasting as numpy; the right operand's matching region is read whatever its chunk grid.</summary>
+        /// <exception cref="ArgumentException">The shapes do not broadcast together.</exception>
         public static LazyArray<T> operator +(LazyArray<T> left, LazyArray<T> right) => Checked(left).Binary(right, static (x, y) => TensorPrimitives.Add(x, y, x));
 
-        /// <summary>Element-wise difference; the right operand's matching region is read whatever its chunk grid.</summary>
-        /// <exception cref="ArgumentException">The shapes differ.</exception>
+        /// <summary>Element-wise difference, broadcasting as numpy; the right operand's matching region is read whatever its chunk grid.</summary>
+        /// <exception cref="ArgumentException">The shapes do not broadcast together.</exception>
         public static LazyArray<T> operator -(LazyArray<T> left, LazyArray<T> right) => Checked(left).Binary(right, static (x, y) => TensorPrimitives.Subtract(x, y, x));
 
-        /// <summary>Element-wise product; the right operand's matching region is read whatever its chunk grid.</summary>
-        /// <exception cref="ArgumentException">The shapes differ.</exception>
+        /// <summary>Element-wise product, broadcasting as numpy; the right operand's matching region is read whatever its chunk grid.</summary>
+        /// <exception cref="ArgumentException">The shapes do not broadcast together.</exception>
         public static LazyArray<T> operator *(LazyArray<T> left, LazyArray<T> right) => Checked(left).Binary(right, static (x, y) => TensorPrimitives.Multiply(x, y, x));
 
-        /// <summary>Element-wise quotient; the right operand's matching region is read whatever its chunk grid.</summary>
-        /// <exception cref="ArgumentException">The shapes differ.</exception>
+        /// <summary>Element-wise quotient, broadcasting as numpy; the right operand's matching region is read whatever its chunk grid.</summary>
+        /// <exception cref="ArgumentException">The shapes do not broadcast together.</exception>
         public static LazyArray<T> operator /(LazyArray<T> left, LazyArray<T> right) => Checked(left).Binary(right, static (x, y) => TensorPrimitives.Divide(x, y, x));
 
         /// <summary>Adds a scalar.</summary>
@@ -70,6 +70,22 @@ public static class LazyArrayArithmetic
 
         /// <summary>Negation.</summary>
         public static LazyArray<T> operator -(LazyArray<T> operand) => Checked(operand).Negate();
+
+        /// <summary>x + a reduction of float64 results (a mean, a variance), broadcast as numpy (see <see cref="LazyReduction{TOut}.AsArray"/>); the result is float64, as numpy's type promotion. The reduction is computed first, whole.</summary>
+        /// <exception cref="ArgumentException">The shapes do not broadcast together.</exception>
+        public static LazyArray<double> operator +(LazyArray<T> left, LazyReduction<double> right) => Promoted(left) + Checked(right).AsArray();
+
+        /// <summary>x − a reduction of float64 results: <c>x - x.Mean([0])</c> is numpy's <c>x - x.mean(axis=0)</c>, one lazy expression; the mean is computed first, then the difference streams.</summary>
+        /// <exception cref="ArgumentException">The shapes do not broadcast together.</exception>
+        public static LazyArray<double> operator -(LazyArray<T> left, LazyReduction<double> right) => Promoted(left) - Checked(right).AsArray();
+
+        /// <summary>x × a reduction of float64 results, broadcast as numpy; float64.</summary>
+        /// <exception cref="ArgumentException">The shapes do not broadcast together.</exception>
+        public static LazyArray<double> operator *(LazyArray<T> left, LazyReduction<double> right) => Promoted(left) * Checked(right).AsArray();
+
+        /// <summary>x ÷ a reduction of float64 results, broadcast as numpy: <c>(x - x.Mean([0])) / x.Std([0])</c> standardises along axis 0; float64.</summary>
+        /// <exception cref="ArgumentException">The shapes do not broadcast together.</exception>
+        public static LazyArray<double> operator /(LazyArray<T> left, LazyReduction<double> right) => Promoted(left) / Checked(right).AsArray();
 
         /// <summary>A mask of the elements that are NaN (false everywhere for integers).</summary>
         public LazyArray<bool> IsNaN() => Checked(array).MapTo<IsNaNOp<T>, bool>(default);
@@ -152,6 +168,14 @@ public static class LazyArrayArithmetic
             var reduction = Reductions.Create(Checked(mask), (int[]?)null, new CountTrueKernel());
             return (await reduction.ToArrayAsync(options, cancellationToken).ConfigureAwait(false))[0];
         }
+    }
+
+    private static LazyArray<double> Promoted<TX>(LazyArray<TX> array) where TX : unmanaged => Checked(array).Cast<double>();
+
+    private static LazyReduction<TX> Checked<TX>(LazyReduction<TX> reduction) where TX : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(reduction);
+        return reduction;
     }
 
     internal static LazyArray<TX> Checked<TX>(LazyArray<TX> array) where TX : unmanaged

@@ -39,6 +39,17 @@ internal abstract class LazyNode<T>(long[] shape, int[] chunks) where T : unmana
     /// <summary>Fills <paramref name="destination"/> with the region's elements. When <paramref name="primaryLoaded"/>, it already holds <see cref="Primary"/>'s region.</summary>
     public abstract ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Adds the inputs below this node that must be computed before a run (reductions used as arrays,
+    /// <see cref="DeferredNode{T}"/>) to <paramref name="into"/>; a node without them adds nothing.
+    /// </summary>
+    public virtual void CollectDeferred(List<IDeferredInput> into)
+    {
+    }
+
+    /// <summary>This node with every deferred input below it replaced by its computed values (itself when there are none).</summary>
+    public virtual LazyNode<T> Bind(DeferredValues values) => this;
+
     protected static Span<T> Elements(Memory<byte> bytes) => MemoryMarshal.Cast<byte, T>(bytes.Span);
 }
 
@@ -85,17 +96,32 @@ internal abstract class InPlaceNode<T>(LazyNode<T> operand, int[]? chunks = null
         await TransformAsync(region, destination, cancellationToken).ConfigureAwait(false);
     }
 
+    public override void CollectDeferred(List<IDeferredInput> into) => Operand.CollectDeferred(into);
+
+    public override LazyNode<T> Bind(DeferredValues values)
+    {
+        var operand = Operand.Bind(values);
+        return ReferenceEquals(operand, Operand) ? this : With(operand);
+    }
+
+    /// <summary>The same transform over another operand (of the same shape).</summary>
+    protected abstract InPlaceNode<T> With(LazyNode<T> operand);
+
     protected abstract ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken);
 }
 
 internal sealed class RechunkNode<T>(LazyNode<T> operand, int[] chunks) : InPlaceNode<T>(operand, chunks) where T : unmanaged
 {
+    protected override InPlaceNode<T> With(LazyNode<T> operand) => new RechunkNode<T>(operand, Chunks);
+
     protected override ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
 
 /// <summary>A span function (usually one <see cref="System.Numerics.Tensors.TensorPrimitives"/> call): one delegate call per chunk, SIMD inside.</summary>
 internal sealed class SpanMapNode<T>(LazyNode<T> operand, SpanAction<T> action) : InPlaceNode<T>(operand) where T : unmanaged
 {
+    protected override InPlaceNode<T> With(LazyNode<T> operand) => new SpanMapNode<T>(operand, action);
+
     protected override ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
     {
         action(Elements(values));
@@ -111,6 +137,8 @@ internal sealed class OperatorNode<T, TOp>(LazyNode<T> operand, TOp op) : InPlac
 {
     private readonly TOp _op = op;
 
+    protected override InPlaceNode<T> With(LazyNode<T> operand) => new OperatorNode<T, TOp>(operand, _op);
+
     protected override ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
     {
         OperatorKernel.Apply(Elements(values), in _op);
@@ -120,6 +148,8 @@ internal sealed class OperatorNode<T, TOp>(LazyNode<T> operand, TOp op) : InPlac
 
 internal sealed class ChunkFunctionNode<T>(LazyNode<T> operand, ChunkFunction<T> function) : InPlaceNode<T>(operand) where T : unmanaged
 {
+    protected override InPlaceNode<T> With(LazyNode<T> operand) => new ChunkFunctionNode<T>(operand, function);
+
     protected override ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
     {
         function(region, Elements(values));
@@ -130,6 +160,16 @@ internal sealed class ChunkFunctionNode<T>(LazyNode<T> operand, ChunkFunction<T>
 /// <summary>Left operand in place, right operand evaluated for the same region into a pooled buffer (read with its own grid).</summary>
 internal sealed class BinaryNode<T>(LazyNode<T> left, LazyNode<T> right, SpanBinary<T> op) : InPlaceNode<T>(left) where T : unmanaged
 {
+    public override void CollectDeferred(List<IDeferredInput> into)
+    {
+        Operand.CollectDeferred(into);
+        right.CollectDeferred(into);
+    }
+
+    public override LazyNode<T> Bind(DeferredValues values) => new BinaryNode<T>(Operand.Bind(values), right.Bind(values), op);
+
+    protected override InPlaceNode<T> With(LazyNode<T> operand) => new BinaryNode<T>(operand, right, op);
+
     public override int StoredBytesPerElement => Operand.StoredBytesPerElement + right.StoredBytesPerElement;
 
     protected override async ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
@@ -143,6 +183,17 @@ internal sealed class BinaryNode<T>(LazyNode<T> left, LazyNode<T> right, SpanBin
 /// <summary>Keeps elements where the mask is true; elsewhere <c>fill</c>, or the other array's element when there is one.</summary>
 internal sealed class WhereNode<T>(LazyNode<T> operand, LazyNode<bool> condition, T fill, LazyNode<T>? otherwise) : InPlaceNode<T>(operand) where T : unmanaged
 {
+    public override void CollectDeferred(List<IDeferredInput> into)
+    {
+        Operand.CollectDeferred(into);
+        condition.CollectDeferred(into);
+        otherwise?.CollectDeferred(into);
+    }
+
+    public override LazyNode<T> Bind(DeferredValues values) => new WhereNode<T>(Operand.Bind(values), condition.Bind(values), fill, otherwise?.Bind(values));
+
+    protected override InPlaceNode<T> With(LazyNode<T> operand) => new WhereNode<T>(operand, condition, fill, otherwise);
+
     public override int StoredBytesPerElement => Operand.StoredBytesPerElement + condition.StoredBytesPerElement + (otherwise?.StoredBytesPerElement ?? 0);
 
     protected override async ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
@@ -191,6 +242,14 @@ internal sealed class ConvertNode<TIn, T>(LazyNode<TIn> operand, SpanConverter<T
     where TIn : unmanaged
     where T : unmanaged
 {
+    public override void CollectDeferred(List<IDeferredInput> into) => operand.CollectDeferred(into);
+
+    public override LazyNode<T> Bind(DeferredValues values)
+    {
+        var bound = operand.Bind(values);
+        return ReferenceEquals(bound, operand) ? this : new ConvertNode<TIn, T>(bound, convert);
+    }
+
     public override ZarrArray<T>? Primary => null;
 
     public override int StoredBytesPerElement => operand.StoredBytesPerElement;
@@ -203,8 +262,11 @@ internal sealed class ConvertNode<TIn, T>(LazyNode<TIn> operand, SpanConverter<T
         convert(MemoryMarshal.Cast<byte, TIn>(input.Span[..bytes]), Elements(destination));
     }
 }
+
 internal sealed class WherePredicateNode<T>(LazyNode<T> operand, Func<T, bool> predicate, T fill) : InPlaceNode<T>(operand) where T : unmanaged
 {
+    protected override InPlaceNode<T> With(LazyNode<T> operand) => new WherePredicateNode<T>(operand, predicate, fill);
+
     protected override ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
     {
         var x = Elements(values);

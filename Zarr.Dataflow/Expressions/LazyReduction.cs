@@ -24,6 +24,8 @@ public sealed class LazyReduction<TOut> where TOut : unmanaged
 
     internal LazyReduction(ReductionRunner<TOut> runner) => _runner = runner;
 
+    internal ReductionRunner<TOut> Runner => _runner;
+
     /// <summary>The result's shape: the kept axes, then the bins for a histogram.</summary>
     public ImmutableArray<long> Shape => ImmutableArray.Create(_runner.Shape);
 
@@ -32,6 +34,36 @@ public sealed class LazyReduction<TOut> where TOut : unmanaged
 
     /// <summary>The number of dimensions of the result.</summary>
     public int Rank => _runner.Shape.Length;
+
+    /// <summary>
+    /// The result as a lazy array, to combine with other arrays: <c>x - x.Mean([0]).AsArray()</c> is numpy's
+    /// <c>x - x.mean(axis=0)</c>. With <paramref name="keepDims"/> the reduced axes stay as length 1 (numpy's
+    /// <c>keepdims=True</c>), so the result broadcasts against its source whichever axes were reduced; without it a
+    /// reduction over every axis is an array of shape [1]. A run that uses it computes the reduction first, whole and in
+    /// memory (it is small: the kept axes only), then streams the rest.
+    /// </summary>
+    /// <param name="keepDims">Keep the reduced axes as length 1; needs a reduction without a trailing bins axis.</param>
+    /// <exception cref="InvalidOperationException"><paramref name="keepDims"/> for a histogram, whose bins axis has no place in the source.</exception>
+    public LazyArray<TOut> AsArray(bool keepDims = false)
+    {
+        var shape = _runner.Shape;
+        if (keepDims)
+        {
+            if (_runner.Reduced is not { } reduced || reduced.Length < shape.Length)
+            {
+                throw new InvalidOperationException("keepDims needs a reduction whose result has the kept axes only (not a histogram's bins)");
+            }
+
+            var kept = 0;
+            shape = [.. reduced.Select(r => r ? 1 : shape[kept++])];
+        }
+        else if (shape.Length == 0)
+        {
+            shape = [1];
+        }
+
+        return new LazyArray<TOut>(new DeferredNode<TOut>(_runner, shape));
+    }
 
     /// <summary>Computes the result into memory (C order).</summary>
     /// <exception cref="InvalidOperationException">The result has more elements than one .NET array holds, or the reduction has no value (an all-NaN slice of a NaN-skipping arg reduction).</exception>
@@ -126,7 +158,19 @@ internal abstract class ReductionRunner<TOut> where TOut : unmanaged
 
     public abstract int[] Chunks { get; }
 
+    /// <summary>The chunk grid of the reduced expression (the grid a shared pass must read).</summary>
+    public abstract ChunkGrid SourceGrid { get; }
+
+    /// <summary>Per axis of the source, whether it is reduced; null when the result's axes are not the source's kept axes alone.</summary>
+    public virtual bool[]? Reduced => null;
+
     public abstract Task<PipelineReport> RunAsync(BoxSink<TOut> sink, PipelineOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// This reduction fed with the chunks of another run (a <see cref="ComputeSet{T}"/> whose input it reduces), writing
+    /// its finished blocks to <paramref name="sink"/>; its deferred inputs are computed first.
+    /// </summary>
+    public abstract ValueTask<PassConsumer> ConsumerAsync(BoxSink<TOut> sink, PipelineOptions options, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -173,6 +217,10 @@ internal static class Reductions
 
         public override int[] Chunks { get; } = kernel.Extra > 1 || kernel.Binned ? [.. plan.KeptChunks, Math.Max(1, kernel.Extra)] : plan.KeptChunks;
 
+        public override ChunkGrid SourceGrid => node.Grid;
+
+        public override bool[]? Reduced => kernel.Extra > 1 || kernel.Binned ? null : plan.Reduced;
+
         public override async Task<PipelineReport> RunAsync(BoxSink<TOut> sink, PipelineOptions options, CancellationToken cancellationToken)
         {
             var grid = node.Grid;
@@ -216,6 +264,54 @@ internal static class Reductions
                 },
                 options,
                 cancellationToken).ConfigureAwait(false);
+        }
+
+        public override async ValueTask<PassConsumer> ConsumerAsync(BoxSink<TOut> sink, PipelineOptions options, CancellationToken cancellationToken)
+        {
+            var bound = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
+            return new Consumer(bound, plan, kernel, Shape.Length > plan.Kept.Length, sink, new KeyedReduction<TPartial>(kernel.Combine, options.FanIn, plan.ChunksPerKey(node.Grid)));
+        }
+
+        /// <summary>Each chunk of the shared input: this reduction's expression over it, its partial, and a block written when complete.</summary>
+        private sealed class Consumer(LazyNode<T> node, AxisPlan plan, ReductionKernel<T, TPartial, TOut> kernel, bool binned, BoxSink<TOut> sink, KeyedReduction<TPartial> keyed)
+            : PassConsumer
+        {
+            public override async ValueTask<long> ConsumeAsync(DecodedChunk chunk, DeferredValues input, CancellationToken cancellationToken)
+            {
+                var region = chunk.Region;
+                var count = (int)region.ElementCount;
+                TPartial partial;
+                var evaluated = node.Bind(input);
+                if (evaluated is ChunkValuesNode<T> same)
+                {
+                    partial = kernel.Partial(same.Values, region, plan);
+                }
+                else
+                {
+                    var bytes = count * Unsafe.SizeOf<T>();
+                    using var buffer = Zarr.Storage.Buffers.PooledBuffer.RentDecoded(Math.Max(1, bytes));
+                    await evaluated.EvaluateAsync(region, buffer.Memory[..bytes], false, cancellationToken).ConfigureAwait(false);
+                    partial = kernel.Partial(MemoryMarshal.Cast<byte, T>(buffer.Span[..bytes]), region, plan);
+                }
+
+                var grid = node.Grid;
+                if (keyed.Add(plan.KeyOf(chunk.Coordinates, grid), plan.PositionInKey(chunk.Coordinates, grid), partial, region) is not { } done)
+                {
+                    return 0;
+                }
+
+                var (start, shape) = plan.KeptBox(done.Region);
+                var extra = kernel.Extra;
+                var values = new TOut[shape.Aggregate(1, (a, b) => a * b) * extra];
+                kernel.Finish(done.Value, values);
+                if (binned)
+                {
+                    start = [.. start, 0];
+                    shape = [.. shape, extra];
+                }
+
+                return await sink(start, shape, values, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 }

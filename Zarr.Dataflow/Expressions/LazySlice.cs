@@ -113,6 +113,14 @@ internal sealed class SliceNode<T> : LazyNode<T> where T : unmanaged
         return new SliceNode<T>(operand, selection, kept, shape, chunks, offset);
     }
 
+    public override void CollectDeferred(List<IDeferredInput> into) => _operand.CollectDeferred(into);
+
+    public override LazyNode<T> Bind(DeferredValues values)
+    {
+        var bound = _operand.Bind(values);
+        return ReferenceEquals(bound, _operand) ? this : new SliceNode<T>(bound, _selection, _kept, Shape, Chunks, _chunkOffset);
+    }
+
     public override async ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken)
     {
         if (primaryLoaded || region.ElementCount == 0)

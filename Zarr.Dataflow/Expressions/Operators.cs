@@ -29,6 +29,18 @@ public delegate void RegionGenerator<T>(ChunkRegion region, Span<T> destination)
 /// <param name="values">The region's elements, C order, dense.</param>
 public delegate void ChunkFunction<T>(ChunkRegion region, Span<T> values);
 
+/// <summary>
+/// Computes a chunk from its padded block (<see cref="LazyArray{T}.MapOverlap"/>): <paramref name="block"/> is the
+/// chunk's region grown by the halo on every side (dense, C order, of <paramref name="blockShape"/>); the function
+/// writes the region's values (dense, of the region's shape) into <paramref name="output"/>.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+/// <param name="block">The padded block, C order, dense.</param>
+/// <param name="blockShape">The padded block's shape: the region's plus twice the halo on each axis.</param>
+/// <param name="output">The region's values to write, C order, dense.</param>
+/// <param name="region">The region of the array being computed.</param>
+public delegate void OverlapFunction<T>(ReadOnlySpan<T> block, ReadOnlySpan<int> blockShape, Span<T> output, ChunkRegion region);
+
 /// <summary>Combines two chunks of the same region element by element, writing the result over <paramref name="left"/>.</summary>
 /// <typeparam name="T">The element type.</typeparam>
 /// <param name="left">The first array's elements (C order, dense), overwritten by the result.</param>

@@ -15,7 +15,8 @@ namespace Zarr.Dataflow;
 /// stages of <see cref="ChunkSteps"/>, as the public blocks do); otherwise one stage evaluates the chunk's region,
 /// reading the sources' matching regions (decoding inside the region read). The sink follows (encode → store, write,
 /// or reduce); the local executor wires the stages as dataflow blocks, fusing neighbouring CPU stages. Memory stays
-/// bounded by the stages' capacities, in chunks.
+/// bounded by the stages' capacities, in chunks. Inputs that must be whole first (reductions used as arrays, which
+/// broadcast against their source) are computed before the run, each by a run of its own, and held in memory.
 /// </summary>
 internal static class Planner
 {
@@ -126,6 +127,7 @@ internal static class Planner
         where T : unmanaged
     {
         var work = target.Grid;
+        node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
         var plan = Producer(run, node, work, ImmutableArrays.Shared(target.Metadata.FillValue))
             .Then(ChunkSteps.Encode(target, run.Options.Encode, run))
@@ -139,6 +141,7 @@ internal static class Planner
     {
         var work = node.Grid;
         var itemSize = Unsafe.SizeOf<T>();
+        node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
         var plan = Producer(run, node, work, null).End(Terminal("Write", run.Options.Store, false, async (chunk, ct) =>
         {
@@ -155,6 +158,7 @@ internal static class Planner
         where T : unmanaged
     {
         var work = node.Grid;
+        node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
         var plan = Producer(run, node, work, null).End(Terminal(stage, run.Options.Reduce, true, (chunk, _) =>
         {
@@ -186,21 +190,15 @@ internal static class Planner
         where T : unmanaged
     {
         var work = node.Grid;
+        node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
-        var open = new ConcurrentDictionary<long, KeyState<TPartial>>();
-        var fanIn = run.Options.FanIn;
+        var keyed = new KeyedReduction<TPartial>(combine, run.Options.FanIn, chunksPerKey);
         var plan = Producer(run, node, work, null).End(Terminal(ReduceStage, run.Options.Reduce, true, async (chunk, ct) =>
         {
-            var p = partial(chunk);
             var (key, position) = place(chunk.Coordinates);
-            var state = open.GetOrAdd(key, static (_, a) => new KeyState<TPartial>(new OrderedTreeCombiner<TPartial>(a.combine, a.fanIn, a.chunksPerKey), a.Region), (combine, fanIn, chunksPerKey, chunk.Region));
-            state.Combiner.Add(position, p);
-
-            // Each worker counts its partial after adding it, so the last count sees every partial of the key.
-            if (Interlocked.Increment(ref state.Count) == chunksPerKey)
+            if (keyed.Add(key, position, partial(chunk), chunk.Region) is { } done)
             {
-                open.TryRemove(key, out _);
-                run.AddWritten(await complete(state.Combiner.Finish(), state.Region, ct).ConfigureAwait(false));
+                run.AddWritten(await complete(done.Value, done.Region, ct).ConfigureAwait(false));
             }
 
             run.ChunkDone();
@@ -208,13 +206,22 @@ internal static class Planner
         return await run.Options.Executor.RunAsync(run, plan, requests).ConfigureAwait(false);
     }
 
-    private sealed class KeyState<TPartial>(OrderedTreeCombiner<TPartial> combiner, ChunkRegion region)
+    /// <summary>
+    /// Runs <paramref name="consume"/> over every chunk of the expression (dense region layout, C order of the chunks)
+    /// as the terminal stage, awaiting it inside the stage; it returns the bytes it wrote.
+    /// </summary>
+    public static async Task<PipelineReport> ForEachChunkAsync<T>(LazyNode<T> node, string stage, Func<DecodedChunk, CancellationToken, ValueTask<long>> consume, PipelineOptions options, CancellationToken cancellationToken)
+        where T : unmanaged
     {
-        public long Count;
-
-        public OrderedTreeCombiner<TPartial> Combiner { get; } = combiner;
-
-        public ChunkRegion Region { get; } = region;
+        var work = node.Grid;
+        node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
+        using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
+        var plan = Producer(run, node, work, null).End(Terminal(stage, run.Options.Reduce, true, async (chunk, ct) =>
+        {
+            run.AddWritten(await consume(chunk, ct).ConfigureAwait(false));
+            run.ChunkDone();
+        }));
+        return await run.Options.Executor.RunAsync(run, plan, ChunkBlocks.Requests(work)).ConfigureAwait(false);
     }
 
     /// <summary>Streams the chunks through a bounded channel; the consumer owns each result.</summary>
@@ -222,6 +229,7 @@ internal static class Planner
         where T : unmanaged
     {
         var work = node.Grid;
+        node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
         var channel = Channel.CreateBounded<ChunkResult<T>>(new BoundedChannelOptions(Math.Max(1, run.Options.Compute.BoundedCapacity)) { SingleReader = true });
         // Not CPU work: a worker waits here for the consumer, so this stage is never fused with decoding.
@@ -272,5 +280,40 @@ internal static class Planner
         {
             writer.TryComplete(e);
         }
+    }
+}
+
+/// <summary>
+/// Partials combined per key (a block of a reduction's result) in a fixed tree over their positions within the key, so
+/// the result's bits do not depend on parallelism or arrival order. A key's state lives from its first partial to its
+/// <c>chunksPerKey</c>-th; safe for concurrent callers.
+/// </summary>
+internal sealed class KeyedReduction<TPartial>(Func<TPartial, TPartial, TPartial> combine, int fanIn, long chunksPerKey)
+{
+    private readonly ConcurrentDictionary<long, KeyState> _open = new();
+
+    /// <summary>Adds a chunk's partial; returns the key's combined partial and a region of the key when this was its last.</summary>
+    public (TPartial Value, ChunkRegion Region)? Add(long key, long position, TPartial partial, ChunkRegion region)
+    {
+        var state = _open.GetOrAdd(key, static (_, a) => new KeyState(new OrderedTreeCombiner<TPartial>(a.combine, a.fanIn, a.chunksPerKey), a.region), (combine, fanIn, chunksPerKey, region));
+        state.Combiner.Add(position, partial);
+
+        // Each caller counts its partial after adding it, so the last count sees every partial of the key.
+        if (Interlocked.Increment(ref state.Count) != chunksPerKey)
+        {
+            return null;
+        }
+
+        _open.TryRemove(key, out _);
+        return (state.Combiner.Finish(), state.Region);
+    }
+
+    private sealed class KeyState(OrderedTreeCombiner<TPartial> combiner, ChunkRegion region)
+    {
+        public long Count;
+
+        public OrderedTreeCombiner<TPartial> Combiner { get; } = combiner;
+
+        public ChunkRegion Region { get; } = region;
     }
 }

@@ -1,0 +1,200 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Zarr.Dataflow.Blocks;
+using Zarr.Storage;
+using Zarr.Storage.Buffers;
+
+namespace Zarr.Dataflow;
+
+/// <summary>
+/// Computes, for every lane along one axis (the values of one cell of the other axes, in axis order), an output lane
+/// from the whole input lane: a quantile, a fit, groups, a cumulative or rolling result. The output has the axis
+/// replaced by the kernel's output length, or dropped. A chunk of the output reads its region with the axis whole (the
+/// input "rechunked so the axis is whole"), so a chunk in flight holds the axis length times the chunk's other
+/// lengths, in float64, besides the output chunk.
+/// </summary>
+internal sealed class AlongAxisNode<T> : LazyNode<double> where T : unmanaged, INumberBase<T>
+{
+    private readonly LazyNode<T> _operand;
+    private readonly LazyNode<T>? _other;
+    private readonly int _axis;
+    private readonly bool _keepAxis;
+    private readonly LaneKernel _kernel;
+
+    private AlongAxisNode(LazyNode<T> operand, LazyNode<T>? other, int axis, bool keepAxis, LaneKernel kernel, long[] shape, int[] chunks)
+        : base(shape, chunks)
+    {
+        _operand = operand;
+        _other = other;
+        _axis = axis;
+        _keepAxis = keepAxis;
+        _kernel = kernel;
+    }
+
+    public override ZarrArray<double>? Primary => null;
+
+    public override int StoredBytesPerElement => 0;
+
+    /// <summary>The node over <paramref name="operand"/>'s lanes along <paramref name="axis"/> (already normalised), paired with <paramref name="other"/>'s (of the same shape) when given.</summary>
+    /// <exception cref="ArgumentException">An output chunk would exceed 2 GiB.</exception>
+    public static AlongAxisNode<T> Create(LazyNode<T> operand, int axis, LaneKernel kernel, LazyNode<T>? other = null)
+    {
+        var keep = kernel.OutputLength >= 0;
+        long[] shape = keep ? [.. operand.Shape] : [.. operand.Shape.Where((_, d) => d != axis)];
+        int[] chunks = keep ? [.. operand.Chunks] : [.. operand.Chunks.Where((_, d) => d != axis)];
+        if (keep)
+        {
+            shape[axis] = kernel.OutputLength;
+            chunks[axis] = Math.Max(1, kernel.OutputLength);
+        }
+
+        LazyArray<double>.ValidateChunks(shape, chunks);
+        return new AlongAxisNode<T>(operand, other, axis, keep, kernel, shape, chunks);
+    }
+
+    /// <summary>Normalises a numpy axis (negative counts from the end).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The axis is out of range.</exception>
+    public static int Axis(int axis, int rank)
+    {
+        var a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank)
+        {
+            throw new ArgumentOutOfRangeException(nameof(axis), axis, $"axis {axis} is out of range for an array of {rank} dimensions");
+        }
+
+        return a;
+    }
+
+    public override void CollectDeferred(List<IDeferredInput> into)
+    {
+        _operand.CollectDeferred(into);
+        _other?.CollectDeferred(into);
+    }
+
+    public override LazyNode<double> Bind(DeferredValues values) => new AlongAxisNode<T>(_operand.Bind(values), _other?.Bind(values), _axis, _keepAxis, _kernel, Shape, Chunks);
+
+    public override async ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken)
+    {
+        if (region.ElementCount == 0)
+        {
+            return;
+        }
+
+        var n = checked((int)_operand.Shape[_axis]);
+        var rank = _operand.Shape.Length;
+        var start = new long[rank];
+        var shape = new int[rank];
+        for (int d = 0, o = 0; d < rank; d++)
+        {
+            if (d == _axis)
+            {
+                start[d] = 0;
+                shape[d] = n;
+                o += _keepAxis ? 1 : 0;
+                continue;
+            }
+
+            start[d] = region.Start[o];
+            shape[d] = region.Shape[o];
+            o++;
+        }
+
+        var input = new ChunkRegion(start, shape);
+        var bytes = checked((int)input.ElementCount * Unsafe.SizeOf<T>());
+        using var buffer = PooledBuffer.RentDecoded(Math.Max(1, bytes));
+        await _operand.EvaluateAsync(input, buffer.Memory[..bytes], false, cancellationToken).ConfigureAwait(false);
+        using var second = _other is null ? null : PooledBuffer.RentDecoded(Math.Max(1, bytes));
+        if (_other is not null)
+        {
+            await _other.EvaluateAsync(input, second!.Memory[..bytes], false, cancellationToken).ConfigureAwait(false);
+        }
+
+        Lanes(
+            MemoryMarshal.Cast<byte, T>(buffer.Span[..bytes]),
+            second is null ? default : MemoryMarshal.Cast<byte, T>(second.Span[..bytes]),
+            shape,
+            MemoryMarshal.Cast<byte, double>(destination.Span)[..(int)region.ElementCount]);
+    }
+
+    /// <summary>Runs the kernel over every lane of the dense input box (paired with the other operand's lane when there is one), writing the dense output box.</summary>
+    private void Lanes(ReadOnlySpan<T> input, ReadOnlySpan<T> paired, int[] shape, Span<double> output)
+    {
+        var n = shape[_axis];
+        var m = _keepAxis ? _kernel.OutputLength : 1;
+        long outer = 1;
+        for (var d = 0; d < _axis; d++)
+        {
+            outer *= shape[d];
+        }
+
+        var inner = 1;
+        for (var d = _axis + 1; d < shape.Length; d++)
+        {
+            inner *= shape[d];
+        }
+
+        var lane = ArrayPool<double>.Shared.Rent(Math.Max(1, n));
+        var pairLane = ArrayPool<double>.Shared.Rent(paired.IsEmpty ? 1 : Math.Max(1, n));
+        var result = ArrayPool<double>.Shared.Rent(Math.Max(1, m));
+        var scratch = ArrayPool<double>.Shared.Rent(Math.Max(1, _kernel.ScratchLength(n)));
+        try
+        {
+            for (long o = 0; o < outer; o++)
+            {
+                var inBase = o * n * inner;
+                var outBase = o * m * inner;
+                for (var i = 0; i < inner; i++)
+                {
+                    for (var k = 0; k < n; k++)
+                    {
+                        lane[k] = double.CreateTruncating(input[(int)(inBase + ((long)k * inner) + i)]);
+                    }
+
+                    if (paired.IsEmpty)
+                    {
+                        _kernel.Apply(lane.AsSpan(0, n), result.AsSpan(0, m), scratch);
+                    }
+                    else
+                    {
+                        for (var k = 0; k < n; k++)
+                        {
+                            pairLane[k] = double.CreateTruncating(paired[(int)(inBase + ((long)k * inner) + i)]);
+                        }
+
+                        _kernel.Apply(lane.AsSpan(0, n), pairLane.AsSpan(0, n), result.AsSpan(0, m), scratch);
+                    }
+                    for (var j = 0; j < m; j++)
+                    {
+                        output[(int)(outBase + ((long)j * inner) + i)] = result[j];
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(lane);
+            ArrayPool<double>.Shared.Return(pairLane);
+            ArrayPool<double>.Shared.Return(result);
+            ArrayPool<double>.Shared.Return(scratch);
+        }
+    }
+}
+
+/// <summary>What an <see cref="AlongAxisNode{T}"/> computes per lane; stateless, so one instance serves every thread.</summary>
+internal abstract class LaneKernel
+{
+    /// <summary>The output lane's length, or −1 for one value per lane with the axis dropped.</summary>
+    public abstract int OutputLength { get; }
+
+    /// <summary>The scratch (in doubles) <c>Apply</c> needs for an input lane of <paramref name="n"/>.</summary>
+    public virtual int ScratchLength(int n) => n;
+
+    /// <summary>Computes <paramref name="output"/> from <paramref name="lane"/> (float64, NaN for missing values).</summary>
+    public abstract void Apply(ReadOnlySpan<double> lane, Span<double> output, Span<double> scratch);
+
+    /// <summary>Computes <paramref name="output"/> from two paired lanes (kernels of two arrays; others take one).</summary>
+    public virtual void Apply(ReadOnlySpan<double> lane, ReadOnlySpan<double> paired, Span<double> output, Span<double> scratch) =>
+        throw new InvalidOperationException($"{GetType().Name} takes one array");
+}

@@ -1,0 +1,187 @@
+using Zarr.Storage;
+
+namespace Zarr.Dataflow.Tests.Analytics;
+
+/// <summary>Quantiles, fits, groups, resampling, cumulative and rolling results along each axis, against numpy and xarray.</summary>
+public sealed class AlongAxisTests
+{
+    private static readonly long[] Shape = [6, 5, 4];
+
+    /// <summary>Chunk grids of the (6, 5, 4) input: edge chunks, one chunk, single-index chunks on the first axis.</summary>
+    public static TheoryData<int[]> ChunkGrids => new([4, 2, 3], [6, 5, 4], [1, 3, 2]);
+
+    private static readonly PipelineOptions[] Options = [PipelineOptions.Uniform(1, 1), PipelineOptions.Uniform(4, 2)];
+
+    /// <summary>The input: random values as float32 holds them, a tenth NaN, and lane (·, 0, 0) along axis 0 all NaN.</summary>
+    private static double[] Input()
+    {
+        var data = NumpyPeer.Data(120, 31, 0.1).Select(v => (double)(float)v).ToArray();
+        for (var t = 0; t < 6; t++)
+        {
+            data[t * 20] = double.NaN;
+        }
+
+        return data;
+    }
+
+    private static async Task<LazyArray<float>> StoredAsync(double[] data, int[] chunks) =>
+        Lazy.From(await Support.ArrayAsync(new MemoryStore(), "x", Shape, chunks, data.Select(v => (float)v).ToArray()));
+
+    [Theory]
+    [MemberData(nameof(ChunkGrids))]
+    public async Task QuantilesAndMediansMatchNumpy(int[] chunks)
+    {
+        var data = Input();
+        var snippet = "results = [r for a in range(3) for r in (np.nanquantile(x, 0.9, axis=a), np.nanquantile(x, 0.25, axis=a), np.nanmedian(x, axis=a), np.nanpercentile(x, 37.5, axis=a), np.quantile(x, 0.5, axis=a))]";
+        var expected = await NumpyPeer.RunAsync(snippet, new NumpyInput("x", data, Shape));
+        var x = await StoredAsync(data, chunks);
+        foreach (var options in Options)
+        {
+            for (var axis = 0; axis < 3; axis++)
+            {
+                var q90 = x.Quantile(0.9, axis);
+                Assert.Equal(Shape.Where((_, d) => d != axis).ToArray(), q90.Shape.ToArray());
+                NumpyPeer.AssertClose(expected[5 * axis], await q90.ToArrayAsync(options), $"nanquantile 0.9, axis {axis}");
+                NumpyPeer.AssertClose(expected[(5 * axis) + 1], await x.Quantile(0.25, axis - 3).ToArrayAsync(options), $"nanquantile 0.25, axis {axis}");
+                NumpyPeer.AssertClose(expected[(5 * axis) + 2], await x.Median(axis).ToArrayAsync(options), $"nanmedian, axis {axis}");
+                NumpyPeer.AssertClose(expected[(5 * axis) + 3], await x.Percentile(37.5, axis).ToArrayAsync(options), $"nanpercentile 37.5, axis {axis}");
+                NumpyPeer.AssertClose(expected[(5 * axis) + 4], await x.Quantile(0.5, axis, skipNaN: false).ToArrayAsync(options), $"quantile 0.5, axis {axis}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ChunkGrids))]
+    public async Task PolynomialFitsMatchNumpyPolyfitOverTheNonNaNPoints(int[] chunks)
+    {
+        var data = Input();
+        double[] days = [0, 31, 59, 90, 120, 151];
+        const string Fit = """
+            def fit(x, axis, deg, xs):
+                y = np.moveaxis(x, axis, -1)
+                out = np.full(y.shape[:-1] + (deg + 1,), np.nan)
+                for idx in np.ndindex(y.shape[:-1]):
+                    m = ~np.isnan(y[idx])
+                    if m.sum() > deg:
+                        out[idx] = np.polyfit(xs[m], y[idx][m], deg)
+                return np.moveaxis(out, -1, axis)
+            results = [fit(x, 0, 1, days), fit(x, 0, 2, days), fit(x, 1, 1, np.arange(5.0)), fit(x, 2, 3, np.arange(4.0))]
+            """;
+        var expected = await NumpyPeer.RunAsync(Fit, new NumpyInput("x", data, Shape), new NumpyInput("days", days, [6]));
+        var x = await StoredAsync(data, chunks);
+        foreach (var options in Options)
+        {
+            var line = x.PolyFit(0, 1, days);
+            Assert.Equal([2L, 5, 4], line.Shape.ToArray());
+            NumpyPeer.AssertClose(expected[0], await line.ToArrayAsync(options), "polyfit degree 1 over days", 1e-7);
+            NumpyPeer.AssertClose(expected[1], await x.PolyFit(0, 2, days).ToArrayAsync(options), "polyfit degree 2 over days", 1e-7);
+            NumpyPeer.AssertClose(expected[2], await x.PolyFit(1, 1).ToArrayAsync(options), "polyfit degree 1 along axis 1", 1e-7);
+            NumpyPeer.AssertClose(expected[3], await x.PolyFit(-1, 3).ToArrayAsync(options), "polyfit degree 3 along axis 2", 1e-6);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ChunkGrids))]
+    public async Task GroupsAndResamplingMatchNumpyPerGroup(int[] chunks)
+    {
+        var data = Input();
+        int[] months = [3, 1, 3, 2, 1, 3];
+        const string Groups = """
+            def by(x, axis, labels, f):
+                return np.stack([f(np.take(x, np.nonzero(labels == g)[0], axis=axis), axis=axis) for g in np.unique(labels)], axis=axis)
+            count = lambda v, axis: np.sum(~np.isnan(v), axis=axis)
+            sums = lambda v, axis: np.nansum(v, axis=axis)
+            std1 = lambda v, axis: np.nanstd(v, axis=axis, ddof=1)
+            halves = np.arange(5) // 2
+            results = [by(x, 0, months, np.nanmean), by(x, 0, months, sums), by(x, 0, months, np.nanmin), by(x, 0, months, np.nanmax),
+                       by(x, 0, months, count), by(x, 0, months, np.nanstd), by(x, 0, months, std1), by(x, 1, halves, np.nanmean)]
+            """;
+        var expected = await NumpyPeer.RunAsync(Groups, new NumpyInput("x", data, Shape), new NumpyInput("months", [.. months.Select(m => (double)m)], [6]));
+        var x = await StoredAsync(data, chunks);
+        foreach (var options in Options)
+        {
+            var byMonth = x.GroupBy(0, months);
+            Assert.Equal([1, 2, 3], byMonth.Groups.ToArray());
+            var mean = byMonth.Mean();
+            Assert.Equal([3L, 5, 4], mean.Shape.ToArray());
+            NumpyPeer.AssertClose(expected[0], await mean.ToArrayAsync(options), "mean per month", 1e-6);
+            NumpyPeer.AssertClose(expected[1], await byMonth.Sum().ToArrayAsync(options), "sum per month", 1e-6);
+            NumpyPeer.AssertClose(expected[2], await byMonth.Min().ToArrayAsync(options), "min per month", 1e-6);
+            NumpyPeer.AssertClose(expected[3], await byMonth.Max().ToArrayAsync(options), "max per month", 1e-6);
+            NumpyPeer.AssertClose(expected[4], await byMonth.Count().ToArrayAsync(options), "count per month");
+            NumpyPeer.AssertClose(expected[5], await byMonth.Std().ToArrayAsync(options), "std per month", 1e-6);
+            NumpyPeer.AssertClose(expected[6], await byMonth.Std(ddof: 1).ToArrayAsync(options), "std (ddof 1) per month", 1e-6);
+
+            var coarse = x.Resample(1, 2);
+            Assert.Equal([0, 1, 2], coarse.Groups.ToArray());
+            NumpyPeer.AssertClose(expected[7], await coarse.Mean().ToArrayAsync(options), "resample by 2 along axis 1", 1e-6);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ChunkGrids))]
+    public async Task CumulativeResultsMatchNumpy(int[] chunks)
+    {
+        var data = Input().Select(v => double.IsNaN(v) ? v : (double)(float)(v / 40)).ToArray();
+        var expected = await NumpyPeer.RunAsync(
+            "results = [r for a in range(3) for r in (np.nancumsum(x, axis=a), np.nancumprod(x, axis=a), np.cumsum(x, axis=a))]",
+            new NumpyInput("x", data, Shape));
+        var x = await StoredAsync(data, chunks);
+        foreach (var options in Options)
+        {
+            for (var axis = 0; axis < 3; axis++)
+            {
+                NumpyPeer.AssertClose(expected[3 * axis], await x.CumSum(axis).ToArrayAsync(options), $"nancumsum, axis {axis}", 1e-6);
+                NumpyPeer.AssertClose(expected[(3 * axis) + 1], await x.CumProd(axis).ToArrayAsync(options), $"nancumprod, axis {axis}", 1e-6);
+                NumpyPeer.AssertClose(expected[(3 * axis) + 2], await x.CumSum(axis, skipNaN: false).ToArrayAsync(options), $"cumsum, axis {axis}", 1e-6);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ChunkGrids))]
+    public async Task RollingWindowsMatchXarray(int[] chunks)
+    {
+        var data = Input();
+        const string Rolling = """
+            import xarray as xr
+            a = xr.DataArray(x, dims=['t', 'y', 'x'])
+            results = []
+            for w, mp, c in ((3, None, False), (3, 1, True), (4, 2, True), (2, 1, False)):
+                r = a.rolling(t=w, min_periods=mp, center=c)
+                results += [r.mean().values, r.sum().values, r.min().values, r.max().values]
+            results.append(a.rolling(x=3, min_periods=1, center=True).mean().values)
+            """;
+        var expected = await NumpyPeer.RunAsync(Rolling, new NumpyInput("x", data, Shape));
+        var x = await StoredAsync(data, chunks);
+        (int Window, int? MinPeriods, bool Center)[] cases = [(3, null, false), (3, 1, true), (4, 2, true), (2, 1, false)];
+        foreach (var options in Options)
+        {
+            for (var i = 0; i < cases.Length; i++)
+            {
+                var (window, minPeriods, center) = cases[i];
+                var rolling = x.Rolling(0, window, minPeriods, center);
+                var what = $"rolling(t={window}, min_periods={minPeriods}, center={center})";
+                NumpyPeer.AssertClose(expected[4 * i], await rolling.Mean().ToArrayAsync(options), what + ".mean", 1e-6);
+                NumpyPeer.AssertClose(expected[(4 * i) + 1], await rolling.Sum().ToArrayAsync(options), what + ".sum", 1e-6);
+                NumpyPeer.AssertClose(expected[(4 * i) + 2], await rolling.Min().ToArrayAsync(options), what + ".min", 1e-6);
+                NumpyPeer.AssertClose(expected[(4 * i) + 3], await rolling.Max().ToArrayAsync(options), what + ".max", 1e-6);
+            }
+
+            NumpyPeer.AssertClose(expected[16], await x.Rolling(-1, 3, 1, center: true).Mean().ToArrayAsync(options), "rolling along the last axis", 1e-6);
+        }
+    }
+
+    [Fact]
+    public void ArgumentsOutOfRangeAreRefused()
+    {
+        var x = Lazy.Generate<double>([6, 5], [2, 5], static (_, d) => d.Fill(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => x.Quantile(1.5, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => x.Median(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => x.PolyFit(0, 0));
+        Assert.Throws<ArgumentException>(() => x.PolyFit(0, 1, [1, 2]));
+        Assert.Throws<ArgumentException>(() => x.GroupBy(0, [1, 2]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => x.Rolling(0, 3, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => x.Resample(1, 0));
+    }
+}
