@@ -115,6 +115,7 @@ internal static class TreeCommand
         }
 
         sb.Append(CultureInfo.InvariantCulture, $" initialized {info.ChunksInitialized}/{info.ChunksTotal}");
+        sb.Append(InfoCommand.DimensionsText(name, metadata.DimensionNames));
         return sb.ToString();
     }
 
