@@ -29,13 +29,13 @@ public static class ClusterJobs
     /// <exception cref="ZarrPipelineException">A task failed for good, or was lost for longer than the retry budget; names the stage and chunk.</exception>
     /// <exception cref="ZarrClusterException">A task would not fit a worker's memory budget (before anything runs).</exception>
     /// <exception cref="ZarrTypeMismatchException">The array's element type is not <typeparamref name="T"/>.</exception>
-    public static async Task<ArrayStatistics<T>> StatisticsAsync<T>(ITaskWorkers workers, string storeUrl, string arrayPath, int[]? axes, bool skipNaN, ClusterOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<ArrayStatistics<T>> StatisticsAsync<T>(ITaskWorkers workers, string storeUrl, string arrayPath, int[]? axes, bool skipNaN, ClusterJobOptions? options = null, CancellationToken cancellationToken = default)
         where T : unmanaged, INumber<T>
     {
         ArgumentNullException.ThrowIfNull(workers);
         ArgumentException.ThrowIfNullOrEmpty(storeUrl);
         ArgumentNullException.ThrowIfNull(arrayPath);
-        options ??= new ClusterOptions();
+        options ??= new ClusterJobOptions();
         using var activity = ClusterTelemetry.Source.StartActivity("zarr.job");
         activity?.SetTag("zarr.job", JobKinds.Statistics);
         var opened = await StoreUrl.OpenAsync(storeUrl, new StoreUrlOptions { Mode = AccessMode.Read }, cancellationToken).ConfigureAwait(false);
@@ -157,14 +157,14 @@ public static class ClusterJobs
     /// <returns>What the tasks did.</returns>
     /// <exception cref="ZarrPipelineException">A task failed for good, or was lost for longer than the retry budget; names the stage and chunk.</exception>
     /// <exception cref="ZarrClusterException">The arrays differ in shape or type, or a task would not fit a worker's memory budget.</exception>
-    public static async Task<ClusterJobReport> CopyAsync(ITaskWorkers workers, string sourceUrl, string sourcePath, string targetUrl, string targetPath, ClusterOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<ClusterJobReport> CopyAsync(ITaskWorkers workers, string sourceUrl, string sourcePath, string targetUrl, string targetPath, ClusterJobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(workers);
         ArgumentException.ThrowIfNullOrEmpty(sourceUrl);
         ArgumentNullException.ThrowIfNull(sourcePath);
         ArgumentException.ThrowIfNullOrEmpty(targetUrl);
         ArgumentNullException.ThrowIfNull(targetPath);
-        options ??= new ClusterOptions();
+        options ??= new ClusterJobOptions();
         using var activity = ClusterTelemetry.Source.StartActivity("zarr.job");
         activity?.SetTag("zarr.job", JobKinds.Copy);
         var sourceStore = await StoreUrl.OpenAsync(sourceUrl, new StoreUrlOptions { Mode = AccessMode.Read }, cancellationToken).ConfigureAwait(false);

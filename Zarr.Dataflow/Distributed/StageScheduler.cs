@@ -4,12 +4,12 @@ namespace Zarr.Dataflow.Distributed;
 
 /// <summary>
 /// Runs one stage's tasks on the workers: at most <see cref="ITaskWorkers.Slots"/> in flight; a task lost in transport
-/// is sent again (to whichever worker takes it) until <see cref="ClusterOptions.RetryBudget"/> has passed since its
-/// first send; a task that fails on its worker is run again up to <see cref="ClusterOptions.MaxAttempts"/> times, then
+/// is sent again (to whichever worker takes it) until <see cref="ClusterJobOptions.RetryBudget"/> has passed since its
+/// first send; a task that fails on its worker is run again up to <see cref="ClusterJobOptions.MaxAttempts"/> times, then
 /// the stage fails with one <see cref="ZarrPipelineException"/> naming the stage and the chunk. The first failure
 /// cancels every task still in flight, on the workers too.
 /// </summary>
-internal sealed class StageScheduler(ITaskWorkers workers, ClusterOptions options, JobProgress progress)
+internal sealed class StageScheduler(ITaskWorkers workers, ClusterJobOptions options, JobProgress progress)
 {
     private long _retries;
 
@@ -92,7 +92,7 @@ internal sealed class JobProgress(long chunksTotal, IProgress<PipelineProgress>?
     private long _chunks;
     private long _read;
     private long _written;
-    private TimeSpan _lastReport = TimeSpan.MinValue;
+    private TimeSpan? _lastReport;
 
     public long Chunks => _chunks;
 
@@ -110,7 +110,7 @@ internal sealed class JobProgress(long chunksTotal, IProgress<PipelineProgress>?
             _chunks += receipt.Chunks;
             _read += receipt.BytesRead;
             _written += receipt.BytesWritten;
-            if (sink is not null && _clock.Elapsed - _lastReport >= TimeSpan.FromMilliseconds(100))
+            if (sink is not null && (_lastReport is not { } last || _clock.Elapsed - last >= TimeSpan.FromMilliseconds(100)))
             {
                 _lastReport = _clock.Elapsed;
                 report = Snapshot();

@@ -23,7 +23,7 @@ public sealed class LocalWorkersTests
         using var folder = new TempFolder();
         var array = await ClusterData.CreateAsync(folder.Path, "a", [100, 90], [10, 9], seed: 1);
         var expected = await Lazy.From(array).StatisticsAsync(axes, 0, skipNaN, new PipelineOptions { FanIn = fanIn });
-        var options = new ClusterOptions { FanIn = fanIn, ChunksPerTask = chunksPerTask };
+        var options = new ClusterJobOptions { FanIn = fanIn, ChunksPerTask = chunksPerTask };
         var actual = await ClusterJobs.StatisticsAsync<double>(new LocalWorkers(slots: 3), folder.Path, "a", axes, skipNaN, options);
         ClusterData.AssertSameBits(expected, actual);
     }
@@ -39,7 +39,7 @@ public sealed class LocalWorkersTests
         await ZarrArray.CreateAsync<double>(store, "cluster/a", [100, 90], options);
         await Lazy.From(source).StoreAsync(local);
 
-        var report = await ClusterJobs.CopyAsync(new LocalWorkers(slots: 2), folder.Path, "src", folder.Path, "cluster/a", new ClusterOptions { ChunksPerTask = 3 });
+        var report = await ClusterJobs.CopyAsync(new LocalWorkers(slots: 2), folder.Path, "src", folder.Path, "cluster/a", new ClusterJobOptions { ChunksPerTask = 3 });
 
         Assert.Equal(12, report.Chunks);
         Assert.Equal(4, report.Tasks);
@@ -61,7 +61,7 @@ public sealed class LocalWorkersTests
 
         var counting = new CountingWorkers(new LocalWorkers(slots: 2));
         var failure = await Assert.ThrowsAsync<ZarrPipelineException>(() =>
-            ClusterJobs.StatisticsAsync<double>(counting, folder.Path, "a", null, true, new ClusterOptions { ChunksPerTask = 1, MaxAttempts = 2 }));
+            ClusterJobs.StatisticsAsync<double>(counting, folder.Path, "a", null, true, new ClusterJobOptions { ChunksPerTask = 1, MaxAttempts = 2 }));
 
         Assert.Equal(ClusterJobs.ReduceStage, failure.Stage);
         Assert.Equal([2L, 1L], failure.Coordinates);
@@ -91,7 +91,7 @@ public sealed class LocalWorkersTests
         var expected = await Lazy.From(array).StatisticsAsync(null, 0, true);
         var flaky = new FlakyWorkers(new LocalWorkers(slots: 2), loseEvery: 3);
 
-        var actual = await ClusterJobs.StatisticsAsync<double>(flaky, folder.Path, "a", null, true, new ClusterOptions { ChunksPerTask = 1 });
+        var actual = await ClusterJobs.StatisticsAsync<double>(flaky, folder.Path, "a", null, true, new ClusterJobOptions { ChunksPerTask = 1 });
 
         ClusterData.AssertSameBits(expected, actual);
         Assert.True(flaky.Lost > 0);

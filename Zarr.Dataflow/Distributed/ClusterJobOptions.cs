@@ -4,7 +4,7 @@ namespace Zarr.Dataflow.Distributed;
 /// How a job runs on a cluster (<see cref="ClusterJobs"/>). Defaults: <see cref="RetryBudget"/> 2 minutes,
 /// <see cref="MaxAttempts"/> 3, <see cref="ChunksPerTask"/> 8, <see cref="FanIn"/> 8, no progress.
 /// </summary>
-public sealed class ClusterOptions
+public sealed class ClusterJobOptions
 {
     /// <summary>
     /// How long a task may keep being re-sent after transport failures (a dead worker's tasks run again elsewhere once
