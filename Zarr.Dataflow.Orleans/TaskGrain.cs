@@ -23,7 +23,7 @@ internal sealed partial class TaskGrain(WorkerSlots slots, ILogger<TaskGrain> lo
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "task done ({TaskBytes} bytes in, {ReceiptBytes} bytes out)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "task done ({TaskBytes} bytes of description, {ReceiptBytes} bytes of receipt)")]
     private static partial void LogTaskDone(ILogger logger, int taskBytes, int receiptBytes);
 }
 
