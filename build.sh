@@ -12,7 +12,7 @@ RUNTIME_PACKAGES=(libblosc1)
 # tests/fixtures/js/package-lock.json, installed by the fixture scripts with npm ci). The fixtures are generated from
 # them by tests/fixtures/python/generate.py on the first test run.
 TEST_PACKAGES=(libblosc1 python3-zarr python3-numcodecs python3-numpy python3-zstandard python3-blosc python3-crc32c
-  python3-xarray python3-pandas radosgw ceph-mon ceph-osd python3-boto3)
+  python3-xarray python3-pandas radosgw ceph-mon ceph-osd python3-boto3 redis-server)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

@@ -52,6 +52,7 @@ internal static class ZarrCommand
         root.Subcommands.Add(VerifyCommand.Create(console, verbose));
         root.Subcommands.Add(ResizeCommand.Create(console, verbose));
         root.Subcommands.Add(AttrsCommand.Create(console, verbose));
+        root.Subcommands.Add(WorkerCommand.Create(console, verbose));
         foreach (var version in root.Options.OfType<VersionOption>())
         {
             version.Action = new VersionAction(console);
@@ -72,6 +73,12 @@ internal static class ZarrCommand
             Error = console.Error,
             EnableDefaultExceptionHandler = false,
         };
+        if (parseResult.CommandResult.Command.Name == WorkerCommand.Name)
+        {
+            // A stopped worker leaves the cluster gracefully (its tasks in progress end or go back): more than the default 2 s.
+            invocation.ProcessTerminationTimeout = TimeSpan.FromSeconds(45);
+        }
+
         return await parseResult.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
 

@@ -5,6 +5,8 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json.Nodes;
 using Zarr.Dataflow;
+using Zarr.Dataflow.Distributed;
+using Zarr.Dataflow.Orleans;
 using Zarr.Storage;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Chunks;
@@ -40,16 +42,17 @@ internal static class CopyCommand
         var destination = new Argument<string>("DST") { Description = "The new array or group (a folder, or a path inside a .zip file, which is created or added to)." };
         var json = new Option<bool>("--json") { Description = "Print {\"arrays\", \"chunks_written\", \"bytes_read\", \"bytes_written\", \"seconds\"}." };
         var options = new CreateOptions();
-        var command = new Command("copy", "Copy an array or a group: convert the format, rechunk, recompress, shard.") { source, destination, json };
+        var cluster = ClusterChoice.CreateOption("Run the copy on a cluster's workers: local (a silo in this process) or redis://HOST:PORT; DST must be writable by every worker (a folder or an object store, not a .zip file). Prints what the local run prints.");
+        var command = new Command("copy", "Copy an array or a group: convert the format, rechunk, recompress, shard.") { source, destination, json, cluster };
         options.AddTo(command);
         command.SetAction((result, cancellationToken) => ZarrCommand.GuardAsync(
             console,
             result.GetValue(verbose),
-            () => RunAsync(console, result.GetRequiredValue(source), result.GetRequiredValue(destination), options.Read(result), result.GetValue(json), cancellationToken)));
+            () => RunAsync(console, result.GetRequiredValue(source), result.GetRequiredValue(destination), options.Read(result), result.GetValue(json), ClusterChoice.Parse(result.GetValue(cluster)), cancellationToken)));
         return command;
     }
 
-    private static async Task RunAsync(CliConsole console, string source, string destination, CreateRequest request, bool json, CancellationToken cancellationToken)
+    private static async Task RunAsync(CliConsole console, string source, string destination, CreateRequest request, bool json, ClusterAddress? cluster, CancellationToken cancellationToken)
     {
         if (string.Equals(Path.GetFullPath(source).TrimEnd('/'), Path.GetFullPath(destination).TrimEnd('/'), StringComparison.Ordinal))
         {
@@ -84,13 +87,30 @@ internal static class CopyCommand
                     await target.Store.DeletePrefixAsync("", cancellationToken).ConfigureAwait(false);
                 }
 
+                if (cluster is not null && target.Zip is not null)
+                {
+                    throw new UsageException($"--cluster needs a destination every worker can write: a folder or an object store, not a path in a .zip file ({destination})");
+                }
+
                 try
                 {
-                    await CliProgress.RunAsync(console, async progress =>
+                    var connection = cluster is null ? null : await ClusterChoice.ConnectAsync(cluster, cancellationToken).ConfigureAwait(false);
+                    try
                     {
-                        await CopyAsync(plan, target.Store, request.Format, progress, totals, cancellationToken).ConfigureAwait(false);
-                        return true;
-                    }).ConfigureAwait(false);
+                        var onCluster = connection is null ? null : new ClusterCopy(connection.Workers, ClusterChoice.UrlOf(source), ClusterChoice.UrlOf(destination));
+                        await CliProgress.RunAsync(console, async progress =>
+                        {
+                            await CopyAsync(plan, target.Store, request.Format, onCluster, progress, totals, cancellationToken).ConfigureAwait(false);
+                            return true;
+                        }).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        if (connection is not null)
+                        {
+                            await connection.DisposeAsync().ConfigureAwait(false);
+                        }
+                    }
                 }
                 catch (Exception) when (ours is not null)
                 {
@@ -218,7 +238,7 @@ internal static class CopyCommand
         return new CopyPlan(group, attributes, groups, arrays);
     }
 
-    private static async Task CopyAsync(CopyPlan plan, Zarr.Storage.IStore targetStore, ZarrFormat format, Func<string, IProgress<PipelineProgress>?> progress, CopyTotals totals, CancellationToken cancellationToken)
+    private static async Task CopyAsync(CopyPlan plan, Zarr.Storage.IStore targetStore, ZarrFormat format, ClusterCopy? cluster, Func<string, IProgress<PipelineProgress>?> progress, CopyTotals totals, CancellationToken cancellationToken)
     {
         ZarrGroup? root = null;
         if (plan.Root is not null)
@@ -233,7 +253,7 @@ internal static class CopyCommand
         foreach (var array in plan.Arrays)
         {
             var name = array.Path.Length == 0 ? Path.GetFileName(Path.TrimEndingDirectorySeparator(array.Where)) : array.Path;
-            await CopyArrayAsync(array, targetStore, progress(name), totals, cancellationToken).ConfigureAwait(false);
+            await CopyArrayAsync(array, targetStore, cluster, progress(name), totals, cancellationToken).ConfigureAwait(false);
         }
 
         if (root is not null && plan.Root!.UsesConsolidatedMetadata)
@@ -363,7 +383,7 @@ internal static class CopyCommand
         return null;
     }
 
-    private static async Task CopyArrayAsync(ArrayCopy copy, Zarr.Storage.IStore targetStore, IProgress<PipelineProgress>? progress, CopyTotals totals, CancellationToken cancellationToken)
+    private static async Task CopyArrayAsync(ArrayCopy copy, Zarr.Storage.IStore targetStore, ClusterCopy? cluster, IProgress<PipelineProgress>? progress, CopyTotals totals, CancellationToken cancellationToken)
     {
         var (source, where) = (copy.Source, copy.Where);
         ZarrArray target;
@@ -379,7 +399,12 @@ internal static class CopyCommand
         try
         {
             var pipeline = new PipelineOptions { Progress = progress };
-            var engine = ChunkCopy.FillNeedsExactCopy(source, target) ? null : NumericDispatch.TryRun(source, new EngineCopy(target, pipeline, cancellationToken));
+            // On a cluster, the engine's copy runs as tasks on the workers (the same stages per chunk, the same bytes); the
+            // copies the engine does not do (exact fill bytes, strings and other non-numbers) run here, through the same store.
+            INumericWork<long> work = cluster is null
+                ? new EngineCopy(target, pipeline, cancellationToken)
+                : new ClusterEngineCopy(cluster, copy.Path, progress, cancellationToken);
+            var engine = ChunkCopy.FillNeedsExactCopy(source, target) ? null : NumericDispatch.TryRun(source, work);
             var bytesRead = await (source.DataType.IsFixedSize
                 ? engine ?? ChunkCopy.CopyAsync(source, target, progress, ChunkCopy.ZarrPython2MisreadsFill(target.Metadata), cancellationToken)
                 : StringCopy.CopyAsync(source, target, progress, cancellationToken)).ConfigureAwait(false);
@@ -398,6 +423,19 @@ internal static class CopyCommand
         public async Task<long> RunAsync<T>(ZarrArray<T> array) where T : unmanaged, INumber<T>
         {
             var report = await Lazy.From(array).StoreAsync(target.As<T>(), options, cancellationToken).ConfigureAwait(false);
+            return report.BytesRead;
+        }
+    }
+
+    /// <summary>Where the engine's copies run with <c>--cluster</c>: the workers, and the URLs they open SRC and DST by.</summary>
+    private sealed record ClusterCopy(ITaskWorkers Workers, string SourceUrl, string TargetUrl);
+
+    /// <summary>The engine's copy of one array as tasks on a cluster's workers; the array's path is the same under SRC and DST.</summary>
+    private sealed class ClusterEngineCopy(ClusterCopy cluster, string path, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken) : INumericWork<long>
+    {
+        public async Task<long> RunAsync<T>(ZarrArray<T> array) where T : unmanaged, INumber<T>
+        {
+            var report = await ClusterJobs.CopyAsync(cluster.Workers, cluster.SourceUrl, path, cluster.TargetUrl, path, new ClusterJobOptions { Progress = progress }, cancellationToken).ConfigureAwait(false);
             return report.BytesRead;
         }
     }

@@ -8,6 +8,8 @@ using System.Text.Json.Nodes;
 using Spectre.Console;
 using Zarr.Dataflow;
 using Zarr.Dataflow.Blocks;
+using Zarr.Dataflow.Distributed;
+using Zarr.Dataflow.Orleans;
 using Zarr.Storage;
 
 namespace Zarr.Cli.Commands;
@@ -37,7 +39,8 @@ internal static class StatsCommand
             DefaultValueFactory = _ => true,
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var command = new Command("stats", "Summary statistics of an array (or a region of it) through the engine, as numpy computes them; count = elements counted into the statistics, nan_count = NaNs seen.") { path, axis, region, skipNaN, json };
+        var cluster = ClusterChoice.CreateOption("Run the job on a cluster's workers: local (a silo in this process) or redis://HOST:PORT; prints what the local run prints.");
+        var command = new Command("stats", "Summary statistics of an array (or a region of it) through the engine, as numpy computes them; count = elements counted into the statistics, nan_count = NaNs seen.") { path, axis, region, skipNaN, json, cluster };
         command.SetAction((result, cancellationToken) => ZarrCommand.GuardAsync(
             console,
             result.GetValue(verbose),
@@ -48,6 +51,7 @@ internal static class StatsCommand
                 RegionParser.Parse(result.GetValue(region) ?? ""),
                 result.GetValue(skipNaN),
                 result.GetValue(json),
+                ClusterChoice.Parse(result.GetValue(cluster)),
                 cancellationToken)));
         return command;
     }
@@ -72,8 +76,13 @@ internal static class StatsCommand
         return axes;
     }
 
-    private static async Task RunAsync(CliConsole console, string path, int[]? axes, IReadOnlyList<RegionItem> region, bool skipNaN, bool json, CancellationToken cancellationToken)
+    private static async Task RunAsync(CliConsole console, string path, int[]? axes, IReadOnlyList<RegionItem> region, bool skipNaN, bool json, ClusterAddress? cluster, CancellationToken cancellationToken)
     {
+        if (cluster is not null && region.Count > 0)
+        {
+            throw new UsageException("--region with --cluster: a cluster job reads whole arrays; leave out one of the two");
+        }
+
         var node = await NodeLocation.OpenForReadAsync(path, cancellationToken).ConfigureAwait(false);
         await using var nodeScope = node.ConfigureAwait(false);
         JsonObject result;
@@ -89,9 +98,21 @@ internal static class StatsCommand
             var resolved = RegionParser.Resolve(region, array.Shape);
             var outputRank = resolved.Count(r => !r.Dropped);
             var normalized = NormalizeAxes(axes, outputRank);
-            result = await CliProgress.RunAsync(console, progress =>
-                NumericDispatch.TryRun(array, new StatsWork(resolved, normalized, skipNaN, progress, cancellationToken))
-                ?? throw new CliException($"{path}: stats needs a real number type; the data type is {array.DataType}")).ConfigureAwait(false);
+            var connection = cluster is null ? null : await ClusterChoice.ConnectAsync(cluster, cancellationToken).ConfigureAwait(false);
+            var onCluster = connection is null ? null : new ClusterJob(connection.Workers, ClusterChoice.UrlOf(path));
+            try
+            {
+                result = await CliProgress.RunAsync(console, progress =>
+                    NumericDispatch.TryRun(array, new StatsWork(resolved, normalized, skipNaN, onCluster, progress, cancellationToken))
+                    ?? throw new CliException($"{path}: stats needs a real number type; the data type is {array.DataType}")).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (connection is not null)
+                {
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                }
+            }
         }
         catch (ZarrException ex)
         {
@@ -164,7 +185,10 @@ internal static class StatsCommand
     }
 
     /// <summary>The statistics of a typed array, through the engine's reductions.</summary>
-    private sealed class StatsWork(ResolvedDimension[] region, int[]? axes, bool skipNaN, Func<string, IProgress<PipelineProgress>?> progress, CancellationToken cancellationToken)
+    /// <summary>Where a job runs when <c>--cluster</c> is given: the cluster's workers, and the URL they open the array by.</summary>
+    private sealed record ClusterJob(ITaskWorkers Workers, string StoreUrl);
+
+    private sealed class StatsWork(ResolvedDimension[] region, int[]? axes, bool skipNaN, ClusterJob? cluster, Func<string, IProgress<PipelineProgress>?> progress, CancellationToken cancellationToken)
         : INumericWork<JsonObject>
     {
         public async Task<JsonObject> RunAsync<T>(ZarrArray<T> array) where T : unmanaged, INumber<T>
@@ -180,7 +204,10 @@ internal static class StatsCommand
             var reducedCount = all.Aggregate(1L, (n, d) => n * shape[d]);
 
             // One pass: every statistic from one reduction (the region is read asynchronously inside its pipeline).
-            var stats = await lazy.StatisticsAsync(axes, 0, skipNaN, Options("stats"), cancellationToken).ConfigureAwait(false);
+            // On a cluster: the same reduction as tasks on its workers, the same bits (the region is the whole array there).
+            var stats = cluster is null
+                ? await lazy.StatisticsAsync(axes, 0, skipNaN, Options("stats"), cancellationToken).ConfigureAwait(false)
+                : await ClusterJobs.StatisticsAsync<T>(cluster.Workers, cluster.StoreUrl, "", axes, skipNaN, new ClusterJobOptions { Progress = progress("stats") }, cancellationToken).ConfigureAwait(false);
             JsonNode? count, sum, mean, var, std, min, max, nanCount;
             if (axes is null || all.Length == shape.Length)
             {

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Logging;
+using Zarr.Dataflow.Distributed;
+
+namespace Zarr.Dataflow.Orleans;
+
+/// <summary>Runs a task under the silo's slots (<see cref="WorkerSlots"/>), then deactivates: one activation per send.</summary>
+internal sealed partial class TaskGrain(WorkerSlots slots, ILogger<TaskGrain> logger) : Grain, ITaskGrain
+{
+    public async Task<byte[]> RunAsync(byte[] task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        DeactivateOnIdle();
+        await slots.Gate.WaitAsync(cancellationToken).ConfigureAwait(true);
+        try
+        {
+            var receipt = await ClusterTaskRunner.RunAsync(task, slots.TaskMemoryBudget, cancellationToken).ConfigureAwait(true);
+            LogTaskDone(logger, task.Length, receipt.Length);
+            return receipt;
+        }
+        finally
+        {
+            slots.Gate.Release();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "task done ({TaskBytes} bytes of description, {ReceiptBytes} bytes of receipt)")]
+    private static partial void LogTaskDone(ILogger logger, int taskBytes, int receiptBytes);
+}
+
+/// <summary>A silo's slots (tasks it runs at once) and the memory one task may use there.</summary>
+internal sealed class WorkerSlots : IDisposable
+{
+    public WorkerSlots(ZarrWorkerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Slots = options.Slots;
+        TaskMemoryBudget = options.MemoryBudget / options.Slots;
+        Gate = new SemaphoreSlim(options.Slots, options.Slots);
+    }
+
+    public int Slots { get; }
+
+    public long TaskMemoryBudget { get; }
+
+    public SemaphoreSlim Gate { get; }
+
+    public void Dispose() => Gate.Dispose();
+}

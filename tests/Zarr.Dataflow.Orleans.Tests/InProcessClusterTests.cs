@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+using Xunit.Abstractions;
+using Zarr.Dataflow.Distributed;
+using Zarr.Storage;
+
+namespace Zarr.Dataflow.Orleans.Tests;
+
+/// <summary>
+/// Three silos in this process (Orleans' InProcessTestCluster), the task grains on each; a silo killed in the middle of
+/// a job: the job completes and its result is the local engine's, bit for bit.
+/// </summary>
+public sealed class InProcessClusterTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Jobs_survive_a_silo_killed_mid_job_with_the_local_result_bit_for_bit()
+    {
+        var clock = Stopwatch.StartNew();
+        using var folder = new TempFolder();
+        var array = await ClusterData.CreateAsync(folder.Path, "a", [240, 240], [12, 12], seed: 11);
+        var expectedStatistics = await Lazy.From(array).StatisticsAsync([1], 0, true);
+        var store = new DirectoryStore(folder.Path);
+        var copyOptions = new ArrayOptions { Chunks = [40, 30], Compressors = [new Zarr.Storage.Codecs.ZstdCodec()] };
+        var local = await ZarrArray.CreateAsync<double>(store, "local/a", [240, 240], copyOptions);
+        await ZarrArray.CreateAsync<double>(store, "cluster/a", [240, 240], copyOptions);
+        await Lazy.From(array).StoreAsync(local);
+
+        var builder = new InProcessTestClusterBuilder(3);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddZarrWorker(new ZarrWorkerOptions { Slots = 2 });
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+            });
+        });
+        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(3)));
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        try
+        {
+            var workers = new OrleansWorkers(cluster.Client, slots: 6, taskMemoryBudget: 64L << 20);
+
+            // Statistics: one chunk per task, 400 tasks; the last silo dies once a tenth of the chunks are in.
+            var statistics = await RunKillingAsync(cluster, cluster.Silos[^1], 40, progress =>
+                ClusterJobs.StatisticsAsync<double>(workers, folder.Path, "a", [1], true, new ClusterJobOptions { ChunksPerTask = 1, Progress = progress }));
+            ClusterData.AssertSameBits(expectedStatistics, statistics);
+            output.WriteLine($"statistics with a silo killed: done at {clock.Elapsed.TotalSeconds:0.0} s");
+
+            // A rechunking, recompressing copy: one target chunk per task; the next silo dies a tenth of the way in.
+            var copy = await RunKillingAsync(cluster, cluster.Silos[^1], 4, progress =>
+                ClusterJobs.CopyAsync(workers, folder.Path, "a", folder.Path, "cluster/a", new ClusterJobOptions { ChunksPerTask = 1, Progress = progress }));
+            Assert.Equal(48, copy.Chunks);
+            var expected = ClusterData.Files(Path.Combine(folder.Path, "local"));
+            var actual = ClusterData.Files(Path.Combine(folder.Path, "cluster"));
+            Assert.Equal(expected.Keys, actual.Keys);
+            foreach (var (key, bytes) in expected)
+            {
+                Assert.True(bytes.AsSpan().SequenceEqual(actual[key]), key);
+            }
+
+            output.WriteLine($"copy with a silo killed: done at {clock.Elapsed.TotalSeconds:0.0} s ({copy.Retries} tasks sent again)");
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>Runs a job and kills <paramref name="victim"/> once <paramref name="chunksBeforeKill"/> chunks are done.</summary>
+    private static async Task<T> RunKillingAsync<T>(InProcessTestCluster cluster, InProcessSiloHandle victim, long chunksBeforeKill, Func<IProgress<PipelineProgress>, Task<T>> job)
+    {
+        var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new CallbackProgress(p =>
+        {
+            if (p.ChunksDone >= chunksBeforeKill)
+            {
+                halfway.TrySetResult();
+            }
+        });
+        var running = job(progress);
+        var first = await Task.WhenAny(running, halfway.Task);
+        if (first == running)
+        {
+            // A failed job shows its own exception; one that ended too soon is a test too small for this machine.
+            var result = await running;
+            Assert.Fail($"the job ended ({result}) before a silo could be killed in its middle");
+        }
+
+        await cluster.KillSiloAsync(victim);
+        return await running;
+    }
+
+    /// <summary>Calls back on the reporting thread (Progress&lt;T&gt; would post to a synchronization context).</summary>
+    private sealed class CallbackProgress(Action<PipelineProgress> callback) : IProgress<PipelineProgress>
+    {
+        public void Report(PipelineProgress value) => callback(value);
+    }
+}
