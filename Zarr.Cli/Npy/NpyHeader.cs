@@ -160,7 +160,7 @@ internal sealed record NpyHeader(ZarrDataType DataType, SwapRun[] Swaps, bool Fo
         if (stream.CanSeek && headerLength > stream.Length - stream.Position)
         {
             // Refused before the buffer is allocated: a 20-byte file must not cost the 100 MiB its header length may claim.
-            throw new InvalidDataException($"{name}: the header says it is {headerLength} bytes but the file ends {stream.Length - stream.Position} bytes later; it is not a complete .npy file");
+            throw new InvalidDataException($"{name}: the file ends inside its header ({headerLength} bytes declared, {stream.Length - stream.Position} left); it is not a complete .npy file");
         }
 
         var headerBytes = new byte[headerLength];
