@@ -157,6 +157,12 @@ internal sealed record NpyHeader(ZarrDataType DataType, SwapRun[] Swaps, bool Fo
             throw new InvalidDataException($"{name}: a header of {headerLength} bytes is not believable");
         }
 
+        if (stream.CanSeek && headerLength > stream.Length - stream.Position)
+        {
+            // Refused before the buffer is allocated: a 20-byte file must not cost the 100 MiB its header length may claim.
+            throw new InvalidDataException($"{name}: the file ends inside its header ({headerLength} bytes declared, {stream.Length - stream.Position} left); it is not a complete .npy file");
+        }
+
         var headerBytes = new byte[headerLength];
         await ReadExactlyAsync(stream, headerBytes, name, "its header", cancellationToken).ConfigureAwait(false);
         var text = major == 3 ? Encoding.UTF8.GetString(headerBytes) : Encoding.Latin1.GetString(headerBytes);
@@ -165,7 +171,17 @@ internal sealed record NpyHeader(ZarrDataType DataType, SwapRun[] Swaps, bool Fo
         var dataType = dict.Descr is List<object?> fields
             ? ParseFields(fields, name, "", swaps)
             : ParseTypeString((string)dict.Descr, name, null, swaps);
-        return new NpyHeader(dataType, [.. swaps], dict.FortranOrder, dict.Shape, 8 + lengthBytes.Length + headerLength);
+        var header = new NpyHeader(dataType, [.. swaps], dict.FortranOrder, dict.Shape, 8 + lengthBytes.Length + headerLength);
+        try
+        {
+            _ = header.DataLength;
+        }
+        catch (OverflowException ex)
+        {
+            throw new InvalidDataException($"{name}: the shape ({string.Join(", ", dict.Shape)}) of {dataType} elements is more bytes than a file can hold", ex);
+        }
+
+        return header;
     }
 
     /// <summary>

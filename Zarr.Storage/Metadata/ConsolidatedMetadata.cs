@@ -111,12 +111,12 @@ public static class ConsolidatedMetadata
         return (store, await NodeIO.ReadGroupMetadataV2Async(store, path, cancellationToken).ConfigureAwait(false));
     }
 
-    private static ConsolidatedStore? ParseV3(IStore store, string path, string key, byte[] json)
+    internal static ConsolidatedStore? ParseV3(IStore store, string path, string key, byte[] json)
     {
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(json)!.AsObject();
+            root = ParseJson(json, key) as JsonObject ?? throw new ZarrMetadataException(key, null, "expected a JSON object");
         }
         catch (JsonException e)
         {
@@ -172,7 +172,7 @@ public static class ConsolidatedMetadata
         return new ConsolidatedStore(store, path, ZarrFormat.V3, documents, groups);
     }
 
-    private static ConsolidatedStore ParseV2(IStore store, string path, string key, byte[] json)
+    internal static ConsolidatedStore ParseV2(IStore store, string path, string key, byte[] json)
     {
         JsonObject root;
         try
@@ -186,7 +186,8 @@ public static class ConsolidatedMetadata
             throw new ZarrMetadataException(key, null, "not a valid consolidated metadata document: " + e.Message, e);
         }
 
-        if ((root["zarr_consolidated_format"] as JsonValue)?.ToJsonString() != "1")
+        // A number that equals 1, as zarr-python compares it; a bare Infinity (a double no JSON text holds) is not one.
+        if (!(root["zarr_consolidated_format"] is JsonValue version && version.GetValueKind() == JsonValueKind.Number && version.TryGetValue<double>(out var number) && number == 1))
         {
             throw new ZarrMetadataException(key, "zarr_consolidated_format", $"{(root["zarr_consolidated_format"] is { } format ? UserText.Json(format) : "missing")} is not a supported consolidated format (only 1)");
         }
@@ -402,7 +403,9 @@ public static class ConsolidatedMetadata
     {
         try
         {
-            return JsonNode.Parse(json) ?? throw new ZarrMetadataException(key, null, "is JSON null, not a document");
+            JsonUnicode.Check(json);
+            return JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false })
+                ?? throw new ZarrMetadataException(key, null, "is JSON null, not a document");
         }
         catch (JsonException e)
         {

@@ -30,6 +30,7 @@ internal static class MetadataJsonReader
         JsonDocument doc;
         try
         {
+            JsonUnicode.Check(json);
             doc = JsonDocument.Parse(json.ToArray(), DocumentOptions);
         }
         catch (JsonException ex)

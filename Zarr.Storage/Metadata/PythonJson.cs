@@ -36,9 +36,11 @@ internal static partial class PythonJson
     /// Parses a document Python's <c>json</c> wrote: standard JSON, or with bare <c>NaN</c>, <c>Infinity</c> and
     /// <c>-Infinity</c>, which become JSON values holding that double.
     /// </summary>
-    /// <exception cref="JsonException">The text is not JSON, even with those tokens.</exception>
+    /// <exception cref="JsonException">The text is not JSON, even with those tokens; it is not UTF-8; an object has a name twice (a JSON object cannot hold both).</exception>
     public static JsonNode? ParseNode(ReadOnlySpan<byte> json, JsonDocumentOptions options = default)
     {
+        JsonUnicode.Check(json);
+        options.AllowDuplicateProperties = false;
         var tokens = Scan(json, out var lengthyNumbers);
         if (tokens.Count == 0)
         {
