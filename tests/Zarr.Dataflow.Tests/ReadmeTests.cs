@@ -23,6 +23,7 @@ public partial class ReadmeTests
     [InlineData("Zarr.Dataflow/README.md")]
     [InlineData("Zarr.Storage.S3/README.md")]
     [InlineData("Zarr.Storage.Azure/README.md")]
+    [InlineData("Zarr.Dataflow.Orleans/README.md")]
     public void The_code_blocks_of_each_package_readme_compile(string readme) => AssertCompiles(readme);
 
     private static void AssertCompiles(string readme)
