@@ -13,7 +13,10 @@ namespace Zarr.Storage.Internal;
 /// change re-reads the stored document and never writes back a stale one, and no chunk write lands beside a resize.</para>
 /// <para><see cref="Published"/> is the newest metadata written under the gate, with a version that grows by one per
 /// change: a handle whose snapshot is older takes it up, so every handle in the process sees every change made here.
-/// Changes made by other processes are seen when a handle re-reads the document (a later issue; see issue 23).</para>
+/// Across processes, a change is serialised by the store instead: under the metadata key's lock file on a directory
+/// store, as a compare-and-swap of the document on an <see cref="IConditionalStore"/>; each change re-reads the
+/// stored document first. A chunk writer in another process does not wait for a resize here (it holds its own
+/// snapshot of the shape until it reopens).</para>
 /// <para>The states live as long as a handle holds them: the table holds them weakly.</para>
 /// </remarks>
 internal sealed class NodeState
