@@ -229,43 +229,8 @@ public static class ClusterJobs
 
     /// <summary>The cells as <see cref="ArrayStatistics{T}"/>, as the local <c>StatisticsAsync</c> makes them from the same cells.</summary>
     private static ArrayStatistics<T> ToStatistics<T>(StatisticsCell<T>[] cells, AxisPlan plan, bool skipNaN)
-        where T : unmanaged, INumber<T>
-    {
-        var n = cells.Length;
-        var count = new long[n];
-        var nanCount = new long[n];
-        var sum = new double[n];
-        var mean = new double[n];
-        var m2 = new double[n];
-        var min = new T[n];
-        var max = new T[n];
-        var integer = !NumericTraits<T>.IsFloat;
-        var sumInt64 = integer && NumericTraits<T>.IsSigned ? new long[n] : null;
-        var sumUInt64 = integer && !NumericTraits<T>.IsSigned ? new ulong[n] : null;
-        for (var c = 0; c < n; c++)
-        {
-            ref readonly var cell = ref cells[c];
-            count[c] = cell.Count;
-            nanCount[c] = cell.NaNCount;
-            sum[c] = cell.Sum;
-            mean[c] = cell.Mean;
-            m2[c] = cell.M2;
-            var onlyNaN = cell.Count == 0 && cell.NaNCount > 0;
-            min[c] = onlyNaN ? T.CreateTruncating(double.NaN) : cell.Min;
-            max[c] = onlyNaN ? T.CreateTruncating(double.NaN) : cell.Max;
-            if (sumInt64 is not null)
-            {
-                sumInt64[c] = cell.IntegerSum;
-            }
-
-            if (sumUInt64 is not null)
-            {
-                sumUInt64[c] = unchecked((ulong)cell.IntegerSum);
-            }
-        }
-
-        return new ArrayStatistics<T>((long[])plan.Kept.Clone(), 0, skipNaN, count, nanCount, sum, sumInt64, sumUInt64, mean, m2, min, max);
-    }
+        where T : unmanaged, INumber<T> =>
+        ArrayStatistics<T>.FromCells(cells, (long[])plan.Kept.Clone(), 0, skipNaN);
 }
 
 /// <summary>What a cluster job's tasks did.</summary>

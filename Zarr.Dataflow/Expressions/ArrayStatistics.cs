@@ -83,6 +83,49 @@ public sealed class ArrayStatistics<T> where T : unmanaged, INumber<T>
 
     /// <summary>The maxima (NaN where only skipped NaNs were seen, as numpy's nanmax; otherwise meaningless where <see cref="Count"/> is 0: numpy raises there).</summary>
     public ImmutableArray<T> Max { get; }
+
+    /// <summary>
+    /// The statistics of the reduced cells (one per position of <paramref name="shape"/>), as the local engine and the
+    /// cluster's tasks both end with: the same cells give the same object.
+    /// </summary>
+    internal static ArrayStatistics<T> FromCells(StatisticsCell<T>[] cells, long[] shape, int ddof, bool skipNaN)
+    {
+        var n = cells.Length;
+        var count = new long[n];
+        var nanCount = new long[n];
+        var sum = new double[n];
+        var mean = new double[n];
+        var m2 = new double[n];
+        var min = new T[n];
+        var max = new T[n];
+        var integer = !NumericTraits<T>.IsFloat;
+        var sumInt64 = integer && NumericTraits<T>.IsSigned ? new long[n] : null;
+        var sumUInt64 = integer && !NumericTraits<T>.IsSigned ? new ulong[n] : null;
+        for (var c = 0; c < n; c++)
+        {
+            ref readonly var cell = ref cells[c];
+            count[c] = cell.Count;
+            nanCount[c] = cell.NaNCount;
+            sum[c] = cell.Sum;
+            mean[c] = cell.Mean;
+            m2[c] = cell.M2;
+            // A cell that saw only skipped NaNs has no extreme: NaN, as numpy's nanmin and nanmax give.
+            var onlyNaN = cell.Count == 0 && cell.NaNCount > 0;
+            min[c] = onlyNaN ? T.CreateTruncating(double.NaN) : cell.Min;
+            max[c] = onlyNaN ? T.CreateTruncating(double.NaN) : cell.Max;
+            if (sumInt64 is not null)
+            {
+                sumInt64[c] = cell.IntegerSum;
+            }
+
+            if (sumUInt64 is not null)
+            {
+                sumUInt64[c] = unchecked((ulong)cell.IntegerSum);
+            }
+        }
+
+        return new ArrayStatistics<T>(shape, ddof, skipNaN, count, nanCount, sum, sumInt64, sumUInt64, mean, m2, min, max);
+    }
 }
 
 /// <summary>One cell of a one-pass statistics reduction.</summary>
@@ -124,4 +167,5 @@ internal sealed class StatisticsKernel<T>(bool skipNaN) : StatsKernel<T, Statist
             };
         }
     }
+
 }

@@ -138,41 +138,7 @@ public static class LazyArrayReductions
             var source = Checked(array);
             var plan = new AxisPlan(source.Node.Shape, source.Node.Chunks, axes);
             var cells = await Reductions.Create(source, plan, new StatisticsKernel<T>(skipNaN)).ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
-            var n = cells.Length;
-            var count = new long[n];
-            var nanCount = new long[n];
-            var sum = new double[n];
-            var mean = new double[n];
-            var m2 = new double[n];
-            var min = new T[n];
-            var max = new T[n];
-            var integer = !NumericTraits<T>.IsFloat;
-            var sumInt64 = integer && NumericTraits<T>.IsSigned ? new long[n] : null;
-            var sumUInt64 = integer && !NumericTraits<T>.IsSigned ? new ulong[n] : null;
-            for (var c = 0; c < n; c++)
-            {
-                ref readonly var cell = ref cells[c];
-                count[c] = cell.Count;
-                nanCount[c] = cell.NaNCount;
-                sum[c] = cell.Sum;
-                mean[c] = cell.Mean;
-                m2[c] = cell.M2;
-                // A cell that saw only skipped NaNs has no extreme: NaN, as numpy's nanmin and nanmax give.
-                var onlyNaN = cell.Count == 0 && cell.NaNCount > 0;
-                min[c] = onlyNaN ? T.CreateTruncating(double.NaN) : cell.Min;
-                max[c] = onlyNaN ? T.CreateTruncating(double.NaN) : cell.Max;
-                if (sumInt64 is not null)
-                {
-                    sumInt64[c] = cell.IntegerSum;
-                }
-
-                if (sumUInt64 is not null)
-                {
-                    sumUInt64[c] = unchecked((ulong)cell.IntegerSum);
-                }
-            }
-
-            return new ArrayStatistics<T>((long[])plan.Kept.Clone(), ddof, skipNaN, count, nanCount, sum, sumInt64, sumUInt64, mean, m2, min, max);
+            return ArrayStatistics<T>.FromCells(cells, (long[])plan.Kept.Clone(), ddof, skipNaN);
         }
 
         // ---------------------------------------------------------------- min, max
