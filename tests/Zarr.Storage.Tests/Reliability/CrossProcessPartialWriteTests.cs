@@ -1,3 +1,4 @@
+using Zarr.Tests;
 using Xunit.Abstractions;
 
 namespace Zarr.Storage.Tests.Reliability;
@@ -11,6 +12,7 @@ namespace Zarr.Storage.Tests.Reliability;
 public sealed class CrossProcessPartialWriteTests(ITestOutputHelper output)
 {
     [Theory]
+    [Trait(SlowTests.Category, SlowTests.Slow)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task Four_writer_processes_lose_no_partial_write(bool sharded)

@@ -1,3 +1,4 @@
+using Zarr.Tests;
 using Xunit.Abstractions;
 
 namespace Zarr.Storage.Tests.Reliability;
@@ -15,6 +16,7 @@ public sealed class InProcessPartialWriteTests(ITestOutputHelper output)
     private const int WritesEach = 2000;
 
     [Theory]
+    [Trait(SlowTests.Category, SlowTests.Slow)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task Eight_writers_lose_none_of_16000_partial_writes(bool sharded)

@@ -1,3 +1,4 @@
+using Zarr.Tests;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -19,6 +20,7 @@ public sealed class KillTests(ITestOutputHelper output)
         int.TryParse(Environment.GetEnvironmentVariable("ZARR_KILL_RUNS"), NumberStyles.None, CultureInfo.InvariantCulture, out var runs) && runs > 0 ? runs : 20;
 
     [Fact]
+    [Trait(SlowTests.Category, SlowTests.Slow)]
     public async Task Killed_writers_leave_no_torn_chunk_no_lost_acknowledged_write_and_no_temporary_file()
     {
         using var folder = new TempDirectory();
