@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+namespace Zarr.Storage.Tests.FaultInjection;
+
+/// <summary>
+/// A real full disk: a tmpfs mounted (as root) on a fresh folder, then filled by one file so that only
+/// <c>freePages</c> pages are left. tmpfs gives each file's data whole pages and none to empty files and folders, so a
+/// store writing small values there fails with the system's ENOSPC at the write that needs page <c>freePages</c> + 1.
+/// Unmounted (and its folder removed) on dispose.
+/// </summary>
+internal sealed class FullTmpfs : IDisposable
+{
+    private const int Pages = 128;
+    private const int PageSize = 4096;
+
+    private FullTmpfs(string path) => Path = path;
+
+    public string Path { get; }
+
+    /// <summary>The folder a store uses: below the filler file, so the store never lists it.</summary>
+    public string StoreFolder => System.IO.Path.Combine(Path, "store");
+
+    public static FullTmpfs Mount(int freePages)
+    {
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "zarr-enospc-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        Run("mount", "-t", "tmpfs", "-o", $"size={Pages * PageSize}", "tmpfs", path);
+        var tmpfs = new FullTmpfs(path);
+        File.WriteAllBytes(System.IO.Path.Combine(path, "filler"), new byte[(Pages - freePages) * PageSize]);
+        Directory.CreateDirectory(tmpfs.StoreFolder);
+        return tmpfs;
+    }
+
+    public void Dispose()
+    {
+        Run("umount", Path);
+        Directory.Delete(Path);
+    }
+
+    private static void Run(string command, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(command, arguments) { RedirectStandardError = true })!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{command} {string.Join(' ', arguments)} failed ({process.ExitCode}): {error} (the full-disk sweep mounts a tmpfs, as root)");
+    }
+}
