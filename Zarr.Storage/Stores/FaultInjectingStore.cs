@@ -15,7 +15,9 @@ namespace Zarr.Storage;
 /// request that never reached the server does. Which calls fail depends only on the seed and the call's number, so a run
 /// with the same calls in the same order fails the same ones.</para>
 /// <para>Made with <see cref="Wrap"/>: the wrapper is an <see cref="IConditionalStore"/> exactly when the store below is,
-/// so the array layer chooses the same way of writing as it would without the wrapper.</para>
+/// and takes the store below's locks of keys across processes (a directory store's lock files) when it has them, so the
+/// array layer chooses the same way of writing as it would without the wrapper. Locks are not store calls: neither
+/// counted nor failed.</para>
 /// </remarks>
 public class FaultInjectingStore : IStore
 {
@@ -53,7 +55,12 @@ public class FaultInjectingStore : IStore
     {
         ArgumentNullException.ThrowIfNull(inner);
         var copy = options?.Clone() ?? new FaultInjectingStoreOptions();
-        return inner is IConditionalStore conditional ? new Conditional(conditional, copy) : new FaultInjectingStore(inner, copy);
+        return inner switch
+        {
+            IConditionalStore conditional => new Conditional(conditional, copy),
+            Chunks.IKeyLockingStore locking => new KeyLocking(inner, locking, copy),
+            _ => new FaultInjectingStore(inner, copy),
+        };
     }
 
     /// <inheritdoc />
@@ -160,6 +167,12 @@ public class FaultInjectingStore : IStore
         z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
         z ^= z >> 31;
         return (z >> 11) * (1.0 / (1UL << 53));
+    }
+
+    /// <summary>The wrapper of a store that locks keys across processes: the locks are the store below's.</summary>
+    private sealed class KeyLocking(IStore inner, Chunks.IKeyLockingStore locks, FaultInjectingStoreOptions options) : FaultInjectingStore(inner, options), Chunks.IKeyLockingStore
+    {
+        public ValueTask<IDisposable> LockKeyAsync(string key, CancellationToken cancellationToken) => locks.LockKeyAsync(key, cancellationToken);
     }
 
     /// <summary>The wrapper of a store with conditional writes: those fail and wait as the others do.</summary>

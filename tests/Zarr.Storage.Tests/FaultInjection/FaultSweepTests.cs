@@ -34,7 +34,7 @@ public sealed class FaultSweepTests(ITestOutputHelper output)
             using var folder = new TempDirectory();
             var directory = new DirectoryStore(folder.Path);
             var faults = FaultInjectingStore.Wrap(directory, new FaultInjectingStoreOptions { FailCall = n });
-            await RunOnceAsync($"N={n}", folder.Path, keyLocks ? new KeyLockingView(faults, directory) : faults, InjectedKey, tally);
+            await RunOnceAsync($"N={n}", folder.Path, keyLocks ? faults : new PlainStoreView(faults), InjectedKey, tally);
         });
 
         tally.Report(output, keyLocks ? "fault-injection" : "fault-injection-no-key-locks", calls);
@@ -93,7 +93,7 @@ public sealed class FaultSweepTests(ITestOutputHelper output)
         using var folder = new TempDirectory();
         var directory = new DirectoryStore(folder.Path);
         var store = FaultInjectingStore.Wrap(directory);
-        var (failure, _) = await MixedWorkload.RunAsync(keyLocks ? new KeyLockingView(store, directory) : store);
+        var (failure, _) = await MixedWorkload.RunAsync(keyLocks ? store : new PlainStoreView(store));
         Assert.Null(failure);
         return store.Calls;
     }

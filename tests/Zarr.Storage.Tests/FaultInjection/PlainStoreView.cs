@@ -1,15 +1,13 @@
 using Zarr.Storage.Buffers;
-using Zarr.Storage.Chunks;
 
 namespace Zarr.Storage.Tests.FaultInjection;
 
 /// <summary>
-/// Passes every store call to <c>calls</c> (a <see cref="FaultInjectingStore"/>) and every key lock to the directory store
-/// below it. The fault injector is an <see cref="IConditionalStore"/> only when its inner store is, and never a key-locking
-/// store, so without this view the array layer would write a wrapped directory store without its lock files: the sweep
-/// would then test a path no real directory store takes. Locks are not store calls, so they are neither counted nor failed.
+/// Passes every store call to <c>calls</c> and is nothing but an <see cref="IStore"/>: the directory store's locks of keys
+/// (which <see cref="FaultInjectingStore.Wrap"/> passes on) hidden, the array layer writes through it as through any store
+/// without them, the lock-free path a third-party store takes.
 /// </summary>
-internal sealed class KeyLockingView(IStore calls, DirectoryStore locks) : IStore, IKeyLockingStore
+internal sealed class PlainStoreView(IStore calls) : IStore
 {
     public bool IsReadOnly => calls.IsReadOnly;
 
@@ -34,7 +32,4 @@ internal sealed class KeyLockingView(IStore calls, DirectoryStore locks) : IStor
 
     public IAsyncEnumerable<string> ListDirectoryAsync(string prefix, CancellationToken cancellationToken = default) =>
         calls.ListDirectoryAsync(prefix, cancellationToken);
-
-    public ValueTask<IDisposable> LockKeyAsync(string key, CancellationToken cancellationToken) =>
-        ((IKeyLockingStore)locks).LockKeyAsync(key, cancellationToken);
 }
