@@ -22,11 +22,11 @@ internal static class ClusterWorkloads
 {
     private const int SlotsPerWorker = 2;
     private const int ChunkSide = 32; // float32: 4 KiB a chunk, so that the 20 ms per request, not the bytes, bounds a task
-    private static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(20);
+    private static TimeSpan Latency = TimeSpan.FromMilliseconds(20);
     private static readonly int[] WorkerCounts = [1, 2, 4];
 
     /// <summary>
-    /// <c>cluster [--chunks N]</c> measures; <c>cluster worker CLUSTER SLOTS</c> is one worker process (started by the
+    /// <c>cluster [--chunks N] [--ms 20]</c> measures (<c>--ms 0</c>: no latency, where the transport's share is largest); <c>cluster worker CLUSTER SLOTS</c> is one worker process (started by the
     /// former; it leaves when its standard input closes).
     /// </summary>
     public static async Task<int> RunAsync(IReadOnlyList<string> args, int reps)
@@ -43,6 +43,10 @@ internal static class ClusterWorkloads
             if (args[i] == "--chunks")
             {
                 chunks = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            }
+            else if (args[i] == "--ms")
+            {
+                Latency = TimeSpan.FromMilliseconds(int.Parse(args[++i], CultureInfo.InvariantCulture));
             }
         }
 
@@ -206,8 +210,10 @@ internal static class ClusterWorkloads
         }
 
         var overhead = (medians[1] - medians[0]) * SlotsPerWorker / tasks;
+        // The same from each repetition's pair (run back to back, so sharing most of the machine's drift).
+        var paired = seconds[1].Zip(seconds[0], (cluster, local) => (cluster - local) * SlotsPerWorker / tasks * 1000).ToList();
         Console.WriteLine();
-        Console.WriteLine($"Per-task overhead of the cluster path with 1 worker over the local executor: ({medians[1]:0.000} − {medians[0]:0.000}) s × {SlotsPerWorker} slots / {tasks} tasks = {overhead * 1000:0.00} ms per task (target ≤ 2 ms).");
+        Console.WriteLine($"Per-task overhead of the cluster path with 1 worker over the local executor: ({medians[1]:0.000} − {medians[0]:0.000}) s × {SlotsPerWorker} slots / {tasks} tasks = {overhead * 1000:0.00} ms per task (target ≤ 2 ms); from each repetition's pair: median {Median(paired):0.00} ms ({string.Join(", ", paired.Select(p => p.ToString("0.00", CultureInfo.InvariantCulture)))}).");
     }
 
     private static double Median(List<double> values)
