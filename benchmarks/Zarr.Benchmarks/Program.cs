@@ -7,6 +7,7 @@
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- blosc [--reps 11] [--json]   (managed vs native blosc)
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- bombs        (hostile values: refusal time and allocation)
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- objectstores [--reps 5]   (S3 on RGW: latency, throughput, requests)
+//   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- cluster [--reps 5] [--chunks 2048]   (issue 14: 1, 2, 4 worker processes)
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- list
 //
 // With --json, stdout carries only one JSON line per workload; everything else goes to stderr. BENCH_ROOT is where
@@ -59,6 +60,8 @@ switch (command)
         return await BombWorkloads.RunAsync();
     case "objectstores":
         return await ObjectStoreWorkloads.RunAsync(reps);
+    case "cluster":
+        return await ClusterWorkloads.RunAsync(names, reps);
     case "run" or "all":
         break;
     case "blosc":
