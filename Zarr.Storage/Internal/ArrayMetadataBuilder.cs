@@ -17,8 +17,34 @@ internal static class ArrayMetadataBuilder
             return new byte[dataType.ItemSize];
         }
 
-        using var document = System.Text.Json.JsonDocument.Parse(value.ToJsonString());
+        using var document = System.Text.Json.JsonDocument.Parse(SpelledAsZarr(value).ToJsonString());
         return FillValueJson.ParseV3(document.RootElement, dataType, "fill value");
+    }
+
+    // `FillValue = double.NaN` is how a C# user says it, but JSON has no NaN (ToJsonString throws): Zarr spells the
+    // non-finite floats as the strings "NaN", "Infinity" and "-Infinity".
+    private static System.Text.Json.Nodes.JsonNode SpelledAsZarr(System.Text.Json.Nodes.JsonNode value)
+    {
+        if (value is not System.Text.Json.Nodes.JsonValue number)
+        {
+            return value;
+        }
+
+        double d;
+        if (number.TryGetValue<double>(out var asDouble))
+        {
+            d = asDouble;
+        }
+        else if (number.TryGetValue<float>(out var asSingle))
+        {
+            d = asSingle;
+        }
+        else
+        {
+            return value;
+        }
+
+        return double.IsFinite(d) ? value : System.Text.Json.Nodes.JsonValue.Create(double.IsNaN(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
     }
 
     /// <summary>The metadata of a new array; <paramref name="fill"/> is the fill value's bytes (zeros when <c>options.FillValueIsNull</c>).</summary>

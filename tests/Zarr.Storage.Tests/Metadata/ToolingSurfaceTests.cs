@@ -43,6 +43,17 @@ public class ToolingSurfaceTests
     }
 
     [Fact]
+    public async Task A_non_finite_fill_value_given_as_a_CLR_number_is_taken_as_Zarr_spells_it()
+    {
+        Assert.True(double.IsNaN(BitConverter.ToDouble(ArrayMetadata.Create([4], ZarrDataType.Float64, new ArrayOptions { FillValue = double.NaN }).FillValue.AsSpan())));
+        Assert.Equal(float.NegativeInfinity, BitConverter.ToSingle(ArrayMetadata.Create([4], ZarrDataType.Parse("float32"), new ArrayOptions { FillValue = float.NegativeInfinity }).FillValue.AsSpan()));
+        var z = await ZarrArray.CreateAsync<double>(new MemoryStore(), "", [4], new ArrayOptions { FillValue = double.PositiveInfinity });
+        var read = new double[4];
+        await z.ReadIntoAsync([Slice.All], read);
+        Assert.All(read, v => Assert.Equal(double.PositiveInfinity, v));
+    }
+
+    [Fact]
     public void Create_refuses_a_fill_value_given_twice_or_of_the_wrong_size()
     {
         var int32 = ZarrDataType.Parse("int32");
