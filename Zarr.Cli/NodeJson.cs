@@ -40,9 +40,9 @@ internal static class NodeJson
                 : null,
             ["attributes"] = metadata.Attributes.ToJsonObject(),
             ["nbytes"] = info.NBytes,
-            ["nbytes_stored"] = info.StoredBytes,
+            ["nbytes_stored"] = info.IsStorageKnown ? info.StoredBytes : null, // null: the store cannot list (plain HTTP)
             ["ratio"] = info.Ratio,
-            ["chunks_initialized"] = info.ChunksInitialized,
+            ["chunks_initialized"] = info.IsStorageKnown ? info.ChunksInitialized : null,
             ["chunks_total"] = info.ChunksTotal,
             ["store"] = info.Store,
             ["path"] = info.Path,

@@ -18,8 +18,9 @@ public sealed class ArrayInfo
     /// </summary>
     public static string HumanSize(long bytes) => Sizes.Human(bytes);
 
-    internal ArrayInfo(ZarrArray array, ArrayMetadata metadata, long storedBytes, long chunksInitialized, long chunksTotal)
+    internal ArrayInfo(ZarrArray array, ArrayMetadata metadata, long storedBytes, long chunksInitialized, long chunksTotal, bool isStorageKnown = true)
     {
+        IsStorageKnown = isStorageKnown;
         Metadata = metadata;
         Store = array.Store.ToString() ?? "";
         Path = array.Path;
@@ -69,13 +70,20 @@ public sealed class ArrayInfo
     /// <summary>Uncompressed size in bytes, whatever it is (the shape's element count × the item size may need more than 64 bits).</summary>
     public UInt128 NBytesExact { get; }
 
-    /// <summary>Bytes stored: the chunks and the array's metadata documents.</summary>
+    /// <summary>
+    /// Whether the store could list the array's keys, so that <see cref="StoredBytes"/> and <see cref="ChunksInitialized"/>
+    /// are counted: false on a store that cannot list (plain HTTP), where both are 0 and <see cref="Ratio"/> is null,
+    /// meaning unknown, and the summary prints <c>?</c>.
+    /// </summary>
+    public bool IsStorageKnown { get; }
+
+    /// <summary>Bytes stored: the chunks and the array's metadata documents (0 when not <see cref="IsStorageKnown"/>).</summary>
     public long StoredBytes { get; }
 
-    /// <summary><see cref="NBytesExact"/> / <see cref="StoredBytes"/>, or null while no chunk is stored (the seed prints none then).</summary>
-    public double? Ratio => ChunksInitialized == 0 || StoredBytes == 0 ? null : (double)NBytesExact / StoredBytes;
+    /// <summary><see cref="NBytesExact"/> / <see cref="StoredBytes"/>, or null while no chunk is stored (the seed prints none then) or the storage is not known.</summary>
+    public double? Ratio => !IsStorageKnown || ChunksInitialized == 0 || StoredBytes == 0 ? null : (double)NBytesExact / StoredBytes;
 
-    /// <summary>Chunks present in the store.</summary>
+    /// <summary>Chunks present in the store (0 when not <see cref="IsStorageKnown"/>).</summary>
     public long ChunksInitialized { get; }
 
     /// <summary>Chunks in the grid.</summary>
@@ -94,13 +102,13 @@ public sealed class ArrayInfo
         sb.Append(CultureInfo.InvariantCulture, $"{TypeName} ({Join(Metadata.Shape)}) {DataType}, chunks=({Join(Metadata.ChunkShape)}), zarr v{(int)Format}\n");
         sb.Append("  ").Append(DescribeCodecs(Metadata.Codecs)).Append('\n');
         sb.Append("  fill_value: ").Append(FillValue?.ToJsonString() ?? "null").Append('\n');
-        sb.Append("  nbytes: ").Append(Sizes.Human(NBytesExact)).Append("; stored: ").Append(Sizes.Human(StoredBytes));
+        sb.Append("  nbytes: ").Append(Sizes.Human(NBytesExact)).Append("; stored: ").Append(IsStorageKnown ? Sizes.Human(StoredBytes) : "?");
         if (Ratio is { } ratio)
         {
             sb.Append("; ratio: ").Append(ratio.ToString("0.0", CultureInfo.InvariantCulture));
         }
 
-        sb.Append(CultureInfo.InvariantCulture, $"; initialized: {ChunksInitialized}/{ChunksTotal}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"; initialized: {(IsStorageKnown ? ChunksInitialized.ToString(CultureInfo.InvariantCulture) : "?")}/{ChunksTotal}\n");
         sb.Append("  store: ").Append(Store).Append("; path: /").Append(Path);
         return sb.ToString();
     }

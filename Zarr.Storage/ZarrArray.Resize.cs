@@ -174,7 +174,10 @@ public partial class ZarrArray
         }
     }
 
-    /// <summary>The summary of the array, with what is stored (this lists the array's keys in the store).</summary>
+    /// <summary>
+    /// The summary of the array, with what is stored (this lists the array's keys in the store; on a store that cannot
+    /// list, plain HTTP, what is stored is unknown: <see cref="ArrayInfo.IsStorageKnown"/> is false).
+    /// </summary>
     public async Task<ArrayInfo> GetInfoAsync(CancellationToken cancellationToken = default)
     {
         var metadata = Metadata;
@@ -182,18 +185,26 @@ public partial class ZarrArray
         var prefix = NodePaths.Prefix(Path);
         var coords = new long[metadata.Rank];
         long initialized = 0, stored = 0;
-        await foreach (var entry in Store.ListPrefixAsync(prefix, cancellationToken).ConfigureAwait(false))
+        try
         {
-            var relative = entry.Key[prefix.Length..];
-            if (metadata.ChunkKeyEncoding.TryDecode(relative, metadata.Rank, coords) && grid.Contains(coords))
+            await foreach (var entry in Store.ListPrefixAsync(prefix, cancellationToken).ConfigureAwait(false))
             {
-                initialized++;
-                stored += entry.Size;
+                var relative = entry.Key[prefix.Length..];
+                if (metadata.ChunkKeyEncoding.TryDecode(relative, metadata.Rank, coords) && grid.Contains(coords))
+                {
+                    initialized++;
+                    stored += entry.Size;
+                }
+                else if (relative is MetadataSerializer.ZarrJson or MetadataSerializer.ZArray or MetadataSerializer.ZAttrs)
+                {
+                    stored += entry.Size;
+                }
             }
-            else if (relative is MetadataSerializer.ZarrJson or MetadataSerializer.ZArray or MetadataSerializer.ZAttrs)
-            {
-                stored += entry.Size;
-            }
+        }
+        catch (NotSupportedException)
+        {
+            // A store that cannot list (plain HTTP): what is stored is unknown, the rest of the summary is not.
+            return new ArrayInfo(this, metadata, 0, 0, grid.ChunkCount, isStorageKnown: false);
         }
 
         return new ArrayInfo(this, metadata, stored, initialized, grid.ChunkCount);

@@ -108,13 +108,13 @@ internal static class TreeCommand
             sb.Append(CultureInfo.InvariantCulture, $" shards=({Join(metadata.ChunkShape)})");
         }
 
-        sb.Append(" nbytes ").Append(CliProgress.Human(info.NBytes)).Append(" stored ").Append(CliProgress.Human(info.StoredBytes));
+        sb.Append(" nbytes ").Append(CliProgress.Human(info.NBytes)).Append(" stored ").Append(info.IsStorageKnown ? CliProgress.Human(info.StoredBytes) : "?");
         if (info.Ratio is { } ratio)
         {
             sb.Append(" ratio ").Append(ratio.ToString("0.0", CultureInfo.InvariantCulture));
         }
 
-        sb.Append(CultureInfo.InvariantCulture, $" initialized {info.ChunksInitialized}/{info.ChunksTotal}");
+        sb.Append(CultureInfo.InvariantCulture, $" initialized {(info.IsStorageKnown ? info.ChunksInitialized.ToString(CultureInfo.InvariantCulture) : "?")}/{info.ChunksTotal}");
         sb.Append(InfoCommand.DimensionsText(name, metadata.DimensionNames));
         return sb.ToString();
     }
