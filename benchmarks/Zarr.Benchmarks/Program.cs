@@ -229,6 +229,8 @@ internal static class Child
             ["walls"] = new JsonArray([.. walls.Select(x => (JsonNode?)JsonValue.Create(x))]),
             ["noisy_reps"] = noisy,
             ["mode"] = "dotnet",
+            // which blosc decoded and encoded (ZARR_BLOSC), so a native and a managed run cannot be mixed up
+            ["blosc"] = Zarr.Storage.Codecs.BloscRuntime.Active.ToString().ToLowerInvariant(),
         };
         if (cpus.Count > 0)
         {
