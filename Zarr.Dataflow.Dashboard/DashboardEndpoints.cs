@@ -47,11 +47,6 @@ public static class DashboardEndpoints
         var pace = throttle ?? DefaultThrottle;
         var group = endpoints.MapGroup(prefix);
         group.MapGet("/", () => Results.Content(DashboardPages.JobList(jobs, prefix), "text/html; charset=utf-8"));
-        if (prefix.Length > 0)
-        {
-            endpoints.MapGet(prefix, () => Results.Redirect(prefix + "/"));
-        }
-
         group.MapGet("/dashboard.js", () => Asset("dashboard.js", "text/javascript; charset=utf-8"));
         group.MapGet("/dashboard.css", () => Asset("dashboard.css", "text/css; charset=utf-8"));
         group.MapGet("/events", (Func<HttpContext, Task<IResult>>)(context => StreamAsync(context, pace, jobs.WaitForChangeAsync, () => (jobs.Version, "jobs", jobs.ToJson(), false))));

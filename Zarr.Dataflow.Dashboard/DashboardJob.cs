@@ -349,6 +349,13 @@ public sealed class DashboardJob
             }
 
             phase.Report = report;
+            if (report.IsFinal)
+            {
+                // A run that failed or was cancelled sends no last progress: its report has the final counts.
+                phase.Progress = phase.Progress with { ChunksDone = report.Chunks, BytesRead = report.BytesRead, BytesWritten = report.BytesWritten, Elapsed = report.Elapsed };
+                Sample();
+            }
+
             _chunksInFlight = report.IsFinal ? 0 : report.ChunksInFlight;
             _pooledBytes = report.PooledBytes;
         }
