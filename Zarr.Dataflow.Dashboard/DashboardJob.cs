@@ -134,15 +134,7 @@ public sealed class DashboardJob
     {
         ArgumentNullException.ThrowIfNull(workers);
         ArgumentNullException.ThrowIfNull(workerName);
-        lock (_gate)
-        {
-            if (!_workers.ContainsKey(workerName))
-            {
-                _workers[workerName] = new WorkerRow();
-            }
-        }
-
-        Changed();
+        AddWorker(workerName);
         return new ObservedWorkers(workers, this, workerName);
     }
 
@@ -387,6 +379,16 @@ public sealed class DashboardJob
         }
 
         _lastSample = (now, read, written);
+    }
+
+    internal void AddWorker(string worker)
+    {
+        lock (_gate)
+        {
+            _workers.TryAdd(worker, new WorkerRow());
+        }
+
+        Changed();
     }
 
     internal void OnTask(string worker, Action<WorkerRow> update)

@@ -222,6 +222,32 @@ public sealed class DashboardTests : IAsyncLifetime
         Assert.Contains($"<tr><th scope=\"row\">local</th><td>{report.Tasks}</td><td>0</td><td>1</td><td>1</td></tr>", page, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_workers_page_counts_its_tasks_chunks_and_bytes_from_the_cluster_meter_and_spans()
+    {
+        await WriteAsync("src.zarr", 64, 64);
+        await ZarrArray.CreateAsync<double>(new DirectoryStore(Path.Combine(_root, "dst.zarr")), "", [64, 64], new ArrayOptions { Chunks = [16, 16] });
+        var worker = _jobs.Add("worker");
+        ClusterJobReport report;
+        // The tasks run in this process, as on a worker: the feed sees them through the meter and the spans only.
+        using (ClusterWorkerFeed.Start(worker, "this worker"))
+        {
+            report = await ClusterJobs.CopyAsync(new LocalWorkers(slots: 2), Path.Combine(_root, "src.zarr"), "", Path.Combine(_root, "dst.zarr"), "", new ClusterJobOptions { ChunksPerTask = 3 });
+        }
+
+        worker.Succeed();
+        var last = Assert.Single(await EventStream.ReadAllAsync(Http, $"jobs/{worker.Id}/events", CancellationToken.None)).Data;
+        Assert.Equal(report.Chunks, (long)last["chunks_done"]!);
+        Assert.Equal(16, report.Chunks);
+        Assert.Equal(report.BytesRead, (long)last["bytes_read"]!);
+        Assert.Equal(report.BytesWritten, (long)last["bytes_written"]!);
+        var row = Assert.Single((JsonArray)last["workers"]!)!;
+        Assert.Equal("this worker", (string)row["name"]!);
+        Assert.Equal(report.Tasks, (long)row["tasks_done"]!);
+        Assert.Equal(6, report.Tasks);
+        Assert.Equal(0, (long)row["in_flight"]!);
+    }
+
     /// <summary>Real workers behind a transport that loses the first send of the first task it sees (before it runs).</summary>
     private sealed class LosingFirstSend(ITaskWorkers inner) : ITaskWorkers
     {
