@@ -122,13 +122,14 @@ internal static class DashboardPages
     {
         var points = ((JsonArray)j["throughput"]!).Select(p => ((double)p![0]!, (double)p[1]!, (double)p[2]!)).ToList();
         var maxT = Math.Max(1, points.Count == 0 ? 1 : points[^1].Item1);
-        var maxY = Math.Max(1, points.Count == 0 ? 1 : points.Max(p => Math.Max(p.Item2, p.Item3)));
+        // Scaled to the peak (a slow job's line is not flat at the bottom of a 1 MB/s scale).
+        var maxY = Math.Max(0.001, points.Count == 0 ? 1 : points.Max(p => Math.Max(p.Item2, p.Item3)));
         string Line(Func<(double, double, double), double> y) =>
             string.Join(' ', points.Select(p => string.Create(CultureInfo.InvariantCulture, $"{40 + (p.Item1 / maxT * 550):F1},{150 - (y(p) / maxY * 140):F1}")));
         var last = points.Count == 0 ? (0, 0, 0) : points[^1];
-        return string.Create(CultureInfo.InvariantCulture, $"<svg viewBox=\"0 0 600 160\" width=\"600\" height=\"160\" role=\"img\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">Throughput over time: latest {last.Item2:F1} MB/s in, {last.Item3:F1} MB/s out; peak {maxY:F1} MB/s</title>")
+        return string.Create(CultureInfo.InvariantCulture, $"<svg viewBox=\"0 0 600 160\" width=\"600\" height=\"160\" role=\"img\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">Throughput over time: latest {last.Item2:F1} MB/s in, {last.Item3:F1} MB/s out; peak {maxY:0.###} MB/s</title>")
             + "<line x1=\"40\" y1=\"150\" x2=\"590\" y2=\"150\" class=\"axis\"/><line x1=\"40\" y1=\"10\" x2=\"40\" y2=\"150\" class=\"axis\"/>"
-            + string.Create(CultureInfo.InvariantCulture, $"<text x=\"36\" y=\"16\" class=\"tick\" text-anchor=\"end\">{maxY:0.#}</text><text x=\"36\" y=\"150\" class=\"tick\" text-anchor=\"end\">0</text><text x=\"590\" y=\"160\" class=\"tick\" text-anchor=\"end\">{maxT:0.#} s</text>")
+            + string.Create(CultureInfo.InvariantCulture, $"<text x=\"36\" y=\"16\" class=\"tick\" text-anchor=\"end\">{maxY:0.###}</text><text x=\"36\" y=\"150\" class=\"tick\" text-anchor=\"end\">0</text><text x=\"590\" y=\"160\" class=\"tick\" text-anchor=\"end\">{maxT:0.#} s</text>")
             + $"<polyline class=\"in\" points=\"{Line(p => p.Item2)}\"/><polyline class=\"out\" points=\"{Line(p => p.Item3)}\"/></svg>"
             + string.Create(CultureInfo.InvariantCulture, $"<p class=\"legend\"><span class=\"key in\"></span> in (read) <strong id=\"mbps-in\">{last.Item2:F1}</strong> MB/s <span class=\"key out\"></span> out (written) <strong id=\"mbps-out\">{last.Item3:F1}</strong> MB/s</p>");
     }

@@ -24,13 +24,13 @@
 
   function chart(points) {
     const maxT = Math.max(1, points.length ? points[points.length - 1][0] : 1);
-    const maxY = Math.max(1, ...points.map(p => Math.max(p[1], p[2])));
+    const maxY = Math.max(0.001, points.length ? Math.max(...points.map(p => Math.max(p[1], p[2]))) : 1);
     const line = k => points.map(p => `${(40 + p[0] / maxT * 550).toFixed(1)},${(150 - p[k] / maxY * 140).toFixed(1)}`).join(" ");
     const last = points.length ? points[points.length - 1] : [0, 0, 0];
     const svg = document.querySelector("#chart svg");
-    svg.querySelector("title").textContent = `Throughput over time: latest ${last[1].toFixed(1)} MB/s in, ${last[2].toFixed(1)} MB/s out; peak ${maxY.toFixed(1)} MB/s`;
+    svg.querySelector("title").textContent = `Throughput over time: latest ${last[1].toFixed(1)} MB/s in, ${last[2].toFixed(1)} MB/s out; peak ${Math.round(maxY * 1000) / 1000} MB/s`;
     const ticks = svg.querySelectorAll("text");
-    ticks[0].textContent = String(Math.round(maxY * 10) / 10);
+    ticks[0].textContent = String(Math.round(maxY * 1000) / 1000);
     ticks[2].textContent = `${Math.round(maxT * 10) / 10} s`;
     svg.querySelector("polyline.in").setAttribute("points", line(1));
     svg.querySelector("polyline.out").setAttribute("points", line(2));
