@@ -43,16 +43,17 @@ internal static class CopyCommand
         var json = new Option<bool>("--json") { Description = "Print {\"arrays\", \"chunks_written\", \"bytes_read\", \"bytes_written\", \"seconds\"}." };
         var options = new CreateOptions();
         var cluster = ClusterChoice.CreateOption("Run the copy on a cluster's workers: local (a silo in this process) or redis://HOST:PORT; DST must be writable by every worker (a folder or an object store, not a .zip file). Prints what the local run prints.");
-        var command = new Command("copy", "Copy an array or a group: convert the format, rechunk, recompress, shard.") { source, destination, json, cluster };
+        var dashboard = CliDashboard.CreateOption("copy");
+        var command = new Command("copy", "Copy an array or a group: convert the format, rechunk, recompress, shard.") { source, destination, json, cluster, dashboard };
         options.AddTo(command);
         command.SetAction((result, cancellationToken) => ZarrCommand.GuardAsync(
             console,
             result.GetValue(verbose),
-            () => RunAsync(console, result.GetRequiredValue(source), result.GetRequiredValue(destination), options.Read(result), result.GetValue(json), ClusterChoice.Parse(result.GetValue(cluster)), cancellationToken)));
+            () => CliDashboard.RunAsync(console, result.GetValue(dashboard), $"copy {result.GetRequiredValue(source)} → {result.GetRequiredValue(destination)}", (board, ct) => RunAsync(console, result.GetRequiredValue(source), result.GetRequiredValue(destination), options.Read(result), result.GetValue(json), ClusterChoice.Parse(result.GetValue(cluster)), board, ct), cancellationToken)));
         return command;
     }
 
-    private static async Task RunAsync(CliConsole console, string source, string destination, CreateRequest request, bool json, ClusterAddress? cluster, CancellationToken cancellationToken)
+    private static async Task RunAsync(CliConsole console, string source, string destination, CreateRequest request, bool json, ClusterAddress? cluster, CliDashboard? dashboard, CancellationToken cancellationToken)
     {
         if (string.Equals(Path.GetFullPath(source).TrimEnd('/'), Path.GetFullPath(destination).TrimEnd('/'), StringComparison.Ordinal))
         {
@@ -97,10 +98,10 @@ internal static class CopyCommand
                     var connection = cluster is null ? null : await ClusterChoice.ConnectAsync(cluster, cancellationToken).ConfigureAwait(false);
                     try
                     {
-                        var onCluster = connection is null ? null : new ClusterCopy(connection.Workers, ClusterChoice.UrlOf(source), ClusterChoice.UrlOf(destination));
+                        var onCluster = connection is null ? null : new ClusterCopy(dashboard.Observe(connection.Workers, cluster!), ClusterChoice.UrlOf(source), ClusterChoice.UrlOf(destination));
                         await CliProgress.RunAsync(console, async progress =>
                         {
-                            await CopyAsync(plan, target.Store, request.Format, onCluster, progress, totals, cancellationToken).ConfigureAwait(false);
+                            await CopyAsync(plan, target.Store, request.Format, onCluster, dashboard.Track(progress), totals, cancellationToken).ConfigureAwait(false);
                             return true;
                         }).ConfigureAwait(false);
                     }

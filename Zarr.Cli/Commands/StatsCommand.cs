@@ -40,11 +40,12 @@ internal static class StatsCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var cluster = ClusterChoice.CreateOption("Run the job on a cluster's workers: local (a silo in this process) or redis://HOST:PORT; prints what the local run prints.");
-        var command = new Command("stats", "Summary statistics of an array (or a region of it) through the engine, as numpy computes them; count = elements counted into the statistics, nan_count = NaNs seen.") { path, axis, region, skipNaN, json, cluster };
+        var dashboard = CliDashboard.CreateOption("job");
+        var command = new Command("stats", "Summary statistics of an array (or a region of it) through the engine, as numpy computes them; count = elements counted into the statistics, nan_count = NaNs seen.") { path, axis, region, skipNaN, json, cluster, dashboard };
         command.SetAction((result, cancellationToken) => ZarrCommand.GuardAsync(
             console,
             result.GetValue(verbose),
-            () => RunAsync(
+            () => CliDashboard.RunAsync(console, result.GetValue(dashboard), $"stats {result.GetRequiredValue(path)}", (board, ct) => RunAsync(
                 console,
                 result.GetRequiredValue(path),
                 ParseAxes(result.GetValue(axis)),
@@ -52,7 +53,8 @@ internal static class StatsCommand
                 result.GetValue(skipNaN),
                 result.GetValue(json),
                 ClusterChoice.Parse(result.GetValue(cluster)),
-                cancellationToken)));
+                board,
+                ct), cancellationToken)));
         return command;
     }
 
@@ -76,7 +78,7 @@ internal static class StatsCommand
         return axes;
     }
 
-    private static async Task RunAsync(CliConsole console, string path, int[]? axes, IReadOnlyList<RegionItem> region, bool skipNaN, bool json, ClusterAddress? cluster, CancellationToken cancellationToken)
+    private static async Task RunAsync(CliConsole console, string path, int[]? axes, IReadOnlyList<RegionItem> region, bool skipNaN, bool json, ClusterAddress? cluster, CliDashboard? dashboard, CancellationToken cancellationToken)
     {
         if (cluster is not null && region.Count > 0)
         {
@@ -99,11 +101,11 @@ internal static class StatsCommand
             var outputRank = resolved.Count(r => !r.Dropped);
             var normalized = NormalizeAxes(axes, outputRank);
             var connection = cluster is null ? null : await ClusterChoice.ConnectAsync(cluster, cancellationToken).ConfigureAwait(false);
-            var onCluster = connection is null ? null : new ClusterJob(connection.Workers, ClusterChoice.UrlOf(path));
+            var onCluster = connection is null ? null : new ClusterJob(dashboard.Observe(connection.Workers, cluster!), ClusterChoice.UrlOf(path));
             try
             {
                 result = await CliProgress.RunAsync(console, progress =>
-                    NumericDispatch.TryRun(array, new StatsWork(resolved, normalized, skipNaN, onCluster, progress, cancellationToken))
+                    NumericDispatch.TryRun(array, new StatsWork(resolved, normalized, skipNaN, onCluster, dashboard.Track(progress), cancellationToken))
                     ?? throw new CliException($"{path}: stats needs a real number type; the data type is {array.DataType}")).ConfigureAwait(false);
             }
             finally

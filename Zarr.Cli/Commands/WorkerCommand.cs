@@ -21,15 +21,16 @@ internal static class WorkerCommand
         var cluster = new Option<string>("--cluster") { Description = "The cluster to join: redis://HOST:PORT (Orleans membership in Redis).", Required = true };
         var slots = new Option<int?>("--slots") { Description = "Tasks run at once (default: the number of cores)." };
         var memory = new Option<string>("--memory") { Description = "Memory the tasks may use together: bytes, or with K, M, G, T (binary: 4G = 4 GiB). Default: half of this machine's." };
-        var command = new Command(Name, "Run a worker of a cluster until stopped (SIGTERM/SIGINT): it runs the tasks of copy and stats jobs sent with --cluster.") { cluster, slots, memory };
+        var dashboard = CliDashboard.CreateOption("worker's tasks");
+        var command = new Command(Name, "Run a worker of a cluster until stopped (SIGTERM/SIGINT): it runs the tasks of copy and stats jobs sent with --cluster.") { cluster, slots, memory, dashboard };
         command.SetAction((result, cancellationToken) => ZarrCommand.GuardAsync(
             console,
             result.GetValue(verbose),
-            () => RunAsync(console, result.GetRequiredValue(cluster), result.GetValue(slots), result.GetValue(memory), result.GetValue(verbose), cancellationToken)));
+            () => RunAsync(console, result.GetRequiredValue(cluster), result.GetValue(slots), result.GetValue(memory), result.GetValue(verbose), result.GetValue(dashboard), cancellationToken)));
         return command;
     }
 
-    private static async Task RunAsync(CliConsole console, string clusterText, int? slots, string? memory, bool verbose, CancellationToken cancellationToken)
+    private static async Task RunAsync(CliConsole console, string clusterText, int? slots, string? memory, bool verbose, int? dashboard, CancellationToken cancellationToken)
     {
         var address = ClusterChoice.Parse(clusterText)!;
         if (address.IsLocal)
@@ -60,12 +61,12 @@ internal static class WorkerCommand
         }
 
         // Stopping is the normal end: the host leaves the cluster and the verb exits 0.
-        await ZarrWorkerHost.RunAsync(
+        await CliDashboard.RunWorkerAsync(console, dashboard, $"worker of {address}", () => ZarrWorkerHost.RunAsync(
             address,
             options,
             () => console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"zarr worker: joined {address} ({options.Slots} slots, {CliProgress.Human(options.MemoryBudget)} for tasks)")),
             logging => logging.AddProvider(new StderrLoggerProvider(console.Error, verbose)),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken), cancellationToken).ConfigureAwait(false);
         await console.Error.WriteLineAsync($"zarr worker: left {address}").ConfigureAwait(false);
     }
 

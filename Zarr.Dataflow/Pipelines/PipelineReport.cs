@@ -26,8 +26,11 @@ public sealed record StageReport(string Name, int MaxDegreeOfParallelism, long I
 /// <summary>The report of one pipeline run: per stage, the items, busy time and time spent waiting.</summary>
 public sealed class PipelineReport
 {
-    internal PipelineReport(IReadOnlyList<StageReport> stages, TimeSpan elapsed, long chunks, long bytesRead, long bytesWritten, bool succeeded)
+    internal PipelineReport(IReadOnlyList<StageReport> stages, TimeSpan elapsed, long chunks, long bytesRead, long bytesWritten, bool succeeded, bool isFinal = true, int chunksInFlight = 0, long pooledBytes = 0)
     {
+        IsFinal = isFinal;
+        ChunksInFlight = chunksInFlight;
+        PooledBytes = pooledBytes;
         Stages = stages;
         Elapsed = elapsed;
         Chunks = chunks;
@@ -53,6 +56,15 @@ public sealed class PipelineReport
 
     /// <summary>False when the run failed or was cancelled.</summary>
     public bool Succeeded { get; }
+
+    /// <summary>True for the report of a run that ended; false for a report so far (see <see cref="IPipelineObserver"/>).</summary>
+    public bool IsFinal { get; }
+
+    /// <summary>Chunks inside the pipeline when the report was made (read and not yet through): 0 once the run ended.</summary>
+    public int ChunksInFlight { get; }
+
+    /// <summary>Bytes of chunk buffers the process's buffer pools held when the report was made (shared by every run in the process).</summary>
+    public long PooledBytes { get; }
 
     /// <summary>The stage whose workers were busiest: the one that bounds the pipeline (null for a run without stages).</summary>
     public StageReport? Bottleneck => Stages.Count == 0 ? null : Stages.MaxBy(s => s.Utilization);

@@ -164,6 +164,10 @@ internal sealed class PipelineRun : IDisposable
         if (done == TotalChunks || (now - last >= _intervalTicks && Interlocked.CompareExchange(ref _lastProgress, now, last) == last))
         {
             Options.Progress.Report(Snapshot());
+            if (Options.Progress is IPipelineObserver observer)
+            {
+                observer.ReportStages(BuildReport(false, isFinal: false));
+            }
         }
     }
 
@@ -221,6 +225,8 @@ internal sealed class PipelineRun : IDisposable
             Options.Progress?.Report(Snapshot());
         }
 
+        (Options.Progress as IPipelineObserver)?.ReportStages(report);
+
         ThrowIfFailed();
         return report;
     }
@@ -239,7 +245,7 @@ internal sealed class PipelineRun : IDisposable
         }
     }
 
-    public PipelineReport BuildReport(bool succeeded)
+    public PipelineReport BuildReport(bool succeeded, bool isFinal = true)
     {
         var elapsed = Elapsed;
         List<StageReport> stages;
@@ -248,8 +254,10 @@ internal sealed class PipelineRun : IDisposable
             stages = [.. _stages.Select(s => s.ToReport(elapsed))];
         }
 
-        return new PipelineReport(stages, elapsed, Interlocked.Read(ref _chunksDone), Interlocked.Read(ref _bytesRead), Interlocked.Read(ref _bytesWritten), succeeded);
+        return new PipelineReport(stages, elapsed, Interlocked.Read(ref _chunksDone), Interlocked.Read(ref _bytesRead), Interlocked.Read(ref _bytesWritten), succeeded, isFinal, isFinal ? 0 : Tracker.Count, PooledBytes());
     }
+
+    private static long PooledBytes() => Zarr.Storage.Buffers.ChunkBufferPool.Decoded.Retained + Zarr.Storage.Buffers.ChunkBufferPool.Shared.Retained;
 
     public void Dispose() => _cts.Dispose();
 }

@@ -45,6 +45,9 @@ internal sealed class ChunkBufferPool
     /// <summary>The pool of every other large buffer.</summary>
     public static ChunkBufferPool Shared { get; } = new(DefaultMaximumRetained);
 
+    /// <summary>The bytes this pool holds now (returned arrays waiting to be rented again).</summary>
+    public long Retained => Interlocked.Read(ref _retained);
+
     /// <summary>The most bytes this pool keeps.</summary>
     public long MaximumRetained { get; }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
+using Zarr.Dataflow.Dashboard;
 
 namespace Zarr.AnalyticsService;
 
@@ -11,6 +12,7 @@ namespace Zarr.AnalyticsService;
 /// <item><c>GET /jobs</c> → every job; <c>GET /jobs/{id}</c> → its state and progress.</item>
 /// <item><c>DELETE /jobs/{id}</c> or <c>POST /jobs/{id}/cancel</c> → 202 and the job, cancelling it.</item>
 /// <item><c>GET /jobs/{id}/result</c> → 200 and the result once succeeded; 409 and the job before (or when it failed or was cancelled).</item>
+/// <item><c>GET /dashboard/</c> → the jobs' live web page (Zarr.Dataflow.Dashboard): progress per stage, throughput, workers, cancel.</item>
 /// </list>
 /// Errors are RFC 7807 problem details (<c>application/problem+json</c>): 404 for an unknown job or route, for instance.
 /// </summary>
@@ -34,6 +36,12 @@ public static partial class AnalyticsApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        // Where jobs run: the configuration's Zarr:Cluster (appsettings.json, Zarr__Cluster, --Zarr:Cluster) unless the options say.
+        if (options.Cluster is null && builder.Configuration["Zarr:Cluster"] is { Length: > 0 } cluster)
+        {
+            options = options with { Cluster = cluster };
+        }
+
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<JobManager>();
 
@@ -53,6 +61,9 @@ public static partial class AnalyticsApp
         app.UseStatusCodePages();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AnalyticsApp).Namespace!);
         app.Lifetime.ApplicationStarted.Register(() => LogReady(logger, options.DataRoot, app.Urls));
+
+        // The live view of the jobs (/dashboard/): made now, so that a wrong cluster setting stops the app at once.
+        app.MapZarrDashboard(app.Services.GetRequiredService<JobManager>().Dashboard);
 
         var jobs = app.MapGroup("/jobs");
         jobs.MapPost("/", (JobRequest request, JobManager manager) =>

@@ -5,12 +5,16 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json.Nodes;
 using Zarr.Dataflow;
+using Zarr.Dataflow.Distributed;
 using Zarr.Storage;
 
 namespace Zarr.AnalyticsService;
 
-/// <summary>Turns a request into work: statistics over a region of an array, or a copy/rechunk, both through the engine.</summary>
-internal sealed class JobRunner(ServiceOptions options)
+/// <summary>
+/// Turns a request into work: statistics over a region of an array, or a copy/rechunk, both through the engine: in this
+/// process, or as tasks on the configured cluster (<see cref="ServiceOptions.Cluster"/>).
+/// </summary>
+internal sealed class JobRunner(ServiceOptions options, ClusterAccess cluster)
 {
     private const int StatsPhases = 1;
 
@@ -27,25 +31,31 @@ internal sealed class JobRunner(ServiceOptions options)
     {
         var path = Resolve(request.Path, "path");
         var region = ParseRegion(request.Region);
+        if (cluster.Address is { } address && region.Length > 0)
+        {
+            throw new JobRequestException("region", $"a region is not supported when jobs run on a cluster ({address}): leave it out for the whole array");
+        }
+
         return async (job, pipeline, cancellationToken) =>
         {
-            var array = await ZarrArray.OpenAsync(new DirectoryStore(path, new DirectoryStoreOptions { ReadOnly = true }), "", AccessMode.Read, cancellationToken).ConfigureAwait(false);
-            return await (array.DataType.Accept(new Stats(array, region, job, pipeline, cancellationToken))
+            var array = await ZarrArray.OpenAsync(Open(path, readOnly: true), "", AccessMode.Read, cancellationToken).ConfigureAwait(false);
+            var workers = await WorkersAsync(job, cancellationToken).ConfigureAwait(false);
+            return await (array.DataType.Accept(new Stats(array, region, job, pipeline, workers is null ? null : (workers, path), cancellationToken))
                 ?? throw new InvalidOperationException($"statistics need a real number type, not {array.DataType}")).ConfigureAwait(false);
         };
     }
 
     /// <summary>Runs <see cref="StatsAsync{T}"/> as the array's element type; null for a type that is not a real number.</summary>
-    private sealed class Stats(ZarrArray array, (long Start, long? Stop, long Step)[] region, Job job, PipelineOptions pipeline, CancellationToken cancellationToken)
+    private sealed class Stats(ZarrArray array, (long Start, long? Stop, long Step)[] region, Job job, PipelineOptions pipeline, (ITaskWorkers Workers, string Url)? onCluster, CancellationToken cancellationToken)
         : ZarrDataTypeVisitor<Task<JsonObject>?>
     {
-        public override Task<JsonObject>? VisitNumber<T>() => StatsAsync(array.As<T>(), region, job, pipeline, cancellationToken);
+        public override Task<JsonObject>? VisitNumber<T>() => StatsAsync(array.As<T>(), region, job, pipeline, onCluster, cancellationToken);
 
         protected override Task<JsonObject>? VisitDefault(ZarrDataType dataType) => null;
     }
 
     /// <summary>count, sum, mean, std, var (ddof 0), min, max and nan_count, as numpy computes them (integer sums exact in 64 bits, the rest in float64).</summary>
-    private static async Task<JsonObject> StatsAsync<T>(ZarrArray<T> array, (long Start, long? Stop, long Step)[] region, Job job, PipelineOptions pipeline, CancellationToken cancellationToken)
+    private static async Task<JsonObject> StatsAsync<T>(ZarrArray<T> array, (long Start, long? Stop, long Step)[] region, Job job, PipelineOptions pipeline, (ITaskWorkers Workers, string Url)? onCluster, CancellationToken cancellationToken)
         where T : unmanaged, INumber<T>
     {
         var lazy = View(array, region);
@@ -58,7 +68,10 @@ internal sealed class JobRunner(ServiceOptions options)
 
         // One pass over the region: every statistic from one reduction.
         var size = lazy.Size;
-        var stats = await lazy.StatisticsAsync(null, 0, Phase("stats", 0), cancellationToken).ConfigureAwait(false);
+        // On a cluster: the same one-pass reduction as tasks on its workers, the same bits (the same combine tree).
+        var stats = onCluster is { } c
+            ? await ClusterJobs.StatisticsAsync<T>(c.Workers, c.Url, "", null, false, new ClusterJobOptions { FanIn = pipeline.FanIn, Progress = job.Phase("stats", 0, StatsPhases) }, cancellationToken).ConfigureAwait(false)
+            : await lazy.StatisticsAsync(null, 0, Phase("stats", 0), cancellationToken).ConfigureAwait(false);
         // numpy sums integers in 64 bits: the exact integer, not its nearest double.
         JsonNode sum = stats.SumInt64 is { } signed ? signed[0] : stats.SumUInt64 is { } unsigned ? unsigned[0] : Number(stats.Sum[0]);
         var mean = stats.Mean[0];
@@ -112,7 +125,8 @@ internal sealed class JobRunner(ServiceOptions options)
 
         return async (job, pipeline, cancellationToken) =>
         {
-            var array = await ZarrArray.OpenAsync(new DirectoryStore(source, new DirectoryStoreOptions { ReadOnly = true }), "", AccessMode.Read, cancellationToken).ConfigureAwait(false);
+            var array = await ZarrArray.OpenAsync(Open(source, readOnly: true), "", AccessMode.Read, cancellationToken).ConfigureAwait(false);
+            var workers = await WorkersAsync(job, cancellationToken).ConfigureAwait(false);
             var arrayOptions = new ArrayOptions
             {
                 Format = request.Format == 2 ? ZarrFormat.V2 : ZarrFormat.V3,
@@ -127,16 +141,28 @@ internal sealed class JobRunner(ServiceOptions options)
             var created = DestinationFolder.Claim(destination, request.Destination!, request.Overwrite);
             try
             {
-                var target = await ZarrArray.CreateAsync(new DirectoryStore(destination), "", array.DataType, array.Shape.ToArray(), arrayOptions, request.Overwrite, cancellationToken).ConfigureAwait(false);
+                var target = await ZarrArray.CreateAsync(Open(destination, readOnly: false), "", array.DataType, array.Shape.ToArray(), arrayOptions, request.Overwrite, cancellationToken).ConfigureAwait(false);
                 pipeline.Progress = job.Phase("copy", 0, 1);
                 var stopwatch = Stopwatch.StartNew();
-                // The engine copies whatever element type the array has: Lazy.From picks it from the data type.
-                var report = await Lazy.From(array).StoreAsync(target, pipeline, cancellationToken).ConfigureAwait(false);
+                // The engine copies whatever element type the array has: Lazy.From picks it from the data type. On a
+                // cluster, each task writes whole chunks of the target it owns, as the local run writes them.
+                long chunksCopied, read, written;
+                if (workers is null)
+                {
+                    var report = await Lazy.From(array).StoreAsync(target, pipeline, cancellationToken).ConfigureAwait(false);
+                    (chunksCopied, read, written) = (report.Chunks, report.BytesRead, report.BytesWritten);
+                }
+                else
+                {
+                    var report = await ClusterJobs.CopyAsync(workers, source, "", destination, "", new ClusterJobOptions { Progress = pipeline.Progress }, cancellationToken).ConfigureAwait(false);
+                    (chunksCopied, read, written) = (report.Chunks, report.BytesRead, report.BytesWritten);
+                }
+
                 return new JsonObject
                 {
-                    ["chunks"] = report.Chunks,
-                    ["bytes_read"] = report.BytesRead,
-                    ["bytes_written"] = report.BytesWritten,
+                    ["chunks"] = chunksCopied,
+                    ["bytes_read"] = read,
+                    ["bytes_written"] = written,
                     ["seconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
                 };
             }
@@ -148,6 +174,17 @@ internal sealed class JobRunner(ServiceOptions options)
                 throw;
             }
         };
+    }
+
+    /// <summary>The cluster's workers (observed for the job's dashboard page), or null when jobs run in this process.</summary>
+    private async Task<ITaskWorkers?> WorkersAsync(Job job, CancellationToken cancellationToken) =>
+        cluster.Address is { } address ? job.Observe(await cluster.WorkersAsync(cancellationToken).ConfigureAwait(false), address.IsLocal ? "local (this process)" : address.ToString()) : null;
+
+    /// <summary>The store of an array folder (wrapped as <see cref="ServiceOptions.StoreWrapper"/> says).</summary>
+    private IStore Open(string path, bool readOnly)
+    {
+        IStore store = new DirectoryStore(path, new DirectoryStoreOptions { ReadOnly = readOnly });
+        return options.StoreWrapper?.Invoke(store) ?? store;
     }
 
     /// <summary>A path relative to the data root, which it may not leave.</summary>

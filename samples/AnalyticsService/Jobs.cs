@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Zarr.Dataflow;
+using Zarr.Dataflow.Dashboard;
+using Zarr.Dataflow.Distributed;
 
 namespace Zarr.AnalyticsService;
 
@@ -87,6 +89,7 @@ public sealed class Job : IDisposable
     private DateTimeOffset? _finished;
     private JsonObject? _result;
     private string? _error;
+    private readonly List<(string Phase, PipelineReport Report)> _reports = [];
 
     internal Job(string id, JobRequest request)
     {
@@ -121,6 +124,12 @@ public sealed class Job : IDisposable
 
     internal Task? Completion { get; set; }
 
+    /// <summary>The job on the service's dashboard, once it runs.</summary>
+    internal DashboardJob? Dashboard { get; set; }
+
+    /// <summary>The cluster's workers, counted on the job's dashboard page.</summary>
+    internal ITaskWorkers Observe(ITaskWorkers workers, string name) => Dashboard?.Observe(workers, name) ?? workers;
+
     /// <summary>Asks the job to stop; true when it was still queued or running.</summary>
     public bool Cancel()
     {
@@ -136,8 +145,8 @@ public sealed class Job : IDisposable
         return true;
     }
 
-    /// <summary>A progress sink for one phase (a pipeline run) of <paramref name="count"/>.</summary>
-    internal IProgress<PipelineProgress> Phase(string name, int index, int count)
+    /// <summary>A progress sink for one phase (a pipeline run) of <paramref name="count"/>: the job's progress, its final report, and its dashboard page.</summary>
+    internal IPipelineObserver Phase(string name, int index, int count)
     {
         lock (_gate)
         {
@@ -147,7 +156,7 @@ public sealed class Job : IDisposable
             _progress = default;
         }
 
-        return new Sink(this);
+        return new Sink(this, name, Dashboard?.Phase(name));
     }
 
     internal void Start()
@@ -209,6 +218,21 @@ public sealed class Job : IDisposable
                 ["finished"] = _finished,
                 ["error"] = _error,
                 ["result"] = _state == JobState.Succeeded ? $"/jobs/{Id}/result" : null,
+                ["dashboard"] = Dashboard is null ? null : $"{DashboardEndpoints.DefaultPrefix}/jobs/{Id}",
+                ["report"] = new JsonArray([.. _reports.Select(r => (JsonNode)new JsonObject
+                {
+                    ["phase"] = r.Phase,
+                    ["succeeded"] = r.Report.Succeeded,
+                    ["stages"] = new JsonArray([.. r.Report.Stages.Select(s => (JsonNode)new JsonObject
+                    {
+                        ["name"] = s.Name,
+                        ["parallelism"] = s.MaxDegreeOfParallelism,
+                        ["items"] = s.Items,
+                        ["busy_s"] = Math.Round(s.BusyTime.TotalSeconds, 3),
+                        ["wait_in_s"] = Math.Round(s.WaitingForInput.TotalSeconds, 3),
+                        ["wait_out_s"] = Math.Round(s.WaitingForOutput.TotalSeconds, 3),
+                    })]),
+                })]),
             };
         }
     }
@@ -216,7 +240,7 @@ public sealed class Job : IDisposable
     /// <inheritdoc />
     public void Dispose() => _cancellation.Dispose();
 
-    private sealed class Sink(Job job) : IProgress<PipelineProgress>
+    private sealed class Sink(Job job, string phase, IPipelineObserver? dashboard) : IPipelineObserver
     {
         public void Report(PipelineProgress value)
         {
@@ -224,6 +248,21 @@ public sealed class Job : IDisposable
             {
                 job._progress = value;
             }
+
+            dashboard?.Report(value);
+        }
+
+        public void ReportStages(PipelineReport report)
+        {
+            if (report.IsFinal)
+            {
+                lock (job._gate)
+                {
+                    job._reports.Add((phase, report));
+                }
+            }
+
+            dashboard?.ReportStages(report);
         }
     }
 }
@@ -240,15 +279,22 @@ public sealed class JobManager : IAsyncDisposable
     private readonly SemaphoreSlim _slots;
     private readonly ServiceOptions _options;
     private readonly JobRunner _runner;
+    private readonly ClusterAccess _cluster;
 
     /// <summary>Creates the manager for one app.</summary>
+    /// <exception cref="InvalidOperationException"><see cref="ServiceOptions.Cluster"/> is not a cluster's address.</exception>
     public JobManager(ServiceOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _slots = new SemaphoreSlim(options.MaxConcurrentJobs, options.MaxConcurrentJobs);
-        _runner = new JobRunner(options);
+        _cluster = new ClusterAccess(options);
+        _runner = new JobRunner(options, _cluster);
+        Dashboard = new DashboardJobs(options.RetainedJobs);
     }
+
+    /// <summary>The jobs as the dashboard shows them (every job that started running).</summary>
+    public DashboardJobs Dashboard { get; }
 
     /// <summary>Every job known, newest first.</summary>
     public IEnumerable<Job> Jobs => _jobs.Values.OrderByDescending(j => j.Created);
@@ -283,6 +329,7 @@ public sealed class JobManager : IAsyncDisposable
         try
         {
             job.Start();
+            job.Dashboard = Dashboard.Add(Describe(job.Request), () => job.Cancel(), job.Id);
             var parallelism = _options.EffectiveParallelism;
             var pipeline = PipelineOptions.Uniform(parallelism, 2 * parallelism);
             pipeline.ProgressInterval = _options.ProgressInterval;
@@ -297,6 +344,7 @@ public sealed class JobManager : IAsyncDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            job.Dashboard?.Fail(ex);
             Finished(job, JobState.Failed, null, ex.Message);
         }
         finally
@@ -305,9 +353,22 @@ public sealed class JobManager : IAsyncDisposable
         }
     }
 
+    private static string Describe(JobRequest request) => request.Kind == "stats"
+        ? $"stats {request.Path}{(string.IsNullOrWhiteSpace(request.Region) ? "" : $" [{request.Region}]")}"
+        : $"copy {request.Source} → {request.Destination}";
+
     private void Finished(Job job, JobState state, JsonObject? result, string? error)
     {
         job.Finish(state, result, error);
+        if (state == JobState.Succeeded)
+        {
+            job.Dashboard?.Succeed();
+        }
+        else if (state == JobState.Cancelled)
+        {
+            job.Dashboard?.Cancelled();
+        }
+
         _finished.Enqueue(job.Id);
         while (_finished.Count > _options.RetainedJobs && _finished.TryDequeue(out var old))
         {
@@ -333,5 +394,6 @@ public sealed class JobManager : IAsyncDisposable
         }
 
         _slots.Dispose();
+        await _cluster.DisposeAsync().ConfigureAwait(false);
     }
 }

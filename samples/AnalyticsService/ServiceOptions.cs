@@ -24,5 +24,17 @@ public sealed record ServiceOptions
     /// <summary>Finished jobs kept for their results; the oldest are forgotten beyond this.</summary>
     public int RetainedJobs { get; init; } = 1000;
 
+    /// <summary>
+    /// Where jobs run: null (the default) in this process's engine; <c>local</c> as tasks on an embedded cluster silo in
+    /// this process; <c>redis://HOST:PORT</c> as tasks on the workers of that cluster (<c>zarr worker --cluster ...</c>),
+    /// which must reach the data folder by the same path. Set in configuration as <c>Zarr:Cluster</c> (appsettings.json,
+    /// the environment variable <c>Zarr__Cluster</c>, or <c>--Zarr:Cluster</c>). On a cluster a statistics job covers the
+    /// whole array (a region is refused).
+    /// </summary>
+    public string? Cluster { get; init; }
+
+    /// <summary>Wraps every store a job opens (tests slow their reads down with it); null for none.</summary>
+    internal Func<Zarr.Storage.IStore, Zarr.Storage.IStore>? StoreWrapper { get; init; }
+
     internal int EffectiveParallelism => PerJobParallelism ?? Math.Max(1, Environment.ProcessorCount / MaxConcurrentJobs);
 }
