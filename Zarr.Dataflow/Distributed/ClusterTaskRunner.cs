@@ -16,10 +16,11 @@ public static class ClusterTaskRunner
     /// <summary>Runs one task (as <see cref="ITaskWorkers.RunAsync"/> received it) and returns its receipt.</summary>
     /// <param name="task">The task's description.</param>
     /// <param name="memoryBudget">The memory this worker allows one task, in bytes: a task projected to need more is refused without reading anything.</param>
+    /// <param name="storeWrapper">Wraps each store the task opens (metering, a cache, a test's injected latency); null: the stores as opened.</param>
     /// <param name="cancellationToken">Cancels the task.</param>
     /// <returns>The receipt, serialized.</returns>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public static async Task<byte[]> RunAsync(byte[] task, long memoryBudget, CancellationToken cancellationToken = default)
+    public static async Task<byte[]> RunAsync(byte[] task, long memoryBudget, Func<IStore, IStore>? storeWrapper = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         ClusterTask? description = null;
@@ -40,7 +41,7 @@ public static class ClusterTaskRunner
                 }.ToJson();
             }
 
-            var receipt = await RunAsync(description, cancellationToken).ConfigureAwait(false);
+            var receipt = await RunAsync(description, storeWrapper ?? (static store => store), cancellationToken).ConfigureAwait(false);
             ClusterTelemetry.ChunksProcessed.Add(receipt.Chunks);
             ClusterTelemetry.BytesRead.Add(receipt.BytesRead);
             ClusterTelemetry.BytesWritten.Add(receipt.BytesWritten);
@@ -59,19 +60,19 @@ public static class ClusterTaskRunner
         }
     }
 
-    private static async Task<TaskReceipt> RunAsync(ClusterTask task, CancellationToken cancellationToken)
+    private static async Task<TaskReceipt> RunAsync(ClusterTask task, Func<IStore, IStore> wrap, CancellationToken cancellationToken)
     {
         var source = await StoreUrl.OpenAsync(task.SourceUrl, new StoreUrlOptions { Mode = AccessMode.Read }, cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
         {
-            var array = await ZarrArray.OpenAsync(source.Store, task.SourcePath, AccessMode.Read, cancellationToken).ConfigureAwait(false);
+            var array = await ZarrArray.OpenAsync(wrap(source.Store), task.SourcePath, AccessMode.Read, cancellationToken).ConfigureAwait(false);
             switch (task.Job)
             {
                 case JobKinds.Copy:
                     var target = await StoreUrl.OpenAsync(task.TargetUrl ?? throw new ZarrClusterException($"{task.Describe()}: a copy task without a target"), new StoreUrlOptions { Mode = AccessMode.ReadWrite }, cancellationToken).ConfigureAwait(false);
                     await using (target.ConfigureAwait(false))
                     {
-                        var output = await ZarrArray.OpenAsync(target.Store, task.TargetPath ?? "", AccessMode.ReadWrite, cancellationToken).ConfigureAwait(false);
+                        var output = await ZarrArray.OpenAsync(wrap(target.Store), task.TargetPath ?? "", AccessMode.ReadWrite, cancellationToken).ConfigureAwait(false);
                         return await array.DataType.Accept(new CopyWork(task, array, output, cancellationToken)).ConfigureAwait(false);
                     }
 

@@ -25,5 +25,5 @@ public sealed class LocalWorkers : ITaskWorkers
     public long TaskMemoryBudget { get; }
 
     /// <inheritdoc />
-    public Task<byte[]> RunAsync(byte[] task, CancellationToken cancellationToken) => ClusterTaskRunner.RunAsync(task, TaskMemoryBudget, cancellationToken);
+    public Task<byte[]> RunAsync(byte[] task, CancellationToken cancellationToken) => ClusterTaskRunner.RunAsync(task, TaskMemoryBudget, null, cancellationToken);
 }
