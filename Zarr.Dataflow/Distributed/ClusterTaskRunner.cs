@@ -77,7 +77,8 @@ public static class ClusterTaskRunner
                     }
 
                 case JobKinds.Statistics:
-                    return await array.DataType.Accept(new StatisticsWork(task, array, cancellationToken)).ConfigureAwait(false);
+                case JobKinds.Histogram:
+                    return await array.DataType.Accept(new ReduceWork(task, array, cancellationToken)).ConfigureAwait(false);
                 default:
                     throw new ZarrClusterException($"{task.Describe()}: unknown job '{task.Job}'");
             }
@@ -111,20 +112,27 @@ public static class ClusterTaskRunner
             throw new ZarrClusterException($"{task.Describe()}: a cluster copy needs a real number type; {task.SourcePath} is {dataType}");
     }
 
-    private sealed class StatisticsWork(ClusterTask task, ZarrArray source, CancellationToken cancellationToken) : ZarrDataTypeVisitor<Task<TaskReceipt>>
+    /// <summary>One partial of a reduction: the task's chunks through the local engine's reduce step, serialized exactly.</summary>
+    private sealed class ReduceWork(ClusterTask task, ZarrArray source, CancellationToken cancellationToken) : ZarrDataTypeVisitor<Task<TaskReceipt>>
     {
-        public override async Task<TaskReceipt> VisitNumber<T>() => await RunAsync<T>().ConfigureAwait(false);
+        public override async Task<TaskReceipt> VisitNumber<T>() => task.Job switch
+        {
+            JobKinds.Histogram => await RunAsync(new HistogramKernel<T>(task.Edges is { Length: >= 2 } edges ? edges : throw new ZarrClusterException($"{task.Describe()}: a histogram task without at least two bin edges")), HistogramPartials.Serialize).ConfigureAwait(false),
+            _ => await RunAsync(new StatisticsKernel<T>(task.SkipNaN), StatisticsPartials.Serialize).ConfigureAwait(false),
+        };
 
         protected override Task<TaskReceipt> VisitDefault(ZarrDataType dataType) =>
-            throw new ZarrClusterException($"{task.Describe()}: statistics need a real number type; {task.SourcePath} is {dataType}");
+            throw new ZarrClusterException($"{task.Describe()}: a cluster {task.Job} needs a real number type; {task.SourcePath} is {dataType}");
 
-        private async Task<TaskReceipt> RunAsync<T>() where T : unmanaged, INumber<T>
+        private async Task<TaskReceipt> RunAsync<T, TPartial, TOut>(ReductionKernel<T, TPartial, TOut> kernel, Func<TPartial, byte[]> serialize)
+            where T : unmanaged, INumber<T>
+            where TOut : unmanaged
         {
             var node = Lazy.From(source.As<T>()).Node;
             var plan = new AxisPlan(node.Shape, node.Chunks, task.Axes);
-            var kernel = new StatisticsKernel<T>(task.SkipNaN);
             var grid = node.Grid;
-            CellStats<T>? result = null;
+            TPartial? result = default;
+            var produced = false;
 
             // The task's chunks are one subtree of its block's combine tree: combined here in that subtree's own tree
             // (positions relative to its first), so that the client's tree above gives the local run's bits.
@@ -138,6 +146,7 @@ public static class ClusterTaskRunner
                 (partial, _, _) =>
                 {
                     result = partial;
+                    produced = true;
                     return ValueTask.FromResult(0L);
                 },
                 ReducePipeline(task.FanIn),
@@ -147,7 +156,7 @@ public static class ClusterTaskRunner
                 Index = task.Index,
                 Chunks = task.Chunks.Length,
                 BytesRead = report.BytesRead,
-                Partial = StatisticsPartials.Serialize(result ?? throw new ZarrClusterException($"{task.Describe()}: no partial was produced")),
+                Partial = produced ? serialize(result!) : throw new ZarrClusterException($"{task.Describe()}: no partial was produced"),
             };
         }
 

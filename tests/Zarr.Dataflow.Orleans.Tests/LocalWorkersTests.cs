@@ -28,6 +28,49 @@ public sealed class LocalWorkersTests
         ClusterData.AssertSameBits(expected, actual);
     }
 
+    public static TheoryData<int[]?, int, int> HistogramCases() => new()
+    {
+        // axes, fan-in, chunks per task.
+        { null, 8, 8 },
+        { null, 2, 4 },
+        { [0], 3, 1 },
+        { [1], 2, 2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(HistogramCases))]
+    public async Task Histograms_are_the_local_engines(int[]? axes, int fanIn, int chunksPerTask)
+    {
+        using var folder = new TempFolder();
+        var array = await ClusterData.CreateAsync(folder.Path, "a", [100, 90], [10, 9], seed: 6);
+        // Uneven edges, values outside them on both sides, NaNs in the data: every path of the binning.
+        double[] edges = [-250, -100, 0, 1, 50, 300, 650];
+        var lazy = Lazy.From(array);
+        var expected = axes is null
+            ? await lazy.HistogramAsync(edges, new PipelineOptions { FanIn = fanIn })
+            : (await lazy.HistogramAsync(edges, axes, new PipelineOptions { FanIn = fanIn })).ToArray();
+        var options = new ClusterJobOptions { FanIn = fanIn, ChunksPerTask = chunksPerTask };
+
+        var actual = await ClusterJobs.HistogramAsync<double>(new LocalWorkers(slots: 3), folder.Path, "a", edges, axes, options);
+
+        Assert.Equal(expected, actual);
+        Assert.True(actual.Sum() > 0);
+        Assert.True(actual.Sum() < 100 * 90, "values outside the edges and NaNs are not counted");
+    }
+
+    [Fact]
+    public async Task A_histogram_with_bad_edges_fails_before_any_task()
+    {
+        using var folder = new TempFolder();
+        await ClusterData.CreateAsync(folder.Path, "a", [20, 20], [10, 10], seed: 7);
+        var counting = new CountingWorkers(new LocalWorkers(slots: 1));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => ClusterJobs.HistogramAsync<double>(counting, folder.Path, "a", [1.0], null));
+        await Assert.ThrowsAsync<ArgumentException>(() => ClusterJobs.HistogramAsync<double>(counting, folder.Path, "a", [3.0, 1.0], null));
+
+        Assert.Equal(0, counting.Sent(_ => true));
+    }
+
     [Fact]
     public async Task A_rechunking_recompressing_copy_writes_the_local_engines_bytes()
     {
