@@ -1,3 +1,4 @@
+using Orleans.Runtime;
 using Microsoft.Extensions.Logging;
 using Zarr.Dataflow.Distributed;
 
@@ -52,4 +53,11 @@ internal sealed class WorkerSlots : IDisposable
     public SemaphoreSlim Gate { get; }
 
     public void Dispose() => Gate.Dispose();
+}
+
+/// <summary>Reports the silo's slots and budget (see <see cref="IWorkerGrain"/>).</summary>
+internal sealed class WorkerGrain(WorkerSlots slots, ILocalSiloDetails silo) : Grain, IWorkerGrain
+{
+    public Task<(string Silo, int Slots, long TaskMemoryBudget)> GetCapacityAsync() =>
+        Task.FromResult((silo.SiloAddress.ToParsableString(), slots.Slots, slots.TaskMemoryBudget));
 }

@@ -150,7 +150,9 @@ public static class ClusterJobs
         }
 
         tasks.Add(ReduceTask(current, first));
-        CheckBudget(workers, tasks);
+        var progress = new JobProgress(grid.ChunkCount, options.Progress);
+        var scheduler = await StageScheduler.CreateAsync(workers, options, progress, cancellationToken).ConfigureAwait(false);
+        scheduler.CheckBudget(tasks);
 
         var extra = kernel.Extra;
         var chunksPerKey = plan.ChunksPerKey(grid);
@@ -159,8 +161,6 @@ public static class ClusterJobs
         var keptExtra = extra > 1 || kernel.Binned ? [.. kept, extra] : kept;
         var result = new TOut[checked((int)(kept.Aggregate(1L, (a, b) => a * b) * extra))];
         var blocks = new Dictionary<long, (OrderedTreeCombiner<TPartial> Combiner, long Count)>();
-        var progress = new JobProgress(grid.ChunkCount, options.Progress);
-        var scheduler = new StageScheduler(workers, options, progress);
         await scheduler.RunAsync(ReduceStage, tasks, (task, receipt) =>
         {
             var region = ChunkRegion.OfChunk(grid, task.Chunks[0]);
@@ -275,12 +275,12 @@ public static class ClusterJobs
             });
         }
 
-        CheckBudget(workers, tasks);
         var progress = new JobProgress(grid.ChunkCount, options.Progress);
-        var scheduler = new StageScheduler(workers, options, progress);
+        var scheduler = await StageScheduler.CreateAsync(workers, options, progress, cancellationToken).ConfigureAwait(false);
+        scheduler.CheckBudget(tasks);
         await scheduler.RunAsync(CopyStage, tasks, static (_, _) => { }, cancellationToken).ConfigureAwait(false);
         progress.Finish();
-        return new ClusterJobReport(tasks.Count, progress.Chunks, progress.BytesRead, progress.BytesWritten, scheduler.Retries, progress.Elapsed);
+        return new ClusterJobReport(tasks.Count, progress.Chunks, progress.BytesRead, progress.BytesWritten, scheduler.Retries, progress.Elapsed, scheduler.Backups, scheduler.BackupWins);
     }
 
     /// <summary>The stage name of a copy's tasks (named in failures).</summary>
@@ -288,15 +288,6 @@ public static class ClusterJobs
 
     /// <summary>The stage name of a reduction's partial tasks (named in failures).</summary>
     public const string ReduceStage = "Reduce";
-
-    private static void CheckBudget(ITaskWorkers workers, List<ClusterTask> tasks)
-    {
-        var largest = tasks.MaxBy(t => t.ProjectedBytes);
-        if (largest is not null && largest.ProjectedBytes > workers.TaskMemoryBudget)
-        {
-            throw new ZarrClusterException($"{largest.Describe()} is projected to need {largest.ProjectedBytes} bytes, more than a worker's budget of {workers.TaskMemoryBudget} bytes per task; use smaller chunks or give the workers more memory");
-        }
-    }
 }
 
 /// <summary>What a cluster job's tasks did.</summary>
@@ -306,4 +297,6 @@ public static class ClusterJobs
 /// <param name="BytesWritten">Bytes the tasks wrote.</param>
 /// <param name="Retries">Tasks sent again after a lost worker or a task error.</param>
 /// <param name="Elapsed">The job's wall-clock time.</param>
-public sealed record ClusterJobReport(int Tasks, long Chunks, long BytesRead, long BytesWritten, long Retries, TimeSpan Elapsed);
+/// <param name="Backups">Backup copies of straggling tasks sent to another worker.</param>
+/// <param name="BackupWins">Backup copies whose receipt came before the straggler's.</param>
+public sealed record ClusterJobReport(int Tasks, long Chunks, long BytesRead, long BytesWritten, long Retries, TimeSpan Elapsed, long Backups, long BackupWins);

@@ -105,11 +105,12 @@ internal static class ClusterWorkloads
                     workers.Add(await StartWorkerAsync(cluster));
                 }
 
-                var connection = await ZarrCluster.ConnectAsync(ClusterAddress.Parse(cluster), new ZarrClusterConnectOptions { SlotsPerWorker = SlotsPerWorker });
+                var connection = await ZarrCluster.ConnectAsync(ClusterAddress.Parse(cluster));
                 connections[n] = connection;
-                if (connection.Workers.Slots != n * SlotsPerWorker)
+                var reported = await connection.Workers.GetWorkersAsync(CancellationToken.None);
+                if (reported.Count != n || reported.Sum(w => w.Slots) != n * SlotsPerWorker)
                 {
-                    throw new InvalidOperationException($"the cluster of {n} workers offers {connection.Workers.Slots} slots, not {n * SlotsPerWorker}");
+                    throw new InvalidOperationException($"the cluster of {n} workers reports {reported.Count} workers and {reported.Sum(w => w.Slots)} slots, not {n * SlotsPerWorker}");
                 }
 
                 Console.Error.WriteLine($"cluster: {n} worker(s) joined {cluster}");
@@ -277,14 +278,12 @@ internal static class ClusterWorkloads
     /// <summary>Passes tasks on to the workers, counting them (the job's plan is not public).</summary>
     private sealed class TaskCounter(ITaskWorkers inner, Action sent) : ITaskWorkers
     {
-        public int Slots => inner.Slots;
+        public Task<IReadOnlyList<TaskWorker>> GetWorkersAsync(CancellationToken cancellationToken) => inner.GetWorkersAsync(cancellationToken);
 
-        public long TaskMemoryBudget => inner.TaskMemoryBudget;
-
-        public Task<byte[]> RunAsync(byte[] task, CancellationToken cancellationToken)
+        public Task<byte[]> RunAsync(TaskWorker worker, byte[] task, CancellationToken cancellationToken)
         {
             sent();
-            return inner.RunAsync(task, cancellationToken);
+            return inner.RunAsync(worker, task, cancellationToken);
         }
     }
 }
