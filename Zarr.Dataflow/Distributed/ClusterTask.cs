@@ -92,7 +92,7 @@ internal sealed record ClusterTask
 }
 
 /// <summary>What a worker sends back for a task: its counts and, for a reduction, its partial; or why it failed.</summary>
-internal sealed class TaskReceipt
+internal sealed record TaskReceipt
 {
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
@@ -103,6 +103,9 @@ internal sealed class TaskReceipt
     public long BytesRead { get; init; }
 
     public long BytesWritten { get; init; }
+
+    /// <summary>Seconds the worker spent on the task (from reading its description to its receipt): a send's round trip less this is the transport's.</summary>
+    public double WorkerSeconds { get; init; }
 
     /// <summary>A reduction task's partial, serialized (see <see cref="StatisticsPartials"/>).</summary>
     public byte[]? Partial { get; init; }

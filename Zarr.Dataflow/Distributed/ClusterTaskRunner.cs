@@ -41,7 +41,9 @@ public static class ClusterTaskRunner
                 }.ToJson();
             }
 
+            var started = Stopwatch.GetTimestamp();
             var receipt = await RunAsync(description, storeWrapper ?? (static store => store), cancellationToken).ConfigureAwait(false);
+            receipt = receipt with { WorkerSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds };
             ClusterTelemetry.ChunksProcessed.Add(receipt.Chunks);
             ClusterTelemetry.BytesRead.Add(receipt.BytesRead);
             ClusterTelemetry.BytesWritten.Add(receipt.BytesWritten);

@@ -243,7 +243,9 @@ internal sealed class StageScheduler
         try
         {
             var receipt = TaskReceipt.FromJson(await _workers.RunAsync(worker, bytes, cancellationToken).ConfigureAwait(false));
-            return new Outcome(worker, receipt, null, Stopwatch.GetElapsedTime(sent).TotalSeconds);
+            var seconds = Stopwatch.GetElapsedTime(sent).TotalSeconds;
+            ClusterTelemetry.TransportSeconds.Record(Math.Max(0, seconds - receipt.WorkerSeconds));
+            return new Outcome(worker, receipt, null, seconds);
         }
         catch (WorkerLostException ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -130,6 +130,30 @@ internal static class ClusterWorkloads
             }
 
             var tasks = 0;
+            // Where a task's time goes: its round trip at the client, and that less the worker's own time (the transport's).
+            var roundTrips = configurations.Select(_ => new List<double>()).ToList();
+            var transports = configurations.Select(_ => new List<double>()).ToList();
+            List<double>? roundTrip = null, transport = null;
+            using var listener = new System.Diagnostics.Metrics.MeterListener();
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == ClusterTelemetry.Name && instrument.Name is "zarr.cluster.task_duration" or "zarr.cluster.transport_duration")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+            {
+                var into = instrument.Name == "zarr.cluster.task_duration" ? roundTrip : transport;
+                if (into is not null)
+                {
+                    lock (into)
+                    {
+                        into.Add(value * 1000);
+                    }
+                }
+            });
+            listener.Start();
             var seconds = configurations.Select(_ => new List<double>()).ToList();
             var busy = configurations.Select(_ => new List<double>()).ToList();
             var loads = new List<string>();
@@ -139,9 +163,11 @@ internal static class ClusterWorkloads
                 for (var c = 0; c < configurations.Count; c++)
                 {
                     var (cpuBefore, totalBefore) = Machine.CpuTimes();
+                    (roundTrip, transport) = (roundTrips[c], transports[c]);
                     var clock = Stopwatch.StartNew();
                     var (report, result) = await RunOnceAsync(configurations[c].Workers, url, options);
                     clock.Stop();
+                    (roundTrip, transport) = (null, null);
                     var (cpuAfter, totalAfter) = Machine.CpuTimes();
                     if (!result.Sum.SequenceEqual(reference.Sum))
                     {
@@ -157,6 +183,16 @@ internal static class ClusterWorkloads
 
             loads.Add(LoadAverage());
             Print(chunks, tasks, configurations.Select(c => c.Name).ToList(), seconds, busy, loads, reps);
+            Console.WriteLine();
+            Console.WriteLine("Per task (medians over every task of every timed repetition): the round trip at the client, and that less the time the worker spent on the task (the transport and the scheduling around it).");
+            Console.WriteLine();
+            Console.WriteLine("| configuration | round trip, ms | transport, ms |");
+            Console.WriteLine("|---|---:|---:|");
+            for (var c = 0; c < configurations.Count; c++)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {configurations[c].Name} | {Median(roundTrips[c]):0.00} | {Median(transports[c]):0.00} |"));
+            }
+
             return 0;
         }
         finally

@@ -208,6 +208,49 @@ public sealed class LocalWorkersTests
         }
     }
 
+    [Fact]
+    public async Task Each_tasks_round_trip_and_the_transports_share_of_it_are_measured()
+    {
+        using var folder = new TempFolder();
+        await ClusterData.CreateAsync(folder.Path, "a", [30, 30], [10, 10], seed: 13);
+        var roundTrips = new List<double>();
+        var transports = new List<double>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == ClusterTelemetry.Name)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+        {
+            var into = instrument.Name switch
+            {
+                "zarr.cluster.task_duration" => roundTrips,
+                "zarr.cluster.transport_duration" => transports,
+                _ => null,
+            };
+            if (into is not null)
+            {
+                lock (into)
+                {
+                    into.Add(value);
+                }
+            }
+        });
+        listener.Start();
+
+        // A worker that waits 30 ms before it starts each task: the transport's share, not the worker's time.
+        var workers = new ShapedWorkers(new ShapedWorker("late", 1, 64L << 20, TimeSpan.FromMilliseconds(30)));
+        await ClusterJobs.StatisticsAsync<double>(workers, folder.Path, "a", null, true, new ClusterJobOptions { ChunksPerTask = 1, BackupFactor = 0 });
+
+        // Other tests may run jobs meanwhile: at least this job's 9 tasks were measured, each round trip over its share.
+        Assert.True(roundTrips.Count >= 9 && transports.Count >= 9, $"{roundTrips.Count} round trips, {transports.Count} transport shares");
+        Assert.All(transports, t => Assert.True(t >= 0));
+        Assert.True(transports.Count(t => t >= 0.029) >= 9, "the 30 ms before each task counts as the transport's");
+    }
+
     /// <summary>One worker of <see cref="ShapedWorkers"/>: its reported slots and budget, how long it waits before a task, and what it saw.</summary>
     private sealed class ShapedWorker(string id, int slots, long budget, TimeSpan delay)
     {
