@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Orleans.Runtime;
 using Orleans.Runtime.Placement;
 using Zarr.Dataflow.Distributed;
@@ -6,8 +7,9 @@ namespace Zarr.Dataflow.Orleans;
 
 /// <summary>
 /// A cluster's silos as the workers of cluster jobs (<see cref="ClusterJobs"/>): each live silo reports its slots and
-/// memory budget (<see cref="IWorkerGrain"/>); each task is sent to a fresh <see cref="ITaskGrain"/> placed on the
-/// silo the scheduler chose (a placement hint; a silo gone meanwhile: any live one); every transport failure (a dead
+/// memory budget (<see cref="IWorkerGrain"/>); each task is sent to an idle <see cref="ITaskGrain"/> activation on the
+/// silo the scheduler chose, or a new one placed there (a placement hint; a silo gone meanwhile: any live one). Reusing
+/// activations spares each task an activation, its directory entry and its deactivation. Every transport failure (a dead
 /// silo, a rejected or timed-out message) becomes a <see cref="WorkerLostException"/>, which the scheduler retries on
 /// its time budget.
 /// </summary>
@@ -17,6 +19,9 @@ public sealed class OrleansWorkers : ITaskWorkers
     private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(5);
 
     private readonly IGrainFactory _grains;
+
+    // Per worker, the keys of its task grain activations that are not running a task now.
+    private readonly ConcurrentDictionary<string, ConcurrentBag<Guid>> _idle = new(StringComparer.Ordinal);
 
     /// <summary>Creates the workers over a cluster client (or a silo's grain factory).</summary>
     /// <param name="grains">The grain factory of a cluster client or silo.</param>
@@ -58,13 +63,23 @@ public sealed class OrleansWorkers : ITaskWorkers
     public async Task<byte[]> RunAsync(TaskWorker worker, byte[] task, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(worker);
+        var idle = _idle.GetOrAdd(worker.Id, static _ => []);
+        if (!idle.TryTake(out var key))
+        {
+            key = Guid.NewGuid();
+        }
+
         try
         {
-            // The hint places the fresh activation on the chosen silo (Orleans ignores it for a silo no longer live).
+            // The hint places a new activation on the chosen silo (Orleans ignores it for a silo no longer live).
             RequestContext.Set(IPlacementDirector.PlacementHintKey, SiloAddress.FromParsableString(worker.Id));
-            var call = _grains.GetGrain<ITaskGrain>(Guid.NewGuid()).RunAsync(task, cancellationToken);
+            var call = _grains.GetGrain<ITaskGrain>(key).RunAsync(task, cancellationToken);
             RequestContext.Remove(IPlacementDirector.PlacementHintKey);
-            return await call.ConfigureAwait(false);
+            var receipt = await call.ConfigureAwait(false);
+
+            // Only an activation that answered goes back: one lost or cancelled may be gone, or still busy.
+            idle.Add(key);
+            return receipt;
         }
         catch (OrleansException ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -4,13 +4,12 @@ using Zarr.Dataflow.Distributed;
 
 namespace Zarr.Dataflow.Orleans;
 
-/// <summary>Runs a task under the silo's slots (<see cref="WorkerSlots"/>), then deactivates: one activation per send.</summary>
+/// <summary>Runs a task under the silo's slots (<see cref="WorkerSlots"/>); the client reuses the activation for later tasks.</summary>
 internal sealed partial class TaskGrain(WorkerSlots slots, ILogger<TaskGrain> logger) : Grain, ITaskGrain
 {
     public async Task<byte[]> RunAsync(byte[] task, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
-        DeactivateOnIdle();
         await slots.Gate.WaitAsync(cancellationToken).ConfigureAwait(true);
         try
         {
