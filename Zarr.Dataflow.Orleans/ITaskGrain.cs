@@ -1,9 +1,9 @@
 namespace Zarr.Dataflow.Orleans;
 
 /// <summary>
-/// A worker's task runner as a grain: each send uses a fresh key, so Orleans places it on any live silo (random
-/// placement) and a task lost with its silo is simply sent again under another key. Carries only the task's
-/// description and its receipt (bytes the engine made), never chunk bytes.
+/// A worker's task runner as a grain, one task at a time per activation: a client places new activations on the worker
+/// its scheduler chose (a placement hint) and reuses idle ones there; a task lost with its silo is sent again under
+/// another key. Carries only the task's description and its receipt (bytes the engine made), never chunk bytes.
 /// </summary>
 public interface ITaskGrain : IGrainWithGuidKey
 {

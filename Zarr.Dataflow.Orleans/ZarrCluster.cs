@@ -29,7 +29,7 @@ public static class ZarrCluster
             var host = builder.Build();
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             var grains = host.Services.GetRequiredService<IGrainFactory>();
-            return new ZarrClusterConnection(host, new OrleansWorkers(grains, worker.Slots, worker.MemoryBudget / worker.Slots));
+            return new ZarrClusterConnection(host, new OrleansWorkers(grains));
         }
 
         builder.UseOrleansClient(client => client.UseZarrMembership(address, options.ResponseTimeout));
@@ -44,7 +44,7 @@ public static class ZarrCluster
                 throw new ZarrClusterException($"the cluster {address} has no live worker");
             }
 
-            return new ZarrClusterConnection(clientHost, new OrleansWorkers(grains, silos * options.SlotsPerWorker, options.TaskMemoryBudget));
+            return new ZarrClusterConnection(clientHost, new OrleansWorkers(grains));
         }
         catch
         {
@@ -55,34 +55,11 @@ public static class ZarrCluster
 }
 
 /// <summary>
-/// How a client uses a cluster. Defaults: <see cref="SlotsPerWorker"/> the number of cores here (workers are assumed
-/// alike; each worker also bounds its own tasks); <see cref="TaskMemoryBudget"/> a quarter of this machine's memory;
+/// How a client uses a cluster (the workers' slots and memory budgets are theirs: each reports its own). Defaults:
 /// <see cref="ResponseTimeout"/> 60 s; <see cref="LogLevel"/> warnings.
 /// </summary>
 public sealed class ZarrClusterConnectOptions
 {
-    /// <summary>Tasks sent at once per live worker. At least 1.</summary>
-    public int SlotsPerWorker
-    {
-        get;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            field = value;
-        }
-    } = Environment.ProcessorCount;
-
-    /// <summary>The memory one task may use on a worker: a job with a task projected over it is refused before it starts.</summary>
-    public long TaskMemoryBudget
-    {
-        get;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            field = value;
-        }
-    } = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
-
     /// <summary>How long a task may run before its send counts as lost: longer than the longest task.</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -27,4 +27,10 @@ public sealed class ZarrWorkerOptions
             field = value;
         }
     } = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
+
+    /// <summary>
+    /// Wraps each store this worker's tasks open: metering, a cache, or a test's injected latency (a worker made slow).
+    /// Null (the default): the stores as opened by URL.
+    /// </summary>
+    public Func<Zarr.Storage.IStore, Zarr.Storage.IStore>? StoreWrapper { get; set; }
 }

@@ -2,18 +2,24 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Zarr.Dataflow.Orleans;
+using Zarr.Storage;
 
 namespace Zarr.Cli.Commands;
 
 /// <summary>
 /// <c>zarr worker --cluster redis://HOST:PORT [--slots N] [--memory SIZE]</c>: a worker of a cluster. It joins, runs
 /// the tasks of <c>zarr copy|stats --cluster</c> jobs, and on SIGTERM/SIGINT leaves (its tasks in progress end or go
-/// back to the clients' schedulers, which send them to other workers), then exits 0.
+/// back to the clients' schedulers, which send them to other workers), then exits 0. For tests only, the environment
+/// variable <c>ZARR_WORKER_STORE_DELAY_MS</c> makes every store request of the worker's tasks wait that many
+/// milliseconds (a slow worker, or a job long enough to kill a worker in its middle on any machine).
 /// </summary>
 internal static class WorkerCommand
 {
     /// <summary>The verb's name (the entry point gives it time to leave the cluster when stopped).</summary>
     public const string Name = "worker";
+
+    /// <summary>The environment variable (tests only) that delays each store request of this worker's tasks, in milliseconds.</summary>
+    public const string StoreDelayVariable = "ZARR_WORKER_STORE_DELAY_MS";
 
     /// <summary>Builds the verb.</summary>
     public static Command Create(CliConsole console, Option<bool> verbose)
@@ -60,11 +66,22 @@ internal static class WorkerCommand
             options.MemoryBudget = bytes;
         }
 
+        if (Environment.GetEnvironmentVariable(StoreDelayVariable) is { Length: > 0 } delayText)
+        {
+            if (!int.TryParse(delayText, NumberStyles.None, CultureInfo.InvariantCulture, out var ms))
+            {
+                throw new UsageException($"{StoreDelayVariable}={delayText}: a whole number of milliseconds");
+            }
+
+            var delay = new FaultInjectingStoreOptions { Delay = TimeSpan.FromMilliseconds(ms) };
+            options.StoreWrapper = store => FaultInjectingStore.Wrap(store, delay);
+        }
+
         // Stopping is the normal end: the host leaves the cluster and the verb exits 0.
         await CliDashboard.RunWorkerAsync(console, dashboard, $"worker of {address}", () => ZarrWorkerHost.RunAsync(
             address,
             options,
-            () => console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"zarr worker: joined {address} ({options.Slots} slots, {CliProgress.Human(options.MemoryBudget)} for tasks)")),
+            () => console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"zarr worker: joined {address} ({options.Slots} slots, {CliProgress.Human(options.MemoryBudget)} for tasks{(options.StoreWrapper is null ? "" : $"; store requests delayed by {StoreDelayVariable}")})")),
             logging => logging.AddProvider(new StderrLoggerProvider(console.Error, verbose)),
             cancellationToken), cancellationToken).ConfigureAwait(false);
         await console.Error.WriteLineAsync($"zarr worker: left {address}").ConfigureAwait(false);

@@ -2,7 +2,7 @@ namespace Zarr.Dataflow.Distributed;
 
 /// <summary>
 /// How a job runs on a cluster (<see cref="ClusterJobs"/>). Defaults: <see cref="RetryBudget"/> 2 minutes,
-/// <see cref="MaxAttempts"/> 3, <see cref="ChunksPerTask"/> 8, <see cref="FanIn"/> 8, no progress.
+/// <see cref="MaxAttempts"/> 3, <see cref="ChunksPerTask"/> 8, <see cref="FanIn"/> 8, <see cref="BackupFactor"/> 3, no progress.
 /// </summary>
 public sealed class ClusterJobOptions
 {
@@ -57,6 +57,25 @@ public sealed class ClusterJobOptions
             field = value;
         }
     } = 8;
+
+    /// <summary>
+    /// Speculative backups: a task running longer than this many times the median of its stage's finished tasks (once
+    /// three have finished), while a slot on another worker is idle, gets a copy there; the first receipt wins and the
+    /// other copy is cancelled. Tasks are idempotent, so both write the same bytes. 0 turns backups off; else at least 1.
+    /// </summary>
+    public double BackupFactor
+    {
+        get;
+        set
+        {
+            if (value != 0)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            }
+
+            field = value;
+        }
+    } = 3;
 
     /// <summary>Receives progress as tasks complete (chunks done of the job's total, bytes read and written so far).</summary>
     public IProgress<PipelineProgress>? Progress { get; set; }

@@ -43,15 +43,84 @@ public static class ClusterJobs
         var array = await ZarrArray.OpenAsync<T>(opened.Store, arrayPath, AccessMode.Read, cancellationToken).ConfigureAwait(false);
         var lazy = Lazy.From(array);
         var node = lazy.Node;
-        var plan = new AxisPlan(node.Shape, node.Chunks, axes);
-        var grid = node.Grid;
-        if (grid.ChunkCount == 0)
+        if (node.Grid.ChunkCount == 0)
         {
             // Nothing to read: no task to send; the engine gives the empty cells' results.
             return await lazy.StatisticsAsync(axes, 0, skipNaN, null, cancellationToken).ConfigureAwait(false);
         }
 
-        // Each task owns a whole subtree of its block's combine tree: a power of the fan-in of consecutive positions.
+        var plan = new AxisPlan(node.Shape, node.Chunks, axes);
+        var template = new ClusterTask { Job = JobKinds.Statistics, Stage = ReduceStage, Index = 0, SourceUrl = storeUrl, SourcePath = arrayPath, Axes = axes, SkipNaN = skipNaN, Chunks = [] };
+        var cells = await ReduceAsync(workers, node, plan, new StatisticsKernel<T>(skipNaN), template, 64, StatisticsPartials.Deserialize<T>, options, cancellationToken).ConfigureAwait(false);
+        return ArrayStatistics<T>.FromCells(cells, (long[])plan.Kept.Clone(), 0, skipNaN);
+    }
+
+    /// <summary>
+    /// numpy's <c>histogram(x, bins=edges)</c> over some axes, as <see cref="LazyArrayReductions"/>' <c>Histogram(edges, axes)</c>
+    /// counts it: one histogram per cell of the kept axes. Each task counts one whole subtree of a result block's
+    /// combine tree and the partials combine here in the levels above, the same fixed tree as the local engine's.
+    /// </summary>
+    /// <typeparam name="T">The element type (the array's).</typeparam>
+    /// <param name="workers">Where the tasks run.</param>
+    /// <param name="storeUrl">The store's URL (or absolute path), as every worker can open it.</param>
+    /// <param name="arrayPath">The array's path in the store.</param>
+    /// <param name="edges">The bins' edges, increasing: bins [e₀, e₁), …, [eₙ₋₁, eₙ]; values outside them and NaN are not counted.</param>
+    /// <param name="axes">The axes to reduce; null for every axis.</param>
+    /// <param name="options">Retries, task size, fan-in and progress; null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the job on every worker.</param>
+    /// <returns>The counts in C order over the kept axes' shape plus a last axis of bins (every axis reduced: one histogram, [bins]).</returns>
+    /// <exception cref="ArgumentException">Fewer than two edges, or edges not increasing.</exception>
+    /// <exception cref="ZarrPipelineException">A task failed for good, or was lost for longer than the retry budget; names the stage and chunk.</exception>
+    /// <exception cref="ZarrClusterException">A task would not fit a worker's memory budget (before anything runs).</exception>
+    /// <exception cref="ZarrTypeMismatchException">The array's element type is not <typeparamref name="T"/>.</exception>
+    public static async Task<long[]> HistogramAsync<T>(ITaskWorkers workers, string storeUrl, string arrayPath, double[] edges, int[]? axes, ClusterJobOptions? options = null, CancellationToken cancellationToken = default)
+        where T : unmanaged, INumber<T>
+    {
+        ArgumentNullException.ThrowIfNull(workers);
+        ArgumentException.ThrowIfNullOrEmpty(storeUrl);
+        ArgumentNullException.ThrowIfNull(arrayPath);
+        ArgumentNullException.ThrowIfNull(edges);
+        options ??= new ClusterJobOptions();
+        using var activity = ClusterTelemetry.Source.StartActivity("zarr.job");
+        activity?.SetTag("zarr.job", JobKinds.Histogram);
+        var opened = await StoreUrl.OpenAsync(storeUrl, new StoreUrlOptions { Mode = AccessMode.Read }, cancellationToken).ConfigureAwait(false);
+        await using var openedScope = opened.ConfigureAwait(false);
+        var array = await ZarrArray.OpenAsync<T>(opened.Store, arrayPath, AccessMode.Read, cancellationToken).ConfigureAwait(false);
+        var lazy = Lazy.From(array);
+
+        // The local reduction checks the edges and axes, and gives the empty array's counts without any task.
+        var local = lazy.Histogram(edges, axes);
+        var node = lazy.Node;
+        if (node.Grid.ChunkCount == 0)
+        {
+            return await local.ToArrayAsync(null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var plan = new AxisPlan(node.Shape, node.Chunks, axes);
+        var bins = edges.Length - 1;
+        var template = new ClusterTask { Job = JobKinds.Histogram, Stage = ReduceStage, Index = 0, SourceUrl = storeUrl, SourcePath = arrayPath, Axes = axes, Edges = edges, Chunks = [] };
+        return await ReduceAsync(workers, node, plan, new HistogramKernel<T>((double[])edges.Clone()), template, 8L * bins, (bytes, cells) => HistogramPartials.Deserialize(bytes, cells, bins), options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A reduction as tasks: each task reduces one whole subtree of a result block's combine tree (a power of the fan-in
+    /// of consecutive chunks) on a worker; the partials combine here in the levels above, the local engine's fixed tree,
+    /// and each finished block is scattered into the result (the kept axes in C order, <c>kernel.Extra</c> values a cell).
+    /// </summary>
+    private static async Task<TOut[]> ReduceAsync<T, TPartial, TOut>(
+        ITaskWorkers workers,
+        LazyNode<T> node,
+        AxisPlan plan,
+        ReductionKernel<T, TPartial, TOut> kernel,
+        ClusterTask template,
+        long partialBytesPerCell,
+        Func<byte[], int, TPartial> deserialize,
+        ClusterJobOptions options,
+        CancellationToken cancellationToken)
+        where T : unmanaged
+        where TOut : unmanaged
+    {
+        var grid = node.Grid;
         var fanIn = options.FanIn;
         long subtree = 1;
         while (subtree * fanIn <= options.ChunksPerTask)
@@ -68,7 +137,7 @@ public static class ClusterJobs
             var position = plan.PositionInKey(request.Coordinates, grid);
             if (position % subtree == 0 && current.Count > 0)
             {
-                tasks.Add(StatisticsTask(current, first));
+                tasks.Add(ReduceTask(current, first));
                 current = [];
             }
 
@@ -80,26 +149,28 @@ public static class ClusterJobs
             current.Add(request.CoordinatesArray);
         }
 
-        tasks.Add(StatisticsTask(current, first));
-        CheckBudget(workers, tasks);
+        tasks.Add(ReduceTask(current, first));
+        var progress = new JobProgress(grid.ChunkCount, options.Progress);
+        var scheduler = await StageScheduler.CreateAsync(workers, options, progress, cancellationToken).ConfigureAwait(false);
+        scheduler.CheckBudget(tasks);
 
-        var kernel = new StatisticsKernel<T>(skipNaN);
+        var extra = kernel.Extra;
         var chunksPerKey = plan.ChunksPerKey(grid);
         var partialsPerKey = (chunksPerKey + subtree - 1) / subtree;
-        var cells = new StatisticsCell<T>[plan.Kept.Aggregate(1L, (a, b) => a * b)];
-        var blocks = new Dictionary<long, (OrderedTreeCombiner<CellStats<T>> Combiner, long Count)>();
-        var progress = new JobProgress(grid.ChunkCount, options.Progress);
-        var scheduler = new StageScheduler(workers, options, progress);
+        var kept = plan.Kept;
+        var keptExtra = extra > 1 || kernel.Binned ? [.. kept, extra] : kept;
+        var result = new TOut[checked((int)(kept.Aggregate(1L, (a, b) => a * b) * extra))];
+        var blocks = new Dictionary<long, (OrderedTreeCombiner<TPartial> Combiner, long Count)>();
         await scheduler.RunAsync(ReduceStage, tasks, (task, receipt) =>
         {
             var region = ChunkRegion.OfChunk(grid, task.Chunks[0]);
-            var partial = StatisticsPartials.Deserialize<T>(receipt.Partial ?? throw new ZarrClusterException($"{task.Describe()}: the receipt has no partial"), plan.CellsOf(region));
+            var partial = deserialize(receipt.Partial ?? throw new ZarrClusterException($"{task.Describe()}: the receipt has no partial"), plan.CellsOf(region));
             var key = plan.KeyOf(task.Chunks[0], grid);
             lock (blocks)
             {
                 if (!blocks.TryGetValue(key, out var block))
                 {
-                    block = (new OrderedTreeCombiner<CellStats<T>>(kernel.Combine, fanIn, partialsPerKey), 0);
+                    block = (new OrderedTreeCombiner<TPartial>(kernel.Combine, fanIn, partialsPerKey), 0);
                 }
 
                 block.Combiner.Add(task.FirstPosition / subtree, partial);
@@ -112,28 +183,28 @@ public static class ClusterJobs
 
                 blocks.Remove(key);
                 var (start, shape) = plan.KeptBox(region);
-                var values = new StatisticsCell<T>[shape.Aggregate(1, (a, b) => a * b)];
+                var values = new TOut[shape.Aggregate(1, (a, b) => a * b) * extra];
                 kernel.Finish(block.Combiner.Finish(), values);
-                Boxes.Scatter<StatisticsCell<T>>(values, shape, cells, plan.Kept, start);
+                if (keptExtra.Length > kept.Length)
+                {
+                    start = [.. start, 0];
+                    shape = [.. shape, extra];
+                }
+
+                Boxes.Scatter<TOut>(values, shape, result, keptExtra, start);
             }
         }, cancellationToken).ConfigureAwait(false);
         progress.Finish();
-        return ToStatistics(cells, plan, skipNaN);
+        return result;
 
-        ClusterTask StatisticsTask(List<long[]> chunks, long firstPosition)
+        ClusterTask ReduceTask(List<long[]> chunks, long firstPosition)
         {
             var region = ChunkRegion.OfChunk(grid, chunks[0]);
             // The chunks in the task's pipeline (decoded, and fetched beside them), and the partials of its combine tree.
-            var partialBytes = plan.CellsOf(region) * 64L * (2 + (long)Math.Ceiling(Math.Log(Math.Max(2, chunks.Count), fanIn)));
-            return new ClusterTask
+            var partialBytes = plan.CellsOf(region) * partialBytesPerCell * (2 + (long)Math.Ceiling(Math.Log(Math.Max(2, chunks.Count), fanIn)));
+            return template with
             {
-                Job = JobKinds.Statistics,
-                Stage = ReduceStage,
                 Index = tasks.Count,
-                SourceUrl = storeUrl,
-                SourcePath = arrayPath,
-                Axes = axes,
-                SkipNaN = skipNaN,
                 Chunks = [.. chunks],
                 FirstPosition = firstPosition,
                 FanIn = fanIn,
@@ -204,12 +275,12 @@ public static class ClusterJobs
             });
         }
 
-        CheckBudget(workers, tasks);
         var progress = new JobProgress(grid.ChunkCount, options.Progress);
-        var scheduler = new StageScheduler(workers, options, progress);
+        var scheduler = await StageScheduler.CreateAsync(workers, options, progress, cancellationToken).ConfigureAwait(false);
+        scheduler.CheckBudget(tasks);
         await scheduler.RunAsync(CopyStage, tasks, static (_, _) => { }, cancellationToken).ConfigureAwait(false);
         progress.Finish();
-        return new ClusterJobReport(tasks.Count, progress.Chunks, progress.BytesRead, progress.BytesWritten, scheduler.Retries, progress.Elapsed);
+        return new ClusterJobReport(tasks.Count, progress.Chunks, progress.BytesRead, progress.BytesWritten, scheduler.Retries, progress.Elapsed, scheduler.Backups, scheduler.BackupWins);
     }
 
     /// <summary>The stage name of a copy's tasks (named in failures).</summary>
@@ -217,20 +288,6 @@ public static class ClusterJobs
 
     /// <summary>The stage name of a reduction's partial tasks (named in failures).</summary>
     public const string ReduceStage = "Reduce";
-
-    private static void CheckBudget(ITaskWorkers workers, List<ClusterTask> tasks)
-    {
-        var largest = tasks.MaxBy(t => t.ProjectedBytes);
-        if (largest is not null && largest.ProjectedBytes > workers.TaskMemoryBudget)
-        {
-            throw new ZarrClusterException($"{largest.Describe()} is projected to need {largest.ProjectedBytes} bytes, more than a worker's budget of {workers.TaskMemoryBudget} bytes per task; use smaller chunks or give the workers more memory");
-        }
-    }
-
-    /// <summary>The cells as <see cref="ArrayStatistics{T}"/>, as the local <c>StatisticsAsync</c> makes them from the same cells.</summary>
-    private static ArrayStatistics<T> ToStatistics<T>(StatisticsCell<T>[] cells, AxisPlan plan, bool skipNaN)
-        where T : unmanaged, INumber<T> =>
-        ArrayStatistics<T>.FromCells(cells, (long[])plan.Kept.Clone(), 0, skipNaN);
 }
 
 /// <summary>What a cluster job's tasks did.</summary>
@@ -240,4 +297,6 @@ public static class ClusterJobs
 /// <param name="BytesWritten">Bytes the tasks wrote.</param>
 /// <param name="Retries">Tasks sent again after a lost worker or a task error.</param>
 /// <param name="Elapsed">The job's wall-clock time.</param>
-public sealed record ClusterJobReport(int Tasks, long Chunks, long BytesRead, long BytesWritten, long Retries, TimeSpan Elapsed);
+/// <param name="Backups">Backup copies of straggling tasks sent to another worker.</param>
+/// <param name="BackupWins">Backup copies whose receipt came before the straggler's.</param>
+public sealed record ClusterJobReport(int Tasks, long Chunks, long BytesRead, long BytesWritten, long Retries, TimeSpan Elapsed, long Backups, long BackupWins);

@@ -11,6 +11,9 @@ internal static class JobKinds
 
     /// <summary>One partial of a one-pass statistics reduction over some axes.</summary>
     public const string Statistics = "statistics";
+
+    /// <summary>One partial of a histogram over some axes (counts per cell and bin).</summary>
+    public const string Histogram = "histogram";
 }
 
 /// <summary>
@@ -19,11 +22,11 @@ internal static class JobKinds
 /// itself needs no serializer of the transport's. Running it twice writes the same bytes: a copy task writes whole
 /// chunks; a statistics task writes nothing and returns its partial.
 /// </summary>
-internal sealed class ClusterTask
+internal sealed record ClusterTask
 {
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
-    /// <summary>The job: <see cref="JobKinds.Copy"/> or <see cref="JobKinds.Statistics"/>.</summary>
+    /// <summary>The job: one of <see cref="JobKinds"/>.</summary>
     public required string Job { get; init; }
 
     /// <summary>The stage the task belongs to (named in failures).</summary>
@@ -46,6 +49,9 @@ internal sealed class ClusterTask
 
     /// <summary>A reduction's axes (null: every axis).</summary>
     public int[]? Axes { get; init; }
+
+    /// <summary>A histogram's bin edges.</summary>
+    public double[]? Edges { get; init; }
 
     /// <summary>Whether a statistics reduction leaves NaNs out.</summary>
     public bool SkipNaN { get; init; }
@@ -86,7 +92,7 @@ internal sealed class ClusterTask
 }
 
 /// <summary>What a worker sends back for a task: its counts and, for a reduction, its partial; or why it failed.</summary>
-internal sealed class TaskReceipt
+internal sealed record TaskReceipt
 {
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
@@ -97,6 +103,9 @@ internal sealed class TaskReceipt
     public long BytesRead { get; init; }
 
     public long BytesWritten { get; init; }
+
+    /// <summary>Seconds the worker spent on the task (from reading its description to its receipt): a send's round trip less this is the transport's.</summary>
+    public double WorkerSeconds { get; init; }
 
     /// <summary>A reduction task's partial, serialized (see <see cref="StatisticsPartials"/>).</summary>
     public byte[]? Partial { get; init; }

@@ -16,10 +16,11 @@ public static class ClusterTaskRunner
     /// <summary>Runs one task (as <see cref="ITaskWorkers.RunAsync"/> received it) and returns its receipt.</summary>
     /// <param name="task">The task's description.</param>
     /// <param name="memoryBudget">The memory this worker allows one task, in bytes: a task projected to need more is refused without reading anything.</param>
+    /// <param name="storeWrapper">Wraps each store the task opens (metering, a cache, a test's injected latency); null: the stores as opened.</param>
     /// <param name="cancellationToken">Cancels the task.</param>
     /// <returns>The receipt, serialized.</returns>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public static async Task<byte[]> RunAsync(byte[] task, long memoryBudget, CancellationToken cancellationToken = default)
+    public static async Task<byte[]> RunAsync(byte[] task, long memoryBudget, Func<IStore, IStore>? storeWrapper = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         ClusterTask? description = null;
@@ -40,7 +41,9 @@ public static class ClusterTaskRunner
                 }.ToJson();
             }
 
-            var receipt = await RunAsync(description, cancellationToken).ConfigureAwait(false);
+            var started = Stopwatch.GetTimestamp();
+            var receipt = await RunAsync(description, storeWrapper ?? (static store => store), cancellationToken).ConfigureAwait(false);
+            receipt = receipt with { WorkerSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds };
             ClusterTelemetry.ChunksProcessed.Add(receipt.Chunks);
             ClusterTelemetry.BytesRead.Add(receipt.BytesRead);
             ClusterTelemetry.BytesWritten.Add(receipt.BytesWritten);
@@ -59,24 +62,25 @@ public static class ClusterTaskRunner
         }
     }
 
-    private static async Task<TaskReceipt> RunAsync(ClusterTask task, CancellationToken cancellationToken)
+    private static async Task<TaskReceipt> RunAsync(ClusterTask task, Func<IStore, IStore> wrap, CancellationToken cancellationToken)
     {
         var source = await StoreUrl.OpenAsync(task.SourceUrl, new StoreUrlOptions { Mode = AccessMode.Read }, cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
         {
-            var array = await ZarrArray.OpenAsync(source.Store, task.SourcePath, AccessMode.Read, cancellationToken).ConfigureAwait(false);
+            var array = await ZarrArray.OpenAsync(wrap(source.Store), task.SourcePath, AccessMode.Read, cancellationToken).ConfigureAwait(false);
             switch (task.Job)
             {
                 case JobKinds.Copy:
                     var target = await StoreUrl.OpenAsync(task.TargetUrl ?? throw new ZarrClusterException($"{task.Describe()}: a copy task without a target"), new StoreUrlOptions { Mode = AccessMode.ReadWrite }, cancellationToken).ConfigureAwait(false);
                     await using (target.ConfigureAwait(false))
                     {
-                        var output = await ZarrArray.OpenAsync(target.Store, task.TargetPath ?? "", AccessMode.ReadWrite, cancellationToken).ConfigureAwait(false);
+                        var output = await ZarrArray.OpenAsync(wrap(target.Store), task.TargetPath ?? "", AccessMode.ReadWrite, cancellationToken).ConfigureAwait(false);
                         return await array.DataType.Accept(new CopyWork(task, array, output, cancellationToken)).ConfigureAwait(false);
                     }
 
                 case JobKinds.Statistics:
-                    return await array.DataType.Accept(new StatisticsWork(task, array, cancellationToken)).ConfigureAwait(false);
+                case JobKinds.Histogram:
+                    return await array.DataType.Accept(new ReduceWork(task, array, cancellationToken)).ConfigureAwait(false);
                 default:
                     throw new ZarrClusterException($"{task.Describe()}: unknown job '{task.Job}'");
             }
@@ -110,20 +114,27 @@ public static class ClusterTaskRunner
             throw new ZarrClusterException($"{task.Describe()}: a cluster copy needs a real number type; {task.SourcePath} is {dataType}");
     }
 
-    private sealed class StatisticsWork(ClusterTask task, ZarrArray source, CancellationToken cancellationToken) : ZarrDataTypeVisitor<Task<TaskReceipt>>
+    /// <summary>One partial of a reduction: the task's chunks through the local engine's reduce step, serialized exactly.</summary>
+    private sealed class ReduceWork(ClusterTask task, ZarrArray source, CancellationToken cancellationToken) : ZarrDataTypeVisitor<Task<TaskReceipt>>
     {
-        public override async Task<TaskReceipt> VisitNumber<T>() => await RunAsync<T>().ConfigureAwait(false);
+        public override async Task<TaskReceipt> VisitNumber<T>() => task.Job switch
+        {
+            JobKinds.Histogram => await RunAsync(new HistogramKernel<T>(task.Edges is { Length: >= 2 } edges ? edges : throw new ZarrClusterException($"{task.Describe()}: a histogram task without at least two bin edges")), HistogramPartials.Serialize).ConfigureAwait(false),
+            _ => await RunAsync(new StatisticsKernel<T>(task.SkipNaN), StatisticsPartials.Serialize).ConfigureAwait(false),
+        };
 
         protected override Task<TaskReceipt> VisitDefault(ZarrDataType dataType) =>
-            throw new ZarrClusterException($"{task.Describe()}: statistics need a real number type; {task.SourcePath} is {dataType}");
+            throw new ZarrClusterException($"{task.Describe()}: a cluster {task.Job} needs a real number type; {task.SourcePath} is {dataType}");
 
-        private async Task<TaskReceipt> RunAsync<T>() where T : unmanaged, INumber<T>
+        private async Task<TaskReceipt> RunAsync<T, TPartial, TOut>(ReductionKernel<T, TPartial, TOut> kernel, Func<TPartial, byte[]> serialize)
+            where T : unmanaged, INumber<T>
+            where TOut : unmanaged
         {
             var node = Lazy.From(source.As<T>()).Node;
             var plan = new AxisPlan(node.Shape, node.Chunks, task.Axes);
-            var kernel = new StatisticsKernel<T>(task.SkipNaN);
             var grid = node.Grid;
-            CellStats<T>? result = null;
+            TPartial? result = default;
+            var produced = false;
 
             // The task's chunks are one subtree of its block's combine tree: combined here in that subtree's own tree
             // (positions relative to its first), so that the client's tree above gives the local run's bits.
@@ -137,6 +148,7 @@ public static class ClusterTaskRunner
                 (partial, _, _) =>
                 {
                     result = partial;
+                    produced = true;
                     return ValueTask.FromResult(0L);
                 },
                 ReducePipeline(task.FanIn),
@@ -146,7 +158,7 @@ public static class ClusterTaskRunner
                 Index = task.Index,
                 Chunks = task.Chunks.Length,
                 BytesRead = report.BytesRead,
-                Partial = StatisticsPartials.Serialize(result ?? throw new ZarrClusterException($"{task.Describe()}: no partial was produced")),
+                Partial = produced ? serialize(result!) : throw new ZarrClusterException($"{task.Describe()}: no partial was produced"),
             };
         }
 

@@ -24,7 +24,11 @@ public static class ClusterTelemetry
 
     internal static readonly Counter<long> Retries = Meter.CreateCounter<long>("zarr.cluster.retries", "{task}", "Tasks run again after a lost worker or a task error.");
 
+    internal static readonly Counter<long> Backups = Meter.CreateCounter<long>("zarr.cluster.backups", "{task}", "Backup copies of straggling tasks sent to another worker.");
+
     internal static readonly UpDownCounter<long> TasksInFlight = Meter.CreateUpDownCounter<long>("zarr.cluster.tasks_in_flight", "{task}", "Tasks sent and not yet answered.");
+
+    internal static readonly Histogram<double> TransportSeconds = Meter.CreateHistogram<double>("zarr.cluster.transport_duration", "s", "A task's round trip less the time its worker spent on it: the transport's and the scheduling's share.");
 
     internal static readonly Histogram<double> TaskSeconds = Meter.CreateHistogram<double>("zarr.cluster.task_duration", "s", "Time from sending a task to its receipt.");
 }

@@ -18,12 +18,16 @@ public sealed class LocalWorkers : ITaskWorkers
         ArgumentOutOfRangeException.ThrowIfLessThan(TaskMemoryBudget, 1, nameof(taskMemoryBudget));
     }
 
-    /// <inheritdoc />
+    /// <summary>Tasks at once.</summary>
     public int Slots { get; }
 
-    /// <inheritdoc />
+    /// <summary>Bytes one task may use.</summary>
     public long TaskMemoryBudget { get; }
 
     /// <inheritdoc />
-    public Task<byte[]> RunAsync(byte[] task, CancellationToken cancellationToken) => ClusterTaskRunner.RunAsync(task, TaskMemoryBudget, cancellationToken);
+    public Task<IReadOnlyList<TaskWorker>> GetWorkersAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<TaskWorker>>([new TaskWorker("local", Slots, TaskMemoryBudget)]);
+
+    /// <inheritdoc />
+    public Task<byte[]> RunAsync(TaskWorker worker, byte[] task, CancellationToken cancellationToken) => ClusterTaskRunner.RunAsync(task, TaskMemoryBudget, null, cancellationToken);
 }

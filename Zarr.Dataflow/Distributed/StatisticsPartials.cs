@@ -82,3 +82,21 @@ internal static class StatisticsPartials
         }
     }
 }
+
+/// <summary>A histogram partial (counts per cell and bin) as bytes: the counts, raw.</summary>
+internal static class HistogramPartials
+{
+    public static byte[] Serialize(long[] partial) => MemoryMarshal.AsBytes(partial.AsSpan()).ToArray();
+
+    /// <exception cref="ZarrClusterException">The bytes are not a partial of this shape.</exception>
+    public static long[] Deserialize(byte[] bytes, int expectedCells, int bins)
+    {
+        var expected = (long)expectedCells * bins;
+        if (bytes.Length != expected * sizeof(long))
+        {
+            throw new ZarrClusterException($"a histogram partial has {bytes.Length} bytes where its block of {expectedCells} cells of {bins} bins needs {expected * sizeof(long)}");
+        }
+
+        return MemoryMarshal.Cast<byte, long>(bytes).ToArray();
+    }
+}

@@ -105,11 +105,12 @@ internal static class ClusterWorkloads
                     workers.Add(await StartWorkerAsync(cluster));
                 }
 
-                var connection = await ZarrCluster.ConnectAsync(ClusterAddress.Parse(cluster), new ZarrClusterConnectOptions { SlotsPerWorker = SlotsPerWorker });
+                var connection = await ZarrCluster.ConnectAsync(ClusterAddress.Parse(cluster));
                 connections[n] = connection;
-                if (connection.Workers.Slots != n * SlotsPerWorker)
+                var reported = await connection.Workers.GetWorkersAsync(CancellationToken.None);
+                if (reported.Count != n || reported.Sum(w => w.Slots) != n * SlotsPerWorker)
                 {
-                    throw new InvalidOperationException($"the cluster of {n} workers offers {connection.Workers.Slots} slots, not {n * SlotsPerWorker}");
+                    throw new InvalidOperationException($"the cluster of {n} workers reports {reported.Count} workers and {reported.Sum(w => w.Slots)} slots, not {n * SlotsPerWorker}");
                 }
 
                 Console.Error.WriteLine($"cluster: {n} worker(s) joined {cluster}");
@@ -129,6 +130,30 @@ internal static class ClusterWorkloads
             }
 
             var tasks = 0;
+            // Where a task's time goes: its round trip at the client, and that less the worker's own time (the transport's).
+            var roundTrips = configurations.Select(_ => new List<double>()).ToList();
+            var transports = configurations.Select(_ => new List<double>()).ToList();
+            List<double>? roundTrip = null, transport = null;
+            using var listener = new System.Diagnostics.Metrics.MeterListener();
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == ClusterTelemetry.Name && instrument.Name is "zarr.cluster.task_duration" or "zarr.cluster.transport_duration")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+            {
+                var into = instrument.Name == "zarr.cluster.task_duration" ? roundTrip : transport;
+                if (into is not null)
+                {
+                    lock (into)
+                    {
+                        into.Add(value * 1000);
+                    }
+                }
+            });
+            listener.Start();
             var seconds = configurations.Select(_ => new List<double>()).ToList();
             var busy = configurations.Select(_ => new List<double>()).ToList();
             var loads = new List<string>();
@@ -138,9 +163,11 @@ internal static class ClusterWorkloads
                 for (var c = 0; c < configurations.Count; c++)
                 {
                     var (cpuBefore, totalBefore) = Machine.CpuTimes();
+                    (roundTrip, transport) = (roundTrips[c], transports[c]);
                     var clock = Stopwatch.StartNew();
                     var (report, result) = await RunOnceAsync(configurations[c].Workers, url, options);
                     clock.Stop();
+                    (roundTrip, transport) = (null, null);
                     var (cpuAfter, totalAfter) = Machine.CpuTimes();
                     if (!result.Sum.SequenceEqual(reference.Sum))
                     {
@@ -156,6 +183,16 @@ internal static class ClusterWorkloads
 
             loads.Add(LoadAverage());
             Print(chunks, tasks, configurations.Select(c => c.Name).ToList(), seconds, busy, loads, reps);
+            Console.WriteLine();
+            Console.WriteLine("Per task (medians over every task of every timed repetition): the round trip at the client, and that less the time the worker spent on the task (the transport and the scheduling around it).");
+            Console.WriteLine();
+            Console.WriteLine("| configuration | round trip, ms | transport, ms |");
+            Console.WriteLine("|---|---:|---:|");
+            for (var c = 0; c < configurations.Count; c++)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {configurations[c].Name} | {Median(roundTrips[c]):0.00} | {Median(transports[c]):0.00} |"));
+            }
+
             return 0;
         }
         finally
@@ -277,14 +314,12 @@ internal static class ClusterWorkloads
     /// <summary>Passes tasks on to the workers, counting them (the job's plan is not public).</summary>
     private sealed class TaskCounter(ITaskWorkers inner, Action sent) : ITaskWorkers
     {
-        public int Slots => inner.Slots;
+        public Task<IReadOnlyList<TaskWorker>> GetWorkersAsync(CancellationToken cancellationToken) => inner.GetWorkersAsync(cancellationToken);
 
-        public long TaskMemoryBudget => inner.TaskMemoryBudget;
-
-        public Task<byte[]> RunAsync(byte[] task, CancellationToken cancellationToken)
+        public Task<byte[]> RunAsync(TaskWorker worker, byte[] task, CancellationToken cancellationToken)
         {
             sent();
-            return inner.RunAsync(task, cancellationToken);
+            return inner.RunAsync(worker, task, cancellationToken);
         }
     }
 }

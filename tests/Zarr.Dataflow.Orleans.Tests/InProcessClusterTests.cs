@@ -53,7 +53,7 @@ public sealed class InProcessClusterTests(ITestOutputHelper output)
         await cluster.DeployAsync();
         try
         {
-            var workers = new OrleansWorkers(cluster.Client, slots: 6, taskMemoryBudget: 64L << 20);
+            var workers = new OrleansWorkers(cluster.Client);
 
             // Statistics: one chunk per task, 400 tasks; the last silo dies once a tenth of the chunks are in.
             var statistics = await RunKillingAsync(cluster, cluster.Silos[^1], 40, progress =>
@@ -74,6 +74,58 @@ public sealed class InProcessClusterTests(ITestOutputHelper output)
             }
 
             output.WriteLine($"copy with a silo killed: done at {clock.Elapsed.TotalSeconds:0.0} s ({copy.Retries} tasks sent again)");
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Silos_report_their_slots_and_a_slow_silos_tasks_get_backup_copies_on_the_other()
+    {
+        using var folder = new TempFolder();
+        var array = await ClusterData.CreateAsync(folder.Path, "a", [120, 120], [12, 12], seed: 12);
+        var store = new DirectoryStore(folder.Path);
+        var copyOptions = new ArrayOptions { Chunks = [40, 30], Compressors = [new Zarr.Storage.Codecs.ZstdCodec()] };
+        var local = await ZarrArray.CreateAsync<double>(store, "local/a", [120, 120], copyOptions);
+        await ZarrArray.CreateAsync<double>(store, "cluster/a", [120, 120], copyOptions);
+        await Lazy.From(array).StoreAsync(local);
+
+        // The first silo: 2 slots, its stores as they are. The second: 3 slots, every store request 400 ms late.
+        var configured = 0;
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            var slow = Interlocked.Increment(ref configured) == 2;
+            silo.AddZarrWorker(new ZarrWorkerOptions
+            {
+                Slots = slow ? 3 : 2,
+                MemoryBudget = 256L << 20,
+                StoreWrapper = slow ? inner => FaultInjectingStore.Wrap(inner, new FaultInjectingStoreOptions { Delay = TimeSpan.FromMilliseconds(400) }) : null,
+            });
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        try
+        {
+            var workers = new OrleansWorkers(cluster.Client);
+            var reported = await workers.GetWorkersAsync(CancellationToken.None);
+            Assert.Equal([2, 3], reported.Select(w => w.Slots).Order());
+            Assert.Equal(cluster.Silos.Select(s => s.SiloAddress.ToParsableString()).Order(), reported.Select(w => w.Id).Order());
+            Assert.Equal([128L << 20, (256L << 20) / 3], reported.Select(w => w.TaskMemoryBudget).OrderDescending());
+
+            var report = await ClusterJobs.CopyAsync(workers, folder.Path, "a", folder.Path, "cluster/a", new ClusterJobOptions { ChunksPerTask = 1 });
+
+            output.WriteLine($"copy with a slow silo: {report.Tasks} tasks, {report.Backups} backups, {report.BackupWins} won, {report.Elapsed.TotalSeconds:0.0} s");
+            Assert.True(report.Backups > 0 && report.BackupWins > 0, $"{report.Backups} backups, {report.BackupWins} won");
+            var expected = ClusterData.Files(Path.Combine(folder.Path, "local"));
+            var actual = ClusterData.Files(Path.Combine(folder.Path, "cluster"));
+            Assert.Equal(expected.Keys, actual.Keys);
+            foreach (var (key, bytes) in expected)
+            {
+                Assert.True(bytes.AsSpan().SequenceEqual(actual[key]), key);
+            }
         }
         finally
         {

@@ -10,10 +10,13 @@ namespace Zarr.Dataflow.Orleans.Tests;
 /// <c>zarr</c> client running a stats job and a rechunking copy with <c>--cluster</c>; one worker is killed with
 /// SIGKILL in the middle of each job. The jobs complete and print exactly what the local runs print (the copy's
 /// seconds aside), and the copy's files are the local copy's, byte for byte. The array is small by default; set
-/// ZARR_CLUSTER_2GIB=1 for a 2 GiB one.
+/// ZARR_CLUSTER_2GIB=1 for a 2 GiB one. The workers' store requests wait <see cref="StoreDelayMs"/> each (the worker's
+/// ZARR_WORKER_STORE_DELAY_MS), so that a job outlasts the moment a worker is killed however fast the machine.
 /// </summary>
 public sealed class WorkerProcessTests(ITestOutputHelper output)
 {
+    private const int StoreDelayMs = 25;
+
     [Fact]
     public async Task Stats_and_a_rechunking_copy_survive_a_worker_killed_with_sigkill()
     {
@@ -40,7 +43,8 @@ public sealed class WorkerProcessTests(ITestOutputHelper output)
             output.WriteLine($"stats with a worker killed: done at {clock.Elapsed.TotalSeconds:0.0} s");
 
             workers.Add(await Worker.StartAsync(redis.Url));
-            string[] rechunk = big ? ["--chunks", "1024,2048", "--codec", "zstd:1"] : ["--chunks", "40,60", "--codec", "zstd:1"];
+            // 320 target chunks (40 tasks): every worker gets some, so the victim is running one when it dies.
+            string[] rechunk = big ? ["--chunks", "1024,2048", "--codec", "zstd:1"] : ["--chunks", "24,30", "--codec", "zstd:1"];
             var localCopy = await Zarr.RunAsync(["copy", source, Path.Combine(folder.Path, "local.zarr"), .. rechunk, "--json"]);
             var clusterCopy = await RunKillingAsync(workers[2], () => Zarr.StartAsync(["copy", source, Path.Combine(folder.Path, "cluster.zarr"), .. rechunk, "--json", "--cluster", redis.Url]));
             Assert.Equal(WithoutSeconds(localCopy), WithoutSeconds(clusterCopy));
@@ -63,11 +67,11 @@ public sealed class WorkerProcessTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Starts the client, kills <paramref name="victim"/> once it has finished two tasks, and returns the client's stdout.</summary>
+    /// <summary>Starts the client, kills <paramref name="victim"/> once it has started a task, and returns the client's stdout.</summary>
     private static async Task<string> RunKillingAsync(Worker victim, Func<Task<Zarr>> start)
     {
         var client = await start();
-        await victim.WaitForTasksAsync(2, client.Exited);
+        await victim.WaitForStartedTasksAsync(1, client.Exited);
         Assert.False(client.Exited.IsCompleted, "the job ended before a worker could be killed in its middle");
         victim.Kill();
         return await client.OutputAsync();
@@ -110,7 +114,9 @@ public sealed class WorkerProcessTests(ITestOutputHelper output)
 
         public Task Exited { get; }
 
-        public static Process Start(params string[] args)
+        public static Process Start(params string[] args) => Start(null, args);
+
+        public static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
         {
             var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
             {
@@ -118,6 +124,11 @@ public sealed class WorkerProcessTests(ITestOutputHelper output)
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            {
+                start.Environment[name] = value;
+            }
+
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "zarr.dll"));
             foreach (var arg in args)
             {
@@ -144,13 +155,13 @@ public sealed class WorkerProcessTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>A <c>zarr worker --verbose</c> process: it says when it has joined and each task it finished.</summary>
+    /// <summary>A <c>zarr worker --verbose</c> process: it says when it has joined and each task it starts and finishes.</summary>
     private sealed class Worker
     {
         private readonly Process _process;
         private readonly StringBuilder _log = new();
         private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _tasks;
+        private int _started;
 
         private Worker(Process process)
         {
@@ -173,9 +184,9 @@ public sealed class WorkerProcessTests(ITestOutputHelper output)
                     _joined.TrySetResult();
                 }
 
-                if (e.Data.Contains("task done", StringComparison.Ordinal))
+                if (e.Data.Contains("task started", StringComparison.Ordinal))
                 {
-                    Interlocked.Increment(ref _tasks);
+                    Interlocked.Increment(ref _started);
                 }
             };
             process.BeginErrorReadLine();
@@ -194,15 +205,17 @@ public sealed class WorkerProcessTests(ITestOutputHelper output)
 
         public static async Task<Worker> StartAsync(string cluster)
         {
-            var worker = new Worker(Zarr.Start("worker", "--cluster", cluster, "--slots", "2", "--verbose"));
+            var slow = new Dictionary<string, string> { ["ZARR_WORKER_STORE_DELAY_MS"] = StoreDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            var worker = new Worker(Zarr.Start(slow, "worker", "--cluster", cluster, "--slots", "2", "--verbose"));
             await worker._joined.Task.WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.Contains("store requests delayed", worker.Log, StringComparison.Ordinal);
             return worker;
         }
 
-        /// <summary>Waits until the worker has finished <paramref name="count"/> tasks (or the job has ended).</summary>
-        public async Task WaitForTasksAsync(int count, Task jobEnded)
+        /// <summary>Waits until the worker has started <paramref name="count"/> tasks (or the job has ended).</summary>
+        public async Task WaitForStartedTasksAsync(int count, Task jobEnded)
         {
-            while (Volatile.Read(ref _tasks) < count && !jobEnded.IsCompleted)
+            while (Volatile.Read(ref _started) < count && !jobEnded.IsCompleted)
             {
                 await Task.Delay(20);
             }
