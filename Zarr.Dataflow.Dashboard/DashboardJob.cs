@@ -124,17 +124,18 @@ public sealed class DashboardJob
     }
 
     /// <summary>
-    /// Wraps a cluster's workers so that the page shows, under <paramref name="workerName"/>, the tasks they answered,
-    /// the tasks sent again (retries) and the sends lost with a worker; pass the result to the cluster job instead.
+    /// Wraps a cluster's workers so that the page shows, one row per worker (the cluster's name and the address the worker
+    /// reports, e.g. <c>redis://10.0.0.1:6379: 10.0.0.5:11111@1</c>), the tasks
+    /// it answered, the tasks sent again (retries) and the sends lost with it; pass the result to the cluster job instead.
     /// </summary>
     /// <param name="workers">The workers the job runs on.</param>
-    /// <param name="workerName">The row's name (the cluster's address, or a worker's).</param>
+    /// <param name="workerName">The cluster's name in the rows (its address, or e.g. "local (this process)"); the row of
+    /// the in-process worker (<see cref="Distributed.LocalWorkers"/>, whose id is <c>local</c>) is named by it alone.</param>
     /// <returns>The same workers, observed.</returns>
     public Distributed.ITaskWorkers Observe(Distributed.ITaskWorkers workers, string workerName)
     {
         ArgumentNullException.ThrowIfNull(workers);
         ArgumentNullException.ThrowIfNull(workerName);
-        AddWorker(workerName);
         return new ObservedWorkers(workers, this, workerName);
     }
 

@@ -105,12 +105,14 @@ public sealed class ClusterServiceTests : IAsyncLifetime
         Assert.Equal("succeeded", (string)page["state"]!);
         Assert.Equal(16, (long)page["chunks_done"]!);
         var worker = Assert.Single((JsonArray)page["workers"]!)!;
-        Assert.Equal("local (this process)", (string)worker["name"]!);
+        // One row per silo, named by the cluster and the address the silo reports.
+        var name = (string)worker["name"]!;
+        Assert.StartsWith("local (this process): 127.0.0.1:", name, StringComparison.Ordinal);
         Assert.Equal(2, (long)worker["tasks_done"]!);  // 16 chunks, 8 a task
         Assert.Equal(0, (long)worker["lost"]!);
         Assert.Equal(0, (long)worker["in_flight"]!);
         var html = await _clusterHttp.GetStringAsync($"/dashboard/jobs/{(string)clusterCopy["id"]!}");
-        Assert.Contains("<tr><th scope=\"row\">local (this process)</th><td>2</td><td>0</td><td>0</td><td>0</td></tr>", html, StringComparison.Ordinal);
+        Assert.Contains($"<tr><th scope=\"row\">{WebUtility.HtmlEncode(name)}</th><td>2</td><td>0</td><td>0</td><td>0</td></tr>", html, StringComparison.Ordinal);
 
         // A job run locally has no worker rows.
         var localPage = JsonNode.Parse(await _localHttp.GetStringAsync($"/dashboard/jobs/{(string)localStats["id"]!}/json"))!;

@@ -253,13 +253,11 @@ public sealed class DashboardTests : IAsyncLifetime
     {
         private int _lost;
 
-        public int Slots => inner.Slots;
+        public Task<IReadOnlyList<TaskWorker>> GetWorkersAsync(CancellationToken cancellationToken) => inner.GetWorkersAsync(cancellationToken);
 
-        public long TaskMemoryBudget => inner.TaskMemoryBudget;
-
-        public Task<byte[]> RunAsync(byte[] task, CancellationToken cancellationToken) =>
+        public Task<byte[]> RunAsync(TaskWorker worker, byte[] task, CancellationToken cancellationToken) =>
             Interlocked.Exchange(ref _lost, 1) == 0
                 ? throw new WorkerLostException("the worker died (injected)", null)
-                : inner.RunAsync(task, cancellationToken);
+                : inner.RunAsync(worker, task, cancellationToken);
     }
 }
