@@ -14,7 +14,9 @@ public partial class ZarrArray
     /// <remarks>
     /// The metadata is changed as a read-modify-write of the stored document under the node's lock, which every handle in
     /// this process on the same array and <see cref="IStore.Location"/> shares: concurrent resizes and attribute changes
-    /// never lose each other, and the stored attributes are kept. The handle's metadata is then what was written.
+    /// never lose each other, and the stored attributes are kept. The handle's metadata is then what was written. On a
+    /// directory store, writers in other processes holding the old shape follow the new one: each chunk write re-reads
+    /// the stored shape under the chunk's lock file, and a shrink trims the chunks again once the new shape is stored.
     /// </remarks>
     /// <exception cref="ZarrException">The rank differs or a dimension is negative.</exception>
     /// <exception cref="ZarrNodeException">The array is no longer in the store.</exception>

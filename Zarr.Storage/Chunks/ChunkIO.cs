@@ -30,8 +30,9 @@ internal enum UpdateStart
 /// </summary>
 /// <remarks>
 /// The steps that order concurrent writers are each one method: <see cref="LockAsync(string, bool, CancellationToken)"/>
-/// (the in-process <see cref="ChunkLocks"/>, and for a read-modify-write on a store that locks keys across processes,
-/// <see cref="IKeyLockingStore"/>: the directory store, its lock file's OS lock), <see cref="PutAsync"/> (a plain set or
+/// (the in-process <see cref="ChunkLocks"/>, and for every write on a store that locks keys across processes,
+/// <see cref="IKeyLockingStore"/>: the directory store, its lock file's OS lock, under which the stored shape is read
+/// again, <see cref="StoredShape"/>), <see cref="PutAsync"/> (a plain set or
 /// delete) and, on a store with conditional writes (<see cref="IConditionalStore"/>: the object stores), the
 /// compare-and-swap of a partial update on the version it read (<see cref="TryPutAsync"/>), which
 /// <see cref="ReadModifyWriteAsync{TChunk, TState}"/> repeats from a fresh read when it lost the race
