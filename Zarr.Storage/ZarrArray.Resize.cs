@@ -14,7 +14,9 @@ public partial class ZarrArray
     /// <remarks>
     /// The metadata is changed as a read-modify-write of the stored document under the node's lock, which every handle in
     /// this process on the same array and <see cref="IStore.Location"/> shares: concurrent resizes and attribute changes
-    /// never lose each other, and the stored attributes are kept. The handle's metadata is then what was written.
+    /// never lose each other, and the stored attributes are kept. The handle's metadata is then what was written. On a
+    /// directory store, writers in other processes holding the old shape follow the new one: each chunk write re-reads
+    /// the stored shape under the chunk's lock file, and a shrink trims the chunks again once the new shape is stored.
     /// </remarks>
     /// <exception cref="ZarrException">The rank differs or a dimension is negative.</exception>
     /// <exception cref="ZarrNodeException">The array is no longer in the store.</exception>
@@ -38,11 +40,12 @@ public partial class ZarrArray
 
                 if (shrinks)
                 {
-                    await TrimChunksAsync(newGrid, ct).ConfigureAwait(false);
+                    await TrimChunksAsync(newGrid, [.. stored.Shape], ct).ConfigureAwait(false);
                 }
 
                 return newMetadata;
             },
+            (stored, written, ct) => TrimAgainAsync(stored, written, ct),
             cancellationToken).ConfigureAwait(false);
 
         void CheckRank(long[] shape, int rank)
@@ -65,12 +68,20 @@ public partial class ZarrArray
     /// object store) the write is a compare-and-swap on the versions read, and a change that lost the race is made again
     /// from a fresh read (<see cref="ConflictBackoff"/>), so two processes changing different attributes both land.
     /// </remarks>
-    private async Task ChangeMetadataAsync(Func<ArrayMetadata, CancellationToken, ValueTask<ArrayMetadata>> change, CancellationToken cancellationToken)
+    private async Task ChangeMetadataAsync(Func<ArrayMetadata, CancellationToken, ValueTask<ArrayMetadata>> change, CancellationToken cancellationToken) =>
+        await ChangeMetadataAsync(change, null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// As <see cref="ChangeMetadataAsync(Func{ArrayMetadata, CancellationToken, ValueTask{ArrayMetadata}}, CancellationToken)"/>;
+    /// on a store that locks keys, <paramref name="afterWrite"/> then runs with the stored and the written metadata, the
+    /// metadata document's lock still held.
+    /// </summary>
+    private async Task ChangeMetadataAsync(Func<ArrayMetadata, CancellationToken, ValueTask<ArrayMetadata>> change, Func<ArrayMetadata, ArrayMetadata, CancellationToken, Task>? afterWrite, CancellationToken cancellationToken)
     {
         var node = _state.Node;
         using var exclusive = await node.Gate.EnterExclusiveAsync(cancellationToken).ConfigureAwait(false);
         var key = NodePaths.Key(Path, Format == ZarrFormat.V3 ? MetadataSerializer.ZarrJson : MetadataSerializer.ZArray);
-        if (Store is IConditionalStore conditional)
+        if (StoreCapabilities.Conditional(Store) is { } conditional)
         {
             var conflicts = new ConflictBackoff(Path, key);
             while (true)
@@ -87,11 +98,35 @@ public partial class ZarrArray
             }
         }
 
-        using var acrossProcesses = Store is IKeyLockingStore locking ? await locking.LockKeyAsync(key, cancellationToken).ConfigureAwait(false) : null;
+        using var acrossProcesses = StoreCapabilities.KeyLocking(Store) is { } locking ? await locking.LockKeyAsync(key, cancellationToken).ConfigureAwait(false) : null;
         var stored = await NodeIO.ReadArrayMetadataAsync(Store, Path, cancellationToken).ConfigureAwait(false);
         var written = await ChangeStoredAsync(stored, node, change, cancellationToken).ConfigureAwait(false);
         await NodeIO.WriteArrayMetadataAsync(Store, Path, written, cancellationToken).ConfigureAwait(false);
         _state.Update(written, node.Publish(written));
+        if (acrossProcesses is not null && afterWrite is not null)
+        {
+            await afterWrite(stored!, written, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A shrink's second trim, on a store that locks keys across processes, once the new shape is stored: a writer in
+    /// another process that read the old shape may have written a chunk after the first trim passed it (or before it
+    /// existed); every chunk write re-reads the shape after writing and trims its own chunk, so a chunk written before the
+    /// new shape was stored is listed here, and one written after trimmed by its writer.
+    /// </summary>
+    private async Task TrimAgainAsync(ArrayMetadata stored, ArrayMetadata written, CancellationToken cancellationToken)
+    {
+        var shrank = false;
+        for (var d = 0; d < written.Rank; d++)
+        {
+            shrank |= written.Shape[d] < stored.Shape[d];
+        }
+
+        if (shrank)
+        {
+            await TrimChunksAsync(new ChunkGrid(written.Shape, written.ChunkShape), [.. stored.Shape], cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Checks the stored metadata, makes it this handle's, and makes the change from it.</summary>
@@ -112,7 +147,7 @@ public partial class ZarrArray
         return await change(stored, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task TrimChunksAsync(ChunkGrid newGrid, CancellationToken cancellationToken)
+    private async Task TrimChunksAsync(ChunkGrid newGrid, long[] oldShape, CancellationToken cancellationToken)
     {
         var rank = Rank;
         var straddling = new List<long[]>();
@@ -135,7 +170,7 @@ public partial class ZarrArray
 
             for (var d = 0; d < rank; d++)
             {
-                if ((coords[d] + 1) * newGrid.ChunkShape[d] > newGrid.Shape[d] && newGrid.Shape[d] < Grid.Shape[d])
+                if ((coords[d] + 1) * newGrid.ChunkShape[d] > newGrid.Shape[d] && newGrid.Shape[d] < oldShape[d])
                 {
                     straddling.Add((long[])coords.Clone());
                     break;

@@ -80,7 +80,11 @@ public partial class ZarrArray
             }
 
             var write = new ChunkWrite<TChunk, TElement>(plan, chunk, coordinates, io, source, scalar, clip && !ChunkEdges.IsInterior(io.Grid, coordinates));
-            return io.UpdateAsync(coordinates, plan.Covers(chunk) ? UpdateStart.Overwrite : UpdateStart.Stored, write, static (write, decoded) => write.CopyIn(decoded.Span), codecParallelism: 0, ct);
+
+            // A chunk on the edge the write was planned for, when the shape changed since, holds elements beyond that
+            // edge the plan does not cover (what others wrote since the array grew): it is read, not replaced.
+            var covers = plan.Covers(chunk) && (ReferenceEquals(plan.Grid, io.Grid) || ChunkEdges.IsInterior(plan.Grid, coordinates) || plan.Grid.Shape.AsSpan().SequenceEqual(io.Grid.Shape.AsSpan()));
+            return io.UpdateAsync(coordinates, covers ? UpdateStart.Overwrite : UpdateStart.Stored, write, static (write, decoded) => write.CopyIn(decoded.Span), codecParallelism: 0, ct);
         }, cancellationToken).ConfigureAwait(false);
     }
 

@@ -62,6 +62,27 @@ internal static class ChunkEdges
         }
     }
 
+    /// <summary>
+    /// Copies from <paramref name="source"/> into <paramref name="destination"/> (two decoded chunks of the same layout)
+    /// every element that lies inside the grid's shape; the elements beyond its edge stay as they are.
+    /// </summary>
+    public static void CopyInside(Span<byte> destination, ReadOnlySpan<byte> source, ReadOnlySpan<long> coordinates, ChunkGrid grid, ReadOnlySpan<long> chunkStrides, int itemSize)
+    {
+        var rank = coordinates.Length;
+        Span<nint> steps = stackalloc nint[rank];
+        Span<long> counts = stackalloc long[rank];
+        for (var d = 0; d < rank; d++)
+        {
+            steps[d] = (nint)chunkStrides[d];
+            counts[d] = Math.Clamp(grid.Shape[d] - (coordinates[d] * grid.ChunkShape[d]), 0, grid.ChunkShape[d]);
+        }
+
+        StridedCopy.Copy(
+            ref MemoryMarshal.GetReference(source), 0, steps,
+            ref MemoryMarshal.GetReference(destination), 0, steps,
+            counts, itemSize);
+    }
+
     /// <summary>Sets every value of a chunk of strings (C order) that lies outside the grid's shape to <paramref name="fill"/>.</summary>
     public static void FillOutside(string?[] values, ReadOnlySpan<long> coordinates, ChunkGrid grid, string fill)
     {

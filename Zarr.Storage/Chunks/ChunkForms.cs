@@ -18,6 +18,9 @@ internal interface IChunkForm<TChunk>
     /// </summary>
     ChunkEncoding Encode(ChunkIO io, TChunk chunk, long[] coordinates, int codecParallelism, bool keepAllFill = false);
 
+    /// <summary>Sets every element of the chunk that lies outside <paramref name="grid"/>'s shape to the fill value.</summary>
+    void FillOutside(ChunkIO io, TChunk chunk, long[] coordinates, ChunkGrid grid);
+
     /// <summary>Gives back what <see cref="Create"/> or <see cref="Decode"/> rented.</summary>
     void Release(TChunk chunk);
 }
@@ -56,6 +59,9 @@ internal sealed class ByteChunkForm : IChunkForm<PooledBuffer>
     public ChunkEncoding Encode(ChunkIO io, PooledBuffer chunk, long[] coordinates, int codecParallelism, bool keepAllFill = false) =>
         io.Encode(chunk.Span, coordinates, keepAllFill ? FillComparison.Never : FillComparison.Value, codecParallelism);
 
+    public void FillOutside(ChunkIO io, PooledBuffer chunk, long[] coordinates, ChunkGrid grid) =>
+        ChunkEdges.FillOutside(chunk.Span, coordinates, grid, io.ChunkStrides, io.Metadata.FillValue.AsSpan());
+
     public void Release(PooledBuffer chunk) => chunk.Dispose();
 }
 
@@ -76,6 +82,9 @@ internal sealed class StringChunkForm : IChunkForm<string?[]>
 
     public ChunkEncoding Encode(ChunkIO io, string?[] chunk, long[] coordinates, int codecParallelism, bool keepAllFill = false) =>
         io.EncodeStrings(chunk, coordinates, codecParallelism, keepAllFill);
+
+    public void FillOutside(ChunkIO io, string?[] chunk, long[] coordinates, ChunkGrid grid) =>
+        ChunkEdges.FillOutside(chunk, coordinates, grid, io.StringFill ?? string.Empty);
 
     public void Release(string?[] chunk)
     {

@@ -30,8 +30,9 @@ internal enum UpdateStart
 /// </summary>
 /// <remarks>
 /// The steps that order concurrent writers are each one method: <see cref="LockAsync(string, bool, CancellationToken)"/>
-/// (the in-process <see cref="ChunkLocks"/>, and for a read-modify-write on a store that locks keys across processes,
-/// <see cref="IKeyLockingStore"/>: the directory store, its lock file's OS lock), <see cref="PutAsync"/> (a plain set or
+/// (the in-process <see cref="ChunkLocks"/>, and for every write on a store that locks keys across processes,
+/// <see cref="IKeyLockingStore"/>: the directory store, its lock file's OS lock, under which the stored shape is read
+/// again, <see cref="StoredShape"/>), <see cref="PutAsync"/> (a plain set or
 /// delete) and, on a store with conditional writes (<see cref="IConditionalStore"/>: the object stores), the
 /// compare-and-swap of a partial update on the version it read (<see cref="TryPutAsync"/>), which
 /// <see cref="ReadModifyWriteAsync{TChunk, TState}"/> repeats from a fresh read when it lost the race
@@ -47,12 +48,15 @@ internal sealed class ChunkIO
     private readonly ChunkLocks _locks;
     private readonly IConditionalStore? _conditional;
     private readonly IKeyLockingStore? _keyLocking;
+    private readonly ArrayState? _state;
+    private readonly StoredShape? _storedShape;
 
     /// <param name="store">The array's store.</param>
     /// <param name="path">The array's path.</param>
     /// <param name="readOnly">True when the handle may not write.</param>
     /// <param name="snapshot">The metadata snapshot this object serves (it keeps a reference, never changes it).</param>
-    public ChunkIO(IStore store, string path, bool readOnly, ArraySnapshot snapshot)
+    /// <param name="state">The array whose snapshot it is, which takes up a shape another process stored (found by a write).</param>
+    public ChunkIO(IStore store, string path, bool readOnly, ArraySnapshot snapshot, ArrayState? state = null)
     {
         _store = store;
         _path = path;
@@ -60,8 +64,10 @@ internal sealed class ChunkIO
         _readOnly = readOnly;
         _snapshot = snapshot;
         _locks = ChunkLocks.For(store);
-        _conditional = store as IConditionalStore;
-        _keyLocking = _conditional is null ? store as IKeyLockingStore : null;
+        _conditional = StoreCapabilities.Conditional(store);
+        _keyLocking = _conditional is null ? StoreCapabilities.KeyLocking(store) : null;
+        _state = state;
+        _storedShape = _keyLocking is not null && !readOnly ? new StoredShape(store, path, snapshot.Metadata) : null;
         var metadata = snapshot.Metadata;
         if (!metadata.DataType.IsFixedSize)
         {
@@ -108,8 +114,19 @@ internal sealed class ChunkIO
     // ---------------------------------------------------------------- fetch and decode
 
     /// <summary>Fetch: the encoded bytes of a chunk, or null when it was never written. The caller owns the buffer.</summary>
-    public ValueTask<PooledBuffer?> FetchAsync(long[] coordinates, CancellationToken cancellationToken) =>
-        _store.GetAsync(KeyOf(coordinates), null, cancellationToken);
+    /// <exception cref="ZarrStoreException">The store failed; the exception names the array, the chunk key and the store.</exception>
+    public async ValueTask<PooledBuffer?> FetchAsync(long[] coordinates, CancellationToken cancellationToken)
+    {
+        var key = KeyOf(coordinates);
+        try
+        {
+            return await _store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUntyped(e))
+        {
+            throw StoreFailure(key, "read", e);
+        }
+    }
 
     /// <summary>
     /// The decoded chunk's spec with the codecs' own threads for one chunk bounded to <paramref name="codecParallelism"/>
@@ -158,6 +175,11 @@ internal sealed class ChunkIO
             {
                 buffer.Dispose();
                 throw e.WithChunk(_path, key);
+            }
+            catch (Exception e) when (IsUntyped(e))
+            {
+                buffer.Dispose();
+                throw StoreFailure(key, "read", e);
             }
             catch
             {
@@ -264,13 +286,37 @@ internal sealed class ChunkIO
 
     // ---------------------------------------------------------------- store, delete, read-modify-write
 
-    /// <summary>Store: under the chunk's lock, writes the encoded bytes, or deletes the chunk when it is all fill value.</summary>
+    /// <summary>
+    /// Store: under the chunk's lock, writes the encoded bytes, or deletes the chunk when it is all fill value. On a store
+    /// that locks keys across processes the lock is the key's lock file too: a rename that replaced the chunk whole while
+    /// another process read, changed and wrote it back would be lost to that write, an outcome of neither serial order.
+    /// </summary>
     public async ValueTask StoreAsync(long[] coordinates, ChunkEncoding encoded, CancellationToken cancellationToken)
     {
         EnsureWritable();
         var key = KeyOf(coordinates);
-        using var held = await LockAsync(key, cancellationToken).ConfigureAwait(false);
+        using var held = await LockAsync(key, acrossProcesses: true, cancellationToken).ConfigureAwait(false);
+        var grid = Grid;
+        if (await ReadStoredGridAsync(cancellationToken).ConfigureAwait(false) is { } stored)
+        {
+            // Another process resized the array since this handle read its shape: the chunk is written as if it had
+            // been written before the resize (and then trimmed by it).
+            if (!stored.Contains(coordinates))
+            {
+                return;
+            }
+
+            if (!ChunkEdges.IsInterior(Grid, coordinates) || !ChunkEdges.IsInterior(stored, coordinates))
+            {
+                await StoreAcrossResizeAsync(key, coordinates, encoded, stored, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            grid = stored;
+        }
+
         await PutAsync(key, encoded.StoredBytes, cancellationToken).ConfigureAwait(false);
+        await TrimIfShrunkAsync(key, coordinates, grid, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Delete: under the chunk's lock, removes the chunk (it reads as the fill value).</summary>
@@ -281,7 +327,7 @@ internal sealed class ChunkIO
     public async ValueTask DeleteKeyAsync(string key, CancellationToken cancellationToken)
     {
         EnsureWritable();
-        using var held = await LockAsync(key, cancellationToken).ConfigureAwait(false);
+        using var held = await LockAsync(key, acrossProcesses: true, cancellationToken).ConfigureAwait(false);
         await PutAsync(key, null, cancellationToken).ConfigureAwait(false);
     }
 
@@ -299,25 +345,56 @@ internal sealed class ChunkIO
 
     /// <summary>
     /// The one read-modify-write, whatever form the decoded chunk takes. Under the chunk's lock (which orders the writers of
-    /// this process); on a store with conditional writes the write back is also a compare-and-swap on the version read,
-    /// repeated from a fresh read when a writer elsewhere (another process or machine) changed the chunk in between.
+    /// this process, and on a store that locks keys, those of other processes); on a store with conditional writes the
+    /// write back is also a compare-and-swap on the version read, repeated from a fresh read when a writer elsewhere
+    /// (another process or machine) changed the chunk in between.
     /// </summary>
     private async ValueTask ReadModifyWriteAsync<TChunk, TState>(long[] coordinates, UpdateStart start, IChunkForm<TChunk> form, TState state, ChunkUpdate<TChunk, TState> update, int codecParallelism, CancellationToken cancellationToken)
     {
         EnsureWritable();
         var key = KeyOf(coordinates);
 
-        // A write that replaces the chunk whole needs no other process kept out (its rename is atomic, and it depends on
-        // nothing it read); one that keeps part of the stored chunk holds the chunk's lock across processes too, unless
-        // the store orders writers itself (the compare-and-swap below).
-        using var held = await LockAsync(key, acrossProcesses: start != UpdateStart.Overwrite, cancellationToken).ConfigureAwait(false);
+        // Even a write that replaces the chunk whole holds the lock across processes: see StoreAsync.
+        using var held = await LockAsync(key, acrossProcesses: true, cancellationToken).ConfigureAwait(false);
+        var grid = Grid;
+        ChunkGrid? clip = null;
+        if (await ReadStoredGridAsync(cancellationToken).ConfigureAwait(false) is { } stored)
+        {
+            // Another process resized the array since this handle read its shape: the update goes in as if made before
+            // the resize, which then trimmed the chunk. A chunk now outside the shape is not written; one that hung over
+            // the old edge keeps what others wrote beyond it since (so it is read, even when the update covers it); the
+            // part beyond the new edge is the fill value.
+            if (!stored.Contains(coordinates))
+            {
+                return;
+            }
+
+            if (start == UpdateStart.Overwrite && !ChunkEdges.IsInterior(Grid, coordinates))
+            {
+                start = UpdateStart.Stored;
+            }
+
+            clip = ChunkEdges.IsInterior(stored, coordinates) ? null : stored;
+            grid = stored;
+        }
+
+        await ReadModifyWriteLockedAsync(key, coordinates, start, form, state, update, codecParallelism, clip, cancellationToken).ConfigureAwait(false);
+        await TrimIfShrunkAsync(key, coordinates, grid, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The read-modify-write itself, the chunk's lock held: from the stored chunk (or the fill value) or from nothing, as
+    /// <paramref name="start"/> says; then the update, then the reset beyond <paramref name="clip"/>'s edge when given.
+    /// </summary>
+    private async ValueTask ReadModifyWriteLockedAsync<TChunk, TState>(string key, long[] coordinates, UpdateStart start, IChunkForm<TChunk> form, TState state, ChunkUpdate<TChunk, TState> update, int codecParallelism, ChunkGrid? clip, CancellationToken cancellationToken)
+    {
         if (start == UpdateStart.Overwrite)
         {
             // Nothing of the old chunk survives, so no version is needed: replacing it whole is a write that comes after
             // any other, and loses nothing a concurrent partial writer did (it reads the new value when its swap fails).
             // Only the part hanging over the array's edge needs the fill value.
-            var fresh = form.Create(this, fill: !ChunkEdges.IsInterior(Grid, coordinates));
-            await ApplyAndPutAsync(key, coordinates, form, fresh, state, update, codecParallelism, null, cancellationToken).ConfigureAwait(false);
+            var fresh = form.Create(this, fill: !ChunkEdges.IsInterior(Grid, coordinates) || clip is not null);
+            await ApplyAndPutAsync(key, coordinates, form, fresh, state, update, codecParallelism, clip, null, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -325,7 +402,7 @@ internal sealed class ChunkIO
         while (true)
         {
             // On a conditional store the value comes with its version (and the versioned value owns the buffer).
-            var versioned = _conditional is { } conditional ? await conditional.GetVersionedAsync(key, cancellationToken).ConfigureAwait(false) : null;
+            var versioned = _conditional is not null ? await GetVersionedAsync(key, cancellationToken).ConfigureAwait(false) : null;
             var existing = versioned is null ? await FetchAsync(coordinates, cancellationToken).ConfigureAwait(false) : versioned.Value;
             TChunk chunk;
             using ((IDisposable?)versioned ?? existing)
@@ -338,7 +415,7 @@ internal sealed class ChunkIO
                 chunk = existing is null ? form.Create(this, fill: true) : form.Decode(this, existing.Span, coordinates, codecParallelism);
             }
 
-            if (await ApplyAndPutAsync(key, coordinates, form, chunk, state, update, codecParallelism, versioned?.Version, cancellationToken).ConfigureAwait(false))
+            if (await ApplyAndPutAsync(key, coordinates, form, chunk, state, update, codecParallelism, clip, versioned?.Version, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
@@ -348,14 +425,111 @@ internal sealed class ChunkIO
     }
 
     /// <summary>
+    /// A whole chunk's store that met a resize by another process, for a chunk on the old edge or the new one: its
+    /// elements inside the shape it was made for go over the stored chunk (what others wrote beyond that edge since the
+    /// array grew stays), and those beyond the new edge are the fill value.
+    /// </summary>
+    private async ValueTask StoreAcrossResizeAsync(string key, long[] coordinates, ChunkEncoding encoded, ChunkGrid stored, CancellationToken cancellationToken)
+    {
+        if (!Metadata.DataType.IsFixedSize)
+        {
+            throw new ZarrException($"array '/{_path}' was resized by another process while chunk {UserText.Quote(key)} was stored whole; a chunk of strings is written with a selection (write it again)");
+        }
+
+        using var ours = PooledBuffer.RentDecoded(ByteLength);
+        if (encoded.StoredBytes is { } bytes)
+        {
+            Decode(bytes.Span, coordinates, ours.Span);
+        }
+        else
+        {
+            DecodeMissing(ours.Span);
+        }
+
+        var clip = ChunkEdges.IsInterior(stored, coordinates) ? null : stored;
+        await ReadModifyWriteLockedAsync(
+            key,
+            coordinates,
+            ChunkEdges.IsInterior(Grid, coordinates) ? UpdateStart.Overwrite : UpdateStart.Stored,
+            ByteChunkForm.Instance,
+            (Ours: ours, IO: this, Coordinates: coordinates),
+            static (state, chunk) => ChunkEdges.CopyInside(chunk.Span, state.Ours.Span, state.Coordinates, state.IO.Grid, state.IO.ChunkStrides, state.IO.Metadata.DataType.ItemSize),
+            codecParallelism: 0,
+            clip,
+            cancellationToken).ConfigureAwait(false);
+        await TrimIfShrunkAsync(key, coordinates, stored, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// On a store that locks keys across processes: the array's grid as stored now, when another process changed its
+    /// shape since this handle read it (the handle then takes up the new metadata); null when it is unchanged.
+    /// </summary>
+    private async ValueTask<ChunkGrid?> ReadStoredGridAsync(CancellationToken cancellationToken)
+    {
+        if (_storedShape is null)
+        {
+            return null;
+        }
+
+        ArrayMetadata? changed;
+        try
+        {
+            changed = await _storedShape.ReadChangedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUntyped(e))
+        {
+            throw new ZarrStoreException(null, $"array '/{_path}': could not read its metadata in {_store} before writing a chunk: {e.GetType().Name}: {e.Message}", e);
+        }
+
+        if (changed is null)
+        {
+            return null;
+        }
+
+        _state?.AdoptStored(changed, Metadata);
+        return new ChunkGrid(changed.Shape, changed.ChunkShape);
+    }
+
+    /// <summary>
+    /// After a chunk was written by <paramref name="written"/>, its lock still held: when another process shrank the array
+    /// meanwhile (its resize may have trimmed this chunk before the write, or listed the chunks before it existed), the
+    /// chunk is trimmed here as the resize would have: deleted when outside the new shape, else reset beyond its edge.
+    /// </summary>
+    private async ValueTask TrimIfShrunkAsync(string key, long[] coordinates, ChunkGrid written, CancellationToken cancellationToken)
+    {
+        if (_storedShape is null || await ReadStoredGridAsync(cancellationToken).ConfigureAwait(false) is not { } now
+            || now.Shape.AsSpan().SequenceEqual(written.Shape.AsSpan()) || ChunkEdges.IsInterior(now, coordinates))
+        {
+            return;
+        }
+
+        if (!now.Contains(coordinates))
+        {
+            await PutAsync(key, null, cancellationToken).ConfigureAwait(false);
+        }
+        else if (Metadata.DataType.IsFixedSize)
+        {
+            await ReadModifyWriteLockedAsync(key, coordinates, UpdateStart.StoredOnly, ByteChunkForm.Instance, 0, static (_, _) => { }, 0, now, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await ReadModifyWriteLockedAsync(key, coordinates, UpdateStart.StoredOnly, StringChunkForm.Instance, 0, static (_, _) => { }, 0, now, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Applies the update to <paramref name="chunk"/>, encodes it and writes it back (on <paramref name="version"/> when
     /// given); releases the chunk. False when the compare-and-swap lost to another writer (nothing was written).
     /// </summary>
-    private async ValueTask<bool> ApplyAndPutAsync<TChunk, TState>(string key, long[] coordinates, IChunkForm<TChunk> form, TChunk chunk, TState state, ChunkUpdate<TChunk, TState> update, int codecParallelism, StoreVersion? version, CancellationToken cancellationToken)
+    private async ValueTask<bool> ApplyAndPutAsync<TChunk, TState>(string key, long[] coordinates, IChunkForm<TChunk> form, TChunk chunk, TState state, ChunkUpdate<TChunk, TState> update, int codecParallelism, ChunkGrid? clip, StoreVersion? version, CancellationToken cancellationToken)
     {
         try
         {
             update(state, chunk);
+            if (clip is not null)
+            {
+                form.FillOutside(this, chunk, coordinates, clip);
+            }
 
             // A store that cannot delete on a version keeps an all-fill chunk as bytes: it reads the same, and a delete
             // that did not check the version could drop another writer's change.
@@ -400,9 +574,14 @@ internal sealed class ChunkIO
         {
             return new ChunkLock(local, await _keyLocking.LockKeyAsync(key, cancellationToken).ConfigureAwait(false));
         }
-        catch
+        catch (Exception e)
         {
             local.Dispose();
+            if (IsUntyped(e))
+            {
+                throw StoreFailure(key, "lock", e);
+            }
+
             throw;
         }
     }
@@ -411,23 +590,69 @@ internal sealed class ChunkIO
     /// The one store step, under the chunk's lock: sets the key to <paramref name="encoded"/>, or deletes it when that is
     /// null (an all-fill chunk). A conditional (compare-and-swap) write goes here.
     /// </summary>
-    private ValueTask PutAsync(string key, ReadOnlyMemory<byte>? encoded, CancellationToken cancellationToken) =>
-        encoded is { } bytes ? _store.SetAsync(key, bytes, cancellationToken) : _store.DeleteAsync(key, cancellationToken);
+    private async ValueTask PutAsync(string key, ReadOnlyMemory<byte>? encoded, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (encoded is { } bytes)
+            {
+                await _store.SetAsync(key, bytes, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (IsUntyped(e))
+        {
+            throw StoreFailure(key, encoded is null ? "delete" : "write", e);
+        }
+    }
+
+    /// <summary>The read step of a compare-and-swap: the chunk's value and version.</summary>
+    private async ValueTask<VersionedValue> GetVersionedAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _conditional!.GetVersionedAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUntyped(e))
+        {
+            throw StoreFailure(key, "read", e);
+        }
+    }
 
     /// <summary>
     /// The compare-and-swap store step: sets (or deletes, when <paramref name="encoded"/> is null) the key only if its
     /// value is still <paramref name="expected"/>. An all-fill chunk that was never stored needs no write at all.
     /// </summary>
-    private ValueTask<bool> TryPutAsync(string key, ReadOnlyMemory<byte>? encoded, StoreVersion expected, CancellationToken cancellationToken)
+    private async ValueTask<bool> TryPutAsync(string key, ReadOnlyMemory<byte>? encoded, StoreVersion expected, CancellationToken cancellationToken)
     {
         var conditional = _conditional!;
-        if (encoded is { } bytes)
+        try
         {
-            return conditional.TrySetAsync(key, bytes, expected, cancellationToken);
-        }
+            if (encoded is { } bytes)
+            {
+                return await conditional.TrySetAsync(key, bytes, expected, cancellationToken).ConfigureAwait(false);
+            }
 
-        return expected.IsAbsent ? ValueTask.FromResult(true) : conditional.TryDeleteAsync(key, expected, cancellationToken);
+            return expected.IsAbsent || await conditional.TryDeleteAsync(key, expected, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUntyped(e))
+        {
+            throw StoreFailure(key, encoded is null ? "delete" : "write", e);
+        }
     }
+
+    /// <summary>True for a failure no layer below made typed: neither a <see cref="ZarrException"/> nor a cancellation.</summary>
+    private static bool IsUntyped(Exception e) => e is not (ZarrException or OperationCanceledException);
+
+    /// <summary>
+    /// A store's own failure (a third-party store's <see cref="IOException"/>, say), as the one typed error every chunk
+    /// operation throws: it names the array, the chunk's key, the operation and the store, and keeps the failure inside.
+    /// </summary>
+    private ZarrStoreException StoreFailure(string key, string operation, Exception inner) =>
+        new(key, $"array '/{_path}': could not {operation} the chunk in {_store}: {inner.GetType().Name}: {inner.Message}", inner);
 
     private void EnsureWritable()
     {

@@ -60,6 +60,23 @@ internal sealed class ArrayState
     /// <summary>Replaces the snapshot with metadata just written (or read) under the node's exclusive lock, at its <paramref name="version"/>.</summary>
     public void Update(ArrayMetadata metadata, long version) => Volatile.Write(ref _current, new ArraySnapshot(this, metadata, version));
 
+    /// <summary>
+    /// Takes up metadata another process stored (a resize a chunk write found under the chunk's lock), when this handle
+    /// still holds the metadata <paramref name="seen"/> it replaces; a handle that moved on meanwhile keeps its own.
+    /// </summary>
+    public void AdoptStored(ArrayMetadata metadata, ArrayMetadata seen)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _current);
+            if (!ReferenceEquals(current.Metadata, seen)
+                || ReferenceEquals(Interlocked.CompareExchange(ref _current, new ArraySnapshot(this, metadata, current.Version), current), current))
+            {
+                return;
+            }
+        }
+    }
+
     // A newer publication: its metadata when it is of the same data type (a resize or an attribute change; a handle never
     // changes its element type), else this handle's metadata, marked as seen.
     private ArraySnapshot TakeUp(ArraySnapshot current, NodeState.Publication published)
@@ -106,7 +123,7 @@ internal sealed class ArraySnapshot
         PartialDecoder = Pipeline.ArrayToArrayCodecs.Count == 0 && Pipeline.BytesToBytesCodecs.Count == 0
             ? Pipeline.ArrayToBytesCodec as IPartialDecodingCodec
             : null;
-        ChunkIO = new ChunkIO(state.Store, state.Path, state.ReadOnly, this);
+        ChunkIO = new ChunkIO(state.Store, state.Path, state.ReadOnly, this, state);
     }
 
     private ArraySnapshot(ArraySnapshot other, long version)

@@ -15,8 +15,10 @@ namespace Zarr.Storage.Internal;
 /// change: a handle whose snapshot is older takes it up, so every handle in the process sees every change made here.
 /// Across processes, a change is serialised by the store instead: under the metadata key's lock file on a directory
 /// store, as a compare-and-swap of the document on an <see cref="IConditionalStore"/>; each change re-reads the
-/// stored document first. A chunk writer in another process does not wait for a resize here (it holds its own
-/// snapshot of the shape until it reopens).</para>
+/// stored document first. A chunk writer in another process does not wait for a resize here: on a directory store
+/// each chunk write re-reads the stored shape under the chunk's lock file, before and after writing (see
+/// <see cref="Chunks.StoredShape"/>), and a shrink trims again once the new shape is stored, so the writer never leaves
+/// a chunk outside the new shape nor loses an update inside it.</para>
 /// <para>The states live as long as a handle holds them: the table holds them weakly.</para>
 /// </remarks>
 internal sealed class NodeState

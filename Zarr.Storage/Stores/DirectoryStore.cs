@@ -28,8 +28,10 @@ namespace Zarr.Storage;
 /// <para>The root folder is created by the first write, not by the constructor; a missing root reads as an empty store.</para>
 /// <para>Across processes: a partial write of a chunk (a read-modify-write) holds the chunk's lock file, locked with the
 /// system's advisory lock (<c>flock</c>; a sharing mode on Windows), so writers in other processes never lose an update;
-/// the system releases the lock of a process that dies, so a stale lock file never blocks anyone. Whole values are
-/// written without it (a rename is atomic by itself). A killed writer's temporary file is swept by the next writer
+/// the system releases the lock of a process that dies, so a stale lock file never blocks anyone. The array layer
+/// holds it for a whole chunk's write too (a rename is atomic by itself, but one landing between another process's read
+/// and write back of the chunk would be lost to it), and re-reads the array's stored shape under it, so a resize in
+/// another process is never undone by a writer holding the old shape. A killed writer's temporary file is swept by the next writer
 /// (<see cref="DirectoryStoreOptions.SweepTemporaryFiles"/>); the names of both kinds of file are in the reserved
 /// temporary form above, so no listing shows them.</para>
 /// </remarks>

@@ -55,12 +55,12 @@ public class FaultInjectingStore : IStore
     {
         ArgumentNullException.ThrowIfNull(inner);
         var copy = options?.Clone() ?? new FaultInjectingStoreOptions();
-        return inner switch
+        if (StoreCapabilities.Conditional(inner) is { } conditional)
         {
-            IConditionalStore conditional => new Conditional(conditional, copy),
-            Chunks.IKeyLockingStore locking => new KeyLocking(inner, locking, copy),
-            _ => new FaultInjectingStore(inner, copy),
-        };
+            return new Conditional(conditional, copy);
+        }
+
+        return StoreCapabilities.KeyLocking(inner) is { } locking ? new KeyLocking(inner, locking, copy) : new FaultInjectingStore(inner, copy);
     }
 
     /// <inheritdoc />

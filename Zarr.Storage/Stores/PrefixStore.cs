@@ -13,8 +13,12 @@ namespace Zarr.Storage;
 /// <c>prefix</c> in the inner store is at the root of the view. Ranged reads pass through unchanged, so a view over a
 /// store that reads ranges cheaply reads them as cheaply.</para>
 /// <para>The view owns nothing: disposing the inner store (a <see cref="ZipStore"/>, say) is the caller's business.</para>
+/// <para>The view has the inner store's optional capabilities, its keys prefixed: its conditional writes
+/// (<see cref="IConditionalStore"/>, an object store's compare-and-swap) and its locks of keys across processes (a
+/// <see cref="DirectoryStore"/>'s lock files), so arrays written through the view are as safe against other writers
+/// as through the inner store.</para>
 /// </remarks>
-public sealed class PrefixStore : IStore
+public sealed class PrefixStore : IStore, IForwardingStore
 {
     private readonly string _prefix;
 
@@ -105,6 +109,14 @@ public sealed class PrefixStore : IStore
     /// <summary>The inner store's text, then '/' and the prefix (just the inner store's text when the prefix is "").</summary>
     public override string ToString() => Prefix.Length == 0 ? Inner.ToString() ?? string.Empty : $"{Inner}/{Prefix}";
 
+    /// <inheritdoc />
+    IConditionalStore? IForwardingStore.AsConditional() =>
+        StoreCapabilities.Conditional(Inner) is { } conditional ? new ConditionalView(this, conditional) : null;
+
+    /// <inheritdoc />
+    Chunks.IKeyLockingStore? IForwardingStore.AsKeyLocking() =>
+        StoreCapabilities.KeyLocking(Inner) is { } locking ? new KeyLockingView(this, locking) : null;
+
     private async IAsyncEnumerable<StoreEntry> ListPrefixCore(string innerPrefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var entry in Inner.ListPrefixAsync(innerPrefix, cancellationToken).ConfigureAwait(false))
@@ -131,5 +143,57 @@ public sealed class PrefixStore : IStore
         {
             throw new ZarrStoreException(key, "store is read-only");
         }
+    }
+
+    /// <summary>The view's locks of keys: the inner store's locks of the prefixed keys.</summary>
+    private sealed class KeyLockingView(PrefixStore view, Chunks.IKeyLockingStore inner) : Chunks.IKeyLockingStore
+    {
+        public ValueTask<IDisposable> LockKeyAsync(string key, CancellationToken cancellationToken) =>
+            inner.LockKeyAsync(view.ToInner(key), cancellationToken);
+    }
+
+    /// <summary>The view with the inner store's conditional writes of the prefixed keys; every other call is the view's.</summary>
+    private sealed class ConditionalView(PrefixStore view, IConditionalStore inner) : IConditionalStore
+    {
+        public bool CanDeleteConditionally => inner.CanDeleteConditionally;
+
+        public bool IsReadOnly => view.IsReadOnly;
+
+        public StoreLocation Location => view.Location;
+
+        public ValueTask<VersionedValue> GetVersionedAsync(string key, CancellationToken cancellationToken = default) =>
+            inner.GetVersionedAsync(view.ToInner(key), cancellationToken);
+
+        public ValueTask<bool> TrySetAsync(string key, ReadOnlyMemory<byte> value, StoreVersion expected, CancellationToken cancellationToken = default)
+        {
+            var innerKey = view.ToInner(key);
+            view.ThrowIfReadOnly(key);
+            return inner.TrySetAsync(innerKey, value, expected, cancellationToken);
+        }
+
+        public ValueTask<bool> TryDeleteAsync(string key, StoreVersion expected, CancellationToken cancellationToken = default)
+        {
+            var innerKey = view.ToInner(key);
+            view.ThrowIfReadOnly(key);
+            return inner.TryDeleteAsync(innerKey, expected, cancellationToken);
+        }
+
+        public ValueTask<PooledBuffer?> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default) => view.GetAsync(key, range, cancellationToken);
+
+        public ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => view.ExistsAsync(key, cancellationToken);
+
+        public ValueTask<long?> GetSizeAsync(string key, CancellationToken cancellationToken = default) => view.GetSizeAsync(key, cancellationToken);
+
+        public ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) => view.SetAsync(key, value, cancellationToken);
+
+        public ValueTask DeleteAsync(string key, CancellationToken cancellationToken = default) => view.DeleteAsync(key, cancellationToken);
+
+        public ValueTask DeletePrefixAsync(string prefix, CancellationToken cancellationToken = default) => view.DeletePrefixAsync(prefix, cancellationToken);
+
+        public IAsyncEnumerable<StoreEntry> ListPrefixAsync(string prefix, CancellationToken cancellationToken = default) => view.ListPrefixAsync(prefix, cancellationToken);
+
+        public IAsyncEnumerable<string> ListDirectoryAsync(string prefix, CancellationToken cancellationToken = default) => view.ListDirectoryAsync(prefix, cancellationToken);
+
+        public override string ToString() => view.ToString();
     }
 }

@@ -12,6 +12,9 @@ using Zarr.Storage;
 //     array's first dimension by one (from its shape when the process started).
 //   Zarr.PartialWriter chaos FOLDER PATH FIRST SEED
 //     the kill test's writer (see ChaosWriter): runs until killed, printing each operation before and after.
+//   Zarr.PartialWriter racing STORE PATH WRITER WRITERS THREADS WRITES
+//     as the first, against another process that resizes the array: a write the shape no longer holds (the writer
+//     has seen a shrink) is refused with a ZarrSelectionException and skipped.
 // Exit 0 when every write returned; 1 with the error on stderr otherwise.
 if (args.Length == 5 && args[0] == "chaos")
 {
@@ -23,9 +26,15 @@ if (args.Length == 6 && args[0] == "metadata")
     return await MetadataWriter.RunAsync(args[1], args[2], args[3], int.Parse(args[4], CultureInfo.InvariantCulture), args[5] == "1");
 }
 
+var racing = args.Length == 7 && args[0] == "racing";
+if (racing)
+{
+    args = args[1..];
+}
+
 if (args.Length != 6)
 {
-    await Console.Error.WriteLineAsync("usage: Zarr.PartialWriter STORE PATH WRITER WRITERS THREADS WRITES | metadata STORE PATH NAME COUNT RESIZE | chaos FOLDER PATH FIRST SEED");
+    await Console.Error.WriteLineAsync("usage: Zarr.PartialWriter [racing] STORE PATH WRITER WRITERS THREADS WRITES | metadata STORE PATH NAME COUNT RESIZE | chaos FOLDER PATH FIRST SEED");
     return 2;
 }
 
@@ -41,7 +50,14 @@ try
         for (var i = 0; i < writes; i++)
         {
             long element = ((long)i * writers * threads) + (writer * threads) + thread;
-            await array.WriteAsync([Slice.At(element)], new[] { (int)(element + 1) }, ct);
+            try
+            {
+                await array.WriteAsync([Slice.At(element)], new[] { (int)(element + 1) }, ct);
+            }
+            catch (ZarrSelectionException) when (racing)
+            {
+                // Outside the shape another process shrank the array to.
+            }
         }
     });
     return 0;

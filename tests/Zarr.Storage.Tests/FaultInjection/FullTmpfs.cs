@@ -20,6 +20,41 @@ internal sealed class FullTmpfs : IDisposable
     /// <summary>The folder a store uses: below the filler file, so the store never lists it.</summary>
     public string StoreFolder => System.IO.Path.Combine(Path, "store");
 
+    /// <summary>
+    /// True when a tmpfs can be mounted here (the tests run as root, or with CAP_SYS_ADMIN, outside a container that forbids
+    /// it); tried once, on a folder of its own. Else false, with the system's reason.
+    /// </summary>
+    public static bool CanMount(out string reason)
+    {
+        (var can, reason) = Probe.Value;
+        return can;
+    }
+
+    private static readonly Lazy<(bool Can, string Reason)> Probe = new(() =>
+    {
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "zarr-enospc-probe-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        try
+        {
+            var (code, error) = TryRun("mount", "-t", "tmpfs", "-o", "size=65536", "tmpfs", path);
+            if (code != 0)
+            {
+                return (false, $"mount -t tmpfs failed ({code}): {error.Trim()}");
+            }
+
+            TryRun("umount", path);
+            return (true, string.Empty);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return (false, $"no mount command: {e.Message}");
+        }
+        finally
+        {
+            Directory.Delete(path);
+        }
+    });
+
     public static FullTmpfs Mount(int freePages)
     {
         var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "zarr-enospc-" + Guid.NewGuid().ToString("N"));
@@ -35,6 +70,14 @@ internal sealed class FullTmpfs : IDisposable
     {
         Run("umount", Path);
         Directory.Delete(Path);
+    }
+
+    private static (int Code, string Error) TryRun(string command, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(command, arguments) { RedirectStandardError = true })!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, error);
     }
 
     private static void Run(string command, params string[] arguments)
