@@ -1,7 +1,7 @@
 // The ceilings of issue 18's suite, in C: the same chunk files our reader reads, with nothing between them and the
 // hardware but libzstd and the kernel.
 //
-//   ceiling ARRAY_DIR zstd|raw SCRATCH_DIR REPS
+//   ceiling ARRAY_DIR zstd|raw SCRATCH_DIR REPS [OPS]
 //
 // For every stored chunk file under ARRAY_DIR (every file but zarr.json):
 //   read      open + read whole + close, into buffers allocated (and touched) once
@@ -10,7 +10,7 @@
 //             reused buffer per thread                                                  (zstd only)
 //   write     create + write whole + close of each chunk's stored bytes into a new directory under SCRATCH_DIR (no
 //             fsync, as the library's store; removed, untimed, after each repetition)
-// each on 1 and on 2 threads (chunks dealt out through an atomic counter), REPS repetitions, the median printed as
+// (OPS, such as "read,decomp", limits the steps run) each on 1 and on 2 threads (chunks dealt out through an atomic counter), REPS repetitions, the median printed as
 // one JSON line: {"array":..., "chunks":..., "stored_bytes":..., "decoded_bytes":..., "read_1t_s":...,
 // "read_1t_cpu_s":..., ...} (wall and process CPU seconds: on a shared machine the CPU seconds are the steadier).
 // Build: cc -O2 -pthread -o ceiling ceiling.c -lzstd  (Debian: apt-get install -y libzstd-dev)
@@ -173,7 +173,8 @@ static double median(double *v, int n) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5) { fprintf(stderr, "usage: ceiling ARRAY_DIR zstd|raw SCRATCH_DIR REPS\n"); return 2; }
+    if (argc != 5 && argc != 6) { fprintf(stderr, "usage: ceiling ARRAY_DIR zstd|raw SCRATCH_DIR REPS [OPS]\n"); return 2; }
+    const char *ops = argc == 6 ? argv[5] : "read,decomp,comp,write";
     compressed = strcmp(argv[2], "zstd") == 0;
     scratch = argv[3];
     int reps = atoi(argv[4]);
@@ -202,10 +203,12 @@ int main(int argc, char **argv) {
     }
 
     static const char *names[] = { "read", "decomp", "comp", "write" };
+    int wanted[4];
+    for (int which = 0; which < 4; which++) wanted[which] = strstr(ops, names[which]) != NULL;
     double med[4][3] = { { 0 } }, cpu_med[4][3] = { { 0 } };
     double *walls = malloc(sizeof(double) * (size_t)reps), *cpus = malloc(sizeof(double) * (size_t)reps);
     for (int which = 0; which < 4; which++) {
-        if (!compressed && (which == 1 || which == 2)) continue;
+        if ((!compressed && (which == 1 || which == 2)) || !wanted[which]) continue;
         for (int threads = 1; threads <= 2; threads++) {
             run(which, threads); // warm-up
             for (int r = 0; r < reps; r++) { walls[r] = run(which, threads); cpus[r] = last_cpu; }
@@ -218,7 +221,7 @@ int main(int argc, char **argv) {
     printf("{\"array\": \"%s\", \"codec\": \"%s\", \"zstd_version\": \"%s\", \"chunks\": %zu, \"stored_bytes\": %zu, \"decoded_bytes\": %zu, \"reps\": %d",
            argv[1], argv[2], ZSTD_versionString(), nchunks, stored, decoded, reps);
     for (int which = 0; which < 4; which++) {
-        if (!compressed && (which == 1 || which == 2)) continue;
+        if ((!compressed && (which == 1 || which == 2)) || !wanted[which]) continue;
         for (int threads = 1; threads <= 2; threads++)
             printf(", \"%s_%dt_s\": %.6f, \"%s_%dt_cpu_s\": %.6f", names[which], threads, med[which][threads], names[which], threads, cpu_med[which][threads]);
     }

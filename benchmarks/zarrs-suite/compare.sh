@@ -65,9 +65,17 @@ if [ ${#names[@]} -eq 0 ]; then
 fi
 
 # The ceilings on the same chunk files: raw (I/O only), zstd 256³ chunks, zstd 64³ chunks (the shard's inner chunks).
+# CEILINGS_FROM=DIR takes the ceiling-*.json already in DIR instead of measuring them again (a run cut short by the
+# machine's load); ZSTD64_OPS limits the zstd64 ceiling's steps (default all; compressing 4096 small chunks is slow).
 for layout in raw zstd zstd64; do
   codec=zstd; [ "$layout" = raw ] && codec=raw
-  "$out/ceiling" "$suite/$layout.zarr" "$codec" "$out/ceiling-scratch" "$reps" > "$out/ceiling-$layout.json"
+  if [ -n "${CEILINGS_FROM:-}" ] && [ -s "$CEILINGS_FROM/ceiling-$layout.json" ]; then
+    cp "$CEILINGS_FROM/ceiling-$layout.json" "$out/"
+    echo "compare.sh: ceiling-$layout.json taken from $CEILINGS_FROM" | tee -a "$out/ceilings-reused.txt" >&2
+    continue
+  fi
+  ops="read,decomp,comp,write"; [ "$layout" = zstd64 ] && ops="${ZSTD64_OPS:-$ops}"
+  "$out/ceiling" "$suite/$layout.zarr" "$codec" "$out/ceiling-scratch" "$reps" "$ops" > "$out/ceiling-$layout.json"
 done
 rmdir "$out/ceiling-scratch" 2>/dev/null || true
 

@@ -91,6 +91,8 @@ def ceiling(layout, steps, cpu=False):
     if c is None:
         return None
     key = "_1t_cpu_s" if cpu else "_2t_s"
+    if any(s + key not in c for s in steps):
+        return None
     return sum(c[s + key] for s in steps)
 
 
