@@ -204,7 +204,12 @@ int main(int argc, char **argv) {
 
     static const char *names[] = { "read", "decomp", "comp", "write" };
     int wanted[4];
-    for (int which = 0; which < 4; which++) wanted[which] = strstr(ops, names[which]) != NULL;
+    char list[256], token[32];
+    snprintf(list, sizeof list, ",%s,", ops); // whole names: "comp" is inside "decomp"
+    for (int which = 0; which < 4; which++) {
+        snprintf(token, sizeof token, ",%s,", names[which]);
+        wanted[which] = strstr(list, token) != NULL;
+    }
     double med[4][3] = { { 0 } }, cpu_med[4][3] = { { 0 } };
     double *walls = malloc(sizeof(double) * (size_t)reps), *cpus = malloc(sizeof(double) * (size_t)reps);
     for (int which = 0; which < 4; which++) {
