@@ -14,6 +14,7 @@ RUNTIME_PACKAGES=(libblosc1)
 TEST_PACKAGES=(libblosc1 python3-zarr python3-numcodecs python3-numpy python3-zstandard python3-blosc python3-crc32c
   python3-xarray python3-pandas radosgw ceph-mon ceph-osd python3-boto3 redis-server)
 TEST_PACKAGES+=(chromium chromium-driver python3-selenium)  # the dashboard's browser test
+TEST_PACKAGES+=(libzstd1) # the zstd codec's native library (tests/Zarr.Storage.Tests/Codecs/ZstdNativeTests.cs)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

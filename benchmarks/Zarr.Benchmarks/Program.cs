@@ -8,6 +8,7 @@
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- bombs        (hostile values: refusal time and allocation)
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- objectstores [--reps 5]   (S3 on RGW: latency, throughput, requests)
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- cluster [--reps 5] [--chunks 2048]   (issue 14: 1, 2, 4 worker processes)
+//   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- zarrs-suite [zs-...] [--reps 3] [--json]   (issue 18: zarrs' suite; zarrs-prepare writes its arrays)
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- list
 //
 // With --json, stdout carries only one JSON line per workload; everything else goes to stderr. BENCH_ROOT is where
@@ -54,6 +55,13 @@ switch (command)
         }
 
         return 0;
+    case "zarrs-prepare":
+        foreach (var layout in ZarrsSuite.Layouts)
+        {
+            await ZarrsSuite.EnsureAsync(layout);
+        }
+
+        return 0;
     case "child":
         return await Child.RunAsync(names[0], reps, repsShort);
     case "bombs":
@@ -66,6 +74,9 @@ switch (command)
         break;
     case "blosc":
         names = [.. BloscWorkloads.Names];
+        break;
+    case "zarrs-suite":
+        names = names.Count > 0 ? names : [.. ZarrsSuite.Names];
         break;
     default:
         Console.Error.WriteLine("unknown command " + command);
@@ -151,7 +162,7 @@ internal static class Child
         }
         else
         {
-            var w = Workloads.Get(name);
+            var w = name.StartsWith("zs-", StringComparison.Ordinal) ? ZarrsSuite.Get(name) : Workloads.Get(name);
             await w.Setup();
             if (Environment.GetEnvironmentVariable("BENCH_DEBUG_MEMORY") == "1")
             {

@@ -7,7 +7,8 @@ using ZstdSharp.Unsafe;
 namespace Zarr.Storage.Codecs;
 
 /// <summary>
-/// The <c>zstd</c> codec (v3 <c>{"level", "checksum"}</c>, numcodecs <c>{"id": "zstd", "level"}</c>) over ZstdSharp.
+/// The <c>zstd</c> codec (v3 <c>{"level", "checksum"}</c>, numcodecs <c>{"id": "zstd", "level"}</c>) over the native
+/// libzstd when it loads (Debian's <c>libzstd1</c>; <c>ZARR_ZSTD=managed</c> turns it off), over ZstdSharp otherwise.
 /// Frames are written with their content size, as numcodecs and zstandard need to read them; frames without one
 /// are read by streaming.
 /// </summary>
@@ -62,6 +63,11 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
     /// <inheritdoc />
     public PooledBuffer Encode(ReadOnlySpan<byte> decoded)
     {
+        if (Native.ZstdNative.IsAvailable)
+        {
+            return EncodeNative(decoded);
+        }
+
         var bound = (long)Compressor.GetCompressBound(decoded.Length);
         if (bound > Array.MaxLength)
         {
@@ -79,6 +85,27 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
         {
             buffer.Dispose();
             throw new ZarrCodecException(Name, $"compression failed: {ex.Message}", ex);
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    private PooledBuffer EncodeNative(ReadOnlySpan<byte> decoded)
+    {
+        var bound = Native.ZstdNative.CompressBound(decoded.Length);
+        if (bound > Array.MaxLength)
+        {
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"{decoded.Length} bytes are too many to compress into one buffer"));
+        }
+
+        var buffer = PooledBuffer.Rent((int)bound);
+        try
+        {
+            buffer.SetLength(Native.ZstdNative.Compress(decoded, buffer.Span, Level, Checksum));
+            return buffer;
         }
         catch
         {
@@ -109,6 +136,12 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
     /// <inheritdoc />
     public bool TryEncode(ReadOnlySpan<byte> decoded, Span<byte> destination, out int written)
     {
+        if (Native.ZstdNative.IsAvailable)
+        {
+            written = Math.Max(0, Native.ZstdNative.Compress(decoded, destination, Level, Checksum));
+            return written > 0;
+        }
+
         try
         {
             return RentCompressor().TryWrap(decoded, destination, out written);
@@ -203,7 +236,9 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
 
     private void Unwrap(ReadOnlySpan<byte> encoded, Span<byte> destination, ulong contentSize)
     {
-        var written = (_threadDecompressor ??= new Decompressor()).Unwrap(encoded, destination);
+        var written = Native.ZstdNative.IsAvailable
+            ? Native.ZstdNative.Decompress(encoded, destination)
+            : (_threadDecompressor ??= new Decompressor()).Unwrap(encoded, destination);
         if (written != (int)contentSize)
         {
             throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the data decompresses to {written} bytes; the frame declares {contentSize}"));
