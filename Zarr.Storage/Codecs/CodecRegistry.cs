@@ -251,7 +251,7 @@ public sealed class CodecRegistry
             new BytesDescriptor(), new TransposeDescriptor(), new BloscDescriptor(), new GzipDescriptor(), new ZstdDescriptor(),
             new Crc32cDescriptor(), new ZlibDescriptor(), new Lz4Descriptor(), new Bz2Descriptor(), new DeltaDescriptor(),
             new FixedScaleOffsetDescriptor(), new AsTypeDescriptor(), new QuantizeDescriptor(), new ShardingDescriptor(),
-            new BitRoundDescriptor(), new ScaleOffsetDescriptor(), new CastValueDescriptor(),
+            new BitRoundDescriptor(), new ScaleOffsetDescriptor(), new CastValueDescriptor(), new PackBitsDescriptor(),
         ];
         foreach (var descriptor in builtIn)
         {

@@ -33,6 +33,14 @@ internal static class DataTypeJson
                 return ZarrDataType.String;
             }
 
+            foreach (var t in ZarrDataType.Extensions)
+            {
+                if (t.Name == name)
+                {
+                    return t;
+                }
+            }
+
             var message = name is "bytes" || name.StartsWith('r') || name.StartsWith("numpy.", StringComparison.Ordinal)
                 ? $"data type {UserText.Quote(name)} is not supported yet"
                 : $"{UserText.Quote(name)} is not a Zarr v3 data type (expected one of {string.Join(", ", ZarrDataType.All.Select(t => t.Name))}, string, or an object such as {{\"name\": \"numpy.datetime64\", \"configuration\": {{...}}}})";
@@ -350,6 +358,11 @@ internal static class DataTypeJson
     /// <summary>The v2 <c>dtype</c> of <paramref name="dataType"/> stored in <paramref name="bigEndian"/> order: a type string, or a <c>descr</c> list.</summary>
     public static JsonNode ToV2(ZarrDataType dataType, bool bigEndian)
     {
+        if (dataType.IsV3Only)
+        {
+            throw new ZarrException($"the data type {dataType} has no v2 form (numpy has no such type without ml_dtypes); write the array as v3");
+        }
+
         if (dataType.Kind != DataTypeKind.Structured)
         {
             return JsonValue.Create(dataType.ToNumpyTypeString(bigEndian));

@@ -167,3 +167,64 @@ internal sealed class CastValueDescriptor() : CodecDescriptor("cast_value", null
         return json;
     }
 }
+
+/// <summary><c>packbits</c>: the padding encoding and an optional bit range (null or absent: the whole component).</summary>
+internal sealed class PackBitsDescriptor() : CodecDescriptor("packbits", null, typeof(PackBitsCodec))
+{
+    public override ICodec Read(JsonObject? configuration, CodecReadContext context)
+    {
+        var fields = ExtensionConfiguration.Fields(configuration, context, "padding_encoding", "first_bit", "last_bit");
+        var padding = ExtensionConfiguration.String(fields, "padding_encoding", context) switch
+        {
+            null or "none" => PackBitsPadding.None,
+            "first_byte" => PackBitsPadding.FirstByte,
+            "last_byte" => PackBitsPadding.LastByte,
+            var other => throw context.Error("padding_encoding", $"must be \"none\", \"first_byte\" or \"last_byte\"; got {UserText.QuoteJson(other)}"),
+        };
+        var first = Bit(fields, "first_bit", context);
+        var last = Bit(fields, "last_bit", context);
+        if (first is { } f && last is { } l && l < f)
+        {
+            throw context.Error("last_bit", $"{l} is below first_bit {f}");
+        }
+
+        var codec = new PackBitsCodec(padding, first, last);
+        try
+        {
+            codec.Validate(context.DataType);
+        }
+        catch (ZarrCodecException ex)
+        {
+            throw context.Error(string.Empty, ex.Reason);
+        }
+
+        return codec;
+    }
+
+    public override JsonObject? Write(ICodec codec, ZarrFormat format, CodecRegistry registry)
+    {
+        var c = (PackBitsCodec)codec;
+        var json = new JsonObject
+        {
+            ["padding_encoding"] = c.Padding switch { PackBitsPadding.FirstByte => "first_byte", PackBitsPadding.LastByte => "last_byte", _ => "none" },
+        };
+        if (c.FirstBit is { } first)
+        {
+            json["first_bit"] = first;
+        }
+
+        if (c.LastBit is { } last)
+        {
+            json["last_bit"] = last;
+        }
+
+        return json;
+    }
+
+    private static int? Bit(JsonObject fields, string field, CodecReadContext context) => fields[field] switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<int>(out var bit) => context.InRange(field, bit, 0, 127),
+        var other => throw context.Error(field, $"must be a non-negative integer or null; got {UserText.Json(other)}"),
+    };
+}
