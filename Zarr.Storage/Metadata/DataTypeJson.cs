@@ -93,6 +93,15 @@ internal static class DataTypeJson
                 return ParseStructV3(configuration, document, field);
 
             default:
+                // A type without configuration may be written as an object too ({"name": "float64"}; the struct text allows
+                // it for field types), read as its name.
+                if (configuration.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
+                    || (configuration.ValueKind == JsonValueKind.Object && !configuration.EnumerateObject().Any()))
+                {
+                    using var bare = JsonDocument.Parse(JsonValue.Create(typeName).ToJsonString());
+                    return ParseV3(bare.RootElement, document, field);
+                }
+
                 throw new ZarrMetadataException(document, field, $"data type {UserText.Quote(typeName)} is not supported yet");
         }
     }
