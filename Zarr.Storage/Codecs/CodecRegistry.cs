@@ -251,6 +251,7 @@ public sealed class CodecRegistry
             new BytesDescriptor(), new TransposeDescriptor(), new BloscDescriptor(), new GzipDescriptor(), new ZstdDescriptor(),
             new Crc32cDescriptor(), new ZlibDescriptor(), new Lz4Descriptor(), new Bz2Descriptor(), new DeltaDescriptor(),
             new FixedScaleOffsetDescriptor(), new AsTypeDescriptor(), new QuantizeDescriptor(), new ShardingDescriptor(),
+            new BitRoundDescriptor(), new ScaleOffsetDescriptor(), new CastValueDescriptor(), new PackBitsDescriptor(),
         ];
         foreach (var descriptor in builtIn)
         {
@@ -269,6 +270,14 @@ public sealed class CodecRegistry
         {
             Descriptors = descriptors;
             ByName = descriptors.ToDictionary(d => d.Name, StringComparer.Ordinal);
+            foreach (var d in descriptors)
+            {
+                foreach (var alias in d.Aliases)
+                {
+                    ByName.TryAdd(alias, d);
+                }
+            }
+
             ByType = descriptors.ToDictionary(d => d.CodecType);
             Compressors = descriptors.Where(d => d.V2Id is not null && typeof(IBytesToBytesCodec).IsAssignableFrom(d.CodecType))
                 .ToDictionary(d => d.V2Id!, StringComparer.Ordinal);
@@ -297,9 +306,12 @@ public sealed class CodecRegistry
 
         public Snapshot With(CodecDescriptor descriptor)
         {
-            if (ByName.ContainsKey(descriptor.Name))
+            foreach (var name in descriptor.Aliases.Prepend(descriptor.Name))
             {
-                throw new ArgumentException($"a codec named '{descriptor.Name}' is registered already", nameof(descriptor));
+                if (ByName.ContainsKey(name))
+                {
+                    throw new ArgumentException($"a codec named '{name}' is registered already", nameof(descriptor));
+                }
             }
 
             if (ByType.TryGetValue(descriptor.CodecType, out var other))

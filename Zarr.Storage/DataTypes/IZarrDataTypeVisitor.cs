@@ -52,6 +52,12 @@ public interface IZarrDataTypeVisitor<out TResult>
 
     /// <summary>Variable-length UTF-8 strings (<see cref="ZarrDataType.String"/>), read and written through <see cref="ZarrStringArray"/>.</summary>
     TResult VisitString();
+
+    /// <summary>
+    /// <c>bfloat16</c>: elements are <see cref="Zarr.Storage.BFloat16"/> (no arithmetic of its own; convert to float).
+    /// The sub-byte integers int2/int4 and uint2/uint4 arrive at <see cref="VisitNumber{T}"/> as <see cref="sbyte"/> and <see cref="byte"/>.
+    /// </summary>
+    TResult VisitBFloat16();
 }
 
 /// <summary>
@@ -94,4 +100,7 @@ public abstract class ZarrDataTypeVisitor<TResult> : IZarrDataTypeVisitor<TResul
 
     /// <inheritdoc />
     public virtual TResult VisitString() => VisitDefault(ZarrDataType.String);
+
+    /// <inheritdoc />
+    public virtual TResult VisitBFloat16() => VisitDefault(ZarrDataType.BFloat16);
 }

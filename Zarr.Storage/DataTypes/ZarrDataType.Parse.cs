@@ -36,6 +36,15 @@ public sealed partial class ZarrDataType
             return true;
         }
 
+        foreach (var t in Extensions)
+        {
+            if (t.Name == n)
+            {
+                dataType = t;
+                return true;
+            }
+        }
+
         if (TryParseParameterised(n, out var parsed))
         {
             dataType = parsed;

@@ -49,6 +49,16 @@ public enum DataTypeKind
     Structured,
     /// <summary>Variable-length UTF-8 strings (v3 <c>string</c>; v2 object arrays with the <c>vlen-utf8</c> filter).</summary>
     String,
+    /// <summary>bfloat16 (zarr-extensions): an IEEE binary32 cut to 16 bits; elements are <see cref="Zarr.Storage.BFloat16"/>.</summary>
+    BFloat16,
+    /// <summary>int2 (zarr-extensions): −2..1, one <see cref="sbyte"/> per element in memory (sign-extended).</summary>
+    Int2,
+    /// <summary>int4 (zarr-extensions): −8..7, one <see cref="sbyte"/> per element in memory (sign-extended).</summary>
+    Int4,
+    /// <summary>uint2 (zarr-extensions): 0..3, one <see cref="byte"/> per element in memory.</summary>
+    UInt2,
+    /// <summary>uint4 (zarr-extensions): 0..15, one <see cref="byte"/> per element in memory.</summary>
+    UInt4,
 }
 
 /// <summary>
@@ -112,6 +122,34 @@ public sealed partial class ZarrDataType : IEquatable<ZarrDataType>
     /// written through <see cref="ZarrStringArray"/>, never as bytes.
     /// </summary>
     public static ZarrDataType String { get; } = new(DataTypeKind.String, "string", 0, typeof(string), 'O');
+
+    /// <summary>bfloat16 (zarr-extensions; v3 only): elements are <see cref="Zarr.Storage.BFloat16"/>.</summary>
+    public static ZarrDataType BFloat16 { get; } = new(DataTypeKind.BFloat16, "bfloat16", 2, typeof(BFloat16), 'f');
+    /// <summary>int2 (zarr-extensions; v3 only): −2..1, elements are <see cref="sbyte"/>.</summary>
+    public static ZarrDataType Int2 { get; } = new(DataTypeKind.Int2, "int2", 1, typeof(sbyte), 'i');
+    /// <summary>int4 (zarr-extensions; v3 only): −8..7, elements are <see cref="sbyte"/>.</summary>
+    public static ZarrDataType Int4 { get; } = new(DataTypeKind.Int4, "int4", 1, typeof(sbyte), 'i');
+    /// <summary>uint2 (zarr-extensions; v3 only): 0..3, elements are <see cref="byte"/>.</summary>
+    public static ZarrDataType UInt2 { get; } = new(DataTypeKind.UInt2, "uint2", 1, typeof(byte), 'u');
+    /// <summary>uint4 (zarr-extensions; v3 only): 0..15, elements are <see cref="byte"/>.</summary>
+    public static ZarrDataType UInt4 { get; } = new(DataTypeKind.UInt4, "uint4", 1, typeof(byte), 'u');
+
+    /// <summary>
+    /// The parameterless types of zarr-extensions this library reads and writes besides the core ones (v3 only:
+    /// numpy has no such types without ml_dtypes, so v2 cannot hold them): bfloat16, int2, int4, uint2, uint4.
+    /// </summary>
+    public static IReadOnlyList<ZarrDataType> Extensions { get; } = [BFloat16, Int2, Int4, UInt2, UInt4];
+
+    /// <summary>The bits of a value: 2 or 4 for the sub-byte integers, 8 × <see cref="ItemSize"/> otherwise.</summary>
+    public int BitWidth => Kind switch
+    {
+        DataTypeKind.Int2 or DataTypeKind.UInt2 => 2,
+        DataTypeKind.Int4 or DataTypeKind.UInt4 => 4,
+        _ => ItemSize * 8,
+    };
+
+    /// <summary>True for the types v2 (numpy's type strings) cannot describe: <see cref="Extensions"/>.</summary>
+    internal bool IsV3Only => Kind >= DataTypeKind.BFloat16;
 
     /// <summary>Every core data type (the fixed, parameterless ones), in the order of <see cref="DataTypeKind"/>.</summary>
     public static IReadOnlyList<ZarrDataType> All { get; } =
@@ -303,6 +341,9 @@ public sealed partial class ZarrDataType : IEquatable<ZarrDataType>
             DataTypeKind.FixedUnicode => visitor.VisitFixedUnicode(this),
             DataTypeKind.Structured => visitor.VisitStructured(this),
             DataTypeKind.String => visitor.VisitString(),
+            DataTypeKind.BFloat16 => visitor.VisitBFloat16(),
+            DataTypeKind.Int2 or DataTypeKind.Int4 => visitor.VisitNumber<sbyte>(),
+            DataTypeKind.UInt2 or DataTypeKind.UInt4 => visitor.VisitNumber<byte>(),
             _ => throw new InvalidOperationException($"no visitor method for the kind {Kind}"),
         };
     }
@@ -454,7 +495,8 @@ public sealed partial class ZarrDataType : IEquatable<ZarrDataType>
     private static class TypeCache<T>
     {
         public static readonly ZarrDataType? Value =
-            typeof(T) == typeof(Zarr.Storage.DateTime64) ? DateTime64(TimeUnit.Nanosecond)
+            typeof(T) == typeof(Zarr.Storage.BFloat16) ? BFloat16
+            : typeof(T) == typeof(Zarr.Storage.DateTime64) ? DateTime64(TimeUnit.Nanosecond)
             : typeof(T) == typeof(Zarr.Storage.TimeDelta64) ? TimeDelta64(TimeUnit.Nanosecond)
             : All.FirstOrDefault(t => t.ClrType == typeof(T));
     }

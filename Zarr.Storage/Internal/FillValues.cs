@@ -12,7 +12,8 @@ internal static class FillValues
     /// </summary>
     public static bool IsAllFill(ReadOnlySpan<byte> chunk, ReadOnlySpan<byte> fill, ZarrDataType dataType)
     {
-        if (dataType.IsFloatingPoint && IsNaN(fill, dataType.ItemSize))
+        // bfloat16 shares float16's size, not its layout: its chunks are compared byte for byte.
+        if (dataType.IsFloatingPoint && dataType.Kind != DataTypeKind.BFloat16 && IsNaN(fill, dataType.ItemSize))
         {
             return AllNaN(chunk, dataType.ItemSize);
         }

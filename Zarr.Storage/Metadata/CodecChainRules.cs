@@ -32,14 +32,12 @@ internal static class CodecChainRules
         var type = dataType;
         foreach (var codec in codecs)
         {
-            if (codec is IV2Filter filter)
-            {
-                type = filter.EncodedType.DataType;
-            }
-            else if (codec is BytesCodec { Endian: null } && type.NeedsByteOrder)
+            if (codec is BytesCodec { Endian: null } && type.NeedsByteOrder)
             {
                 throw error(type);
             }
+
+            type = TypeAfter(codec, type);
         }
     }
 
@@ -48,17 +46,67 @@ internal static class CodecChainRules
     {
         var type = dataType;
         var from = "the array's data type";
-        foreach (var filter in codecs.OfType<IV2Filter>())
+        foreach (var codec in codecs)
         {
-            if (filter.DecodedType.DataType != type)
+            var decodes = codec switch
             {
-                throw error($"the filter '{filter.Name}' decodes to {filter.DecodedType} ({filter.DecodedType.DataType}), but {from} is {type}");
+                IV2Filter filter => filter.DecodedType.DataType,
+                CastValueCodec cast => cast.DecodedType,
+                ScaleOffsetCodec scaleOffset => scaleOffset.DataType,
+                _ => null,
+            };
+            if (decodes is not null && decodes != type)
+            {
+                throw error(codec is IV2Filter f
+                    ? $"the filter '{f.Name}' decodes to {f.DecodedType} ({f.DecodedType.DataType}), but {from} is {type}"
+                    : $"the codec '{codec.Name}' works on {decodes}, but {from} is {type}");
             }
 
-            type = filter.EncodedType.DataType;
-            from = $"the filter before it ('{filter.Name}') encodes to {filter.EncodedType} and so the type reaching it";
+            if (decodes is not null)
+            {
+                type = TypeAfter(codec, type);
+                from = $"the codec before it ('{codec.Name}') encodes to {type} and so the type reaching it";
+            }
         }
     }
+
+    /// <summary>
+    /// The fill value survives the value-transforming array→array codecs (cast_value makes one that does not come back
+    /// from its cast an error, which the extension asks to report when the metadata is read, not at the first write).
+    /// </summary>
+    internal static void CheckFillValue(IReadOnlyList<ICodec> codecs, ZarrDataType dataType, byte[] fillValue, Func<string, ZarrException> error)
+    {
+        var spec = new ChunkSpec([1], dataType, [.. fillValue]);
+        foreach (var codec in codecs)
+        {
+            if (codec is not (CastValueCodec or ScaleOffsetCodec or BitRoundCodec or IV2Filter))
+            {
+                if (codec is not TransposeCodec)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            try
+            {
+                spec = ((IArrayToArrayCodec)codec).GetEncodedSpec(spec);
+            }
+            catch (ZarrCodecException ex)
+            {
+                throw error(ex.Reason);
+            }
+        }
+    }
+
+    /// <summary>The element type a codec of the chain hands on, given the type it receives (array→array codecs that change it).</summary>
+    internal static ZarrDataType TypeAfter(ICodec codec, ZarrDataType type) => codec switch
+    {
+        IV2Filter filter => filter.EncodedType.DataType,
+        CastValueCodec cast => cast.EncodedType,
+        _ => type,
+    };
 
     /// <summary>Two numpy types name the same stored layout (the same type; the same byte order unless one byte wide).</summary>
     internal static bool SameStoredType(NumpyDType a, NumpyDType b) => a.DataType == b.DataType && a.BigEndian == b.BigEndian;

@@ -33,6 +33,14 @@ internal static class DataTypeJson
                 return ZarrDataType.String;
             }
 
+            foreach (var t in ZarrDataType.Extensions)
+            {
+                if (t.Name == name)
+                {
+                    return t;
+                }
+            }
+
             var message = name is "bytes" || name.StartsWith('r') || name.StartsWith("numpy.", StringComparison.Ordinal)
                 ? $"data type {UserText.Quote(name)} is not supported yet"
                 : $"{UserText.Quote(name)} is not a Zarr v3 data type (expected one of {string.Join(", ", ZarrDataType.All.Select(t => t.Name))}, string, or an object such as {{\"name\": \"numpy.datetime64\", \"configuration\": {{...}}}})";
@@ -85,6 +93,15 @@ internal static class DataTypeJson
                 return ParseStructV3(configuration, document, field);
 
             default:
+                // A type without configuration may be written as an object too ({"name": "float64"}; the struct text allows
+                // it for field types), read as its name.
+                if (configuration.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
+                    || (configuration.ValueKind == JsonValueKind.Object && !configuration.EnumerateObject().Any()))
+                {
+                    using var bare = JsonDocument.Parse(JsonValue.Create(typeName).ToJsonString());
+                    return ParseV3(bare.RootElement, document, field);
+                }
+
                 throw new ZarrMetadataException(document, field, $"data type {UserText.Quote(typeName)} is not supported yet");
         }
     }
@@ -350,6 +367,11 @@ internal static class DataTypeJson
     /// <summary>The v2 <c>dtype</c> of <paramref name="dataType"/> stored in <paramref name="bigEndian"/> order: a type string, or a <c>descr</c> list.</summary>
     public static JsonNode ToV2(ZarrDataType dataType, bool bigEndian)
     {
+        if (dataType.IsV3Only)
+        {
+            throw new ZarrException($"the data type {dataType} has no v2 form (numpy has no such type without ml_dtypes); write the array as v3");
+        }
+
         if (dataType.Kind != DataTypeKind.Structured)
         {
             return JsonValue.Create(dataType.ToNumpyTypeString(bigEndian));

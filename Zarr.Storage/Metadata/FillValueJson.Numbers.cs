@@ -38,7 +38,7 @@ static partial class FillValueJson
         }
 
         var signed = dataType.NumpyKind == 'i';
-        var bits = dataType.ItemSize * 8;
+        var bits = dataType.BitWidth;
         if (value.TryGetInt64(out var l))
         {
             var min = signed ? (bits == 64 ? long.MinValue : -(1L << (bits - 1))) : 0;
@@ -135,6 +135,51 @@ static partial class FillValueJson
             default:
                 throw Error(document, field, dataType, value, "expected a number or a string");
         }
+    }
+
+    /// <summary>A bfloat16 fill value: as the core floats, its canonical NaN 0x7fc0, its hex form four digits.</summary>
+    private static ulong ParseBFloat16(JsonElement value, ZarrDataType dataType, string document, string field)
+    {
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            var d = double.Parse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture);
+            var b = (BFloat16)d;
+            return float.IsInfinity((float)b)
+                ? throw Error(document, field, dataType, value, "out of range for a bfloat16 (write \"Infinity\" for infinity)")
+                : b.Bits;
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            switch (value.GetString())
+            {
+                case "NaN":
+                    return BFloat16.NaN.Bits;
+                case "Infinity":
+                    return 0x7F80;
+                case "-Infinity":
+                    return 0xFF80;
+                case { } s when s.StartsWith("0x", StringComparison.Ordinal):
+                    return s.Length == 6 && ushort.TryParse(s.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var raw)
+                        ? raw
+                        : throw Error(document, field, dataType, value, "a hex fill value of a bfloat16 is '0x' and exactly 4 hex digits");
+            }
+        }
+
+        throw Error(document, field, dataType, value, "expected a number, \"NaN\", \"Infinity\", \"-Infinity\" or a hex string such as \"0x7fc0\"");
+    }
+
+    private static JsonNode FormatBFloat16(ushort bits)
+    {
+        var value = (float)BFloat16.FromBits(bits);
+        if (float.IsNaN(value))
+        {
+            return JsonValue.Create(bits == BFloat16.NaN.Bits ? "NaN" : "0x" + bits.ToString("x4", CultureInfo.InvariantCulture));
+        }
+
+        return float.IsInfinity(value)
+            ? JsonValue.Create(value > 0 ? "Infinity" : "-Infinity")
+            : PythonJson.NumberNode(PythonJson.FormatDouble(value));
     }
 
     private static JsonNode FormatFloat(ulong bits, int size, bool v3)

@@ -106,7 +106,14 @@ internal static partial class FillValueJson
             }
         }
 
-        if (dataType.IsFloatingPoint || dataType.IsComplex)
+        if (dataType.Kind == DataTypeKind.BFloat16)
+        {
+            if (BFloat16.IsNaN(BFloat16.FromBits(BinaryPrimitives.ReadUInt16LittleEndian(bytes))))
+            {
+                WriteBits(bytes, BFloat16.NaN.Bits, 2);
+            }
+        }
+        else if (dataType.IsFloatingPoint || dataType.IsComplex)
         {
             for (var i = 0; i < bytes.Length; i += part)
             {
@@ -131,6 +138,12 @@ internal static partial class FillValueJson
     private static byte[] Parse(JsonElement value, ZarrDataType dataType, string document, string field, bool v3, bool bigEndian)
     {
         var bytes = new byte[dataType.ItemSize];
+        if (dataType.Kind == DataTypeKind.BFloat16)
+        {
+            WriteBits(bytes, ParseBFloat16(value, dataType, document, field), 2);
+            return bytes;
+        }
+
         switch (dataType.NumpyKind)
         {
             case 'M':
@@ -193,7 +206,14 @@ internal static partial class FillValueJson
             case DataTypeKind.Bool:
                 return JsonValue.Create(fillValue[0] != 0);
             case DataTypeKind.Int8:
+            case DataTypeKind.Int2:
+            case DataTypeKind.Int4:
                 return PythonJson.NumberNode(((sbyte)fillValue[0]).ToString(CultureInfo.InvariantCulture));
+            case DataTypeKind.UInt2:
+            case DataTypeKind.UInt4:
+                return PythonJson.NumberNode(fillValue[0].ToString(CultureInfo.InvariantCulture));
+            case DataTypeKind.BFloat16:
+                return FormatBFloat16(BinaryPrimitives.ReadUInt16LittleEndian(fillValue));
             case DataTypeKind.Int16:
                 return PythonJson.NumberNode(BinaryPrimitives.ReadInt16LittleEndian(fillValue).ToString(CultureInfo.InvariantCulture));
             case DataTypeKind.Int32:

@@ -28,6 +28,7 @@ internal static class V3MetadataReader
         var chunkKeyEncoding = ParseChunkKeyEncoding(Require(root, "chunk_key_encoding", document), document);
         var fillValue = FillValueJson.ParseV3(Require(root, "fill_value", document), dataType, document);
         var (codecs, pipeline) = ParseCodecs(Require(root, "codecs", document), dataType, shape.Length, document);
+        CodecChainRules.CheckFillValue(codecs, dataType, fillValue, message => new ZarrMetadataException(document, "codecs", message));
         var attributes = ParseAttributes(root, "attributes", document);
         var dimensionNames = ParseDimensionNames(root, shape.Length, document);
         ParseStorageTransformers(root, document);
@@ -232,10 +233,7 @@ internal static class V3MetadataReader
 
             var codec = CodecRegistry.FromV3Json(ToNode(item)!, current, document);
             codecs.Add(codec);
-            if (codec is IV2Filter filter)
-            {
-                current = filter.EncodedType.DataType;
-            }
+            current = CodecChainRules.TypeAfter(codec, current);
         }
 
         var pipeline = CodecChainRules.CreatePipeline(codecs, document);

@@ -45,6 +45,7 @@ public sealed class BytesCodec : IArrayToBytesCodec
         try
         {
             CopyWithByteOrder(chunk, buffer.Span, spec.DataType);
+            SubByteValues.Check(buffer.Span, spec.DataType, Name);
             return buffer;
         }
         catch
@@ -69,6 +70,7 @@ public sealed class BytesCodec : IArrayToBytesCodec
         }
 
         CopyWithByteOrder(encoded, chunk, spec.DataType);
+        SubByteValues.Normalize(chunk, spec.DataType);
     }
 
     /// <summary>

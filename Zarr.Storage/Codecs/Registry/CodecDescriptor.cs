@@ -48,6 +48,9 @@ public abstract class CodecDescriptor
     /// <summary>The codec class the descriptor builds and writes.</summary>
     public Type CodecType { get; }
 
+    /// <summary>Other v3 names the codec is read under (deprecated ones, such as <c>numcodecs.bitround</c>); it is written under <see cref="Name"/>.</summary>
+    internal virtual IReadOnlyList<string> Aliases => [];
+
     /// <summary>Builds the codec a configuration describes.</summary>
     /// <param name="configuration">v3: the <c>configuration</c> object, or null when there is none; v2: the numcodecs
     /// object itself (its <c>id</c> included).</param>

@@ -43,6 +43,9 @@ public sealed class CodecReadContext
         return new(Document, field.Length == 0 ? where.TrimEnd('.') : where + field, message);
     }
 
+    /// <summary>The full name of one of the codec's fields, as <see cref="Error"/> gives it (<c>codecs.cast_value.data_type</c>).</summary>
+    internal string FieldPath(string field) => (_codec is null ? _prefix : _prefix + _codec + ".") + field;
+
     /// <summary><paramref name="value"/>, or an error saying the field is required.</summary>
     /// <exception cref="ZarrMetadataException">The value is null.</exception>
     public int Require(string field, int? value) => value ?? throw Error(field, "is required");
