@@ -15,15 +15,15 @@ namespace Zarr.Dataflow;
 /// input "rechunked so the axis is whole"), so a chunk in flight holds the axis length times the chunk's other
 /// lengths, in float64, besides the output chunk.
 /// </summary>
-internal sealed class AlongAxisNode<T> : LazyNode<double> where T : unmanaged, INumberBase<T>
+internal sealed class AlongAxisNode<T, TOut> : LazyNode<TOut> where T : unmanaged, INumberBase<T> where TOut : unmanaged
 {
     private readonly LazyNode<T> _operand;
     private readonly LazyNode<T>? _other;
     private readonly int _axis;
     private readonly bool _keepAxis;
-    private readonly LaneKernel _kernel;
+    private readonly LaneKernel<TOut> _kernel;
 
-    private AlongAxisNode(LazyNode<T> operand, LazyNode<T>? other, int axis, bool keepAxis, LaneKernel kernel, long[] shape, int[] chunks)
+    private AlongAxisNode(LazyNode<T> operand, LazyNode<T>? other, int axis, bool keepAxis, LaneKernel<TOut> kernel, long[] shape, int[] chunks)
         : base(shape, chunks)
     {
         _operand = operand;
@@ -33,13 +33,13 @@ internal sealed class AlongAxisNode<T> : LazyNode<double> where T : unmanaged, I
         _kernel = kernel;
     }
 
-    public override ZarrArray<double>? Primary => null;
+    public override ZarrArray<TOut>? Primary => null;
 
     public override int StoredBytesPerElement => 0;
 
     /// <summary>The node over <paramref name="operand"/>'s lanes along <paramref name="axis"/> (already normalised), paired with <paramref name="other"/>'s (of the same shape) when given.</summary>
     /// <exception cref="ArgumentException">An output chunk would exceed 2 GiB.</exception>
-    public static AlongAxisNode<T> Create(LazyNode<T> operand, int axis, LaneKernel kernel, LazyNode<T>? other = null)
+    public static AlongAxisNode<T, TOut> Create(LazyNode<T> operand, int axis, LaneKernel<TOut> kernel, LazyNode<T>? other = null)
     {
         var keep = kernel.OutputLength >= 0;
         long[] shape = keep ? [.. operand.Shape] : [.. operand.Shape.Where((_, d) => d != axis)];
@@ -50,21 +50,8 @@ internal sealed class AlongAxisNode<T> : LazyNode<double> where T : unmanaged, I
             chunks[axis] = Math.Max(1, kernel.OutputLength);
         }
 
-        LazyArray<double>.ValidateChunks(shape, chunks);
-        return new AlongAxisNode<T>(operand, other, axis, keep, kernel, shape, chunks);
-    }
-
-    /// <summary>Normalises a numpy axis (negative counts from the end).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The axis is out of range.</exception>
-    public static int Axis(int axis, int rank)
-    {
-        var a = axis < 0 ? axis + rank : axis;
-        if (a < 0 || a >= rank)
-        {
-            throw new ArgumentOutOfRangeException(nameof(axis), axis, $"axis {axis} is out of range for an array of {rank} dimensions");
-        }
-
-        return a;
+        LazyArray<TOut>.ValidateChunks(shape, chunks);
+        return new AlongAxisNode<T, TOut>(operand, other, axis, keep, kernel, shape, chunks);
     }
 
     public override void CollectDeferred(List<IDeferredInput> into)
@@ -73,7 +60,7 @@ internal sealed class AlongAxisNode<T> : LazyNode<double> where T : unmanaged, I
         _other?.CollectDeferred(into);
     }
 
-    public override LazyNode<double> Bind(DeferredValues values) => new AlongAxisNode<T>(_operand.Bind(values), _other?.Bind(values), _axis, _keepAxis, _kernel, Shape, Chunks);
+    public override LazyNode<TOut> Bind(DeferredValues values) => new AlongAxisNode<T, TOut>(_operand.Bind(values), _other?.Bind(values), _axis, _keepAxis, _kernel, Shape, Chunks);
 
     public override async ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken)
     {
@@ -115,11 +102,11 @@ internal sealed class AlongAxisNode<T> : LazyNode<double> where T : unmanaged, I
             MemoryMarshal.Cast<byte, T>(buffer.Span[..bytes]),
             second is null ? default : MemoryMarshal.Cast<byte, T>(second.Span[..bytes]),
             shape,
-            MemoryMarshal.Cast<byte, double>(destination.Span)[..(int)region.ElementCount]);
+            MemoryMarshal.Cast<byte, TOut>(destination.Span)[..(int)region.ElementCount]);
     }
 
     /// <summary>Runs the kernel over every lane of the dense input box (paired with the other operand's lane when there is one), writing the dense output box.</summary>
-    private void Lanes(ReadOnlySpan<T> input, ReadOnlySpan<T> paired, int[] shape, Span<double> output)
+    private void Lanes(ReadOnlySpan<T> input, ReadOnlySpan<T> paired, int[] shape, Span<TOut> output)
     {
         var n = shape[_axis];
         var m = _keepAxis ? _kernel.OutputLength : 1;
@@ -137,7 +124,7 @@ internal sealed class AlongAxisNode<T> : LazyNode<double> where T : unmanaged, I
 
         var lane = ArrayPool<double>.Shared.Rent(Math.Max(1, n));
         var pairLane = ArrayPool<double>.Shared.Rent(paired.IsEmpty ? 1 : Math.Max(1, n));
-        var result = ArrayPool<double>.Shared.Rent(Math.Max(1, m));
+        var result = ArrayPool<TOut>.Shared.Rent(Math.Max(1, m));
         var scratch = ArrayPool<double>.Shared.Rent(Math.Max(1, _kernel.ScratchLength(n)));
         try
         {
@@ -176,14 +163,32 @@ internal sealed class AlongAxisNode<T> : LazyNode<double> where T : unmanaged, I
         {
             ArrayPool<double>.Shared.Return(lane);
             ArrayPool<double>.Shared.Return(pairLane);
-            ArrayPool<double>.Shared.Return(result);
+            ArrayPool<TOut>.Shared.Return(result);
             ArrayPool<double>.Shared.Return(scratch);
         }
     }
 }
 
-/// <summary>What an <see cref="AlongAxisNode{T}"/> computes per lane; stateless, so one instance serves every thread.</summary>
-internal abstract class LaneKernel
+/// <summary>Normalises axes for the along-axis operations.</summary>
+internal static class AlongAxis
+{
+    /// <summary>Normalises a numpy axis (negative counts from the end).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The axis is out of range.</exception>
+    public static int Axis(int axis, int rank)
+    {
+        var a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank)
+        {
+            throw new ArgumentOutOfRangeException(nameof(axis), axis, $"axis {axis} is out of range for an array of {rank} dimensions");
+        }
+
+        return a;
+    }
+}
+
+/// <summary>What an <see cref="AlongAxisNode{T, TOut}"/> computes per lane; stateless, so one instance serves every thread.</summary>
+/// <typeparam name="TOut">The output's element type.</typeparam>
+internal abstract class LaneKernel<TOut> where TOut : unmanaged
 {
     /// <summary>The output lane's length, or −1 for one value per lane with the axis dropped.</summary>
     public abstract int OutputLength { get; }
@@ -192,9 +197,12 @@ internal abstract class LaneKernel
     public virtual int ScratchLength(int n) => n;
 
     /// <summary>Computes <paramref name="output"/> from <paramref name="lane"/> (float64, NaN for missing values).</summary>
-    public abstract void Apply(ReadOnlySpan<double> lane, Span<double> output, Span<double> scratch);
+    public abstract void Apply(ReadOnlySpan<double> lane, Span<TOut> output, Span<double> scratch);
 
     /// <summary>Computes <paramref name="output"/> from two paired lanes (kernels of two arrays; others take one).</summary>
-    public virtual void Apply(ReadOnlySpan<double> lane, ReadOnlySpan<double> paired, Span<double> output, Span<double> scratch) =>
+    public virtual void Apply(ReadOnlySpan<double> lane, ReadOnlySpan<double> paired, Span<TOut> output, Span<double> scratch) =>
         throw new InvalidOperationException($"{GetType().Name} takes one array");
 }
+
+/// <summary>A kernel with float64 output: quantiles, fits, groups, cumulative and rolling results.</summary>
+internal abstract class LaneKernel : LaneKernel<double>;
