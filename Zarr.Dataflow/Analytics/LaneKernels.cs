@@ -54,18 +54,28 @@ internal sealed class QuantileKernel(double q, bool skipNaN) : LaneKernel
 /// A least-squares polynomial per lane, as numpy's <c>polyfit(x, y, degree)</c> over the lane's non-NaN points:
 /// coefficients highest degree first. A lane without NaN uses the pseudo-inverse computed once (QR, MathNet); a lane
 /// with NaN solves its own points (closed form for degree 1, MathNet QR above). Fewer points than coefficients: NaN.
+/// The fit runs on x centred and scaled to [-1, 1] (as numpy scales its Vandermonde columns), then the coefficients are
+/// expanded back to powers of x, so abscissae far from 0 (times in nanoseconds since 1970, as xarray fits over a time
+/// coordinate) keep their precision.
 /// </summary>
 internal sealed class PolyfitKernel : LaneKernel
 {
     private readonly int _degree;
-    private readonly double[] _x;
+    private readonly double[] _x; // centred and scaled: (x − shift) / scale
+    private readonly double _shift;
+    private readonly double _scale;
     private readonly double[,] _pseudoInverse; // (degree + 1) × n: coefficients = P · y for a lane without NaN
+    private readonly double[,] _expansion; // (degree + 1)²: coefficient j of x = Σ_k E[j, k] · coefficient k of t, highest first
 
     public PolyfitKernel(int degree, double[] x)
     {
         _degree = degree;
-        _x = x;
-        _pseudoInverse = x.Length > degree ? PseudoInverse(x, degree) : new double[degree + 1, x.Length];
+        _shift = x.Length == 0 ? 0 : x.Average();
+        var spread = x.Length == 0 ? 0 : x.Max(v => Math.Abs(v - _shift));
+        _scale = spread > 0 && double.IsFinite(spread) ? spread : 1;
+        _x = [.. x.Select(v => (v - _shift) / _scale)];
+        _pseudoInverse = x.Length > degree ? PseudoInverse(_x, degree) : new double[degree + 1, x.Length];
+        _expansion = Expansion(degree, _shift, _scale);
     }
 
     public override int OutputLength => _degree + 1;
@@ -94,6 +104,7 @@ internal sealed class PolyfitKernel : LaneKernel
             return;
         }
 
+        Span<double> scaled = stackalloc double[_degree + 1];
         if (valid == n)
         {
             for (var c = 0; c <= _degree; c++)
@@ -104,23 +115,48 @@ internal sealed class PolyfitKernel : LaneKernel
                     sum += _pseudoInverse[c, i] * lane[i];
                 }
 
-                output[c] = sum;
+                scaled[c] = sum;
+            }
+        }
+        else if (_degree == 1)
+        {
+            Line(xs[..valid], ys[..valid], scaled);
+        }
+        else
+        {
+            Fit(xs[..valid], ys[..valid], _degree).CopyTo(scaled);
+        }
+
+        for (var j = 0; j <= _degree; j++)
+        {
+            double sum = 0;
+            for (var k = 0; k <= _degree; k++)
+            {
+                sum += _expansion[j, k] * scaled[k];
             }
 
-            return;
+            output[j] = sum;
+        }
+    }
+
+    /// <summary>
+    /// The matrix taking the coefficients of p(t), t = (x − shift) / scale, to those of p as a polynomial in x, both
+    /// highest degree first: t^k = Σ_j C(k, j) x^j (−shift)^(k−j) / scale^k.
+    /// </summary>
+    private static double[,] Expansion(int degree, double shift, double scale)
+    {
+        var e = new double[degree + 1, degree + 1];
+        for (var k = 0; k <= degree; k++)
+        {
+            var binomial = 1.0; // C(k, j), from j = k down
+            for (var j = k; j >= 0; j--)
+            {
+                e[degree - j, degree - k] = binomial * Math.Pow(-shift, k - j) / Math.Pow(scale, k);
+                binomial = binomial * j / (k - j + 1);
+            }
         }
 
-        if (_degree == 1)
-        {
-            Line(xs[..valid], ys[..valid], output);
-            return;
-        }
-
-        var solved = Fit(xs[..valid], ys[..valid], _degree);
-        for (var c = 0; c <= _degree; c++)
-        {
-            output[c] = solved[c];
-        }
+        return e;
     }
 
     /// <summary>The closed-form line through the points (centred sums): slope, then intercept.</summary>
