@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Zarr.Dataflow.Blocks;
@@ -98,11 +99,64 @@ internal sealed class AlongAxisNode<T, TOut> : LazyNode<TOut> where T : unmanage
             await _other.EvaluateAsync(input, second!.Memory[..bytes], false, cancellationToken).ConfigureAwait(false);
         }
 
+        if (_kernel is IRowKernel<TOut> { TakesRows: true } rows && _other is null)
+        {
+            Rows(rows, MemoryMarshal.Cast<byte, T>(buffer.Span[..bytes]), shape, MemoryMarshal.Cast<byte, TOut>(destination.Span)[..(int)region.ElementCount]);
+            return;
+        }
+
         Lanes(
             MemoryMarshal.Cast<byte, T>(buffer.Span[..bytes]),
             second is null ? default : MemoryMarshal.Cast<byte, T>(second.Span[..bytes]),
             shape,
             MemoryMarshal.Cast<byte, TOut>(destination.Span)[..(int)region.ElementCount]);
+    }
+
+    /// <summary>
+    /// Runs a row kernel over the dense input box: for each block of the axes before the axis, the rows of the axes after
+    /// it (contiguous in C order) in axis order, converted to float64 a row at a time. Reading rows instead of gathering
+    /// lanes keeps to memory order, and the kernel's arithmetic runs across the row in SIMD.
+    /// </summary>
+    private void Rows(IRowKernel<TOut> kernel, ReadOnlySpan<T> input, int[] shape, Span<TOut> output)
+    {
+        var n = shape[_axis];
+        var m = _keepAxis ? _kernel.OutputLength : 1;
+        long outer = 1;
+        for (var d = 0; d < _axis; d++)
+        {
+            outer *= shape[d];
+        }
+
+        var inner = 1;
+        for (var d = _axis + 1; d < shape.Length; d++)
+        {
+            inner *= shape[d];
+        }
+
+        var row = ArrayPool<double>.Shared.Rent(Math.Max(1, inner));
+        var state = ArrayPool<double>.Shared.Rent(Math.Max(1, kernel.StateLength(inner)));
+        try
+        {
+            var rowSpan = row.AsSpan(0, inner);
+            var stateSpan = state.AsSpan(0, kernel.StateLength(inner));
+            for (long o = 0; o < outer; o++)
+            {
+                stateSpan.Clear();
+                var block = input.Slice((int)(o * n * inner), n * inner);
+                for (var k = 0; k < n; k++)
+                {
+                    TensorPrimitives.ConvertTruncating(block.Slice(k * inner, inner), rowSpan);
+                    kernel.AddRow(k, rowSpan, stateSpan);
+                }
+
+                kernel.Finish(stateSpan, inner, output.Slice((int)(o * m * inner), m * inner));
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(row);
+            ArrayPool<double>.Shared.Return(state);
+        }
     }
 
     /// <summary>Runs the kernel over every lane of the dense input box (paired with the other operand's lane when there is one), writing the dense output box.</summary>
@@ -202,6 +256,27 @@ internal abstract class LaneKernel<TOut> where TOut : unmanaged
     /// <summary>Computes <paramref name="output"/> from two paired lanes (kernels of two arrays; others take one).</summary>
     public virtual void Apply(ReadOnlySpan<double> lane, ReadOnlySpan<double> paired, Span<TOut> output, Span<double> scratch) =>
         throw new InvalidOperationException($"{GetType().Name} takes one array");
+}
+
+/// <summary>
+/// A kernel that can also take a box's lanes all at once, a row of the axes after the axis at a time in axis order
+/// (<see cref="AlongAxisNode{T, TOut}"/> prefers it: rows are contiguous, lanes are strided), accumulating into a state
+/// of its own layout; the results must be those of the lane path up to summation order.
+/// </summary>
+/// <typeparam name="TOut">The output's element type.</typeparam>
+internal interface IRowKernel<TOut> where TOut : unmanaged
+{
+    /// <summary>Whether this kernel's computation has a row path (otherwise the node gathers lanes).</summary>
+    bool TakesRows { get; }
+
+    /// <summary>The state's length, in doubles, for rows of <paramref name="inner"/> values (cleared before each block).</summary>
+    int StateLength(int inner);
+
+    /// <summary>Adds row <paramref name="k"/> along the axis.</summary>
+    void AddRow(int k, ReadOnlySpan<double> row, Span<double> state);
+
+    /// <summary>Writes the block's output, (output length × <paramref name="inner"/>) in C order.</summary>
+    void Finish(ReadOnlySpan<double> state, int inner, Span<TOut> output);
 }
 
 /// <summary>A kernel with float64 output: quantiles, fits, groups, cumulative and rolling results.</summary>

@@ -1,3 +1,5 @@
+using SimdVector = System.Numerics.Vector;
+using SimdDoubles = System.Numerics.Vector<double>;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Zarr.Dataflow;
@@ -230,9 +232,67 @@ internal enum GroupReduction
 /// runs of consecutive steps): output index g reduces the lane's values whose group is g, NaN skipped. An empty group
 /// gives NaN (0 for a sum and a count, as xarray's skipna sums).
 /// </summary>
-internal sealed class GroupKernel(int[] groupOf, int groups, GroupReduction reduction, int ddof) : LaneKernel
+internal sealed class GroupKernel(int[] groupOf, int groups, GroupReduction reduction, int ddof) : LaneKernel, IRowKernel<double>
 {
     public override int OutputLength => groups;
+
+    // The row path serves the sum, the mean and the count: a sum and a count per group and cell, added a row at a time in
+    // SIMD (a NaN adds 0 and counts 0). The other reductions take the lane path.
+    public bool TakesRows => reduction is GroupReduction.Sum or GroupReduction.Mean or GroupReduction.Count;
+
+    int IRowKernel<double>.StateLength(int inner) => 2 * groups * inner;
+
+    void IRowKernel<double>.AddRow(int k, ReadOnlySpan<double> row, Span<double> state)
+    {
+        var inner = row.Length;
+        var g = groupOf[k];
+        var sum = state.Slice(g * inner, inner);
+        var count = state.Slice((groups + g) * inner, inner);
+        var i = 0;
+        if (SimdVector.IsHardwareAccelerated)
+        {
+            var one = SimdDoubles.One;
+            for (; i <= inner - SimdDoubles.Count; i += SimdDoubles.Count)
+            {
+                var v = new SimdDoubles(row[i..]);
+                var present = SimdVector.Equals(v, v); // false for NaN
+                (new SimdDoubles(sum[i..]) + SimdVector.ConditionalSelect(present, v, SimdDoubles.Zero)).CopyTo(sum[i..]);
+                (new SimdDoubles(count[i..]) + SimdVector.ConditionalSelect(present, one, SimdDoubles.Zero)).CopyTo(count[i..]);
+            }
+        }
+
+        for (; i < inner; i++)
+        {
+            var v = row[i];
+            if (!double.IsNaN(v))
+            {
+                sum[i] += v;
+                count[i]++;
+            }
+        }
+    }
+
+    void IRowKernel<double>.Finish(ReadOnlySpan<double> state, int inner, Span<double> output)
+    {
+        var sums = state[..(groups * inner)];
+        var counts = state.Slice(groups * inner, groups * inner);
+        switch (reduction)
+        {
+            case GroupReduction.Sum:
+                sums.CopyTo(output);
+                break;
+            case GroupReduction.Count:
+                counts.CopyTo(output);
+                break;
+            default:
+                for (var j = 0; j < output.Length; j++)
+                {
+                    output[j] = counts[j] == 0 ? double.NaN : sums[j] / counts[j];
+                }
+
+                break;
+        }
+    }
 
     public override int ScratchLength(int n) => 3 * groups;
 
