@@ -17,6 +17,7 @@ namespace Zarr.Benchmarks;
 /// <item><c>climatology</c>: the monthly mean of temp(time, lat, lon) in ROOT/climate.zarr, as samples/ClimateAnalytics
 /// computes it (the dataset opened, the time coordinate decoded, <c>GroupBy(months).Mean()</c>), against xarray +
 /// dask's <c>groupby("time.month").mean()</c>.</item>
+/// <item><c>climatology-floor</c> (ours only): a nan-sum of the same cube, the cost of reading and decoding it once.</item>
 /// </list>
 /// Each: a warm-up run, then REPS timed runs after a collection; one JSON line per workload on stdout (median and the
 /// walls, peak RSS), progress on stderr. The results are checked against the peer's in the compare script.
@@ -40,6 +41,7 @@ internal static class AnalyticsWorkloads
             {
                 "onepass" => () => OnePassAsync(Path.Combine(root, "onepass.zarr")),
                 "climatology" => () => ClimatologyAsync(Path.Combine(root, "climate.zarr")),
+                "climatology-floor" => () => FloorAsync(Path.Combine(root, "climate.zarr")),
                 _ => throw new ArgumentException($"unknown analytics workload '{name}' (onepass, climatology)"),
             };
             var check = await run();
@@ -83,6 +85,14 @@ internal static class AnalyticsWorkloads
         var histogram = set.Add(x => x.Histogram(edges, null));
         await set.ComputeAsync();
         return [mean.Values[0], std.Values[0], min.Values[0], max.Values[0], .. histogram.Values.ToArray().Select(c => (double)c)];
+    }
+
+    /// <summary>The floor under the climatology: one pass that reads, decodes and sums the same cube (nansum over every axis).</summary>
+    private static async Task<double[]> FloorAsync(string path)
+    {
+        var dataset = await ZarrDataset.OpenAsync(new DirectoryStore(path));
+        var cube = (LazyArray<float>)dataset["temp"].ToLazy();
+        return [await cube.NanSumAsync()];
     }
 
     /// <summary>The monthly climatology, as the sample computes it; returns its sum over the non-NaN cells and their count, for the check.</summary>
