@@ -104,7 +104,8 @@ def check(inp, out, rows):
         # anomaly: temp minus its month's climatology, rounded to float32 as the sample writes it
         ref_anom = (y - clim.values[np.searchsorted(clim.month.values, months)][:, r0:r1, :]).astype("float32")
         diff("anomaly", res.anomaly[:, r0:r1, :].values, ref_anom, 1.0)
-        print(f"  lat rows {r0}..{r1} checked ({clock.time() - t0:.0f} s)", file=sys.stderr)
+        so_far = ", ".join(f"{k} {v:.3g}" for k, v in worst.items())
+        print(f"  lat rows {r0}..{r1} checked ({clock.time() - t0:.0f} s); largest so far: {so_far}; NaN mismatches {sum(nan_mismatch.values())}", file=sys.stderr)
         del y, m, dx
     # the anomaly is float32: a difference of one rounding step of values near 30 is 2e-6
     tol = {"climatology": 1e-9, "trend": 1e-6, "trend_np_polyfit_sample": 1e-6, "p90": 1e-9, "anomaly": 4e-6}
