@@ -1,3 +1,5 @@
+using SimdVector = System.Numerics.Vector;
+using SimdDoubles = System.Numerics.Vector<double>;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Zarr.Dataflow;
@@ -54,18 +56,28 @@ internal sealed class QuantileKernel(double q, bool skipNaN) : LaneKernel
 /// A least-squares polynomial per lane, as numpy's <c>polyfit(x, y, degree)</c> over the lane's non-NaN points:
 /// coefficients highest degree first. A lane without NaN uses the pseudo-inverse computed once (QR, MathNet); a lane
 /// with NaN solves its own points (closed form for degree 1, MathNet QR above). Fewer points than coefficients: NaN.
+/// The fit runs on x centred and scaled to [-1, 1] (as numpy scales its Vandermonde columns), then the coefficients are
+/// expanded back to powers of x, so abscissae far from 0 (times in nanoseconds since 1970, as xarray fits over a time
+/// coordinate) keep their precision.
 /// </summary>
 internal sealed class PolyfitKernel : LaneKernel
 {
     private readonly int _degree;
-    private readonly double[] _x;
+    private readonly double[] _x; // centred and scaled: (x − shift) / scale
+    private readonly double _shift;
+    private readonly double _scale;
     private readonly double[,] _pseudoInverse; // (degree + 1) × n: coefficients = P · y for a lane without NaN
+    private readonly double[,] _expansion; // (degree + 1)²: coefficient j of x = Σ_k E[j, k] · coefficient k of t, highest first
 
     public PolyfitKernel(int degree, double[] x)
     {
         _degree = degree;
-        _x = x;
-        _pseudoInverse = x.Length > degree ? PseudoInverse(x, degree) : new double[degree + 1, x.Length];
+        _shift = x.Length == 0 ? 0 : x.Average();
+        var spread = x.Length == 0 ? 0 : x.Max(v => Math.Abs(v - _shift));
+        _scale = spread > 0 && double.IsFinite(spread) ? spread : 1;
+        _x = [.. x.Select(v => (v - _shift) / _scale)];
+        _pseudoInverse = x.Length > degree ? PseudoInverse(_x, degree) : new double[degree + 1, x.Length];
+        _expansion = Expansion(degree, _shift, _scale);
     }
 
     public override int OutputLength => _degree + 1;
@@ -94,6 +106,7 @@ internal sealed class PolyfitKernel : LaneKernel
             return;
         }
 
+        Span<double> scaled = stackalloc double[_degree + 1];
         if (valid == n)
         {
             for (var c = 0; c <= _degree; c++)
@@ -104,23 +117,48 @@ internal sealed class PolyfitKernel : LaneKernel
                     sum += _pseudoInverse[c, i] * lane[i];
                 }
 
-                output[c] = sum;
+                scaled[c] = sum;
+            }
+        }
+        else if (_degree == 1)
+        {
+            Line(xs[..valid], ys[..valid], scaled);
+        }
+        else
+        {
+            Fit(xs[..valid], ys[..valid], _degree).CopyTo(scaled);
+        }
+
+        for (var j = 0; j <= _degree; j++)
+        {
+            double sum = 0;
+            for (var k = 0; k <= _degree; k++)
+            {
+                sum += _expansion[j, k] * scaled[k];
             }
 
-            return;
+            output[j] = sum;
+        }
+    }
+
+    /// <summary>
+    /// The matrix taking the coefficients of p(t), t = (x − shift) / scale, to those of p as a polynomial in x, both
+    /// highest degree first: t^k = Σ_j C(k, j) x^j (−shift)^(k−j) / scale^k.
+    /// </summary>
+    private static double[,] Expansion(int degree, double shift, double scale)
+    {
+        var e = new double[degree + 1, degree + 1];
+        for (var k = 0; k <= degree; k++)
+        {
+            var binomial = 1.0; // C(k, j), from j = k down
+            for (var j = k; j >= 0; j--)
+            {
+                e[degree - j, degree - k] = binomial * Math.Pow(-shift, k - j) / Math.Pow(scale, k);
+                binomial = binomial * j / (k - j + 1);
+            }
         }
 
-        if (_degree == 1)
-        {
-            Line(xs[..valid], ys[..valid], output);
-            return;
-        }
-
-        var solved = Fit(xs[..valid], ys[..valid], _degree);
-        for (var c = 0; c <= _degree; c++)
-        {
-            output[c] = solved[c];
-        }
+        return e;
     }
 
     /// <summary>The closed-form line through the points (centred sums): slope, then intercept.</summary>
@@ -194,9 +232,67 @@ internal enum GroupReduction
 /// runs of consecutive steps): output index g reduces the lane's values whose group is g, NaN skipped. An empty group
 /// gives NaN (0 for a sum and a count, as xarray's skipna sums).
 /// </summary>
-internal sealed class GroupKernel(int[] groupOf, int groups, GroupReduction reduction, int ddof) : LaneKernel
+internal sealed class GroupKernel(int[] groupOf, int groups, GroupReduction reduction, int ddof) : LaneKernel, IRowKernel<double>
 {
     public override int OutputLength => groups;
+
+    // The row path serves the sum, the mean and the count: a sum and a count per group and cell, added a row at a time in
+    // SIMD (a NaN adds 0 and counts 0). The other reductions take the lane path.
+    public bool TakesRows => reduction is GroupReduction.Sum or GroupReduction.Mean or GroupReduction.Count;
+
+    int IRowKernel<double>.StateLength(int inner) => 2 * groups * inner;
+
+    void IRowKernel<double>.AddRow(int k, ReadOnlySpan<double> row, Span<double> state)
+    {
+        var inner = row.Length;
+        var g = groupOf[k];
+        var sum = state.Slice(g * inner, inner);
+        var count = state.Slice((groups + g) * inner, inner);
+        var i = 0;
+        if (SimdVector.IsHardwareAccelerated)
+        {
+            var one = SimdDoubles.One;
+            for (; i <= inner - SimdDoubles.Count; i += SimdDoubles.Count)
+            {
+                var v = new SimdDoubles(row[i..]);
+                var present = SimdVector.Equals(v, v); // false for NaN
+                (new SimdDoubles(sum[i..]) + SimdVector.ConditionalSelect(present, v, SimdDoubles.Zero)).CopyTo(sum[i..]);
+                (new SimdDoubles(count[i..]) + SimdVector.ConditionalSelect(present, one, SimdDoubles.Zero)).CopyTo(count[i..]);
+            }
+        }
+
+        for (; i < inner; i++)
+        {
+            var v = row[i];
+            if (!double.IsNaN(v))
+            {
+                sum[i] += v;
+                count[i]++;
+            }
+        }
+    }
+
+    void IRowKernel<double>.Finish(ReadOnlySpan<double> state, int inner, Span<double> output)
+    {
+        var sums = state[..(groups * inner)];
+        var counts = state.Slice(groups * inner, groups * inner);
+        switch (reduction)
+        {
+            case GroupReduction.Sum:
+                sums.CopyTo(output);
+                break;
+            case GroupReduction.Count:
+                counts.CopyTo(output);
+                break;
+            default:
+                for (var j = 0; j < output.Length; j++)
+                {
+                    output[j] = counts[j] == 0 ? double.NaN : sums[j] / counts[j];
+                }
+
+                break;
+        }
+    }
 
     public override int ScratchLength(int n) => 3 * groups;
 

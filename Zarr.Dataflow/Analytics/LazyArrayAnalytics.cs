@@ -58,7 +58,7 @@ public static class LazyArrayAnalytics
         public LazyArray<double> PolyFit(int axis, int degree, double[]? x = null)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(degree, 1);
-            var a = AlongAxisNode<T>.Axis(axis, array.Rank);
+            var a = AlongAxis.Axis(axis, array.Rank);
             var n = array.Node.Shape[a];
             if (x is not null && x.Length != n)
             {
@@ -76,7 +76,7 @@ public static class LazyArrayAnalytics
         public LazyGroupBy<T> GroupBy(int axis, int[] labels)
         {
             ArgumentNullException.ThrowIfNull(labels);
-            var a = AlongAxisNode<T>.Axis(axis, array.Rank);
+            var a = AlongAxis.Axis(axis, array.Rank);
             if (labels.Length != array.Node.Shape[a])
             {
                 throw new ArgumentException($"{labels.Length} labels for an axis of {array.Node.Shape[a]}", nameof(labels));
@@ -92,7 +92,7 @@ public static class LazyArrayAnalytics
         public LazyGroupBy<T> Resample(int axis, int factor)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(factor, 1);
-            var a = AlongAxisNode<T>.Axis(axis, array.Rank);
+            var a = AlongAxis.Axis(axis, array.Rank);
             var n = checked((int)array.Node.Shape[a]);
             return array.GroupBy(a, [.. Enumerable.Range(0, n).Select(i => i / factor)]);
         }
@@ -131,14 +131,14 @@ public static class LazyArrayAnalytics
             var periods = minPeriods ?? window;
             ArgumentOutOfRangeException.ThrowIfLessThan(periods, 1, nameof(minPeriods));
             ArgumentOutOfRangeException.ThrowIfGreaterThan(periods, window, nameof(minPeriods));
-            return new LazyRolling<T>(array, AlongAxisNode<T>.Axis(axis, array.Rank), window, periods, center);
+            return new LazyRolling<T>(array, AlongAxis.Axis(axis, array.Rank), window, periods, center);
         }
     }
 
     internal static LazyArray<double> Along<T>(LazyArray<T> array, int axis, LaneKernel kernel) where T : unmanaged, INumberBase<T>
     {
         ArgumentNullException.ThrowIfNull(array);
-        return new LazyArray<double>(AlongAxisNode<T>.Create(array.Node, AlongAxisNode<T>.Axis(axis, array.Rank), kernel));
+        return new LazyArray<double>(AlongAxisNode<T, double>.Create(array.Node, AlongAxis.Axis(axis, array.Rank), kernel));
     }
 
     private static LazyArray<double> Paired<T>(LazyArray<T> array, LazyArray<T> other, int axis, LaneKernel kernel) where T : unmanaged, INumberBase<T>
@@ -146,13 +146,13 @@ public static class LazyArrayAnalytics
         ArgumentNullException.ThrowIfNull(array);
         ArgumentNullException.ThrowIfNull(other);
         array.RequireSameShape(other.Node.Shape, nameof(other));
-        return new LazyArray<double>(AlongAxisNode<T>.Create(array.Node, AlongAxisNode<T>.Axis(axis, array.Rank), kernel, other.Node));
+        return new LazyArray<double>(AlongAxisNode<T, double>.Create(array.Node, AlongAxis.Axis(axis, array.Rank), kernel, other.Node));
     }
 
     private static LazyArray<double> Cumulative<T>(LazyArray<T> array, int axis, bool product, bool skipNaN) where T : unmanaged, INumberBase<T>
     {
         ArgumentNullException.ThrowIfNull(array);
-        var a = AlongAxisNode<T>.Axis(axis, array.Rank);
+        var a = AlongAxis.Axis(axis, array.Rank);
         return Along(array, a, new CumulativeKernel(product, skipNaN, checked((int)array.Node.Shape[a])));
     }
 }

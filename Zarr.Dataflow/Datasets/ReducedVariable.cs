@@ -11,13 +11,14 @@ namespace Zarr.Dataflow.Datasets;
 /// </summary>
 public sealed class ReducedVariable
 {
-    internal ReducedVariable(string name, ImmutableArray<string> dimensions, ImmutableArray<long> shape, double[] values, ImmutableArray<DatasetVariable> coordinates)
+    internal ReducedVariable(string name, ImmutableArray<string> dimensions, ImmutableArray<long> shape, double[] values, ImmutableArray<DatasetVariable> coordinates, ImmutableArray<LabelCoordinate> labels = default)
     {
         Name = name;
         Dimensions = dimensions;
         Shape = shape;
         Values = values;
         Coordinates = coordinates;
+        Labels = labels.IsDefault ? [] : labels;
     }
 
     /// <summary>The name of the variable reduced.</summary>
@@ -35,8 +36,12 @@ public sealed class ReducedVariable
     /// <summary>The coordinates of the remaining dimensions (as selected in the view reduced).</summary>
     public ImmutableArray<DatasetVariable> Coordinates { get; }
 
+    /// <summary>The coordinates of the dimensions the operation created (<c>month</c>, <c>degree</c>), empty for a plain reduction.</summary>
+    public ImmutableArray<LabelCoordinate> Labels { get; }
+
     /// <summary>
-    /// The result as dataset contents: its coordinates (read, decoded: numbers or times, with their attributes) and the
+    /// The result as dataset contents: its coordinates (read, decoded: numbers or times, with their attributes; the
+    /// operation's own, such as <c>month</c>, as int64) and the
     /// values as a float64 variable named <paramref name="name"/> (the variable's own name when null), to write with
     /// <see cref="ZarrDataset.CreateAsync"/> or <see cref="ZarrDataset.WriteAsync"/>.
     /// </summary>
@@ -64,6 +69,11 @@ public sealed class ReducedVariable
                 default:
                     throw new ZarrException($"coordinate '{coordinate.Name}' holds {coordinate.Array.DataType}; a result's coordinates are written as numbers or times");
             }
+        }
+
+        foreach (var label in Labels)
+        {
+            contents.AddCoordinate(label.Name, label.Values.ToArray());
         }
 
         foreach (var (dimension, length) in Dimensions.Zip(Shape))

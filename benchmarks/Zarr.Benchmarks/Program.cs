@@ -9,6 +9,7 @@
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- objectstores [--reps 5]   (S3 on RGW: latency, throughput, requests)
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- cluster [--reps 5] [--chunks 2048]   (issue 14: 1, 2, 4 worker processes)
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- zarrs-suite [zs-...] [--reps 3] [--json]   (issue 18: zarrs' suite; zarrs-prepare writes its arrays)
+//   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- analytics ROOT [onepass] [climatology] [--reps 5]   (issue 16, benchmarks/analytics/compare.sh)
 //   dotnet run -c Release --project benchmarks/Zarr.Benchmarks -- list
 //
 // With --json, stdout carries only one JSON line per workload; everything else goes to stderr. BENCH_ROOT is where
@@ -70,6 +71,8 @@ switch (command)
         return await ObjectStoreWorkloads.RunAsync(reps);
     case "cluster":
         return await ClusterWorkloads.RunAsync(names, reps);
+    case "analytics":
+        return await AnalyticsWorkloads.RunAsync(names, reps);
     case "run" or "all":
         break;
     case "blosc":

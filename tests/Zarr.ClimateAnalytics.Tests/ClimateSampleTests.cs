@@ -64,6 +64,48 @@ public sealed class ClimateSampleTests : IDisposable
         AssertClose(result, "p90", 1e-9);
     }
 
+    /// <summary>
+    /// The tools of the several-GiB run (benchmarks/analytics/climate_big.sh), at a small size: the generator writes a
+    /// cube xarray opens (CF time, a land mask, NaN), the sample runs on it, and the check (xarray + dask's groupby mean,
+    /// numpy's polyfit and nanpercentile, block by block) passes; a tampered output makes the check fail.
+    /// </summary>
+    [Fact]
+    public async Task TheLargeRunsGeneratorAndCheckAgreeWithTheSampleOnASmallCube()
+    {
+        var script = Path.Combine(RepositoryRoot(), "benchmarks", "analytics", "climate_big.py");
+        var input = Path.Combine(_root, "in.zarr");
+        var output = Path.Combine(_root, "out.zarr");
+        await RunAsync(Python, [script, "make", input, "--steps", "400", "--lat", "12", "--lon", "20"]);
+        var (exit, _, stderr) = await RunSampleAsync(input, output);
+        Assert.True(exit == 0, $"the sample failed ({exit}): {stderr}");
+
+        var (_, report, _) = await RunAsync(Python, [script, "check", input, output, "--rows", "7"]);
+        Assert.Contains("check: OK", report);
+        foreach (var name in new[] { "climatology", "trend", "trend_np_polyfit_sample", "p90", "anomaly" })
+        {
+            Assert.Contains($"{name}: largest relative difference", report);
+        }
+
+        // The check must see a wrong value: one p90 cell set to 1000.
+        await RunAsync(Python, ["-c", $"import zarr; z = zarr.open(r'{output}/p90', mode='r+'); z[3, 4] = 1000.0"]);
+        var (failed, tampered, _) = await RunAsync(Python, [script, "check", input, output, "--rows", "7"], check: false);
+        Assert.Equal(1, failed);
+        Assert.Contains("check: FAILED", tampered);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Zarr.Dataflow.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no Zarr.Dataflow.sln above {AppContext.BaseDirectory}");
+    }
+
     [Fact]
     public async Task AnInputWithoutTempIsRefusedNamingWhatItHas()
     {

@@ -1,0 +1,191 @@
+using System.Collections.Immutable;
+using Zarr.Storage;
+using Zarr.Storage.Datasets;
+
+namespace Zarr.Dataflow.Datasets;
+
+/// <summary>
+/// Analytics along a named dimension of a dataset variable, with names and coordinates carried as xarray carries them:
+/// a groupby over time by month gives a <c>month</c> dimension with the months present as its coordinate, a quantile
+/// drops the dimension, a polynomial fit replaces it by <c>degree</c>; the other dimensions keep their coordinates. The
+/// values are the variable's decoded ones (<see cref="DatasetVariableEngine"/>'s <c>ToDecodedLazy</c>), NaN skipped;
+/// each is one lazy pass with the dimension made whole per chunk (see <see cref="LazyArrayAnalytics"/> for the memory).
+/// </summary>
+public static class DatasetVariableAnalytics
+{
+    extension(DatasetVariable variable)
+    {
+        /// <summary>
+        /// Reduces each calendar month of <paramref name="dimension"/>'s time coordinate: xarray's
+        /// <c>da.groupby("time.month").mean()</c> (or the other reductions). The dimension is replaced, in place, by
+        /// <c>month</c>, whose coordinate is the months present in ascending order.
+        /// </summary>
+        /// <param name="dimension">The time dimension (it needs a CF time coordinate without missing times).</param>
+        /// <param name="reduction">The reduction of each month's values.</param>
+        /// <param name="options">Pipeline options; null for the defaults.</param>
+        /// <param name="cancellationToken">Cancels the computation.</param>
+        /// <exception cref="ZarrSelectionException">The variable has no such dimension.</exception>
+        /// <exception cref="ZarrException">The dimension has no time coordinate, a time is missing, or the variable does not hold numbers.</exception>
+        public async Task<ReducedVariable> GroupByMonthAsync(string dimension, DatasetReduction reduction, PipelineOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(variable);
+            AxisOf(variable, dimension);
+            var times = await TimesAsync(variable, dimension, cancellationToken).ConfigureAwait(false);
+            return await variable.GroupByAsync(dimension, "month", [.. times.Select(t => t.Month)], reduction, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Reduces the groups of <paramref name="dimension"/>'s indices that share a label: xarray's
+        /// <c>da.groupby(xr.DataArray(labels, dims=dimension, name=groupName)).mean()</c>. The dimension is replaced, in
+        /// place, by <paramref name="groupName"/>, whose coordinate is the distinct labels in ascending order.
+        /// </summary>
+        /// <param name="dimension">The dimension grouped.</param>
+        /// <param name="groupName">The new dimension's name (and its coordinate's).</param>
+        /// <param name="labels">A label per index of the dimension.</param>
+        /// <param name="reduction">The reduction of each group's values.</param>
+        /// <param name="options">Pipeline options; null for the defaults.</param>
+        /// <param name="cancellationToken">Cancels the computation.</param>
+        /// <exception cref="ZarrSelectionException">The variable has no such dimension.</exception>
+        /// <exception cref="ArgumentException">The labels' count is not the dimension's length, or the name is one of the variable's other dimensions.</exception>
+        /// <exception cref="ZarrException">The variable does not hold numbers.</exception>
+        public async Task<ReducedVariable> GroupByAsync(string dimension, string groupName, int[] labels, DatasetReduction reduction, PipelineOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(variable);
+            ArgumentException.ThrowIfNullOrEmpty(groupName);
+            ArgumentNullException.ThrowIfNull(labels);
+            var axis = AxisOf(variable, dimension);
+            if (groupName != dimension && variable.Dimensions.Contains(groupName))
+            {
+                throw new ArgumentException($"variable '{variable.Name}' already has a dimension '{groupName}'; name the groups' dimension otherwise", nameof(groupName));
+            }
+
+            var grouped = variable.ToDecodedLazy().GroupBy(axis, labels);
+            var lazy = reduction switch
+            {
+                DatasetReduction.Mean => grouped.Mean(),
+                DatasetReduction.Sum => grouped.Sum(),
+                DatasetReduction.Min => grouped.Min(),
+                DatasetReduction.Max => grouped.Max(),
+                DatasetReduction.Std => grouped.Std(),
+                DatasetReduction.Var => grouped.Var(),
+                _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "not a DatasetReduction"),
+            };
+            var values = await lazy.ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
+            var dimensions = variable.Dimensions.SetItem(axis, groupName);
+            var shape = variable.Shape.SetItem(axis, grouped.Groups.Length);
+            return new ReducedVariable(variable.Name, dimensions, shape, values, Kept(variable, dimension), [new LabelCoordinate(groupName, [.. grouped.Groups.Select(g => (long)g)])]);
+        }
+
+        /// <summary>
+        /// The <paramref name="q"/>-quantile over <paramref name="dimension"/> (dropped), NaN skipped: xarray's
+        /// <c>da.quantile(q, dim)</c> with its default linear method (xarray's scalar <c>quantile</c> coordinate is not kept).
+        /// </summary>
+        /// <exception cref="ZarrSelectionException">The variable has no such dimension.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="q"/> is outside [0, 1].</exception>
+        /// <exception cref="ZarrException">The variable does not hold numbers.</exception>
+        public async Task<ReducedVariable> QuantileAsync(string dimension, double q, PipelineOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(variable);
+            var axis = AxisOf(variable, dimension);
+            var values = await variable.ToDecodedLazy().Quantile(q, axis).ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
+            return new ReducedVariable(variable.Name, variable.Dimensions.RemoveAt(axis), variable.Shape.RemoveAt(axis), values, Kept(variable, dimension));
+        }
+
+        /// <summary>
+        /// The least-squares polynomial of <paramref name="degree"/> per cell along <paramref name="dimension"/>, over
+        /// the non-NaN points: xarray's <c>da.polyfit(dim, deg)</c>. The result, named <c>NAME_polyfit_coefficients</c>
+        /// as xarray's <c>Dataset.polyfit</c> names it, has the dimension <c>degree</c> (highest first) before the others.
+        /// The abscissae are the dimension's coordinate as xarray takes them: numbers as they are, times as nanoseconds
+        /// since 1970-01-01 (so a slope is per nanosecond), and 0, 1, … without a coordinate. A cell with fewer non-NaN
+        /// points than coefficients gets NaN, where xarray warns and gives lstsq's minimum-norm answer.
+        /// </summary>
+        /// <exception cref="ZarrSelectionException">The variable has no such dimension.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The degree is below 1.</exception>
+        /// <exception cref="ZarrException">The coordinate holds neither numbers nor times, a time is missing, or the variable does not hold numbers.</exception>
+        public async Task<ReducedVariable> PolyFitAsync(string dimension, int degree, PipelineOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(variable);
+            var axis = AxisOf(variable, dimension);
+            ArgumentOutOfRangeException.ThrowIfLessThan(degree, 1);
+            var x = await AbscissaeAsync(variable, dimension, cancellationToken).ConfigureAwait(false);
+            var fit = await variable.ToDecodedLazy().PolyFit(axis, degree, x).ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
+            var terms = degree + 1;
+            var shape = variable.Shape.SetItem(axis, terms);
+            var values = DegreeFirst(fit, [.. shape], axis);
+            return new ReducedVariable(
+                variable.Name + "_polyfit_coefficients",
+                variable.Dimensions.RemoveAt(axis).Insert(0, "degree"),
+                variable.Shape.RemoveAt(axis).Insert(0, terms),
+                values,
+                Kept(variable, dimension),
+                [new LabelCoordinate("degree", [.. Enumerable.Range(0, terms).Select(c => (long)(degree - c))])]);
+        }
+    }
+
+    private static int AxisOf(DatasetVariable variable, string dimension)
+    {
+        ArgumentNullException.ThrowIfNull(dimension);
+        var axis = variable.Dimensions.IndexOf(dimension);
+        return axis >= 0
+            ? axis
+            : throw new ZarrSelectionException($"variable '{variable.Name}' has no dimension '{dimension}' (it has {string.Join(", ", variable.Dimensions.Select(d => $"'{d}'"))})");
+    }
+
+    private static ImmutableArray<DatasetVariable> Kept(DatasetVariable variable, string dimension) =>
+        [.. variable.Coordinates.Where(c => c.Name != dimension)];
+
+    private static async Task<DateTime[]> TimesAsync(DatasetVariable variable, string dimension, CancellationToken cancellationToken)
+    {
+        var coordinate = variable.Coordinates.FirstOrDefault(c => c.Name == dimension);
+        if (coordinate is null || coordinate.Kind != DatasetValueKind.Time)
+        {
+            throw new ZarrException($"variable '{variable.Name}': dimension '{dimension}' has no CF time coordinate, so its steps have no calendar months{(coordinate?.DecodingNote is { } note ? " (" + note + ")" : "")}");
+        }
+
+        var times = await coordinate.ReadTimesAsync(cancellationToken).ConfigureAwait(false);
+        var missing = Array.FindIndex(times, t => t is null);
+        return missing < 0
+            ? [.. times.Select(t => t!.Value)]
+            : throw new ZarrException($"variable '{variable.Name}': coordinate '{dimension}' has a missing time (NaT) at index {missing}");
+    }
+
+    private static async Task<double[]?> AbscissaeAsync(DatasetVariable variable, string dimension, CancellationToken cancellationToken)
+    {
+        var coordinate = variable.Coordinates.FirstOrDefault(c => c.Name == dimension);
+        switch (coordinate?.Kind)
+        {
+            case null:
+                return null;
+            case DatasetValueKind.Time:
+                // xarray fits over datetime64[ns] as float64 nanoseconds since the epoch.
+                return [.. (await TimesAsync(variable, dimension, cancellationToken).ConfigureAwait(false)).Select(t => (t - DateTime.UnixEpoch).Ticks * 100.0)];
+            case DatasetValueKind.Number:
+                return await coordinate.ReadDoublesAsync(cancellationToken).ConfigureAwait(false);
+            default:
+                throw new ZarrException($"variable '{variable.Name}': coordinate '{dimension}' holds {coordinate.Array.DataType}; a fit needs numbers or times");
+        }
+    }
+
+    /// <summary>Moves the coefficients' axis (at <paramref name="axis"/> of <paramref name="shape"/>) to the front, as xarray's result has <c>degree</c> first.</summary>
+    private static double[] DegreeFirst(double[] fit, long[] shape, int axis)
+    {
+        var terms = (int)shape[axis];
+        var outer = 1L;
+        for (var d = 0; d < axis; d++)
+        {
+            outer *= shape[d];
+        }
+
+        var inner = fit.LongLength / outer / terms;
+        var moved = new double[fit.Length];
+        for (long o = 0; o < outer; o++)
+        {
+            for (var c = 0; c < terms; c++)
+            {
+                Array.Copy(fit, ((o * terms) + c) * inner, moved, ((c * outer) + o) * inner, inner);
+            }
+        }
+
+        return moved;
+    }
+}
