@@ -109,6 +109,27 @@ public sealed class ChunkEdgeList : IEquatable<ChunkEdgeList>
         return FromRuns(runs);
     }
 
+    /// <summary>
+    /// The edges per dimension from the extension's <c>chunk_shapes</c> JSON (<c>[[31, 28, 31], 4, [[10, 3]]]</c>):
+    /// per dimension an integer or a list of edges and run-length pairs <c>[edge, count]</c>.
+    /// </summary>
+    /// <exception cref="ZarrException">The text is not JSON of that form; the message says where.</exception>
+    public static ImmutableArray<ChunkEdgeList> ParseChunkShapes(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            using var shapes = System.Text.Json.JsonDocument.Parse(json);
+            var rank = shapes.RootElement.ValueKind == System.Text.Json.JsonValueKind.Array ? shapes.RootElement.GetArrayLength() : 0;
+            using var configuration = System.Text.Json.JsonDocument.Parse("{\"kind\": \"inline\", \"chunk_shapes\": " + shapes.RootElement.GetRawText() + "}");
+            return RectilinearGridJson.Parse(configuration.RootElement, new long[rank], "chunk_shapes");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ZarrException($"chunk_shapes is not JSON: {e.Message}", e);
+        }
+    }
+
     /// <summary>The number of chunks needed to cover an axis of <paramref name="length"/> elements (chunks wholly past it are not in the grid).</summary>
     /// <exception cref="ZarrException">The edges add up to less than <paramref name="length"/>.</exception>
     public long ChunksCovering(long length)
@@ -212,10 +233,11 @@ public sealed class ChunkEdgeList : IEquatable<ChunkEdgeList>
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Repeating, Runs.Length, Runs.IsEmpty ? 0 : Runs[0].GetHashCode());
 
-    /// <summary>The list as the CLI spells it: <c>7</c> for the integer form, else edges with runs as <c>EDGExCOUNT</c> (<c>31,28,31x10</c>).</summary>
+    /// <summary>The list as the CLI's <c>--chunks</c> spells it: <c>7</c> for the integer form, else edges joined by ':' with runs as <c>EDGExCOUNT</c> (<c>31:28:31x10</c>).</summary>
     public override string ToString() =>
         Repeating is { } edge ? edge.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            : string.Join(",", Runs.Select(r => r.Count == 1 ? $"{r.Edge}" : $"{r.Edge}x{r.Count}"));
+            : Runs.Length == 1 && Runs[0].Count == 1 ? $"{Runs[0].Edge}x1"
+            : string.Join(":", Runs.Select(r => r.Count == 1 ? $"{r.Edge}" : $"{r.Edge}x{r.Count}"));
 
     // The run whose first value (chunk index or position) is the greatest at or below value.
     private static int Find(long[] firsts, long value)
