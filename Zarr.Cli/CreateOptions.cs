@@ -19,7 +19,12 @@ internal sealed class CreateOptions
         Description = "Zarr format of the new array: 2 or 3 (default: create and import take the format of the group the array goes into, else 3; copy writes 3).",
     };
 
-    private readonly Option<string> _chunks = new("--chunks") { Description = "Chunk shape, e.g. 100,100 (default: chosen from the shape, as zarr-python does)." };
+    private readonly Option<string> _chunks = new("--chunks")
+    {
+        Description = "Chunk shape, e.g. 100,100 (default: chosen from the shape, as zarr-python does). A dimension given as "
+            + "edges separated by ':' (a run as EDGExCOUNT) makes the grid rectilinear (v3 only): 31:28:31:30,100 or 24x365,10; "
+            + "the extension's JSON is taken too: '[[31,28,31,30],100]', '[[[24,365]],10]'.",
+    };
 
     private readonly Option<string> _shards = new("--shards") { Description = "Shard shape (v3 only), e.g. 200,200." };
 
@@ -57,7 +62,9 @@ internal sealed class CreateOptions
         ArgumentNullException.ThrowIfNull(result);
         var formatText = result.GetValue(_format);
         var format = formatText == "2" ? ZarrFormat.V2 : ZarrFormat.V3;
-        var chunks = result.GetValue(_chunks) is { } chunkText ? ParseShape(chunkText, "--chunks") : null;
+        var chunkText = result.GetValue(_chunks);
+        var chunkEdges = chunkText is null ? null : ChunkEdgesSyntax.Parse(chunkText, "--chunks");
+        var chunks = chunkText is not null && chunkEdges is null ? ParseShape(chunkText, "--chunks") : null;
         var shards = result.GetValue(_shards) is { } shardText ? ParseShape(shardText, "--shards") : null;
         var fillText = result.GetValue(_fill);
         JsonNode? fill = null;
@@ -101,6 +108,16 @@ internal sealed class CreateOptions
             throw new UsageException("--shards needs --format 3: Zarr v2 has no sharding");
         }
 
+        if (chunkEdges is not null && format == ZarrFormat.V2)
+        {
+            throw new UsageException($"--chunks {chunkText}: a rectilinear chunk grid (explicit edges) needs --format 3; v2 metadata holds one chunk shape only");
+        }
+
+        if (chunkEdges is not null && shards is not null)
+        {
+            throw new UsageException($"--chunks {chunkText} with --shards: a sharded array's rectilinear grid is not taken from the command line; give one chunk shape");
+        }
+
         if (shards is not null && chunks is not null)
         {
             if (shards.Length != chunks.Length)
@@ -118,7 +135,7 @@ internal sealed class CreateOptions
         }
 
         var codecs = CodecSpec.ParseAll(result.GetValue(_codecs), format);
-        return new CreateRequest(format, chunks, shards, codecs, fill, fillText, attributes, dimensionNames, result.GetValue(_overwrite)) { FormatGiven = formatText is not null };
+        return new CreateRequest(format, chunks, shards, codecs, fill, fillText, attributes, dimensionNames, result.GetValue(_overwrite)) { FormatGiven = formatText is not null, ChunkEdges = chunkEdges };
     }
 
     /// <summary>An attribute value as given on the command line: JSON when it parses, else the text as a string.</summary>
@@ -197,6 +214,9 @@ internal sealed record CreateRequest(
     /// <summary>True when <c>--format</c> was given; otherwise <see cref="Format"/> is the default, v3.</summary>
     public bool FormatGiven { get; init; }
 
+    /// <summary>A rectilinear grid's edges per dimension from <c>--chunks</c> (then <see cref="Chunks"/> is null), or null.</summary>
+    public IReadOnlyList<ChunkEdgeList>? ChunkEdges { get; init; }
+
     /// <summary>The library's options for an array of <paramref name="dataType"/> with <paramref name="rank"/> dimensions.</summary>
     /// <exception cref="UsageException">The chunks or names do not match the rank, or the fill value does not fit the type.</exception>
     public ArrayOptions ToArrayOptions(ZarrDataType dataType, int rank)
@@ -205,6 +225,11 @@ internal sealed record CreateRequest(
         if (Chunks is not null && Chunks.Length != rank)
         {
             throw new UsageException($"--chunks {string.Join(',', Chunks)} has {Chunks.Length} dimensions but the data has {rank}");
+        }
+
+        if (ChunkEdges is not null && ChunkEdges.Count != rank)
+        {
+            throw new UsageException($"--chunks gives edges for {ChunkEdges.Count} dimensions but the data has {rank}");
         }
 
         if (Shards is not null && Shards.Length != rank)
@@ -238,6 +263,7 @@ internal sealed record CreateRequest(
         {
             Format = Format,
             Chunks = Chunks is null ? null : ImmutableArray.Create(Chunks),
+            ChunkEdges = ChunkEdges,
             Shards = Shards is null ? null : ImmutableArray.Create(Shards),
             Compressors = Codecs?.Select(c => c.Build(dataType)).ToList(),
             FillValue = Fill?.DeepClone(),

@@ -9,6 +9,12 @@ namespace Zarr.Cli;
 /// <summary>The <c>--json</c> objects of <c>info</c> and <c>tree</c>.</summary>
 internal static class NodeJson
 {
+    // The chunk grid's shapes: the chunk shape, or a rectilinear grid's chunk_shapes as its zarr.json spells them.
+    private static JsonNode GridShapes(ArrayMetadata metadata, JsonNode? document) =>
+        metadata.RectilinearChunks.IsDefault
+            ? new JsonArray([.. metadata.ChunkShape.Select(c => (JsonNode)c)])
+            : document?["chunk_grid"]?["configuration"]?["chunk_shapes"]?.DeepClone() ?? new JsonArray();
+
     /// <summary>
     /// The array's <c>--json</c> object, with the fields of CLI.md in its order. For a sharded array, as zarr-python 3's
     /// <c>Array.chunks</c> and <c>Array.shards</c>: <c>chunks</c> is the inner chunk shape and <c>shards</c> the shard shape
@@ -31,8 +37,8 @@ internal static class NodeJson
             ["node_type"] = "array",
             ["shape"] = new JsonArray([.. metadata.Shape.Select(s => (JsonNode)s)]),
             ["data_type"] = document[v3 ? "data_type" : "dtype"]?.DeepClone(),
-            ["chunks"] = new JsonArray([.. (ShardShape(metadata) is { } inner ? inner : metadata.ChunkShape).Select(c => (JsonNode)c)]),
-            ["shards"] = ShardShape(metadata) is null ? null : new JsonArray([.. metadata.ChunkShape.Select(c => (JsonNode)c)]),
+            ["chunks"] = ShardShape(metadata) is { } inner ? new JsonArray([.. inner.Select(c => (JsonNode)c)]) : GridShapes(metadata, document),
+            ["shards"] = ShardShape(metadata) is null ? null : GridShapes(metadata, document),
             ["codecs"] = document[v3 ? "codecs" : "compressor"]?.DeepClone(),
             ["fill_value"] = document["fill_value"]?.DeepClone(),
             ["dimension_names"] = metadata.DimensionNames is { } names

@@ -99,7 +99,7 @@ public sealed class ArrayInfo
     public override string ToString()
     {
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"{TypeName} ({Join(Metadata.Shape)}) {DataType}, chunks=({Join(Metadata.ChunkShape)}), zarr v{(int)Format}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"{TypeName} ({Join(Metadata.Shape)}) {DataType}, chunks=({ChunksText(Metadata)}), zarr v{(int)Format}\n");
         sb.Append("  ").Append(DescribeCodecs(Metadata.Codecs)).Append('\n');
         sb.Append("  fill_value: ").Append(FillValue?.ToJsonString() ?? "null").Append('\n');
         sb.Append("  nbytes: ").Append(Sizes.Human(NBytesExact)).Append("; stored: ").Append(IsStorageKnown ? Sizes.Human(StoredBytes) : "?");
@@ -120,7 +120,23 @@ public sealed class ArrayInfo
             : throw new ZarrException(string.Create(CultureInfo.InvariantCulture, $"array {UserText.Quote("/" + path)} is {bytes} bytes uncompressed, more than a 64-bit count holds; read NBytesExact"));
 
     internal static string Header(ZarrArray array, ArrayMetadata metadata) =>
-        string.Create(CultureInfo.InvariantCulture, $"{(array.GetType().IsGenericType ? $"ZarrArray<{metadata.DataType.ClrType.Name}>" : "ZarrArray")} ({Join(metadata.Shape)}) {metadata.DataType.NumpyName}, chunks=({Join(metadata.ChunkShape)}), zarr v{(int)metadata.Format}");
+        string.Create(CultureInfo.InvariantCulture, $"{(array.GetType().IsGenericType ? $"ZarrArray<{metadata.DataType.ClrType.Name}>" : "ZarrArray")} ({Join(metadata.Shape)}) {metadata.DataType.NumpyName}, chunks=({ChunksText(metadata)}), zarr v{(int)metadata.Format}");
+
+    /// <summary>
+    /// The chunk grid as a line shows it: the chunk shape, or a rectilinear grid's edges per dimension in the CLI's
+    /// <c>--chunks</c> syntax (<c>31:28:31:30, 2</c>), a long list cut after a few runs with its chunk count.
+    /// </summary>
+    internal static string ChunksText(ArrayMetadata metadata)
+    {
+        if (metadata.RectilinearChunks.IsDefault)
+        {
+            return Join(metadata.ChunkShape);
+        }
+
+        return string.Join(", ", metadata.RectilinearChunks.Select(axis => axis.Runs.Length <= 6
+            ? axis.ToString()
+            : string.Create(CultureInfo.InvariantCulture, $"{ChunkEdgeList.FromRuns(axis.Runs.Take(3))}:…({axis.ChunkCount} chunks)")));
+    }
 
     /// <summary>The codecs as one line: <c>codecs: bytes(endian=little) | blosc(cname=lz4, clevel=5, shuffle=shuffle, typesize=4, blocksize=0)</c>.</summary>
     internal static string DescribeCodecs(IReadOnlyList<ICodec> codecs)

@@ -18,6 +18,15 @@ public sealed record ArrayOptions
     public ImmutableArray<int>? Chunks { get; init; }
 
     /// <summary>
+    /// A rectilinear chunk grid (v3 only, the registered <c>rectilinear</c> extension): per dimension the chunks' edge
+    /// lengths (<see cref="ChunkEdgeList.FromEdges"/>, <see cref="ChunkEdgeList.Regular"/>), which must cover the
+    /// shape. Null (the default) for a regular grid of <see cref="Chunks"/>. Given together with <see cref="Chunks"/>,
+    /// the array is sharded: the rectilinear chunks are the shards and <see cref="Chunks"/> is the inner chunk shape,
+    /// which must divide every edge; <see cref="Shards"/> must then be null. A v2 array cannot have one.
+    /// </summary>
+    public IReadOnlyList<ChunkEdgeList>? ChunkEdges { get; init; }
+
+    /// <summary>
     /// The shard shape (v3 only), or null for no sharding. With shards, the array's chunk grid is the shard shape, each
     /// shard is one stored value, and <see cref="Chunks"/> is the shape of the inner chunks inside it (null guesses one
     /// that divides the shard shape): the chain becomes one <c>sharding_indexed</c> codec whose inner codecs are

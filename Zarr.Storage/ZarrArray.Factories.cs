@@ -157,9 +157,13 @@ public partial class ZarrArray
             throw new ZarrException($"cannot create array {UserText.Quote("/" + path)}: {tooLarge}");
         }
 
-        _ = new ChunkGrid(metadata.Shape, metadata.ChunkShape);
+        _ = metadata.CreateGrid();
 
         metadata.Pipeline.Validate(metadata.ChunkSpec);
+        if (!metadata.RectilinearChunks.IsDefault)
+        {
+            RectilinearRules.Validate(metadata, metadata.Pipeline, metadata.ChunkSpec);
+        }
         MetadataSerializer.CheckNullFillValue(metadata);
         if (metadata.FillValueIsNull && metadata.Format == ZarrFormat.V3)
         {

@@ -30,8 +30,8 @@ public partial class ZarrArray
             async (stored, ct) =>
             {
                 CheckRank(shape, stored.Rank);
-                var newMetadata = stored with { Shape = [.. shape] };
-                var newGrid = new ChunkGrid(newMetadata.Shape, newMetadata.ChunkShape);
+                var newMetadata = stored.Resized([.. shape]);
+                var newGrid = newMetadata.CreateGrid();
                 var shrinks = false;
                 for (var d = 0; d < shape.Length; d++)
                 {
@@ -125,7 +125,7 @@ public partial class ZarrArray
 
         if (shrank)
         {
-            await TrimChunksAsync(new ChunkGrid(written.Shape, written.ChunkShape), [.. stored.Shape], cancellationToken).ConfigureAwait(false);
+            await TrimChunksAsync(written.CreateGrid(), [.. stored.Shape], cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -170,7 +170,7 @@ public partial class ZarrArray
 
             for (var d = 0; d < rank; d++)
             {
-                if ((coords[d] + 1) * newGrid.ChunkShape[d] > newGrid.Shape[d] && newGrid.Shape[d] < oldShape[d])
+                if (newGrid.ChunkStart(d, coords[d]) + newGrid.ChunkEdge(d, coords[d]) > newGrid.Shape[d] && newGrid.Shape[d] < oldShape[d])
                 {
                     straddling.Add((long[])coords.Clone());
                     break;

@@ -67,7 +67,7 @@ internal static class ChunkCopy
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
-        var sameGrid = source.Chunks.AsSpan().SequenceEqual(target.Chunks.AsSpan());
+        var sameGrid = source.Grid.SameChunks(target.Grid);
         var grid = target.Grid;
         var total = grid.ChunkCount;
         long done = 0, read = 0, written = 0;

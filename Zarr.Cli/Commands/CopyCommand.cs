@@ -296,7 +296,12 @@ internal static class CopyCommand
         var metadata = source.Metadata;
         var options = request.ToArrayOptions(metadata.DataType, metadata.Rank);
         var innerChunks = InnerChunks(metadata);
-        if (request.Chunks is null && request.Shards is null)
+        if (request.Chunks is null && request.Shards is null && request.ChunkEdges is null && !metadata.RectilinearChunks.IsDefault)
+        {
+            // A rectilinear source keeps its grid (its shards, when sharded); a v2 target refuses it, saying why.
+            options = options with { ChunkEdges = metadata.RectilinearChunks, Chunks = innerChunks is null ? null : ImmutableArray.Create(innerChunks) };
+        }
+        else if (request.Chunks is null && request.Shards is null && request.ChunkEdges is null)
         {
             if (innerChunks is not null && request.Format == ZarrFormat.V3)
             {

@@ -47,7 +47,7 @@ public sealed class ChunkRegion
         var shape = new int[rank];
         for (var d = 0; d < rank; d++)
         {
-            start[d] = coordinates[d] * grid.ChunkShape[d];
+            start[d] = grid.ChunkStart(d, coordinates[d]);
             shape[d] = grid.ValidLength(coordinates, d);
         }
 

@@ -169,6 +169,29 @@ public sealed class LazyArray<T> : LazyArray where T : unmanaged
     }
 
     /// <summary>
+    /// The same array on a rectilinear chunk grid: per dimension its chunk edge lengths (e.g. month-sized chunks along
+    /// time), which must cover the shape. Later maps, reductions and stores work chunk by chunk over it, and
+    /// <see cref="StoreAsync(IStore, string, ArrayOptions?, PipelineOptions?, bool, CancellationToken)"/> creates a
+    /// rectilinear array.
+    /// </summary>
+    /// <exception cref="ArgumentException">The edges are not one per dimension, or do not cover the shape.</exception>
+    public override LazyArray<T> Rechunk(IReadOnlyList<ChunkEdgeList> edges)
+    {
+        ArgumentNullException.ThrowIfNull(edges);
+        ChunkGrid grid;
+        try
+        {
+            grid = new ChunkGrid(ImmutableArray.Create(Node.Shape), [.. edges]);
+        }
+        catch (ZarrException e)
+        {
+            throw new ArgumentException($"the chunk edges do not fit the shape ({string.Join(", ", Node.Shape)}): {e.Message}", nameof(edges), e);
+        }
+
+        return new(new RechunkNode<T>(Node, [.. grid.ChunkShape], grid));
+    }
+
+    /// <summary>
     /// A lazy view of a basic selection, as numpy's <c>x[a:b:s, i, ...]</c> (<see cref="Slice"/> semantics): per
     /// dimension a range (negative bounds count from the end, bounds clamp, steps positive) or an index, which drops the
     /// dimension; dimensions left out are whole. The view's chunks are this array's projected onto the selection, so a
@@ -323,9 +346,10 @@ public sealed class LazyArray<T> : LazyArray where T : unmanaged
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(path);
         arrayOptions ??= new ArrayOptions();
-        if (arrayOptions.Chunks is null)
+        if (arrayOptions.Chunks is null && arrayOptions.ChunkEdges is null)
         {
-            arrayOptions = arrayOptions with { Chunks = Chunks };
+            // A rectilinear grid is kept: the new array is stored on the same chunks the computation ran over.
+            arrayOptions = Node.Grid.IsRegular ? arrayOptions with { Chunks = Chunks } : arrayOptions with { ChunkEdges = Node.Grid.Edges };
         }
 
         var target = await ZarrArray.CreateAsync<T>(store, path, Shape.ToArray(), arrayOptions, overwrite, cancellationToken).ConfigureAwait(false);

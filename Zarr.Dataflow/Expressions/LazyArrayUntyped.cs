@@ -5,7 +5,7 @@ namespace Zarr.Dataflow;
 
 /// <summary>
 /// A lazy array whose element type is known only at run time, as <see cref="Lazy.From(ZarrArray)"/> gives for an array
-/// opened from a path: its shape and grid, views (<see cref="Slice"/>, <see cref="Rechunk"/>), storing, and the
+/// opened from a path: its shape and grid, views (<see cref="Slice"/>, <see cref="Rechunk(int[])"/>), storing, and the
 /// reductions of <see cref="LazyArrayUntypedReductions"/>, none of which need the element type written in the code.
 /// Every instance is a <see cref="LazyArray{T}"/> of <see cref="ElementType"/>: to use the typed API, either cast it
 /// (<c>(LazyArray&lt;float&gt;)x</c>), convert it (<see cref="Cast{TOut}"/>), or let <see cref="DataType"/>'s
@@ -48,6 +48,10 @@ public abstract class LazyArray
     /// <summary>The same array on another chunk grid.</summary>
     /// <exception cref="ArgumentException">The chunks do not fit the shape.</exception>
     public abstract LazyArray Rechunk(int[] chunks);
+
+    /// <summary>The same array on a rectilinear chunk grid (see <see cref="LazyArray{T}.Rechunk(IReadOnlyList{ChunkEdgeList})"/>).</summary>
+    /// <exception cref="ArgumentException">The edges do not fit the shape.</exception>
+    public abstract LazyArray Rechunk(IReadOnlyList<ChunkEdgeList> edges);
 
     /// <summary>The elements converted to <typeparamref name="TOut"/>, as numpy's <c>astype</c> (see <see cref="LazyArray{T}.Cast{TOut}"/>): the way from an untyped array to a typed one.</summary>
     /// <exception cref="NotSupportedException">An element type is not a Zarr data type, or the pair has no conversion.</exception>

@@ -12,13 +12,17 @@ namespace Zarr.Dataflow;
 /// Element-wise nodes evaluate their first operand into the same buffer and then work in place, so a chain of them
 /// over a stored array needs no buffer but the decoded chunk's (<see cref="Primary"/>).
 /// </summary>
-internal abstract class LazyNode<T>(long[] shape, int[] chunks) where T : unmanaged
+/// <remarks>
+/// <paramref name="grid"/>, when given, is the node's own grid (a rectilinear one, whose <see cref="Chunks"/> is the
+/// longest edge per axis); otherwise the regular grid of <see cref="Chunks"/>.
+/// </remarks>
+internal abstract class LazyNode<T>(long[] shape, int[] chunks, ChunkGrid? grid = null) where T : unmanaged
 {
     public long[] Shape { get; } = shape;
 
     public int[] Chunks { get; } = chunks;
 
-    public ChunkGrid Grid { get; } = new(shape, chunks);
+    public ChunkGrid Grid { get; } = grid ?? new(shape, chunks);
 
     /// <summary>The stored array whose region, placed in the destination first, this node then works on in place; null if none.</summary>
     public abstract ZarrArray<T>? Primary { get; }
@@ -53,7 +57,7 @@ internal abstract class LazyNode<T>(long[] shape, int[] chunks) where T : unmana
     protected static Span<T> Elements(Memory<byte> bytes) => MemoryMarshal.Cast<byte, T>(bytes.Span);
 }
 
-internal sealed class SourceNode<T>(ZarrArray<T> array, int[]? chunks = null) : LazyNode<T>(array.Shape.ToArray(), chunks ?? array.Chunks.ToArray()) where T : unmanaged
+internal sealed class SourceNode<T>(ZarrArray<T> array, int[]? chunks = null) : LazyNode<T>(array.Shape.ToArray(), chunks ?? array.Chunks.ToArray(), chunks is null ? array.Grid : null) where T : unmanaged
 {
     public ZarrArray<T> Array { get; } = array;
 
@@ -80,7 +84,7 @@ internal sealed class GenerateNode<T>(long[] shape, int[] chunks, RegionGenerato
 }
 
 /// <summary>Nodes that evaluate one operand into the destination and then transform it in place.</summary>
-internal abstract class InPlaceNode<T>(LazyNode<T> operand, int[]? chunks = null) : LazyNode<T>(operand.Shape, chunks ?? operand.Chunks) where T : unmanaged
+internal abstract class InPlaceNode<T>(LazyNode<T> operand, int[]? chunks = null, ChunkGrid? grid = null) : LazyNode<T>(operand.Shape, chunks ?? operand.Chunks, chunks is null ? operand.Grid : grid) where T : unmanaged
 {
     public LazyNode<T> Operand { get; } = operand;
 
@@ -110,9 +114,10 @@ internal abstract class InPlaceNode<T>(LazyNode<T> operand, int[]? chunks = null
     protected abstract ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken);
 }
 
-internal sealed class RechunkNode<T>(LazyNode<T> operand, int[] chunks) : InPlaceNode<T>(operand, chunks) where T : unmanaged
+/// <summary>The operand on another grid: regular by <c>chunks</c>, or the rectilinear <c>grid</c> (whose envelope <c>chunks</c> is).</summary>
+internal sealed class RechunkNode<T>(LazyNode<T> operand, int[] chunks, ChunkGrid? grid = null) : InPlaceNode<T>(operand, chunks, grid) where T : unmanaged
 {
-    protected override InPlaceNode<T> With(LazyNode<T> operand) => new RechunkNode<T>(operand, Chunks);
+    protected override InPlaceNode<T> With(LazyNode<T> operand) => new RechunkNode<T>(operand, Chunks, Grid.IsRegular ? null : Grid);
 
     protected override ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
@@ -238,7 +243,7 @@ internal sealed class WhereNode<T>(LazyNode<T> operand, LazyNode<bool> condition
 }
 
 /// <summary>An element-type change: the operand is evaluated into a pooled buffer and converted (one call per chunk) into the destination.</summary>
-internal sealed class ConvertNode<TIn, T>(LazyNode<TIn> operand, SpanConverter<TIn, T> convert) : LazyNode<T>(operand.Shape, operand.Chunks)
+internal sealed class ConvertNode<TIn, T>(LazyNode<TIn> operand, SpanConverter<TIn, T> convert) : LazyNode<T>(operand.Shape, operand.Chunks, operand.Grid)
     where TIn : unmanaged
     where T : unmanaged
 {

@@ -23,7 +23,7 @@ internal static class Planner
     /// <summary>The name of the terminal step of reductions (the stage a failure of a reduction kernel names).</summary>
     public const string ReduceStage = "Reduce";
 
-    public static bool SameGrid(ChunkGrid a, ChunkGrid b) => a.Shape.AsSpan().SequenceEqual(b.Shape.AsSpan()) && a.ChunkShape.AsSpan().SequenceEqual(b.ChunkShape.AsSpan());
+    public static bool SameGrid(ChunkGrid a, ChunkGrid b) => a.SameAs(b);
 
     /// <summary>
     /// The producing stages: each work chunk's elements, in dense region layout, or, given <paramref name="expandFill"/>,
@@ -106,7 +106,7 @@ internal static class Planner
             return SameGrid(stored, work) ? new long[work.Shape.Length] : null;
         }
 
-        if (!SameGrid(node.Grid, work) || !work.ChunkShape.AsSpan().SequenceEqual(stored.ChunkShape.AsSpan()) || offset.Length != stored.Shape.Length)
+        if (!SameGrid(node.Grid, work) || !work.SameChunks(stored) || offset.Length != stored.Shape.Length)
         {
             return null;
         }

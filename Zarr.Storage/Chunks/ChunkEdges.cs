@@ -13,7 +13,7 @@ internal static class ChunkEdges
     {
         for (var d = 0; d < coordinates.Length; d++)
         {
-            if ((coordinates[d] + 1) * grid.ChunkShape[d] > grid.Shape[d])
+            if (grid.ChunkStart(d, coordinates[d]) + grid.ChunkEdge(d, coordinates[d]) > grid.Shape[d])
             {
                 return false;
             }
@@ -44,7 +44,7 @@ internal static class ChunkEdges
         Span<long> counts = stackalloc long[rank];
         for (var d = 0; d < rank; d++)
         {
-            var valid = Math.Clamp(grid.Shape[d] - (coordinates[d] * grid.ChunkShape[d]), 0, grid.ChunkShape[d]);
+            var valid = grid.ValidLengthOf(d, coordinates[d]);
             if (valid >= grid.ChunkShape[d])
             {
                 continue;
@@ -96,7 +96,7 @@ internal static class ChunkEdges
         {
             strides[d] = stride;
             stride *= chunkShape[d];
-            valid[d] = Math.Clamp(grid.Shape[d] - (coordinates[d] * chunkShape[d]), 0, chunkShape[d]);
+            valid[d] = grid.ValidLengthOf(d, coordinates[d]);
             inside &= valid[d] == chunkShape[d];
         }
 

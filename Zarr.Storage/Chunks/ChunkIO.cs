@@ -141,7 +141,16 @@ internal sealed class ChunkIO
     {
         try
         {
-            _snapshot.Pipeline.Decode(encoded, chunk, SpecWith(codecParallelism));
+            if (Grid.IsFullShape(coordinates))
+            {
+                _snapshot.Pipeline.Decode(encoded, chunk, SpecWith(codecParallelism));
+                return;
+            }
+
+            // A rectilinear chunk smaller than the buffer: decoded in its own layout at the front, then spread out.
+            var spec = SpecWith(codecParallelism) with { Shape = [.. Grid.ChunkShapeAt(coordinates)] };
+            _snapshot.Pipeline.Decode(encoded, chunk[..spec.ByteLength], spec);
+            ChunkPadding.Expand(chunk, spec.Shape.AsSpan(), Grid.ChunkShape.AsSpan(), Metadata.DataType.ItemSize);
         }
         catch (ZarrCodecException e)
         {
@@ -241,6 +250,21 @@ internal sealed class ChunkIO
     /// </summary>
     public ChunkEncoding Encode(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates, FillComparison comparison = FillComparison.Value, int codecParallelism = 0)
     {
+        if (!Grid.IsFullShape(coordinates))
+        {
+            // A rectilinear chunk smaller than the buffer: gathered into its own layout and encoded at its own shape.
+            var spec = SpecWith(codecParallelism) with { Shape = [.. Grid.ChunkShapeAt(coordinates)] };
+            using var tight = PooledBuffer.RentDecoded(spec.ByteLength);
+            ChunkPadding.Compact(chunk, spec.Shape.AsSpan(), Grid.ChunkShape.AsSpan(), Metadata.DataType.ItemSize, tight.Span);
+            return EncodeAt(tight.Span, coordinates, comparison, spec);
+        }
+
+        return EncodeAt(chunk, coordinates, comparison, SpecWith(codecParallelism));
+    }
+
+    // Encode of a chunk laid out at exactly spec's shape.
+    private ChunkEncoding EncodeAt(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates, FillComparison comparison, ChunkSpec spec)
+    {
         var fill = Metadata.FillValue;
         var allFill = comparison switch
         {
@@ -255,7 +279,7 @@ internal sealed class ChunkIO
 
         try
         {
-            return ChunkEncoding.Of(_snapshot.Pipeline.Encode(chunk, SpecWith(codecParallelism)));
+            return ChunkEncoding.Of(_snapshot.Pipeline.Encode(chunk, spec));
         }
         catch (ZarrCodecException e)
         {
@@ -487,7 +511,7 @@ internal sealed class ChunkIO
         }
 
         _state?.AdoptStored(changed, Metadata);
-        return new ChunkGrid(changed.Shape, changed.ChunkShape);
+        return changed.CreateGrid();
     }
 
     /// <summary>

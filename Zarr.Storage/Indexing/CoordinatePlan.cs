@@ -74,7 +74,6 @@ internal sealed class CoordinatePlan : IndexPlan
         for (var d = 0; d < rank; d++)
         {
             var length = grid.Shape[d];
-            var chunk = grid.ChunkShape[d];
             var values = coordinates[d];
             for (var i = 0; i < n; i++)
             {
@@ -85,8 +84,9 @@ internal sealed class CoordinatePlan : IndexPlan
                     throw new ZarrSelectionException($"index {raw} (point {i}) is out of bounds for dimension {d} of length {length} (valid: {-length} to {length - 1})");
                 }
 
-                numbers[i] += v / chunk * gridStrides[d];
-                local[i] += (int)(v % chunk * chunkStrides[d]);
+                var c = grid.ChunkIndexOf(d, v);
+                numbers[i] += c * gridStrides[d];
+                local[i] += (int)((v - grid.ChunkStart(d, c)) * chunkStrides[d]);
             }
         }
 

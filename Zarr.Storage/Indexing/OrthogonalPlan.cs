@@ -74,7 +74,6 @@ internal sealed class OrthogonalPlan : IndexPlan
         {
             var index = d < selection.Length ? selection[d] : OrthogonalIndex.FromSlice(Slice.All);
             var length = grid.Shape[d];
-            var chunk = grid.ChunkShape[d];
             switch (index.Kind)
             {
                 case OrthogonalIndexKind.Indices:
@@ -317,7 +316,7 @@ internal sealed class OrthogonalPlan : IndexPlan
 
     private static DimChunk[] FromRange(ChunkGrid grid, int dimension, DimensionSelection sel)
     {
-        var projections = SelectionPlan.Project(sel, grid.ChunkShape[dimension]);
+        var projections = SelectionPlan.Project(sel, grid, dimension);
         var result = new DimChunk[projections.Length];
         for (var i = 0; i < projections.Length; i++)
         {
@@ -403,18 +402,19 @@ internal sealed class OrthogonalPlan : IndexPlan
     // Cuts ascending indices into one list segment per chunk.
     private static DimChunk[] Group(ChunkGrid grid, int dimension, long[] sortedIndices, out int[] local)
     {
-        var chunkSize = grid.ChunkShape[dimension];
         local = new int[sortedIndices.Length];
         var result = new List<DimChunk>();
         var start = 0;
         while (start < sortedIndices.Length)
         {
-            var chunkIndex = sortedIndices[start] / chunkSize;
+            var chunkIndex = grid.ChunkIndexOf(dimension, sortedIndices[start]);
+            var chunkStart = grid.ChunkStart(dimension, chunkIndex);
+            var chunkEnd = chunkStart + grid.ChunkEdge(dimension, chunkIndex);
             var end = start;
             var distinct = 0;
-            while (end < sortedIndices.Length && sortedIndices[end] / chunkSize == chunkIndex)
+            while (end < sortedIndices.Length && sortedIndices[end] < chunkEnd)
             {
-                local[end] = (int)(sortedIndices[end] - (chunkIndex * chunkSize));
+                local[end] = (int)(sortedIndices[end] - chunkStart);
                 if (end == start || sortedIndices[end] != sortedIndices[end - 1])
                 {
                     distinct++;
@@ -433,8 +433,7 @@ internal sealed class OrthogonalPlan : IndexPlan
         return [.. result];
     }
 
-    private static int ValidLength(ChunkGrid grid, int dimension, long chunkIndex) =>
-        (int)Math.Min(grid.ChunkShape[dimension], grid.Shape[dimension] - (chunkIndex * grid.ChunkShape[dimension]));
+    private static int ValidLength(ChunkGrid grid, int dimension, long chunkIndex) => grid.ValidLengthOf(dimension, chunkIndex);
 
     /// <summary>
     /// The part of one chunk selected along one dimension: a run (<c>Count</c> elements from <c>LocalStart</c> every

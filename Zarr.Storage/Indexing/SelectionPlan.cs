@@ -92,7 +92,7 @@ internal sealed class SelectionPlan : IChunkPlan<ChunkSelection>
         for (var d = 0; d < rank; d++)
         {
             dims[d] = (d < selection.Length ? selection[d] : Slice.All).Resolve(grid.Shape[d], d);
-            per[d] = Project(dims[d], grid.ChunkShape[d]);
+            per[d] = Project(dims[d], grid, d);
         }
 
         return new SelectionPlan(grid, dims, per);
@@ -223,8 +223,11 @@ internal sealed class SelectionPlan : IChunkPlan<ChunkSelection>
     /// <summary>Element strides of the selection's output, full rank (a dropped dimension has count 1; for per-element walks).</summary>
     public ReadOnlySpan<long> OutputStrides => _outputStrides;
 
-    /// <summary>The chunks a resolved range touches along one dimension, with the part of each.</summary>
-    internal static ChunkDimensionProjection[] Project(DimensionSelection sel, int chunkSize)
+    /// <summary>
+    /// The chunks a resolved range touches along axis <paramref name="dimension"/> of <paramref name="grid"/>, with the
+    /// part of each: one chunk lookup per chunk touched (a binary search on a rectilinear grid), none per chunk skipped.
+    /// </summary>
+    internal static ChunkDimensionProjection[] Project(DimensionSelection sel, ChunkGrid grid, int dimension)
     {
         if (sel.Count == 0)
         {
@@ -232,32 +235,16 @@ internal sealed class SelectionPlan : IChunkPlan<ChunkSelection>
         }
 
         var result = new List<ChunkDimensionProjection>();
-        var last = sel.Start + ((sel.Count - 1) * sel.Step);
-        if (sel.Step >= chunkSize)
+        long i = 0;
+        while (i < sel.Count)
         {
-            // Every selected element lies in a chunk of its own.
-            for (long i = 0; i < sel.Count; i++)
-            {
-                var e = sel.Start + (i * sel.Step);
-                result.Add(new ChunkDimensionProjection(e / chunkSize, (int)(e % chunkSize), 1, i));
-            }
-
-            return [.. result];
-        }
-
-        for (var c = sel.Start / chunkSize; c <= last / chunkSize; c++)
-        {
-            var chunkStart = c * chunkSize;
-            var chunkEnd = chunkStart + chunkSize; // exclusive
-            var first = chunkStart <= sel.Start ? 0 : (chunkStart - sel.Start + sel.Step - 1) / sel.Step;
+            var e = sel.Start + (i * sel.Step);
+            var c = grid.ChunkIndexOf(dimension, e);
+            var chunkStart = grid.ChunkStart(dimension, c);
+            var chunkEnd = chunkStart + grid.ChunkEdge(dimension, c); // exclusive
             var lastInChunk = Math.Min(sel.Count - 1, (chunkEnd - 1 - sel.Start) / sel.Step);
-            if (first > lastInChunk)
-            {
-                continue;
-            }
-
-            var localStart = sel.Start + (first * sel.Step) - chunkStart;
-            result.Add(new ChunkDimensionProjection(c, (int)localStart, (int)(lastInChunk - first + 1), first));
+            result.Add(new ChunkDimensionProjection(c, (int)(e - chunkStart), (int)(lastInChunk - i + 1), i));
+            i = lastInChunk + 1;
         }
 
         return [.. result];

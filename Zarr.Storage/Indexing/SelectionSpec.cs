@@ -120,7 +120,6 @@ internal sealed class BlockSpec(Slice[] blocks) : SelectionSpec
         for (var d = 0; d < rank; d++)
         {
             var chunks = grid.GridShape[d];
-            var size = grid.ChunkShape[d];
             var block = d < blocks.Length && blocks[d].Step != 0 ? blocks[d] : Slice.All;
             long first, end;
             if (block.IsIndex)
@@ -147,8 +146,8 @@ internal sealed class BlockSpec(Slice[] blocks) : SelectionSpec
                 end = sel.Start + sel.Count;
             }
 
-            start[d] = first * size;
-            stop[d] = Math.Min(end * size, grid.Shape[d]);
+            start[d] = first >= end ? 0 : grid.ChunkStart(d, first);
+            stop[d] = first >= end ? 0 : Math.Min(grid.ChunkStart(d, end - 1) + grid.ChunkEdge(d, end - 1), grid.Shape[d]);
         }
 
         return OrthogonalPlan.CreateRanges(grid, start, stop);

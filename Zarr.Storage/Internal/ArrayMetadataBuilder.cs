@@ -56,6 +56,11 @@ internal static class ArrayMetadataBuilder
             throw new ZarrException($"the options give a fill value ({UserText.Json(options.FillValue)}) and FillValueIsNull (no fill value); set one or the other");
         }
 
+        if (options.ChunkEdges is { } rectilinear)
+        {
+            return BuildRectilinear(shape, dataType, fill, options, rectilinear);
+        }
+
         var chunks = options.Chunks?.ToArray() ?? ChunkShapes.Guess(shape, dataType.ItemSize);
         if (options.Shards is not null)
         {
@@ -116,6 +121,38 @@ internal static class ArrayMetadataBuilder
             DimensionNames = dimensionNames,
         };
         MetadataSerializer.ValidateChain(metadata);
+        return metadata;
+    }
+
+    // A rectilinear grid: the same chain as a regular array whose chunks are the edges' envelope, sharded when Chunks is
+    // given (the rectilinear chunks are the shards), then checked chunk shape by chunk shape.
+    private static ArrayMetadata BuildRectilinear(long[] shape, ZarrDataType dataType, byte[] fill, ArrayOptions options, IReadOnlyList<ChunkEdgeList> edges)
+    {
+        if ((options.Format ?? ZarrFormat.V3) != ZarrFormat.V3)
+        {
+            throw new ZarrException("a rectilinear chunk grid is a Zarr v3 extension: v2 metadata (.zarray's \"chunks\") holds one chunk shape only; create the array as v3 or give one chunk shape");
+        }
+
+        if (options.Shards is not null)
+        {
+            throw new ZarrException("with ChunkEdges the rectilinear chunks are the shards: give the inner chunk shape as Chunks and leave Shards null");
+        }
+
+        if (edges.Count != shape.Length || edges.Any(e => e is null))
+        {
+            throw new ZarrException($"the chunk edges name {edges.Count} axes but the shape ({string.Join(", ", shape)}) has {shape.Length}");
+        }
+
+        var envelope = RectilinearRules.Envelope(edges);
+        if (options.Chunks is { } inner)
+        {
+            RectilinearRules.CheckInnerChunks(edges, [.. inner]);
+        }
+
+        var regular = options with { ChunkEdges = null, Chunks = options.Chunks is null ? envelope : options.Chunks, Shards = options.Chunks is null ? null : envelope };
+        var metadata = Build(shape, dataType, fill, regular) with { RectilinearChunks = [.. edges], ChunkShape = envelope };
+        _ = metadata.CreateGrid();
+        RectilinearRules.Validate(metadata, metadata.Pipeline, metadata.ChunkSpec);
         return metadata;
     }
 

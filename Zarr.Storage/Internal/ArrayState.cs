@@ -107,7 +107,7 @@ internal sealed class ArraySnapshot
     {
         Version = version;
         Metadata = metadata;
-        Grid = new ChunkGrid(metadata.Shape, metadata.ChunkShape);
+        Grid = metadata.CreateGrid();
         Pipeline = metadata.Pipeline;
         Spec = metadata.ChunkSpec;
         ChunkStrides = new long[metadata.Rank];
@@ -120,7 +120,13 @@ internal sealed class ArraySnapshot
 
         _ = Spec.ByteLength; // refuses chunks over 2 GiB up front
         Pipeline.Validate(Spec); // sharding: the inner chunk shape divides the shard shape
-        PartialDecoder = Pipeline.ArrayToArrayCodecs.Count == 0 && Pipeline.BytesToBytesCodecs.Count == 0
+        if (!Grid.IsRegular)
+        {
+            RectilinearRules.Validate(metadata, Pipeline, Spec);
+        }
+
+        // A rectilinear chunk has its own shape, which the partial decoder's region arithmetic does not know.
+        PartialDecoder = Grid.IsRegular && Pipeline.ArrayToArrayCodecs.Count == 0 && Pipeline.BytesToBytesCodecs.Count == 0
             ? Pipeline.ArrayToBytesCodec as IPartialDecodingCodec
             : null;
         ChunkIO = new ChunkIO(state.Store, state.Path, state.ReadOnly, this, state);

@@ -28,6 +28,13 @@ public sealed partial record ArrayMetadata
     /// <exception cref="ArgumentException">The value is a default (uninitialised) <see cref="ImmutableArray{T}"/>.</exception>
     public required ImmutableArray<int> ChunkShape { get => _chunkShape; init => _chunkShape = Initialised(value, nameof(ChunkShape)); }
 
+    /// <summary>
+    /// A rectilinear chunk grid (the registered v3 extension <c>rectilinear</c>): per dimension the chunks' edge lengths;
+    /// default (<see cref="ImmutableArray{T}.IsDefault"/>) for a regular grid. With it, <see cref="ChunkShape"/> is the
+    /// longest edge per dimension (the buffer a decoded chunk is held in). v3 only.
+    /// </summary>
+    public ImmutableArray<ChunkEdgeList> RectilinearChunks { get; init; }
+
     /// <summary>The element type.</summary>
     public required ZarrDataType DataType { get; init; }
 
@@ -62,7 +69,38 @@ public sealed partial record ArrayMetadata
     /// <summary>The number of dimensions.</summary>
     public int Rank => Shape.Length;
 
-    /// <summary>The spec every chunk of this array is encoded with.</summary>
+    /// <summary>The chunk grid over <see cref="Shape"/>: regular by <see cref="ChunkShape"/>, or rectilinear by <see cref="RectilinearChunks"/>.</summary>
+    /// <exception cref="ZarrException">The shapes or edges do not make a grid (see <see cref="ChunkGrid"/>).</exception>
+    public ChunkGrid CreateGrid() => RectilinearChunks.IsDefault ? new ChunkGrid(Shape, ChunkShape) : new ChunkGrid(Shape, RectilinearChunks);
+
+    /// <summary>
+    /// This metadata at a new shape (a resize). A rectilinear axis whose edges no longer cover its new length gets one
+    /// more chunk, exactly as long as the part they miss (an append along time adds one chunk of what was appended); the
+    /// integer form covers any length. Edges past a shrunk length are kept, as the extension permits.
+    /// </summary>
+    internal ArrayMetadata Resized(ImmutableArray<long> shape)
+    {
+        if (RectilinearChunks.IsDefault || shape.Length != RectilinearChunks.Length)
+        {
+            return this with { Shape = shape };
+        }
+
+        var edges = RectilinearChunks.ToBuilder();
+        for (var d = 0; d < edges.Count; d++)
+        {
+            var axis = edges[d];
+            if (axis.Repeating is null && axis.Length < shape[d])
+            {
+                var missing = shape[d] - axis.Length;
+                edges[d] = axis.Append(missing <= int.MaxValue ? (int)missing : throw new ZarrException($"cannot grow axis {d} of a rectilinear grid by {missing} elements in one chunk (more than {int.MaxValue}); resize with explicit chunk edges"));
+            }
+        }
+
+        var grown = edges.MoveToImmutable();
+        return this with { Shape = shape, RectilinearChunks = grown, ChunkShape = [.. grown.Select(e => e.MaxEdge)] };
+    }
+
+    /// <summary>The spec every chunk of this array is encoded with (a rectilinear grid's: the largest chunk's; each chunk has its own shape).</summary>
     public ChunkSpec ChunkSpec => new(ChunkShape, DataType, FillValue);
 
     /// <summary>

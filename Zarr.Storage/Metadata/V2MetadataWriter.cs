@@ -13,6 +13,11 @@ internal static class V2MetadataWriter
 
     internal static (byte[] ZArray, byte[]? ZAttrs) WriteArray(ArrayMetadata metadata)
     {
+        if (!metadata.RectilinearChunks.IsDefault)
+        {
+            throw new ZarrException("a rectilinear chunk grid cannot be written as v2: .zarray's \"chunks\" holds one chunk shape only (write the array as v3, or rechunk it to a regular grid)");
+        }
+
         ArgumentNullException.ThrowIfNull(metadata);
         CodecChainRules.CheckModel(metadata);
         var layout = V2Layout.Of(metadata.Codecs);

@@ -23,8 +23,8 @@ internal static class V3MetadataReader
 
         var shape = ParseShape(Require(root, "shape", document), "shape", document);
         var dataType = DataTypeJson.ParseV3(Require(root, "data_type", document), document);
-        var chunkShape = ParseChunkGrid(Require(root, "chunk_grid", document), shape.Length, document);
-        CheckSizes(shape, chunkShape, dataType, document, "shape", "chunk_grid.configuration.chunk_shape", "data_type");
+        var (chunkShape, rectilinear) = ParseChunkGrid(Require(root, "chunk_grid", document), shape, document);
+        CheckSizes(shape, chunkShape, dataType, document, "shape", rectilinear.IsDefault ? "chunk_grid.configuration.chunk_shape" : "chunk_grid.configuration.chunk_shapes", "data_type");
         var chunkKeyEncoding = ParseChunkKeyEncoding(Require(root, "chunk_key_encoding", document), document);
         var fillValue = FillValueJson.ParseV3(Require(root, "fill_value", document), dataType, document);
         var (codecs, pipeline) = ParseCodecs(Require(root, "codecs", document), dataType, shape.Length, document);
@@ -38,6 +38,7 @@ internal static class V3MetadataReader
             Format = ZarrFormat.V3,
             Shape = ImmutableArrays.Own(shape),
             ChunkShape = ImmutableArrays.Own(chunkShape),
+            RectilinearChunks = rectilinear,
             DataType = dataType,
             FillValue = ImmutableArrays.Own(fillValue),
             Codecs = codecs,
@@ -121,8 +122,9 @@ internal static class V3MetadataReader
         }
     }
 
-    private static int[] ParseChunkGrid(JsonElement value, int rank, string document)
+    private static (int[] ChunkShape, System.Collections.Immutable.ImmutableArray<ChunkEdgeList> Rectilinear) ParseChunkGrid(JsonElement value, long[] shape, string document)
     {
+        var rank = shape.Length;
         if (value.ValueKind != JsonValueKind.Object)
         {
             throw WrongKind(document, "chunk_grid", "an object", value);
@@ -134,14 +136,20 @@ internal static class V3MetadataReader
             throw WrongKind(document, "chunk_grid.name", "a string", name);
         }
 
-        if (name.GetString() != "regular")
+        if (name.GetString() is not ("regular" or "rectilinear"))
         {
-            throw new ZarrMetadataException(document, "chunk_grid.name", $"chunk grid {UserText.Json(name)} is not supported (only 'regular')");
+            throw new ZarrMetadataException(document, "chunk_grid.name", $"chunk grid {UserText.Json(name)} is not supported (only 'regular' and 'rectilinear')");
         }
 
         if (!value.TryGetProperty("configuration", out var configuration) || configuration.ValueKind != JsonValueKind.Object)
         {
             throw WrongKind(document, "chunk_grid.configuration", "an object", configuration);
+        }
+
+        if (name.GetString() == "rectilinear")
+        {
+            var edges = RectilinearGridJson.Parse(configuration, shape, document);
+            return ([.. edges.Select(e => e.MaxEdge)], edges);
         }
 
         const string Field = "chunk_grid.configuration.chunk_shape";
@@ -150,7 +158,7 @@ internal static class V3MetadataReader
             throw new ZarrMetadataException(document, Field, "required field is missing");
         }
 
-        return ParseChunkShape(chunkShape, rank, Field, document);
+        return (ParseChunkShape(chunkShape, rank, Field, document), default);
     }
 
     private static ChunkKeyEncoding ParseChunkKeyEncoding(JsonElement value, string document)

@@ -34,11 +34,13 @@ internal static class V3MetadataWriter
         {
             ["shape"] = CodecChainRules.ToJsonArray(metadata.Shape),
             ["data_type"] = DataTypeJson.ToV3(metadata.DataType),
-            ["chunk_grid"] = new JsonObject
-            {
-                ["name"] = "regular",
-                ["configuration"] = new JsonObject { ["chunk_shape"] = CodecChainRules.ToJsonArray(metadata.ChunkShape.Select(c => (long)c)) },
-            },
+            ["chunk_grid"] = metadata.RectilinearChunks.IsDefault
+                ? new JsonObject
+                {
+                    ["name"] = "regular",
+                    ["configuration"] = new JsonObject { ["chunk_shape"] = CodecChainRules.ToJsonArray(metadata.ChunkShape.Select(c => (long)c)) },
+                }
+                : RectilinearGridJson.Write(metadata.RectilinearChunks),
             ["chunk_key_encoding"] = new JsonObject
             {
                 ["name"] = metadata.ChunkKeyEncoding.Name,

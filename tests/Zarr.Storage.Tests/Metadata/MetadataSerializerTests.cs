@@ -275,7 +275,7 @@ public class MetadataSerializerTests
         { "\"chunk_shape\": [5, 5]", "\"chunk_shape\": [5, 0]", "chunk_grid.configuration.chunk_shape", "between 1" },
         { "\"chunk_shape\": [5, 5]", "\"chunk_shape\": [5, 4294967296]", "chunk_grid.configuration.chunk_shape", "between 1" },
         { "\"chunk_shape\": [5, 5]", "\"chunks\": [5, 5]", "chunk_grid.configuration.chunk_shape", "missing" },
-        { "\"name\": \"regular\"", "\"name\": \"rectilinear\"", "chunk_grid.name", "not supported" },
+        { "\"name\": \"regular\"", "\"name\": \"rectangular\"", "chunk_grid.name", "not supported" },
         { "\"chunk_key_encoding\": {\"name\": \"default\"}", "\"chunk_key_encoding\": {\"name\": \"v3\"}", "chunk_key_encoding.name", "not supported" },
         { "\"chunk_key_encoding\": {\"name\": \"default\"}", "\"chunk_key_encoding\": {\"name\": \"default\", \"configuration\": {\"separator\": \"-\"}}", "chunk_key_encoding.configuration.separator", "not a separator" },
         { "\"fill_value\": 0", "\"fill_value\": 0.5", "fill_value", "not a float" },

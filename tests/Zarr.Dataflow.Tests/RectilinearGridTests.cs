@@ -1,0 +1,107 @@
+using System.Numerics.Tensors;
+using System.Text;
+using System.Text.Json.Nodes;
+using Zarr.Storage;
+
+namespace Zarr.Dataflow.Tests;
+
+/// <summary>
+/// The engine over a rectilinear chunk grid (months along time): reductions, maps and stores agree bit for bit with the
+/// same data on a regular grid, a store keeps the rectilinear grid, and <c>Rechunk</c> to edges makes one.
+/// </summary>
+public sealed class RectilinearGridTests
+{
+    private static readonly int[] Days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+    private static readonly long[] Shape = [365, 6];
+
+    // Quarters are exact in binary and their sums stay far below 2^53, so every order of summation gives the same bits.
+    private static readonly double[] Data = [.. Enumerable.Range(0, 365 * 6).Select(i => ((i * 37) % 97) * 0.25)];
+
+    private static ChunkEdgeList[] Months => [ChunkEdgeList.FromEdges(Days), ChunkEdgeList.Regular(4)];
+
+    [Fact]
+    public async Task Reductions_over_a_rectilinear_grid_agree_bit_for_bit_with_a_regular_one()
+    {
+        var store = new MemoryStore();
+        var rect = await ZarrArray.FromDataAsync<double>(store, "rect", Data, Shape, new ArrayOptions { ChunkEdges = Months });
+        var regular = await ZarrArray.FromDataAsync<double>(store, "regular", Data, Shape, new ArrayOptions { Chunks = [30, 4] });
+        var x = Lazy.From(rect);
+        var y = Lazy.From(regular);
+        Assert.False(x.ChunkCount == y.ChunkCount && x.Chunks.SequenceEqual(y.Chunks), "the two grids must differ");
+        Assert.Equal(24, x.ChunkCount); // 12 months × 2 column chunks
+
+        foreach (var options in Support.OptionCombinations())
+        {
+            Assert.Equal(Bits(await y.SumAsync(options)), Bits(await x.SumAsync(options)));
+            Assert.Equal(Bits(await y.MaxAsync(options)), Bits(await x.MaxAsync(options)));
+            Assert.Equal(Bits(await y.SumAsync([0], options)), Bits(await x.SumAsync([0], options)));
+            Assert.Equal(Bits(await y.MeanAsync([1], options)), Bits(await x.MeanAsync([1], options)));
+            Assert.Equal(Bits(await (y * 2 + 1).SumAsync([0], options)), Bits(await (x * 2 + 1).SumAsync([0], options)));
+        }
+
+        // The reduction along time by hand, as a plain loop.
+        var byColumn = Enumerable.Range(0, 6).Select(c => Enumerable.Range(0, 365).Sum(r => Data[(r * 6) + c])).ToArray();
+        Assert.Equal(Bits(byColumn), Bits(await x.SumAsync([0])));
+    }
+
+    [Fact]
+    public async Task A_store_keeps_the_rectilinear_grid_and_holds_the_same_values()
+    {
+        var store = new MemoryStore();
+        var rect = await ZarrArray.FromDataAsync<double>(store, "rect", Data, Shape, new ArrayOptions { ChunkEdges = Months });
+        var regular = await ZarrArray.FromDataAsync<double>(store, "regular", Data, Shape, new ArrayOptions { Chunks = [30, 4] });
+
+        var fromRect = await (Lazy.From(rect) * 3 - 0.5).StoreAsync(store, "out-rect", new ArrayOptions { Compressors = [] });
+        var fromRegular = await (Lazy.From(regular) * 3 - 0.5).StoreAsync(store, "out-regular");
+        Assert.True(fromRect.Grid.SameAs(rect.Grid));
+        Assert.Equal(Bits(await Support.ReadAllAsync(fromRegular)), Bits(await Support.ReadAllAsync(fromRect)));
+
+        // February's chunk is stored at its own shape, 28 × 4 doubles, no padding.
+        using (var february = await store.GetAsync("out-rect/c/1/0"))
+        {
+            Assert.Equal(28 * 4 * sizeof(double), february!.Length);
+            Assert.Equal((Data[31 * 6] * 3) - 0.5, BitConverter.ToDouble(february.Span[..8]));
+        }
+
+        // Into an existing array of the other grid, and back.
+        var target = await ZarrArray.CreateAsync<double>(store, "into-regular", Shape, new ArrayOptions { Chunks = [100, 6] });
+        await Lazy.From(rect).StoreAsync(target);
+        Assert.Equal(Bits(Data), Bits(await Support.ReadAllAsync(target)));
+    }
+
+    [Fact]
+    public async Task Rechunk_to_month_sized_chunks_plans_over_them_and_stores_a_rectilinear_array()
+    {
+        var store = new MemoryStore();
+        var regular = await ZarrArray.FromDataAsync<double>(store, "regular", Data, Shape, new ArrayOptions { Chunks = [100, 6] });
+        var monthly = Lazy.From(regular).Rechunk(Months);
+        Assert.Equal(24, monthly.ChunkCount);
+
+        var chunks = new List<(long[] Start, long[] Shape)>();
+        await foreach (var result in monthly.ToChunksAsync())
+        {
+            using var chunk = result;
+            chunks.Add((chunk.Region.Start.ToArray(), [.. chunk.Region.Shape.ToArray().Select(s => (long)s)]));
+        }
+
+        Assert.Equal(24, chunks.Count);
+        Assert.Contains(chunks, c => c.Start.SequenceEqual([59L, 4]) && c.Shape.SequenceEqual([31L, 2])); // March, the last two columns
+
+        var stored = await monthly.StoreAsync(store, "monthly");
+        using var document = await store.GetAsync("monthly/zarr.json");
+        var json = JsonNode.Parse(Encoding.UTF8.GetString(document!.Span));
+        Assert.Equal("""{"name":"rectilinear","configuration":{"kind":"inline","chunk_shapes":[[31,28,31,30,31,30,[31,2],30,31,30,31],4]}}""" /* July and August: one run */, json!["chunk_grid"]!.ToJsonString());
+        Assert.Equal(Bits(Data), Bits(await Support.ReadAllAsync(stored)));
+        Assert.Equal(Bits(await Lazy.From(regular).SumAsync([0])), Bits(await monthly.SumAsync([0])));
+
+        var e = Assert.Throws<ArgumentException>(() => Lazy.From(regular).Rechunk([ChunkEdgeList.FromEdges([300]), ChunkEdgeList.Regular(6)]));
+        Assert.Contains("300", e.Message);
+    }
+
+    private static long[] Bits(double value) => [BitConverter.DoubleToInt64Bits(value)];
+
+    private static long[] Bits(IEnumerable<double> values) => [.. values.Select(BitConverter.DoubleToInt64Bits)];
+
+    private static long[] Bits(Tensor<double> values) => [.. values.ToArray().AsEnumerable().Select(BitConverter.DoubleToInt64Bits)];
+}
