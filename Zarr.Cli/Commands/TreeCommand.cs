@@ -102,10 +102,10 @@ internal static class TreeCommand
         var metadata = info.Metadata;
         var inner = NodeJson.ShardShape(metadata);
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"{name} ({Join(metadata.Shape)}) {info.DataType} chunks=({(inner is { } innerShape ? Join(innerShape) : ChunkEdgesSyntax.Format(metadata))})");
+        sb.Append(CultureInfo.InvariantCulture, $"{name} ({Join(metadata.Shape)}) {info.DataType} chunks=({(inner is { } innerShape ? Join(innerShape) : metadata.RectilinearChunks.IsDefault ? Join(metadata.ChunkShape) : ChunkEdgesSyntax.Format(metadata))})");
         if (inner is not null)
         {
-            sb.Append(CultureInfo.InvariantCulture, $" shards=({ChunkEdgesSyntax.Format(metadata)})");
+            sb.Append(CultureInfo.InvariantCulture, $" shards=({(metadata.RectilinearChunks.IsDefault ? Join(metadata.ChunkShape) : ChunkEdgesSyntax.Format(metadata))})");
         }
 
         sb.Append(" nbytes ").Append(CliProgress.Human(info.NBytes)).Append(" stored ").Append(info.IsStorageKnown ? CliProgress.Human(info.StoredBytes) : "?");
