@@ -112,15 +112,9 @@ internal sealed class AlongAxisNode<T, TOut> : LazyNode<TOut> where T : unmanage
             MemoryMarshal.Cast<byte, TOut>(destination.Span)[..(int)region.ElementCount]);
     }
 
-    /// <summary>
-    /// Runs a row kernel over the dense input box: for each block of the axes before the axis, the rows of the axes after
-    /// it (contiguous in C order) in axis order, converted to float64 a row at a time. Reading rows instead of gathering
-    /// lanes keeps to memory order, and the kernel's arithmetic runs across the row in SIMD.
-    /// </summary>
-    private void Rows(IRowKernel<TOut> kernel, ReadOnlySpan<T> input, int[] shape, Span<TOut> output)
+    /// <summary>The element counts of the box before the axis (blocks) and after it (a row, contiguous in C order).</summary>
+    private (long Outer, int Inner) AroundAxis(int[] shape)
     {
-        var n = shape[_axis];
-        var m = _keepAxis ? _kernel.OutputLength : 1;
         long outer = 1;
         for (var d = 0; d < _axis; d++)
         {
@@ -132,6 +126,20 @@ internal sealed class AlongAxisNode<T, TOut> : LazyNode<TOut> where T : unmanage
         {
             inner *= shape[d];
         }
+
+        return (outer, inner);
+    }
+
+    /// <summary>
+    /// Runs a row kernel over the dense input box: for each block of the axes before the axis, the rows of the axes after
+    /// it (contiguous in C order) in axis order, converted to float64 a row at a time. Reading rows instead of gathering
+    /// lanes keeps to memory order, and the kernel's arithmetic runs across the row in SIMD.
+    /// </summary>
+    private void Rows(IRowKernel<TOut> kernel, ReadOnlySpan<T> input, int[] shape, Span<TOut> output)
+    {
+        var n = shape[_axis];
+        var m = _keepAxis ? _kernel.OutputLength : 1;
+        var (outer, inner) = AroundAxis(shape);
 
         var row = ArrayPool<double>.Shared.Rent(Math.Max(1, inner));
         var state = ArrayPool<double>.Shared.Rent(Math.Max(1, kernel.StateLength(inner)));
@@ -164,17 +172,7 @@ internal sealed class AlongAxisNode<T, TOut> : LazyNode<TOut> where T : unmanage
     {
         var n = shape[_axis];
         var m = _keepAxis ? _kernel.OutputLength : 1;
-        long outer = 1;
-        for (var d = 0; d < _axis; d++)
-        {
-            outer *= shape[d];
-        }
-
-        var inner = 1;
-        for (var d = _axis + 1; d < shape.Length; d++)
-        {
-            inner *= shape[d];
-        }
+        var (outer, inner) = AroundAxis(shape);
 
         var lane = ArrayPool<double>.Shared.Rent(Math.Max(1, n));
         var pairLane = ArrayPool<double>.Shared.Rent(paired.IsEmpty ? 1 : Math.Max(1, n));
