@@ -137,7 +137,7 @@ public partial class ZarrArray
             throw new ZarrNodeException(Path, $"no array found in {Store}: it was deleted after this handle opened it");
         }
 
-        if (stored.DataType != DataType)
+        if (stored.DataType != StoredShape.AsStored(Metadata))
         {
             throw new ZarrException($"array '/{Path}' was replaced by an array of {stored.DataType} after this handle opened it as {DataType}; open it again");
         }

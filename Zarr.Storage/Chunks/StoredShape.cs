@@ -47,7 +47,7 @@ internal sealed class StoredShape
             var metadata = _snapshot.Format == ZarrFormat.V3
                 ? MetadataSerializer.ParseArrayV3(document.Span, _key)
                 : MetadataSerializer.ParseArrayV2(document.Span, default, _key);
-            if (metadata.DataType != _snapshot.DataType || !metadata.ChunkShape.AsSpan().SequenceEqual(_snapshot.ChunkShape.AsSpan()))
+            if (metadata.DataType != AsStored(_snapshot) || !metadata.ChunkShape.AsSpan().SequenceEqual(_snapshot.ChunkShape.AsSpan()))
             {
                 throw new ZarrException($"array '/{_path}' was replaced by another process (now {metadata.DataType} in chunks of ({string.Join(", ", metadata.ChunkShape)})) while this handle wrote to it; open it again");
             }
@@ -60,5 +60,20 @@ internal sealed class StoredShape
     }
 
     /// <summary>A document read, and the metadata it holds when its shape is not the snapshot's.</summary>
+    /// <summary>
+    /// The data type <paramref name="metadata"/> reads back as from its own document: a structured type written to v2
+    /// comes back with each field's byte order stated (the handle that created it keeps them in the bytes codec), so
+    /// the stored document of the same array is compared with this, not with the type in memory.
+    /// </summary>
+    internal static ZarrDataType AsStored(ArrayMetadata metadata)
+    {
+        if (metadata.Format == ZarrFormat.V3 || metadata.DataType.Kind != DataTypeKind.Structured)
+        {
+            return metadata.DataType;
+        }
+
+        return MetadataSerializer.ParseArrayV2(MetadataSerializer.ToV2Json(metadata).ZArray, default, MetadataSerializer.ZArray).DataType;
+    }
+
     private sealed record Seen(byte[] Document, ArrayMetadata? Changed);
 }

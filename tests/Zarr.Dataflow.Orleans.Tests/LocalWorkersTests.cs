@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Zarr.Dataflow.Distributed;
 using Zarr.Storage;
 
@@ -280,7 +281,14 @@ public sealed class LocalWorkersTests
 
             try
             {
+                // Task.Delay may end a little early by the stopwatch (its timer ticks in whole milliseconds): wait out the rest.
+                var waited = Stopwatch.StartNew();
                 await Task.Delay(delay, cancellationToken);
+                while (waited.Elapsed < delay)
+                {
+                    await Task.Delay(1, cancellationToken);
+                }
+
                 return await ClusterTaskRunner.RunAsync(task, budget, null, cancellationToken);
             }
             catch (OperationCanceledException)

@@ -1,3 +1,5 @@
+using Zarr.Storage.Codecs;
+
 namespace Zarr.Storage.Tests.Reliability;
 
 /// <summary>
@@ -9,6 +11,33 @@ namespace Zarr.Storage.Tests.Reliability;
 /// </summary>
 public sealed class ResizeAcrossProcessesTests
 {
+    [Fact]
+    public async Task A_v2_structured_array_with_field_byte_orders_is_not_taken_for_a_replaced_one()
+    {
+        // Written to v2, each field's byte order is stated in .zarray; the handle that created the array keeps them in
+        // memory as it was given. The stored-shape check and the resize compare the stored type with the type as it is
+        // stored, or every write and resize of such an array would fail as "replaced by another process".
+        using var folder = new TempDirectory();
+        var type = ZarrDataType.Structured(
+            new StructField("x", ZarrDataType.Int32, byteOrder: Endian.Big),
+            new StructField("y", ZarrDataType.Float32, [2]),
+            new StructField("u", ZarrDataType.FixedUnicode(3), byteOrder: Endian.Big));
+        var array = await ZarrArray.CreateAsync(new DirectoryStore(folder.Path), "a", type, [4], new ArrayOptions { Chunks = [2], Format = ZarrFormat.V2, Endian = Endian.Big });
+        var values = new byte[4 * type.ItemSize];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = (byte)(i % 97);
+        }
+
+        await array.WriteBytesAsync([], values);
+        await array.ResizeAsync([6]);
+        await array.WriteBytesAsync([Slice.Range(0, 4)], values);
+
+        var reopened = await ZarrArray.OpenAsync(new DirectoryStore(folder.Path), "a");
+        Assert.Equal(new[] { 6L }, reopened.Shape.ToArray());
+        Assert.Equal(values, (await reopened.ReadBytesAsync([Slice.Range(0, 4)])).Data);
+    }
+
     [Fact]
     public async Task A_stale_writer_writes_nothing_outside_a_shape_shrunk_by_another_process()
     {
