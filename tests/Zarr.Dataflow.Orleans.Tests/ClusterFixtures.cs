@@ -47,6 +47,18 @@ internal static class ClusterData
         new(Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
             .ToDictionary(f => Path.GetRelativePath(folder, f), File.ReadAllBytes), StringComparer.Ordinal);
 
+    /// <summary>Asserts the folders hold the same files, byte for byte (a cluster's copy against the local engine's).</summary>
+    public static void AssertSameFiles(string expectedFolder, string actualFolder)
+    {
+        var expected = Files(expectedFolder);
+        var actual = Files(actualFolder);
+        Assert.Equal(expected.Keys, actual.Keys);
+        foreach (var (key, bytes) in expected)
+        {
+            Assert.True(bytes.AsSpan().SequenceEqual(actual[key]), key);
+        }
+    }
+
     /// <summary>Asserts two statistics are the same bit for bit (NaNs included).</summary>
     public static void AssertSameBits(ArrayStatistics<double> expected, ArrayStatistics<double> actual)
     {

@@ -65,13 +65,7 @@ public sealed class InProcessClusterTests(ITestOutputHelper output)
             var copy = await RunKillingAsync(cluster, cluster.Silos[^1], 4, progress =>
                 ClusterJobs.CopyAsync(workers, Slow(folder.Path), "a", folder.Path, "cluster/a", new ClusterJobOptions { ChunksPerTask = 1, Progress = progress }));
             Assert.Equal(48, copy.Chunks);
-            var expected = ClusterData.Files(Path.Combine(folder.Path, "local"));
-            var actual = ClusterData.Files(Path.Combine(folder.Path, "cluster"));
-            Assert.Equal(expected.Keys, actual.Keys);
-            foreach (var (key, bytes) in expected)
-            {
-                Assert.True(bytes.AsSpan().SequenceEqual(actual[key]), key);
-            }
+            ClusterData.AssertSameFiles(Path.Combine(folder.Path, "local"), Path.Combine(folder.Path, "cluster"));
 
             output.WriteLine($"copy with a silo killed: done at {clock.Elapsed.TotalSeconds:0.0} s ({copy.Retries} tasks sent again)");
         }
@@ -119,13 +113,7 @@ public sealed class InProcessClusterTests(ITestOutputHelper output)
 
             output.WriteLine($"copy with a slow silo: {report.Tasks} tasks, {report.Backups} backups, {report.BackupWins} won, {report.Elapsed.TotalSeconds:0.0} s");
             Assert.True(report.Backups > 0 && report.BackupWins > 0, $"{report.Backups} backups, {report.BackupWins} won");
-            var expected = ClusterData.Files(Path.Combine(folder.Path, "local"));
-            var actual = ClusterData.Files(Path.Combine(folder.Path, "cluster"));
-            Assert.Equal(expected.Keys, actual.Keys);
-            foreach (var (key, bytes) in expected)
-            {
-                Assert.True(bytes.AsSpan().SequenceEqual(actual[key]), key);
-            }
+            ClusterData.AssertSameFiles(Path.Combine(folder.Path, "local"), Path.Combine(folder.Path, "cluster"));
         }
         finally
         {

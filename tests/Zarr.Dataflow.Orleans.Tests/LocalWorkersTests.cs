@@ -87,13 +87,7 @@ public sealed class LocalWorkersTests
 
         Assert.Equal(12, report.Chunks);
         Assert.Equal(4, report.Tasks);
-        var expected = ClusterData.Files(Path.Combine(folder.Path, "local"));
-        var actual = ClusterData.Files(Path.Combine(folder.Path, "cluster"));
-        Assert.Equal(expected.Keys, actual.Keys);
-        foreach (var (key, bytes) in expected)
-        {
-            Assert.True(bytes.AsSpan().SequenceEqual(actual[key]), key);
-        }
+        ClusterData.AssertSameFiles(Path.Combine(folder.Path, "local"), Path.Combine(folder.Path, "cluster"));
     }
 
     [Fact]
@@ -200,13 +194,7 @@ public sealed class LocalWorkersTests
         Assert.True(report.Backups > 0 && report.BackupWins > 0, $"{report.Backups} backups, {report.BackupWins} won");
         Assert.Equal(0, workers.Of("slow").InFlight);
         Assert.True(workers.Of("slow").Cancelled > 0, "the straggling copies were not cancelled");
-        var expected = ClusterData.Files(Path.Combine(folder.Path, "local"));
-        var actual = ClusterData.Files(Path.Combine(folder.Path, "cluster"));
-        Assert.Equal(expected.Keys, actual.Keys);
-        foreach (var (key, bytes) in expected)
-        {
-            Assert.True(bytes.AsSpan().SequenceEqual(actual[key]), key);
-        }
+        ClusterData.AssertSameFiles(Path.Combine(folder.Path, "local"), Path.Combine(folder.Path, "cluster"));
     }
 
     [Fact]
