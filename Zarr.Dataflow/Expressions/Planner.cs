@@ -25,6 +25,19 @@ internal static class Planner
 
     public static bool SameGrid(ChunkGrid a, ChunkGrid b) => a.SameAs(b);
 
+    /// <summary>The decoded bytes of one chunk of <paramref name="work"/> (what the options' memory budget counts).</summary>
+    private static long ChunkBytes<T>(ChunkGrid work)
+        where T : unmanaged
+    {
+        var n = (long)Unsafe.SizeOf<T>();
+        foreach (var c in work.ChunkShape)
+        {
+            n = n > long.MaxValue / Math.Max(c, 1) ? long.MaxValue : n * c;
+        }
+
+        return n;
+    }
+
     /// <summary>
     /// The producing stages: each work chunk's elements, in dense region layout, or, given <paramref name="expandFill"/>,
     /// in the full chunk layout with the fill value outside the region. On the stored path they are fetch → decode →
@@ -128,7 +141,7 @@ internal static class Planner
     {
         var work = target.Grid;
         node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
-        using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
+        using var run = new PipelineRun(options, work.ChunkCount, cancellationToken, ChunkBytes<T>(work));
         var plan = Producer(run, node, work, ImmutableArrays.Shared(target.Metadata.FillValue))
             .Then(ChunkSteps.Encode(target, run.Options.Encode, run))
             .End(ChunkSteps.Store(target, run.Options.Store, run));
@@ -142,7 +155,7 @@ internal static class Planner
         var work = node.Grid;
         var itemSize = Unsafe.SizeOf<T>();
         node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
-        using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
+        using var run = new PipelineRun(options, work.ChunkCount, cancellationToken, ChunkBytes<T>(work));
         var plan = Producer(run, node, work, null).End(Terminal("Write", run.Options.Store, false, async (chunk, ct) =>
         {
             var bytes = (int)(chunk.Region.ElementCount * itemSize);
@@ -159,7 +172,7 @@ internal static class Planner
     {
         var work = node.Grid;
         node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
-        using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
+        using var run = new PipelineRun(options, work.ChunkCount, cancellationToken, ChunkBytes<T>(work));
         var plan = Producer(run, node, work, null).End(Terminal(stage, run.Options.Reduce, true, (chunk, _) =>
         {
             consume(chunk);
@@ -191,7 +204,7 @@ internal static class Planner
     {
         var work = node.Grid;
         node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
-        using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
+        using var run = new PipelineRun(options, work.ChunkCount, cancellationToken, ChunkBytes<T>(work));
         var keyed = new KeyedReduction<TPartial>(combine, run.Options.FanIn, chunksPerKey);
         var plan = Producer(run, node, work, null).End(Terminal(ReduceStage, run.Options.Reduce, true, async (chunk, ct) =>
         {
@@ -215,7 +228,7 @@ internal static class Planner
     {
         var work = node.Grid;
         node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
-        using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
+        using var run = new PipelineRun(options, work.ChunkCount, cancellationToken, ChunkBytes<T>(work));
         var plan = Producer(run, node, work, null).End(Terminal(stage, run.Options.Reduce, true, async (chunk, ct) =>
         {
             run.AddWritten(await consume(chunk, ct).ConfigureAwait(false));
@@ -230,7 +243,7 @@ internal static class Planner
     {
         var work = node.Grid;
         node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
-        using var run = new PipelineRun(options, work.ChunkCount, cancellationToken);
+        using var run = new PipelineRun(options, work.ChunkCount, cancellationToken, ChunkBytes<T>(work));
         var channel = Channel.CreateBounded<ChunkResult<T>>(new BoundedChannelOptions(Math.Max(1, run.Options.Compute.BoundedCapacity)) { SingleReader = true });
         // Not CPU work: a worker waits here for the consumer, so this stage is never fused with decoding.
         var plan = Producer(run, node, work, null).End(Terminal(

@@ -62,6 +62,36 @@ public sealed class PipelineOptions
     /// </summary>
     public bool FuseStages { get; set; } = true;
 
+    /// <summary>
+    /// The most bytes of chunks a run should hold at once, counted as decoded chunks of the run's work grid: stages whose
+    /// <see cref="StageOptions.BoundedCapacity"/> was not set get smaller capacities (and I/O stages fewer workers) when
+    /// their defaults would hold more. The codec and compute stages keep one chunk per worker whatever the budget, so
+    /// that every core has work; the rest goes to fetch and store, at least one chunk each. Stages whose capacity a
+    /// caller set are left as they are. Default <see cref="DefaultMaxBytesInFlight"/>; null lifts the budget
+    /// (capacities then follow parallelism alone).
+    /// </summary>
+    /// <remarks>
+    /// Without a budget, a run over 32 MiB chunks held about 26 of them (826 MiB) with the default stages; small chunks
+    /// never reach the budget and run as before.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public long? MaxBytesInFlight
+    {
+        get;
+        set
+        {
+            if (value is { } v)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(v, 1L);
+            }
+
+            field = value;
+        }
+    } = DefaultMaxBytesInFlight;
+
+    /// <summary>The default of <see cref="MaxBytesInFlight"/>: 192 MiB.</summary>
+    public const long DefaultMaxBytesInFlight = 192L * 1024 * 1024;
+
     /// <summary>How many partials are combined at once in a reduction's combine tree (dask's <c>split_every</c>). Default 8; at least 2.</summary>
     public int FanIn
     {
@@ -104,12 +134,72 @@ public sealed class PipelineOptions
         _store = _store.Clone(),
         _reduce = _reduce.Clone(),
         FanIn = FanIn,
+        MaxBytesInFlight = MaxBytesInFlight,
         FuseStages = FuseStages,
         Progress = Progress,
         ProgressInterval = ProgressInterval,
         Report = Report,
         Executor = Executor,
     };
+
+    /// <summary>
+    /// A copy whose default capacities fit <see cref="MaxBytesInFlight"/> for chunks of <paramref name="chunkBytes"/>
+    /// decoded bytes (unchanged when they already fit, when there is no budget, or for an unknown size, 0).
+    /// </summary>
+    internal PipelineOptions FitTo(long chunkBytes)
+    {
+        var o = Clone();
+        if (MaxBytesInFlight is not { } budget || chunkBytes <= 0)
+        {
+            return o;
+        }
+
+        var slots = (int)Math.Min(budget / chunkBytes, int.MaxValue);
+        StageOptions[] cpu = FuseStages ? [o._decode] : [o._decode, o._compute, o._encode];
+        StageOptions[] io = [o._fetch, o._store];
+        if (ChunksHeld(cpu, io) <= slots)
+        {
+            return o;
+        }
+
+        foreach (var s in cpu)
+        {
+            s.LowerDefaultsTo(s.MaxDegreeOfParallelism);
+        }
+
+        var perStage = ((slots - Held(cpu)) / io.Length) - 1;
+        foreach (var s in io)
+        {
+            s.LowerDefaultsTo(perStage);
+        }
+
+        // A reduce or stream stage of its own (not fused) gets what an I/O stage gets.
+        o._reduce.LowerDefaultsTo(perStage);
+        return o;
+    }
+
+    /// <summary>The most chunks the stages of a store run hold at once: each its capacity plus one in its hand-off.</summary>
+    internal int ChunksHeld() => FuseStages
+        ? ChunksHeld([_decode], [_fetch, _store])
+        : ChunksHeld([_decode, _compute, _encode], [_fetch, _store]);
+
+    private static int ChunksHeld(StageOptions[] cpu, StageOptions[] io) => Held(cpu) + Held(io);
+
+    private static int Held(StageOptions[] stages)
+    {
+        long n = 0;
+        foreach (var s in stages)
+        {
+            if (s.BoundedCapacity == StageOptions.Unbounded)
+            {
+                return int.MaxValue;
+            }
+
+            n += s.BoundedCapacity + 1;
+        }
+
+        return (int)Math.Min(n, int.MaxValue);
+    }
 
     private StageOptions[] All() => [_fetch, _decode, _compute, _encode, _store, _reduce];
 }

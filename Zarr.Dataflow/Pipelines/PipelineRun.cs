@@ -86,9 +86,13 @@ internal sealed class PipelineRun : IDisposable
     private long _bytesWritten;
     private long _lastProgress;
 
-    public PipelineRun(PipelineOptions options, long totalChunks, CancellationToken cancellationToken)
+    /// <param name="options">The caller's options (copied).</param>
+    /// <param name="totalChunks">The work chunks of the run.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <param name="chunkBytes">A work chunk's decoded bytes, which the options' memory budget divides (0: unknown, no fitting).</param>
+    public PipelineRun(PipelineOptions options, long totalChunks, CancellationToken cancellationToken, long chunkBytes = 0)
     {
-        Options = options.Clone();
+        Options = options.FitTo(chunkBytes);
         TotalChunks = totalChunks;
         _callerToken = cancellationToken;
         _cts = CancellationTokenSource.CreateLinkedTokenSource(

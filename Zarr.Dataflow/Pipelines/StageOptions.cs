@@ -21,6 +21,7 @@ public sealed class StageOptions
 
     private int _maxDegreeOfParallelism;
     private int _boundedCapacity; // 0: twice the parallelism
+    private bool _parallelismSet;
 
     /// <summary>Options for a codec or compute stage: parallelism is the processor count.</summary>
     public StageOptions() => _maxDegreeOfParallelism = Environment.ProcessorCount;
@@ -29,12 +30,13 @@ public sealed class StageOptions
     {
         _maxDegreeOfParallelism = other._maxDegreeOfParallelism;
         _boundedCapacity = other._boundedCapacity;
+        _parallelismSet = other._parallelismSet;
         EnsureOrdered = other.EnsureOrdered;
         CancellationToken = other.CancellationToken;
     }
 
     /// <summary>Options for an I/O stage (fetch, store): parallelism is twice the processor count, since such workers mostly wait.</summary>
-    public static StageOptions ForIO() => new() { MaxDegreeOfParallelism = 2 * Environment.ProcessorCount };
+    public static StageOptions ForIO() => new() { _maxDegreeOfParallelism = 2 * Environment.ProcessorCount };
 
     /// <summary>How many chunks the stage works on at once. Higher overlaps more I/O but holds more chunks in memory.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
@@ -45,6 +47,7 @@ public sealed class StageOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             _maxDegreeOfParallelism = value;
+            _parallelismSet = true;
         }
     }
 
@@ -83,4 +86,32 @@ public sealed class StageOptions
 
     /// <summary>A copy, taken when a block or pipeline is built.</summary>
     public StageOptions Clone() => new(this);
+
+    /// <summary>True when <see cref="BoundedCapacity"/> was never set (it follows the parallelism, and a memory budget may lower it).</summary>
+    internal bool CapacityIsDefault => _boundedCapacity == 0;
+
+    /// <summary>
+    /// Lowers a default capacity to at most <paramref name="capacity"/> chunks (never below 1), and a default
+    /// parallelism with it: a worker without a place in the stage would only wait. Values a caller set are kept.
+    /// </summary>
+    internal void LowerDefaultsTo(int capacity)
+    {
+        if (!CapacityIsDefault)
+        {
+            return;
+        }
+
+        // A parallelism the caller chose keeps its workers busy: the capacity stays at least that.
+        capacity = Math.Max(_parallelismSet ? _maxDegreeOfParallelism : 1, capacity);
+        if (capacity >= BoundedCapacity)
+        {
+            return;
+        }
+
+        _boundedCapacity = capacity;
+        if (!_parallelismSet)
+        {
+            _maxDegreeOfParallelism = Math.Min(_maxDegreeOfParallelism, capacity);
+        }
+    }
 }
