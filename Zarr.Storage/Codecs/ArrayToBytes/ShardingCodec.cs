@@ -154,10 +154,16 @@ public sealed class ShardingCodec : IPartialDecodingCodec
             throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the shard is {chunk.Length} bytes; a shard of shape ({ShardLayout.Join(spec.Shape)}) and type {spec.DataType} is {spec.ByteLength}"));
         }
 
+        var maxDegree = spec.MaxDegreeOfParallelism;
+        if (!UseParallel(layout, layout.ChunkCount, maxDegree))
+        {
+            return EncodeInOrder(chunk, layout, maxDegree);
+        }
+
         var parts = new PooledBuffer?[layout.ChunkCount];
         try
         {
-            EncodeInnerChunks(chunk, layout, parts, spec.MaxDegreeOfParallelism);
+            EncodeInnerChunksInParallel(chunk, layout, parts, maxDegree);
             return Assemble(layout, parts);
         }
         finally
@@ -169,19 +175,39 @@ public sealed class ShardingCodec : IPartialDecodingCodec
         }
     }
 
-    private unsafe void EncodeInnerChunks(ReadOnlySpan<byte> shard, ShardLayout layout, PooledBuffer?[] parts, int maxDegree)
+    // One inner chunk after the other, each appended to the shard's bytes as soon as it is encoded and its buffer given
+    // back: a worker holds the shard's output and one inner chunk's, not every inner chunk's encoded bytes at once
+    // (64 buffers of the compressor's worst case for 256³ shards of 64³ chunks, most of them new allocations).
+    private PooledBuffer EncodeInOrder(ReadOnlySpan<byte> shard, ShardLayout layout, int maxDegree)
     {
-        if (!UseParallel(layout, layout.ChunkCount, maxDegree))
+        var innerSpec = InnerSpec(layout, maxDegree);
+        var start = _index.DataStart(layout);
+        using var entries = PooledBuffer.Rent(layout.IndexByteLength);
+        var output = new ShardWriter(start, layout.IndexEncodedLength, layout.InnerByteLength, shard.Length);
+        try
         {
-            var innerSpec = InnerSpec(layout, maxDegree);
-            for (var i = 0; i < parts.Length; i++)
+            for (var i = 0; i < layout.ChunkCount; i++)
             {
-                parts[i] = EncodeInner(shard, layout, innerSpec, i);
+                using var part = EncodeInner(shard, layout, innerSpec, i);
+                ShardIndex.Write(entries.Span, i, output.Position, part?.Length);
+                if (part is not null)
+                {
+                    output.Append(part.Span);
+                }
             }
 
-            return;
+            using var encodedIndex = _index.Encode(entries.Span, layout);
+            return IndexLocation == ShardIndexLocation.Start ? output.FinishWithIndexFirst(encodedIndex.Span) : output.FinishWithIndexLast(encodedIndex.Span);
         }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
+    }
 
+    private unsafe void EncodeInnerChunksInParallel(ReadOnlySpan<byte> shard, ShardLayout layout, PooledBuffer?[] parts, int maxDegree)
+    {
         fixed (byte* pointer = shard)
         {
             var address = (nint)pointer;
