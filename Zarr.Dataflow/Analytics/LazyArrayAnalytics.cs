@@ -14,31 +14,58 @@ public static class LazyArrayAnalytics
 {
     extension<T>(LazyArray<T> array) where T : unmanaged, INumber<T>
     {
-        /// <summary>The <paramref name="q"/>-quantile along <paramref name="axis"/> (dropped), numpy's default linear definition: <c>nanquantile(x, q, axis)</c>, or <c>quantile</c> without <paramref name="skipNaN"/>.</summary>
+        /// <summary>The <paramref name="q"/>-quantile along <paramref name="axis"/> (dropped), by numpy's default linear definition or <paramref name="method"/>: <c>nanquantile(x, q, axis, method=…)</c>, or <c>quantile</c> without <paramref name="skipNaN"/>.</summary>
         /// <param name="q">The quantile, in [0, 1].</param>
         /// <param name="axis">The axis (negative counts from the end).</param>
         /// <param name="skipNaN">Skip NaN (the default); otherwise a lane with a NaN gives NaN.</param>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="q"/> is outside [0, 1], or the axis is out of range.</exception>
-        public LazyArray<double> Quantile(double q, int axis, bool skipNaN = true)
+        /// <param name="method">How a quantile between two values is taken (numpy's <c>method</c>).</param>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="q"/> is outside [0, 1], the method is not one, or the axis is out of range.</exception>
+        public LazyArray<double> Quantile(double q, int axis, bool skipNaN = true, QuantileMethod method = QuantileMethod.Linear)
         {
-            if (!(q >= 0 && q <= 1))
-            {
-                throw new ArgumentOutOfRangeException(nameof(q), q, "a quantile is in [0, 1]");
-            }
-
-            return Along(array, axis, new QuantileKernel(q, skipNaN));
+            CheckQuantile(q, nameof(q));
+            return method == QuantileMethod.Linear
+                ? Along(array, axis, new QuantileKernel(q, skipNaN))
+                : Along(array, axis, new QuantilesKernel([q], skipNaN, CheckMethod(method), dropAxis: true));
         }
 
-        /// <summary>The <paramref name="percent"/>-th percentile along <paramref name="axis"/>: numpy's <c>nanpercentile</c> (linear).</summary>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="percent"/> is outside [0, 100], or the axis is out of range.</exception>
-        public LazyArray<double> Percentile(double percent, int axis, bool skipNaN = true)
+        /// <summary>
+        /// Several quantiles along <paramref name="axis"/> from one sort of each lane: numpy's <c>nanquantile(x, q, axis,
+        /// method=…)</c> with an array <c>q</c>, except that the axis is replaced, in place, by one index per quantile
+        /// (numpy puts that axis first; xarray's <c>quantile</c> on a dataset variable does too, see
+        /// <c>DatasetVariableAnalytics.QuantilesAsync</c>).
+        /// </summary>
+        /// <param name="q">The quantiles, each in [0, 1], at least one.</param>
+        /// <param name="axis">The axis (negative counts from the end).</param>
+        /// <param name="skipNaN">Skip NaN (the default); otherwise a lane with a NaN gives NaN for every quantile.</param>
+        /// <param name="method">How a quantile between two values is taken (numpy's <c>method</c>).</param>
+        /// <exception cref="ArgumentException"><paramref name="q"/> is empty.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">A quantile is outside [0, 1], the method is not one, or the axis is out of range.</exception>
+        public LazyArray<double> Quantiles(double[] q, int axis, bool skipNaN = true, QuantileMethod method = QuantileMethod.Linear)
+        {
+            ArgumentNullException.ThrowIfNull(q);
+            if (q.Length == 0)
+            {
+                throw new ArgumentException("no quantiles asked for", nameof(q));
+            }
+
+            foreach (var value in q)
+            {
+                CheckQuantile(value, nameof(q));
+            }
+
+            return Along(array, axis, new QuantilesKernel((double[])q.Clone(), skipNaN, CheckMethod(method), dropAxis: false));
+        }
+
+        /// <summary>The <paramref name="percent"/>-th percentile along <paramref name="axis"/>: numpy's <c>nanpercentile</c> (linear, or <paramref name="method"/>).</summary>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="percent"/> is outside [0, 100], the method is not one, or the axis is out of range.</exception>
+        public LazyArray<double> Percentile(double percent, int axis, bool skipNaN = true, QuantileMethod method = QuantileMethod.Linear)
         {
             if (!(percent >= 0 && percent <= 100))
             {
                 throw new ArgumentOutOfRangeException(nameof(percent), percent, "a percentile is in [0, 100]");
             }
 
-            return array.Quantile(percent / 100, axis, skipNaN);
+            return array.Quantile(percent / 100, axis, skipNaN, method);
         }
 
         /// <summary>The median along <paramref name="axis"/> (dropped): numpy's <c>nanmedian</c>.</summary>
@@ -135,6 +162,18 @@ public static class LazyArrayAnalytics
         }
     }
 
+    private static void CheckQuantile(double q, string name)
+    {
+        if (!(q >= 0 && q <= 1))
+        {
+            throw new ArgumentOutOfRangeException(name, q, "a quantile is in [0, 1]");
+        }
+    }
+
+    private static QuantileMethod CheckMethod(QuantileMethod method) => Enum.IsDefined(method)
+        ? method
+        : throw new ArgumentOutOfRangeException(nameof(method), method, "not a QuantileMethod");
+
     internal static LazyArray<double> Along<T>(LazyArray<T> array, int axis, LaneKernel kernel) where T : unmanaged, INumberBase<T>
     {
         ArgumentNullException.ThrowIfNull(array);
@@ -190,6 +229,9 @@ public sealed class LazyGroupBy<T> where T : unmanaged, INumber<T>
 
     /// <summary>The number of non-NaN values of each group.</summary>
     public LazyArray<double> Count() => Reduce(GroupReduction.Count, 0);
+
+    /// <summary>The median of each group (xarray's <c>median</c>, numpy's <c>nanmedian</c>; NaN for a group without values).</summary>
+    public LazyArray<double> Median() => LazyArrayAnalytics.Along(_array, _axis, new GroupMedianKernel(_groupOf, Groups.Length));
 
     /// <summary>The variance of each group with <paramref name="ddof"/> degrees of freedom removed (NaN when count ≤ ddof).</summary>
     public LazyArray<double> Var(int ddof = 0) => Reduce(GroupReduction.Var, ddof);

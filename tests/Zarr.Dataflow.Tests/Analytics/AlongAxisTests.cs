@@ -52,6 +52,50 @@ public sealed class AlongAxisTests
 
     [Theory]
     [MemberData(nameof(ChunkGrids))]
+    public async Task SeveralQuantilesAndEachMethodMatchNumpy(int[] chunks)
+    {
+        // 0.125 and 0.375 of five values fall at positions 0.5 and 1.5: ties that "nearest" rounds to the even one.
+        var data = Input();
+        const string Snippet = """
+            qs = [0.0, 0.125, 0.375, 0.9, 1.0]
+            methods = ['linear', 'lower', 'higher', 'nearest', 'midpoint']
+            results = []
+            for a in range(3):
+                for m in methods:
+                    results.append(np.moveaxis(np.nanquantile(x, qs, axis=a, method=m), 0, a))
+                    results.append(np.nanquantile(x, 0.375, axis=a, method=m))
+                results.append(np.moveaxis(np.quantile(x, qs, axis=a, method='nearest'), 0, a))
+            """;
+        var expected = await NumpyPeer.RunAsync(Snippet, new NumpyInput("x", data, Shape));
+        double[] qs = [0.0, 0.125, 0.375, 0.9, 1.0];
+        QuantileMethod[] methods = [QuantileMethod.Linear, QuantileMethod.Lower, QuantileMethod.Higher, QuantileMethod.Nearest, QuantileMethod.Midpoint];
+        var x = await StoredAsync(data, chunks);
+        foreach (var options in Options)
+        {
+            for (var axis = 0; axis < 3; axis++)
+            {
+                var at = 11 * axis;
+                for (var m = 0; m < methods.Length; m++)
+                {
+                    var several = x.Quantiles(qs, axis, method: methods[m]);
+                    var shape = Shape.ToArray();
+                    shape[axis] = qs.Length;
+                    Assert.Equal(shape, several.Shape.ToArray());
+                    NumpyPeer.AssertClose(expected[at + (2 * m)], await several.ToArrayAsync(options), $"nanquantile {methods[m]} of five quantiles, axis {axis}");
+                    NumpyPeer.AssertClose(expected[at + (2 * m) + 1], await x.Quantile(0.375, axis, method: methods[m]).ToArrayAsync(options), $"nanquantile {methods[m]} 0.375, axis {axis}");
+                }
+
+                NumpyPeer.AssertClose(expected[at + 10], await x.Quantiles(qs, axis - 3, skipNaN: false, method: QuantileMethod.Nearest).ToArrayAsync(options), $"quantile nearest (NaN kept), axis {axis}");
+            }
+        }
+
+        Assert.Throws<ArgumentException>(() => x.Quantiles([], 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => x.Quantiles([0.5, -0.1], 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => x.Quantile(0.5, 0, method: (QuantileMethod)9));
+    }
+
+    [Theory]
+    [MemberData(nameof(ChunkGrids))]
     public async Task PolynomialFitsMatchNumpyPolyfitOverTheNonNaNPoints(int[] chunks)
     {
         var data = Input();
@@ -94,7 +138,8 @@ public sealed class AlongAxisTests
             std1 = lambda v, axis: np.nanstd(v, axis=axis, ddof=1)
             halves = np.arange(5) // 2
             results = [by(x, 0, months, np.nanmean), by(x, 0, months, sums), by(x, 0, months, np.nanmin), by(x, 0, months, np.nanmax),
-                       by(x, 0, months, count), by(x, 0, months, np.nanstd), by(x, 0, months, std1), by(x, 1, halves, np.nanmean)]
+                       by(x, 0, months, count), by(x, 0, months, np.nanstd), by(x, 0, months, std1), by(x, 1, halves, np.nanmean),
+                       by(x, 0, months, np.nanmedian), by(x, 1, halves, np.nanmedian), by(x, 2, np.array([7, 7, 7, 7]), np.nanmedian)]
             """;
         var expected = await NumpyPeer.RunAsync(Groups, new NumpyInput("x", data, Shape), new NumpyInput("months", [.. months.Select(m => (double)m)], [6]));
         var x = await StoredAsync(data, chunks);
@@ -115,6 +160,9 @@ public sealed class AlongAxisTests
             var coarse = x.Resample(1, 2);
             Assert.Equal([0, 1, 2], coarse.Groups.ToArray());
             NumpyPeer.AssertClose(expected[7], await coarse.Mean().ToArrayAsync(options), "resample by 2 along axis 1", 1e-6);
+            NumpyPeer.AssertClose(expected[8], await byMonth.Median().ToArrayAsync(options), "median per month", 1e-9);
+            NumpyPeer.AssertClose(expected[9], await coarse.Median().ToArrayAsync(options), "median of a resample by 2 along axis 1", 1e-9);
+            NumpyPeer.AssertClose(expected[10], await x.GroupBy(-1, [7, 7, 7, 7]).Median().ToArrayAsync(options), "median of one group along the last axis", 1e-9);
         }
     }
 
