@@ -73,16 +73,22 @@ public static class LazyArrayAnalytics
         public LazyArray<double> Median(int axis, bool skipNaN = true) => array.Quantile(0.5, axis, skipNaN);
 
         /// <summary>
-        /// The least-squares polynomial of <paramref name="degree"/> per cell along <paramref name="axis"/>, over the
-        /// non-NaN points (xarray's <c>polyfit(dim, deg, skipna=True)</c>, numpy's <c>polyfit</c> per lane): the axis is
-        /// replaced by the degree + 1 coefficients, highest degree first. A cell with fewer points than coefficients gets NaN.
+        /// The least-squares polynomial of <paramref name="degree"/> per cell along <paramref name="axis"/>, as xarray's
+        /// <c>polyfit(dim, deg, skipna)</c> fits it: the axis is replaced by the degree + 1 coefficients, highest degree
+        /// first. With <paramref name="skipNaN"/> a cell is fitted over its non-NaN points; without, a cell with a NaN
+        /// gets NaN. A cell whose points do not determine the coefficients (fewer points than coefficients, too few
+        /// distinct abscissae, or a rank below degree + 1 by numpy's <c>lstsq</c> rule) gets lstsq's minimum-norm
+        /// coefficients over xarray's scaled columns, as xarray gives with its "poorly conditioned" warning, or NaN with
+        /// <paramref name="rankDeficientAsNaN"/>; a cell without points gets NaN.
         /// </summary>
         /// <param name="axis">The axis fitted along (negative counts from the end).</param>
         /// <param name="degree">The polynomial's degree, 1 or more.</param>
         /// <param name="x">The abscissa of each index along the axis (its length); the indices 0, 1, … when null.</param>
+        /// <param name="skipNaN">Fit each cell over its non-NaN points (xarray's <c>skipna=True</c>, its choice when the data has NaN).</param>
+        /// <param name="rankDeficientAsNaN">Give NaN, instead of the minimum-norm coefficients, to a cell whose points do not determine the fit.</param>
         /// <exception cref="ArgumentOutOfRangeException">The degree is below 1, or the axis is out of range.</exception>
-        /// <exception cref="ArgumentException"><paramref name="x"/> does not have the axis's length.</exception>
-        public LazyArray<double> PolyFit(int axis, int degree, double[]? x = null)
+        /// <exception cref="ArgumentException"><paramref name="x"/> does not have the axis's length, or holds a value that is not finite.</exception>
+        public LazyArray<double> PolyFit(int axis, int degree, double[]? x = null, bool skipNaN = true, bool rankDeficientAsNaN = false)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(degree, 1);
             var a = AlongAxis.Axis(axis, array.Rank);
@@ -92,7 +98,33 @@ public static class LazyArrayAnalytics
                 throw new ArgumentException($"{x.Length} abscissae for an axis of {n}", nameof(x));
             }
 
-            return Along(array, a, new PolyfitKernel(degree, x is null ? [.. Enumerable.Range(0, checked((int)n)).Select(i => (double)i)] : (double[])x.Clone()));
+            if (x is not null && !x.All(double.IsFinite))
+            {
+                throw new ArgumentException($"abscissa {Array.FindIndex(x, v => !double.IsFinite(v))} is not a finite number", nameof(x));
+            }
+
+            var abscissae = x is null ? [.. Enumerable.Range(0, checked((int)n)).Select(i => (double)i)] : (double[])x.Clone();
+            return Along(array, a, new RankCheckedPolyfitKernel(degree, abscissae, skipNaN, rankDeficientAsNaN));
+        }
+
+        /// <summary>
+        /// Evaluates, per cell, the polynomial whose coefficients (highest degree first, as <c>PolyFit</c> gives them) lie
+        /// along <paramref name="axis"/>, at each of <paramref name="x"/>: xarray's <c>polyval(coord, coeffs)</c>, with
+        /// the coefficients' axis replaced, in place, by one index per abscissa. A NaN coefficient gives NaN.
+        /// </summary>
+        /// <param name="axis">The coefficients' axis (negative counts from the end).</param>
+        /// <param name="x">The abscissae, at least one.</param>
+        /// <exception cref="ArgumentException"><paramref name="x"/> is empty.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The axis is out of range.</exception>
+        public LazyArray<double> PolyVal(int axis, double[] x)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            if (x.Length == 0)
+            {
+                throw new ArgumentException("no abscissae to evaluate at", nameof(x));
+            }
+
+            return Along(array, axis, new PolyvalKernel((double[])x.Clone()));
         }
 
         /// <summary>Groups the indices along <paramref name="axis"/> by a label each (xarray's <c>groupby</c>): the distinct labels, in order, become the groups of the result.</summary>

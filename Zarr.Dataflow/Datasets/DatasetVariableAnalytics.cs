@@ -133,23 +133,29 @@ public static class DatasetVariableAnalytics
         }
 
         /// <summary>
-        /// The least-squares polynomial of <paramref name="degree"/> per cell along <paramref name="dimension"/>, over
-        /// the non-NaN points: xarray's <c>da.polyfit(dim, deg)</c>. The result, named <c>NAME_polyfit_coefficients</c>
-        /// as xarray's <c>Dataset.polyfit</c> names it, has the dimension <c>degree</c> (highest first) before the others.
-        /// The abscissae are the dimension's coordinate as xarray takes them: numbers as they are, times as nanoseconds
-        /// since 1970-01-01 (so a slope is per nanosecond), and 0, 1, … without a coordinate. A cell with fewer non-NaN
-        /// points than coefficients gets NaN, where xarray warns and gives lstsq's minimum-norm answer.
+        /// The least-squares polynomial of <paramref name="degree"/> per cell along <paramref name="dimension"/>:
+        /// xarray's <c>da.polyfit(dim, deg, skipna)</c>. The result, named <c>NAME_polyfit_coefficients</c> as xarray's
+        /// <c>Dataset.polyfit</c> names it, has the dimension <c>degree</c> (highest first, its coordinate) before the
+        /// others. The abscissae are the dimension's coordinate as xarray takes them: numbers as they are, times as
+        /// nanoseconds since 1970-01-01 (so a slope is per nanosecond), and 0, 1, … without a coordinate. A cell whose
+        /// points do not determine the fit gets lstsq's minimum-norm coefficients, as xarray's (see
+        /// <see cref="LazyArrayAnalytics"/>'s <c>PolyFit</c>); a cell without points gets NaN.
         /// </summary>
+        /// <param name="dimension">The dimension fitted along.</param>
+        /// <param name="degree">The polynomial's degree, 1 or more.</param>
+        /// <param name="skipNaN">Fit each cell over its non-NaN points (xarray's choice when the data has NaN); otherwise a cell with a NaN gets NaN.</param>
+        /// <param name="options">Pipeline options; null for the defaults.</param>
+        /// <param name="cancellationToken">Cancels the computation.</param>
         /// <exception cref="ZarrSelectionException">The variable has no such dimension.</exception>
         /// <exception cref="ArgumentOutOfRangeException">The degree is below 1.</exception>
         /// <exception cref="ZarrException">The coordinate holds neither numbers nor times, a time is missing, or the variable does not hold numbers.</exception>
-        public async Task<ReducedVariable> PolyFitAsync(string dimension, int degree, PipelineOptions? options = null, CancellationToken cancellationToken = default)
+        public async Task<ReducedVariable> PolyFitAsync(string dimension, int degree, bool skipNaN = true, PipelineOptions? options = null, CancellationToken cancellationToken = default)
         {
             ArgumentNullException.ThrowIfNull(variable);
             var axis = AxisOf(variable, dimension);
             ArgumentOutOfRangeException.ThrowIfLessThan(degree, 1);
             var x = await AbscissaeAsync(variable, dimension, cancellationToken).ConfigureAwait(false);
-            var fit = await variable.ToDecodedLazy().PolyFit(axis, degree, x).ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
+            var fit = await variable.ToDecodedLazy().PolyFit(axis, degree, x, skipNaN).ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
             var terms = degree + 1;
             var shape = variable.Shape.SetItem(axis, terms);
             var values = MovedToFront(fit, [.. shape], axis);

@@ -96,22 +96,39 @@ public sealed class AlongAxisTests
 
     [Theory]
     [MemberData(nameof(ChunkGrids))]
-    public async Task PolynomialFitsMatchNumpyPolyfitOverTheNonNaNPoints(int[] chunks)
+    public async Task PolynomialFitsMatchXarrayRankDeficientCellsIncluded(int[] chunks)
     {
+        // Besides the input's NaN: lane (·, 1, 0) along axis 0 keeps one point, lane (·, 2, 0) two; with the repeated
+        // abscissae of "pairs", a lane keeping both points of one abscissa has fewer distinct abscissae than it seems.
         var data = Input();
+        for (var t = 0; t < 6; t++)
+        {
+            data[(t * 20) + 4] = t == 2 ? data[(t * 20) + 4] : double.NaN;
+            data[(t * 20) + 8] = t is 0 or 1 ? 1.5 + t : double.NaN;
+        }
+
         double[] days = [0, 31, 59, 90, 120, 151];
+        double[] pairs = [0, 0, 31, 31, 59, 59];
+        double[] at = [0, 10, 100.5];
         const string Fit = """
-            def fit(x, axis, deg, xs):
-                y = np.moveaxis(x, axis, -1)
-                out = np.full(y.shape[:-1] + (deg + 1,), np.nan)
-                for idx in np.ndindex(y.shape[:-1]):
-                    m = ~np.isnan(y[idx])
-                    if m.sum() > deg:
-                        out[idx] = np.polyfit(xs[m], y[idx][m], deg)
-                return np.moveaxis(out, -1, axis)
-            results = [fit(x, 0, 1, days), fit(x, 0, 2, days), fit(x, 1, 1, np.arange(5.0)), fit(x, 2, 3, np.arange(4.0))]
+            import xarray as xr
+            dims = ['a', 'b', 'c']
+            def fit(x, axis, deg, xs, **kw):
+                r = xr.DataArray(x, dims=dims, coords={dims[axis]: xs}).polyfit(dims[axis], deg, **kw).polyfit_coefficients
+                return r.transpose('degree', *[d for i, d in enumerate(dims) if i != axis])
+            def inplace(r, axis):
+                return np.moveaxis(r.values, 0, axis)
+            def determined(x, deg, xs):
+                ok = ~np.isnan(x)
+                distinct = np.apply_along_axis(lambda m: len(np.unique(xs[m])), 0, ok)
+                return np.where(distinct > deg, 1.0, np.nan)
+            line = fit(x, 0, 1, days)
+            results = [inplace(line, 0), inplace(fit(x, 0, 2, days), 0), inplace(fit(x, 1, 1, np.arange(5.0)), 1), inplace(fit(x, 2, 3, np.arange(4.0)), 2),
+                       inplace(fit(x, 0, 2, pairs), 0), inplace(fit(x, 0, 3, pairs), 0), inplace(fit(x, 0, 1, days, skipna=False), 0),
+                       inplace(fit(x, 0, 2, days), 0) * determined(x, 2, days),
+                       xr.polyval(xr.DataArray(at, dims='e', coords={'e': at}), line).transpose('e', 'b', 'c').values]
             """;
-        var expected = await NumpyPeer.RunAsync(Fit, new NumpyInput("x", data, Shape), new NumpyInput("days", days, [6]));
+        var expected = await NumpyPeer.RunAsync(Fit, new NumpyInput("x", data, Shape), new NumpyInput("days", days, [6]), new NumpyInput("pairs", pairs, [6]), new NumpyInput("at", at, [3]));
         var x = await StoredAsync(data, chunks);
         foreach (var options in Options)
         {
@@ -120,8 +137,17 @@ public sealed class AlongAxisTests
             NumpyPeer.AssertClose(expected[0], await line.ToArrayAsync(options), "polyfit degree 1 over days", 1e-7);
             NumpyPeer.AssertClose(expected[1], await x.PolyFit(0, 2, days).ToArrayAsync(options), "polyfit degree 2 over days", 1e-7);
             NumpyPeer.AssertClose(expected[2], await x.PolyFit(1, 1).ToArrayAsync(options), "polyfit degree 1 along axis 1", 1e-7);
-            NumpyPeer.AssertClose(expected[3], await x.PolyFit(-1, 3).ToArrayAsync(options), "polyfit degree 3 along axis 2", 1e-6);
+            NumpyPeer.AssertClose(expected[3], await x.PolyFit(-1, 3).ToArrayAsync(options), "polyfit degree 3 along axis 2 (a NaN leaves three points)", 1e-6);
+            NumpyPeer.AssertClose(expected[4], await x.PolyFit(0, 2, pairs).ToArrayAsync(options), "polyfit degree 2 over paired abscissae", 1e-6);
+            NumpyPeer.AssertClose(expected[5], await x.PolyFit(0, 3, pairs).ToArrayAsync(options), "polyfit degree 3 over three distinct abscissae", 1e-6);
+            NumpyPeer.AssertClose(expected[6], await x.PolyFit(0, 1, days, skipNaN: false).ToArrayAsync(options), "polyfit skipna=False", 1e-7);
+            NumpyPeer.AssertClose(expected[7], await x.PolyFit(0, 2, days, rankDeficientAsNaN: true).ToArrayAsync(options), "polyfit with NaN for undetermined cells", 1e-7);
+            var values = await line.PolyVal(0, at).ToArrayAsync(options);
+            NumpyPeer.AssertClose(expected[8], values, "polyval of the line at three abscissae", 1e-7);
         }
+
+        Assert.Throws<ArgumentException>(() => x.PolyFit(0, 1, [0, 1, 2, double.NaN, 4, 5]));
+        Assert.Throws<ArgumentException>(() => x.PolyVal(0, []));
     }
 
     [Theory]

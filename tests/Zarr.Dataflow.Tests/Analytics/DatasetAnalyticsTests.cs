@@ -69,14 +69,15 @@ public sealed class DatasetAnalyticsTests
             assert fit.dims == ('degree', 'lat', 'lon'), fit.dims
             lat2 = t.polyfit('lat', 2).polyfit_coefficients
             assert lat2.dims == ('degree', 'time', 'lon'), lat2.dims
-            # xarray gives a rank-deficient lane (fewer points than coefficients) lstsq's minimum-norm answer; ours is NaN.
-            lat2 = lat2.where(t.notnull().sum('lat') > 2)
+            # Cell (0, ·, 0) has no points along time: NaN coefficients, as ours.
+            assert np.isnan(fit.values[:, 0, 0]).all()
+            strict = t.polyfit('time', 1, skipna=False).polyfit_coefficients
             sub = t.isel(lon=1).sel(time=slice('2000-03-01', '2000-12-31')).groupby('time.month').sum()
             assert sub.dims == ('lat', 'month'), sub.dims
             perday = np.array([86400e9, 1.0])[:, None, None]
             results = [mean.values, std.values, mx.values, mean.month.values, mean.lat.values, mean.lon.values,
                        q.values, fit.values * perday, fit.degree.values, lat2.values, lat2.degree.values,
-                       sub.values, sub.month.values, sub.lat.values, qs.values, qs['quantile'].values, qlat.values]
+                       sub.values, sub.month.values, sub.lat.values, qs.values, qs['quantile'].values, qlat.values, strict.values * perday]
             """;
         var expected = await NumpyPeer.RunAsync(snippet);
 
@@ -115,7 +116,7 @@ public sealed class DatasetAnalyticsTests
             Assert.Equal(["quantile", "time", "lon"], qlat.Dimensions.ToArray());
             NumpyPeer.AssertClose(expected[16], qlat.Values.ToArray(), "quantile([0.25, 0.75], 'lat', method='midpoint')", 1e-6);
 
-            var fit = await temp.PolyFitAsync("time", 1, options);
+            var fit = await temp.PolyFitAsync("time", 1, options: options);
             Assert.Equal("temp_polyfit_coefficients", fit.Name);
             Assert.Equal(["degree", "lat", "lon"], fit.Dimensions.ToArray());
             Assert.Equal([2L, Lats, Lons], fit.Shape.ToArray());
@@ -124,10 +125,15 @@ public sealed class DatasetAnalyticsTests
             var perDay = fit.Values.Select((v, i) => i < cells ? v * 86400e9 : v).ToArray();
             NumpyPeer.AssertClose(expected[7], perDay, "polyfit('time', 1) (slope per day, intercept)", 1e-6);
 
-            var lat2 = await temp.PolyFitAsync("lat", 2, options);
+            var lat2 = await temp.PolyFitAsync("lat", 2, options: options);
             Assert.Equal(["degree", "time", "lon"], lat2.Dimensions.ToArray());
             Assert.Equal(["time", "lon"], lat2.Coordinates.Select(c => c.Name));
-            NumpyPeer.AssertClose(expected[9], lat2.Values.ToArray(), "polyfit('lat', 2)", 1e-6);
+            NumpyPeer.AssertClose(expected[9], lat2.Values.ToArray(), "polyfit('lat', 2), rank-deficient cells included", 1e-6);
+            var strict = await temp.PolyFitAsync("time", 1, skipNaN: false, options: options);
+            var strictPerDay = strict.Values.Select((v, i) => i < cells ? v * 86400e9 : v).ToArray();
+            NumpyPeer.AssertClose(expected[17], strictPerDay, "polyfit('time', 1, skipna=False)", 1e-6);
+            Assert.Contains(strictPerDay, double.IsNaN);
+            Assert.Contains(strictPerDay, double.IsFinite);
             NumpyPeer.AssertClose(expected[10], lat2.Labels.Single().Values.ToArray(), "degree coordinate of degree 2");
 
             var view = temp.ISel("lon", 1).Sel("time", Times[3], new DateTime(2000, 12, 31, 0, 0, 0, DateTimeKind.Utc));
