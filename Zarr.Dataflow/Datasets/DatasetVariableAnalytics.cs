@@ -68,6 +68,8 @@ public static class DatasetVariableAnalytics
                 DatasetReduction.Max => grouped.Max(),
                 DatasetReduction.Std => grouped.Std(),
                 DatasetReduction.Var => grouped.Var(),
+                DatasetReduction.Count => grouped.Count(),
+                DatasetReduction.Median => grouped.Median(),
                 _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "not a DatasetReduction"),
             };
             var values = await lazy.ToArrayAsync(options, cancellationToken).ConfigureAwait(false);

@@ -168,6 +168,45 @@ public sealed class DatasetAnalyticsTests
     }
 
     [Fact]
+    public async Task CountsAndMediansPerMonthAndOverDimensionsMatchXarray()
+    {
+        using var dir = new TempDir();
+        var path = await DatasetAsync(dir);
+        var snippet = $$"""
+            import xarray as xr
+            t = xr.open_zarr(r'{{path}}').temp.astype('f8').load()
+            g = t.groupby('time.month')
+            count, median = g.count(), g.median()
+            assert median.dims == ('lat', 'month', 'lon'), median.dims
+            over = t.count(['time', 'lon'])
+            assert over.dims == ('lat',), over.dims
+            middle = t.median('time')
+            assert middle.dims == ('lat', 'lon'), middle.dims
+            results = [count.values, median.values, over.values, middle.values, t.median('lat').values]
+            """;
+        var expected = await NumpyPeer.RunAsync(snippet);
+        var temp = (await ZarrDataset.OpenAsync(new DirectoryStore(path)))["temp"];
+        foreach (var options in Options)
+        {
+            var count = await temp.GroupByMonthAsync("time", DatasetReduction.Count, options);
+            Assert.Equal(["lat", "month", "lon"], count.Dimensions.ToArray());
+            NumpyPeer.AssertClose(expected[0], count.Values.ToArray(), "groupby('time.month').count()");
+            NumpyPeer.AssertClose(expected[1], (await temp.GroupByMonthAsync("time", DatasetReduction.Median, options)).Values.ToArray(), "groupby('time.month').median()", 1e-6);
+            var over = await temp.ReduceAsync(DatasetReduction.Count, ["time", "lon"], options);
+            Assert.Equal(["lat"], over.Dimensions.ToArray());
+            NumpyPeer.AssertClose(expected[2], over.Values.ToArray(), "count(['time', 'lon'])");
+            var middle = await temp.ReduceAsync(DatasetReduction.Median, ["time"], options);
+            Assert.Equal(["lat", "lon"], middle.Dimensions.ToArray());
+            Assert.Equal(["lat", "lon"], middle.Coordinates.Select(c => c.Name));
+            NumpyPeer.AssertClose(expected[3], middle.Values.ToArray(), "median('time')", 1e-6);
+            NumpyPeer.AssertClose(expected[4], (await temp.ReduceAsync(DatasetReduction.Median, ["lat"], options)).Values.ToArray(), "median('lat')", 1e-6);
+        }
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => temp.ReduceAsync(DatasetReduction.Median, ["time", "lon"]));
+        Assert.Contains("one dimension at a time", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task QuantilesStoreAsADatasetThatXarrayReadsWithItsQuantileCoordinate()
     {
         using var dir = new TempDir();
