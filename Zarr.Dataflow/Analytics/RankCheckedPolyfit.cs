@@ -1,4 +1,3 @@
-using System.Buffers;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Zarr.Dataflow;
@@ -13,9 +12,9 @@ namespace Zarr.Dataflow;
 /// </summary>
 internal sealed class RankCheckedPolyfitKernel : LaneKernel
 {
-    // Below this ratio of the least to the greatest eigenvalue of a lane's scaled Gram matrix, the Gram's rounding (a
-    // few ulps of the greatest) could hide whether a singular value is under rcond: the lane's rank is then taken from
-    // a singular value decomposition, as lstsq takes it.
+    // Below this ratio, times the lane's points, of (bounds of) the least to the greatest eigenvalue of a lane's scaled
+    // Gram matrix, the Gram's rounding (up to the points' count of ulps of the greatest) could hide whether a singular
+    // value is under rcond: the lane's rank is then taken from a singular value decomposition, as lstsq takes it.
     private const double GramDoubt = 1e4 * MachineEpsilon;
 
     private const double MachineEpsilon = 2.220446049250313e-16;
@@ -24,6 +23,8 @@ internal sealed class RankCheckedPolyfitKernel : LaneKernel
     private readonly int _order;
     private readonly double[] _x;
     private readonly double[] _columnScale; // xarray's: each Vandermonde column's norm over the whole axis
+    private readonly double[] _inverseScale; // 1 / _columnScale, so a lane's check multiplies
+    private readonly bool _zeroColumn; // a column of zeros (every abscissa 0): no fit is determined
     private readonly bool _skipNaN;
     private readonly bool _deficientAsNaN;
     private readonly double[,]? _deficientOperator; // order × n: the scaled minimum-norm solution for a lane without NaN, when the whole axis is deficient
@@ -48,6 +49,8 @@ internal sealed class RankCheckedPolyfitKernel : LaneKernel
             _columnScale[c] = Math.Sqrt(sum);
         }
 
+        _zeroColumn = _columnScale.Any(s => s == 0);
+        _inverseScale = [.. _columnScale.Select(s => 1 / s)];
         var all = Enumerable.Range(0, x.Length).ToArray();
         if (x.Length > 0 && !Determined(all))
         {
@@ -100,49 +103,131 @@ internal sealed class RankCheckedPolyfitKernel : LaneKernel
             return;
         }
 
-        var rented = ArrayPool<int>.Shared.Rent(valid);
-        try
+        if (valid >= _order && !_zeroColumn && CertainlyDetermined(lane))
         {
-            var points = rented.AsSpan(0, valid);
-            for (int i = 0, k = 0; i < lane.Length; i++)
-            {
-                if (!double.IsNaN(lane[i]))
-                {
-                    points[k++] = i;
-                }
-            }
+            _unique.Apply(lane, output, scratch);
+            return;
+        }
 
-            if (Determined(points))
+        var points = new int[valid];
+        for (int i = 0, k = 0; i < lane.Length; i++)
+        {
+            if (!double.IsNaN(lane[i]))
             {
-                _unique.Apply(lane, output, scratch);
-            }
-            else if (_deficientAsNaN)
-            {
-                output.Fill(double.NaN);
-            }
-            else
-            {
-                var solve = MinimumNormOperator(points);
-                for (var c = 0; c < _order; c++)
-                {
-                    double sum = 0;
-                    for (var k = 0; k < points.Length; k++)
-                    {
-                        sum += solve[c, k] * lane[points[k]];
-                    }
-
-                    output[c] = sum / _columnScale[c];
-                }
+                points[k++] = i;
             }
         }
-        finally
+
+        if (Determined(points))
         {
-            ArrayPool<int>.Shared.Return(rented);
+            _unique.Apply(lane, output, scratch);
+        }
+        else if (_deficientAsNaN)
+        {
+            output.Fill(double.NaN);
+        }
+        else
+        {
+            var solve = MinimumNormOperator(points);
+            for (var c = 0; c < _order; c++)
+            {
+                double sum = 0;
+                for (var k = 0; k < points.Length; k++)
+                {
+                    sum += solve[c, k] * lane[points[k]];
+                }
+
+                output[c] = sum / _columnScale[c];
+            }
         }
     }
 
+    /// <summary>
+    /// Whether the lane's non-NaN points certainly determine the fit, from their scaled Gram matrix G alone (no
+    /// allocation): 1 / trace(G⁻¹), a lower bound of its least eigenvalue, clears the Gram's rounding relative to
+    /// trace(G), an upper bound of its greatest, by a wide margin. False means "not certain": <see cref="Determined"/> then decides.
+    /// </summary>
+    private bool CertainlyDetermined(ReadOnlySpan<double> lane)
+    {
+        var order = _order;
+        Span<double> gram = stackalloc double[order * order];
+        Span<double> row = stackalloc double[order];
+        gram.Clear();
+        for (var i = 0; i < lane.Length; i++)
+        {
+            if (double.IsNaN(lane[i]))
+            {
+                continue;
+            }
+
+            var power = 1.0;
+            for (var c = order - 1; c >= 0; c--)
+            {
+                row[c] = power * _inverseScale[c];
+                power *= _x[i];
+            }
+
+            for (var c = 0; c < order; c++)
+            {
+                for (var d = 0; d <= c; d++)
+                {
+                    gram[(c * order) + d] += row[c] * row[d];
+                }
+            }
+        }
+
+        // Cholesky, G = L Lᵀ, in the lower triangle; a pivot that is not positive leaves the rank in doubt.
+        double trace = 0;
+        for (var j = 0; j < order; j++)
+        {
+            trace += gram[(j * order) + j];
+            var pivot = gram[(j * order) + j];
+            for (var k = 0; k < j; k++)
+            {
+                pivot -= gram[(j * order) + k] * gram[(j * order) + k];
+            }
+
+            if (!(pivot > 0))
+            {
+                return false;
+            }
+
+            var l = Math.Sqrt(pivot);
+            gram[(j * order) + j] = l;
+            for (var i = j + 1; i < order; i++)
+            {
+                var v = gram[(i * order) + j];
+                for (var k = 0; k < j; k++)
+                {
+                    v -= gram[(i * order) + k] * gram[(j * order) + k];
+                }
+
+                gram[(i * order) + j] = v / l;
+            }
+        }
+
+        // trace(G⁻¹) = ‖L⁻¹‖²: L⁻¹'s columns by forward substitution.
+        double inverseTrace = 0;
+        for (var c = 0; c < order; c++)
+        {
+            for (var i = c; i < order; i++)
+            {
+                var v = i == c ? 1.0 : 0.0;
+                for (var k = c; k < i; k++)
+                {
+                    v -= gram[(i * order) + k] * row[k];
+                }
+
+                row[i] = v / gram[(i * order) + i];
+                inverseTrace += row[i] * row[i];
+            }
+        }
+
+        return 1 / inverseTrace > GramDoubt * Math.Max(lane.Length, order) * trace;
+    }
+
     /// <summary>The scaled Vandermonde matrix of the points (rows) as xarray builds it: x^(degree − c) over column c's norm.</summary>
-    private Matrix<double> Scaled(ReadOnlySpan<int> points)
+    private Matrix<double> Scaled(int[] points)
     {
         var a = Matrix<double>.Build.Dense(points.Length, _order);
         for (var r = 0; r < points.Length; r++)
@@ -159,54 +244,12 @@ internal sealed class RankCheckedPolyfitKernel : LaneKernel
     /// <summary>lstsq's cutoff below which a singular value counts as zero: machine epsilon times the matrix's larger dimension (numpy's default rcond, and xarray's len(x)·eps).</summary>
     private double Cutoff(int rows) => MachineEpsilon * Math.Max(rows, _order);
 
-    /// <summary>
-    /// Whether the points determine the fit: the scaled Vandermonde matrix has full column rank by lstsq's rule. The
-    /// eigenvalues of its Gram matrix (the squared singular values) settle it when clearly apart; when the least is within
-    /// the Gram's rounding of the greatest, the singular values themselves do.
-    /// </summary>
-    private bool Determined(ReadOnlySpan<int> points)
+    /// <summary>Whether the points determine the fit: the scaled Vandermonde matrix has full column rank by lstsq's rule (its singular values above rcond times the greatest).</summary>
+    private bool Determined(int[] points)
     {
-        if (points.Length < _order || _columnScale.Any(s => s == 0))
+        if (points.Length < _order || _zeroColumn)
         {
             return false;
-        }
-
-        Span<double> gram = stackalloc double[_order * _order];
-        Span<double> row = stackalloc double[_order];
-        foreach (var p in points)
-        {
-            for (var c = 0; c < _order; c++)
-            {
-                row[c] = Math.Pow(_x[p], _order - 1 - c) / _columnScale[c];
-            }
-
-            for (var c = 0; c < _order; c++)
-            {
-                for (var d = 0; d < _order; d++)
-                {
-                    gram[(c * _order) + d] += row[c] * row[d];
-                }
-            }
-        }
-
-        double least, greatest;
-        if (_order == 2)
-        {
-            // A symmetric 2 × 2: its eigenvalues in closed form.
-            var half = (gram[0] + gram[3]) / 2;
-            var spread = Math.Sqrt((((gram[0] - gram[3]) / 2) * ((gram[0] - gram[3]) / 2)) + (gram[1] * gram[1]));
-            (least, greatest) = (half - spread, half + spread);
-        }
-        else
-        {
-            var eigen = Matrix<double>.Build.Dense(_order, _order, gram.ToArray()).Evd(Symmetricity.Symmetric).EigenValues;
-            least = eigen.Min(e => e.Real);
-            greatest = eigen.Max(e => e.Real);
-        }
-
-        if (least > GramDoubt * greatest)
-        {
-            return true;
         }
 
         var singular = Scaled(points).Svd(false).S;
@@ -215,7 +258,7 @@ internal sealed class RankCheckedPolyfitKernel : LaneKernel
     }
 
     /// <summary>The operator (order × points) giving lstsq's minimum-norm solution, in the scaled columns, from the points' values: V Σ⁺ Uᵀ with the singular values under the cutoff dropped.</summary>
-    private double[,] MinimumNormOperator(ReadOnlySpan<int> points)
+    private double[,] MinimumNormOperator(int[] points)
     {
         var svd = Scaled(points).Svd(true);
         var s = svd.S;
