@@ -99,6 +99,12 @@ internal sealed class AlongAxisNode<T, TOut> : LazyNode<TOut> where T : unmanage
             await _other.EvaluateAsync(input, second!.Memory[..bytes], false, cancellationToken).ConfigureAwait(false);
         }
 
+        if (_kernel is ComplexLaneKernel<TOut> complex)
+        {
+            ComplexLanes(complex, MemoryMarshal.Cast<byte, T>(buffer.Span[..bytes]), shape, MemoryMarshal.Cast<byte, TOut>(destination.Span)[..(int)region.ElementCount]);
+            return;
+        }
+
         if (_kernel is IRowKernel<TOut> { TakesRows: true } rows && _other is null)
         {
             Rows(rows, MemoryMarshal.Cast<byte, T>(buffer.Span[..bytes]), shape, MemoryMarshal.Cast<byte, TOut>(destination.Span)[..(int)region.ElementCount]);
@@ -164,6 +170,42 @@ internal sealed class AlongAxisNode<T, TOut> : LazyNode<TOut> where T : unmanage
         {
             ArrayPool<double>.Shared.Return(row);
             ArrayPool<double>.Shared.Return(state);
+        }
+    }
+
+    /// <summary>Runs a complex kernel over every lane of the dense input box, each lane converted to complex128 (a real value gets a zero imaginary part).</summary>
+    private void ComplexLanes(ComplexLaneKernel<TOut> kernel, ReadOnlySpan<T> input, int[] shape, Span<TOut> output)
+    {
+        var n = shape[_axis];
+        var m = kernel.OutputLength;
+        var (outer, inner) = AroundAxis(shape);
+        var lane = ArrayPool<Complex>.Shared.Rent(Math.Max(1, n));
+        var result = ArrayPool<TOut>.Shared.Rent(Math.Max(1, m));
+        try
+        {
+            for (long o = 0; o < outer; o++)
+            {
+                var inBase = o * n * inner;
+                var outBase = o * m * inner;
+                for (var i = 0; i < inner; i++)
+                {
+                    for (var k = 0; k < n; k++)
+                    {
+                        lane[k] = Complex.CreateTruncating(input[(int)(inBase + ((long)k * inner) + i)]);
+                    }
+
+                    kernel.Apply(lane.AsSpan(0, n), result.AsSpan(0, m));
+                    for (var j = 0; j < m; j++)
+                    {
+                        output[(int)(outBase + ((long)j * inner) + i)] = result[j];
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<Complex>.Shared.Return(lane);
+            ArrayPool<TOut>.Shared.Return(result);
         }
     }
 
@@ -254,6 +296,19 @@ internal abstract class LaneKernel<TOut> where TOut : unmanaged
     /// <summary>Computes <paramref name="output"/> from two paired lanes (kernels of two arrays; others take one).</summary>
     public virtual void Apply(ReadOnlySpan<double> lane, ReadOnlySpan<double> paired, Span<TOut> output, Span<double> scratch) =>
         throw new InvalidOperationException($"{GetType().Name} takes one array");
+}
+
+/// <summary>A kernel of complex lanes (Fourier transforms): <see cref="AlongAxisNode{T, TOut}"/> hands it each lane as complex128, whatever the input's type.</summary>
+/// <typeparam name="TOut">The output's element type.</typeparam>
+internal abstract class ComplexLaneKernel<TOut> : LaneKernel<TOut> where TOut : unmanaged
+{
+    public override int ScratchLength(int n) => 1;
+
+    /// <summary>Computes <paramref name="output"/> from <paramref name="lane"/>.</summary>
+    public abstract void Apply(ReadOnlySpan<Complex> lane, Span<TOut> output);
+
+    public sealed override void Apply(ReadOnlySpan<double> lane, Span<TOut> output, Span<double> scratch) =>
+        throw new InvalidOperationException($"{GetType().Name} takes complex lanes");
 }
 
 /// <summary>

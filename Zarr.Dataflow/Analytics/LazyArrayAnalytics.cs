@@ -14,31 +14,58 @@ public static class LazyArrayAnalytics
 {
     extension<T>(LazyArray<T> array) where T : unmanaged, INumber<T>
     {
-        /// <summary>The <paramref name="q"/>-quantile along <paramref name="axis"/> (dropped), numpy's default linear definition: <c>nanquantile(x, q, axis)</c>, or <c>quantile</c> without <paramref name="skipNaN"/>.</summary>
+        /// <summary>The <paramref name="q"/>-quantile along <paramref name="axis"/> (dropped), by numpy's default linear definition or <paramref name="method"/>: <c>nanquantile(x, q, axis, method=…)</c>, or <c>quantile</c> without <paramref name="skipNaN"/>.</summary>
         /// <param name="q">The quantile, in [0, 1].</param>
         /// <param name="axis">The axis (negative counts from the end).</param>
         /// <param name="skipNaN">Skip NaN (the default); otherwise a lane with a NaN gives NaN.</param>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="q"/> is outside [0, 1], or the axis is out of range.</exception>
-        public LazyArray<double> Quantile(double q, int axis, bool skipNaN = true)
+        /// <param name="method">How a quantile between two values is taken (numpy's <c>method</c>).</param>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="q"/> is outside [0, 1], the method is not one, or the axis is out of range.</exception>
+        public LazyArray<double> Quantile(double q, int axis, bool skipNaN = true, QuantileMethod method = QuantileMethod.Linear)
         {
-            if (!(q >= 0 && q <= 1))
-            {
-                throw new ArgumentOutOfRangeException(nameof(q), q, "a quantile is in [0, 1]");
-            }
-
-            return Along(array, axis, new QuantileKernel(q, skipNaN));
+            CheckQuantile(q, nameof(q));
+            return method == QuantileMethod.Linear
+                ? Along(array, axis, new QuantileKernel(q, skipNaN))
+                : Along(array, axis, new QuantilesKernel([q], skipNaN, CheckMethod(method), dropAxis: true));
         }
 
-        /// <summary>The <paramref name="percent"/>-th percentile along <paramref name="axis"/>: numpy's <c>nanpercentile</c> (linear).</summary>
-        /// <exception cref="ArgumentOutOfRangeException"><paramref name="percent"/> is outside [0, 100], or the axis is out of range.</exception>
-        public LazyArray<double> Percentile(double percent, int axis, bool skipNaN = true)
+        /// <summary>
+        /// Several quantiles along <paramref name="axis"/> from one sort of each lane: numpy's <c>nanquantile(x, q, axis,
+        /// method=…)</c> with an array <c>q</c>, except that the axis is replaced, in place, by one index per quantile
+        /// (numpy puts that axis first; xarray's <c>quantile</c> on a dataset variable does too, see
+        /// <c>DatasetVariableAnalytics.QuantilesAsync</c>).
+        /// </summary>
+        /// <param name="q">The quantiles, each in [0, 1], at least one.</param>
+        /// <param name="axis">The axis (negative counts from the end).</param>
+        /// <param name="skipNaN">Skip NaN (the default); otherwise a lane with a NaN gives NaN for every quantile.</param>
+        /// <param name="method">How a quantile between two values is taken (numpy's <c>method</c>).</param>
+        /// <exception cref="ArgumentException"><paramref name="q"/> is empty.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">A quantile is outside [0, 1], the method is not one, or the axis is out of range.</exception>
+        public LazyArray<double> Quantiles(double[] q, int axis, bool skipNaN = true, QuantileMethod method = QuantileMethod.Linear)
+        {
+            ArgumentNullException.ThrowIfNull(q);
+            if (q.Length == 0)
+            {
+                throw new ArgumentException("no quantiles asked for", nameof(q));
+            }
+
+            foreach (var value in q)
+            {
+                CheckQuantile(value, nameof(q));
+            }
+
+            return Along(array, axis, new QuantilesKernel((double[])q.Clone(), skipNaN, CheckMethod(method), dropAxis: false));
+        }
+
+        /// <summary>The <paramref name="percent"/>-th percentile along <paramref name="axis"/>: numpy's <c>nanpercentile</c> (linear, or <paramref name="method"/>).</summary>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="percent"/> is outside [0, 100], the method is not one, or the axis is out of range.</exception>
+        public LazyArray<double> Percentile(double percent, int axis, bool skipNaN = true, QuantileMethod method = QuantileMethod.Linear)
         {
             if (!(percent >= 0 && percent <= 100))
             {
                 throw new ArgumentOutOfRangeException(nameof(percent), percent, "a percentile is in [0, 100]");
             }
 
-            return array.Quantile(percent / 100, axis, skipNaN);
+            return array.Quantile(percent / 100, axis, skipNaN, method);
         }
 
         /// <summary>The median along <paramref name="axis"/> (dropped): numpy's <c>nanmedian</c>.</summary>
@@ -46,16 +73,22 @@ public static class LazyArrayAnalytics
         public LazyArray<double> Median(int axis, bool skipNaN = true) => array.Quantile(0.5, axis, skipNaN);
 
         /// <summary>
-        /// The least-squares polynomial of <paramref name="degree"/> per cell along <paramref name="axis"/>, over the
-        /// non-NaN points (xarray's <c>polyfit(dim, deg, skipna=True)</c>, numpy's <c>polyfit</c> per lane): the axis is
-        /// replaced by the degree + 1 coefficients, highest degree first. A cell with fewer points than coefficients gets NaN.
+        /// The least-squares polynomial of <paramref name="degree"/> per cell along <paramref name="axis"/>, as xarray's
+        /// <c>polyfit(dim, deg, skipna)</c> fits it: the axis is replaced by the degree + 1 coefficients, highest degree
+        /// first. With <paramref name="skipNaN"/> a cell is fitted over its non-NaN points; without, a cell with a NaN
+        /// gets NaN. A cell whose points do not determine the coefficients (fewer points than coefficients, too few
+        /// distinct abscissae, or a rank below degree + 1 by numpy's <c>lstsq</c> rule) gets lstsq's minimum-norm
+        /// coefficients over xarray's scaled columns, as xarray gives with its "poorly conditioned" warning, or NaN with
+        /// <paramref name="rankDeficientAsNaN"/>; a cell without points gets NaN.
         /// </summary>
         /// <param name="axis">The axis fitted along (negative counts from the end).</param>
         /// <param name="degree">The polynomial's degree, 1 or more.</param>
         /// <param name="x">The abscissa of each index along the axis (its length); the indices 0, 1, … when null.</param>
+        /// <param name="skipNaN">Fit each cell over its non-NaN points (xarray's <c>skipna=True</c>, its choice when the data has NaN).</param>
+        /// <param name="rankDeficientAsNaN">Give NaN, instead of the minimum-norm coefficients, to a cell whose points do not determine the fit.</param>
         /// <exception cref="ArgumentOutOfRangeException">The degree is below 1, or the axis is out of range.</exception>
-        /// <exception cref="ArgumentException"><paramref name="x"/> does not have the axis's length.</exception>
-        public LazyArray<double> PolyFit(int axis, int degree, double[]? x = null)
+        /// <exception cref="ArgumentException"><paramref name="x"/> does not have the axis's length, or holds a value that is not finite.</exception>
+        public LazyArray<double> PolyFit(int axis, int degree, double[]? x = null, bool skipNaN = true, bool rankDeficientAsNaN = false)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(degree, 1);
             var a = AlongAxis.Axis(axis, array.Rank);
@@ -65,7 +98,33 @@ public static class LazyArrayAnalytics
                 throw new ArgumentException($"{x.Length} abscissae for an axis of {n}", nameof(x));
             }
 
-            return Along(array, a, new PolyfitKernel(degree, x is null ? [.. Enumerable.Range(0, checked((int)n)).Select(i => (double)i)] : (double[])x.Clone()));
+            if (x is not null && !x.All(double.IsFinite))
+            {
+                throw new ArgumentException($"abscissa {Array.FindIndex(x, v => !double.IsFinite(v))} is not a finite number", nameof(x));
+            }
+
+            var abscissae = x is null ? [.. Enumerable.Range(0, checked((int)n)).Select(i => (double)i)] : (double[])x.Clone();
+            return Along(array, a, new RankCheckedPolyfitKernel(degree, abscissae, skipNaN, rankDeficientAsNaN));
+        }
+
+        /// <summary>
+        /// Evaluates, per cell, the polynomial whose coefficients (highest degree first, as <c>PolyFit</c> gives them) lie
+        /// along <paramref name="axis"/>, at each of <paramref name="x"/>: xarray's <c>polyval(coord, coeffs)</c>, with
+        /// the coefficients' axis replaced, in place, by one index per abscissa. A NaN coefficient gives NaN.
+        /// </summary>
+        /// <param name="axis">The coefficients' axis (negative counts from the end).</param>
+        /// <param name="x">The abscissae, at least one.</param>
+        /// <exception cref="ArgumentException"><paramref name="x"/> is empty.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The axis is out of range.</exception>
+        public LazyArray<double> PolyVal(int axis, double[] x)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            if (x.Length == 0)
+            {
+                throw new ArgumentException("no abscissae to evaluate at", nameof(x));
+            }
+
+            return Along(array, axis, new PolyvalKernel((double[])x.Clone()));
         }
 
         /// <summary>Groups the indices along <paramref name="axis"/> by a label each (xarray's <c>groupby</c>): the distinct labels, in order, become the groups of the result.</summary>
@@ -135,6 +194,18 @@ public static class LazyArrayAnalytics
         }
     }
 
+    private static void CheckQuantile(double q, string name)
+    {
+        if (!(q >= 0 && q <= 1))
+        {
+            throw new ArgumentOutOfRangeException(name, q, "a quantile is in [0, 1]");
+        }
+    }
+
+    private static QuantileMethod CheckMethod(QuantileMethod method) => Enum.IsDefined(method)
+        ? method
+        : throw new ArgumentOutOfRangeException(nameof(method), method, "not a QuantileMethod");
+
     internal static LazyArray<double> Along<T>(LazyArray<T> array, int axis, LaneKernel kernel) where T : unmanaged, INumberBase<T>
     {
         ArgumentNullException.ThrowIfNull(array);
@@ -190,6 +261,9 @@ public sealed class LazyGroupBy<T> where T : unmanaged, INumber<T>
 
     /// <summary>The number of non-NaN values of each group.</summary>
     public LazyArray<double> Count() => Reduce(GroupReduction.Count, 0);
+
+    /// <summary>The median of each group (xarray's <c>median</c>, numpy's <c>nanmedian</c>; NaN for a group without values).</summary>
+    public LazyArray<double> Median() => LazyArrayAnalytics.Along(_array, _axis, new GroupMedianKernel(_groupOf, Groups.Length));
 
     /// <summary>The variance of each group with <paramref name="ddof"/> degrees of freedom removed (NaN when count ≤ ddof).</summary>
     public LazyArray<double> Var(int ddof = 0) => Reduce(GroupReduction.Var, ddof);

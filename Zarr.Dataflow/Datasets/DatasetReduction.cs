@@ -23,4 +23,10 @@ public enum DatasetReduction
 
     /// <summary>The population variance (xarray's <c>var</c>, ddof 0).</summary>
     Var,
+
+    /// <summary>The number of values present (xarray's <c>count</c>), as float64.</summary>
+    Count,
+
+    /// <summary>The median (xarray's <c>median</c>, numpy's <c>nanmedian</c>): over one dimension at a time, whose lanes it holds whole.</summary>
+    Median,
 }

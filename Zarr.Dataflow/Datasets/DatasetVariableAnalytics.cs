@@ -7,7 +7,7 @@ namespace Zarr.Dataflow.Datasets;
 /// <summary>
 /// Analytics along a named dimension of a dataset variable, with names and coordinates carried as xarray carries them:
 /// a groupby over time by month gives a <c>month</c> dimension with the months present as its coordinate, a quantile
-/// drops the dimension, a polynomial fit replaces it by <c>degree</c>; the other dimensions keep their coordinates. The
+/// drops the dimension (several put <c>quantile</c> first), a polynomial fit replaces it by <c>degree</c>; the other dimensions keep their coordinates. The
 /// values are the variable's decoded ones (<see cref="DatasetVariableEngine"/>'s <c>ToDecodedLazy</c>), NaN skipped;
 /// each is one lazy pass with the dimension made whole per chunk (see <see cref="LazyArrayAnalytics"/> for the memory).
 /// </summary>
@@ -68,6 +68,8 @@ public static class DatasetVariableAnalytics
                 DatasetReduction.Max => grouped.Max(),
                 DatasetReduction.Std => grouped.Std(),
                 DatasetReduction.Var => grouped.Var(),
+                DatasetReduction.Count => grouped.Count(),
+                DatasetReduction.Median => grouped.Median(),
                 _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "not a DatasetReduction"),
             };
             var values = await lazy.ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
@@ -78,40 +80,87 @@ public static class DatasetVariableAnalytics
 
         /// <summary>
         /// The <paramref name="q"/>-quantile over <paramref name="dimension"/> (dropped), NaN skipped: xarray's
-        /// <c>da.quantile(q, dim)</c> with its default linear method (xarray's scalar <c>quantile</c> coordinate is not kept).
+        /// <c>da.quantile(q, dim, method=…)</c> with a scalar <c>q</c>, whose result keeps <c>q</c> as the scalar
+        /// coordinate <c>quantile</c> (in <see cref="ReducedVariable.Labels"/>).
         /// </summary>
+        /// <param name="dimension">The dimension reduced.</param>
+        /// <param name="q">The quantile, in [0, 1].</param>
+        /// <param name="method">How a quantile between two values is taken (numpy's and xarray's <c>method</c>).</param>
+        /// <param name="options">Pipeline options; null for the defaults.</param>
+        /// <param name="cancellationToken">Cancels the computation.</param>
         /// <exception cref="ZarrSelectionException">The variable has no such dimension.</exception>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="q"/> is outside [0, 1].</exception>
         /// <exception cref="ZarrException">The variable does not hold numbers.</exception>
-        public async Task<ReducedVariable> QuantileAsync(string dimension, double q, PipelineOptions? options = null, CancellationToken cancellationToken = default)
+        public async Task<ReducedVariable> QuantileAsync(string dimension, double q, QuantileMethod method = QuantileMethod.Linear, PipelineOptions? options = null, CancellationToken cancellationToken = default)
         {
             ArgumentNullException.ThrowIfNull(variable);
             var axis = AxisOf(variable, dimension);
-            var values = await variable.ToDecodedLazy().Quantile(q, axis).ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
-            return new ReducedVariable(variable.Name, variable.Dimensions.RemoveAt(axis), variable.Shape.RemoveAt(axis), values, Kept(variable, dimension));
+            var values = await variable.ToDecodedLazy().Quantile(q, axis, method: method).ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
+            return new ReducedVariable(variable.Name, variable.Dimensions.RemoveAt(axis), variable.Shape.RemoveAt(axis), values, Kept(variable, dimension), [new LabelCoordinate("quantile", [q], isScalar: true)]);
         }
 
         /// <summary>
-        /// The least-squares polynomial of <paramref name="degree"/> per cell along <paramref name="dimension"/>, over
-        /// the non-NaN points: xarray's <c>da.polyfit(dim, deg)</c>. The result, named <c>NAME_polyfit_coefficients</c>
-        /// as xarray's <c>Dataset.polyfit</c> names it, has the dimension <c>degree</c> (highest first) before the others.
-        /// The abscissae are the dimension's coordinate as xarray takes them: numbers as they are, times as nanoseconds
-        /// since 1970-01-01 (so a slope is per nanosecond), and 0, 1, … without a coordinate. A cell with fewer non-NaN
-        /// points than coefficients gets NaN, where xarray warns and gives lstsq's minimum-norm answer.
+        /// Several quantiles over <paramref name="dimension"/>, NaN skipped, from one sort of each lane: xarray's
+        /// <c>da.quantile(q, dim, method=…)</c> with an array <c>q</c>. The dimension is dropped and a <c>quantile</c>
+        /// dimension, whose coordinate is <paramref name="q"/>, comes first, before the other dimensions (as xarray's).
         /// </summary>
+        /// <param name="dimension">The dimension reduced.</param>
+        /// <param name="q">The quantiles, each in [0, 1], at least one.</param>
+        /// <param name="method">How a quantile between two values is taken (numpy's and xarray's <c>method</c>).</param>
+        /// <param name="options">Pipeline options; null for the defaults.</param>
+        /// <param name="cancellationToken">Cancels the computation.</param>
+        /// <exception cref="ZarrSelectionException">The variable has no such dimension.</exception>
+        /// <exception cref="ArgumentException"><paramref name="q"/> is empty, or the variable already has a <c>quantile</c> dimension.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">A quantile is outside [0, 1].</exception>
+        /// <exception cref="ZarrException">The variable does not hold numbers.</exception>
+        public async Task<ReducedVariable> QuantilesAsync(string dimension, double[] q, QuantileMethod method = QuantileMethod.Linear, PipelineOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(variable);
+            ArgumentNullException.ThrowIfNull(q);
+            var axis = AxisOf(variable, dimension);
+            if (dimension != "quantile" && variable.Dimensions.Contains("quantile"))
+            {
+                throw new ArgumentException($"variable '{variable.Name}' already has a dimension 'quantile'", nameof(dimension));
+            }
+
+            var lazy = variable.ToDecodedLazy().Quantiles(q, axis, method: method);
+            var values = await lazy.ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
+            return new ReducedVariable(
+                variable.Name,
+                variable.Dimensions.RemoveAt(axis).Insert(0, "quantile"),
+                variable.Shape.RemoveAt(axis).Insert(0, q.Length),
+                MovedToFront(values, [.. lazy.Shape], axis),
+                Kept(variable, dimension),
+                [new LabelCoordinate("quantile", [.. q], isScalar: false)]);
+        }
+
+        /// <summary>
+        /// The least-squares polynomial of <paramref name="degree"/> per cell along <paramref name="dimension"/>:
+        /// xarray's <c>da.polyfit(dim, deg, skipna)</c>. The result, named <c>NAME_polyfit_coefficients</c> as xarray's
+        /// <c>Dataset.polyfit</c> names it, has the dimension <c>degree</c> (highest first, its coordinate) before the
+        /// others. The abscissae are the dimension's coordinate as xarray takes them: numbers as they are, times as
+        /// nanoseconds since 1970-01-01 (so a slope is per nanosecond), and 0, 1, … without a coordinate. A cell whose
+        /// points do not determine the fit gets lstsq's minimum-norm coefficients, as xarray's (see
+        /// <see cref="LazyArrayAnalytics"/>'s <c>PolyFit</c>); a cell without points gets NaN.
+        /// </summary>
+        /// <param name="dimension">The dimension fitted along.</param>
+        /// <param name="degree">The polynomial's degree, 1 or more.</param>
+        /// <param name="skipNaN">Fit each cell over its non-NaN points (xarray's choice when the data has NaN); otherwise a cell with a NaN gets NaN.</param>
+        /// <param name="options">Pipeline options; null for the defaults.</param>
+        /// <param name="cancellationToken">Cancels the computation.</param>
         /// <exception cref="ZarrSelectionException">The variable has no such dimension.</exception>
         /// <exception cref="ArgumentOutOfRangeException">The degree is below 1.</exception>
         /// <exception cref="ZarrException">The coordinate holds neither numbers nor times, a time is missing, or the variable does not hold numbers.</exception>
-        public async Task<ReducedVariable> PolyFitAsync(string dimension, int degree, PipelineOptions? options = null, CancellationToken cancellationToken = default)
+        public async Task<ReducedVariable> PolyFitAsync(string dimension, int degree, bool skipNaN = true, PipelineOptions? options = null, CancellationToken cancellationToken = default)
         {
             ArgumentNullException.ThrowIfNull(variable);
             var axis = AxisOf(variable, dimension);
             ArgumentOutOfRangeException.ThrowIfLessThan(degree, 1);
             var x = await AbscissaeAsync(variable, dimension, cancellationToken).ConfigureAwait(false);
-            var fit = await variable.ToDecodedLazy().PolyFit(axis, degree, x).ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
+            var fit = await variable.ToDecodedLazy().PolyFit(axis, degree, x, skipNaN).ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
             var terms = degree + 1;
             var shape = variable.Shape.SetItem(axis, terms);
-            var values = DegreeFirst(fit, [.. shape], axis);
+            var values = MovedToFront(fit, [.. shape], axis);
             return new ReducedVariable(
                 variable.Name + "_polyfit_coefficients",
                 variable.Dimensions.RemoveAt(axis).Insert(0, "degree"),
@@ -166,8 +215,8 @@ public static class DatasetVariableAnalytics
         }
     }
 
-    /// <summary>Moves the coefficients' axis (at <paramref name="axis"/> of <paramref name="shape"/>) to the front, as xarray's result has <c>degree</c> first.</summary>
-    private static double[] DegreeFirst(double[] fit, long[] shape, int axis)
+    /// <summary>Moves the axis an operation put in place of the one it consumed (at <paramref name="axis"/> of <paramref name="shape"/>) to the front, as xarray's result has <c>degree</c> and <c>quantile</c> first.</summary>
+    private static double[] MovedToFront(double[] fit, long[] shape, int axis)
     {
         var terms = (int)shape[axis];
         var outer = 1L;

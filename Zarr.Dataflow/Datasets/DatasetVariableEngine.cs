@@ -59,6 +59,7 @@ public static class DatasetVariableEngine
         /// <param name="options">Pipeline options; null for the defaults.</param>
         /// <param name="cancellationToken">Cancels the computation.</param>
         /// <exception cref="ZarrSelectionException">The view has no dimension of one of the names.</exception>
+        /// <exception cref="ArgumentException">A median over more than one dimension.</exception>
         /// <exception cref="ZarrException">The variable does not hold numbers.</exception>
         public async Task<ReducedVariable> ReduceAsync(DatasetReduction reduction, string[] dimensions, PipelineOptions? options = null, CancellationToken cancellationToken = default)
         {
@@ -76,6 +77,18 @@ public static class DatasetVariableEngine
             }
 
             var lazy = variable.ToDecodedLazy();
+            if (reduction == DatasetReduction.Median)
+            {
+                if (axes.Length != 1)
+                {
+                    throw new ArgumentException($"variable '{variable.Name}': a median reduces one dimension at a time (asked for {string.Join(", ", names.Select(n => $"'{n}'"))})", nameof(dimensions));
+                }
+
+                var medians = await lazy.Median(axes[0]).ToArrayAsync(options, cancellationToken).ConfigureAwait(false);
+                var others = variable.Dimensions.RemoveAt(axes[0]);
+                return new ReducedVariable(variable.Name, others, variable.Shape.RemoveAt(axes[0]), medians, [.. variable.Coordinates.Where(c => others.Contains(c.Name))]);
+            }
+
             var result = reduction switch
             {
                 DatasetReduction.Mean => await lazy.NanMeanAsync(axes, options, cancellationToken).ConfigureAwait(false),
@@ -84,6 +97,7 @@ public static class DatasetVariableEngine
                 DatasetReduction.Max => await lazy.NanMaxAsync(axes, options, cancellationToken).ConfigureAwait(false),
                 DatasetReduction.Std => await lazy.NanStdAsync(axes, 0, options, cancellationToken).ConfigureAwait(false),
                 DatasetReduction.Var => await lazy.NanVarAsync(axes, 0, options, cancellationToken).ConfigureAwait(false),
+                DatasetReduction.Count => await lazy.Map(static v => double.IsNaN(v) ? 0.0 : 1.0).NanSumAsync(axes, options, cancellationToken).ConfigureAwait(false),
                 _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "not a DatasetReduction"),
             };
 

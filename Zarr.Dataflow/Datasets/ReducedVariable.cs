@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Nodes;
 using Zarr.Storage;
 using Zarr.Storage.Datasets;
 
@@ -36,12 +37,12 @@ public sealed class ReducedVariable
     /// <summary>The coordinates of the remaining dimensions (as selected in the view reduced).</summary>
     public ImmutableArray<DatasetVariable> Coordinates { get; }
 
-    /// <summary>The coordinates of the dimensions the operation created (<c>month</c>, <c>degree</c>), empty for a plain reduction.</summary>
+    /// <summary>The coordinates the operation created (<c>month</c>, <c>degree</c>, <c>quantile</c>, scalar or not), empty for a plain reduction.</summary>
     public ImmutableArray<LabelCoordinate> Labels { get; }
 
     /// <summary>
     /// The result as dataset contents: its coordinates (read, decoded: numbers or times, with their attributes; the
-    /// operation's own, such as <c>month</c>, as int64) and the
+    /// operation's own, such as <c>month</c>, as int64, a scalar <c>quantile</c> as a 0-d float64 variable the result's <c>coordinates</c> attribute names) and the
     /// values as a float64 variable named <paramref name="name"/> (the variable's own name when null), to write with
     /// <see cref="ZarrDataset.CreateAsync"/> or <see cref="ZarrDataset.WriteAsync"/>.
     /// </summary>
@@ -71,9 +72,22 @@ public sealed class ReducedVariable
             }
         }
 
+        var scalars = new List<string>();
         foreach (var label in Labels)
         {
-            contents.AddCoordinate(label.Name, label.Values.ToArray());
+            if (label.IsScalar)
+            {
+                contents.AddVariable(label.Name, [], label.Values.ToArray());
+                scalars.Add(label.Name);
+            }
+            else if (label.IsInteger)
+            {
+                contents.AddCoordinate(label.Name, [.. label.Values.Select(v => (long)v)]);
+            }
+            else
+            {
+                contents.AddCoordinate(label.Name, label.Values.ToArray());
+            }
         }
 
         foreach (var (dimension, length) in Dimensions.Zip(Shape))
@@ -84,7 +98,8 @@ public sealed class ReducedVariable
             }
         }
 
-        contents.AddVariable(name ?? Name, [.. Dimensions], Values.ToArray());
+        var variableAttributes = scalars.Count == 0 ? null : new JsonObject { ["coordinates"] = string.Join(' ', scalars) };
+        contents.AddVariable(name ?? Name, [.. Dimensions], Values.ToArray(), variableAttributes);
         return contents;
     }
 }

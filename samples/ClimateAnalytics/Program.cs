@@ -59,7 +59,8 @@ internal static class ClimateRun
         // Three small results: each pass reads the cube once, its lanes along time whole (AlongAxis rechunks to that).
         var byMonth = cube.GroupBy(0, monthOfStep);
         var climatology = await Pass("climatology", o => byMonth.Mean().ToArrayAsync(o));
-        var fit = await Pass("trend", o => cube.PolyFit(0, degree: 1, x: days).ToArrayAsync(o));
+        // A cell with fewer than two non-NaN days has no trend: NaN, not lstsq's minimum-norm slope.
+        var fit = await Pass("trend", o => cube.PolyFit(0, degree: 1, x: days, rankDeficientAsNaN: true).ToArrayAsync(o));
         var cells = checked((int)(shape[1] * shape[2]));
         var slope = fit.AsSpan(0, cells).ToArray();   // highest degree first: row 0 is the slope
         var p90 = await Pass("p90", o => cube.Percentile(90, 0).ToArrayAsync(o));

@@ -52,22 +52,83 @@ public sealed class AlongAxisTests
 
     [Theory]
     [MemberData(nameof(ChunkGrids))]
-    public async Task PolynomialFitsMatchNumpyPolyfitOverTheNonNaNPoints(int[] chunks)
+    public async Task SeveralQuantilesAndEachMethodMatchNumpy(int[] chunks)
     {
+        // 0.125 and 0.375 of five values fall at positions 0.5 and 1.5: ties that "nearest" rounds to the even one.
         var data = Input();
-        double[] days = [0, 31, 59, 90, 120, 151];
-        const string Fit = """
-            def fit(x, axis, deg, xs):
-                y = np.moveaxis(x, axis, -1)
-                out = np.full(y.shape[:-1] + (deg + 1,), np.nan)
-                for idx in np.ndindex(y.shape[:-1]):
-                    m = ~np.isnan(y[idx])
-                    if m.sum() > deg:
-                        out[idx] = np.polyfit(xs[m], y[idx][m], deg)
-                return np.moveaxis(out, -1, axis)
-            results = [fit(x, 0, 1, days), fit(x, 0, 2, days), fit(x, 1, 1, np.arange(5.0)), fit(x, 2, 3, np.arange(4.0))]
+        const string Snippet = """
+            qs = [0.0, 0.125, 0.375, 0.9, 1.0]
+            methods = ['linear', 'lower', 'higher', 'nearest', 'midpoint']
+            results = []
+            for a in range(3):
+                for m in methods:
+                    results.append(np.moveaxis(np.nanquantile(x, qs, axis=a, method=m), 0, a))
+                    results.append(np.nanquantile(x, 0.375, axis=a, method=m))
+                results.append(np.moveaxis(np.quantile(x, qs, axis=a, method='nearest'), 0, a))
             """;
-        var expected = await NumpyPeer.RunAsync(Fit, new NumpyInput("x", data, Shape), new NumpyInput("days", days, [6]));
+        var expected = await NumpyPeer.RunAsync(Snippet, new NumpyInput("x", data, Shape));
+        double[] qs = [0.0, 0.125, 0.375, 0.9, 1.0];
+        QuantileMethod[] methods = [QuantileMethod.Linear, QuantileMethod.Lower, QuantileMethod.Higher, QuantileMethod.Nearest, QuantileMethod.Midpoint];
+        var x = await StoredAsync(data, chunks);
+        foreach (var options in Options)
+        {
+            for (var axis = 0; axis < 3; axis++)
+            {
+                var at = 11 * axis;
+                for (var m = 0; m < methods.Length; m++)
+                {
+                    var several = x.Quantiles(qs, axis, method: methods[m]);
+                    var shape = Shape.ToArray();
+                    shape[axis] = qs.Length;
+                    Assert.Equal(shape, several.Shape.ToArray());
+                    NumpyPeer.AssertClose(expected[at + (2 * m)], await several.ToArrayAsync(options), $"nanquantile {methods[m]} of five quantiles, axis {axis}");
+                    NumpyPeer.AssertClose(expected[at + (2 * m) + 1], await x.Quantile(0.375, axis, method: methods[m]).ToArrayAsync(options), $"nanquantile {methods[m]} 0.375, axis {axis}");
+                }
+
+                NumpyPeer.AssertClose(expected[at + 10], await x.Quantiles(qs, axis - 3, skipNaN: false, method: QuantileMethod.Nearest).ToArrayAsync(options), $"quantile nearest (NaN kept), axis {axis}");
+            }
+        }
+
+        Assert.Throws<ArgumentException>(() => x.Quantiles([], 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => x.Quantiles([0.5, -0.1], 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => x.Quantile(0.5, 0, method: (QuantileMethod)9));
+    }
+
+    [Theory]
+    [MemberData(nameof(ChunkGrids))]
+    public async Task PolynomialFitsMatchXarrayRankDeficientCellsIncluded(int[] chunks)
+    {
+        // Besides the input's NaN: lane (·, 1, 0) along axis 0 keeps one point, lane (·, 2, 0) two; with the repeated
+        // abscissae of "pairs", a lane keeping both points of one abscissa has fewer distinct abscissae than it seems.
+        var data = Input();
+        for (var t = 0; t < 6; t++)
+        {
+            data[(t * 20) + 4] = t == 2 ? data[(t * 20) + 4] : double.NaN;
+            data[(t * 20) + 8] = t is 0 or 1 ? 1.5 + t : double.NaN;
+        }
+
+        double[] days = [0, 31, 59, 90, 120, 151];
+        double[] pairs = [0, 0, 31, 31, 59, 59];
+        double[] at = [0, 10, 100.5];
+        const string Fit = """
+            import xarray as xr
+            dims = ['a', 'b', 'c']
+            def fit(x, axis, deg, xs, **kw):
+                r = xr.DataArray(x, dims=dims, coords={dims[axis]: xs}).polyfit(dims[axis], deg, **kw).polyfit_coefficients
+                return r.transpose('degree', *[d for i, d in enumerate(dims) if i != axis])
+            def inplace(r, axis):
+                return np.moveaxis(r.values, 0, axis)
+            def determined(x, deg, xs):
+                ok = ~np.isnan(x)
+                distinct = np.apply_along_axis(lambda m: len(np.unique(xs[m])), 0, ok)
+                return np.where(distinct > deg, 1.0, np.nan)
+            line = fit(x, 0, 1, days)
+            results = [inplace(line, 0), inplace(fit(x, 0, 2, days), 0), inplace(fit(x, 1, 1, np.arange(5.0)), 1), inplace(fit(x, 2, 3, np.arange(4.0)), 2),
+                       inplace(fit(x, 0, 2, pairs), 0), inplace(fit(x, 0, 3, pairs), 0), inplace(fit(x, 0, 1, days, skipna=False), 0),
+                       inplace(fit(x, 0, 2, days), 0) * determined(x, 2, days),
+                       xr.polyval(xr.DataArray(at, dims='e', coords={'e': at}), line).transpose('e', 'b', 'c').values]
+            """;
+        var expected = await NumpyPeer.RunAsync(Fit, new NumpyInput("x", data, Shape), new NumpyInput("days", days, [6]), new NumpyInput("pairs", pairs, [6]), new NumpyInput("at", at, [3]));
         var x = await StoredAsync(data, chunks);
         foreach (var options in Options)
         {
@@ -76,8 +137,17 @@ public sealed class AlongAxisTests
             NumpyPeer.AssertClose(expected[0], await line.ToArrayAsync(options), "polyfit degree 1 over days", 1e-7);
             NumpyPeer.AssertClose(expected[1], await x.PolyFit(0, 2, days).ToArrayAsync(options), "polyfit degree 2 over days", 1e-7);
             NumpyPeer.AssertClose(expected[2], await x.PolyFit(1, 1).ToArrayAsync(options), "polyfit degree 1 along axis 1", 1e-7);
-            NumpyPeer.AssertClose(expected[3], await x.PolyFit(-1, 3).ToArrayAsync(options), "polyfit degree 3 along axis 2", 1e-6);
+            NumpyPeer.AssertClose(expected[3], await x.PolyFit(-1, 3).ToArrayAsync(options), "polyfit degree 3 along axis 2 (a NaN leaves three points)", 1e-6);
+            NumpyPeer.AssertClose(expected[4], await x.PolyFit(0, 2, pairs).ToArrayAsync(options), "polyfit degree 2 over paired abscissae", 1e-6);
+            NumpyPeer.AssertClose(expected[5], await x.PolyFit(0, 3, pairs).ToArrayAsync(options), "polyfit degree 3 over three distinct abscissae", 1e-6);
+            NumpyPeer.AssertClose(expected[6], await x.PolyFit(0, 1, days, skipNaN: false).ToArrayAsync(options), "polyfit skipna=False", 1e-7);
+            NumpyPeer.AssertClose(expected[7], await x.PolyFit(0, 2, days, rankDeficientAsNaN: true).ToArrayAsync(options), "polyfit with NaN for undetermined cells", 1e-7);
+            var values = await line.PolyVal(0, at).ToArrayAsync(options);
+            NumpyPeer.AssertClose(expected[8], values, "polyval of the line at three abscissae", 1e-7);
         }
+
+        Assert.Throws<ArgumentException>(() => x.PolyFit(0, 1, [0, 1, 2, double.NaN, 4, 5]));
+        Assert.Throws<ArgumentException>(() => x.PolyVal(0, []));
     }
 
     [Theory]
@@ -94,7 +164,8 @@ public sealed class AlongAxisTests
             std1 = lambda v, axis: np.nanstd(v, axis=axis, ddof=1)
             halves = np.arange(5) // 2
             results = [by(x, 0, months, np.nanmean), by(x, 0, months, sums), by(x, 0, months, np.nanmin), by(x, 0, months, np.nanmax),
-                       by(x, 0, months, count), by(x, 0, months, np.nanstd), by(x, 0, months, std1), by(x, 1, halves, np.nanmean)]
+                       by(x, 0, months, count), by(x, 0, months, np.nanstd), by(x, 0, months, std1), by(x, 1, halves, np.nanmean),
+                       by(x, 0, months, np.nanmedian), by(x, 1, halves, np.nanmedian), by(x, 2, np.array([7, 7, 7, 7]), np.nanmedian)]
             """;
         var expected = await NumpyPeer.RunAsync(Groups, new NumpyInput("x", data, Shape), new NumpyInput("months", [.. months.Select(m => (double)m)], [6]));
         var x = await StoredAsync(data, chunks);
@@ -115,6 +186,9 @@ public sealed class AlongAxisTests
             var coarse = x.Resample(1, 2);
             Assert.Equal([0, 1, 2], coarse.Groups.ToArray());
             NumpyPeer.AssertClose(expected[7], await coarse.Mean().ToArrayAsync(options), "resample by 2 along axis 1", 1e-6);
+            NumpyPeer.AssertClose(expected[8], await byMonth.Median().ToArrayAsync(options), "median per month", 1e-9);
+            NumpyPeer.AssertClose(expected[9], await coarse.Median().ToArrayAsync(options), "median of a resample by 2 along axis 1", 1e-9);
+            NumpyPeer.AssertClose(expected[10], await x.GroupBy(-1, [7, 7, 7, 7]).Median().ToArrayAsync(options), "median of one group along the last axis", 1e-9);
         }
     }
 

@@ -3,7 +3,7 @@ using Zarr.Storage;
 
 namespace Zarr.Dataflow.Tests.Analytics;
 
-/// <summary>Fourier transforms along each axis (numpy's fft.fft and fft.rfft) against numpy, over several chunk grids.</summary>
+/// <summary>Fourier transforms along each axis (numpy's fft.fft, ifft, rfft, irfft) of real and complex input against numpy, over several chunk grids.</summary>
 public sealed class FftTests
 {
     // Axis lengths 6 and 4 are even, 5 and 7 odd (Bluestein in MathNet, radix-2 for 4).
@@ -85,6 +85,120 @@ public sealed class FftTests
         }
     }
 
+    /// <summary>A complex input: the real input and a second draw as imaginary parts.</summary>
+    private static Complex[] ComplexInput() => [.. Input().Zip(NumpyPeer.Data(6 * 5 * 4 * 7, 43, 0), (re, im) => new Complex(re, (float)im))];
+
+    private const string ComplexSnippet = """
+        z = zr + 1j * zi
+        results = []
+        for a in range(4):
+            for r in (np.fft.fft(z, axis=a), np.fft.ifft(z, axis=a), np.fft.ifft(z, n=3, axis=a, norm='ortho'), np.fft.ifft(z, n=9, axis=a, norm='forward'),
+                      np.fft.fft(z, n=8, axis=a, norm='forward')):
+                results += [r.real, r.imag]
+            for r in (np.fft.irfft(z, axis=a), np.fft.irfft(z, n=7, axis=a, norm='ortho'), np.fft.irfft(z, n=2, axis=a, norm='forward'), np.fft.irfft(z, n=12, axis=a)):
+                results.append(r)
+        """;
+
+    /// <summary>Checks the complex transforms along every axis against <see cref="ComplexSnippet"/>'s results.</summary>
+    private static async Task AssertComplexTransformsAsync(double[][] expected, Func<int, LazyArray<Complex>[]> transforms, Func<int, LazyArray<double>[]> inverses, string input, double tolerance)
+    {
+        foreach (var options in Options)
+        {
+            for (var axis = 0; axis < 4; axis++)
+            {
+                var at = 14 * axis;
+                var complex = transforms(axis);
+                string[] names = ["fft", "ifft", "ifft n=3 ortho", "ifft n=9 forward", "fft n=8 forward"];
+                for (var i = 0; i < complex.Length; i++)
+                {
+                    var values = await complex[i].ToArrayAsync(options);
+                    NumpyPeer.AssertClose(expected[at + (2 * i)], values.Select(c => c.Real).ToArray(), $"{names[i]} of {input} along axis {axis} (real part)", tolerance);
+                    NumpyPeer.AssertClose(expected[at + (2 * i) + 1], values.Select(c => c.Imaginary).ToArray(), $"{names[i]} of {input} along axis {axis} (imaginary part)", tolerance);
+                }
+
+                var real = inverses(axis);
+                string[] realNames = ["irfft", "irfft n=7 ortho", "irfft n=2 forward", "irfft n=12"];
+                for (var i = 0; i < real.Length; i++)
+                {
+                    NumpyPeer.AssertClose(expected[at + 10 + i], await real[i].ToArrayAsync(options), $"{realNames[i]} of {input} along axis {axis}", tolerance);
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ChunkGrids))]
+    public async Task ComplexTransformsAndInversesMatchNumpy(int[] chunks)
+    {
+        var data = ComplexInput();
+        var expected = await NumpyPeer.RunAsync(
+            ComplexSnippet,
+            new NumpyInput("zr", [.. data.Select(c => c.Real)], Shape),
+            new NumpyInput("zi", [.. data.Select(c => c.Imaginary)], Shape));
+        var z = Lazy.From(await Support.ArrayAsync(new MemoryStore(), "z", Shape, chunks, data));
+        await AssertComplexTransformsAsync(
+            expected,
+            a => [z.Fft(a), z.Ifft(a - 4), z.Ifft(a, 3, FftNormalization.Ortho), z.Ifft(a, 9, FftNormalization.Forward), z.Fft(a, 8, FftNormalization.Forward)],
+            a => [z.Irfft(a), z.Irfft(a, 7, FftNormalization.Ortho), z.Irfft(a - 4, 2, FftNormalization.Forward), z.Irfft(a, 12)],
+            "complex128",
+            1e-9);
+    }
+
+    [Fact]
+    public async Task Complex64TransformsAreComputedInComplex128AsNumpy()
+    {
+        // The values are float32 already, so numpy's complex128 transform of the complex64 input is the reference.
+        var data = ComplexInput();
+        var expected = await NumpyPeer.RunAsync(
+            ComplexSnippet.Replace("z = zr + 1j * zi", "z = (zr + 1j * zi).astype(np.complex64)", StringComparison.Ordinal),
+            new NumpyInput("zr", [.. data.Select(c => c.Real)], Shape),
+            new NumpyInput("zi", [.. data.Select(c => c.Imaginary)], Shape));
+        var single = data.Select(c => new Complex64((float)c.Real, (float)c.Imaginary)).ToArray();
+        var z = Lazy.From(await Support.ArrayAsync(new MemoryStore(), "z", Shape, [4, 2, 3, 7], single));
+        await AssertComplexTransformsAsync(
+            expected,
+            a => [z.Fft(a), z.Ifft(a), z.Ifft(a, 3, FftNormalization.Ortho), z.Ifft(a, 9, FftNormalization.Forward), z.Fft(a, 8, FftNormalization.Forward)],
+            a => [z.Irfft(a), z.Irfft(a, 7, FftNormalization.Ortho), z.Irfft(a, 2, FftNormalization.Forward), z.Irfft(a, 12)],
+            "complex64",
+            1e-5);
+    }
+
+    [Fact]
+    public async Task AnInverseOfARealTransformGivesTheInputBackAndRealInputHasAnIfft()
+    {
+        var data = Input();
+        var expected = await NumpyPeer.RunAsync(
+            "r = np.fft.ifft(x, axis=1, norm='ortho')\nresults = [r.real, r.imag, np.fft.irfft(np.fft.rfft(x, axis=3), n=7, axis=3)]",
+            new NumpyInput("x", data, Shape));
+        var x = await StoredAsync(data, [4, 2, 3, 7]);
+        var inverse = await x.Ifft(1, normalization: FftNormalization.Ortho).ToArrayAsync(PipelineOptions.Uniform(4, 2));
+        AssertComplex(expected[0], expected[1], inverse, "ifft of real input, ortho");
+        var roundTrip = await x.Rfft(3).Irfft(3, 7).ToArrayAsync(PipelineOptions.Uniform(4, 2));
+        NumpyPeer.AssertClose(expected[2], roundTrip, "irfft(rfft(x), n=7)");
+        NumpyPeer.AssertClose(data, roundTrip, "irfft(rfft(x), n=7) against x itself", 1e-9);
+    }
+
+    [Fact]
+    public async Task SampleFrequenciesMatchNumpy()
+    {
+        var expected = await NumpyPeer.RunAsync("results = [np.fft.fftfreq(n, d) for n in (1, 2, 7, 8) for d in (1.0, 0.25)] + [np.fft.rfftfreq(n, d) for n in (1, 2, 7, 8) for d in (1.0, 0.25)]");
+        var i = 0;
+        foreach (var frequencies in new Func<int, double, double[]>[] { LazyArrayFourier.FftFrequencies, LazyArrayFourier.RfftFrequencies })
+        {
+            foreach (var n in new[] { 1, 2, 7, 8 })
+            {
+                foreach (var d in new[] { 1.0, 0.25 })
+                {
+                    NumpyPeer.AssertClose(expected[i++], frequencies(n, d), $"frequencies of {n} at {d}", 1e-15);
+                }
+            }
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => LazyArrayFourier.FftFrequencies(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LazyArrayFourier.RfftFrequencies(4, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LazyArrayFourier.RfftFrequencies(4, double.NaN));
+    }
+
     [Fact]
     public async Task ANaNSpoilsOnlyItsOwnLaneAsInNumpy()
     {
@@ -117,5 +231,12 @@ public sealed class FftTests
         Assert.Throws<ArgumentOutOfRangeException>(() => x.Fft(2));
         Assert.Throws<ArgumentOutOfRangeException>(() => x.Rfft(-3));
         Assert.Throws<ArgumentOutOfRangeException>(() => x.Fft(0, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => x.Ifft(0, -1));
+        var z = x.Cast<Complex>();
+        Assert.Throws<ArgumentOutOfRangeException>(() => z.Irfft(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => z.Irfft(0, 0));
+        var single = Lazy.Generate<double>([6, 1], [2, 1], static (_, d) => d.Fill(1)).Cast<Complex>();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => single.Irfft(1));
+        Assert.Equal("length", e.ParamName);
     }
 }
