@@ -34,8 +34,26 @@ public partial class ZarrArray
         await ChunkLoop.RunAsync(plan, maxConcurrency, async (chunk, ct) =>
         {
             var io = _state.Current.ChunkIO;
+            var coordinates = plan.CoordinatesOf(chunk);
+            if (io.Grid.IsFullShape(coordinates) && plan.IsContiguousWholeChunk(chunk, io.Grid.ChunkShape.AsSpan(), out var elementOffset))
+            {
+                // The chunk is one run of the destination: decoded straight into it, with no buffer of its own to copy out of.
+                using var encoded = await io.FetchAsync(coordinates, ct).ConfigureAwait(false);
+                var run = MemoryMarshal.AsBytes(destination.Span).Slice(checked((int)(elementOffset * itemSize)), io.ByteLength);
+                if (encoded is null)
+                {
+                    io.DecodeMissing(run);
+                }
+                else
+                {
+                    io.Decode(encoded.Span, coordinates, run, codecParallelism);
+                }
+
+                return;
+            }
+
             var region = io.DecodesPartially && !plan.Covers(chunk) ? plan.Region(chunk) : (ChunkRegion?)null;
-            using var decoded = await io.FetchDecodedAsync(plan.CoordinatesOf(chunk), region, codecParallelism, ct).ConfigureAwait(false);
+            using var decoded = await io.FetchDecodedAsync(coordinates, region, codecParallelism, ct).ConfigureAwait(false);
             CopyOut(plan, chunk, io, decoded, destination, streaming);
         }, cancellationToken).ConfigureAwait(false);
     }

@@ -191,14 +191,7 @@ internal sealed class CellStats<T> where T : unmanaged, INumber<T>
     {
         if (skipNaN && TensorPrimitives.IsNaNAny(segment))
         {
-            var m = 0;
-            foreach (var v in segment)
-            {
-                if (!T.IsNaN(v))
-                {
-                    scratch[m++] = v;
-                }
-            }
+            var m = NaNFilter.Numbers(segment, scratch);
 
             // The skipped NaNs are still seen: counted here, as they are not in the filtered run below.
             if (NaNs is not null)

@@ -34,6 +34,13 @@ internal interface IChunkPlan<TChunk>
     /// <summary>A region of the chunk that holds every selected element (for partial decoding).</summary>
     ChunkRegion Region(in TChunk chunk);
 
+    /// <summary>
+    /// True when the selection takes every element of the chunk's whole decoded buffer (as <paramref name="chunkShape"/>
+    /// lays it out) and they lie in the selection's buffer as one contiguous run in the same order, starting
+    /// <paramref name="elementOffset"/> elements in: the chunk can then be decoded straight into the buffer.
+    /// </summary>
+    bool IsContiguousWholeChunk(in TChunk chunk, ReadOnlySpan<int> chunkShape, out long elementOffset);
+
     /// <summary>Copies the chunk's selected elements into the selection's buffer.</summary>
     /// <param name="chunk">The chunk.</param>
     /// <param name="decoded">The decoded chunk (C order), or one element (the fill value) when <paramref name="missing"/>.</param>

@@ -56,6 +56,14 @@ internal abstract class IndexPlan : IChunkPlan<PlannedChunk>
     public long[] CoordinatesOf(in PlannedChunk chunk) => chunk.Coordinates;
 
     /// <inheritdoc />
+    /// <remarks>Advanced selections always copy: their elements are picked one by one.</remarks>
+    public bool IsContiguousWholeChunk(in PlannedChunk chunk, ReadOnlySpan<int> chunkShape, out long elementOffset)
+    {
+        elementOffset = 0;
+        return false;
+    }
+
+    /// <inheritdoc />
     public void CopyOut(in PlannedChunk chunk, ref byte decoded, bool missing, ReadOnlySpan<long> chunkStrides, ref byte destination, int itemSize, bool streaming) =>
         Transfer(chunk, ref decoded, missing, chunkStrides, ref destination, false, false, itemSize);
 

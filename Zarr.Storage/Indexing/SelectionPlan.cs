@@ -176,6 +176,39 @@ internal sealed class SelectionPlan : IChunkPlan<ChunkSelection>
     }
 
     /// <inheritdoc />
+    public bool IsContiguousWholeChunk(in ChunkSelection chunk, ReadOnlySpan<int> chunkShape, out long elementOffset)
+    {
+        elementOffset = 0;
+        var rank = Dimensions.Length;
+        if (chunkShape.Length != rank)
+        {
+            return false;
+        }
+
+        // Whole: every element of the buffer, in order. Contiguous in the output: past the innermost dimension the
+        // chunk does not span whole, it spans one index only (a box of whole rows of whole planes...).
+        var spansWhole = true;
+        for (var d = rank - 1; d >= 0; d--)
+        {
+            var p = chunk.Projections[d];
+            if (p.LocalStart != 0 || p.Count != chunkShape[d] || (Dimensions[d].Step != 1 && p.Count > 1))
+            {
+                return false;
+            }
+
+            if (!spansWhole && p.Count != 1)
+            {
+                return false;
+            }
+
+            spansWhole &= p.Count == Dimensions[d].Count;
+            elementOffset += p.OutputStart * _outputStrides[d];
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
     public void CopyOut(in ChunkSelection chunk, ref byte decoded, bool missing, ReadOnlySpan<long> chunkStrides, ref byte destination, int itemSize, bool streaming) =>
         Move(chunk, ref decoded, chunkStrides, ref destination, itemSize, toChunk: false, scalar: missing, streaming);
 

@@ -20,7 +20,7 @@ namespace Zarr.Benchmarks;
 /// <item><c>climatology-floor</c> (ours only): a nan-sum of the same cube, the cost of reading and decoding it once.</item>
 /// </list>
 /// Each: a warm-up run, then REPS timed runs after a collection; one JSON line per workload on stdout (median and the
-/// walls, peak RSS), progress on stderr. The results are checked against the peer's in the compare script.
+/// walls, the median process CPU seconds of a run, peak RSS), progress on stderr. The results are checked against the peer's in the compare script.
 /// </summary>
 internal static class AnalyticsWorkloads
 {
@@ -46,14 +46,17 @@ internal static class AnalyticsWorkloads
             };
             var check = await run();
             var walls = new List<double>();
+            var cpus = new List<double>();
             for (var r = 0; r < reps; r++)
             {
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var clock = Stopwatch.StartNew();
                 await run();
                 walls.Add(clock.Elapsed.TotalSeconds);
-                Console.Error.WriteLine($"{name}: rep {r} {walls[^1]:F3} s");
+                cpus.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+                Console.Error.WriteLine($"{name}: rep {r} {walls[^1]:F3} s, CPU {cpus[^1]:F3} s");
             }
 
             var sorted = walls.Order().ToArray();
@@ -63,6 +66,7 @@ internal static class AnalyticsWorkloads
                 ["median_s"] = sorted[sorted.Length / 2],
                 ["min_s"] = sorted[0],
                 ["walls"] = walls,
+                ["cpu_median_s"] = cpus.Order().ElementAt(cpus.Count / 2),
                 ["peak_rss_mib"] = Machine.StatusMiB("VmHWM"),
                 ["check"] = check,
             };

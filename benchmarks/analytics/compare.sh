@@ -2,7 +2,7 @@
 # Issue 16's proof: the one-pass set (nan-mean, nan-std, nan-min, nan-max, histogram through ComputeSet) against
 # dask.compute of the same five, and the monthly climatology against xarray + dask's groupby("time.month").mean(),
 # measured side by side in one run on the same stored inputs. Prints the medians and the speed-up (peer / ours), the
-# load (uptime) before and after, and checks that both sides computed the same values.
+# median process CPU seconds of a run on each side, the load (uptime) before and after, and checks that both sides computed the same values.
 #
 #   benchmarks/analytics/compare.sh [--reps N] [onepass] [climatology] [climatology-floor]
 #
@@ -52,22 +52,22 @@ root, reps, before, after = sys.argv[1:5]
 load = lambda p: {r["workload"]: r for r in map(json.loads, filter(None, open(os.path.join(root, p)).read().splitlines()))}
 peer, ours = load("peer.jsonl"), load("ours.jsonl")
 lines = [f"medians of {reps} repetitions after a warm-up; load before: {before.strip()}; after: {after.strip()}", "",
-         "| workload | peer | peer median s | ours median s | speed-up | target | values agree | ours peak RSS MiB |",
-         "|---|---|---:|---:|---:|---:|---|---:|"]
+         "| workload | peer | peer median s | ours median s | speed-up | target | values agree | CPU s peer / ours | ours peak RSS MiB |",
+         "|---|---|---:|---:|---:|---:|---|---:|---:|"]
 what = {"onepass": "dask.compute(nanmean, nanstd, nanmin, nanmax, histogram)", "climatology": 'xarray groupby("time.month").mean() on dask',
         "climatology-floor": "(none: ours only, one nan-sum pass over the climate cube)"}
 ok = True
 for name, o in ours.items():
     p = peer.get(name)
     if p is None:
-        lines.append(f"| {name} | {what[name]} | - | {o['median_s']:.3f} | - | - | - | {o['peak_rss_mib']:.0f} |")
+        lines.append(f"| {name} | {what[name]} | - | {o['median_s']:.3f} | - | - | - | - / {o['cpu_median_s']:.3f} | {o['peak_rss_mib']:.0f} |")
         continue
     a, b = o["check"], p["check"]
     agree = len(a) == len(b) and all(abs(x - y) <= 1e-5 * max(1.0, abs(y)) for x, y in zip(a, b))
     speed = p["median_s"] / o["median_s"]
     ok &= agree
     lines.append(f"| {name} | {what[name]} | {p['median_s']:.3f} | {o['median_s']:.3f} | {speed:.2f}x | >= 2x {'met' if speed >= 2 else 'missed'} | "
-                 f"{'yes' if agree else 'NO'} | {o['peak_rss_mib']:.0f} |")
+                 f"{'yes' if agree else 'NO'} | {p['cpu_median_s']:.3f} / {o['cpu_median_s']:.3f} | {o['peak_rss_mib']:.0f} |")
 text = "\n".join(lines)
 print(text)
 open(os.path.join(root, "table.md"), "w").write(text + "\n")
