@@ -278,6 +278,7 @@ public sealed class CodecRegistry
             new Crc32cDescriptor(), new ZlibDescriptor(), new Lz4Descriptor(), new Bz2Descriptor(), new DeltaDescriptor(),
             new FixedScaleOffsetDescriptor(), new AsTypeDescriptor(), new QuantizeDescriptor(), new ShardingDescriptor(),
             new BitRoundDescriptor(), new ScaleOffsetDescriptor(), new CastValueDescriptor(), new PackBitsDescriptor(),
+            new NumcodecsPackBitsDescriptor(),
         ];
         foreach (var descriptor in builtIn)
         {
