@@ -150,6 +150,37 @@ public sealed class RectilinearGridTests
             Bits(await Support.ReadAllAsync(await Lazy.From(rect).Slice(stepped).StoreAsync(store, "s-rect"))));
     }
 
+    [Fact]
+    public async Task A_reduction_along_one_axis_stores_the_other_axes_edges_with_the_regular_grids_values()
+    {
+        var store = new MemoryStore();
+        var rect = await ZarrArray.FromDataAsync<double>(store, "rect", Data, Shape, new ArrayOptions { ChunkEdges = Months });
+        var regular = await ZarrArray.FromDataAsync<double>(store, "regular", Data, Shape, new ArrayOptions { Chunks = [30, 4] });
+
+        // Summing the columns keeps time: the months' edges.
+        var byDay = await Lazy.From(rect).Sum([1]).StoreAsync(store, "by-day", new ArrayOptions { Compressors = [] });
+        Assert.False(byDay.Grid.IsRegular);
+        Assert.Equal(ChunkEdgeList.FromEdges(Days), byDay.Grid.Edges[0]);
+        var expected = await Lazy.From(regular).Sum([1]).StoreAsync(store, "by-day-regular");
+        Assert.True(expected.Grid.IsRegular);
+        Assert.Equal(Bits(await Support.ReadAllAsync(expected)), Bits(await Support.ReadAllAsync(byDay)));
+        Assert.Equal(Bits(Enumerable.Range(0, 365).Select(r => Enumerable.Range(0, 6).Sum(c => Data[(r * 6) + c]))), Bits(await Support.ReadAllAsync(byDay)));
+
+        // Each month's block is one whole chunk: February's is its 28 days.
+        using (var february = await store.GetAsync("by-day/c/1"))
+        {
+            Assert.Equal(28 * sizeof(double), february!.Length);
+        }
+
+        // Summing time keeps the columns' (regular) edges; given chunks win over the source's edges.
+        var byColumn = await Lazy.From(rect).Sum([0]).StoreAsync(store, "by-column");
+        Assert.Equal(ChunkEdgeList.Regular(4), byColumn.Grid.Edges[0]);
+        Assert.Equal(Bits(await Lazy.From(regular).SumAsync([0])), Bits(await Support.ReadAllAsync(byColumn)));
+        var chosen = await Lazy.From(rect).Sum([1]).StoreAsync(store, "chosen", new ArrayOptions { Chunks = [100] });
+        Assert.True(chosen.Grid.IsRegular);
+        Assert.Equal(Bits(await Support.ReadAllAsync(expected)), Bits(await Support.ReadAllAsync(chosen)));
+    }
+
     private static long[] Bits(double value) => [BitConverter.DoubleToInt64Bits(value)];
 
     private static long[] Bits(IEnumerable<double> values) => [.. values.Select(BitConverter.DoubleToInt64Bits)];
