@@ -196,7 +196,8 @@ public sealed class LazyArray<T> : LazyArray where T : unmanaged
     /// dimension a range (negative bounds count from the end, bounds clamp, steps positive) or an index, which drops the
     /// dimension; dimensions left out are whole. The view's chunks are this array's projected onto the selection, so a
     /// view chunk reads about one chunk per dimension; a step-1 view of a stored array starting on chunk boundaries keeps
-    /// the stored chunks and the fused fetch → decode path. Any other region is read asynchronously inside the pipeline
+    /// the stored chunks and the fused fetch → decode path; a step-1 view (no index) of a rectilinear array is
+    /// rectilinear, its edges cut to the range, and a store of it writes that grid. Any other region is read asynchronously inside the pipeline
     /// (a stored array's strided region read; for other expressions, the box spanning the region, then every step-th
     /// element). Selecting everything returns this array.
     /// </summary>

@@ -131,16 +131,20 @@ public sealed class LazyReduction<TOut> where TOut : unmanaged
             cancellationToken);
     }
 
-    /// <summary>Creates an array of the result's shape in <paramref name="store"/> (chunks default to <see cref="Chunks"/>) and computes the result into it.</summary>
+    /// <summary>
+    /// Creates an array of the result's shape in <paramref name="store"/> (chunks default to <see cref="Chunks"/>; over a
+    /// rectilinear source, to a rectilinear grid of the kept axes' edges) and computes the result into it.
+    /// </summary>
     /// <returns>The new array.</returns>
     public async Task<ZarrArray<TOut>> StoreAsync(IStore store, string path, ArrayOptions? arrayOptions = null, PipelineOptions? options = null, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(path);
         arrayOptions ??= new ArrayOptions();
-        if (arrayOptions.Chunks is null)
+        if (arrayOptions.Chunks is null && arrayOptions.ChunkEdges is null)
         {
-            arrayOptions = arrayOptions with { Chunks = Chunks };
+            // A rectilinear source's kept axes keep their edges: each result block is then one whole chunk.
+            arrayOptions = _runner.KeptEdges.IsDefault ? arrayOptions with { Chunks = Chunks } : arrayOptions with { ChunkEdges = _runner.KeptEdges };
         }
 
         var target = await ZarrArray.CreateAsync<TOut>(store, path, Shape.ToArray(), arrayOptions, overwrite, cancellationToken).ConfigureAwait(false);
@@ -163,6 +167,9 @@ internal abstract class ReductionRunner<TOut> where TOut : unmanaged
 
     /// <summary>Per axis of the source, whether it is reduced; null when the result's axes are not the source's kept axes alone.</summary>
     public virtual bool[]? Reduced => null;
+
+    /// <summary>The chunk edges of the kept axes of a rectilinear source (the result's own grid); default otherwise.</summary>
+    public virtual ImmutableArray<ChunkEdgeList> KeptEdges => default;
 
     public abstract Task<PipelineReport> RunAsync(BoxSink<TOut> sink, PipelineOptions options, CancellationToken cancellationToken);
 
@@ -220,6 +227,10 @@ internal static class Reductions
         public override ChunkGrid SourceGrid => node.Grid;
 
         public override bool[]? Reduced => kernel.Extra > 1 || kernel.Binned ? null : plan.Reduced;
+
+        public override ImmutableArray<ChunkEdgeList> KeptEdges { get; } = node.Grid.IsRegular || kernel.Extra > 1 || kernel.Binned || plan.Kept.Length == 0
+            ? default
+            : [.. node.Grid.Edges.Where((_, d) => !plan.Reduced[d])];
 
         public override async Task<PipelineReport> RunAsync(BoxSink<TOut> sink, PipelineOptions options, CancellationToken cancellationToken)
         {

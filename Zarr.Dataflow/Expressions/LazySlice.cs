@@ -20,8 +20,8 @@ internal sealed class SliceNode<T> : LazyNode<T> where T : unmanaged
     private readonly ZarrArray<T>? _stored;
     private readonly long[]? _chunkOffset;
 
-    private SliceNode(LazyNode<T> operand, DimensionSelection[] selection, int[] kept, long[] shape, int[] chunks, long[]? chunkOffset)
-        : base(shape, chunks)
+    private SliceNode(LazyNode<T> operand, DimensionSelection[] selection, int[] kept, long[] shape, int[] chunks, long[]? chunkOffset, ChunkGrid? grid = null)
+        : base(shape, chunks, grid)
     {
         _operand = operand;
         _selection = selection;
@@ -110,7 +110,32 @@ internal sealed class SliceNode<T> : LazyNode<T> where T : unmanaged
             offset = [.. selection.Select((s, d) => s.Start / operand.Chunks[d])];
         }
 
+        // A step-1 view of a rectilinear operand is rectilinear too: the operand's edges cut to the selected range,
+        // so each view chunk is one operand chunk (or its part at either end) and nothing is read twice.
+        if (!operand.Grid.IsRegular && kept.All(d => selection[d].Step == 1) && shape.All(n => n > 0))
+        {
+            var grid = new ChunkGrid([.. shape], [.. kept.Select(d => CutEdges(operand.Grid, d, selection[d].Start, selection[d].Count))]);
+            return new SliceNode<T>(operand, selection, kept, shape, [.. grid.ChunkShape], null, grid);
+        }
+
         return new SliceNode<T>(operand, selection, kept, shape, chunks, offset);
+    }
+
+    /// <summary>The chunk edges of <paramref name="grid"/>'s dimension <paramref name="dimension"/> within [start, start + count).</summary>
+    private static ChunkEdgeList CutEdges(ChunkGrid grid, int dimension, long start, long count)
+    {
+        var end = start + count;
+        var first = grid.ChunkIndexOf(dimension, start);
+        var last = grid.ChunkIndexOf(dimension, end - 1);
+        var edges = new int[checked((int)(last - first + 1))];
+        for (var i = first; i <= last; i++)
+        {
+            var from = Math.Max(grid.ChunkStart(dimension, i), start);
+            var to = Math.Min(grid.ChunkStart(dimension, i) + grid.ChunkEdge(dimension, i), end);
+            edges[i - first] = (int)(to - from);
+        }
+
+        return ChunkEdgeList.FromEdges(edges);
     }
 
     public override void CollectDeferred(List<IDeferredInput> into) => _operand.CollectDeferred(into);
@@ -118,7 +143,7 @@ internal sealed class SliceNode<T> : LazyNode<T> where T : unmanaged
     public override LazyNode<T> Bind(DeferredValues values)
     {
         var bound = _operand.Bind(values);
-        return ReferenceEquals(bound, _operand) ? this : new SliceNode<T>(bound, _selection, _kept, Shape, Chunks, _chunkOffset);
+        return ReferenceEquals(bound, _operand) ? this : new SliceNode<T>(bound, _selection, _kept, Shape, Chunks, _chunkOffset, Grid.IsRegular ? null : Grid);
     }
 
     public override async ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken)

@@ -175,8 +175,21 @@ internal sealed class ChunkIO
             var buffer = PooledBuffer.RentDecoded(ByteLength);
             try
             {
-                if (await partial.TryDecodePartialAsync(_store, key, part, buffer.Memory, SpecWith(codecParallelism), cancellationToken).ConfigureAwait(false))
+                // A rectilinear chunk smaller than the buffer: decoded at its own shape at the front, then spread out.
+                var spec = SpecWith(codecParallelism);
+                var full = Grid.IsFullShape(coordinates);
+                if (!full)
                 {
+                    spec = spec with { Shape = [.. Grid.ChunkShapeAt(coordinates)] };
+                }
+
+                if (await partial.TryDecodePartialAsync(_store, key, part, buffer.Memory[..spec.ByteLength], spec, cancellationToken).ConfigureAwait(false))
+                {
+                    if (!full)
+                    {
+                        ChunkPadding.Expand(buffer.Span, spec.Shape.AsSpan(), Grid.ChunkShape.AsSpan(), Metadata.DataType.ItemSize);
+                    }
+
                     return buffer;
                 }
             }

@@ -76,7 +76,7 @@ public sealed class CodecRegistry
     }
 
     /// <summary>The codec a v3 codec object describes, read with <see cref="Default"/>.</summary>
-    /// <inheritdoc cref="ReadV3"/>
+    /// <inheritdoc cref="ReadV3(JsonNode, ZarrDataType, string)"/>
     public static ICodec FromV3Json(JsonNode codec, ZarrDataType dataType, string document) => Default.ReadV3(codec, dataType, document);
 
     /// <summary>The bytes→bytes codec a v2 <c>compressor</c> object describes, read with <see cref="Default"/>.</summary>
@@ -94,7 +94,14 @@ public sealed class CodecRegistry
     /// (blosc's typesize defaults to its item size; a filter's dtype defaults to it).</param>
     /// <param name="document">The metadata document's key, for error messages.</param>
     /// <exception cref="ZarrMetadataException">The name is unknown or the configuration is invalid.</exception>
-    public ICodec ReadV3(JsonNode codec, ZarrDataType dataType, string document)
+    public ICodec ReadV3(JsonNode codec, ZarrDataType dataType, string document) => ReadV3(codec, dataType, document, afterArrayToBytes: null);
+
+    /// <summary>
+    /// The codec a v3 codec object describes, in a chain: an unknown codec declared <c>"must_understand": false</c> is
+    /// ignored (read as a pass-through that refuses to encode) when <paramref name="afterArrayToBytes"/> says where it
+    /// stands; null reads a lone codec, where an unknown one always fails.
+    /// </summary>
+    internal ICodec ReadV3(JsonNode codec, ZarrDataType dataType, string document, bool? afterArrayToBytes)
     {
         ArgumentNullException.ThrowIfNull(dataType);
         ArgumentNullException.ThrowIfNull(document);
@@ -123,16 +130,35 @@ public sealed class CodecRegistry
                 throw new ZarrMetadataException(document, "codecs", $"a codec must be an object or a name; got {UserText.Json(codec)}");
         }
 
+        var mustUnderstand = MustUnderstand(codec as JsonObject, name, document);
         var snapshot = _snapshot;
         if (!snapshot.ByName.TryGetValue(name, out var descriptor))
         {
+            if (!mustUnderstand && afterArrayToBytes is { } after)
+            {
+                return IgnoredCodec.Create((JsonObject)codec, name, document, after);
+            }
+
             throw name == "vlen-utf8"
                 // A top-level vlen-utf8 is read with the array's chain; here it stands inside a sharding codec.
                 ? new ZarrMetadataException(document, "codecs", "'vlen-utf8' inside 'sharding_indexed' (variable-length strings in shards) is not supported yet")
-                : new ZarrMetadataException(document, "codecs", $"unknown codec {UserText.Quote(name)}; this library knows {string.Join(", ", snapshot.V3Names)}");
+                : new ZarrMetadataException(document, "codecs", $"unknown codec {UserText.Quote(name)}{(mustUnderstand ? "" : " (\"must_understand\": false, but the chain cannot do without it here)")}; this library knows {string.Join(", ", snapshot.V3Names)}");
         }
 
         return descriptor.Read(configuration, new CodecReadContext(this, dataType, ZarrFormat.V3, document, "codecs.", name));
+    }
+
+    /// <summary>A codec object's <c>must_understand</c> (v3.1): true unless it says false.</summary>
+    private static bool MustUnderstand(JsonObject? codec, string name, string document)
+    {
+        if (codec is null || !codec.TryGetPropertyValue("must_understand", out var value))
+        {
+            return true;
+        }
+
+        return value is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False
+            ? v.GetValueKind() == JsonValueKind.True
+            : throw new ZarrMetadataException(document, $"codecs.{name}.must_understand", $"must be true or false; got {UserText.Json(value)}");
     }
 
     /// <summary>The bytes→bytes codec a v2 <c>compressor</c> object describes, or null for a JSON null.</summary>
@@ -252,6 +278,7 @@ public sealed class CodecRegistry
             new Crc32cDescriptor(), new ZlibDescriptor(), new Lz4Descriptor(), new Bz2Descriptor(), new DeltaDescriptor(),
             new FixedScaleOffsetDescriptor(), new AsTypeDescriptor(), new QuantizeDescriptor(), new ShardingDescriptor(),
             new BitRoundDescriptor(), new ScaleOffsetDescriptor(), new CastValueDescriptor(), new PackBitsDescriptor(),
+            new NumcodecsPackBitsDescriptor(),
         ];
         foreach (var descriptor in builtIn)
         {

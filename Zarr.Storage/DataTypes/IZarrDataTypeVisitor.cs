@@ -58,6 +58,13 @@ public interface IZarrDataTypeVisitor<out TResult>
     /// The sub-byte integers int2/int4 and uint2/uint4 arrive at <see cref="VisitNumber{T}"/> as <see cref="sbyte"/> and <see cref="byte"/>.
     /// </summary>
     TResult VisitBFloat16();
+
+    /// <summary>
+    /// A float8/float6/float4 type: elements are their bits, one <see cref="byte"/> each; convert with the type's
+    /// <see cref="ZarrDataType.MiniFloat"/> (no arithmetic of its own).
+    /// </summary>
+    /// <param name="dataType">The type, with its <see cref="ZarrDataType.MiniFloat"/>.</param>
+    TResult VisitMiniFloat(ZarrDataType dataType);
 }
 
 /// <summary>
@@ -103,4 +110,7 @@ public abstract class ZarrDataTypeVisitor<TResult> : IZarrDataTypeVisitor<TResul
 
     /// <inheritdoc />
     public virtual TResult VisitBFloat16() => VisitDefault(ZarrDataType.BFloat16);
+
+    /// <inheritdoc />
+    public virtual TResult VisitMiniFloat(ZarrDataType dataType) => VisitDefault(dataType);
 }

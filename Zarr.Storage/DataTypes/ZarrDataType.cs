@@ -59,6 +59,26 @@ public enum DataTypeKind
     UInt2,
     /// <summary>uint4 (zarr-extensions): 0..15, one <see cref="byte"/> per element in memory.</summary>
     UInt4,
+    /// <summary>float8_e3m4 (zarr-extensions): <see cref="MiniFloatFormat.Float8E3M4"/>, its bits one <see cref="byte"/> per element.</summary>
+    Float8E3M4,
+    /// <summary>float8_e4m3 (zarr-extensions): <see cref="MiniFloatFormat.Float8E4M3"/>, its bits one <see cref="byte"/> per element.</summary>
+    Float8E4M3,
+    /// <summary>float8_e4m3b11fnuz (zarr-extensions): <see cref="MiniFloatFormat.Float8E4M3B11Fnuz"/>, its bits one <see cref="byte"/> per element.</summary>
+    Float8E4M3B11Fnuz,
+    /// <summary>float8_e4m3fnuz (zarr-extensions): <see cref="MiniFloatFormat.Float8E4M3Fnuz"/>, its bits one <see cref="byte"/> per element.</summary>
+    Float8E4M3Fnuz,
+    /// <summary>float8_e5m2 (zarr-extensions): <see cref="MiniFloatFormat.Float8E5M2"/>, its bits one <see cref="byte"/> per element.</summary>
+    Float8E5M2,
+    /// <summary>float8_e5m2fnuz (zarr-extensions): <see cref="MiniFloatFormat.Float8E5M2Fnuz"/>, its bits one <see cref="byte"/> per element.</summary>
+    Float8E5M2Fnuz,
+    /// <summary>float8_e8m0fnu (zarr-extensions): <see cref="MiniFloatFormat.Float8E8M0Fnu"/>, its bits one <see cref="byte"/> per element.</summary>
+    Float8E8M0Fnu,
+    /// <summary>float6_e2m3fn (zarr-extensions): <see cref="MiniFloatFormat.Float6E2M3Fn"/>, its 6 bits in the low bits of one <see cref="byte"/>.</summary>
+    Float6E2M3Fn,
+    /// <summary>float6_e3m2fn (zarr-extensions): <see cref="MiniFloatFormat.Float6E3M2Fn"/>, its 6 bits in the low bits of one <see cref="byte"/>.</summary>
+    Float6E3M2Fn,
+    /// <summary>float4_e2m1fn (zarr-extensions): <see cref="MiniFloatFormat.Float4E2M1Fn"/>, its 4 bits in the low bits of one <see cref="byte"/>.</summary>
+    Float4E2M1Fn,
 }
 
 /// <summary>
@@ -134,19 +154,51 @@ public sealed partial class ZarrDataType : IEquatable<ZarrDataType>
     /// <summary>uint4 (zarr-extensions; v3 only): 0..15, elements are <see cref="byte"/>.</summary>
     public static ZarrDataType UInt4 { get; } = new(DataTypeKind.UInt4, "uint4", 1, typeof(byte), 'u');
 
+    /// <summary>float8_e3m4 (zarr-extensions; v3 only): elements are the bits, one <see cref="byte"/> each (<see cref="MiniFloat"/> converts).</summary>
+    public static ZarrDataType Float8E3M4 { get; } = MiniFloatType(DataTypeKind.Float8E3M4, MiniFloatFormat.Float8E3M4);
+    /// <summary>float8_e4m3 (zarr-extensions; v3 only): elements are the bits, one <see cref="byte"/> each.</summary>
+    public static ZarrDataType Float8E4M3 { get; } = MiniFloatType(DataTypeKind.Float8E4M3, MiniFloatFormat.Float8E4M3);
+    /// <summary>float8_e4m3b11fnuz (zarr-extensions; v3 only): elements are the bits, one <see cref="byte"/> each.</summary>
+    public static ZarrDataType Float8E4M3B11Fnuz { get; } = MiniFloatType(DataTypeKind.Float8E4M3B11Fnuz, MiniFloatFormat.Float8E4M3B11Fnuz);
+    /// <summary>float8_e4m3fnuz (zarr-extensions; v3 only): elements are the bits, one <see cref="byte"/> each.</summary>
+    public static ZarrDataType Float8E4M3Fnuz { get; } = MiniFloatType(DataTypeKind.Float8E4M3Fnuz, MiniFloatFormat.Float8E4M3Fnuz);
+    /// <summary>float8_e5m2 (zarr-extensions; v3 only): elements are the bits, one <see cref="byte"/> each.</summary>
+    public static ZarrDataType Float8E5M2 { get; } = MiniFloatType(DataTypeKind.Float8E5M2, MiniFloatFormat.Float8E5M2);
+    /// <summary>float8_e5m2fnuz (zarr-extensions; v3 only): elements are the bits, one <see cref="byte"/> each.</summary>
+    public static ZarrDataType Float8E5M2Fnuz { get; } = MiniFloatType(DataTypeKind.Float8E5M2Fnuz, MiniFloatFormat.Float8E5M2Fnuz);
+    /// <summary>float8_e8m0fnu (zarr-extensions; v3 only): elements are the bits, one <see cref="byte"/> each.</summary>
+    public static ZarrDataType Float8E8M0Fnu { get; } = MiniFloatType(DataTypeKind.Float8E8M0Fnu, MiniFloatFormat.Float8E8M0Fnu);
+    /// <summary>float6_e2m3fn (zarr-extensions; v3 only): elements are the 6 bits in one <see cref="byte"/> each.</summary>
+    public static ZarrDataType Float6E2M3Fn { get; } = MiniFloatType(DataTypeKind.Float6E2M3Fn, MiniFloatFormat.Float6E2M3Fn);
+    /// <summary>float6_e3m2fn (zarr-extensions; v3 only): elements are the 6 bits in one <see cref="byte"/> each.</summary>
+    public static ZarrDataType Float6E3M2Fn { get; } = MiniFloatType(DataTypeKind.Float6E3M2Fn, MiniFloatFormat.Float6E3M2Fn);
+    /// <summary>float4_e2m1fn (zarr-extensions; v3 only): elements are the 4 bits in one <see cref="byte"/> each.</summary>
+    public static ZarrDataType Float4E2M1Fn { get; } = MiniFloatType(DataTypeKind.Float4E2M1Fn, MiniFloatFormat.Float4E2M1Fn);
+
     /// <summary>
     /// The parameterless types of zarr-extensions this library reads and writes besides the core ones (v3 only:
-    /// numpy has no such types without ml_dtypes, so v2 cannot hold them): bfloat16, int2, int4, uint2, uint4.
+    /// numpy has no such types without ml_dtypes, so v2 cannot hold them): bfloat16, int2, int4, uint2, uint4 and the
+    /// float8/float6/float4 formats of <see cref="MiniFloatFormat.All"/>.
     /// </summary>
-    public static IReadOnlyList<ZarrDataType> Extensions { get; } = [BFloat16, Int2, Int4, UInt2, UInt4];
+    public static IReadOnlyList<ZarrDataType> Extensions { get; } =
+    [
+        BFloat16, Int2, Int4, UInt2, UInt4, Float8E3M4, Float8E4M3, Float8E4M3B11Fnuz, Float8E4M3Fnuz, Float8E5M2,
+        Float8E5M2Fnuz, Float8E8M0Fnu, Float6E2M3Fn, Float6E3M2Fn, Float4E2M1Fn,
+    ];
 
-    /// <summary>The bits of a value: 2 or 4 for the sub-byte integers, 8 × <see cref="ItemSize"/> otherwise.</summary>
+    /// <summary>The format of a float8/float6/float4 type (its conversions to and from double); null for the other types.</summary>
+    public MiniFloatFormat? MiniFloat { get; private init; }
+
+    /// <summary>The bits of a value: 2 or 4 for the sub-byte integers, 8, 6 or 4 for the small floats, 8 × <see cref="ItemSize"/> otherwise.</summary>
     public int BitWidth => Kind switch
     {
         DataTypeKind.Int2 or DataTypeKind.UInt2 => 2,
         DataTypeKind.Int4 or DataTypeKind.UInt4 => 4,
-        _ => ItemSize * 8,
+        _ => MiniFloat?.BitWidth ?? ItemSize * 8,
     };
+
+    private static ZarrDataType MiniFloatType(DataTypeKind kind, MiniFloatFormat format) =>
+        new(kind, format.Name, 1, typeof(byte), 'f') { MiniFloat = format };
 
     /// <summary>True for the types v2 (numpy's type strings) cannot describe: <see cref="Extensions"/>.</summary>
     internal bool IsV3Only => Kind >= DataTypeKind.BFloat16;
@@ -344,6 +396,7 @@ public sealed partial class ZarrDataType : IEquatable<ZarrDataType>
             DataTypeKind.BFloat16 => visitor.VisitBFloat16(),
             DataTypeKind.Int2 or DataTypeKind.Int4 => visitor.VisitNumber<sbyte>(),
             DataTypeKind.UInt2 or DataTypeKind.UInt4 => visitor.VisitNumber<byte>(),
+            >= DataTypeKind.Float8E3M4 and <= DataTypeKind.Float4E2M1Fn => visitor.VisitMiniFloat(this),
             _ => throw new InvalidOperationException($"no visitor method for the kind {Kind}"),
         };
     }

@@ -125,8 +125,8 @@ internal sealed class ArraySnapshot
             RectilinearRules.Validate(metadata, Pipeline, Spec);
         }
 
-        // A rectilinear chunk has its own shape, which the partial decoder's region arithmetic does not know.
-        PartialDecoder = Grid.IsRegular && Pipeline.ArrayToArrayCodecs.Count == 0 && Pipeline.BytesToBytesCodecs.Count == 0
+        // A rectilinear chunk is partially decoded at its own shape (ChunkIO spreads it to the buffer's layout).
+        PartialDecoder = Pipeline.ArrayToArrayCodecs.Count == 0 && Pipeline.BytesToBytesCodecs.Count == 0
             ? Pipeline.ArrayToBytesCodec as IPartialDecodingCodec
             : null;
         ChunkIO = new ChunkIO(state.Store, state.Path, state.ReadOnly, this, state);

@@ -12,8 +12,8 @@ internal static class FillValues
     /// </summary>
     public static bool IsAllFill(ReadOnlySpan<byte> chunk, ReadOnlySpan<byte> fill, ZarrDataType dataType)
     {
-        // bfloat16 shares float16's size, not its layout: its chunks are compared byte for byte.
-        if (dataType.IsFloatingPoint && dataType.Kind != DataTypeKind.BFloat16 && IsNaN(fill, dataType.ItemSize))
+        // bfloat16 shares float16's size, not its layout, and the small floats have one NaN each: compared byte for byte.
+        if (dataType.Kind is DataTypeKind.Float16 or DataTypeKind.Float32 or DataTypeKind.Float64 && IsNaN(fill, dataType.ItemSize))
         {
             return AllNaN(chunk, dataType.ItemSize);
         }

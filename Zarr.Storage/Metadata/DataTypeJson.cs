@@ -20,31 +20,7 @@ internal static class DataTypeJson
         if (value.ValueKind == JsonValueKind.String)
         {
             var name = value.GetString()!;
-            foreach (var t in ZarrDataType.All)
-            {
-                if (t.Name == name)
-                {
-                    return t;
-                }
-            }
-
-            if (name == "string")
-            {
-                return ZarrDataType.String;
-            }
-
-            foreach (var t in ZarrDataType.Extensions)
-            {
-                if (t.Name == name)
-                {
-                    return t;
-                }
-            }
-
-            var message = name is "bytes" || name.StartsWith('r') || name.StartsWith("numpy.", StringComparison.Ordinal)
-                ? $"data type {UserText.Quote(name)} is not supported yet"
-                : $"{UserText.Quote(name)} is not a Zarr v3 data type (expected one of {string.Join(", ", ZarrDataType.All.Select(t => t.Name))}, string, or an object such as {{\"name\": \"numpy.datetime64\", \"configuration\": {{...}}}})";
-            throw new ZarrMetadataException(document, field, message);
+            return ParseV3Name(name) ?? throw new ZarrMetadataException(document, field, UnknownV3Name(name));
         }
 
         if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty("name", out var n) || n.ValueKind != JsonValueKind.String)
@@ -98,13 +74,44 @@ internal static class DataTypeJson
                 if (configuration.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
                     || (configuration.ValueKind == JsonValueKind.Object && !configuration.EnumerateObject().Any()))
                 {
-                    using var bare = JsonDocument.Parse(JsonValue.Create(typeName).ToJsonString());
-                    return ParseV3(bare.RootElement, document, field);
+                    return ParseV3Name(typeName) ?? throw new ZarrMetadataException(document, field, UnknownV3Name(typeName) + V3MetadataReader.MustUnderstandNote(value, "data type"));
                 }
 
-                throw new ZarrMetadataException(document, field, $"data type {UserText.Quote(typeName)} is not supported yet");
+                throw new ZarrMetadataException(document, field, $"data type {UserText.Quote(typeName)} is not supported yet{V3MetadataReader.MustUnderstandNote(value, "data type")}");
         }
     }
+
+    /// <summary>The data type a v3 short-hand name gives, or null when the name is not one this library knows.</summary>
+    private static ZarrDataType? ParseV3Name(string name)
+    {
+        foreach (var t in ZarrDataType.All)
+        {
+            if (t.Name == name)
+            {
+                return t;
+            }
+        }
+
+        if (name == "string")
+        {
+            return ZarrDataType.String;
+        }
+
+        foreach (var t in ZarrDataType.Extensions)
+        {
+            if (t.Name == name)
+            {
+                return t;
+            }
+        }
+
+        return null;
+    }
+
+    private static string UnknownV3Name(string name) =>
+        name is "bytes" || name.StartsWith('r') || name.StartsWith("numpy.", StringComparison.Ordinal)
+            ? $"data type {UserText.Quote(name)} is not supported yet"
+            : $"{UserText.Quote(name)} is not a Zarr v3 data type (expected one of {string.Join(", ", ZarrDataType.All.Select(t => t.Name))}, string, or an object such as {{\"name\": \"numpy.datetime64\", \"configuration\": {{...}}}})";
 
     private static ZarrDataType ParseStructV3(JsonElement configuration, string document, string field)
     {

@@ -169,6 +169,62 @@ static partial class FillValueJson
         throw Error(document, field, dataType, value, "expected a number, \"NaN\", \"Infinity\", \"-Infinity\" or a hex string such as \"0x7fc0\"");
     }
 
+    /// <summary>
+    /// A float8/float6/float4 fill value, as the extension texts say: as the core floats, with the format's NaN for
+    /// <c>"NaN"</c>, <c>"Infinity"</c> only where the format has one, a hex form of 2 digits; a number that rounds beyond
+    /// the range (or, for e8m0, to no value: zero, negative) is refused rather than saturated.
+    /// </summary>
+    private static byte ParseMiniFloat(JsonElement value, MiniFloatFormat format, ZarrDataType dataType, string document, string field)
+    {
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            var d = double.Parse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture);
+            if (double.IsInfinity(d) || Math.Abs(d) >= format.OverflowThreshold)
+            {
+                throw Error(document, field, dataType, value, string.Create(CultureInfo.InvariantCulture, $"out of range for {format.Name} (largest {PythonJson.FormatDouble(format.MaxValue)})"));
+            }
+
+            var bits = format.FromDouble(d);
+            return format.IsNaN(bits)
+                ? throw Error(document, field, dataType, value, $"{format.Name} has no such value (it holds positive powers of two only)")
+                : bits;
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            switch (value.GetString())
+            {
+                case "NaN":
+                    return format.NaNBits ?? throw Error(document, field, dataType, value, $"{format.Name} has no NaN");
+                case "Infinity" or "-Infinity" when !format.HasInfinity:
+                    throw Error(document, field, dataType, value, $"{format.Name} has no infinity");
+                case "Infinity":
+                    return (byte)(format.MaxBits + 1);
+                case "-Infinity":
+                    return (byte)((format.MaxBits + 1) | 0x80);
+                case { } s when s.StartsWith("0x", StringComparison.Ordinal):
+                    return s.Length == 4 && byte.TryParse(s.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var raw) && raw >> format.BitWidth == 0
+                        ? raw
+                        : throw Error(document, field, dataType, value, string.Create(CultureInfo.InvariantCulture, $"a hex fill value of {format.Name} is '0x' and 2 hex digits of at most {format.BitWidth} bits"));
+            }
+        }
+
+        throw Error(document, field, dataType, value, $"expected a number, {(format.NaNBits is null ? "" : "\"NaN\", ")}{(format.HasInfinity ? "\"Infinity\", \"-Infinity\", " : "")}or a hex string such as \"0x{format.MaxBits:x2}\"");
+    }
+
+    private static JsonNode FormatMiniFloat(byte bits, MiniFloatFormat format)
+    {
+        var value = format.ToDouble(bits);
+        if (double.IsNaN(value))
+        {
+            return JsonValue.Create(bits == format.NaNBits ? "NaN" : "0x" + bits.ToString("x2", CultureInfo.InvariantCulture));
+        }
+
+        return double.IsInfinity(value)
+            ? JsonValue.Create(value > 0 ? "Infinity" : "-Infinity")
+            : PythonJson.NumberNode(PythonJson.FormatDouble(value));
+    }
+
     private static JsonNode FormatBFloat16(ushort bits)
     {
         var value = (float)BFloat16.FromBits(bits);

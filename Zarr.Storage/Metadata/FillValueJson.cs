@@ -144,6 +144,12 @@ internal static partial class FillValueJson
             return bytes;
         }
 
+        if (dataType.MiniFloat is { } format)
+        {
+            bytes[0] = ParseMiniFloat(value, format, dataType, document, field);
+            return bytes;
+        }
+
         switch (dataType.NumpyKind)
         {
             case 'M':
@@ -214,6 +220,8 @@ internal static partial class FillValueJson
                 return PythonJson.NumberNode(fillValue[0].ToString(CultureInfo.InvariantCulture));
             case DataTypeKind.BFloat16:
                 return FormatBFloat16(BinaryPrimitives.ReadUInt16LittleEndian(fillValue));
+            case >= DataTypeKind.Float8E3M4 and <= DataTypeKind.Float4E2M1Fn:
+                return FormatMiniFloat(fillValue[0], dataType.MiniFloat!);
             case DataTypeKind.Int16:
                 return PythonJson.NumberNode(BinaryPrimitives.ReadInt16LittleEndian(fillValue).ToString(CultureInfo.InvariantCulture));
             case DataTypeKind.Int32:

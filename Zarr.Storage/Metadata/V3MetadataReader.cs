@@ -110,9 +110,7 @@ internal static class V3MetadataReader
             }
 
             // The v3 spec: an unknown field is ignored only when it is an object declaring "must_understand": false.
-            if (property.Value.ValueKind == JsonValueKind.Object
-                && property.Value.TryGetProperty("must_understand", out var mu)
-                && mu.ValueKind == JsonValueKind.False)
+            if (IsMustUnderstandFalse(property.Value))
             {
                 continue;
             }
@@ -138,7 +136,7 @@ internal static class V3MetadataReader
 
         if (name.GetString() is not ("regular" or "rectilinear"))
         {
-            throw new ZarrMetadataException(document, "chunk_grid.name", $"chunk grid {UserText.Json(name)} is not supported (only 'regular' and 'rectilinear')");
+            throw new ZarrMetadataException(document, "chunk_grid.name", $"chunk grid {UserText.Json(name)} is not supported (only 'regular' and 'rectilinear'){MustUnderstandNote(value, "chunk grid")}");
         }
 
         if (!value.TryGetProperty("configuration", out var configuration) || configuration.ValueKind != JsonValueKind.Object)
@@ -192,7 +190,7 @@ internal static class V3MetadataReader
         {
             "default" => '/',
             "v2" => '.',
-            _ => throw new ZarrMetadataException(document, "chunk_key_encoding.name", $"chunk key encoding {UserText.Quote(name)} is not supported (expected 'default' or 'v2')"),
+            _ => throw new ZarrMetadataException(document, "chunk_key_encoding.name", $"chunk key encoding {UserText.Quote(name)} is not supported (expected 'default' or 'v2'){MustUnderstandNote(value, "chunk key encoding")}"),
         };
 
         if (configuration.ValueKind == JsonValueKind.Object && configuration.TryGetProperty("separator", out var sep))
@@ -239,7 +237,7 @@ internal static class V3MetadataReader
                 continue;
             }
 
-            var codec = CodecRegistry.FromV3Json(ToNode(item)!, current, document);
+            var codec = CodecRegistry.Default.ReadV3(ToNode(item)!, current, document, codecs.Exists(c => c is IArrayToBytesCodec));
             codecs.Add(codec);
             current = CodecChainRules.TypeAfter(codec, current);
         }
@@ -296,6 +294,18 @@ internal static class V3MetadataReader
             : throw new ZarrMetadataException(document, "dimension_names", $"has {names.Count} names and the shape has {rank} dimensions");
     }
 
+    /// <summary>True for an extension object declaring <c>"must_understand": false</c>.</summary>
+    internal static bool IsMustUnderstandFalse(JsonElement extension) =>
+        extension.ValueKind == JsonValueKind.Object && extension.TryGetProperty("must_understand", out var mu) && mu.ValueKind == JsonValueKind.False;
+
+    /// <summary>
+    /// For an unknown extension at a point where the spec does not let it be ignored (data type, chunk grid, chunk key
+    /// encoding), why its <c>"must_understand": false</c> did not help; empty when it has none.
+    /// </summary>
+    internal static string MustUnderstandNote(JsonElement extension, string point) => IsMustUnderstandFalse(extension)
+        ? $"; \"must_understand\": false does not apply to a {point} (v3 core spec: data types, chunk grids and chunk key encodings must be understood)"
+        : string.Empty;
+
     private static void ParseStorageTransformers(JsonElement root, string document)
     {
         if (!root.TryGetProperty("storage_transformers", out var value) || value.ValueKind == JsonValueKind.Null)
@@ -308,11 +318,13 @@ internal static class V3MetadataReader
             throw WrongKind(document, "storage_transformers", "an array", value);
         }
 
-        if (value.GetArrayLength() > 0)
+        // A transformer declared "must_understand": false may be ignored (v3.1); any other one changes where bytes are.
+        var needed = value.EnumerateArray().Where(t => !IsMustUnderstandFalse(t)).ToList();
+        if (needed.Count > 0)
         {
-            var names = value.EnumerateArray().Take(4)
+            var names = needed.Take(4)
                 .Select(t => t.ValueKind == JsonValueKind.Object && t.TryGetProperty("name", out var n) ? UserText.Json(n) : UserText.Json(t));
-            var more = value.GetArrayLength() > 4 ? ", …" : "";
+            var more = needed.Count > 4 ? ", …" : "";
             throw new ZarrMetadataException(document, "storage_transformers", $"storage transformers are not supported: [{string.Join(", ", names)}{more}]");
         }
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Zarr.Storage.Internal;
 
@@ -96,4 +97,26 @@ internal sealed class QuantizeDescriptor() : NumcodecsFilterDescriptor<QuantizeC
 
     protected override QuantizeConfiguration Describe(QuantizeCodec codec, ZarrFormat format) =>
         new(codec.Digits, codec.DecodedType.ToString(), codec.EncodedType.ToString());
+}
+
+/// <summary>numcodecs' <c>packbits</c> (v3 <c>numcodecs.packbits</c>): no parameters; zarr-python 3 writes an empty configuration.</summary>
+internal sealed class NumcodecsPackBitsDescriptor() : CodecDescriptor("numcodecs.packbits", "packbits", typeof(NumcodecsPackBitsCodec))
+{
+    public override ICodec Read(JsonObject? configuration, CodecReadContext context)
+    {
+        foreach (var (key, _) in configuration ?? [])
+        {
+            // The v2 form carries its id beside the (absent) parameters.
+            if (!(context.Format == ZarrFormat.V2 && key == "id"))
+            {
+                throw context.Error(key, "is not a parameter of packbits (it has none)");
+            }
+        }
+
+        return context.Format == ZarrFormat.V3 && context.DataType != ZarrDataType.Bool
+            ? throw context.Error(string.Empty, $"packbits packs bool elements; it receives {context.DataType}")
+            : new NumcodecsPackBitsCodec();
+    }
+
+    public override JsonObject? Write(ICodec codec, ZarrFormat format, CodecRegistry registry) => format == ZarrFormat.V3 ? [] : null;
 }

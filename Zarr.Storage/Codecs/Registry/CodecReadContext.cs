@@ -107,7 +107,7 @@ public sealed class CodecReadContext
         var codecs = new List<ICodec>(array.Count);
         foreach (var item in array)
         {
-            codecs.Add(Registry.ReadV3(item ?? throw Error(field, "holds a null codec"), dataType, Document));
+            codecs.Add(Registry.ReadV3(item ?? throw Error(field, "holds a null codec"), dataType, Document, codecs.Exists(c => c is IArrayToBytesCodec)));
         }
 
         return codecs;

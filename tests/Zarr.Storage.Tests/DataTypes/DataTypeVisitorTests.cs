@@ -31,6 +31,16 @@ public class DataTypeVisitorTests
         { ZarrDataType.Int4, "number SByte" },
         { ZarrDataType.UInt2, "number Byte" },
         { ZarrDataType.UInt4, "number Byte" },
+        { ZarrDataType.Float8E3M4, "minifloat float8_e3m4" },
+        { ZarrDataType.Float8E4M3, "minifloat float8_e4m3" },
+        { ZarrDataType.Float8E4M3B11Fnuz, "minifloat float8_e4m3b11fnuz" },
+        { ZarrDataType.Float8E4M3Fnuz, "minifloat float8_e4m3fnuz" },
+        { ZarrDataType.Float8E5M2, "minifloat float8_e5m2" },
+        { ZarrDataType.Float8E5M2Fnuz, "minifloat float8_e5m2fnuz" },
+        { ZarrDataType.Float8E8M0Fnu, "minifloat float8_e8m0fnu" },
+        { ZarrDataType.Float6E2M3Fn, "minifloat float6_e2m3fn" },
+        { ZarrDataType.Float6E3M2Fn, "minifloat float6_e3m2fn" },
+        { ZarrDataType.Float4E2M1Fn, "minifloat float4_e2m1fn" },
     };
 
     [Theory]
@@ -53,8 +63,8 @@ public class DataTypeVisitorTests
     {
         _ = expected;
         var clr = type.Accept(new ClrTypeOfNumber());
-        // bfloat16 has no arithmetic in .NET, so it has its own method, not VisitNumber.
-        Assert.Equal(type.NumpyKind is 'i' or 'u' or 'f' && type.Kind != DataTypeKind.BFloat16 ? type.ClrType : null, clr);
+        // bfloat16 and the small floats have no arithmetic in .NET, so they have their own methods, not VisitNumber.
+        Assert.Equal(type.NumpyKind is 'i' or 'u' or 'f' && type.Kind != DataTypeKind.BFloat16 && type.MiniFloat is null ? type.ClrType : null, clr);
     }
 
     [Fact]
@@ -65,6 +75,7 @@ public class DataTypeVisitorTests
         Assert.Equal(ZarrDataType.Complex64, ZarrDataType.Complex64.Accept(new OnlyDefault()));
         Assert.Equal(ZarrDataType.String, ZarrDataType.String.Accept(new OnlyDefault()));
         Assert.Equal(ZarrDataType.BFloat16, ZarrDataType.BFloat16.Accept(new OnlyDefault()));
+        Assert.Same(ZarrDataType.Float8E5M2, ZarrDataType.Float8E5M2.Accept(new OnlyDefault()));
         var date = ZarrDataType.DateTime64(TimeUnit.Day);
         Assert.Same(date, date.Accept(new OnlyDefault()));
         Assert.Throws<ArgumentNullException>(() => ZarrDataType.Int8.Accept<int>(null!));
@@ -101,6 +112,8 @@ public class DataTypeVisitorTests
         public string VisitString() => "string";
 
         public string VisitBFloat16() => "bfloat16";
+
+        public string VisitMiniFloat(ZarrDataType dataType) => "minifloat " + dataType.MiniFloat!.Name;
     }
 
     private sealed class ClrTypeOfNumber : ZarrDataTypeVisitor<Type?>

@@ -200,6 +200,36 @@ public class RectilinearGridTests
     }
 
     [Fact]
+    public async Task A_selection_in_a_rectilinear_shard_reads_the_index_and_the_inner_chunks_it_touches_only()
+    {
+        // Shards of 8, 32 and 24 rows × 64 columns; inner chunks of 8 × 16 int32 (512 bytes), uncompressed.
+        var store = new Zarr.Storage.Tests.Codecs.CountingStore(new MemoryStore());
+        var z = await ZarrArray.CreateAsync<int>(store, "s", [64, 64], new ArrayOptions
+        {
+            ChunkEdges = [ChunkEdgeList.FromEdges([8, 32, 24]), ChunkEdgeList.Regular(64)], Chunks = [8, 16], Compressors = [],
+        });
+        var data = Enumerable.Range(0, 64 * 64).ToArray();
+        await z[..].WriteAsync(data);
+        var middle = (await store.GetSizeAsync("s/c/1/0"))!.Value;
+        var index = (16 * 16) + 4; // 4 × 4 inner chunks, 16 bytes each, and the index's crc32c
+        Assert.Equal((16 * 512) + index, middle);
+
+        // Rows 20..23, columns 17..19: one inner chunk (rows 16..23 of the array, columns 16..31) of the middle shard.
+        store.Reset();
+        Assert.Equal(Enumerable.Range(20, 4).SelectMany(r => Enumerable.Range(17, 3).Select(c => data[(r * 64) + c])), Flat(await z[20..24, 17..20]));
+        var reads = store.Reads.ToArray();
+        Assert.All(reads, r => Assert.Equal("s/c/1/0", r.Key));
+        Assert.True(reads.Length == 2, string.Join("; ", reads.Select(r => $"{r.Key} {r.Range} {r.Bytes}")));
+        Assert.Equal(index + 512, store.BytesRead);
+
+        // Two shards, one inner chunk each: rows 6..9 straddle the first shard's last and the middle shard's first inner rows.
+        store.Reset();
+        Assert.Equal(Enumerable.Range(6, 4).SelectMany(r => Enumerable.Range(0, 2).Select(c => data[(r * 64) + c])), Flat(await z[6..10, 0..2]));
+        Assert.Equal(["s/c/0/0", "s/c/0/0", "s/c/1/0", "s/c/1/0"], store.Reads.Select(r => r.Key).Order());
+        Assert.Equal((2 * 512) + index + ((4 * 16) + 4), store.BytesRead);
+    }
+
+    [Fact]
     public async Task What_cannot_be_a_rectilinear_grid_fails_saying_why()
     {
         var store = new MemoryStore();

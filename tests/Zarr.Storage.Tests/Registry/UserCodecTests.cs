@@ -180,7 +180,7 @@ public class UserCodecTests
         ];
         Assert.Equal(builtIn, CodecRegistry.V3Names.Take(builtIn.Length));
         Assert.Equal(["blosc", "gzip", "zstd", "zlib", "lz4", "bz2"], CodecRegistry.V2Ids.Take(6));
-        Assert.Equal(["delta", "fixedscaleoffset", "astype", "quantize"], CodecRegistry.V2FilterIds);
+        Assert.Equal(["delta", "fixedscaleoffset", "astype", "quantize", "packbits"], CodecRegistry.V2FilterIds);
         Assert.Equal(CodecRegistry.Default.Descriptors.Count, CodecRegistry.Default.Descriptors.Select(d => d.CodecType).Distinct().Count());
     }
 
