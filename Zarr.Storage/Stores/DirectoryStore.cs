@@ -30,7 +30,9 @@ namespace Zarr.Storage;
 /// releases when its holder dies, so writers in other processes never lose an update and a killed writer never blocks
 /// anyone. On Linux the lock is one byte (a hash of the key) of the store's one lock file at the root,
 /// <c>.locks.fffffffe00000000.tmp</c>, locked with an open-file-description lock (<c>F_OFD_SETLK</c>; a plain
-/// <c>fcntl</c>/<c>lockf</c> lock of the same byte by another program conflicts with it); elsewhere it is a lock file
+/// <c>fcntl</c>/<c>lockf</c> lock of the same byte by another program conflicts with it), so processes exclude each
+/// other when their stores have the same root: a store opened on a folder below another process's store root has a lock
+/// file of its own and does not (in one process, <see cref="Location"/> covers that case). Elsewhere it is a lock file
 /// beside the key, opened without sharing. The array layer holds it for a whole chunk's write too (a rename is atomic by
 /// itself, but one landing between another process's read and write back of the chunk would be lost to it), and checks
 /// the array's stored shape under it (by the metadata file's inode, size and times, re-reading the document when they

@@ -6,10 +6,11 @@ namespace Zarr.Storage;
 
 /// <summary>
 /// The locks of a <see cref="DirectoryStore"/>'s keys across processes on Linux: one file at the root
-/// (<see cref="DirectoryStoreFiles.StoreLockName"/>), opened once per store object, and one byte of it per key (at
+/// (<see cref="DirectoryStoreFiles.StoreLockName"/>), open in a store object while it holds a key, and one byte of it per key (at
 /// <see cref="DirectoryStoreFiles.LockOffset"/>), locked with an open-file-description lock (<c>F_OFD_SETLK</c>). A lock
-/// is then two system calls on an open file, where a lock file per key cost a folder open, a file create, a lock, a stat
-/// and an unlink; the system still releases the locks of a process that dies, so a killed writer blocks no one.
+/// costs an open of an existing file (none while another key is held), a lock, a stat and a close, where a lock file per
+/// key cost a file create and an unlink besides; the system still releases the locks of a process that dies, so a
+/// killed writer blocks no one.
 /// </summary>
 /// <remarks>
 /// <para>Two keys whose bytes coincide (a 62-bit hash) share a lock: it serialises them, which is safe. Within this store
@@ -108,10 +109,17 @@ internal sealed class StoreLockFile(Func<string, SafeFileHandle> open)
             }
 
             _held.Remove(offset);
+            if (_held.Count > 0)
+            {
+                // (An unlock of a byte this open holds does not fail short of a closed handle.)
+                _ = Calls.UnlockRange(_file!, offset, 1);
+                return;
+            }
 
-            // A failed unlock cannot be undone here; closing the file would release every byte, so it is left to the
-            // process's end (an unlock of a byte this open holds does not fail short of a closed handle).
-            _ = Calls.UnlockRange(_file!, offset, 1);
+            // No byte held: the file is closed (which releases the last one), so a store object keeps no descriptor
+            // between its writes; the next lock opens it again.
+            _file!.Dispose();
+            _file = null;
         }
     }
 
