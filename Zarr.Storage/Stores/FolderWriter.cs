@@ -61,7 +61,8 @@ internal abstract class FolderWriter
 
     /// <summary>
     /// Deletes the temporary files that writers which died left below the root (the process named in the file's name is
-    /// not alive, see <see cref="DirectoryStoreFiles"/>), and the lock files no one holds; returns how many went. A live
+    /// not alive, see <see cref="DirectoryStoreFiles"/>), and the lock files no one holds; returns how many went (the
+    /// store's own lock file, removed too when no key is held, is not counted). A live
     /// writer's temporary file and a held lock file are never touched; links to folders are not followed.
     /// </summary>
     /// <exception cref="ZarrStoreException">A folder could not be read, or a file could not be deleted.</exception>
@@ -91,7 +92,8 @@ internal abstract class FolderWriter
                 var folder = ToKey(Path.GetDirectoryName(file)!, string.Empty);
                 if (folder.Length == 0 && name == DirectoryStoreFiles.StoreLockName)
                 {
-                    swept += TrySweepStoreLock() ? 1 : 0;
+                    // Removed when no key is held, but not counted: it is no killed writer's leftover.
+                    _ = TrySweepStoreLock();
                 }
                 else if (DirectoryStoreFiles.IsLockName(name))
                 {
