@@ -57,6 +57,13 @@ internal sealed class StoreLockFile(Func<string, SafeFileHandle> open)
                 if (Calls.TryLockRange(file, offset, 1) != 0)
                 {
                     var error = Calls.LastError("could not lock the store's lock file");
+                    if (_held.Count == 0)
+                    {
+                        // Nothing held: no descriptor is kept while the caller waits (or gives up).
+                        _file = null;
+                        file.Dispose();
+                    }
+
                     return error.HResult is Calls.EWOULDBLOCK or Calls.EACCES ? null : throw Failure(key, error);
                 }
 

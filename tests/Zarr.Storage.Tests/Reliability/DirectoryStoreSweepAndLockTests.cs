@@ -149,7 +149,8 @@ public sealed class DirectoryStoreSweepAndLockTests(ITestOutputHelper output)
             await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.LockKeyAsync("c/0", soon.Token));
         }
 
-        // Another key's byte is free meanwhile.
+        // No descriptor of the lock file is left open by the wait that was given up; another key's byte is free meanwhile.
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries("/proc/self/fd"), fd => SafeLinkTarget(fd) == lockFile);
         (await store.LockKeyAsync("c/1", default)).Dispose();
 
         holder.Kill(entireProcessTree: true);
@@ -162,6 +163,19 @@ public sealed class DirectoryStoreSweepAndLockTests(ITestOutputHelper output)
 
         Assert.Equal(0, await ((DirectoryStore)store).SweepTemporaryFilesAsync());
         Assert.False(File.Exists(lockFile), "the sweep left the store's lock file though no key was held");
+    }
+
+    // Where a descriptor of /proc/self/fd points (null when it was closed while looked at).
+    private static string? SafeLinkTarget(string fd)
+    {
+        try
+        {
+            return new FileInfo(fd).LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     // The name a writer with process id <paramref name="processId"/> gives its temporary file for the key's last segment.
