@@ -13,4 +13,11 @@ internal interface IKeyLockingStore
     /// </summary>
     /// <exception cref="ZarrStoreException">The lock file could not be made or locked (the message names the key).</exception>
     ValueTask<IDisposable> LockKeyAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A cheap identity of <paramref name="key"/>'s value now (a file's inode, size and times), which a replaced or
+    /// changed value does not share with the old one as long as the old one's times lie in the past; false when the store
+    /// has none for it (a missing key, or a system without it): then the value itself is to be read.
+    /// </summary>
+    bool TryGetStamp(string key, out FileStamp stamp);
 }

@@ -6,16 +6,30 @@ namespace Zarr.Storage.Chunks;
 /// The array's metadata as stored now, which another process may have changed (resized) since this handle read it: what
 /// a chunk write on a store that locks keys across processes (a directory store) reads under the chunk's lock, before its
 /// write (to write by the shape that holds then) and after it (to trim what a resize running meanwhile would have
-/// trimmed). The document is read each time and compared, byte for byte, with the last one read; it is parsed only when
-/// it differs, so an unchanged array costs one small read.
+/// trimmed). Where the store has stamps (<see cref="IKeyLockingStore.TryGetStamp"/>: a directory store on Linux), an
+/// unchanged document costs one <c>statx</c>: the document is read only when its stamp differs from the one taken before
+/// the last read, or when that stamp is still fresh. Otherwise the document is read each time and compared, byte for
+/// byte, with the last one read; it is parsed only when it differs.
 /// </summary>
+/// <remarks>
+/// Why a fresh stamp is not trusted: a document replaced by a rename is a new inode, but the system may give a later
+/// document the inode number of an earlier one, and file times tick coarsely (a few milliseconds on some file systems).
+/// A document written after the stamp was taken has times no earlier than that moment less one tick; so once the stamped
+/// times lie <see cref="SettledAfter"/> before the moment the stamp was taken, a later document cannot carry the same
+/// stamp. (A wall clock set back by more than that could fool it; so could a tool that rewrites the file in place keeping
+/// its size and times.)
+/// </remarks>
 internal sealed class StoredShape
 {
     private readonly IStore _store;
     private readonly string _path;
     private readonly string _key;
     private readonly ArrayMetadata _snapshot;
+    private readonly IKeyLockingStore? _stamps;
     private Seen? _seen;
+
+    /// <summary>How long before its stamp was taken a document must have been written for the stamp to be trusted.</summary>
+    internal static readonly TimeSpan SettledAfter = TimeSpan.FromMilliseconds(100);
 
     /// <param name="store">The array's store.</param>
     /// <param name="path">The array's path.</param>
@@ -26,15 +40,40 @@ internal sealed class StoredShape
         _path = path;
         _snapshot = snapshot;
         _key = NodePaths.Key(path, snapshot.Format == ZarrFormat.V3 ? MetadataSerializer.ZarrJson : MetadataSerializer.ZArray);
+        _stamps = StoreCapabilities.KeyLocking(store);
     }
+
+    /// <summary>How many times the document was read (not only stamped), for tests.</summary>
+    internal long DocumentReads => Interlocked.Read(ref _documentReads);
+
+    private long _documentReads;
 
     /// <summary>
     /// The stored metadata when its shape differs from the snapshot's; null when it is the same (or the document is gone:
     /// then nothing is known to have changed, and the write goes by the snapshot).
     /// </summary>
     /// <exception cref="ZarrException">The array was replaced by one of another data type or chunk shape.</exception>
-    public async ValueTask<ArrayMetadata?> ReadChangedAsync(CancellationToken cancellationToken)
+    public ValueTask<ArrayMetadata?> ReadChangedAsync(CancellationToken cancellationToken)
     {
+        FileStamp? stamp = null;
+        if (_stamps is not null && _stamps.TryGetStamp(_key, out var now))
+        {
+            if (Volatile.Read(ref _seen) is { Settled: true } seen && seen.Stamp == now)
+            {
+                return ValueTask.FromResult(seen.Changed);
+            }
+
+            stamp = now;
+        }
+
+        return ReadDocumentAsync(stamp, cancellationToken);
+    }
+
+    /// <summary>Reads the document, and parses it when it differs from the last one read; <paramref name="stamp"/> was taken just before.</summary>
+    private async ValueTask<ArrayMetadata?> ReadDocumentAsync(FileStamp? stamp, CancellationToken cancellationToken)
+    {
+        var takenAt = DateTime.UtcNow;
+        Interlocked.Increment(ref _documentReads);
         using var document = await _store.GetAsync(_key, null, cancellationToken).ConfigureAwait(false);
         if (document is null)
         {
@@ -42,7 +81,15 @@ internal sealed class StoredShape
         }
 
         var seen = Volatile.Read(ref _seen);
-        if (seen is null || !document.Span.SequenceEqual(seen.Document))
+        if (seen is not null && document.Span.SequenceEqual(seen.Document))
+        {
+            if (seen.Stamp != stamp || !seen.Settled)
+            {
+                seen = seen with { Stamp = stamp, Settled = IsSettled(stamp, takenAt) };
+                Volatile.Write(ref _seen, seen);
+            }
+        }
+        else
         {
             var metadata = _snapshot.Format == ZarrFormat.V3
                 ? MetadataSerializer.ParseArrayV3(document.Span, _key)
@@ -52,14 +99,25 @@ internal sealed class StoredShape
                 throw new ZarrException($"array '/{_path}' was replaced by another process (now {metadata.DataType} in chunks of ({string.Join(", ", metadata.ChunkShape)})) while this handle wrote to it; open it again");
             }
 
-            seen = new Seen(document.Span.ToArray(), metadata.Shape.AsSpan().SequenceEqual(_snapshot.Shape.AsSpan()) ? null : metadata);
+            seen = new Seen(document.Span.ToArray(), metadata.Shape.AsSpan().SequenceEqual(_snapshot.Shape.AsSpan()) ? null : metadata, stamp, IsSettled(stamp, takenAt));
             Volatile.Write(ref _seen, seen);
         }
 
         return seen.Changed;
     }
 
-    /// <summary>A document read, and the metadata it holds when its shape is not the snapshot's.</summary>
+    /// <summary>True when the times of <paramref name="stamp"/> lie <see cref="SettledAfter"/> or more before <paramref name="takenAt"/>.</summary>
+    private static bool IsSettled(FileStamp? stamp, DateTime takenAt)
+    {
+        if (stamp is not { } s)
+        {
+            return false;
+        }
+
+        var limit = (takenAt - SettledAfter - DateTime.UnixEpoch).Ticks * 100;
+        return s.ChangedNanoseconds < limit && s.ModifiedNanoseconds < limit;
+    }
+
     /// <summary>
     /// The data type <paramref name="metadata"/> reads back as from its own document: a structured type written to v2
     /// comes back with each field's byte order stated (the handle that created it keeps them in the bytes codec), so
@@ -75,5 +133,7 @@ internal sealed class StoredShape
         return MetadataSerializer.ParseArrayV2(MetadataSerializer.ToV2Json(metadata).ZArray, default, MetadataSerializer.ZArray).DataType;
     }
 
-    private sealed record Seen(byte[] Document, ArrayMetadata? Changed);
+    /// <summary>A document read, the metadata it holds when its shape is not the snapshot's, and the stamp taken before
+    /// the read (trusted next time only when <paramref name="Settled"/>).</summary>
+    private sealed record Seen(byte[] Document, ArrayMetadata? Changed, FileStamp? Stamp, bool Settled);
 }

@@ -9,7 +9,7 @@ internal static class NodeIO
     public static async ValueTask<(string? Kind, ZarrFormat Format)> ProbeAsync(IStore store, string path, CancellationToken cancellationToken)
     {
         var key = NodePaths.Key(path, MetadataSerializer.ZarrJson);
-        using (var json = await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false))
+        using (var json = await MetadataDocuments.GetAsync(store, key, null, cancellationToken).ConfigureAwait(false))
         {
             if (json is not null)
             {
@@ -17,12 +17,12 @@ internal static class NodeIO
             }
         }
 
-        if (await store.ExistsAsync(NodePaths.Key(path, MetadataSerializer.ZArray), cancellationToken).ConfigureAwait(false))
+        if (await MetadataDocuments.ExistsAsync(store, NodePaths.Key(path, MetadataSerializer.ZArray), cancellationToken).ConfigureAwait(false))
         {
             return ("array", ZarrFormat.V2);
         }
 
-        if (await store.ExistsAsync(NodePaths.Key(path, MetadataSerializer.ZGroup), cancellationToken).ConfigureAwait(false))
+        if (await MetadataDocuments.ExistsAsync(store, NodePaths.Key(path, MetadataSerializer.ZGroup), cancellationToken).ConfigureAwait(false))
         {
             return ("group", ZarrFormat.V2);
         }
@@ -47,21 +47,21 @@ internal static class NodeIO
             throw new ZarrNodeException(path, $"a node already exists in {store} (use overwrite / mode 'w' to replace it)");
         }
 
-        await store.DeletePrefixAsync(NodePaths.Prefix(path), cancellationToken).ConfigureAwait(false);
+        await MetadataDocuments.DeletePrefixAsync(store, NodePaths.Prefix(path), cancellationToken).ConfigureAwait(false);
         await DeleteNodeDocumentsAsync(store, path, cancellationToken).ConfigureAwait(false);
     }
 
     public static async ValueTask<bool> NodeExistsAsync(IStore store, string path, CancellationToken cancellationToken) =>
-        await store.ExistsAsync(NodePaths.Key(path, MetadataSerializer.ZarrJson), cancellationToken).ConfigureAwait(false)
-        || await store.ExistsAsync(NodePaths.Key(path, MetadataSerializer.ZArray), cancellationToken).ConfigureAwait(false)
-        || await store.ExistsAsync(NodePaths.Key(path, MetadataSerializer.ZGroup), cancellationToken).ConfigureAwait(false);
+        await MetadataDocuments.ExistsAsync(store, NodePaths.Key(path, MetadataSerializer.ZarrJson), cancellationToken).ConfigureAwait(false)
+        || await MetadataDocuments.ExistsAsync(store, NodePaths.Key(path, MetadataSerializer.ZArray), cancellationToken).ConfigureAwait(false)
+        || await MetadataDocuments.ExistsAsync(store, NodePaths.Key(path, MetadataSerializer.ZGroup), cancellationToken).ConfigureAwait(false);
 
     /// <summary>The array's metadata, or null when there is no node at the path.</summary>
     /// <exception cref="ZarrNodeException">The node is a group.</exception>
     public static async ValueTask<ArrayMetadata?> ReadArrayMetadataAsync(IStore store, string path, CancellationToken cancellationToken)
     {
         var key = NodePaths.Key(path, MetadataSerializer.ZarrJson);
-        using (var json = await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false))
+        using (var json = await MetadataDocuments.GetAsync(store, key, null, cancellationToken).ConfigureAwait(false))
         {
             if (json is not null)
             {
@@ -75,10 +75,10 @@ internal static class NodeIO
         }
 
         var zarrayKey = NodePaths.Key(path, MetadataSerializer.ZArray);
-        using var zarray = await store.GetAsync(zarrayKey, null, cancellationToken).ConfigureAwait(false);
+        using var zarray = await MetadataDocuments.GetAsync(store, zarrayKey, null, cancellationToken).ConfigureAwait(false);
         if (zarray is null)
         {
-            if (await store.ExistsAsync(NodePaths.Key(path, MetadataSerializer.ZGroup), cancellationToken).ConfigureAwait(false))
+            if (await MetadataDocuments.ExistsAsync(store, NodePaths.Key(path, MetadataSerializer.ZGroup), cancellationToken).ConfigureAwait(false))
             {
                 throw new ZarrNodeException(path, "is a group, not an array");
             }
@@ -86,7 +86,7 @@ internal static class NodeIO
             return null;
         }
 
-        using var zattrs = await store.GetAsync(NodePaths.Key(path, MetadataSerializer.ZAttrs), null, cancellationToken).ConfigureAwait(false);
+        using var zattrs = await MetadataDocuments.GetAsync(store, NodePaths.Key(path, MetadataSerializer.ZAttrs), null, cancellationToken).ConfigureAwait(false);
         return MetadataSerializer.ParseArrayV2(zarray.Span, zattrs is null ? default : zattrs.Span, zarrayKey);
     }
 
@@ -95,7 +95,7 @@ internal static class NodeIO
     public static async ValueTask<GroupMetadata?> ReadGroupMetadataAsync(IStore store, string path, CancellationToken cancellationToken)
     {
         var key = NodePaths.Key(path, MetadataSerializer.ZarrJson);
-        using (var json = await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false))
+        using (var json = await MetadataDocuments.GetAsync(store, key, null, cancellationToken).ConfigureAwait(false))
         {
             if (json is not null)
             {
@@ -116,10 +116,10 @@ internal static class NodeIO
     public static async ValueTask<GroupMetadata?> ReadGroupMetadataV2Async(IStore store, string path, CancellationToken cancellationToken)
     {
         var zgroupKey = NodePaths.Key(path, MetadataSerializer.ZGroup);
-        using var zgroup = await store.GetAsync(zgroupKey, null, cancellationToken).ConfigureAwait(false);
+        using var zgroup = await MetadataDocuments.GetAsync(store, zgroupKey, null, cancellationToken).ConfigureAwait(false);
         if (zgroup is null)
         {
-            if (await store.ExistsAsync(NodePaths.Key(path, MetadataSerializer.ZArray), cancellationToken).ConfigureAwait(false))
+            if (await MetadataDocuments.ExistsAsync(store, NodePaths.Key(path, MetadataSerializer.ZArray), cancellationToken).ConfigureAwait(false))
             {
                 throw new ZarrNodeException(path, "is an array, not a group");
             }
@@ -127,7 +127,7 @@ internal static class NodeIO
             return null;
         }
 
-        using var zattrs = await store.GetAsync(NodePaths.Key(path, MetadataSerializer.ZAttrs), null, cancellationToken).ConfigureAwait(false);
+        using var zattrs = await MetadataDocuments.GetAsync(store, NodePaths.Key(path, MetadataSerializer.ZAttrs), null, cancellationToken).ConfigureAwait(false);
         return MetadataSerializer.ParseGroupV2(zgroup.Span, zattrs is null ? default : zattrs.Span, zgroupKey);
     }
 
@@ -135,26 +135,26 @@ internal static class NodeIO
     {
         if (metadata.Format == ZarrFormat.V3)
         {
-            await store.SetAsync(NodePaths.Key(path, MetadataSerializer.ZarrJson), MetadataSerializer.ToV3Json(metadata), cancellationToken).ConfigureAwait(false);
+            await MetadataDocuments.SetAsync(store, NodePaths.Key(path, MetadataSerializer.ZarrJson), MetadataSerializer.ToV3Json(metadata), cancellationToken).ConfigureAwait(false);
             return;
         }
 
         var (zarray, zattrs) = MetadataSerializer.ToV2Json(metadata);
         await WriteV2AttributesAsync(store, path, zattrs, cancellationToken).ConfigureAwait(false);
-        await store.SetAsync(NodePaths.Key(path, MetadataSerializer.ZArray), zarray, cancellationToken).ConfigureAwait(false);
+        await MetadataDocuments.SetAsync(store, NodePaths.Key(path, MetadataSerializer.ZArray), zarray, cancellationToken).ConfigureAwait(false);
     }
 
     public static async ValueTask WriteGroupMetadataAsync(IStore store, string path, GroupMetadata metadata, CancellationToken cancellationToken)
     {
         if (metadata.Format == ZarrFormat.V3)
         {
-            await store.SetAsync(NodePaths.Key(path, MetadataSerializer.ZarrJson), MetadataSerializer.ToV3Json(metadata), cancellationToken).ConfigureAwait(false);
+            await MetadataDocuments.SetAsync(store, NodePaths.Key(path, MetadataSerializer.ZarrJson), MetadataSerializer.ToV3Json(metadata), cancellationToken).ConfigureAwait(false);
             return;
         }
 
         var (zgroup, zattrs) = MetadataSerializer.ToV2Json(metadata);
         await WriteV2AttributesAsync(store, path, zattrs, cancellationToken).ConfigureAwait(false);
-        await store.SetAsync(NodePaths.Key(path, MetadataSerializer.ZGroup), zgroup, cancellationToken).ConfigureAwait(false);
+        await MetadataDocuments.SetAsync(store, NodePaths.Key(path, MetadataSerializer.ZGroup), zgroup, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -193,7 +193,7 @@ internal static class NodeIO
     {
         foreach (var name in new[] { MetadataSerializer.ZarrJson, MetadataSerializer.ZArray, MetadataSerializer.ZGroup, MetadataSerializer.ZAttrs })
         {
-            await store.DeleteAsync(NodePaths.Key(path, name), cancellationToken).ConfigureAwait(false);
+            await MetadataDocuments.DeleteAsync(store, NodePaths.Key(path, name), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -202,11 +202,11 @@ internal static class NodeIO
         var key = NodePaths.Key(path, MetadataSerializer.ZAttrs);
         if (zattrs is null)
         {
-            await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+            await MetadataDocuments.DeleteAsync(store, key, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await store.SetAsync(key, zattrs, cancellationToken).ConfigureAwait(false);
+            await MetadataDocuments.SetAsync(store, key, zattrs, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -218,7 +218,7 @@ internal static class NodeIO
     public static async ValueTask<VersionedArrayMetadata> ReadArrayMetadataVersionedAsync(IConditionalStore store, string path, ZarrFormat format, CancellationToken cancellationToken)
     {
         var key = NodePaths.Key(path, format == ZarrFormat.V3 ? MetadataSerializer.ZarrJson : MetadataSerializer.ZArray);
-        using var document = await store.GetVersionedAsync(key, cancellationToken).ConfigureAwait(false);
+        using var document = await MetadataDocuments.GetVersionedAsync(store, key, cancellationToken).ConfigureAwait(false);
         if (format == ZarrFormat.V3)
         {
             if (document.Value is not { } json)
@@ -234,7 +234,7 @@ internal static class NodeIO
             return new VersionedArrayMetadata(MetadataSerializer.ParseArrayV3(json.Span, key), document.Version, json.Span.ToArray(), default, null);
         }
 
-        using var attributes = await store.GetVersionedAsync(NodePaths.Key(path, MetadataSerializer.ZAttrs), cancellationToken).ConfigureAwait(false);
+        using var attributes = await MetadataDocuments.GetVersionedAsync(store, NodePaths.Key(path, MetadataSerializer.ZAttrs), cancellationToken).ConfigureAwait(false);
         if (document.Value is not { } zarray)
         {
             return new VersionedArrayMetadata(null, document.Version, null, attributes.Version, null);
@@ -272,19 +272,19 @@ internal static class NodeIO
 
         if (value is not null)
         {
-            return await store.TrySetAsync(key, value, expected, cancellationToken).ConfigureAwait(false);
+            return await MetadataDocuments.TrySetAsync(store, key, value, expected, cancellationToken).ConfigureAwait(false);
         }
 
         // No attributes left: a store that cannot delete on a version keeps an empty document, which reads the same.
         return store.CanDeleteConditionally
-            ? await store.TryDeleteAsync(key, expected, cancellationToken).ConfigureAwait(false)
-            : await store.TrySetAsync(key, "{}"u8.ToArray(), expected, cancellationToken).ConfigureAwait(false);
+            ? await MetadataDocuments.TryDeleteAsync(store, key, expected, cancellationToken).ConfigureAwait(false)
+            : await MetadataDocuments.TrySetAsync(store, key, "{}"u8.ToArray(), expected, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads a whole value as a byte array (small documents only).</summary>
     public static async ValueTask<byte[]?> ReadAllAsync(IStore store, string key, CancellationToken cancellationToken)
     {
-        using PooledBuffer? buffer = await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
+        using PooledBuffer? buffer = await MetadataDocuments.GetAsync(store, key, null, cancellationToken).ConfigureAwait(false);
         return buffer?.Span.ToArray();
     }
 }

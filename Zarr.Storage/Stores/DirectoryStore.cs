@@ -26,14 +26,20 @@ namespace Zarr.Storage;
 /// outside the root. Elsewhere each folder is checked before the write (and remembered, so a write costs a few file
 /// system calls at any depth), and a folder swapped for a link between the check and the write is not caught.</para>
 /// <para>The root folder is created by the first write, not by the constructor; a missing root reads as an empty store.</para>
-/// <para>Across processes: a partial write of a chunk (a read-modify-write) holds the chunk's lock file, locked with the
-/// system's advisory lock (<c>flock</c>; a sharing mode on Windows), so writers in other processes never lose an update;
-/// the system releases the lock of a process that dies, so a stale lock file never blocks anyone. The array layer
-/// holds it for a whole chunk's write too (a rename is atomic by itself, but one landing between another process's read
-/// and write back of the chunk would be lost to it), and re-reads the array's stored shape under it, so a resize in
-/// another process is never undone by a writer holding the old shape. A killed writer's temporary file is swept by the next writer
-/// (<see cref="DirectoryStoreOptions.SweepTemporaryFiles"/>); the names of both kinds of file are in the reserved
-/// temporary form above, so no listing shows them.</para>
+/// <para>Across processes: a partial write of a chunk (a read-modify-write) holds the chunk's lock, a lock the system
+/// releases when its holder dies, so writers in other processes never lose an update and a killed writer never blocks
+/// anyone. On Linux the lock is one byte (a hash of the key) of the store's one lock file at the root,
+/// <c>.locks.fffffffe00000000.tmp</c>, locked with an open-file-description lock (<c>F_OFD_SETLK</c>; a plain
+/// <c>fcntl</c>/<c>lockf</c> lock of the same byte by another program conflicts with it), so processes exclude each
+/// other when their stores have the same root: a store opened on a folder below another process's store root has a lock
+/// file of its own and does not (in one process, <see cref="Location"/> covers that case). Elsewhere it is a lock file
+/// beside the key, opened without sharing. The array layer holds it for a whole chunk's write too (a rename is atomic by
+/// itself, but one landing between another process's read and write back of the chunk would be lost to it), and checks
+/// the array's stored shape under it (by the metadata file's inode, size and times, re-reading the document when they
+/// changed), so a resize in another process is never undone by a writer holding the old shape. A killed writer's
+/// temporary file is swept by the next writer (<see cref="DirectoryStoreOptions.SweepTemporaryFiles"/>), and so is the
+/// store's lock file while no process holds a key; the names of these files are in the reserved temporary form above,
+/// so no listing shows them.</para>
 /// </remarks>
 public sealed class DirectoryStore : IStore, IKeyLockingStore
 {
@@ -274,6 +280,19 @@ public sealed class DirectoryStore : IStore, IKeyLockingStore
             await Task.Delay(Random.Shared.Next(1, ceiling + 1), cancellationToken).ConfigureAwait(false);
             ceiling = Math.Min(ceiling * 2, LockWaitCeilingMilliseconds);
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>On Linux: the file's device, inode, size and change and modification times (<c>statx</c>); elsewhere none.</remarks>
+    bool IKeyLockingStore.TryGetStamp(string key, out FileStamp stamp)
+    {
+        if (LinuxFolderCalls.IsSupported)
+        {
+            return LinuxFolderCalls.TryGetStamp(GetPath(key), out stamp);
+        }
+
+        stamp = default;
+        return false;
     }
 
     /// <summary>True once the first write's sweep is done (or when there is none to do).</summary>

@@ -14,7 +14,8 @@ namespace Zarr.Storage;
 /// reused by a new process only keeps a dead writer's file a while longer; a folder shared by machines (or pid namespaces)
 /// would judge another host's writers by this host's ids, and should turn the sweep off
 /// (<see cref="DirectoryStoreOptions.SweepTemporaryFiles"/>).</para>
-/// <para>A lock file's 16 digits are <c>ffffffff</c> (no process id) and a hash of the whole name, so every process names
+/// <para>On Linux the keys' locks are bytes of one file at the root, <see cref="StoreLockName"/>. Elsewhere each key has
+/// a lock file: its 16 digits are <c>ffffffff</c> (no process id) and a hash of the whole name, so every process names
 /// the lock of a key alike. It lives beside the key (in the key's folder, reached through the same link checks as a
 /// write), not in a folder of its own, which would be a valid key every listing of the root would show.</para>
 /// </remarks>
@@ -22,6 +23,7 @@ internal static class DirectoryStoreFiles
 {
     private const int StemMaxLength = 32;
     private const string LockTag = "ffffffff";
+    private const long LockOffsetMask = 0x3FFF_FFFF_FFFF_FFFF;
     private const string Suffix = ".tmp";
     private const int Digits = 16;
 
@@ -35,6 +37,25 @@ internal static class DirectoryStoreFiles
     /// <summary>The name of the lock file of <paramref name="name"/> (the last segment of a key), the same in every process.</summary>
     public static string LockName(string name) =>
         string.Create(CultureInfo.InvariantCulture, $".{Stem(name)}.{LockTag}{Fnv1a(name):x8}{Suffix}");
+
+    /// <summary>
+    /// The name of the store's one lock file at its root (<see cref="StoreLockFile"/>, on Linux): its digits name no
+    /// process (<c>fffffffe</c> is above every process id), so the sweep of killed writers' files never takes it for one.
+    /// </summary>
+    public const string StoreLockName = ".locks.fffffffe00000000.tmp";
+
+    /// <summary>The byte of the store's lock file that is the lock of <paramref name="key"/> (a 62-bit hash of the whole key),
+    /// the same in every process.</summary>
+    public static long LockOffset(string key)
+    {
+        var hash = 14695981039346656037ul;
+        foreach (var c in key)
+        {
+            hash = (hash ^ c) * 1099511628211ul;
+        }
+
+        return (long)(hash & LockOffsetMask);
+    }
 
     /// <summary>True when <paramref name="name"/> (a file name) is a lock file of this store.</summary>
     public static bool IsLockName(ReadOnlySpan<char> name) =>

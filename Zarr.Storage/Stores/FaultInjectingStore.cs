@@ -173,6 +173,8 @@ public class FaultInjectingStore : IStore
     private sealed class KeyLocking(IStore inner, Chunks.IKeyLockingStore locks, FaultInjectingStoreOptions options) : FaultInjectingStore(inner, options), Chunks.IKeyLockingStore
     {
         public ValueTask<IDisposable> LockKeyAsync(string key, CancellationToken cancellationToken) => locks.LockKeyAsync(key, cancellationToken);
+
+        public bool TryGetStamp(string key, out FileStamp stamp) => locks.TryGetStamp(key, out stamp);
     }
 
     /// <summary>The wrapper of a store with conditional writes: those fail and wait as the others do.</summary>

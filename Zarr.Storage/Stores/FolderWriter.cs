@@ -51,16 +51,18 @@ internal abstract class FolderWriter
     public abstract void DeletePrefix(string prefix, string folder, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Takes the lock of <paramref name="key"/> if no one holds it: its lock file (<see cref="DirectoryStoreFiles.LockName"/>,
-    /// in the key's folder, made with the folders above it when missing) opened and locked exclusively with the system's
-    /// advisory lock, which the system releases when the holder closes it or dies. Null when another holds it.
+    /// Takes the lock of <paramref name="key"/> if no one holds it, with a lock the system releases when the holder lets go
+    /// or dies: on Linux a byte of the store's lock file (<see cref="StoreLockFile"/>), elsewhere the key's own lock file
+    /// (<see cref="DirectoryStoreFiles.LockName"/>, in the key's folder, made with the folders above it when missing).
+    /// Null when another holds it.
     /// </summary>
     /// <exception cref="ZarrStoreException">A folder on the way is a link, or the lock file could not be made or locked.</exception>
-    public abstract FolderWriterLock? TryLock(string key, string path);
+    public abstract IDisposable? TryLock(string key, string path);
 
     /// <summary>
     /// Deletes the temporary files that writers which died left below the root (the process named in the file's name is
-    /// not alive, see <see cref="DirectoryStoreFiles"/>), and the lock files no one holds; returns how many went. A live
+    /// not alive, see <see cref="DirectoryStoreFiles"/>), and the lock files no one holds; returns how many went (the
+    /// store's own lock file, removed too when no key is held, is not counted). A live
     /// writer's temporary file and a held lock file are never touched; links to folders are not followed.
     /// </summary>
     /// <exception cref="ZarrStoreException">A folder could not be read, or a file could not be deleted.</exception>
@@ -88,7 +90,12 @@ internal abstract class FolderWriter
                 current = file;
                 var name = Path.GetFileName(file);
                 var folder = ToKey(Path.GetDirectoryName(file)!, string.Empty);
-                if (DirectoryStoreFiles.IsLockName(name))
+                if (folder.Length == 0 && name == DirectoryStoreFiles.StoreLockName)
+                {
+                    // Removed when no key is held, but not counted: it is no killed writer's leftover.
+                    _ = TrySweepStoreLock();
+                }
+                else if (DirectoryStoreFiles.IsLockName(name))
                 {
                     swept += TrySweepLock(folder, name) ? 1 : 0;
                 }
@@ -109,6 +116,9 @@ internal abstract class FolderWriter
 
         return swept;
     }
+
+    /// <summary>Deletes the store's lock file (<see cref="DirectoryStoreFiles.StoreLockName"/>) if no one holds any key; true when it went.</summary>
+    protected virtual bool TrySweepStoreLock() => false;
 
     /// <summary>Deletes the lock file <paramref name="name"/> in the folder <paramref name="folder"/> (relative to the root)
     /// if no one holds it; true when it went.</summary>

@@ -18,9 +18,17 @@ namespace Zarr.Storage;
 /// <remarks>Each write opens its folder with one call whatever its depth (the kernel walks the segments), so nothing
 /// needs remembering between writes: the portable writer's cache of checked folders, which a swap could outlive, is
 /// not needed here.</remarks>
-internal sealed class HandleFolderWriter(string root, bool fsync) : FolderWriter(root, fsync)
+internal sealed class HandleFolderWriter : FolderWriter
 {
     private static readonly Lazy<bool> OpenAt2Works = new(ProbeOpenAt2);
+
+    private readonly StoreLockFile _locks;
+
+    public HandleFolderWriter(string root, bool fsync)
+        : base(root, fsync)
+    {
+        _locks = new StoreLockFile(OpenStoreLockFile);
+    }
 
     /// <summary>True on Linux (x64, Arm64) with <c>openat2</c> (kernel 5.6 and later, and not filtered out by a sandbox).</summary>
     public static bool IsSupported => Calls.IsSupported && OpenAt2Works.Value;
@@ -93,10 +101,29 @@ internal sealed class HandleFolderWriter(string root, bool fsync) : FolderWriter
     }
 
     /// <inheritdoc />
-    public override FolderWriterLock? TryLock(string key, string path)
+    /// <remarks>A byte of the store's lock file (<see cref="StoreLockFile"/>).</remarks>
+    public override IDisposable? TryLock(string key, string path) => _locks.TryLock(key);
+
+    /// <inheritdoc />
+    protected override bool TrySweepStoreLock()
     {
-        var (relative, name) = Split(key);
-        return TryLockFile(key, relative, DirectoryStoreFiles.LockName(name), create: true);
+        using var root = OpenFolder(DirectoryStoreFiles.StoreLockName, string.Empty, create: false, "sweep");
+        return root is not null && StoreLockFile.TrySweep(root);
+    }
+
+    /// <summary>Opens the store's lock file at the root, making it (and the root) when missing.</summary>
+    private SafeFileHandle OpenStoreLockFile(string key)
+    {
+        using var root = OpenFolder(key, string.Empty, create: true, "lock")!;
+        var file = Calls.OpenOrCreateFile(root, DirectoryStoreFiles.StoreLockName);
+        if (file.IsInvalid)
+        {
+            var error = Calls.LastError("could not open the store's lock file");
+            file.Dispose();
+            throw Failure(key, "lock", error);
+        }
+
+        return file;
     }
 
     /// <inheritdoc />

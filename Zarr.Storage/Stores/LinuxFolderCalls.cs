@@ -24,12 +24,18 @@ internal static unsafe partial class LinuxFolderCalls
     public const int ELOOP = 40;
     public const int EPERM = 1;
     public const int EWOULDBLOCK = 11;
+    public const int EACCES = 13;
 
     public const int AtRemoveDir = 0x200;
 
     private const int OWrOnly = 1;
     private const int ORdWr = 2;
     private const int LockExclusive = 2;
+    private const int OfdSetLock = 37;
+    private const short WriteLock = 1;
+    private const short Unlocked = 2;
+    private const int AtFdCwd = -100;
+    private const uint StatxBasic = 0x7FF;
     private const int LockNonBlocking = 4;
     private const int AtEmptyPath = 0x1000;
     private const uint StatxNLink = 0x4;
@@ -102,6 +108,55 @@ internal static unsafe partial class LinuxFolderCalls
     /// (<see cref="EWOULDBLOCK"/>: held by another open of the file, in this process or another). The system releases it
     /// when the file is closed, and when the process dies.</summary>
     public static int TryLockExclusive(SafeFileHandle file) => FLock(Fd(file), LockExclusive | LockNonBlocking);
+
+    /// <summary>
+    /// Takes the exclusive open-file-description lock (<c>fcntl(F_OFD_SETLK)</c>) of the bytes [<paramref name="start"/>,
+    /// <paramref name="start"/> + <paramref name="length"/>) of <paramref name="file"/> (length 0: to the end and beyond)
+    /// if no other open of the file holds any of them; 0, or -1 (<see cref="EWOULDBLOCK"/> or <see cref="EACCES"/>: held).
+    /// Opens of the same description (this handle) never conflict with each other; the system releases the lock when the
+    /// last descriptor of the open is closed, and when the process dies.
+    /// </summary>
+    public static int TryLockRange(SafeFileHandle file, long start, long length)
+    {
+        var range = new FileLock { Type = WriteLock, Start = start, Length = length };
+        return FcntlLock(Fd(file), OfdSetLock, &range);
+    }
+
+    /// <summary>Releases the open-file-description lock of the bytes [<paramref name="start"/>, + <paramref name="length"/>); 0 or -1.</summary>
+    public static int UnlockRange(SafeFileHandle file, long start, long length)
+    {
+        var range = new FileLock { Type = Unlocked, Start = start, Length = length };
+        return FcntlLock(Fd(file), OfdSetLock, &range);
+    }
+
+    /// <summary>
+    /// What identifies the value of the file at <paramref name="path"/> now (following links): its device, inode, size and
+    /// change and modification times to the nanosecond; false when it cannot be read (missing, say).
+    /// </summary>
+    public static bool TryGetStamp(string path, out FileStamp stamp)
+    {
+        var buffer = stackalloc byte[256];
+        fixed (byte* p = Utf8(path))
+        {
+            if (StatX(AtFdCwd, p, 0, StatxBasic, buffer) != 0)
+            {
+                stamp = default;
+                return false;
+            }
+        }
+
+        // struct statx: stx_ino at 32, stx_size at 40, stx_ctime at 96, stx_mtime at 112 (each {s64 sec; u32 nsec}),
+        // stx_dev_major and stx_dev_minor at 136 and 140.
+        stamp = new FileStamp(
+            ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140),
+            *(ulong*)(buffer + 32),
+            *(long*)(buffer + 40),
+            Nanoseconds(buffer + 96),
+            Nanoseconds(buffer + 112));
+        return true;
+
+        static long Nanoseconds(byte* timestamp) => (*(long*)timestamp * 1_000_000_000L) + *(uint*)(timestamp + 8);
+    }
 
     /// <summary>How many names the open file has in the file system (0 once it was unlinked); -1 on failure.</summary>
     public static long LinkCount(SafeFileHandle file)
@@ -216,6 +271,17 @@ internal static unsafe partial class LinuxFolderCalls
         return bytes;
     }
 
+    // struct flock on 64-bit Linux: l_type, l_whence (shorts), then l_start, l_len (off_t), l_pid (int; 0 for OFD locks).
+    [StructLayout(LayoutKind.Sequential)]
+    private struct FileLock
+    {
+        public short Type;
+        public short Whence;
+        public long Start;
+        public long Length;
+        public int Pid;
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     private struct OpenHow
     {
@@ -245,6 +311,10 @@ internal static unsafe partial class LinuxFolderCalls
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     private static partial int FLock(int fd, int operation);
+
+    // fcntl is variadic; its third argument here is a pointer, passed as a fixed argument is on x64 and Arm64 Linux.
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int FcntlLock(int fd, int command, FileLock* range);
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static partial int StatX(int dirfd, byte* path, int flags, uint mask, byte* buffer);

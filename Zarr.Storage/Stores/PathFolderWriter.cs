@@ -83,7 +83,7 @@ internal sealed class PathFolderWriter(string root, bool fsync) : FolderWriter(r
     /// <remarks>The lock is .NET's: <see cref="FileShare.None"/>, a sharing mode on Windows and an exclusive
     /// <c>flock</c> on Unix (unless DOTNET_SYSTEM_IO_DISABLEFILELOCKING turns that off). The lock file stays after use:
     /// without a way to tell an unlinked lock file from the one at the name, removing it could let two holders in.</remarks>
-    public override FolderWriterLock? TryLock(string key, string path)
+    public override IDisposable? TryLock(string key, string path)
     {
         EnsureNoLinkedFolder(key, path);
         var folder = Path.GetDirectoryName(path)!;

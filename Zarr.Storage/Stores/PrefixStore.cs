@@ -150,6 +150,8 @@ public sealed class PrefixStore : IStore, IForwardingStore
     {
         public ValueTask<IDisposable> LockKeyAsync(string key, CancellationToken cancellationToken) =>
             inner.LockKeyAsync(view.ToInner(key), cancellationToken);
+
+        public bool TryGetStamp(string key, out FileStamp stamp) => inner.TryGetStamp(view.ToInner(key), out stamp);
     }
 
     /// <summary>The view with the inner store's conditional writes of the prefixed keys; every other call is the view's.</summary>

@@ -52,6 +52,79 @@ public sealed class ThirdPartyStoreFailureTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => array.WriteAsync([Slice.At(0)], new[] { 1 }));
     }
 
+    public static TheoryData<string, ZarrFormat> MetadataFailures => new()
+    {
+        { "io", ZarrFormat.V3 }, { "unexpected", ZarrFormat.V3 }, { "io", ZarrFormat.V2 }, { "unexpected", ZarrFormat.V2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(MetadataFailures))]
+    public async Task Every_metadata_operation_names_the_document_operation_and_store(string failure, ZarrFormat format)
+    {
+        var store = new FailingStore();
+        var options = new ArrayOptions { Chunks = [4], FillValue = 0, Format = format };
+        var array = await ZarrArray.CreateAsync<int>(store, "g/a", [8], options);
+        await array.WriteAsync([Slice.All], new[] { 1, 2, 3, 4, 5, 6, 7, 8 });
+        var arrayDocument = format == ZarrFormat.V3 ? "g/a/zarr.json" : "g/a/.zarray";
+        var attributes = format == ZarrFormat.V3 ? "g/a/zarr.json" : "g/a/.zattrs";
+        var groupDocument = format == ZarrFormat.V3 ? "h/zarr.json" : "h/.zgroup";
+        var before = await StoredAsync(store, arrayDocument);
+
+        // Open: the array's document fails to read.
+        store.Fail = key => key == arrayDocument ? Make(failure) : null;
+        await AssertDocumentNamedAsync(() => ZarrArray.OpenAsync<int>(store, "g/a", AccessMode.ReadWrite), arrayDocument, "read", failure);
+
+        // Resize: the document reads, its write back fails; the stored document is the old one, the data untouched.
+        store.Fail = null;
+        store.FailDocumentWrites = key => key == arrayDocument;
+        await AssertDocumentNamedAsync(() => array.ResizeAsync([12]), arrayDocument, "write", "io");
+        Assert.Equal(before, await StoredAsync(store, arrayDocument));
+
+        // Attributes: their document fails to write.
+        store.FailDocumentWrites = key => key == attributes;
+        await AssertDocumentNamedAsync(() => array.UpdateAttributesAsync(new System.Text.Json.Nodes.JsonObject { ["k"] = 1 }), attributes, "write", "io");
+
+        // Create: a new array's document fails to write; a new group's too.
+        store.FailDocumentWrites = key => key == "g/b/" + arrayDocument[(arrayDocument.LastIndexOf('/') + 1)..];
+        await AssertDocumentNamedAsync(() => ZarrArray.CreateAsync<int>(store, "g/b", [4], options), "g/b/" + arrayDocument[(arrayDocument.LastIndexOf('/') + 1)..], "write", "io");
+        store.FailDocumentWrites = key => key == groupDocument;
+        await AssertDocumentNamedAsync(() => ZarrGroup.CreateAsync(store, "h", format), groupDocument, "write", "io");
+
+        // Nothing was torn: the array reads as written before the failures, by its old shape.
+        store.FailDocumentWrites = null;
+        var reopened = await ZarrArray.OpenAsync<int>(store, "g/a");
+        Assert.Equal(new long[] { 8 }, reopened.Shape.ToArray());
+        Assert.Equal(new[] { 1, 2, 3, 4, 5, 6, 7, 8 }, (await reopened.ReadAsync([Slice.All])).ToArray());
+    }
+
+    [Fact]
+    public async Task A_cancellation_from_the_store_is_not_wrapped_for_metadata_either()
+    {
+        var store = new FailingStore();
+        await ZarrArray.CreateAsync<int>(store, "a", [8], new ArrayOptions { Chunks = [4], FillValue = 0 });
+        store.Fail = key => key == "a/zarr.json" ? new OperationCanceledException("cancelled by the store") : null;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ZarrArray.OpenAsync<int>(store, "a"));
+    }
+
+    private static async Task<byte[]?> StoredAsync(FailingStore store, string key)
+    {
+        var saved = store.Fail;
+        store.Fail = null;
+        using var value = await store.GetAsync(key);
+        store.Fail = saved;
+        return value?.Span.ToArray();
+    }
+
+    private static async Task AssertDocumentNamedAsync(Func<Task> operation, string key, string verb, string failure)
+    {
+        var thrown = await Assert.ThrowsAsync<ZarrStoreException>(operation);
+        Assert.Equal(key, thrown.Key);
+        Assert.Contains($"'{key}'", thrown.Message, StringComparison.Ordinal);
+        Assert.Contains($"could not {verb} the metadata document", thrown.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(FailingStore), thrown.Message, StringComparison.Ordinal);
+        Assert.IsType(failure == "io" ? typeof(IOException) : typeof(InvalidOperationException), thrown.InnerException);
+    }
+
     private static Exception Make(string failure) =>
         failure == "io" ? new IOException("the disk is on fire") : new InvalidOperationException("the client was disposed");
 
@@ -75,6 +148,8 @@ public sealed class ThirdPartyStoreFailureTests
 
         public bool FailWrites { get; set; }
 
+        public Func<string, bool>? FailDocumentWrites { get; set; }
+
         public bool IsReadOnly => false;
 
         public override string ToString() => nameof(FailingStore) + "(tests)";
@@ -94,6 +169,11 @@ public sealed class ThirdPartyStoreFailureTests
             await Task.Yield();
             Check(key);
             if (FailWrites && key.Contains("/c/", StringComparison.Ordinal))
+            {
+                throw new IOException("no space left on the device");
+            }
+
+            if (FailDocumentWrites?.Invoke(key) is true)
             {
                 throw new IOException("no space left on the device");
             }

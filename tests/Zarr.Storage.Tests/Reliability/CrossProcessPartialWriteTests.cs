@@ -23,6 +23,6 @@ public sealed class CrossProcessPartialWriteTests(ITestOutputHelper output)
 
         ReliabilityFigures.Report(output, sharded ? "cross-process-shard" : "cross-process-chunks", ("processes", 4), ("threads", 2), ("writes", 4 * 2 * writes), ("lost", lost));
         Assert.Equal(0, lost);
-        Assert.Empty(Directory.EnumerateFiles(folder.Path, "*.tmp", SearchOption.AllDirectories));
+        Assert.Empty(LeftoverFiles.In(folder.Path));
     }
 }

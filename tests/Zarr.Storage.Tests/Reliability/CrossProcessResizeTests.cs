@@ -65,7 +65,7 @@ public sealed class CrossProcessResizeTests(ITestOutputHelper output)
         Assert.Equal(0, lost);
         Assert.Equal(0, outside);
         Assert.Equal(0, cameBack);
-        Assert.Empty(Directory.EnumerateFiles(folder.Path, "*.tmp", SearchOption.AllDirectories));
+        Assert.Empty(LeftoverFiles.In(folder.Path));
     }
 
     private static async Task<long> WrittenBelowAsync(ZarrArray<int> array, long shrunk)

@@ -67,36 +67,80 @@ public sealed class DirectoryStoreSweepAndLockTests(ITestOutputHelper output)
         IKeyLockingStore first = new DirectoryStore(folder.Path);
         IKeyLockingStore second = new DirectoryStore(folder.Path);
         var held = await first.LockKeyAsync("a/c/0", default);
-        var lockFiles = Directory.EnumerateFiles(folder.Combine("a", "c"), "*.tmp").ToList();
+        var lockFiles = Directory.EnumerateFiles(folder.Path, "*.tmp", SearchOption.AllDirectories).ToList();
         Assert.Single(lockFiles);
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.Equal(folder.Combine(DirectoryStoreFiles.StoreLockName), lockFiles[0]);
+        }
 
         var waiting = second.LockKeyAsync("a/c/0", default).AsTask();
+        var again = first.LockKeyAsync("a/c/0", default).AsTask();
         var other = await second.LockKeyAsync("a/c/1", default);
         other.Dispose();
-        Assert.False(waiting.IsCompleted, "a second lock of a held key was granted");
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted, "a second lock of a held key was granted to another store object");
+        Assert.False(again.IsCompleted, "a second lock of a held key was granted to the same store object");
         Assert.Empty(await ((IStore)first).ListPrefixAsync("").ToListAsync());
         Assert.Equal(0, await ((DirectoryStore)second).SweepTemporaryFilesAsync());
         Assert.True(File.Exists(lockFiles[0]));
 
+        // Let go: the two waiters get the lock one after the other, in either order.
         held.Dispose();
-        (await waiting).Dispose();
+        var granted = await Task.WhenAny(again, waiting);
+        var next = granted == again ? waiting : again;
+        await Task.Delay(50);
+        Assert.False(next.IsCompleted, "both waiters were granted the lock at once");
+        (await granted).Dispose();
+        (await next).Dispose();
 
-        // On Linux the last holder removes the lock file as it lets go.
-        if (OperatingSystem.IsLinux())
+        // No key held: the sweep takes the store's lock file, without counting it as a killed writer's file (on Linux;
+        // elsewhere the last holder removed the key's).
+        Assert.Equal(0, await ((DirectoryStore)second).SweepTemporaryFilesAsync());
+        Assert.Empty(Directory.EnumerateFiles(folder.Path, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task A_store_whose_lock_file_was_swept_locks_the_new_one()
+    {
+        using var folder = new TempDirectory();
+        IKeyLockingStore first = new DirectoryStore(folder.Path);
+        IKeyLockingStore second = new DirectoryStore(folder.Path);
+        // A held key keeps the file from the sweep; once none is, the sweep removes it (not counted: no killed writer's).
+        var held = await first.LockKeyAsync("k", default);
+        Assert.Equal(0, await ((DirectoryStore)second).SweepTemporaryFilesAsync());
+        Assert.True(File.Exists(folder.Combine(DirectoryStoreFiles.StoreLockName)));
+        held.Dispose();
+        Assert.Equal(0, await ((DirectoryStore)second).SweepTemporaryFilesAsync());
+        Assert.False(File.Exists(folder.Combine(DirectoryStoreFiles.StoreLockName)));
+
+        // Both stores then lock the new file, and still keep each other out.
+        using var bySecond = await second.LockKeyAsync("k", default);
+        using (var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
         {
-            Assert.Empty(Directory.EnumerateFiles(folder.Path, "*.tmp", SearchOption.AllDirectories));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await first.LockKeyAsync("k", soon.Token));
         }
+
+        bySecond.Dispose();
+        using var byFirst = await first.LockKeyAsync("k", default);
+        Assert.True(File.Exists(folder.Combine(DirectoryStoreFiles.StoreLockName)));
     }
 
     [Fact]
     public async Task A_lock_held_by_a_killed_process_blocks_no_one()
     {
         using var folder = new TempDirectory();
-        Directory.CreateDirectory(folder.Combine("c"));
-        var lockFile = folder.Combine("c", DirectoryStoreFiles.LockName("0"));
+        var lockFile = folder.Combine(DirectoryStoreFiles.StoreLockName);
+        var offset = DirectoryStoreFiles.LockOffset("c/0");
 
-        // Another process (util-linux flock(1), the same flock(2) this store takes) holds the key's lock, and says so.
-        var info = new ProcessStartInfo("flock", ["--exclusive", lockFile, "-c", "echo locked; exec sleep 120"]) { UseShellExecute = false, RedirectStandardOutput = true };
+        // Another process holds the key's byte with a plain POSIX record lock (lockf), which conflicts with the store's
+        // open-file-description lock of the same byte, and says so.
+        var script = "import fcntl, sys, time\n"
+            + "f = open(sys.argv[1], 'a+')\n"
+            + "fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, int(sys.argv[2]), 0)\n"
+            + "print('locked', flush=True)\n"
+            + "time.sleep(120)\n";
+        var info = new ProcessStartInfo("/usr/bin/python3", ["-c", script, lockFile, offset.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false, RedirectStandardOutput = true };
         using var holder = Process.Start(info)!;
         Assert.Equal("locked", await holder.StandardOutput.ReadLineAsync());
         IKeyLockingStore store = new DirectoryStore(folder.Path);
@@ -104,6 +148,10 @@ public sealed class DirectoryStoreSweepAndLockTests(ITestOutputHelper output)
         {
             await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await store.LockKeyAsync("c/0", soon.Token));
         }
+
+        // No descriptor of the lock file is left open by the wait that was given up; another key's byte is free meanwhile.
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries("/proc/self/fd"), fd => SafeLinkTarget(fd) == lockFile);
+        (await store.LockKeyAsync("c/1", default)).Dispose();
 
         holder.Kill(entireProcessTree: true);
         await holder.WaitForExitAsync();
@@ -113,7 +161,21 @@ public sealed class DirectoryStoreSweepAndLockTests(ITestOutputHelper output)
             Assert.True(File.Exists(lockFile));
         }
 
-        Assert.False(File.Exists(lockFile), "the lock file was left after its last holder let go");
+        Assert.Equal(0, await ((DirectoryStore)store).SweepTemporaryFilesAsync());
+        Assert.False(File.Exists(lockFile), "the sweep left the store's lock file though no key was held");
+    }
+
+    // Where a descriptor of /proc/self/fd points (null when it was closed while looked at).
+    private static string? SafeLinkTarget(string fd)
+    {
+        try
+        {
+            return new FileInfo(fd).LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     // The name a writer with process id <paramref name="processId"/> gives its temporary file for the key's last segment.

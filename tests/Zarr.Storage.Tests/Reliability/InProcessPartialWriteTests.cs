@@ -43,6 +43,6 @@ public sealed class InProcessPartialWriteTests(ITestOutputHelper output)
         var lost = Enumerable.Range(0, length).Count(e => values[e] != e + 1);
         ReliabilityFigures.Report(output, sharded ? "in-process-shard" : "in-process-chunks", ("writers", Writers), ("writes", length), ("lost", lost));
         Assert.Equal(0, lost);
-        Assert.Empty(Directory.EnumerateFiles(folder.Path, "*.tmp", SearchOption.AllDirectories));
+        Assert.Empty(LeftoverFiles.In(folder.Path));
     }
 }

@@ -163,9 +163,8 @@ public sealed class KillTests(ITestOutputHelper output)
         _ => false,
     };
 
-    // Temporary and lock files (the reserved form .name.<16 hex>.tmp) anywhere in the folder.
-    private static int TemporaryFiles(string folder) =>
-        Directory.EnumerateFiles(folder, ".*.tmp", SearchOption.AllDirectories).Count(f => StoreKey.IsValid(Path.GetFileName(f)) is false);
+    // Temporary and lock files (the reserved form .name.<16 hex>.tmp) anywhere in the folder, but the store's own lock file.
+    private static int TemporaryFiles(string folder) => LeftoverFiles.In(folder).Count;
 
     private sealed record Operation(string Kind, long Argument, int Value);
 }

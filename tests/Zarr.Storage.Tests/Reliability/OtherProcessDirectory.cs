@@ -45,4 +45,6 @@ internal sealed class OtherProcessDirectory(string folder) : IStore, IKeyLocking
     public IAsyncEnumerable<string> ListDirectoryAsync(string prefix, CancellationToken cancellationToken = default) => _inner.ListDirectoryAsync(prefix, cancellationToken);
 
     public ValueTask<IDisposable> LockKeyAsync(string key, CancellationToken cancellationToken) => ((IKeyLockingStore)_inner).LockKeyAsync(key, cancellationToken);
+
+    public bool TryGetStamp(string key, out FileStamp stamp) => ((IKeyLockingStore)_inner).TryGetStamp(key, out stamp);
 }

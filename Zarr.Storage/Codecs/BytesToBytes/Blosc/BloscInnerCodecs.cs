@@ -184,8 +184,9 @@ internal static class BloscInnerCodecs
                 var stored = BinaryPrimitives.ReadUInt32BigEndian(source[^4..]);
                 return stored == ZlibCodec.Adler32(destination[..written]) ? written : -1;
             }
-            catch (InvalidDataException)
+            catch (Exception e) when (e is InvalidDataException or IOException)
             {
+                // IOException: zlib's own error codes on some corrupt streams (ZLibException), found by AFL++.
                 return -1;
             }
         }
