@@ -66,6 +66,14 @@ public sealed partial record ArrayMetadata
     /// </summary>
     public IReadOnlyList<string?>? DimensionNames { get; init; }
 
+    /// <summary>
+    /// The v3 extensions this library ignored when it read the document (top-level fields and storage transformers
+    /// declaring <c>"must_understand": false</c>), as the JSON text of one object, or null: written back unchanged when
+    /// the document is rewritten (a resize, an attributes update), so another implementation that understands them
+    /// does not lose them to us. A string, so that two reads of one document compare equal.
+    /// </summary>
+    internal string? IgnoredExtensions { get; init; }
+
     /// <summary>The number of dimensions.</summary>
     public int Rank => Shape.Length;
 

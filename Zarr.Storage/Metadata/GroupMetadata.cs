@@ -8,4 +8,7 @@ public sealed record GroupMetadata
 
     /// <summary>User attributes (v3: <c>attributes</c>; v2: <c>.zattrs</c>).</summary>
     public AttributeDictionary Attributes { get; init; } = AttributeDictionary.Empty;
+
+    /// <summary>The v3 extension fields ignored when the document was read, as in <see cref="ArrayMetadata"/>: written back.</summary>
+    internal string? IgnoredExtensions { get; init; }
 }

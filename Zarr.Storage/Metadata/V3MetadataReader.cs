@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Zarr.Storage.Codecs;
 using Zarr.Storage.Internal;
 using static Zarr.Storage.MetadataJsonReader;
@@ -45,6 +46,7 @@ internal static class V3MetadataReader
             ChunkKeyEncoding = chunkKeyEncoding,
             Attributes = attributes,
             DimensionNames = dimensionNames,
+            IgnoredExtensions = IgnoredExtensions(root, ArrayFields),
         }.KeepPipeline(pipeline);
     }
 
@@ -60,7 +62,12 @@ internal static class V3MetadataReader
             throw WrongKind(document, "consolidated_metadata", "an object or null", consolidated);
         }
 
-        return new GroupMetadata { Format = ZarrFormat.V3, Attributes = ParseAttributes(root, "attributes", document) };
+        return new GroupMetadata
+        {
+            Format = ZarrFormat.V3,
+            Attributes = ParseAttributes(root, "attributes", document),
+            IgnoredExtensions = IgnoredExtensions(root, GroupFields),
+        };
     }
 
     internal static string ReadNodeType(ReadOnlySpan<byte> json, string document)
@@ -98,6 +105,29 @@ internal static class V3MetadataReader
         {
             throw new ZarrMetadataException(document, "node_type", $"expected \"{expected}\", found {UserText.Json(root.GetProperty("node_type"))}");
         }
+    }
+
+    /// <summary>
+    /// The extensions of a checked document that are kept without being understood: its unknown fields (each declares
+    /// <c>"must_understand": false</c>, or <see cref="CheckExtensionFields"/> refused it) and a non-empty
+    /// <c>storage_transformers</c> (all of them ignorable, or <see cref="ParseStorageTransformers"/> refused it), as the
+    /// text of one object; null when there are none.
+    /// </summary>
+    private static string? IgnoredExtensions(JsonElement root, HashSet<string> known)
+    {
+        JsonObject? kept = null;
+        foreach (var property in root.EnumerateObject())
+        {
+            var ignored = !known.Contains(property.Name)
+                || (property.Name == "storage_transformers" && property.Value.ValueKind == JsonValueKind.Array && property.Value.GetArrayLength() > 0);
+            if (ignored)
+            {
+                kept ??= [];
+                kept[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+            }
+        }
+
+        return kept?.ToJsonString();
     }
 
     private static void CheckExtensionFields(JsonElement root, HashSet<string> known, string document)

@@ -65,6 +65,7 @@ internal static class V3MetadataWriter
         root["zarr_format"] = 3;
         root["node_type"] = "array";
         root["storage_transformers"] = new JsonArray();
+        WriteIgnoredExtensions(root, metadata.IgnoredExtensions);
         return PythonJson.Serialize(root, Indent, sortKeys: false);
     }
 
@@ -77,6 +78,24 @@ internal static class V3MetadataWriter
             ["zarr_format"] = 3,
             ["node_type"] = "group",
         };
+        WriteIgnoredExtensions(root, metadata.IgnoredExtensions);
         return PythonJson.Serialize(root, Indent, sortKeys: false);
+    }
+
+    /// <summary>
+    /// Puts back the extensions the document had when it was read and this library ignored (the v3 spec lets a reader
+    /// skip them, not a writer drop them): another implementation that understands them still finds them.
+    /// </summary>
+    private static void WriteIgnoredExtensions(JsonObject root, string? ignored)
+    {
+        if (ignored is null)
+        {
+            return;
+        }
+
+        foreach (var (name, value) in JsonNode.Parse(ignored)!.AsObject())
+        {
+            root[name] = value?.DeepClone();
+        }
     }
 }

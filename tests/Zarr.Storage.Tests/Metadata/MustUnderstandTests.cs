@@ -148,4 +148,48 @@ public class MustUnderstandTests
         Assert.Contains("x.remap", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("x.cache_hint", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Ignored_extensions_are_written_back_when_a_resize_or_an_attributes_update_rewrites_the_document()
+    {
+        const string extension = """{"must_understand": false, "by": "another tool", "n": [1, 2]}""";
+        const string transformers = """[{"name": "x.cache", "must_understand": false, "configuration": {"k": "v"}}]""";
+        var json = ArrayJson("""[{"name": "bytes", "configuration": {"endian": "little"}}]""",
+            extra: $", \"x.provenance\": {extension}, \"storage_transformers\": {transformers}");
+        var store = await StoreWith(json, Chunk);
+        var array = await ZarrArray.OpenAsync<short>(store, "arr", AccessMode.ReadWrite);
+
+        await array.ResizeAsync([6]);
+        await array.UpdateAttributesAsync(new JsonObject { ["a"] = 1 });
+
+        using var stored = await store.GetAsync("arr/zarr.json");
+        var root = JsonNode.Parse(stored!.Span)!.AsObject();
+        Assert.Equal(6, (int)root["shape"]![0]!);
+        Assert.Equal(1, (int)root["attributes"]!["a"]!);
+        Assert.Equal(JsonNode.Parse(extension)!.ToJsonString(), root["x.provenance"]!.ToJsonString());
+        Assert.Equal(JsonNode.Parse(transformers)!.ToJsonString(), root["storage_transformers"]!.ToJsonString());
+
+        // A document without extensions gets none, and the empty list of transformers stays the one written.
+        var plain = await ZarrArray.OpenAsync<short>(await StoreWith(ArrayJson("""[{"name": "bytes", "configuration": {"endian": "little"}}]"""), Chunk), "arr", AccessMode.ReadWrite);
+        var written = JsonNode.Parse(MetadataSerializer.ToV3Json(plain.Metadata))!.AsObject();
+        Assert.Equal("[]", written["storage_transformers"]!.ToJsonString());
+        Assert.DoesNotContain(written, p => p.Key.StartsWith("x.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_group_keeps_its_ignored_extensions_through_an_attributes_update()
+    {
+        const string extension = """{"must_understand": false, "note": "kept"}""";
+        var store = new MemoryStore();
+        await store.SetAsync("g/zarr.json", Encoding.UTF8.GetBytes(
+            $$"""{"zarr_format": 3, "node_type": "group", "attributes": {"b": 2}, "x.lineage": {{extension}}}"""));
+        var group = await ZarrGroup.OpenAsync(store, "g", AccessMode.ReadWrite);
+
+        await group.SetAttributesAsync(new JsonObject { ["c"] = 3 });
+
+        using var stored = await store.GetAsync("g/zarr.json");
+        var root = JsonNode.Parse(stored!.Span)!.AsObject();
+        Assert.Equal(3, (int)root["attributes"]!["c"]!);
+        Assert.Equal(JsonNode.Parse(extension)!.ToJsonString(), root["x.lineage"]!.ToJsonString());
+    }
 }
