@@ -28,17 +28,17 @@ namespace Zarr.Storage;
 /// <para>The root folder is created by the first write, not by the constructor; a missing root reads as an empty store.</para>
 /// <para>Across processes: a partial write of a chunk (a read-modify-write) holds the chunk's lock, a lock the system
 /// releases when its holder dies, so writers in other processes never lose an update and a killed writer never blocks
-/// anyone. On Linux the lock is one byte (a hash of the key) of the store's one lock file at the root,
+/// anyone. On Linux the lock is one byte (a hash of the key's last segment) of one lock file in the key's folder,
 /// <c>.locks.fffffffe00000000.tmp</c>, locked with an open-file-description lock (<c>F_OFD_SETLK</c>; a plain
-/// <c>fcntl</c>/<c>lockf</c> lock of the same byte by another program conflicts with it), so processes exclude each
-/// other when their stores have the same root: a store opened on a folder below another process's store root has a lock
-/// file of its own and does not (in one process, <see cref="Location"/> covers that case). Elsewhere it is a lock file
-/// beside the key, opened without sharing. The array layer holds it for a whole chunk's write too (a rename is atomic by
+/// <c>fcntl</c>/<c>lockf</c> lock of the same byte by another program conflicts with it): file and byte depend on where
+/// the key's file is, not on the store's root, so processes exclude each other whether their stores are opened at the
+/// same folder or at different folders of the same data. Elsewhere it is a lock file beside the key, opened without
+/// sharing. The array layer holds it for a whole chunk's write too (a rename is atomic by
 /// itself, but one landing between another process's read and write back of the chunk would be lost to it), and checks
 /// the array's stored shape under it (by the metadata file's inode, size and times, re-reading the document when they
 /// changed), so a resize in another process is never undone by a writer holding the old shape. A killed writer's
 /// temporary file is swept by the next writer (<see cref="DirectoryStoreOptions.SweepTemporaryFiles"/>), and so is the
-/// store's lock file while no process holds a key; the names of these files are in the reserved temporary form above,
+/// folder's lock file while no process holds a key of the folder; the names of these files are in the reserved temporary form above,
 /// so no listing shows them.</para>
 /// </remarks>
 public sealed class DirectoryStore : IStore, IKeyLockingStore

@@ -14,7 +14,7 @@ namespace Zarr.Storage;
 /// reused by a new process only keeps a dead writer's file a while longer; a folder shared by machines (or pid namespaces)
 /// would judge another host's writers by this host's ids, and should turn the sweep off
 /// (<see cref="DirectoryStoreOptions.SweepTemporaryFiles"/>).</para>
-/// <para>On Linux the keys' locks are bytes of one file at the root, <see cref="StoreLockName"/>. Elsewhere each key has
+/// <para>On Linux the keys' locks are bytes of one file in each key's folder, <see cref="StoreLockName"/>. Elsewhere each key has
 /// a lock file: its 16 digits are <c>ffffffff</c> (no process id) and a hash of the whole name, so every process names
 /// the lock of a key alike. It lives beside the key (in the key's folder, reached through the same link checks as a
 /// write), not in a folder of its own, which would be a valid key every listing of the root would show.</para>
@@ -39,13 +39,13 @@ internal static class DirectoryStoreFiles
         string.Create(CultureInfo.InvariantCulture, $".{Stem(name)}.{LockTag}{Fnv1a(name):x8}{Suffix}");
 
     /// <summary>
-    /// The name of the store's one lock file at its root (<see cref="StoreLockFile"/>, on Linux): its digits name no
+    /// The name of the lock file of a folder that holds keys (<see cref="StoreLockFile"/>, on Linux): its digits name no
     /// process (<c>fffffffe</c> is above every process id), so the sweep of killed writers' files never takes it for one.
     /// </summary>
     public const string StoreLockName = ".locks.fffffffe00000000.tmp";
 
-    /// <summary>The byte of the store's lock file that is the lock of <paramref name="key"/> (a 62-bit hash of the whole key),
-    /// the same in every process.</summary>
+    /// <summary>The byte of a folder's lock file that is the lock of the name <paramref name="key"/> in that folder (a 62-bit
+    /// hash), the same in every process.</summary>
     public static long LockOffset(string key)
     {
         var hash = 14695981039346656037ul;

@@ -52,7 +52,7 @@ internal abstract class FolderWriter
 
     /// <summary>
     /// Takes the lock of <paramref name="key"/> if no one holds it, with a lock the system releases when the holder lets go
-    /// or dies: on Linux a byte of the store's lock file (<see cref="StoreLockFile"/>), elsewhere the key's own lock file
+    /// or dies: on Linux a byte of the lock file of the key's folder (<see cref="StoreLockFile"/>), elsewhere the key's own lock file
     /// (<see cref="DirectoryStoreFiles.LockName"/>, in the key's folder, made with the folders above it when missing).
     /// Null when another holds it.
     /// </summary>
@@ -90,10 +90,10 @@ internal abstract class FolderWriter
                 current = file;
                 var name = Path.GetFileName(file);
                 var folder = ToKey(Path.GetDirectoryName(file)!, string.Empty);
-                if (folder.Length == 0 && name == DirectoryStoreFiles.StoreLockName)
+                if (name == DirectoryStoreFiles.StoreLockName)
                 {
-                    // Removed when no key is held, but not counted: it is no killed writer's leftover.
-                    _ = TrySweepStoreLock();
+                    // Removed when no key of its folder is held, but not counted: it is no killed writer's leftover.
+                    _ = TrySweepStoreLock(folder);
                 }
                 else if (DirectoryStoreFiles.IsLockName(name))
                 {
@@ -117,8 +117,9 @@ internal abstract class FolderWriter
         return swept;
     }
 
-    /// <summary>Deletes the store's lock file (<see cref="DirectoryStoreFiles.StoreLockName"/>) if no one holds any key; true when it went.</summary>
-    protected virtual bool TrySweepStoreLock() => false;
+    /// <summary>Deletes the lock file (<see cref="DirectoryStoreFiles.StoreLockName"/>) of the folder <paramref name="folder"/>
+    /// (relative to the root) if no one holds any key of it; true when it went.</summary>
+    protected virtual bool TrySweepStoreLock(string folder) => false;
 
     /// <summary>Deletes the lock file <paramref name="name"/> in the folder <paramref name="folder"/> (relative to the root)
     /// if no one holds it; true when it went.</summary>

@@ -27,7 +27,7 @@ internal sealed class HandleFolderWriter : FolderWriter
     public HandleFolderWriter(string root, bool fsync)
         : base(root, fsync)
     {
-        _locks = new StoreLockFile(OpenStoreLockFile);
+        _locks = new StoreLockFile(OpenFolderLockFile);
     }
 
     /// <summary>True on Linux (x64, Arm64) with <c>openat2</c> (kernel 5.6 and later, and not filtered out by a sandbox).</summary>
@@ -101,24 +101,25 @@ internal sealed class HandleFolderWriter : FolderWriter
     }
 
     /// <inheritdoc />
-    /// <remarks>A byte of the store's lock file (<see cref="StoreLockFile"/>).</remarks>
+    /// <remarks>A byte of the lock file of the key's folder (<see cref="StoreLockFile"/>).</remarks>
     public override IDisposable? TryLock(string key, string path) => _locks.TryLock(key);
 
     /// <inheritdoc />
-    protected override bool TrySweepStoreLock()
+    protected override bool TrySweepStoreLock(string folder)
     {
-        using var root = OpenFolder(DirectoryStoreFiles.StoreLockName, string.Empty, create: false, "sweep");
-        return root is not null && StoreLockFile.TrySweep(root);
+        var key = folder.Length == 0 ? DirectoryStoreFiles.StoreLockName : folder + "/" + DirectoryStoreFiles.StoreLockName;
+        using var handle = OpenFolder(key, folder, create: false, "sweep");
+        return handle is not null && StoreLockFile.TrySweep(handle);
     }
 
-    /// <summary>Opens the store's lock file at the root, making it (and the root) when missing.</summary>
-    private SafeFileHandle OpenStoreLockFile(string key)
+    /// <summary>Opens the lock file of the folder <paramref name="folder"/>, making it (and the folder) when missing.</summary>
+    private SafeFileHandle OpenFolderLockFile(string key, string folder)
     {
-        using var root = OpenFolder(key, string.Empty, create: true, "lock")!;
-        var file = Calls.OpenOrCreateFile(root, DirectoryStoreFiles.StoreLockName);
+        using var handle = OpenFolder(key, folder, create: true, "lock")!;
+        var file = Calls.OpenOrCreateFile(handle, DirectoryStoreFiles.StoreLockName);
         if (file.IsInvalid)
         {
-            var error = Calls.LastError("could not open the store's lock file");
+            var error = Calls.LastError("could not open the folder's lock file");
             file.Dispose();
             throw Failure(key, "lock", error);
         }

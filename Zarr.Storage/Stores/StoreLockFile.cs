@@ -5,28 +5,29 @@ using Calls = Zarr.Storage.LinuxFolderCalls;
 namespace Zarr.Storage;
 
 /// <summary>
-/// The locks of a <see cref="DirectoryStore"/>'s keys across processes on Linux: one file at the root
-/// (<see cref="DirectoryStoreFiles.StoreLockName"/>), open in a store object while it holds a key, and one byte of it per key (at
-/// <see cref="DirectoryStoreFiles.LockOffset"/>), locked with an open-file-description lock (<c>F_OFD_SETLK</c>). A lock
-/// costs an open of an existing file (none while another key is held), a lock, a stat and a close, where a lock file per
-/// key cost a file create and an unlink besides; the system still releases the locks of a process that dies, so a
-/// killed writer blocks no one.
+/// The locks of a <see cref="DirectoryStore"/>'s keys across processes on Linux: one lock file in each folder that holds
+/// keys (<see cref="DirectoryStoreFiles.StoreLockName"/>), open in a store object while it holds a key of that folder, and
+/// one byte of it per key (at <see cref="DirectoryStoreFiles.LockOffset"/> of the key's last segment), locked with an
+/// open-file-description lock (<c>F_OFD_SETLK</c>). A lock costs an open of an existing file (none while another key of
+/// the folder is held), a lock, a stat and a close, where a lock file per key cost a file create and an unlink besides;
+/// the system still releases the locks of a process that dies, so a killed writer blocks no one.
 /// </summary>
 /// <remarks>
-/// <para>Two keys whose bytes coincide (a 62-bit hash) share a lock: it serialises them, which is safe. Within this store
-/// object they share the one open of the file, whose locks never conflict with each other, so the held bytes are counted
-/// here and a byte is unlocked only when its last holder lets go.</para>
-/// <para>The file is removed only by the sweep (<see cref="DirectoryStore.SweepTemporaryFilesAsync"/>), and only while
-/// it holds a lock of the whole file, i.e. while no process holds any key. A holder that opened the file before the
-/// sweep removed it sees, once it has its byte, that the file has no name any more (<see cref="Calls.LinkCount"/>) and
-/// starts again on the file now at the name.</para>
+/// <para>The file and the byte depend on the key's folder and name only, never on the store's root, so two processes
+/// whose stores are opened at different folders of the same data (one at <c>/data</c>, one at <c>/data/grp</c>) lock a
+/// chunk with the same byte of the same file.</para>
+/// <para>Two names of a folder whose bytes coincide (a 62-bit hash) share a lock: it serialises them, which is safe.
+/// Within this store object they share the one open of the file, whose locks never conflict with each other, so the held
+/// bytes are counted here and a byte is unlocked only when its last holder lets go.</para>
+/// <para>A folder's lock file is removed only by the sweep (<see cref="DirectoryStore.SweepTemporaryFilesAsync"/>), and
+/// only while it holds a lock of the whole file, i.e. while no process holds any key of the folder. A holder that opened
+/// the file before the sweep removed it sees, once it has its byte, that the file has no name any more
+/// (<see cref="Calls.LinkCount"/>) and starts again on the file now at the name.</para>
 /// </remarks>
-internal sealed class StoreLockFile(Func<string, SafeFileHandle> open)
+internal sealed class StoreLockFile(Func<string, string, SafeFileHandle> open)
 {
-    private readonly HashSet<string> _keys = [];
-    private readonly Dictionary<long, int> _held = [];
+    private readonly Dictionary<string, Folder> _folders = [];
     private readonly Lock _gate = new();
-    private SafeFileHandle? _file;
 
     /// <summary>
     /// Takes the lock of <paramref name="key"/> if no one holds it (another process, another store object, or another lock
@@ -35,105 +36,132 @@ internal sealed class StoreLockFile(Func<string, SafeFileHandle> open)
     /// <exception cref="ZarrStoreException">The lock file could not be made or locked.</exception>
     public IDisposable? TryLock(string key)
     {
-        var offset = DirectoryStoreFiles.LockOffset(key);
+        var slash = key.LastIndexOf('/');
+        var folderKey = slash < 0 ? string.Empty : key[..slash];
+        var name = slash < 0 ? key : key[(slash + 1)..];
+        var offset = DirectoryStoreFiles.LockOffset(name);
         lock (_gate)
         {
-            if (_keys.Contains(key))
+            if (_folders.TryGetValue(folderKey, out var folder))
             {
-                return null;
-            }
+                if (folder.Names.Contains(name))
+                {
+                    return null;
+                }
 
-            if (_held.TryGetValue(offset, out var holders))
-            {
-                // Another key of this store object holds the byte: the byte is this process's, so the key is too.
-                _keys.Add(key);
-                _held[offset] = holders + 1;
-                return new Held(this, key, offset);
+                if (folder.Held.TryGetValue(offset, out var holders))
+                {
+                    // Another name of this store object holds the byte: the byte is this process's, so the key is too.
+                    folder.Names.Add(name);
+                    folder.Held[offset] = holders + 1;
+                    return new Held(this, folderKey, name, offset);
+                }
             }
 
             for (var attempt = 1; ; attempt++)
             {
-                var file = _file ??= open(key);
-                if (Calls.TryLockRange(file, offset, 1) != 0)
+                if (folder is null)
                 {
-                    var error = Calls.LastError("could not lock the store's lock file");
-                    if (_held.Count == 0)
+                    folder = new Folder(open(key, folderKey));
+                    _folders[folderKey] = folder;
+                }
+
+                if (Calls.TryLockRange(folder.File, offset, 1) != 0)
+                {
+                    var error = Calls.LastError("could not lock the folder's lock file");
+                    if (folder.Held.Count == 0)
                     {
-                        // Nothing held: no descriptor is kept while the caller waits (or gives up).
-                        _file = null;
-                        file.Dispose();
+                        // Nothing held in the folder: no descriptor is kept while the caller waits (or gives up).
+                        Close(folderKey, folder);
                     }
 
                     return error.HResult is Calls.EWOULDBLOCK or Calls.EACCES ? null : throw Failure(key, error);
                 }
 
-                if (Calls.LinkCount(file) != 0)
+                if (Calls.LinkCount(folder.File) != 0)
                 {
-                    _keys.Add(key);
-                    _held[offset] = 1;
-                    return new Held(this, key, offset);
+                    folder.Names.Add(name);
+                    folder.Held[offset] = 1;
+                    return new Held(this, folderKey, name, offset);
                 }
 
                 // The sweep removed the file after we opened it: this lock guards nothing; open the one now at the name.
                 // No other byte is held on the old file: the sweep removes it only while no one holds any, and each byte
                 // held here was taken while the file still had its name.
-                _file = null;
-                file.Dispose();
+                Close(folderKey, folder);
+                folder = null;
                 if (attempt == 4)
                 {
-                    throw Failure(key, new IOException("the store's lock file was removed again and again while being locked"));
+                    throw Failure(key, new IOException("the folder's lock file was removed again and again while being locked"));
                 }
             }
         }
     }
 
     /// <summary>
-    /// Removes the store's lock file when no process holds a key (a lock of the whole file is granted); true when it went.
+    /// Removes a folder's lock file when no process holds a key of the folder (a lock of the whole file is granted); true
+    /// when it went.
     /// </summary>
-    /// <param name="root">A handle of the store's root folder.</param>
-    public static bool TrySweep(SafeFileHandle root)
+    /// <param name="folder">A handle of the folder.</param>
+    public static bool TrySweep(SafeFileHandle folder)
     {
-        using var file = Calls.OpenOrCreateFile(root, DirectoryStoreFiles.StoreLockName);
+        using var file = Calls.OpenOrCreateFile(folder, DirectoryStoreFiles.StoreLockName);
         if (file.IsInvalid || Calls.TryLockRange(file, 0, 0) != 0)
         {
             return false;
         }
 
         // Unlinked while the whole file is locked: whoever locks a byte of this file later sees it has no name.
-        return Calls.Unlink(root, Encoding.UTF8.GetBytes(DirectoryStoreFiles.StoreLockName), 0) == 0;
+        return Calls.Unlink(folder, Encoding.UTF8.GetBytes(DirectoryStoreFiles.StoreLockName), 0) == 0;
     }
 
-    private void Release(string key, long offset)
+    private void Release(string folderKey, string name, long offset)
     {
         lock (_gate)
         {
-            _keys.Remove(key);
-            var holders = _held[offset];
+            var folder = _folders[folderKey];
+            folder.Names.Remove(name);
+            var holders = folder.Held[offset];
             if (holders > 1)
             {
-                _held[offset] = holders - 1;
+                folder.Held[offset] = holders - 1;
                 return;
             }
 
-            _held.Remove(offset);
-            if (_held.Count > 0)
+            folder.Held.Remove(offset);
+            if (folder.Held.Count > 0)
             {
                 // (An unlock of a byte this open holds does not fail short of a closed handle.)
-                _ = Calls.UnlockRange(_file!, offset, 1);
+                _ = Calls.UnlockRange(folder.File, offset, 1);
                 return;
             }
 
-            // No byte held: the file is closed (which releases the last one), so a store object keeps no descriptor
-            // between its writes; the next lock opens it again.
-            _file!.Dispose();
-            _file = null;
+            // No byte held in the folder: the file is closed (which releases the last one), so a store object keeps no
+            // descriptor (and no entry) between its writes; the next lock opens it again.
+            Close(folderKey, folder);
         }
+    }
+
+    private void Close(string folderKey, Folder folder)
+    {
+        _folders.Remove(folderKey);
+        folder.File.Dispose();
     }
 
     private static ZarrStoreException Failure(string key, Exception inner) => new(key, $"could not lock: {inner.Message}", inner);
 
+    /// <summary>A folder's open lock file, the names of the folder held through it and the holders of each byte.</summary>
+    private sealed class Folder(SafeFileHandle file)
+    {
+        public SafeFileHandle File { get; } = file;
+
+        public HashSet<string> Names { get; } = [];
+
+        public Dictionary<long, int> Held { get; } = [];
+    }
+
     /// <summary>A held key's byte; disposing it lets go once.</summary>
-    private sealed class Held(StoreLockFile owner, string key, long offset) : IDisposable
+    private sealed class Held(StoreLockFile owner, string folderKey, string name, long offset) : IDisposable
     {
         private int _released;
 
@@ -141,7 +169,7 @@ internal sealed class StoreLockFile(Func<string, SafeFileHandle> open)
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                owner.Release(key, offset);
+                owner.Release(folderKey, name, offset);
             }
         }
     }

@@ -71,7 +71,7 @@ public sealed class DirectoryStoreSweepAndLockTests(ITestOutputHelper output)
         Assert.Single(lockFiles);
         if (OperatingSystem.IsLinux())
         {
-            Assert.Equal(folder.Combine(DirectoryStoreFiles.StoreLockName), lockFiles[0]);
+            Assert.Equal(Path.Join(folder.Path, "a", "c", DirectoryStoreFiles.StoreLockName), lockFiles[0]);
         }
 
         var waiting = second.LockKeyAsync("a/c/0", default).AsTask();
@@ -130,8 +130,9 @@ public sealed class DirectoryStoreSweepAndLockTests(ITestOutputHelper output)
     public async Task A_lock_held_by_a_killed_process_blocks_no_one()
     {
         using var folder = new TempDirectory();
-        var lockFile = folder.Combine(DirectoryStoreFiles.StoreLockName);
-        var offset = DirectoryStoreFiles.LockOffset("c/0");
+        Directory.CreateDirectory(folder.Combine("c"));
+        var lockFile = Path.Join(folder.Path, "c", DirectoryStoreFiles.StoreLockName);
+        var offset = DirectoryStoreFiles.LockOffset("0");
 
         // Another process holds the key's byte with a plain POSIX record lock (lockf), which conflicts with the store's
         // open-file-description lock of the same byte, and says so.
@@ -163,6 +164,29 @@ public sealed class DirectoryStoreSweepAndLockTests(ITestOutputHelper output)
 
         Assert.Equal(0, await ((DirectoryStore)store).SweepTemporaryFilesAsync());
         Assert.False(File.Exists(lockFile), "the sweep left the store's lock file though no key was held");
+    }
+
+    [Fact]
+    public async Task Stores_opened_at_different_folders_of_the_same_data_lock_a_key_with_the_same_lock()
+    {
+        // As two processes whose stores are opened one at the data's root and one at a group below it.
+        using var folder = new TempDirectory();
+        IKeyLockingStore atRoot = new DirectoryStore(folder.Path);
+        IKeyLockingStore atGroup = new DirectoryStore(folder.Combine("grp"));
+        using (await atRoot.LockKeyAsync("grp/arr/c/0/1", default))
+        {
+            using var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await atGroup.LockKeyAsync("arr/c/0/1", soon.Token));
+            (await atGroup.LockKeyAsync("arr/c/0/2", default)).Dispose();
+        }
+
+        using (await atGroup.LockKeyAsync("arr/zarr.json", default))
+        {
+            using var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await atRoot.LockKeyAsync("grp/arr/zarr.json", soon.Token));
+        }
+
+        (await atRoot.LockKeyAsync("grp/arr/c/0/1", default)).Dispose();
     }
 
     // Where a descriptor of /proc/self/fd points (null when it was closed while looked at).
