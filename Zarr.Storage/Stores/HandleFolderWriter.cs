@@ -112,19 +112,23 @@ internal sealed class HandleFolderWriter : FolderWriter
         return handle is not null && StoreLockFile.TrySweep(handle);
     }
 
-    /// <summary>Opens the lock file of the folder <paramref name="folder"/>, making it (and the folder) when missing.</summary>
-    private SafeFileHandle OpenFolderLockFile(string key, string folder)
+    /// <summary>
+    /// Opens the folder <paramref name="folder"/> and its lock file, making them when missing (the folder's handle is kept
+    /// with the file, for the unlink when the last key of the folder is let go).
+    /// </summary>
+    private (SafeFileHandle Folder, SafeFileHandle File) OpenFolderLockFile(string key, string folder)
     {
-        using var handle = OpenFolder(key, folder, create: true, "lock")!;
+        var handle = OpenFolder(key, folder, create: true, "lock")!;
         var file = Calls.OpenOrCreateFile(handle, DirectoryStoreFiles.StoreLockName);
         if (file.IsInvalid)
         {
             var error = Calls.LastError("could not open the folder's lock file");
             file.Dispose();
+            handle.Dispose();
             throw Failure(key, "lock", error);
         }
 
-        return file;
+        return (handle, file);
     }
 
     /// <inheritdoc />

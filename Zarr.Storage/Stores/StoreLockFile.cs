@@ -8,8 +8,8 @@ namespace Zarr.Storage;
 /// The locks of a <see cref="DirectoryStore"/>'s keys across processes on Linux: one lock file in each folder that holds
 /// keys (<see cref="DirectoryStoreFiles.StoreLockName"/>), open in a store object while it holds a key of that folder, and
 /// one byte of it per key (at <see cref="DirectoryStoreFiles.LockOffset"/> of the key's last segment), locked with an
-/// open-file-description lock (<c>F_OFD_SETLK</c>). A lock costs an open of an existing file (none while another key of
-/// the folder is held), a lock, a stat and a close, where a lock file per key cost a file create and an unlink besides;
+/// open-file-description lock (<c>F_OFD_SETLK</c>). A lock costs an open of the file (none while another key of the
+/// folder is held), a lock, a stat, and at the last release a lock of the whole file, an unlink and two closes;
 /// the system still releases the locks of a process that dies, so a killed writer blocks no one.
 /// </summary>
 /// <remarks>
@@ -19,13 +19,16 @@ namespace Zarr.Storage;
 /// <para>Two names of a folder whose bytes coincide (a 62-bit hash) share a lock: it serialises them, which is safe.
 /// Within this store object they share the one open of the file, whose locks never conflict with each other, so the held
 /// bytes are counted here and a byte is unlocked only when its last holder lets go.</para>
-/// <para>A folder's lock file is removed only by the sweep (<see cref="DirectoryStore.SweepTemporaryFilesAsync"/>), and
-/// only while it holds a lock of the whole file, i.e. while no process holds any key of the folder. A holder that opened
+/// <para>A folder's lock file is removed by the last holder of its keys, or by the sweep
+/// (<see cref="DirectoryStore.SweepTemporaryFilesAsync"/>) when a killed holder left it, each only while it holds a lock
+/// of the whole file, i.e. while no process holds any key of the folder. A holder that opened
 /// the file before the sweep removed it sees, once it has its byte, that the file has no name any more
 /// (<see cref="Calls.LinkCount"/>) and starts again on the file now at the name.</para>
 /// </remarks>
-internal sealed class StoreLockFile(Func<string, string, SafeFileHandle> open)
+internal sealed class StoreLockFile(Func<string, string, (SafeFileHandle Folder, SafeFileHandle File)> open)
 {
+    private static readonly byte[] LockName = Encoding.UTF8.GetBytes(DirectoryStoreFiles.StoreLockName);
+
     private readonly Dictionary<string, Folder> _folders = [];
     private readonly Lock _gate = new();
 
@@ -62,7 +65,8 @@ internal sealed class StoreLockFile(Func<string, string, SafeFileHandle> open)
             {
                 if (folder is null)
                 {
-                    folder = new Folder(open(key, folderKey));
+                    var (handle, file) = open(key, folderKey);
+                    folder = new Folder(handle, file);
                     _folders[folderKey] = folder;
                 }
 
@@ -137,7 +141,14 @@ internal sealed class StoreLockFile(Func<string, string, SafeFileHandle> open)
             }
 
             // No byte held in the folder: the file is closed (which releases the last one), so a store object keeps no
-            // descriptor (and no entry) between its writes; the next lock opens it again.
+            // descriptor (and no entry) between its writes; the next lock opens it again. When no other process holds a
+            // key of the folder either (a lock of the whole file is granted), the file goes first, so the data's folders
+            // keep no lock files between writes; one that opened it meanwhile finds it has no name and starts again.
+            if (Calls.TryLockRange(folder.File, 0, 0) == 0)
+            {
+                _ = Calls.Unlink(folder.Handle, LockName, 0);
+            }
+
             Close(folderKey, folder);
         }
     }
@@ -146,13 +157,16 @@ internal sealed class StoreLockFile(Func<string, string, SafeFileHandle> open)
     {
         _folders.Remove(folderKey);
         folder.File.Dispose();
+        folder.Handle.Dispose();
     }
 
     private static ZarrStoreException Failure(string key, Exception inner) => new(key, $"could not lock: {inner.Message}", inner);
 
     /// <summary>A folder's open lock file, the names of the folder held through it and the holders of each byte.</summary>
-    private sealed class Folder(SafeFileHandle file)
+    private sealed class Folder(SafeFileHandle handle, SafeFileHandle file)
     {
+        public SafeFileHandle Handle { get; } = handle;
+
         public SafeFileHandle File { get; } = file;
 
         public HashSet<string> Names { get; } = [];
