@@ -9,8 +9,9 @@ namespace Zarr.Storage.Tests.Codecs;
 /// <summary>
 /// Decompression bombs (issue 23 item 3): a small stored value that inflates, or declares it inflates, far beyond what
 /// its chunk can decode to. Each is refused with a <see cref="ZarrCodecException"/> naming the codec, after less than
-/// 64 MiB of allocation (the bombs inflate to 256 MiB).
+/// 64 MiB of allocation (the bombs inflate to 256 MiB), measured process-wide: so the class runs alone.
 /// </summary>
+[Collection(Zarr.Storage.Tests.Stores.AllocationMeasuredCollection.Name)]
 public class DecodeBombTests
 {
     private const int BombBytes = 256 << 20;

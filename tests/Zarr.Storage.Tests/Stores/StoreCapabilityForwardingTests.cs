@@ -46,12 +46,17 @@ public sealed class StoreCapabilityForwardingTests
 
         // Nested views lock the key with both prefixes: held through the views, the directory store's lock is taken.
         var nested = StoreCapabilities.KeyLocking(new PrefixStore(new PrefixStore(directory, "a"), "b"))!;
+        Task<IDisposable> blocked;
         using (await nested.LockKeyAsync("k", CancellationToken.None))
         {
-            var blocked = ((IKeyLockingStore)new DirectoryStore(folder.Path)).LockKeyAsync("a/b/k", CancellationToken.None).AsTask();
+            blocked = ((IKeyLockingStore)new DirectoryStore(folder.Path)).LockKeyAsync("a/b/k", CancellationToken.None).AsTask();
             await Task.WhenAny(blocked, Task.Delay(200));
             Assert.False(blocked.IsCompleted, "the lock taken through the nested views is not the directory store's lock of a/b/k");
         }
+
+        // Granted once the views let go; let go of it before the folder is deleted (a waiter still trying would write its
+        // lock file into a folder being removed).
+        (await blocked).Dispose();
 
         // The conditional writes go to the prefixed keys, and check the version there.
         var conditional = StoreCapabilities.Conditional(new PrefixStore(memory, "p"))!;
