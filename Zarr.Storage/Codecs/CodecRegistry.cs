@@ -132,7 +132,17 @@ public sealed class CodecRegistry
 
         var mustUnderstand = MustUnderstand(codec as JsonObject, name, document);
         var snapshot = _snapshot;
-        if (!snapshot.ByName.TryGetValue(name, out var descriptor))
+        if (!snapshot.ByName.TryGetValue(name, out var descriptor)
+            && name.StartsWith(NumcodecsPrefix, StringComparison.Ordinal)
+            && snapshot.Compressors.TryGetValue(name[NumcodecsPrefix.Length..], out var compressor))
+        {
+            // zarr-python 3's numcodecs.zarr3 wrappers (numcodecs.blosc, numcodecs.zstd, numcodecs.gzip) hold the
+            // numcodecs configuration, which is the v2 compressor object without its id: read as that, written back
+            // under the codec's v3 name, which every v3 reader knows.
+            return compressor.Read(configuration ?? new JsonObject(), new CodecReadContext(this, dataType, ZarrFormat.V2, document, $"codecs.{name}.", name));
+        }
+
+        if (descriptor is null)
         {
             if (!mustUnderstand && afterArrayToBytes is { } after)
             {
@@ -147,6 +157,8 @@ public sealed class CodecRegistry
 
         return descriptor.Read(configuration, new CodecReadContext(this, dataType, ZarrFormat.V3, document, "codecs.", name));
     }
+
+    private const string NumcodecsPrefix = "numcodecs.";
 
     /// <summary>A codec object's <c>must_understand</c> (v3.1): true unless it says false.</summary>
     private static bool MustUnderstand(JsonObject? codec, string name, string document)
