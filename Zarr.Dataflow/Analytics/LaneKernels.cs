@@ -5,54 +5,6 @@ using MathNet.Numerics.LinearAlgebra;
 namespace Zarr.Dataflow;
 
 /// <summary>
-/// A quantile of each lane, numpy's default ("linear", Hyndman and Fan's type 7): the sorted values' position
-/// q·(k−1), interpolated between its neighbours as numpy's <c>_lerp</c> does. NaN skipped (nanquantile) or, when not
-/// skipped, a lane with a NaN gives NaN; an empty lane gives NaN.
-/// </summary>
-internal sealed class QuantileKernel(double q, bool skipNaN) : LaneKernel
-{
-    public override int OutputLength => -1;
-
-    public override void Apply(ReadOnlySpan<double> lane, Span<double> output, Span<double> scratch)
-    {
-        var k = 0;
-        foreach (var v in lane)
-        {
-            if (double.IsNaN(v))
-            {
-                if (!skipNaN)
-                {
-                    output[0] = double.NaN;
-                    return;
-                }
-
-                continue;
-            }
-
-            scratch[k++] = v;
-        }
-
-        if (k == 0)
-        {
-            output[0] = double.NaN;
-            return;
-        }
-
-        var sorted = scratch[..k];
-        sorted.Sort();
-        var position = q * (k - 1);
-        var below = (int)Math.Floor(position);
-        var above = Math.Min(below + 1, k - 1);
-        var t = position - below;
-        var a = sorted[below];
-        var b = sorted[above];
-
-        // numpy's _lerp: from the nearer end, so t = 1 gives b exactly.
-        output[0] = t >= 0.5 ? b - ((b - a) * (1 - t)) : a + ((b - a) * t);
-    }
-}
-
-/// <summary>
 /// A least-squares polynomial per lane, as numpy's <c>polyfit(x, y, degree)</c> over the lane's non-NaN points:
 /// coefficients highest degree first. A lane without NaN uses the pseudo-inverse computed once (QR, MathNet); a lane
 /// with NaN solves its own points (closed form for degree 1, MathNet QR above). Fewer points than coefficients: NaN.

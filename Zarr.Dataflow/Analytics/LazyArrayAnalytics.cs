@@ -23,9 +23,7 @@ public static class LazyArrayAnalytics
         public LazyArray<double> Quantile(double q, int axis, bool skipNaN = true, QuantileMethod method = QuantileMethod.Linear)
         {
             CheckQuantile(q, nameof(q));
-            return method == QuantileMethod.Linear
-                ? Along(array, axis, new QuantileKernel(q, skipNaN))
-                : Along(array, axis, new QuantilesKernel([q], skipNaN, CheckMethod(method), dropAxis: true));
+            return Along(array, axis, new QuantilesKernel([q], skipNaN, CheckMethod(method), dropAxis: true));
         }
 
         /// <summary>

@@ -20,9 +20,9 @@ public enum QuantileMethod
 }
 
 /// <summary>
-/// Several quantiles of each lane at once, or one by a method other than the linear default (which
-/// <see cref="QuantileKernel"/> computes alone): the lane's values sorted once, each quantile taken at position q·(k−1)
-/// of the k values as numpy's <c>quantile(method=…)</c> takes it. NaN skipped (nanquantile) or, when not skipped, a
+/// Quantiles of each lane (one, dropping the axis, or several): the lane's values sorted once, each quantile taken at
+/// position q·(k−1) of the k values as numpy's <c>quantile(method=…)</c> takes it (linear: Hyndman and Fan's type 7,
+/// interpolated as numpy's <c>_lerp</c>). NaN skipped (nanquantile) or, when not skipped, a
 /// lane with a NaN gives NaN for every quantile; an empty lane gives NaN.
 /// </summary>
 internal sealed class QuantilesKernel(double[] quantiles, bool skipNaN, QuantileMethod method, bool dropAxis) : LaneKernel
