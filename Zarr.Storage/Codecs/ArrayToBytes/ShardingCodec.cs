@@ -183,27 +183,33 @@ public sealed class ShardingCodec : IPartialDecodingCodec
         var innerSpec = InnerSpec(layout, maxDegree);
         var start = _index.DataStart(layout);
         using var entries = PooledBuffer.Rent(layout.IndexByteLength);
-        var output = new ShardWriter(start, layout.IndexEncodedLength, layout.InnerByteLength, shard.Length);
-        try
-        {
-            for (var i = 0; i < layout.ChunkCount; i++)
-            {
-                using var part = EncodeInner(shard, layout, innerSpec, i);
-                ShardIndex.Write(entries.Span, i, output.Position, part?.Length);
-                if (part is not null)
-                {
-                    output.Append(part.Span);
-                }
-            }
 
-            using var encodedIndex = _index.Encode(entries.Span, layout);
-            return IndexLocation == ShardIndexLocation.Start ? output.FinishWithIndexFirst(encodedIndex.Span) : output.FinishWithIndexLast(encodedIndex.Span);
-        }
-        catch
+        // A quarter of the decoded shard holds most compressed shards without growing; one inner chunk more, the rest.
+        using var output = new ShardWriter(start, (long)start + layout.IndexEncodedLength + Math.Max(layout.InnerByteLength, shard.Length / 4));
+        for (var i = 0; i < layout.ChunkCount; i++)
         {
-            output.Dispose();
-            throw;
+            using var part = EncodeInner(shard, layout, innerSpec, i);
+            Place(output, entries.Span, i, part);
         }
+
+        return Finish(output, entries.Span, layout);
+    }
+
+    // Appends an inner chunk's bytes (none for one left out as all fill) and records in the index where they went.
+    private static void Place(ShardWriter output, Span<byte> entries, int index, PooledBuffer? part)
+    {
+        ShardIndex.Write(entries, index, output.Position, part?.Length);
+        if (part is not null)
+        {
+            output.Append(part.Span);
+        }
+    }
+
+    // Encodes the index and puts it where the codec keeps it (first, in the room kept for it, or last); the shard's bytes.
+    private PooledBuffer Finish(ShardWriter output, ReadOnlySpan<byte> entries, ShardLayout layout)
+    {
+        using var encodedIndex = _index.Encode(entries, layout);
+        return IndexLocation == ShardIndexLocation.Start ? output.FinishWithIndexFirst(encodedIndex.Span) : output.FinishWithIndexLast(encodedIndex.Span);
     }
 
     private unsafe void EncodeInnerChunksInParallel(ReadOnlySpan<byte> shard, ShardLayout layout, PooledBuffer?[] parts, int maxDegree)
@@ -250,46 +256,22 @@ public sealed class ShardingCodec : IPartialDecodingCodec
     // The inner chunks in C order, then the index (or the index first, its offsets counting it).
     private PooledBuffer Assemble(ShardLayout layout, PooledBuffer?[] parts)
     {
-        long start = _index.DataStart(layout);
-        using var entries = PooledBuffer.Rent(layout.IndexByteLength);
-        var offset = start;
-        for (var i = 0; i < parts.Length; i++)
-        {
-            ShardIndex.Write(entries.Span, i, offset, parts[i]?.Length);
-            offset += parts[i]?.Length ?? 0;
-        }
-
-        var total = offset - start + layout.IndexEncodedLength;
-        if (total > Array.MaxLength)
-        {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the encoded shard would be {total} bytes; a shard must be under 2 GiB (use smaller shards)"));
-        }
-
-        using var encodedIndex = _index.Encode(entries.Span, layout);
-        var shard = PooledBuffer.Rent((int)total);
-        var span = shard.Span;
-        var position = 0;
-        if (IndexLocation == ShardIndexLocation.Start)
-        {
-            encodedIndex.Span.CopyTo(span);
-            position = encodedIndex.Length;
-        }
-
+        var start = _index.DataStart(layout);
+        long data = 0;
         foreach (var part in parts)
         {
-            if (part is not null)
-            {
-                part.Span.CopyTo(span[position..]);
-                position += part.Length;
-            }
+            data += part?.Length ?? 0;
         }
 
-        if (IndexLocation == ShardIndexLocation.End)
+        // Sized exactly: the parts are all encoded already.
+        using var entries = PooledBuffer.Rent(layout.IndexByteLength);
+        using var output = new ShardWriter(start, start + data + layout.IndexEncodedLength);
+        for (var i = 0; i < parts.Length; i++)
         {
-            encodedIndex.Span.CopyTo(span[position..]);
+            Place(output, entries.Span, i, parts[i]);
         }
 
-        return shard;
+        return Finish(output, entries.Span, layout);
     }
 
     // ---------------------------------------------------------------- decode

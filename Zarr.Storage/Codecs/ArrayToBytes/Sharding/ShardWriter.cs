@@ -4,9 +4,9 @@ using Zarr.Storage.Buffers;
 namespace Zarr.Storage.Codecs;
 
 /// <summary>
-/// The bytes of one shard being encoded: inner chunks appended in the order they are encoded, into one pooled buffer
-/// that grows by doubling (its first size a guess from the decoded shard), room kept at the front for an index stored
-/// first. The finished buffer goes to the caller; until then this owns it.
+/// The bytes of one shard being encoded: inner chunks appended in their order, into one pooled buffer that grows by
+/// doubling (its first size the caller's guess, or the exact size when every inner chunk is encoded already), room kept
+/// at the front for an index stored first. The finished buffer goes to the caller; until then this owns it.
 /// </summary>
 internal sealed class ShardWriter : IDisposable
 {
@@ -14,14 +14,10 @@ internal sealed class ShardWriter : IDisposable
     private int _position;
 
     /// <param name="dataStart">Where inner chunks start (the index's length when it comes first, else 0).</param>
-    /// <param name="indexLength">The encoded index's length.</param>
-    /// <param name="innerByteLength">One decoded inner chunk's length.</param>
-    /// <param name="shardByteLength">The decoded shard's length.</param>
-    public ShardWriter(int dataStart, int indexLength, int innerByteLength, int shardByteLength)
+    /// <param name="capacity">The first buffer's size (capped at the largest array).</param>
+    public ShardWriter(int dataStart, long capacity)
     {
-        // A quarter of the decoded shard holds most compressed shards without growing; one inner chunk more, the rest.
-        var guess = (long)dataStart + indexLength + Math.Max(innerByteLength, shardByteLength / 4);
-        _buffer = PooledBuffer.Rent((int)Math.Min(guess, Array.MaxLength));
+        _buffer = PooledBuffer.Rent((int)Math.Min(capacity, Array.MaxLength));
         _position = dataStart;
     }
 
