@@ -122,7 +122,7 @@ internal sealed class ChunkIO
         {
             return await _store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsUntyped(e))
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
         {
             throw StoreFailure(key, "read", e);
         }
@@ -198,7 +198,7 @@ internal sealed class ChunkIO
                 buffer.Dispose();
                 throw e.WithChunk(_path, key);
             }
-            catch (Exception e) when (IsUntyped(e))
+            catch (Exception e) when (StoreFailures.IsUntyped(e))
             {
                 buffer.Dispose();
                 throw StoreFailure(key, "read", e);
@@ -513,7 +513,7 @@ internal sealed class ChunkIO
         {
             changed = await _storedShape.ReadChangedAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsUntyped(e))
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
         {
             throw new ZarrStoreException(null, $"array '/{_path}': could not read its metadata in {_store} before writing a chunk: {e.GetType().Name}: {e.Message}", e);
         }
@@ -614,7 +614,7 @@ internal sealed class ChunkIO
         catch (Exception e)
         {
             local.Dispose();
-            if (IsUntyped(e))
+            if (StoreFailures.IsUntyped(e))
             {
                 throw StoreFailure(key, "lock", e);
             }
@@ -640,7 +640,7 @@ internal sealed class ChunkIO
                 await _store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (IsUntyped(e))
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
         {
             throw StoreFailure(key, encoded is null ? "delete" : "write", e);
         }
@@ -653,7 +653,7 @@ internal sealed class ChunkIO
         {
             return await _conditional!.GetVersionedAsync(key, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsUntyped(e))
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
         {
             throw StoreFailure(key, "read", e);
         }
@@ -675,14 +675,11 @@ internal sealed class ChunkIO
 
             return expected.IsAbsent || await conditional.TryDeleteAsync(key, expected, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsUntyped(e))
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
         {
             throw StoreFailure(key, encoded is null ? "delete" : "write", e);
         }
     }
-
-    /// <summary>True for a failure no layer below made typed: neither a <see cref="ZarrException"/> nor a cancellation.</summary>
-    private static bool IsUntyped(Exception e) => e is not (ZarrException or OperationCanceledException);
 
     /// <summary>
     /// A store's own failure (a third-party store's <see cref="IOException"/>, say), as the one typed error every chunk

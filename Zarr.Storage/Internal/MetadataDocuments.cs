@@ -16,7 +16,7 @@ internal static class MetadataDocuments
         {
             return await store.GetAsync(key, range, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsUntyped(e))
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
         {
             throw Failure(store, key, "read", e);
         }
@@ -28,7 +28,7 @@ internal static class MetadataDocuments
         {
             return await store.ExistsAsync(key, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsUntyped(e))
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
         {
             throw Failure(store, key, "look up", e);
         }
@@ -40,7 +40,7 @@ internal static class MetadataDocuments
         {
             await store.SetAsync(key, value, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsUntyped(e))
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
         {
             throw Failure(store, key, "write", e);
         }
@@ -52,7 +52,7 @@ internal static class MetadataDocuments
         {
             await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsUntyped(e))
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
         {
             throw Failure(store, key, "delete", e);
         }
@@ -65,7 +65,7 @@ internal static class MetadataDocuments
         {
             await store.DeletePrefixAsync(prefix, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsUntyped(e))
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
         {
             throw new ZarrStoreException(prefix, $"could not delete the node's contents in {store}: {e.GetType().Name}: {e.Message}", e);
         }
@@ -77,7 +77,7 @@ internal static class MetadataDocuments
         {
             return await store.GetVersionedAsync(key, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsUntyped(e))
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
         {
             throw Failure(store, key, "read", e);
         }
@@ -89,7 +89,7 @@ internal static class MetadataDocuments
         {
             return await store.TrySetAsync(key, value, expected, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsUntyped(e))
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
         {
             throw Failure(store, key, "write", e);
         }
@@ -101,13 +101,11 @@ internal static class MetadataDocuments
         {
             return await store.TryDeleteAsync(key, expected, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsUntyped(e))
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
         {
             throw Failure(store, key, "delete", e);
         }
     }
-
-    private static bool IsUntyped(Exception e) => e is not (ZarrException or OperationCanceledException);
 
     private static ZarrStoreException Failure(object store, string key, string operation, Exception inner) =>
         new(key, $"could not {operation} the metadata document in {store}: {inner.GetType().Name}: {inner.Message}", inner);
