@@ -107,7 +107,7 @@ internal sealed class HandleFolderWriter : FolderWriter
     /// <inheritdoc />
     protected override bool TrySweepStoreLock(string folder)
     {
-        var key = folder.Length == 0 ? DirectoryStoreFiles.StoreLockName : folder + "/" + DirectoryStoreFiles.StoreLockName;
+        var key = KeyOf(folder, DirectoryStoreFiles.StoreLockName);
         using var handle = OpenFolder(key, folder, create: false, "sweep");
         return handle is not null && StoreLockFile.TrySweep(handle);
     }
@@ -134,7 +134,7 @@ internal sealed class HandleFolderWriter : FolderWriter
     /// <inheritdoc />
     protected override bool TrySweepLock(string folder, string name)
     {
-        var key = folder.Length == 0 ? name : folder + "/" + name;
+        var key = KeyOf(folder, name);
         using var held = TryLockFile(key, folder, name, create: false);
         return held is not null;
     }
@@ -142,7 +142,7 @@ internal sealed class HandleFolderWriter : FolderWriter
     /// <inheritdoc />
     protected override bool DeleteTemporary(string folder, string name)
     {
-        var key = folder.Length == 0 ? name : folder + "/" + name;
+        var key = KeyOf(folder, name);
         using var handle = OpenFolder(key, folder, create: false, "sweep");
         if (handle is null || Calls.Unlink(handle, Encoding.UTF8.GetBytes(name), 0) == 0)
         {
@@ -271,7 +271,7 @@ internal sealed class HandleFolderWriter : FolderWriter
                 continue;
             }
 
-            var childKey = relative.Length == 0 ? text : relative + "/" + text;
+            var childKey = KeyOf(relative, text);
             using (var child = Calls.OpenChildFolder(folder, name))
             {
                 if (!child.IsInvalid)
@@ -429,6 +429,9 @@ internal sealed class HandleFolderWriter : FolderWriter
 
         return current;
     }
+
+    /// <summary>The key of <paramref name="name"/> in the folder <paramref name="folder"/> ("" for the root): <see cref="Split"/> undone.</summary>
+    private static string KeyOf(string folder, string name) => folder.Length == 0 ? name : folder + "/" + name;
 
     /// <summary>A key or folder path split at its last '/': ("a/b", "c") for "a/b/c", ("", "c") for "c".</summary>
     private static (string Folder, string Name) Split(string key)

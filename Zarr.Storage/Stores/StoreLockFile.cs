@@ -116,7 +116,7 @@ internal sealed class StoreLockFile(Func<string, string, (SafeFileHandle Folder,
         }
 
         // Unlinked while the whole file is locked: whoever locks a byte of this file later sees it has no name.
-        return Calls.Unlink(folder, Encoding.UTF8.GetBytes(DirectoryStoreFiles.StoreLockName), 0) == 0;
+        return Calls.Unlink(folder, LockName, 0) == 0;
     }
 
     private void Release(string folderKey, string name, long offset)
