@@ -51,8 +51,7 @@ public sealed class DashboardJob
     private DateTimeOffset? _finished;
     private int _chunksInFlight;
     private long _pooledBytes;
-    private long _version;
-    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChangeSignal _changes = new();
 
     internal DashboardJob(string id, string name, Action? cancel, Action changed)
     {
@@ -100,7 +99,7 @@ public sealed class DashboardJob
     }
 
     /// <summary>Increases with every change; the value a page saw last.</summary>
-    public long Version => Interlocked.Read(ref _version);
+    public long Version => _changes.Version;
 
     /// <summary>
     /// The progress sink of one pipeline run (or cluster job) of this job, named <paramref name="name"/>: give it as
@@ -185,21 +184,8 @@ public sealed class DashboardJob
     }
 
     /// <summary>Completes when <see cref="Version"/> passes <paramref name="seen"/> (at once if it has).</summary>
-    internal Task WaitForChangeAsync(long seen, CancellationToken cancellationToken)
-    {
-        Task next;
-        lock (_gate)
-        {
-            if (_version != seen)
-            {
-                return Task.CompletedTask;
-            }
-
-            next = _next.Task;
-        }
-
-        return next.WaitAsync(cancellationToken);
-    }
+    internal Task WaitForChangeAsync(long seen, CancellationToken cancellationToken) =>
+        _changes.WaitForChangeAsync(seen, cancellationToken);
 
     /// <summary>The job as the page and its event stream show it.</summary>
     public JsonObject ToJson()
@@ -252,7 +238,7 @@ public sealed class DashboardJob
                 ["id"] = Id,
                 ["name"] = Name,
                 ["state"] = StateName(_state),
-                ["seq"] = _version,
+                ["seq"] = _changes.Version,
                 ["created"] = Created,
                 ["finished"] = _finished,
                 ["elapsed_s"] = Seconds(Stopwatch.GetElapsedTime(_started)),
@@ -404,15 +390,7 @@ public sealed class DashboardJob
 
     private void Changed()
     {
-        TaskCompletionSource previous;
-        lock (_gate)
-        {
-            _version++;
-            previous = _next;
-            _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        previous.TrySetResult();
+        _changes.Signal();
         _changed();
     }
 

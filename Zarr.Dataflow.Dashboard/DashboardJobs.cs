@@ -11,10 +11,8 @@ namespace Zarr.Dataflow.Dashboard;
 public sealed class DashboardJobs
 {
     private readonly ConcurrentDictionary<string, DashboardJob> _jobs = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
-    private long _version;
+    private readonly ChangeSignal _changes = new();
     private long _ids;
-    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Creates an empty list that keeps at most <paramref name="retained"/> finished jobs.</summary>
     /// <param name="retained">Finished jobs kept; at least 1.</param>
@@ -32,7 +30,7 @@ public sealed class DashboardJobs
     public IReadOnlyList<DashboardJob> Jobs => [.. _jobs.Values.OrderByDescending(j => j.Created).ThenByDescending(j => j.Id, StringComparer.Ordinal)];
 
     /// <summary>Increases whenever a job is added or changes.</summary>
-    public long Version => Interlocked.Read(ref _version);
+    public long Version => _changes.Version;
 
     /// <summary>Adds a running job.</summary>
     /// <param name="name">What the job is, in a few words.</param>
@@ -82,21 +80,8 @@ public sealed class DashboardJobs
     }
 
     /// <summary>Completes when <see cref="Version"/> passes <paramref name="seen"/>.</summary>
-    internal Task WaitForChangeAsync(long seen, CancellationToken cancellationToken)
-    {
-        Task next;
-        lock (_gate)
-        {
-            if (_version != seen)
-            {
-                return Task.CompletedTask;
-            }
-
-            next = _next.Task;
-        }
-
-        return next.WaitAsync(cancellationToken);
-    }
+    internal Task WaitForChangeAsync(long seen, CancellationToken cancellationToken) =>
+        _changes.WaitForChangeAsync(seen, cancellationToken);
 
     private void Forget()
     {
@@ -107,16 +92,5 @@ public sealed class DashboardJobs
         }
     }
 
-    private void Changed()
-    {
-        TaskCompletionSource previous;
-        lock (_gate)
-        {
-            _version++;
-            previous = _next;
-            _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        previous.TrySetResult();
-    }
+    private void Changed() => _changes.Signal();
 }
