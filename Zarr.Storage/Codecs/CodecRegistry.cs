@@ -211,6 +211,22 @@ public sealed class CodecRegistry
     /// <c>filters</c>) or its configuration is invalid.</exception>
     public IV2Filter ReadV2Filter(JsonNode? filter, int index, string document)
     {
+        var codec = ReadV2FilterEntry(filter, index, ZarrDataType.UInt8, document);
+        return codec as IV2Filter
+            ?? throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture,
+                $"entry {index}, {UserText.Quote(codec.Name)}, works on the chunk's bytes, not on its elements; it is read with the array's metadata, where it stands after the bytes codec"));
+    }
+
+    /// <summary>
+    /// One entry of a v2 <c>filters</c> list: a numcodecs filter, or a codec of bytes (<c>shuffle</c>, a checksum, a
+    /// compressor), which zarr-python 2 runs over the chunk's memory as it runs its compressor.
+    /// </summary>
+    /// <param name="filter">The entry.</param>
+    /// <param name="index">Its position in the list, for error messages.</param>
+    /// <param name="received">The type a codec of bytes receives (the last numcodecs filter's encoded type).</param>
+    /// <param name="document">The metadata document's key, for error messages.</param>
+    internal ICodec ReadV2FilterEntry(JsonNode? filter, int index, ZarrDataType received, string document)
+    {
         ArgumentNullException.ThrowIfNull(document);
         if (filter is not JsonObject obj)
         {
@@ -223,14 +239,19 @@ public sealed class CodecRegistry
         }
 
         var snapshot = _snapshot;
-        if (!snapshot.Filters.TryGetValue(id, out var descriptor))
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"filters[{index}].");
+        if (snapshot.Filters.TryGetValue(id, out var descriptor))
         {
-            throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"unknown filter {UserText.Quote(id)} (entry {index}); this library knows {string.Join(", ", snapshot.FilterIds)}"));
+            // A filter's dtype is required in v2, so the type it receives is not needed.
+            return descriptor.Read(obj, new CodecReadContext(this, ZarrDataType.UInt8, ZarrFormat.V2, document, prefix, null));
         }
 
-        // A filter's dtype is required in v2, so the type it receives is not needed.
-        var prefix = string.Create(CultureInfo.InvariantCulture, $"filters[{index}].");
-        return (IV2Filter)descriptor.Read(obj, new CodecReadContext(this, ZarrDataType.UInt8, ZarrFormat.V2, document, prefix, null));
+        if (snapshot.Compressors.TryGetValue(id, out descriptor))
+        {
+            return descriptor.Read(obj, new CodecReadContext(this, received, ZarrFormat.V2, document, prefix, null));
+        }
+
+        throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"unknown filter {UserText.Quote(id)} (entry {index}); this library knows {string.Join(", ", snapshot.FilterIds.Concat(snapshot.CompressorIds))}"));
     }
 
     /// <summary>A codec's v3 metadata: <c>{"name": ..., "configuration": {...}}</c>, by its descriptor (by the codec's own
@@ -290,7 +311,11 @@ public sealed class CodecRegistry
             new Crc32cDescriptor(), new ZlibDescriptor(), new Lz4Descriptor(), new Bz2Descriptor(), new DeltaDescriptor(),
             new FixedScaleOffsetDescriptor(), new AsTypeDescriptor(), new QuantizeDescriptor(), new ShardingDescriptor(),
             new BitRoundDescriptor(), new ScaleOffsetDescriptor(), new CastValueDescriptor(), new PackBitsDescriptor(),
-            new NumcodecsPackBitsDescriptor(),
+            new NumcodecsPackBitsDescriptor(), new ShuffleDescriptor(),
+            new ChecksumDescriptor<Crc32Codec>("crc32", ChecksumLocation.Start, l => new Crc32Codec(l)),
+            new ChecksumDescriptor<Adler32Codec>("adler32", ChecksumLocation.Start, l => new Adler32Codec(l)),
+            new ChecksumDescriptor<NumcodecsCrc32cCodec>("crc32c", ChecksumLocation.End, l => new NumcodecsCrc32cCodec(l)),
+            new Fletcher32Descriptor(), new JenkinsLookup3Descriptor(),
         ];
         foreach (var descriptor in builtIn)
         {

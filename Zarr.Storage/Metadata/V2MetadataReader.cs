@@ -37,7 +37,8 @@ internal static class V2MetadataReader
 
             // An object array's object codec (its first filter, vlen-utf8) stands where 'bytes' stands for other types,
             // and the compressor sees bytes.
-            var filters = dataType.IsFixedSize ? ParseFilters(root, new NumpyDType(dataType, endian == Endian.Big), document) : ParseObjectCodec(root, document);
+            var byteFilters = new List<ICodec>();
+            var filters = dataType.IsFixedSize ? ParseFilters(root, new NumpyDType(dataType, endian == Endian.Big), byteFilters, document) : ParseObjectCodec(root, document);
             chunkKeyEncoding = ParseDimensionSeparator(root, document);
 
             // The equivalent v3 chain: transpose (order F), the filters (zarr-python 2 runs them over the chunk's memory,
@@ -56,6 +57,7 @@ internal static class V2MetadataReader
             }
 
             codecs.Add(dataType.IsFixedSize ? new BytesCodec(filters.Count == 0 ? endian : stored.Endian) : (ICodec)VlenUtf8Codec.Instance);
+            codecs.AddRange(byteFilters);
             if (root.TryGetProperty("compressor", out var compressor) && compressor.ValueKind != JsonValueKind.Null)
             {
                 if (compressor.ValueKind != JsonValueKind.Object)
@@ -106,7 +108,9 @@ internal static class V2MetadataReader
     /// decode to the array's dtype and each next one to the previous one's astype, byte order included: zarr-python 2
     /// would otherwise reinterpret the chunk's bytes, which this library does not model.
     /// </summary>
-    private static List<IV2Filter> ParseFilters(JsonElement root, NumpyDType arrayType, string document)
+    /// <remarks>Filters of bytes (<c>shuffle</c>, checksums, compressors) go into <paramref name="byteFilters"/>: they see
+    /// the chunk's memory, as the bytes codec produces it, so no numcodecs filter may follow them.</remarks>
+    private static List<IV2Filter> ParseFilters(JsonElement root, NumpyDType arrayType, List<ICodec> byteFilters, string document)
     {
         var result = new List<IV2Filter>();
         if (!root.TryGetProperty("filters", out var filters) || filters.ValueKind == JsonValueKind.Null)
@@ -123,10 +127,23 @@ internal static class V2MetadataReader
         var from = "the array's dtype is";
         foreach (var entry in filters.EnumerateArray())
         {
-            var filter = CodecRegistry.FromV2Filter(ToNode(entry), result.Count, document);
+            var index = result.Count + byteFilters.Count;
+            var codec = CodecRegistry.Default.ReadV2FilterEntry(ToNode(entry), index, expected.DataType, document);
+            if (codec is not IV2Filter filter)
+            {
+                byteFilters.Add(codec);
+                continue;
+            }
+
+            if (byteFilters.Count > 0)
+            {
+                throw new ZarrMetadataException(document, $"filters[{index}]",
+                    $"the filter '{filter.V2Id}' follows '{byteFilters[^1].Name}', which works on bytes; a filter of elements after one of bytes (it would see them reinterpreted as its dtype) is not supported");
+            }
+
             if (!CodecChainRules.SameStoredType(filter.DecodedType, expected))
             {
-                var field = $"filters[{result.Count}].{(filter is AsTypeCodec ? "decode_dtype" : "dtype")}";
+                var field = $"filters[{index}].{(filter is AsTypeCodec ? "decode_dtype" : "dtype")}";
                 throw new ZarrMetadataException(document, field,
                     $"the filter '{filter.V2Id}' decodes to '{filter.DecodedType}' but {from} '{expected}'; filters whose type differs from the data they receive (a reinterpretation of its bytes) are not supported");
             }

@@ -50,10 +50,10 @@ internal static class V2MetadataWriter
         {
             filters = [VlenUtf8Codec.Instance.ToV2Json()]; // the object codec of a string array
         }
-        else if (layout.Filters.Count > 0)
+        else if (layout.Filters.Count + layout.ByteFilters.Count > 0)
         {
             filters = [];
-            foreach (var filter in layout.Filters)
+            foreach (var filter in layout.Filters.Concat(layout.ByteFilters))
             {
                 filters.Add(CodecRegistry.Default.WriteV2(filter));
             }
