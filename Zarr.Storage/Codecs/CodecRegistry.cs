@@ -315,7 +315,7 @@ public sealed class CodecRegistry
             new ChecksumDescriptor<Crc32Codec>("crc32", ChecksumLocation.Start, l => new Crc32Codec(l)),
             new ChecksumDescriptor<Adler32Codec>("adler32", ChecksumLocation.Start, l => new Adler32Codec(l)),
             new ChecksumDescriptor<NumcodecsCrc32cCodec>("crc32c", ChecksumLocation.End, l => new NumcodecsCrc32cCodec(l)),
-            new Fletcher32Descriptor(), new JenkinsLookup3Descriptor(),
+            new Fletcher32Descriptor(), new JenkinsLookup3Descriptor(), new LzmaDescriptor(),
         ];
         foreach (var descriptor in builtIn)
         {

@@ -34,6 +34,8 @@ internal sealed record ChecksumConfiguration(string? Location);
 
 internal sealed record JenkinsLookup3Configuration(long? Initval, JsonNode? Prefix);
 
+internal sealed record LzmaConfiguration(int? Format, int? Check, long? Preset, JsonNode? Filters);
+
 internal sealed record ShardingConfiguration(int[]? ChunkShape, JsonNode? Codecs, JsonNode? IndexCodecs, string? IndexLocation);
 
 /// <summary>The source-generated readers and writers of the built-in codecs' configurations.</summary>
@@ -56,4 +58,5 @@ internal sealed record ShardingConfiguration(int[]? ChunkShape, JsonNode? Codecs
 [JsonSerializable(typeof(ShuffleConfiguration))]
 [JsonSerializable(typeof(ChecksumConfiguration))]
 [JsonSerializable(typeof(JenkinsLookup3Configuration))]
+[JsonSerializable(typeof(LzmaConfiguration))]
 internal sealed partial class CodecConfigurationContext : JsonSerializerContext;

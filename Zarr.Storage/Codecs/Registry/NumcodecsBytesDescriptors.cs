@@ -83,3 +83,104 @@ internal sealed class JenkinsLookup3Descriptor() : CodecDescriptor<JenkinsLookup
             ? new(codec.InitialValue == 0 ? null : codec.InitialValue, null)
             : throw new ZarrException("a jenkins_lookup3 codec with a prefix cannot be written to metadata: numcodecs takes the prefix as bytes, which JSON cannot hold");
 }
+
+/// <summary>
+/// numcodecs' <c>lzma</c>: <c>format</c>, <c>check</c>, <c>preset</c> and <c>filters</c> as Python's lzma module takes
+/// them (a filter is an object of integers, its <c>id</c> first); the combinations Python refuses are refused naming
+/// the field, and so is a filter this library does not run, by its id.
+/// </summary>
+internal sealed class LzmaDescriptor() : CodecDescriptor<LzmaCodec, LzmaConfiguration>("numcodecs.lzma", "lzma", CodecConfigurationContext.Default.LzmaConfiguration)
+{
+    protected override LzmaCodec Create(LzmaConfiguration configuration, CodecReadContext context)
+    {
+        var format = context.InRange("format", configuration.Format, 0, 3) ?? 1;
+        var check = configuration.Check ?? -1;
+        if (check is not (-1 or 0 or 1 or 4 or 10))
+        {
+            throw context.Error("check", string.Create(CultureInfo.InvariantCulture, $"must be -1 (default), 0 (none), 1 (CRC32), 4 (CRC64) or 10 (SHA-256); got {check}"));
+        }
+
+        uint? preset = configuration.Preset switch
+        {
+            null => null,
+            var p when (p & ~(long)LzmaCodec.PresetExtreme) is >= 0 and <= 9 && p <= uint.MaxValue => (uint)p,
+            var p => throw context.Error("preset", string.Create(CultureInfo.InvariantCulture, $"must be 0 to 9, possibly or-ed with PRESET_EXTREME (2147483648); got {p}")),
+        };
+        var filters = ReadFilters(configuration.Filters, context);
+        try
+        {
+            return new LzmaCodec((LzmaFormat)format, (LzmaCheck)check, preset, filters);
+        }
+        catch (ArgumentException ex)
+        {
+            throw context.Error(ex.ParamName switch { "preset" => "preset", "check" => "check", "filters" => "filters", _ => string.Empty }, ex.Message.Split(" (Parameter", 2)[0]);
+        }
+    }
+
+    protected override LzmaConfiguration Describe(LzmaCodec codec, ZarrFormat format) =>
+        new((int)codec.Format, (int)codec.Check, codec.Preset, codec.Filters.IsDefault ? null : new JsonArray([.. codec.Filters.Select(WriteFilter)]));
+
+    private static List<LzmaFilter>? ReadFilters(JsonNode? node, CodecReadContext context)
+    {
+        if (node is null || node.GetValueKind() == System.Text.Json.JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (node is not JsonArray array)
+        {
+            throw context.Error("filters", $"must be a list of filter objects or null; got {UserText.Json(node)}");
+        }
+
+        var filters = new List<LzmaFilter>(array.Count);
+        for (var i = 0; i < array.Count; i++)
+        {
+            var field = string.Create(CultureInfo.InvariantCulture, $"filters[{i}]");
+            if (array[i] is not JsonObject entry)
+            {
+                throw context.Error(field, $"must be an object with an integer 'id'; got {UserText.Json(array[i])}");
+            }
+
+            long? id = null;
+            var options = new List<KeyValuePair<string, long>>();
+            foreach (var (key, value) in entry)
+            {
+                if (value is not JsonValue v || !v.TryGetValue<long>(out var number))
+                {
+                    throw context.Error($"{field}.{key}", $"must be an integer; got {UserText.Json(value)}");
+                }
+
+                if (key == "id")
+                {
+                    id = number;
+                }
+                else
+                {
+                    options.Add(new(key, number));
+                }
+            }
+
+            try
+            {
+                filters.Add(new LzmaFilter(id ?? throw context.Error(field, "needs an integer 'id'"), options));
+            }
+            catch (ArgumentException ex)
+            {
+                throw context.Error(field, ex.Message.Split(" (Parameter", 2)[0]);
+            }
+        }
+
+        return filters;
+    }
+
+    private static JsonNode WriteFilter(LzmaFilter filter)
+    {
+        var json = new JsonObject { ["id"] = filter.Id };
+        foreach (var (key, value) in filter.Options)
+        {
+            json[key] = value;
+        }
+
+        return json;
+    }
+}
