@@ -203,6 +203,21 @@ public sealed class CodecRegistry
         return (IBytesToBytesCodec)descriptor.Read(obj, new CodecReadContext(this, dataType, ZarrFormat.V2, document, "compressor.", null));
     }
 
+    /// <summary>
+    /// The array→bytes codec a v2 <c>compressor</c> object describes when its numcodecs id is one (<c>zfpy</c>, which
+    /// zarr-python 2 hands the chunk as an array): it stands in place of the bytes codec. Null for any other compressor.
+    /// </summary>
+    internal IArrayToBytesCodec? ReadV2ArrayCompressor(JsonNode? compressor, ZarrDataType dataType, string document)
+    {
+        if (compressor is not JsonObject obj || obj["id"] is not JsonValue idValue || !idValue.TryGetValue<string>(out var id)
+            || !_snapshot.ArrayCompressors.TryGetValue(id, out var descriptor))
+        {
+            return null;
+        }
+
+        return (IArrayToBytesCodec)descriptor.Read(obj, new CodecReadContext(this, dataType, ZarrFormat.V2, document, "compressor.", null));
+    }
+
     /// <summary>The filter one entry of a v2 <c>filters</c> list describes (numcodecs' <c>{"id": "delta", ...}</c> form).</summary>
     /// <param name="filter">The entry.</param>
     /// <param name="index">Its position in the list, for error messages (<c>filters[0].dtype</c>).</param>
@@ -315,7 +330,7 @@ public sealed class CodecRegistry
             new ChecksumDescriptor<Crc32Codec>("crc32", ChecksumLocation.Start, l => new Crc32Codec(l)),
             new ChecksumDescriptor<Adler32Codec>("adler32", ChecksumLocation.Start, l => new Adler32Codec(l)),
             new ChecksumDescriptor<NumcodecsCrc32cCodec>("crc32c", ChecksumLocation.End, l => new NumcodecsCrc32cCodec(l)),
-            new Fletcher32Descriptor(), new JenkinsLookup3Descriptor(), new LzmaDescriptor(),
+            new Fletcher32Descriptor(), new JenkinsLookup3Descriptor(), new LzmaDescriptor(), new ZfpyDescriptor(),
         ];
         foreach (var descriptor in builtIn)
         {
@@ -345,6 +360,8 @@ public sealed class CodecRegistry
             ByType = descriptors.ToDictionary(d => d.CodecType);
             Compressors = descriptors.Where(d => d.V2Id is not null && typeof(IBytesToBytesCodec).IsAssignableFrom(d.CodecType))
                 .ToDictionary(d => d.V2Id!, StringComparer.Ordinal);
+            ArrayCompressors = descriptors.Where(d => d.V2Id is not null && typeof(IArrayToBytesCodec).IsAssignableFrom(d.CodecType) && typeof(IV2Compressor).IsAssignableFrom(d.CodecType))
+                .ToDictionary(d => d.V2Id!, StringComparer.Ordinal);
             Filters = descriptors.Where(d => d.V2Id is not null && typeof(IV2Filter).IsAssignableFrom(d.CodecType))
                 .ToDictionary(d => d.V2Id!, StringComparer.Ordinal);
             V3Names = Array.AsReadOnly(descriptors.Select(d => d.Name).ToArray());
@@ -361,6 +378,8 @@ public sealed class CodecRegistry
         public Dictionary<string, CodecDescriptor> Compressors { get; }
 
         public Dictionary<string, CodecDescriptor> Filters { get; }
+
+        public Dictionary<string, CodecDescriptor> ArrayCompressors { get; }
 
         public IReadOnlyList<string> V3Names { get; }
 

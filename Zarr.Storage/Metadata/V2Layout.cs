@@ -24,7 +24,7 @@ internal readonly record struct V2Layout(TransposeCodec? Transpose, IReadOnlyLis
         ArgumentNullException.ThrowIfNull(codecs);
         foreach (var codec in codecs)
         {
-            if (codec is not (TransposeCodec or IV2Filter or BytesCodec or VlenUtf8Codec or (IBytesToBytesCodec and IV2Compressor)))
+            if (codec is not (TransposeCodec or IV2Filter or BytesCodec or VlenUtf8Codec or (IBytesToBytesCodec and IV2Compressor) or (IArrayToBytesCodec and IV2Compressor)))
             {
                 var why = codec.Name == "crc32c" ? " (crc32c is v3 only)" : string.Empty;
                 throw new ZarrException($"{Prefix}: '{codec.Name}' has no v2 form{why}; v2 holds [transpose (order F)] + [numcodecs filters] + bytes + [one numcodecs compressor]");
@@ -58,6 +58,13 @@ internal readonly record struct V2Layout(TransposeCodec? Transpose, IReadOnlyLis
             var objectCompressor = OptionalCompressor(codecs, ref i);
             NothingAfter(codecs, i, "vlen-utf8");
             return new V2Layout(transpose, filters, null, objectCompressor, []);
+        }
+
+        if (i < codecs.Count && codecs[i] is IArrayToBytesCodec and IV2Compressor arrayCompressor)
+        {
+            // zfpy: the compressor takes the chunk as an array, in place of bytes, and nothing follows it.
+            NothingAfter(codecs, i + 1, codecs[i].Name);
+            return new V2Layout(transpose, filters, null, arrayCompressor, []);
         }
 
         if (i >= codecs.Count || codecs[i] is not BytesCodec bytes)

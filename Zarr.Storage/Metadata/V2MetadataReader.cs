@@ -56,9 +56,19 @@ internal static class V2MetadataReader
                 stored = filter.EncodedType;
             }
 
-            codecs.Add(dataType.IsFixedSize ? new BytesCodec(filters.Count == 0 ? endian : stored.Endian) : (ICodec)VlenUtf8Codec.Instance);
+            // A compressor that takes the chunk as an array (zfpy) stands where bytes does, alone.
+            var hasCompressor = root.TryGetProperty("compressor", out var compressor) && compressor.ValueKind != JsonValueKind.Null;
+            var arrayCompressor = hasCompressor && dataType.IsFixedSize ? CodecRegistry.Default.ReadV2ArrayCompressor(ToNode(compressor), stored.DataType, document) : null;
+            if (arrayCompressor is not null && (stored.BigEndian || byteFilters.Count > 0))
+            {
+                throw new ZarrMetadataException(document, "compressor", stored.BigEndian
+                    ? $"'{arrayCompressor.Name}' compresses little-endian elements; the stored type is {stored}"
+                    : $"'{arrayCompressor.Name}' takes the chunk's elements, and the filter '{byteFilters[^1].Name}' before it hands it bytes");
+            }
+
+            codecs.Add(arrayCompressor ?? (dataType.IsFixedSize ? new BytesCodec(filters.Count == 0 ? endian : stored.Endian) : (ICodec)VlenUtf8Codec.Instance));
             codecs.AddRange(byteFilters);
-            if (root.TryGetProperty("compressor", out var compressor) && compressor.ValueKind != JsonValueKind.Null)
+            if (hasCompressor && arrayCompressor is null)
             {
                 if (compressor.ValueKind != JsonValueKind.Object)
                 {

@@ -46,7 +46,7 @@ internal static class V2MetadataWriter
 
         // With filters, the dtype's byte order is the first filter's (zarr-python 2 views the chunk's memory as its dtype).
         JsonArray? filters = null;
-        if (layout.Bytes is null)
+        if (layout.Bytes is null && layout.Compressor is not IArrayToBytesCodec)
         {
             filters = [VlenUtf8Codec.Instance.ToV2Json()]; // the object codec of a string array
         }

@@ -36,6 +36,8 @@ internal sealed record JenkinsLookup3Configuration(long? Initval, JsonNode? Pref
 
 internal sealed record LzmaConfiguration(int? Format, int? Check, long? Preset, JsonNode? Filters);
 
+internal sealed record ZfpyConfiguration(int? Mode, JsonNode? CompressionKwargs, JsonNode? Tolerance, JsonNode? Rate, int? Precision);
+
 internal sealed record ShardingConfiguration(int[]? ChunkShape, JsonNode? Codecs, JsonNode? IndexCodecs, string? IndexLocation);
 
 /// <summary>The source-generated readers and writers of the built-in codecs' configurations.</summary>
@@ -59,4 +61,5 @@ internal sealed record ShardingConfiguration(int[]? ChunkShape, JsonNode? Codecs
 [JsonSerializable(typeof(ChecksumConfiguration))]
 [JsonSerializable(typeof(JenkinsLookup3Configuration))]
 [JsonSerializable(typeof(LzmaConfiguration))]
+[JsonSerializable(typeof(ZfpyConfiguration))]
 internal sealed partial class CodecConfigurationContext : JsonSerializerContext;
