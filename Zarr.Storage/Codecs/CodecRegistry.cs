@@ -152,6 +152,8 @@ public sealed class CodecRegistry
             throw name == "vlen-utf8"
                 // A top-level vlen-utf8 is read with the array's chain; here it stands inside a sharding codec.
                 ? new ZarrMetadataException(document, "codecs", "'vlen-utf8' inside 'sharding_indexed' (variable-length strings in shards) is not supported yet")
+                : UnsupportedNumcodecs.Reason(name) is { } reason
+                ? new ZarrMetadataException(document, "codecs", $"codec {UserText.Quote(name)} is not supported: {reason}")
                 : new ZarrMetadataException(document, "codecs", $"unknown codec {UserText.Quote(name)}{(mustUnderstand ? "" : " (\"must_understand\": false, but the chain cannot do without it here)")}; this library knows {string.Join(", ", snapshot.V3Names)}");
         }
 
@@ -197,6 +199,11 @@ public sealed class CodecRegistry
         var snapshot = _snapshot;
         if (!snapshot.Compressors.TryGetValue(id, out var descriptor))
         {
+            if (UnsupportedNumcodecs.Reason(id) is { } reason)
+            {
+                throw new ZarrMetadataException(document, "compressor.id", $"compressor {UserText.Quote(id)} is not supported: {reason}");
+            }
+
             throw new ZarrMetadataException(document, "compressor.id", $"unknown compressor {UserText.Quote(id)}; this library knows {string.Join(", ", snapshot.CompressorIds)}");
         }
 
@@ -264,6 +271,11 @@ public sealed class CodecRegistry
         if (snapshot.Compressors.TryGetValue(id, out descriptor))
         {
             return descriptor.Read(obj, new CodecReadContext(this, received, ZarrFormat.V2, document, prefix, null));
+        }
+
+        if (UnsupportedNumcodecs.Reason(id) is { } reason)
+        {
+            throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"filter {UserText.Quote(id)} (entry {index}) is not supported: {reason}"));
         }
 
         throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"unknown filter {UserText.Quote(id)} (entry {index}); this library knows {string.Join(", ", snapshot.FilterIds.Concat(snapshot.CompressorIds))}"));

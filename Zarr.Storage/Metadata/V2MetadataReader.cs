@@ -181,7 +181,8 @@ internal static class V2MetadataReader
         var id = first.ValueKind == JsonValueKind.Object && first.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
         if (id != "vlen-utf8")
         {
-            throw new ZarrMetadataException(document, "filters[0]", $"object codec {Describe(first)} is not supported yet; only 'vlen-utf8' (variable-length strings) is");
+            var why = id is null ? null : Zarr.Storage.Codecs.Registry.UnsupportedNumcodecs.Reason(id);
+            throw new ZarrMetadataException(document, "filters[0]", $"object codec {Describe(first)} is not supported yet; only 'vlen-utf8' (variable-length strings) is{(why is null ? "" : $" ({UserText.Quote(id!)}: {why})")}");
         }
 
         if (filters.GetArrayLength() > 1)
