@@ -71,7 +71,7 @@ internal static unsafe class ZfpNative
             nint bits = 0;
             try
             {
-                SetMode(f, stream, codec, type, shape.Length);
+                SetMode(f, stream, codec, shape.Length);
                 var maximum = f.MaximumSize(stream, field);
                 buffer = NativeMemory.AlignedAlloc(maximum + Padding, 64);
                 bits = f.BitStreamOpen(buffer, maximum + Padding);
@@ -217,9 +217,8 @@ internal static unsafe class ZfpNative
 
     // As zfpy's _set_compression_mode: the first non-negative of tolerance, rate, precision; otherwise reversible.
     // The rate is set for zfp_type_none, as zfpy passes it, so no type's minimum bits apply.
-    private static void SetMode(Api f, nint stream, ZfpyCodec codec, int type, int dims)
+    private static void SetMode(Api f, nint stream, ZfpyCodec codec, int dims)
     {
-        _ = type;
         switch (codec.Mode)
         {
             case ZfpMode.FixedAccuracy when codec.Tolerance >= 0:
