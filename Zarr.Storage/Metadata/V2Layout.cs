@@ -27,7 +27,7 @@ internal readonly record struct V2Layout(TransposeCodec? Transpose, IReadOnlyLis
             if (codec is not (TransposeCodec or IV2Filter or BytesCodec or VlenUtf8Codec or (IBytesToBytesCodec and IV2Compressor) or (IArrayToBytesCodec and IV2Compressor)))
             {
                 var why = codec.Name == "crc32c" ? " (crc32c is v3 only)" : string.Empty;
-                throw new ZarrException($"{Prefix}: '{codec.Name}' has no v2 form{why}; v2 holds [transpose (order F)] + [numcodecs filters] + bytes + [one numcodecs compressor]");
+                throw new ZarrException($"{Prefix}: '{codec.Name}' has no v2 form{why}; v2 holds [transpose (order F)] + [numcodecs filters] + bytes + [numcodecs codecs of bytes, the last its compressor]");
             }
         }
 
@@ -81,7 +81,7 @@ internal readonly record struct V2Layout(TransposeCodec? Transpose, IReadOnlyLis
         i++;
         if (i < codecs.Count && codecs[i] is not (IBytesToBytesCodec and IV2Compressor))
         {
-            throw new ZarrException($"{Prefix}: '{codecs[i].Name}' stands after 'bytes', where v2 holds only one compressor");
+            throw new ZarrException($"{Prefix}: '{codecs[i].Name}' stands after 'bytes', where v2 holds only numcodecs codecs of bytes (its filters of bytes and its compressor)");
         }
 
         // Every codec of bytes but the last is a filter, the last the compressor: compressor(filters(memory)) either way.
