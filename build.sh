@@ -15,6 +15,7 @@ TEST_PACKAGES=(libblosc1 python3-zarr python3-numcodecs python3-numpy python3-zs
   python3-xarray python3-pandas radosgw ceph-mon ceph-osd python3-boto3 redis-server)
 TEST_PACKAGES+=(chromium chromium-driver python3-selenium)  # the dashboard's browser test
 TEST_PACKAGES+=(libzstd1) # the zstd codec's native library (tests/Zarr.Storage.Tests/Codecs/ZstdNativeTests.cs)
+TEST_PACKAGES+=(liblzma5 libzfp1 python3-zfpy) # numcodecs lzma and zfpy: the native libraries and zfpy as a peer (tests/Zarr.Storage.Tests/Codecs/LzmaCodecTests.cs, ZfpyCodecTests.cs)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

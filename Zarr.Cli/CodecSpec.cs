@@ -49,10 +49,13 @@ internal sealed class CodecSpec
     /// <summary>
     /// Whether the format can hold the codec, as the library's codec registry says: v2 holds the numcodecs compressors
     /// (zlib, lz4 and bz2 among them), v3 the codecs registered under this name (crc32c among them, while zlib, lz4 and
-    /// bz2 are <c>numcodecs.*</c> there).
+    /// bz2 are <c>numcodecs.*</c> there). A name that is a v3 codec's means that codec, which v2 holds when it has a
+    /// numcodecs id (crc32c has none: numcodecs' own crc32c is another codec, <c>numcodecs.crc32c</c>).
     /// </summary>
     public bool FitsFormat(ZarrFormat format) =>
-        IsNone || (format == ZarrFormat.V2 ? CodecRegistry.V2Ids.Contains(Name) : CodecRegistry.Default.TryGetDescriptor(Name, out _));
+        IsNone || (format == ZarrFormat.V2
+            ? (CodecRegistry.Default.TryGetDescriptor(Name, out var v3) ? v3.V2Id is not null : CodecRegistry.V2Ids.Contains(Name))
+            : CodecRegistry.Default.TryGetDescriptor(Name, out _));
 
     /// <summary>Parses one spec.</summary>
     /// <exception cref="UsageException">The spec is not the grammar or a field is out of range.</exception>

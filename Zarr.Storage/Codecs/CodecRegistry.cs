@@ -152,6 +152,8 @@ public sealed class CodecRegistry
             throw name == "vlen-utf8"
                 // A top-level vlen-utf8 is read with the array's chain; here it stands inside a sharding codec.
                 ? new ZarrMetadataException(document, "codecs", "'vlen-utf8' inside 'sharding_indexed' (variable-length strings in shards) is not supported yet")
+                : UnsupportedNumcodecs.Reason(name) is { } reason
+                ? new ZarrMetadataException(document, "codecs", $"codec {UserText.Quote(name)} is not supported: {reason}")
                 : new ZarrMetadataException(document, "codecs", $"unknown codec {UserText.Quote(name)}{(mustUnderstand ? "" : " (\"must_understand\": false, but the chain cannot do without it here)")}; this library knows {string.Join(", ", snapshot.V3Names)}");
         }
 
@@ -197,10 +199,30 @@ public sealed class CodecRegistry
         var snapshot = _snapshot;
         if (!snapshot.Compressors.TryGetValue(id, out var descriptor))
         {
+            if (UnsupportedNumcodecs.Reason(id) is { } reason)
+            {
+                throw new ZarrMetadataException(document, "compressor.id", $"compressor {UserText.Quote(id)} is not supported: {reason}");
+            }
+
             throw new ZarrMetadataException(document, "compressor.id", $"unknown compressor {UserText.Quote(id)}; this library knows {string.Join(", ", snapshot.CompressorIds)}");
         }
 
         return (IBytesToBytesCodec)descriptor.Read(obj, new CodecReadContext(this, dataType, ZarrFormat.V2, document, "compressor.", null));
+    }
+
+    /// <summary>
+    /// The array→bytes codec a v2 <c>compressor</c> object describes when its numcodecs id is one (<c>zfpy</c>, which
+    /// zarr-python 2 hands the chunk as an array): it stands in place of the bytes codec. Null for any other compressor.
+    /// </summary>
+    internal IArrayToBytesCodec? ReadV2ArrayCompressor(JsonNode? compressor, ZarrDataType dataType, string document)
+    {
+        if (compressor is not JsonObject obj || obj["id"] is not JsonValue idValue || !idValue.TryGetValue<string>(out var id)
+            || !_snapshot.ArrayCompressors.TryGetValue(id, out var descriptor))
+        {
+            return null;
+        }
+
+        return (IArrayToBytesCodec)descriptor.Read(obj, new CodecReadContext(this, dataType, ZarrFormat.V2, document, "compressor.", null));
     }
 
     /// <summary>The filter one entry of a v2 <c>filters</c> list describes (numcodecs' <c>{"id": "delta", ...}</c> form).</summary>
@@ -210,6 +232,22 @@ public sealed class CodecRegistry
     /// <exception cref="ZarrMetadataException">The entry is not an object, its id is unknown (the message names it and the field is
     /// <c>filters</c>) or its configuration is invalid.</exception>
     public IV2Filter ReadV2Filter(JsonNode? filter, int index, string document)
+    {
+        var codec = ReadV2FilterEntry(filter, index, ZarrDataType.UInt8, document);
+        return codec as IV2Filter
+            ?? throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture,
+                $"entry {index}, {UserText.Quote(codec.Name)}, works on the chunk's bytes, not on its elements; it is read with the array's metadata, where it stands after the bytes codec"));
+    }
+
+    /// <summary>
+    /// One entry of a v2 <c>filters</c> list: a numcodecs filter, or a codec of bytes (<c>shuffle</c>, a checksum, a
+    /// compressor), which zarr-python 2 runs over the chunk's memory as it runs its compressor.
+    /// </summary>
+    /// <param name="filter">The entry.</param>
+    /// <param name="index">Its position in the list, for error messages.</param>
+    /// <param name="received">The type a codec of bytes receives (the last numcodecs filter's encoded type).</param>
+    /// <param name="document">The metadata document's key, for error messages.</param>
+    internal ICodec ReadV2FilterEntry(JsonNode? filter, int index, ZarrDataType received, string document)
     {
         ArgumentNullException.ThrowIfNull(document);
         if (filter is not JsonObject obj)
@@ -223,14 +261,24 @@ public sealed class CodecRegistry
         }
 
         var snapshot = _snapshot;
-        if (!snapshot.Filters.TryGetValue(id, out var descriptor))
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"filters[{index}].");
+        if (snapshot.Filters.TryGetValue(id, out var descriptor))
         {
-            throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"unknown filter {UserText.Quote(id)} (entry {index}); this library knows {string.Join(", ", snapshot.FilterIds)}"));
+            // A filter's dtype is required in v2, so the type it receives is not needed.
+            return descriptor.Read(obj, new CodecReadContext(this, ZarrDataType.UInt8, ZarrFormat.V2, document, prefix, null));
         }
 
-        // A filter's dtype is required in v2, so the type it receives is not needed.
-        var prefix = string.Create(CultureInfo.InvariantCulture, $"filters[{index}].");
-        return (IV2Filter)descriptor.Read(obj, new CodecReadContext(this, ZarrDataType.UInt8, ZarrFormat.V2, document, prefix, null));
+        if (snapshot.Compressors.TryGetValue(id, out descriptor))
+        {
+            return descriptor.Read(obj, new CodecReadContext(this, received, ZarrFormat.V2, document, prefix, null));
+        }
+
+        if (UnsupportedNumcodecs.Reason(id) is { } reason)
+        {
+            throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"filter {UserText.Quote(id)} (entry {index}) is not supported: {reason}"));
+        }
+
+        throw new ZarrMetadataException(document, "filters", string.Create(CultureInfo.InvariantCulture, $"unknown filter {UserText.Quote(id)} (entry {index}); this library knows {string.Join(", ", snapshot.FilterIds.Concat(snapshot.CompressorIds))}"));
     }
 
     /// <summary>A codec's v3 metadata: <c>{"name": ..., "configuration": {...}}</c>, by its descriptor (by the codec's own
@@ -290,7 +338,11 @@ public sealed class CodecRegistry
             new Crc32cDescriptor(), new ZlibDescriptor(), new Lz4Descriptor(), new Bz2Descriptor(), new DeltaDescriptor(),
             new FixedScaleOffsetDescriptor(), new AsTypeDescriptor(), new QuantizeDescriptor(), new ShardingDescriptor(),
             new BitRoundDescriptor(), new ScaleOffsetDescriptor(), new CastValueDescriptor(), new PackBitsDescriptor(),
-            new NumcodecsPackBitsDescriptor(),
+            new NumcodecsPackBitsDescriptor(), new ShuffleDescriptor(),
+            new ChecksumDescriptor<Crc32Codec>("crc32", ChecksumLocation.Start, l => new Crc32Codec(l)),
+            new ChecksumDescriptor<Adler32Codec>("adler32", ChecksumLocation.Start, l => new Adler32Codec(l)),
+            new ChecksumDescriptor<NumcodecsCrc32cCodec>("crc32c", ChecksumLocation.End, l => new NumcodecsCrc32cCodec(l)),
+            new Fletcher32Descriptor(), new JenkinsLookup3Descriptor(), new LzmaDescriptor(), new ZfpyDescriptor(),
         ];
         foreach (var descriptor in builtIn)
         {
@@ -320,6 +372,8 @@ public sealed class CodecRegistry
             ByType = descriptors.ToDictionary(d => d.CodecType);
             Compressors = descriptors.Where(d => d.V2Id is not null && typeof(IBytesToBytesCodec).IsAssignableFrom(d.CodecType))
                 .ToDictionary(d => d.V2Id!, StringComparer.Ordinal);
+            ArrayCompressors = descriptors.Where(d => d.V2Id is not null && typeof(IArrayToBytesCodec).IsAssignableFrom(d.CodecType) && typeof(IV2Compressor).IsAssignableFrom(d.CodecType))
+                .ToDictionary(d => d.V2Id!, StringComparer.Ordinal);
             Filters = descriptors.Where(d => d.V2Id is not null && typeof(IV2Filter).IsAssignableFrom(d.CodecType))
                 .ToDictionary(d => d.V2Id!, StringComparer.Ordinal);
             V3Names = Array.AsReadOnly(descriptors.Select(d => d.Name).ToArray());
@@ -336,6 +390,8 @@ public sealed class CodecRegistry
         public Dictionary<string, CodecDescriptor> Compressors { get; }
 
         public Dictionary<string, CodecDescriptor> Filters { get; }
+
+        public Dictionary<string, CodecDescriptor> ArrayCompressors { get; }
 
         public IReadOnlyList<string> V3Names { get; }
 

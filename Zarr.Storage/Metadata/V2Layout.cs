@@ -7,7 +7,9 @@ namespace Zarr.Storage;
 /// <param name="Filters">The numcodecs filters in encoding order (the <c>filters</c> list), possibly none.</param>
 /// <param name="Bytes">The bytes codec, or null for a string array (whose array→bytes codec is vlen-utf8, written as its object codec).</param>
 /// <param name="Compressor">The compressor, or null.</param>
-internal readonly record struct V2Layout(TransposeCodec? Transpose, IReadOnlyList<IV2Filter> Filters, BytesCodec? Bytes, IV2Compressor? Compressor)
+/// <param name="ByteFilters">The codecs of bytes between the bytes codec and the compressor (<c>shuffle</c>, checksums),
+/// written after <paramref name="Filters"/> in the <c>filters</c> list: zarr-python 2 runs them over the chunk's memory.</param>
+internal readonly record struct V2Layout(TransposeCodec? Transpose, IReadOnlyList<IV2Filter> Filters, BytesCodec? Bytes, IV2Compressor? Compressor, IReadOnlyList<ICodec> ByteFilters)
 {
     private const string Prefix = "the codec chain cannot be written as v2";
 
@@ -16,16 +18,16 @@ internal readonly record struct V2Layout(TransposeCodec? Transpose, IReadOnlyLis
 
     /// <summary>Splits a chain into the parts v2 can express, or says why it cannot.</summary>
     /// <exception cref="ZarrException">v2 cannot hold the chain: it holds [transpose (order F)] + [numcodecs filters] +
-    /// bytes + [one numcodecs compressor].</exception>
+    /// bytes + [numcodecs codecs of bytes, the last the compressor].</exception>
     public static V2Layout Of(IReadOnlyList<ICodec> codecs)
     {
         ArgumentNullException.ThrowIfNull(codecs);
         foreach (var codec in codecs)
         {
-            if (codec is not (TransposeCodec or IV2Filter or BytesCodec or VlenUtf8Codec or (IBytesToBytesCodec and IV2Compressor)))
+            if (codec is not (TransposeCodec or IV2Filter or BytesCodec or VlenUtf8Codec or (IBytesToBytesCodec and IV2Compressor) or (IArrayToBytesCodec and IV2Compressor)))
             {
                 var why = codec.Name == "crc32c" ? " (crc32c is v3 only)" : string.Empty;
-                throw new ZarrException($"{Prefix}: '{codec.Name}' has no v2 form{why}; v2 holds [transpose (order F)] + [numcodecs filters] + bytes + [one numcodecs compressor]");
+                throw new ZarrException($"{Prefix}: '{codec.Name}' has no v2 form{why}; v2 holds [transpose (order F)] + [numcodecs filters] + bytes + [numcodecs codecs of bytes, the last its compressor]");
             }
         }
 
@@ -55,7 +57,14 @@ internal readonly record struct V2Layout(TransposeCodec? Transpose, IReadOnlyLis
             i++;
             var objectCompressor = OptionalCompressor(codecs, ref i);
             NothingAfter(codecs, i, "vlen-utf8");
-            return new V2Layout(transpose, filters, null, objectCompressor);
+            return new V2Layout(transpose, filters, null, objectCompressor, []);
+        }
+
+        if (i < codecs.Count && codecs[i] is IArrayToBytesCodec and IV2Compressor arrayCompressor)
+        {
+            // zfpy: the compressor takes the chunk as an array, in place of bytes, and nothing follows it.
+            NothingAfter(codecs, i + 1, codecs[i].Name);
+            return new V2Layout(transpose, filters, null, arrayCompressor, []);
         }
 
         if (i >= codecs.Count || codecs[i] is not BytesCodec bytes)
@@ -72,12 +81,20 @@ internal readonly record struct V2Layout(TransposeCodec? Transpose, IReadOnlyLis
         i++;
         if (i < codecs.Count && codecs[i] is not (IBytesToBytesCodec and IV2Compressor))
         {
-            throw new ZarrException($"{Prefix}: '{codecs[i].Name}' stands after 'bytes', where v2 holds only one compressor");
+            throw new ZarrException($"{Prefix}: '{codecs[i].Name}' stands after 'bytes', where v2 holds only numcodecs codecs of bytes (its filters of bytes and its compressor)");
+        }
+
+        // Every codec of bytes but the last is a filter, the last the compressor: compressor(filters(memory)) either way.
+        var byteFilters = new List<ICodec>();
+        while (i + 1 < codecs.Count && codecs[i] is IBytesToBytesCodec and IV2Compressor && codecs[i + 1] is IBytesToBytesCodec and IV2Compressor)
+        {
+            byteFilters.Add(codecs[i]);
+            i++;
         }
 
         var compressor = OptionalCompressor(codecs, ref i);
         NothingAfter(codecs, i, codecs[i - 1].Name);
-        return new V2Layout(transpose, filters, bytes, compressor);
+        return new V2Layout(transpose, filters, bytes, compressor, byteFilters);
     }
 
     private static IV2Compressor? OptionalCompressor(IReadOnlyList<ICodec> codecs, ref int i)

@@ -37,7 +37,8 @@ internal static class V2MetadataReader
 
             // An object array's object codec (its first filter, vlen-utf8) stands where 'bytes' stands for other types,
             // and the compressor sees bytes.
-            var filters = dataType.IsFixedSize ? ParseFilters(root, new NumpyDType(dataType, endian == Endian.Big), document) : ParseObjectCodec(root, document);
+            var byteFilters = new List<ICodec>();
+            var filters = dataType.IsFixedSize ? ParseFilters(root, new NumpyDType(dataType, endian == Endian.Big), byteFilters, document) : ParseObjectCodec(root, document);
             chunkKeyEncoding = ParseDimensionSeparator(root, document);
 
             // The equivalent v3 chain: transpose (order F), the filters (zarr-python 2 runs them over the chunk's memory,
@@ -55,8 +56,19 @@ internal static class V2MetadataReader
                 stored = filter.EncodedType;
             }
 
-            codecs.Add(dataType.IsFixedSize ? new BytesCodec(filters.Count == 0 ? endian : stored.Endian) : (ICodec)VlenUtf8Codec.Instance);
-            if (root.TryGetProperty("compressor", out var compressor) && compressor.ValueKind != JsonValueKind.Null)
+            // A compressor that takes the chunk as an array (zfpy) stands where bytes does, alone.
+            var hasCompressor = root.TryGetProperty("compressor", out var compressor) && compressor.ValueKind != JsonValueKind.Null;
+            var arrayCompressor = hasCompressor && dataType.IsFixedSize ? CodecRegistry.Default.ReadV2ArrayCompressor(ToNode(compressor), stored.DataType, document) : null;
+            if (arrayCompressor is not null && (stored.BigEndian || byteFilters.Count > 0))
+            {
+                throw new ZarrMetadataException(document, "compressor", stored.BigEndian
+                    ? $"'{arrayCompressor.Name}' compresses little-endian elements; the stored type is {stored}"
+                    : $"'{arrayCompressor.Name}' takes the chunk's elements, and the filter '{byteFilters[^1].Name}' before it hands it bytes");
+            }
+
+            codecs.Add(arrayCompressor ?? (dataType.IsFixedSize ? new BytesCodec(filters.Count == 0 ? endian : stored.Endian) : (ICodec)VlenUtf8Codec.Instance));
+            codecs.AddRange(byteFilters);
+            if (hasCompressor && arrayCompressor is null)
             {
                 if (compressor.ValueKind != JsonValueKind.Object)
                 {
@@ -106,7 +118,9 @@ internal static class V2MetadataReader
     /// decode to the array's dtype and each next one to the previous one's astype, byte order included: zarr-python 2
     /// would otherwise reinterpret the chunk's bytes, which this library does not model.
     /// </summary>
-    private static List<IV2Filter> ParseFilters(JsonElement root, NumpyDType arrayType, string document)
+    /// <remarks>Filters of bytes (<c>shuffle</c>, checksums, compressors) go into <paramref name="byteFilters"/>: they see
+    /// the chunk's memory, as the bytes codec produces it, so no numcodecs filter may follow them.</remarks>
+    private static List<IV2Filter> ParseFilters(JsonElement root, NumpyDType arrayType, List<ICodec> byteFilters, string document)
     {
         var result = new List<IV2Filter>();
         if (!root.TryGetProperty("filters", out var filters) || filters.ValueKind == JsonValueKind.Null)
@@ -123,10 +137,23 @@ internal static class V2MetadataReader
         var from = "the array's dtype is";
         foreach (var entry in filters.EnumerateArray())
         {
-            var filter = CodecRegistry.FromV2Filter(ToNode(entry), result.Count, document);
+            var index = result.Count + byteFilters.Count;
+            var codec = CodecRegistry.Default.ReadV2FilterEntry(ToNode(entry), index, expected.DataType, document);
+            if (codec is not IV2Filter filter)
+            {
+                byteFilters.Add(codec);
+                continue;
+            }
+
+            if (byteFilters.Count > 0)
+            {
+                throw new ZarrMetadataException(document, $"filters[{index}]",
+                    $"the filter '{filter.V2Id}' follows '{byteFilters[^1].Name}', which works on bytes; a filter of elements after one of bytes (it would see them reinterpreted as its dtype) is not supported");
+            }
+
             if (!CodecChainRules.SameStoredType(filter.DecodedType, expected))
             {
-                var field = $"filters[{result.Count}].{(filter is AsTypeCodec ? "decode_dtype" : "dtype")}";
+                var field = $"filters[{index}].{(filter is AsTypeCodec ? "decode_dtype" : "dtype")}";
                 throw new ZarrMetadataException(document, field,
                     $"the filter '{filter.V2Id}' decodes to '{filter.DecodedType}' but {from} '{expected}'; filters whose type differs from the data they receive (a reinterpretation of its bytes) are not supported");
             }
@@ -154,7 +181,8 @@ internal static class V2MetadataReader
         var id = first.ValueKind == JsonValueKind.Object && first.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
         if (id != "vlen-utf8")
         {
-            throw new ZarrMetadataException(document, "filters[0]", $"object codec {Describe(first)} is not supported yet; only 'vlen-utf8' (variable-length strings) is");
+            var why = id is null ? null : Zarr.Storage.Codecs.Registry.UnsupportedNumcodecs.Reason(id);
+            throw new ZarrMetadataException(document, "filters[0]", $"object codec {Describe(first)} is not supported yet; only 'vlen-utf8' (variable-length strings) is{(why is null ? "" : $" ({UserText.Quote(id!)}: {why})")}");
         }
 
         if (filters.GetArrayLength() > 1)

@@ -46,14 +46,14 @@ internal static class V2MetadataWriter
 
         // With filters, the dtype's byte order is the first filter's (zarr-python 2 views the chunk's memory as its dtype).
         JsonArray? filters = null;
-        if (layout.Bytes is null)
+        if (layout.Bytes is null && layout.Compressor is not IArrayToBytesCodec)
         {
             filters = [VlenUtf8Codec.Instance.ToV2Json()]; // the object codec of a string array
         }
-        else if (layout.Filters.Count > 0)
+        else if (layout.Filters.Count + layout.ByteFilters.Count > 0)
         {
             filters = [];
-            foreach (var filter in layout.Filters)
+            foreach (var filter in layout.Filters.Concat(layout.ByteFilters))
             {
                 filters.Add(CodecRegistry.Default.WriteV2(filter));
             }

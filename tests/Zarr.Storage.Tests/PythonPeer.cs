@@ -10,7 +10,7 @@ internal static class PythonPeer
 {
     public const string Python = "/usr/bin/python3";
 
-    public const string Install = "apt-get install -y python3-zarr python3-numcodecs python3-numpy python3-zstandard python3-blosc python3-crc32c";
+    public const string Install = "apt-get install -y python3-zarr python3-numcodecs python3-numpy python3-zstandard python3-blosc python3-crc32c python3-zfpy";
 
     /// <summary>Runs python with <paramref name="arguments"/> (a script path, or "-c" and code, then its arguments) and returns its standard output.</summary>
     /// <param name="purpose">What a failure means, for the assertion message ("numcodecs could not decode our output").</param>

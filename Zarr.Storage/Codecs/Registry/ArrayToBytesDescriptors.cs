@@ -84,3 +84,54 @@ internal sealed class ShardingDescriptor() : CodecDescriptor(ShardingCodec.Codec
         return array;
     }
 }
+
+/// <summary>
+/// numcodecs' <c>zfpy</c> (v3 <c>numcodecs.zfpy</c>, array→bytes; in v2 the compressor in place of <c>bytes</c>):
+/// <c>mode</c> (4 by default), <c>tolerance</c>, <c>rate</c>, <c>precision</c> (-1 by default: reversible), and the
+/// <c>compression_kwargs</c> numcodecs' <c>get_config</c> adds, which it ignores when reading and so does this.
+/// </summary>
+internal sealed class ZfpyDescriptor() : CodecDescriptor<ZfpyCodec, ZfpyConfiguration>("numcodecs.zfpy", "zfpy", CodecConfigurationContext.Default.ZfpyConfiguration)
+{
+    protected override ZfpyCodec Create(ZfpyConfiguration configuration, CodecReadContext context)
+    {
+        if (!ZfpyCodec.Supports(context.DataType))
+        {
+            throw context.Error(string.Empty, $"zfp compresses int32, int64, float32 and float64; the data type is {context.DataType}");
+        }
+
+        var mode = configuration.Mode ?? (int)ZfpMode.FixedAccuracy;
+        if (!Enum.IsDefined((ZfpMode)mode))
+        {
+            throw context.Error("mode", mode is 0 or 1
+                ? $"zfp's {(mode == 0 ? "null" : "expert")} mode ({mode}) is not supported (numcodecs cannot encode with it either); use 2 (fixed rate), 3 (fixed precision), 4 (fixed accuracy) or 5 (reversible)"
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"must be 2 (fixed rate), 3 (fixed precision), 4 (fixed accuracy) or 5 (reversible); got {mode}"));
+        }
+
+        if (configuration.CompressionKwargs is { } kwargs && kwargs.GetValueKind() is not (System.Text.Json.JsonValueKind.Object or System.Text.Json.JsonValueKind.Null))
+        {
+            throw context.Error("compression_kwargs", $"must be an object or null; got {UserText.Json(kwargs)}");
+        }
+
+        return new ZfpyCodec((ZfpMode)mode, Finite("tolerance", configuration.Tolerance, context), Finite("rate", configuration.Rate, context), configuration.Precision ?? -1);
+    }
+
+    protected override ZfpyConfiguration Describe(ZfpyCodec codec, ZarrFormat format)
+    {
+        // numcodecs' get_config: the parameter of the mode again, under compression_kwargs.
+        JsonNode? kwargs = format != ZarrFormat.V2 ? null : codec.Mode switch
+        {
+            ZfpMode.FixedAccuracy => new JsonObject { ["tolerance"] = Number(codec.Tolerance) },
+            ZfpMode.FixedRate => new JsonObject { ["rate"] = Number(codec.Rate) },
+            ZfpMode.FixedPrecision => new JsonObject { ["precision"] = codec.Precision },
+            _ => null,
+        };
+        return new((int)codec.Mode, kwargs, Number(codec.Tolerance), Number(codec.Rate), codec.Precision);
+    }
+
+    private static double Finite(string field, JsonNode? node, CodecReadContext context) =>
+        node is null || node.GetValueKind() == System.Text.Json.JsonValueKind.Null ? -1 : context.Number(field, node).Value;
+
+    // A whole number as an integer, as Python writes numcodecs' defaults (-1) and the rates and tolerances given as ints.
+    private static JsonValue Number(double value) =>
+        value == Math.Floor(value) && Math.Abs(value) < 1e15 ? JsonValue.Create((long)value) : JsonValue.Create(value);
+}

@@ -28,6 +28,16 @@ internal sealed record AsTypeConfiguration(string? EncodeDtype, string? DecodeDt
 
 internal sealed record QuantizeConfiguration(int? Digits, string? Dtype, string? Astype);
 
+internal sealed record ShuffleConfiguration(int? Elementsize);
+
+internal sealed record ChecksumConfiguration(string? Location);
+
+internal sealed record JenkinsLookup3Configuration(long? Initval, JsonNode? Prefix);
+
+internal sealed record LzmaConfiguration(int? Format, int? Check, long? Preset, JsonNode? Filters);
+
+internal sealed record ZfpyConfiguration(int? Mode, JsonNode? CompressionKwargs, JsonNode? Tolerance, JsonNode? Rate, int? Precision);
+
 internal sealed record ShardingConfiguration(int[]? ChunkShape, JsonNode? Codecs, JsonNode? IndexCodecs, string? IndexLocation);
 
 /// <summary>The source-generated readers and writers of the built-in codecs' configurations.</summary>
@@ -47,4 +57,9 @@ internal sealed record ShardingConfiguration(int[]? ChunkShape, JsonNode? Codecs
 [JsonSerializable(typeof(AsTypeConfiguration))]
 [JsonSerializable(typeof(QuantizeConfiguration))]
 [JsonSerializable(typeof(ShardingConfiguration))]
+[JsonSerializable(typeof(ShuffleConfiguration))]
+[JsonSerializable(typeof(ChecksumConfiguration))]
+[JsonSerializable(typeof(JenkinsLookup3Configuration))]
+[JsonSerializable(typeof(LzmaConfiguration))]
+[JsonSerializable(typeof(ZfpyConfiguration))]
 internal sealed partial class CodecConfigurationContext : JsonSerializerContext;

@@ -5,8 +5,8 @@ using Zarr.Storage.Codecs;
 namespace Zarr.Fuzz.Targets;
 
 /// <summary>
-/// The decoders: every bytes→bytes codec (blosc native and managed, zstd, gzip, zlib, lz4, bz2, crc32c), vlen-utf8, and
-/// the numcodecs filters. Each decodes through both entry points the codec pipeline uses: into a chunk-sized destination
+/// The decoders: every bytes→bytes codec (blosc native and managed, zstd, gzip, zlib, lz4, bz2, crc32c, lzma), vlen-utf8,
+/// the numcodecs filters, and zfpy. Each decodes through both entry points the codec pipeline uses: into a chunk-sized destination
 /// (the last codec of a chain) and into a pooled buffer bounded by the chunk size (a codec in the middle).
 /// </summary>
 internal static class CodecTargets
@@ -31,6 +31,30 @@ internal static class CodecTargets
         yield return BytesToBytes("crc32c", new Crc32cCodec(), () => Encoded(new Crc32cCodec()));
         yield return VlenUtf8();
         yield return Filters();
+        yield return BytesToBytes("lzma", new LzmaCodec(), () => Encoded(new LzmaCodec()).Concat(Encoded(new LzmaCodec(LzmaFormat.Xz, LzmaCheck.Sha256, 9))));
+        yield return Zfpy();
+    }
+
+    /// <summary>
+    /// numcodecs' zfpy through libzfp, which does not bounds-check what it reads: whatever bytes it is given, decoded as
+    /// a 64×64 float32 chunk (the header must say so; the mode is the header's).
+    /// </summary>
+    private static FuzzTarget Zfpy()
+    {
+        var spec = new ChunkSpec([64, 64], ZarrDataType.Float32, new byte[4].ToImmutableArray());
+        ZfpyCodec[] modes =
+        [
+            new(), new(ZfpMode.FixedAccuracy, tolerance: 0.01), new(ZfpMode.FixedRate, rate: 8), new(ZfpMode.FixedPrecision, precision: 16),
+        ];
+        return new FuzzTarget(
+            "zfpy",
+            input => modes[0].Decode(input, (t_destination ??= new byte[ChunkPayloads.ChunkBytes]).AsSpan(0, spec.ByteLength), spec),
+            FuzzTarget.Made(() => modes.SelectMany(codec => new[] { ChunkPayloads.Smooth(), ChunkPayloads.Arange() }.Select(payload =>
+            {
+                using var encoded = codec.Encode(payload, spec);
+                return encoded.Span.ToArray();
+            }))),
+            DecodedBytes: ChunkPayloads.ChunkBytes);
     }
 
     private static FuzzTarget BytesToBytes(string name, IBytesToBytesCodec codec, Func<IEnumerable<byte[]>> seeds) =>

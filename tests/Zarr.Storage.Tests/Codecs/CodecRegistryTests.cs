@@ -132,7 +132,7 @@ public class CodecRegistryTests
     }
 
     [Theory]
-    [InlineData("""{"id":"lzma","preset":1}""", "compressor.id", "unknown compressor 'lzma'")]
+    [InlineData("""{"id":"lzham","level":1}""", "compressor.id", "unknown compressor 'lzham'")]
     [InlineData("""{"id":"bz2","level":0}""", "compressor.level", "between 1 and 9")]
     [InlineData("""{"level":1}""", "compressor.id", "'id'")]
     [InlineData("[]", "compressor", "object or null")]
