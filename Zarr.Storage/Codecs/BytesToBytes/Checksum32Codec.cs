@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Zarr.Storage.Buffers;
 
@@ -23,7 +21,7 @@ public enum ChecksumLocation
 public abstract class Checksum32Codec : IBytesToBytesCodec, IV2Compressor
 {
     /// <summary>The size of the checksum in bytes.</summary>
-    public const int ChecksumSize = 4;
+    public const int ChecksumSize = ChecksumFrame.Size;
 
     private protected Checksum32Codec(string v2Id, ChecksumLocation location)
     {
@@ -56,36 +54,14 @@ public abstract class Checksum32Codec : IBytesToBytesCodec, IV2Compressor
     public JsonObject ToV2Json() => CodecRegistry.Default.WriteV2(this);
 
     /// <inheritdoc />
-    public PooledBuffer Encode(ReadOnlySpan<byte> decoded)
-    {
-        if (decoded.Length > Array.MaxLength - ChecksumSize)
-        {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"{decoded.Length} bytes and a checksum do not fit one buffer"));
-        }
-
-        var buffer = PooledBuffer.Rent(decoded.Length + ChecksumSize);
-        TryEncode(decoded, buffer.Span, out _);
-        return buffer;
-    }
+    public PooledBuffer Encode(ReadOnlySpan<byte> decoded) => ChecksumFrame.Encode(Name, decoded, Location, Compute(decoded));
 
     /// <inheritdoc />
     public long GetMaxEncodedLength(int decodedLength) => (long)decodedLength + ChecksumSize;
 
     /// <inheritdoc />
-    public bool TryEncode(ReadOnlySpan<byte> decoded, Span<byte> destination, out int written)
-    {
-        if ((long)decoded.Length + ChecksumSize > destination.Length)
-        {
-            written = 0;
-            return false;
-        }
-
-        var start = Location == ChecksumLocation.Start;
-        decoded.CopyTo(destination[(start ? ChecksumSize : 0)..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[(start ? 0 : decoded.Length)..], Compute(decoded));
-        written = decoded.Length + ChecksumSize;
-        return true;
-    }
+    public bool TryEncode(ReadOnlySpan<byte> decoded, Span<byte> destination, out int written) =>
+        ChecksumFrame.TryEncode(decoded, destination, Location, Compute(decoded), out written);
 
     /// <inheritdoc />
     public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength) => Decode(encoded, expectedLength, Array.MaxLength);
@@ -105,33 +81,12 @@ public abstract class Checksum32Codec : IBytesToBytesCodec, IV2Compressor
     // The data without its checksum, once its length and checksum are right.
     private ReadOnlySpan<byte> Verify(ReadOnlySpan<byte> encoded, int expectedLength, int maxLength)
     {
-        if (encoded.Length < ChecksumSize)
-        {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the data is {encoded.Length} bytes, shorter than the {ChecksumSize}-byte checksum"));
-        }
-
-        var start = Location == ChecksumLocation.Start;
-        var data = start ? encoded[ChecksumSize..] : encoded[..^ChecksumSize];
-        var checksum = start ? encoded[..ChecksumSize] : encoded[^ChecksumSize..];
-        if (expectedLength >= 0 && data.Length != expectedLength)
-        {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the data is {data.Length} bytes besides its checksum; {expectedLength} were expected"));
-        }
-
-        if (data.Length > maxLength)
-        {
-            throw DecodeLimit.Exceeded(Name, maxLength, data.Length);
-        }
-
-        var stored = BinaryPrimitives.ReadUInt32LittleEndian(checksum);
+        var data = ChecksumFrame.Split(Name, encoded, Location, expectedLength, maxLength, out var stored);
         var computed = Compute(data);
-        if (stored != computed)
-        {
-            var where = Location == ChecksumLocation.Start ? "first" : "last";
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture,
-                $"checksum mismatch: the {where} 4 bytes hold 0x{stored:X8}, the data's checksum is 0x{computed:X8} (the chunk is corrupt, or was written with the checksum at the other end)"));
-        }
-
-        return data;
+        return stored == computed
+            ? data
+            : throw ChecksumFrame.Mismatch(Name, stored, computed, Location == ChecksumLocation.Start
+                ? " in the first 4 bytes; the chunk is corrupt, or was written with the checksum at the end"
+                : " in the last 4 bytes; the chunk is corrupt, or was written with the checksum at the start");
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
@@ -14,7 +13,7 @@ namespace Zarr.Storage.Codecs;
 public sealed class Crc32cCodec : IBytesToBytesCodec
 {
     /// <summary>The size of the checksum in bytes.</summary>
-    public const int ChecksumSize = 4;
+    public const int ChecksumSize = ChecksumFrame.Size;
 
     /// <inheritdoc />
     public string Name => "crc32c";
@@ -42,35 +41,14 @@ public sealed class Crc32cCodec : IBytesToBytesCodec
     public JsonObject ToV3Json() => CodecRegistry.Default.WriteV3(this);
 
     /// <inheritdoc />
-    public PooledBuffer Encode(ReadOnlySpan<byte> decoded)
-    {
-        if (decoded.Length > Array.MaxLength - ChecksumSize)
-        {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"{decoded.Length} bytes and a checksum do not fit one buffer"));
-        }
-
-        var buffer = PooledBuffer.Rent(decoded.Length + ChecksumSize);
-        TryEncode(decoded, buffer.Span, out _);
-        return buffer;
-    }
+    public PooledBuffer Encode(ReadOnlySpan<byte> decoded) => ChecksumFrame.Encode(Name, decoded, ChecksumLocation.End, Compute(decoded));
 
     /// <inheritdoc />
     public long GetMaxEncodedLength(int decodedLength) => (long)decodedLength + ChecksumSize;
 
     /// <inheritdoc />
-    public bool TryEncode(ReadOnlySpan<byte> decoded, Span<byte> destination, out int written)
-    {
-        if ((long)decoded.Length + ChecksumSize > destination.Length)
-        {
-            written = 0;
-            return false;
-        }
-
-        decoded.CopyTo(destination);
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[decoded.Length..], Compute(decoded));
-        written = decoded.Length + ChecksumSize;
-        return true;
-    }
+    public bool TryEncode(ReadOnlySpan<byte> decoded, Span<byte> destination, out int written) =>
+        ChecksumFrame.TryEncode(decoded, destination, ChecksumLocation.End, Compute(decoded), out written);
 
     /// <inheritdoc />
     public PooledBuffer Decode(ReadOnlySpan<byte> encoded, int expectedLength) => Decode(encoded, expectedLength, Array.MaxLength);
@@ -90,29 +68,8 @@ public sealed class Crc32cCodec : IBytesToBytesCodec
     // The data before the checksum, once its length and checksum are right.
     private ReadOnlySpan<byte> Verify(ReadOnlySpan<byte> encoded, int expectedLength, int maxLength)
     {
-        if (encoded.Length < ChecksumSize)
-        {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the data is {encoded.Length} bytes, shorter than the {ChecksumSize}-byte checksum"));
-        }
-
-        var data = encoded[..^ChecksumSize];
-        if (expectedLength >= 0 && data.Length != expectedLength)
-        {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the data is {data.Length} bytes before its checksum; {expectedLength} were expected"));
-        }
-
-        if (data.Length > maxLength)
-        {
-            throw DecodeLimit.Exceeded(Name, maxLength, data.Length);
-        }
-
-        var stored = BinaryPrimitives.ReadUInt32LittleEndian(encoded[^ChecksumSize..]);
+        var data = ChecksumFrame.Split(Name, encoded, ChecksumLocation.End, expectedLength, maxLength, out var stored);
         var computed = Compute(data);
-        if (stored != computed)
-        {
-            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"checksum mismatch (stored 0x{stored:X8}, computed 0x{computed:X8})"));
-        }
-
-        return data;
+        return stored == computed ? data : throw ChecksumFrame.Mismatch(Name, stored, computed);
     }
 }
