@@ -36,25 +36,7 @@ internal static unsafe class LzmaNative
     public static string? Version => Functions is { } f ? Marshal.PtrToStringUTF8((nint)f.VersionString()) : null;
 
     /// <summary>The entry points from the first of <paramref name="candidates"/> that loads, or null.</summary>
-    internal static Api? Load(IEnumerable<string> candidates)
-    {
-        foreach (var candidate in candidates)
-        {
-            if (NativeLibrary.TryLoad(candidate, typeof(LzmaNative).Assembly, DllImportSearchPath.SafeDirectories, out var handle))
-            {
-                try
-                {
-                    return new Api(handle);
-                }
-                catch (EntryPointNotFoundException)
-                {
-                    return null;
-                }
-            }
-        }
-
-        return null;
-    }
+    internal static Api? Load(IEnumerable<string> candidates) => NativeLibraries.Load(candidates, h => new Api(h));
 
     /// <summary>The error of a missing library, naming the codec and what to install.</summary>
     internal static ZarrCodecException Missing(string codec) => new(codec, $"liblzma could not be loaded; {Install}");

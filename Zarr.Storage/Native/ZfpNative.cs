@@ -31,25 +31,7 @@ internal static unsafe class ZfpNative
     public static bool IsAvailable => Functions is not null;
 
     /// <summary>The entry points from the first of <paramref name="candidates"/> that loads, or null.</summary>
-    internal static Api? Load(IEnumerable<string> candidates)
-    {
-        foreach (var candidate in candidates)
-        {
-            if (NativeLibrary.TryLoad(candidate, typeof(ZfpNative).Assembly, DllImportSearchPath.SafeDirectories, out var handle))
-            {
-                try
-                {
-                    return new Api(handle);
-                }
-                catch (EntryPointNotFoundException)
-                {
-                    return null;
-                }
-            }
-        }
-
-        return null;
-    }
+    internal static Api? Load(IEnumerable<string> candidates) => NativeLibraries.Load(candidates, h => new Api(h));
 
     /// <summary>The error of a missing library, naming the codec and what to install.</summary>
     internal static ZarrCodecException Missing(string codec) => new(codec, $"libzfp could not be loaded; {Install}");
