@@ -85,8 +85,9 @@ internal static class Machine
 
     /// <summary>
     /// Whether the warm-up goes on after <paramref name="runs"/> runs that took <paramref name="seconds"/> in all: at
-    /// least two runs and half a second (up to 20 runs), then until BENCH_WARMUP_RUNS runs (default 64) or BENCH_WARMUP_S seconds
-    /// (default 5) have passed. With tiered PGO a method reaches its final tier after about 60 calls (30 at tier 0, 30
+    /// least two runs and half a second (up to 20 runs), then until BENCH_WARMUP_RUNS runs (default 64) or
+    /// BENCH_WARMUP_S seconds (default 20: a bound for the long workloads; a loaded machine makes runs 3-5x longer)
+    /// have passed. With tiered PGO a method reaches its final tier after about 60 calls (30 at tier 0, 30
     /// instrumented): what runs once per run (opening the array, planning, wiring the pipeline, parsing metadata) got
     /// there only after some 60 runs, so with the old half second its background compilation (JIT time is process CPU,
     /// on a second core the workload wants) fell into the timed repetitions, and code with more such methods measured
@@ -96,7 +97,7 @@ internal static class Machine
         runs < 2 || (seconds < 0.5 && runs < 20) || (runs < WarmupRuns && seconds < WarmupSeconds);
 
     private static readonly int WarmupRuns = (int)EnvDouble("BENCH_WARMUP_RUNS", 64);
-    private static readonly double WarmupSeconds = EnvDouble("BENCH_WARMUP_S", 5);
+    private static readonly double WarmupSeconds = EnvDouble("BENCH_WARMUP_S", 20);
 
     private static double EnvDouble(string name, double fallback) =>
         double.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : fallback;
