@@ -83,6 +83,22 @@ internal static class Machine
         File.WriteAllText("/proc/sys/vm/drop_caches", "3\n");
     }
 
+    /// <summary>
+    /// Whether the warm-up goes on after <paramref name="runs"/> runs that took <paramref name="seconds"/> in all: at
+    /// least two runs and half a second (up to 20 runs), then until BENCH_WARMUP_RUNS runs (default 64) or
+    /// BENCH_WARMUP_S seconds (default 20: a bound for the long workloads; a loaded machine makes runs 3-5x longer)
+    /// have passed. With tiered PGO a method reaches its final tier after about 60 calls (30 at tier 0, 30
+    /// instrumented): what runs once per run (opening the array, planning, wiring the pipeline, parsing metadata) got
+    /// there only after some 60 runs, so with the old half second its background compilation (JIT time is process CPU,
+    /// on a second core the workload wants) fell into the timed repetitions, and code with more such methods measured
+    /// slower though it did the same work. BENCH_WARMUP_RUNS=2 gives the old warm-up.
+    /// </summary>
+    public static bool WarmMore(int runs, double seconds) =>
+        runs < 2 || (seconds < 0.5 && runs < 20) || (runs < WarmupRuns && seconds < WarmupSeconds);
+
+    private static readonly int WarmupRuns = (int)EnvDouble("BENCH_WARMUP_RUNS", 64);
+    private static readonly double WarmupSeconds = EnvDouble("BENCH_WARMUP_S", 20);
+
     private static double EnvDouble(string name, double fallback) =>
         double.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : fallback;
 }
@@ -94,6 +110,8 @@ internal sealed class Rep
     private double _own0;
     private long _t0;
     private long _faults0;
+    private TimeSpan _jit0;
+    private int _jitMethods0;
 
     public double Wall { get; private set; }
 
@@ -103,6 +121,12 @@ internal sealed class Rep
 
     public long MinorFaults { get; private set; }
 
+    /// <summary>Time the JIT spent compiling during the repetition, on every thread (tier-up compiles in the background).</summary>
+    public double JitMs { get; private set; }
+
+    /// <summary>Methods the JIT compiled during the repetition.</summary>
+    public int JitMethods { get; private set; }
+
     public bool Noisy => ForeignCpu > 0.10 * Wall * Machine.Cpus;
 
     public void Start()
@@ -110,12 +134,16 @@ internal sealed class Rep
         _busy0 = Machine.CpuTimes().Busy;
         _own0 = Machine.OwnCpu();
         _faults0 = Machine.MinorFaults();
+        _jit0 = System.Runtime.JitInfo.GetCompilationTime();
+        _jitMethods0 = (int)System.Runtime.JitInfo.GetCompiledMethodCount();
         _t0 = Stopwatch.GetTimestamp();
     }
 
     public void Stop()
     {
         Wall = Stopwatch.GetElapsedTime(_t0).TotalSeconds;
+        JitMs = (System.Runtime.JitInfo.GetCompilationTime() - _jit0).TotalMilliseconds;
+        JitMethods = (int)System.Runtime.JitInfo.GetCompiledMethodCount() - _jitMethods0;
         MinorFaults = Machine.MinorFaults() - _faults0;
         var busy1 = Machine.CpuTimes().Busy;
         OwnCpu = Machine.OwnCpu() - _own0;

@@ -144,6 +144,8 @@ internal static class Child
         var cpuSeconds = new List<double>();
         var faults = new List<double>();
         var foreign = new List<double>();
+        var jitMs = new List<double>();
+        var warmRunCount = 0;
         var noisy = 0;
         void Log(string s) => Console.Error.WriteLine($"{name}{s}");
         if (name.StartsWith("blosc-", StringComparison.Ordinal))
@@ -173,12 +175,14 @@ internal static class Child
             }
             // Warm-up: at least two runs and half a second, so that the hot methods reach their final JIT tier (the
             // peer's numpy is compiled ahead of time); the first run's time decides between --reps and --reps-short.
+            // Then on to 64 runs or 20 s (Machine.WarmMore): what runs once per run reaches its final tier too.
             var warm = new Rep();
             warm.Start();
             await w.Run();
             warm.Stop();
             var warmTotal = warm.Wall;
-            for (var k = 1; k < 2 || (warmTotal < 0.5 && k < 20); k++)
+            var warmRuns = 1;
+            for (var k = 1; Machine.WarmMore(k, warmTotal); k++, warmRuns++)
             {
                 await w.Setup();
                 GC.Collect();
@@ -190,7 +194,8 @@ internal static class Child
                 warmTotal += more.Wall;
             }
 
-            Log($" warm-up {warm.Wall:F4}s (then {warmTotal - warm.Wall:F4}s more)");
+            warmRunCount = warmRuns;
+            Log($" warm-up {warm.Wall:F4}s (then {warmTotal - warm.Wall:F4}s more, {warmRuns} runs in all)");
             if (warm.Wall < 0.25)
             {
                 reps = Math.Max(reps, repsShort);
@@ -222,7 +227,8 @@ internal static class Child
                 foreign.Add(Math.Round(rep.ForeignCpu, 4));
                 noisy += rep.Noisy ? 1 : 0;
                 faults.Add(rep.MinorFaults);
-                Log($"  rep {r}: {rep.Wall:F4}s cpu={rep.OwnCpu / rep.Wall:F2} foreign={rep.ForeignCpu:F3}s minflt={rep.MinorFaults} alloc={allocated / 1048576.0:F1}MiB");
+                jitMs.Add(rep.JitMs);
+                Log($"  rep {r}: {rep.Wall:F4}s cpu={rep.OwnCpu / rep.Wall:F2} foreign={rep.ForeignCpu:F3}s minflt={rep.MinorFaults} alloc={allocated / 1048576.0:F1}MiB jit={rep.JitMs:F1}ms/{rep.JitMethods} methods");
             }
 
             extra = await w.Post();
@@ -252,6 +258,10 @@ internal static class Child
             result["cpu_s_median"] = Stats.Median(cpuSeconds);
             result["minor_faults_median"] = Stats.Median(faults);
             result["foreign_cpu_s"] = new JsonArray([.. foreign.Select(x => (JsonNode?)JsonValue.Create(x))]);
+            // JIT compile time inside the timed repetitions (process CPU the workload did not ask for) and the warm-up's length
+            result["jit_ms_median"] = Stats.Median(jitMs);
+            result["jit_ms_total"] = Math.Round(jitMs.Sum(), 1);
+            result["warmup_runs"] = warmRunCount;
         }
 
         foreach (var (k, v) in extra)
