@@ -50,6 +50,7 @@ internal sealed class ChunkIO
     private readonly IKeyLockingStore? _keyLocking;
     private readonly ArrayState? _state;
     private readonly StoredShape? _storedShape;
+    private readonly ShardIndexCache? _indexCache;
 
     /// <param name="store">The array's store.</param>
     /// <param name="path">The array's path.</param>
@@ -68,6 +69,7 @@ internal sealed class ChunkIO
         _keyLocking = _conditional is null ? StoreCapabilities.KeyLocking(store) : null;
         _state = state;
         _storedShape = _keyLocking is not null && !readOnly ? new StoredShape(store, path, snapshot.Metadata) : null;
+        _indexCache = snapshot.PartialDecoder is not null && StoreCapabilities.VersionedRead(store) is { } versioned ? new ShardIndexCache(versioned) : null;
         var metadata = snapshot.Metadata;
         if (!metadata.DataType.IsFixedSize)
         {
@@ -183,7 +185,7 @@ internal sealed class ChunkIO
                     spec = spec with { Shape = [.. Grid.ChunkShapeAt(coordinates)] };
                 }
 
-                if (await partial.TryDecodePartialAsync(_store, key, part, buffer.Memory[..spec.ByteLength], spec, cancellationToken).ConfigureAwait(false))
+                if (await partial.TryDecodePartialAsync(_store, _indexCache, key, part, buffer.Memory[..spec.ByteLength], spec, cancellationToken).ConfigureAwait(false))
                 {
                     if (!full)
                     {
@@ -231,6 +233,9 @@ internal sealed class ChunkIO
             throw;
         }
     }
+
+    /// <summary>The decoded shard indexes this array keeps (on a store with versioned reads, for a sharded array), or null.</summary>
+    internal ShardIndexCache? IndexCache => _indexCache;
 
     /// <summary>True when the chain can decode part of a chunk (sharding alone), so a read of a part should ask for a region.</summary>
     public bool DecodesPartially => _snapshot.PartialDecoder is not null;

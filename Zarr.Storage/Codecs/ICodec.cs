@@ -250,4 +250,12 @@ internal interface IPartialDecodingCodec : IArrayToBytesCodec
     /// </summary>
     /// <exception cref="ZarrCodecException">What was read is corrupt.</exception>
     ValueTask<bool> TryDecodePartialAsync(Zarr.Storage.IReadableStore store, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// As <see cref="TryDecodePartialAsync(IReadableStore, string, ChunkRegion, Memory{byte}, ChunkSpec, CancellationToken)"/>,
+    /// keeping what it derives from a stored value (a shard's index) in <paramref name="indexCache"/>, one array's cache
+    /// over a store with versioned reads (null: none). A codec that keeps nothing ignores it.
+    /// </summary>
+    ValueTask<bool> TryDecodePartialAsync(Zarr.Storage.IReadableStore store, ShardIndexCache? indexCache, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken = default) =>
+        TryDecodePartialAsync(store, key, region, chunk, spec, cancellationToken);
 }

@@ -16,7 +16,9 @@ namespace Zarr.Storage.Codecs;
 /// <para>Inner chunks whose every element is the fill value are not stored (index entry 2^64−1 twice), as zarr-python
 /// does with <c>write_empty_chunks=False</c>; they decode as the fill value.</para>
 /// <para>A read of part of a shard (<c>TryDecodePartialAsync</c>) fetches the index with one ranged read and
-/// then only the inner chunks the region touches, coalescing ranges less than 64 KiB apart into one read.</para>
+/// then only the inner chunks the region touches, coalescing ranges less than 64 KiB apart into one read. On a store
+/// with versioned reads (<see cref="IVersionedReadStore"/>) an array keeps the decoded indexes it read, each under its
+/// shard's version, and later reads of the shard are one conditional ranged read.</para>
 /// <para>Immutable and thread-safe. Large shards are encoded and decoded with their inner chunks in parallel.</para>
 /// </remarks>
 public sealed class ShardingCodec : IPartialDecodingCodec
@@ -377,7 +379,13 @@ public sealed class ShardingCodec : IPartialDecodingCodec
     /// ranged reads, coalescing ranges less than 64 KiB apart; when the region touches every inner chunk the shard is
     /// read whole, once. Empty inner chunks are filled with the fill value.
     /// </remarks>
-    ValueTask<bool> IPartialDecodingCodec.TryDecodePartialAsync(IReadableStore store, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken)
+    ValueTask<bool> IPartialDecodingCodec.TryDecodePartialAsync(IReadableStore store, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken) =>
+        ((IPartialDecodingCodec)this).TryDecodePartialAsync(store, null, key, region, chunk, spec, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>With an index cache, a shard whose index is kept is read with one ranged read conditional on the version
+    /// the index was read at (a replaced shard drops it and is read again from a fresh index).</remarks>
+    ValueTask<bool> IPartialDecodingCodec.TryDecodePartialAsync(IReadableStore store, ShardIndexCache? indexCache, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(key);
@@ -387,7 +395,7 @@ public sealed class ShardingCodec : IPartialDecodingCodec
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the destination is {chunk.Length} bytes; the shard is {spec.ByteLength}"), nameof(chunk));
         }
 
-        return _partial.TryDecodeAsync(store, key, region, chunk, spec, layout, cancellationToken);
+        return _partial.TryDecodeAsync(store, indexCache, key, region, chunk, spec, layout, cancellationToken);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -10,9 +10,14 @@ namespace Zarr.Storage.Codecs;
 /// </summary>
 internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 {
+    // A shard replaced between the index and the inner chunks is read again from a fresh index, this many times at most.
+    private const int MaxVersionedAttempts = 4;
+
     /// <summary>Decodes at least <paramref name="region"/> of the shard at <paramref name="key"/>; false when there is no shard.</summary>
     /// <exception cref="ZarrCodecException">The index or an inner chunk is corrupt, or the shard changed under the read.</exception>
-    public async ValueTask<bool> TryDecodeAsync(IReadableStore store, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, CancellationToken cancellationToken)
+    /// <remarks>With a <paramref name="cache"/> (a store with versioned reads), the index comes from the cache when it
+    /// holds the shard's, and every read of inner chunks is conditional on the version the index was read at.</remarks>
+    public async ValueTask<bool> TryDecodeAsync(IReadableStore store, ShardIndexCache? cache, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, CancellationToken cancellationToken)
     {
         var touched = layout.ChunksTouched(region);
         if (touched.Length == 0)
@@ -32,6 +37,11 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
             return true;
         }
 
+        if (cache is not null)
+        {
+            return await TryDecodeVersionedAsync(cache, key, touched, chunk, spec, layout, cancellationToken).ConfigureAwait(false);
+        }
+
         PooledBuffer entries;
         using (var encodedIndex = await store.GetAsync(key, index.Range(layout), cancellationToken).ConfigureAwait(false))
         {
@@ -40,11 +50,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
                 return false;
             }
 
-            if (encodedIndex.Length != layout.IndexEncodedLength)
-            {
-                throw new ZarrCodecException(ShardingCodec.CodecName, string.Create(CultureInfo.InvariantCulture, $"the shard is {encodedIndex.Length} bytes, shorter than its {layout.IndexEncodedLength}-byte index"));
-            }
-
+            CheckIndexLength(encodedIndex.Length, layout);
             entries = index.Decode(encodedIndex.Span, layout);
         }
 
@@ -56,33 +62,121 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
                 return true;
             }
 
-            var reads = new Task<PooledBuffer?>[groups.Count];
-            for (var g = 0; g < groups.Count; g++)
-            {
-                reads[g] = store.GetAsync(key, ByteRange.Slice(groups[g].Start, groups[g].End - groups[g].Start), cancellationToken).AsTask();
-            }
-
+            var reads = await ReadGroupsAsync(groups, g => store.GetAsync(key, g, cancellationToken)).ConfigureAwait(false);
             try
             {
-                await Task.WhenAll(reads).ConfigureAwait(false);
                 for (var g = 0; g < groups.Count; g++)
                 {
-                    DecodeGroup(groups[g], reads[g].Result, chunk.Span, layout, spec);
+                    DecodeGroup(groups[g], reads[g], chunk.Span, layout, spec);
                 }
             }
             finally
             {
-                foreach (var read in reads)
-                {
-                    if (read.IsCompletedSuccessfully)
-                    {
-                        read.Result?.Dispose();
-                    }
-                }
+                Release(reads);
             }
         }
 
         return true;
+    }
+
+    // The index from the cache, or read with the shard's version and kept; then the inner chunks, each read only if the
+    // shard is still that version. A shard replaced in between drops the index and starts again from a fresh one.
+    private async ValueTask<bool> TryDecodeVersionedAsync(ShardIndexCache cache, string key, int[] touched, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (!cache.TryGet(key, layout.IndexByteLength, out var cached))
+            {
+                using var read = await cache.Store.GetVersionedRangeAsync(key, index.Range(layout), cancellationToken).ConfigureAwait(false);
+                if (read.Value is not { } encodedIndex)
+                {
+                    return false;
+                }
+
+                CheckIndexLength(encodedIndex.Length, layout);
+                using var entries = index.Decode(encodedIndex.Span, layout);
+                cached = cache.Add(key, read.Version, entries.Span);
+            }
+
+            var groups = PlanReads(cached.Entries, touched, layout, chunk.Span);
+            if (groups.Count == 0)
+            {
+                return true;
+            }
+
+            var version = cached.Version;
+            var reads = await ReadGroupsAsync(groups, g => cache.Store.GetRangeIfVersionAsync(key, g, version, cancellationToken)).ConfigureAwait(false);
+            try
+            {
+                if (Array.TrueForAll(reads, r => r is not null))
+                {
+                    for (var g = 0; g < groups.Count; g++)
+                    {
+                        DecodeGroup(groups[g], reads[g], chunk.Span, layout, spec);
+                    }
+
+                    return true;
+                }
+            }
+            finally
+            {
+                Release(reads);
+            }
+
+            cache.Remove(key, version);
+            if (attempt == MaxVersionedAttempts)
+            {
+                throw new ZarrCodecException(ShardingCodec.CodecName, string.Create(CultureInfo.InvariantCulture, $"the shard was replaced between reading its index and its inner chunks, {MaxVersionedAttempts} times in a row"));
+            }
+        }
+    }
+
+    // Every group's bytes, read at once; on a failure the reads that did complete are given back.
+    private static async ValueTask<PooledBuffer?[]> ReadGroupsAsync(List<ReadGroup> groups, Func<ByteRange, ValueTask<PooledBuffer?>> read)
+    {
+        if (groups.Count == 1)
+        {
+            return [await read(ByteRange.Slice(groups[0].Start, groups[0].End - groups[0].Start)).ConfigureAwait(false)];
+        }
+
+        var reads = new Task<PooledBuffer?>[groups.Count];
+        for (var g = 0; g < groups.Count; g++)
+        {
+            reads[g] = read(ByteRange.Slice(groups[g].Start, groups[g].End - groups[g].Start)).AsTask();
+        }
+
+        try
+        {
+            return await Task.WhenAll(reads).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var r in reads)
+            {
+                if (r.IsCompletedSuccessfully)
+                {
+                    r.Result?.Dispose();
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private static void Release(PooledBuffer?[] reads)
+    {
+        foreach (var r in reads)
+        {
+            r?.Dispose();
+        }
+    }
+
+    private static void CheckIndexLength(int length, ShardLayout layout)
+    {
+        if (length != layout.IndexEncodedLength)
+        {
+            throw new ZarrCodecException(ShardingCodec.CodecName, string.Create(CultureInfo.InvariantCulture, $"the shard is {length} bytes, shorter than its {layout.IndexEncodedLength}-byte index"));
+        }
     }
 
     // Fills the touched empty inner chunks and groups the stored ones into coalesced byte ranges, by offset.
