@@ -53,20 +53,23 @@ public partial class ZarrArray
             }
 
             var region = io.DecodesPartially && !plan.Covers(chunk) ? plan.Region(chunk) : (ChunkRegion?)null;
-            using var decoded = await io.FetchDecodedAsync(coordinates, region, codecParallelism, ct).ConfigureAwait(false);
-            CopyOut(plan, chunk, io, decoded, destination, streaming);
+            var (decoded, strides) = await io.FetchDecodedAsync(coordinates, region, codecParallelism, ct).ConfigureAwait(false);
+            using (decoded)
+            {
+                CopyOut(plan, chunk, io, decoded, strides, destination, streaming);
+            }
         }, cancellationToken).ConfigureAwait(false);
     }
 
     // Copies a chunk's selected elements out, or the fill value where the chunk is missing (null).
-    private static void CopyOut<TChunk, TElement>(IChunkPlan<TChunk> plan, TChunk chunk, ChunkIO io, PooledBuffer? decoded, Memory<TElement> destination, bool streaming)
+    private static void CopyOut<TChunk, TElement>(IChunkPlan<TChunk> plan, TChunk chunk, ChunkIO io, PooledBuffer? decoded, long[] strides, Memory<TElement> destination, bool streaming)
         where TElement : unmanaged
     {
         ref var output = ref Unsafe.As<TElement, byte>(ref MemoryMarshal.GetReference(destination.Span));
         ref var source = ref decoded is null
             ? ref MemoryMarshal.GetReference(io.Metadata.FillValue.AsSpan())
             : ref MemoryMarshal.GetReference(decoded.Span);
-        plan.CopyOut(chunk, ref source, decoded is null, io.ChunkStrides, ref output, io.Metadata.DataType.ItemSize, streaming);
+        plan.CopyOut(chunk, ref source, decoded is null, strides, ref output, io.Metadata.DataType.ItemSize, streaming);
     }
 
     /// <summary>

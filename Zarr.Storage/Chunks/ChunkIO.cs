@@ -166,66 +166,80 @@ internal sealed class ChunkIO
     /// <summary>
     /// Fetch and decode for a read: the whole chunk, or, when <paramref name="region"/> is given and the chain can
     /// (sharding alone), only what the region needs, through ranged reads. Null when the chunk was never written. The
-    /// caller owns the buffer (the whole decoded chunk's layout; outside a partial region, contents are undefined).
-    /// The codecs use at most <paramref name="codecParallelism"/> threads for the chunk (0: their choice).
+    /// caller owns the buffer: the whole decoded chunk's layout (<see cref="ChunkStrides"/>), or for a region the codec
+    /// decodes compactly (inside one inner chunk of a shard) a smaller buffer with the strides returned beside it; outside
+    /// a partial region, contents are undefined. The codecs use at most <paramref name="codecParallelism"/> threads for
+    /// the chunk (0: their choice).
     /// </summary>
-    public async ValueTask<PooledBuffer?> FetchDecodedAsync(long[] coordinates, ChunkRegion? region, int codecParallelism, CancellationToken cancellationToken)
+    public async ValueTask<(PooledBuffer? Decoded, long[] Strides)> FetchDecodedAsync(long[] coordinates, ChunkRegion? region, int codecParallelism, CancellationToken cancellationToken)
     {
         if (region is { } part && _snapshot.PartialDecoder is { } partial)
         {
             var key = KeyOf(coordinates);
-            var buffer = PooledBuffer.RentDecoded(ByteLength);
+            PooledBuffer? buffer = null;
             try
             {
                 // A rectilinear chunk smaller than the buffer: decoded at its own shape at the front, then spread out.
                 var spec = SpecWith(codecParallelism);
                 var full = Grid.IsFullShape(coordinates);
-                if (!full)
+                if (full && partial.TryGetCompactLayout(part, spec, out var strides, out var compactLength))
                 {
-                    spec = spec with { Shape = [.. Grid.ChunkShapeAt(coordinates)] };
+                    buffer = PooledBuffer.RentDecoded(compactLength);
+                    if (await partial.TryDecodeCompactAsync(_store, _indexCache, key, part, buffer.Memory, spec, cancellationToken).ConfigureAwait(false))
+                    {
+                        return (buffer, strides);
+                    }
                 }
-
-                if (await partial.TryDecodePartialAsync(_store, _indexCache, key, part, buffer.Memory[..spec.ByteLength], spec, cancellationToken).ConfigureAwait(false))
+                else
                 {
+                    buffer = PooledBuffer.RentDecoded(ByteLength);
                     if (!full)
                     {
-                        ChunkPadding.Expand(buffer.Span, spec.Shape.AsSpan(), Grid.ChunkShape.AsSpan(), Metadata.DataType.ItemSize);
+                        spec = spec with { Shape = [.. Grid.ChunkShapeAt(coordinates)] };
                     }
 
-                    return buffer;
+                    if (await partial.TryDecodePartialAsync(_store, _indexCache, key, part, buffer.Memory[..spec.ByteLength], spec, cancellationToken).ConfigureAwait(false))
+                    {
+                        if (!full)
+                        {
+                            ChunkPadding.Expand(buffer.Span, spec.Shape.AsSpan(), Grid.ChunkShape.AsSpan(), Metadata.DataType.ItemSize);
+                        }
+
+                        return (buffer, ChunkStrides);
+                    }
                 }
             }
             catch (ZarrCodecException e)
             {
-                buffer.Dispose();
+                buffer?.Dispose();
                 throw e.WithChunk(_path, key);
             }
             catch (Exception e) when (StoreFailures.IsUntyped(e))
             {
-                buffer.Dispose();
+                buffer?.Dispose();
                 throw StoreFailure(key, "read", e);
             }
             catch
             {
-                buffer.Dispose();
+                buffer?.Dispose();
                 throw;
             }
 
             buffer.Dispose();
-            return null;
+            return (null, ChunkStrides);
         }
 
         using var encoded = await FetchAsync(coordinates, cancellationToken).ConfigureAwait(false);
         if (encoded is null)
         {
-            return null;
+            return (null, ChunkStrides);
         }
 
         var decoded = PooledBuffer.RentDecoded(ByteLength);
         try
         {
             Decode(encoded.Span, coordinates, decoded.Span, codecParallelism);
-            return decoded;
+            return (decoded, ChunkStrides);
         }
         catch
         {

@@ -258,4 +258,25 @@ internal interface IPartialDecodingCodec : IArrayToBytesCodec
     /// </summary>
     ValueTask<bool> TryDecodePartialAsync(Zarr.Storage.IReadableStore store, ShardIndexCache? indexCache, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken = default) =>
         TryDecodePartialAsync(store, key, region, chunk, spec, cancellationToken);
+
+    /// <summary>
+    /// True when <paramref name="region"/> can be decoded into a buffer smaller than the chunk's, with its own byte
+    /// <paramref name="strides"/> over the chunk's element coordinates (every element of the region at
+    /// Σ coordinate × stride, inside <paramref name="byteLength"/> bytes): for sharding, a region inside one inner chunk,
+    /// decoded straight into place. False (the default): decode into the whole chunk's layout.
+    /// </summary>
+    bool TryGetCompactLayout(ChunkRegion region, in ChunkSpec spec, out long[] strides, out int byteLength)
+    {
+        strides = [];
+        byteLength = 0;
+        return false;
+    }
+
+    /// <summary>
+    /// Decodes at least <paramref name="region"/> into <paramref name="buffer"/>, laid out as
+    /// <see cref="TryGetCompactLayout"/> said; false, touching nothing, when the store has no value at <paramref name="key"/>.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">What was read is corrupt.</exception>
+    ValueTask<bool> TryDecodeCompactAsync(Zarr.Storage.IReadableStore store, ShardIndexCache? indexCache, string key, ChunkRegion region, Memory<byte> buffer, ChunkSpec spec, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{Name} has no compact layout");
 }

@@ -371,6 +371,19 @@ public sealed class ShardingCodec : IPartialDecodingCodec
         }
     }
 
+    /// <summary>Decodes one inner chunk's bytes into <paramref name="inner"/>, a contiguous buffer of its decoded size.</summary>
+    internal void DecodeInnerInto(ReadOnlySpan<byte> encoded, Span<byte> inner, ShardLayout layout, int index, int maxDegree)
+    {
+        try
+        {
+            _inner.Decode(encoded, inner, InnerSpec(layout, maxDegree));
+        }
+        catch (ZarrCodecException e)
+        {
+            throw new ZarrCodecException(Name, $"inner chunk {layout.Describe(index)}: {e.Message}", e);
+        }
+    }
+
     // ---------------------------------------------------------------- partial decode
 
     /// <inheritdoc />
@@ -395,7 +408,34 @@ public sealed class ShardingCodec : IPartialDecodingCodec
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the destination is {chunk.Length} bytes; the shard is {spec.ByteLength}"), nameof(chunk));
         }
 
-        return _partial.TryDecodeAsync(store, indexCache, key, region, chunk, spec, layout, cancellationToken);
+        return _partial.TryDecodeAsync(store, indexCache, key, region, chunk, spec, layout, false, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A region inside one inner chunk of a shard of several: the inner chunk's strides, over a buffer reaching
+    /// to the end of that inner chunk in them (<see cref="ShardLayout.CompactOriginOf"/>).</remarks>
+    bool IPartialDecodingCodec.TryGetCompactLayout(ChunkRegion region, in ChunkSpec spec, out long[] strides, out int byteLength)
+    {
+        var layout = GetLayout(spec);
+        var touched = layout.ChunkCount > 1 ? layout.ChunksTouched(region) : [];
+        if (touched.Length != 1)
+        {
+            strides = [];
+            byteLength = 0;
+            return false;
+        }
+
+        strides = Array.ConvertAll(layout.InnerSteps, s => (long)s);
+        byteLength = checked((int)(layout.CompactOriginOf(touched[0]) + layout.InnerByteLength));
+        return true;
+    }
+
+    /// <inheritdoc />
+    ValueTask<bool> IPartialDecodingCodec.TryDecodeCompactAsync(IReadableStore store, ShardIndexCache? indexCache, string key, ChunkRegion region, Memory<byte> buffer, ChunkSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(key);
+        return _partial.TryDecodeAsync(store, indexCache, key, region, buffer, spec, GetLayout(spec), true, cancellationToken);
     }
 
     // ---------------------------------------------------------------- helpers

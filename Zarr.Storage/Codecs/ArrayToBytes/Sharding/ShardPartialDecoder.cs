@@ -16,16 +16,23 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
     /// <summary>Decodes at least <paramref name="region"/> of the shard at <paramref name="key"/>; false when there is no shard.</summary>
     /// <exception cref="ZarrCodecException">The index or an inner chunk is corrupt, or the shard changed under the read.</exception>
     /// <remarks>With a <paramref name="cache"/> (a store with versioned reads), the index comes from the cache when it
-    /// holds the shard's, and every read of inner chunks is conditional on the version the index was read at.</remarks>
-    public async ValueTask<bool> TryDecodeAsync(IReadableStore store, ShardIndexCache? cache, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, CancellationToken cancellationToken)
+    /// holds the shard's, and every read of inner chunks is conditional on the version the index was read at. With
+    /// <paramref name="compact"/>, the region lies in one inner chunk and <paramref name="chunk"/> is its compact buffer
+    /// (<see cref="ShardLayout.CompactOriginOf"/>), not the whole shard's.</remarks>
+    public async ValueTask<bool> TryDecodeAsync(IReadableStore store, ShardIndexCache? cache, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, bool compact, CancellationToken cancellationToken)
     {
         var touched = layout.ChunksTouched(region);
+        if (compact && touched.Length != 1)
+        {
+            throw new ArgumentException("a compact buffer holds one inner chunk; the region touches " + touched.Length, nameof(region));
+        }
+
         if (touched.Length == 0)
         {
             return await store.ExistsAsync(key, cancellationToken).ConfigureAwait(false);
         }
 
-        if (touched.Length == layout.ChunkCount)
+        if (touched.Length == layout.ChunkCount && !compact)
         {
             using var whole = await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
             if (whole is null)
@@ -39,7 +46,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 
         if (cache is not null)
         {
-            return await TryDecodeVersionedAsync(cache, key, touched, chunk, spec, layout, cancellationToken).ConfigureAwait(false);
+            return await TryDecodeVersionedAsync(cache, key, touched, chunk, spec, layout, compact, cancellationToken).ConfigureAwait(false);
         }
 
         PooledBuffer entries;
@@ -56,7 +63,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 
         using (entries)
         {
-            var groups = PlanReads(entries.Span, touched, layout, chunk.Span);
+            var groups = PlanReads(entries.Span, touched, layout, chunk.Span, compact);
             if (groups.Count == 0)
             {
                 return true;
@@ -67,7 +74,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
             {
                 for (var g = 0; g < groups.Count; g++)
                 {
-                    DecodeGroup(groups[g], reads[g], chunk.Span, layout, spec);
+                    DecodeGroup(groups[g], reads[g], chunk.Span, layout, spec, compact);
                 }
             }
             finally
@@ -81,7 +88,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 
     // The index from the cache, or read with the shard's version and kept; then the inner chunks, each read only if the
     // shard is still that version. A shard replaced in between drops the index and starts again from a fresh one.
-    private async ValueTask<bool> TryDecodeVersionedAsync(ShardIndexCache cache, string key, int[] touched, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, CancellationToken cancellationToken)
+    private async ValueTask<bool> TryDecodeVersionedAsync(ShardIndexCache cache, string key, int[] touched, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, bool compact, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -98,7 +105,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
                 cached = cache.Add(key, read.Version, entries.Span);
             }
 
-            var groups = PlanReads(cached.Entries, touched, layout, chunk.Span);
+            var groups = PlanReads(cached.Entries, touched, layout, chunk.Span, compact);
             if (groups.Count == 0)
             {
                 return true;
@@ -112,7 +119,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
                 {
                     for (var g = 0; g < groups.Count; g++)
                     {
-                        DecodeGroup(groups[g], reads[g], chunk.Span, layout, spec);
+                        DecodeGroup(groups[g], reads[g], chunk.Span, layout, spec, compact);
                     }
 
                     return true;
@@ -180,7 +187,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
     }
 
     // Fills the touched empty inner chunks and groups the stored ones into coalesced byte ranges, by offset.
-    private List<ReadGroup> PlanReads(ReadOnlySpan<byte> entries, int[] touched, ShardLayout layout, Span<byte> shard)
+    private List<ReadGroup> PlanReads(ReadOnlySpan<byte> entries, int[] touched, ShardLayout layout, Span<byte> shard, bool compact)
     {
         var dataStart = index.DataStart(layout);
         var stored = new List<(long Offset, long Length, int Index)>(touched.Length);
@@ -189,6 +196,10 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
             if (ShardIndex.Locate(entries, i, layout, dataStart, long.MaxValue, out var offset, out var length))
             {
                 stored.Add((offset, length, i));
+            }
+            else if (compact)
+            {
+                StridedCopy.FillPattern(shard.Slice((int)layout.CompactOriginOf(i), layout.InnerByteLength), layout.ShardSpec.FillValue.AsSpan());
             }
             else
             {
@@ -222,7 +233,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
         return groups;
     }
 
-    private void DecodeGroup(ReadGroup group, PooledBuffer? bytes, Span<byte> shard, ShardLayout layout, in ChunkSpec spec)
+    private void DecodeGroup(ReadGroup group, PooledBuffer? bytes, Span<byte> shard, ShardLayout layout, in ChunkSpec spec, bool compact)
     {
         var wanted = group.End - group.Start;
         if (bytes is null || bytes.Length != wanted)
@@ -234,7 +245,15 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 
         foreach (var (offset, length, i) in group.Members)
         {
-            codec.DecodeInner(bytes.Span.Slice((int)(offset - group.Start), (int)length), shard, layout, i, spec.MaxDegreeOfParallelism);
+            var encoded = bytes.Span.Slice((int)(offset - group.Start), (int)length);
+            if (compact)
+            {
+                codec.DecodeInnerInto(encoded, shard.Slice((int)layout.CompactOriginOf(i), layout.InnerByteLength), layout, i, spec.MaxDegreeOfParallelism);
+            }
+            else
+            {
+                codec.DecodeInner(encoded, shard, layout, i, spec.MaxDegreeOfParallelism);
+            }
         }
     }
 
