@@ -294,16 +294,41 @@ internal sealed class ChunkIO
         return EncodeAt(chunk, coordinates, comparison, SpecWith(codecParallelism));
     }
 
+    /// <summary>
+    /// Encode taking the decoded chunk: when the chain stores a whole chunk's bytes unchanged (only the <c>bytes</c> codec,
+    /// little-endian or single-byte, no sub-byte type: <see cref="StoresDecodedAsIs"/>), the encoded chunk is
+    /// <paramref name="chunk"/> itself, handed over with no copy (<paramref name="taken"/> true: the caller no longer owns
+    /// it); otherwise as <see cref="Encode"/>, and the caller keeps <paramref name="chunk"/>.
+    /// </summary>
+    public ChunkEncoding EncodeTaking(PooledBuffer chunk, ReadOnlySpan<long> coordinates, out bool taken, FillComparison comparison = FillComparison.Value, int codecParallelism = 0)
+    {
+        taken = false;
+        if (!StoresDecodedAsIs || chunk.Length != ByteLength || !Grid.IsFullShape(coordinates))
+        {
+            return Encode(chunk.Span, coordinates, comparison, codecParallelism);
+        }
+
+        if (IsAllFill(chunk.Span, comparison))
+        {
+            return ChunkEncoding.AllFill;
+        }
+
+        taken = true;
+        return ChunkEncoding.Of(chunk);
+    }
+
+    /// <summary>True when a whole chunk's encoded bytes are its decoded bytes: the chain is the <c>bytes</c> codec alone, and
+    /// it copies this data type unchanged (little-endian or single-byte components) and checks nothing (no sub-byte type).</summary>
+    public bool StoresDecodedAsIs =>
+        _snapshot.Pipeline.ArrayToArrayCodecs.Count == 0
+        && _snapshot.Pipeline.BytesToBytesCodecs.Count == 0
+        && CodecPipeline.IsIdentity(_snapshot.Pipeline.ArrayToBytesCodec, Spec)
+        && !SubByteValues.IsSubByte(Metadata.DataType);
+
     // Encode of a chunk laid out at exactly spec's shape.
     private ChunkEncoding EncodeAt(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates, FillComparison comparison, ChunkSpec spec)
     {
-        var fill = Metadata.FillValue;
-        var allFill = comparison switch
-        {
-            FillComparison.Value => FillValues.IsAllFill(chunk, fill.AsSpan(), Metadata.DataType),
-            FillComparison.Bits => FillValues.IsAllSameBytes(chunk, fill.AsSpan()),
-            _ => false,
-        };
+        var allFill = IsAllFill(chunk, comparison);
         if (allFill)
         {
             return ChunkEncoding.AllFill;
@@ -317,6 +342,18 @@ internal sealed class ChunkIO
         {
             throw e.WithChunk(_path, KeyOf(coordinates));
         }
+    }
+
+    // Whether the chunk counts as all fill value by the comparison (then it is not stored).
+    private bool IsAllFill(ReadOnlySpan<byte> chunk, FillComparison comparison)
+    {
+        var fill = Metadata.FillValue;
+        return comparison switch
+        {
+            FillComparison.Value => FillValues.IsAllFill(chunk, fill.AsSpan(), Metadata.DataType),
+            FillComparison.Bits => FillValues.IsAllSameBytes(chunk, fill.AsSpan()),
+            _ => false,
+        };
     }
 
     /// <summary>
