@@ -248,6 +248,41 @@ internal sealed class ChunkIO
         }
     }
 
+    /// <summary>
+    /// True when a read of <paramref name="region"/> of the (whole-shaped) chunk at <paramref name="coordinates"/> lies in
+    /// one inner chunk of a shard: that inner chunk's box in the chunk, for <see cref="TryDecodeInnerIntoAsync"/>.
+    /// </summary>
+    public bool TryGetInnerChunk(ReadOnlySpan<long> coordinates, ChunkRegion region, out int[] start, out int[] shape)
+    {
+        start = shape = [];
+        return _snapshot.PartialDecoder is { } partial && Grid.IsFullShape(coordinates) && partial.TryGetInnerChunk(region, Spec, out start, out shape);
+    }
+
+    /// <summary>
+    /// Fetch and decode of the one inner chunk <paramref name="region"/> lies in (<see cref="TryGetInnerChunk"/>) straight
+    /// into <paramref name="inner"/> (its decoded size, C order): one conditional ranged read when the shard's index is
+    /// cached. False, touching nothing, when the shard was never written.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">The shard is corrupt; the exception names the array, the chunk key and the codec.</exception>
+    /// <exception cref="ZarrStoreException">The store failed; the exception names the array, the chunk key and the store.</exception>
+    public async ValueTask<bool> TryDecodeInnerIntoAsync(long[] coordinates, ChunkRegion region, Memory<byte> inner, int codecParallelism, CancellationToken cancellationToken)
+    {
+        var partial = _snapshot.PartialDecoder ?? throw new InvalidOperationException("the array's chain has no inner chunks");
+        var key = KeyOf(coordinates);
+        try
+        {
+            return await partial.TryDecodeInnerIntoAsync(_store, _indexCache, key, region, inner, SpecWith(codecParallelism), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ZarrCodecException e)
+        {
+            throw e.WithChunk(_path, key);
+        }
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
+        {
+            throw StoreFailure(key, "read", e);
+        }
+    }
+
     /// <summary>The decoded shard indexes this array keeps (on a store with versioned reads, for a sharded array), or null.</summary>
     internal ShardIndexCache? IndexCache => _indexCache;
 

@@ -279,4 +279,24 @@ internal interface IPartialDecodingCodec : IArrayToBytesCodec
     /// <exception cref="ZarrCodecException">What was read is corrupt.</exception>
     ValueTask<bool> TryDecodeCompactAsync(Zarr.Storage.IReadableStore store, ShardIndexCache? indexCache, string key, ChunkRegion region, Memory<byte> buffer, ChunkSpec spec, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException($"{Name} has no compact layout");
+
+    /// <summary>
+    /// True when <paramref name="region"/> lies in one inner chunk of a shard of several: its box in the chunk
+    /// (<paramref name="start"/>, <paramref name="shape"/>), which <see cref="TryDecodeInnerIntoAsync"/> decodes into a
+    /// buffer of its own in C order. False (the default) for a codec without inner chunks.
+    /// </summary>
+    bool TryGetInnerChunk(ChunkRegion region, in ChunkSpec spec, out int[] start, out int[] shape)
+    {
+        start = shape = [];
+        return false;
+    }
+
+    /// <summary>
+    /// Decodes the one inner chunk <paramref name="region"/> lies in into <paramref name="inner"/> (its decoded size, C
+    /// order; the fill value for an empty inner chunk); false, touching nothing, when the store has no value at
+    /// <paramref name="key"/>.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">What was read is corrupt.</exception>
+    ValueTask<bool> TryDecodeInnerIntoAsync(Zarr.Storage.IReadableStore store, ShardIndexCache? indexCache, string key, ChunkRegion region, Memory<byte> inner, ChunkSpec spec, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{Name} has no inner chunks");
 }

@@ -408,7 +408,7 @@ public sealed class ShardingCodec : IPartialDecodingCodec
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the destination is {chunk.Length} bytes; the shard is {spec.ByteLength}"), nameof(chunk));
         }
 
-        return _partial.TryDecodeAsync(store, indexCache, key, region, chunk, spec, layout, false, cancellationToken);
+        return _partial.TryDecodeAsync(store, indexCache, key, region, chunk, spec, layout, ShardPartialDecoder.Placement.Shard, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -435,7 +435,38 @@ public sealed class ShardingCodec : IPartialDecodingCodec
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(key);
-        return _partial.TryDecodeAsync(store, indexCache, key, region, buffer, spec, GetLayout(spec), true, cancellationToken);
+        var layout = GetLayout(spec);
+        return _partial.TryDecodeAsync(store, indexCache, key, region, buffer, spec, layout, ShardPartialDecoder.Placement.Compact, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    bool IPartialDecodingCodec.TryGetInnerChunk(ChunkRegion region, in ChunkSpec spec, out int[] start, out int[] shape)
+    {
+        var layout = GetLayout(spec);
+        var touched = layout.ChunkCount > 1 ? layout.ChunksTouched(region) : [];
+        if (touched.Length != 1)
+        {
+            start = shape = [];
+            return false;
+        }
+
+        start = layout.InnerStartOf(touched[0]);
+        shape = layout.InnerShape;
+        return true;
+    }
+
+    /// <inheritdoc />
+    ValueTask<bool> IPartialDecodingCodec.TryDecodeInnerIntoAsync(IReadableStore store, ShardIndexCache? indexCache, string key, ChunkRegion region, Memory<byte> inner, ChunkSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(key);
+        var layout = GetLayout(spec);
+        if (inner.Length != layout.InnerByteLength)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the destination is {inner.Length} bytes; an inner chunk is {layout.InnerByteLength}"), nameof(inner));
+        }
+
+        return _partial.TryDecodeAsync(store, indexCache, key, region, inner, spec, layout, ShardPartialDecoder.Placement.Alone, cancellationToken);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -65,6 +65,7 @@ public sealed class ShardInnerReadTests
             [(5, 8, 2), (4, 5, 1), (0, 4, 3)], // inside one, with steps
             [(6, 7, 1), (9, 10, 1), (10, 11, 1)], // one element, in shard (0, 1, 1): an edge shard over the array's end
             [(0, 4, 1), (0, 4, 1), (4, 8, 1)], // an empty inner chunk
+            [(8, 12, 1), (8, 12, 1), (0, 4, 1)], // a whole inner chunk of a missing shard
             [(9, 12, 1), (9, 12, 1), (1, 3, 1)], // a missing shard
             [(2, 6, 1), (3, 5, 1), (3, 9, 1)], // across inner chunks
             [(0, 16, 1), (0, 16, 1), (0, 12, 1)], // everything
@@ -75,6 +76,49 @@ public sealed class ShardInnerReadTests
             var read = await z[Slice.Range(sel[0].Start, sel[0].Stop, sel[0].Step), Slice.Range(sel[1].Start, sel[1].Stop, sel[1].Step), Slice.Range(sel[2].Start, sel[2].Stop, sel[2].Step)];
             Assert.Equal(expected, ToArray(read));
         }
+    }
+
+    [Fact]
+    public void A_selection_of_exactly_one_inner_chunk_is_one_run_of_the_destination_only_when_nothing_else_is_beside_it()
+    {
+        var grid = new ChunkGrid((long[])[16, 16, 12], (int[])[8, 8, 8]);
+        var one = SelectionPlan.Create(grid, [Slice.Range(4, 8), Slice.Range(4, 8), Slice.Range(4, 8)]);
+        var chunk = Assert.Single(one.Chunks());
+        Assert.True(one.IsContiguousBox(chunk, [4, 4, 4], [4, 4, 4], out var offset));
+        Assert.Equal(0, offset);
+        Assert.False(one.IsContiguousBox(chunk, [0, 4, 4], [4, 4, 4], out _));
+
+        // Inner chunk (1, 1, 0) of shard (0, 0, 0) beside inner chunk (1, 1, 1): in the output, rows of 4 of each alternate.
+        var two = SelectionPlan.Create(grid, [Slice.Range(4, 8), Slice.Range(4, 8), Slice.Range(0, 8)]);
+        Assert.False(two.IsContiguousBox(two.Chunks().Single(), [4, 4, 0], [4, 4, 4], out _));
+
+        // Whole planes: inner chunk (1, 0, 0) of a shard of 8×4×4 is one run of a selection spanning y and z whole.
+        var planes = SelectionPlan.Create(new ChunkGrid((long[])[16, 4, 4], (int[])[8, 4, 4]), [Slice.Range(4, 12), Slice.All, Slice.All]);
+        var first = planes.Chunks().First();
+        Assert.True(planes.IsContiguousBox(first, [4, 0, 0], [4, 4, 4], out var planeOffset));
+        Assert.Equal(0, planeOffset);
+    }
+
+    [Fact]
+    public async Task A_read_of_one_inner_chunk_into_part_of_a_larger_buffer_fills_exactly_that_part()
+    {
+        var metadata = TestMetadata.Create([16, 16, 12], [8, 8, 8], ZarrDataType.UInt16) with { FillValue = [7, 0], Codecs = [Codec] };
+        var z = (await ZarrArray.CreateFromMetadataAsync(new MemoryStore(), "a", metadata)).As<ushort>();
+        var values = Enumerable.Range(0, 64).Select(i => (ushort)(1000 + i)).ToArray();
+        await z[4..8, 0..4, 8..12].WriteAsync(values);
+
+        var buffer = Enumerable.Repeat((ushort)0xEEEE, 200).ToArray();
+        await z.ReadIntoAsync([Slice.Range(4, 8), Slice.Range(0, 4), Slice.Range(8, 12)], buffer.AsMemory(100, 64));
+        Assert.Equal(values, buffer[100..164]);
+        Assert.All(buffer[..100], v => Assert.Equal(0xEEEE, v));
+        Assert.All(buffer[164..], v => Assert.Equal(0xEEEE, v));
+
+        // An empty inner chunk of the same shard, and one of a shard never written: the fill value, exactly there.
+        await z.ReadIntoAsync([Slice.Range(0, 4), Slice.Range(0, 4), Slice.Range(8, 12)], buffer.AsMemory(100, 64));
+        Assert.All(buffer[100..164], v => Assert.Equal(7, v));
+        await z.ReadIntoAsync([Slice.Range(8, 12), Slice.Range(8, 12), Slice.Range(0, 4)], buffer.AsMemory(36, 64));
+        Assert.All(buffer[36..100], v => Assert.Equal(7, v));
+        Assert.All(buffer[..36], v => Assert.Equal(0xEEEE, v));
     }
 
     private static ushort[] Take(ushort[] all, int x0, int x1, int y0, int y1)

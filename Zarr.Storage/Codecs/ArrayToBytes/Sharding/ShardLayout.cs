@@ -178,6 +178,19 @@ internal sealed class ShardLayout
         return offset;
     }
 
+    /// <summary>The element coordinates in the shard of the first element of inner chunk <paramref name="index"/>.</summary>
+    public int[] InnerStartOf(int index)
+    {
+        var start = new int[ChunksPerShard.Length];
+        for (var d = start.Length - 1; d >= 0; d--)
+        {
+            start[d] = index % ChunksPerShard[d] * InnerShape[d];
+            index /= ChunksPerShard[d];
+        }
+
+        return start;
+    }
+
     /// <summary>The coordinates of inner chunk <paramref name="index"/> in the inner grid, for messages.</summary>
     public string Describe(int index)
     {

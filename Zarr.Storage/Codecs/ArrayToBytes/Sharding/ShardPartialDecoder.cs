@@ -10,18 +10,32 @@ namespace Zarr.Storage.Codecs;
 /// </summary>
 internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 {
+    /// <summary>Where decoded inner chunks go.</summary>
+    public enum Placement
+    {
+        /// <summary>Into their place in the whole decoded shard.</summary>
+        Shard,
+
+        /// <summary>The one inner chunk the region touches, into its compact buffer (<see cref="ShardLayout.CompactOriginOf"/>).</summary>
+        Compact,
+
+        /// <summary>The one inner chunk the region touches, into a buffer of exactly its decoded size.</summary>
+        Alone,
+    }
+
     // A shard replaced between the index and the inner chunks is read again from a fresh index, this many times at most.
     private const int MaxVersionedAttempts = 4;
 
     /// <summary>Decodes at least <paramref name="region"/> of the shard at <paramref name="key"/>; false when there is no shard.</summary>
     /// <exception cref="ZarrCodecException">The index or an inner chunk is corrupt, or the shard changed under the read.</exception>
     /// <remarks>With a <paramref name="cache"/> (a store with versioned reads), the index comes from the cache when it
-    /// holds the shard's, and every read of inner chunks is conditional on the version the index was read at. With
-    /// <paramref name="compact"/>, the region lies in one inner chunk and <paramref name="chunk"/> is its compact buffer
-    /// (<see cref="ShardLayout.CompactOriginOf"/>), not the whole shard's.</remarks>
-    public async ValueTask<bool> TryDecodeAsync(IReadableStore store, ShardIndexCache? cache, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, bool compact, CancellationToken cancellationToken)
+    /// holds the shard's, and every read of inner chunks is conditional on the version the index was read at. With a
+    /// <paramref name="placement"/> other than <see cref="Placement.Shard"/>, the region lies in one inner chunk and
+    /// <paramref name="chunk"/> is that inner chunk's buffer, not the whole shard's.</remarks>
+    public async ValueTask<bool> TryDecodeAsync(IReadableStore store, ShardIndexCache? cache, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, Placement placement, CancellationToken cancellationToken)
     {
         var touched = layout.ChunksTouched(region);
+        var compact = placement != Placement.Shard;
         if (compact && touched.Length != 1)
         {
             throw new ArgumentException("a compact buffer holds one inner chunk; the region touches " + touched.Length, nameof(region));
@@ -46,7 +60,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 
         if (cache is not null)
         {
-            return await TryDecodeVersionedAsync(cache, key, touched, chunk, spec, layout, compact, cancellationToken).ConfigureAwait(false);
+            return await TryDecodeVersionedAsync(cache, key, touched, chunk, spec, layout, placement, cancellationToken).ConfigureAwait(false);
         }
 
         PooledBuffer entries;
@@ -63,7 +77,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 
         using (entries)
         {
-            var groups = PlanReads(entries.Span, touched, layout, chunk.Span, compact);
+            var groups = PlanReads(entries.Span, touched, layout, chunk.Span, placement);
             if (groups.Count == 0)
             {
                 return true;
@@ -74,7 +88,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
             {
                 for (var g = 0; g < groups.Count; g++)
                 {
-                    DecodeGroup(groups[g], reads[g], chunk.Span, layout, spec, compact);
+                    DecodeGroup(groups[g], reads[g], chunk.Span, layout, spec, placement);
                 }
             }
             finally
@@ -88,7 +102,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 
     // The index from the cache, or read with the shard's version and kept; then the inner chunks, each read only if the
     // shard is still that version. A shard replaced in between drops the index and starts again from a fresh one.
-    private async ValueTask<bool> TryDecodeVersionedAsync(ShardIndexCache cache, string key, int[] touched, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, bool compact, CancellationToken cancellationToken)
+    private async ValueTask<bool> TryDecodeVersionedAsync(ShardIndexCache cache, string key, int[] touched, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, Placement placement, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -105,7 +119,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
                 cached = cache.Add(key, read.Version, entries.Span);
             }
 
-            var groups = PlanReads(cached.Entries, touched, layout, chunk.Span, compact);
+            var groups = PlanReads(cached.Entries, touched, layout, chunk.Span, placement);
             if (groups.Count == 0)
             {
                 return true;
@@ -119,7 +133,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
                 {
                     for (var g = 0; g < groups.Count; g++)
                     {
-                        DecodeGroup(groups[g], reads[g], chunk.Span, layout, spec, compact);
+                        DecodeGroup(groups[g], reads[g], chunk.Span, layout, spec, placement);
                     }
 
                     return true;
@@ -187,7 +201,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
     }
 
     // Fills the touched empty inner chunks and groups the stored ones into coalesced byte ranges, by offset.
-    private List<ReadGroup> PlanReads(ReadOnlySpan<byte> entries, int[] touched, ShardLayout layout, Span<byte> shard, bool compact)
+    private List<ReadGroup> PlanReads(ReadOnlySpan<byte> entries, int[] touched, ShardLayout layout, Span<byte> shard, Placement placement)
     {
         var dataStart = index.DataStart(layout);
         var stored = new List<(long Offset, long Length, int Index)>(touched.Length);
@@ -197,9 +211,9 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
             {
                 stored.Add((offset, length, i));
             }
-            else if (compact)
+            else if (placement != Placement.Shard)
             {
-                StridedCopy.FillPattern(shard.Slice((int)layout.CompactOriginOf(i), layout.InnerByteLength), layout.ShardSpec.FillValue.AsSpan());
+                StridedCopy.FillPattern(InnerOf(shard, layout, i, placement), layout.ShardSpec.FillValue.AsSpan());
             }
             else
             {
@@ -233,7 +247,11 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
         return groups;
     }
 
-    private void DecodeGroup(ReadGroup group, PooledBuffer? bytes, Span<byte> shard, ShardLayout layout, in ChunkSpec spec, bool compact)
+    // The one inner chunk's bytes in its own buffer (compact or alone).
+    private static Span<byte> InnerOf(Span<byte> buffer, ShardLayout layout, int i, Placement placement) =>
+        placement == Placement.Compact ? buffer.Slice((int)layout.CompactOriginOf(i), layout.InnerByteLength) : buffer[..layout.InnerByteLength];
+
+    private void DecodeGroup(ReadGroup group, PooledBuffer? bytes, Span<byte> shard, ShardLayout layout, in ChunkSpec spec, Placement placement)
     {
         var wanted = group.End - group.Start;
         if (bytes is null || bytes.Length != wanted)
@@ -246,9 +264,9 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
         foreach (var (offset, length, i) in group.Members)
         {
             var encoded = bytes.Span.Slice((int)(offset - group.Start), (int)length);
-            if (compact)
+            if (placement != Placement.Shard)
             {
-                codec.DecodeInnerInto(encoded, shard.Slice((int)layout.CompactOriginOf(i), layout.InnerByteLength), layout, i, spec.MaxDegreeOfParallelism);
+                codec.DecodeInnerInto(encoded, InnerOf(shard, layout, i, placement), layout, i, spec.MaxDegreeOfParallelism);
             }
             else
             {
