@@ -53,20 +53,47 @@ public partial class ZarrArray
             }
 
             var region = io.DecodesPartially && !plan.Covers(chunk) ? plan.Region(chunk) : (ChunkRegion?)null;
-            using var decoded = await io.FetchDecodedAsync(coordinates, region, codecParallelism, ct).ConfigureAwait(false);
-            CopyOut(plan, chunk, io, decoded, destination, streaming);
+            if (region is { } part && io.TryGetInnerChunk(coordinates, part, out var innerStart, out var innerShape)
+                && plan.IsContiguousBox(chunk, innerStart, innerShape, out var innerOffset))
+            {
+                // Exactly one inner chunk of a shard, one run of the destination: decoded straight into it.
+                var bytes = BytesOfMemory<TElement>.Of(destination).Slice(checked((int)(innerOffset * itemSize)), checked((int)(Elements(innerShape) * itemSize)));
+                if (!await io.TryDecodeInnerIntoAsync(coordinates, part, bytes, codecParallelism, ct).ConfigureAwait(false))
+                {
+                    io.DecodeMissing(bytes.Span);
+                }
+
+                return;
+            }
+
+            var (decoded, strides) = await io.FetchDecodedAsync(coordinates, region, codecParallelism, ct).ConfigureAwait(false);
+            using (decoded)
+            {
+                CopyOut(plan, chunk, io, decoded, strides, destination, streaming);
+            }
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    private static long Elements(int[] shape)
+    {
+        long n = 1;
+        foreach (var s in shape)
+        {
+            n *= s;
+        }
+
+        return n;
+    }
+
     // Copies a chunk's selected elements out, or the fill value where the chunk is missing (null).
-    private static void CopyOut<TChunk, TElement>(IChunkPlan<TChunk> plan, TChunk chunk, ChunkIO io, PooledBuffer? decoded, Memory<TElement> destination, bool streaming)
+    private static void CopyOut<TChunk, TElement>(IChunkPlan<TChunk> plan, TChunk chunk, ChunkIO io, PooledBuffer? decoded, long[] strides, Memory<TElement> destination, bool streaming)
         where TElement : unmanaged
     {
         ref var output = ref Unsafe.As<TElement, byte>(ref MemoryMarshal.GetReference(destination.Span));
         ref var source = ref decoded is null
             ? ref MemoryMarshal.GetReference(io.Metadata.FillValue.AsSpan())
             : ref MemoryMarshal.GetReference(decoded.Span);
-        plan.CopyOut(chunk, ref source, decoded is null, io.ChunkStrides, ref output, io.Metadata.DataType.ItemSize, streaming);
+        plan.CopyOut(chunk, ref source, decoded is null, strides, ref output, io.Metadata.DataType.ItemSize, streaming);
     }
 
     /// <summary>

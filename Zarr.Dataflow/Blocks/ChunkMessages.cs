@@ -189,6 +189,18 @@ public sealed class DecodedChunk : ChunkMessage
         return MemoryMarshal.Cast<byte, T>(Buffer.Span);
     }
 
-    /// <summary>Returns the buffer to the pool.</summary>
-    private protected override void ReleaseBytes() => Buffer.Dispose();
+    /// <summary>Hands <see cref="Buffer"/> over to an encoded chunk that is these very bytes: the message no longer returns
+    /// it to the pool. The message's last use.</summary>
+    internal void GiveAwayBuffer() => _bufferGiven = true;
+
+    /// <summary>Returns the buffer to the pool (unless it was given away).</summary>
+    private protected override void ReleaseBytes()
+    {
+        if (!_bufferGiven)
+        {
+            Buffer.Dispose();
+        }
+    }
+
+    private bool _bufferGiven;
 }

@@ -166,7 +166,13 @@ internal static class ChunkSteps
         }
 
         // The message owns the bytes from here (an all-fill chunk has none: the store step deletes it).
-        var data = steps.Encode(chunk.Buffer.Span, chunk.Coordinates).Buffer;
+        // A chain that stores the decoded bytes as they are takes the chunk's buffer itself (no copy, no second buffer).
+        var data = steps.EncodeTaking(chunk.Buffer, chunk.Coordinates, out var taken).Buffer;
+        if (taken)
+        {
+            chunk.GiveAwayBuffer();
+        }
+
         if (data is not null && data.Capacity > 2 * (long)data.Length + 4096)
         {
             // Codecs encode into a worst-case buffer; a well-compressed chunk would hold it while it waits to be

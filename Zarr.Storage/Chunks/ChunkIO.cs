@@ -50,6 +50,7 @@ internal sealed class ChunkIO
     private readonly IKeyLockingStore? _keyLocking;
     private readonly ArrayState? _state;
     private readonly StoredShape? _storedShape;
+    private readonly ShardIndexCache? _indexCache;
 
     /// <param name="store">The array's store.</param>
     /// <param name="path">The array's path.</param>
@@ -68,6 +69,7 @@ internal sealed class ChunkIO
         _keyLocking = _conditional is null ? StoreCapabilities.KeyLocking(store) : null;
         _state = state;
         _storedShape = _keyLocking is not null && !readOnly ? new StoredShape(store, path, snapshot.Metadata) : null;
+        _indexCache = snapshot.PartialDecoder is not null && StoreCapabilities.VersionedRead(store) is { } versioned ? new ShardIndexCache(versioned) : null;
         var metadata = snapshot.Metadata;
         if (!metadata.DataType.IsFixedSize)
         {
@@ -164,66 +166,80 @@ internal sealed class ChunkIO
     /// <summary>
     /// Fetch and decode for a read: the whole chunk, or, when <paramref name="region"/> is given and the chain can
     /// (sharding alone), only what the region needs, through ranged reads. Null when the chunk was never written. The
-    /// caller owns the buffer (the whole decoded chunk's layout; outside a partial region, contents are undefined).
-    /// The codecs use at most <paramref name="codecParallelism"/> threads for the chunk (0: their choice).
+    /// caller owns the buffer: the whole decoded chunk's layout (<see cref="ChunkStrides"/>), or for a region the codec
+    /// decodes compactly (inside one inner chunk of a shard) a smaller buffer with the strides returned beside it; outside
+    /// a partial region, contents are undefined. The codecs use at most <paramref name="codecParallelism"/> threads for
+    /// the chunk (0: their choice).
     /// </summary>
-    public async ValueTask<PooledBuffer?> FetchDecodedAsync(long[] coordinates, ChunkRegion? region, int codecParallelism, CancellationToken cancellationToken)
+    public async ValueTask<(PooledBuffer? Decoded, long[] Strides)> FetchDecodedAsync(long[] coordinates, ChunkRegion? region, int codecParallelism, CancellationToken cancellationToken)
     {
         if (region is { } part && _snapshot.PartialDecoder is { } partial)
         {
             var key = KeyOf(coordinates);
-            var buffer = PooledBuffer.RentDecoded(ByteLength);
+            PooledBuffer? buffer = null;
             try
             {
                 // A rectilinear chunk smaller than the buffer: decoded at its own shape at the front, then spread out.
                 var spec = SpecWith(codecParallelism);
                 var full = Grid.IsFullShape(coordinates);
-                if (!full)
+                if (full && partial.TryGetCompactLayout(part, spec, out var strides, out var compactLength))
                 {
-                    spec = spec with { Shape = [.. Grid.ChunkShapeAt(coordinates)] };
+                    buffer = PooledBuffer.RentDecoded(compactLength);
+                    if (await partial.TryDecodeCompactAsync(_store, _indexCache, key, part, buffer.Memory, spec, cancellationToken).ConfigureAwait(false))
+                    {
+                        return (buffer, strides);
+                    }
                 }
-
-                if (await partial.TryDecodePartialAsync(_store, key, part, buffer.Memory[..spec.ByteLength], spec, cancellationToken).ConfigureAwait(false))
+                else
                 {
+                    buffer = PooledBuffer.RentDecoded(ByteLength);
                     if (!full)
                     {
-                        ChunkPadding.Expand(buffer.Span, spec.Shape.AsSpan(), Grid.ChunkShape.AsSpan(), Metadata.DataType.ItemSize);
+                        spec = spec with { Shape = [.. Grid.ChunkShapeAt(coordinates)] };
                     }
 
-                    return buffer;
+                    if (await partial.TryDecodePartialAsync(_store, _indexCache, key, part, buffer.Memory[..spec.ByteLength], spec, cancellationToken).ConfigureAwait(false))
+                    {
+                        if (!full)
+                        {
+                            ChunkPadding.Expand(buffer.Span, spec.Shape.AsSpan(), Grid.ChunkShape.AsSpan(), Metadata.DataType.ItemSize);
+                        }
+
+                        return (buffer, ChunkStrides);
+                    }
                 }
             }
             catch (ZarrCodecException e)
             {
-                buffer.Dispose();
+                buffer?.Dispose();
                 throw e.WithChunk(_path, key);
             }
             catch (Exception e) when (StoreFailures.IsUntyped(e))
             {
-                buffer.Dispose();
+                buffer?.Dispose();
                 throw StoreFailure(key, "read", e);
             }
             catch
             {
-                buffer.Dispose();
+                buffer?.Dispose();
                 throw;
             }
 
             buffer.Dispose();
-            return null;
+            return (null, ChunkStrides);
         }
 
         using var encoded = await FetchAsync(coordinates, cancellationToken).ConfigureAwait(false);
         if (encoded is null)
         {
-            return null;
+            return (null, ChunkStrides);
         }
 
         var decoded = PooledBuffer.RentDecoded(ByteLength);
         try
         {
             Decode(encoded.Span, coordinates, decoded.Span, codecParallelism);
-            return decoded;
+            return (decoded, ChunkStrides);
         }
         catch
         {
@@ -231,6 +247,44 @@ internal sealed class ChunkIO
             throw;
         }
     }
+
+    /// <summary>
+    /// True when a read of <paramref name="region"/> of the (whole-shaped) chunk at <paramref name="coordinates"/> lies in
+    /// one inner chunk of a shard: that inner chunk's box in the chunk, for <see cref="TryDecodeInnerIntoAsync"/>.
+    /// </summary>
+    public bool TryGetInnerChunk(ReadOnlySpan<long> coordinates, ChunkRegion region, out int[] start, out int[] shape)
+    {
+        start = shape = [];
+        return _snapshot.PartialDecoder is { } partial && Grid.IsFullShape(coordinates) && partial.TryGetInnerChunk(region, Spec, out start, out shape);
+    }
+
+    /// <summary>
+    /// Fetch and decode of the one inner chunk <paramref name="region"/> lies in (<see cref="TryGetInnerChunk"/>) straight
+    /// into <paramref name="inner"/> (its decoded size, C order): one conditional ranged read when the shard's index is
+    /// cached. False, touching nothing, when the shard was never written.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">The shard is corrupt; the exception names the array, the chunk key and the codec.</exception>
+    /// <exception cref="ZarrStoreException">The store failed; the exception names the array, the chunk key and the store.</exception>
+    public async ValueTask<bool> TryDecodeInnerIntoAsync(long[] coordinates, ChunkRegion region, Memory<byte> inner, int codecParallelism, CancellationToken cancellationToken)
+    {
+        var partial = _snapshot.PartialDecoder ?? throw new InvalidOperationException("the array's chain has no inner chunks");
+        var key = KeyOf(coordinates);
+        try
+        {
+            return await partial.TryDecodeInnerIntoAsync(_store, _indexCache, key, region, inner, SpecWith(codecParallelism), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ZarrCodecException e)
+        {
+            throw e.WithChunk(_path, key);
+        }
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
+        {
+            throw StoreFailure(key, "read", e);
+        }
+    }
+
+    /// <summary>The decoded shard indexes this array keeps (on a store with versioned reads, for a sharded array), or null.</summary>
+    internal ShardIndexCache? IndexCache => _indexCache;
 
     /// <summary>True when the chain can decode part of a chunk (sharding alone), so a read of a part should ask for a region.</summary>
     public bool DecodesPartially => _snapshot.PartialDecoder is not null;
@@ -275,16 +329,41 @@ internal sealed class ChunkIO
         return EncodeAt(chunk, coordinates, comparison, SpecWith(codecParallelism));
     }
 
+    /// <summary>
+    /// Encode taking the decoded chunk: when the chain stores a whole chunk's bytes unchanged (only the <c>bytes</c> codec,
+    /// little-endian or single-byte, no sub-byte type: <see cref="StoresDecodedAsIs"/>), the encoded chunk is
+    /// <paramref name="chunk"/> itself, handed over with no copy (<paramref name="taken"/> true: the caller no longer owns
+    /// it); otherwise as <see cref="Encode"/>, and the caller keeps <paramref name="chunk"/>.
+    /// </summary>
+    public ChunkEncoding EncodeTaking(PooledBuffer chunk, ReadOnlySpan<long> coordinates, out bool taken, FillComparison comparison = FillComparison.Value, int codecParallelism = 0)
+    {
+        taken = false;
+        if (!StoresDecodedAsIs || chunk.Length != ByteLength || !Grid.IsFullShape(coordinates))
+        {
+            return Encode(chunk.Span, coordinates, comparison, codecParallelism);
+        }
+
+        if (IsAllFill(chunk.Span, comparison))
+        {
+            return ChunkEncoding.AllFill;
+        }
+
+        taken = true;
+        return ChunkEncoding.Of(chunk);
+    }
+
+    /// <summary>True when a whole chunk's encoded bytes are its decoded bytes: the chain is the <c>bytes</c> codec alone, and
+    /// it copies this data type unchanged (little-endian or single-byte components) and checks nothing (no sub-byte type).</summary>
+    public bool StoresDecodedAsIs =>
+        _snapshot.Pipeline.ArrayToArrayCodecs.Count == 0
+        && _snapshot.Pipeline.BytesToBytesCodecs.Count == 0
+        && CodecPipeline.IsIdentity(_snapshot.Pipeline.ArrayToBytesCodec, Spec)
+        && !SubByteValues.IsSubByte(Metadata.DataType);
+
     // Encode of a chunk laid out at exactly spec's shape.
     private ChunkEncoding EncodeAt(ReadOnlySpan<byte> chunk, ReadOnlySpan<long> coordinates, FillComparison comparison, ChunkSpec spec)
     {
-        var fill = Metadata.FillValue;
-        var allFill = comparison switch
-        {
-            FillComparison.Value => FillValues.IsAllFill(chunk, fill.AsSpan(), Metadata.DataType),
-            FillComparison.Bits => FillValues.IsAllSameBytes(chunk, fill.AsSpan()),
-            _ => false,
-        };
+        var allFill = IsAllFill(chunk, comparison);
         if (allFill)
         {
             return ChunkEncoding.AllFill;
@@ -298,6 +377,18 @@ internal sealed class ChunkIO
         {
             throw e.WithChunk(_path, KeyOf(coordinates));
         }
+    }
+
+    // Whether the chunk counts as all fill value by the comparison (then it is not stored).
+    private bool IsAllFill(ReadOnlySpan<byte> chunk, FillComparison comparison)
+    {
+        var fill = Metadata.FillValue;
+        return comparison switch
+        {
+            FillComparison.Value => FillValues.IsAllFill(chunk, fill.AsSpan(), Metadata.DataType),
+            FillComparison.Bits => FillValues.IsAllSameBytes(chunk, fill.AsSpan()),
+            _ => false,
+        };
     }
 
     /// <summary>

@@ -91,6 +91,17 @@ public sealed class ChunkStorage
         return IO.Encode(chunk, coordinates, comparison, CodecParallelism);
     }
 
+    /// <summary>
+    /// Encode taking the decoded chunk's buffer: where the array stores a whole chunk's decoded bytes unchanged (the
+    /// <c>bytes</c> codec alone, little-endian or single-byte), the result owns <paramref name="chunk"/> itself (no copy)
+    /// and <paramref name="taken"/> is true; otherwise as <see cref="Encode"/> and the caller keeps the buffer.
+    /// </summary>
+    internal ChunkEncoding EncodeTaking(PooledBuffer chunk, ReadOnlySpan<long> coordinates, out bool taken, FillComparison comparison = FillComparison.Value)
+    {
+        ZarrStringArray.ThrowIfVariableLength(_array);
+        return IO.EncodeTaking(chunk, coordinates, out taken, comparison, CodecParallelism);
+    }
+
     /// <summary>Store: under the chunk's lock, writes the encoded chunk, or deletes its key when it is all fill value.</summary>
     /// <param name="coordinates">The chunk's grid coordinates.</param>
     /// <param name="encoded">The encoded chunk (still the caller's to dispose).</param>

@@ -41,6 +41,14 @@ internal interface IChunkPlan<TChunk>
     /// </summary>
     bool IsContiguousWholeChunk(in TChunk chunk, ReadOnlySpan<int> chunkShape, out long elementOffset);
 
+    /// <summary>
+    /// True when the selection takes exactly the elements of the box at <paramref name="boxStart"/> of shape
+    /// <paramref name="boxShape"/> in the chunk (an inner chunk of a shard), and they lie in the selection's buffer as one
+    /// contiguous run in C order, starting <paramref name="elementOffset"/> elements in: the box can be decoded straight
+    /// into the buffer.
+    /// </summary>
+    bool IsContiguousBox(in TChunk chunk, ReadOnlySpan<int> boxStart, ReadOnlySpan<int> boxShape, out long elementOffset);
+
     /// <summary>Copies the chunk's selected elements into the selection's buffer.</summary>
     /// <param name="chunk">The chunk.</param>
     /// <param name="decoded">The decoded chunk (C order), or one element (the fill value) when <paramref name="missing"/>.</param>

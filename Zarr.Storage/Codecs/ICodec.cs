@@ -250,4 +250,53 @@ internal interface IPartialDecodingCodec : IArrayToBytesCodec
     /// </summary>
     /// <exception cref="ZarrCodecException">What was read is corrupt.</exception>
     ValueTask<bool> TryDecodePartialAsync(Zarr.Storage.IReadableStore store, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// As <see cref="TryDecodePartialAsync(IReadableStore, string, ChunkRegion, Memory{byte}, ChunkSpec, CancellationToken)"/>,
+    /// keeping what it derives from a stored value (a shard's index) in <paramref name="indexCache"/>, one array's cache
+    /// over a store with versioned reads (null: none). A codec that keeps nothing ignores it.
+    /// </summary>
+    ValueTask<bool> TryDecodePartialAsync(Zarr.Storage.IReadableStore store, ShardIndexCache? indexCache, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken = default) =>
+        TryDecodePartialAsync(store, key, region, chunk, spec, cancellationToken);
+
+    /// <summary>
+    /// True when <paramref name="region"/> can be decoded into a buffer smaller than the chunk's, with its own byte
+    /// <paramref name="strides"/> over the chunk's element coordinates (every element of the region at
+    /// Σ coordinate × stride, inside <paramref name="byteLength"/> bytes): for sharding, a region inside one inner chunk,
+    /// decoded straight into place. False (the default): decode into the whole chunk's layout.
+    /// </summary>
+    bool TryGetCompactLayout(ChunkRegion region, in ChunkSpec spec, out long[] strides, out int byteLength)
+    {
+        strides = [];
+        byteLength = 0;
+        return false;
+    }
+
+    /// <summary>
+    /// Decodes at least <paramref name="region"/> into <paramref name="buffer"/>, laid out as
+    /// <see cref="TryGetCompactLayout"/> said; false, touching nothing, when the store has no value at <paramref name="key"/>.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">What was read is corrupt.</exception>
+    ValueTask<bool> TryDecodeCompactAsync(Zarr.Storage.IReadableStore store, ShardIndexCache? indexCache, string key, ChunkRegion region, Memory<byte> buffer, ChunkSpec spec, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{Name} has no compact layout");
+
+    /// <summary>
+    /// True when <paramref name="region"/> lies in one inner chunk of a shard of several: its box in the chunk
+    /// (<paramref name="start"/>, <paramref name="shape"/>), which <see cref="TryDecodeInnerIntoAsync"/> decodes into a
+    /// buffer of its own in C order. False (the default) for a codec without inner chunks.
+    /// </summary>
+    bool TryGetInnerChunk(ChunkRegion region, in ChunkSpec spec, out int[] start, out int[] shape)
+    {
+        start = shape = [];
+        return false;
+    }
+
+    /// <summary>
+    /// Decodes the one inner chunk <paramref name="region"/> lies in into <paramref name="inner"/> (its decoded size, C
+    /// order; the fill value for an empty inner chunk); false, touching nothing, when the store has no value at
+    /// <paramref name="key"/>.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">What was read is corrupt.</exception>
+    ValueTask<bool> TryDecodeInnerIntoAsync(Zarr.Storage.IReadableStore store, ShardIndexCache? indexCache, string key, ChunkRegion region, Memory<byte> inner, ChunkSpec spec, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{Name} has no inner chunks");
 }

@@ -64,6 +64,14 @@ internal abstract class IndexPlan : IChunkPlan<PlannedChunk>
     }
 
     /// <inheritdoc />
+    /// <remarks>Advanced selections always copy.</remarks>
+    public bool IsContiguousBox(in PlannedChunk chunk, ReadOnlySpan<int> boxStart, ReadOnlySpan<int> boxShape, out long elementOffset)
+    {
+        elementOffset = 0;
+        return false;
+    }
+
+    /// <inheritdoc />
     public void CopyOut(in PlannedChunk chunk, ref byte decoded, bool missing, ReadOnlySpan<long> chunkStrides, ref byte destination, int itemSize, bool streaming) =>
         Transfer(chunk, ref decoded, missing, chunkStrides, ref destination, false, false, itemSize);
 

@@ -178,20 +178,28 @@ internal sealed class SelectionPlan : IChunkPlan<ChunkSelection>
     /// <inheritdoc />
     public bool IsContiguousWholeChunk(in ChunkSelection chunk, ReadOnlySpan<int> chunkShape, out long elementOffset)
     {
+        Span<int> origin = stackalloc int[chunkShape.Length];
+        origin.Clear();
+        return IsContiguousBox(chunk, origin, chunkShape, out elementOffset);
+    }
+
+    /// <inheritdoc />
+    public bool IsContiguousBox(in ChunkSelection chunk, ReadOnlySpan<int> boxStart, ReadOnlySpan<int> boxShape, out long elementOffset)
+    {
         elementOffset = 0;
         var rank = Dimensions.Length;
-        if (chunkShape.Length != rank)
+        if (boxShape.Length != rank || boxStart.Length != rank)
         {
             return false;
         }
 
-        // Whole: every element of the buffer, in order. Contiguous in the output: past the innermost dimension the
-        // chunk does not span whole, it spans one index only (a box of whole rows of whole planes...).
+        // Exactly the box: every element of it, in order. Contiguous in the output: past the innermost dimension the
+        // box does not span whole, it spans one index only (a box of whole rows of whole planes...).
         var spansWhole = true;
         for (var d = rank - 1; d >= 0; d--)
         {
             var p = chunk.Projections[d];
-            if (p.LocalStart != 0 || p.Count != chunkShape[d] || (Dimensions[d].Step != 1 && p.Count > 1))
+            if (p.LocalStart != boxStart[d] || p.Count != boxShape[d] || (Dimensions[d].Step != 1 && p.Count > 1))
             {
                 return false;
             }

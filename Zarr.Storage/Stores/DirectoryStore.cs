@@ -41,7 +41,7 @@ namespace Zarr.Storage;
 /// folder's lock file while no process holds a key of the folder; the names of these files are in the reserved temporary form above,
 /// so no listing shows them.</para>
 /// </remarks>
-public sealed class DirectoryStore : IStore, IKeyLockingStore
+public sealed class DirectoryStore : IStore, IKeyLockingStore, IVersionedReadStore
 {
     // The wait between two tries of a held lock file: a random delay under a ceiling that doubles up to this.
     private const int LockWaitCeilingMilliseconds = 16;
@@ -101,6 +101,64 @@ public sealed class DirectoryStore : IStore, IKeyLockingStore
             return null;
         }
 
+        return await ReadAsync(handle, key, range, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>On Linux (x64 and Arm64); elsewhere .NET gives no <c>fstat</c> of an open handle.</remarks>
+    public bool CanReadVersioned => LinuxFolderCalls.IsSupported;
+
+    /// <inheritdoc />
+    /// <remarks>The version is the file's device, inode, size and change and modification times to the nanosecond, from
+    /// <c>fstat</c> of the handle the bytes are read from: a value replaced by a rename is another inode, one changed in
+    /// place has other times (same-second changes included).</remarks>
+    public async ValueTask<VersionedValue> GetVersionedRangeAsync(string key, ByteRange range, CancellationToken cancellationToken = default)
+    {
+        var path = GetPath(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var handle = OpenForRead(key, path);
+        if (handle is null)
+        {
+            return new VersionedValue(null, StoreVersion.Absent);
+        }
+
+        var version = StoreVersion.Of(StampOf(handle, key).ToTag());
+        return new VersionedValue(await ReadAsync(handle, key, range, cancellationToken).ConfigureAwait(false), version);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Open, <c>fstat</c>, compare, read: the bytes come from the handle whose stamp was compared.</remarks>
+    public async ValueTask<PooledBuffer?> GetRangeIfVersionAsync(string key, ByteRange range, StoreVersion expected, CancellationToken cancellationToken = default)
+    {
+        var path = GetPath(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var handle = OpenForRead(key, path);
+        if (handle is null || expected.IsAbsent || StampOf(handle, key).ToTag() != expected.Tag)
+        {
+            return null;
+        }
+
+        return await ReadAsync(handle, key, range, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static FileStamp StampOf(SafeFileHandle handle, string key)
+    {
+        if (!LinuxFolderCalls.IsSupported)
+        {
+            throw new ZarrStoreException(key, "versioned reads need fstat of an open file, which this platform's directory store does not have (CanReadVersioned is false)");
+        }
+
+        if (!LinuxFolderCalls.TryGetStamp(handle, out var stamp))
+        {
+            throw Failure(key, "read", new IOException($"fstat failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})"));
+        }
+
+        return stamp;
+    }
+
+    // The range of the open file (all of it for null), clamped to its length.
+    private static async ValueTask<PooledBuffer> ReadAsync(SafeFileHandle handle, string key, ByteRange? range, CancellationToken cancellationToken)
+    {
         PooledBuffer? buffer = null;
         try
         {

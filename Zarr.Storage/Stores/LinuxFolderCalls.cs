@@ -145,15 +145,38 @@ internal static unsafe partial class LinuxFolderCalls
             }
         }
 
-        // struct statx: stx_ino at 32, stx_size at 40, stx_ctime at 96, stx_mtime at 112 (each {s64 sec; u32 nsec}),
-        // stx_dev_major and stx_dev_minor at 136 and 140.
-        stamp = new FileStamp(
+        stamp = StampOf(buffer);
+        return true;
+    }
+
+    /// <summary>
+    /// What identifies the value of the open <paramref name="file"/> (<c>fstat</c> of the handle: the value a read from
+    /// this handle returns, whatever the path holds now); false when it cannot be read.
+    /// </summary>
+    public static bool TryGetStamp(SafeFileHandle file, out FileStamp stamp)
+    {
+        var buffer = stackalloc byte[256];
+        byte empty = 0;
+        if (StatX(Fd(file), &empty, AtEmptyPath, StatxBasic, buffer) != 0)
+        {
+            stamp = default;
+            return false;
+        }
+
+        stamp = StampOf(buffer);
+        return true;
+    }
+
+    // struct statx: stx_ino at 32, stx_size at 40, stx_ctime at 96, stx_mtime at 112 (each {s64 sec; u32 nsec}),
+    // stx_dev_major and stx_dev_minor at 136 and 140.
+    private static FileStamp StampOf(byte* buffer)
+    {
+        return new FileStamp(
             ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140),
             *(ulong*)(buffer + 32),
             *(long*)(buffer + 40),
             Nanoseconds(buffer + 96),
             Nanoseconds(buffer + 112));
-        return true;
 
         static long Nanoseconds(byte* timestamp) => (*(long*)timestamp * 1_000_000_000L) + *(uint*)(timestamp + 8);
     }

@@ -11,7 +11,7 @@ namespace Zarr.Storage;
 /// <remarks>Values are copied in on <see cref="SetAsync"/> and copied out on <see cref="GetAsync"/>, so neither
 /// side can change what the other holds. Writes can be conditional (<see cref="IConditionalStore"/>): each value has a
 /// version, a number no other value of this store had.</remarks>
-public sealed class MemoryStore : IConditionalStore
+public sealed class MemoryStore : IConditionalStore, IVersionedReadStore
 {
     private static long s_lastVersion;
     private readonly ConcurrentDictionary<string, Entry> _values = new(StringComparer.Ordinal);
@@ -177,6 +177,34 @@ public sealed class MemoryStore : IConditionalStore
         }
 
         return ValueTask.FromResult(current.Version == expected && _values.TryRemove(new KeyValuePair<string, Entry>(key, current)));
+    }
+
+    /// <inheritdoc />
+    public bool CanReadVersioned => true;
+
+    /// <inheritdoc />
+    /// <remarks>The version is the value's generation (the one <see cref="GetVersionedAsync"/> gives).</remarks>
+    public ValueTask<VersionedValue> GetVersionedRangeAsync(string key, ByteRange range, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_values.TryGetValue(key, out var entry)
+            ? new VersionedValue(CopyOut(entry, range), entry.Version)
+            : new VersionedValue(null, StoreVersion.Absent));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<PooledBuffer?> GetRangeIfVersionAsync(string key, ByteRange range, StoreVersion expected, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_values.TryGetValue(key, out var entry) && entry.Version == expected ? CopyOut(entry, range) : null);
+    }
+
+    private static PooledBuffer CopyOut(Entry entry, ByteRange range)
+    {
+        var (start, count) = range.Resolve(entry.Value.Length);
+        return PooledBuffer.CopyOf(entry.Value.AsSpan((int)start, (int)count));
     }
 
     /// <summary>Returns "MemoryStore".</summary>

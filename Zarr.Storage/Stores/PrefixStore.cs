@@ -117,6 +117,10 @@ public sealed class PrefixStore : IStore, IForwardingStore
     Chunks.IKeyLockingStore? IForwardingStore.AsKeyLocking() =>
         StoreCapabilities.KeyLocking(Inner) is { } locking ? new KeyLockingView(this, locking) : null;
 
+    /// <inheritdoc />
+    IVersionedReadStore? IForwardingStore.AsVersionedRead() =>
+        StoreCapabilities.VersionedRead(Inner) is { } versioned ? new VersionedReadView(this, versioned) : null;
+
     private async IAsyncEnumerable<StoreEntry> ListPrefixCore(string innerPrefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var entry in Inner.ListPrefixAsync(innerPrefix, cancellationToken).ConfigureAwait(false))
@@ -152,6 +156,18 @@ public sealed class PrefixStore : IStore, IForwardingStore
             inner.LockKeyAsync(view.ToInner(key), cancellationToken);
 
         public bool TryGetStamp(string key, out FileStamp stamp) => inner.TryGetStamp(view.ToInner(key), out stamp);
+    }
+
+    /// <summary>The view's versioned reads: the inner store's of the prefixed keys.</summary>
+    private sealed class VersionedReadView(PrefixStore view, IVersionedReadStore inner) : IVersionedReadStore
+    {
+        public bool CanReadVersioned => inner.CanReadVersioned;
+
+        public ValueTask<VersionedValue> GetVersionedRangeAsync(string key, ByteRange range, CancellationToken cancellationToken = default) =>
+            inner.GetVersionedRangeAsync(view.ToInner(key), range, cancellationToken);
+
+        public ValueTask<PooledBuffer?> GetRangeIfVersionAsync(string key, ByteRange range, StoreVersion expected, CancellationToken cancellationToken = default) =>
+            inner.GetRangeIfVersionAsync(view.ToInner(key), range, expected, cancellationToken);
     }
 
     /// <summary>The view with the inner store's conditional writes of the prefixed keys; every other call is the view's.</summary>

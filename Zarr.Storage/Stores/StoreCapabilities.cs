@@ -13,11 +13,14 @@ internal interface IForwardingStore
 
     /// <summary>This store's keys locked as the store below locks them, or null when the store below does not lock keys.</summary>
     IKeyLockingStore? AsKeyLocking();
+
+    /// <summary>This store with the store below's versioned reads, or null when the store below has none.</summary>
+    IVersionedReadStore? AsVersionedRead();
 }
 
 /// <summary>
 /// The optional capabilities of a store, the one place the array layer asks for them: conditional writes
-/// (<see cref="IConditionalStore"/>) and locks of keys across processes (<see cref="IKeyLockingStore"/>), of the store
+/// (<see cref="IConditionalStore"/>), versioned reads (<see cref="IVersionedReadStore"/>) and locks of keys across processes (<see cref="IKeyLockingStore"/>), of the store
 /// itself or, through a view or wrapper (<see cref="IForwardingStore"/>: <see cref="PrefixStore"/>), of the store below,
 /// so a prefixed directory store locks exactly as the directory store does.
 /// </summary>
@@ -36,6 +39,16 @@ internal static class StoreCapabilities
     {
         IKeyLockingStore locking => locking,
         IForwardingStore forwarding => forwarding.AsKeyLocking(),
+        _ => null,
+    };
+
+    /// <summary>The store's versioned reads (<see cref="IVersionedReadStore"/>, keys as the store names them), or null when it
+    /// has none or cannot tell versions where it runs.</summary>
+    public static IVersionedReadStore? VersionedRead(IStore store) => store switch
+    {
+        IVersionedReadStore { CanReadVersioned: true } versioned => versioned,
+        IVersionedReadStore => null,
+        IForwardingStore forwarding => forwarding.AsVersionedRead(),
         _ => null,
     };
 }

@@ -234,6 +234,9 @@ internal static class ZarrsSuite
             async () =>
             {
                 z = await ZarrArray.OpenAsync<ushort>(new DirectoryStore(await EnsureAsync(layout)), "");
+
+                // Each repetition writes a new array (2 GiB for raw): the previous one goes first, the last after the check.
+                DeleteOutput(output);
                 output = Workloads.NewPath("zs-roundtrip-" + layout);
                 Machine.Sync();
             },
@@ -255,8 +258,16 @@ internal static class ZarrsSuite
                 }
 
                 var extra = Extra(output!);
-                extra["output"] = output;
+                DeleteOutput(output);
                 return extra;
             });
+    }
+
+    private static void DeleteOutput(string? output)
+    {
+        if (output is not null && Directory.Exists(output))
+        {
+            Directory.Delete(output, recursive: true);
+        }
     }
 }

@@ -16,7 +16,9 @@ namespace Zarr.Storage.Codecs;
 /// <para>Inner chunks whose every element is the fill value are not stored (index entry 2^64−1 twice), as zarr-python
 /// does with <c>write_empty_chunks=False</c>; they decode as the fill value.</para>
 /// <para>A read of part of a shard (<c>TryDecodePartialAsync</c>) fetches the index with one ranged read and
-/// then only the inner chunks the region touches, coalescing ranges less than 64 KiB apart into one read.</para>
+/// then only the inner chunks the region touches, coalescing ranges less than 64 KiB apart into one read. On a store
+/// with versioned reads (<see cref="IVersionedReadStore"/>) an array keeps the decoded indexes it read, each under its
+/// shard's version, and later reads of the shard are one conditional ranged read.</para>
 /// <para>Immutable and thread-safe. Large shards are encoded and decoded with their inner chunks in parallel.</para>
 /// </remarks>
 public sealed class ShardingCodec : IPartialDecodingCodec
@@ -369,6 +371,19 @@ public sealed class ShardingCodec : IPartialDecodingCodec
         }
     }
 
+    /// <summary>Decodes one inner chunk's bytes into <paramref name="inner"/>, a contiguous buffer of its decoded size.</summary>
+    internal void DecodeInnerInto(ReadOnlySpan<byte> encoded, Span<byte> inner, ShardLayout layout, int index, int maxDegree)
+    {
+        try
+        {
+            _inner.Decode(encoded, inner, InnerSpec(layout, maxDegree));
+        }
+        catch (ZarrCodecException e)
+        {
+            throw new ZarrCodecException(Name, $"inner chunk {layout.Describe(index)}: {e.Message}", e);
+        }
+    }
+
     // ---------------------------------------------------------------- partial decode
 
     /// <inheritdoc />
@@ -377,7 +392,13 @@ public sealed class ShardingCodec : IPartialDecodingCodec
     /// ranged reads, coalescing ranges less than 64 KiB apart; when the region touches every inner chunk the shard is
     /// read whole, once. Empty inner chunks are filled with the fill value.
     /// </remarks>
-    ValueTask<bool> IPartialDecodingCodec.TryDecodePartialAsync(IReadableStore store, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken)
+    ValueTask<bool> IPartialDecodingCodec.TryDecodePartialAsync(IReadableStore store, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken) =>
+        ((IPartialDecodingCodec)this).TryDecodePartialAsync(store, null, key, region, chunk, spec, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>With an index cache, a shard whose index is kept is read with one ranged read conditional on the version
+    /// the index was read at (a replaced shard drops it and is read again from a fresh index).</remarks>
+    ValueTask<bool> IPartialDecodingCodec.TryDecodePartialAsync(IReadableStore store, ShardIndexCache? indexCache, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(key);
@@ -387,7 +408,65 @@ public sealed class ShardingCodec : IPartialDecodingCodec
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the destination is {chunk.Length} bytes; the shard is {spec.ByteLength}"), nameof(chunk));
         }
 
-        return _partial.TryDecodeAsync(store, key, region, chunk, spec, layout, cancellationToken);
+        return _partial.TryDecodeAsync(store, indexCache, key, region, chunk, spec, layout, ShardPartialDecoder.Placement.Shard, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A region inside one inner chunk of a shard of several: the inner chunk's strides, over a buffer reaching
+    /// to the end of that inner chunk in them (<see cref="ShardLayout.CompactOriginOf"/>).</remarks>
+    bool IPartialDecodingCodec.TryGetCompactLayout(ChunkRegion region, in ChunkSpec spec, out long[] strides, out int byteLength)
+    {
+        var layout = GetLayout(spec);
+        var touched = layout.ChunkCount > 1 ? layout.ChunksTouched(region) : [];
+        if (touched.Length != 1)
+        {
+            strides = [];
+            byteLength = 0;
+            return false;
+        }
+
+        strides = Array.ConvertAll(layout.InnerSteps, s => (long)s);
+        byteLength = checked((int)(layout.CompactOriginOf(touched[0]) + layout.InnerByteLength));
+        return true;
+    }
+
+    /// <inheritdoc />
+    ValueTask<bool> IPartialDecodingCodec.TryDecodeCompactAsync(IReadableStore store, ShardIndexCache? indexCache, string key, ChunkRegion region, Memory<byte> buffer, ChunkSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(key);
+        var layout = GetLayout(spec);
+        return _partial.TryDecodeAsync(store, indexCache, key, region, buffer, spec, layout, ShardPartialDecoder.Placement.Compact, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    bool IPartialDecodingCodec.TryGetInnerChunk(ChunkRegion region, in ChunkSpec spec, out int[] start, out int[] shape)
+    {
+        var layout = GetLayout(spec);
+        var touched = layout.ChunkCount > 1 ? layout.ChunksTouched(region) : [];
+        if (touched.Length != 1)
+        {
+            start = shape = [];
+            return false;
+        }
+
+        start = layout.InnerStartOf(touched[0]);
+        shape = layout.InnerShape;
+        return true;
+    }
+
+    /// <inheritdoc />
+    ValueTask<bool> IPartialDecodingCodec.TryDecodeInnerIntoAsync(IReadableStore store, ShardIndexCache? indexCache, string key, ChunkRegion region, Memory<byte> inner, ChunkSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(key);
+        var layout = GetLayout(spec);
+        if (inner.Length != layout.InnerByteLength)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the destination is {inner.Length} bytes; an inner chunk is {layout.InnerByteLength}"), nameof(inner));
+        }
+
+        return _partial.TryDecodeAsync(store, indexCache, key, region, inner, spec, layout, ShardPartialDecoder.Placement.Alone, cancellationToken);
     }
 
     // ---------------------------------------------------------------- helpers

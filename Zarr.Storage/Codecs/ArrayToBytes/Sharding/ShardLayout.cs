@@ -159,6 +159,38 @@ internal sealed class ShardLayout
         return offset;
     }
 
+    /// <summary>
+    /// The byte offset of inner chunk <paramref name="index"/> in its compact buffer: a buffer addressed by the shard's
+    /// element coordinates with the inner chunk's strides (<see cref="InnerSteps"/>), where that one inner chunk lies as
+    /// one contiguous run (other inner chunks would overlap it: such a buffer holds one). A read of a region inside one
+    /// inner chunk decodes it there, straight, with no copy into a whole shard's buffer.
+    /// </summary>
+    public long CompactOriginOf(int index)
+    {
+        long offset = 0;
+        for (var d = ChunksPerShard.Length - 1; d >= 0; d--)
+        {
+            var c = index % ChunksPerShard[d];
+            index /= ChunksPerShard[d];
+            offset += (long)c * InnerShape[d] * InnerSteps[d];
+        }
+
+        return offset;
+    }
+
+    /// <summary>The element coordinates in the shard of the first element of inner chunk <paramref name="index"/>.</summary>
+    public int[] InnerStartOf(int index)
+    {
+        var start = new int[ChunksPerShard.Length];
+        for (var d = start.Length - 1; d >= 0; d--)
+        {
+            start[d] = index % ChunksPerShard[d] * InnerShape[d];
+            index /= ChunksPerShard[d];
+        }
+
+        return start;
+    }
+
     /// <summary>The coordinates of inner chunk <paramref name="index"/> in the inner grid, for messages.</summary>
     public string Describe(int index)
     {

@@ -10,17 +10,43 @@ namespace Zarr.Storage.Codecs;
 /// </summary>
 internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 {
+    /// <summary>Where decoded inner chunks go.</summary>
+    public enum Placement
+    {
+        /// <summary>Into their place in the whole decoded shard.</summary>
+        Shard,
+
+        /// <summary>The one inner chunk the region touches, into its compact buffer (<see cref="ShardLayout.CompactOriginOf"/>).</summary>
+        Compact,
+
+        /// <summary>The one inner chunk the region touches, into a buffer of exactly its decoded size.</summary>
+        Alone,
+    }
+
+    // A shard replaced between the index and the inner chunks is read again from a fresh index, this many times at most.
+    private const int MaxVersionedAttempts = 4;
+
     /// <summary>Decodes at least <paramref name="region"/> of the shard at <paramref name="key"/>; false when there is no shard.</summary>
     /// <exception cref="ZarrCodecException">The index or an inner chunk is corrupt, or the shard changed under the read.</exception>
-    public async ValueTask<bool> TryDecodeAsync(IReadableStore store, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, CancellationToken cancellationToken)
+    /// <remarks>With a <paramref name="cache"/> (a store with versioned reads), the index comes from the cache when it
+    /// holds the shard's, and every read of inner chunks is conditional on the version the index was read at. With a
+    /// <paramref name="placement"/> other than <see cref="Placement.Shard"/>, the region lies in one inner chunk and
+    /// <paramref name="chunk"/> is that inner chunk's buffer, not the whole shard's.</remarks>
+    public async ValueTask<bool> TryDecodeAsync(IReadableStore store, ShardIndexCache? cache, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, Placement placement, CancellationToken cancellationToken)
     {
         var touched = layout.ChunksTouched(region);
+        var compact = placement != Placement.Shard;
+        if (compact && touched.Length != 1)
+        {
+            throw new ArgumentException("a compact buffer holds one inner chunk; the region touches " + touched.Length, nameof(region));
+        }
+
         if (touched.Length == 0)
         {
             return await store.ExistsAsync(key, cancellationToken).ConfigureAwait(false);
         }
 
-        if (touched.Length == layout.ChunkCount)
+        if (touched.Length == layout.ChunkCount && !compact)
         {
             using var whole = await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
             if (whole is null)
@@ -32,6 +58,11 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
             return true;
         }
 
+        if (cache is not null)
+        {
+            return await TryDecodeVersionedAsync(cache, key, touched, chunk, spec, layout, placement, cancellationToken).ConfigureAwait(false);
+        }
+
         PooledBuffer entries;
         using (var encodedIndex = await store.GetAsync(key, index.Range(layout), cancellationToken).ConfigureAwait(false))
         {
@@ -40,53 +71,137 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
                 return false;
             }
 
-            if (encodedIndex.Length != layout.IndexEncodedLength)
-            {
-                throw new ZarrCodecException(ShardingCodec.CodecName, string.Create(CultureInfo.InvariantCulture, $"the shard is {encodedIndex.Length} bytes, shorter than its {layout.IndexEncodedLength}-byte index"));
-            }
-
+            CheckIndexLength(encodedIndex.Length, layout);
             entries = index.Decode(encodedIndex.Span, layout);
         }
 
         using (entries)
         {
-            var groups = PlanReads(entries.Span, touched, layout, chunk.Span);
+            var groups = PlanReads(entries.Span, touched, layout, chunk.Span, placement);
             if (groups.Count == 0)
             {
                 return true;
             }
 
-            var reads = new Task<PooledBuffer?>[groups.Count];
-            for (var g = 0; g < groups.Count; g++)
-            {
-                reads[g] = store.GetAsync(key, ByteRange.Slice(groups[g].Start, groups[g].End - groups[g].Start), cancellationToken).AsTask();
-            }
-
+            var reads = await ReadGroupsAsync(groups, g => store.GetAsync(key, g, cancellationToken)).ConfigureAwait(false);
             try
             {
-                await Task.WhenAll(reads).ConfigureAwait(false);
                 for (var g = 0; g < groups.Count; g++)
                 {
-                    DecodeGroup(groups[g], reads[g].Result, chunk.Span, layout, spec);
+                    DecodeGroup(groups[g], reads[g], chunk.Span, layout, spec, placement);
                 }
             }
             finally
             {
-                foreach (var read in reads)
-                {
-                    if (read.IsCompletedSuccessfully)
-                    {
-                        read.Result?.Dispose();
-                    }
-                }
+                Release(reads);
             }
         }
 
         return true;
     }
 
+    // The index from the cache, or read with the shard's version and kept; then the inner chunks, each read only if the
+    // shard is still that version. A shard replaced in between drops the index and starts again from a fresh one.
+    private async ValueTask<bool> TryDecodeVersionedAsync(ShardIndexCache cache, string key, int[] touched, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, Placement placement, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (!cache.TryGet(key, layout.IndexByteLength, out var cached))
+            {
+                using var read = await cache.Store.GetVersionedRangeAsync(key, index.Range(layout), cancellationToken).ConfigureAwait(false);
+                if (read.Value is not { } encodedIndex)
+                {
+                    return false;
+                }
+
+                CheckIndexLength(encodedIndex.Length, layout);
+                using var entries = index.Decode(encodedIndex.Span, layout);
+                cached = cache.Add(key, read.Version, entries.Span);
+            }
+
+            var groups = PlanReads(cached.Entries, touched, layout, chunk.Span, placement);
+            if (groups.Count == 0)
+            {
+                return true;
+            }
+
+            var version = cached.Version;
+            var reads = await ReadGroupsAsync(groups, g => cache.Store.GetRangeIfVersionAsync(key, g, version, cancellationToken)).ConfigureAwait(false);
+            try
+            {
+                if (Array.TrueForAll(reads, r => r is not null))
+                {
+                    for (var g = 0; g < groups.Count; g++)
+                    {
+                        DecodeGroup(groups[g], reads[g], chunk.Span, layout, spec, placement);
+                    }
+
+                    return true;
+                }
+            }
+            finally
+            {
+                Release(reads);
+            }
+
+            cache.Remove(key, version);
+            if (attempt == MaxVersionedAttempts)
+            {
+                throw new ZarrCodecException(ShardingCodec.CodecName, string.Create(CultureInfo.InvariantCulture, $"the shard was replaced between reading its index and its inner chunks, {MaxVersionedAttempts} times in a row"));
+            }
+        }
+    }
+
+    // Every group's bytes, read at once; on a failure the reads that did complete are given back.
+    private static async ValueTask<PooledBuffer?[]> ReadGroupsAsync(List<ReadGroup> groups, Func<ByteRange, ValueTask<PooledBuffer?>> read)
+    {
+        if (groups.Count == 1)
+        {
+            return [await read(ByteRange.Slice(groups[0].Start, groups[0].End - groups[0].Start)).ConfigureAwait(false)];
+        }
+
+        var reads = new Task<PooledBuffer?>[groups.Count];
+        for (var g = 0; g < groups.Count; g++)
+        {
+            reads[g] = read(ByteRange.Slice(groups[g].Start, groups[g].End - groups[g].Start)).AsTask();
+        }
+
+        try
+        {
+            return await Task.WhenAll(reads).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var r in reads)
+            {
+                if (r.IsCompletedSuccessfully)
+                {
+                    r.Result?.Dispose();
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private static void Release(PooledBuffer?[] reads)
+    {
+        foreach (var r in reads)
+        {
+            r?.Dispose();
+        }
+    }
+
+    private static void CheckIndexLength(int length, ShardLayout layout)
+    {
+        if (length != layout.IndexEncodedLength)
+        {
+            throw new ZarrCodecException(ShardingCodec.CodecName, string.Create(CultureInfo.InvariantCulture, $"the shard is {length} bytes, shorter than its {layout.IndexEncodedLength}-byte index"));
+        }
+    }
+
     // Fills the touched empty inner chunks and groups the stored ones into coalesced byte ranges, by offset.
-    private List<ReadGroup> PlanReads(ReadOnlySpan<byte> entries, int[] touched, ShardLayout layout, Span<byte> shard)
+    private List<ReadGroup> PlanReads(ReadOnlySpan<byte> entries, int[] touched, ShardLayout layout, Span<byte> shard, Placement placement)
     {
         var dataStart = index.DataStart(layout);
         var stored = new List<(long Offset, long Length, int Index)>(touched.Length);
@@ -95,6 +210,10 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
             if (ShardIndex.Locate(entries, i, layout, dataStart, long.MaxValue, out var offset, out var length))
             {
                 stored.Add((offset, length, i));
+            }
+            else if (placement != Placement.Shard)
+            {
+                StridedCopy.FillPattern(InnerOf(shard, layout, i, placement), layout.ShardSpec.FillValue.AsSpan());
             }
             else
             {
@@ -128,7 +247,11 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
         return groups;
     }
 
-    private void DecodeGroup(ReadGroup group, PooledBuffer? bytes, Span<byte> shard, ShardLayout layout, in ChunkSpec spec)
+    // The one inner chunk's bytes in its own buffer (compact or alone).
+    private static Span<byte> InnerOf(Span<byte> buffer, ShardLayout layout, int i, Placement placement) =>
+        placement == Placement.Compact ? buffer.Slice((int)layout.CompactOriginOf(i), layout.InnerByteLength) : buffer[..layout.InnerByteLength];
+
+    private void DecodeGroup(ReadGroup group, PooledBuffer? bytes, Span<byte> shard, ShardLayout layout, in ChunkSpec spec, Placement placement)
     {
         var wanted = group.End - group.Start;
         if (bytes is null || bytes.Length != wanted)
@@ -140,7 +263,15 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 
         foreach (var (offset, length, i) in group.Members)
         {
-            codec.DecodeInner(bytes.Span.Slice((int)(offset - group.Start), (int)length), shard, layout, i, spec.MaxDegreeOfParallelism);
+            var encoded = bytes.Span.Slice((int)(offset - group.Start), (int)length);
+            if (placement != Placement.Shard)
+            {
+                codec.DecodeInnerInto(encoded, InnerOf(shard, layout, i, placement), layout, i, spec.MaxDegreeOfParallelism);
+            }
+            else
+            {
+                codec.DecodeInner(encoded, shard, layout, i, spec.MaxDegreeOfParallelism);
+            }
         }
     }
 
