@@ -112,23 +112,8 @@ internal static unsafe class ZstdNative
             return null;
         }
 
-        foreach (var candidate in Candidates)
-        {
-            if (NativeLibrary.TryLoad(candidate, typeof(ZstdNative).Assembly, DllImportSearchPath.SafeDirectories, out var handle))
-            {
-                try
-                {
-                    return new Api(handle);
-                }
-                catch (EntryPointNotFoundException)
-                {
-                    // Too old a libzstd (before 1.4, without ZSTD_compress2): ZstdSharp instead.
-                    return null;
-                }
-            }
-        }
-
-        return null;
+        // A libzstd too old for ZSTD_compress2 (before 1.4) lacks an entry point: ZstdSharp instead.
+        return NativeLibraries.Load(Candidates, h => new Api(h));
     }
 
     /// <summary>The entry points, resolved once.</summary>
