@@ -108,10 +108,13 @@ internal sealed class HttpStoreRequests : IDisposable
     /// The wait before retry <paramref name="retry"/> (from 1): a random time up to RetryDelay × 2^(retry−1), at most 30 s
     /// ("full jitter", so that many clients failing together do not retry together), and at least a tenth of it.
     /// </summary>
-    private TimeSpan Backoff(int retry)
+    private TimeSpan Backoff(int retry) => Backoff(_options.RetryDelay, retry, Random.Shared.NextDouble());
+
+    /// <summary>The wait before retry <paramref name="retry"/> for a <paramref name="draw"/> in [0, 1) (the jitter's random number).</summary>
+    internal static TimeSpan Backoff(TimeSpan retryDelay, int retry, double draw)
     {
-        var ceiling = Math.Min(_options.RetryDelay.TotalMilliseconds * Math.Pow(2, retry - 1), MaxBackoff.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(ceiling * (0.1 + (0.9 * Random.Shared.NextDouble())));
+        var ceiling = Math.Min(retryDelay.TotalMilliseconds * Math.Pow(2, retry - 1), MaxBackoff.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(ceiling * (0.1 + (0.9 * draw)));
     }
 
     private async ValueTask<T> SendOnceAsync<T>(Attempt<T> attempt, CancellationToken attemptToken)

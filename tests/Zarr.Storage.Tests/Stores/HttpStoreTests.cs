@@ -107,8 +107,25 @@ public sealed class HttpStoreTests : IAsyncLifetime, IDisposable
         var clock = Stopwatch.StartNew();
         Assert.Equal(_value, await ReadAsync(store, "a b/0.0"));
 
-        // With jitter the waits average 100, 200 and 400 ms; at least a good part of that must have been waited.
-        Assert.InRange(clock.ElapsedMilliseconds, 150, 5000);
+        // With full jitter the three waits are each a random 10-100% of 100, 200 and 400 ms: together at least 70 ms
+        // (a lower bound above that fails when the draws are small), at most 700 plus the requests.
+        Assert.InRange(clock.ElapsedMilliseconds, 70, 5000);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.5)]
+    [InlineData(0.999)]
+    public void Each_retry_waits_within_a_ceiling_that_doubles_up_to_30_seconds(double draw)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        for (var retry = 1; retry <= 12; retry++)
+        {
+            var ceiling = Math.Min(100 * Math.Pow(2, retry - 1), 30_000);
+            var wait = HttpStoreRequests.Backoff(delay, retry, draw).TotalMilliseconds;
+            Assert.InRange(wait, (0.1 * ceiling) - 1e-9, ceiling + 1e-9);
+            Assert.Equal(ceiling * (0.1 + (0.9 * draw)), wait, 6);
+        }
     }
 
     [Fact]
