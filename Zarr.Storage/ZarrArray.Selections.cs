@@ -57,7 +57,7 @@ public partial class ZarrArray
                 && plan.IsContiguousBox(chunk, innerStart, innerShape, out var innerOffset))
             {
                 // Exactly one inner chunk of a shard, one run of the destination: decoded straight into it.
-                var bytes = BytesOfMemory<TElement>.Of(destination).Slice(checked((int)(innerOffset * itemSize)), checked((int)(Elements(innerShape) * itemSize)));
+                var bytes = BytesOfMemory<TElement>.Of(destination).Slice(checked((int)(innerOffset * itemSize)), checked((int)(Checked.Product<int>(innerShape) * itemSize)));
                 if (!await io.TryDecodeInnerIntoAsync(coordinates, part, bytes, codecParallelism, ct).ConfigureAwait(false))
                 {
                     io.DecodeMissing(bytes.Span);
@@ -72,17 +72,6 @@ public partial class ZarrArray
                 CopyOut(plan, chunk, io, decoded, strides, destination, streaming);
             }
         }, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static long Elements(int[] shape)
-    {
-        long n = 1;
-        foreach (var s in shape)
-        {
-            n *= s;
-        }
-
-        return n;
     }
 
     // Copies a chunk's selected elements out, or the fill value where the chunk is missing (null).
