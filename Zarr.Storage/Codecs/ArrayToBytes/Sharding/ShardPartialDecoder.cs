@@ -116,7 +116,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 
                 CheckIndexLength(encodedIndex.Length, layout);
                 using var entries = index.Decode(encodedIndex.Span, layout);
-                cached = cache.Add(key, read.Version, entries.Span);
+                cached = cache.Add(key, read.Version, read.IsLasting, entries.Span);
             }
 
             var groups = PlanReads(cached.Entries, touched, layout, chunk.Span, placement);
