@@ -72,9 +72,10 @@ public sealed class VersionedValue : IDisposable
     /// True when no other value of the key can ever carry <see cref="Version"/>, so what a reader derived from this value
     /// may be kept under the version and used with later reads on it (an ETag, a generation, a directory store's file
     /// stamp whose times lie <c>100 ms</c> or more before it was taken). False for a file stamp younger than that (a file
-    /// written within one tick of the kernel's coarse clock after another was freed may get its inode and its stamp) and
-    /// for a value a server sent without a strong ETag: such a version holds only for reads made right after it, and
-    /// nothing derived from it is kept. Always false when there is no value.
+    /// written within one tick of the kernel's coarse clock after another was freed may get its inode and its stamp),
+    /// which serves only the reads that follow at once, and for a value an HTTP server sent without a strong ETag (whose
+    /// version checks nothing: <see cref="HttpStore"/>). Nothing derived from a value whose version is not lasting is
+    /// kept. Always false when there is no value.
     /// </summary>
     public bool IsLasting { get; }
 
