@@ -141,7 +141,7 @@ public sealed class HttpStore : IStore, IVersionedReadStore, IDisposable
     public async ValueTask<VersionedValue> GetVersionedRangeAsync(string key, ByteRange range, CancellationToken cancellationToken = default)
     {
         StoreKey.Validate(key);
-        var (value, etag) = await _requests.GetTaggedAsync(key, IsEmpty(range) ? null : range, null, cancellationToken).ConfigureAwait(false);
+        var (value, etag) = await _requests.GetTaggedAsync(key, Header(range), IsEmpty(range), null, cancellationToken).ConfigureAwait(false);
         return value is null
             ? new VersionedValue(null, StoreVersion.Absent)
             : new VersionedValue(value, StoreVersion.Of(etag ?? NoETag), isLasting: etag is not null);
@@ -161,7 +161,7 @@ public sealed class HttpStore : IStore, IVersionedReadStore, IDisposable
         }
 
         var tagged = expected.Tag != NoETag;
-        var (value, etag) = await _requests.GetTaggedAsync(key, IsEmpty(range) ? null : range, tagged ? expected.Tag : null, cancellationToken).ConfigureAwait(false);
+        var (value, etag) = await _requests.GetTaggedAsync(key, Header(range), IsEmpty(range), tagged ? expected.Tag : null, cancellationToken).ConfigureAwait(false);
         if (!tagged && etag is not null)
         {
             value?.Dispose(); // the value has a version now, so it is not the one read without
@@ -198,6 +198,10 @@ public sealed class HttpStore : IStore, IVersionedReadStore, IDisposable
         // Each attempt has its own timeout (HttpStoreOptions.Timeout), applied by the retry loop.
         return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
+
+    // The Range header to send: none for the whole value (a server that ignores ranges sends it unbounded, as to
+    // GetAsync) and none for an empty range (asked with HEAD).
+    private static ByteRange? Header(ByteRange range) => range == ByteRange.From(0) || IsEmpty(range) ? null : range;
 
     private static bool IsEmpty(ByteRange range) => range.IsSuffix ? range.SuffixLength == 0 : range.Length == 0;
 

@@ -63,13 +63,13 @@ internal sealed class HttpStoreRequests : IDisposable
         RunAsync(HttpMethod.Head, new Target(key, null), static (self, response, target, _) => self.ReadSize(response, target.Key), cancellationToken);
 
     /// <summary>
-    /// GET (HEAD for <paramref name="range"/> null: the key's existence and version only) of a key with the strong ETag
-    /// it was sent with, or null for none (a weak or missing ETag); sent with <c>If-Match</c> when
-    /// <paramref name="ifMatch"/> is set. A 412 answer (the value is another version now), a 404 and an answer that
+    /// GET of a key (or a part of it; HEAD when <paramref name="head"/>: the key's existence and version only, an empty
+    /// value) with the strong ETag it was sent with, or null for none (a weak or missing ETag); sent with <c>If-Match</c>
+    /// when <paramref name="ifMatch"/> is set. A 412 answer (the value is another version now), a 404 and an answer that
     /// carries another ETag than <paramref name="ifMatch"/> (a server that ignores <c>If-Match</c>) give no value.
     /// </summary>
-    public ValueTask<(PooledBuffer? Value, string? ETag)> GetTaggedAsync(string key, ByteRange? range, string? ifMatch, CancellationToken cancellationToken) =>
-        RunAsync(range is null ? HttpMethod.Head : HttpMethod.Get, new Target(key, range, ifMatch), static (self, response, target, ct) => self.ReadTaggedAsync(response, target, ct), cancellationToken);
+    public ValueTask<(PooledBuffer? Value, string? ETag)> GetTaggedAsync(string key, ByteRange? range, bool head, string? ifMatch, CancellationToken cancellationToken) =>
+        RunAsync(head ? HttpMethod.Head : HttpMethod.Get, new Target(key, range, ifMatch, head), static (self, response, target, ct) => self.ReadTaggedAsync(response, target, ct), cancellationToken);
 
     public void Dispose() => _slots.Dispose();
 
@@ -233,7 +233,7 @@ internal sealed class HttpStoreRequests : IDisposable
             return (null, null); // the server ignored If-Match: the value it sent is another version
         }
 
-        if (target.Range is null)
+        if (target.Head)
         {
             return await ReadSize(response, target.Key).ConfigureAwait(false) is null ? (null, null) : (PooledBuffer.Rent(0), etag);
         }
@@ -354,8 +354,9 @@ internal sealed class HttpStoreRequests : IDisposable
         return string.Join('/', key.Split('/').Select(Uri.EscapeDataString));
     }
 
-    /// <summary>What a request asks for: the key, the range (null: all of it), and the ETag it must still have (null: any).</summary>
-    private readonly record struct Target(string Key, ByteRange? Range, string? IfMatch = null);
+    /// <summary>What a request asks for: the key, the range (null: all of it), the ETag it must still have (null: any),
+    /// and whether it is a HEAD (the value's size and version only).</summary>
+    private readonly record struct Target(string Key, ByteRange? Range, string? IfMatch = null, bool Head = false);
 
     /// <summary>One request's arguments, passed to each attempt (no closure per request).</summary>
     private sealed class Attempt<T>(

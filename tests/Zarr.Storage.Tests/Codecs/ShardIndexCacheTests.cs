@@ -72,7 +72,8 @@ internal sealed class HeldClock(DateTimeOffset now) : TimeProvider
 /// Issue 18: a sharded array on a store with versioned reads keeps each shard's decoded index under the shard's version
 /// (<see cref="ShardIndexCache"/>): a second read of a shard's inner chunks is one conditional ranged read, a shard
 /// replaced in between (same size, same modification time, another index) is never read through its old index, the
-/// index of a shard whose stamp is still fresh is not kept, and the cache stays within its bytes.
+/// index of a shard whose stamp is still fresh is not kept, a whole-shard read keeps the index it decoded, and the cache
+/// stays within its bytes.
 /// </summary>
 public sealed class ShardIndexCacheTests
 {
@@ -263,6 +264,61 @@ public sealed class ShardIndexCacheTests
         Assert.Equal(reversed[24..32], ToArray(await z[24..32]));
         Assert.Equal(["versioned", "if-version", "if-version"], store.Reads.Select(r => r.Kind));
         Assert.Equal((1L, 4L, 1), (cache.Hits, cache.Misses, cache.Count));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task A_whole_shard_read_keeps_its_index_so_a_later_inner_chunk_read_is_one_ranged_read(string kind)
+    {
+        using var folder = new TempDirectory();
+        var store = new CountingVersionedStore(Open(kind, folder.Path));
+        var z = await CreateAsync(store);
+        var all = Enumerable.Range(1, 64).ToArray();
+        await z[..].WriteAsync(all);
+        await SettleAsync();
+        var cache = z.ChunkIO.IndexCache!;
+
+        store.Reset();
+        Assert.Equal(all[..32], ToArray(await z[..32]));
+        Assert.Equal(["versioned"], store.Reads.Select(r => r.Kind));
+        Assert.Equal(1, cache.Count);
+
+        store.Reset();
+        Assert.Equal(all[8..16], ToArray(await z[8..16]));
+        Assert.Equal(all[24..26], ToArray(await z[24..26]));
+        Assert.Equal(["if-version", "if-version"], store.Reads.Select(r => r.Kind));
+        Assert.Equal((2L, 0L), (cache.Hits, cache.Misses));
+
+        // Rewritten, and read by a region that touches every inner chunk (so the shard is read whole): the index kept is
+        // the new version's, and the next inner read goes by it.
+        var reversed = all.Reverse().ToArray();
+        await z[..32].WriteAsync(reversed[..32]);
+        await SettleAsync();
+        store.Reset();
+        Assert.Equal(reversed[1..31], ToArray(await z[1..31]));
+        Assert.Equal(["versioned"], store.Reads.Select(r => r.Kind));
+        store.Reset();
+        Assert.Equal(reversed[8..16], ToArray(await z[8..16]));
+        Assert.Equal(["if-version"], store.Reads.Select(r => r.Kind));
+        Assert.Equal((3L, 0L, 1), (cache.Hits, cache.Misses, cache.Count));
+    }
+
+    [Fact]
+    public async Task A_whole_shard_read_at_a_fresh_stamp_keeps_nothing()
+    {
+        using var folder = new TempDirectory();
+        var clock = new HeldClock(DateTimeOffset.UtcNow);
+        var store = new CountingVersionedStore(new DirectoryStore(folder.Path) { Clock = clock });
+        var z = await CreateAsync(store);
+        var all = Enumerable.Range(1, 64).ToArray();
+        await z[..].WriteAsync(all);
+        var cache = z.ChunkIO.IndexCache!;
+
+        Assert.Equal(all[..32], ToArray(await z[..32]));
+        Assert.Equal(0, cache.Count);
+        store.Reset();
+        Assert.Equal(all[8..16], ToArray(await z[8..16]));
+        Assert.Equal(["versioned", "if-version"], store.Reads.Select(r => r.Kind));
     }
 
     /// <summary>Waits until what was written before lies past the settle time (twice it, as the file times' clock ticks coarsely).</summary>

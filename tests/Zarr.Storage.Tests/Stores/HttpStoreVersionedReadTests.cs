@@ -130,6 +130,28 @@ public sealed class HttpStoreVersionedReadTests : IAsyncLifetime, IDisposable
         Assert.Equal((3L, 2L), (cache.Hits, cache.Misses));
     }
 
+    [Fact]
+    public async Task A_whole_shard_read_keeps_its_index_so_an_inner_chunk_read_is_one_request()
+    {
+        _server.ETags = ETagKind.Strong;
+        var writer = await CreateAsync();
+        var values = Enumerable.Range(1, 64).ToArray();
+        await writer[..].WriteAsync(values);
+        using var store = Open();
+        var z = await ZarrArray.OpenAsync<int>(store, "a");
+        var cache = z.ChunkIO.IndexCache!;
+
+        _server.ResetCounts();
+        Assert.Equal(values[32..], (await z[32..]).ToArray());
+        Assert.Equal(values[40..48], (await z[40..48]).ToArray());
+        // The whole shard with no Range header, then the inner chunk alone on the shard's ETag.
+        Assert.Collection(
+            _server.Log,
+            whole => Assert.Equal("GET /data/a/c/1", whole),
+            inner => Assert.Matches("^GET /data/a/c/1 bytes=[0-9]+-[0-9]+ If-Match: \"[0-9A-F]+\"$", inner));
+        Assert.Equal((1L, 0L, 1), (cache.Hits, cache.Misses, cache.Count));
+    }
+
     [Theory]
     [InlineData("None")]
     [InlineData("Weak")]
