@@ -104,7 +104,10 @@ internal sealed partial class ChunkIO
         var key = KeyOf(coordinates);
         try
         {
-            return await _store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
+            // With a shard index cache, the read keeps the shard's index in hand for later inner-chunk reads.
+            return _indexCache is null
+                ? await _store.GetAsync(key, null, cancellationToken).ConfigureAwait(false)
+                : await _snapshot.PartialDecoder!.FetchWholeAsync(_store, _indexCache, key, SpecAt(coordinates), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (StoreFailures.IsUntyped(e))
         {
@@ -118,6 +121,10 @@ internal sealed partial class ChunkIO
     /// </summary>
     private ChunkSpec SpecWith(int codecParallelism) =>
         codecParallelism == _snapshot.Spec.MaxDegreeOfParallelism ? _snapshot.Spec : _snapshot.Spec with { MaxDegreeOfParallelism = codecParallelism };
+
+    /// <summary>The decoded spec of the chunk at <paramref name="coordinates"/>: a rectilinear edge chunk's own shape.</summary>
+    private ChunkSpec SpecAt(ReadOnlySpan<long> coordinates) =>
+        Grid.IsFullShape(coordinates) ? _snapshot.Spec : _snapshot.Spec with { Shape = [.. Grid.ChunkShapeAt(coordinates)] };
 
     /// <summary>Decode: fills <paramref name="chunk"/> (exactly <see cref="ByteLength"/>) from encoded bytes, the codecs using at most <paramref name="codecParallelism"/> threads (0: their choice).</summary>
     /// <exception cref="ZarrCodecException">The chunk is corrupt; the exception names the array, the chunk key and the codec.</exception>

@@ -11,14 +11,7 @@ namespace Zarr.Storage.Chunks;
 /// the last read, or when that stamp is still fresh. Otherwise the document is read each time and compared, byte for
 /// byte, with the last one read; it is parsed only when it differs.
 /// </summary>
-/// <remarks>
-/// Why a fresh stamp is not trusted: a document replaced by a rename is a new inode, but the system may give a later
-/// document the inode number of an earlier one, and file times tick coarsely (a few milliseconds on some file systems).
-/// A document written after the stamp was taken has times no earlier than that moment less one tick; so once the stamped
-/// times lie <see cref="SettledAfter"/> before the moment the stamp was taken, a later document cannot carry the same
-/// stamp. (A wall clock set back by more than that could fool it; so could a tool that rewrites the file in place keeping
-/// its size and times.)
-/// </remarks>
+/// <remarks>A fresh stamp is not trusted (<see cref="FileStamp"/> says why).</remarks>
 internal sealed class StoredShape
 {
     private readonly IStore _store;
@@ -28,8 +21,8 @@ internal sealed class StoredShape
     private readonly IKeyLockingStore? _stamps;
     private Seen? _seen;
 
-    /// <summary>How long before its stamp was taken a document must have been written for the stamp to be trusted.</summary>
-    internal static readonly TimeSpan SettledAfter = TimeSpan.FromMilliseconds(100);
+    /// <summary>How long before its stamp was taken a document must have been written for the stamp to be trusted (<see cref="FileStamp.SettledAfter"/>).</summary>
+    internal static readonly TimeSpan SettledAfter = FileStamp.SettledAfter;
 
     /// <param name="store">The array's store.</param>
     /// <param name="path">The array's path.</param>
@@ -107,16 +100,7 @@ internal sealed class StoredShape
     }
 
     /// <summary>True when the times of <paramref name="stamp"/> lie <see cref="SettledAfter"/> or more before <paramref name="takenAt"/>.</summary>
-    private static bool IsSettled(FileStamp? stamp, DateTime takenAt)
-    {
-        if (stamp is not { } s)
-        {
-            return false;
-        }
-
-        var limit = (takenAt - SettledAfter - DateTime.UnixEpoch).Ticks * 100;
-        return s.ChangedNanoseconds < limit && s.ModifiedNanoseconds < limit;
-    }
+    private static bool IsSettled(FileStamp? stamp, DateTime takenAt) => stamp is { } s && s.IsSettledAt(takenAt);
 
     /// <summary>
     /// The data type <paramref name="metadata"/> reads back as from its own document: a structured type written to v2

@@ -299,4 +299,12 @@ internal interface IPartialDecodingCodec : IArrayToBytesCodec
     /// <exception cref="ZarrCodecException">What was read is corrupt.</exception>
     ValueTask<bool> TryDecodeInnerIntoAsync(Zarr.Storage.IReadableStore store, ShardIndexCache? indexCache, string key, ChunkRegion region, Memory<byte> inner, ChunkSpec spec, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException($"{Name} has no inner chunks");
+
+    /// <summary>
+    /// The whole stored value at <paramref name="key"/> (null when there is none), read so that what
+    /// <paramref name="indexCache"/> can keep from it (a shard's index, when the read's version is lasting) is kept. The
+    /// caller owns the buffer. The default, for a codec that keeps nothing, is a plain read.
+    /// </summary>
+    ValueTask<Zarr.Storage.Buffers.PooledBuffer?> FetchWholeAsync(Zarr.Storage.IReadableStore store, ShardIndexCache indexCache, string key, ChunkSpec spec, CancellationToken cancellationToken = default) =>
+        store.GetAsync(key, null, cancellationToken);
 }

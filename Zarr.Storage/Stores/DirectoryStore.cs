@@ -111,7 +111,8 @@ public sealed class DirectoryStore : IStore, IKeyLockingStore, IVersionedReadSto
     /// <inheritdoc />
     /// <remarks>The version is the file's device, inode, size and change and modification times to the nanosecond, from
     /// <c>fstat</c> of the handle the bytes are read from: a value replaced by a rename is another inode, one changed in
-    /// place has other times (same-second changes included).</remarks>
+    /// place has other times (same-second changes included). It is lasting only once both times lie 100 ms or more
+    /// before the read: a younger file's inode and stamp may be given to a file written just after it is freed.</remarks>
     public async ValueTask<VersionedValue> GetVersionedRangeAsync(string key, ByteRange range, CancellationToken cancellationToken = default)
     {
         var path = GetPath(key);
@@ -122,9 +123,14 @@ public sealed class DirectoryStore : IStore, IKeyLockingStore, IVersionedReadSto
             return new VersionedValue(null, StoreVersion.Absent);
         }
 
-        var version = StoreVersion.Of(StampOf(handle, key).ToTag());
-        return new VersionedValue(await ReadAsync(handle, key, range, cancellationToken).ConfigureAwait(false), version);
+        var takenAt = Clock.GetUtcNow();
+        var stamp = StampOf(handle, key);
+        var value = await ReadAsync(handle, key, range, cancellationToken).ConfigureAwait(false);
+        return new VersionedValue(value, StoreVersion.Of(stamp.ToTag()), stamp.IsSettledAt(takenAt));
     }
+
+    /// <summary>The clock a stamp's age is judged by (<see cref="FileStamp.IsSettledAt"/>); tests set one they move.</summary>
+    internal TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <inheritdoc />
     /// <remarks>Open, <c>fstat</c>, compare, read: the bytes come from the handle whose stamp was compared.</remarks>

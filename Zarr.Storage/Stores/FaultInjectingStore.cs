@@ -17,9 +17,10 @@ namespace Zarr.Storage;
 /// <para>Made with <see cref="Wrap"/>: the wrapper is an <see cref="IConditionalStore"/> exactly when the store below is,
 /// and takes the store below's locks of keys across processes (a directory store's lock files) when it has them, so the
 /// array layer chooses the same way of writing as it would without the wrapper. Locks are not store calls: neither
-/// counted nor failed.</para>
+/// counted nor failed. The store below's versioned reads (<see cref="IVersionedReadStore"/>: a sharded array's cached
+/// shard indexes) are the wrapper's too, and are read calls that wait and fail as the others do.</para>
 /// </remarks>
-public class FaultInjectingStore : IStore
+public class FaultInjectingStore : IStore, IForwardingStore
 {
     private readonly FaultInjectingStoreOptions _options;
     private long _calls;
@@ -125,6 +126,16 @@ public class FaultInjectingStore : IStore
         }
     }
 
+    /// <inheritdoc />
+    IConditionalStore? IForwardingStore.AsConditional() => this as IConditionalStore;
+
+    /// <inheritdoc />
+    Chunks.IKeyLockingStore? IForwardingStore.AsKeyLocking() => this as Chunks.IKeyLockingStore;
+
+    /// <inheritdoc />
+    IVersionedReadStore? IForwardingStore.AsVersionedRead() =>
+        StoreCapabilities.VersionedRead(Inner) is { } versioned ? new VersionedReads(this, versioned) : null;
+
     /// <summary>Returns "FaultInjectingStore(" + the store below + ")".</summary>
     public override string ToString() => $"FaultInjectingStore({Inner})";
 
@@ -175,6 +186,24 @@ public class FaultInjectingStore : IStore
         public ValueTask<IDisposable> LockKeyAsync(string key, CancellationToken cancellationToken) => locks.LockKeyAsync(key, cancellationToken);
 
         public bool TryGetStamp(string key, out FileStamp stamp) => locks.TryGetStamp(key, out stamp);
+    }
+
+    /// <summary>The store below's versioned reads, each a read call of the wrapper's: waited, counted, failed as the others.</summary>
+    private sealed class VersionedReads(FaultInjectingStore wrapper, IVersionedReadStore inner) : IVersionedReadStore
+    {
+        public bool CanReadVersioned => inner.CanReadVersioned;
+
+        public async ValueTask<VersionedValue> GetVersionedRangeAsync(string key, ByteRange range, CancellationToken cancellationToken = default)
+        {
+            await wrapper.BeforeAsync(FaultOperations.Read, key, cancellationToken).ConfigureAwait(false);
+            return await inner.GetVersionedRangeAsync(key, range, cancellationToken).ConfigureAwait(false);
+        }
+
+        public async ValueTask<PooledBuffer?> GetRangeIfVersionAsync(string key, ByteRange range, StoreVersion expected, CancellationToken cancellationToken = default)
+        {
+            await wrapper.BeforeAsync(FaultOperations.Read, key, cancellationToken).ConfigureAwait(false);
+            return await inner.GetRangeIfVersionAsync(key, range, expected, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The wrapper of a store with conditional writes: those fail and wait as the others do.</summary>

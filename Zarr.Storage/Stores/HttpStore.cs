@@ -25,11 +25,21 @@ namespace Zarr.Storage;
 /// <see cref="NotSupportedException"/>. Groups are opened through their consolidated metadata
 /// (<see cref="ZarrGroup.OpenAsync(IStore, string, AccessMode, CancellationToken)"/> in mode <c>r</c> reads it), which
 /// answers the listing of their children; arrays and chunks are read by their known keys.</para>
+/// <para><b>Versioned reads.</b> A ranged GET's strong <c>ETag</c> is the version of the value it read, and a read on that
+/// version is a GET with <c>If-Match</c> (412 Precondition Failed: the value changed), so a sharded array keeps each
+/// shard's index (<see cref="IVersionedReadStore"/>) and never reads inner chunks through an index of another version.
+/// An answer with a weak ETag or none gives a version that is not lasting and checks nothing: a read on it is a plain
+/// GET, as a store without versioned reads makes, and nothing is kept. (A server whose strong ETags do not change with
+/// every change of the bytes breaks HTTP's rule, and this store's reads: nginx derives its ETag from the modification
+/// time in whole seconds and the size.)</para>
 /// <para><b>Secrets.</b> Messages and <see cref="ToString"/> name the URL without its query string and user name and password;
 /// headers (<see cref="HttpStoreOptions.Headers"/>, a bearer token) never appear in a message.</para>
 /// </remarks>
-public sealed class HttpStore : IStore, IDisposable
+public sealed class HttpStore : IStore, IVersionedReadStore, IDisposable
 {
+    // The version of a value sent without a strong ETag: not one (a strong ETag is a quoted string), so it never equals one.
+    private const string NoETag = "(no strong ETag)";
+
     private readonly HttpClient _client;
     private readonly bool _ownsClient;
     private readonly HttpStoreRequests _requests;
@@ -74,7 +84,7 @@ public sealed class HttpStore : IStore, IDisposable
     public ValueTask<PooledBuffer?> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
     {
         StoreKey.Validate(key);
-        if (range is { } r && (r.IsSuffix ? r.SuffixLength == 0 : r.Length == 0))
+        if (range is { } r && IsEmpty(r))
         {
             // HTTP cannot ask for zero bytes ("bytes=-0" is not satisfiable): only whether the key exists matters.
             return EmptyIfExistsAsync(key, cancellationToken);
@@ -119,6 +129,48 @@ public sealed class HttpStore : IStore, IDisposable
     public IAsyncEnumerable<string> ListDirectoryAsync(string prefix, CancellationToken cancellationToken = default) =>
         throw CannotList(prefix);
 
+    /// <inheritdoc />
+    /// <remarks>Always true: whether a value has a version is told per answer (its strong ETag).</remarks>
+    public bool CanReadVersioned => true;
+
+    /// <inheritdoc />
+    /// <remarks>The version is the strong ETag of the answer, lasting; an answer without one (a weak ETag or none) gives a
+    /// version that is not lasting, on which <see cref="GetRangeIfVersionAsync"/> reads without a check.</remarks>
+    /// <exception cref="ZarrStoreException">The key is not valid, or the server failed (after retries), refused access, or
+    /// ignored the range on a value over <see cref="HttpStoreOptions.MaxWholeValueBytes"/>.</exception>
+    public async ValueTask<VersionedValue> GetVersionedRangeAsync(string key, ByteRange range, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        var (value, etag) = await _requests.GetTaggedAsync(key, Header(range), IsEmpty(range), null, cancellationToken).ConfigureAwait(false);
+        return value is null
+            ? new VersionedValue(null, StoreVersion.Absent)
+            : new VersionedValue(value, StoreVersion.Of(etag ?? NoETag), isLasting: etag is not null);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A GET with <c>If-Match</c>; null on 412, on 404, and on an answer with another ETag (a server that ignores
+    /// <c>If-Match</c>). On a version without an ETag, a plain GET, null only when the answer now has a strong ETag.</remarks>
+    /// <exception cref="ZarrStoreException">The key is not valid, or the server failed (after retries), refused access, or
+    /// ignored the range on a value over <see cref="HttpStoreOptions.MaxWholeValueBytes"/>.</exception>
+    public async ValueTask<PooledBuffer?> GetRangeIfVersionAsync(string key, ByteRange range, StoreVersion expected, CancellationToken cancellationToken = default)
+    {
+        StoreKey.Validate(key);
+        if (expected.IsAbsent)
+        {
+            return null;
+        }
+
+        var tagged = expected.Tag != NoETag;
+        var (value, etag) = await _requests.GetTaggedAsync(key, Header(range), IsEmpty(range), tagged ? expected.Tag : null, cancellationToken).ConfigureAwait(false);
+        if (!tagged && etag is not null)
+        {
+            value?.Dispose(); // the value has a version now, so it is not the one read without
+            return null;
+        }
+
+        return value;
+    }
+
     /// <summary>Returns "HttpStore(" + the base URL without secrets + ")".</summary>
     public override string ToString() => $"HttpStore({BaseUrl})";
 
@@ -146,6 +198,12 @@ public sealed class HttpStore : IStore, IDisposable
         // Each attempt has its own timeout (HttpStoreOptions.Timeout), applied by the retry loop.
         return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
+
+    // The Range header to send: none for the whole value (a server that ignores ranges sends it unbounded, as to
+    // GetAsync) and none for an empty range (asked with HEAD).
+    private static ByteRange? Header(ByteRange range) => range == ByteRange.From(0) || IsEmpty(range) ? null : range;
+
+    private static bool IsEmpty(ByteRange range) => range.IsSuffix ? range.SuffixLength == 0 : range.Length == 0;
 
     private async ValueTask<PooledBuffer?> EmptyIfExistsAsync(string key, CancellationToken cancellationToken) =>
         await _requests.HeadAsync(key, cancellationToken).ConfigureAwait(false) is null ? null : PooledBuffer.Rent(0);

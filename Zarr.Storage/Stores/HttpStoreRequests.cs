@@ -56,22 +56,31 @@ internal sealed class HttpStoreRequests : IDisposable
 
     /// <summary>GET of a key (or a part of it): null when missing.</summary>
     public ValueTask<PooledBuffer?> GetAsync(string key, ByteRange? range, CancellationToken cancellationToken) =>
-        RunAsync(HttpMethod.Get, key, range, static (self, response, key, range, ct) => self.ReadValueAsync(response, key, range, ct), cancellationToken);
+        RunAsync(HttpMethod.Get, new Target(key, range), static (self, response, target, ct) => self.ReadValueAsync(response, target.Key, target.Range, ct), cancellationToken);
 
     /// <summary>HEAD of a key: its size, or null when missing.</summary>
     public ValueTask<long?> HeadAsync(string key, CancellationToken cancellationToken) =>
-        RunAsync(HttpMethod.Head, key, null, static (self, response, key, _, _) => self.ReadSize(response, key), cancellationToken);
+        RunAsync(HttpMethod.Head, new Target(key, null), static (self, response, target, _) => self.ReadSize(response, target.Key), cancellationToken);
+
+    /// <summary>
+    /// GET of a key (or a part of it; HEAD when <paramref name="head"/>: the key's existence and version only, an empty
+    /// value) with the strong ETag it was sent with, or null for none (a weak or missing ETag); sent with <c>If-Match</c>
+    /// when <paramref name="ifMatch"/> is set. A 412 answer (the value is another version now), a 404 and an answer that
+    /// carries another ETag than <paramref name="ifMatch"/> (a server that ignores <c>If-Match</c>) give no value.
+    /// </summary>
+    public ValueTask<(PooledBuffer? Value, string? ETag)> GetTaggedAsync(string key, ByteRange? range, bool head, string? ifMatch, CancellationToken cancellationToken) =>
+        RunAsync(head ? HttpMethod.Head : HttpMethod.Get, new Target(key, range, ifMatch, head), static (self, response, target, ct) => self.ReadTaggedAsync(response, target, ct), cancellationToken);
 
     public void Dispose() => _slots.Dispose();
 
     private async ValueTask<T> RunAsync<T>(
         HttpMethod method,
-        string key,
-        ByteRange? range,
-        Func<HttpStoreRequests, HttpResponseMessage, string, ByteRange?, CancellationToken, ValueTask<T>> read,
+        Target target,
+        Func<HttpStoreRequests, HttpResponseMessage, Target, CancellationToken, ValueTask<T>> read,
         CancellationToken cancellationToken)
     {
-        var attempt = new Attempt<T>(this, method, key, range, read);
+        var key = target.Key;
+        var attempt = new Attempt<T>(this, method, target, read);
         for (var number = 1; ; number++)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -122,14 +131,19 @@ internal sealed class HttpStoreRequests : IDisposable
         await _slots.WaitAsync(attemptToken).ConfigureAwait(false);
         try
         {
-            using var request = new HttpRequestMessage(attempt.Method, _root + EscapeKey(attempt.Key) + _query);
+            using var request = new HttpRequestMessage(attempt.Method, _root + EscapeKey(attempt.Target.Key) + _query);
             request.Headers.Authorization = _userInfo;
             foreach (var (name, value) in _options.Headers)
             {
                 request.Headers.TryAddWithoutValidation(name, value);
             }
 
-            if (attempt.Range is { } range)
+            if (attempt.Target.IfMatch is { } expected)
+            {
+                request.Headers.TryAddWithoutValidation("If-Match", expected);
+            }
+
+            if (attempt.Target.Range is { } range)
             {
                 request.Headers.Range = range.IsSuffix
                     ? new RangeHeaderValue(null, range.SuffixLength)
@@ -155,7 +169,7 @@ internal sealed class HttpStoreRequests : IDisposable
                     throw new TransientStatusException(response.StatusCode);
                 }
 
-                return await attempt.Read(this, response, attempt.Key, attempt.Range, attemptToken).ConfigureAwait(false);
+                return await attempt.Read(this, response, attempt.Target, attemptToken).ConfigureAwait(false);
             }
         }
         finally
@@ -204,6 +218,27 @@ internal sealed class HttpStoreRequests : IDisposable
         Buffer.BlockCopy(whole.Array, (int)start, whole.Array, 0, (int)count);
         whole.SetLength((int)count);
         return whole;
+    }
+
+    private async ValueTask<(PooledBuffer? Value, string? ETag)> ReadTaggedAsync(HttpResponseMessage response, Target target, CancellationToken cancellationToken)
+    {
+        if (response.StatusCode == HttpStatusCode.PreconditionFailed && target.IfMatch is not null)
+        {
+            return (null, null);
+        }
+
+        var etag = response.Headers.ETag is { IsWeak: false } strong ? strong.Tag : null;
+        if (target.IfMatch is not null && etag is not null && etag != target.IfMatch)
+        {
+            return (null, null); // the server ignored If-Match: the value it sent is another version
+        }
+
+        if (target.Head)
+        {
+            return await ReadSize(response, target.Key).ConfigureAwait(false) is null ? (null, null) : (PooledBuffer.Rent(0), etag);
+        }
+
+        return (await ReadValueAsync(response, target.Key, target.Range, cancellationToken).ConfigureAwait(false), etag);
     }
 
     private ValueTask<long?> ReadSize(HttpResponseMessage response, string key)
@@ -319,21 +354,22 @@ internal sealed class HttpStoreRequests : IDisposable
         return string.Join('/', key.Split('/').Select(Uri.EscapeDataString));
     }
 
+    /// <summary>What a request asks for: the key, the range (null: all of it), the ETag it must still have (null: any),
+    /// and whether it is a HEAD (the value's size and version only).</summary>
+    private readonly record struct Target(string Key, ByteRange? Range, string? IfMatch = null, bool Head = false);
+
     /// <summary>One request's arguments, passed to each attempt (no closure per request).</summary>
     private sealed class Attempt<T>(
         HttpStoreRequests owner,
         HttpMethod method,
-        string key,
-        ByteRange? range,
-        Func<HttpStoreRequests, HttpResponseMessage, string, ByteRange?, CancellationToken, ValueTask<T>> read)
+        Target target,
+        Func<HttpStoreRequests, HttpResponseMessage, Target, CancellationToken, ValueTask<T>> read)
     {
         public HttpMethod Method { get; } = method;
 
-        public string Key { get; } = key;
+        public Target Target { get; } = target;
 
-        public ByteRange? Range { get; } = range;
-
-        public Func<HttpStoreRequests, HttpResponseMessage, string, ByteRange?, CancellationToken, ValueTask<T>> Read { get; } = read;
+        public Func<HttpStoreRequests, HttpResponseMessage, Target, CancellationToken, ValueTask<T>> Read { get; } = read;
 
         public ValueTask<T> RunAsync(CancellationToken attemptToken) => owner.SendOnceAsync(this, attemptToken);
     }

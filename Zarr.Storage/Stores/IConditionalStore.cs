@@ -31,13 +31,26 @@ public readonly record struct StoreVersion
     public override string ToString() => Tag ?? "(absent)";
 }
 
-/// <summary>A whole stored value with its version (both absent when the key has none). The caller disposes it.</summary>
+/// <summary>
+/// A stored value (whole, or the range asked for) with its version (both absent when the key has none), and whether that
+/// version is lasting. The caller disposes it.
+/// </summary>
 public sealed class VersionedValue : IDisposable
 {
-    /// <summary>A value and its version.</summary>
+    /// <summary>A value and its version, which is lasting when there is a value (an ETag, a generation).</summary>
     /// <param name="value">The value, or null when the key has none (then <paramref name="version"/> is absent).</param>
     /// <param name="version">The value's version.</param>
     public VersionedValue(PooledBuffer? value, StoreVersion version)
+        : this(value, version, isLasting: true)
+    {
+    }
+
+    /// <summary>A value, its version, and whether the version is lasting (see <see cref="IsLasting"/>).</summary>
+    /// <param name="value">The value, or null when the key has none (then <paramref name="version"/> is absent).</param>
+    /// <param name="version">The value's version.</param>
+    /// <param name="isLasting">Whether no other value of the key can ever carry <paramref name="version"/>; ignored (false)
+    /// when there is no value.</param>
+    public VersionedValue(PooledBuffer? value, StoreVersion version, bool isLasting)
     {
         if (value is null != version.IsAbsent)
         {
@@ -46,6 +59,7 @@ public sealed class VersionedValue : IDisposable
 
         Value = value;
         Version = version;
+        IsLasting = isLasting && value is not null;
     }
 
     /// <summary>The value, or null when the key has none. Owned by this object.</summary>
@@ -53,6 +67,17 @@ public sealed class VersionedValue : IDisposable
 
     /// <summary>The value's version (<see cref="StoreVersion.Absent"/> when the key has none).</summary>
     public StoreVersion Version { get; }
+
+    /// <summary>
+    /// True when no other value of the key can ever carry <see cref="Version"/>, so what a reader derived from this value
+    /// may be kept under the version and used with later reads on it (an ETag, a generation, a directory store's file
+    /// stamp whose times lie <c>100 ms</c> or more before it was taken). False for a file stamp younger than that (a file
+    /// written within one tick of the kernel's coarse clock after another was freed may get its inode and its stamp),
+    /// which serves only the reads that follow at once, and for a value an HTTP server sent without a strong ETag (whose
+    /// version checks nothing: <see cref="HttpStore"/>). Nothing derived from a value whose version is not lasting is
+    /// kept. Always false when there is no value.
+    /// </summary>
+    public bool IsLasting { get; }
 
     /// <inheritdoc/>
     public void Dispose() => Value?.Dispose();

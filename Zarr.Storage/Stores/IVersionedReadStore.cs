@@ -20,6 +20,8 @@ public interface IVersionedReadStore
     /// <summary>
     /// Reads <paramref name="range"/> of the value of <paramref name="key"/> and the version of the value the bytes came
     /// from; a null value and <see cref="StoreVersion.Absent"/> when the key has none. The caller disposes the result.
+    /// Only a version that is lasting (<see cref="VersionedValue.IsLasting"/>) may be kept to read by later; any version
+    /// serves the reads that follow this one at once.
     /// </summary>
     /// <exception cref="ZarrStoreException">The key is not valid, or the read failed.</exception>
     ValueTask<VersionedValue> GetVersionedRangeAsync(string key, ByteRange range, CancellationToken cancellationToken = default);

@@ -14,7 +14,8 @@ namespace Zarr.Tests.Shared;
 /// A real HTTP server (Kestrel, on 127.0.0.1 and a free port) serving the files of a folder with GET and HEAD, single
 /// byte ranges (<c>bytes=a-b</c>, <c>bytes=a-</c>, <c>bytes=-n</c>) and 404 for what is missing; with switches for the
 /// faults the HTTP store must survive: no range support, bursts of 503, latency, a required bearer token, 403 for missing
-/// files. Every request is counted and logged.
+/// files; and ETags (none, strong or weak, from the file's bytes) with <c>If-Match</c> answered 412 when it does not
+/// match (or ignored). Every request is counted and logged.
 /// </summary>
 internal sealed class HttpFolderServer : IAsyncDisposable
 {
@@ -45,6 +46,12 @@ internal sealed class HttpFolderServer : IAsyncDisposable
 
     /// <summary>When true, a missing file is answered 403 (as a public S3 bucket does), not 404.</summary>
     public bool ForbiddenForMissing { get; set; }
+
+    /// <summary>The ETags the answers carry (none by default): a hash of the file's bytes, strong or weak (<c>W/</c>).</summary>
+    public ETagKind ETags { get; set; }
+
+    /// <summary>When true, <c>If-Match</c> is ignored (answered as if absent), as some servers do.</summary>
+    public bool IgnoresIfMatch { get; set; }
 
     /// <summary>The most requests the server was answering at once.</summary>
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
@@ -112,7 +119,8 @@ internal sealed class HttpFolderServer : IAsyncDisposable
         Interlocked.Increment(ref _requests);
         var request = context.Request;
         var response = context.Response;
-        Log.Enqueue($"{request.Method} {request.Path} {request.Headers.Range}".TrimEnd());
+        var ifMatch = request.Headers.IfMatch.ToString();
+        Log.Enqueue($"{request.Method} {request.Path} {request.Headers.Range}".TrimEnd() + (ifMatch.Length > 0 ? " If-Match: " + ifMatch : ""));
         Queries.Enqueue(request.QueryString.Value ?? "");
         if (Latency > TimeSpan.Zero)
         {
@@ -146,7 +154,22 @@ internal sealed class HttpFolderServer : IAsyncDisposable
             return;
         }
 
-        var length = new FileInfo(file).Length;
+        // With ETags, the bytes are read once: the ETag and the body are of the same version of the file.
+        var bytes = ETags == ETagKind.None ? null : await File.ReadAllBytesAsync(file);
+        var length = bytes?.Length ?? new FileInfo(file).Length;
+        var etag = bytes is null ? null : $"{(ETags == ETagKind.Weak ? "W/" : "")}\"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes))[..16]}\"";
+        if (etag is not null)
+        {
+            response.Headers.ETag = etag;
+        }
+
+        // If-Match compares strongly: a weak ETag never matches, "*" matches any value.
+        if (ifMatch.Length > 0 && !IgnoresIfMatch && ifMatch != "*" && (etag is null || etag.StartsWith("W/", StringComparison.Ordinal) || !ifMatch.Split(',').Select(t => t.Trim()).Contains(etag)))
+        {
+            response.StatusCode = StatusCodes.Status412PreconditionFailed;
+            return;
+        }
+
         var (start, count, unsatisfiable) = (0L, length, false);
         var ranged = SupportsRanges && TryParseRange(request.Headers.Range.ToString(), length, out start, out count, out unsatisfiable);
         if (ranged && unsatisfiable)
@@ -169,11 +192,30 @@ internal sealed class HttpFolderServer : IAsyncDisposable
             return;
         }
 
+        if (bytes is not null)
+        {
+            await response.Body.WriteAsync(bytes.AsMemory((int)start, (int)count));
+            return;
+        }
+
         await using var stream = File.OpenRead(file);
         stream.Position = start;
         var buffer = new byte[count];
         await stream.ReadExactlyAsync(buffer);
         await response.Body.WriteAsync(buffer);
+    }
+
+    /// <summary>Which ETags the server sends.</summary>
+    public enum ETagKind
+    {
+        /// <summary>None.</summary>
+        None,
+
+        /// <summary>Strong ETags.</summary>
+        Strong,
+
+        /// <summary>Weak ETags (<c>W/"…"</c>).</summary>
+        Weak,
     }
 
     private static bool TryParseRange(string header, long length, out long start, out long count, out bool unsatisfiable)

@@ -337,6 +337,10 @@ public sealed partial class ShardingCodec : IPartialDecodingCodec
         return _partial.TryDecodeAsync(store, indexCache, key, region, inner, spec, layout, ShardPartialDecoder.Placement.Alone, cancellationToken);
     }
 
+    /// <inheritdoc />
+    ValueTask<PooledBuffer?> IPartialDecodingCodec.FetchWholeAsync(IReadableStore store, ShardIndexCache indexCache, string key, ChunkSpec spec, CancellationToken cancellationToken) =>
+        _partial.FetchWholeAsync(indexCache, key, GetLayout(spec), cancellationToken);
+
     // ---------------------------------------------------------------- helpers
 
     private ShardLayout GetLayout(in ChunkSpec spec)

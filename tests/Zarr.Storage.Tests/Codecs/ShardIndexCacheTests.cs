@@ -60,11 +60,20 @@ internal sealed class CountingVersionedStore(IStore inner) : IStore, IVersionedR
     public override string ToString() => "CountingVersionedStore";
 }
 
+/// <summary>A clock that shows the time it is set to.</summary>
+internal sealed class HeldClock(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
 /// <summary>
 /// Issue 18: a sharded array on a store with versioned reads keeps each shard's decoded index under the shard's version
 /// (<see cref="ShardIndexCache"/>): a second read of a shard's inner chunks is one conditional ranged read, a shard
-/// replaced in between (same size, same modification time, another index) is never read through its old index, and
-/// the cache stays within its bytes.
+/// replaced in between (same size, same modification time, another index) is never read through its old index, the
+/// index of a shard whose stamp is still fresh is not kept, a whole-shard read keeps the index it decoded, and the cache
+/// stays within its bytes.
 /// </summary>
 public sealed class ShardIndexCacheTests
 {
@@ -97,6 +106,7 @@ public sealed class ShardIndexCacheTests
         var z = await CreateAsync(store);
         var all = Enumerable.Range(1, 64).ToArray();
         await z[..].WriteAsync(all);
+        await SettleAsync(); // a directory store's stamp is lasting, and the index kept, only once its times are settled
         var cache = z.ChunkIO.IndexCache!;
         Assert.NotNull(cache);
 
@@ -142,6 +152,7 @@ public sealed class ShardIndexCacheTests
         await z[..16].WriteAsync([.. Ones, .. Noise]);
         var swapped = await CreateAsync(new DirectoryStore(other.Path));
         await swapped[..16].WriteAsync([.. Noise, .. Ones]);
+        await SettleAsync();
 
         Assert.Equal(Noise, ToArray(await z[8..16]));
         var cache = z.ChunkIO.IndexCache!;
@@ -154,6 +165,7 @@ public sealed class ShardIndexCacheTests
         File.Copy(replacement, staged);
         File.SetLastWriteTimeUtc(staged, File.GetLastWriteTimeUtc(shard));
         await RunAsync("/bin/mv", staged, shard);
+        await SettleAsync(); // the rename gave the file a new change time
 
         store.Reset();
         Assert.Equal(Ones, ToArray(await z[8..16]));
@@ -183,7 +195,7 @@ public sealed class ShardIndexCacheTests
         var entries = new byte[200];
         for (var i = 0; i < 5; i++)
         {
-            cache.Add("c/" + i, StoreVersion.Of("v" + i), entries);
+            cache.Add("c/" + i, StoreVersion.Of("v" + i), lasting: true, entries);
             Assert.True(cache.Bytes <= cache.MaxBytes);
         }
 
@@ -193,7 +205,7 @@ public sealed class ShardIndexCacheTests
         Assert.Equal(StoreVersion.Of("v2"), kept.Version);
 
         // c/2 was just used: the next entry pushes out c/3, the least recently used.
-        cache.Add("c/5", StoreVersion.Of("v5"), entries);
+        cache.Add("c/5", StoreVersion.Of("v5"), lasting: true, entries);
         Assert.False(cache.TryGet("c/3", 200, out _));
         Assert.True(cache.TryGet("c/2", 200, out _));
 
@@ -205,10 +217,112 @@ public sealed class ShardIndexCacheTests
         Assert.False(cache.TryGet("c/2", 200, out _));
         Assert.Equal((3L, 4L), (cache.Hits, cache.Misses));
 
-        // An index larger than the whole bound is not kept.
-        cache.Add("big", StoreVersion.Of("b"), new byte[4096]);
+        // An index larger than the whole bound is not kept, nor one of a version that is not lasting (it is still given
+        // back, to read by once).
+        cache.Add("big", StoreVersion.Of("b"), lasting: true, new byte[4096]);
         Assert.False(cache.TryGet("big", 4096, out _));
+        var fresh = cache.Add("c/6", StoreVersion.Of("v6"), lasting: false, entries);
+        Assert.Equal((StoreVersion.Of("v6"), 200), (fresh.Version, fresh.Entries.Length));
+        Assert.False(cache.TryGet("c/6", 200, out _));
+        Assert.Equal(2, cache.Count);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_freshly_written_shard_is_read_right_and_its_index_kept_only_once_its_stamp_is_settled(bool prefixed)
+    {
+        using var folder = new TempDirectory();
+
+        // The clock the store judges a stamp's age by, held at the moment before the writes: the stamps read are fresh
+        // however slowly the machine runs.
+        var clock = new HeldClock(DateTimeOffset.UtcNow);
+        var directory = new DirectoryStore(folder.Path) { Clock = clock };
+        var store = new CountingVersionedStore(prefixed ? new PrefixStore(directory, "p") : directory);
+        var z = await CreateAsync(store);
+        var all = Enumerable.Range(1, 64).ToArray();
+        await z[..].WriteAsync(all);
+        var cache = z.ChunkIO.IndexCache!;
+
+        store.Reset();
+        Assert.Equal(all[8..16], ToArray(await z[8..16]));
+        Assert.Equal(all[16..24], ToArray(await z[16..24]));
+        Assert.Equal(["versioned", "if-version", "versioned", "if-version"], store.Reads.Select(r => r.Kind));
+        Assert.Equal((0L, 2L, 0), (cache.Hits, cache.Misses, cache.Count));
+
+        // Rewritten while fresh, inner chunks in another order: each read goes by the index it read itself.
+        var reversed = all.Reverse().ToArray();
+        await z[..32].WriteAsync(reversed[..32]);
+        Assert.Equal(reversed[8..16], ToArray(await z[8..16]));
+        Assert.Equal(0, cache.Count);
+
+        // Once the times lie the settle time in the past, the index read is kept and the next read is one ranged read.
+        await SettleAsync();
+        clock.Now = DateTimeOffset.UtcNow;
+        store.Reset();
+        Assert.Equal(reversed[0..8], ToArray(await z[0..8]));
+        Assert.Equal(reversed[24..32], ToArray(await z[24..32]));
+        Assert.Equal(["versioned", "if-version", "if-version"], store.Reads.Select(r => r.Kind));
+        Assert.Equal((1L, 4L, 1), (cache.Hits, cache.Misses, cache.Count));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task A_whole_shard_read_keeps_its_index_so_a_later_inner_chunk_read_is_one_ranged_read(string kind)
+    {
+        using var folder = new TempDirectory();
+        var store = new CountingVersionedStore(Open(kind, folder.Path));
+        var z = await CreateAsync(store);
+        var all = Enumerable.Range(1, 64).ToArray();
+        await z[..].WriteAsync(all);
+        await SettleAsync();
+        var cache = z.ChunkIO.IndexCache!;
+
+        store.Reset();
+        Assert.Equal(all[..32], ToArray(await z[..32]));
+        Assert.Equal(["versioned"], store.Reads.Select(r => r.Kind));
+        Assert.Equal(1, cache.Count);
+
+        store.Reset();
+        Assert.Equal(all[8..16], ToArray(await z[8..16]));
+        Assert.Equal(all[24..26], ToArray(await z[24..26]));
+        Assert.Equal(["if-version", "if-version"], store.Reads.Select(r => r.Kind));
+        Assert.Equal((2L, 0L), (cache.Hits, cache.Misses));
+
+        // Rewritten, and read by a region that touches every inner chunk (so the shard is read whole): the index kept is
+        // the new version's, and the next inner read goes by it.
+        var reversed = all.Reverse().ToArray();
+        await z[..32].WriteAsync(reversed[..32]);
+        await SettleAsync();
+        store.Reset();
+        Assert.Equal(reversed[1..31], ToArray(await z[1..31]));
+        Assert.Equal(["versioned"], store.Reads.Select(r => r.Kind));
+        store.Reset();
+        Assert.Equal(reversed[8..16], ToArray(await z[8..16]));
+        Assert.Equal(["if-version"], store.Reads.Select(r => r.Kind));
+        Assert.Equal((3L, 0L, 1), (cache.Hits, cache.Misses, cache.Count));
+    }
+
+    [Fact]
+    public async Task A_whole_shard_read_at_a_fresh_stamp_keeps_nothing()
+    {
+        using var folder = new TempDirectory();
+        var clock = new HeldClock(DateTimeOffset.UtcNow);
+        var store = new CountingVersionedStore(new DirectoryStore(folder.Path) { Clock = clock });
+        var z = await CreateAsync(store);
+        var all = Enumerable.Range(1, 64).ToArray();
+        await z[..].WriteAsync(all);
+        var cache = z.ChunkIO.IndexCache!;
+
+        Assert.Equal(all[..32], ToArray(await z[..32]));
+        Assert.Equal(0, cache.Count);
+        store.Reset();
+        Assert.Equal(all[8..16], ToArray(await z[8..16]));
+        Assert.Equal(["versioned", "if-version"], store.Reads.Select(r => r.Kind));
+    }
+
+    /// <summary>Waits until what was written before lies past the settle time (twice it, as the file times' clock ticks coarsely).</summary>
+    internal static Task SettleAsync() => Task.Delay(FileStamp.SettledAfter * 2);
 
     private static async Task RunAsync(string file, params string[] arguments)
     {

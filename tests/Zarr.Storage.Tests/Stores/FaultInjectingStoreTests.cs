@@ -105,6 +105,58 @@ public sealed class FaultInjectingStoreTests : IDisposable
         Assert.True(await store.TrySetAsync("k", new byte[] { 2 }, current.Version));
     }
 
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Versioned_reads_of_the_store_below_are_the_wrappers_and_fail_like_the_others(string kind)
+    {
+        var inner = CreateStore(kind);
+        await inner.SetAsync("k", Enumerable.Range(0, 32).Select(i => (byte)i).ToArray());
+        var store = FaultInjectingStore.Wrap(inner, new FaultInjectingStoreOptions { FailCall = 2, Operations = FaultOperations.Read });
+        var versioned = StoreCapabilities.VersionedRead(store);
+        Assert.NotNull(versioned);
+        Assert.Null(StoreCapabilities.VersionedRead(FaultInjectingStore.Wrap(new Codecs.CountingStore(new MemoryStore()))));
+
+        using var read = await versioned!.GetVersionedRangeAsync("k", ByteRange.Suffix(4));
+        Assert.Equal(new byte[] { 28, 29, 30, 31 }, read.Value!.Span.ToArray());
+        var failed = await Assert.ThrowsAsync<ZarrStoreException>(async () => await versioned.GetRangeIfVersionAsync("k", ByteRange.Slice(0, 2), read.Version));
+        Assert.Equal("k", failed.Key);
+        Assert.True(failed.InnerException is HttpRequestException or IOException or TimeoutException, failed.InnerException?.GetType().Name);
+        using (var again = await versioned.GetRangeIfVersionAsync("k", ByteRange.Slice(0, 2), read.Version))
+        {
+            Assert.Equal(new byte[] { 0, 1 }, again!.Span.ToArray());
+        }
+
+        Assert.Equal((3L, 1L), (store.Calls, store.InjectedFailures));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_failed_read_through_a_cached_shard_index_names_the_shard_and_the_next_read_is_right(string kind)
+    {
+        var inner = CreateStore(kind);
+        var options = new ArrayOptions { Format = ZarrFormat.V3, Shards = [32], Chunks = [8], Compressors = [new Zarr.Storage.Codecs.ZstdCodec(3)], FillValue = 0 };
+        var values = Enumerable.Range(1, 64).ToArray();
+        await (await ZarrArray.CreateAsync<int>(inner, "a", [64], options))[..].WriteAsync(values);
+        await Codecs.ShardIndexCacheTests.SettleAsync(); // so a directory store's shard index is kept
+
+        // A run without faults counts the calls of opening the array and a first inner-chunk read (which keeps the index).
+        var counting = FaultInjectingStore.Wrap(inner);
+        Assert.Equal(values[8..16], (await (await ZarrArray.OpenAsync<int>(counting, "a"))[8..16]).ToArray());
+
+        // The same with the call after those failing: the second read's one call, on the cached index, is the one.
+        var flaky = FaultInjectingStore.Wrap(inner, new FaultInjectingStoreOptions { FailCall = counting.Calls + 1 });
+        var array = await ZarrArray.OpenAsync<int>(flaky, "a");
+        Assert.Equal(values[8..16], (await array[8..16]).ToArray());
+        var cache = array.ChunkIO.IndexCache!;
+        var failed = await Assert.ThrowsAsync<ZarrStoreException>(async () => await array[16..24]);
+        Assert.Equal("a/c/0", failed.Key);
+        Assert.Equal((1L, 1L, 1L), (cache.Hits, cache.Misses, flaky.InjectedFailures));
+
+        Assert.Equal(values[16..24], (await array[16..24]).ToArray());
+        Assert.Equal(values[40..48], (await array[40..48]).ToArray());
+        Assert.Equal((2L, 2L), (cache.Hits, cache.Misses));
+    }
+
     public static TheoryData<string> Stores => new() { "memory", "directory" };
 
     [Theory]

@@ -95,6 +95,52 @@ public sealed class VersionedReadStoreTests
         Assert.Null(await store.GetRangeIfVersionAsync("k", ByteRange.Slice(0, 16), fresh.Version));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_directory_stores_version_is_lasting_only_once_the_files_times_are_settled(bool prefixed)
+    {
+        using var folder = new TempDirectory();
+        var clock = new Codecs.HeldClock(DateTimeOffset.UtcNow);
+        var directory = new DirectoryStore(folder.Path) { Clock = clock };
+        IStore store = prefixed ? new PrefixStore(directory, "p") : directory;
+        var versioned = StoreCapabilities.VersionedRead(store)!;
+        await store.SetAsync("k", new byte[64]);
+
+        // Read at the moment of the write: a version to read by at once, not to keep.
+        using var fresh = await versioned.GetVersionedRangeAsync("k", ByteRange.Slice(0, 8));
+        Assert.False(fresh.IsLasting);
+        using (var again = await versioned.GetRangeIfVersionAsync("k", ByteRange.Slice(8, 8), fresh.Version))
+        {
+            Assert.Equal(new byte[8], again!.Span.ToArray());
+        }
+
+        // The same file read once its times lie the settle time in the past: the same version, now lasting.
+        await Codecs.ShardIndexCacheTests.SettleAsync();
+        clock.Now = DateTimeOffset.UtcNow;
+        using var settled = await versioned.GetVersionedRangeAsync("k", ByteRange.Suffix(8));
+        Assert.True(settled.IsLasting);
+        Assert.Equal(fresh.Version, settled.Version);
+
+        // A file changed since is fresh again; a missing key's absent version is never lasting.
+        await store.SetAsync("k", new byte[64]);
+        using var changed = await versioned.GetVersionedRangeAsync("k", ByteRange.Suffix(8));
+        Assert.False(changed.IsLasting);
+        Assert.NotEqual(settled.Version, changed.Version);
+        using var missing = await versioned.GetVersionedRangeAsync("missing", ByteRange.Suffix(8));
+        Assert.False(missing.IsLasting);
+    }
+
+    [Fact]
+    public async Task A_memory_stores_generation_is_lasting()
+    {
+        var store = new PrefixStore(new MemoryStore(), "p");
+        await store.SetAsync("k", new byte[] { 1, 2, 3 });
+        using var read = await StoreCapabilities.VersionedRead(store)!.GetVersionedRangeAsync("k", ByteRange.Suffix(2));
+        Assert.True(read.IsLasting);
+        Assert.Equal(new byte[] { 2, 3 }, read.Value!.Span.ToArray());
+    }
+
     [Fact]
     public void Stores_without_versioned_reads_have_none_through_views()
     {

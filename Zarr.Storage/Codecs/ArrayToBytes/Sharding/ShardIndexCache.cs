@@ -4,7 +4,10 @@ namespace Zarr.Storage.Codecs;
 /// One array's decoded shard indexes, each kept under the store version of the shard it was read from, so a later read
 /// of inner chunks is one ranged read conditional on that version (<see cref="IVersionedReadStore"/>) instead of two.
 /// A stale index is never used: a read on a version the shard no longer has returns nothing and the entry is dropped.
-/// Bounded by bytes, least recently used first out. Thread-safe.
+/// Only indexes read at a lasting version (<see cref="VersionedValue.IsLasting"/>) are kept: a directory store's stamp of
+/// a file written in the last 100 ms may come back on another file with another index (an inode reused within one tick of
+/// the file times' clock), so such an index serves only the read that read it. Bounded by bytes, least recently used
+/// first out. Thread-safe.
 /// </summary>
 internal sealed class ShardIndexCache
 {
@@ -87,12 +90,15 @@ internal sealed class ShardIndexCache
         return false;
     }
 
-    /// <summary>Keeps a copy of <paramref name="entries"/>, the decoded index of version <paramref name="version"/> of the shard; returns it.</summary>
-    public CachedShardIndex Add(string key, StoreVersion version, ReadOnlySpan<byte> entries)
+    /// <summary>
+    /// The decoded index <paramref name="entries"/> of version <paramref name="version"/> of the shard, as one to read
+    /// by; a copy is kept only when the version is <paramref name="lasting"/> (and the index fits the bound).
+    /// </summary>
+    public CachedShardIndex Add(string key, StoreVersion version, bool lasting, ReadOnlySpan<byte> entries)
     {
         var index = new CachedShardIndex(key, version, entries.ToArray());
         var cost = Cost(index);
-        if (cost > MaxBytes)
+        if (!lasting || cost > MaxBytes)
         {
             return index;
         }

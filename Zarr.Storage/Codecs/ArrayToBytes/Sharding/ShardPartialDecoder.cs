@@ -48,7 +48,9 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 
         if (touched.Length == layout.ChunkCount && !compact)
         {
-            using var whole = await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
+            using var whole = cache is null
+                ? await store.GetAsync(key, null, cancellationToken).ConfigureAwait(false)
+                : await FetchWholeAsync(cache, key, layout, cancellationToken).ConfigureAwait(false);
             if (whole is null)
             {
                 return false;
@@ -116,7 +118,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 
                 CheckIndexLength(encodedIndex.Length, layout);
                 using var entries = index.Decode(encodedIndex.Span, layout);
-                cached = cache.Add(key, read.Version, entries.Span);
+                cached = cache.Add(key, read.Version, read.IsLasting, entries.Span);
             }
 
             var groups = PlanReads(cached.Entries, touched, layout, chunk.Span, placement);
@@ -150,6 +152,35 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
                 throw new ZarrCodecException(ShardingCodec.CodecName, string.Create(CultureInfo.InvariantCulture, $"the shard was replaced between reading its index and its inner chunks, {MaxVersionedAttempts} times in a row"));
             }
         }
+    }
+
+    /// <summary>
+    /// Reads the whole shard at <paramref name="key"/> (null when there is none) with its version, and when that version is
+    /// lasting keeps the index in hand, so a later read of inner chunks is one ranged read. An index that does not decode
+    /// is not kept: the shard's own decode reports it. The caller owns the buffer.
+    /// </summary>
+    public async ValueTask<PooledBuffer?> FetchWholeAsync(ShardIndexCache cache, string key, ShardLayout layout, CancellationToken cancellationToken)
+    {
+        // Not disposed: the value's buffer is handed to the caller, and the read holds nothing else.
+        var read = await cache.Store.GetVersionedRangeAsync(key, ByteRange.From(0), cancellationToken).ConfigureAwait(false);
+        if (read.Value is { } shard && read.IsLasting)
+        {
+            var (start, count) = index.Range(layout).Resolve(shard.Length);
+            if (count == layout.IndexEncodedLength)
+            {
+                try
+                {
+                    using var entries = index.Decode(shard.Span.Slice((int)start, (int)count), layout);
+                    cache.Add(key, read.Version, lasting: true, entries.Span);
+                }
+                catch (ZarrCodecException)
+                {
+                    // Corrupt: nothing is kept, and the decode of the shard says what is wrong with it.
+                }
+            }
+        }
+
+        return read.Value;
     }
 
     // Every group's bytes, read at once; on a failure the reads that did complete are given back.
