@@ -29,9 +29,11 @@ namespace Zarr.Storage;
 /// version is a GET with <c>If-Match</c> (412 Precondition Failed: the value changed), so a sharded array keeps each
 /// shard's index (<see cref="IVersionedReadStore"/>) and never reads inner chunks through an index of another version.
 /// An answer with a weak ETag or none gives a version that is not lasting and checks nothing: a read on it is a plain
-/// GET, as a store without versioned reads makes, and nothing is kept. (A server whose strong ETags do not change with
-/// every change of the bytes breaks HTTP's rule, and this store's reads: nginx derives its ETag from the modification
-/// time in whole seconds and the size.)</para>
+/// GET, as a store without versioned reads makes, and nothing is kept. Servers such as nginx derive a strong ETag from the
+/// modification time in whole seconds and the size, so two values of one size written within a second share it: a
+/// version is kept only once the answer's <c>Last-Modified</c> lies two seconds before its <c>Date</c>, after which any
+/// change carries a later second. (A server whose strong ETags do not change with the bytes even then breaks HTTP's rule,
+/// and this store's reads.)</para>
 /// <para><b>Secrets.</b> Messages and <see cref="ToString"/> name the URL without its query string and user name and password;
 /// headers (<see cref="HttpStoreOptions.Headers"/>, a bearer token) never appear in a message.</para>
 /// </remarks>
@@ -134,17 +136,18 @@ public sealed class HttpStore : IStore, IVersionedReadStore, IDisposable
     public bool CanReadVersioned => true;
 
     /// <inheritdoc />
-    /// <remarks>The version is the strong ETag of the answer, lasting; an answer without one (a weak ETag or none) gives a
-    /// version that is not lasting, on which <see cref="GetRangeIfVersionAsync"/> reads without a check.</remarks>
+    /// <remarks>The version is the strong ETag of the answer, lasting once the answer's <c>Last-Modified</c> lies two seconds
+    /// before its <c>Date</c> (or when it has none); an answer without a strong ETag (a weak one or none) gives a version that
+    /// is not lasting, on which <see cref="GetRangeIfVersionAsync"/> reads without a check.</remarks>
     /// <exception cref="ZarrStoreException">The key is not valid, or the server failed (after retries), refused access, or
     /// ignored the range on a value over <see cref="HttpStoreOptions.MaxWholeValueBytes"/>.</exception>
     public async ValueTask<VersionedValue> GetVersionedRangeAsync(string key, ByteRange range, CancellationToken cancellationToken = default)
     {
         StoreKey.Validate(key);
-        var (value, etag) = await _requests.GetTaggedAsync(key, Header(range), IsEmpty(range), null, cancellationToken).ConfigureAwait(false);
+        var (value, etag, lasting) = await _requests.GetTaggedAsync(key, Header(range), IsEmpty(range), null, cancellationToken).ConfigureAwait(false);
         return value is null
             ? new VersionedValue(null, StoreVersion.Absent)
-            : new VersionedValue(value, StoreVersion.Of(etag ?? NoETag), isLasting: etag is not null);
+            : new VersionedValue(value, StoreVersion.Of(etag ?? NoETag), isLasting: lasting);
     }
 
     /// <inheritdoc />
@@ -161,7 +164,7 @@ public sealed class HttpStore : IStore, IVersionedReadStore, IDisposable
         }
 
         var tagged = expected.Tag != NoETag;
-        var (value, etag) = await _requests.GetTaggedAsync(key, Header(range), IsEmpty(range), tagged ? expected.Tag : null, cancellationToken).ConfigureAwait(false);
+        var (value, etag, _) = await _requests.GetTaggedAsync(key, Header(range), IsEmpty(range), tagged ? expected.Tag : null, cancellationToken).ConfigureAwait(false);
         if (!tagged && etag is not null)
         {
             value?.Dispose(); // the value has a version now, so it is not the one read without

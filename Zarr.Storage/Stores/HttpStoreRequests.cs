@@ -67,8 +67,9 @@ internal sealed class HttpStoreRequests : IDisposable
     /// value) with the strong ETag it was sent with, or null for none (a weak or missing ETag); sent with <c>If-Match</c>
     /// when <paramref name="ifMatch"/> is set. A 412 answer (the value is another version now), a 404 and an answer that
     /// carries another ETag than <paramref name="ifMatch"/> (a server that ignores <c>If-Match</c>) give no value.
+    /// <c>Lasting</c> says whether the ETag can be kept as the value's version (<see cref="ETagSettledAfter"/>).
     /// </summary>
-    public ValueTask<(PooledBuffer? Value, string? ETag)> GetTaggedAsync(string key, ByteRange? range, bool head, string? ifMatch, CancellationToken cancellationToken) =>
+    public ValueTask<(PooledBuffer? Value, string? ETag, bool Lasting)> GetTaggedAsync(string key, ByteRange? range, bool head, string? ifMatch, CancellationToken cancellationToken) =>
         RunAsync(head ? HttpMethod.Head : HttpMethod.Get, new Target(key, range, ifMatch, head), static (self, response, target, ct) => self.ReadTaggedAsync(response, target, ct), cancellationToken);
 
     public void Dispose() => _slots.Dispose();
@@ -220,25 +221,50 @@ internal sealed class HttpStoreRequests : IDisposable
         return whole;
     }
 
-    private async ValueTask<(PooledBuffer? Value, string? ETag)> ReadTaggedAsync(HttpResponseMessage response, Target target, CancellationToken cancellationToken)
+    /// <summary>
+    /// How long before the answer a value's <c>Last-Modified</c> must lie for its strong ETag to be kept. Servers that derive
+    /// the ETag from the modification time in whole seconds and the size (nginx, Apache's default) give one ETag to two
+    /// values of the same size written within one second; once the time lies two seconds in the past, a later change
+    /// carries a later second, so an ETag kept from then on changes with every change of the bytes.
+    /// </summary>
+    internal static readonly TimeSpan ETagSettledAfter = TimeSpan.FromSeconds(2);
+
+    private async ValueTask<(PooledBuffer? Value, string? ETag, bool Lasting)> ReadTaggedAsync(HttpResponseMessage response, Target target, CancellationToken cancellationToken)
     {
         if (response.StatusCode == HttpStatusCode.PreconditionFailed && target.IfMatch is not null)
         {
-            return (null, null);
+            return (null, null, false);
         }
 
         var etag = response.Headers.ETag is { IsWeak: false } strong ? strong.Tag : null;
         if (target.IfMatch is not null && etag is not null && etag != target.IfMatch)
         {
-            return (null, null); // the server ignored If-Match: the value it sent is another version
+            return (null, null, false); // the server ignored If-Match: the value it sent is another version
         }
 
+        var lasting = etag is not null && IsSettled(response);
         if (target.Head)
         {
-            return await ReadSize(response, target.Key).ConfigureAwait(false) is null ? (null, null) : (PooledBuffer.Rent(0), etag);
+            return await ReadSize(response, target.Key).ConfigureAwait(false) is null ? (null, null, false) : (PooledBuffer.Rent(0), etag, lasting);
         }
 
-        return (await ReadValueAsync(response, target.Key, target.Range, cancellationToken).ConfigureAwait(false), etag);
+        return (await ReadValueAsync(response, target.Key, target.Range, cancellationToken).ConfigureAwait(false), etag, lasting);
+    }
+
+    /// <summary>
+    /// True when the answer's <c>Last-Modified</c> lies <see cref="ETagSettledAfter"/> or more before its <c>Date</c> (the
+    /// server's clock, so the two clocks' skew does not count; this machine's when the server sends no date), or when it
+    /// sends no <c>Last-Modified</c> (its ETag is then not made of the time).
+    /// </summary>
+    internal static bool IsSettled(HttpResponseMessage response)
+    {
+        if (response.Content.Headers.LastModified is not { } modified)
+        {
+            return true;
+        }
+
+        var now = response.Headers.Date ?? DateTimeOffset.UtcNow;
+        return now - modified >= ETagSettledAfter;
     }
 
     private ValueTask<long?> ReadSize(HttpResponseMessage response, string key)

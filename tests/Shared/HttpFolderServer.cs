@@ -50,6 +50,9 @@ internal sealed class HttpFolderServer : IAsyncDisposable
     /// <summary>The ETags the answers carry (none by default): a hash of the file's bytes, strong or weak (<c>W/</c>).</summary>
     public ETagKind ETags { get; set; }
 
+    /// <summary>When set, the <c>Date</c> every answer carries (the server's clock); Kestrel's own when null.</summary>
+    public DateTimeOffset? Date { get; set; }
+
     /// <summary>When true, <c>If-Match</c> is ignored (answered as if absent), as some servers do.</summary>
     public bool IgnoresIfMatch { get; set; }
 
@@ -157,10 +160,26 @@ internal sealed class HttpFolderServer : IAsyncDisposable
         // With ETags, the bytes are read once: the ETag and the body are of the same version of the file.
         var bytes = ETags == ETagKind.None ? null : await File.ReadAllBytesAsync(file);
         var length = bytes?.Length ?? new FileInfo(file).Length;
-        var etag = bytes is null ? null : $"{(ETags == ETagKind.Weak ? "W/" : "")}\"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes))[..16]}\"";
+        var modified = new DateTimeOffset(File.GetLastWriteTimeUtc(file));
+        var etag = ETags switch
+        {
+            ETagKind.None => null,
+            ETagKind.ModifiedSecondAndSize => $"\"{modified.ToUnixTimeSeconds():x}-{length:x}\"",
+            _ => $"{(ETags == ETagKind.Weak ? "W/" : "")}\"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes!))[..16]}\"",
+        };
         if (etag is not null)
         {
             response.Headers.ETag = etag;
+        }
+
+        if (ETags == ETagKind.ModifiedSecondAndSize)
+        {
+            response.Headers.LastModified = modified.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (Date is { } date)
+        {
+            response.Headers.Date = date.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         }
 
         // If-Match compares strongly: a weak ETag never matches, "*" matches any value.
@@ -216,6 +235,12 @@ internal sealed class HttpFolderServer : IAsyncDisposable
 
         /// <summary>Weak ETags (<c>W/"…"</c>).</summary>
         Weak,
+
+        /// <summary>
+        /// Strong ETags made of the modification time in whole seconds and the size, with <c>Last-Modified</c>, as nginx
+        /// makes them: two files of one size written within one second share their ETag.
+        /// </summary>
+        ModifiedSecondAndSize,
     }
 
     private static bool TryParseRange(string header, long length, out long start, out long count, out bool unsatisfiable)

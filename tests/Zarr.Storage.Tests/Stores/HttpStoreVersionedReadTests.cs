@@ -152,6 +152,51 @@ public sealed class HttpStoreVersionedReadTests : IAsyncLifetime, IDisposable
         Assert.Equal((1L, 0L, 1), (cache.Hits, cache.Misses, cache.Count));
     }
 
+    [Fact]
+    public async Task An_etag_made_of_the_modification_second_is_kept_only_once_that_second_lies_two_seconds_back()
+    {
+        _server.ETags = ETagKind.ModifiedSecondAndSize;
+        var writer = await CreateAsync();
+        await writer[..16].WriteAsync([.. Ones, .. Noise]);
+        var shard = _temp.Combine("data", "a", "c", "0");
+        var second = DateTime.UnixEpoch.AddSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60);
+        File.SetLastWriteTimeUtc(shard, second);
+        _server.Date = new DateTimeOffset(second).AddSeconds(1);
+        using var store = Open();
+        var z = await ZarrArray.OpenAsync<int>(store, "a");
+        var cache = z.ChunkIO.IndexCache!;
+        using var before = await store.GetVersionedRangeAsync("a/c/0", ByteRange.Suffix(1));
+        Assert.False(before.IsLasting);
+
+        // Written within the second the server's clock is in: read right, and its index not kept.
+        Assert.Equal(Noise, (await z[8..16]).ToArray());
+        Assert.Equal(0, cache.Count);
+
+        // Rewritten in the same second with as many bytes: the same ETag, which a kept index would have trusted.
+        await writer[..16].WriteAsync([.. Noise, .. Ones]);
+        File.SetLastWriteTimeUtc(shard, second);
+        using (var after = await store.GetVersionedRangeAsync("a/c/0", ByteRange.Suffix(1)))
+        {
+            Assert.Equal(before.Version, after.Version);
+        }
+
+        Assert.Equal(Ones, (await z[8..16]).ToArray());
+        Assert.Equal(0, cache.Count);
+
+        // Two seconds on, the ETag lasts: the index is kept and used.
+        _server.Date = new DateTimeOffset(second).AddSeconds(2);
+        Assert.Equal(Ones, (await z[8..16]).ToArray());
+        Assert.Equal(Noise, (await z[0..8]).ToArray());
+        Assert.Equal((1L, 1), (cache.Hits, cache.Count));
+
+        // Any later change carries a later second, so another ETag: the kept index is refused.
+        await writer[..16].WriteAsync([.. Ones, .. Noise]);
+        File.SetLastWriteTimeUtc(shard, second.AddSeconds(3));
+        _server.Date = new DateTimeOffset(second).AddSeconds(10);
+        Assert.Equal(Noise, (await z[8..16]).ToArray());
+        Assert.Equal(Ones, (await z[0..8]).ToArray());
+    }
+
     [Theory]
     [InlineData("None")]
     [InlineData("Weak")]
