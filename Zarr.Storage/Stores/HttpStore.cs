@@ -151,8 +151,8 @@ public sealed class HttpStore : IStore, IVersionedReadStore, IDisposable
     }
 
     /// <inheritdoc />
-    /// <remarks>A GET with <c>If-Match</c>; null on 412, on 404, and on an answer with another ETag (a server that ignores
-    /// <c>If-Match</c>). On a version without an ETag, a plain GET, null only when the answer now has a strong ETag.</remarks>
+    /// <remarks>A GET with <c>If-Match</c>; null on 412, on 404, and on an answer with another ETag or none (a server that
+    /// ignores <c>If-Match</c>, or does not say which version it sent). On a version without an ETag, a plain GET, null only when the answer now has a strong ETag.</remarks>
     /// <exception cref="ZarrStoreException">The key is not valid, or the server failed (after retries), refused access, or
     /// ignored the range on a value over <see cref="HttpStoreOptions.MaxWholeValueBytes"/>.</exception>
     public async ValueTask<PooledBuffer?> GetRangeIfVersionAsync(string key, ByteRange range, StoreVersion expected, CancellationToken cancellationToken = default)

@@ -66,7 +66,7 @@ internal sealed class HttpStoreRequests : IDisposable
     /// GET of a key (or a part of it; HEAD when <paramref name="head"/>: the key's existence and version only, an empty
     /// value) with the strong ETag it was sent with, or null for none (a weak or missing ETag); sent with <c>If-Match</c>
     /// when <paramref name="ifMatch"/> is set. A 412 answer (the value is another version now), a 404 and an answer that
-    /// carries another ETag than <paramref name="ifMatch"/> (a server that ignores <c>If-Match</c>) give no value.
+    /// carries another ETag than <paramref name="ifMatch"/>, or none (a server that ignores <c>If-Match</c>), give no value.
     /// <c>Lasting</c> says whether the ETag can be kept as the value's version (<see cref="ETagSettledAfter"/>).
     /// </summary>
     public ValueTask<(PooledBuffer? Value, string? ETag, bool Lasting)> GetTaggedAsync(string key, ByteRange? range, bool head, string? ifMatch, CancellationToken cancellationToken) =>
@@ -237,9 +237,11 @@ internal sealed class HttpStoreRequests : IDisposable
         }
 
         var etag = response.Headers.ETag is { IsWeak: false } strong ? strong.Tag : null;
-        if (target.IfMatch is not null && etag is not null && etag != target.IfMatch)
+        if (target.IfMatch is not null && etag != target.IfMatch)
         {
-            return (null, null, false); // the server ignored If-Match: the value it sent is another version
+            // The server ignored If-Match and sent another version, or sent no ETag to say which version it sent (a 206
+            // must carry the ETag a 200 would): either way, not the version asked for.
+            return (null, null, false);
         }
 
         var lasting = etag is not null && IsSettled(response);

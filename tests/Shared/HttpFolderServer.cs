@@ -53,6 +53,9 @@ internal sealed class HttpFolderServer : IAsyncDisposable
     /// <summary>When set, the <c>Date</c> every answer carries (the server's clock); Kestrel's own when null.</summary>
     public DateTimeOffset? Date { get; set; }
 
+    /// <summary>When true, partial answers (206) carry no ETag, only whole ones do (against RFC 9110, as some servers do).</summary>
+    public bool ETagsOnlyOnWholeAnswers { get; set; }
+
     /// <summary>When true, <c>If-Match</c> is ignored (answered as if absent), as some servers do.</summary>
     public bool IgnoresIfMatch { get; set; }
 
@@ -199,6 +202,11 @@ internal sealed class HttpFolderServer : IAsyncDisposable
         }
 
         response.StatusCode = ranged ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
+        if (ranged && ETagsOnlyOnWholeAnswers)
+        {
+            response.Headers.Remove("ETag");
+        }
+
         if (ranged)
         {
             response.Headers.ContentRange = $"bytes {start}-{start + count - 1}/{length}";
