@@ -13,9 +13,9 @@
 //   place     the write of a read-all's result alone: each chunk's decoded bytes (from one 256 KiB source, hot in
 //             cache) stored into its place in one buffer of the whole array (allocated and touched once), row by row
 //             with non-temporal stores as our reader does; only with PLACE_SHAPE=Z,Y,X PLACE_CHUNKS=z,y,x PLACE_ITEM=n
-//             (the chunk's grid coordinates from the last three parts of its path, c/Z/Y/X); PLACE_SHIFT=16 starts the
-//             result 16 bytes past a 64-byte boundary (where a .NET array's data starts: every 512-byte row then
-//             shares its first and last cache line with the neighbouring chunk's row)
+//             (the chunk's grid coordinates from the last three parts of its path, c/Z/Y/X); PLACE_SHIFT=24 starts the
+//             result 24 bytes past a 64-byte boundary (where a .NET 10 array's data starts here: every 512-byte row
+//             then shares its first and last cache line with the neighbouring chunk's row)
 // (OPS, such as "read,decomp", limits the steps run) each on 1 and on 2 threads (chunks dealt out through an atomic counter), REPS repetitions, the median printed as
 // one JSON line: {"array":..., "chunks":..., "stored_bytes":..., "decoded_bytes":..., "read_1t_s":...,
 // "read_1t_cpu_s":..., ...} (wall and process CPU seconds: on a shared machine the CPU seconds are the steadier).
@@ -117,20 +117,24 @@ static void write_file(size_t i, chunk_t *c) {
 }
 
 // Stores n bytes at d with non-temporal stores, as our reader's streaming copy: the head and tail of a row that does
-// not start or end on 32 bytes with 16-byte ones, single bytes only at odd addresses (never an ordinary store into a
+// not start or end on 32 bytes with 16/8/4-byte ones, single bytes only at odd addresses (never an ordinary store into a
 // line that non-temporal stores fill: that costs 10x).
+static size_t stream_edge(unsigned char *d, const unsigned char *s, size_t left) {
+    uintptr_t at = (uintptr_t)d;
+    long long q; int w;
+    if ((at & 15) == 0 && left >= 16) { _mm_stream_si128((__m128i *)d, _mm_loadu_si128((const __m128i *)s)); return 16; }
+    if ((at & 7) == 0 && left >= 8) { memcpy(&q, s, 8); _mm_stream_si64((long long *)d, q); return 8; }
+    if ((at & 3) == 0 && left >= 4) { memcpy(&w, s, 4); _mm_stream_si32((int *)d, w); return 4; }
+    *d = *s;
+    return 1;
+}
+
 __attribute__((target("avx"))) static void stream_row(unsigned char *d, const unsigned char *s, size_t n) {
     size_t i = 0;
-    while (i < n && ((uintptr_t)(d + i) & 31) != 0) {
-        if (((uintptr_t)(d + i) & 15) == 0 && n - i >= 16) { _mm_stream_si128((__m128i *)(d + i), _mm_loadu_si128((const __m128i *)(s + i))); i += 16; }
-        else { d[i] = s[i]; i++; }
-    }
+    while (i < n && ((uintptr_t)(d + i) & 31) != 0) i += stream_edge(d + i, s + i, n - i);
     for (; i + 32 <= n; i += 32)
         _mm256_stream_si256((__m256i *)(d + i), _mm256_loadu_si256((const __m256i *)(s + i)));
-    while (i < n) {
-        if (n - i >= 16) { _mm_stream_si128((__m128i *)(d + i), _mm_loadu_si128((const __m128i *)(s + i))); i += 16; }
-        else { d[i] = s[i]; i++; }
-    }
+    while (i < n) i += stream_edge(d + i, s + i, n - i);
 }
 
 static void place(chunk_t *c, const unsigned char *src, size_t src_size) {
