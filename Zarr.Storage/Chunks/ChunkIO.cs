@@ -167,12 +167,12 @@ internal sealed partial class ChunkIO
     /// must have the grid's full chunk shape. Data found corrupt part way throws after the sink took the slices before it.
     /// </summary>
     /// <exception cref="ZarrCodecException">The chunk is corrupt; the exception names the array, the chunk key and the codec.</exception>
-    public void DecodeSliced<TSink>(ReadOnlySpan<byte> encoded, ReadOnlySpan<long> coordinates, ref TSink sink, int windowBytes = 0)
+    public void DecodeSliced<TSink>(ReadOnlySpan<byte> encoded, ReadOnlySpan<long> coordinates, ref TSink sink)
         where TSink : IDecodedSliceSink, allows ref struct
     {
         var codec = _slicedCodec ?? throw new InvalidOperationException("the array's chain does not decode in slices");
         var itemSize = Metadata.DataType.ItemSize;
-        var length = Math.Max(itemSize, (windowBytes > 0 ? windowBytes : SliceWindowBytes) / itemSize * itemSize);
+        var length = Math.Max(itemSize, SliceWindowBytes / itemSize * itemSize);
         var window = ArrayPool<byte>.Shared.Rent(length);
         try
         {
