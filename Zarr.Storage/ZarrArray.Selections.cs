@@ -52,6 +52,22 @@ public partial class ZarrArray
                 return;
             }
 
+            if (io.DecodesSliced && plan.CopiesOutSlices && io.Grid.IsFullShape(coordinates))
+            {
+                // Decoded a window at a time, each window scattered into the destination while it is in cache.
+                using var encoded = await io.FetchAsync(coordinates, ct).ConfigureAwait(false);
+                if (encoded is null)
+                {
+                    CopyOut(plan, chunk, io, null, io.ChunkStrides, destination, streaming);
+                }
+                else
+                {
+                    ScatterSliced(plan, chunk, io, encoded.Span, coordinates, destination, streaming);
+                }
+
+                return;
+            }
+
             var region = io.DecodesPartially && !plan.Covers(chunk) ? plan.Region(chunk) : (ChunkRegion?)null;
             if (region is { } part && io.TryGetInnerChunk(coordinates, part, out var innerStart, out var innerShape)
                 && plan.IsContiguousBox(chunk, innerStart, innerShape, out var innerOffset))
@@ -83,6 +99,14 @@ public partial class ZarrArray
             ? ref MemoryMarshal.GetReference(io.Metadata.FillValue.AsSpan())
             : ref MemoryMarshal.GetReference(decoded.Span);
         plan.CopyOut(chunk, ref source, decoded is null, strides, ref output, io.Metadata.DataType.ItemSize, streaming);
+    }
+
+    // Decodes a chunk in slices straight into the selection's elements (ChunkIO.DecodeSliced).
+    private static void ScatterSliced<TChunk, TElement>(IChunkPlan<TChunk> plan, TChunk chunk, ChunkIO io, ReadOnlySpan<byte> encoded, long[] coordinates, Memory<TElement> destination, bool streaming)
+        where TElement : unmanaged
+    {
+        var scatter = new SliceScatter<TChunk>(plan, chunk, io, ref Unsafe.As<TElement, byte>(ref MemoryMarshal.GetReference(destination.Span)), streaming);
+        io.DecodeSliced(encoded, coordinates, ref scatter);
     }
 
     /// <summary>

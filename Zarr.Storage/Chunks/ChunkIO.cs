@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using Zarr.Storage.Buffers;
 using Zarr.Storage.Codecs;
 using Zarr.Storage.Internal;
@@ -33,6 +35,14 @@ internal sealed partial class ChunkIO
     private readonly ArrayState? _state;
     private readonly StoredShape? _storedShape;
     private readonly ShardIndexCache? _indexCache;
+    private readonly ISlicedDecodingCodec? _slicedCodec;
+
+    /// <summary>
+    /// The window a chunk decoded in slices goes through (<see cref="DecodeSliced"/>), in bytes: <c>ZARR_SLICE_WINDOW</c>
+    /// when set (for measuring), else 256 KiB, the best of 128 KiB–1 MiB on issue 18's read-all (measured
+    /// in benchmarks/results/zarrs-suite-2026-12-07.md): small enough to stay in a core's L2 while it is scattered.
+    /// </summary>
+    internal static readonly int SliceWindowBytes = int.TryParse(Environment.GetEnvironmentVariable("ZARR_SLICE_WINDOW"), NumberStyles.None, CultureInfo.InvariantCulture, out var w) && w > 0 ? w : 256 << 10;
 
     /// <param name="store">The array's store.</param>
     /// <param name="path">The array's path.</param>
@@ -53,6 +63,7 @@ internal sealed partial class ChunkIO
         _storedShape = _keyLocking is not null && !readOnly ? new StoredShape(store, path, snapshot.Metadata) : null;
         _indexCache = snapshot.PartialDecoder is not null && StoreCapabilities.VersionedRead(store) is { } versioned ? new ShardIndexCache(versioned) : null;
         var metadata = snapshot.Metadata;
+        _slicedCodec = SlicedCodecOf(snapshot);
         if (!metadata.DataType.IsFixedSize)
         {
             StringFill = metadata.FillValueIsNull ? null : System.Text.Encoding.UTF8.GetString(metadata.FillValue.AsSpan());
@@ -147,6 +158,56 @@ internal sealed partial class ChunkIO
         {
             throw e.WithChunk(_path, KeyOf(coordinates));
         }
+    }
+
+    /// <summary>
+    /// True when a whole chunk can be decoded a window at a time into a sink (<see cref="DecodeSliced"/>): the chain is
+    /// the <c>bytes</c> codec in the decoded form's own order (little-endian or single-byte components; no sub-byte type)
+    /// followed by exactly one codec that decodes in slices (zstd over the native library), and the array has at least
+    /// one dimension. A big-endian <c>bytes</c> codec, any filter or second compressor keeps the whole-chunk decode.
+    /// </summary>
+    public bool DecodesSliced => _slicedCodec is not null;
+
+    /// <summary>
+    /// Decode in slices (<see cref="DecodesSliced"/> only): the chunk's decoded bytes go to <paramref name="sink"/> one
+    /// window of <see cref="SliceWindowBytes"/> (whole elements) at a time, in order, through a pooled window; the chunk
+    /// must have the grid's full chunk shape. Data found corrupt part way throws after the sink took the slices before it.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">The chunk is corrupt; the exception names the array, the chunk key and the codec.</exception>
+    public void DecodeSliced<TSink>(ReadOnlySpan<byte> encoded, ReadOnlySpan<long> coordinates, ref TSink sink)
+        where TSink : IDecodedSliceSink, allows ref struct
+    {
+        var codec = _slicedCodec ?? throw new InvalidOperationException("the array's chain does not decode in slices");
+        var itemSize = Metadata.DataType.ItemSize;
+        var length = Math.Max(itemSize, SliceWindowBytes / itemSize * itemSize);
+        var window = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            codec.DecodeSliced(encoded, ByteLength, window.AsSpan(0, length), ref sink);
+        }
+        catch (ZarrCodecException e)
+        {
+            throw e.WithChunk(_path, KeyOf(coordinates));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(window);
+        }
+    }
+
+    // The chain's one compressor when the chain decodes in slices (see DecodesSliced), else null.
+    private static ISlicedDecodingCodec? SlicedCodecOf(ArraySnapshot snapshot)
+    {
+        var pipeline = snapshot.Pipeline;
+        var dataType = snapshot.Metadata.DataType;
+        return pipeline.ArrayToArrayCodecs.Count == 0
+            && pipeline.BytesToBytesCodecs is [ISlicedDecodingCodec { CanDecodeSliced: true } codec]
+            && dataType.IsFixedSize
+            && !SubByteValues.IsSubByte(dataType)
+            && snapshot.Metadata.Rank > 0
+            && CodecPipeline.IsIdentity(pipeline.ArrayToBytesCodec, snapshot.Spec)
+            ? codec
+            : null;
     }
 
     /// <summary>Decode of a missing chunk: fills <paramref name="chunk"/> with the fill value.</summary>

@@ -59,6 +59,25 @@ internal interface IChunkPlan<TChunk>
     /// <param name="streaming">The buffer is larger than any cache: write it with streaming stores where the plan can.</param>
     void CopyOut(in TChunk chunk, ref byte decoded, bool missing, ReadOnlySpan<long> chunkStrides, ref byte destination, int itemSize, bool streaming);
 
+    /// <summary>True when the plan can copy a chunk out one window of its decoded bytes at a time (<see cref="CopyOutSlice"/>).</summary>
+    bool CopiesOutSlices { get; }
+
+    /// <summary>
+    /// Copies the chunk's selected elements that lie in <paramref name="slice"/> into the selection's buffer: the decoded
+    /// chunk's bytes from byte <paramref name="offset"/> on (both on element boundaries), as a codec decoding in slices
+    /// hands them over. Called for consecutive slices that together make the chunk, it copies what
+    /// <see cref="CopyOut"/> copies.
+    /// </summary>
+    /// <param name="chunk">The chunk.</param>
+    /// <param name="slice">The decoded bytes.</param>
+    /// <param name="offset">Where they start in the decoded chunk (C order, <paramref name="chunkShape"/>).</param>
+    /// <param name="chunkShape">The decoded chunk's shape.</param>
+    /// <param name="chunkStrides">The decoded chunk's byte strides.</param>
+    /// <param name="destination">The first byte of the selection's buffer.</param>
+    /// <param name="itemSize">The element size in bytes.</param>
+    /// <param name="streaming">The buffer is larger than any cache: write it with streaming stores where the plan can.</param>
+    void CopyOutSlice(in TChunk chunk, ReadOnlySpan<byte> slice, long offset, ReadOnlySpan<int> chunkShape, ReadOnlySpan<long> chunkStrides, ref byte destination, int itemSize, bool streaming);
+
     /// <summary>Copies the selection's values for the chunk into the decoded chunk.</summary>
     /// <param name="chunk">The chunk.</param>
     /// <param name="decoded">The decoded chunk (C order).</param>

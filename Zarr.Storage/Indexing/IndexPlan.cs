@@ -76,6 +76,14 @@ internal abstract class IndexPlan : IChunkPlan<PlannedChunk>
         Transfer(chunk, ref decoded, missing, chunkStrides, ref destination, false, false, itemSize);
 
     /// <inheritdoc />
+    /// <remarks>Advanced selections copy out of the whole decoded chunk.</remarks>
+    public bool CopiesOutSlices => false;
+
+    /// <inheritdoc />
+    public void CopyOutSlice(in PlannedChunk chunk, ReadOnlySpan<byte> slice, long offset, ReadOnlySpan<int> chunkShape, ReadOnlySpan<long> chunkStrides, ref byte destination, int itemSize, bool streaming) =>
+        throw new NotSupportedException("advanced selections copy out of the whole decoded chunk");
+
+    /// <inheritdoc />
     public void CopyIn(in PlannedChunk chunk, ref byte decoded, ReadOnlySpan<long> chunkStrides, ref byte source, bool sourceIsScalar, int itemSize) =>
         Transfer(chunk, ref decoded, false, chunkStrides, ref source, sourceIsScalar, true, itemSize);
 

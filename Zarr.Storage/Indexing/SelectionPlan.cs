@@ -221,6 +221,61 @@ internal sealed class SelectionPlan : IChunkPlan<ChunkSelection>
         Move(chunk, ref decoded, chunkStrides, ref destination, itemSize, toChunk: false, scalar: missing, streaming);
 
     /// <inheritdoc />
+    public bool CopiesOutSlices => true;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The slice is cut into boxes of the chunk (<see cref="LinearBoxes"/>); each box's part of the selection (per
+    /// axis, the selected indices inside the box's range) is one strided copy.
+    /// </remarks>
+    public void CopyOutSlice(in ChunkSelection chunk, ReadOnlySpan<byte> slice, long offset, ReadOnlySpan<int> chunkShape, ReadOnlySpan<long> chunkStrides, ref byte destination, int itemSize, bool streaming)
+    {
+        var rank = Dimensions.Length;
+        Span<long> elementStrides = stackalloc long[rank];
+        Span<int> boxStart = stackalloc int[rank];
+        Span<int> boxShape = stackalloc int[rank];
+        Span<nint> chunkSteps = stackalloc nint[rank];
+        Span<nint> outSteps = stackalloc nint[rank];
+        Span<long> counts = stackalloc long[rank];
+        for (var d = 0; d < rank; d++)
+        {
+            elementStrides[d] = chunkStrides[d] / itemSize;
+            chunkSteps[d] = (nint)(chunkStrides[d] * Dimensions[d].Step);
+            outSteps[d] = (nint)(_outputStrides[d] * itemSize);
+        }
+
+        ref var source = ref MemoryMarshal.GetReference(slice);
+        var start = offset / itemSize;
+        var end = start + (slice.Length / itemSize);
+        while (start < end)
+        {
+            start += LinearBoxes.Next(start, end, chunkShape, elementStrides, boxStart, boxShape);
+
+            // Offsets of the box's first selected element: in the slice (relative to its first byte) and in the output.
+            var sliceOffset = -(nint)offset;
+            nint outOffset = 0;
+            var empty = false;
+            for (var d = 0; d < rank && !empty; d++)
+            {
+                var p = chunk.Projections[d];
+                var step = Dimensions[d].Step;
+                long lo = boxStart[d], hi = lo + boxShape[d];
+                var first = lo <= p.LocalStart ? 0 : (lo - p.LocalStart + step - 1) / step;
+                var last = hi <= p.LocalStart ? 0 : Math.Min(p.Count, (hi - p.LocalStart + step - 1) / step);
+                counts[d] = last - first;
+                empty = last <= first;
+                sliceOffset += (nint)((p.LocalStart + (first * step)) * chunkStrides[d]);
+                outOffset += (nint)((p.OutputStart + first) * _outputStrides[d] * itemSize);
+            }
+
+            if (!empty)
+            {
+                StridedCopy.Copy(ref source, sliceOffset, chunkSteps, ref destination, outOffset, outSteps, counts, itemSize, streaming);
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public void CopyIn(in ChunkSelection chunk, ref byte decoded, ReadOnlySpan<long> chunkStrides, ref byte source, bool sourceIsScalar, int itemSize) =>
         Move(chunk, ref decoded, chunkStrides, ref source, itemSize, toChunk: true, scalar: sourceIsScalar, streaming: false);
 

@@ -250,9 +250,11 @@ internal static class StridedCopy
         fixed (byte* d = &dst)
         fixed (byte* s = &src)
         {
+            // Runs of a chunk's rows rarely start on 32 bytes (an array's data starts 16 bytes into its object): the
+            // head and tail are written with narrower non-temporal stores too, never with ordinary ones, which would
+            // read the destination's line from memory first.
             var head = Math.Min(bytes, (32 - ((nint)d & 31)) & 31);
-            Buffer.MemoryCopy(s, d, head, head);
-            var i = head;
+            var i = StoreEdgeNonTemporal(d, s, head);
             for (; i + 128 <= bytes; i += 128)
             {
                 var a = Avx.LoadVector256(s + i);
@@ -270,8 +272,42 @@ internal static class StridedCopy
                 Avx.StoreAlignedNonTemporal(d + i, Avx.LoadVector256(s + i));
             }
 
-            Buffer.MemoryCopy(s + i, d + i, bytes - i, bytes - i);
+            StoreEdgeNonTemporal(d + i, s + i, bytes - i);
         }
+    }
+
+    // Copies fewer than 32 bytes with the widest non-temporal stores the destination's alignment allows (bytes at odd
+    // addresses with ordinary stores); returns the count.
+    private static unsafe long StoreEdgeNonTemporal(byte* d, byte* s, long bytes)
+    {
+        long i = 0;
+        while (i < bytes)
+        {
+            var at = (nint)(d + i);
+            var left = bytes - i;
+            if ((at & 15) == 0 && left >= 16)
+            {
+                Sse2.StoreAlignedNonTemporal(d + i, Sse2.LoadVector128(s + i));
+                i += 16;
+            }
+            else if ((at & 7) == 0 && left >= 8 && Sse2.X64.IsSupported)
+            {
+                Sse2.X64.StoreNonTemporal((long*)(d + i), Unsafe.ReadUnaligned<long>(s + i));
+                i += 8;
+            }
+            else if ((at & 3) == 0 && left >= 4)
+            {
+                Sse2.StoreNonTemporal((int*)(d + i), Unsafe.ReadUnaligned<int>(s + i));
+                i += 4;
+            }
+            else
+            {
+                d[i] = s[i];
+                i++;
+            }
+        }
+
+        return i;
     }
 
     /// <summary>Copies <paramref name="count"/> elements of <paramref name="itemSize"/> bytes between byte steps (a step of 0 repeats one element).</summary>

@@ -4,7 +4,8 @@ namespace Zarr.Storage.Native;
 
 /// <summary>
 /// libzstd (Debian's <c>libzstd1</c>, present on every Debian system) through function pointers: the one-shot
-/// contextual calls, a compression and a decompression context per thread. <see cref="Codecs.ZstdCodec"/> uses it when
+/// contextual calls and the streaming decompression of a chunk through a small window (<see cref="DecompressSliced"/>),
+/// a compression and a decompression context per thread. <see cref="Codecs.ZstdCodec"/> uses it when
 /// it loads, unless <c>ZARR_ZSTD=managed</c>, and ZstdSharp otherwise: the same format. Measured on issue 18's suite
 /// (2 GiB of uint16, 64 chunks of 32 MiB, level 0; benchmarks/results/zarrs-suite-2026-12-07.md) the round trip took
 /// 2.37 CPU s with it and 3.60 with ZstdSharp (compression); the read-all 0.80–0.88 and 0.61 (decompression, under
@@ -23,6 +24,10 @@ internal static unsafe class ZstdNative
     private const int ChecksumFlagParameter = 201; // ZSTD_c_checksumFlag
     private const int ResetSessionAndParameters = 3; // ZSTD_reset_session_and_parameters
     private const int DestinationTooSmall = 70; // ZSTD_error_dstSize_tooSmall
+    private const int ResetSessionOnly = 1; // ZSTD_reset_session_only
+    private const int WindowLogMaxParameter = 100; // ZSTD_d_windowLogMax
+    private const int DefaultWindowLogMax = 27; // ZSTD_WINDOWLOG_LIMIT_DEFAULT
+    private const int LargestWindowLog = 31; // ZSTD_WINDOWLOG_MAX_64
 
     private static readonly string[] Candidates = ["libzstd.so.1", "libzstd.1.dylib", "libzstd", "zstd"];
 
@@ -91,6 +96,82 @@ internal static unsafe class ZstdNative
         }
     }
 
+    /// <summary>
+    /// Decompresses every frame of <paramref name="source"/> through <paramref name="window"/>: each time the window is
+    /// full it goes to <paramref name="sink"/> (with its offset in the decompressed data) and is filled again, so the
+    /// data never exists whole; the last slice may be shorter. Returns the bytes decompressed. With
+    /// <paramref name="boundedFrames"/> (every frame declares its content size, checked by the caller) the frames' own
+    /// window may be as large as zstd allows, since libzstd then buffers at most a frame's content; otherwise it is
+    /// libzstd's default limit (128 MiB), as a stream of unknown size would be.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">The data is corrupt or truncated, or decompresses to more than <paramref name="limit"/> bytes (nothing past the limit reaches the sink).</exception>
+    public static long DecompressSliced<TSink>(ReadOnlySpan<byte> source, Span<byte> window, long limit, bool boundedFrames, ref TSink sink)
+        where TSink : Codecs.IDecodedSliceSink, allows ref struct
+    {
+        var f = Functions!;
+        var dctx = (_contexts ??= new Contexts(f)).Decompression;
+        Check(f.DCtxReset(dctx, ResetSessionOnly), "decompression");
+        Check(f.DCtxSetParameter(dctx, WindowLogMaxParameter, boundedFrames ? LargestWindowLog : DefaultWindowLogMax), "decompression");
+        long total = 0;
+        byte empty = 0;
+        fixed (byte* src = source)
+        fixed (byte* dst = window)
+        {
+            var input = new StreamBuffer { Pointer = src is null ? &empty : src, Size = (nuint)source.Length };
+            var output = new StreamBuffer { Pointer = dst, Size = (nuint)window.Length };
+            while (true)
+            {
+                var (inBefore, outBefore) = (input.Position, output.Position);
+                var rc = Check(f.DecompressStream(dctx, &output, &input), "decompression");
+                if (output.Position == output.Size)
+                {
+                    total = Deliver(window, total, (int)output.Position, limit, ref sink);
+                    output.Position = 0;
+                    if (rc == 0 && input.Position == input.Size)
+                    {
+                        // The last frame ended exactly at the window's end (0: decoded and flushed whole).
+                        return total;
+                    }
+
+                    continue;
+                }
+
+                if (input.Position == input.Size)
+                {
+                    if (rc != 0)
+                    {
+                        // libzstd wants more input than there is: the last frame ends early.
+                        throw new ZarrCodecException("zstd", "the data is corrupt or truncated: the last frame ends before its end");
+                    }
+
+                    break;
+                }
+
+                if (input.Position == inBefore && output.Position == outBefore)
+                {
+                    throw new ZarrCodecException("zstd", "the data is corrupt or truncated: libzstd made no progress");
+                }
+            }
+
+            return output.Position == 0 ? total : Deliver(window, total, (int)output.Position, limit, ref sink);
+        }
+    }
+
+    // Hands a filled window to the sink, refusing what would pass the limit before any of it is delivered.
+    private static long Deliver<TSink>(Span<byte> window, long total, int length, long limit, ref TSink sink)
+        where TSink : Codecs.IDecodedSliceSink, allows ref struct
+    {
+        if (total + length > limit)
+        {
+            throw DecodeLimitExceeded(limit);
+        }
+
+        sink.Accept(window[..length], total);
+        return total + length;
+    }
+
+    private static ZarrCodecException DecodeLimitExceeded(long limit) => Codecs.DecodeLimit.Exceeded("zstd", limit);
+
     private static nuint Check(nuint rc, string operation)
     {
         var f = Functions!;
@@ -127,11 +208,23 @@ internal static unsafe class ZstdNative
         public readonly delegate* unmanaged<nint, int, nuint> Reset = (delegate* unmanaged<nint, int, nuint>)NativeLibrary.GetExport(h, "ZSTD_CCtx_reset");
         public readonly delegate* unmanaged<nint, byte*, nuint, byte*, nuint, nuint> Compress2 = (delegate* unmanaged<nint, byte*, nuint, byte*, nuint, nuint>)NativeLibrary.GetExport(h, "ZSTD_compress2");
         public readonly delegate* unmanaged<nint, byte*, nuint, byte*, nuint, nuint> DecompressDCtx = (delegate* unmanaged<nint, byte*, nuint, byte*, nuint, nuint>)NativeLibrary.GetExport(h, "ZSTD_decompressDCtx");
+        public readonly delegate* unmanaged<nint, int, nuint> DCtxReset = (delegate* unmanaged<nint, int, nuint>)NativeLibrary.GetExport(h, "ZSTD_DCtx_reset");
+        public readonly delegate* unmanaged<nint, int, int, nuint> DCtxSetParameter = (delegate* unmanaged<nint, int, int, nuint>)NativeLibrary.GetExport(h, "ZSTD_DCtx_setParameter");
+        public readonly delegate* unmanaged<nint, StreamBuffer*, StreamBuffer*, nuint> DecompressStream = (delegate* unmanaged<nint, StreamBuffer*, StreamBuffer*, nuint>)NativeLibrary.GetExport(h, "ZSTD_decompressStream");
         public readonly delegate* unmanaged<nuint, nuint> CompressBound = (delegate* unmanaged<nuint, nuint>)NativeLibrary.GetExport(h, "ZSTD_compressBound");
         public readonly delegate* unmanaged<nuint, uint> IsError = (delegate* unmanaged<nuint, uint>)NativeLibrary.GetExport(h, "ZSTD_isError");
         public readonly delegate* unmanaged<nuint, int> GetErrorCode = (delegate* unmanaged<nuint, int>)NativeLibrary.GetExport(h, "ZSTD_getErrorCode");
         public readonly delegate* unmanaged<nuint, byte*> GetErrorName = (delegate* unmanaged<nuint, byte*>)NativeLibrary.GetExport(h, "ZSTD_getErrorName");
         public readonly delegate* unmanaged<byte*> VersionString = (delegate* unmanaged<byte*>)NativeLibrary.GetExport(h, "ZSTD_versionString");
+    }
+
+    /// <summary>ZSTD_inBuffer and ZSTD_outBuffer (the same layout): a pointer, its size, and how far libzstd got.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct StreamBuffer
+    {
+        public byte* Pointer;
+        public nuint Size;
+        public nuint Position;
     }
 
     /// <summary>A thread's two contexts, freed when the thread's reference to them is collected.</summary>

@@ -10,6 +10,12 @@
 //             reused buffer per thread                                                  (zstd only)
 //   write     create + write whole + close of each chunk's stored bytes into a new directory under SCRATCH_DIR (no
 //             fsync, as the library's store; removed, untimed, after each repetition)
+//   place     the write of a read-all's result alone: each chunk's decoded bytes (from one 256 KiB source, hot in
+//             cache) stored into its place in one buffer of the whole array (allocated and touched once), row by row
+//             with non-temporal stores as our reader does; only with PLACE_SHAPE=Z,Y,X PLACE_CHUNKS=z,y,x PLACE_ITEM=n
+//             (the chunk's grid coordinates from the last three parts of its path, c/Z/Y/X); PLACE_SHIFT=24 starts the
+//             result 24 bytes past a 64-byte boundary (where a .NET 10 array's data starts here: every 512-byte row
+//             then shares its first and last cache line with the neighbouring chunk's row)
 // (OPS, such as "read,decomp", limits the steps run) each on 1 and on 2 threads (chunks dealt out through an atomic counter), REPS repetitions, the median printed as
 // one JSON line: {"array":..., "chunks":..., "stored_bytes":..., "decoded_bytes":..., "read_1t_s":...,
 // "read_1t_cpu_s":..., ...} (wall and process CPU seconds: on a shared machine the CPU seconds are the steadier).
@@ -20,12 +26,14 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <immintrin.h>
 #include <zstd.h>
 
 typedef struct {
@@ -44,6 +52,9 @@ static const char *scratch;
 static atomic_size_t next;
 static int op;
 static int rep_id;
+static size_t place_shape[3], place_chunks[3], place_item;
+static unsigned char *place_all;
+static size_t place_shift;
 
 static double cpu(void) {
     struct timespec t;
@@ -105,6 +116,46 @@ static void write_file(size_t i, chunk_t *c) {
     close(fd);
 }
 
+// Stores n bytes at d with non-temporal stores, as our reader's streaming copy: the head and tail of a row that does
+// not start or end on 32 bytes with 16/8/4-byte ones, single bytes only at odd addresses (never an ordinary store into a
+// line that non-temporal stores fill: that costs 10x).
+static size_t stream_edge(unsigned char *d, const unsigned char *s, size_t left) {
+    uintptr_t at = (uintptr_t)d;
+    long long q; int w;
+    if ((at & 15) == 0 && left >= 16) { _mm_stream_si128((__m128i *)d, _mm_loadu_si128((const __m128i *)s)); return 16; }
+    if ((at & 7) == 0 && left >= 8) { memcpy(&q, s, 8); _mm_stream_si64((long long *)d, q); return 8; }
+    if ((at & 3) == 0 && left >= 4) { memcpy(&w, s, 4); _mm_stream_si32((int *)d, w); return 4; }
+    *d = *s;
+    return 1;
+}
+
+__attribute__((target("avx"))) static void stream_row(unsigned char *d, const unsigned char *s, size_t n) {
+    size_t i = 0;
+    while (i < n && ((uintptr_t)(d + i) & 31) != 0) i += stream_edge(d + i, s + i, n - i);
+    for (; i + 32 <= n; i += 32)
+        _mm256_stream_si256((__m256i *)(d + i), _mm256_loadu_si256((const __m256i *)(s + i)));
+    while (i < n) i += stream_edge(d + i, s + i, n - i);
+}
+
+static void place(chunk_t *c, const unsigned char *src, size_t src_size) {
+    // The chunk's coordinates: the last three path components.
+    size_t coord[3];
+    const char *p = c->path + strlen(c->path);
+    for (int k = 2; k >= 0; k--) {
+        while (p > c->path && p[-1] != '/') p--;
+        coord[k] = strtoul(p, NULL, 10);
+        if (p > c->path) p--;
+    }
+    size_t row = place_chunks[2] * place_item, off = 0;
+    for (size_t z = 0; z < place_chunks[0]; z++)
+        for (size_t y = 0; y < place_chunks[1]; y++) {
+            size_t gz = coord[0] * place_chunks[0] + z, gy = coord[1] * place_chunks[1] + y, gx = coord[2] * place_chunks[2];
+            unsigned char *d = place_all + place_shift + ((gz * place_shape[1] + gy) * place_shape[2] + gx) * place_item;
+            stream_row(d, src + (off % src_size), row);
+            off += row;
+        }
+}
+
 static void *worker(void *arg) {
     (void)arg;
     ZSTD_DCtx *dctx = ZSTD_createDCtx();
@@ -123,8 +174,10 @@ static void *worker(void *arg) {
         } else if (op == 2) {
             size_t r = ZSTD_compressCCtx(cctx, buf, bound, c->decoded, c->decoded_size, 0);
             if (ZSTD_isError(r)) { fprintf(stderr, "ceiling: %s: %s\n", c->path, ZSTD_getErrorName(r)); exit(1); }
-        } else {
+        } else if (op == 3) {
             write_file(i, c);
+        } else {
+            place(c, buf, 256 << 10);
         }
     }
     free(buf);
@@ -148,6 +201,7 @@ static double run(int which, int threads) {
     double c0 = cpu(), t0 = now();
     for (int k = 0; k < threads; k++) pthread_create(&t[k], NULL, worker, NULL);
     for (int k = 0; k < threads; k++) pthread_join(t[k], NULL);
+    if (which == 4) _mm_sfence();
     double wall = now() - t0;
     last_cpu = cpu() - c0;
     if (which == 3) {
@@ -202,17 +256,32 @@ int main(int argc, char **argv) {
         decoded += c->decoded_size;
     }
 
-    static const char *names[] = { "read", "decomp", "comp", "write" };
-    int wanted[4];
+    static const char *names[] = { "read", "decomp", "comp", "write", "place" };
+    int wanted[5];
     char list[256], token[32];
     snprintf(list, sizeof list, ",%s,", ops); // whole names: "comp" is inside "decomp"
-    for (int which = 0; which < 4; which++) {
+    for (int which = 0; which < 5; which++) {
         snprintf(token, sizeof token, ",%s,", names[which]);
         wanted[which] = strstr(list, token) != NULL;
     }
-    double med[4][3] = { { 0 } }, cpu_med[4][3] = { { 0 } };
+    if (wanted[4]) {
+        const char *ps = getenv("PLACE_SHAPE"), *pc = getenv("PLACE_CHUNKS"), *pi = getenv("PLACE_ITEM");
+        if (!ps || !pc || !pi
+            || sscanf(ps, "%zu,%zu,%zu", &place_shape[0], &place_shape[1], &place_shape[2]) != 3
+            || sscanf(pc, "%zu,%zu,%zu", &place_chunks[0], &place_chunks[1], &place_chunks[2]) != 3
+            || (place_item = strtoul(pi, NULL, 10)) == 0) {
+            fprintf(stderr, "ceiling: place needs PLACE_SHAPE=Z,Y,X PLACE_CHUNKS=z,y,x PLACE_ITEM=bytes\n");
+            return 2;
+        }
+        size_t all = place_shape[0] * place_shape[1] * place_shape[2] * place_item;
+        place_shift = getenv("PLACE_SHIFT") ? strtoul(getenv("PLACE_SHIFT"), NULL, 10) % 64 : 0;
+        place_all = aligned_alloc(64, all + 64);
+        if (!place_all) die("out of memory", "place");
+        memset(place_all, 0, all + 64);
+    }
+    double med[5][3] = { { 0 } }, cpu_med[5][3] = { { 0 } };
     double *walls = malloc(sizeof(double) * (size_t)reps), *cpus = malloc(sizeof(double) * (size_t)reps);
-    for (int which = 0; which < 4; which++) {
+    for (int which = 0; which < 5; which++) {
         if ((!compressed && (which == 1 || which == 2)) || !wanted[which]) continue;
         for (int threads = 1; threads <= 2; threads++) {
             run(which, threads); // warm-up
@@ -225,7 +294,7 @@ int main(int argc, char **argv) {
 
     printf("{\"array\": \"%s\", \"codec\": \"%s\", \"zstd_version\": \"%s\", \"chunks\": %zu, \"stored_bytes\": %zu, \"decoded_bytes\": %zu, \"reps\": %d",
            argv[1], argv[2], ZSTD_versionString(), nchunks, stored, decoded, reps);
-    for (int which = 0; which < 4; which++) {
+    for (int which = 0; which < 5; which++) {
         if ((!compressed && (which == 1 || which == 2)) || !wanted[which]) continue;
         for (int threads = 1; threads <= 2; threads++)
             printf(", \"%s_%dt_s\": %.6f, \"%s_%dt_cpu_s\": %.6f", names[which], threads, med[which][threads], names[which], threads, cpu_med[which][threads]);

@@ -75,7 +75,10 @@ for layout in raw zstd zstd64; do
     continue
   fi
   ops="read,decomp,comp,write"; [ "$layout" = zstd64 ] && ops="${ZSTD64_OPS:-$ops}"
-  "$out/ceiling" "$suite/$layout.zarr" "$codec" "$out/ceiling-scratch" "$reps" "$ops" > "$out/ceiling-$layout.json"
+  # zstd: also the store of a read-all's 2 GiB result alone (place), the part of a read-all the ceiling leaves out.
+  [ "$layout" = zstd ] && ops="$ops,place"
+  PLACE_SHAPE=1024,1024,1024 PLACE_CHUNKS=256,256,256 PLACE_ITEM=2 \
+    "$out/ceiling" "$suite/$layout.zarr" "$codec" "$out/ceiling-scratch" "$reps" "$ops" > "$out/ceiling-$layout.json"
 done
 rmdir "$out/ceiling-scratch" 2>/dev/null || true
 

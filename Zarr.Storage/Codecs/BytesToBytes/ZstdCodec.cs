@@ -12,7 +12,7 @@ namespace Zarr.Storage.Codecs;
 /// Frames are written with their content size, as numcodecs and zstandard need to read them; frames without one
 /// are read by streaming.
 /// </summary>
-public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
+public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor, ISlicedDecodingCodec
 {
     // zstd contexts are large and costly to create, and not thread-safe: each thread keeps one of each and reuses it
     // for every chunk (a compressor is recreated only when a codec with other settings runs on the thread).
@@ -217,6 +217,37 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor
         catch (ZstdException ex)
         {
             throw new ZarrCodecException(Name, $"the data is corrupt or truncated: {ex.Message}", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    bool ISlicedDecodingCodec.CanDecodeSliced => Native.ZstdNative.IsAvailable;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Data that fits the window whole (by the sizes its frames declare) is decoded in one call into it; otherwise it is
+    /// streamed through it (<c>ZSTD_decompressStream</c> on the thread's context).
+    /// </remarks>
+    void ISlicedDecodingCodec.DecodeSliced<TSink>(ReadOnlySpan<byte> encoded, int expectedLength, Span<byte> window, ref TSink sink)
+    {
+        var contentSize = DeclaredSize(encoded);
+        if (contentSize != Unknown && contentSize != (ulong)expectedLength)
+        {
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the frame declares {contentSize} decompressed bytes; {expectedLength} were expected"));
+        }
+
+        if (contentSize != Unknown && expectedLength <= window.Length)
+        {
+            var whole = window[..expectedLength];
+            Unwrap(encoded, whole, contentSize);
+            sink.Accept(whole, 0);
+            return;
+        }
+
+        var written = Native.ZstdNative.DecompressSliced(encoded, window, expectedLength, boundedFrames: contentSize != Unknown, ref sink);
+        if (written != expectedLength)
+        {
+            throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the data decompresses to {written} bytes; {expectedLength} were expected"));
         }
     }
 
