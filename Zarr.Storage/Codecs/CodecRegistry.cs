@@ -357,10 +357,48 @@ public sealed class CodecRegistry
     {
         public static readonly Snapshot Empty = new([]);
 
+        // Plain loops, not LINQ: this runs when a process first reads metadata, where each lambda is one more method
+        // for the JIT to compile.
         private Snapshot(CodecDescriptor[] descriptors)
         {
             Descriptors = descriptors;
-            ByName = descriptors.ToDictionary(d => d.Name, StringComparer.Ordinal);
+            ByName = new Dictionary<string, CodecDescriptor>(descriptors.Length, StringComparer.Ordinal);
+            ByType = new Dictionary<Type, CodecDescriptor>(descriptors.Length);
+            Compressors = new Dictionary<string, CodecDescriptor>(StringComparer.Ordinal);
+            ArrayCompressors = new Dictionary<string, CodecDescriptor>(StringComparer.Ordinal);
+            Filters = new Dictionary<string, CodecDescriptor>(StringComparer.Ordinal);
+            var names = new string[descriptors.Length];
+            var compressorIds = new List<string>();
+            var filterIds = new List<string>();
+            for (var i = 0; i < descriptors.Length; i++)
+            {
+                var d = descriptors[i];
+                ByName.Add(d.Name, d);
+                ByType.Add(d.CodecType, d);
+                names[i] = d.Name;
+                if (d.V2Id is not { } id)
+                {
+                    continue;
+                }
+
+                if (typeof(IBytesToBytesCodec).IsAssignableFrom(d.CodecType))
+                {
+                    Compressors.Add(id, d);
+                    compressorIds.Add(id);
+                }
+
+                if (typeof(IArrayToBytesCodec).IsAssignableFrom(d.CodecType) && typeof(IV2Compressor).IsAssignableFrom(d.CodecType))
+                {
+                    ArrayCompressors.Add(id, d);
+                }
+
+                if (typeof(IV2Filter).IsAssignableFrom(d.CodecType))
+                {
+                    Filters.Add(id, d);
+                    filterIds.Add(id);
+                }
+            }
+
             foreach (var d in descriptors)
             {
                 foreach (var alias in d.Aliases)
@@ -369,16 +407,9 @@ public sealed class CodecRegistry
                 }
             }
 
-            ByType = descriptors.ToDictionary(d => d.CodecType);
-            Compressors = descriptors.Where(d => d.V2Id is not null && typeof(IBytesToBytesCodec).IsAssignableFrom(d.CodecType))
-                .ToDictionary(d => d.V2Id!, StringComparer.Ordinal);
-            ArrayCompressors = descriptors.Where(d => d.V2Id is not null && typeof(IArrayToBytesCodec).IsAssignableFrom(d.CodecType) && typeof(IV2Compressor).IsAssignableFrom(d.CodecType))
-                .ToDictionary(d => d.V2Id!, StringComparer.Ordinal);
-            Filters = descriptors.Where(d => d.V2Id is not null && typeof(IV2Filter).IsAssignableFrom(d.CodecType))
-                .ToDictionary(d => d.V2Id!, StringComparer.Ordinal);
-            V3Names = Array.AsReadOnly(descriptors.Select(d => d.Name).ToArray());
-            CompressorIds = Array.AsReadOnly(descriptors.Where(d => Compressors.ContainsKey(d.V2Id ?? string.Empty)).Select(d => d.V2Id!).ToArray());
-            FilterIds = Array.AsReadOnly(descriptors.Where(d => Filters.ContainsKey(d.V2Id ?? string.Empty)).Select(d => d.V2Id!).ToArray());
+            V3Names = Array.AsReadOnly(names);
+            CompressorIds = compressorIds.AsReadOnly();
+            FilterIds = filterIds.AsReadOnly();
         }
 
         public CodecDescriptor[] Descriptors { get; }
@@ -401,12 +432,10 @@ public sealed class CodecRegistry
 
         public Snapshot With(CodecDescriptor descriptor)
         {
-            foreach (var name in descriptor.Aliases.Prepend(descriptor.Name))
+            CheckNew(descriptor.Name, descriptor);
+            foreach (var alias in descriptor.Aliases)
             {
-                if (ByName.ContainsKey(name))
-                {
-                    throw new ArgumentException($"a codec named '{name}' is registered already", nameof(descriptor));
-                }
+                CheckNew(alias, descriptor);
             }
 
             if (ByType.TryGetValue(descriptor.CodecType, out var other))
@@ -414,12 +443,26 @@ public sealed class CodecRegistry
                 throw new ArgumentException($"the codec class {descriptor.CodecType} is registered already, as '{other.Name}'", nameof(descriptor));
             }
 
-            if (descriptor.V2Id is { } id && Descriptors.Any(d => d.V2Id == id))
+            if (descriptor.V2Id is { } id)
             {
-                throw new ArgumentException($"a codec with the numcodecs id '{id}' is registered already", nameof(descriptor));
+                foreach (var d in Descriptors)
+                {
+                    if (d.V2Id == id)
+                    {
+                        throw new ArgumentException($"a codec with the numcodecs id '{id}' is registered already", nameof(descriptor));
+                    }
+                }
             }
 
             return new Snapshot([.. Descriptors, descriptor]);
+        }
+
+        private void CheckNew(string name, CodecDescriptor descriptor)
+        {
+            if (ByName.ContainsKey(name))
+            {
+                throw new ArgumentException($"a codec named '{name}' is registered already", nameof(descriptor));
+            }
         }
     }
 }

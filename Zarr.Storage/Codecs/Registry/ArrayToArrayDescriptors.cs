@@ -5,8 +5,10 @@ using Zarr.Storage.Internal;
 namespace Zarr.Storage.Codecs.Registry;
 
 /// <summary><c>transpose</c>: a permutation of the axes.</summary>
-internal sealed class TransposeDescriptor() : CodecDescriptor<TransposeCodec, TransposeConfiguration>("transpose", null, CodecConfigurationContext.Default.TransposeConfiguration)
+internal sealed class TransposeDescriptor() : CodecDescriptor<TransposeCodec, TransposeConfiguration>("transpose", null)
 {
+    private protected override JsonTypeInfo<TransposeConfiguration> LoadTypeInfo() => CodecConfigurationContext.Default.TransposeConfiguration;
+
     protected override TransposeCodec Create(TransposeConfiguration configuration, CodecReadContext context)
     {
         var order = context.Require("order", configuration.Order);
@@ -23,8 +25,8 @@ internal sealed class TransposeDescriptor() : CodecDescriptor<TransposeCodec, Tr
 /// numcodecs' configuration without the id. zarr-python 3 fills in a missing <c>dtype</c> from the type the filter
 /// receives, so in v3 it defaults to that; in v2 it is required.
 /// </summary>
-internal abstract class NumcodecsFilterDescriptor<TFilter, TConfiguration>(string id, JsonTypeInfo<TConfiguration> typeInfo)
-    : CodecDescriptor<TFilter, TConfiguration>("numcodecs." + id, id, typeInfo)
+internal abstract class NumcodecsFilterDescriptor<TFilter, TConfiguration>(string id)
+    : CodecDescriptor<TFilter, TConfiguration>("numcodecs." + id, id)
     where TFilter : IV2Filter
 {
     protected sealed override TFilter Create(TConfiguration configuration, CodecReadContext context)
@@ -45,8 +47,10 @@ internal abstract class NumcodecsFilterDescriptor<TFilter, TConfiguration>(strin
 }
 
 /// <summary>numcodecs' <c>delta</c>.</summary>
-internal sealed class DeltaDescriptor() : NumcodecsFilterDescriptor<DeltaCodec, DeltaConfiguration>("delta", CodecConfigurationContext.Default.DeltaConfiguration)
+internal sealed class DeltaDescriptor() : NumcodecsFilterDescriptor<DeltaCodec, DeltaConfiguration>("delta")
 {
+    private protected override JsonTypeInfo<DeltaConfiguration> LoadTypeInfo() => CodecConfigurationContext.Default.DeltaConfiguration;
+
     protected override DeltaCodec Create(DeltaConfiguration configuration, CodecReadContext context, NumpyDType? received)
     {
         var dtype = context.DType("dtype", configuration.Dtype, received);
@@ -58,8 +62,10 @@ internal sealed class DeltaDescriptor() : NumcodecsFilterDescriptor<DeltaCodec, 
 }
 
 /// <summary>numcodecs' <c>fixedscaleoffset</c>: offset and scale written back as they were read (an integer stays one).</summary>
-internal sealed class FixedScaleOffsetDescriptor() : NumcodecsFilterDescriptor<FixedScaleOffsetCodec, FixedScaleOffsetConfiguration>("fixedscaleoffset", CodecConfigurationContext.Default.FixedScaleOffsetConfiguration)
+internal sealed class FixedScaleOffsetDescriptor() : NumcodecsFilterDescriptor<FixedScaleOffsetCodec, FixedScaleOffsetConfiguration>("fixedscaleoffset")
 {
+    private protected override JsonTypeInfo<FixedScaleOffsetConfiguration> LoadTypeInfo() => CodecConfigurationContext.Default.FixedScaleOffsetConfiguration;
+
     protected override FixedScaleOffsetCodec Create(FixedScaleOffsetConfiguration configuration, CodecReadContext context, NumpyDType? received)
     {
         var (offset, offsetJson) = context.Number("offset", configuration.Offset);
@@ -73,8 +79,10 @@ internal sealed class FixedScaleOffsetDescriptor() : NumcodecsFilterDescriptor<F
 }
 
 /// <summary>numcodecs' <c>astype</c>: <c>encode_dtype</c> is required, <c>decode_dtype</c> defaults as a filter's dtype does.</summary>
-internal sealed class AsTypeDescriptor() : NumcodecsFilterDescriptor<AsTypeCodec, AsTypeConfiguration>("astype", CodecConfigurationContext.Default.AsTypeConfiguration)
+internal sealed class AsTypeDescriptor() : NumcodecsFilterDescriptor<AsTypeCodec, AsTypeConfiguration>("astype")
 {
+    private protected override JsonTypeInfo<AsTypeConfiguration> LoadTypeInfo() => CodecConfigurationContext.Default.AsTypeConfiguration;
+
     protected override AsTypeCodec Create(AsTypeConfiguration configuration, CodecReadContext context, NumpyDType? received)
     {
         var decode = context.DType("decode_dtype", configuration.DecodeDtype, received);
@@ -86,8 +94,10 @@ internal sealed class AsTypeDescriptor() : NumcodecsFilterDescriptor<AsTypeCodec
 }
 
 /// <summary>numcodecs' <c>quantize</c>: digits between -300 and 300.</summary>
-internal sealed class QuantizeDescriptor() : NumcodecsFilterDescriptor<QuantizeCodec, QuantizeConfiguration>("quantize", CodecConfigurationContext.Default.QuantizeConfiguration)
+internal sealed class QuantizeDescriptor() : NumcodecsFilterDescriptor<QuantizeCodec, QuantizeConfiguration>("quantize")
 {
+    private protected override JsonTypeInfo<QuantizeConfiguration> LoadTypeInfo() => CodecConfigurationContext.Default.QuantizeConfiguration;
+
     protected override QuantizeCodec Create(QuantizeConfiguration configuration, CodecReadContext context, NumpyDType? received)
     {
         var digits = context.InRange("digits", context.Require("digits", configuration.Digits), -300, 300);

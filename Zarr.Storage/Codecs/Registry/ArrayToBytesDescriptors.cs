@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Codecs.Registry;
@@ -90,8 +91,10 @@ internal sealed class ShardingDescriptor() : CodecDescriptor(ShardingCodec.Codec
 /// <c>mode</c> (4 by default), <c>tolerance</c>, <c>rate</c>, <c>precision</c> (-1 by default: reversible), and the
 /// <c>compression_kwargs</c> numcodecs' <c>get_config</c> adds, which it ignores when reading and so does this.
 /// </summary>
-internal sealed class ZfpyDescriptor() : CodecDescriptor<ZfpyCodec, ZfpyConfiguration>("numcodecs.zfpy", "zfpy", CodecConfigurationContext.Default.ZfpyConfiguration)
+internal sealed class ZfpyDescriptor() : CodecDescriptor<ZfpyCodec, ZfpyConfiguration>("numcodecs.zfpy", "zfpy")
 {
+    private protected override JsonTypeInfo<ZfpyConfiguration> LoadTypeInfo() => CodecConfigurationContext.Default.ZfpyConfiguration;
+
     protected override ZfpyCodec Create(ZfpyConfiguration configuration, CodecReadContext context)
     {
         if (!ZfpyCodec.Supports(context.DataType))

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Codecs.Registry;
@@ -72,8 +73,10 @@ internal sealed class BloscDescriptor() : CodecDescriptor("blosc", "blosc", type
 }
 
 /// <summary><c>gzip</c>: v3 requires the level; numcodecs defaults it to 1.</summary>
-internal sealed class GzipDescriptor() : CodecDescriptor<GzipCodec, LevelConfiguration>("gzip", "gzip", CodecConfigurationContext.Default.LevelConfiguration)
+internal sealed class GzipDescriptor() : CodecDescriptor<GzipCodec, LevelConfiguration>("gzip", "gzip")
 {
+    private protected override JsonTypeInfo<LevelConfiguration> LoadTypeInfo() => CodecConfigurationContext.Default.LevelConfiguration;
+
     protected override GzipCodec Create(LevelConfiguration configuration, CodecReadContext context) =>
         new(context.Format == ZarrFormat.V2
             ? context.InRange("level", configuration.Level, 0, 9) ?? 1
@@ -86,8 +89,10 @@ internal sealed class GzipDescriptor() : CodecDescriptor<GzipCodec, LevelConfigu
 /// <c>zstd</c>: the level defaults to 0 in v3 and to 1 in numcodecs. The v2 form leaves the checksum out: numcodecs
 /// before 0.13 (Debian's zarr-python 2 stack) refuses the field, and every zstd reader verifies a checksum a frame carries.
 /// </summary>
-internal sealed class ZstdDescriptor() : CodecDescriptor<ZstdCodec, ZstdConfiguration>("zstd", "zstd", CodecConfigurationContext.Default.ZstdConfiguration)
+internal sealed class ZstdDescriptor() : CodecDescriptor<ZstdCodec, ZstdConfiguration>("zstd", "zstd")
 {
+    private protected override JsonTypeInfo<ZstdConfiguration> LoadTypeInfo() => CodecConfigurationContext.Default.ZstdConfiguration;
+
     protected override ZstdCodec Create(ZstdConfiguration configuration, CodecReadContext context) =>
         new(context.InRange("level", configuration.Level, -131072, 22) ?? (context.Format == ZarrFormat.V2 ? 1 : 0), configuration.Checksum ?? false);
 
@@ -104,8 +109,10 @@ internal sealed class Crc32cDescriptor() : CodecDescriptor("crc32c", null, typeo
 }
 
 /// <summary>numcodecs' <c>zlib</c> (v3 <c>numcodecs.zlib</c>): level 0 to 9, 1 by default.</summary>
-internal sealed class ZlibDescriptor() : CodecDescriptor<ZlibCodec, LevelConfiguration>("numcodecs.zlib", "zlib", CodecConfigurationContext.Default.LevelConfiguration)
+internal sealed class ZlibDescriptor() : CodecDescriptor<ZlibCodec, LevelConfiguration>("numcodecs.zlib", "zlib")
 {
+    private protected override JsonTypeInfo<LevelConfiguration> LoadTypeInfo() => CodecConfigurationContext.Default.LevelConfiguration;
+
     protected override ZlibCodec Create(LevelConfiguration configuration, CodecReadContext context) =>
         new(context.InRange("level", configuration.Level, 0, 9) ?? 1);
 
@@ -113,8 +120,10 @@ internal sealed class ZlibDescriptor() : CodecDescriptor<ZlibCodec, LevelConfigu
 }
 
 /// <summary>numcodecs' <c>lz4</c> (v3 <c>numcodecs.lz4</c>): acceleration at least 1, 1 by default.</summary>
-internal sealed class Lz4Descriptor() : CodecDescriptor<Lz4Codec, Lz4Configuration>("numcodecs.lz4", "lz4", CodecConfigurationContext.Default.Lz4Configuration)
+internal sealed class Lz4Descriptor() : CodecDescriptor<Lz4Codec, Lz4Configuration>("numcodecs.lz4", "lz4")
 {
+    private protected override JsonTypeInfo<Lz4Configuration> LoadTypeInfo() => CodecConfigurationContext.Default.Lz4Configuration;
+
     protected override Lz4Codec Create(Lz4Configuration configuration, CodecReadContext context) =>
         new(context.InRange("acceleration", configuration.Acceleration, 1, int.MaxValue) ?? 1);
 
@@ -122,8 +131,10 @@ internal sealed class Lz4Descriptor() : CodecDescriptor<Lz4Codec, Lz4Configurati
 }
 
 /// <summary>numcodecs' <c>bz2</c> (v3 <c>numcodecs.bz2</c>): level 1 to 9, 1 by default.</summary>
-internal sealed class Bz2Descriptor() : CodecDescriptor<Bz2Codec, LevelConfiguration>("numcodecs.bz2", "bz2", CodecConfigurationContext.Default.LevelConfiguration)
+internal sealed class Bz2Descriptor() : CodecDescriptor<Bz2Codec, LevelConfiguration>("numcodecs.bz2", "bz2")
 {
+    private protected override JsonTypeInfo<LevelConfiguration> LoadTypeInfo() => CodecConfigurationContext.Default.LevelConfiguration;
+
     protected override Bz2Codec Create(LevelConfiguration configuration, CodecReadContext context) =>
         new(context.InRange("level", configuration.Level, 1, 9) ?? 1);
 

@@ -106,7 +106,7 @@ public abstract class CodecDescriptor
 public abstract class CodecDescriptor<TCodec, TConfiguration> : CodecDescriptor
     where TCodec : ICodec
 {
-    private readonly JsonTypeInfo<TConfiguration> _typeInfo;
+    private JsonTypeInfo<TConfiguration>? _typeInfo;
 
     /// <summary>Describes a codec.</summary>
     /// <param name="name">The v3 codec name.</param>
@@ -119,13 +119,30 @@ public abstract class CodecDescriptor<TCodec, TConfiguration> : CodecDescriptor
         _typeInfo = typeInfo;
     }
 
+    /// <summary>Describes a built-in codec, whose type information <see cref="LoadTypeInfo"/> makes when the codec is first read or written.</summary>
+    private protected CodecDescriptor(string name, string? v2Id)
+        : base(name, v2Id, typeof(TCodec))
+    {
+    }
+
+    /// <summary>
+    /// The type information of a built-in codec's configuration, made on first use: the default registry holds every
+    /// built-in codec, and making all their type information when it is built cost a process that reads one codec some
+    /// hundred JIT-compiled methods of System.Text.Json metadata (one override per codec, no delegate, so nothing of a
+    /// codec that is not used is compiled).
+    /// </summary>
+    private protected virtual JsonTypeInfo<TConfiguration> LoadTypeInfo() =>
+        throw new InvalidOperationException($"codec descriptor '{Name}' was made without type information");
+
+    private JsonTypeInfo<TConfiguration> TypeInfo => _typeInfo ??= LoadTypeInfo();
+
     /// <inheritdoc />
     public sealed override ICodec Read(JsonObject? configuration, CodecReadContext context) =>
-        Create(ReadConfiguration(configuration, _typeInfo, context), context);
+        Create(ReadConfiguration(configuration, TypeInfo, context), context);
 
     /// <inheritdoc />
     public override JsonObject? Write(ICodec codec, ZarrFormat format, CodecRegistry registry) =>
-        WriteConfiguration(Describe((TCodec)codec, format), _typeInfo);
+        WriteConfiguration(Describe((TCodec)codec, format), TypeInfo);
 
     /// <summary>Builds the codec from its configuration, checking what the JSON kinds alone do not (ranges, required fields).</summary>
     /// <exception cref="ZarrMetadataException">A field is not valid (throw <see cref="CodecReadContext.Error"/>).</exception>

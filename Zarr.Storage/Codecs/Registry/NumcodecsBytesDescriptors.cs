@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Zarr.Storage.Internal;
 
 namespace Zarr.Storage.Codecs.Registry;
@@ -8,8 +9,10 @@ namespace Zarr.Storage.Codecs.Registry;
 /// numcodecs' <c>shuffle</c> (v3 <c>numcodecs.shuffle</c>): numcodecs defaults the element size to 4; zarr-python 3
 /// fills a missing one in from the data type, so in v3 it defaults to the item size of the type the codec receives.
 /// </summary>
-internal sealed class ShuffleDescriptor() : CodecDescriptor<ShuffleCodec, ShuffleConfiguration>("numcodecs.shuffle", "shuffle", CodecConfigurationContext.Default.ShuffleConfiguration)
+internal sealed class ShuffleDescriptor() : CodecDescriptor<ShuffleCodec, ShuffleConfiguration>("numcodecs.shuffle", "shuffle")
 {
+    private protected override JsonTypeInfo<ShuffleConfiguration> LoadTypeInfo() => CodecConfigurationContext.Default.ShuffleConfiguration;
+
     protected override ShuffleCodec Create(ShuffleConfiguration configuration, CodecReadContext context) =>
         new(context.InRange("elementsize", configuration.Elementsize, 0, int.MaxValue)
             ?? (context.Format == ZarrFormat.V2 ? 4 : context.DataType.ItemSize));
@@ -23,9 +26,11 @@ internal sealed class ShuffleDescriptor() : CodecDescriptor<ShuffleCodec, Shuffl
 /// 0.13 (Debian's zarr-python 2 stack, whose constructors take no argument) can then still read.
 /// </summary>
 internal sealed class ChecksumDescriptor<TCodec>(string id, ChecksumLocation defaultLocation, Func<ChecksumLocation, TCodec> create)
-    : CodecDescriptor<TCodec, ChecksumConfiguration>("numcodecs." + id, id, CodecConfigurationContext.Default.ChecksumConfiguration)
+    : CodecDescriptor<TCodec, ChecksumConfiguration>("numcodecs." + id, id)
     where TCodec : Checksum32Codec
 {
+    private protected override JsonTypeInfo<ChecksumConfiguration> LoadTypeInfo() => CodecConfigurationContext.Default.ChecksumConfiguration;
+
     protected override TCodec Create(ChecksumConfiguration configuration, CodecReadContext context) =>
         create(configuration.Location switch
         {
@@ -63,8 +68,10 @@ internal sealed class Fletcher32Descriptor() : CodecDescriptor("numcodecs.fletch
 /// bytes, which JSON cannot hold (its <c>get_config</c> of a codec with one cannot be serialised, and a list of numbers
 /// is refused by <c>np.frombuffer</c>): a prefix is only null in metadata, and a codec with one cannot be written.
 /// </summary>
-internal sealed class JenkinsLookup3Descriptor() : CodecDescriptor<JenkinsLookup3Codec, JenkinsLookup3Configuration>("numcodecs.jenkins_lookup3", "jenkins_lookup3", CodecConfigurationContext.Default.JenkinsLookup3Configuration)
+internal sealed class JenkinsLookup3Descriptor() : CodecDescriptor<JenkinsLookup3Codec, JenkinsLookup3Configuration>("numcodecs.jenkins_lookup3", "jenkins_lookup3")
 {
+    private protected override JsonTypeInfo<JenkinsLookup3Configuration> LoadTypeInfo() => CodecConfigurationContext.Default.JenkinsLookup3Configuration;
+
     protected override JenkinsLookup3Codec Create(JenkinsLookup3Configuration configuration, CodecReadContext context)
     {
         if (configuration.Prefix is { } prefix && prefix.GetValueKind() != System.Text.Json.JsonValueKind.Null)
@@ -89,8 +96,10 @@ internal sealed class JenkinsLookup3Descriptor() : CodecDescriptor<JenkinsLookup
 /// them (a filter is an object of integers, its <c>id</c> first); the combinations Python refuses are refused naming
 /// the field, and so is a filter this library does not run, by its id.
 /// </summary>
-internal sealed class LzmaDescriptor() : CodecDescriptor<LzmaCodec, LzmaConfiguration>("numcodecs.lzma", "lzma", CodecConfigurationContext.Default.LzmaConfiguration)
+internal sealed class LzmaDescriptor() : CodecDescriptor<LzmaCodec, LzmaConfiguration>("numcodecs.lzma", "lzma")
 {
+    private protected override JsonTypeInfo<LzmaConfiguration> LoadTypeInfo() => CodecConfigurationContext.Default.LzmaConfiguration;
+
     protected override LzmaCodec Create(LzmaConfiguration configuration, CodecReadContext context)
     {
         var format = context.InRange("format", configuration.Format, 0, 3) ?? 1;

@@ -158,6 +158,24 @@ public class UserCodecTests
         Assert.Throws<ArgumentNullException>(() => registry.Register(null!));
     }
 
+    [Theory]
+    [InlineData("test.other", "blosc", typeof(ZlibCodec), "a codec with the numcodecs id 'blosc' is registered already")]
+    [InlineData("test.other", null, typeof(GzipCodec), "the codec class Zarr.Storage.Codecs.GzipCodec is registered already, as 'test.first'")]
+    [InlineData("test.first", null, typeof(ZlibCodec), "a codec named 'test.first' is registered already")]
+    public void Register_names_what_a_descriptor_repeats(string name, string? v2Id, Type codecType, string message)
+    {
+        var registry = new CodecRegistry();
+        registry.Register(new BareDescriptor("test.first", "blosc", typeof(GzipCodec)));
+        var ex = Assert.Throws<ArgumentException>(() => registry.Register(new BareDescriptor(name, v2Id, codecType)));
+        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(["test.first"], registry.Descriptors.Select(d => d.Name));
+
+        // What the refused one did not repeat is still free.
+        registry.Register(new BareDescriptor("test.second", "zlib", typeof(ZlibCodec)));
+        Assert.True(registry.TryGetDescriptor("test.second", out var second));
+        Assert.Same(second, registry.DescriptorOf(new ZlibCodec(1)));
+    }
+
     [Fact]
     public void A_new_registry_knows_only_what_is_registered_in_it()
     {
@@ -194,4 +212,12 @@ public class UserCodecTests
         Codecs = [new BytesCodec(Endian.Little), compressor],
         ChunkKeyEncoding = format == ZarrFormat.V3 ? ChunkKeyEncoding.Default : ChunkKeyEncoding.V2Dot,
     };
+}
+
+/// <summary>A descriptor that only names a codec (for the registry's checks; it reads and writes nothing).</summary>
+internal sealed class BareDescriptor(string name, string? v2Id, Type codecType) : CodecDescriptor(name, v2Id, codecType)
+{
+    public override ICodec Read(JsonObject? configuration, CodecReadContext context) => throw new NotSupportedException();
+
+    public override JsonObject? Write(ICodec codec, ZarrFormat format, CodecRegistry registry) => throw new NotSupportedException();
 }
