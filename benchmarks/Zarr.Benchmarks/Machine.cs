@@ -84,20 +84,31 @@ internal static class Machine
     }
 
     /// <summary>
-    /// Whether the warm-up goes on after <paramref name="runs"/> runs that took <paramref name="seconds"/> in all: at
-    /// least two runs and half a second (up to 20 runs), then until BENCH_WARMUP_RUNS runs (default 64) or
-    /// BENCH_WARMUP_S seconds (default 20: a bound for the long workloads; a loaded machine makes runs 3-5x longer)
-    /// have passed. With tiered PGO a method reaches its final tier after about 60 calls (30 at tier 0, 30
-    /// instrumented): what runs once per run (opening the array, planning, wiring the pipeline, parsing metadata) got
-    /// there only after some 60 runs, so with the old half second its background compilation (JIT time is process CPU,
-    /// on a second core the workload wants) fell into the timed repetitions, and code with more such methods measured
-    /// slower though it did the same work. BENCH_WARMUP_RUNS=2 gives the old warm-up.
+    /// Whether the warm-up goes on after <paramref name="runs"/> runs that took <paramref name="seconds"/> in all (called
+    /// once after each warm-up run): at least two runs and half a second (up to 20 runs), then until BENCH_WARMUP_RUNS
+    /// runs (default 64) have passed and the JIT has compiled nothing for the last BENCH_WARMUP_QUIET runs (default 10),
+    /// or BENCH_WARMUP_S seconds (default 20: a bound for the long workloads; a loaded machine makes runs 3-5x longer).
+    /// With tiered PGO a method reaches its final tier after about 60 calls (30 at tier 0, 30 instrumented), and the
+    /// runtime holds tier-up back while new methods keep being compiled: what runs once per run (opening the array,
+    /// planning, wiring the pipeline, parsing metadata) got there only after some 60 runs, or, in a code base with more
+    /// such methods, some 100-300 (W3-sum-c128: 5-30 ms of JIT in the timed repetitions after 64 runs, 0-1.4 ms after
+    /// 300). Its background compilation is process CPU, on a second core the workload wants, so code with more such
+    /// methods measured slower though it did the same work. BENCH_WARMUP_RUNS=2 BENCH_WARMUP_QUIET=0 gives the old
+    /// warm-up.
     /// </summary>
-    public static bool WarmMore(int runs, double seconds) =>
-        runs < 2 || (seconds < 0.5 && runs < 20) || (runs < WarmupRuns && seconds < WarmupSeconds);
+    public static bool WarmMore(int runs, double seconds)
+    {
+        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        _quietRuns = compiled == _compiledBefore ? _quietRuns + 1 : 0;
+        _compiledBefore = compiled;
+        return runs < 2 || (seconds < 0.5 && runs < 20) || ((runs < WarmupRuns || _quietRuns < WarmupQuietRuns) && seconds < WarmupSeconds);
+    }
 
     private static readonly int WarmupRuns = (int)EnvDouble("BENCH_WARMUP_RUNS", 64);
+    private static readonly int WarmupQuietRuns = (int)EnvDouble("BENCH_WARMUP_QUIET", 10);
     private static readonly double WarmupSeconds = EnvDouble("BENCH_WARMUP_S", 20);
+    private static long _compiledBefore = -1;
+    private static int _quietRuns;
 
     private static double EnvDouble(string name, double fallback) =>
         double.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : fallback;

@@ -175,7 +175,7 @@ internal static class Child
             }
             // Warm-up: at least two runs and half a second, so that the hot methods reach their final JIT tier (the
             // peer's numpy is compiled ahead of time); the first run's time decides between --reps and --reps-short.
-            // Then on to 64 runs or 20 s (Machine.WarmMore): what runs once per run reaches its final tier too.
+            // Then on to 64 runs and a quiet JIT, or 20 s (Machine.WarmMore): what runs once per run reaches its final tier too.
             var warm = new Rep();
             warm.Start();
             await w.Run();
