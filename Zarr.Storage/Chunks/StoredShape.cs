@@ -21,9 +21,6 @@ internal sealed class StoredShape
     private readonly IKeyLockingStore? _stamps;
     private Seen? _seen;
 
-    /// <summary>How long before its stamp was taken a document must have been written for the stamp to be trusted (<see cref="FileStamp.SettledAfter"/>).</summary>
-    internal static readonly TimeSpan SettledAfter = FileStamp.SettledAfter;
-
     /// <param name="store">The array's store.</param>
     /// <param name="path">The array's path.</param>
     /// <param name="snapshot">The metadata the handle works by.</param>
@@ -99,7 +96,7 @@ internal sealed class StoredShape
         return seen.Changed;
     }
 
-    /// <summary>True when the times of <paramref name="stamp"/> lie <see cref="SettledAfter"/> or more before <paramref name="takenAt"/>.</summary>
+    /// <summary>True when the times of <paramref name="stamp"/> lie <see cref="FileStamp.SettledAfter"/> or more before <paramref name="takenAt"/>.</summary>
     private static bool IsSettled(FileStamp? stamp, DateTime takenAt) => stamp is { } s && s.IsSettledAt(takenAt);
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace Zarr.Storage.Tests.Reliability;
 /// <summary>
 /// The stored-shape check of a chunk write on a directory store (issue 13's write cost): an unchanged metadata document
 /// is known by its stamp (inode, size, times) without being read, once the stamp is older than
-/// <see cref="StoredShape.SettledAfter"/>; a changed one is read and parsed; a fresh one is read every time.
+/// <see cref="FileStamp.SettledAfter"/>; a changed one is read and parsed; a fresh one is read every time.
 /// </summary>
 public sealed class StoredShapeStampTests(ITestOutputHelper output)
 {
@@ -18,7 +18,7 @@ public sealed class StoredShapeStampTests(ITestOutputHelper output)
         using var folder = new TempDirectory();
         var store = new DirectoryStore(folder.Path);
         var array = await ZarrArray.CreateAsync<int>(store, "a", [10], new ArrayOptions { Chunks = [4], Format = format });
-        await Task.Delay(StoredShape.SettledAfter * 2);
+        await Task.Delay(FileStamp.SettledAfter * 2);
 
         var shape = new StoredShape(store, "a", array.Metadata);
         for (var i = 0; i < 50; i++)
@@ -43,14 +43,14 @@ public sealed class StoredShapeStampTests(ITestOutputHelper output)
         }
 
         var freshReads = shape.DocumentReads - 2;
-        if (sinceWrite.Elapsed < StoredShape.SettledAfter)
+        if (sinceWrite.Elapsed < FileStamp.SettledAfter)
         {
             // (A machine that stalled this test longer than that may rightly have trusted the stamp.)
             Assert.True(freshReads == 3, $"a document written a moment ago was trusted by its stamp ({freshReads} reads of 3 checks)");
         }
 
         // Settled, it is not read again; changed back (same size as at first), it is read again.
-        await Task.Delay(StoredShape.SettledAfter * 2);
+        await Task.Delay(FileStamp.SettledAfter * 2);
         Assert.Equal(new long[] { 6 }, (await shape.ReadChangedAsync(default))!.Shape.ToArray());
         var afterSettle = shape.DocumentReads;
         for (var i = 0; i < 20; i++)
