@@ -18,8 +18,14 @@ internal sealed record Workload(Func<Task> Setup, Func<Task> Run, Func<Task<Dict
 /// </summary>
 internal static class Workloads
 {
-    public const int N = 8192;
-    public const long NBytes = (long)N * N * 4;
+    /// <summary>
+    /// The side of the square arrays: 8192, as the peer's, unless <c>BENCH_N</c> says otherwise (a multiple of 1024 up
+    /// to 32768, where arange(N²) · 2 + 1 still fits an int32): the same workloads 4× or 16× longer, for comparing two
+    /// builds of ours where 20–80 ms runs are too short to rise above a shared machine's noise. Ours against ours only:
+    /// the peer's scripts and their arrays are 8192².
+    /// </summary>
+    public static readonly int N = Side();
+    public static readonly long NBytes = (long)N * N * 4;
 
     public static readonly string[] All =
     [
@@ -37,7 +43,20 @@ internal static class Workloads
 
     public static string Root { get; } = Environment.GetEnvironmentVariable("BENCH_ROOT") ?? "/tmp/zarrbench/dotnet";
 
-    /// <summary>arange(8192²) as int32, built once per process and touched (untimed, as the peer's data()).</summary>
+    private static int Side()
+    {
+        var text = Environment.GetEnvironmentVariable("BENCH_N");
+        if (string.IsNullOrEmpty(text))
+        {
+            return 8192;
+        }
+
+        return int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1024 && n <= 32768 && n % 1024 == 0
+            ? n
+            : throw new ArgumentException($"BENCH_N={text}: the side must be a multiple of 1024 from 1024 to 32768");
+    }
+
+    /// <summary>arange(N²) as int32, built once per process and touched (untimed, as the peer's data()).</summary>
     public static int[] Data()
     {
         if (_data is null)
