@@ -36,7 +36,7 @@ internal static unsafe class ZstdNative
     private const ulong UnknownContentSize = ulong.MaxValue; // ZSTD_CONTENTSIZE_UNKNOWN
 
     // Rings up to this size come from the shared pool (its per-thread cache: each worker reuses its own); a larger one
-    // (a frame of unknown size with a window past 4 MiB, rare) is allocated for the chunk, so the pool does not keep it.
+    // (a frame of unknown size with a window of 16 MiB or more, rare) is allocated for the chunk, so the pool does not keep it.
     private const int LargestPooledRing = 16 << 20;
 
     /// <summary>The environment variable that turns the ring decode off (<c>0</c>): every chunk is then streamed (<see cref="DecompressSliced"/>), for measuring one against the other.</summary>
@@ -55,8 +55,8 @@ internal static unsafe class ZstdNative
     public static bool IsAvailable => Functions is not null;
 
     /// <summary>
-    /// Whether <see cref="DecompressInRing"/> is to be used: the library exports the buffer-less decoding API (every
-    /// libzstd since 1.0; a build that hides its static-linking-only symbols does not) and <c>ZARR_ZSTD_RING=0</c> is
+    /// Whether <see cref="DecompressInRing"/> is to be used: the library exports the buffer-less decoding API (Debian's
+    /// libzstd 1.5.4 does; it is outside libzstd's stable API, and a build that hides those symbols does not) and <c>ZARR_ZSTD_RING=0</c> is
     /// not set. Tests turn it off to reach the streaming path.
     /// </summary>
     internal static bool DecodesInRing
