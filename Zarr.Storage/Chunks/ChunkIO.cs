@@ -183,7 +183,7 @@ internal sealed partial class ChunkIO
         var window = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            codec.DecodeSliced(encoded, ByteLength, window.AsSpan(0, length), ref sink);
+            codec.DecodeSliced(encoded, ByteLength, itemSize, window.AsSpan(0, length), ref sink);
         }
         catch (ZarrCodecException e)
         {

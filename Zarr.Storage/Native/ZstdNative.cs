@@ -4,8 +4,9 @@ namespace Zarr.Storage.Native;
 
 /// <summary>
 /// libzstd (Debian's <c>libzstd1</c>, present on every Debian system) through function pointers: the one-shot
-/// contextual calls and the streaming decompression of a chunk through a small window (<see cref="DecompressSliced"/>),
-/// a compression and a decompression context per thread. <see cref="Codecs.ZstdCodec"/> uses it when
+/// contextual calls, the decompression of a chunk block by block into a ring the caller's slices come out of
+/// (<see cref="DecompressInRing"/>, libzstd's buffer-less API) or, where the library lacks that API, streamed through a
+/// small window (<see cref="DecompressSliced"/>); a compression and a decompression context per thread. <see cref="Codecs.ZstdCodec"/> uses it when
 /// it loads, unless <c>ZARR_ZSTD=managed</c>, and ZstdSharp otherwise: the same format. Measured on issue 18's suite
 /// (2 GiB of uint16, 64 chunks of 32 MiB, level 0; benchmarks/results/zarrs-suite-2026-12-07.md) the round trip took
 /// 2.37 CPU s with it and 3.60 with ZstdSharp (compression); the read-all 0.80–0.88 and 0.61 (decompression, under
@@ -28,16 +29,44 @@ internal static unsafe class ZstdNative
     private const int WindowLogMaxParameter = 100; // ZSTD_d_windowLogMax
     private const int DefaultWindowLogMax = 27; // ZSTD_WINDOWLOG_LIMIT_DEFAULT
     private const int LargestWindowLog = 31; // ZSTD_WINDOWLOG_MAX_64
+    private const int WindowTooLarge = 16; // ZSTD_error_frameParameter_windowTooLarge
+    private const int SmallestWindow = 1 << 10; // ZSTD_WINDOWLOG_ABSOLUTEMIN: libzstd's streaming decoder sizes its ring with at least this
+    private const int SkippableFrame = 1; // ZSTD_skippableFrame
+    private const ulong SkippableHeaderSize = 8; // ZSTD_SKIPPABLEHEADERSIZE
+    private const ulong UnknownContentSize = ulong.MaxValue; // ZSTD_CONTENTSIZE_UNKNOWN
+
+    // Rings up to this size come from the shared pool (its per-thread cache: each worker reuses its own); a larger one
+    // (a frame of unknown size with a window of 16 MiB or more, rare) is allocated for the chunk, so the pool does not keep it.
+    private const int LargestPooledRing = 16 << 20;
+
+    /// <summary>The environment variable that turns the ring decode off (<c>0</c>): every chunk is then streamed (<see cref="DecompressSliced"/>), for measuring one against the other.</summary>
+    public const string RingEnvironmentVariable = "ZARR_ZSTD_RING";
 
     private static readonly string[] Candidates = ["libzstd.so.1", "libzstd.1.dylib", "libzstd", "zstd"];
 
     private static readonly Api? Functions = Load();
+
+    private static bool _decodesInRing = Functions?.Ring is not null && Environment.GetEnvironmentVariable(RingEnvironmentVariable) != "0";
 
     [ThreadStatic]
     private static Contexts? _contexts;
 
     /// <summary>Whether libzstd loaded and is to be used.</summary>
     public static bool IsAvailable => Functions is not null;
+
+    /// <summary>
+    /// Whether <see cref="DecompressInRing"/> is to be used: the library exports the buffer-less decoding API (Debian's
+    /// libzstd 1.5.4 does; it is outside libzstd's stable API, and a build that hides those symbols does not) and <c>ZARR_ZSTD_RING=0</c> is
+    /// not set. Tests turn it off to reach the streaming path.
+    /// </summary>
+    internal static bool DecodesInRing
+    {
+        get => _decodesInRing;
+        set => _decodesInRing = value && HasRingApi;
+    }
+
+    /// <summary>Whether the library exports the buffer-less decoding API <see cref="DecompressInRing"/> needs.</summary>
+    internal static bool HasRingApi => Functions?.Ring is not null;
 
     /// <summary>The library's version (<c>1.5.4</c>), or null when it is not used.</summary>
     public static string? Version => Functions is { } f ? Marshal.PtrToStringUTF8((nint)f.VersionString()) : null;
@@ -157,6 +186,230 @@ internal static unsafe class ZstdNative
         }
     }
 
+    /// <summary>
+    /// Decompresses every frame of <paramref name="source"/> block by block straight into a ring this thread rents
+    /// (<c>ZSTD_decompressContinue</c>, libzstd's buffer-less API, <see cref="DecodesInRing"/> only), handing the
+    /// decoded bytes to <paramref name="sink"/> while they are in cache: about <paramref name="sliceBytes"/> at a time,
+    /// and always whole elements of <paramref name="elementSize"/> bytes (an element a block cuts waits for the next
+    /// block, also across the ring's wrap and across frames). Unlike <c>ZSTD_decompressStream</c>, libzstd then never
+    /// copies a block out of a ring of its own. Returns the bytes decompressed, a partial last element included (so a
+    /// caller comparing with the expected length finds it). The frames' window is limited as in
+    /// <see cref="DecompressSliced"/>; skippable frames are skipped.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">The data is corrupt or truncated, a frame's window exceeds the limit, or the data decompresses to more than <paramref name="limit"/> bytes (nothing past the limit reaches the sink).</exception>
+    public static long DecompressInRing<TSink>(ReadOnlySpan<byte> source, int elementSize, int sliceBytes, long limit, bool boundedFrames, ref TSink sink)
+        where TSink : Codecs.IDecodedSliceSink, allows ref struct
+    {
+        var f = Functions!;
+        var dctx = (_contexts ??= new Contexts(f)).Decompression;
+        var windowLimit = 1UL << (boundedFrames ? LargestWindowLog : DefaultWindowLogMax);
+
+        // The ring starts `pad` bytes into the buffer: an element cut at the ring's end (or a frame's) is moved just
+        // before the ring's start, so the next block, decoded at the start, completes it in place.
+        var pad = (elementSize + 63) & ~63;
+        var ring = new DecodeRing(pad, elementSize);
+        try
+        {
+            var at = 0;
+            while (at < source.Length)
+            {
+                at += DecodeFrame(f, dctx, source[at..], windowLimit, limit, sliceBytes, ref ring, ref sink);
+            }
+
+            return ring.Decoded;
+        }
+        finally
+        {
+            ring.Release();
+        }
+    }
+
+    // Decodes (or skips) the frame at the start of `source` into the ring; returns its encoded length.
+    private static int DecodeFrame<TSink>(Api f, nint dctx, ReadOnlySpan<byte> source, ulong windowLimit, long limit, int sliceBytes, ref DecodeRing ring, ref TSink sink)
+        where TSink : Codecs.IDecodedSliceSink, allows ref struct
+    {
+        var r = f.Ring!;
+        FrameHeader header;
+        fixed (byte* src = source)
+        {
+            var rc = Check(r.GetFrameHeader(&header, src, (nuint)source.Length), "decompression");
+            if (rc != 0)
+            {
+                throw new ZarrCodecException("zstd", "the data is corrupt or truncated: the last frame ends before its end");
+            }
+
+            if (header.FrameType == SkippableFrame)
+            {
+                // libzstd 1.5.4 leaves headerSize 0 for a skippable frame: its header is the magic and the length.
+                var skipped = SkippableHeaderSize + header.FrameContentSize;
+                return skipped <= (ulong)source.Length
+                    ? (int)skipped
+                    : throw new ZarrCodecException("zstd", "the data is corrupt or truncated: a skippable frame ends past the data's end");
+            }
+
+            var windowSize = Math.Max(header.WindowSize, SmallestWindow);
+            if (windowSize > windowLimit)
+            {
+                var reason = Marshal.PtrToStringUTF8((nint)r.GetErrorString(WindowTooLarge)) ?? "window too large";
+                throw new ZarrCodecException("zstd", $"the data is corrupt or truncated: libzstd: {reason}");
+            }
+
+            if (header.FrameContentSize != UnknownContentSize && header.FrameContentSize > (ulong)(limit - ring.Decoded))
+            {
+                throw DecodeLimitExceeded(limit);
+            }
+
+            var ringSize = (long)Check(r.DecodingBufferSizeMin(windowSize, header.FrameContentSize), "decompression");
+            ring.StartFrame(ringSize);
+
+            // libzstd's own rule (ZSTD_decompressStream): a ring smaller than the frame goes back to its start when a
+            // whole block may no longer fit before its end.
+            var wraps = (ulong)ringSize < header.FrameContentSize;
+            var blockSizeMax = (long)header.BlockSizeMax;
+            Check(r.DecompressBegin(dctx), "decompression");
+            var at = 0;
+            fixed (byte* buffer = ring.Buffer)
+            {
+                while (true)
+                {
+                    var next = (int)Math.Min(r.NextSrcSizeToDecompress(dctx), int.MaxValue);
+                    if (next == 0)
+                    {
+                        break;
+                    }
+
+                    if (next > source.Length - at)
+                    {
+                        throw new ZarrCodecException("zstd", "the data is corrupt or truncated: the last frame ends before its end");
+                    }
+
+                    if (wraps && ring.Position + blockSizeMax > ring.End)
+                    {
+                        ring.Deliver(buffer, limit, ref sink);
+                        ring.Wrap();
+                    }
+
+                    var decoded = (long)Check(r.DecompressContinue(dctx, buffer + ring.Position, (nuint)(ring.End - ring.Position), src + at, (nuint)next), "decompression");
+                    at += next;
+                    if (decoded > 0)
+                    {
+                        ring.Advance(decoded, limit);
+                        if (ring.Pending >= sliceBytes)
+                        {
+                            ring.Deliver(buffer, limit, ref sink);
+                        }
+                    }
+                }
+
+                ring.Deliver(buffer, limit, ref sink);
+            }
+
+            return at;
+        }
+    }
+
+    /// <summary>
+    /// The ring of <see cref="DecompressInRing"/> and what of it the sink has not had yet: offsets into
+    /// <see cref="Buffer"/>, whose first <c>pad</c> bytes hold an element cut at a wrap.
+    /// </summary>
+    private struct DecodeRing(int pad, int elementSize)
+    {
+        private readonly int _pad = pad;
+        private readonly int _elementSize = elementSize;
+        private bool _pooled;
+
+        /// <summary>The buffer (null before the first frame).</summary>
+        public byte[]? Buffer { get; private set; }
+
+        /// <summary>Where the next block goes.</summary>
+        public long Position { get; private set; }
+
+        /// <summary>The ring's end.</summary>
+        public long End { get; private set; }
+
+        /// <summary>The first byte the sink has not had.</summary>
+        public long Undelivered { get; private set; }
+
+        /// <summary>The bytes decoded so far (delivered or not).</summary>
+        public long Decoded { get; private set; }
+
+        /// <summary>The bytes decoded and not yet delivered.</summary>
+        public readonly long Pending => Position - Undelivered;
+
+        /// <summary>A frame starts at the ring's start, in a buffer of at least <paramref name="ringSize"/> bytes; the cut element before it is kept.</summary>
+        public void StartFrame(long ringSize)
+        {
+            var carried = (int)Pending;
+            var old = Buffer;
+            if (old is null || old.Length - _pad < ringSize)
+            {
+                var length = checked((int)(_pad + ringSize));
+                var fresh = length <= LargestPooledRing ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
+                if (old is not null)
+                {
+                    old.AsSpan((int)Undelivered, carried).CopyTo(fresh.AsSpan(_pad - carried));
+                    Release();
+                }
+
+                Buffer = fresh;
+                _pooled = length <= LargestPooledRing;
+                (Position, Undelivered) = (_pad, _pad - carried);
+            }
+            else
+            {
+                Wrap();
+            }
+
+            End = _pad + ringSize;
+        }
+
+        /// <summary>Back to the ring's start; the cut element (fewer bytes than an element, all that is pending after a delivery) moves just before it.</summary>
+        public void Wrap()
+        {
+            var carried = (int)Pending;
+            Buffer.AsSpan((int)Undelivered, carried).CopyTo(Buffer.AsSpan(_pad - carried));
+            (Position, Undelivered) = (_pad, _pad - carried);
+        }
+
+        /// <summary>Counts a decoded block, refusing one that passes the limit.</summary>
+        public void Advance(long decoded, long limit)
+        {
+            if (Decoded + decoded > limit)
+            {
+                throw DecodeLimitExceeded(limit);
+            }
+
+            Decoded += decoded;
+            Position += decoded;
+        }
+
+        /// <summary>Hands the pending whole elements to the sink.</summary>
+        public void Deliver<TSink>(byte* buffer, long limit, ref TSink sink)
+            where TSink : Codecs.IDecodedSliceSink, allows ref struct
+        {
+            var length = Pending / _elementSize * _elementSize;
+            if (length == 0)
+            {
+                return;
+            }
+
+            var offset = Decoded - Pending;
+            sink.Accept(new ReadOnlySpan<byte>(buffer + Undelivered, (int)length), offset);
+            Undelivered += length;
+        }
+
+        /// <summary>Gives the buffer back.</summary>
+        public void Release()
+        {
+            if (Buffer is { } buffer && _pooled)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            Buffer = null;
+        }
+    }
+
     // Hands a filled window to the sink, refusing what would pass the limit before any of it is delivered.
     private static long Deliver<TSink>(Span<byte> window, long total, int length, long limit, ref TSink sink)
         where TSink : Codecs.IDecodedSliceSink, allows ref struct
@@ -216,6 +469,53 @@ internal static unsafe class ZstdNative
         public readonly delegate* unmanaged<nuint, int> GetErrorCode = (delegate* unmanaged<nuint, int>)NativeLibrary.GetExport(h, "ZSTD_getErrorCode");
         public readonly delegate* unmanaged<nuint, byte*> GetErrorName = (delegate* unmanaged<nuint, byte*>)NativeLibrary.GetExport(h, "ZSTD_getErrorName");
         public readonly delegate* unmanaged<byte*> VersionString = (delegate* unmanaged<byte*>)NativeLibrary.GetExport(h, "ZSTD_versionString");
+
+        /// <summary>The buffer-less decoding API, or null when the library does not export it (it is not in libzstd's stable API).</summary>
+        public readonly RingApi? Ring = RingApi.Bind(h);
+    }
+
+    /// <summary>The buffer-less decoding entry points (zstd.h, "Buffer-less streaming decompression").</summary>
+    private sealed class RingApi
+    {
+        public delegate* unmanaged<FrameHeader*, byte*, nuint, nuint> GetFrameHeader;
+        public delegate* unmanaged<ulong, ulong, nuint> DecodingBufferSizeMin;
+        public delegate* unmanaged<nint, nuint> DecompressBegin;
+        public delegate* unmanaged<nint, nuint> NextSrcSizeToDecompress;
+        public delegate* unmanaged<nint, byte*, nuint, byte*, nuint, nuint> DecompressContinue;
+        public delegate* unmanaged<int, byte*> GetErrorString;
+
+        public static RingApi? Bind(nint h) =>
+            NativeLibrary.TryGetExport(h, "ZSTD_getFrameHeader", out var header)
+            && NativeLibrary.TryGetExport(h, "ZSTD_decodingBufferSize_min", out var size)
+            && NativeLibrary.TryGetExport(h, "ZSTD_decompressBegin", out var begin)
+            && NativeLibrary.TryGetExport(h, "ZSTD_nextSrcSizeToDecompress", out var next)
+            && NativeLibrary.TryGetExport(h, "ZSTD_decompressContinue", out var decompress)
+            && NativeLibrary.TryGetExport(h, "ZSTD_getErrorString", out var errorString)
+                ? new RingApi
+                {
+                    GetFrameHeader = (delegate* unmanaged<FrameHeader*, byte*, nuint, nuint>)header,
+                    DecodingBufferSizeMin = (delegate* unmanaged<ulong, ulong, nuint>)size,
+                    DecompressBegin = (delegate* unmanaged<nint, nuint>)begin,
+                    NextSrcSizeToDecompress = (delegate* unmanaged<nint, nuint>)next,
+                    DecompressContinue = (delegate* unmanaged<nint, byte*, nuint, byte*, nuint, nuint>)decompress,
+                    GetErrorString = (delegate* unmanaged<int, byte*>)errorString,
+                }
+                : null;
+    }
+
+    /// <summary>ZSTD_frameHeader (zstd.h, unchanged from 1.3 to 1.5).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct FrameHeader
+    {
+        public ulong FrameContentSize;
+        public ulong WindowSize;
+        public uint BlockSizeMax;
+        public int FrameType;
+        public uint HeaderSize;
+        public uint DictId;
+        public uint ChecksumFlag;
+        public uint Reserved1;
+        public uint Reserved2;
     }
 
     /// <summary>ZSTD_inBuffer and ZSTD_outBuffer (the same layout): a pointer, its size, and how far libzstd got.</summary>

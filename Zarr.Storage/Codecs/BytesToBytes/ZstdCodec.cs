@@ -225,10 +225,12 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor, ISlicedDecodi
 
     /// <inheritdoc />
     /// <remarks>
-    /// Data that fits the window whole (by the sizes its frames declare) is decoded in one call into it; otherwise it is
-    /// streamed through it (<c>ZSTD_decompressStream</c> on the thread's context).
+    /// Data that fits the window whole (by the sizes its frames declare) is decoded in one call into it; otherwise each
+    /// block is decoded into a ring of the thread's and handed over from there (<c>ZSTD_decompressContinue</c>), or,
+    /// over a libzstd without that API, streamed through the window (<c>ZSTD_decompressStream</c>, which copies each
+    /// block out of a ring of its own).
     /// </remarks>
-    void ISlicedDecodingCodec.DecodeSliced<TSink>(ReadOnlySpan<byte> encoded, int expectedLength, Span<byte> window, ref TSink sink)
+    void ISlicedDecodingCodec.DecodeSliced<TSink>(ReadOnlySpan<byte> encoded, int expectedLength, int elementSize, Span<byte> window, ref TSink sink)
     {
         var contentSize = DeclaredSize(encoded);
         if (contentSize != Unknown && contentSize != (ulong)expectedLength)
@@ -244,7 +246,9 @@ public sealed class ZstdCodec : IBytesToBytesCodec, IV2Compressor, ISlicedDecodi
             return;
         }
 
-        var written = Native.ZstdNative.DecompressSliced(encoded, window, expectedLength, boundedFrames: contentSize != Unknown, ref sink);
+        var written = Native.ZstdNative.DecodesInRing
+            ? Native.ZstdNative.DecompressInRing(encoded, elementSize, window.Length, expectedLength, boundedFrames: contentSize != Unknown, ref sink)
+            : Native.ZstdNative.DecompressSliced(encoded, window, expectedLength, boundedFrames: contentSize != Unknown, ref sink);
         if (written != expectedLength)
         {
             throw new ZarrCodecException(Name, string.Create(CultureInfo.InvariantCulture, $"the data decompresses to {written} bytes; {expectedLength} were expected"));

@@ -17,9 +17,12 @@ public sealed class SlicedDecodeTests
     public SlicedDecodeTests()
     {
         Assert.True(ZstdNative.IsAvailable, "libzstd.so.1 did not load: apt-get install -y libzstd1 (and leave ZARR_ZSTD unset)");
+        Assert.True(ZstdNative.HasRingApi, "libzstd.so.1 does not export its buffer-less API (ZSTD_decompressContinue): apt-get install -y libzstd1 (Debian's exports it)");
     }
 
-    public static TheoryData<string> ElementTypes() => ["uint8", "uint16", "|S3", "float32", "float64", "complex128"];
+    private static readonly string[] Types = ["uint8", "uint16", "|S3", "float32", "float64", "complex128"];
+
+    public static TheoryData<string> ElementTypes() => [.. Types];
 
     // ---------------------------------------------------------------- the plan's copy-out of a slice
 
@@ -113,11 +116,15 @@ public sealed class SlicedDecodeTests
     // ---------------------------------------------------------------- the codec's slices
 
     [Theory]
-    [InlineData(1_000, 4096)]
-    [InlineData(300_000, 65_536)]
-    [InlineData(300_000, 6)]
-    [InlineData(1_000_003, 262_144)]
-    public void Slices_are_consecutive_windows_and_make_the_data(int length, int window)
+    [InlineData(1_000, 4096, false)]
+    [InlineData(300_000, 65_536, false)]
+    [InlineData(300_000, 6, false)]
+    [InlineData(1_000_003, 262_144, false)]
+    [InlineData(1_000, 4096, true)]
+    [InlineData(300_000, 65_536, true)]
+    [InlineData(300_000, 6, true)]
+    [InlineData(1_000_003, 262_144, true)]
+    public void Slices_are_consecutive_and_make_the_data(int length, int window, bool ring)
     {
         var data = Data(length, seed: length);
         var codec = new ZstdCodec(3);
@@ -127,16 +134,26 @@ public sealed class SlicedDecodeTests
         var twoFrames = Concat(framed.Span.ToArray(), codec.Encode(data).Span.ToArray());
         foreach (var (name, encoded, expected) in new[] { ("with content size", framed.Span.ToArray(), data), ("without content size", streamed, data), ("two frames", twoFrames, Concat(data, data)) })
         {
-            var sink = new CollectingSink(expected.Length);
-            ((ISlicedDecodingCodec)codec).DecodeSliced(encoded, expected.Length, new byte[window], ref sink);
+            var sink = DecodeSliced(codec, encoded, expected.Length, 1, window, ring);
             Assert.True(expected.AsSpan().SequenceEqual(sink.Data), name);
-            Assert.Equal((expected.Length + window - 1) / window, sink.Slices.Count);
-            Assert.All(sink.Slices.Take(sink.Slices.Count - 1), s => Assert.Equal(window, s));
+            if (!ring || expected.Length <= window)
+            {
+                // Streamed through the window (or decoded whole into it): every slice but the last fills it.
+                Assert.Equal((expected.Length + window - 1) / window, sink.Slices.Count);
+                Assert.All(sink.Slices.Take(sink.Slices.Count - 1), s => Assert.Equal(window, s));
+            }
+            else
+            {
+                // From the ring: a slice once the blocks decoded since the last one reach the window (a block is at most 128 KiB).
+                Assert.All(sink.Slices, s => Assert.InRange(s, 1, window + (128 << 10)));
+            }
         }
     }
 
-    [Fact]
-    public void Corrupt_truncated_and_wrong_sized_data_throw_the_codecs_error()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Corrupt_truncated_and_wrong_sized_data_throw_the_codecs_error(bool ring)
     {
         // Frames with a checksum: a flipped byte is found whatever it hits (without one, damage to literals decodes silently, today as here).
         var data = Data(600_000, seed: 9);
@@ -162,7 +179,7 @@ public sealed class SlicedDecodeTests
         })
         {
             var sink = new CollectingSink(length);
-            var e = Record.Exception(() => ((ISlicedDecodingCodec)codec).DecodeSliced(encoded, length, new byte[65_536], ref sink));
+            var e = Record.Exception(() => WithRing(ring, () => ((ISlicedDecodingCodec)codec).DecodeSliced(encoded, length, 1, new byte[65_536], ref sink)));
             Assert.True(e is ZarrCodecException { Codec: "zstd" }, $"{name}: {e?.GetType().Name ?? "no exception"}");
             if (name is "declares more" or "declares less" or "truncated" or "not zstd")
             {
@@ -173,11 +190,200 @@ public sealed class SlicedDecodeTests
         }
     }
 
-    // ---------------------------------------------------------------- through an array's reads
+    // ---------------------------------------------------------------- blocks decoded into the ring (ZSTD_decompressContinue)
 
     [Theory]
-    [MemberData(nameof(ElementTypes))]
-    public async Task Reads_of_a_zstd_array_decode_in_slices_and_equal_the_data(string type)
+    [InlineData(10)]
+    [InlineData(11)]
+    [InlineData(13)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(20)]
+    [InlineData(23)]
+    [InlineData(27)]
+    public void The_ring_decode_equals_the_data_for_every_element_size_and_window(int windowLog)
+    {
+        // 720720 bytes: a whole number of elements of every size from 1 to 16; blocks (1 KiB at window log 10, else up to
+        // 128 KiB) are not, so elements straddle blocks and the ring's wraps (a window of 1 KiB wraps a ring of ~3 KiB).
+        var data = Data(720_720, seed: windowLog);
+        var framed = CompressWithWindow(data, windowLog, contentSize: true);
+        var streamed = CompressWithWindow(data, windowLog, contentSize: false);
+        Assert.Equal(0, streamed[4] & 0xE0);
+        Assert.Equal(windowLog, 10 + (streamed[5] >> 3)); // the frame's window is the one asked for
+        var elementSizes = windowLog > 23 ? new[] { 1, 2, 3, 7, 16 } : Enumerable.Range(1, 16).ToArray(); // a 128 MiB ring per decode: fewer
+        foreach (var (name, encoded) in new[] { ("with content size", framed), ("without content size", streamed) })
+        {
+            foreach (var elementSize in elementSizes)
+            {
+                var window = 50_000 / elementSize * elementSize;
+                var sink = DecodeSliced(new ZstdCodec(), encoded, data.Length, elementSize, window, ring: true);
+                Assert.True(data.AsSpan().SequenceEqual(sink.Data), $"{name}, {elementSize}-byte elements");
+                Assert.All(sink.Slices, s => Assert.Equal(0, s % elementSize));
+                Assert.NotEqual(window, sink.Slices[0]); // whole blocks from the ring, not windows streamed full
+                Assert.True(sink.Slices.Count > 1, $"{name}, {elementSize}-byte elements: one slice");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(12)]
+    [InlineData(16)]
+    public void Frames_skippable_frames_and_empty_frames_decode_as_one_stream_with_elements_across_frames(int elementSize)
+    {
+        // Frame lengths that are not whole elements, so an element straddles two frames (and a skippable one between).
+        var a = Data(100_003, seed: 1);
+        var b = Data(70_001, seed: 2);
+        var c = Data(50_005, seed: 3);
+        var d = Data(200_000 + ((elementSize - ((a.Length + b.Length + c.Length + 200_000) % elementSize)) % elementSize), seed: 4);
+        var encoded = Concat(
+            Skippable(0x184D2A50, 300),
+            CompressWithWindow(a, 17, contentSize: true),
+            Skippable(0x184D2A5F, 0),
+            CompressWithWindow(b, 10, contentSize: false),
+            CompressWithWindow([], 10, contentSize: true),
+            CompressWithWindow(c, 12, contentSize: true),
+            Skippable(0x184D2A53, 5),
+            CompressWithWindow(d, 20, contentSize: false));
+        var expected = Concat(a, b, c, d);
+        Assert.Equal(0, expected.Length % elementSize);
+        foreach (var ring in new[] { false, true })
+        {
+            var window = 16_384 / elementSize * elementSize;
+            var sink = DecodeSliced(new ZstdCodec(), encoded, expected.Length, elementSize, window, ring);
+            Assert.True(expected.AsSpan().SequenceEqual(sink.Data), $"ring {ring}");
+            Assert.All(sink.Slices, s => Assert.Equal(0, s % elementSize));
+        }
+
+        // A skippable frame that says it runs past the data's end is truncated data.
+        var cut = Concat(CompressWithWindow(a, 17, contentSize: true), Skippable(0x184D2A50, 300)[..200]);
+        foreach (var ring in new[] { true, false })
+        {
+            var sink = new CollectingSink(a.Length);
+            var e = Record.Exception(() => WithRing(ring, () => ((ISlicedDecodingCodec)new ZstdCodec()).DecodeSliced(cut, a.Length, 1, new byte[65_536], ref sink)));
+            Assert.True(e is ZarrCodecException { Codec: "zstd" }, $"ring {ring}: {e?.GetType().Name ?? "no exception"}");
+        }
+    }
+
+    [Fact]
+    public void Checksummed_frames_decode_and_any_damage_or_cut_throws_on_both_paths()
+    {
+        var data = Data(1_000_000, seed: 11); // 1 MB: a whole number of 1-, 2-, 4-, 8- and 16-byte elements
+        var framed = new ZstdCodec(3, checksum: true).Encode(data).Span.ToArray();
+        var streamed = CompressWithWindow(data, 15, contentSize: false, checksum: true);
+        foreach (var (name, encoded) in new[] { ("with content size", framed), ("without content size", streamed) })
+        {
+            var sink = DecodeSliced(new ZstdCodec(), encoded, data.Length, 16, 65_536, ring: true);
+            Assert.True(data.AsSpan().SequenceEqual(sink.Data), name);
+
+            var positions = new[] { 0, 4, 6, 9, 100, encoded.Length / 3, encoded.Length / 2, encoded.Length - 5, encoded.Length - 2 };
+            foreach (var ring in new[] { true, false })
+            {
+                foreach (var at in positions)
+                {
+                    var corrupt = (byte[])encoded.Clone();
+                    corrupt[at] ^= 0x5A;
+                    AssertRefused(corrupt, data.Length, ring, $"{name}, byte {at} flipped");
+                }
+
+                foreach (var keep in new[] { 1, 4, 5, 8, 200, encoded.Length / 2, encoded.Length - 4, encoded.Length - 1 })
+                {
+                    AssertRefused(encoded[..keep], data.Length, ring, $"{name}, cut to {keep} bytes");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_frame_window_past_the_limit_is_refused_as_by_the_stream_and_one_within_it_decodes()
+    {
+        // The window descriptor (byte 5 of a frame that is not single-segment) patched: 2^28 without a content size
+        // passes libzstd's default limit; with one, up to 2^31 is allowed, since the ring is then at most the frame.
+        var data = Data(300_000, seed: 5);
+        var streamed = CompressWithWindow(data, 12, contentSize: false);
+        var bounded = CompressWithWindow(data, 12, contentSize: true);
+        Assert.Equal(0, bounded[4] & 0x20); // not single-segment: it has a window descriptor
+        var tooLarge = (byte[])streamed.Clone();
+        tooLarge[5] = (28 - 10) << 3;
+        var largeButBounded = (byte[])bounded.Clone();
+        largeButBounded[5] = (30 - 10) << 3;
+        var messages = new List<string>();
+        foreach (var ring in new[] { true, false })
+        {
+            var sink = new CollectingSink(data.Length);
+            var e = Record.Exception(() => WithRing(ring, () => ((ISlicedDecodingCodec)new ZstdCodec()).DecodeSliced(tooLarge, data.Length, 1, new byte[65_536], ref sink)));
+            Assert.True(e is ZarrCodecException { Codec: "zstd" }, $"ring {ring}: {e?.GetType().Name ?? "no exception"}");
+            Assert.Empty(sink.Slices);
+            messages.Add(e!.Message);
+
+            var decoded = DecodeSliced(new ZstdCodec(), largeButBounded, data.Length, 4, 65_536, ring);
+            Assert.True(data.AsSpan().SequenceEqual(decoded.Data), $"ring {ring}: window 2^30 with a content size");
+        }
+
+        Assert.Equal(messages[1], messages[0]);
+        Assert.Contains("too much memory", messages[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Data_that_decodes_past_its_length_or_to_a_partial_element_is_refused_without_delivering_past_it()
+    {
+        var data = Data(500_000, seed: 8);
+        var streamed = CompressWithWindow(data, 10, contentSize: false);
+        foreach (var ring in new[] { true, false })
+        {
+            foreach (var (length, elementSize) in new[] { (499_998, 2), (400_000, 1), (500_002, 2) })
+            {
+                var sink = new CollectingSink(length);
+                var e = Record.Exception(() => WithRing(ring, () => ((ISlicedDecodingCodec)new ZstdCodec()).DecodeSliced(streamed, length, elementSize, new byte[65_536 / elementSize * elementSize], ref sink)));
+                Assert.True(e is ZarrCodecException { Codec: "zstd" }, $"ring {ring}, {length}: {e?.GetType().Name ?? "no exception"}");
+                Assert.True(sink.Delivered <= length, $"ring {ring}, {length}");
+                Assert.True(data.AsSpan(0, (int)sink.Delivered).SequenceEqual(sink.Data.AsSpan(0, (int)sink.Delivered)));
+            }
+        }
+
+        // 500000 bytes as 3-byte elements: the last element is cut; only whole ones reach the sink from the ring.
+        var cutSink = new CollectingSink(500_001);
+        var cut = Record.Exception(() => WithRing(true, () => ((ISlicedDecodingCodec)new ZstdCodec()).DecodeSliced(streamed, 500_001, 3, new byte[65_535], ref cutSink)));
+        Assert.True(cut is ZarrCodecException { Codec: "zstd" });
+        Assert.Equal(499_998, cutSink.Delivered);
+    }
+
+    // ---------------------------------------------------------------- through an array's reads
+
+    public static TheoryData<string, bool> ElementTypesAndPaths()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (var type in Types)
+        {
+            data.Add(type, true);
+            data.Add(type, false);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ElementTypesAndPaths))]
+    public async Task Reads_of_a_zstd_array_decode_in_slices_and_equal_the_data(string type, bool ring)
+    {
+        var wasRing = ZstdNative.DecodesInRing;
+        ZstdNative.DecodesInRing = ring;
+        try
+        {
+            await ReadsEqualTheData(type);
+        }
+        finally
+        {
+            ZstdNative.DecodesInRing = wasRing;
+        }
+    }
+
+    private static async Task ReadsEqualTheData(string type)
     {
         var dataType = ZarrDataType.Parse(type);
         var itemSize = dataType.ItemSize;
@@ -266,6 +472,69 @@ public sealed class SlicedDecodeTests
 
     // ---------------------------------------------------------------- helpers
 
+    // Runs `decode` with the ring decode on or off (ZstdNative.DecodesInRing; the tests of this class run one at a time).
+    private static void WithRing(bool ring, Action decode)
+    {
+        var was = ZstdNative.DecodesInRing;
+        ZstdNative.DecodesInRing = ring;
+        try
+        {
+            decode();
+        }
+        finally
+        {
+            ZstdNative.DecodesInRing = was;
+        }
+    }
+
+    private static CollectingSink DecodeSliced(ZstdCodec codec, byte[] encoded, int length, int elementSize, int window, bool ring)
+    {
+        var sink = new CollectingSink(length);
+        WithRing(ring, () => ((ISlicedDecodingCodec)codec).DecodeSliced(encoded, length, elementSize, new byte[window], ref sink));
+        Assert.Equal(length, sink.Delivered);
+        return sink;
+    }
+
+    private static void AssertRefused(byte[] encoded, int length, bool ring, string name)
+    {
+        var sink = new CollectingSink(length);
+        var e = Record.Exception(() => WithRing(ring, () => ((ISlicedDecodingCodec)new ZstdCodec()).DecodeSliced(encoded, length, 16, new byte[65_536], ref sink)));
+        Assert.True(e is ZarrCodecException { Codec: "zstd" }, $"ring {ring}, {name}: {e?.GetType().Name ?? "no exception"}");
+        Assert.True(sink.Delivered <= length, name);
+    }
+
+    // One frame compressed with a given window (ZSTD_c_windowLog), with its content size or as a stream of unknown size.
+    private static byte[] CompressWithWindow(byte[] data, int windowLog, bool contentSize, bool checksum = false)
+    {
+        if (contentSize)
+        {
+            using var compressor = new ZstdSharp.Compressor(3);
+            compressor.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_windowLog, windowLog);
+            compressor.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_checksumFlag, checksum ? 1 : 0);
+            return compressor.Wrap(data).ToArray();
+        }
+
+        using var sink = new MemoryStream();
+        using (var stream = new ZstdSharp.CompressionStream(sink, 3))
+        {
+            stream.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_windowLog, windowLog);
+            stream.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_checksumFlag, checksum ? 1 : 0);
+            stream.Write(data);
+        }
+
+        return sink.ToArray();
+    }
+
+    // A skippable frame: its magic, its length, and that many bytes.
+    private static byte[] Skippable(uint magic, int length)
+    {
+        var frame = new byte[8 + length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame, magic);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(frame.AsSpan(4), length);
+        frame.AsSpan(8).Fill(0xAB);
+        return frame;
+    }
+
     private static byte[] Data(int length, int seed)
     {
         // Compressible but not trivially: a slow ramp with noise.
@@ -291,7 +560,7 @@ public sealed class SlicedDecodeTests
         return sink.ToArray();
     }
 
-    private static byte[] Concat(byte[] a, byte[] b) => [.. a, .. b];
+    private static byte[] Concat(params byte[][] parts) => [.. parts.SelectMany(p => p)];
 
     // The selection of a C-order array's bytes, element by element.
     private static byte[] Expected(byte[] data, long[] shape, Slice[] selection, int itemSize)
