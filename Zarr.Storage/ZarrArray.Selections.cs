@@ -69,6 +69,22 @@ public partial class ZarrArray
             }
 
             var region = io.DecodesPartially && !plan.Covers(chunk) ? plan.Region(chunk) : (ChunkRegion?)null;
+            if (plan.CopiesOutBoxes && io.ReadsWholeShard(coordinates, region))
+            {
+                // A whole shard: each inner chunk decoded into a small buffer and copied out while in cache.
+                using var encoded = await io.FetchAsync(coordinates, ct).ConfigureAwait(false);
+                if (encoded is null)
+                {
+                    CopyOut(plan, chunk, io, null, io.ChunkStrides, destination, streaming);
+                }
+                else
+                {
+                    io.DecodeInnerChunks(encoded.Span, coordinates, new BoxScatter<TChunk>(plan, chunk, BytesOfMemory<TElement>.Of(destination), itemSize, streaming), codecParallelism);
+                }
+
+                return;
+            }
+
             if (region is { } part && io.TryGetInnerChunk(coordinates, part, out var innerStart, out var innerShape)
                 && plan.IsContiguousBox(chunk, innerStart, innerShape, out var innerOffset))
             {

@@ -36,6 +36,7 @@ internal sealed partial class ChunkIO
     private readonly StoredShape? _storedShape;
     private readonly ShardIndexCache? _indexCache;
     private readonly ISlicedDecodingCodec? _slicedCodec;
+    private readonly ShardingCodec? _sharding;
 
     /// <summary>
     /// The window a chunk decoded in slices goes through (<see cref="DecodeSliced"/>), in bytes: <c>ZARR_SLICE_WINDOW</c>
@@ -64,6 +65,7 @@ internal sealed partial class ChunkIO
         _indexCache = snapshot.PartialDecoder is not null && StoreCapabilities.VersionedRead(store) is { } versioned ? new ShardIndexCache(versioned) : null;
         var metadata = snapshot.Metadata;
         _slicedCodec = SlicedCodecOf(snapshot);
+        _sharding = snapshot.PartialDecoder as ShardingCodec;
         if (!metadata.DataType.IsFixedSize)
         {
             StringFill = metadata.FillValueIsNull ? null : System.Text.Encoding.UTF8.GetString(metadata.FillValue.AsSpan());
@@ -208,6 +210,40 @@ internal sealed partial class ChunkIO
             && CodecPipeline.IsIdentity(pipeline.ArrayToBytesCodec, snapshot.Spec)
             ? codec
             : null;
+    }
+
+    /// <summary>
+    /// True when a whole chunk can be decoded one inner chunk at a time into a sink (<see cref="DecodeInnerChunks"/>):
+    /// the chain is the sharding codec alone (any inner chain, nested sharding included).
+    /// </summary>
+    public bool DecodesInnerChunks => _sharding is not null;
+
+    /// <summary>
+    /// True when a read of the chunk at <paramref name="coordinates"/> (full-shaped) that needs <paramref name="region"/>
+    /// of it (null: all of it) fetches the whole shard, so it can decode it one inner chunk at a time
+    /// (<see cref="DecodeInnerChunks"/>).
+    /// </summary>
+    public bool ReadsWholeShard(ReadOnlySpan<long> coordinates, ChunkRegion? region) =>
+        _sharding is not null && Grid.IsFullShape(coordinates) && (region is not { } part || _sharding.TouchesEveryInnerChunk(part, Spec));
+
+    /// <summary>
+    /// Decode of a whole shard one inner chunk at a time (<see cref="DecodesInnerChunks"/> only): each decoded inner chunk,
+    /// or the fill value for one not stored, goes to <paramref name="sink"/> while in cache; the chunk must have the grid's
+    /// full chunk shape. The codecs use at most <paramref name="codecParallelism"/> threads (0: their choice).
+    /// </summary>
+    /// <exception cref="ZarrCodecException">The shard is corrupt; the exception names the array, the chunk key and the codec.</exception>
+    public void DecodeInnerChunks<TSink>(ReadOnlySpan<byte> encoded, ReadOnlySpan<long> coordinates, TSink sink, int codecParallelism = 0)
+        where TSink : IInnerChunkSink
+    {
+        var sharding = _sharding ?? throw new InvalidOperationException("the array's chain has no inner chunks");
+        try
+        {
+            sharding.DecodeInnerChunks(encoded, SpecWith(codecParallelism), sink);
+        }
+        catch (ZarrCodecException e)
+        {
+            throw e.WithChunk(_path, KeyOf(coordinates));
+        }
     }
 
     /// <summary>Decode of a missing chunk: fills <paramref name="chunk"/> with the fill value.</summary>

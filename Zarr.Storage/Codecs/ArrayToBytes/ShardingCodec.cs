@@ -239,6 +239,105 @@ public sealed partial class ShardingCodec : IPartialDecodingCodec
         }
     }
 
+    /// <summary>True when <paramref name="region"/> of a shard of <paramref name="spec"/> touches every inner chunk (a read of it fetches the shard whole).</summary>
+    internal bool TouchesEveryInnerChunk(ChunkRegion region, in ChunkSpec spec)
+    {
+        var layout = GetLayout(spec);
+        return layout.ChunksTouched(region).Length == layout.ChunkCount;
+    }
+
+    /// <summary>
+    /// Decodes a whole shard inner chunk by inner chunk, each into a small pooled buffer of its decoded size, and hands
+    /// each to <paramref name="sink"/> while it is in cache (a read copies it straight into its result, instead of
+    /// through a whole decoded shard); an inner chunk that is not stored goes to the sink as the fill value. Every index
+    /// entry is checked before anything is decoded; inner chunks go in parallel where <see cref="Decode"/> would.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">The index or an inner chunk is corrupt (the message names the inner chunk).</exception>
+    internal void DecodeInnerChunks<TSink>(ReadOnlySpan<byte> encoded, in ChunkSpec spec, TSink sink)
+        where TSink : IInnerChunkSink
+    {
+        var layout = GetLayout(spec);
+        using var index = _index.Decode(_index.Slice(encoded, layout), layout);
+        var dataStart = _index.DataStart(layout);
+        var dataEnd = _index.DataEnd(layout, encoded.Length);
+        var present = 0;
+        for (var i = 0; i < layout.ChunkCount; i++)
+        {
+            if (ShardIndex.Locate(index.Span, i, layout, dataStart, dataEnd, out _, out _))
+            {
+                present++;
+            }
+        }
+
+        var maxDegree = spec.MaxDegreeOfParallelism;
+        if (!UseParallel(layout, present, maxDegree))
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(layout.InnerByteLength);
+            try
+            {
+                for (var i = 0; i < layout.ChunkCount; i++)
+                {
+                    DecodeEntryTo(encoded, index.Span, buffer.AsSpan(0, layout.InnerByteLength), layout, i, dataStart, dataEnd, maxDegree, sink);
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            return;
+        }
+
+        DecodeInnerChunksParallel(encoded, index, layout, dataStart, dataEnd, maxDegree, sink);
+    }
+
+    private unsafe void DecodeInnerChunksParallel<TSink>(ReadOnlySpan<byte> encoded, PooledBuffer index, ShardLayout layout, int dataStart, int dataEnd, int maxDegree, TSink sink)
+        where TSink : IInnerChunkSink
+    {
+        fixed (byte* source = encoded)
+        {
+            var src = (nint)source;
+            var srcLength = encoded.Length;
+            RunParallel(layout.ChunkCount, maxDegree, i =>
+            {
+                var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(layout.InnerByteLength);
+                try
+                {
+                    DecodeEntryTo(new ReadOnlySpan<byte>((void*)src, srcLength), index.Span, buffer.AsSpan(0, layout.InnerByteLength), layout, i, dataStart, dataEnd, 1, sink);
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                }
+            });
+        }
+    }
+
+    // Decodes inner chunk i from a whole shard's bytes into inner (its decoded size) and hands it to the sink, or hands
+    // the sink the fill value when it is not stored.
+    private void DecodeEntryTo<TSink>(ReadOnlySpan<byte> encoded, ReadOnlySpan<byte> index, Span<byte> inner, ShardLayout layout, int i, long dataStart, long dataEnd, int maxDegree, TSink sink)
+        where TSink : IInnerChunkSink
+    {
+        var rank = layout.InnerShape.Length;
+        Span<int> start = stackalloc int[rank];
+        var rest = i;
+        for (var d = rank - 1; d >= 0; d--)
+        {
+            start[d] = rest % layout.ChunksPerShard[d] * layout.InnerShape[d];
+            rest /= layout.ChunksPerShard[d];
+        }
+
+        if (ShardIndex.Locate(index, i, layout, dataStart, dataEnd, out var offset, out var length))
+        {
+            DecodeInnerInto(encoded.Slice((int)offset, (int)length), inner, layout, i, maxDegree);
+            sink.Accept(start, layout.InnerShape, inner, missing: false);
+        }
+        else
+        {
+            sink.Accept(start, layout.InnerShape, layout.ShardSpec.FillValue.AsSpan(), missing: true);
+        }
+    }
+
     /// <summary>Decodes one inner chunk's bytes into <paramref name="inner"/>, a contiguous buffer of its decoded size.</summary>
     internal void DecodeInnerInto(ReadOnlySpan<byte> encoded, Span<byte> inner, ShardLayout layout, int index, int maxDegree)
     {
