@@ -69,17 +69,14 @@ public partial class ZarrArray
             }
 
             var region = io.DecodesPartially && !plan.Covers(chunk) ? plan.Region(chunk) : (ChunkRegion?)null;
-            if (plan.CopiesOutBoxes && io.ReadsWholeShard(coordinates, region))
+            if (plan.CopiesOutBoxes && io.DecodesInnerChunks(coordinates, region))
             {
-                // A whole shard: each inner chunk decoded into a small buffer and copied out while in cache.
-                using var encoded = await io.FetchAsync(coordinates, ct).ConfigureAwait(false);
-                if (encoded is null)
+                // A shard, or the inner chunks of it the selection needs: each inner chunk decoded into a small buffer and
+                // copied out while in cache, not through a whole decoded shard.
+                var scatter = new BoxScatter<TChunk, TElement>(plan, chunk, destination, itemSize, streaming);
+                if (!await io.TryDecodeInnerChunksAsync(coordinates, region, scatter, codecParallelism, ct).ConfigureAwait(false))
                 {
                     CopyOut(plan, chunk, io, null, io.ChunkStrides, destination, streaming);
-                }
-                else
-                {
-                    io.DecodeInnerChunks(encoded.Span, coordinates, new BoxScatter<TChunk>(plan, chunk, BytesOfMemory<TElement>.Of(destination), itemSize, streaming), codecParallelism);
                 }
 
                 return;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Zarr.Storage.Codecs;
 
@@ -9,11 +10,13 @@ namespace Zarr.Storage.Chunks;
 /// (<see cref="IChunkPlan{TChunk}.CopyOutBox"/>) while it is still in cache. Holds no state that changes, so inner
 /// chunks decoded in parallel copy out at the same time (their boxes are disjoint).
 /// </summary>
-internal readonly struct BoxScatter<TChunk> : IInnerChunkSink
+/// <remarks>The destination stays typed: a result of 2 GiB or more has no byte-typed <see cref="Memory{T}"/>.</remarks>
+internal readonly struct BoxScatter<TChunk, TElement> : IInnerChunkSink
+    where TElement : unmanaged
 {
     private readonly IChunkPlan<TChunk> _plan;
     private readonly TChunk _chunk;
-    private readonly Memory<byte> _destination;
+    private readonly Memory<TElement> _destination;
     private readonly int _itemSize;
     private readonly bool _streaming;
 
@@ -22,7 +25,7 @@ internal readonly struct BoxScatter<TChunk> : IInnerChunkSink
     /// <param name="destination">The selection's buffer.</param>
     /// <param name="itemSize">The element size in bytes.</param>
     /// <param name="streaming">Write the buffer with streaming stores where the plan can.</param>
-    public BoxScatter(IChunkPlan<TChunk> plan, TChunk chunk, Memory<byte> destination, int itemSize, bool streaming)
+    public BoxScatter(IChunkPlan<TChunk> plan, TChunk chunk, Memory<TElement> destination, int itemSize, bool streaming)
     {
         _plan = plan;
         _chunk = chunk;
@@ -33,5 +36,5 @@ internal readonly struct BoxScatter<TChunk> : IInnerChunkSink
 
     /// <inheritdoc />
     public void Accept(ReadOnlySpan<int> start, ReadOnlySpan<int> shape, ReadOnlySpan<byte> decoded, bool missing) =>
-        _plan.CopyOutBox(_chunk, decoded, missing, start, shape, ref MemoryMarshal.GetReference(_destination.Span), _itemSize, _streaming);
+        _plan.CopyOutBox(_chunk, decoded, missing, start, shape, ref Unsafe.As<TElement, byte>(ref MemoryMarshal.GetReference(_destination.Span)), _itemSize, _streaming);
 }

@@ -213,36 +213,58 @@ internal sealed partial class ChunkIO
     }
 
     /// <summary>
-    /// True when a whole chunk can be decoded one inner chunk at a time into a sink (<see cref="DecodeInnerChunks"/>):
-    /// the chain is the sharding codec alone (any inner chain, nested sharding included).
+    /// True when a read of the (full-shaped) chunk at <paramref name="coordinates"/> that needs <paramref name="region"/>
+    /// of it (null: all of it) goes one inner chunk at a time (<see cref="TryDecodeInnerChunksAsync"/>): the chain is the
+    /// sharding codec alone (any inner chain, nested sharding included) and the region touches more than one inner chunk
+    /// (one inside a single inner chunk has its own compact decode).
     /// </summary>
-    public bool DecodesInnerChunks => _sharding is not null;
+    public bool DecodesInnerChunks(ReadOnlySpan<long> coordinates, ChunkRegion? region) =>
+        _sharding is not null && Grid.IsFullShape(coordinates) && (region is not { } part || _sharding.InnerChunksTouched(part, Spec) > 1);
 
     /// <summary>
-    /// True when a read of the chunk at <paramref name="coordinates"/> (full-shaped) that needs <paramref name="region"/>
-    /// of it (null: all of it) fetches the whole shard, so it can decode it one inner chunk at a time
-    /// (<see cref="DecodeInnerChunks"/>).
-    /// </summary>
-    public bool ReadsWholeShard(ReadOnlySpan<long> coordinates, ChunkRegion? region) =>
-        _sharding is not null && Grid.IsFullShape(coordinates) && (region is not { } part || _sharding.TouchesEveryInnerChunk(part, Spec));
-
-    /// <summary>
-    /// Decode of a whole shard one inner chunk at a time (<see cref="DecodesInnerChunks"/> only): each decoded inner chunk,
-    /// or the fill value for one not stored, goes to <paramref name="sink"/> while in cache; the chunk must have the grid's
-    /// full chunk shape. The codecs use at most <paramref name="codecParallelism"/> threads (0: their choice).
+    /// Fetch and decode of a shard one inner chunk at a time (<see cref="DecodesInnerChunks"/> only): the whole shard, or
+    /// with <paramref name="region"/> only the inner chunks it touches (ranged reads; the shard whole when it touches
+    /// every one); each decoded inner chunk, or the fill value for one not stored, goes to <paramref name="sink"/> while in
+    /// cache. False, touching nothing, when the shard was never written. The codecs use at most
+    /// <paramref name="codecParallelism"/> threads (0: their choice).
     /// </summary>
     /// <exception cref="ZarrCodecException">The shard is corrupt; the exception names the array, the chunk key and the codec.</exception>
-    public void DecodeInnerChunks<TSink>(ReadOnlySpan<byte> encoded, ReadOnlySpan<long> coordinates, TSink sink, int codecParallelism = 0)
+    /// <exception cref="ZarrStoreException">The store failed; the exception names the array, the chunk key and the store.</exception>
+    public async ValueTask<bool> TryDecodeInnerChunksAsync<TSink>(long[] coordinates, ChunkRegion? region, TSink sink, int codecParallelism, CancellationToken cancellationToken)
         where TSink : IInnerChunkSink
     {
         var sharding = _sharding ?? throw new InvalidOperationException("the array's chain has no inner chunks");
+        var key = KeyOf(coordinates);
+        if (region is not { } part)
+        {
+            using var encoded = await FetchAsync(coordinates, cancellationToken).ConfigureAwait(false);
+            if (encoded is null)
+            {
+                return false;
+            }
+
+            try
+            {
+                sharding.DecodeInnerChunks(encoded.Span, SpecWith(codecParallelism), sink);
+                return true;
+            }
+            catch (ZarrCodecException e)
+            {
+                throw e.WithChunk(_path, key);
+            }
+        }
+
         try
         {
-            sharding.DecodeInnerChunks(encoded, SpecWith(codecParallelism), sink);
+            return await sharding.TryDecodeInnerChunksAsync(_store, _indexCache, key, part, SpecWith(codecParallelism), sink, cancellationToken).ConfigureAwait(false);
         }
         catch (ZarrCodecException e)
         {
-            throw e.WithChunk(_path, KeyOf(coordinates));
+            throw e.WithChunk(_path, key);
+        }
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
+        {
+            throw StoreFailure(key, "read", e);
         }
     }
 

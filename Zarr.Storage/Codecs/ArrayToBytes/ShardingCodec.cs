@@ -239,12 +239,8 @@ public sealed partial class ShardingCodec : IPartialDecodingCodec
         }
     }
 
-    /// <summary>True when <paramref name="region"/> of a shard of <paramref name="spec"/> touches every inner chunk (a read of it fetches the shard whole).</summary>
-    internal bool TouchesEveryInnerChunk(ChunkRegion region, in ChunkSpec spec)
-    {
-        var layout = GetLayout(spec);
-        return layout.ChunksTouched(region).Length == layout.ChunkCount;
-    }
+    /// <summary>How many inner chunks of a shard of <paramref name="spec"/> <paramref name="region"/> touches.</summary>
+    internal int InnerChunksTouched(ChunkRegion region, in ChunkSpec spec) => GetLayout(spec).ChunksTouched(region).Length;
 
     /// <summary>
     /// Decodes a whole shard inner chunk by inner chunk, each into a small pooled buffer of its decoded size, and hands
@@ -435,6 +431,16 @@ public sealed partial class ShardingCodec : IPartialDecodingCodec
 
         return _partial.TryDecodeAsync(store, indexCache, key, region, inner, spec, layout, ShardPartialDecoder.Placement.Alone, cancellationToken);
     }
+
+    /// <summary>
+    /// Reads the inner chunks <paramref name="region"/> of the shard at <paramref name="key"/> touches (ranged reads, as
+    /// <c>TryDecodePartialAsync</c>; the shard whole when it touches every one) and hands each, decoded into a small
+    /// pooled buffer, to <paramref name="sink"/>; an inner chunk not stored goes as the fill value. False, touching
+    /// nothing, when there is no shard.
+    /// </summary>
+    /// <exception cref="ZarrCodecException">The index or an inner chunk is corrupt, or the shard changed under the read.</exception>
+    internal ValueTask<bool> TryDecodeInnerChunksAsync(IReadableStore store, ShardIndexCache? indexCache, string key, ChunkRegion region, ChunkSpec spec, IInnerChunkSink sink, CancellationToken cancellationToken) =>
+        _partial.TryDecodeAsync(store, indexCache, key, region, Memory<byte>.Empty, spec, GetLayout(spec), ShardPartialDecoder.Placement.Sink, cancellationToken, sink);
 
     /// <inheritdoc />
     ValueTask<PooledBuffer?> IPartialDecodingCodec.FetchWholeAsync(IReadableStore store, ShardIndexCache indexCache, string key, ChunkSpec spec, CancellationToken cancellationToken) =>

@@ -22,16 +22,18 @@ public sealed class ShardBoxScatterTests
         Assert.True(ZstdNative.IsAvailable, "libzstd.so.1 did not load: apt-get install -y libzstd1 (and leave ZARR_ZSTD unset)");
     }
 
-    public static TheoryData<string, string, ShardIndexLocation, bool> Cases() => new()
+    // Type, inner chain, index location, inner chunks in parallel, a store with versioned reads (the shard index cache).
+    public static TheoryData<string, string, ShardIndexLocation, bool, bool> Cases() => new()
     {
-        { "uint8", "bytes", ShardIndexLocation.End, false },
-        { "uint16", "bytes+zstd", ShardIndexLocation.End, false },
-        { "uint16", "bytes+zstd", ShardIndexLocation.Start, true },
-        { "int32", "bytes", ShardIndexLocation.Start, false },
-        { "int32", "transpose+bytes+zstd", ShardIndexLocation.End, false },
-        { "float64", "bytes+zstd", ShardIndexLocation.End, true },
-        { "uint8", "nested", ShardIndexLocation.End, false },
-        { "int64", "nested", ShardIndexLocation.Start, true },
+        { "uint8", "bytes", ShardIndexLocation.End, false, true },
+        { "uint16", "bytes+zstd", ShardIndexLocation.End, false, true },
+        { "uint16", "bytes+zstd", ShardIndexLocation.Start, true, false },
+        { "uint16", "bytes+zstd", ShardIndexLocation.End, false, false },
+        { "int32", "bytes", ShardIndexLocation.Start, false, false },
+        { "int32", "transpose+bytes+zstd", ShardIndexLocation.End, false, true },
+        { "float64", "bytes+zstd", ShardIndexLocation.End, true, true },
+        { "uint8", "nested", ShardIndexLocation.End, false, false },
+        { "int64", "nested", ShardIndexLocation.Start, true, true },
     };
 
     // ---------------------------------------------------------------- the plan's copy-out of a box
@@ -101,14 +103,15 @@ public sealed class ShardBoxScatterTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Reads_of_whole_shards_equal_the_whole_shard_path_and_what_was_written(string type, string chain, ShardIndexLocation location, bool parallel)
+    public async Task Reads_of_shards_inner_chunk_by_inner_chunk_equal_the_whole_shard_path_and_what_was_written(string type, string chain, ShardIndexLocation location, bool parallel, bool versioned)
     {
         var dataType = ZarrDataType.Parse(type);
         var itemSize = dataType.ItemSize;
         var codec = Codec(chain, location, parallel);
-        var store = new MemoryStore();
+        IStore store = versioned ? new MemoryStore() : new CountingStore(new MemoryStore());
         var metadata = TestMetadata.Create([.. Shape], [.. ShardShape], dataType) with { Codecs = [codec] };
         var z = await ZarrArray.CreateFromMetadataAsync(store, "a", metadata);
+        Assert.Equal(versioned, z.ChunkIO.IndexCache is not null);
 
         // Random values everywhere but the shard (1, 0, 1), never written, and two inner chunks left at the fill value
         // (zero): (0..4, 4..8, 0..4) in shard (0, 0, 0) and the partial one at the array's corner, in an edge shard.
@@ -143,8 +146,11 @@ public sealed class ShardBoxScatterTests
             [Slice.Range(0, 16), Slice.All, Slice.Range(0, 8)], // whole shards, not one run of the result
             [Slice.Range(3, 17), Slice.Range(1, 15), Slice.Range(2, 12)], // cuts shards and inner chunks
             [Slice.Range(0, 20, 3), Slice.Range(1, 18, 2), Slice.All], // strided, touching every inner chunk
-            [Slice.All, Slice.At(9), Slice.Range(1, 13, 5)], // a dropped axis
+            [Slice.All, Slice.At(9), Slice.Range(1, 13, 5)], // a dropped axis: some inner chunks of each shard, ranged reads
+            [Slice.Range(0, 6), Slice.Range(5, 7), Slice.Range(1, 3)], // two inner chunks, one of them empty
+            [Slice.Range(8, 14), Slice.Range(1, 6), Slice.Range(9, 11)], // four inner chunks of the missing shard
             [Slice.Range(8, 16), Slice.Range(0, 8), Slice.Range(8, 13)], // the missing shard alone
+            [Slice.Range(17, 20), Slice.Range(15, 18), Slice.Range(11, 13)], // the corner: partial inner chunks, one empty
         };
         foreach (var selection in selections)
         {
@@ -180,11 +186,15 @@ public sealed class ShardBoxScatterTests
         shard.AsSpan(offset, 4).Clear();
         await store.SetAsync(key, shard);
 
-        var read = await Assert.ThrowsAsync<ZarrCodecException>(() => z.ReadBytesAsync([Slice.All, Slice.All, Slice.All]));
+        // The whole shard, and part of it across inner chunks (ranged reads), fail as the whole-shard decode does.
         var whole = Assert.Throws<ZarrCodecException>(() => z.ChunkIO.Decode(shard, [1, 0, 1], new byte[z.ChunkByteLength]));
-        Assert.Equal(whole.Message, read.Message);
-        Assert.Equal(("a", key, ShardingCodec.CodecName), (read.ArrayPath, read.ChunkKey, read.Codec));
-        Assert.Contains("inner chunk", read.Reason, StringComparison.Ordinal);
+        foreach (var selection in new Slice[][] { [Slice.All, Slice.All, Slice.All], [Slice.Range(8, 16), Slice.Range(0, 4), Slice.Range(12, 14)] })
+        {
+            var read = await Assert.ThrowsAsync<ZarrCodecException>(() => z.ReadBytesAsync(selection));
+            Assert.Equal(whole.Message, read.Message);
+            Assert.Equal(("a", key, ShardingCodec.CodecName), (read.ArrayPath, read.ChunkKey, read.Codec));
+            Assert.Contains("inner chunk", read.Reason, StringComparison.Ordinal);
+        }
 
         // The other shards still read: the same array minus that one is unaffected.
         var (part, _) = await z.ReadBytesAsync([Slice.Range(0, 8), Slice.All, Slice.All]);
@@ -207,7 +217,7 @@ public sealed class ShardBoxScatterTests
     }
 
     // Today's whole-shard path, by hand: each shard touched decoded whole into its buffer, then the plan's copy-out.
-    private static async Task<byte[]> WholeShardPath(ZarrArray z, MemoryStore store, ShardingCodec codec, Slice[] selection)
+    private static async Task<byte[]> WholeShardPath(ZarrArray z, IStore store, ShardingCodec codec, Slice[] selection)
     {
         var io = z.ChunkIO;
         var itemSize = io.Metadata.DataType.ItemSize;
