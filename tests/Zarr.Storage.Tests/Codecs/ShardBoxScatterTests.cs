@@ -22,18 +22,23 @@ public sealed class ShardBoxScatterTests
         Assert.True(ZstdNative.IsAvailable, "libzstd.so.1 did not load: apt-get install -y libzstd1 (and leave ZARR_ZSTD unset)");
     }
 
-    // Type, inner chain, index location, inner chunks in parallel, a store with versioned reads (the shard index cache).
-    public static TheoryData<string, string, ShardIndexLocation, bool, bool> Cases() => new()
+    // Type, inner chain, index location, inner chunks in parallel, a store with versioned reads (the shard index cache),
+    // inner chunks handed over one by one rather than staged a row of them at a time.
+    public static TheoryData<string, string, ShardIndexLocation, bool, bool, bool> Cases() => new()
     {
-        { "uint8", "bytes", ShardIndexLocation.End, false, true },
-        { "uint16", "bytes+zstd", ShardIndexLocation.End, false, true },
-        { "uint16", "bytes+zstd", ShardIndexLocation.Start, true, false },
-        { "uint16", "bytes+zstd", ShardIndexLocation.End, false, false },
-        { "int32", "bytes", ShardIndexLocation.Start, false, false },
-        { "int32", "transpose+bytes+zstd", ShardIndexLocation.End, false, true },
-        { "float64", "bytes+zstd", ShardIndexLocation.End, true, true },
-        { "uint8", "nested", ShardIndexLocation.End, false, false },
-        { "int64", "nested", ShardIndexLocation.Start, true, true },
+        { "uint8", "bytes", ShardIndexLocation.End, false, true, false },
+        { "uint8", "bytes", ShardIndexLocation.End, false, true, true },
+        { "uint16", "bytes+zstd", ShardIndexLocation.End, false, true, false },
+        { "uint16", "bytes+zstd", ShardIndexLocation.End, false, true, true },
+        { "uint16", "bytes+zstd", ShardIndexLocation.Start, true, false, false },
+        { "uint16", "bytes+zstd", ShardIndexLocation.End, false, false, false },
+        { "int32", "bytes", ShardIndexLocation.Start, false, false, true },
+        { "int32", "transpose+bytes+zstd", ShardIndexLocation.End, false, true, false },
+        { "float64", "bytes+zstd", ShardIndexLocation.End, true, true, false },
+        { "float64", "bytes+zstd", ShardIndexLocation.Start, false, false, true },
+        { "uint8", "nested", ShardIndexLocation.End, false, false, false },
+        { "int64", "nested", ShardIndexLocation.Start, true, true, false },
+        { "int64", "nested", ShardIndexLocation.End, false, true, true },
     };
 
     // ---------------------------------------------------------------- the plan's copy-out of a box
@@ -103,11 +108,11 @@ public sealed class ShardBoxScatterTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Reads_of_shards_inner_chunk_by_inner_chunk_equal_the_whole_shard_path_and_what_was_written(string type, string chain, ShardIndexLocation location, bool parallel, bool versioned)
+    public async Task Reads_of_shards_inner_chunk_by_inner_chunk_equal_the_whole_shard_path_and_what_was_written(string type, string chain, ShardIndexLocation location, bool parallel, bool versioned, bool alone)
     {
         var dataType = ZarrDataType.Parse(type);
         var itemSize = dataType.ItemSize;
-        var codec = Codec(chain, location, parallel);
+        var codec = Codec(chain, location, parallel, alone);
         IStore store = versioned ? new MemoryStore() : new CountingStore(new MemoryStore());
         var metadata = TestMetadata.Create([.. Shape], [.. ShardShape], dataType) with { Codecs = [codec] };
         var z = await ZarrArray.CreateFromMetadataAsync(store, "a", metadata);
@@ -158,7 +163,7 @@ public sealed class ShardBoxScatterTests
             var truth = Reference(all, selection, itemSize);
             var old = await WholeShardPath(z, store, codec, selection);
             Assert.True(truth.AsSpan().SequenceEqual(old), $"{type} {chain}: the whole-shard path differs from what was written, selection {string.Join(", ", selection)}");
-            Assert.True(old.AsSpan().SequenceEqual(read), $"{type} {chain} {location} parallel={parallel}: selection {string.Join(", ", selection)}");
+            Assert.True(old.AsSpan().SequenceEqual(read), $"{type} {chain} {location} parallel={parallel} alone={alone}: selection {string.Join(", ", selection)}");
         }
     }
 
@@ -201,9 +206,40 @@ public sealed class ShardBoxScatterTests
         Assert.True(Reference(data, [Slice.Range(0, 8), Slice.All, Slice.All], 2, [16, 16, 16]).AsSpan().SequenceEqual(part));
     }
 
+    [Fact]
+    public async Task Advanced_selections_keep_the_whole_shard_path_and_read_what_was_written()
+    {
+        var store = new MemoryStore();
+        var metadata = TestMetadata.Create([.. Shape], [.. ShardShape], ZarrDataType.UInt16) with { Codecs = [Codec("bytes+zstd", ShardIndexLocation.End, parallel: false)] };
+        var z = (await ZarrArray.CreateFromMetadataAsync(store, "a", metadata)).As<ushort>();
+        var all = new ushort[20 * 18 * 13];
+        for (var i = 0; i < all.Length; i++)
+        {
+            all[i] = (ushort)((i * 7) + 3);
+        }
+
+        await z[..].WriteAsync(all);
+        int[] xs = [19, 0, 9, 9, 16];
+        int[] ws = [12, 0, 5];
+        var read = Arrays.SelectionTests.ToArray(await z.Oindex[xs, 1..18, ws]);
+        var expected = new List<ushort>();
+        foreach (var x in xs)
+        {
+            for (var y = 1; y < 18; y++)
+            {
+                foreach (var w in ws)
+                {
+                    expected.Add(all[(((x * 18) + y) * 13) + w]);
+                }
+            }
+        }
+
+        Assert.Equal(expected, read);
+    }
+
     // ---------------------------------------------------------------- helpers
 
-    private static ShardingCodec Codec(string chain, ShardIndexLocation location, bool parallel)
+    private static ShardingCodec Codec(string chain, ShardIndexLocation location, bool parallel, bool alone = false)
     {
         ICodec[] inner = chain switch
         {
@@ -213,7 +249,7 @@ public sealed class ShardBoxScatterTests
             "nested" => [new ShardingCodec([2, 2, 2], [new BytesCodec(Endian.Little), new ZstdCodec(1)], indexLocation: location)],
             _ => throw new ArgumentOutOfRangeException(nameof(chain)),
         };
-        return new ShardingCodec([4, 4, 4], inner, indexLocation: location) { ParallelInnerChunks = parallel ? true : null };
+        return new ShardingCodec([4, 4, 4], inner, indexLocation: location) { ParallelInnerChunks = parallel ? true : null, DecodeInnerChunksAlone = alone };
     }
 
     // Today's whole-shard path, by hand: each shard touched decoded whole into its buffer, then the plan's copy-out.
