@@ -83,9 +83,9 @@ internal interface IChunkPlan<TChunk>
 
     /// <summary>
     /// Copies the chunk's selected elements that lie in the box at <paramref name="boxStart"/> of shape
-    /// <paramref name="boxShape"/> (an inner chunk of a shard, decoded on its own) into the selection's buffer. Called for
-    /// boxes that together tile the chunk, it copies what <see cref="CopyOut"/> copies; disjoint boxes may be copied out
-    /// at the same time.
+    /// <paramref name="boxShape"/> (an inner chunk of a shard, or a row of them, decoded on its own) into the selection's
+    /// buffer. Called for disjoint boxes that together cover every selected element of the chunk, it copies what
+    /// <see cref="CopyOut"/> copies; disjoint boxes may be copied out at the same time.
     /// </summary>
     /// <param name="chunk">The chunk.</param>
     /// <param name="box">The box's decoded elements (C order over <paramref name="boxShape"/>), or one element (the fill value) when <paramref name="missing"/>.</param>
