@@ -69,6 +69,19 @@ public partial class ZarrArray
             }
 
             var region = io.DecodesPartially && !plan.Covers(chunk) ? plan.Region(chunk) : (ChunkRegion?)null;
+            if (plan.CopiesOutBoxes && io.DecodesInnerChunks(coordinates, region))
+            {
+                // A shard, or the inner chunks of it the selection needs: each inner chunk decoded into a small buffer and
+                // copied out while in cache, not through a whole decoded shard.
+                var scatter = new BoxScatter<TChunk, TElement>(plan, chunk, destination, itemSize, streaming);
+                if (!await io.TryDecodeInnerChunksAsync(coordinates, region, scatter, codecParallelism, ct).ConfigureAwait(false))
+                {
+                    CopyOut(plan, chunk, io, null, io.ChunkStrides, destination, streaming);
+                }
+
+                return;
+            }
+
             if (region is { } part && io.TryGetInnerChunk(coordinates, part, out var innerStart, out var innerShape)
                 && plan.IsContiguousBox(chunk, innerStart, innerShape, out var innerOffset))
             {

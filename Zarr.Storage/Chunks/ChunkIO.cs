@@ -36,6 +36,7 @@ internal sealed partial class ChunkIO
     private readonly StoredShape? _storedShape;
     private readonly ShardIndexCache? _indexCache;
     private readonly ISlicedDecodingCodec? _slicedCodec;
+    private readonly ShardingCodec? _sharding;
 
     /// <summary>
     /// The window a chunk decoded in slices goes through (<see cref="DecodeSliced"/>), in bytes: <c>ZARR_SLICE_WINDOW</c>
@@ -64,6 +65,7 @@ internal sealed partial class ChunkIO
         _indexCache = snapshot.PartialDecoder is not null && StoreCapabilities.VersionedRead(store) is { } versioned ? new ShardIndexCache(versioned) : null;
         var metadata = snapshot.Metadata;
         _slicedCodec = SlicedCodecOf(snapshot);
+        _sharding = snapshot.PartialDecoder as ShardingCodec;
         if (!metadata.DataType.IsFixedSize)
         {
             StringFill = metadata.FillValueIsNull ? null : System.Text.Encoding.UTF8.GetString(metadata.FillValue.AsSpan());
@@ -208,6 +210,62 @@ internal sealed partial class ChunkIO
             && CodecPipeline.IsIdentity(pipeline.ArrayToBytesCodec, snapshot.Spec)
             ? codec
             : null;
+    }
+
+    /// <summary>
+    /// True when a read of the (full-shaped) chunk at <paramref name="coordinates"/> that needs <paramref name="region"/>
+    /// of it (null: all of it) goes one inner chunk at a time (<see cref="TryDecodeInnerChunksAsync"/>): the chain is the
+    /// sharding codec alone (any inner chain, nested sharding included) and the region touches more than one inner chunk
+    /// (one inside a single inner chunk has its own compact decode).
+    /// </summary>
+    public bool DecodesInnerChunks(ReadOnlySpan<long> coordinates, ChunkRegion? region) =>
+        _sharding is not null && Grid.IsFullShape(coordinates) && (region is not { } part || _sharding.InnerChunksTouched(part, Spec) > 1);
+
+    /// <summary>
+    /// Fetch and decode of a shard one inner chunk at a time (<see cref="DecodesInnerChunks"/> only): the whole shard, or
+    /// with <paramref name="region"/> only the inner chunks it touches (ranged reads; the shard whole when it touches
+    /// every one); each decoded inner chunk, or the fill value for one not stored, goes to <paramref name="sink"/> while in
+    /// cache. False, touching nothing, when the shard was never written. The codecs use at most
+    /// <paramref name="codecParallelism"/> threads (0: their choice).
+    /// </summary>
+    /// <exception cref="ZarrCodecException">The shard is corrupt; the exception names the array, the chunk key and the codec.</exception>
+    /// <exception cref="ZarrStoreException">The store failed; the exception names the array, the chunk key and the store.</exception>
+    public async ValueTask<bool> TryDecodeInnerChunksAsync<TSink>(long[] coordinates, ChunkRegion? region, TSink sink, int codecParallelism, CancellationToken cancellationToken)
+        where TSink : IInnerChunkSink
+    {
+        var sharding = _sharding ?? throw new InvalidOperationException("the array's chain has no inner chunks");
+        var key = KeyOf(coordinates);
+        if (region is not { } part)
+        {
+            using var encoded = await FetchAsync(coordinates, cancellationToken).ConfigureAwait(false);
+            if (encoded is null)
+            {
+                return false;
+            }
+
+            try
+            {
+                sharding.DecodeInnerChunks(encoded.Span, SpecWith(codecParallelism), sink);
+                return true;
+            }
+            catch (ZarrCodecException e)
+            {
+                throw e.WithChunk(_path, key);
+            }
+        }
+
+        try
+        {
+            return await sharding.TryDecodeInnerChunksAsync(_store, _indexCache, key, part, SpecWith(codecParallelism), sink, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ZarrCodecException e)
+        {
+            throw e.WithChunk(_path, key);
+        }
+        catch (Exception e) when (StoreFailures.IsUntyped(e))
+        {
+            throw StoreFailure(key, "read", e);
+        }
     }
 
     /// <summary>Decode of a missing chunk: fills <paramref name="chunk"/> with the fill value.</summary>

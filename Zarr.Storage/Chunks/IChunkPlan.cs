@@ -78,6 +78,25 @@ internal interface IChunkPlan<TChunk>
     /// <param name="streaming">The buffer is larger than any cache: write it with streaming stores where the plan can.</param>
     void CopyOutSlice(in TChunk chunk, ReadOnlySpan<byte> slice, long offset, ReadOnlySpan<int> chunkShape, ReadOnlySpan<long> chunkStrides, ref byte destination, int itemSize, bool streaming);
 
+    /// <summary>True when the plan can copy a chunk out one box of it at a time (<see cref="CopyOutBox"/>).</summary>
+    bool CopiesOutBoxes { get; }
+
+    /// <summary>
+    /// Copies the chunk's selected elements that lie in the box at <paramref name="boxStart"/> of shape
+    /// <paramref name="boxShape"/> (an inner chunk of a shard, or a row of them, decoded on its own) into the selection's
+    /// buffer. Called for disjoint boxes that together cover every selected element of the chunk, it copies what
+    /// <see cref="CopyOut"/> copies; disjoint boxes may be copied out at the same time.
+    /// </summary>
+    /// <param name="chunk">The chunk.</param>
+    /// <param name="box">The box's decoded elements (C order over <paramref name="boxShape"/>), or one element (the fill value) when <paramref name="missing"/>.</param>
+    /// <param name="missing">The box is missing: every selected element in it is the one element at <paramref name="box"/>.</param>
+    /// <param name="boxStart">The box's first element in the chunk, per axis.</param>
+    /// <param name="boxShape">The box's extent per axis.</param>
+    /// <param name="destination">The first byte of the selection's buffer.</param>
+    /// <param name="itemSize">The element size in bytes.</param>
+    /// <param name="streaming">The buffer is larger than any cache: write it with streaming stores where the plan can.</param>
+    void CopyOutBox(in TChunk chunk, ReadOnlySpan<byte> box, bool missing, ReadOnlySpan<int> boxStart, ReadOnlySpan<int> boxShape, ref byte destination, int itemSize, bool streaming);
+
     /// <summary>Copies the selection's values for the chunk into the decoded chunk.</summary>
     /// <param name="chunk">The chunk.</param>
     /// <param name="decoded">The decoded chunk (C order).</param>

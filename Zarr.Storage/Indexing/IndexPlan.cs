@@ -84,6 +84,14 @@ internal abstract class IndexPlan : IChunkPlan<PlannedChunk>
         throw new NotSupportedException("advanced selections copy out of the whole decoded chunk");
 
     /// <inheritdoc />
+    /// <remarks>Advanced selections copy out of the whole decoded chunk.</remarks>
+    public bool CopiesOutBoxes => false;
+
+    /// <inheritdoc />
+    public void CopyOutBox(in PlannedChunk chunk, ReadOnlySpan<byte> box, bool missing, ReadOnlySpan<int> boxStart, ReadOnlySpan<int> boxShape, ref byte destination, int itemSize, bool streaming) =>
+        throw new NotSupportedException("advanced selections copy out of the whole decoded chunk");
+
+    /// <inheritdoc />
     public void CopyIn(in PlannedChunk chunk, ref byte decoded, ReadOnlySpan<long> chunkStrides, ref byte source, bool sourceIsScalar, int itemSize) =>
         Transfer(chunk, ref decoded, false, chunkStrides, ref source, sourceIsScalar, true, itemSize);
 

@@ -235,13 +235,11 @@ internal sealed class SelectionPlan : IChunkPlan<ChunkSelection>
         Span<int> boxStart = stackalloc int[rank];
         Span<int> boxShape = stackalloc int[rank];
         Span<nint> chunkSteps = stackalloc nint[rank];
-        Span<nint> outSteps = stackalloc nint[rank];
         Span<long> counts = stackalloc long[rank];
         for (var d = 0; d < rank; d++)
         {
             elementStrides[d] = chunkStrides[d] / itemSize;
             chunkSteps[d] = (nint)(chunkStrides[d] * Dimensions[d].Step);
-            outSteps[d] = (nint)(_outputStrides[d] * itemSize);
         }
 
         ref var source = ref MemoryMarshal.GetReference(slice);
@@ -251,27 +249,69 @@ internal sealed class SelectionPlan : IChunkPlan<ChunkSelection>
         {
             start += LinearBoxes.Next(start, end, chunkShape, elementStrides, boxStart, boxShape);
 
-            // Offsets of the box's first selected element: in the slice (relative to its first byte) and in the output.
-            var sliceOffset = -(nint)offset;
-            nint outOffset = 0;
-            var empty = false;
-            for (var d = 0; d < rank && !empty; d++)
+            // The slice's first byte is the chunk's byte offset: the chunk's origin lies that far before it.
+            CopyOutPart(chunk, ref source, -(nint)offset, chunkStrides, chunkSteps, boxStart, boxShape, ref destination, counts, itemSize, scalar: false, streaming);
+        }
+    }
+
+    /// <inheritdoc />
+    public bool CopiesOutBoxes => true;
+
+    /// <inheritdoc />
+    /// <remarks>The box's part of the selection is one strided copy (or fill) with the box's own C-order strides.</remarks>
+    public void CopyOutBox(in ChunkSelection chunk, ReadOnlySpan<byte> box, bool missing, ReadOnlySpan<int> boxStart, ReadOnlySpan<int> boxShape, ref byte destination, int itemSize, bool streaming)
+    {
+        var rank = Dimensions.Length;
+        Span<long> boxStrides = stackalloc long[rank];
+        Span<nint> boxSteps = stackalloc nint[rank];
+        Span<long> counts = stackalloc long[rank];
+        long stride = itemSize;
+        nint origin = 0;
+        for (var d = rank - 1; d >= 0; d--)
+        {
+            boxStrides[d] = stride;
+            boxSteps[d] = (nint)(stride * Dimensions[d].Step);
+            origin -= (nint)(boxStart[d] * stride);
+            stride *= boxShape[d];
+        }
+
+        CopyOutPart(chunk, ref MemoryMarshal.GetReference(box), origin, boxStrides, boxSteps, boxStart, boxShape, ref destination, counts, itemSize, missing, streaming);
+    }
+
+    // Copies (or, with scalar, fills with the one element at source) the chunk's selected elements inside the box at
+    // boxStart of shape boxShape, out of a source that holds chunk element i at byte origin + Σ i[d] × sourceStrides[d]
+    // (sourceSteps: those strides times the selection's step); counts is scratch of the rank.
+    private void CopyOutPart(in ChunkSelection chunk, ref byte source, nint origin, ReadOnlySpan<long> sourceStrides, ReadOnlySpan<nint> sourceSteps, ReadOnlySpan<int> boxStart, ReadOnlySpan<int> boxShape, ref byte destination, Span<long> counts, int itemSize, bool scalar, bool streaming)
+    {
+        var rank = Dimensions.Length;
+        Span<nint> outSteps = stackalloc nint[rank];
+        var sourceOffset = origin;
+        nint outOffset = 0;
+        for (var d = 0; d < rank; d++)
+        {
+            var p = chunk.Projections[d];
+            var step = Dimensions[d].Step;
+            long lo = boxStart[d], hi = lo + boxShape[d];
+            var first = lo <= p.LocalStart ? 0 : (lo - p.LocalStart + step - 1) / step;
+            var last = hi <= p.LocalStart ? 0 : Math.Min(p.Count, (hi - p.LocalStart + step - 1) / step);
+            if (last <= first)
             {
-                var p = chunk.Projections[d];
-                var step = Dimensions[d].Step;
-                long lo = boxStart[d], hi = lo + boxShape[d];
-                var first = lo <= p.LocalStart ? 0 : (lo - p.LocalStart + step - 1) / step;
-                var last = hi <= p.LocalStart ? 0 : Math.Min(p.Count, (hi - p.LocalStart + step - 1) / step);
-                counts[d] = last - first;
-                empty = last <= first;
-                sliceOffset += (nint)((p.LocalStart + (first * step)) * chunkStrides[d]);
-                outOffset += (nint)((p.OutputStart + first) * _outputStrides[d] * itemSize);
+                return;
             }
 
-            if (!empty)
-            {
-                StridedCopy.Copy(ref source, sliceOffset, chunkSteps, ref destination, outOffset, outSteps, counts, itemSize, streaming);
-            }
+            counts[d] = last - first;
+            outSteps[d] = (nint)(_outputStrides[d] * itemSize);
+            sourceOffset += (nint)((p.LocalStart + (first * step)) * sourceStrides[d]);
+            outOffset += (nint)((p.OutputStart + first) * _outputStrides[d] * itemSize);
+        }
+
+        if (scalar)
+        {
+            StridedCopy.Fill(ref destination, outOffset, outSteps, counts, MemoryMarshal.CreateReadOnlySpan(ref source, itemSize));
+        }
+        else
+        {
+            StridedCopy.Copy(ref source, sourceOffset, sourceSteps, ref destination, outOffset, outSteps, counts, itemSize, streaming);
         }
     }
 

@@ -21,6 +21,9 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 
         /// <summary>The one inner chunk the region touches, into a buffer of exactly its decoded size.</summary>
         Alone,
+
+        /// <summary>Every inner chunk the region touches, each into a small pooled buffer handed to a sink (<see cref="IInnerChunkSink"/>); no buffer of the caller's.</summary>
+        Sink,
     }
 
     // A shard replaced between the index and the inner chunks is read again from a fresh index, this many times at most.
@@ -30,12 +33,19 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
     /// <exception cref="ZarrCodecException">The index or an inner chunk is corrupt, or the shard changed under the read.</exception>
     /// <remarks>With a <paramref name="cache"/> (a store with versioned reads), the index comes from the cache when it
     /// holds the shard's, and every read of inner chunks is conditional on the version the index was read at. With a
-    /// <paramref name="placement"/> other than <see cref="Placement.Shard"/>, the region lies in one inner chunk and
-    /// <paramref name="chunk"/> is that inner chunk's buffer, not the whole shard's.</remarks>
-    public async ValueTask<bool> TryDecodeAsync(IReadableStore store, ShardIndexCache? cache, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, Placement placement, CancellationToken cancellationToken)
+    /// <paramref name="placement"/> of <see cref="Placement.Compact"/> or <see cref="Placement.Alone"/>, the region lies in
+    /// one inner chunk and <paramref name="chunk"/> is that inner chunk's buffer, not the whole shard's; with
+    /// <see cref="Placement.Sink"/>, every inner chunk touched goes to <paramref name="sink"/> (a missing one as the fill
+    /// value) and <paramref name="chunk"/> is not used.</remarks>
+    public async ValueTask<bool> TryDecodeAsync(IReadableStore store, ShardIndexCache? cache, string key, ChunkRegion region, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, Placement placement, CancellationToken cancellationToken, IInnerChunkSink? sink = null)
     {
         var touched = layout.ChunksTouched(region);
-        var compact = placement != Placement.Shard;
+        if ((placement == Placement.Sink) != (sink is not null))
+        {
+            throw new ArgumentException("a sink goes with the sink placement, and only with it", nameof(sink));
+        }
+
+        var compact = placement is Placement.Compact or Placement.Alone;
         if (compact && touched.Length != 1)
         {
             throw new ArgumentException("a compact buffer holds one inner chunk; the region touches " + touched.Length, nameof(region));
@@ -56,13 +66,21 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
                 return false;
             }
 
-            codec.Decode(whole.Span, chunk.Span, spec);
+            if (sink is not null)
+            {
+                codec.DecodeInnerChunks(whole.Span, spec, sink);
+            }
+            else
+            {
+                codec.Decode(whole.Span, chunk.Span, spec);
+            }
+
             return true;
         }
 
         if (cache is not null)
         {
-            return await TryDecodeVersionedAsync(cache, key, touched, chunk, spec, layout, placement, cancellationToken).ConfigureAwait(false);
+            return await TryDecodeVersionedAsync(cache, key, touched, chunk, spec, layout, placement, sink, cancellationToken).ConfigureAwait(false);
         }
 
         PooledBuffer entries;
@@ -79,7 +97,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 
         using (entries)
         {
-            var groups = PlanReads(entries.Span, touched, layout, chunk.Span, placement);
+            var groups = PlanReads(entries.Span, touched, layout, chunk.Span, placement, sink);
             if (groups.Count == 0)
             {
                 return true;
@@ -90,7 +108,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
             {
                 for (var g = 0; g < groups.Count; g++)
                 {
-                    DecodeGroup(groups[g], reads[g], chunk.Span, layout, spec, placement);
+                    DecodeGroup(groups[g], reads[g], chunk.Span, layout, spec, placement, sink);
                 }
             }
             finally
@@ -104,7 +122,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
 
     // The index from the cache, or read with the shard's version and kept; then the inner chunks, each read only if the
     // shard is still that version. A shard replaced in between drops the index and starts again from a fresh one.
-    private async ValueTask<bool> TryDecodeVersionedAsync(ShardIndexCache cache, string key, int[] touched, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, Placement placement, CancellationToken cancellationToken)
+    private async ValueTask<bool> TryDecodeVersionedAsync(ShardIndexCache cache, string key, int[] touched, Memory<byte> chunk, ChunkSpec spec, ShardLayout layout, Placement placement, IInnerChunkSink? sink, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -121,7 +139,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
                 cached = cache.Add(key, read.Version, read.IsLasting, entries.Span);
             }
 
-            var groups = PlanReads(cached.Entries, touched, layout, chunk.Span, placement);
+            var groups = PlanReads(cached.Entries, touched, layout, chunk.Span, placement, sink);
             if (groups.Count == 0)
             {
                 return true;
@@ -135,7 +153,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
                 {
                     for (var g = 0; g < groups.Count; g++)
                     {
-                        DecodeGroup(groups[g], reads[g], chunk.Span, layout, spec, placement);
+                        DecodeGroup(groups[g], reads[g], chunk.Span, layout, spec, placement, sink);
                     }
 
                     return true;
@@ -232,7 +250,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
     }
 
     // Fills the touched empty inner chunks and groups the stored ones into coalesced byte ranges, by offset.
-    private List<ReadGroup> PlanReads(ReadOnlySpan<byte> entries, int[] touched, ShardLayout layout, Span<byte> shard, Placement placement)
+    private List<ReadGroup> PlanReads(ReadOnlySpan<byte> entries, int[] touched, ShardLayout layout, Span<byte> shard, Placement placement, IInnerChunkSink? sink)
     {
         var dataStart = index.DataStart(layout);
         var stored = new List<(long Offset, long Length, int Index)>(touched.Length);
@@ -241,6 +259,10 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
             if (ShardIndex.Locate(entries, i, layout, dataStart, long.MaxValue, out var offset, out var length))
             {
                 stored.Add((offset, length, i));
+            }
+            else if (sink is not null)
+            {
+                sink.Accept(layout.InnerStartOf(i), layout.InnerShape, layout.ShardSpec.FillValue.AsSpan(), missing: true);
             }
             else if (placement != Placement.Shard)
             {
@@ -282,7 +304,7 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
     private static Span<byte> InnerOf(Span<byte> buffer, ShardLayout layout, int i, Placement placement) =>
         placement == Placement.Compact ? buffer.Slice((int)layout.CompactOriginOf(i), layout.InnerByteLength) : buffer[..layout.InnerByteLength];
 
-    private void DecodeGroup(ReadGroup group, PooledBuffer? bytes, Span<byte> shard, ShardLayout layout, in ChunkSpec spec, Placement placement)
+    private void DecodeGroup(ReadGroup group, PooledBuffer? bytes, Span<byte> shard, ShardLayout layout, in ChunkSpec spec, Placement placement, IInnerChunkSink? sink)
     {
         var wanted = group.End - group.Start;
         if (bytes is null || bytes.Length != wanted)
@@ -295,7 +317,13 @@ internal sealed class ShardPartialDecoder(ShardingCodec codec, ShardIndex index)
         foreach (var (offset, length, i) in group.Members)
         {
             var encoded = bytes.Span.Slice((int)(offset - group.Start), (int)length);
-            if (placement != Placement.Shard)
+            if (sink is not null)
+            {
+                using var inner = PooledBuffer.Rent(layout.InnerByteLength);
+                codec.DecodeInnerInto(encoded, inner.Span, layout, i, spec.MaxDegreeOfParallelism);
+                sink.Accept(layout.InnerStartOf(i), layout.InnerShape, inner.Span, missing: false);
+            }
+            else if (placement != Placement.Shard)
             {
                 codec.DecodeInnerInto(encoded, InnerOf(shard, layout, i, placement), layout, i, spec.MaxDegreeOfParallelism);
             }
