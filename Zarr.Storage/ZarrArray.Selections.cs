@@ -86,7 +86,8 @@ public partial class ZarrArray
                 && plan.IsContiguousBox(chunk, innerStart, innerShape, out var innerOffset))
             {
                 // Exactly one inner chunk of a shard, one run of the destination: decoded straight into it.
-                var bytes = BytesOfMemory<TElement>.Of(destination).Slice(checked((int)(innerOffset * itemSize)), checked((int)(Checked.Product<int>(innerShape) * itemSize)));
+                // The typed run first, then its bytes: the whole destination's bytes may pass 2 GiB, which no Memory<byte> holds.
+                var bytes = BytesOfMemory<TElement>.Of(destination.Slice(checked((int)innerOffset), checked((int)Checked.Product<int>(innerShape))));
                 if (!await io.TryDecodeInnerIntoAsync(coordinates, part, bytes, codecParallelism, ct).ConfigureAwait(false))
                 {
                     io.DecodeMissing(bytes.Span);

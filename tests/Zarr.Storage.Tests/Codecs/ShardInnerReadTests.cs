@@ -1,4 +1,5 @@
 using Zarr.Storage.Codecs;
+using Zarr.Tests;
 using Zarr.Tests.Shared;
 using static Zarr.Storage.Tests.Arrays.SelectionTests;
 
@@ -97,6 +98,31 @@ public sealed class ShardInnerReadTests
         var first = planes.Chunks().First();
         Assert.True(planes.IsContiguousBox(first, [4, 0, 0], [4, 4, 4], out var planeOffset));
         Assert.Equal(0, planeOffset);
+    }
+
+    [Fact]
+    [Trait(SlowTests.Category, SlowTests.Slow)]
+    public async Task A_read_past_2_GiB_decodes_each_shards_one_inner_chunk_into_its_run_of_the_destination()
+    {
+        // Column 0 of every shard is one inner chunk and one run of the 2 GiB (and more) destination: its bytes are taken
+        // from that run, as the whole destination's bytes fit no Memory<byte>.
+        const int shard = 1 << 23;
+        const long rows = (1L << 30) + shard;
+        var metadata = TestMetadata.Create([rows, 2], [shard, 2], ZarrDataType.UInt16) with
+        {
+            FillValue = [7, 0],
+            Codecs = [new ShardingCodec([shard, 1], [new BytesCodec(Endian.Little)])],
+        };
+        var z = (await ZarrArray.CreateFromMetadataAsync(new MemoryStore(), "a", metadata)).As<ushort>();
+        var written = Enumerable.Range(0, shard).Select(i => (ushort)(i * 3)).ToArray();
+        await z.WriteAsync([Slice.Range(5L * shard, 6L * shard), Slice.Range(0, 1)], written);
+
+        var column = new ushort[rows];
+        await z.ReadIntoAsync([Slice.All, Slice.Range(0, 1)], column);
+
+        Assert.True(column.AsSpan(5 * shard, shard).SequenceEqual(written));
+        Assert.Equal(-1, column.AsSpan(0, 5 * shard).IndexOfAnyExcept((ushort)7));
+        Assert.Equal(-1, column.AsSpan(6 * shard).IndexOfAnyExcept((ushort)7));
     }
 
     [Fact]
