@@ -39,7 +39,7 @@ public partial class ZarrArray
             {
                 // The chunk is one run of the destination: decoded straight into it, with no buffer of its own to copy out of.
                 using var encoded = await io.FetchAsync(coordinates, ct).ConfigureAwait(false);
-                var run = MemoryMarshal.AsBytes(destination.Span).Slice(checked((int)(elementOffset * itemSize)), io.ByteLength);
+                var run = MemoryMarshal.AsBytes(RunOf(destination, elementOffset, io.ByteLength / itemSize, itemSize).Span);
                 if (encoded is null)
                 {
                     io.DecodeMissing(run);
@@ -86,8 +86,7 @@ public partial class ZarrArray
                 && plan.IsContiguousBox(chunk, innerStart, innerShape, out var innerOffset))
             {
                 // Exactly one inner chunk of a shard, one run of the destination: decoded straight into it.
-                // The typed run first, then its bytes: the whole destination's bytes may pass 2 GiB, which no Memory<byte> holds.
-                var bytes = BytesOfMemory<TElement>.Of(destination.Slice(checked((int)innerOffset), checked((int)Checked.Product<int>(innerShape))));
+                var bytes = BytesOfMemory<TElement>.Of(RunOf(destination, innerOffset, Checked.Product<int>(innerShape), itemSize));
                 if (!await io.TryDecodeInnerIntoAsync(coordinates, part, bytes, codecParallelism, ct).ConfigureAwait(false))
                 {
                     io.DecodeMissing(bytes.Span);
@@ -113,6 +112,19 @@ public partial class ZarrArray
             ? ref MemoryMarshal.GetReference(io.Metadata.FillValue.AsSpan())
             : ref MemoryMarshal.GetReference(decoded.Span);
         plan.CopyOut(chunk, ref source, decoded is null, strides, ref output, io.Metadata.DataType.ItemSize, streaming);
+    }
+
+    /// <summary>
+    /// The run of array elements [<paramref name="offset"/>, + <paramref name="count"/>) of the destination, taken on its
+    /// own: a destination of 2 GiB and more has no byte span or Memory&lt;byte&gt; as a whole. <typeparamref name="TElement"/>
+    /// is the array's element type or <see cref="byte"/> (the byte form), so an element is one or
+    /// <paramref name="itemSize"/> of them.
+    /// </summary>
+    private static Memory<TElement> RunOf<TElement>(Memory<TElement> destination, long offset, long count, int itemSize)
+        where TElement : unmanaged
+    {
+        var scale = itemSize / Unsafe.SizeOf<TElement>();
+        return destination.Slice(checked((int)(offset * scale)), checked((int)(count * scale)));
     }
 
     // Decodes a chunk in slices straight into the selection's elements (ChunkIO.DecodeSliced).

@@ -125,6 +125,53 @@ public sealed class ShardInnerReadTests
         Assert.Equal(-1, column.AsSpan(6 * shard).IndexOfAnyExcept((ushort)7));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_byte_form_of_a_read_inside_one_inner_chunk_per_shard_is_the_typed_reads_bytes(bool written)
+    {
+        // Column 0 of each shard is one inner chunk and one run of the destination, whose elements are two bytes each
+        // in the byte form: the run is the elements' bytes, not as many bytes as elements.
+        var metadata = TestMetadata.Create([8, 2], [4, 2], ZarrDataType.UInt16) with
+        {
+            FillValue = [7, 0],
+            Codecs = [new ShardingCodec([4, 1], [new BytesCodec(Endian.Little)])],
+        };
+        var z = (await ZarrArray.CreateFromMetadataAsync(new MemoryStore(), "a", metadata)).As<ushort>();
+        if (written)
+        {
+            await z.WriteAsync([Slice.Range(4, 8), Slice.All], new ushort[] { 1001, 2001, 1002, 2002, 1003, 2003, 1004, 2004 });
+        }
+
+        var typed = new ushort[8];
+        await z.ReadIntoAsync([Slice.All, Slice.Range(0, 1)], typed);
+        var (bytes, shape) = await z.ReadBytesAsync([Slice.All, Slice.Range(0, 1)]);
+
+        Assert.Equal(new long[] { 8, 1 }, shape);
+        Assert.Equal(written ? new ushort[] { 7, 7, 7, 7, 1001, 1002, 1003, 1004 } : Enumerable.Repeat((ushort)7, 8).ToArray(), typed);
+        Assert.Equal(System.Runtime.InteropServices.MemoryMarshal.AsBytes(typed.AsSpan()).ToArray(), bytes);
+    }
+
+    [Fact]
+    [Trait(SlowTests.Category, SlowTests.Slow)]
+    public async Task A_read_past_2_GiB_decodes_each_whole_chunk_into_its_run_of_the_destination()
+    {
+        // Every chunk is one run of the 2 GiB (and more) destination, decoded (or filled) straight into it.
+        const int chunk = 1 << 23;
+        const long length = (1L << 30) + chunk;
+        var metadata = TestMetadata.Create([length], [chunk], ZarrDataType.UInt16) with { FillValue = [7, 0] };
+        var z = (await ZarrArray.CreateFromMetadataAsync(new MemoryStore(), "a", metadata)).As<ushort>();
+        var written = Enumerable.Range(0, chunk).Select(i => (ushort)(i * 5)).ToArray();
+        await z.WriteAsync([Slice.Range(127L * chunk, 128L * chunk)], written);
+
+        var all = new ushort[length];
+        await z.ReadIntoAsync([Slice.All], all);
+
+        Assert.True(all.AsSpan(127 * chunk, chunk).SequenceEqual(written));
+        Assert.Equal(-1, all.AsSpan(0, 127 * chunk).IndexOfAnyExcept((ushort)7));
+        Assert.Equal(-1, all.AsSpan(128 * chunk).IndexOfAnyExcept((ushort)7));
+    }
+
     [Fact]
     public async Task A_read_of_one_inner_chunk_into_part_of_a_larger_buffer_fills_exactly_that_part()
     {
