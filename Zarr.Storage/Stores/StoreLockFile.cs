@@ -32,6 +32,9 @@ internal sealed class StoreLockFile(Func<string, string, (SafeFileHandle Folder,
     private readonly Dictionary<string, Folder> _folders = [];
     private readonly Lock _gate = new();
 
+    // How many times a lock of a key is tried on a freshly opened lock file that a sweep then removed.
+    private const int MaxLockAttempts = 64;
+
     /// <summary>
     /// Takes the lock of <paramref name="key"/> if no one holds it (another process, another store object, or another lock
     /// of this one); null when one does.
@@ -92,12 +95,18 @@ internal sealed class StoreLockFile(Func<string, string, (SafeFileHandle Folder,
                 // The sweep removed the file after we opened it: this lock guards nothing; open the one now at the name.
                 // No other byte is held on the old file: the sweep removes it only while no one holds any, and each byte
                 // held here was taken while the file still had its name.
+                // Each loss needs a sweep between our open and our lock: another store object or process releasing the
+                // folder's last key, which busy writers do often, and a loaded machine can deschedule us in that window
+                // several times in a row (4 attempts were lost so in CI). Once we hold a byte of the new file no sweep
+                // can remove it, so a few more tries, yielding between them, settle it.
                 Close(folderKey, folder);
                 folder = null;
-                if (attempt == 4)
+                if (attempt == MaxLockAttempts)
                 {
-                    throw Failure(key, new IOException("the folder's lock file was removed again and again while being locked"));
+                    throw Failure(key, new IOException($"the folder's lock file was removed again and again while being locked ({MaxLockAttempts} times)"));
                 }
+
+                Thread.Yield();
             }
         }
     }
