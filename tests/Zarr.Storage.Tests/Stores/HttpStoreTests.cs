@@ -148,10 +148,22 @@ public sealed class HttpStoreTests : IAsyncLifetime, IDisposable
     {
         _server.Latency = TimeSpan.FromSeconds(5);
         using var store = Open();
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        using var cancel = new CancellationTokenSource();
+        var read = ReadAsync(store, "a b/0.0", null, cancel.Token);
+
+        // Cancelled once the server holds the request (not after a fixed time: a loaded machine may not have sent it yet).
+        var waited = Stopwatch.StartNew();
+        while (_server.Requests == 0 && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(1, _server.Requests);
         var clock = Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ReadAsync(store, "a b/0.0", null, cancel.Token));
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+        await Task.Delay(300);
         Assert.Equal(1, _server.Requests);
     }
 
