@@ -107,13 +107,7 @@ public sealed partial class ShardingCodec
             var box = staging.AsSpan(0, layout.InnerByteLength * perRow);
             for (var first = 0; first < layout.ChunkCount; first += perRow)
             {
-                var rest = first;
-                for (var d = rank - 1; d >= 0; d--)
-                {
-                    start[d] = rest % layout.ChunksPerShard[d] * layout.InnerShape[d];
-                    rest /= layout.ChunksPerShard[d];
-                }
-
+                layout.InnerStartOf(first, start);
                 for (var j = 0; j < perRow; j++)
                 {
                     var i = first + j;
@@ -152,12 +146,7 @@ public sealed partial class ShardingCodec
     {
         var rank = layout.InnerShape.Length;
         Span<int> start = stackalloc int[rank];
-        var rest = i;
-        for (var d = rank - 1; d >= 0; d--)
-        {
-            start[d] = rest % layout.ChunksPerShard[d] * layout.InnerShape[d];
-            rest /= layout.ChunksPerShard[d];
-        }
+        layout.InnerStartOf(i, start);
 
         if (ShardIndex.Locate(index, i, layout, dataStart, dataEnd, out var offset, out var length))
         {

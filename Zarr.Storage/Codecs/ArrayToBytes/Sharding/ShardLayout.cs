@@ -182,13 +182,18 @@ internal sealed class ShardLayout
     public int[] InnerStartOf(int index)
     {
         var start = new int[ChunksPerShard.Length];
+        InnerStartOf(index, start);
+        return start;
+    }
+
+    /// <summary>As <see cref="InnerStartOf(int)"/>, into <paramref name="start"/> (one entry per dimension).</summary>
+    public void InnerStartOf(int index, Span<int> start)
+    {
         for (var d = start.Length - 1; d >= 0; d--)
         {
             start[d] = index % ChunksPerShard[d] * InnerShape[d];
             index /= ChunksPerShard[d];
         }
-
-        return start;
     }
 
     /// <summary>The coordinates of inner chunk <paramref name="index"/> in the inner grid, for messages.</summary>
