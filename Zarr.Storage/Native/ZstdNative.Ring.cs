@@ -55,7 +55,7 @@ internal static unsafe partial class ZstdNative
             var rc = Check(r.GetFrameHeader(&header, src, (nuint)source.Length), "decompression");
             if (rc != 0)
             {
-                throw new ZarrCodecException("zstd", "the data is corrupt or truncated: the last frame ends before its end");
+                throw LastFrameEndsEarly();
             }
 
             if (header.FrameType == SkippableFrame)
@@ -100,7 +100,7 @@ internal static unsafe partial class ZstdNative
 
                     if (next > source.Length - at)
                     {
-                        throw new ZarrCodecException("zstd", "the data is corrupt or truncated: the last frame ends before its end");
+                        throw LastFrameEndsEarly();
                     }
 
                     if (wraps && ring.Position + blockSizeMax > ring.End)

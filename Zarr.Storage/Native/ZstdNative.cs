@@ -170,7 +170,7 @@ internal static unsafe partial class ZstdNative
                     if (rc != 0)
                     {
                         // libzstd wants more input than there is: the last frame ends early.
-                        throw new ZarrCodecException("zstd", "the data is corrupt or truncated: the last frame ends before its end");
+                        throw LastFrameEndsEarly();
                     }
 
                     break;
@@ -200,6 +200,9 @@ internal static unsafe partial class ZstdNative
     }
 
     private static ZarrCodecException DecodeLimitExceeded(long limit) => Codecs.DecodeLimit.Exceeded("zstd", limit);
+
+    // The input ends inside a frame (both decoders say so the same way).
+    private static ZarrCodecException LastFrameEndsEarly() => new("zstd", "the data is corrupt or truncated: the last frame ends before its end");
 
     private static nuint Check(nuint rc, string operation)
     {
