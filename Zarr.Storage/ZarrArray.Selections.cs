@@ -153,6 +153,7 @@ public partial class ZarrArray
         }
 
         using var writing = await EnterWriteAsync(plan.Grid, cancellationToken).ConfigureAwait(false);
+        using var lockFiles = plan.ChunkCount > 1 ? _state.Current.ChunkIO.KeepLocksOpen() : null;
         await ChunkLoop.RunAsync(plan, _state.Parallelism, (chunk, ct) =>
         {
             var io = _state.Current.ChunkIO;

@@ -142,6 +142,7 @@ internal static class Planner
         var work = target.Grid;
         node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken, ChunkBytes<T>(work));
+        using var lockFiles = target.ChunkIO.KeepLocksOpen();
         var plan = Producer(run, node, work, ImmutableArrays.Shared(target.Metadata.FillValue))
             .Then(ChunkSteps.Encode(target, run.Options.Encode, run))
             .End(ChunkSteps.Store(target, run.Options.Store, run));
@@ -156,6 +157,7 @@ internal static class Planner
         var itemSize = Unsafe.SizeOf<T>();
         node = await DeferredValues.BindAsync(node, options, cancellationToken).ConfigureAwait(false);
         using var run = new PipelineRun(options, work.ChunkCount, cancellationToken, ChunkBytes<T>(work));
+        using var lockFiles = target.ChunkIO.KeepLocksOpen();
         var plan = Producer(run, node, work, null).End(Terminal("Write", run.Options.Store, false, async (chunk, ct) =>
         {
             var bytes = (int)(chunk.Region.ElementCount * itemSize);

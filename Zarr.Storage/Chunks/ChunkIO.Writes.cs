@@ -270,6 +270,13 @@ internal sealed partial class ChunkIO
     }
 
     /// <summary>
+    /// Keeps what the chunks' locks across processes need open until the result is disposed (a directory store's lock
+    /// files), for a run of chunk writes: their locks seldom overlap, and each would otherwise open, make and remove the
+    /// lock file of its folder. Null when the writes take no such locks.
+    /// </summary>
+    internal IDisposable? KeepLocksOpen() => _keyLocking is null || _readOnly ? null : _keyLocking.KeepLocksOpen();
+
+    /// <summary>
     /// The lock step of a write that depends on nothing it read: the lock that serialises the writes of the chunk at
     /// <paramref name="key"/> in this process (every handle on the same <see cref="IStore.Location"/>).
     /// </summary>

@@ -15,6 +15,13 @@ internal interface IKeyLockingStore
     ValueTask<IDisposable> LockKeyAsync(string key, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Keeps what the locks of this store object need open between them until the result is disposed (the directory
+    /// store on Linux: each folder's lock file), for a run of writes; null when the store keeps nothing. The locks are the
+    /// same either way.
+    /// </summary>
+    IDisposable? KeepLocksOpen();
+
+    /// <summary>
     /// A cheap identity of <paramref name="key"/>'s value now (a file's inode, size and times), which a replaced or
     /// changed value does not share with the old one as long as the old one's times lie in the past; false when the store
     /// has none for it (a missing key, or a system without it): then the value itself is to be read.

@@ -41,7 +41,7 @@ namespace Zarr.Storage;
 /// folder's lock file while no process holds a key of the folder; the names of these files are in the reserved temporary form above,
 /// so no listing shows them.</para>
 /// </remarks>
-public sealed class DirectoryStore : IStore, IKeyLockingStore, IVersionedReadStore
+public sealed partial class DirectoryStore : IStore, IKeyLockingStore, IVersionedReadStore
 {
     // The wait between two tries of a held lock file: a random delay under a ceiling that doubles up to this.
     private const int LockWaitCeilingMilliseconds = 16;
@@ -324,39 +324,6 @@ public sealed class DirectoryStore : IStore, IKeyLockingStore, IVersionedReadSto
     {
         ThrowIfReadOnly(string.Empty);
         return Task.Run(() => _writer.SweepTemporaryFiles(cancellationToken), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    async ValueTask<IDisposable> IKeyLockingStore.LockKeyAsync(string key, CancellationToken cancellationToken)
-    {
-        var path = GetPath(key);
-        ThrowIfReadOnly(key);
-        var ceiling = 1;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (_writer.TryLock(key, path) is { } held)
-            {
-                return held;
-            }
-
-            // Held by another process (or another lock of this one): wait a little, at random, so waiters spread out.
-            await Task.Delay(Random.Shared.Next(1, ceiling + 1), cancellationToken).ConfigureAwait(false);
-            ceiling = Math.Min(ceiling * 2, LockWaitCeilingMilliseconds);
-        }
-    }
-
-    /// <inheritdoc />
-    /// <remarks>On Linux: the file's device, inode, size and change and modification times (<c>statx</c>); elsewhere none.</remarks>
-    bool IKeyLockingStore.TryGetStamp(string key, out FileStamp stamp)
-    {
-        if (LinuxFolderCalls.IsSupported)
-        {
-            return LinuxFolderCalls.TryGetStamp(GetPath(key), out stamp);
-        }
-
-        stamp = default;
-        return false;
     }
 
     /// <summary>True once the first write's sweep is done (or when there is none to do).</summary>

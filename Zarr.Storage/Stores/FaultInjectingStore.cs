@@ -186,6 +186,8 @@ public class FaultInjectingStore : IStore, IForwardingStore
         public ValueTask<IDisposable> LockKeyAsync(string key, CancellationToken cancellationToken) => locks.LockKeyAsync(key, cancellationToken);
 
         public bool TryGetStamp(string key, out FileStamp stamp) => locks.TryGetStamp(key, out stamp);
+
+        public IDisposable? KeepLocksOpen() => locks.KeepLocksOpen();
     }
 
     /// <summary>The store below's versioned reads, each a read call of the wrapper's: waited, counted, failed as the others.</summary>

@@ -59,6 +59,9 @@ internal abstract class FolderWriter
     /// <exception cref="ZarrStoreException">A folder on the way is a link, or the lock file could not be made or locked.</exception>
     public abstract IDisposable? TryLock(string key, string path);
 
+    /// <summary>Keeps the lock files of this writer's locks open between them until the result is disposed; null when it keeps none.</summary>
+    public virtual IDisposable? KeepLocksOpen() => null;
+
     /// <summary>
     /// Deletes the temporary files that writers which died left below the root (the process named in the file's name is
     /// not alive, see <see cref="DirectoryStoreFiles"/>), and the lock files no one holds; returns how many went (the

@@ -105,6 +105,9 @@ internal sealed class HandleFolderWriter : FolderWriter
     public override IDisposable? TryLock(string key, string path) => _locks.TryLock(key);
 
     /// <inheritdoc />
+    public override IDisposable? KeepLocksOpen() => _locks.KeepOpen();
+
+    /// <inheritdoc />
     protected override bool TrySweepStoreLock(string folder)
     {
         var key = KeyOf(folder, DirectoryStoreFiles.StoreLockName);

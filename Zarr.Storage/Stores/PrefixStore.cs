@@ -156,6 +156,8 @@ public sealed class PrefixStore : IStore, IForwardingStore
             inner.LockKeyAsync(view.ToInner(key), cancellationToken);
 
         public bool TryGetStamp(string key, out FileStamp stamp) => inner.TryGetStamp(view.ToInner(key), out stamp);
+
+        public IDisposable? KeepLocksOpen() => inner.KeepLocksOpen();
     }
 
     /// <summary>The view's versioned reads: the inner store's of the prefixed keys.</summary>

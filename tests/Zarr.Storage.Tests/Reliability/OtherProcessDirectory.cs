@@ -47,4 +47,6 @@ internal sealed class OtherProcessDirectory(string folder) : IStore, IKeyLocking
     public ValueTask<IDisposable> LockKeyAsync(string key, CancellationToken cancellationToken) => ((IKeyLockingStore)_inner).LockKeyAsync(key, cancellationToken);
 
     public bool TryGetStamp(string key, out FileStamp stamp) => ((IKeyLockingStore)_inner).TryGetStamp(key, out stamp);
+
+    public IDisposable? KeepLocksOpen() => ((IKeyLockingStore)_inner).KeepLocksOpen();
 }
