@@ -151,7 +151,7 @@ public sealed class DirectoryStoreSweepAndLockTests(ITestOutputHelper output)
         }
 
         // No descriptor of the lock file is left open by the wait that was given up; another key's byte is free meanwhile.
-        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries("/proc/self/fd"), fd => SafeLinkTarget(fd) == lockFile);
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries("/proc/self/fd"), fd => OpenDescriptors.TargetOf(fd) == lockFile);
         (await store.LockKeyAsync("c/1", default)).Dispose();
 
         holder.Kill(entireProcessTree: true);
@@ -187,19 +187,6 @@ public sealed class DirectoryStoreSweepAndLockTests(ITestOutputHelper output)
         }
 
         (await atRoot.LockKeyAsync("grp/arr/c/0/1", default)).Dispose();
-    }
-
-    // Where a descriptor of /proc/self/fd points (null when it was closed while looked at).
-    private static string? SafeLinkTarget(string fd)
-    {
-        try
-        {
-            return new FileInfo(fd).LinkTarget;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
     }
 
     // The name a writer with process id <paramref name="processId"/> gives its temporary file for the key's last segment.

@@ -79,7 +79,7 @@ public sealed class KeptLockFileTests
             }
 
             Assert.Equal(64, LockFiles(folder.Path).Count);
-            Assert.Equal(64, OpenDescriptorsOf(null).Count(t => Path.GetFileName(t) == DirectoryStoreFiles.StoreLockName && t.StartsWith(folder.Path, StringComparison.Ordinal)));
+            Assert.Equal(64, OpenDescriptors.Targets().Count(t => Path.GetFileName(t) == DirectoryStoreFiles.StoreLockName && t.StartsWith(folder.Path, StringComparison.Ordinal)));
 
             // A kept folder locked again is held, not idle, which leaves room for one more kept folder; released when the
             // limit is reached again, it is let go at once.
@@ -98,7 +98,7 @@ public sealed class KeptLockFileTests
     }
 
     [Fact]
-    public async Task A_write_of_many_chunks_keeps_the_lock_file_and_leaves_none()
+    public async Task A_write_of_many_chunks_leaves_no_lock_file()
     {
         using var folder = new TempDirectory();
         var store = new DirectoryStore(folder.Path);
@@ -121,22 +121,6 @@ public sealed class KeptLockFileTests
     private static List<string> LockFiles(string root) =>
         [.. Directory.EnumerateFiles(root, DirectoryStoreFiles.StoreLockName, SearchOption.AllDirectories)];
 
-    // The targets of this process's open descriptors that are the file (any file when null).
-    private static List<string> OpenDescriptorsOf(string? file) =>
-        [.. Directory.EnumerateFileSystemEntries("/proc/self/fd")
-            .Select(Target)
-            .Where(t => t is not null && (file is null || t == file))
-            .Select(t => t!)];
-
-    private static string? Target(string fd)
-    {
-        try
-        {
-            return new FileInfo(fd).LinkTarget;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    // The open descriptors of this process that point at the file.
+    private static List<string> OpenDescriptorsOf(string file) => [.. OpenDescriptors.Targets().Where(t => t == file)];
 }
