@@ -103,7 +103,7 @@ public static class ChunkBlocks
         return Block(ChunkSteps.Encode(array, options ?? new StageOptions(), null));
     }
 
-    /// <summary>Store: writes each encoded chunk (<see cref="Zarr.Storage.Chunks.ChunkStorage.StoreAsync"/>), or deletes it when it is missing (all fill value). Each chunk write is atomic in the store and holds the chunk's write lock, so it serialises with concurrent partial writes of the same chunk. I/O-bound. Complete the block when done: on a directory store the lock files of the array's folders stay open until it completes.</summary>
+    /// <summary>Store: writes each encoded chunk (<see cref="Zarr.Storage.Chunks.ChunkStorage.StoreAsync"/>), or deletes it when it is missing (all fill value). Each chunk write is atomic in the store and holds the chunk's write lock, so it serialises with concurrent partial writes of the same chunk. I/O-bound. Complete the block when done: on a directory store the lock files of the store's folders stay open until it completes.</summary>
     /// <param name="array">The array to write.</param>
     /// <param name="options">The stage's options; null for <see cref="StageOptions.ForIO"/>.</param>
     public static ITargetBlock<EncodedChunk> Store(ZarrArray array, StageOptions? options = null)
@@ -112,7 +112,7 @@ public static class ChunkBlocks
         var store = ChunkSteps.Store(array, options ?? StageOptions.ForIO(), null);
         var block = StageBlock.CreateTarget(new StageContext(store.Name, store.Options, null), store);
 
-        // The lock files of the array's folders stay open while the block runs, as in the engine's own store runs.
+        // The lock files of the store's folders stay open while the block runs, as in the engine's own store runs.
         if (array.ChunkIO.KeepLocksOpen() is { } lockFiles)
         {
             _ = block.Completion.ContinueWith(static (_, kept) => ((IDisposable)kept!).Dispose(), lockFiles, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

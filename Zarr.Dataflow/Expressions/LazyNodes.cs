@@ -130,7 +130,8 @@ internal sealed class RechunkNode<T>(LazyNode<T> operand, int[] chunks, ChunkGri
 /// Span maps over span maps (<c>x * 2 + 1</c>) run as one chain: the operand below them is evaluated, then each block of
 /// <see cref="BlockBytes"/> goes through every function of the chain while it is in the core's cache, instead of one pass
 /// over the whole chunk (megabytes, past the cache) per function. Every element meets the same functions in the same
-/// order, so the results are the same bits. The last block takes the rest of the chunk, so no block but a whole small
+/// order, so the results are the same bits (the functions are element-wise; a user's <c>Map</c> function is called for
+/// the elements of a block in turn, so one that is not pure sees another order of calls). The last block takes the rest of the chunk, so no block but a whole small
 /// chunk is shorter than <see cref="BlockBytes"/>: each call is as long as a vector or longer, as an unblocked call on
 /// such a chunk is, and takes the same vectorised path.
 /// </remarks>

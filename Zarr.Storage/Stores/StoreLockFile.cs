@@ -20,7 +20,8 @@ namespace Zarr.Storage;
 /// <para>Two names of a folder whose bytes coincide (a 62-bit hash) share a lock: it serialises them, which is safe.
 /// Within this store object they share the one open of the file, whose locks never conflict with each other, so the held
 /// bytes are counted here and a byte is unlocked only when its last holder lets go.</para>
-/// <para>A folder's lock file is removed by the last holder of its keys, or by the sweep
+/// <para>A folder's lock file is removed by the last holder of its keys (when a run of writes kept it open, once the run
+/// ends), by another store object's or process's last holder, or by the sweep
 /// (<see cref="DirectoryStore.SweepTemporaryFilesAsync"/>) when a killed holder left it, each only while it holds a lock
 /// of the whole file, i.e. while no process holds any key of the folder. A holder that opened
 /// the file before the sweep removed it sees, once it has its byte, that the file has no name any more
@@ -41,12 +42,14 @@ internal sealed class StoreLockFile(Func<string, string, (SafeFileHandle Folder,
 
     private int _pins;
     private int _idleFolders;
+    private long _idleSequence;
 
     /// <summary>
     /// Keeps each folder's lock file open after the last key of the folder is let go, until the result is disposed (then
     /// the files no one holds go as at a last release): a run of chunk writes, whose locks seldom overlap, opens, makes
     /// and removes the file once instead of at every write, which cost W4 of the benchmark 3 % of its CPU time. Up to
-    /// <see cref="MaxIdleFolders"/> folders at a time. Nothing else changes: a file kept open holds no byte, so another
+    /// <see cref="MaxIdleFolders"/> folders at a time, the latest used. Pins count: the files go when the last pin does.
+    /// Nothing else changes: a file kept open holds no byte, so another
     /// store object or process may still lock its keys or sweep it, and a lock taken on it after a sweep finds it has no
     /// name and opens the new one.
     /// </summary>
@@ -155,9 +158,15 @@ internal sealed class StoreLockFile(Func<string, string, (SafeFileHandle Folder,
             return false;
         }
 
-        // Unlinked while the whole file is locked: whoever locks a byte of this file later sees it has no name.
-        return Calls.Unlink(folder, LockName, 0) == 0;
+        return UnlinkLocked(folder, file);
     }
+
+    // Removes the lock file whose whole range the caller holds, if it still has its name: then the name is this file's
+    // (lock files are never renamed, and no one unlinks one without holding all of it), and whoever locks a byte of it
+    // later sees it has no name. One that lost its name (another's last release or sweep removed it while we held
+    // nothing) is left alone: the name may be a new file, whose bytes others may hold.
+    private static bool UnlinkLocked(SafeFileHandle folder, SafeFileHandle file) =>
+        Calls.LinkCount(file) > 0 && Calls.Unlink(folder, LockName, 0) == 0;
 
     private void Release(string folderKey, string name, long offset)
     {
@@ -180,11 +189,19 @@ internal sealed class StoreLockFile(Func<string, string, (SafeFileHandle Folder,
                 return;
             }
 
-            if (_pins > 0 && _idleFolders < MaxIdleFolders)
+            if (_pins > 0)
             {
-                // Kept writing: the file stays open, holding no byte, for the next lock of the folder.
+                // Kept writing: the file stays open, holding no byte, for the next lock of the folder; at the limit the
+                // folder idle the longest goes (runs move from folder to folder: a v3 array's c/i/ rows).
+                if (_idleFolders == MaxIdleFolders)
+                {
+                    var oldest = _folders.Where(f => f.Value.Idle).MinBy(f => f.Value.IdleSince);
+                    LetGo(oldest.Key, oldest.Value);
+                }
+
                 _ = Calls.UnlockRange(folder.File, offset, 1);
                 folder.Idle = true;
+                folder.IdleSince = ++_idleSequence;
                 _idleFolders++;
                 return;
             }
@@ -217,7 +234,7 @@ internal sealed class StoreLockFile(Func<string, string, (SafeFileHandle Folder,
     {
         if (Calls.TryLockRange(folder.File, 0, 0) == 0)
         {
-            _ = Calls.Unlink(folder.Handle, LockName, 0);
+            _ = UnlinkLocked(folder.Handle, folder.File);
         }
 
         Close(folderKey, folder);
@@ -250,6 +267,9 @@ internal sealed class StoreLockFile(Func<string, string, (SafeFileHandle Folder,
 
         /// <summary>Open with no byte held, kept for the next lock while the store object is pinned.</summary>
         public bool Idle { get; set; }
+
+        /// <summary>When it went idle last, in the order folders go idle (the one idle the longest goes first).</summary>
+        public long IdleSince { get; set; }
     }
 
     /// <summary>A pin of the open lock files; disposing it lets go once.</summary>

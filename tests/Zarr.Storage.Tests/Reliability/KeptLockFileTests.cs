@@ -67,10 +67,11 @@ public sealed class KeptLockFileTests
     }
 
     [Fact]
-    public async Task At_most_64_folders_are_kept_open()
+    public async Task At_most_64_folders_are_kept_open_the_latest_used()
     {
         using var folder = new TempDirectory();
         IKeyLockingStore store = new DirectoryStore(folder.Path);
+        bool Kept(int i) => File.Exists(folder.Combine($"f{i}", DirectoryStoreFiles.StoreLockName));
         using (store.KeepLocksOpen())
         {
             for (var i = 0; i < 70; i++)
@@ -78,23 +79,54 @@ public sealed class KeptLockFileTests
                 (await store.LockKeyAsync($"f{i}/0", default)).Dispose();
             }
 
+            // The six used first went as later ones came.
             Assert.Equal(64, LockFiles(folder.Path).Count);
             Assert.Equal(64, OpenDescriptors.Targets().Count(t => Path.GetFileName(t) == DirectoryStoreFiles.StoreLockName && t.StartsWith(folder.Path, StringComparison.Ordinal)));
+            Assert.All(Enumerable.Range(0, 6), i => Assert.False(Kept(i)));
+            Assert.All(Enumerable.Range(6, 64), i => Assert.True(Kept(i)));
 
-            // A kept folder locked again is held, not idle, which leaves room for one more kept folder; released when the
-            // limit is reached again, it is let go at once.
-            using (await store.LockKeyAsync("f0/1", default))
+            // A kept folder locked again is held, not idle, which leaves room for one more; when it goes idle again at
+            // the limit, the folder idle the longest (f7) goes.
+            using (await store.LockKeyAsync("f6/1", default))
             {
-                (await store.LockKeyAsync("f69/0", default)).Dispose();
+                (await store.LockKeyAsync("f0/0", default)).Dispose();
                 Assert.Equal(65, LockFiles(folder.Path).Count);
             }
 
             Assert.Equal(64, LockFiles(folder.Path).Count);
-            Assert.False(File.Exists(folder.Combine("f0", DirectoryStoreFiles.StoreLockName)));
-            Assert.True(File.Exists(folder.Combine("f69", DirectoryStoreFiles.StoreLockName)));
+            Assert.True(Kept(6));
+            Assert.True(Kept(0));
+            Assert.False(Kept(7));
         }
 
         Assert.Empty(LockFiles(folder.Path));
+    }
+
+    [Fact]
+    public async Task A_kept_file_that_lost_its_name_never_removes_the_file_now_at_the_name()
+    {
+        // Two store objects (as two processes) kept writing, both idle on the folder's file X.
+        using var folder = new TempDirectory();
+        IKeyLockingStore first = new DirectoryStore(folder.Path);
+        IKeyLockingStore second = new DirectoryStore(folder.Path);
+        IKeyLockingStore third = new DirectoryStore(folder.Path);
+        var lockFile = folder.Combine(DirectoryStoreFiles.StoreLockName);
+        var firstKept = first.KeepLocksOpen()!;
+        var secondKept = second.KeepLocksOpen()!;
+        (await first.LockKeyAsync("k", default)).Dispose();
+        (await second.LockKeyAsync("k", default)).Dispose();
+
+        // The second's run ends: it removes X. The third then holds k on a new file Y at the name.
+        secondKept.Dispose();
+        Assert.False(File.Exists(lockFile));
+        using var held = await third.LockKeyAsync("k", default);
+        Assert.True(File.Exists(lockFile));
+
+        // The first's run ends: its X has no name; letting it go must not remove Y, which the third holds a byte of.
+        firstKept.Dispose();
+        Assert.True(File.Exists(lockFile), "a kept file that had lost its name removed the lock file a holder was using");
+        using var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await second.LockKeyAsync("k", soon.Token));
     }
 
     [Fact]
