@@ -131,9 +131,9 @@ internal sealed class RechunkNode<T>(LazyNode<T> operand, int[] chunks, ChunkGri
 /// <see cref="BlockBytes"/> goes through every function of the chain while it is in the core's cache, instead of one pass
 /// over the whole chunk (megabytes, past the cache) per function. Every element meets the same functions in the same
 /// order, so the results are the same bits (the functions are element-wise; a user's <c>Map</c> function is called for
-/// the elements of a block in turn, so one that is not pure sees another order of calls). The last block takes the rest of the chunk, so no block but a whole small
-/// chunk is shorter than <see cref="BlockBytes"/>: each call is as long as a vector or longer, as an unblocked call on
-/// such a chunk is, and takes the same vectorised path.
+/// the elements of a block in turn, so one that is not pure sees another order of calls). The last block takes the rest
+/// of the chunk, so no block but a whole small chunk is shorter than <see cref="BlockBytes"/>: each call is as long as a
+/// vector or longer, as an unblocked call on such a chunk is, and takes the same vectorised path.
 /// </remarks>
 internal sealed class SpanMapNode<T> : InPlaceNode<T> where T : unmanaged
 {
@@ -159,15 +159,16 @@ internal sealed class SpanMapNode<T> : InPlaceNode<T> where T : unmanaged
         }
     }
 
+    // The node below the chain, not the operand: the span maps between them are this node's chain, applied here at once.
     public override async ValueTask EvaluateAsync(ChunkRegion region, Memory<byte> destination, bool primaryLoaded, CancellationToken cancellationToken)
     {
         await _below.EvaluateAsync(region, destination, primaryLoaded, cancellationToken).ConfigureAwait(false);
-        Apply(Elements(destination));
+        await TransformAsync(region, destination, cancellationToken).ConfigureAwait(false);
     }
 
     protected override InPlaceNode<T> With(LazyNode<T> operand) => new SpanMapNode<T>(operand, _chain[^1]);
 
-    // Not reached: EvaluateAsync applies the whole chain; kept for the base's contract.
+    // The whole chain, block by block.
     protected override ValueTask TransformAsync(ChunkRegion region, Memory<byte> values, CancellationToken cancellationToken)
     {
         Apply(Elements(values));

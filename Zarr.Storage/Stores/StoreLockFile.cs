@@ -37,11 +37,10 @@ internal sealed class StoreLockFile(Func<string, string, (SafeFileHandle Folder,
     // How many times a lock of a key is tried on a freshly opened lock file that a sweep then removed.
     private const int MaxLockAttempts = 64;
 
-    // How many folders with no key held are kept open while pinned (two descriptors each); the rest are let go at once.
+    // How many folders with no key held are kept open while pinned (two descriptors each); past it the one idle longest goes.
     private const int MaxIdleFolders = 64;
 
     private int _pins;
-    private int _idleFolders;
     private long _idleSequence;
 
     /// <summary>
@@ -115,12 +114,6 @@ internal sealed class StoreLockFile(Func<string, string, (SafeFileHandle Folder,
 
                 if (Calls.LinkCount(folder.File) != 0)
                 {
-                    if (folder.Idle)
-                    {
-                        folder.Idle = false;
-                        _idleFolders--;
-                    }
-
                     folder.Names.Add(name);
                     folder.Held[offset] = 1;
                     return new Held(this, folderKey, name, offset);
@@ -193,16 +186,13 @@ internal sealed class StoreLockFile(Func<string, string, (SafeFileHandle Folder,
             {
                 // Kept writing: the file stays open, holding no byte, for the next lock of the folder; at the limit the
                 // folder idle the longest goes (runs move from folder to folder: a v3 array's c/i/ rows).
-                if (_idleFolders == MaxIdleFolders)
+                folder.IdleSince = ++_idleSequence;
+                if (OldestIdle(out var idle) is { } oldest && idle > MaxIdleFolders)
                 {
-                    var oldest = _folders.Where(f => f.Value.Idle).MinBy(f => f.Value.IdleSince);
                     LetGo(oldest.Key, oldest.Value);
                 }
 
                 _ = Calls.UnlockRange(folder.File, offset, 1);
-                folder.Idle = true;
-                folder.IdleSince = ++_idleSequence;
-                _idleFolders++;
                 return;
             }
 
@@ -219,7 +209,7 @@ internal sealed class StoreLockFile(Func<string, string, (SafeFileHandle Folder,
                 return;
             }
 
-            foreach (var (folderKey, folder) in _folders.Where(f => f.Value.Idle).ToList())
+            foreach (var (folderKey, folder) in _folders.Where(f => f.Value.IsIdle).ToList())
             {
                 LetGo(folderKey, folder);
             }
@@ -240,13 +230,29 @@ internal sealed class StoreLockFile(Func<string, string, (SafeFileHandle Folder,
         Close(folderKey, folder);
     }
 
-    private void Close(string folderKey, Folder folder)
+    // The folder kept open the longest with no byte held, and how many are (the one being released among them, by its
+    // held bytes: it went idle last, so it is chosen only when it is the only one).
+    private KeyValuePair<string, Folder>? OldestIdle(out int count)
     {
-        if (folder.Idle)
+        count = 0;
+        KeyValuePair<string, Folder>? oldest = null;
+        foreach (var entry in _folders)
         {
-            _idleFolders--;
+            if (entry.Value.IsIdle)
+            {
+                count++;
+                if (oldest is not { } o || entry.Value.IdleSince < o.Value.IdleSince)
+                {
+                    oldest = entry;
+                }
+            }
         }
 
+        return oldest;
+    }
+
+    private void Close(string folderKey, Folder folder)
+    {
         _folders.Remove(folderKey);
         folder.File.Dispose();
         folder.Handle.Dispose();
@@ -265,8 +271,9 @@ internal sealed class StoreLockFile(Func<string, string, (SafeFileHandle Folder,
 
         public Dictionary<long, int> Held { get; } = [];
 
-        /// <summary>Open with no byte held, kept for the next lock while the store object is pinned.</summary>
-        public bool Idle { get; set; }
+        /// <summary>Open with no byte held: kept for the next lock while the store object is pinned (an entry is removed
+        /// as its last byte goes otherwise).</summary>
+        public bool IsIdle => Held.Count == 0;
 
         /// <summary>When it went idle last, in the order folders go idle (the one idle the longest goes first).</summary>
         public long IdleSince { get; set; }
