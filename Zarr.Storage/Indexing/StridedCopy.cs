@@ -242,19 +242,26 @@ internal static class StridedCopy
     }
 
     /// <summary>
-    /// Copies <paramref name="bytes"/> contiguous bytes with 32-byte non-temporal stores (the destination aligned first);
-    /// the caller fences once after its last run. Needs AVX.
+    /// Copies <paramref name="bytes"/> contiguous bytes, every whole 64-byte line of the destination with non-temporal
+    /// stores and the partial lines at either end with ordinary ones; the caller fences once after its last run. Needs AVX.
     /// </summary>
+    /// <remarks>
+    /// A run of a chunk's row seldom starts on a line (an array's data starts 16 or 24 bytes past one), so its first and
+    /// last lines are shared with the rows of the neighbouring chunks, written at another time, perhaps by another core.
+    /// A line never gets both kinds of store, nor a non-temporal store that covers only part of it: mixing the kinds
+    /// flushes the line between them, and a partial non-temporal line reaches memory as a read-modify-write. Scattering
+    /// 4 GiB from 4 MiB chunks on two threads (scratch test, medians of 8): 4 KiB runs 0.13 s, against 0.17 s with the
+    /// ends to a 32-byte boundary in ordinary stores and the rest of their lines non-temporal, and 0.21 s with the ends in
+    /// narrower non-temporal stores; 512-byte runs 0.14 s, against 1.2 s and 0.35 s.
+    /// </remarks>
     private static unsafe void CopyBlockStreaming(ref byte dst, ref byte src, long bytes)
     {
         fixed (byte* d = &dst)
         fixed (byte* s = &src)
         {
-            // Runs of a chunk's rows rarely start on 32 bytes (an array's data starts 16 bytes into its object): the
-            // head and tail are written with narrower non-temporal stores too, never with ordinary ones, which would
-            // read the destination's line from memory first.
-            var head = Math.Min(bytes, (32 - ((nint)d & 31)) & 31);
-            var i = StoreEdgeNonTemporal(d, s, head);
+            var head = Math.Min(bytes, (64 - ((nint)d & 63)) & 63);
+            Buffer.MemoryCopy(s, d, head, head);
+            var i = head;
             for (; i + 128 <= bytes; i += 128)
             {
                 var a = Avx.LoadVector256(s + i);
@@ -267,47 +274,15 @@ internal static class StridedCopy
                 Avx.StoreAlignedNonTemporal(d + i + 96, e);
             }
 
-            for (; i + 32 <= bytes; i += 32)
+            if (i + 64 <= bytes)
             {
                 Avx.StoreAlignedNonTemporal(d + i, Avx.LoadVector256(s + i));
+                Avx.StoreAlignedNonTemporal(d + i + 32, Avx.LoadVector256(s + i + 32));
+                i += 64;
             }
 
-            StoreEdgeNonTemporal(d + i, s + i, bytes - i);
+            Buffer.MemoryCopy(s + i, d + i, bytes - i, bytes - i);
         }
-    }
-
-    // Copies fewer than 32 bytes with the widest non-temporal stores the destination's alignment allows (bytes at odd
-    // addresses with ordinary stores); returns the count.
-    private static unsafe long StoreEdgeNonTemporal(byte* d, byte* s, long bytes)
-    {
-        long i = 0;
-        while (i < bytes)
-        {
-            var at = (nint)(d + i);
-            var left = bytes - i;
-            if ((at & 15) == 0 && left >= 16)
-            {
-                Sse2.StoreAlignedNonTemporal(d + i, Sse2.LoadVector128(s + i));
-                i += 16;
-            }
-            else if ((at & 7) == 0 && left >= 8 && Sse2.X64.IsSupported)
-            {
-                Sse2.X64.StoreNonTemporal((long*)(d + i), Unsafe.ReadUnaligned<long>(s + i));
-                i += 8;
-            }
-            else if ((at & 3) == 0 && left >= 4)
-            {
-                Sse2.StoreNonTemporal((int*)(d + i), Unsafe.ReadUnaligned<int>(s + i));
-                i += 4;
-            }
-            else
-            {
-                d[i] = s[i];
-                i++;
-            }
-        }
-
-        return i;
     }
 
     /// <summary>Copies <paramref name="count"/> elements of <paramref name="itemSize"/> bytes between byte steps (a step of 0 repeats one element).</summary>

@@ -10,16 +10,16 @@ public sealed class StreamingCopyTests
         var random = new Random(5);
         var source = new byte[(3 * 33_333) + 64];
         random.NextBytes(source);
-        foreach (var length in new[] { 1, 31, 255, 256, 257, 300, 4096, 4097, 33_333 })
+        foreach (var length in new[] { 1, 31, 63, 64, 65, 127, 128, 129, 191, 255, 256, 257, 300, 4096, 4097, 33_333 })
         {
-            // Every shift of 0 to 31 bytes, so every alignment is met whatever the arrays' own.
+            // Every destination shift of 0 to 63 bytes, so every place in a cache line is met whatever the arrays' own.
             for (var srcShift = 0; srcShift < 32; srcShift += 5)
             {
-                for (var dstShift = 0; dstShift < 32; dstShift++)
+                for (var dstShift = 0; dstShift < 64; dstShift++)
                 {
                     // Three rows of `length` bytes, 2 * length apart in the destination (a strided block).
-                    var expected = new byte[(6 * length) + 64];
-                    var actual = new byte[(6 * length) + 64];
+                    var expected = new byte[(6 * length) + 128];
+                    var actual = new byte[(6 * length) + 128];
                     Span<nint> srcSteps = [length, 1];
                     Span<nint> dstSteps = [2 * length, 1];
                     Span<long> counts = [3, length];
