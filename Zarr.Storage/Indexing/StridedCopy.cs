@@ -250,9 +250,9 @@ internal static class StridedCopy
     /// last lines are shared with the rows of the neighbouring chunks, written at another time, perhaps by another core.
     /// A line never gets both kinds of store, nor a non-temporal store that covers only part of it: mixing the kinds
     /// flushes the line between them, and a partial non-temporal line reaches memory as a read-modify-write. Scattering
-    /// 4 GiB from 4 MiB chunks on two threads (scratch test, medians of 8): 4 KiB runs 0.13 s, against 0.17 s with the
-    /// ends to a 32-byte boundary in ordinary stores and the rest of their lines non-temporal, and 0.21 s with the ends in
-    /// narrower non-temporal stores; 512-byte runs 0.14 s, against 1.2 s and 0.35 s.
+    /// 4 GiB from hot 4 MiB chunks on two threads (benchmarks/scatter-stores, medians of 8): 4 KiB runs 0.06 s, against
+    /// 0.07 s with the ends to a 32-byte boundary in ordinary stores and the rest of their lines non-temporal, and 0.16 s
+    /// with the ends in narrower non-temporal stores; 512-byte runs 0.12 s, against 0.16 s and 0.29 s.
     /// </remarks>
     private static unsafe void CopyBlockStreaming(ref byte dst, ref byte src, long bytes)
     {
