@@ -29,6 +29,16 @@ print_env() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# The last lines of each daemon's logs, on stderr: stop removes the folder, and a failed start must say why.
+show_logs() {
+  local f
+  for f in "$1"/log/*; do
+    [ -s "$f" ] || continue
+    echo "rgw.sh: --- last lines of $f" >&2
+    tail -n 15 "$f" >&2 || true
+  done
+}
+
 running() {
   [ -f "$STATE" ] || return 1
   # shellcheck disable=SC1090
@@ -126,10 +136,10 @@ CONF
   local wait_seconds="${ZARR_RGW_START_SECONDS:-240}" deadline=$((SECONDS + ${ZARR_RGW_START_SECONDS:-240}))
   while [ "$SECONDS" -lt "$deadline" ]; do
     port_open "$PORT" && break
-    kill -0 "$rgw_pid" 2>/dev/null || { stop; die "radosgw exited (see $dir/log)"; }
+    kill -0 "$rgw_pid" 2>/dev/null || { show_logs "$dir"; stop; die "radosgw exited (its logs' last lines above)"; }
     sleep 0.1
   done
-  port_open "$PORT" || { stop; die "radosgw did not open port $PORT in $wait_seconds s (see $dir/log)"; }
+  port_open "$PORT" || { show_logs "$dir"; stop; die "radosgw did not open port $PORT in $wait_seconds s (its logs' last lines above)"; }
   radosgw-admin "${conf[@]}" user create --uid=zarr-tests --display-name="zarr tests" \
     --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null 2>&1 || { stop; die "radosgw-admin user create failed"; }
   cat >> "$STATE" <<ENV
