@@ -29,14 +29,17 @@ print_env() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# The last lines of each daemon's logs, on stderr: stop removes the folder, and a failed start must say why.
-show_logs() {
+# A start that fails once the daemons run: the last lines of each one's logs on stderr, since stop removes the folder
+# they are in, then stop, then the reason.
+fail_started() {
   local f
   for f in "$1"/log/*; do
     [ -s "$f" ] || continue
     echo "rgw.sh: --- last lines of $f" >&2
     tail -n 15 "$f" >&2 || true
   done
+  stop
+  die "$2 (the logs' last lines above)"
 }
 
 running() {
@@ -121,11 +124,11 @@ CONF
   local osd_id osd_uuid
   osd_uuid="$(cat /proc/sys/kernel/random/uuid)"
   osd_id="$(timeout 60 ceph "${conf[@]}" osd create "$osd_uuid" 2>/dev/null)" \
-    || { stop; die "the monitor did not answer (see $dir/log)"; }
+    || fail_started "$dir" "the monitor did not answer"
   # memstore's mkfs asserts unless the OSD's data folder exists; the monitor marks the OSD up only if its uuid is the one
   # the OSD was created with.
   mkdir -p "$dir/osd/osd.$osd_id"
-  ceph-osd "${conf[@]}" -i "$osd_id" --osd-uuid "$osd_uuid" --mkfs >"$dir/log/osd-mkfs.out" 2>&1 || { stop; die "ceph-osd --mkfs failed (see $dir/log)"; }
+  ceph-osd "${conf[@]}" -i "$osd_id" --osd-uuid "$osd_uuid" --mkfs >"$dir/log/osd-mkfs.out" 2>&1 || fail_started "$dir" "ceph-osd --mkfs failed"
   ceph-osd "${conf[@]}" -i "$osd_id" -f >"$dir/log/osd.out" 2>&1 &
   local osd_pid=$!
   printf 'OSD_PID=%s\n' "$osd_pid" >> "$STATE"
@@ -136,12 +139,12 @@ CONF
   local wait_seconds="${ZARR_RGW_START_SECONDS:-240}" deadline=$((SECONDS + ${ZARR_RGW_START_SECONDS:-240}))
   while [ "$SECONDS" -lt "$deadline" ]; do
     port_open "$PORT" && break
-    kill -0 "$rgw_pid" 2>/dev/null || { show_logs "$dir"; stop; die "radosgw exited (its logs' last lines above)"; }
+    kill -0 "$rgw_pid" 2>/dev/null || fail_started "$dir" "radosgw exited"
     sleep 0.1
   done
-  port_open "$PORT" || { show_logs "$dir"; stop; die "radosgw did not open port $PORT in $wait_seconds s (its logs' last lines above)"; }
+  port_open "$PORT" || fail_started "$dir" "radosgw did not open port $PORT in $wait_seconds s"
   radosgw-admin "${conf[@]}" user create --uid=zarr-tests --display-name="zarr tests" \
-    --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null 2>&1 || { stop; die "radosgw-admin user create failed"; }
+    --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null 2>&1 || fail_started "$dir" "radosgw-admin user create failed"
   cat >> "$STATE" <<ENV
 ZARR_S3_ENDPOINT=http://127.0.0.1:$PORT
 ZARR_S3_ACCESS_KEY=$ACCESS_KEY
